@@ -1,0 +1,274 @@
+/**
+ * The invariant checker: after every step, findings as data.
+ *
+ *  premature    the owner is told complete, or reuses a page, or the host
+ *               reads a page after completion, while a host holder still
+ *               references the page
+ *  duplicate    a second completion of one buffer
+ *  missed       no host reference is left and the owner is never told
+ *  late         completion waits on a holder outside the network stack
+ *               (a pipe, a socket receive queue): without bound
+ *  use-after-free, double-free, refcount-underflow, conservation (each
+ *               page's refcount equals the holders that account for it)
+ *
+ * A policy's verdict on a trace: premature > duplicate > missed > late > ok.
+ */
+import type { EngineError, EngineEvent } from "../model/events";
+import { holdersOf, queueOf, skbsOfData } from "../model/lookup";
+import type { BufferId, PolicyId, State, ZBuffer } from "../model/types";
+import { describeHolder, describePageHolder } from "./describe";
+
+export type FindingKind =
+  | "premature"
+  | "duplicate"
+  | "missed"
+  | "late"
+  | "use-after-free"
+  | "double-free"
+  | "refcount-underflow"
+  | "conservation";
+
+export type Verdict = "ok" | "premature" | "duplicate" | "missed" | "late";
+export const VERDICT_ORDER: readonly Verdict[] = ["premature", "duplicate", "missed", "late", "ok"];
+
+export interface Finding {
+  readonly kind: FindingKind;
+  readonly step: number;
+  readonly message: string;
+  /** Names of the objects involved (pages, skbs, Datas, pipes, sockets). */
+  readonly objects: readonly string[];
+  readonly buffer?: BufferId;
+  readonly holder?: string;
+}
+
+export function verdictOf(findings: readonly Finding[]): Verdict {
+  for (const v of VERDICT_ORDER) if (v !== "ok" && findings.some((f) => f.kind === v)) return v;
+  return "ok";
+}
+
+/** Objects named in a holder string ("h2.frags[0]" -> h2 and its skbs). */
+function holderObjects(state: State, holder: string): string[] {
+  const m = /^([^.:]+)\./.exec(holder);
+  if (!m) return [];
+  const out = [m[1]];
+  if (/^h\d+$/.test(m[1])) out.push(...skbsOfData(state, m[1] as never));
+  return out;
+}
+
+export class Checker {
+  private readonly findings: Finding[] = [];
+  private readonly completedAt = new Map<BufferId, number>();
+  private readonly prematureBuffers = new Set<BufferId>();
+  private readonly lateBuffers = new Set<BufferId>();
+  private readonly idleSince = new Map<BufferId, number>();
+  private readonly badConservation = new Map<string, string>();
+
+  constructor(readonly policy: PolicyId) {}
+
+  all(): readonly Finding[] {
+    return this.findings;
+  }
+
+  /** Findings raised by this step. */
+  afterStep(state: State, events: readonly EngineEvent[], error: EngineError | undefined, touched: ReadonlySet<string>): Finding[] {
+    const out: Finding[] = [];
+    const step = state.step;
+    const add = (f: Finding) => {
+      out.push(f);
+      this.findings.push(f);
+    };
+    if (error && (error.kind === "use-after-free" || error.kind === "double-free")) {
+      add({ kind: error.kind, step, message: error.message, objects: [error.object] });
+    }
+    for (const ev of events) this.onEvent(state, step, ev, add);
+    for (const page of touched) this.checkConservation(state, step, page, add);
+    if (state.buffers.size) this.checkBuffers(state, step, add);
+    return out;
+  }
+
+  /** End of trace: what never completed although nothing holds it. */
+  finish(state: State): Finding[] {
+    const out: Finding[] = [];
+    for (const zb of state.buffers.values()) {
+      if (this.completedAt.has(zb.id)) continue;
+      if (!this.idle(state, zb)) continue;
+      const since = this.idleSince.get(zb.id) ?? state.step;
+      const f: Finding = {
+        kind: "missed",
+        step: state.step,
+        buffer: zb.id,
+        objects: [...zb.pages, zb.skb],
+        message: `${zb.id} (${zb.pages.join(", ")} from ${zb.skb}): no host reference since step ${since}, and the owner was never told`,
+      };
+      out.push(f);
+      this.findings.push(f);
+    }
+    return out;
+  }
+
+  private onEvent(state: State, step: number, ev: EngineEvent, add: (f: Finding) => void): void {
+    switch (ev.kind) {
+      case "completion": {
+        const first = this.completedAt.get(ev.buffer);
+        if (first !== undefined) {
+          add({
+            kind: "duplicate",
+            step,
+            buffer: ev.buffer,
+            objects: [ev.buffer],
+            message: `${ev.buffer}: the owner is told complete again at step ${step} (${ev.via}); it was already told at step ${first}`,
+          });
+          return;
+        }
+        this.completedAt.set(ev.buffer, step);
+        if (ev.holders.length > 0) {
+          this.prematureBuffers.add(ev.buffer);
+          const held = ev.holders.map((h) => describePageHolder(state, h));
+          const holder = ev.holders[0].slice(ev.holders[0].indexOf(":") + 1);
+          add({
+            kind: "premature",
+            step,
+            buffer: ev.buffer,
+            holder,
+            objects: [...new Set(ev.holders.flatMap((h) => [h.slice(0, h.indexOf(":")), ...holderObjects(state, h.slice(h.indexOf(":") + 1))]))],
+            message: `owner told complete at step ${step} (${ev.via}) while ${held.join("; ")}`,
+          });
+        }
+        return;
+      }
+      case "owner_reuse": {
+        if (ev.holders.length === 0) return;
+        add({
+          kind: "premature",
+          step,
+          holder: ev.holders[0],
+          objects: [ev.page, ...ev.holders.flatMap((h) => holderObjects(state, h))],
+          message: `the owner reuses ${ev.page} at step ${step} while it is held by ${ev.holders.map((h) => describeHolder(state, h)).join(", ")}`,
+        });
+        return;
+      }
+      case "read": {
+        for (const zb of state.buffers.values()) {
+          const at = this.completedAt.get(zb.id);
+          if (at === undefined || !zb.pages.includes(ev.page) || this.prematureBuffers.has(zb.id)) continue;
+          this.prematureBuffers.add(zb.id);
+          add({
+            kind: "premature",
+            step,
+            buffer: zb.id,
+            objects: [ev.page],
+            message: `${ev.by} reads ${ev.page} at step ${step}, after the owner was told complete at step ${at}`,
+          });
+        }
+        return;
+      }
+      case "page_freed": {
+        if (ev.holders.length === 0) return;
+        add({
+          kind: "use-after-free",
+          step,
+          objects: [ev.page, ...ev.holders.flatMap((h) => holderObjects(state, h))],
+          message: `${ev.page} went back to the page allocator at step ${step} while ${ev.holders.map((h) => describeHolder(state, h)).join(", ")} still points at it`,
+        });
+        return;
+      }
+      case "refcount_underflow":
+        add({
+          kind: "refcount-underflow",
+          step,
+          objects: [ev.page],
+          message: `${ev.by} puts ${ev.page} at step ${step}, but its refcount is already 0`,
+        });
+        return;
+      default:
+        return;
+    }
+  }
+
+  private checkConservation(state: State, step: number, id: string, add: (f: Finding) => void): void {
+    const page = state.pages.get(id as never);
+    if (!page) return;
+    const holders = holdersOf(state, page.name);
+    if (holders.length === page.refcount) {
+      this.badConservation.delete(id);
+      return;
+    }
+    const sig = `${page.refcount}/${holders.join(",")}`;
+    if (this.badConservation.get(id) === sig) return;
+    this.badConservation.set(id, sig);
+    add({
+      kind: "conservation",
+      step,
+      objects: [id],
+      message: `${id}: refcount ${page.refcount} but ${holders.length} holder${holders.length === 1 ? "" : "s"}${holders.length ? ` (${holders.join(", ")})` : ""}`,
+    });
+  }
+
+  private idle(state: State, zb: ZBuffer): boolean {
+    return zb.pages.every((p) => (state.pages.get(p)?.refcount ?? 0) === 0 && holdersOf(state, p).length === 0);
+  }
+
+  private checkBuffers(state: State, step: number, add: (f: Finding) => void): void {
+    for (const zb of state.buffers.values()) {
+      if (this.completedAt.has(zb.id)) continue;
+      if (this.idle(state, zb)) {
+        if (!this.idleSince.has(zb.id)) this.idleSince.set(zb.id, step);
+      } else {
+        this.idleSince.delete(zb.id);
+      }
+      if (this.lateBuffers.has(zb.id)) continue;
+      const outside = this.outsideHolders(state, zb);
+      if (outside.length) {
+        this.lateBuffers.add(zb.id);
+        add({
+          kind: "late",
+          step,
+          buffer: zb.id,
+          holder: outside[0],
+          objects: [...zb.pages, ...outside.map((o) => o.split(" ")[0])],
+          message: `${zb.id}: completion now waits on ${outside.join(", ")}, outside the network stack, for as long as it likes`,
+        });
+      }
+    }
+  }
+
+  /** The holders outside the stack that the policy's completion waits on. */
+  private outsideHolders(state: State, zb: ZBuffer): string[] {
+    const out: string[] = [];
+    const viaQueue = (data: string) => {
+      for (const skb of skbsOfData(state, data as never)) {
+        const sock = queueOf(state, skb);
+        if (sock) out.push(`${sock} (receive queue, ${skb})`);
+      }
+    };
+    switch (this.policy) {
+      case "page-refs":
+        for (const p of zb.pages) {
+          for (const h of holdersOf(state, p)) {
+            const pipe = /^(.+)\.(bufs\[\d+\]|pfrag)$/.exec(h);
+            if (pipe) out.push(`${pipe[1]} (pipe, ${p})`);
+            const data = /^(h\d+)\./.exec(h);
+            if (data) viaQueue(data[1]);
+          }
+        }
+        break;
+      case "destructor": {
+        const skb = state.skbs.get(zb.skb);
+        const sock = skb?.destructor?.fn === "zerocopy_complete" ? queueOf(state, zb.skb) : null;
+        if (sock) out.push(`${sock} (receive queue, ${zb.skb})`);
+        break;
+      }
+      case "shinfo-release":
+        for (const d of state.datas.values()) if (d.release === zb.id) viaQueue(d.id);
+        break;
+      case "ubuf-orphan":
+      case "msg-zerocopy":
+        for (const d of state.datas.values()) {
+          const u = d.zcopy ? state.ubufs.get(d.zcopy.ubuf) : undefined;
+          if (u?.buffer === zb.id) viaQueue(d.id);
+        }
+        break;
+    }
+    return [...new Set(out)];
+  }
+}

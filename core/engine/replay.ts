@@ -1,0 +1,132 @@
+/**
+ * Replay a trace: every step's outcome and findings, and the state at any
+ * step on demand.
+ *
+ * The replay mutates one working set of tables in place (each operation's
+ * writes are undone if it fails) and keeps a checkpoint every
+ * CHECKPOINT_EVERY steps; snapshotAt(n) copies the nearest checkpoint and
+ * replays at most CHECKPOINT_EVERY - 1 operations. Records are immutable,
+ * so checkpoints share every record with each other.
+ */
+import { Checker, verdictOf, type Finding, type Verdict } from "../check/checker";
+import type { EngineError, EngineEvent } from "../model/events";
+import { emptyState, freezeTables } from "../model/tx";
+import type { Grave, KernelId, PolicyId, State } from "../model/types";
+import type { Trace, TraceOp } from "../trace/ast";
+import { applyOp } from "./apply";
+
+export const CHECKPOINT_EVERY = 256;
+const EMPTY_EVENTS: readonly EngineEvent[] = Object.freeze([]);
+const EMPTY_FINDINGS: readonly Finding[] = Object.freeze([]);
+
+export interface RunOptions {
+  readonly policy?: PolicyId;
+  readonly kernel?: KernelId;
+}
+
+export interface StepRecord {
+  /** 1-based step number; step n is the state after ops[n - 1]. */
+  readonly step: number;
+  readonly op: TraceOp;
+  readonly error?: EngineError;
+  readonly events: readonly EngineEvent[];
+  readonly findings: readonly Finding[];
+}
+
+export interface Run {
+  readonly kernel: KernelId;
+  readonly policy: PolicyId;
+  readonly ops: readonly TraceOp[];
+  readonly steps: readonly StepRecord[];
+  /** Every finding, the end-of-trace ones (missed) included. */
+  readonly findings: readonly Finding[];
+  readonly verdict: Verdict;
+  readonly final: State;
+  /** The state after `step` operations (0 = before the first). */
+  snapshotAt(step: number): State;
+}
+
+/** ubuf_info exists from 3.1: those policies model 6.1 code. */
+export function policyApplies(policy: PolicyId, kernel: KernelId): boolean {
+  return kernel === "6.1" || (policy !== "ubuf-orphan" && policy !== "msg-zerocopy");
+}
+
+export function settings(trace: Trace, options: RunOptions = {}): { policy: PolicyId; kernel: KernelId } {
+  return {
+    policy: options.policy ?? trace.policy ?? "page-refs",
+    kernel: options.kernel ?? trace.kernel ?? "6.1",
+  };
+}
+
+/** Graves as they stood at a step: the master table is shared and grows. */
+class GravesAt implements ReadonlyMap<string, Grave> {
+  constructor(
+    private readonly all: ReadonlyMap<string, Grave>,
+    private readonly step: number,
+  ) {}
+  get(key: string): Grave | undefined {
+    const g = this.all.get(key);
+    return g && g.step <= this.step ? g : undefined;
+  }
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+  get size(): number {
+    return [...this.entries()].length;
+  }
+  *entries(): MapIterator<[string, Grave]> {
+    for (const e of this.all) if (e[1].step <= this.step) yield e;
+  }
+  *keys(): MapIterator<string> {
+    for (const [k] of this.entries()) yield k;
+  }
+  *values(): MapIterator<Grave> {
+    for (const [, v] of this.entries()) yield v;
+  }
+  forEach(cb: (value: Grave, key: string, map: ReadonlyMap<string, Grave>) => void): void {
+    for (const [k, v] of this.entries()) cb(v, k, this);
+  }
+  [Symbol.iterator](): MapIterator<[string, Grave]> {
+    return this.entries();
+  }
+}
+
+export function runTrace(trace: Trace, options: RunOptions = {}): Run {
+  const { policy, kernel } = settings(trace, options);
+  const ops = trace.ops;
+  const checker = new Checker(policy);
+  const checkpoints: State[] = [];
+  const steps: StepRecord[] = new Array(ops.length);
+  let state = emptyState(kernel, policy);
+  checkpoints.push(freezeTables(state, true));
+  for (let i = 0; i < ops.length; i++) {
+    const out = applyOp(state, ops[i], "inplace");
+    state = out.state;
+    const found = checker.afterStep(state, out.events, out.error, out.touchedPages);
+    steps[i] = {
+      step: i + 1,
+      op: ops[i],
+      ...(out.error ? { error: out.error } : {}),
+      events: out.events.length ? out.events : EMPTY_EVENTS,
+      findings: found.length ? found : EMPTY_FINDINGS,
+    };
+    if ((i + 1) % CHECKPOINT_EVERY === 0) checkpoints.push(freezeTables(state, true));
+  }
+  const missed = checker.finish(state);
+  if (missed.length && steps.length) {
+    const last = steps[steps.length - 1];
+    steps[steps.length - 1] = { ...last, findings: [...last.findings, ...missed] };
+  }
+  const findings = checker.all();
+  const final = freezeTables(state, true);
+
+  const snapshotAt = (step: number): State => {
+    const n = Math.max(0, Math.min(ops.length, Math.floor(step)));
+    const base = checkpoints[Math.floor(n / CHECKPOINT_EVERY)];
+    let s = freezeTables(base, true);
+    for (let i = base.step; i < n; i++) s = applyOp(s, ops[i], "inplace").state;
+    return { ...s, graves: new GravesAt(s.graves, n) };
+  };
+
+  return { kernel, policy, ops, steps, findings, verdict: verdictOf(findings), final, snapshotAt };
+}

@@ -1,0 +1,163 @@
+/**
+ * One step's transaction over the model tables.
+ *
+ * Two modes share one interface:
+ *  - "pure": the base State is never touched; a table is copied the
+ *    first time the step writes to it (search explores many branches).
+ *  - "inplace": the tables are the replay's own mutable maps; each write
+ *    is logged so a failed operation can be undone (replay of long traces
+ *    without copying a map per step).
+ * Either way a failed operation leaves the state exactly as it was.
+ */
+import type { EngineEvent } from "./events";
+import type { Counters, KernelId, PolicyId, State, TableName, Tables } from "./types";
+
+type AnyMap = Map<string, unknown>;
+type RecordOf<T extends TableName> = Tables[T] extends ReadonlyMap<string, infer R> ? R : never;
+type KeyOf<T extends TableName> = Tables[T] extends ReadonlyMap<infer K, unknown> ? K : never;
+
+export type TxMode = "pure" | "inplace";
+
+const TABLES: readonly TableName[] = [
+  "skbs",
+  "datas",
+  "pages",
+  "pipes",
+  "socks",
+  "ubufs",
+  "buffers",
+  "graves",
+  "fclones",
+];
+
+export class Tx {
+  readonly kernel: KernelId;
+  readonly policy: PolicyId;
+  readonly step: number;
+  readonly events: EngineEvent[] = [];
+  counters: Counters;
+  private readonly tables: Record<TableName, AnyMap>;
+  private readonly copied = new Set<TableName>();
+  private readonly undo: Array<[TableName, string, unknown, boolean]> = [];
+  /** Pages whose count or holders this step touched (for the checker). */
+  readonly touchedPages = new Set<string>();
+
+  constructor(
+    private readonly base: State,
+    private readonly mode: TxMode,
+  ) {
+    this.kernel = base.kernel;
+    this.policy = base.policy;
+    this.step = base.step + 1;
+    this.counters = base.counters;
+    this.tables = {} as Record<TableName, AnyMap>;
+    for (const t of TABLES) this.tables[t] = base[t] as AnyMap;
+  }
+
+  get<T extends TableName>(table: T, key: string): RecordOf<T> | undefined {
+    return this.tables[table].get(key) as RecordOf<T> | undefined;
+  }
+
+  has(table: TableName, key: string): boolean {
+    return this.tables[table].has(key);
+  }
+
+  /** Live records of a table (read-only view; do not write through it). */
+  all<T extends TableName>(table: T): ReadonlyMap<KeyOf<T>, RecordOf<T>> {
+    return this.tables[table] as unknown as ReadonlyMap<KeyOf<T>, RecordOf<T>>;
+  }
+
+  set<T extends TableName>(table: T, key: string, value: RecordOf<T>): void {
+    const map = this.writable(table);
+    if (this.mode === "inplace") this.undo.push([table, key, map.get(key), map.has(key)]);
+    map.set(key, value);
+    if (table === "pages") this.touchedPages.add(key);
+  }
+
+  delete(table: TableName, key: string): void {
+    const map = this.writable(table);
+    if (!map.has(key)) return;
+    if (this.mode === "inplace") this.undo.push([table, key, map.get(key), true]);
+    map.delete(key);
+    if (table === "pages") this.touchedPages.add(key);
+  }
+
+  emit(event: EngineEvent): void {
+    this.events.push(event);
+  }
+
+  /** The state as it stands inside the step (for instant checks). */
+  view(): State {
+    return {
+      kernel: this.kernel,
+      policy: this.policy,
+      step: this.step,
+      counters: this.counters,
+      ...(this.tables as unknown as Tables),
+    };
+  }
+
+  commit(): State {
+    return this.view();
+  }
+
+  /** Undo every write; returns the state before the step. */
+  rollback(): State {
+    if (this.mode === "inplace") {
+      for (let i = this.undo.length - 1; i >= 0; i--) {
+        const [table, key, value, had] = this.undo[i];
+        const map = this.tables[table];
+        if (had) map.set(key, value);
+        else map.delete(key);
+      }
+      this.undo.length = 0;
+    }
+    return this.base;
+  }
+
+  private writable(table: TableName): AnyMap {
+    if (this.mode === "pure" && !this.copied.has(table)) {
+      this.tables[table] = new Map(this.tables[table]);
+      this.copied.add(table);
+    }
+    return this.tables[table];
+  }
+}
+
+export function emptyState(kernel: KernelId, policy: PolicyId): State {
+  return {
+    kernel,
+    policy,
+    step: 0,
+    counters: { data: 0, kpage: 0, ubuf: 0, buffer: 0, fclone: 0 },
+    skbs: new Map(),
+    datas: new Map(),
+    pages: new Map(),
+    pipes: new Map(),
+    socks: new Map(),
+    ubufs: new Map(),
+    buffers: new Map(),
+    graves: new Map(),
+    fclones: new Map(),
+  };
+}
+
+/** A copy whose tables the caller may mutate in place (replay's working set). */
+export function thaw(state: State): State {
+  const out = { ...state } as Record<string, unknown>;
+  for (const t of TABLES) out[t] = new Map(state[t] as AnyMap);
+  return out as unknown as State;
+}
+
+/**
+ * A copy sharing every record but with tables of its own. The graves table
+ * is append-only with step stamps, so inplace replays may share it.
+ */
+export function freezeTables(state: State, shareGraves: boolean): State {
+  const out = { ...state } as Record<string, unknown>;
+  for (const t of TABLES) {
+    if (t === "graves" && shareGraves) continue;
+    out[t] = new Map(state[t] as AnyMap);
+  }
+  return out as unknown as State;
+}

@@ -1,0 +1,198 @@
+/**
+ * The skbscope model: flat tables of kernel objects keyed by branded ids.
+ *
+ * Field names are skbuff.h's (snake_case); our own ideas are camelCase.
+ * Records are immutable: an operation replaces a record, never edits it,
+ * so a snapshot can share every record the step did not touch.
+ */
+
+export type SkbId = string & { readonly __brand: "SkbId" };
+export type DataId = string & { readonly __brand: "DataId" };
+export type PageId = string & { readonly __brand: "PageId" };
+export type PipeId = string & { readonly __brand: "PipeId" };
+export type SockId = string & { readonly __brand: "SockId" };
+export type UbufId = string & { readonly __brand: "UbufId" };
+export type BufferId = string & { readonly __brand: "BufferId" };
+
+export type KernelId = "6.1" | "2.6.32";
+export const KERNELS: readonly KernelId[] = ["6.1", "2.6.32"];
+
+export type PolicyId =
+  | "page-refs"
+  | "destructor"
+  | "shinfo-release"
+  | "ubuf-orphan"
+  | "msg-zerocopy";
+export const POLICIES: readonly PolicyId[] = [
+  "page-refs",
+  "destructor",
+  "shinfo-release",
+  "ubuf-orphan",
+  "msg-zerocopy",
+];
+
+/** skb->fclone: where the struct lives (kfree_skbmem), never the data. */
+export type Fclone = "unavailable" | "orig" | "clone";
+
+/** skb->destructor, by what it means for a lifetime. */
+export type Destructor =
+  | null
+  | { readonly fn: "sock_rfree"; readonly sk: SockId }
+  | { readonly fn: "zerocopy_complete"; readonly buffer: BufferId };
+
+/** struct sk_buff, as far as lifetimes go. */
+export interface Skb {
+  readonly name: SkbId;
+  readonly users: number;
+  readonly cloned: boolean;
+  readonly nohdr: boolean;
+  readonly fclone: Fclone;
+  /** The fclone pair this struct belongs to (shared fclone_ref). */
+  readonly fclonePair: string | null;
+  /** Identity of the head buffer, i.e. of the Data (head + shinfo). */
+  readonly head: DataId;
+  /** skb->data - skb->head: skb_headroom(). */
+  readonly data: number;
+  readonly len: number;
+  readonly data_len: number;
+  readonly truesize: number;
+  readonly hdr_len: number;
+  /** 6.1: the head is a page fragment (build_skb, napi_alloc_skb). */
+  readonly head_frag: boolean;
+  readonly destructor: Destructor;
+  readonly sk: SockId | null;
+}
+
+/** One frag descriptor (skb_frag_t). */
+export interface Frag {
+  readonly page: PageId;
+  readonly offset: number;
+  readonly size: number;
+}
+
+/** Zero-copy state of a shinfo (6.1 shinfo->flags + destructor_arg). */
+export interface Zcopy {
+  readonly ubuf: UbufId;
+  /** SKBFL_DONT_ORPHAN copied from the ubuf by skb_zcopy_init(). */
+  readonly dont_orphan: boolean;
+}
+
+/**
+ * The Data: one head buffer plus the skb_shared_info at its end.
+ * Clones share a Data; every other sharing goes through page references.
+ */
+export interface Data {
+  readonly id: DataId;
+  /** skb_end_offset(): where skb_shared_info sits. */
+  readonly end: number;
+  /** 6.1 head_frag: the page holding the head (one reference). */
+  readonly head_page: PageId | null;
+  /** Raw atomic dataref: low 16 bits all refs, high 16 payload-only. */
+  readonly dataref: number;
+  readonly frags: readonly Frag[];
+  readonly frag_list: readonly SkbId[];
+  readonly zcopy: Zcopy | null;
+  /** The seed patch's shinfo->release (with priv): the armed buffer. */
+  readonly release: BufferId | null;
+  /** skb_try_coalesce() stole this head: it is now a frag of another skb. */
+  readonly head_stolen: boolean;
+}
+
+export type PageOwner = "guest" | "host";
+/** Why a host page exists: the trace allocated it, or the kernel did. */
+export type PageOrigin = "alloc" | "copy" | "head" | "pfrag";
+
+export interface Page {
+  readonly name: PageId;
+  readonly owner: PageOwner;
+  readonly origin: PageOrigin;
+  /** References held by kernel objects (the owner's mapping is not counted). */
+  readonly refcount: number;
+  /** References the trace's caller holds (alloc_page, get_page). */
+  readonly caller: number;
+  /** A host page whose count reached zero went back to the allocator. */
+  readonly freed: boolean;
+}
+
+export interface PipeBuffer {
+  readonly page: PageId;
+  readonly offset: number;
+  readonly len: number;
+}
+
+export interface Pipe {
+  readonly name: PipeId;
+  readonly bufs: readonly PipeBuffer[];
+  /**
+   * Pages the linear part was copied into (linear_to_page). The kernel
+   * keeps their own reference in the splicing socket's page frag; here the
+   * pipe holds it and drops it at pipe_release().
+   */
+  readonly pfrags: readonly PageId[];
+}
+
+export interface Sock {
+  readonly name: SockId;
+  /** sk_receive_queue: each entry holds one skb reference. */
+  readonly queue: readonly SkbId[];
+}
+
+/** struct ubuf_info (6.1), with what the owner was told. */
+export interface Ubuf {
+  readonly name: UbufId;
+  readonly kind: "vhost" | "msgzc";
+  readonly refcnt: number;
+  readonly dont_orphan: boolean;
+  readonly buffer: BufferId;
+  /** msg_zerocopy_callback ANDs each success into ->zerocopy. */
+  readonly zerocopy: boolean;
+  readonly callbacks: number;
+}
+
+/** A zero-copy buffer the owner armed with zerocopy_arm(). */
+export interface ZBuffer {
+  readonly id: BufferId;
+  readonly skb: SkbId;
+  readonly pages: readonly PageId[];
+  readonly armedAt: number;
+  readonly completions: readonly number[];
+}
+
+/** What a freed name was, and when it went. */
+export interface Grave {
+  readonly kind: "skb" | "pipe" | "sock";
+  readonly step: number;
+}
+
+export interface Counters {
+  readonly data: number;
+  readonly kpage: number;
+  readonly ubuf: number;
+  readonly buffer: number;
+  readonly fclone: number;
+}
+
+export interface Tables {
+  readonly skbs: ReadonlyMap<SkbId, Skb>;
+  readonly datas: ReadonlyMap<DataId, Data>;
+  readonly pages: ReadonlyMap<PageId, Page>;
+  readonly pipes: ReadonlyMap<PipeId, Pipe>;
+  readonly socks: ReadonlyMap<SockId, Sock>;
+  readonly ubufs: ReadonlyMap<UbufId, Ubuf>;
+  readonly buffers: ReadonlyMap<BufferId, ZBuffer>;
+  /** Freed names (skbs, pipes, sockets) with the step that freed them. */
+  readonly graves: ReadonlyMap<string, Grave>;
+  /** fclone pairs: fclone_ref of each sk_buff_fclones. */
+  readonly fclones: ReadonlyMap<string, number>;
+}
+
+/** The whole model after some step. */
+export interface State extends Tables {
+  readonly kernel: KernelId;
+  readonly policy: PolicyId;
+  /** The step this state is the result of (0: nothing done yet). */
+  readonly step: number;
+  readonly counters: Counters;
+}
+
+export type TableName = keyof Tables;

@@ -1,0 +1,141 @@
+/**
+ * __pskb_pull_tail, pskb_may_pull, skb_linearize: move paged bytes into the
+ * linear area.
+ *
+ * Models net/core/skbuff.c __pskb_pull_tail() (6.1 l.2390; 2.6.32 l.1182)
+ * and include/linux/skbuff.h pskb_may_pull() (6.1 l.2696), skb_linearize()
+ * (6.1 l.3805; 2.6.32 l.1637).
+ * Sub-steps, in kernel order:
+ *  1. If the tail room is short or the skb is cloned: pskb_expand_head(skb,
+ *     0, short ? shortfall + 128 : 0) — under 2.6.32 an uncloned skb's old
+ *     Data is fully released here (the seed patch's release() fires).
+ *  2. skb_copy_bits(): the bytes are read from the frag pages (BUG if
+ *     delta > data_len).
+ *  3. frag_list members eaten whole are consume_skb()'d; one eaten in part
+ *     is pulled in place.
+ *  4. Frags eaten whole: page -1 (skb_frag_unref); one eaten in part is
+ *     shifted; the rest compacted.
+ *  5. tail += delta, data_len -= delta; 6.1: when data_len reaches 0,
+ *     skb_zcopy_clear(skb, false) — the ubuf callback with success false.
+ */
+import { fail, kernelCheck } from "../model/events";
+import { headlen, shinfo, skbCloned, skbOf, tailSpace } from "../model/lookup";
+import type { Tx } from "../model/tx";
+import type { Frag, Skb } from "../model/types";
+import { pagePut } from "./alloc_page";
+import { kfreeSkbRef } from "./kfree_skb";
+import { expandHead } from "./pskb_expand_head";
+import { zcopyClear } from "./skb_copy_ubufs";
+
+/** Returns false where the kernel returns NULL. */
+export function pullTail(tx: Tx, name: string, delta: number, fn = "__pskb_pull_tail"): void {
+  let skb = skbOf(tx, name, fn);
+  if (delta < 0) kernelCheck(fn, "delta >= 0", `delta ${delta}`);
+  if (delta > skb.data_len) {
+    kernelCheck("__pskb_pull_tail", "BUG_ON(skb_copy_bits(...))", `only ${skb.data_len} paged bytes, ${delta} asked`);
+  }
+  const eat = delta - tailSpace(tx, skb);
+  if (eat > 0 || skbCloned(tx, skb)) {
+    tx.emit({
+      kind: "substep",
+      fn,
+      text: eat > 0 ? `tail room short by ${eat}: expand first (+${eat + 128})` : `${name} is cloned: unclone first`,
+    });
+    expandHead(tx, name, 0, eat > 0 ? eat + 128 : 0, fn);
+    skb = tx.get("skbs", name)!;
+  }
+  readRange(tx, skb, headlen(skb), delta, `${fn}(${name})`);
+
+  let data = shinfo(tx, skb);
+  const inFrags = data.frags.reduce((n, f) => n + f.size, 0);
+  if (delta > inFrags && data.frag_list.length > 0) {
+    let rest = delta - inFrags;
+    const list = [...data.frag_list];
+    while (rest > 0 && list.length > 0) {
+      const member = skbOf(tx, list[0], fn);
+      if (member.len <= rest) {
+        rest -= member.len;
+        list.shift();
+        tx.set("datas", data.id, { ...data, frag_list: [...list] });
+        kfreeSkbRef(tx, member.name, `${data.id}.frag_list`);
+        data = shinfo(tx, tx.get("skbs", name)!);
+      } else {
+        if (member.users !== 1) {
+          fail({ kind: "unsupported", fn, message: `${fn}: pulling part of the shared frag_list skb ${member.name} clones it; not modelled` });
+        }
+        pskbPull(tx, member.name, rest, fn);
+        rest = 0;
+      }
+    }
+    data = shinfo(tx, tx.get("skbs", name)!);
+  }
+
+  // pull_pages: drop what was eaten from the frags.
+  let left = delta;
+  const frags: Frag[] = [];
+  const dropped: Array<[Frag, number]> = [];
+  data.frags.forEach((f, i) => {
+    if (f.size <= left) {
+      dropped.push([f, i]);
+      left -= f.size;
+    } else {
+      frags.push(left > 0 ? { ...f, offset: f.offset + left, size: f.size - left } : f);
+      left = 0;
+    }
+  });
+  tx.set("datas", data.id, { ...data, frags });
+  for (const [f, i] of dropped) pagePut(tx, f.page, `${data.id}.frags[${i}]`);
+
+  skb = tx.get("skbs", name)!;
+  const after: Skb = { ...skb, data_len: skb.data_len - delta };
+  tx.set("skbs", name, after);
+  if (tx.kernel === "6.1" && after.data_len === 0) zcopyClear(tx, after, false);
+}
+
+/** pskb_pull(): pskb_may_pull then advance data (frag_list members). */
+function pskbPull(tx: Tx, name: string, n: number, fn: string): void {
+  mayPull(tx, name, n, fn);
+  const skb = tx.get("skbs", name)!;
+  tx.set("skbs", name, { ...skb, data: skb.data + n, len: skb.len - n });
+}
+
+function mayPull(tx: Tx, name: string, len: number, fn: string): boolean {
+  const skb = skbOf(tx, name, fn);
+  if (len <= headlen(skb)) return true;
+  if (len > skb.len) return false;
+  pullTail(tx, name, len - headlen(skb), fn);
+  return true;
+}
+
+/** skb_copy_bits() over [offset, offset + len): which pages are read. */
+function readRange(tx: Tx, skb: Skb, offset: number, len: number, by: string): void {
+  const data = shinfo(tx, skb);
+  let at = headlen(skb);
+  for (const f of data.frags) {
+    if (at < offset + len && at + f.size > offset) tx.emit({ kind: "read", page: f.page, by });
+    at += f.size;
+  }
+  for (const m of data.frag_list) {
+    const member = tx.get("skbs", m);
+    if (!member) continue;
+    if (at < offset + len && at + member.len > offset) {
+      readRange(tx, member, Math.max(0, offset - at), Math.min(member.len, offset + len - at), by);
+    }
+    at += member.len;
+  }
+}
+
+export function __pskb_pull_tail(tx: Tx, name: string, delta: number): void {
+  pullTail(tx, name, delta);
+}
+
+export function pskb_may_pull(tx: Tx, name: string, len: number): void {
+  const ok = mayPull(tx, name, len, "pskb_may_pull");
+  tx.emit({ kind: "result", fn: "pskb_may_pull", value: ok ? "true" : "false" });
+}
+
+export function skb_linearize(tx: Tx, name: string): void {
+  const skb = skbOf(tx, name, "skb_linearize");
+  if (skb.data_len === 0) return;
+  pullTail(tx, name, skb.data_len, "skb_linearize");
+}

@@ -1,0 +1,153 @@
+/**
+ * skb_get, kfree_skb, consume_skb, kfree_skb_list, __kfree_skb: references
+ * to the struct, and what the last one releases.
+ *
+ * Models net/core/skbuff.c (6.1): skb_unref (skbuff.h l.1231),
+ * kfree_skb_reason l.885, consume_skb l.1032, __kfree_skb l.868,
+ * skb_release_head_state l.838, skb_release_data l.766, skb_free_head
+ * l.753, kfree_skbmem l.808. 2.6.32: kfree_skb l.446, consume_skb l.466,
+ * skb_release_head_state l.396, skb_release_data l.339, kfree_skbmem l.360.
+ *
+ * Order on the last reference: the destructor, then the Data (only if this
+ * was its last skb: dataref minus 1, or minus 0x10001 for a nohdr skb, and
+ * only when skb->cloned; an uncloned skb releases its Data outright), then
+ * the struct (fclone pairs free together).
+ * Releasing a Data, 6.1: zero-copy callback, frag pages, frag_list, head.
+ * 2.6.32: frag pages, frag_list, [seed patch: release()], head.
+ */
+import { DATAREF_SHIFT } from "../model/lookup";
+import { skbOf } from "../model/lookup";
+import type { Tx } from "../model/tx";
+import type { BufferId, Data, Skb, SkbId } from "../model/types";
+import { complete, destructorRan, ubufCallback } from "../policy/completion";
+import { pagePut } from "./alloc_page";
+
+/**
+ * skb_release_head_state(): the destructor runs, once. With `deferred`, a
+ * zero-copy completion it owes is returned for the caller to judge later.
+ */
+export function skbReleaseHeadState(tx: Tx, skb: Skb, deferred = false): { skb: Skb; owed: BufferId | null } {
+  if (!skb.destructor) return { skb, owed: null };
+  const owed = destructorRan(tx, skb.name, deferred);
+  const after = { ...skb, destructor: null, sk: null };
+  tx.set("skbs", skb.name, after);
+  return { skb: after, owed };
+}
+
+/**
+ * skb_release_data(): drop this skb's reference on its Data; release the
+ * Data when it was the last one. Returns whether the Data was released.
+ */
+export function skbReleaseData(tx: Tx, skb: Skb, why = "skb_release_data"): boolean {
+  const data = tx.get("datas", skb.head);
+  if (!data) return false;
+  if (skb.cloned) {
+    const dataref = (data.dataref - (skb.nohdr ? (1 << DATAREF_SHIFT) + 1 : 1)) >>> 0;
+    if (dataref !== 0) {
+      tx.set("datas", data.id, { ...data, dataref });
+      return false;
+    }
+  }
+  releaseWholeData(tx, data, skb.name, why);
+  return true;
+}
+
+/** The Data's last reference is gone: free everything it holds. */
+export function releaseWholeData(tx: Tx, data: Data, skb: SkbId, why: string): void {
+  // Detach first, so the holders seen by any completion are those left.
+  tx.delete("datas", data.id);
+  tx.emit({ kind: "data_released", data: data.id });
+  if (tx.kernel === "6.1" && data.zcopy) {
+    tx.emit({
+      kind: "substep",
+      fn: "skb_zcopy_clear",
+      text: `${why}: the zero-copy callback runs before the page puts; judged after them, as the puts never read the data`,
+    });
+  }
+  data.frags.forEach((f, i) => pagePut(tx, f.page, `${data.id}.frags[${i}]`));
+  for (const member of data.frag_list) kfreeSkbRef(tx, member, `${data.id}.frag_list`);
+  if (data.release) {
+    // Seed patch (2.6.32 l.352+): release(skb) after the frag_list drop,
+    // before kfree(skb->head).
+    tx.emit({ kind: "release", data: data.id, buffer: data.release });
+    complete(tx, data.release, `skb_shinfo(${skb})->release`);
+  }
+  if (data.head_page) pagePut(tx, data.head_page, `${data.id}.head`);
+  if (tx.kernel === "6.1" && data.zcopy) ubufCallback(tx, data.zcopy.ubuf, true);
+}
+
+/** kfree_skbmem(): the struct goes; an fclone pair goes with its last half. */
+function kfreeSkbmem(tx: Tx, skb: Skb): void {
+  if (skb.fclonePair) {
+    const ref = tx.get("fclones", skb.fclonePair) ?? 1;
+    if (ref <= 1) tx.delete("fclones", skb.fclonePair);
+    else tx.set("fclones", skb.fclonePair, ref - 1);
+  }
+  tx.delete("skbs", skb.name);
+  tx.set("graves", skb.name, { kind: "skb", step: tx.step });
+  tx.emit({ kind: "skb_freed", skb: skb.name });
+}
+
+/** __kfree_skb(): free now, whatever users says. */
+export function freeSkbNow(tx: Tx, skb: Skb): void {
+  const { skb: after, owed } = skbReleaseHeadState(tx, skb, true);
+  skbReleaseData(tx, after);
+  kfreeSkbmem(tx, after);
+  if (owed) {
+    tx.emit({
+      kind: "substep",
+      fn: "__kfree_skb",
+      text: `${skb.name}->destructor ran before skb_release_data(); judged after it, in the same free`,
+    });
+    complete(tx, owed, `${skb.name}->destructor`);
+  }
+}
+
+/** kfree_skb()/consume_skb() on an skb we hold by name (frag_list, queues). */
+export function kfreeSkbRef(tx: Tx, name: SkbId, by: string): void {
+  const skb = tx.get("skbs", name);
+  if (!skb) {
+    tx.emit({ kind: "warn", fn: "kfree_skb", text: `${by} drops ${name}, which is already freed` });
+    return;
+  }
+  // skb_unref(): users == 1 frees without decrementing.
+  if (skb.users !== 1) {
+    tx.set("skbs", name, { ...skb, users: skb.users - 1 });
+    return;
+  }
+  freeSkbNow(tx, skb);
+}
+
+// --- trace operations --------------------------------------------------------
+
+export function skb_get(tx: Tx, name: string): void {
+  const skb = skbOf(tx, name, "skb_get");
+  tx.set("skbs", name, { ...skb, users: skb.users + 1 });
+}
+
+export function kfree_skb(tx: Tx, name: string): void {
+  kfreeSkbRef(tx, skbOf(tx, name, "kfree_skb").name, "kfree_skb");
+}
+
+export function consume_skb(tx: Tx, name: string): void {
+  kfreeSkbRef(tx, skbOf(tx, name, "consume_skb").name, "consume_skb");
+}
+
+/** kfree_skb_list(segs): kfree_skb on each segment in list order. */
+export function kfree_skb_list(tx: Tx, list: string): void {
+  const members = segmentNames(tx, list);
+  if (members.length === 0) skbOf(tx, `${list}[0]`, "kfree_skb_list");
+  for (const m of members) kfreeSkbRef(tx, skbOf(tx, m, "kfree_skb_list").name, "kfree_skb_list");
+}
+
+/** The names skb_segment gave: list[0], list[1], ... */
+export function segmentNames(tx: Pick<Tx, "has" | "get" | "step">, list: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; ; i++) {
+    const name = `${list}[${i}]`;
+    const grave = tx.get("graves", name);
+    if (!tx.has("skbs", name) && !(grave && grave.step <= tx.step)) break;
+    out.push(name);
+  }
+  return out;
+}

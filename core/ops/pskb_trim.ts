@@ -1,0 +1,107 @@
+/**
+ * pskb_trim - cut an skb to `len` bytes.
+ *
+ * Models include/linux/skbuff.h pskb_trim()/__pskb_trim() (6.1 l.3125-3135)
+ * and net/core/skbuff.c ___pskb_trim() (6.1 l.2259; 2.6.32 l.1074), plus
+ * 6.1's skb_condense() (l.6488), which ___pskb_trim runs on an skb without
+ * a socket.
+ * A no-op when len >= skb->len; a linear skb is just cut. Otherwise:
+ *  - a cloned skb is first given a private Data (pskb_expand_head(0, 0));
+ *  - frags wholly past len: page -1; the one holding the cut is shortened;
+ *    a cut inside the frags drops the whole frag_list (each member -1);
+ *    a cut inside the frag_list drops the members after it and trims the
+ *    one it falls in;
+ *  - 6.1, no socket: if the paged bytes left fit behind the tail and the
+ *    skb is not cloned, skb_condense() pulls them in (pages put; the
+ *    zero-copy callback runs with success false when data_len reaches 0)
+ *    and resets truesize.
+ */
+import { fail, outOfRange } from "../model/events";
+import { profile } from "../model/kernel";
+import { headlen, shinfo, skbCloned, skbOf, tailSpace } from "../model/lookup";
+import type { Tx } from "../model/tx";
+import type { Frag } from "../model/types";
+import { pullTail } from "./__pskb_pull_tail";
+import { pagePut } from "./alloc_page";
+import { kfreeSkbRef } from "./kfree_skb";
+import { expandHead } from "./pskb_expand_head";
+
+export function trim(tx: Tx, name: string, len: number, fn = "pskb_trim"): void {
+  let skb = skbOf(tx, name, fn);
+  if (len < 0) outOfRange(fn, "len", len, 0, "is negative");
+  if (len >= skb.len) return;
+  if (skb.data_len === 0) {
+    tx.set("skbs", name, { ...skb, len });
+    return;
+  }
+  if (skbCloned(tx, skb)) {
+    tx.emit({ kind: "substep", fn: "___pskb_trim", text: `${name} is cloned: pskb_expand_head(${name}, 0, 0) first` });
+    expandHead(tx, name, 0, 0, "___pskb_trim");
+    skb = tx.get("skbs", name)!;
+  }
+  const data = shinfo(tx, skb);
+  let offset = headlen(skb);
+  const keep: Frag[] = [];
+  const drop: Array<[Frag, number]> = [];
+  let cutInFrags = offset >= len;
+  data.frags.forEach((f, i) => {
+    const end = offset + f.size;
+    if (cutInFrags) drop.push([f, i]);
+    else if (end < len) keep.push(f);
+    else {
+      keep.push({ ...f, size: len - offset });
+      cutInFrags = true;
+    }
+    offset = end;
+  });
+  let frag_list = data.frag_list;
+  const dropMembers: string[] = [];
+  if (cutInFrags) {
+    dropMembers.push(...frag_list);
+    frag_list = [];
+  } else {
+    // The cut lies in the frag_list.
+    const kept: typeof frag_list[number][] = [];
+    for (const m of frag_list) {
+      const member = skbOf(tx, m, fn);
+      if (offset >= len) {
+        dropMembers.push(m);
+        continue;
+      }
+      if (member.users !== 1) {
+        fail({ kind: "unsupported", fn, message: `${fn}: trimming into the shared frag_list skb ${m} clones it; not modelled` });
+      }
+      kept.push(m);
+      const end = offset + member.len;
+      if (end > len) trim(tx, m, len - offset, fn);
+      offset = end;
+    }
+    frag_list = kept;
+  }
+  tx.set("datas", data.id, { ...shinfo(tx, skb), frags: keep, frag_list });
+  for (const [f, i] of drop) pagePut(tx, f.page, `${data.id}.frags[${i}]`);
+  for (const m of dropMembers) kfreeSkbRef(tx, m as never, `${data.id}.frag_list`);
+
+  skb = tx.get("skbs", name)!;
+  if (len > headlen(skb)) skb = { ...skb, data_len: skb.data_len - (skb.len - len), len };
+  else skb = { ...skb, len, data_len: 0 };
+  tx.set("skbs", name, skb);
+
+  if (tx.kernel === "6.1" && skb.sk === null) condense(tx, name);
+}
+
+/** skb_condense() (6.1). */
+function condense(tx: Tx, name: string): void {
+  let skb = tx.get("skbs", name)!;
+  if (skb.data_len > 0) {
+    if (skb.data_len > tailSpace(tx, skb) || skbCloned(tx, skb)) return;
+    tx.emit({ kind: "substep", fn: "skb_condense", text: `the ${skb.data_len} paged bytes fit behind the tail: pull them in` });
+    pullTail(tx, name, skb.data_len, "skb_condense");
+    skb = tx.get("skbs", name)!;
+  }
+  tx.set("skbs", name, { ...skb, truesize: profile(tx.kernel).truesize(shinfo(tx, skb).end) });
+}
+
+export function pskb_trim(tx: Tx, name: string, len: number): void {
+  trim(tx, name, len);
+}

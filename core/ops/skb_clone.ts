@@ -1,0 +1,71 @@
+/**
+ * skb_clone and __skb_header_release: sharing one Data between skbs.
+ *
+ * Models net/core/skbuff.c skb_clone() (6.1 l.1644; 2.6.32 l.630) and
+ * __skb_clone() (6.1 l.1177; 2.6.32 l.570).
+ * The clone shares head, data, len, data_len, truesize; users 1, cloned 1
+ * on both skbs, nohdr 0, destructor NULL, sk NULL; hdr_len = the source's
+ * headroom if it is nohdr. dataref +1 (low half). No page reference.
+ * 6.1 first calls skb_orphan_frags(): a vhost-style zero-copy skb is
+ * deep-copied before anything can share it (failure: NULL).
+ * fclone: the companion struct is used while the pair's fclone_ref is 1.
+ *
+ * __skb_header_release (include/linux/skbuff.h): 6.1 l.1986 sets nohdr and
+ * dataref = 0x10001 (it assumes no clone yet); 2.6.32 skb_header_release
+ * l.671 BUGs on nohdr and adds 0x10000.
+ */
+import { kernelCheck } from "../model/events";
+import { DATAREF_SHIFT, assertNewName, shinfo, skbOf } from "../model/lookup";
+import type { Tx } from "../model/tx";
+import type { Skb, SkbId } from "../model/types";
+import { orphanFrags } from "./skb_copy_ubufs";
+
+export function cloneSkb(tx: Tx, src: Skb, name: string): Skb {
+  if (tx.kernel === "6.1") {
+    const err = orphanFrags(tx, src, false);
+    if (err) kernelCheck("skb_clone", `skb_orphan_frags() returned ${err}`, "skb_clone returns NULL");
+    src = tx.get("skbs", src.name)!;
+  }
+  let fclone: Skb["fclone"] = "unavailable";
+  let fclonePair: string | null = null;
+  if (src.fclone === "orig" && src.fclonePair && tx.get("fclones", src.fclonePair) === 1) {
+    fclone = "clone";
+    fclonePair = src.fclonePair;
+    tx.set("fclones", fclonePair, 2);
+  }
+  const data = shinfo(tx, src);
+  tx.set("datas", data.id, { ...data, dataref: (data.dataref + 1) >>> 0 });
+  const clone: Skb = {
+    ...src,
+    name: name as SkbId,
+    users: 1,
+    cloned: true,
+    nohdr: false,
+    hdr_len: src.nohdr ? src.data : src.hdr_len,
+    destructor: null,
+    sk: null,
+    fclone,
+    fclonePair,
+  };
+  tx.set("skbs", name, clone);
+  tx.set("skbs", src.name, { ...src, cloned: true });
+  return clone;
+}
+
+export function skb_clone(tx: Tx, result: string, name: string): void {
+  const src = skbOf(tx, name, "skb_clone");
+  assertNewName(tx, result, "skb_clone");
+  cloneSkb(tx, src, result);
+}
+
+export function __skb_header_release(tx: Tx, name: string): void {
+  const skb = skbOf(tx, name, "__skb_header_release");
+  const data = shinfo(tx, skb);
+  if (tx.kernel === "6.1") {
+    tx.set("datas", data.id, { ...data, dataref: 1 + (1 << DATAREF_SHIFT) });
+  } else {
+    if (skb.nohdr) kernelCheck("skb_header_release", "BUG_ON(skb->nohdr)", `${name} is already nohdr`);
+    tx.set("datas", data.id, { ...data, dataref: (data.dataref + (1 << DATAREF_SHIFT)) >>> 0 });
+  }
+  tx.set("skbs", name, { ...skb, nohdr: true });
+}

@@ -1,0 +1,36 @@
+/**
+ * skb_recycle_check - reuse a transmitted skb as a receive buffer (2.6.32;
+ * gone by 3.x).
+ *
+ * Models net/core/skbuff.c skb_recycle_check() (2.6.32 l.484). Refuses (0)
+ * a nonlinear, fclone, too small, shared or cloned skb. Otherwise the
+ * destructor runs (skb_release_head_state), the shinfo is re-initialised
+ * (dataref 1, nr_frags 0) WITHOUT skb_release_data, and the struct is reset
+ * (data = head + NET_SKB_PAD, len 0). The seed patch sets release and priv
+ * to NULL here without calling release: the armed completion is lost.
+ */
+import { kernelCheck } from "../model/events";
+import { align } from "../model/kernel";
+import { profile } from "../model/kernel";
+import { shinfo, skbCloned, skbOf, skbShared } from "../model/lookup";
+import type { Tx } from "../model/tx";
+import { skbReleaseHeadState } from "./kfree_skb";
+
+export function skb_recycle_check(tx: Tx, name: string, size: number): void {
+  if (tx.kernel !== "2.6.32") kernelCheck("skb_recycle_check", "exists", "removed from the kernel long before 6.1");
+  const skb = skbOf(tx, name, "skb_recycle_check");
+  const data = shinfo(tx, skb);
+  const pad = profile(tx.kernel).NET_SKB_PAD;
+  const refuse = (why: string) => tx.emit({ kind: "result", fn: "skb_recycle_check", value: `0 (${why})` });
+  if (skb.data_len > 0) return refuse("nonlinear");
+  if (skb.fclone !== "unavailable") return refuse("fclone");
+  if (data.end < align(size + pad)) return refuse("head too small");
+  if (skbShared(skb) || skbCloned(tx, skb)) return refuse("shared or cloned");
+  const after = skbReleaseHeadState(tx, skb).skb;
+  if (data.release) {
+    tx.emit({ kind: "substep", fn: "skb_recycle_check", text: `seed patch: release of ${data.id} set to NULL without being called` });
+  }
+  tx.set("datas", data.id, { ...data, dataref: 1, frags: [], frag_list: [], release: null });
+  tx.set("skbs", name, { ...after, cloned: false, nohdr: false, hdr_len: 0, data: pad, len: 0, data_len: 0 });
+  tx.emit({ kind: "result", fn: "skb_recycle_check", value: "1" });
+}

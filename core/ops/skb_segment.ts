@@ -1,0 +1,83 @@
+/**
+ * skb_segment - GSO: cut one large skb into mss-sized segments that share
+ * its pages.
+ *
+ * Models net/core/skbuff.c skb_segment() (6.1 l.4150; 2.6.32 l.2502) with
+ * gso_size = mss, doffset 0 (no protocol headers in our skbs) and the
+ * NETIF_F_SG plus checksum-offload features, so every segment references
+ * the pages. Each segment is a new skb + Data: __alloc_skb(hsize +
+ * headroom), skb_reserve(headroom), the linear bytes it covers copied, and a
+ * descriptor for every frag range it covers with page +1 (a frag spanning k
+ * segments gains k references). The source is not freed here: the caller
+ * (validate_xmit_skb, dev_hard_start_xmit) frees it, before the NIC has sent
+ * the segments.
+ * 6.1: skb_orphan_frags(head_skb) first (vhost ubufs are copied, callback
+ * false), and skb_zerocopy_clone() for each segment (ubuf +1 each).
+ */
+import { kernelCheck, unsupported } from "../model/events";
+import { assertNewName, headlen, shinfo, skbOf } from "../model/lookup";
+import type { Tx } from "../model/tx";
+import type { Frag } from "../model/types";
+import { pageGet } from "./alloc_page";
+import { allocSkb } from "./alloc_skb";
+import { orphanFrags, zerocopyClone } from "./skb_copy_ubufs";
+
+export const MAX_SEGMENTS = 64;
+
+export function skb_segment(tx: Tx, result: string, name: string, mss: number): void {
+  let src = skbOf(tx, name, "skb_segment");
+  assertNewName(tx, result, "skb_segment");
+  if (mss <= 0) kernelCheck("skb_segment", "gso_size > 0", `mss ${mss}`);
+  if (shinfo(tx, src).frag_list.length > 0) unsupported("skb_segment", "segmenting a frag_list skb is not modelled");
+  if (Math.ceil(src.len / mss) > MAX_SEGMENTS) {
+    kernelCheck("skb_segment", "gso_segs", `${Math.ceil(src.len / mss)} segments; this model stops at ${MAX_SEGMENTS}`);
+  }
+  if (tx.kernel === "6.1") {
+    const err = orphanFrags(tx, src, false);
+    if (err) kernelCheck("skb_segment", `skb_orphan_frags() returned ${err}`, "ERR_PTR(-ENOMEM)");
+    src = tx.get("skbs", name)!;
+  }
+  const data = shinfo(tx, src);
+  const headroom = src.data;
+  const hl = headlen(src);
+  let offset = 0;
+  let pos = hl;
+  let i = 0;
+  let k = 0;
+  do {
+    const len = Math.min(src.len - offset, mss);
+    let hsize = Math.max(0, hl - offset);
+    if (hsize > len) hsize = len;
+    const segName = `${result}[${k}]`;
+    assertNewName(tx, segName, "skb_segment");
+    const seg = allocSkb(tx, segName, hsize + headroom);
+    tx.set("skbs", segName, { ...seg, data: headroom, len: hsize });
+    if (tx.kernel === "6.1") {
+      const err = zerocopyClone(tx, tx.get("skbs", segName)!, src);
+      if (err) kernelCheck("skb_segment", `skb_zerocopy_clone() returned ${err}`, "ERR_PTR");
+    }
+    const frags: Frag[] = [];
+    while (pos < offset + len && i < data.frags.length) {
+      const f = data.frags[i];
+      let nf: Frag = f;
+      pageGet(tx, f.page, "skb_segment");
+      if (pos < offset) nf = { ...nf, offset: nf.offset + (offset - pos), size: nf.size - (offset - pos) };
+      if (pos + f.size <= offset + len) {
+        i++;
+        pos += f.size;
+        frags.push(nf);
+      } else {
+        frags.push({ ...nf, size: nf.size - (pos + f.size - (offset + len)) });
+        break;
+      }
+    }
+    const segData = shinfo(tx, tx.get("skbs", segName)!);
+    tx.set("datas", segData.id, { ...segData, frags });
+    const cur = tx.get("skbs", segName)!;
+    const paged = len - hsize;
+    tx.set("skbs", segName, { ...cur, len: cur.len + paged, data_len: paged, truesize: cur.truesize + paged });
+    offset += len;
+    k++;
+  } while (offset < src.len);
+  tx.emit({ kind: "result", fn: "skb_segment", value: `${k} segments` });
+}

@@ -1,0 +1,79 @@
+/**
+ * skb_split - split a fragmented skb in two at `len`, as tcp_fragment() and
+ * tso_fragment() do.
+ *
+ * Models net/core/skbuff.c skb_split() with skb_split_inside_header() and
+ * skb_split_no_header() (6.1 l.3575-3661; 2.6.32 l.2012-2088). The trace
+ * operation also does the caller's part: skb1 = alloc_skb(max(0,
+ * skb_headlen(skb) - len)) (tcp_fragment's nsize).
+ * Split inside the linear part: the linear tail is copied into skb1 and
+ *   every frag descriptor moves to skb1 (no page count change).
+ * Split in the paged part: descriptors wholly before len stay, wholly after
+ *   move; a descriptor straddling len is kept by both with page +1
+ *   (skb_frag_ref), skb keeping the front, skb1->frags[0] the rest.
+ * Neither skb's head changes, and the original Data's dataref is untouched.
+ * 6.1 first runs skb_zerocopy_clone(skb1, skb, 0): skb1 joins skb's ubuf
+ *   (refcnt +1) — always, and without orphaning, even for vhost ubufs.
+ * The kernel checks nothing; callers unclone first and never split past
+ * the end, so both are precondition errors here.
+ */
+import { outOfRange, precondition } from "../model/events";
+import { assertNewName, headlen, shinfo, skbCloned, skbOf } from "../model/lookup";
+import type { Tx } from "../model/tx";
+import type { Frag } from "../model/types";
+import { pageGet } from "./alloc_page";
+import { allocSkb } from "./alloc_skb";
+import { zerocopyClone } from "./skb_copy_ubufs";
+
+export function skb_split(tx: Tx, result: string, name: string, len: number): void {
+  const skb = skbOf(tx, name, "skb_split");
+  assertNewName(tx, result, "skb_split");
+  if (len < 0 || len > skb.len) outOfRange("skb_split", "len", len, skb.len, "is outside the skb");
+  if (skbCloned(tx, skb)) {
+    precondition("skb_split", `${name} is cloned; tcp_fragment() calls skb_unclone() first`);
+  }
+  const data = shinfo(tx, skb);
+  if (data.frag_list.length > 0) precondition("skb_split", `${name} has a frag_list; TCP skbs never do`);
+  const pos = headlen(skb);
+  let skb1 = allocSkb(tx, result, Math.max(0, pos - len));
+  if (tx.kernel === "6.1") {
+    const err = zerocopyClone(tx, skb1, skb);
+    if (err) tx.emit({ kind: "warn", fn: "skb_split", text: `skb_zerocopy_clone returned ${err}` });
+    skb1 = tx.get("skbs", result)!;
+  }
+  const data1 = shinfo(tx, skb1);
+
+  if (len < pos) {
+    // skb_split_inside_header(): copy [len, pos) and move every frag.
+    tx.emit({ kind: "substep", fn: "skb_split_inside_header", text: `copy ${pos - len} linear bytes into ${result}; all frags move` });
+    tx.set("datas", data1.id, { ...data1, frags: data.frags });
+    tx.set("datas", data.id, { ...data, frags: [] });
+    tx.set("skbs", result, { ...skb1, len: pos - len + skb.data_len, data_len: skb.data_len });
+    tx.set("skbs", name, { ...skb, len, data_len: 0 });
+    return;
+  }
+
+  // skb_split_no_header()
+  const keep: Frag[] = [];
+  const move: Frag[] = [];
+  let at = pos;
+  data.frags.forEach((f, i) => {
+    if (at + f.size > len) {
+      if (at < len) {
+        tx.emit({ kind: "substep", fn: "skb_split_no_header", text: `frags[${i}] straddles ${len}: both skbs keep a part, page ${f.page} +1` });
+        pageGet(tx, f.page, "skb_split");
+        keep.push({ ...f, size: len - at });
+        move.push({ ...f, offset: f.offset + (len - at), size: f.size - (len - at) });
+      } else {
+        move.push(f);
+      }
+    } else {
+      keep.push(f);
+    }
+    at += f.size;
+  });
+  tx.set("datas", data.id, { ...data, frags: keep });
+  tx.set("datas", data1.id, { ...shinfo(tx, tx.get("skbs", result)!), frags: move });
+  tx.set("skbs", result, { ...tx.get("skbs", result)!, len: skb.len - len, data_len: skb.len - len });
+  tx.set("skbs", name, { ...skb, len, data_len: len - pos });
+}

@@ -1,0 +1,94 @@
+/**
+ * skb_try_coalesce and kfree_skb_partial (6.1; not in 2.6.32): TCP merges
+ * a received skb into the previous one.
+ *
+ * Models net/core/skbuff.c skb_try_coalesce() (6.1 l.5468) and
+ * kfree_skb_partial() (l.5450).
+ * Refused (false): `to` cloned; either has a frag_list; either zero-copy;
+ * too many frags; `from` has linear bytes in a locked head (kmalloc'd or
+ * cloned: skb_head_is_locked).
+ * If `from` fits in `to`'s tail room: a byte copy, fragstolen = false.
+ * Else `from`'s descriptors are appended to `to`: moved when `from` is not
+ * cloned (its nr_frags becomes 0), otherwise each page +1. Linear bytes in a
+ * head_frag head are stolen: the head page becomes `to`'s next frag with no
+ * new reference (the head's own is handed over), fragstolen = true.
+ * kfree_skb_partial(from, true) then frees only the struct (destructor
+ * runs, no skb_release_data: the head now belongs to `to`); with false it is
+ * __kfree_skb().
+ */
+import { kernelCheck, precondition } from "../model/events";
+import { profile } from "../model/kernel";
+import { headlen, shinfo, skbCloned, skbOf, tailroom } from "../model/lookup";
+import type { Tx } from "../model/tx";
+import type { Frag } from "../model/types";
+import { pageGet } from "./alloc_page";
+import { freeSkbNow, skbReleaseHeadState } from "./kfree_skb";
+import { readAllPages } from "./skb_copy";
+
+function refuse(tx: Tx, why: string): void {
+  tx.emit({ kind: "result", fn: "skb_try_coalesce", value: `false (${why})` });
+}
+
+export function skb_try_coalesce(tx: Tx, toName: string, fromName: string): void {
+  if (tx.kernel !== "6.1") kernelCheck("skb_try_coalesce", "exists", "not in 2.6.32 (added in 3.5)");
+  const to = skbOf(tx, toName, "skb_try_coalesce");
+  const from = skbOf(tx, fromName, "skb_try_coalesce");
+  if (to.name === from.name) precondition("skb_try_coalesce", "to and from are the same skb");
+  if (skbCloned(tx, to)) return refuse(tx, `${toName} is cloned`);
+  const len = from.len;
+  if (len <= tailroom(tx, to)) {
+    readAllPages(tx, from, `skb_try_coalesce(${toName}, ${fromName})`);
+    tx.set("skbs", toName, { ...to, len: to.len + len });
+    tx.emit({ kind: "result", fn: "skb_try_coalesce", value: "true, fragstolen = false (bytes copied)" });
+    return;
+  }
+  const toData = shinfo(tx, to);
+  const fromData = shinfo(tx, from);
+  if (toData.frag_list.length || fromData.frag_list.length) return refuse(tx, "frag_list");
+  if (toData.zcopy || fromData.zcopy) return refuse(tx, "zero-copy skb");
+  const max = profile(tx.kernel).MAX_SKB_FRAGS;
+  const frags: Frag[] = [...toData.frags];
+  let stolen = false;
+  if (headlen(from) !== 0) {
+    if (toData.frags.length + fromData.frags.length >= max) return refuse(tx, "too many frags");
+    if (!from.head_frag || skbCloned(tx, from)) return refuse(tx, `${fromName}'s head is locked`);
+    frags.push({ page: fromData.head_page!, offset: from.data, size: headlen(from) });
+    stolen = true;
+  } else if (toData.frags.length + fromData.frags.length > max) {
+    return refuse(tx, "too many frags");
+  }
+  frags.push(...fromData.frags);
+  const fromCloned = skbCloned(tx, from);
+  tx.set("datas", toData.id, { ...toData, frags });
+  tx.set("datas", fromData.id, {
+    ...fromData,
+    frags: fromCloned ? fromData.frags : [],
+    head_page: stolen ? null : fromData.head_page,
+    head_stolen: stolen,
+  });
+  if (fromCloned) for (const f of fromData.frags) pageGet(tx, f.page, "skb_try_coalesce");
+  const kp = profile(tx.kernel);
+  // delta: from->truesize less the struct (head stolen) or less the head.
+  const delta = stolen ? from.truesize - 256 : from.truesize - kp.truesize(fromData.end);
+  tx.set("skbs", toName, { ...to, len: to.len + len, data_len: to.data_len + len, truesize: to.truesize + delta });
+  tx.emit({ kind: "result", fn: "skb_try_coalesce", value: `true, fragstolen = ${stolen}` });
+}
+
+export function kfree_skb_partial(tx: Tx, name: string, headStolen: boolean): void {
+  const skb = skbOf(tx, name, "kfree_skb_partial");
+  const data = shinfo(tx, skb);
+  if (headStolen !== data.head_stolen) {
+    precondition(
+      "kfree_skb_partial",
+      `head_stolen is ${headStolen} but skb_try_coalesce reported fragstolen = ${data.head_stolen}`,
+    );
+  }
+  if (!headStolen) return freeSkbNow(tx, skb);
+  const after = skbReleaseHeadState(tx, skb).skb;
+  // The shinfo lives in the stolen head, which `to` now owns as a frag.
+  tx.delete("datas", data.id);
+  if (after.fclonePair) tx.delete("fclones", after.fclonePair);
+  tx.delete("skbs", name);
+  tx.set("graves", name, { kind: "skb", step: tx.step });
+  tx.emit({ kind: "skb_freed", skb: after.name });
+}

@@ -1,0 +1,67 @@
+/**
+ * skb_zerocopy - make `to` reference `from`'s data instead of copying it
+ * (openvswitch upcalls, nfnetlink_queue). 6.1 only (added in 3.14).
+ *
+ * Models net/core/skbuff.c skb_zerocopy() (6.1 l.3326).
+ * BUG if from's head is kmalloc'd and hlen is 0. If len fits in to's tail
+ * room: a byte copy. Otherwise hlen bytes are copied into to's linear area
+ * (or, with hlen 0, from's head page becomes to->frags[0], page +1); then
+ * skb_orphan_frags(from) (-ENOMEM), skb_zerocopy_clone(to, from) (ubuf +1)
+ * and each needed frag of from is referenced from to (page +1, size
+ * clipped). `from` is otherwise untouched; the caller frees it.
+ */
+import { kernelCheck, precondition } from "../model/events";
+import { headlen, shinfo, skbOf, tailroom } from "../model/lookup";
+import type { Tx } from "../model/tx";
+import type { Frag } from "../model/types";
+import { pageGet } from "./alloc_page";
+import { readAllPages } from "./skb_copy";
+import { orphanFrags, zerocopyClone } from "./skb_copy_ubufs";
+import { skb_put } from "./alloc_skb";
+
+export function skb_zerocopy(tx: Tx, toName: string, fromName: string, len: number, hlen: number): void {
+  if (tx.kernel !== "6.1") kernelCheck("skb_zerocopy", "exists", "not in 2.6.32 (added in 3.14)");
+  const to = skbOf(tx, toName, "skb_zerocopy");
+  let from = skbOf(tx, fromName, "skb_zerocopy");
+  if (to.name === from.name) precondition("skb_zerocopy", "to and from are the same skb");
+  if (!from.head_frag && !hlen) kernelCheck("skb_zerocopy", "BUG_ON(!from->head_frag && !hlen)", `${fromName}'s head is kmalloc'd`);
+  if (len < 0 || len > from.len) kernelCheck("skb_zerocopy", "-EFAULT", `len ${len} is past ${fromName}'s ${from.len} bytes`);
+  if (shinfo(tx, to).frags.length > 0) precondition("skb_zerocopy", `${toName} already has frags; callers pass a fresh skb`);
+  if (shinfo(tx, from).frag_list.length > 0) {
+    precondition("skb_zerocopy", `${fromName} has a frag_list; skb_zerocopy_headlen() makes callers copy it all (hlen = len)`);
+  }
+  if (len <= tailroom(tx, to)) {
+    readAllPages(tx, from, `skb_zerocopy(${toName}, ${fromName})`);
+    skb_put(tx, toName, len);
+    return;
+  }
+  let rest = len;
+  let plen = 0;
+  const frags: Frag[] = [];
+  if (hlen) {
+    skb_put(tx, toName, hlen);
+    rest -= hlen;
+  } else {
+    plen = Math.min(headlen(from), rest);
+    if (plen) {
+      const head = shinfo(tx, from).head_page!;
+      frags.push({ page: head, offset: from.data, size: plen });
+      pageGet(tx, head, "skb_zerocopy");
+      rest -= plen;
+    }
+  }
+  const cur = tx.get("skbs", toName)!;
+  tx.set("skbs", toName, { ...cur, len: cur.len + rest + plen, data_len: cur.data_len + rest + plen, truesize: cur.truesize + rest + plen });
+  const err = orphanFrags(tx, from, false) ?? zerocopyClone(tx, tx.get("skbs", toName)!, tx.get("skbs", fromName)!);
+  if (err) kernelCheck("skb_zerocopy", `returned ${err}`, "-ENOMEM");
+  from = tx.get("skbs", fromName)!;
+  for (const f of shinfo(tx, from).frags) {
+    if (!rest) break;
+    const size = Math.min(f.size, rest);
+    frags.push({ ...f, size });
+    rest -= size;
+    pageGet(tx, f.page, "skb_zerocopy");
+  }
+  const data = shinfo(tx, tx.get("skbs", toName)!);
+  tx.set("datas", data.id, { ...data, frags });
+}

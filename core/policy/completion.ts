@@ -1,0 +1,83 @@
+/**
+ * Completion hooks: the places where a policy's mechanism tells the owner
+ * that a zero-copy buffer is done. Each hook records a "completion" event
+ * with the host holders of the buffer's pages at that very instant, so a
+ * completion in the middle of a composite operation (2.6.32
+ * __pskb_pull_tail: expand, release fires, then the copy reads the page)
+ * is judged at the moment it happens, not at the end of the step.
+ */
+import { holdersOf } from "../model/lookup";
+import type { Tx } from "../model/tx";
+import type { BufferId, PageId, SkbId, UbufId } from "../model/types";
+
+export function hostHolders(tx: Tx, buffer: BufferId): string[] {
+  const zb = tx.get("buffers", buffer);
+  if (!zb) return [];
+  const view = tx.view();
+  const out: string[] = [];
+  for (const page of zb.pages) {
+    for (const h of holdersOf(view, page)) out.push(`${page}:${h}`);
+  }
+  return out;
+}
+
+export function complete(tx: Tx, buffer: BufferId, via: string, success = true): void {
+  const zb = tx.get("buffers", buffer);
+  if (!zb) return;
+  tx.emit({ kind: "completion", buffer, via, success, holders: hostHolders(tx, buffer) });
+  tx.set("buffers", buffer, { ...zb, completions: [...zb.completions, tx.step] });
+}
+
+/**
+ * skb->destructor ran (skb_release_head_state, skb_orphan). When the skb is
+ * being freed, the caller judges the completion after skb_release_data()
+ * of the same free (`deferred`): those puts never read the data. Returns
+ * the buffer whose completion is owed, if any.
+ */
+export function destructorRan(tx: Tx, skb: SkbId, deferred = false): BufferId | null {
+  const rec = tx.get("skbs", skb);
+  const d = rec?.destructor;
+  if (!d) return null;
+  tx.emit({ kind: "destructor", skb, fn: d.fn });
+  if (d.fn !== "zerocopy_complete") return null;
+  if (!deferred) complete(tx, d.buffer, `${skb}->destructor`);
+  return d.buffer;
+}
+
+/**
+ * A guest page's host references dropped to zero: under page-refs, the
+ * buffer completes once every one of its pages is back at the baseline.
+ */
+export function pageIdle(tx: Tx, page: PageId): void {
+  if (tx.policy !== "page-refs") return;
+  for (const zb of tx.all("buffers").values()) {
+    if (zb.completions.length > 0 || !zb.pages.includes(page)) continue;
+    const idle = zb.pages.every((p) => (tx.get("pages", p)?.refcount ?? 0) === 0);
+    if (idle) complete(tx, zb.id, "page refcounts");
+  }
+}
+
+/**
+ * One call of uarg->callback(skb, uarg, success): in 6.1 every call drops
+ * one reference (msg_zerocopy_callback; vhost_zerocopy_callback since
+ * 6.1.180), and the owner hears at zero.
+ */
+export function ubufCallback(tx: Tx, ubuf: UbufId, success: boolean): void {
+  const u = tx.get("ubufs", ubuf);
+  if (!u) return;
+  const refcnt = u.refcnt - 1;
+  const zerocopy = u.zerocopy && success;
+  tx.set("ubufs", ubuf, { ...u, refcnt, zerocopy, callbacks: u.callbacks + 1 });
+  tx.emit({ kind: "ubuf_callback", ubuf, success, refcnt });
+  if (refcnt === 0) {
+    const via = u.kind === "vhost" ? "vhost_zerocopy_callback" : "msg_zerocopy_callback";
+    complete(tx, u.buffer, zerocopy ? via : `${via} (COPIED)`, zerocopy);
+  } else if (refcnt < 0) {
+    tx.emit({ kind: "warn", fn: "refcount_t", text: `${ubuf}->refcnt underflow` });
+  }
+}
+
+export function ubufGet(tx: Tx, ubuf: UbufId): void {
+  const u = tx.get("ubufs", ubuf);
+  if (u) tx.set("ubufs", ubuf, { ...u, refcnt: u.refcnt + 1 });
+}

@@ -1,0 +1,40 @@
+/**
+ * The printer: a trace back to text that parses to the same trace.
+ */
+import type { Arg, Trace, TraceOp } from "./ast";
+import { HEADER_LINE } from "./parse";
+
+export function printArg(arg: Arg): string {
+  switch (arg.kind) {
+    case "ref":
+      return arg.index === undefined ? arg.name : `${arg.name}[${arg.index}]`;
+    case "int":
+      return String(arg.value);
+    case "kw":
+      return arg.value;
+  }
+}
+
+/** One operation as the kernel C it stands for, without its comment. */
+export function printOp(op: TraceOp): string {
+  const call = `${op.fn}(${op.args.map(printArg).join(", ")})`;
+  return op.result ? `${op.result} = ${call}` : call;
+}
+
+export function printTrace(trace: Trace): string {
+  const lines: string[] = [];
+  if (trace.title !== undefined) lines.push(`# title: ${trace.title}`);
+  if (trace.policy !== undefined) lines.push(`# policy: ${trace.policy}`);
+  if (trace.kernel !== undefined) lines.push(`# kernel: ${trace.kernel}`);
+  // The header block is the run of header lines at the top; a comment that
+  // merely looks like one is kept out of it by a blank line.
+  const first = trace.ops[0]?.leading?.[0] ?? (trace.ops.length === 0 ? trace.trailing?.[0] : undefined);
+  if (first !== undefined && HEADER_LINE.test(`#${first}`)) lines.push("");
+  for (const op of trace.ops) {
+    for (const c of op.leading ?? []) lines.push(`#${c}`);
+    const code = printOp(op);
+    lines.push(op.comment !== undefined ? `${code}  #${op.comment}` : code);
+  }
+  for (const c of trace.trailing ?? []) lines.push(`#${c}`);
+  return lines.join("\n") + "\n";
+}
