@@ -17,3 +17,7 @@ export type { Run, RunOptions, StepRecord } from "./engine/replay";
 export { Checker, verdictOf, VERDICT_ORDER } from "./check/checker";
 export type { Finding, FindingKind, Verdict } from "./check/checker";
 export { describeHolder, dataName } from "./check/describe";
+export { stateView, dataref } from "./engine/view";
+export type { StateView, SkbView, DataView, PageView, FragView } from "./engine/view";
+export { verdictMatrix } from "./engine/matrix";
+export type { Matrix, MatrixEntry } from "./engine/matrix";

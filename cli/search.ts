@@ -1,0 +1,2 @@
+/** The search subcommand registers itself here (issue 7). */
+export {};

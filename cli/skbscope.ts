@@ -1,0 +1,185 @@
+/**
+ * npx skbscope: the headless engine.
+ *
+ *   skbscope run FILE [--policy P] [--kernel K] [--json]
+ *   skbscope check FILE [--policy all|P] [--kernel K] [--json]
+ *
+ * Exit codes: 0 every checked policy ok, 1 a violation, 2 bad input.
+ */
+import { parseArgs } from "node:util";
+import {
+  KERNELS,
+  POLICIES,
+  describeHolder,
+  hasErrors,
+  parseTrace,
+  printOp,
+  runTrace,
+  stateView,
+  verdictMatrix,
+  type Diagnostic,
+  type Finding,
+  type KernelId,
+  type PolicyId,
+  type Run,
+  type Trace,
+} from "../core/index";
+import { formatMatrix, formatStep } from "./format";
+
+export class BadInput extends Error {}
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  readFile(path: string): string;
+}
+
+const USAGE = `usage:
+  skbscope run FILE [--policy P] [--kernel 6.1|2.6.32] [--json]
+  skbscope check FILE [--policy all|P] [--kernel 6.1|2.6.32] [--json]
+  skbscope search --policy P [--kernel K] [--from FILE] [--depth N] [--json]
+policies: ${POLICIES.join(", ")}
+exit status: 0 every checked policy ok, 1 a violation, 2 bad input`;
+
+function loadTrace(io: Io, file: string | undefined): Trace {
+  if (!file) throw new BadInput("no trace file given");
+  let source: string;
+  try {
+    source = io.readFile(file);
+  } catch (e) {
+    throw new BadInput(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  const parsed = parseTrace(source);
+  for (const d of parsed.diagnostics.filter((d) => d.severity === "warning")) io.err(`${file}:${where(d)}: warning: ${d.message}`);
+  if (hasErrors(parsed)) {
+    const lines = parsed.diagnostics
+      .filter((d) => d.severity === "error")
+      .map((d) => `${file}:${where(d)}: error: ${d.message}${d.expected ? ` (expected ${d.expected})` : ""}`);
+    throw new BadInput(lines.join("\n"));
+  }
+  return parsed.trace;
+}
+
+const where = (d: Diagnostic) => `${d.line}:${d.column}`;
+
+function policyOption(value: string | undefined, allowAll: boolean): PolicyId | "all" | undefined {
+  if (value === undefined) return undefined;
+  if (allowAll && value === "all") return "all";
+  if (!(POLICIES as readonly string[]).includes(value)) {
+    throw new BadInput(`unknown policy "${value}" (expected ${allowAll ? "all, " : ""}${POLICIES.join(", ")})`);
+  }
+  return value as PolicyId;
+}
+
+function kernelOption(value: string | undefined): KernelId | undefined {
+  if (value === undefined) return undefined;
+  if (!(KERNELS as readonly string[]).includes(value)) throw new BadInput(`unknown kernel "${value}" (expected ${KERNELS.join(" or ")})`);
+  return value as KernelId;
+}
+
+export function findingJson(f: Finding) {
+  return { kind: f.kind, step: f.step, message: f.message, objects: f.objects, ...(f.holder ? { holder: f.holder } : {}), ...(f.buffer ? { buffer: f.buffer } : {}) };
+}
+
+export function runJson(run: Run, file: string, title?: string) {
+  return {
+    trace: file,
+    ...(title ? { title } : {}),
+    policy: run.policy,
+    kernel: run.kernel,
+    verdict: run.verdict,
+    steps: run.steps.map((s) => {
+      const v = stateView(run.snapshotAt(s.step));
+      return {
+        step: s.step,
+        line: s.op.line ?? null,
+        op: printOp(s.op),
+        error: s.error ? { ...s.error } : null,
+        skbs: v.skbs,
+        datas: v.datas,
+        pages: v.pages,
+        pipes: v.pipes,
+        sockets: v.sockets,
+        ubufs: v.ubufs,
+        events: s.events,
+        findings: s.findings.map(findingJson),
+      };
+    }),
+    findings: run.findings.map(findingJson),
+  };
+}
+
+function cmdRun(io: Io, file: string | undefined, values: Record<string, unknown>): number {
+  const trace = loadTrace(io, file);
+  const policy = policyOption(values.policy as string | undefined, false) as PolicyId | undefined;
+  const kernel = kernelOption(values.kernel as string | undefined);
+  const run = runTrace(trace, { policy, kernel });
+  if (values.json) {
+    io.out(JSON.stringify(runJson(run, file!, trace.title), null, 2));
+  } else {
+    io.out(`# ${trace.title ?? file}  (policy ${run.policy}, kernel ${run.kernel})`);
+    for (const s of run.steps) io.out(formatStep(run, s));
+    io.out(`verdict: ${run.verdict}`);
+  }
+  return run.findings.length ? 1 : 0;
+}
+
+function cmdCheck(io: Io, file: string | undefined, values: Record<string, unknown>): number {
+  const trace = loadTrace(io, file);
+  const policy = policyOption(values.policy as string | undefined, true) ?? "all";
+  const kernel = kernelOption(values.kernel as string | undefined);
+  const matrix = verdictMatrix(trace, kernel, policy === "all" ? POLICIES : [policy]);
+  if (policy !== "all" && matrix.skipped.length) throw new BadInput(`policy ${policy}: ${matrix.skipped[0].reason}`);
+  if (values.json) {
+    const verdicts = Object.fromEntries(
+      matrix.entries.map((e) => [e.policy, { verdict: e.verdict, findings: e.findings.map(findingJson), errors: e.errors }]),
+    );
+    io.out(JSON.stringify({ trace: file, kernel: matrix.kernel, verdicts, skipped: Object.fromEntries(matrix.skipped.map((s) => [s.policy, s.reason])) }, null, 2));
+  } else {
+    io.out(formatMatrix(trace, matrix, file!));
+  }
+  const bad = matrix.entries.some((e) => e.verdict !== "ok" || e.findings.length > 0);
+  return bad ? 1 : 0;
+}
+
+export type Command = (io: Io, file: string | undefined, values: Record<string, unknown>) => number;
+const COMMANDS: Record<string, Command> = { run: cmdRun, check: cmdCheck };
+
+/** Register another subcommand (search adds itself). */
+export function addCommand(name: string, command: Command): void {
+  COMMANDS[name] = command;
+}
+
+export function main(argv: readonly string[], io: Io): number {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        policy: { type: "string" },
+        kernel: { type: "string" },
+        json: { type: "boolean", default: false },
+        from: { type: "string" },
+        depth: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+    const [cmd, file, ...rest] = positionals;
+    if (values.help || !cmd) {
+      io.out(USAGE);
+      return values.help ? 0 : 2;
+    }
+    const command = COMMANDS[cmd];
+    if (!command) throw new BadInput(`unknown command "${cmd}"\n${USAGE}`);
+    if (rest.length) throw new BadInput(`unexpected argument "${rest[0]}"`);
+    return command(io, file, values);
+  } catch (e) {
+    if (e instanceof BadInput || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      io.err(`skbscope: ${(e as Error).message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+export { describeHolder };

@@ -1,0 +1,43 @@
+/**
+ * The verdict matrix: one trace under every policy.
+ */
+import type { Finding, Verdict } from "../check/checker";
+import type { KernelId, PolicyId } from "../model/types";
+import { POLICIES } from "../model/types";
+import type { Trace } from "../trace/ast";
+import { policyApplies, runTrace, settings } from "./replay";
+
+export interface MatrixEntry {
+  readonly policy: PolicyId;
+  readonly verdict: Verdict;
+  readonly findings: readonly Finding[];
+  /** Steps whose operation failed (kernel checks and the like). */
+  readonly errors: readonly { step: number; message: string }[];
+}
+
+export interface Matrix {
+  readonly kernel: KernelId;
+  readonly entries: readonly MatrixEntry[];
+  /** Policies that do not exist on this kernel, and why. */
+  readonly skipped: readonly { policy: PolicyId; reason: string }[];
+}
+
+export function verdictMatrix(trace: Trace, kernel?: KernelId, policies: readonly PolicyId[] = POLICIES): Matrix {
+  const k = kernel ?? settings(trace).kernel;
+  const entries: MatrixEntry[] = [];
+  const skipped: { policy: PolicyId; reason: string }[] = [];
+  for (const policy of policies) {
+    if (!policyApplies(policy, k)) {
+      skipped.push({ policy, reason: `models ubuf_info, which Linux ${k} does not have; use kernel 6.1` });
+      continue;
+    }
+    const run = runTrace(trace, { policy, kernel: k });
+    entries.push({
+      policy,
+      verdict: run.verdict,
+      findings: run.findings,
+      errors: run.steps.filter((s) => s.error).map((s) => ({ step: s.step, message: s.error!.message })),
+    });
+  }
+  return { kernel: k, entries, skipped };
+}
