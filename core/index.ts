@@ -21,3 +21,4 @@ export { stateView, dataref } from "./engine/view";
 export type { StateView, SkbView, DataView, PageView, FragView } from "./engine/view";
 export { verdictMatrix } from "./engine/matrix";
 export type { Matrix, MatrixEntry } from "./engine/matrix";
+export { SEMANTICS_VERSION, SEMANTICS_CHANGES } from "./version";

@@ -1,0 +1,25 @@
+/**
+ * core/ knows nothing of the UI, the store, the worker, the DOM or Node
+ * (as Compiler Explorer's build fails when static/ imports lib/).
+ */
+import { describe, expect, it } from "vitest";
+
+const sources = import.meta.glob<string>(["./**/*.ts", "!./**/*.test.ts", "!./testdata/**"], {
+  query: "?raw",
+  import: "default",
+  eager: true,
+});
+
+describe("core layering", () => {
+  it("finds the engine sources it guards", () => {
+    expect(Object.keys(sources).length).toBeGreaterThan(20);
+  });
+  it("imports nothing from the UI, the store, the worker or Node", () => {
+    const outward = /from\s+["'](react[\w-]*|d3[\w-]*|zustand|xstate|@xstate\/react|node:[\w/]+|fs|path|(\.\.\/)+(app|cli|stories|tools)\/[^"']*)["']/;
+    expect(Object.keys(sources).filter((p) => outward.test(sources[p]))).toEqual([]);
+  });
+  it("uses no DOM, worker, clock or unseeded randomness", () => {
+    const banned = /\b(window|document|self\.postMessage|localStorage|Date\.now|performance\.now|Math\.random)\b/;
+    expect(Object.keys(sources).filter((p) => banned.test(sources[p]))).toEqual([]);
+  });
+});
