@@ -50,9 +50,12 @@ export function pagePut(tx: Tx, id: PageId, by: string): void {
 
 /** A page the kernel allocates itself (copies, head fragments). */
 export function newKernelPage(tx: Tx, origin: PageOrigin): PageId {
-  const n = tx.counters.kpage + 1;
+  let n = tx.counters.kpage;
+  let id: PageId;
+  // k1, k2, ...: skip a name the trace itself gave a page.
+  do id = `k${++n}` as PageId;
+  while (tx.has("pages", id));
   tx.counters = { ...tx.counters, kpage: n };
-  const id = `k${n}` as PageId;
   tx.set("pages", id, { name: id, owner: "host", origin, refcount: 1, caller: 0, freed: false });
   return id;
 }

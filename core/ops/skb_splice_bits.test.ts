@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { clean, trace, view } from "../testdata/harness";
+
+// Read: net/core/skbuff.c __skb_splice_bits(), __splice_segment(), spd_fill_page(),
+// linear_to_page() 6.1 l.2613-2790, 2.6.32 l.1373-1590; fs/splice.c splice_to_pipe().
+const BASE = `
+g = alloc_page(guest)
+a = alloc_skb(256)
+skb_fill_page_desc(a, 0, g, 0, 4096)
+`;
+
+describe("skb_splice_bits", () => {
+  it("each pipe buffer owns a page reference that outlives the skb", () => {
+    const run = clean(trace(`${BASE}q = skb_splice_bits(a, 0, 4096)\nkfree_skb(a)`));
+    const v = view(run.final);
+    expect(v.pages.g).toBe(1);
+    expect(v.holders.g).toEqual(["q.bufs[0]"]);
+  });
+
+  it("pipe_release puts every buffer's page", () => {
+    const run = clean(trace(`${BASE}q = skb_splice_bits(a, 0, 4096)\nkfree_skb(a)\npipe_release(q)`));
+    expect(view(run.final).pages.g).toBe(0);
+    const again = trace(`${BASE}q = skb_splice_bits(a, 0, 4096)\npipe_release(q)\npipe_release(q)`);
+    expect(again.steps[5].error).toMatchObject({ kind: "double-free" });
+  });
+
+  it("an offset and a length pick the bytes; splicing again appends to the pipe", () => {
+    const run = clean(trace(`${BASE}q = skb_splice_bits(a, 1000, 500)\nskb_splice_bits(a, 2000, 100, q)`));
+    expect(run.final.pipes.get("q" as never)!.bufs).toEqual([
+      { page: "g", offset: 1000, len: 500 },
+      { page: "g", offset: 2000, len: 100 },
+    ]);
+    expect(view(run.final).pages.g).toBe(3);
+  });
+
+  it("the kmalloc'd linear part is copied into a page frag (linear_to_page)", () => {
+    const run = clean(trace(`a = alloc_skb(256)\nskb_put(a, 100)\nq = skb_splice_bits(a, 0, 100)`));
+    const v = view(run.final);
+    expect(run.final.pipes.get("q" as never)!.bufs).toEqual([{ page: "k1", offset: 0, len: 100 }]);
+    expect(v.holders.k1).toEqual(["q.bufs[0]", "q.pfrag"]);
+  });
+
+  it("6.1: an uncloned head_frag head is spliced without a copy", () => {
+    const run = clean(trace(`a = napi_alloc_skb(200)\nskb_put(a, 100)\nq = skb_splice_bits(a, 0, 100)`, { kernel: "6.1" }));
+    expect(view(run.final).holders.k1).toEqual(["h1.head", "q.bufs[0]"]);
+  });
+
+  it("6.1 coalesces adjacent pieces of one page into one entry; 2.6.32 does not", () => {
+    const src = `g = alloc_page(guest)\nget_page(g)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 1000)\nskb_fill_page_desc(a, 1, g, 1000, 1000)\nq = skb_splice_bits(a, 0, 2000)`;
+    expect(clean(trace(src, { kernel: "6.1" })).final.pipes.get("q" as never)!.bufs).toHaveLength(1);
+    expect(clean(trace(src, { kernel: "2.6.32" })).final.pipes.get("q" as never)!.bufs).toHaveLength(2);
+  });
+});
