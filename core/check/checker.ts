@@ -137,13 +137,18 @@ export class Checker {
         return;
       }
       case "owner_reuse": {
+        // Reuse is the owner acting on a completion: judged only for pages
+        // of a buffer the owner was told is complete.
         if (ev.holders.length === 0) return;
+        const told = [...state.buffers.values()].find((zb) => zb.pages.includes(ev.page) && this.completedAt.has(zb.id));
+        if (!told) return;
         add({
           kind: "premature",
           step,
+          buffer: told.id,
           holder: ev.holders[0],
           objects: [ev.page, ...ev.holders.flatMap((h) => holderObjects(state, h))],
-          message: `the owner reuses ${ev.page} at step ${step} while it is held by ${ev.holders.map((h) => describeHolder(state, h)).join(", ")}`,
+          message: `the owner reuses ${ev.page} at step ${step}, as told at step ${this.completedAt.get(told.id)}, while it is held by ${ev.holders.map((h) => describeHolder(state, h)).join(", ")}`,
         });
         return;
       }

@@ -28,7 +28,7 @@ const ref = (names: string[]) => fc.constantFrom(...names).map((name): Arg => ({
 const int = fc.constantFrom(...SIZES).map((value): Arg => ({ kind: "int", value }));
 
 /** One random operation with plausible arguments (some will fail: fine). */
-const opArb: fc.Arbitrary<TraceOp[]> = fc.oneof(
+const opArb = fc.oneof(
   fc.record({ r: fc.constantFrom(...PAGES), owner: fc.constantFrom("guest", "host") }).map(({ r, owner }) => [
     { fn: "alloc_page", result: r, args: [{ kind: "kw", value: owner as "guest" }] },
   ]),
@@ -81,10 +81,10 @@ const opArb: fc.Arbitrary<TraceOp[]> = fc.oneof(
   ref(PAGES).map((p) => [{ fn: "owner_reuse", args: [p] }]),
   fc.constantFrom("l" + "a", "la").map((l) => [{ fn: "kfree_skb_list", args: [{ kind: "ref", name: l } as Arg] }]),
   fc.record({ s: ref(SKBS), r: fc.constantFrom(1500, 100) }).map(({ s, r }) => [{ fn: "skb_recycle_check", args: [s, { kind: "int", value: r }] }]),
-);
+) as unknown as fc.Arbitrary<TraceOp[]>;
 
 /** A trace: a setup that makes useful objects, then random operations. */
-const SETUP: TraceOp[] = parseTrace(
+const SETUP: readonly TraceOp[] = parseTrace(
   "g = alloc_page(guest)\np = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nb = alloc_skb(100)\nskb_put(b, 50)\nskb_fill_page_desc(b, 0, p, 0, 1000)\nzerocopy_arm(a)\ns = sock_create()",
 ).trace.ops;
 

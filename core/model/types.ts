@@ -160,7 +160,7 @@ export interface ZBuffer {
 
 /** What a freed name was, and when it went. */
 export interface Grave {
-  readonly kind: "skb" | "pipe" | "sock";
+  readonly kind: "skb" | "pipe" | "sock" | "page";
   readonly step: number;
 }
 
@@ -180,7 +180,7 @@ export interface Tables {
   readonly socks: ReadonlyMap<SockId, Sock>;
   readonly ubufs: ReadonlyMap<UbufId, Ubuf>;
   readonly buffers: ReadonlyMap<BufferId, ZBuffer>;
-  /** Freed names (skbs, pipes, sockets) with the step that freed them. */
+  /** Freed names (skbs, pipes, sockets, host pages) with the step that freed them. */
   readonly graves: ReadonlyMap<string, Grave>;
   /** fclone pairs: fclone_ref of each sk_buff_fclones. */
   readonly fclones: ReadonlyMap<string, number>;

@@ -43,8 +43,15 @@ export function pagePut(tx: Tx, id: PageId, by: string): void {
   const freed = refcount === 0 && page.owner === "host";
   tx.set("pages", id, { ...page, refcount, freed });
   if (refcount === 0) {
-    if (freed) tx.emit({ kind: "page_freed", page: id, holders: holdersOf(tx.view(), id) });
-    else pageIdle(tx, id);
+    if (!freed) return pageIdle(tx, id);
+    const holders = holdersOf(tx.view(), id);
+    tx.emit({ kind: "page_freed", page: id, holders });
+    // A freed page nobody points at leaves the model; its name is a grave.
+    // One still pointed at stays, marked freed, to show the dangling holder.
+    if (holders.length === 0) {
+      tx.delete("pages", id);
+      tx.set("graves", id, { kind: "page", step: tx.step });
+    }
   }
 }
 

@@ -61,9 +61,14 @@ describe("page references", () => {
     expect(run.final.pages.get("h" as never)!.freed).toBe(true);
   });
 
-  it("owner_reuse while the host holds the page is premature", () => {
-    const run = trace(`${BASE}owner_reuse(g)`);
-    expect(run.verdict).toBe("premature");
-    expect(run.findings[0].message).toContain("skb_shinfo(a)->frags[0]");
+  it("owner_reuse after a completion, while the host still holds the page, is premature", () => {
+    const run = trace(`${BASE}zerocopy_arm(a)\nb = skb_clone(a)\nkfree_skb(a)\nowner_reuse(g)`, { policy: "destructor" });
+    expect(run.findings.map((f) => [f.kind, f.step])).toEqual([["premature", 6], ["premature", 7]]);
+    expect(run.findings[1].message).toContain("skb_shinfo(b)->frags[0]");
+  });
+
+  it("owner_reuse without a completion is the owner's own doing: no finding", () => {
+    const run = trace(`${BASE}zerocopy_arm(a)\nowner_reuse(g)`, { policy: "page-refs" });
+    expect(run.findings).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
  * can shrink it.
  */
 import { applyOp } from "../engine/apply";
-import { emptyState } from "../model/tx";
+import { emptyState, thaw } from "../model/tx";
 import type { KernelId, PolicyId, State } from "../model/types";
 import type { Arg, Trace, TraceOp } from "../trace/ast";
 
@@ -28,6 +28,11 @@ interface Ctx {
 type Maker = (c: Ctx, d: Draw) => TraceOp | TraceOp[] | null;
 
 const skbNames = (s: State) => [...s.skbs.keys()] as string[];
+/** Skbs no receive queue holds: the ones a caller may free. */
+const freeable = (s: State) => {
+  const queued = new Set([...s.socks.values()].flatMap((k) => k.queue as readonly string[]));
+  return skbNames(s).filter((n) => !queued.has(n));
+};
 const pageNames = (s: State) => [...s.pages.values()].filter((p) => !p.freed).map((p) => p.name as string);
 const skbArg = (c: Ctx, n: number): Arg | null => {
   // One time in sixteen, a name that is freed or never existed: error paths.
@@ -59,8 +64,12 @@ const MAKERS: readonly [number, Maker][] = [
     const p = c.pick(pageNames(c.state), d[1]);
     return p ? { fn: "get_page", args: [ref(p)] } : null;
   }],
-  ...["skb_get", "kfree_skb", "consume_skb", "skb_linearize", "skb_orphan", "zerocopy_arm", "__skb_header_release"].map(
-    (fn): [number, Maker] => [fn === "kfree_skb" || fn === "zerocopy_arm" ? 3 : 1, (c, d) => (skbArg(c, d[1]) ? { fn, args: [skbArg(c, d[1])!] } : null)],
+  ...["kfree_skb", "consume_skb"].map((fn): [number, Maker] => [fn === "kfree_skb" ? 3 : 1, (c, d) => {
+    const name = d[1] % 16 === 15 ? "zz" : c.pick(freeable(c.state), d[1]);
+    return name ? { fn, args: [ref(name)] } : null;
+  }]),
+  ...["skb_get", "skb_linearize", "skb_orphan", "zerocopy_arm", "__skb_header_release"].map(
+    (fn): [number, Maker] => [fn === "zerocopy_arm" ? 2 : 1, (c, d) => (skbArg(c, d[1]) ? { fn, args: [skbArg(c, d[1])!] } : null)],
   ),
   ...["skb_orphan_frags", "skb_orphan_frags_rx", "skb_copy_ubufs"].map(
     (fn): [number, Maker] => [1, (c, d) => (c.state.kernel === "6.1" && skbArg(c, d[1]) ? { fn, args: [skbArg(c, d[1])!] } : null)],
@@ -107,9 +116,9 @@ const MAKERS: readonly [number, Maker][] = [
     return k && s ? { fn: "sock_queue_rcv_skb", args: [ref(k), s] } : null;
   }],
   [2, (c, d) => {
-    const socks = [...c.state.socks.values()].filter((s) => s.queue.length);
-    const k = c.pick(socks, d[1]);
-    return k ? { fn: "sk_eat_skb", args: [ref(k.name), ref(c.pick(k.queue, d[2])!)] } : null;
+    const live = [...c.state.socks.values()].flatMap((k) => k.queue.filter((n) => c.state.skbs.has(n)).map((n) => [k.name, n] as const));
+    const pick = c.pick(live, d[1]);
+    return pick ? { fn: "sk_eat_skb", args: [ref(pick[0]), ref(pick[1])] } : null;
   }],
   [1, (c, d) => {
     const s = skbArg(c, d[1]);
@@ -129,9 +138,41 @@ a = alloc_skb(256)
 skb_fill_page_desc(a, 0, g, 0, 4096)
 zerocopy_arm(a)`;
 
+/**
+ * Keep a long trace's live set bounded (benchmarks): past `maxLive` skbs
+ * or pages, frees instead of allocations; few pipes, sockets and buffers.
+ */
+function rebalance(c: Ctx, d: Draw, maxLive: number): TraceOp | null {
+  const s = c.state;
+  const victims = freeable(s);
+  if (s.skbs.size > maxLive && victims.length) return { fn: "kfree_skb", args: [ref(c.pick(victims, d[1])!)] };
+  if (s.pipes.size > 3) return { fn: "pipe_release", args: [ref(c.pick([...s.pipes.keys()] as string[], d[1])!)] };
+  // Queue entries another path already freed stay dangling; eat live ones.
+  const live = [...s.socks.values()].flatMap((k) => k.queue.filter((n) => s.skbs.has(n)).map((n) => [k.name, n] as const));
+  if (live.length > 6) {
+    const [k, n] = c.pick(live, d[1])!;
+    return { fn: "sk_eat_skb", args: [ref(k), ref(n)] };
+  }
+  return null;
+}
+
+const LIMITED: Record<string, (s: State, maxLive: number) => boolean> = {
+  alloc_page: (s, m) => s.pages.size > m,
+  sock_create: (s) => s.socks.size > 3,
+  zerocopy_arm: (s) => s.buffers.size > 8,
+};
+
 /** Build a trace from draws; `setup` ops run first. */
-export function guidedTrace(draws: readonly Draw[], kernel: KernelId, policy: PolicyId, setup: readonly TraceOp[] = []): Trace {
-  let state = emptyState(kernel, policy);
+export function guidedTrace(
+  draws: readonly Draw[],
+  kernel: KernelId,
+  policy: PolicyId,
+  setup: readonly TraceOp[] = [],
+  maxLive = Infinity,
+): Trace {
+  // A private working state stepped in place: pure steps would copy the
+  // ever-growing graves table at every free.
+  let state = thaw(emptyState(kernel, policy));
   const ops: TraceOp[] = [];
   let counter = 0;
   const c: Ctx = {
@@ -143,7 +184,7 @@ export function guidedTrace(draws: readonly Draw[], kernel: KernelId, policy: Po
   };
   const push = (op: TraceOp) => {
     ops.push(op);
-    state = applyOp(state, op, "pure").state;
+    state = applyOp(state, op, "inplace").state;
   };
   setup.forEach(push);
   for (const d of draws) {
@@ -156,8 +197,12 @@ export function guidedTrace(draws: readonly Draw[], kernel: KernelId, policy: Po
       }
       w -= weight;
     }
-    const made = maker(c, d);
-    if (made) (Array.isArray(made) ? made : [made]).forEach(push);
+    const forced = maxLive < Infinity ? rebalance(c, d, maxLive) : null;
+    const made = forced ?? maker(c, d);
+    if (!made) continue;
+    const list = Array.isArray(made) ? made : [made];
+    if (!forced && list.some((op) => LIMITED[op.fn]?.(state, maxLive))) continue;
+    list.forEach(push);
   }
   return { ops };
 }
