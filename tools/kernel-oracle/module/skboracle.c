@@ -363,15 +363,40 @@ static void oracle_ubuf_cb(struct sk_buff *skb, struct ubuf_info *uarg,
 	}
 }
 
-static void oracle_destructor(struct sk_buff *skb)
+static void destructor_event(struct sk_buff *skb, const char *fn)
 {
 	struct obj *o = find_ptr(T_SKB, skb);
 
 	ev_sep();
 	sb_printf(&evs, "{\"kind\":\"destructor\",\"skb\":");
 	sb_str(&evs, o ? o->name : "?");
-	sb_putc(&evs, '}');
+	sb_printf(&evs, ",\"fn\":\"%s\"}", fn);
 }
+
+/* the destructor zerocopy_arm installs under the "destructor" policy */
+static void oracle_destructor(struct sk_buff *skb)
+{
+	destructor_event(skb, "zerocopy_arm");
+}
+
+/*
+ * kprobe on sock_rfree(), the destructor skb_set_owner_r() installs on local
+ * delivery: record its calls on tracked skbs too (skb_orphan, final free).
+ */
+static int sock_rfree_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct sk_buff *skb = (struct sk_buff *)regs->di;
+
+	if (READ_ONCE(tracking) && find_ptr(T_SKB, skb))
+		destructor_event(skb, "sock_rfree");
+	return 0;
+}
+
+static struct kprobe kp_rfree = {
+	.symbol_name = "sock_rfree",
+	.pre_handler = sock_rfree_pre,
+};
+static bool kp_rfree_ok;
 
 /* ------------------------------------------------------------------ */
 /* kernel log: WARNING / BUG lines per step                           */
@@ -709,8 +734,12 @@ static bool check_expand_ok(struct step *st, struct obj *o, const char *why)
 	if (st->err[0])
 		return false;
 	if (skb_shared(skb)) {
-		fail(st, "refused: %s needs pskb_expand_head(%s), which BUGs on skb_shared() (users %u)",
-		     why, o->name, refcount_read(&skb->users));
+		if (!strcmp(why, "pskb_expand_head"))
+			fail(st, "refused: pskb_expand_head: BUG_ON(skb_shared(%s)) (users %u)",
+			     o->name, refcount_read(&skb->users));
+		else
+			fail(st, "refused: %s calls pskb_expand_head(%s), which has BUG_ON(skb_shared()) (users %u)",
+			     why, o->name, refcount_read(&skb->users));
 		return false;
 	}
 	return true;
@@ -726,8 +755,12 @@ static bool check_pull_tail_ok(struct step *st, struct obj *o, long long delta,
 	long long eat = (long long)skb->tail + delta - skb->end;
 
 	if (delta > skb->data_len) {
-		fail(st, "refused: %s: __pskb_pull_tail(%s, %lld) BUGs in skb_copy_bits() (data_len %u)",
-		     what, o->name, delta, skb->data_len);
+		if (!strcmp(what, "__pskb_pull_tail"))
+			fail(st, "refused: __pskb_pull_tail(%s, %lld): BUG_ON(skb_copy_bits()) when delta > data_len (%u)",
+			     o->name, delta, skb->data_len);
+		else
+			fail(st, "refused: %s: __pskb_pull_tail(%s, %lld): BUG_ON(skb_copy_bits()) when delta > data_len (%u)",
+			     what, o->name, delta, skb->data_len);
 		return false;
 	}
 	if (eat > 0 || skb_cloned(skb))
@@ -1030,7 +1063,7 @@ static void op_fill(struct step *st, bool rx)
 	}
 	if (i >= MAX_SKB_FRAGS) {
 		fail(st, "refused: %s already has MAX_SKB_FRAGS (%d) frags",
-		     o->name, MAX_SKB_FRAGS);
+		     o->name, (int)MAX_SKB_FRAGS);
 		return;
 	}
 	if (off + size > PAGE_SIZE) {
@@ -1309,11 +1342,18 @@ static void op_coalesce(struct step *st)
 	struct sk_buff *to = arg_skb(st, 0, &ot), *from = arg_skb(st, 1, &of);
 	bool stolen = false, ok;
 	int delta = 0;
+	char buf[NAMELEN + 32];
 
 	if (!to || !from || !no_dst(st))
 		return;
 	if (to == from) {
 		fail(st, "refused: to and from are the same skb");
+		return;
+	}
+	if (container_of_skb(from, buf, sizeof(buf))) {
+		/* a stolen head would be freed a second time by the holder */
+		fail(st, "refused: %s is held by %s; if its head were stolen, the holder's free would free it again",
+		     of->name, buf);
 		return;
 	}
 	ok = skb_try_coalesce(to, from, &stolen, &delta);
@@ -1447,7 +1487,7 @@ static void op_zerocopy(struct step *st)
 		if (skb_headlen(from) && len &&
 		    skb_shinfo(from)->nr_frags >= MAX_SKB_FRAGS) {
 			fail(st, "refused: skb_zerocopy: head page + %u frags overflow to's frags[] (MAX_SKB_FRAGS %d)",
-			     skb_shinfo(from)->nr_frags, MAX_SKB_FRAGS);
+			     skb_shinfo(from)->nr_frags, (int)MAX_SKB_FRAGS);
 			return;
 		}
 	}
@@ -1517,7 +1557,6 @@ static void op_segment(struct step *st)
 	segs = skb_segment(skb, NETIF_F_SG | NETIF_F_HW_CSUM);
 	if (IS_ERR_OR_NULL(segs)) {
 		fail(st, "skb_segment returned %ld", PTR_ERR(segs));
-		l = new_obj(st->dst, T_SEGS, NULL);
 		return;
 	}
 	l = new_obj(st->dst, T_SEGS, segs);
@@ -1907,6 +1946,42 @@ static int napi_cache_share(struct page *page)
 	return share;
 }
 
+/*
+ * Start every trace with fresh NAPI fragment-cache pages, so that the offsets
+ * of NAPI heads do not depend on the traces that ran before in the same boot:
+ * use up what is left of the current page of both per-CPU caches (the 32 KiB
+ * page_frag_cache through __napi_alloc_frag_align(), the 1 KiB-slice cache
+ * through small __napi_alloc_skb() calls) and free it again.  The next NAPI
+ * allocation then starts at the top of a page.
+ */
+static void napi_cache_reset(void)
+{
+	struct oracle_napi_cache *nc;
+	struct sk_buff *small[4];
+	void *frag = NULL;
+	int i, n = 0;
+
+	if (!napi_cache)
+		return;
+	local_bh_disable();
+	nc = this_cpu_ptr(napi_cache);
+	if (nc->page.va && nc->page.offset &&
+	    SKB_DATA_ALIGN(nc->page.offset) == nc->page.offset)
+		frag = __napi_alloc_frag_align(nc->page.offset, ~0u);
+	if (nc->page_small.va)
+		for (n = 0; n < ARRAY_SIZE(small) &&
+			    nc->page_small.offset >= SZ_1K; n++) {
+			small[n] = __napi_alloc_skb(&oracle_napi, 1, GFP_ATOMIC);
+			if (!small[n])
+				break;
+		}
+	local_bh_enable();
+	if (frag)
+		page_frag_free(frag);
+	for (i = 0; i < n; i++)
+		kfree_skb(small[i]);
+}
+
 /* name of a page; a page first seen here is a kernel page kN and gets the
  * observer reference
  */
@@ -1919,7 +1994,9 @@ static struct obj *page_obj(struct page *page)
 	o = find_ptr(T_PAGE, page);
 	if (o)
 		return o;
-	snprintf(name, sizeof(name), "k%d", ++next_kpage);
+	do	/* k1, k2, ...: skip a name the trace itself already uses */
+		snprintf(name, sizeof(name), "k%d", ++next_kpage);
+	while (find_obj(name));
 	o = new_obj(name, T_PAGE, page);
 	if (!o)
 		return NULL;
@@ -2003,6 +2080,12 @@ static void discover(void)
 	nheads = k;
 }
 
+/* offsets are reported relative to the compound head, whose name is used */
+static unsigned int head_offset(struct page *page, unsigned int off)
+{
+	return off + (unsigned int)(page - compound_head(page)) * PAGE_SIZE;
+}
+
 static const char *page_label(struct page *page)
 {
 	struct obj *o = page_obj(page);
@@ -2034,7 +2117,8 @@ static void emit_skb(struct obj *o)
 
 		sb_printf(&out, "%s{\"page\":", j ? "," : "");
 		sb_str(&out, page_label(skb_frag_page(f)));
-		sb_printf(&out, ",\"offset\":%u,\"size\":%u}", skb_frag_off(f),
+		sb_printf(&out, ",\"offset\":%u,\"size\":%u}",
+			  head_offset(skb_frag_page(f), skb_frag_off(f)),
 			  skb_frag_size(f));
 	}
 	sb_printf(&out, "],\"frag_list\":[");
@@ -2098,7 +2182,9 @@ static void emit_state(void)
 				sb_printf(&out, "%s{\"page\":", j ? "," : "");
 				sb_str(&out, page_label(p->bufs[j].page));
 				sb_printf(&out, ",\"offset\":%u,\"len\":%u}",
-					  p->bufs[j].offset, p->bufs[j].len);
+					  head_offset(p->bufs[j].page,
+						      p->bufs[j].offset),
+					  p->bufs[j].len);
 			}
 			sb_printf(&out, "]}");
 			first = false;
@@ -2160,8 +2246,9 @@ static void emit_header(void)
 	}
 	sb_printf(&out, ",\"policy\":");
 	sb_str(&out, policy_text);
-	sb_printf(&out, ",\"oracle\":{\"kprobe_kfree_skbmem\":%s,\"skb_shift\":%s,\"napi_cache\":%s}",
+	sb_printf(&out, ",\"oracle\":{\"kprobe_kfree_skbmem\":%s,\"kprobe_sock_rfree\":%s,\"skb_shift\":%s,\"napi_cache\":%s}",
 		  kp_free_ok ? "true" : "false",
+		  kp_rfree_ok ? "true" : "false",
 		  oracle_skb_shift ? "true" : "false",
 		  napi_cache ? "true" : "false");
 	sb_printf(&out, ",\"steps\":[");
@@ -2245,6 +2332,8 @@ static void cleanup_trace(struct sbuf *w)
 			if (o->type != T_SKB || o->dead || o->caller_refs <= 0)
 				continue;
 			if (o->stolen) {
+				if (container_of_skb(o->ptr, buf, sizeof(buf)))
+					continue;
 				kfree_skb_partial(o->ptr, true);
 				o->dead = true;
 				progress++;
@@ -2333,6 +2422,7 @@ static void run_script(char *script)
 	static char wbuf[SMALL_CAP];
 
 	reset_trace();
+	napi_cache_reset();
 	while ((line = strsep(&cur, "\n")) != NULL) {
 		char *tok[MAXARGS + 6];
 		int n = 0, i;
@@ -2476,6 +2566,7 @@ static int __init skboracle_init(void)
 	if (addr && resolve("softnet_data") == (unsigned long)&softnet_data)
 		napi_cache = (struct oracle_napi_cache __percpu *)addr;
 	kp_free_ok = register_kprobe(&kp_free) == 0;
+	kp_rfree_ok = register_kprobe(&kp_rfree) == 0;
 
 	kmsg_dump_rewind(&kmsg_iter);
 	kmsg_skip_all();
@@ -2483,10 +2574,11 @@ static int __init skboracle_init(void)
 	dir = debugfs_create_dir("skboracle", NULL);
 	debugfs_create_file("trace", 0200, dir, NULL, &trace_fops);
 	debugfs_create_file("result", 0400, dir, NULL, &result_fops);
-	pr_info("skboracle: ready (skb_shift %s, napi_alloc_cache %s, kfree_skbmem kprobe %s)\n",
+	pr_info("skboracle: ready (skb_shift %s, napi_alloc_cache %s, kprobes kfree_skbmem %s, sock_rfree %s)\n",
 		oracle_skb_shift ? "resolved" : "MISSING",
 		napi_cache ? "resolved" : "MISSING",
-		kp_free_ok ? "registered" : "FAILED");
+		kp_free_ok ? "registered" : "FAILED",
+		kp_rfree_ok ? "registered" : "FAILED");
 	return 0;
 }
 
@@ -2495,6 +2587,8 @@ static void __exit skboracle_exit(void)
 	debugfs_remove_recursive(dir);
 	if (kp_free_ok)
 		unregister_kprobe(&kp_free);
+	if (kp_rfree_ok)
+		unregister_kprobe(&kp_rfree);
 	vfree(out.buf);
 	vfree(evs.buf);
 	vfree(cleanup_notes.buf);
