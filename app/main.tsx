@@ -1,33 +1,41 @@
+/**
+ * Boot: the theme, the machines (with the real engine worker), the default
+ * story positioned at its first violation, then React.
+ */
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { parseTrace, verdictMatrix } from "../core/index";
-import source from "../stories/seed/tsirkin-pskb-copy.trace?raw";
+import { DEFAULT_STORY_ID, STORIES } from "../stories/index";
+import { App } from "./App";
+import { MachinesContext } from "./context";
+import { startMachines } from "./machines";
+import type { WorkerLike } from "./machines/workerActor";
+import { setTheme, useScope } from "./store";
+import "./styles.css";
 
-function App() {
-  const { trace } = parseTrace(source);
-  const matrix = verdictMatrix(trace);
-  return (
-    <main>
-      <h1>skbscope</h1>
-      <h2>{trace.title}</h2>
-      <pre>{source}</pre>
-      <table>
-        <tbody>
-          {matrix.entries.map((e) => (
-            <tr key={e.policy}>
-              <th>{e.policy}</th>
-              <td>{e.verdict}</td>
-              <td>{e.findings.map((f) => f.message).join("; ")}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </main>
-  );
-}
+const params = new URLSearchParams(location.search);
+const watchdog = Number(params.get("watchdog")) || undefined;
+const theme = params.get("theme");
+setTheme(theme === "dark" || theme === "light" ? theme : matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light");
+
+const createWorker = () => new Worker(new URL("./worker/engine.worker.ts", import.meta.url), { type: "module" }) as unknown as WorkerLike;
+const machines = startMachines(createWorker, watchdog);
+const story = STORIES.find((s) => s.id === DEFAULT_STORY_ID) ?? STORIES[0];
+machines.open(story.source, "first-violation");
+
+// Hooks for the e2e tests and the browser benchmark; nothing in the UI uses them.
+Object.assign(window, {
+  __skbscope: {
+    crash: machines.crash,
+    open: machines.open,
+    seek: (step: number) => machines.playback.send({ type: "SEEK", step }),
+    state: () => useScope.getState(),
+  },
+});
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <App />
+    <MachinesContext.Provider value={machines}>
+      <App />
+    </MachinesContext.Provider>
   </StrictMode>,
 );

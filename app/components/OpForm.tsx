@@ -1,0 +1,120 @@
+/**
+ * Apply an operation to the selected object. The form offers only the
+ * operations that take an object of its kind, and for each argument only
+ * existing names of the right kind; the worker prints the line (printOp)
+ * and it is appended to the trace.
+ */
+import { useMemo, useState } from "react";
+import { useMachines } from "../context";
+import { candidates, defaultArgs, draftOf, freshName, opsFor, targetOf, type ArgValue } from "../ops";
+import { useScope } from "../store";
+import type { OpInfo } from "../worker/protocol";
+
+export function OpForm() {
+  const machines = useMachines();
+  const ops = useScope((s) => s.ops);
+  const view = useScope((s) => s.view);
+  const kernel = useScope((s) => s.kernel);
+  const selection = useScope((s) => s.selection);
+  const names = useScope((s) => s.names);
+  const cands = useMemo(() => candidates(view), [view]);
+  const target = useMemo(() => targetOf(selection, view), [selection, view]);
+  const offered = useMemo(() => opsFor(target, ops, kernel, cands), [target, ops, kernel, cands]);
+  const [fn, setFn] = useState<string>("");
+  const op = offered.find((o) => o.fn === fn) ?? offered[0] ?? null;
+
+  if (!op) return <section className="opform"><h2>operate</h2><p className="quiet">No operation applies here.</p></section>;
+  // A new operation or selection remounts the fields with fresh defaults.
+  const fieldsKey = `${op.fn}|${target?.kind ?? ""}:${target?.name ?? ""}`;
+  return (
+    <section className="opform" aria-label="apply an operation">
+      <h2>
+        operate {target ? <span className="quiet">on {target.name}</span> : <span className="quiet">(nothing selected: create)</span>}
+      </h2>
+      <label className="field-row">
+        <span>operation</span>
+        <select value={op.fn} onChange={(e) => setFn(e.target.value)} data-testid="op-select">
+          {offered.map((o) => (
+            <option key={o.fn} value={o.fn}>
+              {o.fn}
+            </option>
+          ))}
+        </select>
+      </label>
+      <p className="summary">{op.summary}</p>
+      <OpFields key={fieldsKey} op={op} initial={defaultArgs(op, target, view, cands)} cands={cands} names={names} onApply={machines.append} />
+    </section>
+  );
+}
+
+function OpFields(props: { op: OpInfo; initial: ArgValue[]; cands: ReturnType<typeof candidates>; names: readonly string[]; onApply: (d: ReturnType<typeof draftOf>) => void }) {
+  const { op, cands, names } = props;
+  const [args, setArgs] = useState<(ArgValue | undefined)[]>(props.initial);
+  const draft = draftOf(op, args, names);
+
+  return (
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          props.onApply(draft);
+        }}
+      >
+        {op.params.map((kind, i) => (
+          <ArgField key={`${op.fn}-${i}`} op={op} index={i} value={args[i]} options={kind === "int" || kind === "bool" || kind === "owner" ? null : cands[kind]} onChange={(v) => setArgs((a) => Object.assign([...a], { [i]: v }))} />
+        ))}
+        {draft.result && (
+          <p className="summary">
+            result: <code>{draft.result}</code>
+          </p>
+        )}
+        <button type="submit" className="primary" data-testid="apply">
+          append {op.fn}
+        </button>
+      </form>
+  );
+}
+
+function ArgField(props: { op: OpInfo; index: number; value: ArgValue | undefined; options: readonly string[] | null; onChange: (v: ArgValue | undefined) => void }) {
+  const { op, index, value, options, onChange } = props;
+  const kind = op.params[index];
+  const name = op.names[index];
+  const optional = index >= op.params.length - op.optional;
+  const id = `arg-${op.fn}-${index}`;
+  let control;
+  if (kind === "int") {
+    control = <input id={id} type="number" min={0} step={1} value={typeof value === "number" ? value : 0} onChange={(e) => onChange(Math.max(0, Math.floor(Number(e.target.value) || 0)))} data-testid={`arg-${name}`} />;
+  } else if (kind === "bool") {
+    control = (
+      <select id={id} value={String(value ?? false)} onChange={(e) => onChange(e.target.value === "true")} data-testid={`arg-${name}`}>
+        <option value="false">false</option>
+        <option value="true">true</option>
+      </select>
+    );
+  } else if (kind === "owner") {
+    control = (
+      <select id={id} value={String(value ?? "guest")} onChange={(e) => onChange(e.target.value)} data-testid={`arg-${name}`}>
+        <option value="guest">guest</option>
+        <option value="host">host</option>
+      </select>
+    );
+  } else {
+    control = (
+      <select id={id} value={typeof value === "string" ? value : ""} onChange={(e) => onChange(e.target.value || undefined)} data-testid={`arg-${name}`}>
+        {optional && <option value="">{kind === "pipe" ? `a new pipe ${freshName("pipe", [])}` : "(none)"}</option>}
+        {options!.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    );
+  }
+  return (
+    <label className="field-row" htmlFor={id}>
+      <span>
+        {name} <span className="quiet">{kind}</span>
+      </span>
+      {control}
+    </label>
+  );
+}

@@ -1,0 +1,349 @@
+/**
+ * The live graph. React hands D3 one <svg>; D3 joins nodes and edges into
+ * it keyed by kernel names, so an object keeps its element (and its place:
+ * see layout.ts) across steps, and enter/update/exit animate. User text
+ * only ever reaches the DOM through .text().
+ */
+import { useEffect, useMemo, useRef } from "react";
+import { select, type Selection } from "d3-selection";
+import "d3-transition";
+import { zoom, zoomIdentity, type ZoomBehavior } from "d3-zoom";
+import { easeCubicOut } from "d3-ease";
+import type { Finding, StateView } from "../../core/index";
+import { buildGraph, COLUMN, type Counter, type GraphEdge, type GraphNode, type NodeKind } from "./model";
+import { EMPTY_LAYOUT, nextLayout, type Layout } from "./layout";
+
+const COL_X = [0, 175, 375, 615, 795];
+const WIDTH: Record<NodeKind, number> = { sock: 145, skb: 150, data: 190, page: 130, pipe: 170, buffer: 170, ubuf: 170 };
+const HEIGHT: Record<NodeKind, number> = { sock: 62, skb: 80, data: 92, page: 80, pipe: 62, buffer: 62, ubuf: 62 };
+const ROW_H = 112;
+const TOP = 24;
+
+export interface GraphProps {
+  view: StateView | null;
+  prev: StateView | null;
+  findings: readonly Finding[];
+  selection: string | null;
+  /** A node's key, or null for a click on the background. */
+  onSelect: (key: string | null) => void;
+  /** Reserve the socket column when the trace has sockets, so it never shifts the rest. */
+  socketColumn: boolean;
+  /** Bumped to re-fit the view (a new trace, the Fit button). */
+  fitToken: number;
+  reducedMotion: boolean;
+}
+
+type Positioned = GraphNode & { x: number; y: number; w: number; h: number };
+
+export function GraphView(props: GraphProps) {
+  const svgRef = useRef<SVGSVGElement>(null);
+  const layoutRef = useRef<Layout>(EMPTY_LAYOUT);
+  const zoomRef = useRef<ZoomBehavior<SVGSVGElement, unknown> | null>(null);
+  const boundsRef = useRef({ w: 1, h: 1 });
+  const onSelectRef = useRef(props.onSelect);
+  onSelectRef.current = props.onSelect;
+
+  const graph = useMemo(() => (props.view ? buildGraph(props.view, props.prev, props.findings) : null), [props.view, props.prev, props.findings]);
+
+  // Zoom and pan: set up once on the svg React gave us.
+  useEffect(() => {
+    const svg = select(svgRef.current!);
+    const viewport = svg.selectAll<SVGGElement, null>("g.viewport").data([null]).join("g").attr("class", "viewport");
+    const behavior = zoom<SVGSVGElement, unknown>()
+      .scaleExtent([0.2, 4])
+      .on("zoom", (event) => viewport.attr("transform", event.transform.toString()));
+    svg.call(behavior).on("dblclick.zoom", null);
+    svg.on("click.deselect", (event: MouseEvent) => {
+      if (event.target === svgRef.current) onSelectRef.current(null);
+    });
+    zoomRef.current = behavior;
+  }, []);
+
+  useEffect(() => {
+    if (!graph) return;
+    const svg = select(svgRef.current!);
+    const viewport = svg.select<SVGGElement>("g.viewport");
+    const xOffset = props.socketColumn ? 0 : COL_X[1];
+    layoutRef.current = nextLayout(layoutRef.current, graph.nodes.map((n) => ({ key: n.key, col: COLUMN[n.kind] })));
+    const placed: Positioned[] = graph.nodes.map((n) => {
+      const slot = layoutRef.current.get(n.key)!;
+      return { ...n, x: COL_X[slot.col] - xOffset, y: TOP + slot.row * ROW_H, w: WIDTH[n.kind], h: HEIGHT[n.kind] };
+    });
+    const byKey = new Map(placed.map((n) => [n.key, n]));
+    boundsRef.current = {
+      w: Math.max(400, ...placed.map((n) => n.x + n.w)) + 20,
+      h: Math.max(200, ...placed.map((n) => n.y + n.h)) + 20,
+    };
+    const ms = props.reducedMotion ? 0 : 250;
+    const edgeLayer = viewport.selectAll<SVGGElement, null>("g.edges").data([null]).join("g").attr("class", "edges");
+    const nodeLayer = viewport.selectAll<SVGGElement, null>("g.nodes").data([null]).join("g").attr("class", "nodes");
+    drawEdges(edgeLayer, graph.edges, byKey, ms);
+    drawNodes(nodeLayer, placed, props.selection, ms, (key) => onSelectRef.current(key));
+    // Tests and the benchmark wait for this: the drawing now shows that step.
+    svg.attr("data-step", props.view?.step ?? -1);
+  }, [graph, props.selection, props.socketColumn, props.reducedMotion, props.view]);
+
+  // Fit the drawing into the panel on a new trace or on request.
+  useEffect(() => {
+    const svg = svgRef.current;
+    if (!svg || !zoomRef.current || !graph) return;
+    const { width, height } = svg.getBoundingClientRect();
+    const { w, h } = boundsRef.current;
+    const k = Math.min(1.5, Math.max(0.3, Math.min((width - 16) / w, (height - 48) / h)));
+    // 40 px at the top keep the fit button and the legend clear of the drawing.
+    const t = zoomIdentity.translate(Math.max(8, (width - w * k) / 2), 40).scale(k);
+    select(svg).call(zoomRef.current.transform, t);
+  }, [props.fitToken, graph === null]);
+
+  return (
+    <svg ref={svgRef} className="graph" role="group" aria-label="Reference graph: skbs, their Data, pages and other holders; each object is a button. The objects table lists the same state as text.">
+      <defs>
+        <pattern id="pat-guest" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+          <rect width="8" height="8" className="pat-bg guest" />
+          <line x1="0" y1="0" x2="0" y2="8" className="pat-line guest" />
+        </pattern>
+        <pattern id="pat-kernel" width="8" height="8" patternUnits="userSpaceOnUse">
+          <rect width="8" height="8" className="pat-bg kernel" />
+          <circle cx="4" cy="4" r="1.4" className="pat-dot kernel" />
+        </pattern>
+        <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+          <path d="M0,0 L10,5 L0,10 z" className="arrowhead" />
+        </marker>
+      </defs>
+    </svg>
+  );
+}
+
+function drawNodes(layer: Selection<SVGGElement, null, SVGGElement, unknown>, nodes: Positioned[], selection: string | null, ms: number, onSelect: (key: string) => void): void {
+  layer
+    .selectAll<SVGGElement, Positioned>("g.node")
+    .data(nodes, (n) => n.key)
+    .join(
+      (enter) => {
+        const g = enter
+          .append("g")
+          .attr("class", (n) => `node ${n.kind}`)
+          .attr("data-key", (n) => n.key)
+          .attr("data-name", (n) => n.name)
+          .attr("tabindex", 0)
+          .attr("role", "button")
+          .attr("transform", (n) => `translate(${n.x},${n.y})`)
+          .style("opacity", 0);
+        g.append("rect").attr("class", "focus-ring").attr("x", -5).attr("y", -5).attr("rx", 10);
+        g.append("rect").attr("class", "body");
+        g.append("rect").attr("class", "fill-pattern");
+        g.append("text").attr("class", "title").attr("x", 10).attr("y", 19);
+        g.append("text").attr("class", "subtitle").attr("x", 10).attr("y", 35);
+        g.append("g").attr("class", "counters");
+        g.append("g").attr("class", "frags");
+        g.append("g").attr("class", "tag");
+        g.on("click", (event: MouseEvent, n) => {
+          event.stopPropagation();
+          onSelect(n.key);
+        });
+        g.on("keydown", (event: KeyboardEvent, n) => {
+          if (event.key === "Enter" || event.key === " ") {
+            event.preventDefault();
+            event.stopPropagation();
+            onSelect(n.key);
+          }
+        });
+        g.transition().duration(ms).ease(easeCubicOut).style("opacity", 1);
+        return g;
+      },
+      // An object that left and came back (a name reused by a new trace, or
+      // stepping back within the fade) must not finish fading out.
+      (update) => update.interrupt().classed("leaving", false).attr("tabindex", 0).style("opacity", 1),
+      (exit) =>
+        exit
+          .classed("leaving", true)
+          .attr("tabindex", null)
+          .transition()
+          .duration(ms)
+          .style("opacity", 0)
+          .remove(),
+    )
+    .call((all) => {
+      // Redraw only what changed since this element was last drawn: on a
+      // 300-object graph a step touches a handful of objects.
+      const g = all.filter(function (n) {
+        const el = this as SVGGElement & { __drawn?: string };
+        const sig = signature(n, selection);
+        if (el.__drawn === sig) return false;
+        el.__drawn = sig;
+        return true;
+      });
+      g.attr("aria-label", (n) => n.ariaLabel)
+        .attr("aria-pressed", (n) => String(n.key === selection))
+        .classed("selected", (n) => n.key === selection)
+        .classed("fresh", (n) => n.fresh)
+        .classed("freed", (n) => n.freed)
+        .classed("flagged", (n) => n.findings.length > 0)
+        .attr("data-owner", (n) => n.owner);
+      // Objects keep their place; only one whose column shifted (the socket
+      // column appearing) glides, the rest are set without a transition.
+      const at = (n: Positioned) => `translate(${n.x},${n.y})`;
+      all.filter(function (n) {
+        return this.getAttribute("transform") === at(n);
+      }).attr("transform", at);
+      all.filter(function (n) {
+        return this.getAttribute("transform") !== at(n);
+      })
+        .transition("move")
+        .duration(ms)
+        .ease(easeCubicOut)
+        .attr("transform", at);
+      g.select(".focus-ring").attr("width", (n) => n.w + 10).attr("height", (n) => n.h + 10);
+      g.select(".body")
+        .attr("width", (n) => n.w)
+        .attr("height", (n) => n.h)
+        .attr("rx", (n) => (n.kind === "skb" ? 10 : n.kind === "page" ? 0 : 4));
+      g.select(".fill-pattern")
+        .attr("width", (n) => (n.owner === "guest" || n.owner === "kernel" ? 12 : 0))
+        .attr("height", (n) => n.h)
+        .attr("fill", (n) => (n.owner === "guest" ? "url(#pat-guest)" : n.owner === "kernel" ? "url(#pat-kernel)" : "none"));
+      g.select(".title")
+        .attr("x", (n) => (n.owner ? 20 : 10))
+        .text((n) => n.title);
+      g.select(".subtitle")
+        .attr("x", (n) => (n.owner ? 20 : 10))
+        .text((n) => n.subtitle);
+      g.select<SVGGElement>(".counters").each(function (n) {
+        drawCounters(select(this), n);
+      });
+      g.select<SVGGElement>(".frags").each(function (n) {
+        drawFragSlots(select(this), n);
+      });
+      g.select<SVGGElement>(".tag").each(function (n) {
+        drawTag(select(this), n);
+      });
+    });
+}
+
+/** Everything a node's drawing depends on, but its position. */
+function signature(n: Positioned, selection: string | null): string {
+  return JSON.stringify([n.title, n.subtitle, n.counters, n.frags, n.owner, n.freed, n.fresh, n.findings.map((f) => f.kind), n.key === selection, n.w, n.h]);
+}
+
+/** Counters two a line, "field old → new" where this step changed them. */
+function drawCounters(g: Selection<SVGGElement, GraphNode, null, undefined>, n: GraphNode): void {
+  const x = n.owner ? 20 : 10;
+  const lines: Counter[][] = [];
+  const perLine = n.kind === "data" ? 2 : 2;
+  for (let i = 0; i < n.counters.length; i += perLine) lines.push(n.counters.slice(i, i + perLine));
+  g.selectAll<SVGTextElement, Counter[]>("text")
+    .data(lines)
+    .join("text")
+    .attr("x", x)
+    .attr("y", (_l, i) => 54 + i * 17)
+    .each(function (line) {
+      select(this)
+        .selectAll<SVGTSpanElement, Counter>("tspan")
+        .data(line, (c) => c.field)
+        .join("tspan")
+        .attr("class", (c) => (c.old !== null ? "counter changed" : "counter"))
+        .attr("data-field", (c) => c.field)
+        .attr("data-value", (c) => c.value)
+        .attr("dx", (_c, i) => (i === 0 ? 0 : 12))
+        .text((c) => (c.old !== null ? `${c.field} ${c.old}→${c.value}` : `${c.field} ${c.value}`));
+    });
+}
+
+function drawFragSlots(g: Selection<SVGGElement, GraphNode, null, undefined>, n: GraphNode): void {
+  const w = WIDTH.data - 20;
+  const count = n.frags.length;
+  const cell = count ? Math.min(84, w / count) : 0;
+  const label = (i: number) => (cell >= 62 ? `frags[${i}]` : cell >= 26 ? `[${i}]` : String(i));
+  const slots = g
+    .selectAll<SVGGElement, { i: number }>("g.slot")
+    .data(n.kind === "data" ? n.frags.map((f, i) => ({ ...f, i })) : [], (d) => String(d.i))
+    .join((enter) => {
+      const s = enter.append("g").attr("class", "slot");
+      s.append("rect").attr("height", 18).attr("rx", 2);
+      s.append("text").attr("y", 13);
+      return s;
+    });
+  slots.attr("transform", (d) => `translate(${10 + d.i * cell},66)`);
+  slots.select("rect").attr("width", Math.max(4, cell - 3));
+  slots
+    .select("text")
+    .attr("x", Math.max(2, (cell - 3) / 2))
+    .text((d) => label(d.i));
+  slots.select("title").remove();
+}
+
+/** A red tag over an object a finding names: "premature". */
+function drawTag(g: Selection<SVGGElement, GraphNode, null, undefined>, n: GraphNode): void {
+  const kinds = [...new Set(n.findings.map((f) => f.kind))];
+  const text = kinds.length ? `⚠ ${kinds.join(", ")}` : null;
+  const tag = g.selectAll<SVGGElement, string>("g.finding").data(text ? [text] : [], (t) => t).join((enter) => {
+    const t = enter.append("g").attr("class", "finding");
+    t.append("rect").attr("y", -21).attr("height", 18).attr("rx", 3);
+    t.append("text").attr("x", 6).attr("y", -8);
+    return t;
+  });
+  tag.select("text").text((t) => t);
+  tag.select("rect").attr("width", (t) => 14 + t.length * 7.2);
+}
+
+function drawEdges(layer: Selection<SVGGElement, null, SVGGElement, unknown>, edges: readonly GraphEdge[], byKey: Map<string, Positioned>, ms: number): void {
+  const drawable = edges.filter((e) => byKey.has(e.from) && byKey.has(e.to));
+  layer
+    .selectAll<SVGPathElement, GraphEdge>("path.edge")
+    .data(drawable, (e) => e.key)
+    .join(
+      (enter) =>
+        enter
+          .append("path")
+          .attr("class", (e) => `edge ${e.kind}`)
+          .attr("marker-end", "url(#arrow)")
+          .attr("d", (e) => edgePath(e, byKey))
+          .style("opacity", 0)
+          .call((p) => p.transition().duration(ms).style("opacity", 1)),
+      (update) => update.interrupt().classed("leaving", false).style("opacity", 1),
+      (exit) => exit.classed("leaving", true).transition().duration(ms * 1.6).style("opacity", 0).remove(),
+    )
+    .classed("fresh", (e) => e.fresh)
+    .attr("data-from", (e) => e.from)
+    .attr("data-to", (e) => e.to)
+    .attr("d", (e) => edgePath(e, byKey));
+}
+
+/** A horizontal cubic from the source's side to the target's side. */
+function edgePath(e: GraphEdge, byKey: Map<string, Positioned>): string {
+  const a = byKey.get(e.from)!;
+  const b = byKey.get(e.to)!;
+  let x1: number;
+  let y1: number;
+  if (e.fromSlot !== null) {
+    const count = a.frags.length;
+    const cell = Math.min(84, (WIDTH.data - 20) / count);
+    x1 = a.x + 10 + e.fromSlot * cell + (cell - 3) / 2;
+    y1 = a.y + 84;
+  } else {
+    x1 = a.x + a.w;
+    y1 = a.y + a.h / 2;
+  }
+  const leftward = b.x + b.w / 2 < a.x + a.w / 2;
+  if (leftward) {
+    // Pipe buffers, owner's pages: from the holder's left side to the page's right side.
+    x1 = a.x;
+    y1 = a.y + a.h / 2;
+    const x2 = b.x + b.w;
+    const y2 = b.y + b.h / 2;
+    const dx = Math.max(30, (x1 - x2) / 2);
+    return `M${x1},${y1} C${x1 - dx},${y1} ${x2 + dx},${y2} ${x2},${y2}`;
+  }
+  if (e.kind === "frag_list") {
+    const x2 = b.x + b.w / 2;
+    const y2 = b.y + b.h;
+    return `M${a.x + a.w / 2},${a.y + a.h} C${a.x + a.w / 2},${a.y + a.h + 40} ${x2},${y2 + 40} ${x2},${y2}`;
+  }
+  const x2 = b.x;
+  const y2 = b.y + b.h / 2;
+  if (e.fromSlot !== null) {
+    return `M${x1},${y1} C${x1},${y1 + 30} ${x2 - 50},${y2} ${x2},${y2}`;
+  }
+  const dx = Math.max(30, (x2 - x1) / 2);
+  return `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2},${y2}`;
+}

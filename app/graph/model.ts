@@ -1,0 +1,209 @@
+/**
+ * From a StateView (and the one a step earlier) to what the graph draws:
+ * nodes with their counters in kernel names, old → new where a counter
+ * changed this step, and edges that are references. Pure: unit-tested, and
+ * the same text is what the e2e test reads off the screen.
+ */
+import type { DataView, Finding, PageView, SkbView, StateView } from "../../core/index";
+import { datarefText } from "./format";
+
+export type NodeKind = "sock" | "skb" | "data" | "page" | "pipe" | "buffer" | "ubuf";
+
+/** Columns, left to right, the way a reference flows. */
+export const COLUMN: Record<NodeKind, number> = { sock: 0, skb: 1, data: 2, page: 3, pipe: 4, buffer: 4, ubuf: 4 };
+
+export interface Counter {
+  /** The kernel's field name: users, dataref, nr_frags, refcount ... */
+  readonly field: string;
+  readonly value: string;
+  /** The value one step earlier, when it differs. */
+  readonly old: string | null;
+}
+
+export interface GraphNode {
+  readonly key: string;
+  readonly kind: NodeKind;
+  readonly name: string;
+  readonly title: string;
+  readonly subtitle: string;
+  readonly counters: readonly Counter[];
+  /** Data only: its frag slots, in order. */
+  readonly frags: readonly { page: string; offset: number; size: number }[];
+  /** Page only: guest, host or kernel (a copy the kernel made). */
+  readonly owner: "guest" | "host" | "kernel" | null;
+  readonly freed: boolean;
+  /** Appeared in this step. */
+  readonly fresh: boolean;
+  /** Findings of this step naming this object. */
+  readonly findings: readonly Finding[];
+  readonly ariaLabel: string;
+}
+
+export interface GraphEdge {
+  readonly key: string;
+  readonly from: string;
+  readonly to: string;
+  /** Data → page edges leave from their frag slot. */
+  readonly fromSlot: number | null;
+  readonly kind: "head" | "frag" | "frag_list" | "pipe" | "queue" | "owner" | "ubuf" | "head_page";
+  readonly label: string;
+  readonly fresh: boolean;
+}
+
+export interface Graph {
+  readonly nodes: readonly GraphNode[];
+  readonly edges: readonly GraphEdge[];
+}
+
+const keyOf = (kind: NodeKind, name: string) => `${kind}:${name}`;
+
+function counter(field: string, value: string | number | boolean, old: string | number | boolean | undefined): Counter {
+  const v = typeof value === "boolean" ? (value ? "1" : "0") : String(value);
+  const o = old === undefined ? null : typeof old === "boolean" ? (old ? "1" : "0") : String(old);
+  return { field, value: v, old: o !== null && o !== v ? o : null };
+}
+
+export function pageOwner(p: Pick<PageView, "owner" | "origin">): "guest" | "host" | "kernel" {
+  if (p.owner === "guest") return "guest";
+  return p.origin === "alloc" ? "host" : "kernel";
+}
+
+const OWNER_LABEL = { guest: "guest page", host: "host page", kernel: "kernel copy" } as const;
+
+export function buildGraph(view: StateView, prev: StateView | null, findings: readonly Finding[]): Graph {
+  const nodes: GraphNode[] = [];
+  const edges: GraphEdge[] = [];
+  const prevKeys = prev ? graphKeys(prev) : null;
+  const fresh = (key: string) => prevKeys !== null && !prevKeys.has(key);
+  const flagged = (...names: string[]) => findings.filter((f) => names.some((n) => f.objects.includes(n)));
+  const prevSkb = new Map(prev?.skbs.map((s) => [s.name, s]));
+  const prevData = new Map(prev?.datas.map((d) => [d.head, d]));
+  const prevPage = new Map(prev?.pages.map((p) => [p.name, p]));
+  const prevEdges = prev ? new Set(buildEdges(prev).map((e) => e.key)) : null;
+
+  for (const s of view.sockets) {
+    const key = keyOf("sock", s.name);
+    const old = prev?.sockets.find((x) => x.name === s.name);
+    const counters = [counter("sk_receive_queue", s.queue.length, old?.queue.length)];
+    nodes.push(node(key, "sock", s.name, `sk ${s.name}`, "struct sock", counters, fresh(key), flagged(s.name)));
+  }
+  for (const s of view.skbs) nodes.push(skbNode(s, prevSkb.get(s.name), fresh(keyOf("skb", s.name)), flagged(s.name)));
+  for (const d of view.datas) nodes.push(dataNode(d, prevData.get(d.head), fresh(keyOf("data", d.head)), flagged(d.head)));
+  for (const p of view.pages) nodes.push(pageNode(p, prevPage.get(p.name), fresh(keyOf("page", p.name)), flagged(p.name)));
+  for (const q of view.pipes) {
+    const key = keyOf("pipe", q.name);
+    const old = prev?.pipes.find((x) => x.name === q.name);
+    const counters = [counter("bufs", q.bufs.length, old?.bufs.length)];
+    if (q.pfrags.length) counters.push(counter("pfrags", q.pfrags.length, old?.pfrags.length));
+    nodes.push(node(key, "pipe", q.name, `pipe ${q.name}`, "pipe_inode_info", counters, fresh(key), flagged(q.name)));
+  }
+  for (const u of view.ubufs) {
+    const key = keyOf("ubuf", u.name);
+    const old = prev?.ubufs.find((x) => x.name === u.name);
+    const counters = [counter("refcnt", u.refcnt, old?.refcnt)];
+    nodes.push(node(key, "ubuf", u.name, `${u.name} ubuf_info`, u.dont_orphan ? "msg_zerocopy, DONT_ORPHAN" : "vhost zerocopy", counters, fresh(key), flagged(u.name)));
+  }
+  for (const b of view.buffers) {
+    const key = keyOf("buffer", b.name);
+    const old = prev?.buffers.find((x) => x.name === b.name);
+    // What the owner has been told: "no", or the steps its completion came at.
+    const told = b.completions.length ? `@${b.completions.join(",@")}` : "no";
+    const oldTold = old ? (old.completions.length ? `@${old.completions.join(",@")}` : "no") : undefined;
+    const counters = [counter("told", told, oldTold), counter("pages", b.pages.length, old?.pages.length)];
+    nodes.push(node(key, "buffer", b.name, `${b.name} owner's buffer`, `armed on ${b.skb} @${b.armedAt}`, counters, fresh(key), findings.filter((f) => f.buffer === b.name || f.objects.includes(b.name))));
+  }
+  for (const e of buildEdges(view)) edges.push({ ...e, fresh: prevEdges !== null && !prevEdges.has(e.key) });
+  return { nodes, edges };
+}
+
+function node(key: string, kind: NodeKind, name: string, title: string, subtitle: string, counters: Counter[], fresh: boolean, findings: readonly Finding[], extra: Partial<GraphNode> = {}): GraphNode {
+  const values = counters.map((c) => `${c.field} ${c.old !== null ? `${c.old} to ${c.value}` : c.value}`).join(", ");
+  const problems = findings.map((f) => `${f.kind}: ${f.message}`).join(". ");
+  return {
+    key,
+    kind,
+    name,
+    title,
+    subtitle,
+    counters,
+    frags: [],
+    owner: null,
+    freed: false,
+    fresh,
+    findings,
+    ariaLabel: `${title} (${subtitle}): ${values}${problems ? `. ${problems}` : ""}`,
+    ...extra,
+  };
+}
+
+function skbNode(s: SkbView, old: SkbView | undefined, fresh: boolean, findings: readonly Finding[]): GraphNode {
+  const counters = [
+    counter("users", s.users, old?.users),
+    counter("cloned", s.cloned, old?.cloned),
+    counter("nohdr", s.nohdr, old?.nohdr),
+    counter("len", s.len, old?.len),
+  ];
+  const tags = [s.fclone !== "unavailable" ? `fclone ${s.fclone}` : "", s.queue ? `on ${s.queue}` : "", s.destructor ?? ""].filter(Boolean);
+  return node(keyOf("skb", s.name), "skb", s.name, `skb ${s.name}`, tags.join(" · ") || "struct sk_buff", counters, fresh, findings);
+}
+
+function dataNode(d: DataView, old: DataView | undefined, fresh: boolean, findings: readonly Finding[]): GraphNode {
+  const counters = [counter("dataref", datarefText(d.dataref), old ? datarefText(old.dataref) : undefined), counter("nr_frags", d.nr_frags, old?.nr_frags)];
+  const owners = d.skbs.length ? `skb_shinfo(${d.skbs.join("/")})` : "no skb left";
+  const tags = [owners, d.release ? `release → ${d.release}` : "", d.ubuf ? `ubuf ${d.ubuf}` : ""].filter(Boolean).join(" · ");
+  return node(keyOf("data", d.head), "data", d.head, `Data ${d.head}`, tags, counters, fresh, findings, { frags: d.frags });
+}
+
+function pageNode(p: PageView, old: PageView | undefined, fresh: boolean, findings: readonly Finding[]): GraphNode {
+  const owner = pageOwner(p);
+  const counters = [counter("refcount", p.refcount, old?.refcount)];
+  const subtitle = p.freed ? `${OWNER_LABEL[owner]} · freed` : OWNER_LABEL[owner];
+  return node(keyOf("page", p.name), "page", p.name, `page ${p.name}`, subtitle, counters, fresh, findings, { owner, freed: p.freed });
+}
+
+function graphKeys(view: StateView): Set<string> {
+  return new Set([
+    ...view.sockets.map((s) => keyOf("sock", s.name)),
+    ...view.skbs.map((s) => keyOf("skb", s.name)),
+    ...view.datas.map((d) => keyOf("data", d.head)),
+    ...view.pages.map((p) => keyOf("page", p.name)),
+    ...view.pipes.map((p) => keyOf("pipe", p.name)),
+    ...view.ubufs.map((u) => keyOf("ubuf", u.name)),
+    ...view.buffers.map((b) => keyOf("buffer", b.name)),
+  ]);
+}
+
+/** Every reference in a view, keyed so an edge keeps its identity across steps. */
+export function buildEdges(view: StateView): Omit<GraphEdge, "fresh">[] {
+  const out: Omit<GraphEdge, "fresh">[] = [];
+  const pages = new Set(view.pages.map((p) => p.name));
+  const skbs = new Set(view.skbs.map((s) => s.name));
+  for (const s of view.skbs) out.push({ key: `head:${s.name}`, from: keyOf("skb", s.name), to: keyOf("data", s.head), fromSlot: null, kind: "head", label: "head" });
+  for (const d of view.datas) {
+    d.frags.forEach((f, i) => {
+      if (pages.has(f.page)) out.push({ key: `frag:${d.head}:${i}:${f.page}`, from: keyOf("data", d.head), to: keyOf("page", f.page), fromSlot: i, kind: "frag", label: `frags[${i}]` });
+    });
+    d.frag_list.forEach((s, i) => {
+      if (skbs.has(s)) out.push({ key: `frag_list:${d.head}:${s}`, from: keyOf("data", d.head), to: keyOf("skb", s), fromSlot: null, kind: "frag_list", label: `frag_list[${i}]` });
+    });
+    if (d.head_page && pages.has(d.head_page)) out.push({ key: `head_page:${d.head}`, from: keyOf("data", d.head), to: keyOf("page", d.head_page), fromSlot: null, kind: "head_page", label: "head page" });
+    if (d.ubuf) out.push({ key: `ubuf:${d.head}:${d.ubuf}`, from: keyOf("data", d.head), to: keyOf("ubuf", d.ubuf), fromSlot: null, kind: "ubuf", label: "destructor_arg" });
+  }
+  for (const q of view.pipes) {
+    q.bufs.forEach((b, i) => {
+      if (pages.has(b.page)) out.push({ key: `pipe:${q.name}:${i}:${b.page}`, from: keyOf("pipe", q.name), to: keyOf("page", b.page), fromSlot: null, kind: "pipe", label: `bufs[${i}]` });
+    });
+    q.pfrags.forEach((p, i) => {
+      if (pages.has(p)) out.push({ key: `pfrag:${q.name}:${i}:${p}`, from: keyOf("pipe", q.name), to: keyOf("page", p), fromSlot: null, kind: "pipe", label: "pfrag" });
+    });
+  }
+  for (const s of view.sockets) {
+    for (const skb of s.queue) if (skbs.has(skb)) out.push({ key: `queue:${s.name}:${skb}`, from: keyOf("sock", s.name), to: keyOf("skb", skb), fromSlot: null, kind: "queue", label: "sk_receive_queue" });
+  }
+  for (const b of view.buffers) {
+    for (const p of b.pages) if (pages.has(p)) out.push({ key: `owner:${b.name}:${p}`, from: keyOf("buffer", b.name), to: keyOf("page", p), fromSlot: null, kind: "owner", label: "owner's page" });
+  }
+  return out;
+}
+
+export { keyOf };

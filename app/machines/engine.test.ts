@@ -1,0 +1,115 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { resetStore, select, setCursor, useScope } from "../store";
+import { fakeWorkers } from "../testing/fakeWorker";
+import { startMachines, type Machines } from "./index";
+
+const story = readFileSync(new URL("../../stories/seed/tsirkin-pskb-copy.trace", import.meta.url), "utf8");
+const scope = () => useScope.getState();
+
+/** Resolves when the store satisfies `ok` (polling; the fake worker is asynchronous). */
+async function until(ok: () => boolean, ms = 5000): Promise<void> {
+  const start = Date.now();
+  while (!ok()) {
+    if (Date.now() - start > ms) throw new Error(`timed out: ${ok.toString()}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+const shown = () => scope().shownStep === scope().cursor && scope().view !== null;
+
+describe("engine machine (worker lifecycle)", () => {
+  let m: Machines;
+  let workers: ReturnType<typeof fakeWorkers>;
+  beforeEach(() => {
+    resetStore();
+    workers = fakeWorkers();
+  });
+  afterEach(() => m?.stop());
+
+  it("loads a story and positions the cursor at its first violation", async () => {
+    m = startMachines(workers.create, 1000);
+    m.open(story, "first-violation");
+    await until(() => scope().matrix !== null && scope().lifetimes !== null && shown());
+    const first = scope().findings.find((f) => f.kind === "premature")!;
+    expect(scope().cursor).toBe(first.step);
+    expect(scope().view!.step).toBe(first.step);
+    expect(scope().detail!.findings.map((f) => f.kind)).toContain("premature");
+    expect(scope().policy).toBe("shinfo-release");
+    expect(scope().kernel).toBe("2.6.32");
+    expect(scope().ops.length).toBeGreaterThan(30);
+  });
+
+  it("coalesces snapshot requests: a burst of cursor moves asks for at most the first and the last", async () => {
+    m = startMachines(workers.create, 1000);
+    m.open(story, "keep");
+    await until(shown);
+    const before = workers.made[0].sent.filter((x) => x.kind === "snapshot").length;
+    for (let i = 0; i <= scope().stepCount; i++) setCursor(i);
+    setCursor(2);
+    await until(() => shown() && scope().cursor === 2);
+    const asked = workers.made[0].sent.filter((x) => x.kind === "snapshot").slice(before);
+    expect(asked.length).toBeLessThanOrEqual(2);
+    expect(asked.at(-1)).toMatchObject({ step: 2 });
+  });
+
+  it("drops a stale reply: an edit while a load is under way shows only the newest trace", async () => {
+    m = startMachines(workers.create, 1000);
+    m.open(story, "keep");
+    m.open("g = alloc_page(guest)\n", "end");
+    await until(() => shown() && scope().stepCount === 1);
+    expect(scope().view!.pages.map((p) => p.name)).toEqual(["g"]);
+    expect(scope().title).toBeNull();
+  });
+
+  it("recovers from a worker that throws: new worker, trace replayed, cursor, text and selection kept", async () => {
+    m = startMachines(workers.create, 1000);
+    m.open(story, "first-violation");
+    await until(shown);
+    select("page:g");
+    setCursor(3);
+    await until(() => shown() && scope().cursor === 3);
+    const text = scope().source;
+    m.crash("throw");
+    await until(() => scope().health.state === "recovered" && shown());
+    expect(workers.made).toHaveLength(2);
+    expect(workers.made[0].terminated).toBe(true);
+    expect(workers.made[1].sent[0]).toMatchObject({ kind: "load", source: text });
+    expect(scope().cursor).toBe(3);
+    expect(scope().view!.step).toBe(3);
+    expect(scope().selection).toBe("page:g");
+    expect(scope().source).toBe(text);
+  });
+
+  it("recovers from a hung worker through the watchdog", async () => {
+    m = startMachines(workers.create, 300);
+    m.open(story, "end");
+    await until(shown);
+    m.crash("hang");
+    await until(() => scope().health.state === "recovered" && shown(), 8000);
+    expect(scope().health).toMatchObject({ reason: expect.stringContaining("watchdog") });
+    expect(scope().cursor).toBe(scope().stepCount);
+  });
+
+  it("appends the line printOp prints and moves to the new last step", async () => {
+    m = startMachines(workers.create, 1000);
+    m.open("a = alloc_skb(256)\n", "end");
+    await until(shown);
+    m.append({ fn: "skb_clone", result: "b", args: ["a"] });
+    await until(() => scope().stepCount === 2 && shown());
+    expect(scope().source).toBe("a = alloc_skb(256)\nb = skb_clone(a)\n");
+    expect(scope().cursor).toBe(2);
+    expect(scope().view!.skbs.map((s) => [s.name, s.users, s.cloned])).toEqual([
+      ["a", 1, true],
+      ["b", 1, true],
+    ]);
+  });
+
+  it("re-runs under a chosen policy and kernel", async () => {
+    m = startMachines(workers.create, 1000);
+    m.open(story, "keep");
+    await until(shown);
+    m.choose("page-refs", null);
+    await until(() => scope().policy === "page-refs" && shown());
+    expect(scope().verdict).toBe("ok");
+  });
+});

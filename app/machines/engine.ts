@@ -1,0 +1,263 @@
+/**
+ * The engine worker's lifecycle, and the only code that talks to it.
+ *
+ *   running.booting ──ready──▶ running.idle ◀──loaded── running.loading
+ *        ▲                                                    │
+ *        └──────── recovering ◀── WORKER.DIED (throw, hang, exit)
+ *
+ * Recovery starts a new worker and replays the trace from the store; the
+ * cursor, the trace text and the selection live in the store, so the user
+ * loses no step. Snapshot requests are coalesced: at most one is in flight,
+ * and while it is, only the latest wanted step is remembered.
+ */
+import { assign, enqueueActions, raise, sendTo, setup } from "xstate";
+import type { CrashHow, OpDraft, ToWorker } from "../worker/protocol";
+import {
+  applyLifetimes,
+  applyLoaded,
+  applyMatrix,
+  applyParsed,
+  applySnapshot,
+  firstViolation,
+  setHealth,
+  setOps,
+  setSource,
+  useScope,
+} from "../store";
+import { workerActor, type FromWorkerActor, type PostEvent, type WorkerFactory } from "./workerActor";
+
+/** Where the cursor goes once a load finishes. */
+export type Position = "keep" | "end" | "first-violation";
+
+export interface EngineInput {
+  createWorker: WorkerFactory;
+  /** How long a snapshot or format request may go unanswered. */
+  watchdogMs?: number;
+}
+
+interface Context {
+  createWorker: WorkerFactory;
+  watchdogMs: number;
+  seq: number;
+  loadSeq: number;
+  position: Position;
+  snapshot: { seq: number; step: number } | null;
+  wanted: number | null;
+  format: { seq: number; draft: OpDraft } | null;
+  crashes: number[];
+  recovering: string | null;
+}
+
+export type EngineEvent =
+  | FromWorkerActor
+  | { type: "LOAD"; position?: Position }
+  | { type: "SHOW"; step: number }
+  | { type: "APPEND"; draft: OpDraft }
+  | { type: "CRASH"; how: CrashHow }
+  | { type: "RETRY" };
+
+/** A load may take a while on a long trace: 10 s plus 20 µs per character. */
+const loadBudget = (source: string) => 10_000 + source.length * 0.02;
+/** More crashes than this within CRASH_WINDOW_MS stop the automatic restarts. */
+const MAX_CRASHES = 3;
+const CRASH_WINDOW_MS = 30_000;
+
+const post = (msg: ToWorker, budgetMs: number | null): PostEvent => ({ type: "POST", msg, budgetMs });
+
+export const engineMachine = setup({
+  types: {
+    context: {} as Context,
+    events: {} as EngineEvent,
+    input: {} as EngineInput,
+  },
+  actors: { worker: workerActor },
+  guards: {
+    hasSource: () => useScope.getState().source.length > 0,
+    tooManyCrashes: ({ context }) => context.crashes.filter((t) => Date.now() - t < CRASH_WINDOW_MS).length >= MAX_CRASHES,
+  },
+  actions: {
+    sendLoad: sendTo("worker", ({ context }) => {
+      const { source, policyChoice, kernelChoice } = useScope.getState();
+      return post({ kind: "load", seq: context.loadSeq, source, policy: policyChoice, kernel: kernelChoice }, loadBudget(source));
+    }),
+    // A reply to an older load, or an older snapshot request, is stale.
+    nextLoadSeq: assign(({ context }) => ({ seq: context.seq + 1, loadSeq: context.seq + 1, snapshot: null, wanted: null })),
+    requestSnapshot: sendTo("worker", ({ context }) => post({ kind: "snapshot", seq: context.snapshot!.seq, step: context.snapshot!.step }, context.watchdogMs)),
+    requestFormat: sendTo("worker", ({ context }) => post({ kind: "format", seq: context.format!.seq, op: context.format!.draft }, context.watchdogMs)),
+    rememberPosition: assign(({ event }) => ({ position: (event as { position?: Position }).position ?? "keep" })),
+  },
+}).createMachine({
+  id: "engine",
+  context: ({ input }) => ({
+    createWorker: input.createWorker,
+    watchdogMs: input.watchdogMs ?? 8000,
+    seq: 0,
+    loadSeq: -1,
+    position: "keep",
+    snapshot: null,
+    wanted: null,
+    format: null,
+    crashes: [],
+    recovering: null,
+  }),
+  initial: "running",
+  states: {
+    running: {
+      invoke: {
+        id: "worker",
+        src: "worker",
+        input: ({ context }) => ({ createWorker: context.createWorker, readyBudgetMs: Math.max(context.watchdogMs, 10_000) }),
+      },
+      on: {
+        "WORKER.DIED": [
+          {
+            guard: "tooManyCrashes",
+            target: "failed",
+            actions: ({ event }) => setHealth({ state: "failed", reason: event.reason }),
+          },
+          {
+            target: "recovering",
+            actions: [
+              assign(({ context, event }) => ({ crashes: [...context.crashes, Date.now()], recovering: event.reason, snapshot: null, wanted: null })),
+              ({ event }) => setHealth({ state: "recovering", reason: event.reason }),
+            ],
+          },
+        ],
+        "WORKER.MESSAGE": [
+          {
+            guard: ({ context, event }) => event.msg.kind === "matrix" && event.msg.seq === context.loadSeq,
+            actions: ({ event }) => event.msg.kind === "matrix" && applyMatrix(event.msg.rows),
+          },
+          {
+            guard: ({ context, event }) => event.msg.kind === "lifetimes" && event.msg.seq === context.loadSeq,
+            actions: ({ event }) => event.msg.kind === "lifetimes" && applyLifetimes(event.msg),
+          },
+          {
+            guard: ({ context, event }) => event.msg.kind === "formatted" && event.msg.seq === context.format?.seq,
+            actions: [
+              ({ event }) => event.msg.kind === "formatted" && setSource(appendLine(useScope.getState().source, event.msg.line)),
+              assign({ format: null }),
+              raise({ type: "LOAD", position: "end" as Position }),
+            ],
+          },
+        ],
+        APPEND: {
+          actions: [assign(({ context, event }) => ({ seq: context.seq + 1, format: { seq: context.seq + 1, draft: event.draft } })), "requestFormat"],
+        },
+        CRASH: {
+          actions: [
+            assign(({ context }) => ({ seq: context.seq + 1 })),
+            sendTo("worker", ({ context, event }) => post({ kind: "crash", seq: context.seq, how: event.how }, context.watchdogMs)),
+          ],
+        },
+      },
+      initial: "booting",
+      states: {
+        booting: {
+          on: {
+            "WORKER.MESSAGE": {
+              guard: ({ event }) => event.msg.kind === "ready",
+              actions: ({ event }) => event.msg.kind === "ready" && setOps(event.msg.ops),
+              target: "afterBoot",
+            },
+            LOAD: { actions: "rememberPosition" },
+          },
+        },
+        afterBoot: {
+          always: [
+            { guard: "hasSource", target: "loading" },
+            { target: "idle", actions: () => setHealth({ state: "ready" }) },
+          ],
+        },
+        loading: {
+          entry: ["nextLoadSeq", "sendLoad"],
+          on: {
+            LOAD: { target: "loading", reenter: true, actions: "rememberPosition" },
+            "WORKER.MESSAGE": [
+              {
+                guard: ({ context, event }) => event.msg.kind === "parsed" && event.msg.seq === context.loadSeq,
+                actions: ({ event }) => event.msg.kind === "parsed" && applyParsed(event.msg),
+              },
+              {
+                guard: ({ context, event }) => event.msg.kind === "loaded" && event.msg.seq === context.loadSeq,
+                target: "idle",
+                actions: enqueueActions(({ context, event, enqueue }) => {
+                  if (event.type !== "WORKER.MESSAGE" || event.msg.kind !== "loaded") return;
+                  applyLoaded(event.msg, positionFor(context.position, event.msg));
+                  setHealth(context.recovering ? { state: "recovered", reason: context.recovering } : healthAfterLoad());
+                  enqueue.assign({ position: "keep" as Position, recovering: null, ...nextSnapshot(context, useScope.getState().cursor) });
+                  enqueue("requestSnapshot");
+                  // An operation the user applied just before a crash.
+                  if (context.format) enqueue("requestFormat");
+                }),
+              },
+              {
+                guard: ({ context, event }) => event.msg.kind === "failed" && event.msg.seq === context.loadSeq,
+                target: "idle",
+              },
+            ],
+          },
+        },
+        idle: {
+          on: {
+            LOAD: { target: "loading", actions: "rememberPosition" },
+            SHOW: [
+              { guard: ({ context }) => context.snapshot !== null, actions: assign(({ event }) => ({ wanted: event.step })) },
+              { actions: [assign(({ context, event }) => nextSnapshot(context, event.step)), "requestSnapshot"] },
+            ],
+            "WORKER.MESSAGE": {
+              guard: ({ context, event }) => event.msg.kind === "snapshot" && event.msg.seq === context.snapshot?.seq,
+              actions: enqueueActions(({ context, event, enqueue }) => {
+                if (event.type !== "WORKER.MESSAGE" || event.msg.kind !== "snapshot") return;
+                const m = event.msg;
+                applySnapshot(m.step, m.view, m.prev, m.detail);
+                if (context.wanted !== null && context.wanted !== m.step) {
+                  enqueue.assign(nextSnapshot(context, context.wanted));
+                  enqueue("requestSnapshot");
+                } else {
+                  enqueue.assign({ snapshot: null, wanted: null });
+                }
+              }),
+            },
+          },
+        },
+      },
+    },
+    recovering: {
+      // Leaving `running` terminated the old worker; entering it again
+      // starts a new one, which replays the trace in the store.
+      after: { 50: { target: "running" } },
+    },
+    failed: {
+      on: { RETRY: { target: "running", actions: assign({ crashes: [] as number[] }) } },
+    },
+  },
+});
+
+/** The loaded trace's health: ready, unless it is a recovery being reported. */
+function healthAfterLoad() {
+  const h = useScope.getState().health;
+  return h.state === "recovered" ? h : ({ state: "ready" } as const);
+}
+
+function nextSnapshot(context: Context, step: number): Pick<Context, "seq" | "snapshot" | "wanted"> {
+  return { seq: context.seq + 1, snapshot: { seq: context.seq + 1, step }, wanted: null };
+}
+
+function positionFor(position: Position, loaded: { stepCount: number; columns: Parameters<typeof firstViolation>[0] }): number | undefined {
+  switch (position) {
+    case "keep":
+      return undefined;
+    case "end":
+      return loaded.stepCount;
+    case "first-violation":
+      return firstViolation(loaded.columns) ?? loaded.stepCount;
+  }
+}
+
+/** Append one operation line, keeping the file's final newline. */
+export function appendLine(source: string, line: string): string {
+  if (source.length === 0) return `${line}\n`;
+  return source.endsWith("\n") ? `${source}${line}\n` : `${source}\n${line}\n`;
+}
+

@@ -1,0 +1,82 @@
+/**
+ * The engine worker as an actor: created when the machine enters the state
+ * that invokes it, terminated when it leaves (a restart is leaving and
+ * entering again). It forwards the worker's messages, its death, and a
+ * watchdog's verdict when a request gets no answer in time.
+ */
+import { fromCallback } from "xstate";
+import { isFromWorker, type FromWorker, type ToWorker } from "../worker/protocol";
+
+/** What the machine needs of a Worker (a fake one in unit tests). */
+export interface WorkerLike {
+  postMessage(message: ToWorker): void;
+  terminate(): void;
+  onmessage: ((e: { data: unknown }) => void) | null;
+  onerror: ((e: { message?: string }) => void) | null;
+  onmessageerror?: ((e: unknown) => void) | null;
+}
+
+export type WorkerFactory = () => WorkerLike;
+
+export type FromWorkerActor =
+  | { type: "WORKER.MESSAGE"; msg: FromWorker }
+  | { type: "WORKER.DIED"; reason: string };
+
+/** Sent to the actor: post this message, and expect an answer within `budgetMs`. */
+export interface PostEvent {
+  type: "POST";
+  msg: ToWorker;
+  budgetMs: number | null;
+}
+
+export interface WorkerActorInput {
+  createWorker: WorkerFactory;
+  /** How long the worker may stay silent before it is declared hung (ready included). */
+  readyBudgetMs: number;
+}
+
+export const workerActor = fromCallback<PostEvent, WorkerActorInput, FromWorkerActor>(({ sendBack, receive, input }) => {
+  let worker: WorkerLike | null = input.createWorker();
+  let dead = false;
+  /** Deadlines of requests still waiting for an answer, by seq. */
+  const deadlines = new Map<number, number>();
+  let readyBy: number | null = Date.now() + input.readyBudgetMs;
+
+  const die = (reason: string) => {
+    if (dead) return;
+    dead = true;
+    worker?.terminate();
+    worker = null;
+    sendBack({ type: "WORKER.DIED", reason });
+  };
+
+  worker.onmessage = (e) => {
+    if (!isFromWorker(e.data)) return die("the engine worker sent a message outside the protocol");
+    const msg = e.data;
+    if (msg.kind === "ready") readyBy = null;
+    // Only a final answer clears a request: `parsed` comes before the long
+    // part of a load.
+    if (msg.kind === "loaded" || msg.kind === "snapshot" || msg.kind === "formatted" || msg.kind === "failed") deadlines.delete(msg.seq);
+    sendBack({ type: "WORKER.MESSAGE", msg });
+  };
+  worker.onerror = (e) => die(`the engine worker threw: ${e.message ?? "unknown error"}`);
+  worker.onmessageerror = () => die("a message from the engine worker could not be read");
+
+  const timer = setInterval(() => {
+    const now = Date.now();
+    if (readyBy !== null && now > readyBy) return die("the engine worker did not start");
+    for (const deadline of deadlines.values()) if (now > deadline) return die("the engine worker stopped answering (watchdog)");
+  }, 250);
+
+  receive((event) => {
+    if (dead || !worker) return;
+    if (event.budgetMs !== null) deadlines.set(event.msg.seq, Date.now() + event.budgetMs);
+    worker.postMessage(event.msg);
+  });
+
+  return () => {
+    clearInterval(timer);
+    dead = true;
+    worker?.terminate();
+  };
+});

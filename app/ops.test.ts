@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { parseTrace, runTrace, stateView } from "../core/index";
+import { candidates, defaultArgs, draftOf, freshName, opsFor, targetOf } from "./ops";
+import { opTable } from "./worker/engineHost";
+
+const ops = opTable();
+const view = stateView(runTrace(parseTrace("g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\n").trace).final);
+
+describe("operation forms", () => {
+  it("offers the operations taking the selected kind, on this kernel", () => {
+    const c = candidates(view);
+    const forSkb = opsFor(targetOf("skb:a", view), ops, "6.1", c).map((o) => o.fn);
+    expect(forSkb).toEqual(expect.arrayContaining(["skb_clone", "skb_copy", "pskb_copy", "pskb_expand_head", "skb_split", "skb_splice_bits", "kfree_skb", "skb_segment", "skb_try_coalesce"]));
+    expect(forSkb).not.toContain("pipe_release");
+    expect(opsFor(targetOf("skb:a", view), ops, "2.6.32", c).map((o) => o.fn)).not.toContain("skb_try_coalesce");
+    expect(opsFor(targetOf("page:g", view), ops, "6.1", c).map((o) => o.fn)).toEqual(expect.arrayContaining(["get_page", "put_page", "owner_reuse"]));
+    expect(opsFor(null, ops, "6.1", c).map((o) => o.fn)).toEqual(expect.arrayContaining(["alloc_page", "alloc_skb", "sock_create"]));
+  });
+
+  it("a Data selection acts on its skb", () => {
+    expect(targetOf("data:h1", view)).toEqual({ kind: "skb", name: "a" });
+  });
+
+  it("defaults: the selection in its slot, numbers from the skb", () => {
+    const c = candidates(view);
+    const split = ops.find((o) => o.fn === "skb_split")!;
+    expect(defaultArgs(split, { kind: "skb", name: "a" }, view, c)).toEqual(["a", 2048]);
+    const fill = ops.find((o) => o.fn === "skb_fill_page_desc")!;
+    expect(defaultArgs(fill, { kind: "page", name: "g" }, view, c)).toEqual(["a", 1, "g", 0, 4096]);
+  });
+
+  it("names results freshly and leaves the pipe result out when appending to a pipe", () => {
+    expect(freshName("skb", ["a", "b", "c"])).toBe("d");
+    const splice = ops.find((o) => o.fn === "skb_splice_bits")!;
+    expect(draftOf(splice, ["a", 0, 4096], ["a"])).toEqual({ fn: "skb_splice_bits", result: "q", args: ["a", 0, 4096] });
+    expect(draftOf(splice, ["a", 0, 4096, "q"], ["a", "q"])).toEqual({ fn: "skb_splice_bits", args: ["a", 0, 4096, "q"] });
+  });
+});

@@ -1,0 +1,193 @@
+/**
+ * Operation forms: which operations fit the selected object, and which
+ * arguments each parameter may take (existing names of the right kind,
+ * integers with sensible defaults). Pure, from the op table the worker
+ * sends (core OPS) and the snapshot on screen.
+ */
+import type { KernelId, StateView } from "../core/index";
+import type { OpDraft, OpInfo } from "./worker/protocol";
+
+export type ParamKind = OpInfo["params"][number];
+export type ArgValue = string | number | boolean;
+
+export interface Candidates {
+  readonly skb: readonly string[];
+  readonly page: readonly string[];
+  readonly pipe: readonly string[];
+  readonly sock: readonly string[];
+  readonly list: readonly string[];
+}
+
+/** A selected graph node as an operation argument: "skb:a" -> skb a. */
+export interface Target {
+  readonly kind: ParamKind;
+  readonly name: string;
+}
+
+export function candidates(view: StateView | null): Candidates {
+  if (!view) return { skb: [], page: [], pipe: [], sock: [], list: [] };
+  const skb = view.skbs.map((s) => s.name);
+  const lists = new Set<string>();
+  for (const name of skb) {
+    const m = /^([A-Za-z_]\w*)\[\d+\]$/.exec(name);
+    if (m) lists.add(m[1]);
+  }
+  return {
+    skb,
+    page: view.pages.filter((p) => !p.freed).map((p) => p.name),
+    pipe: view.pipes.map((p) => p.name),
+    sock: view.sockets.map((s) => s.name),
+    list: [...lists],
+  };
+}
+
+/** The operation argument a graph selection stands for (a Data: its first skb). */
+export function targetOf(selection: string | null, view: StateView | null): Target | null {
+  if (!selection || !view) return null;
+  const at = selection.indexOf(":");
+  const kind = selection.slice(0, at);
+  const name = selection.slice(at + 1);
+  switch (kind) {
+    case "skb":
+      return view.skbs.some((s) => s.name === name) ? { kind: "skb", name } : null;
+    case "data": {
+      const d = view.datas.find((x) => x.head === name);
+      return d && d.skbs.length ? { kind: "skb", name: d.skbs[0] } : null;
+    }
+    case "page":
+      return view.pages.some((p) => p.name === name && !p.freed) ? { kind: "page", name } : null;
+    case "pipe":
+    case "sock":
+      return { kind, name };
+    default:
+      return null;
+  }
+}
+
+const OBJECT_KINDS: readonly ParamKind[] = ["skb", "page", "pipe", "sock", "list"];
+
+function available(op: OpInfo, kernel: KernelId): boolean {
+  return op.kernels === null || op.kernels.includes(kernel);
+}
+
+/** Every required object parameter has at least one candidate. */
+function satisfiable(op: OpInfo, c: Candidates): boolean {
+  const required = op.params.length - op.optional;
+  return op.params.every((p, i) => i >= required || !OBJECT_KINDS.includes(p) || c[p as keyof Candidates].length > 0);
+}
+
+/**
+ * Operations for the selection: those taking an object of its kind. With
+ * nothing selected: those that create something from nothing (alloc_*,
+ * sock_create).
+ */
+export function opsFor(target: Target | null, ops: readonly OpInfo[], kernel: KernelId, c: Candidates): OpInfo[] {
+  return ops.filter((op) => {
+    if (!available(op, kernel)) return false;
+    if (!target) return op.params.every((p) => !OBJECT_KINDS.includes(p));
+    return op.params.includes(target.kind) && satisfiable(op, c);
+  });
+}
+
+/** Names for results: b, c, d ... for skbs; p1, p2 ... for pages. Names are never reused in a trace. */
+export function freshName(kind: NonNullable<OpInfo["result"]>, used: Iterable<string>): string {
+  const taken = new Set(used);
+  const first = (names: string[]) => names.find((n) => !taken.has(n));
+  const numbered = (base: string) => {
+    for (let i = 1; ; i++) if (!taken.has(`${base}${i}`)) return `${base}${i}`;
+  };
+  switch (kind) {
+    case "skb":
+      return first("bcdefjklmnorstuvwxy".split("")) ?? numbered("skb");
+    case "page":
+      return first(["p", "h"]) ?? numbered("p");
+    case "pipe":
+      return first(["q"]) ?? numbered("q");
+    case "sock":
+      return first(["s", "sk"]) ?? numbered("sk");
+    case "list":
+      return first(["segs"]) ?? numbered("segs");
+  }
+}
+
+/** Default arguments: the selection in its slot, other objects, numbers that make sense for the skb at hand. */
+export function defaultArgs(op: OpInfo, target: Target | null, view: StateView | null, c: Candidates): ArgValue[] {
+  const args: ArgValue[] = [];
+  const usedObjects: string[] = [];
+  let targetPlaced = false;
+  op.params.forEach((kind, i) => {
+    if (i >= op.params.length - op.optional) return; // optional args start empty
+    if (OBJECT_KINDS.includes(kind)) {
+      const pool = c[kind as keyof Candidates];
+      let pick: string | undefined;
+      if (target && target.kind === kind && !targetPlaced) {
+        pick = target.name;
+        targetPlaced = true;
+      } else pick = pool.find((n) => !usedObjects.includes(n)) ?? pool[0];
+      usedObjects.push(pick ?? "");
+      args.push(pick ?? "");
+    } else if (kind === "owner") args.push("guest");
+    else if (kind === "bool") args.push(false);
+    else args.push(defaultInt(op, op.names[i], args, view));
+  });
+  return args;
+}
+
+function defaultInt(op: OpInfo, name: string, args: ArgValue[], view: StateView | null): number {
+  const skbName = typeof args[0] === "string" ? args[0] : null;
+  const skb = view?.skbs.find((s) => s.name === skbName);
+  const len = skb?.len ?? 0;
+  switch (`${op.fn}.${name}`) {
+    case "alloc_skb.size":
+    case "alloc_skb_fclone.size":
+    case "napi_alloc_skb.len":
+    case "skb_recycle_check.skb_size":
+      return 256;
+    case "skb_reserve.len":
+      return 64;
+    case "skb_put.len":
+      return 100;
+    case "skb_push.len":
+    case "skb_pull.len":
+      return 14;
+    case "skb_fill_page_desc.i":
+    case "skb_add_rx_frag.i":
+      return skb?.nr_frags ?? 0;
+    case "skb_fill_page_desc.size":
+    case "skb_add_rx_frag.size":
+    case "skb_add_rx_frag.truesize":
+      return 4096;
+    case "pskb_expand_head.nhead":
+      return 64;
+    case "skb_split.len":
+    case "pskb_trim.len":
+      return Math.floor(len / 2);
+    case "__pskb_pull_tail.delta":
+      return Math.min(64, skb?.data_len ?? 0);
+    case "pskb_may_pull.len":
+      return Math.min(len, (skb?.headlen ?? 0) + 64);
+    case "skb_segment.mss":
+      return Math.max(1, Math.ceil(len / 2));
+    case "skb_splice_bits.len":
+    case "skb_copy_datagram_iter.len":
+      return len;
+    case "skb_shift.shiftlen": {
+      const from = view?.skbs.find((s) => s.name === args[1]);
+      return from?.data_len ?? 0;
+    }
+    case "skb_zerocopy.len": {
+      const from = view?.skbs.find((s) => s.name === args[1]);
+      return from?.len ?? 0;
+    }
+    default:
+      return 0;
+  }
+}
+
+/** The draft the worker prints: a result name when the op makes one. */
+export function draftOf(op: OpInfo, args: readonly (ArgValue | undefined)[], used: Iterable<string>): OpDraft {
+  const given = args.filter((a): a is ArgValue => a !== undefined && a !== "");
+  const optionalGiven = given.length > op.params.length - op.optional;
+  const wantsResult = op.result !== null && !(op.resultUnlessOptional && optionalGiven);
+  return { fn: op.fn, ...(wantsResult ? { result: freshName(op.result!, used) } : {}), args: given };
+}

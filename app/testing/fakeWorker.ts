@@ -1,0 +1,46 @@
+/**
+ * A Worker stand-in for unit tests: the real EngineHost behind an
+ * asynchronous, structured-clone boundary, with the test hook's failures
+ * acted out (throw → onerror; hang and exit → silence).
+ */
+import { EngineHost } from "../worker/engineHost";
+import type { ToWorker } from "../worker/protocol";
+import type { WorkerLike } from "../machines/workerActor";
+
+export interface FakeWorkers {
+  create: () => WorkerLike;
+  /** Every worker created so far, newest last. */
+  readonly made: { sent: ToWorker[]; terminated: boolean }[];
+}
+
+export function fakeWorkers(): FakeWorkers {
+  const made: FakeWorkers["made"] = [];
+  const create = (): WorkerLike => {
+    const record = { sent: [] as ToWorker[], terminated: false };
+    made.push(record);
+    let silent = false;
+    const worker: WorkerLike = {
+      onmessage: null,
+      onerror: null,
+      postMessage(msg) {
+        record.sent.push(structuredClone(msg));
+        if (msg.kind === "crash") {
+          if (msg.how === "throw") setTimeout(() => !record.terminated && worker.onerror?.({ message: "test hook: the engine worker threw" }), 0);
+          else silent = true;
+          return;
+        }
+        setTimeout(() => !silent && !record.terminated && host.handle(structuredClone(msg)), 0);
+      },
+      terminate() {
+        record.terminated = true;
+      },
+    };
+    const host = new EngineHost(
+      (m) => setTimeout(() => !silent && !record.terminated && worker.onmessage?.({ data: structuredClone(m) }), 0),
+      (task) => setTimeout(task, 0),
+    );
+    setTimeout(() => host.start(), 0);
+    return worker;
+  };
+  return { create, made };
+}

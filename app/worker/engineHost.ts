@@ -1,0 +1,428 @@
+/**
+ * The engine side of the protocol: what the worker does with each message.
+ * Kept apart from engine.worker.ts (which only wires it to `self`) so unit
+ * tests drive it in Node with a fake `post` and a manual scheduler.
+ *
+ * A load answers at once with `parsed` and `loaded`; the verdict matrix and
+ * the lifetimes follow as background tasks, one policy or one chunk of
+ * steps at a time, so snapshot requests are served between them.
+ */
+import {
+  applyOp,
+  dataref,
+  emptyState,
+  OPS,
+  parseTrace,
+  policyApplies,
+  POLICIES,
+  printOp,
+  runTrace,
+  settings,
+  stateView,
+  verdictMatrix,
+  type Arg,
+  type EngineEvent,
+  type Run,
+  type State,
+  type StateView,
+  type Trace,
+  type TraceOp,
+} from "../../core/index";
+import {
+  PROTOCOL_VERSION,
+  STEP_COMPLETION,
+  STEP_ERROR,
+  STEP_FINDING,
+  STEP_VIOLATION,
+  unhandled,
+  type FromWorker,
+  type LifeRow,
+  type MatrixRow,
+  type OpDraft,
+  type OpInfo,
+  type StepDetail,
+  type CrashHow,
+  type ToWorker,
+} from "./protocol";
+
+type LoadRequest = Extract<ToWorker, { kind: "load" }>;
+
+export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
+/** Runs a background task later (setTimeout in the worker, manual in tests). */
+export type Defer = (task: () => void) => void;
+
+/** The lifetime chart draws this many rows at most. */
+export const MAX_LIFE_ROWS = 400;
+const LIFE_CHUNK_STEPS = 4000;
+const VIOLATIONS = new Set(["premature", "duplicate", "missed", "late", "use-after-free", "double-free", "refcount-underflow", "conservation"]);
+
+export function opTable(): OpInfo[] {
+  return [...OPS.values()].map((s) => ({
+    fn: s.fn,
+    params: s.params,
+    names: s.names,
+    optional: s.optional ?? 0,
+    result: s.result,
+    resultUnlessOptional: s.resultUnlessOptional ?? false,
+    kernels: s.kernels ?? null,
+    summary: s.summary,
+  }));
+}
+
+interface Loaded {
+  readonly seq: number;
+  readonly trace: Trace;
+  readonly run: Run;
+}
+
+export class EngineHost {
+  private current: Loaded | null = null;
+  private readonly tasks: (() => void)[] = [];
+  private pumping = false;
+
+  constructor(
+    private readonly post: Post,
+    private readonly defer: Defer,
+  ) {}
+
+  start(): void {
+    this.post({ kind: "ready", version: PROTOCOL_VERSION, ops: opTable() });
+  }
+
+  handle(msg: ToWorker): void {
+    switch (msg.kind) {
+      case "load":
+        return this.load(msg.seq, msg.source, msg);
+      case "snapshot":
+        return this.snapshot(msg.seq, msg.step);
+      case "format":
+        return this.format(msg.seq, msg.op);
+      case "crash":
+        return crash(msg.how);
+      default:
+        return unhandled(msg);
+    }
+  }
+
+  private load(seq: number, source: string, opts: Pick<LoadRequest, "policy" | "kernel">): void {
+    const started = performance.now();
+    this.tasks.length = 0; // a new trace cancels the old one's background work
+    const parsed = parseTrace(source);
+    const { policy, kernel } = settings(parsed.trace, { policy: opts.policy ?? undefined, kernel: opts.kernel ?? undefined });
+    this.post({
+      kind: "parsed",
+      seq,
+      diagnostics: parsed.diagnostics,
+      title: parsed.trace.title ?? null,
+      policy,
+      kernel,
+      names: parsed.trace.ops.flatMap((op) => (op.result ? [op.result] : [])),
+    });
+    // A trace with a syntax error still runs the operations that parsed
+    // (the parser skips bad lines), so the graph stays useful while typing.
+    const run = runTrace(parsed.trace, { policy, kernel });
+    this.current = { seq, trace: parsed.trace, run };
+    const columns = stepColumns(run);
+    this.post(
+      {
+        kind: "loaded",
+        seq,
+        stepCount: run.steps.length,
+        columns,
+        findings: run.findings,
+        verdict: run.verdict,
+        ms: performance.now() - started,
+      },
+      [columns.lines.buffer, columns.flags.buffer],
+    );
+    this.queueMatrix(seq, parsed.trace, run);
+    this.queueLifetimes(seq, parsed.trace, run);
+  }
+
+  private snapshot(seq: number, step: number): void {
+    const loaded = this.current;
+    if (!loaded) {
+      this.post({ kind: "failed", seq, message: "no trace is loaded" });
+      return;
+    }
+    const { run } = loaded;
+    const n = Math.max(0, Math.min(run.steps.length, Math.floor(step)));
+    const state = run.snapshotAt(n);
+    const before = n > 0 ? run.snapshotAt(n - 1) : null;
+    const keep = visiblePages(state, before);
+    const view = stateView(withPages(state, keep));
+    const prev = before ? stateView(withPages(before, keep)) : null;
+    this.post({ kind: "snapshot", seq, step: n, view, prev, detail: n > 0 ? stepDetail(run, n) : null });
+  }
+
+  private format(seq: number, draft: OpDraft): void {
+    if (!OPS.has(draft.fn)) {
+      this.post({ kind: "failed", seq, message: `unknown operation ${draft.fn}` });
+      return;
+    }
+    const op: TraceOp = { fn: draft.fn, ...(draft.result ? { result: draft.result } : {}), args: draft.args.map(toArg) };
+    this.post({ kind: "formatted", seq, line: printOp(op) });
+  }
+
+  private queueMatrix(seq: number, trace: Trace, run: Run): void {
+    const rows = new Map<string, MatrixRow>();
+    const send = () => {
+      if (this.current?.seq !== seq) return;
+      this.post({ kind: "matrix", seq, kernel: run.kernel, rows: POLICIES.map((p) => rows.get(p)!).filter(Boolean) });
+    };
+    rows.set(run.policy, matrixRow(run.policy, run.verdict, run.findings));
+    for (const policy of POLICIES) {
+      if (policy === run.policy) continue;
+      if (!policyApplies(policy, run.kernel)) {
+        rows.set(policy, { policy, verdict: "n/a", findings: [], reason: `models ubuf_info, which Linux ${run.kernel} does not have; use kernel 6.1` });
+        continue;
+      }
+      this.enqueue(seq, () => {
+        const entry = verdictMatrix(trace, run.kernel, [policy]).entries[0];
+        rows.set(policy, matrixRow(policy, entry.verdict, entry.findings));
+      });
+    }
+    this.enqueue(seq, send);
+  }
+
+  private queueLifetimes(seq: number, trace: Trace, run: Run): void {
+    const tracker = new LifeTracker(run.kernel, run.policy);
+    for (let from = 0; from < trace.ops.length; from += LIFE_CHUNK_STEPS) {
+      const to = Math.min(trace.ops.length, from + LIFE_CHUNK_STEPS);
+      this.enqueue(seq, () => tracker.advance(trace.ops, from, to));
+    }
+    this.enqueue(seq, () => {
+      const { rows, omitted } = tracker.finish();
+      this.post({ kind: "lifetimes", seq, rows, omitted });
+    });
+  }
+
+  private enqueue(seq: number, task: () => void): void {
+    this.tasks.push(() => {
+      if (this.current?.seq === seq) task();
+    });
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    this.defer(() => {
+      this.pumping = false;
+      const task = this.tasks.shift();
+      task?.();
+      if (this.tasks.length) this.pump();
+    });
+  }
+
+  /** Test helper: run every queued background task now. */
+  drain(): void {
+    while (this.tasks.length) this.tasks.shift()!();
+  }
+}
+
+function crash(how: CrashHow): void {
+  switch (how) {
+    case "throw":
+      // Thrown outside the message handler so it reaches the worker's
+      // global error handler, as an engine bug in a callback would.
+      setTimeout(() => {
+        throw new Error("test hook: the engine worker threw");
+      }, 0);
+      return;
+    case "hang":
+      for (;;) {
+        /* spin until the watchdog terminates us */
+      }
+    case "exit":
+      (globalThis as unknown as { close?: () => void }).close?.();
+      return;
+    default:
+      return unhandled(how);
+  }
+}
+
+function toArg(value: string | number | boolean): Arg {
+  if (typeof value === "number") return { kind: "int", value };
+  if (typeof value === "boolean") return { kind: "kw", value: value ? "true" : "false" };
+  if (value === "guest" || value === "host") return { kind: "kw", value };
+  const indexed = /^([A-Za-z_]\w*)\[(\d+)\]$/.exec(value);
+  return indexed ? { kind: "ref", name: indexed[1], index: Number(indexed[2]) } : { kind: "ref", name: value };
+}
+
+function matrixRow(policy: MatrixRow["policy"], verdict: MatrixRow["verdict"], findings: Run["findings"]): MatrixRow {
+  return {
+    policy,
+    verdict,
+    findings: findings.map((f) => ({ kind: f.kind, step: f.step, message: f.message })),
+    reason: null,
+  };
+}
+
+export function stepColumns(run: Run): { lines: Int32Array; flags: Uint8Array } {
+  const lines = new Int32Array(run.steps.length);
+  const flags = new Uint8Array(run.steps.length);
+  run.steps.forEach((s, i) => {
+    lines[i] = s.op.line ?? 0;
+    let f = 0;
+    if (s.error) f |= STEP_ERROR;
+    if (s.findings.length) f |= STEP_FINDING;
+    if (s.findings.some((x) => VIOLATIONS.has(x.kind))) f |= STEP_VIOLATION;
+    if (s.events.some((e) => e.kind === "completion")) f |= STEP_COMPLETION;
+    flags[i] = f;
+  });
+  return { lines, flags };
+}
+
+/**
+ * Freed host pages stay in the model's table (so a use-after-free can
+ * name them); the view keeps only live pages and those freed by this very
+ * step (they fade out), so a long trace's snapshot stays small.
+ */
+function visiblePages(state: State, before: State | null): Set<string> {
+  const keep = new Set<string>();
+  for (const p of state.pages.values()) {
+    if (!p.freed) keep.add(p.name);
+    else if (before) {
+      const was = before.pages.get(p.name);
+      if (was && !was.freed) keep.add(p.name);
+    }
+  }
+  return keep;
+}
+
+function withPages(state: State, keep: ReadonlySet<string>): State {
+  const pages = new Map([...state.pages].filter(([name]) => keep.has(name)));
+  return { ...state, pages };
+}
+
+function stepDetail(run: Run, n: number): StepDetail {
+  const s = run.steps[n - 1];
+  return {
+    step: n,
+    line: s.op.line ?? 0,
+    op: printOp(s.op),
+    narration: (s.op.leading ?? []).map((c) => c.trim()).filter(Boolean),
+    error: s.error ? { kind: s.error.kind, message: s.error.message } : null,
+    findings: s.findings,
+    events: s.events.filter((e) => e.kind !== "substep").map(describeEvent),
+  };
+}
+
+export function describeEvent(e: EngineEvent): string {
+  switch (e.kind) {
+    case "substep":
+      return `${e.fn}: ${e.text}`;
+    case "destructor":
+      return `${e.skb}->destructor (${e.fn}) ran`;
+    case "release":
+      return `shinfo->release() ran for ${e.data} (${e.buffer})`;
+    case "ubuf_callback":
+      return `${e.ubuf} callback (${e.success ? "success" : "copied"}), refcnt ${e.refcnt}`;
+    case "completion":
+      return `owner told ${e.buffer} is complete via ${e.via}${e.holders.length ? ` while held by ${e.holders.join(", ")}` : ""}`;
+    case "read":
+      return `${e.by} reads ${e.page}`;
+    case "owner_reuse":
+      return `the owner writes new data into ${e.page}`;
+    case "skb_freed":
+      return `${e.skb} freed`;
+    case "data_released":
+      return `Data ${e.data} released`;
+    case "page_freed":
+      return `page ${e.page} freed`;
+    case "refcount_underflow":
+      return `refcount underflow on ${e.page} by ${e.by}`;
+    case "result":
+      return `${e.fn} returned ${e.value}`;
+    case "warn":
+      return `WARN ${e.fn}: ${e.text}`;
+    default:
+      return unhandled(e);
+  }
+}
+
+/**
+ * Lifetimes: replays the trace once more through applyOp (the engine's own
+ * step function, in place) and records each object's counter where it
+ * changes. Skbs, Datas, pipes and sockets leave their tables when freed;
+ * pages are checked only when a step touched them.
+ */
+class LifeTracker {
+  private state: State;
+  private readonly rows = new Map<string, { name: string; kind: LifeRow["kind"]; born: number; died: number | null; series: [number, number][] }>();
+  private readonly seen = new Map<string, unknown>();
+  /** Rows of objects alive now, by kind, so a death is found without scanning every row. */
+  private readonly alive = new Map<LifeRow["kind"], Map<string, string>>();
+  private omitted = 0;
+
+  constructor(kernel: State["kernel"], policy: State["policy"]) {
+    this.state = emptyState(kernel, policy);
+  }
+
+  advance(ops: readonly TraceOp[], from: number, to: number): void {
+    for (let i = from; i < to; i++) {
+      const out = applyOp(this.state, ops[i], "inplace");
+      this.state = out.state;
+      if (out.error) continue;
+      const step = i + 1;
+      this.scan("skb", this.state.skbs, step, (r) => (r as { users: number }).users);
+      this.scan("data", this.state.datas, step, (r) => dataref((r as { dataref: number }).dataref).all);
+      this.scan("pipe", this.state.pipes, step, (r) => (r as { bufs: unknown[] }).bufs.length);
+      this.scan("sock", this.state.socks, step, (r) => (r as { queue: unknown[] }).queue.length);
+      for (const name of out.touchedPages) {
+        const page = this.state.pages.get(name as never);
+        if (page) this.record("page", `page:${name}`, name, page, step, page.freed ? null : page.refcount);
+      }
+    }
+  }
+
+  private scan(kind: LifeRow["kind"], table: ReadonlyMap<string, unknown>, step: number, value: (r: unknown) => number): void {
+    for (const [name, rec] of table) this.record(kind, `${kind}:${name}`, name, rec, step, value(rec));
+    const alive = this.alive.get(kind);
+    if (!alive || alive.size === table.size) return;
+    for (const [name, key] of alive) {
+      if (table.has(name)) continue;
+      const row = this.rows.get(key)!;
+      row.died = step;
+      row.series.push([step, 0]);
+      this.seen.delete(key);
+      alive.delete(name);
+    }
+  }
+
+  private record(kind: LifeRow["kind"], key: string, name: string, rec: unknown, step: number, value: number | null): void {
+    if (this.seen.get(key) === rec) return;
+    this.seen.set(key, rec);
+    let row = this.rows.get(key);
+    if (!row) {
+      if (value === null) return;
+      if (this.rows.size >= MAX_LIFE_ROWS) {
+        this.omitted++;
+        this.seen.delete(key);
+        return;
+      }
+      row = { name, kind, born: step, died: null, series: [] };
+      this.rows.set(key, row);
+      if (kind !== "page") {
+        if (!this.alive.has(kind)) this.alive.set(kind, new Map());
+        this.alive.get(kind)!.set(name, key);
+      }
+    }
+    if (value === null) {
+      if (row.died === null) {
+        row.died = step;
+        row.series.push([step, 0]);
+      }
+      return;
+    }
+    const last = row.series[row.series.length - 1];
+    if (!last || last[1] !== value) row.series.push([step, value]);
+  }
+
+  finish(): { rows: LifeRow[]; omitted: number } {
+    return { rows: [...this.rows.values()], omitted: this.omitted };
+  }
+}
+
+export type { StateView };

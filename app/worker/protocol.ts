@@ -1,0 +1,135 @@
+/**
+ * Every message between the UI and the engine worker, both ways.
+ *
+ * Plain data only (it survives structured clone). `seq` ties a reply to
+ * its request: the engine machine drops a reply whose seq is not the one
+ * it waits for (a reply to a trace that has since been edited, or from a
+ * worker that has since been replaced). Per-step data travels as typed
+ * arrays (transferred, not copied) so a 100,000-step trace never costs the
+ * main thread a long structured clone.
+ */
+import type { Diagnostic, Finding, KernelId, PolicyId, StateView, Verdict } from "../../core/index";
+
+export const PROTOCOL_VERSION = 1;
+
+/** An operation as the form builds it; the worker prints it with printOp. */
+export interface OpDraft {
+  readonly fn: string;
+  readonly result?: string;
+  /** Names (`segs[1]` allowed), integers, keywords (guest, host, true, false). */
+  readonly args: readonly (string | number | boolean)[];
+}
+
+/** How a test makes the worker fail: throw, spin forever, or close itself. */
+export type CrashHow = "throw" | "hang" | "exit";
+
+/** UI → worker. */
+export type ToWorker =
+  | { kind: "load"; seq: number; source: string; policy: PolicyId | null; kernel: KernelId | null }
+  | { kind: "snapshot"; seq: number; step: number }
+  | { kind: "format"; seq: number; op: OpDraft }
+  /** Test hook only (e2e): make the worker fail the way a bug would. */
+  | { kind: "crash"; seq: number; how: CrashHow };
+
+/** The operation table as forms need it (core OPS without the code). */
+export interface OpInfo {
+  readonly fn: string;
+  readonly params: readonly ("skb" | "page" | "pipe" | "sock" | "list" | "int" | "owner" | "bool")[];
+  readonly names: readonly string[];
+  readonly optional: number;
+  readonly result: "skb" | "page" | "pipe" | "sock" | "list" | null;
+  readonly resultUnlessOptional: boolean;
+  readonly kernels: readonly KernelId[] | null;
+  readonly summary: string;
+}
+
+/** Bits of `StepColumns.flags`. */
+export const STEP_ERROR = 1;
+export const STEP_FINDING = 2;
+export const STEP_COMPLETION = 4;
+export const STEP_VIOLATION = 8;
+
+/** Per-step facts, one array slot per step (index 0 is step 1). */
+export interface StepColumns {
+  /** 1-based source line of each step's operation. */
+  readonly lines: Int32Array;
+  /** STEP_* bits. */
+  readonly flags: Uint8Array;
+}
+
+/** What one step did, in words: sent with its snapshot. */
+export interface StepDetail {
+  readonly step: number;
+  readonly line: number;
+  readonly op: string;
+  /** The comment lines before the operation: the story's narration. */
+  readonly narration: readonly string[];
+  readonly error: { readonly kind: string; readonly message: string } | null;
+  readonly findings: readonly Finding[];
+  /** Events worth a sentence (completion, release, destructor, warn ...). */
+  readonly events: readonly string[];
+}
+
+export interface MatrixRow {
+  readonly policy: PolicyId;
+  readonly verdict: Verdict | "n/a";
+  readonly findings: readonly { kind: string; step: number; message: string }[];
+  readonly reason: string | null;
+}
+
+/** One object's life for the lifetime chart. */
+export interface LifeRow {
+  readonly name: string;
+  readonly kind: "skb" | "data" | "page" | "pipe" | "sock";
+  /** First step it exists at, and the step it is gone at (null: alive at the end). */
+  readonly born: number;
+  readonly died: number | null;
+  /** Its counter (users, dataref & 0xffff, refcount, bufs, queue length) as [step, value] change points. */
+  readonly series: readonly (readonly [number, number])[];
+}
+
+/** Worker → UI. A failure is a message; the worker stays alive on bad input. */
+export type FromWorker =
+  | { kind: "ready"; version: typeof PROTOCOL_VERSION; ops: readonly OpInfo[] }
+  | {
+      kind: "parsed";
+      seq: number;
+      diagnostics: readonly Diagnostic[];
+      title: string | null;
+      policy: PolicyId;
+      kernel: KernelId;
+      /** Every name the trace introduces (names are never reused). */
+      names: readonly string[];
+    }
+  | {
+      kind: "loaded";
+      seq: number;
+      stepCount: number;
+      columns: StepColumns;
+      findings: readonly Finding[];
+      verdict: Verdict;
+      ms: number;
+    }
+  | { kind: "matrix"; seq: number; kernel: KernelId; rows: readonly MatrixRow[] }
+  | { kind: "lifetimes"; seq: number; rows: readonly LifeRow[]; omitted: number }
+  | {
+      kind: "snapshot";
+      seq: number;
+      step: number;
+      view: StateView;
+      /** The state one step earlier (null at step 0): old → new counters. */
+      prev: StateView | null;
+      detail: StepDetail | null;
+    }
+  | { kind: "formatted"; seq: number; line: string }
+  | { kind: "failed"; seq: number; message: string };
+
+/** A `default:` branch that stops compiling when a message kind is added. */
+export function unhandled(message: never): never {
+  throw new Error(`unhandled message ${JSON.stringify(message)}`);
+}
+
+/** Structural check on what arrives from a worker (it may be anything). */
+export function isFromWorker(data: unknown): data is FromWorker {
+  return typeof data === "object" && data !== null && typeof (data as { kind?: unknown }).kind === "string";
+}

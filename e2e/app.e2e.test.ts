@@ -1,0 +1,196 @@
+/**
+ * The main screen in real Chromium: the default story at its violation,
+ * operations through the forms with the drawn counters checked against
+ * the engine run in Node, time travel, worker crash recovery, the editor's
+ * diagnostics, and the presentation screenshots (e2e/screenshots/).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { parseTrace, runTrace, stateView, type StateView } from "../core/index";
+import { DEFAULT_STORY_ID, STORIES } from "../stories/index";
+import { datarefText } from "../app/graph/format";
+import { launchChromium, openApp, ROOT, serveBuild, settled, type Launched, type Served } from "./harness";
+
+const SHOTS = join(ROOT, "e2e", "screenshots");
+let served: Served;
+let chromium: Launched;
+let browser: Browser;
+
+beforeAll(async () => {
+  served = await serveBuild();
+  chromium = await launchChromium();
+  browser = chromium.browser;
+});
+afterAll(async () => {
+  await chromium?.close();
+  await served?.close();
+});
+
+type Hook = { __skbscope: { state(): { source: string; cursor: number; selection: string | null; stepCount: number; detail: { error: unknown } | null }; open(s: string, p: string): void; crash(how: string): void } };
+const state = (page: Page) => page.evaluate(() => (window as unknown as Hook).__skbscope.state()).then((s) => ({ source: s.source, cursor: s.cursor, selection: s.selection, stepCount: s.stepCount, error: s.detail?.error ?? null }));
+
+/** What the graph draws, read off the SVG: counters by object key. */
+async function drawnCounters(page: Page): Promise<Record<string, Record<string, string>>> {
+  return page.evaluate(() => {
+    const out: Record<string, Record<string, string>> = {};
+    for (const g of document.querySelectorAll<SVGGElement>("svg.graph g.node:not(.leaving)")) {
+      const fields: Record<string, string> = {};
+      for (const t of g.querySelectorAll<SVGTSpanElement>("tspan.counter")) {
+        // The text itself: "users 1" or "users 1→2" (old → new); the value is the last number.
+        const text = t.textContent ?? "";
+        fields[t.dataset.field!] = text.slice(text.lastIndexOf(text.includes("→") ? "→" : " ") + 1);
+      }
+      out[g.dataset.key!] = fields;
+    }
+    return out;
+  });
+}
+
+/** The engine's own numbers for the same trace and step, in the graph's terms. */
+function engineCounters(view: StateView): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const s of view.skbs) out[`skb:${s.name}`] = { users: String(s.users), cloned: s.cloned ? "1" : "0", nohdr: s.nohdr ? "1" : "0", len: String(s.len) };
+  for (const d of view.datas) out[`data:${d.head}`] = { dataref: datarefText(d.dataref), nr_frags: String(d.nr_frags) };
+  for (const p of view.pages) if (!p.freed) out[`page:${p.name}`] = { refcount: String(p.refcount) };
+  for (const q of view.pipes) out[`pipe:${q.name}`] = { bufs: String(q.bufs.length), ...(q.pfrags.length ? { pfrags: String(q.pfrags.length) } : {}) };
+  return out;
+}
+
+function engineAt(source: string, step: number): StateView {
+  return stateView(runTrace(parseTrace(source).trace).snapshotAt(step));
+}
+
+async function expectCountersMatchEngine(page: Page): Promise<void> {
+  const s = await state(page);
+  const drawn = await drawnCounters(page);
+  const want = engineCounters(engineAt(s.source, s.cursor));
+  for (const [key, fields] of Object.entries(want)) expect(drawn[key], `${key} at step ${s.cursor}; drawn: ${Object.keys(drawn).join(" ")}`).toMatchObject(fields);
+}
+
+async function apply(page: Page, target: string, fn: string, args: Record<string, string> = {}): Promise<void> {
+  const before = (await state(page)).stepCount;
+  await page.click(`svg.graph g.node[data-key="${target}"]`);
+  await page.waitForSelector(`svg.graph g.node[data-key="${target}"].selected`);
+  await page.selectOption("[data-testid=op-select]", fn);
+  for (const [name, value] of Object.entries(args)) {
+    const el = page.locator(`[data-testid=arg-${name}]`);
+    if ((await el.evaluate((e) => e.tagName)) === "SELECT") await el.selectOption(value);
+    else await el.fill(value);
+  }
+  await page.click("[data-testid=apply]");
+  await page.waitForFunction((n) => (window as unknown as Hook).__skbscope.state().stepCount === n, before + 1);
+  await settled(page, before + 1);
+}
+
+describe("skbscope main screen", () => {
+  const story = STORIES.find((s) => s.id === DEFAULT_STORY_ID)!;
+  const violation = runTrace(parseTrace(story.source).trace).findings.find((f) => f.kind === "premature")!.step;
+
+  it("opens the default story at its premature completion, drawn and explained", async () => {
+    const { page, errors, context } = await openApp(browser, served.url, "light");
+    await settled(page, violation);
+    expect(await page.locator("[data-testid=finding]").first().textContent()).toMatch(/premature/);
+    expect(await page.locator("svg.graph g.node.flagged").count()).toBeGreaterThan(0);
+    expect(await page.locator("[data-testid=matrix] tr.bad").count()).toBeGreaterThan(0);
+    await expectCountersMatchEngine(page);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("saves presentation screenshots at 1280×720 in light and dark at the violating step", async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    for (const theme of ["light", "dark"] as const) {
+      const { page, context } = await openApp(browser, served.url, theme, "?reduced=1");
+      await settled(page, violation);
+      await page.emulateMedia({ reducedMotion: "reduce" });
+      await page.waitForFunction(() => document.querySelectorAll("svg.graph g.node.leaving").length === 0);
+      await page.waitForSelector(".lifetimes .row");
+      expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
+      await page.screenshot({ path: join(SHOTS, `default-story-${theme}.png`) });
+      await context.close();
+    }
+  });
+
+  it("clone, expand head, split and splice through the forms; counters match the engine; step back and forward", async () => {
+    const { page, errors, context } = await openApp(browser, served.url, "light");
+    await page.evaluate(() => (window as unknown as Hook).__skbscope.open("g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\n", "end"));
+    await settled(page, 3);
+    await apply(page, "skb:a", "skb_clone");
+    await expectCountersMatchEngine(page);
+    expect(await page.locator('g.node[data-key="data:h1"] tspan[data-field=dataref]').textContent()).toBe("dataref 1→2");
+    await apply(page, "skb:a", "pskb_expand_head", { nhead: "64", ntail: "0" });
+    await expectCountersMatchEngine(page);
+    await apply(page, "skb:a", "skb_split", { len: "1000" });
+    await expectCountersMatchEngine(page);
+    await apply(page, "skb:b", "skb_splice_bits", { offset: "0", len: "4096" });
+    await expectCountersMatchEngine(page);
+    const s = await state(page);
+    expect(s.source.trim().split("\n").slice(3)).toEqual([
+      "b = skb_clone(a)",
+      "pskb_expand_head(a, 64, 0)",
+      "c = skb_split(a, 1000)",
+      "q = skb_splice_bits(b, 0, 4096)",
+    ]);
+    expect(s.error).toBeNull();
+    expect(await page.locator('g.node[data-key="pipe:q"]').count()).toBe(1);
+
+    // Time travel by keyboard: the graph follows the engine at every step.
+    await page.locator("body").click({ position: { x: 5, y: 700 } });
+    await page.keyboard.press("ArrowLeft");
+    await settled(page, 6);
+    await expectCountersMatchEngine(page);
+    await page.keyboard.press("ArrowLeft");
+    await settled(page, 5);
+    await expectCountersMatchEngine(page);
+    await page.keyboard.press("ArrowRight");
+    await settled(page, 6);
+    await expectCountersMatchEngine(page);
+    await page.keyboard.press("Home");
+    await settled(page, 0);
+    await page.keyboard.press("End");
+    await settled(page, 7);
+    await page.click("[data-testid=step-back]");
+    await settled(page, 6);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("recovers from a worker that throws and from one that hangs, losing no step", async () => {
+    const { page, context } = await openApp(browser, served.url, "light", "?watchdog=1500");
+    await settled(page, violation);
+    await page.keyboard.press("ArrowLeft");
+    await settled(page, violation - 1);
+    await page.click('svg.graph g.node[data-key="page:g"]');
+    const before = await state(page);
+    for (const how of ["throw", "hang"]) {
+      await page.evaluate((h) => (window as unknown as Hook).__skbscope.crash(h), how);
+      await page.waitForSelector(".app[data-health='recovered']", { timeout: 20_000 });
+      await settled(page, before.cursor);
+      expect(await page.locator("[data-testid=health]").textContent()).toMatch(/new one replayed the trace/);
+      const after = await state(page);
+      expect(after).toMatchObject({ cursor: before.cursor, source: before.source, selection: "page:g" });
+      await expectCountersMatchEngine(page);
+      await page.click("[data-testid=health] button");
+    }
+    await context.close();
+  });
+
+  it("marks parse errors at line:column while typing, and re-runs on edit", async () => {
+    const { page, context } = await openApp(browser, served.url, "light");
+    await settled(page, violation);
+    const steps = (await state(page)).stepCount;
+    await page.click("#trace-editor");
+    await page.keyboard.press("Control+End");
+    await page.keyboard.type("b = skb_clone(c\n");
+    const diag = page.locator("[data-testid=diagnostic]").first();
+    await diag.waitFor();
+    expect(await diag.textContent()).toMatch(/^\d+:\d+ error/);
+    await page.keyboard.press("Backspace");
+    await page.keyboard.type(")\n");
+    await page.waitForFunction(() => document.querySelectorAll("[data-testid=diagnostic]").length === 0);
+    await page.waitForFunction((n) => (window as unknown as Hook).__skbscope.state().stepCount === n, steps + 1);
+    await context.close();
+  });
+});

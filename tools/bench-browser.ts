@@ -1,0 +1,157 @@
+/**
+ * Browser benchmarks (printed, not asserted), in headless Debian Chromium
+ * against a production build:
+ *  - initial JS gzipped (goal ≤ 200 KB)
+ *  - frame times while stepping through a trace whose graph has ~300
+ *    objects (p50/p95; goal p95 ≤ 16.7 ms)
+ *  - time to load a 100,000-step trace, and the longest main-thread task
+ *    meanwhile (goal: none over 50 ms)
+ *  - scrubber jump latency: seek to a random step until it is drawn (goal ≤ 50 ms)
+ *
+ * Run: npm run bench:browser, or npx tsx tools/bench-browser.ts.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import type { Page } from "playwright-core";
+import { launchChromium, openApp, ROOT, serveBuild, settled } from "../e2e/harness";
+
+type Hook = { __skbscope: { open(s: string, p: string): void; seek(n: number): void; state(): { stepCount: number; cursor: number; shownStep: number; matrix: unknown; lifetimes: unknown } } };
+
+/** ~300 objects: 75 pages, 75 skbs with a frag each, 75 clones (75 Datas). */
+export function wideTrace(groups = 75): string {
+  const lines = ["# title: bench: 300 objects", "# kernel: 6.1"];
+  for (let i = 0; i < groups; i++) lines.push(`p${i} = alloc_page(host)`, `a${i} = alloc_skb(256)`, `skb_fill_page_desc(a${i}, 0, p${i}, 0, 4096)`, `b${i} = skb_clone(a${i})`);
+  return lines.join("\n") + "\n";
+}
+
+/** A long trace: alloc, fill, clone, free, free, over and over. */
+export function longTrace(steps = 100_000): string {
+  const lines = ["# title: bench: 100,000 steps", "# kernel: 6.1"];
+  for (let i = 0; lines.length - 2 < steps; i++) {
+    lines.push(`p${i} = alloc_page(host)`, `a${i} = alloc_skb(256)`, `skb_fill_page_desc(a${i}, 0, p${i}, 0, 4096)`, `b${i} = skb_clone(a${i})`, `kfree_skb(a${i})`, `kfree_skb(b${i})`);
+  }
+  return lines.slice(0, steps + 2).join("\n") + "\n";
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+export function initialJsGzipKb(): number {
+  const html = readFileSync(join(ROOT, "dist", "index.html"), "utf8");
+  const files = [...html.matchAll(/(?:src|href)="\.?\/?(assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+  return files.reduce((sum, f) => sum + gzipSync(readFileSync(join(ROOT, "dist", f))).length, 0) / 1024;
+}
+
+async function openTrace(page: Page, source: string): Promise<void> {
+  await page.evaluate((s) => (window as unknown as Hook).__skbscope.open(s, "end"), source);
+  await page.waitForFunction(() => {
+    const s = (window as unknown as Hook).__skbscope.state();
+    return s.matrix !== null && s.lifetimes !== null;
+  }, undefined, { timeout: 300_000 });
+  await settled(page);
+}
+
+/** Step back and forth with ← / →; frame intervals from requestAnimationFrame meanwhile. */
+async function frameTimes(page: Page, steps: number): Promise<{ frames: number[]; nodes: number }> {
+  await page.locator("body").click({ position: { x: 5, y: 715 } });
+  await page.evaluate(() => {
+    const w = window as unknown as { __frames: number[]; __stop: boolean };
+    w.__frames = [];
+    w.__stop = false;
+    let last = performance.now();
+    const tick = (t: number) => {
+      w.__frames.push(t - last);
+      last = t;
+      if (!w.__stop) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  const start = await page.evaluate(() => (window as unknown as Hook).__skbscope.state().cursor);
+  for (let i = 0; i < steps; i++) {
+    const back = i < steps / 2;
+    await page.keyboard.press(back ? "ArrowLeft" : "ArrowRight");
+    await settled(page, back ? start - i - 1 : start - (steps - i - 1));
+  }
+  const frames = await page.evaluate(() => {
+    const w = window as unknown as { __frames: number[]; __stop: boolean };
+    w.__stop = true;
+    return w.__frames.slice(1);
+  });
+  const nodes = await page.evaluate(() => document.querySelectorAll("svg.graph g.node").length);
+  return { frames, nodes };
+}
+
+async function loadLongTrace(page: Page, source: string): Promise<{ loadMs: number; longestTaskMs: number }> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __longest: number };
+    w.__longest = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longest = Math.max(w.__longest, e.duration);
+    }).observe({ type: "longtask", buffered: false });
+  });
+  const t0 = Date.now();
+  await page.evaluate((s) => (window as unknown as Hook).__skbscope.open(s, "keep"), source);
+  await page.waitForFunction((n) => (window as unknown as Hook).__skbscope.state().stepCount === n, 100_000, { timeout: 300_000 });
+  await settled(page);
+  const loadMs = Date.now() - t0;
+  await page.waitForFunction(() => {
+    const s = (window as unknown as Hook).__skbscope.state();
+    return s.matrix !== null && s.lifetimes !== null;
+  }, undefined, { timeout: 600_000 });
+  const longestTaskMs = await page.evaluate(() => (window as unknown as { __longest: number }).__longest);
+  return { loadMs, longestTaskMs };
+}
+
+async function scrubLatency(page: Page, jumps: number): Promise<number[]> {
+  const out: number[] = [];
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let i = 0; i < jumps; i++) {
+    const step = 1 + Math.floor(rand() * 99_999);
+    const took = await page.evaluate(
+      (n) =>
+        new Promise<number>((resolve) => {
+          const t0 = performance.now();
+          (window as unknown as Hook).__skbscope.seek(n);
+          const poll = () => {
+            if (document.querySelector("svg.graph")?.getAttribute("data-step") === String(n)) resolve(performance.now() - t0);
+            else requestAnimationFrame(poll);
+          };
+          poll();
+        }),
+      step,
+    );
+    out.push(took);
+  }
+  return out;
+}
+
+export async function main(): Promise<void> {
+  const served = await serveBuild();
+  const chromium = await launchChromium();
+  try {
+    console.log(`initial JS (gzip): ${initialJsGzipKb().toFixed(1)} KB (goal ≤ 200 KB)`);
+    const { page } = await openApp(chromium.browser, served.url, "light");
+    await openTrace(page, wideTrace());
+    const { frames, nodes } = await frameTimes(page, 40);
+    console.log(`stepping with ${nodes} objects drawn: frame p50 ${ms(pct(frames, 50))}, p95 ${ms(pct(frames, 95))} over ${frames.length} frames (goal p95 ≤ 16.7 ms)`);
+    const { loadMs, longestTaskMs } = await loadLongTrace(page, longTrace());
+    console.log(`100,000-step trace: loaded and drawn in ${ms(loadMs)}; longest main-thread task ${ms(longestTaskMs)} (goal ≤ 50 ms)`);
+    const jumps = await scrubLatency(page, 25);
+    console.log(`scrubber jump to a random step until drawn: p50 ${ms(pct(jumps, 50))}, p95 ${ms(pct(jumps, 95))} (goal ≤ 50 ms)`);
+  } finally {
+    await chromium.close();
+    await served.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
