@@ -1,0 +1,228 @@
+/**
+ * What we know about each story besides its trace: where the trace file
+ * is, a one-line summary, which side of the 2009 debate it supports, the
+ * claim it tests, and the verdict every policy must reach on the story's
+ * kernel (checked by stories.test.ts).
+ *
+ * Plain data with no imports of trace files, so Node tools (the share
+ * benchmark) can read it; stories/index.ts attaches the sources.
+ */
+import type { PolicyId, Verdict } from "../core/index";
+
+/**
+ * Which side of the debate a story's trace supports.
+ *   haskins    the seed patch's shinfo->release does what Haskins says
+ *   objection  Tsirkin's and Xu's objection: release fires early or never
+ *   merged     what Linux merged instead (ubuf_info, copy before escape)
+ *   neutral    how the kernel works, no side taken
+ */
+export type Side = "haskins" | "objection" | "merged" | "neutral";
+
+/** A claim from the seed thread, and what the trace says of it. */
+export interface Claim {
+  readonly who: "Haskins" | "Tsirkin" | "Xu (quoted by Tsirkin)" | "the RFC";
+  /** The words, as in the thread. */
+  readonly quote: string;
+  readonly outcome: "holds" | "fails" | "holds in part";
+}
+
+export type Expected = Readonly<Record<PolicyId, Verdict | "n/a">>;
+
+export interface StoryMeta {
+  readonly id: string;
+  /** Path of the trace file, relative to stories/. */
+  readonly file: string;
+  /** One line for the gallery (at most 72 columns). */
+  readonly summary: string;
+  readonly side: Side;
+  readonly claim?: Claim;
+  /** Expected verdict per policy on the story's kernel; "n/a" where the policy does not exist there. */
+  readonly expected: Expected;
+}
+
+const OLD_NA = { "ubuf-orphan": "n/a", "msg-zerocopy": "n/a" } as const;
+
+export const CATALOG: readonly StoryMeta[] = [
+  {
+    id: "sharing-basics",
+    file: "modern/sharing-basics.trace",
+    summary: "Clones share one Data; dataref counts them, in two halves",
+    side: "neutral",
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+  },
+  {
+    id: "haskins-host-remote",
+    file: "seed/haskins-host-remote.trace",
+    summary: "Guest pages sent out, cloned for a tap, freed: release() works",
+    side: "haskins",
+    claim: {
+      who: "Haskins",
+      quote: "I do use this for guest->host and guest->host->remote, and it works quite nicely.",
+      outcome: "holds",
+    },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "ok", ...OLD_NA },
+  },
+  {
+    id: "tsirkin-pskb-copy",
+    file: "seed/tsirkin-pskb-copy.trace",
+    summary: "pskb_copy takes page references, not dataref: release() is early",
+    side: "objection",
+    claim: {
+      who: "Tsirkin",
+      quote: "it seems that things like pskb_copy, skb_split and others will also be broken, won't they?",
+      outcome: "holds",
+    },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", ...OLD_NA },
+  },
+  {
+    id: "tcp-fragment-split",
+    file: "seed/tcp-fragment-split.trace",
+    summary: "skb_split inside a frag gives the page to a new Data: early",
+    side: "objection",
+    claim: {
+      who: "Tsirkin",
+      quote: "it seems that things like pskb_copy, skb_split and others will also be broken, won't they?",
+      outcome: "holds",
+    },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", ...OLD_NA },
+  },
+  {
+    id: "expand-uncloned",
+    file: "seed/expand-uncloned.trace",
+    summary: "pskb_expand_head, uncloned: release() fires inside the call",
+    side: "objection",
+    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "premature", ...OLD_NA },
+  },
+  {
+    id: "expand-cloned",
+    file: "seed/expand-cloned.trace",
+    summary: "pskb_expand_head, cloned: the old Data fires when the clone goes",
+    side: "objection",
+    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "premature", ...OLD_NA },
+  },
+  {
+    id: "splice-pipe",
+    file: "seed/splice-pipe.trace",
+    summary: "A page spliced into a pipe outlives the skb and its shinfo",
+    side: "objection",
+    claim: {
+      who: "Xu (quoted by Tsirkin)",
+      quote:
+        "Through mechanisms like splice, individual pages in the skb can be detached and metastasize to other locations, e.g., the VFS.",
+      outcome: "holds",
+    },
+    expected: { "page-refs": "late", destructor: "premature", "shinfo-release": "premature", ...OLD_NA },
+  },
+  {
+    id: "recycle-missed",
+    file: "seed/recycle-missed.trace",
+    summary: "skb_recycle_check clears release() unseen: never told",
+    side: "objection",
+    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "missed", ...OLD_NA },
+  },
+  {
+    id: "fix-ubuf-orphan",
+    file: "modern/fix-ubuf-orphan.trace",
+    summary: "Merged fix: skb_orphan_frags copies the frags before pskb_copy",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+  },
+  {
+    id: "fix-splice",
+    file: "modern/fix-splice.trace",
+    summary: "Merged fix: frags copied at local delivery, before any splice",
+    side: "merged",
+    expected: { "page-refs": "late", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+  },
+  {
+    id: "msg-zerocopy",
+    file: "modern/msg-zerocopy.trace",
+    summary: "MSG_ZEROCOPY: each Data holds the ubuf; notified after the last",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+  },
+  {
+    id: "claim-destructor",
+    file: "seed/claim-destructor.trace",
+    summary: "skb_orphan on local delivery runs the destructor too early",
+    side: "haskins",
+    claim: {
+      who: "the RFC",
+      quote: "The skb->destructor field is reportedly unreliable for ensuring that all shinfo users have dropped their references.",
+      outcome: "holds",
+    },
+    expected: { "page-refs": "late", destructor: "premature", "shinfo-release": "late", ...OLD_NA },
+  },
+  {
+    id: "claim-up-the-reference",
+    file: "seed/claim-up-the-reference.trace",
+    summary: "skb_clone ups dataref; pskb_copy ups the page: release() early",
+    side: "objection",
+    claim: { who: "Haskins", quote: "They up the reference to the shinfo before proceeding.", outcome: "holds in part" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", ...OLD_NA },
+  },
+  {
+    id: "claim-tracks-pages",
+    file: "seed/claim-tracks-pages.trace",
+    summary: "release() outlives clones, but not a page spliced into a pipe",
+    side: "objection",
+    claim: {
+      who: "Haskins",
+      quote: "shinfo->release tracks the lifetime of the pages, not the skb.",
+      outcome: "holds in part",
+    },
+    expected: { "page-refs": "late", destructor: "premature", "shinfo-release": "premature", ...OLD_NA },
+  },
+  {
+    id: "claim-guest-to-host",
+    file: "seed/claim-guest-to-host.trace",
+    summary: "Guest to host with a plain reader: release() is late, not early",
+    side: "haskins",
+    claim: {
+      who: "Haskins",
+      quote: "I do use this for guest->host and guest->host->remote, and it works quite nicely.",
+      outcome: "holds in part",
+    },
+    expected: { "page-refs": "late", destructor: "premature", "shinfo-release": "late", ...OLD_NA },
+  },
+  {
+    id: "claim-expand-nulling",
+    file: "seed/claim-expand-nulling.trace",
+    summary: "The patch's pskb_expand_head NULLing: linearize fires early",
+    side: "objection",
+    claim: {
+      who: "Haskins",
+      quote: "What I do know is that this patch seems to work",
+      outcome: "fails",
+    },
+    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "premature", ...OLD_NA },
+  },
+  {
+    id: "claim-and-others",
+    file: "seed/claim-and-others.trace",
+    summary: "GSO segments share the page with Datas of their own: early",
+    side: "objection",
+    claim: {
+      who: "Tsirkin",
+      quote: "it seems that things like pskb_copy, skb_split and others will also be broken, won't they?",
+      outcome: "holds",
+    },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", ...OLD_NA },
+  },
+  {
+    id: "claim-metastasize",
+    file: "seed/claim-metastasize.trace",
+    summary: "From the pipe the page moves on into a new skb, unseen",
+    side: "objection",
+    claim: {
+      who: "Xu (quoted by Tsirkin)",
+      quote:
+        "Through mechanisms like splice, individual pages in the skb can be detached and metastasize to other locations, e.g., the VFS.",
+      outcome: "holds",
+    },
+    expected: { "page-refs": "late", destructor: "premature", "shinfo-release": "premature", ...OLD_NA },
+  },
+];
+
+/** What `npm start` opens: Tsirkin's objection under shinfo-release. */
+export const DEFAULT_STORY_ID = "tsirkin-pskb-copy";

@@ -1,0 +1,121 @@
+/**
+ * Every story parses cleanly, runs without a failed step, reaches its
+ * expected verdict under every policy on its kernel, and narrates every
+ * step in plain text that fits a 72-column email.
+ */
+import { describe, expect, it } from "vitest";
+import { MAX_COLUMNS, POLICIES, parseTrace, runTrace, verdictMatrix, type Finding } from "../core/index";
+import { DEFAULT_STORY_ID, STORIES, storyById, storyCaption, storyNarration, storyTrace } from "./index";
+import { captionAt, narrationOf } from "./narration";
+
+/** What a narration must say at the step a finding of this kind appears. */
+const SAYS: Partial<Record<Finding["kind"], RegExp>> = {
+  premature: /premature|early|after the (guest|owner) was told|while .* holds?/i,
+  late: /wait|late/i,
+  missed: /never/i,
+};
+
+describe("the story list", () => {
+  it("has the default story, under its old id", () => {
+    expect(DEFAULT_STORY_ID).toBe("tsirkin-pskb-copy");
+    expect(storyById(DEFAULT_STORY_ID)?.file).toBe("seed/tsirkin-pskb-copy.trace");
+  });
+  it("has unique ids, each a plain slug", () => {
+    const ids = STORIES.map((s) => s.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+  });
+  it("covers both kernels and every policy as a story's own", () => {
+    const heads = STORIES.map((s) => storyTrace(s));
+    expect(new Set(heads.map((t) => t.kernel))).toEqual(new Set(["6.1", "2.6.32"]));
+    expect(new Set(heads.map((t) => t.policy))).toEqual(new Set(POLICIES));
+  });
+});
+
+describe.each(STORIES.map((s) => [s.id, s] as const))("story %s", (_id, story) => {
+  const parsed = parseTrace(story.source);
+  const trace = parsed.trace;
+
+  it("parses without errors or warnings, with title, policy and kernel", () => {
+    expect(parsed.diagnostics).toEqual([]);
+    expect(trace.title).toBeTruthy();
+    expect(trace.policy).toBeDefined();
+    expect(trace.kernel).toBeDefined();
+    expect(trace.ops.length).toBeGreaterThan(3);
+  });
+
+  it("fits 72 columns, in plain ASCII text", () => {
+    for (const line of story.source.split("\n")) {
+      expect(line.length, line).toBeLessThanOrEqual(MAX_COLUMNS);
+      expect(line, line).toMatch(/^[\x20-\x7e]*$/);
+    }
+    expect(story.summary.length).toBeLessThanOrEqual(MAX_COLUMNS);
+  });
+
+  it("runs under its own policy without a failed step", () => {
+    const run = runTrace(trace);
+    expect(run.steps.filter((s) => s.error).map((s) => `step ${s.step}: ${s.error!.message}`)).toEqual([]);
+    expect(run.verdict).toBe(story.expected[run.policy]);
+  });
+
+  it("reaches its expected verdict under every policy on its kernel", () => {
+    const matrix = verdictMatrix(trace, trace.kernel);
+    const got: Record<string, string> = {};
+    for (const e of matrix.entries) {
+      got[e.policy] = e.verdict;
+      expect(e.errors, `${e.policy}: failed steps`).toEqual([]);
+      expect(e.findings.filter((f) => !["premature", "duplicate", "missed", "late"].includes(f.kind))).toEqual([]);
+    }
+    for (const s of matrix.skipped) got[s.policy] = "n/a";
+    expect(got).toEqual(story.expected);
+  });
+
+  it("narrates every step, and introduces itself", () => {
+    const n = storyNarration(story);
+    expect(n.intro.length).toBeGreaterThan(0);
+    expect(n.steps.length).toBe(trace.ops.length);
+    n.steps.forEach((lines, i) => expect(lines.length, `step ${i + 1} (${trace.ops[i].fn})`).toBeGreaterThan(0));
+    expect(storyCaption(story, 0)).toBe(n.intro.join(" "));
+  });
+
+  it("narrates in plain text, never markup", () => {
+    const n = storyNarration(story);
+    for (const line of [...n.intro, ...n.steps.flat(), ...n.outro]) {
+      expect(line, line).not.toMatch(/<\/?[a-z!][^>]*>|&[a-z]+;|&#\d+;/i);
+    }
+  });
+
+  it("says what the checker finds, at the step it finds it", () => {
+    const run = runTrace(trace);
+    const n = storyNarration(story);
+    for (const f of run.findings) {
+      const says = SAYS[f.kind];
+      if (!says) continue;
+      const text = n.steps[f.step - 1].join(" ");
+      expect(text, `step ${f.step} (${f.kind}): ${text}`).toMatch(says);
+    }
+  });
+
+  if (story.claim) {
+    it("says which side of the claim the trace supports", () => {
+      const all = [...storyNarration(story).steps.flat(), ...storyNarration(story).outro].join(" ");
+      expect(all).toMatch(/support|the claim (holds|fails)/i);
+    });
+  }
+});
+
+describe("narration", () => {
+  it("splits the introduction from step 1 at an empty comment line", () => {
+    const { trace } = parseTrace("# intro one\n# intro two\n#\n# step one\ng = alloc_page(guest)  # inline\nput_page(g)\n# the end\n");
+    const n = narrationOf(trace);
+    expect(n).toEqual({ intro: ["intro one", "intro two"], steps: [["step one", "inline"], []], outro: ["the end"] });
+    expect(captionAt(n, 0)).toBe("intro one intro two");
+    expect(captionAt(n, 1)).toBe("step one inline");
+    expect(captionAt(n, 2)).toBe("the end");
+  });
+  it("has no introduction without an empty comment line", () => {
+    const { trace } = parseTrace("# step one\ng = alloc_page(guest)\n");
+    expect(narrationOf(trace).intro).toEqual([]);
+    expect(narrationOf(trace).steps).toEqual([["step one"]]);
+  });
+});
