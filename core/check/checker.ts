@@ -177,6 +177,9 @@ export class Checker {
         });
         return;
       }
+      case "dangling":
+        add({ kind: "use-after-free", step, objects: [ev.object, ev.holder.split(".")[0]], holder: ev.holder, message: `${ev.text} (step ${step})` });
+        return;
       case "refcount_underflow":
         add({
           kind: "refcount-underflow",
@@ -210,7 +213,7 @@ export class Checker {
   }
 
   private idle(state: State, zb: ZBuffer): boolean {
-    return zb.pages.every((p) => (state.pages.get(p)?.refcount ?? 0) === 0 && holdersOf(state, p).length === 0);
+    return zb.pages.length > 0 && zb.pages.every((p) => (state.pages.get(p)?.refcount ?? 0) === 0 && holdersOf(state, p).length === 0);
   }
 
   private checkBuffers(state: State, step: number, add: (f: Finding) => void): void {

@@ -46,6 +46,7 @@ export interface DataView {
   readonly frags: readonly FragView[];
   readonly frag_list: readonly string[];
   readonly head_page: string | null;
+  readonly head_offset: number;
   readonly ubuf: string | null;
   readonly dont_orphan: boolean;
   readonly release: string | null;
@@ -70,6 +71,7 @@ export interface StateView {
   readonly pipes: readonly { name: string; bufs: readonly { page: string; offset: number; len: number }[]; pfrags: readonly string[] }[];
   readonly sockets: readonly { name: string; queue: readonly string[] }[];
   readonly ubufs: readonly { name: string; kind: string; refcnt: number; dont_orphan: boolean; buffer: string; callbacks: number; zerocopy: boolean }[];
+  readonly caches: State["caches"];
   readonly buffers: readonly { name: string; skb: string; pages: readonly string[]; armedAt: number; completions: readonly number[] }[];
 }
 
@@ -115,6 +117,7 @@ export function stateView(state: State): StateView {
     frags: d.frags.map((f) => ({ page: f.page, offset: f.offset, size: f.size })),
     frag_list: d.frag_list,
     head_page: d.head_page,
+    head_offset: d.head_offset,
     ubuf: d.zcopy?.ubuf ?? null,
     dont_orphan: d.zcopy?.dont_orphan ?? false,
     release: d.release,
@@ -134,7 +137,9 @@ export function stateView(state: State): StateView {
     skbs,
     datas,
     pages,
-    pipes: [...state.pipes.values()].map((p) => ({ name: p.name, bufs: p.bufs.map((b) => ({ ...b })), pfrags: [...p.pfrags] })),
+    // pfrags: kept empty for the app until it reads `caches.pfrag`.
+    pipes: [...state.pipes.values()].map((p) => ({ name: p.name, bufs: p.bufs.map((b) => ({ ...b })), pfrags: [] as string[] })),
+    caches: state.caches,
     sockets: [...state.socks.values()].map((s) => ({ name: s.name, queue: [...s.queue] })),
     ubufs: [...state.ubufs.values()].map((u) => ({
       name: u.name,

@@ -36,6 +36,8 @@ export type EngineEvent =
   | { readonly kind: "data_released"; readonly data: DataId }
   | { readonly kind: "page_freed"; readonly page: PageId; readonly holders: readonly string[] }
   | { readonly kind: "refcount_underflow"; readonly page: PageId; readonly by: string }
+  /** Memory freed while something still points at it (a frag_list, a queue, a stolen head). */
+  | { readonly kind: "dangling"; readonly object: string; readonly holder: string; readonly text: string }
   /** A function's return value the trace may want to see (fragstolen ...). */
   | { readonly kind: "result"; readonly fn: string; readonly value: string }
   | { readonly kind: "warn"; readonly fn: string; readonly text: string };

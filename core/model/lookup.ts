@@ -125,7 +125,7 @@ export function assertUnshared(skb: Skb, fn: string): void {
 // checker can compare it with the page's counter (conservation).
 
 /** The holders of each page, as "caller", "h1.frags[0]", "h1.head", "q.bufs[0]". */
-export function holdersIndex(state: Pick<State, "pages" | "datas" | "pipes">): Map<PageId, string[]> {
+export function holdersIndex(state: Pick<State, "pages" | "datas" | "pipes" | "caches" | "kernel">): Map<PageId, string[]> {
   const index = new Map<PageId, string[]>();
   const add = (page: PageId, holder: string) => {
     const list = index.get(page);
@@ -141,12 +141,12 @@ export function holdersIndex(state: Pick<State, "pages" | "datas" | "pipes">): M
   }
   for (const pipe of state.pipes.values()) {
     pipe.bufs.forEach((b, i) => add(b.page, `${pipe.name}.bufs[${i}]`));
-    for (const p of pipe.pfrags) add(p, `${pipe.name}.pfrag`);
   }
+  if (state.caches.pfrag) add(state.caches.pfrag.page, pfragHolder(state));
   return index;
 }
 
-export function holdersOf(state: Pick<State, "pages" | "datas" | "pipes">, page: PageId): string[] {
+export function holdersOf(state: Pick<State, "pages" | "datas" | "pipes" | "caches" | "kernel">, page: PageId): string[] {
   const out: string[] = [];
   const p = state.pages.get(page);
   if (p) for (let i = 0; i < p.caller; i++) out.push("caller");
@@ -160,9 +160,14 @@ export function holdersOf(state: Pick<State, "pages" | "datas" | "pipes">, page:
     pipe.bufs.forEach((b, i) => {
       if (b.page === page) out.push(`${pipe.name}.bufs[${i}]`);
     });
-    for (const p of pipe.pfrags) if (p === page) out.push(`${pipe.name}.pfrag`);
   }
+  if (state.caches.pfrag?.page === page) out.push(pfragHolder(state));
   return out;
+}
+
+/** The page frag splice copies linear bytes into, by its kernel name. */
+export function pfragHolder(state: Pick<State, "kernel">): string {
+  return state.kernel === "6.1" ? "task_frag" : "sk_sndmsg_page";
 }
 
 /** The skbs whose head is this Data. */

@@ -10,7 +10,7 @@
  * Either way a failed operation leaves the state exactly as it was.
  */
 import type { EngineEvent } from "./events";
-import type { Counters, KernelId, PolicyId, State, TableName, Tables } from "./types";
+import type { Counters, FragCaches, KernelId, PolicyId, State, TableName, Tables } from "./types";
 
 type AnyMap = Map<string, unknown>;
 type RecordOf<T extends TableName> = Tables[T] extends ReadonlyMap<string, infer R> ? R : never;
@@ -36,6 +36,7 @@ export class Tx {
   readonly step: number;
   readonly events: EngineEvent[] = [];
   counters: Counters;
+  caches: FragCaches;
   private readonly tables: Record<TableName, AnyMap>;
   private readonly copied = new Set<TableName>();
   private readonly undo: Array<[TableName, string, unknown, boolean]> = [];
@@ -50,6 +51,7 @@ export class Tx {
     this.policy = base.policy;
     this.step = base.step + 1;
     this.counters = base.counters;
+    this.caches = base.caches;
     this.tables = {} as Record<TableName, AnyMap>;
     for (const t of TABLES) this.tables[t] = base[t] as AnyMap;
   }
@@ -82,6 +84,11 @@ export class Tx {
     if (table === "pages") this.touchedPages.add(key);
   }
 
+  /** Mark a page as touched without changing it (conservation is checked there). */
+  touch(page: string): void {
+    this.touchedPages.add(page);
+  }
+
   emit(event: EngineEvent): void {
     this.events.push(event);
   }
@@ -93,6 +100,7 @@ export class Tx {
       policy: this.policy,
       step: this.step,
       counters: this.counters,
+      caches: this.caches,
       ...(this.tables as unknown as Tables),
     };
   }
@@ -129,7 +137,8 @@ export function emptyState(kernel: KernelId, policy: PolicyId): State {
     kernel,
     policy,
     step: 0,
-    counters: { data: 0, kpage: 0, ubuf: 0, buffer: 0, fclone: 0 },
+    counters: { data: 0, kskb: 0, kpage: 0, ubuf: 0, buffer: 0, fclone: 0 },
+    caches: { napi: null, napi_small: null, pfrag: null },
     skbs: new Map(),
     datas: new Map(),
     pages: new Map(),

@@ -87,6 +87,8 @@ export interface Data {
   readonly end: number;
   /** 6.1 head_frag: the page holding the head (one reference). */
   readonly head_page: PageId | null;
+  /** Where the head starts inside head_page (page-fragment caches carve pages). */
+  readonly head_offset: number;
   /** Raw atomic dataref: low 16 bits all refs, high 16 payload-only. */
   readonly dataref: number;
   readonly frags: readonly Frag[];
@@ -100,7 +102,7 @@ export interface Data {
 
 export type PageOwner = "guest" | "host";
 /** Why a host page exists: the trace allocated it, or the kernel did. */
-export type PageOrigin = "alloc" | "copy" | "head" | "pfrag";
+export type PageOrigin = "alloc" | "copy" | "napi" | "pfrag";
 
 export interface Page {
   readonly name: PageId;
@@ -123,12 +125,6 @@ export interface PipeBuffer {
 export interface Pipe {
   readonly name: PipeId;
   readonly bufs: readonly PipeBuffer[];
-  /**
-   * Pages the linear part was copied into (linear_to_page). The kernel
-   * keeps their own reference in the splicing socket's page frag; here the
-   * pipe holds it and drops it at pipe_release().
-   */
-  readonly pfrags: readonly PageId[];
 }
 
 export interface Sock {
@@ -164,8 +160,31 @@ export interface Grave {
   readonly step: number;
 }
 
+/** A page-fragment cache: the page it carves and where it is. */
+export interface FragCache {
+  readonly page: PageId;
+  /** 6.1 NAPI caches carve downward from the end; the task frag upward. */
+  readonly offset: number;
+  readonly size: number;
+}
+
+/**
+ * The page-fragment caches the model has: 6.1's per-CPU NAPI caches (a
+ * 32 KiB page, and 1 KiB slices of an order-0 page), whose own references
+ * are not counted (like a guest's mapping), and the page frag that splice
+ * copies linear bytes into (6.1 current->task_frag, 2.6.32
+ * sk->sk_sndmsg_page), which holds one counted reference.
+ */
+export interface FragCaches {
+  readonly napi: FragCache | null;
+  readonly napi_small: FragCache | null;
+  readonly pfrag: FragCache | null;
+}
+
 export interface Counters {
   readonly data: number;
+  /** skbs the kernel creates itself (frag_list clones): ~s1, ~s2, ... */
+  readonly kskb: number;
   readonly kpage: number;
   readonly ubuf: number;
   readonly buffer: number;
@@ -193,6 +212,7 @@ export interface State extends Tables {
   /** The step this state is the result of (0: nothing done yet). */
   readonly step: number;
   readonly counters: Counters;
+  readonly caches: FragCaches;
 }
 
 export type TableName = keyof Tables;

@@ -18,13 +18,14 @@
  *  5. tail += delta, data_len -= delta; 6.1: when data_len reaches 0,
  *     skb_zcopy_clear(skb, false) — the ubuf callback with success false.
  */
-import { fail, kernelCheck } from "../model/events";
+import { kernelCheck } from "../model/events";
 import { headlen, shinfo, skbCloned, skbOf, tailSpace } from "../model/lookup";
 import type { Tx } from "../model/tx";
-import type { Frag, Skb } from "../model/types";
+import type { Data, Frag, Skb } from "../model/types";
 import { pagePut } from "./alloc_page";
 import { kfreeSkbRef } from "./kfree_skb";
 import { expandHead } from "./pskb_expand_head";
+import { kernelClone } from "./skb_clone";
 import { zcopyClear } from "./skb_copy_ubufs";
 
 /** Returns false where the kernel returns NULL. */
@@ -49,24 +50,7 @@ export function pullTail(tx: Tx, name: string, delta: number, fn = "__pskb_pull_
   let data = shinfo(tx, skb);
   const inFrags = data.frags.reduce((n, f) => n + f.size, 0);
   if (delta > inFrags && data.frag_list.length > 0) {
-    let rest = delta - inFrags;
-    const list = [...data.frag_list];
-    while (rest > 0 && list.length > 0) {
-      const member = skbOf(tx, list[0], fn);
-      if (member.len <= rest) {
-        rest -= member.len;
-        list.shift();
-        tx.set("datas", data.id, { ...data, frag_list: [...list] });
-        kfreeSkbRef(tx, member.name, `${data.id}.frag_list`);
-        data = shinfo(tx, tx.get("skbs", name)!);
-      } else {
-        if (member.users !== 1) {
-          fail({ kind: "unsupported", fn, message: `${fn}: pulling part of the shared frag_list skb ${member.name} clones it; not modelled` });
-        }
-        pskbPull(tx, member.name, rest, fn);
-        rest = 0;
-      }
-    }
+    pullFragList(tx, data, delta - inFrags, fn);
     data = shinfo(tx, tx.get("skbs", name)!);
   }
 
@@ -90,6 +74,38 @@ export function pullTail(tx: Tx, name: string, delta: number, fn = "__pskb_pull_
   const after: Skb = { ...skb, data_len: skb.data_len - delta };
   tx.set("skbs", name, after);
   if (tx.kernel === "6.1" && after.data_len === 0) zcopyClear(tx, after, false);
+}
+
+/**
+ * The frag_list part of __pskb_pull_tail (6.1 l.2428-2478): members eaten
+ * whole are consume_skb()'d; one eaten in part is pulled in place, or, if
+ * shared, cloned and the clone pulled and put at the head of the list.
+ */
+function pullFragList(tx: Tx, data: Data, eat: number, fn: string): void {
+  const list = data.frag_list;
+  let j = 0;
+  let insp = 0;
+  let clone: Skb | null = null;
+  while (eat > 0 && j < list.length) {
+    const member = skbOf(tx, list[j], fn);
+    if (member.len <= eat) {
+      eat -= member.len;
+      insp = ++j;
+      continue;
+    }
+    if (member.users !== 1) {
+      tx.emit({ kind: "substep", fn, text: `${member.name} is shared: pull a clone of it instead` });
+      clone = kernelClone(tx, member);
+      insp = j + 1;
+    } else {
+      insp = j;
+    }
+    pskbPull(tx, (clone ?? member).name, eat, fn);
+    break;
+  }
+  const cur = tx.get("datas", data.id)!;
+  tx.set("datas", data.id, { ...cur, frag_list: [...(clone ? [clone.name] : []), ...list.slice(insp)] });
+  for (const m of list.slice(0, insp)) kfreeSkbRef(tx, m, `${data.id}.frag_list`);
 }
 
 /** pskb_pull(): pskb_may_pull then advance data (frag_list members). */

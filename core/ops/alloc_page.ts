@@ -40,10 +40,13 @@ export function pagePut(tx: Tx, id: PageId, by: string): void {
     return;
   }
   const refcount = page.refcount - 1;
-  const freed = refcount === 0 && page.owner === "host";
+  // A NAPI cache still carving this page keeps it (its own references are
+  // not counted); a guest page goes back to its owner.
+  const cached = tx.caches.napi?.page === id || tx.caches.napi_small?.page === id;
+  const freed = refcount === 0 && page.owner === "host" && !cached;
   tx.set("pages", id, { ...page, refcount, freed });
   if (refcount === 0) {
-    if (!freed) return pageIdle(tx, id);
+    if (!freed) return page.owner === "guest" ? pageIdle(tx, id) : undefined;
     const holders = holdersOf(tx.view(), id);
     tx.emit({ kind: "page_freed", page: id, holders });
     // A freed page nobody points at leaves the model; its name is a grave.
@@ -56,20 +59,23 @@ export function pagePut(tx: Tx, id: PageId, by: string): void {
 }
 
 /** A page the kernel allocates itself (copies, head fragments). */
-export function newKernelPage(tx: Tx, origin: PageOrigin): PageId {
+export function newKernelPage(tx: Tx, origin: PageOrigin, refcount = 1): PageId {
   let n = tx.counters.kpage;
   let id: PageId;
   // k1, k2, ...: skip a name the trace itself gave a page.
   do id = `k${++n}` as PageId;
   while (tx.has("pages", id));
   tx.counters = { ...tx.counters, kpage: n };
-  tx.set("pages", id, { name: id, owner: "host", origin, refcount: 1, caller: 0, freed: false });
+  tx.set("pages", id, { name: id, owner: "host", origin, refcount, caller: 0, freed: false });
   return id;
 }
 
 /** Hand the caller's reference over to a new holder (skb_fill_page_desc). */
 export function takeCallerRef(tx: Tx, id: PageId): void {
   const page = tx.get("pages", id);
+  // With no reference to hand over the descriptor holds one nobody had:
+  // the checker sees the page (conservation) either way.
+  tx.touch(id);
   if (page && page.caller > 0) tx.set("pages", id, { ...page, caller: page.caller - 1 });
 }
 

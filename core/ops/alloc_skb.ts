@@ -9,19 +9,20 @@
  * dataref 1, no frags, no zero-copy state and (seed patch) release NULL.
  */
 import { kernelCheck, outOfRange } from "../model/events";
-import { PAGE_SIZE, align, profile, withOverhead } from "../model/kernel";
+import { PAGE_SIZE, SHINFO_SIZE_6_1, align, profile, withOverhead } from "../model/kernel";
 import { assertNewName, headlen, isNonlinear, shinfo, skbOf, tailOffset } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { Data, DataId, PageId, Skb, SkbId } from "../model/types";
-import { newKernelPage } from "./alloc_page";
+import { newKernelPage, pageGet } from "./alloc_page";
 
-export function newData(tx: Tx, end: number, head_page: PageId | null = null): Data {
+export function newData(tx: Tx, end: number, head_page: PageId | null = null, head_offset = 0): Data {
   const n = tx.counters.data + 1;
   tx.counters = { ...tx.counters, data: n };
   const data: Data = {
     id: `h${n}` as DataId,
     end,
     head_page,
+    head_offset,
     dataref: 1,
     frags: [],
     frag_list: [],
@@ -78,32 +79,62 @@ export function alloc_skb_fclone(tx: Tx, result: string, size: number): void {
 }
 
 /**
- * __napi_alloc_skb(napi, len, GFP_ATOMIC) (6.1): len + NET_SKB_PAD; a small
- * head comes from a 1 KiB page fragment, a middling one from the page frag
- * cache (both head_frag), a large one from kmalloc; then
- * skb_reserve(NET_SKB_PAD + NET_IP_ALIGN). The fragment cache shares one
- * page among many heads; here each head gets a page of its own, holding the
- * one reference that skb_free_head() drops.
+ * __napi_alloc_skb(napi, len, GFP_ATOMIC) (6.1 l.637): len + NET_SKB_PAD;
+ * up to SKB_WITH_OVERHEAD(1K) the head is a 1 KiB slice of an order-0 page
+ * (page_frag_alloc_1k, l.154: slices from the top down); up to
+ * SKB_WITH_OVERHEAD(PAGE_SIZE) a slice of a 32 KiB page
+ * (page_frag_alloc_align, mm/page_alloc.c l.5805: carved from the end
+ * down, the page reused in place once every head on it is gone, else
+ * replaced); larger heads come from kmalloc. Then skb_reserve(NET_SKB_PAD).
+ * Each head holds one reference on its page; the caches' own references
+ * (pagecnt_bias, the free 1 KiB slots) are not counted.
  */
 export function napi_alloc_skb(tx: Tx, result: string, len: number): void {
   assertNewName(tx, result, "napi_alloc_skb");
-  if (tx.kernel !== "6.1") {
-    kernelCheck("napi_alloc_skb", "head_frag", "page-fragment heads do not exist in 2.6.32; use alloc_skb");
-  }
   const pad = profile(tx.kernel).NET_SKB_PAD;
   const want = len + pad;
   let skb: Skb;
   if (want > withOverhead(PAGE_SIZE)) {
     skb = allocSkb(tx, result, want);
   } else {
-    // 1 KiB fragment: size = 1024 - shinfo; else SKB_HEAD_ALIGN(len) - shinfo
-    const end = want <= withOverhead(1024) ? withOverhead(1024) : align(want);
-    const page = newKernelPage(tx, "head");
-    const data = newData(tx, end, page);
+    const small = want <= withOverhead(1024);
+    const fragsz = small ? 1024 : align(want) + SHINFO_SIZE_6_1;
+    const { page, offset } = carveNapi(tx, small, fragsz);
+    pageGet(tx, page, "napi_alloc_skb");
+    const data = newData(tx, withOverhead(fragsz), page, offset);
     skb = newSkb(tx, result, data, { head_frag: true });
   }
   tx.set("skbs", skb.name, { ...skb, data: pad });
 }
+
+/** Take fragsz bytes from the 1 KiB or the 32 KiB NAPI cache. */
+function carveNapi(tx: Tx, small: boolean, fragsz: number): { page: PageId; offset: number } {
+  const key = small ? "napi_small" : "napi";
+  const size = small ? PAGE_SIZE : NAPI_FRAG_PAGE;
+  const cache = tx.caches[key];
+  let offset = (cache?.offset ?? 0) - fragsz;
+  let page = cache?.page;
+  if (!cache || offset < 0) {
+    // 32 KiB cache: a page no head holds any more is reused in place.
+    const idle = !small && cache && (tx.get("pages", cache.page)?.refcount ?? 0) === 0;
+    if (!idle) page = newKernelPage(tx, "napi", 0);
+    offset = size - fragsz;
+  }
+  tx.caches = { ...tx.caches, [key]: { page: page!, offset, size } };
+  if (cache && page !== cache.page) releaseCachePage(tx, cache.page);
+  return { page: page!, offset };
+}
+
+/** A cache moved on: its page now lives only as long as the heads on it. */
+function releaseCachePage(tx: Tx, id: PageId): void {
+  const page = tx.get("pages", id);
+  if (page && page.refcount === 0) {
+    tx.delete("pages", id);
+    tx.set("graves", id, { kind: "page", step: tx.step });
+  }
+}
+
+const NAPI_FRAG_PAGE = 32768;
 
 export function skb_reserve(tx: Tx, name: string, n: number): void {
   const skb = skbOf(tx, name, "skb_reserve");
@@ -129,13 +160,10 @@ export function skb_push(tx: Tx, name: string, n: number): void {
   tx.set("skbs", name, { ...skb, data: skb.data - n, len: skb.len + n });
 }
 
-/** skb_pull(): NULL (nothing done) past len; BUG when it eats into frags. */
+/** skb_pull(): NULL (an error, nothing done) past len; BUG when it eats into frags. */
 export function skb_pull(tx: Tx, name: string, n: number): void {
   const skb = skbOf(tx, name, "skb_pull");
-  if (n > skb.len) {
-    tx.emit({ kind: "result", fn: "skb_pull", value: "NULL" });
-    return;
-  }
+  if (n > skb.len) kernelCheck("skb_pull", "len > skb->len", `returns NULL: ${n} > ${skb.len}`);
   if (skb.len - n < skb.data_len) {
     kernelCheck("skb_pull", "BUG_ON(skb->len < skb->data_len)", `only ${headlen(skb)} linear bytes; use pskb_may_pull`);
   }

@@ -57,6 +57,14 @@ export function releaseWholeData(tx: Tx, data: Data, skb: SkbId, why: string): v
   // Detach first, so the holders seen by any completion are those left.
   tx.delete("datas", data.id);
   tx.emit({ kind: "data_released", data: data.id });
+  if (data.head_stolen) {
+    tx.emit({
+      kind: "dangling",
+      object: data.id,
+      holder: "skb_try_coalesce",
+      text: `${skb}'s head was stolen by skb_try_coalesce and is now another skb's frag; only kfree_skb_partial(${skb}, true) may free ${skb}`,
+    });
+  }
   if (tx.kernel === "6.1" && data.zcopy) {
     tx.emit({
       kind: "substep",
@@ -78,6 +86,7 @@ export function releaseWholeData(tx: Tx, data: Data, skb: SkbId, why: string): v
 
 /** kfree_skbmem(): the struct goes; an fclone pair goes with its last half. */
 function kfreeSkbmem(tx: Tx, skb: Skb): void {
+  reportDangling(tx, skb.name);
   if (skb.fclonePair) {
     const ref = tx.get("fclones", skb.fclonePair) ?? 1;
     if (ref <= 1) tx.delete("fclones", skb.fclonePair);
@@ -86,6 +95,23 @@ function kfreeSkbmem(tx: Tx, skb: Skb): void {
   tx.delete("skbs", skb.name);
   tx.set("graves", skb.name, { kind: "skb", step: tx.step });
   tx.emit({ kind: "skb_freed", skb: skb.name });
+}
+
+/**
+ * A struct freed while a frag_list or a receive queue still links it: the
+ * kernel would leave a dangling pointer there (and use it later).
+ */
+export function reportDangling(tx: Tx, name: SkbId): void {
+  for (const d of tx.all("datas").values()) {
+    if (d.frag_list.includes(name)) {
+      tx.emit({ kind: "dangling", object: name, holder: `${d.id}.frag_list`, text: `${name} is freed while the frag_list of ${d.id} still links it` });
+    }
+  }
+  for (const sock of tx.all("socks").values()) {
+    if (sock.queue.includes(name)) {
+      tx.emit({ kind: "dangling", object: name, holder: `${sock.name}.queue`, text: `${name} is freed while ${sock.name}'s receive queue still holds it` });
+    }
+  }
 }
 
 /** __kfree_skb(): free now, whatever users says. */

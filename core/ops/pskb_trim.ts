@@ -16,15 +16,16 @@
  *    zero-copy callback runs with success false when data_len reaches 0)
  *    and resets truesize.
  */
-import { fail, outOfRange } from "../model/events";
+import { outOfRange } from "../model/events";
 import { profile } from "../model/kernel";
 import { headlen, shinfo, skbCloned, skbOf, tailSpace } from "../model/lookup";
 import type { Tx } from "../model/tx";
-import type { Frag } from "../model/types";
+import type { Frag, SkbId } from "../model/types";
 import { pullTail } from "./__pskb_pull_tail";
 import { pagePut } from "./alloc_page";
 import { kfreeSkbRef } from "./kfree_skb";
 import { expandHead } from "./pskb_expand_head";
+import { kernelClone } from "./skb_clone";
 
 export function trim(tx: Tx, name: string, len: number, fn = "pskb_trim"): void {
   let skb = skbOf(tx, name, fn);
@@ -55,32 +56,38 @@ export function trim(tx: Tx, name: string, len: number, fn = "pskb_trim"): void 
     offset = end;
   });
   let frag_list = data.frag_list;
-  const dropMembers: string[] = [];
+  const dropMembers: SkbId[] = [];
   if (cutInFrags) {
     dropMembers.push(...frag_list);
     frag_list = [];
   } else {
-    // The cut lies in the frag_list.
-    const kept: typeof frag_list[number][] = [];
-    for (const m of frag_list) {
-      const member = skbOf(tx, m, fn);
-      if (offset >= len) {
-        dropMembers.push(m);
+    // The cut lies in the frag_list: shared members on the way are replaced
+    // by clones (the member itself consumed), the one holding the cut is
+    // trimmed, the rest dropped.
+    const kept: SkbId[] = [];
+    const members = [...frag_list];
+    for (let j = 0; j < members.length; j++) {
+      let member = skbOf(tx, members[j], fn);
+      const end = offset + member.len;
+      if (member.users !== 1) {
+        const clone = kernelClone(tx, member);
+        dropMembers.push(member.name);
+        member = clone;
+      }
+      kept.push(member.name);
+      if (end < len) {
+        offset = end;
         continue;
       }
-      if (member.users !== 1) {
-        fail({ kind: "unsupported", fn, message: `${fn}: trimming into the shared frag_list skb ${m} clones it; not modelled` });
-      }
-      kept.push(m);
-      const end = offset + member.len;
-      if (end > len) trim(tx, m, len - offset, fn);
-      offset = end;
+      if (end > len) trim(tx, member.name, len - offset, fn);
+      dropMembers.push(...members.slice(j + 1));
+      break;
     }
     frag_list = kept;
   }
   tx.set("datas", data.id, { ...shinfo(tx, skb), frags: keep, frag_list });
   for (const [f, i] of drop) pagePut(tx, f.page, `${data.id}.frags[${i}]`);
-  for (const m of dropMembers) kfreeSkbRef(tx, m as never, `${data.id}.frag_list`);
+  for (const m of dropMembers) kfreeSkbRef(tx, m, `${data.id}.frag_list`);
 
   skb = tx.get("skbs", name)!;
   if (len > headlen(skb)) skb = { ...skb, data_len: skb.data_len - (skb.len - len), len };

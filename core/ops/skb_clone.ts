@@ -52,6 +52,17 @@ export function cloneSkb(tx: Tx, src: Skb, name: string): Skb {
   return clone;
 }
 
+/**
+ * A clone the kernel makes for itself (of a shared frag_list member, in
+ * __pskb_pull_tail and ___pskb_trim); named ~s1, ~s2, ... as no trace can
+ * name it.
+ */
+export function kernelClone(tx: Tx, src: Skb): Skb {
+  const n = tx.counters.kskb + 1;
+  tx.counters = { ...tx.counters, kskb: n };
+  return cloneSkb(tx, src, `~s${n}`);
+}
+
 export function skb_clone(tx: Tx, result: string, name: string): void {
   const src = skbOf(tx, name, "skb_clone");
   assertNewName(tx, result, "skb_clone");

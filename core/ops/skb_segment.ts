@@ -28,7 +28,14 @@ export function skb_segment(tx: Tx, result: string, name: string, mss: number): 
   let src = skbOf(tx, name, "skb_segment");
   assertNewName(tx, result, "skb_segment");
   if (mss <= 0) kernelCheck("skb_segment", "gso_size > 0", `mss ${mss}`);
-  if (shinfo(tx, src).frag_list.length > 0) unsupported("skb_segment", "segmenting a frag_list skb is not modelled");
+  // frag_list members with paged data only are walked like more frags
+  // (6.1 l.4339-4370); a member with linear bytes is cloned into its own
+  // segment (l.4251-4287), which is not modelled.
+  const members = shinfo(tx, src).frag_list.map((m) => skbOf(tx, m, "skb_segment"));
+  for (const m of members) {
+    if (headlen(m) > 0) unsupported("skb_segment", `frag_list member ${m.name} has linear bytes: the kernel clones it into a segment; not modelled`);
+    if (shinfo(tx, m).zcopy) unsupported("skb_segment", `frag_list member ${m.name} is zero-copy; not modelled`);
+  }
   if (Math.ceil(src.len / mss) > MAX_SEGMENTS) {
     kernelCheck("skb_segment", "gso_segs", `${Math.ceil(src.len / mss)} segments; this model stops at ${MAX_SEGMENTS}`);
   }
@@ -37,7 +44,7 @@ export function skb_segment(tx: Tx, result: string, name: string, mss: number): 
     if (err) kernelCheck("skb_segment", `skb_orphan_frags() returned ${err}`, "ERR_PTR(-ENOMEM)");
     src = tx.get("skbs", name)!;
   }
-  const data = shinfo(tx, src);
+  const frags: readonly Frag[] = [...shinfo(tx, src).frags, ...members.flatMap((m) => shinfo(tx, m).frags)];
   const headroom = src.data;
   const hl = headlen(src);
   let offset = 0;
@@ -56,23 +63,23 @@ export function skb_segment(tx: Tx, result: string, name: string, mss: number): 
       const err = zerocopyClone(tx, tx.get("skbs", segName)!, src);
       if (err) kernelCheck("skb_segment", `skb_zerocopy_clone() returned ${err}`, "ERR_PTR");
     }
-    const frags: Frag[] = [];
-    while (pos < offset + len && i < data.frags.length) {
-      const f = data.frags[i];
+    const segFrags: Frag[] = [];
+    while (pos < offset + len && i < frags.length) {
+      const f = frags[i];
       let nf: Frag = f;
       pageGet(tx, f.page, "skb_segment");
       if (pos < offset) nf = { ...nf, offset: nf.offset + (offset - pos), size: nf.size - (offset - pos) };
       if (pos + f.size <= offset + len) {
         i++;
         pos += f.size;
-        frags.push(nf);
+        segFrags.push(nf);
       } else {
-        frags.push({ ...nf, size: nf.size - (pos + f.size - (offset + len)) });
+        segFrags.push({ ...nf, size: nf.size - (pos + f.size - (offset + len)) });
         break;
       }
     }
     const segData = shinfo(tx, tx.get("skbs", segName)!);
-    tx.set("datas", segData.id, { ...segData, frags });
+    tx.set("datas", segData.id, { ...segData, frags: segFrags });
     const cur = tx.get("skbs", segName)!;
     const paged = len - hsize;
     tx.set("skbs", segName, { ...cur, len: cur.len + paged, data_len: paged, truesize: cur.truesize + paged });

@@ -37,17 +37,39 @@ describe("skb_splice_bits", () => {
     const run = clean(trace(`a = alloc_skb(256)\nskb_put(a, 100)\nq = skb_splice_bits(a, 0, 100)`));
     const v = view(run.final);
     expect(run.final.pipes.get("q" as never)!.bufs).toEqual([{ page: "k1", offset: 0, len: 100 }]);
-    expect(v.holders.k1).toEqual(["q.bufs[0]", "q.pfrag"]);
+    expect(v.holders.k1).toEqual(["q.bufs[0]", "task_frag"]);
   });
 
   it("6.1: an uncloned head_frag head is spliced without a copy", () => {
     const run = clean(trace(`a = napi_alloc_skb(200)\nskb_put(a, 100)\nq = skb_splice_bits(a, 0, 100)`, { kernel: "6.1" }));
     expect(view(run.final).holders.k1).toEqual(["h1.head", "q.bufs[0]"]);
+    // the 1 KiB slice at 3072 of the NAPI page, data at +64
+    expect(run.final.pipes.get("q" as never)!.bufs).toEqual([{ page: "k1", offset: 3136, len: 100 }]);
   });
 
   it("6.1 coalesces adjacent pieces of one page into one entry; 2.6.32 does not", () => {
     const src = `g = alloc_page(guest)\nget_page(g)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 1000)\nskb_fill_page_desc(a, 1, g, 1000, 1000)\nq = skb_splice_bits(a, 0, 2000)`;
     expect(clean(trace(src, { kernel: "6.1" })).final.pipes.get("q" as never)!.bufs).toHaveLength(1);
     expect(clean(trace(src, { kernel: "2.6.32" })).final.pipes.get("q" as never)!.bufs).toHaveLength(2);
+  });
+});
+
+describe("the page frag linear bytes are copied into", () => {
+  it("6.1 task_frag keeps its own reference across pipes and is reused from 0 once alone", () => {
+    const src = `a = alloc_skb(256)\nskb_put(a, 100)\nq = skb_splice_bits(a, 0, 100)\npipe_release(q)\nr = skb_splice_bits(a, 0, 100)`;
+    const run = clean(trace(src, { kernel: "6.1" }));
+    expect(view(run.snapshotAt(4)).holders.k1).toEqual(["task_frag"]);
+    expect(run.final.pipes.get("r" as never)!.bufs).toEqual([{ page: "k1", offset: 0, len: 100 }]);
+  });
+
+  it("2.6.32 sk_sndmsg_page fills an order-0 page, then takes a new one", () => {
+    const src = `a = alloc_skb(4096)\nskb_put(a, 4000)\nq = skb_splice_bits(a, 0, 4000)\nskb_splice_bits(a, 0, 200, q)`;
+    const run = clean(trace(src, { kernel: "2.6.32" }));
+    expect(run.final.pipes.get("q" as never)!.bufs).toEqual([
+      { page: "k1", offset: 0, len: 4000 },
+      { page: "k1", offset: 4000, len: 96 },
+      { page: "k2", offset: 0, len: 104 },
+    ]);
+    expect(view(run.final).holders.k1).toEqual(["q.bufs[0]", "q.bufs[1]"]);
   });
 });

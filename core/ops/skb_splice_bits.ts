@@ -5,64 +5,82 @@
  * spd_fill_page(), linear_to_page() (6.1 l.2613-2790; 2.6.32 l.1373-1590)
  * and fs/splice.c splice_to_pipe() (6.1 l.181): each new entry takes a page
  * reference that a pipe_buffer then owns (nosteal_pipe_buf_ops: release =
- * put_page) until the pipe is drained or closed.
- * The skb itself is untouched (users, dataref, frags): the pipe's
- * references outlive it. This is Herbert Xu's "metastasize ... e.g. the
- * VFS" route.
- * Linear bytes: 6.1 uses a head_frag head's own page when the head is not
- *   locked (not cloned); otherwise, as 2.6.32 always does, they are copied
- *   into a page of the socket's page frag, which keeps a reference of its
- *   own (here the pipe keeps it, see Pipe.pfrags) plus one per entry.
+ * put_page) until the pipe is closed. The skb itself is untouched (users,
+ * dataref, frags): the pipe's references outlive it — Herbert Xu's
+ * "metastasize ... e.g. the VFS" route.
+ * Linear bytes: 6.1 hands over a head_frag head's own (sub)page when the
+ *   head is not locked (not cloned); otherwise, as 2.6.32 always does, they
+ *   are copied into the page frag — 6.1 current->task_frag, a 32 KiB page
+ *   refilled by skb_page_frag_refill() (reused from 0 when only the frag
+ *   holds it), 2.6.32 sk->sk_sndmsg_page, an order-0 page — which keeps a
+ *   reference of its own; each entry takes one more.
  * 6.1 extends the previous entry for an adjacent piece of the same page
  *   (spd_can_coalesce: no new reference); at most MAX_SKB_FRAGS entries a
- *   call (2.6.32: PIPE_BUFFERS = 16), and splice_to_pipe puts what does not
- *   fit in the pipe's 16 slots.
+ *   call (2.6.32: PIPE_BUFFERS = 16); splice_to_pipe puts what does not fit
+ *   in the pipe's 16 slots.
  */
 import { outOfRange } from "../model/events";
 import { PAGE_SIZE, profile } from "../model/kernel";
-import { assertNewName, headlen, pipeOf, shinfo, skbCloned, skbOf } from "../model/lookup";
+import { assertNewName, headlen, pfragHolder, pipeOf, shinfo, skbCloned, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
-import type { PageId, Pipe, PipeBuffer, PipeId, Skb } from "../model/types";
+import type { FragCache, PageId, Pipe, PipeBuffer, PipeId, Skb } from "../model/types";
 import { newKernelPage, pageGet, pagePut } from "./alloc_page";
 
 const PIPE_DEF_BUFFERS = 16;
+const TASK_FRAG_SIZE = 32768;
+
+interface Entry extends PipeBuffer {
+  /** A head's subpage (virt_to_page): never the same page pointer as a frag's. */
+  readonly sub: boolean;
+}
 
 interface Spd {
-  entries: PipeBuffer[];
+  entries: Entry[];
   max: number;
-  pfrag: { page: PageId; used: number } | null;
-  newPfrags: PageId[];
   off: number;
   len: number;
 }
 
-function fillPage(tx: Tx, spd: Spd, page: PageId, offset: number, len: number): boolean {
+function fillPage(tx: Tx, spd: Spd, page: PageId, offset: number, len: number, sub: boolean): boolean {
   if (spd.entries.length === spd.max) return true;
   const last = spd.entries[spd.entries.length - 1];
-  if (tx.kernel === "6.1" && last && last.page === page && last.offset + last.len === offset) {
+  if (tx.kernel === "6.1" && last && last.page === page && last.sub === sub && last.offset + last.len === offset) {
     spd.entries[spd.entries.length - 1] = { ...last, len: last.len + len };
     return false;
   }
   pageGet(tx, page, "spd_fill_page");
-  spd.entries.push({ page, offset, len });
+  spd.entries.push({ page, offset, len, sub });
   return false;
 }
 
-/** linear_to_page(): copy into the page frag; returns the bytes taken. */
-function linearToPage(tx: Tx, spd: Spd, len: number): { page: PageId; offset: number; len: number } {
-  if (!spd.pfrag || PAGE_SIZE - spd.pfrag.used < Math.min(64, len) || spd.pfrag.used === PAGE_SIZE) {
-    const page = newKernelPage(tx, "pfrag");
-    spd.newPfrags.push(page);
-    spd.pfrag = { page, used: 0 };
+/** The page frag linear bytes are copied into; null offset means "use it as is". */
+function refillPfrag(tx: Tx, len: number): FragCache {
+  const holder = pfragHolder(tx);
+  let cache = tx.caches.pfrag;
+  if (tx.kernel === "6.1") {
+    // skb_page_frag_refill(32, pfrag): reuse from 0 if only the frag holds it.
+    if (cache && tx.get("pages", cache.page)?.refcount === 1) cache = { ...cache, offset: 0 };
+    if (cache && cache.offset + 32 <= cache.size) return cache;
+  } else if (cache) {
+    // 2.6.32 linear_to_page(): a new page when less than 64 bytes are left.
+    const left = cache.size - cache.offset;
+    if (!(left < 64 && left < len)) return cache;
   }
-  const take = Math.min(len, PAGE_SIZE - spd.pfrag.used);
-  const offset = spd.pfrag.used;
-  spd.pfrag.used += take;
-  return { page: spd.pfrag.page, offset, len: take };
+  if (cache) pagePut(tx, cache.page, holder);
+  const size = tx.kernel === "6.1" ? TASK_FRAG_SIZE : PAGE_SIZE;
+  return { page: newKernelPage(tx, "pfrag"), offset: 0, size };
+}
+
+/** linear_to_page(): copy what fits into the page frag. */
+function linearToPage(tx: Tx, len: number): { page: PageId; offset: number; len: number } {
+  const cache = refillPfrag(tx, len);
+  const take = Math.min(len, cache.size - cache.offset);
+  tx.caches = { ...tx.caches, pfrag: { ...cache, offset: cache.offset + take } };
+  return { page: cache.page, offset: cache.offset, len: take };
 }
 
 /** __splice_segment(): one linear area or frag. True when done. */
-function segment(tx: Tx, spd: Spd, page: PageId | null, poff: number, plen: number, linear: boolean): boolean {
+function segment(tx: Tx, spd: Spd, page: PageId | null, poff: number, plen: number, linear: boolean, sub = false): boolean {
   if (spd.len === 0) return true;
   if (spd.off >= plen) {
     spd.off -= plen;
@@ -74,10 +92,10 @@ function segment(tx: Tx, spd: Spd, page: PageId | null, poff: number, plen: numb
   while (spd.len > 0 && plen > 0) {
     let flen = Math.min(spd.len, plen);
     if (linear) {
-      const piece = linearToPage(tx, spd, flen);
+      const piece = linearToPage(tx, flen);
       flen = piece.len;
-      if (fillPage(tx, spd, piece.page, piece.offset, flen)) return true;
-    } else if (fillPage(tx, spd, page!, poff, flen)) {
+      if (fillPage(tx, spd, piece.page, piece.offset, flen, false)) return true;
+    } else if (fillPage(tx, spd, page!, poff, flen, sub)) {
       return true;
     }
     poff += flen;
@@ -90,13 +108,12 @@ function segment(tx: Tx, spd: Spd, page: PageId | null, poff: number, plen: numb
 function spliceSkb(tx: Tx, spd: Spd, skb: Skb): boolean {
   const data = shinfo(tx, skb);
   const hl = headlen(skb);
-  if (hl > 0) {
-    const locked = tx.kernel === "2.6.32" || !skb.head_frag || skbCloned(tx, skb);
-    if (!locked) tx.emit({ kind: "substep", fn: "__skb_splice_bits", text: `${skb.name}'s head page goes into the pipe without a copy` });
-    if (segment(tx, spd, locked ? null : data.head_page, skb.data, hl, locked)) return true;
-  } else if (segment(tx, spd, null, 0, 0, false)) {
-    return true;
+  const locked = tx.kernel === "2.6.32" || !skb.head_frag || skbCloned(tx, skb);
+  if (hl > 0 && !locked) {
+    tx.emit({ kind: "substep", fn: "__skb_splice_bits", text: `${skb.name}'s head page goes into the pipe without a copy` });
   }
+  const headPage = locked ? null : data.head_page;
+  if (segment(tx, spd, headPage, data.head_offset + skb.data, hl, locked, true)) return true;
   for (const f of data.frags) {
     if (segment(tx, spd, f.page, f.offset, f.size, false)) return true;
   }
@@ -119,18 +136,15 @@ function splice(tx: Tx, name: string, offset: number, len: number, pipe: Pipe): 
   const spd: Spd = {
     entries: [],
     max: tx.kernel === "6.1" ? profile(tx.kernel).MAX_SKB_FRAGS : PIPE_DEF_BUFFERS,
-    pfrag: null,
-    newPfrags: [],
     off: offset,
     len,
   };
   spliceSkb(tx, spd, skb);
   // splice_to_pipe(): entries beyond the pipe's free slots are put back.
-  const room = PIPE_DEF_BUFFERS - pipe.bufs.length;
-  const fit = spd.entries.slice(0, Math.max(0, room));
-  const extra = spd.entries.slice(Math.max(0, room));
-  tx.set("pipes", pipe.name, { ...pipe, bufs: [...pipe.bufs, ...fit], pfrags: [...pipe.pfrags, ...spd.newPfrags] });
-  for (const e of extra) pagePut(tx, e.page, "sock_spd_release");
+  const room = Math.max(0, PIPE_DEF_BUFFERS - pipe.bufs.length);
+  const fit = spd.entries.slice(0, room).map(({ page, offset: o, len: l }) => ({ page, offset: o, len: l }));
+  tx.set("pipes", pipe.name, { ...pipe, bufs: [...pipe.bufs, ...fit] });
+  for (const e of spd.entries.slice(room)) pagePut(tx, e.page, "sock_spd_release");
   const bytes = fit.reduce((n, e) => n + e.len, 0);
   tx.emit({ kind: "result", fn: "skb_splice_bits", value: `${bytes} bytes in ${fit.length} pipe buffers` });
 }
@@ -143,7 +157,7 @@ export function skb_splice_bits(tx: Tx, result: string | undefined, name: string
   const pipeName = result!;
   skbOf(tx, name, "skb_splice_bits");
   assertNewName(tx, pipeName, "skb_splice_bits");
-  const pipe: Pipe = { name: pipeName as PipeId, bufs: [], pfrags: [] };
+  const pipe: Pipe = { name: pipeName as PipeId, bufs: [] };
   tx.set("pipes", pipeName, pipe);
   splice(tx, name, offset, len, pipe);
 }
@@ -154,5 +168,4 @@ export function pipe_release(tx: Tx, name: string): void {
   tx.delete("pipes", name);
   tx.set("graves", name, { kind: "pipe", step: tx.step });
   pipe.bufs.forEach((b, i) => pagePut(tx, b.page, `${name}.bufs[${i}]`));
-  for (const p of pipe.pfrags) pagePut(tx, p, `${name}.pfrag`);
 }

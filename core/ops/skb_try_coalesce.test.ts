@@ -30,7 +30,8 @@ describe("skb_try_coalesce", () => {
   it("steals a head_frag head: its page becomes a frag of to, no new reference", () => {
     const run = clean(trace(`${TO}a = napi_alloc_skb(200)\nskb_put(a, 100)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nskb_try_coalesce(t, a)\nkfree_skb_partial(a, true)`));
     const v = view(run.final);
-    expect(v.skbs.t.frags).toEqual(["h+0:1000", "k1+64:100", "g+0:4096"]);
+    // offset: the 1 KiB slice at 3072 of the NAPI page, plus NET_SKB_PAD
+    expect(v.skbs.t.frags).toEqual(["h+0:1000", "k1+3136:100", "g+0:4096"]);
     expect(v.pages).toMatchObject({ k1: 1, g: 1 });
     expect(run.final.datas.size).toBe(1);
     expect(run.steps[7].events).toContainEqual({ kind: "result", fn: "skb_try_coalesce", value: "true, fragstolen = true" });

@@ -52,7 +52,8 @@ export function skb_try_coalesce(tx: Tx, toName: string, fromName: string): void
   if (headlen(from) !== 0) {
     if (toData.frags.length + fromData.frags.length >= max) return refuse(tx, "too many frags");
     if (!from.head_frag || skbCloned(tx, from)) return refuse(tx, `${fromName}'s head is locked`);
-    frags.push({ page: fromData.head_page!, offset: from.data, size: headlen(from) });
+    // offset = from->data - page_address(virt_to_head_page(from->head))
+    frags.push({ page: fromData.head_page!, offset: fromData.head_offset + from.data, size: headlen(from) });
     stolen = true;
   } else if (toData.frags.length + fromData.frags.length > max) {
     return refuse(tx, "too many frags");

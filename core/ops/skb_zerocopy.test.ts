@@ -7,7 +7,7 @@ describe("skb_zerocopy", () => {
   it("references the head page (+1) and each needed frag (+1)", () => {
     const run = clean(trace(`g = alloc_page(guest)\na = napi_alloc_skb(200)\nskb_put(a, 100)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nt = alloc_skb(256)\nskb_zerocopy(t, a, 2100, 0)`));
     const v = view(run.final);
-    expect(v.skbs.t).toMatchObject({ len: 2100, data_len: 2100, frags: ["k1+64:100", "g+0:2000"] });
+    expect(v.skbs.t).toMatchObject({ len: 2100, data_len: 2100, frags: ["k1+3136:100", "g+0:2000"] });
     expect(v.pages).toMatchObject({ k1: 2, g: 2 });
   });
 

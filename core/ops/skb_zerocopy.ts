@@ -44,8 +44,10 @@ export function skb_zerocopy(tx: Tx, toName: string, fromName: string, len: numb
   } else {
     plen = Math.min(headlen(from), rest);
     if (plen) {
-      const head = shinfo(tx, from).head_page!;
-      frags.push({ page: head, offset: from.data, size: plen });
+      const fromData = shinfo(tx, from);
+      const head = fromData.head_page!;
+      // offset = from->data - page_address(virt_to_head_page(from->head))
+      frags.push({ page: head, offset: fromData.head_offset + from.data, size: plen });
       pageGet(tx, head, "skb_zerocopy");
       rest -= plen;
     }

@@ -10,8 +10,10 @@
  *   without SKBFL_DONT_ORPHAN, installed with skb_zcopy_init() (tun hands
  *   over the initial reference: drivers/net/tun.c tun_get_user).
  * msg-zerocopy (6.1): msg_zerocopy_alloc() (refcnt 1, ZEROCOPY_FRAG |
- *   DONT_ORPHAN), skb_zcopy_set() (+1), and net_zcopy_put() at the end of
- *   sendmsg (one callback call: -1).
+ *   DONT_ORPHAN), skb_zcopy_set() (+1, unless the skb is already zero-copy:
+ *   then nothing), and net_zcopy_put() at the end of sendmsg (one callback
+ *   call: -1). A second arm therefore completes at once.
+ * An skb with no guest page can be armed; its buffer protects nothing.
  */
 import { kernelCheck, precondition } from "../model/events";
 import { shinfo, skbOf } from "../model/lookup";
@@ -27,7 +29,9 @@ export function zerocopy_arm(tx: Tx, name: string): void {
     const page = tx.get("pages", f.page);
     if (page?.owner === "guest" && !pages.includes(f.page)) pages.push(f.page);
   }
-  if (pages.length === 0) precondition("zerocopy_arm", `${name} carries no guest page in its frags`);
+  if (pages.length === 0) {
+    tx.emit({ kind: "warn", fn: "zerocopy_arm", text: `${name} carries no guest page in its frags: the buffer protects nothing` });
+  }
   const n = tx.counters.buffer + 1;
   tx.counters = { ...tx.counters, buffer: n };
   const id = `z${n}` as BufferId;
@@ -49,21 +53,25 @@ export function zerocopy_arm(tx: Tx, name: string): void {
       if (tx.kernel !== "6.1") {
         kernelCheck("zerocopy_arm", "ubuf_info", `policy ${tx.policy} models 6.1 code; ubuf_info did not exist in 2.6.32`);
       }
-      if (data.zcopy) precondition("zerocopy_arm", `${name} is already zero-copy`);
+      const msgzc = tx.policy === "msg-zerocopy";
+      // skb_zcopy_set() leaves an skb that is already zero-copy alone; tun's
+      // skb_zcopy_init() would overwrite its ubuf: no caller does that.
+      if (data.zcopy && !msgzc) precondition("zerocopy_arm", `${name} is already zero-copy`);
       const un = tx.counters.ubuf + 1;
       tx.counters = { ...tx.counters, ubuf: un };
-      const msgzc = tx.policy === "msg-zerocopy";
+      const joins = !data.zcopy;
       const ubuf: Ubuf = {
         name: `u${un}` as UbufId,
         kind: msgzc ? "msgzc" : "vhost",
-        refcnt: msgzc ? 2 : 1,
+        refcnt: msgzc && joins ? 2 : 1,
         dont_orphan: msgzc,
         buffer: id,
         zerocopy: true,
         callbacks: 0,
       };
       tx.set("ubufs", ubuf.name, ubuf);
-      tx.set("datas", data.id, { ...data, zcopy: { ubuf: ubuf.name, dont_orphan: msgzc } });
+      if (joins) tx.set("datas", data.id, { ...data, zcopy: { ubuf: ubuf.name, dont_orphan: msgzc } });
+      else tx.emit({ kind: "substep", fn: "skb_zcopy_set", text: `${name} is already zero-copy: ${ubuf.name} is not attached` });
       if (msgzc) {
         tx.emit({ kind: "substep", fn: "net_zcopy_put", text: "sendmsg returns: its own reference on the ubuf is dropped" });
         ubufCallback(tx, ubuf.name, true);

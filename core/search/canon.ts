@@ -1,0 +1,345 @@
+/**
+ * The canonical form of a search state: a key that is the same for two
+ * states that differ only in the names of their objects (symmetry
+ * reduction), and different for any two states that differ otherwise.
+ *
+ * The state is read as a labelled graph: a node per live skb, Data, page,
+ * pipe, socket, ubuf_info, armed buffer, fclone pair and segment list, with
+ * its fields (no names) as the node's label, and an edge per reference
+ * (skb->head, frags[i] with offset and size, frag_list[i], a queue slot,
+ * shinfo->release ...). Colour refinement (1-dimensional Weisfeiler-Leman)
+ * orders the nodes by their structure; nodes it cannot tell apart are split
+ * by individualising one and refining again. The key is the graph written
+ * out in that order, every name replaced by the node's position, as a
+ * string of bytes.
+ *
+ * Sound whatever the tie-breaks and hash collisions: equal keys are the
+ * same graph under a renaming, so the states behave alike. Two renamings
+ * of one state give the same key whenever the nodes left tied are
+ * interchangeable, which is what symmetric objects (two clones of one skb)
+ * are.
+ *
+ * What the key leaves out, because no later step or finding depends on it:
+ * the step number, the naming counters (h1, k1, u1, z1 ...), freed names
+ * (the menu never names them), when a buffer was armed or completed.
+ * What it adds: the checker's memory of the path (PathSummary), so that two
+ * paths to one state are merged only when their futures are judged alike.
+ */
+import type { State } from "../model/types";
+import type { PathSummary } from "./step";
+
+/** Node kinds, the first field of every label. */
+const enum K {
+  Page = 1,
+  Fclone,
+  Data,
+  Buffer,
+  Ubuf,
+  Pipe,
+  Sock,
+  Skb,
+  List,
+  Cache,
+}
+
+/** Edge kinds, the first number of every edge label. */
+const enum E {
+  Head = 1,
+  Sk,
+  DestructorBuffer,
+  DestructorSock,
+  Fclone,
+  Member,
+  HeadPage,
+  Frag,
+  FragList,
+  Ubuf,
+  Release,
+  ArmedSkb,
+  BufferPage,
+  UbufBuffer,
+  PipeBuf,
+  Queue,
+  CachePage,
+}
+
+interface GNode {
+  readonly label: readonly number[];
+  readonly out: Array<readonly [edge: readonly number[], to: number]>;
+}
+
+class Graph {
+  readonly nodes: GNode[] = [];
+  private readonly ids: Map<string, number>[] = [];
+
+  add(kind: K, name: string, label: number[]): number {
+    const i = this.nodes.length;
+    this.nodes.push({ label: [kind, ...label], out: [] });
+    (this.ids[kind] ??= new Map()).set(name, i);
+    return i;
+  }
+
+  id(kind: K, name: string | null | undefined): number | undefined {
+    return name == null ? undefined : this.ids[kind]?.get(name);
+  }
+
+  edge(from: number, label: number[], to: number | undefined): void {
+    if (to !== undefined) this.nodes[from].out.push([label, to]);
+  }
+}
+
+const b = (x: boolean) => (x ? 1 : 0);
+const OWNER = { guest: 1, host: 2 } as const;
+const ORIGIN = { alloc: 1, copy: 2, napi: 3, pfrag: 4 } as const;
+const FCLONE = { unavailable: 1, orig: 2, clone: 3 } as const;
+const UBUF = { vhost: 1, msgzc: 2 } as const;
+const SEGMENT = /^(.+)\[(\d+)\]$/;
+const CACHES = ["napi", "napi_small", "pfrag"] as const;
+
+function buildGraph(state: State, summary: PathSummary): Graph {
+  const g = new Graph();
+  const completed = new Set(summary.completed);
+  const premature = new Set(summary.premature);
+  const late = new Set(summary.late);
+
+  for (const p of state.pages.values()) g.add(K.Page, p.name, [OWNER[p.owner], ORIGIN[p.origin], p.refcount, p.caller, b(p.freed)]);
+  for (const [pair, ref] of state.fclones) g.add(K.Fclone, pair, [ref]);
+  for (const d of state.datas.values()) {
+    g.add(K.Data, d.id, [d.end, d.head_offset, d.dataref, b(d.head_stolen), d.zcopy ? 1 + b(d.zcopy.dont_orphan) : 0, d.frags.length, d.frag_list.length]);
+  }
+  for (const z of state.buffers.values()) {
+    g.add(K.Buffer, z.id, [z.pages.length, z.completions.length, b(completed.has(z.id)), b(premature.has(z.id)), b(late.has(z.id)), b(state.skbs.has(z.skb))]);
+  }
+  for (const u of state.ubufs.values()) g.add(K.Ubuf, u.name, [UBUF[u.kind], u.refcnt, b(u.dont_orphan), b(u.zerocopy), u.callbacks]);
+  for (const q of state.pipes.values()) g.add(K.Pipe, q.name, [q.bufs.length]);
+  for (const s of state.socks.values()) g.add(K.Sock, s.name, [s.queue.length]);
+  // The page-fragment caches (one of each at most): where the next
+  // fragment is carved decides which page the next head or copy lands in.
+  CACHES.forEach((slot, k) => {
+    const c = state.caches[slot];
+    if (c) g.edge(g.add(K.Cache, slot, [k, c.offset, c.size]), [E.CachePage], g.id(K.Page, c.page));
+  });
+  const lists = new Map<string, number>();
+  for (const s of state.skbs.values()) {
+    const d = s.destructor;
+    g.add(K.Skb, s.name, [
+      s.users,
+      b(s.cloned),
+      b(s.nohdr),
+      FCLONE[s.fclone],
+      s.data,
+      s.len,
+      s.data_len,
+      s.truesize,
+      s.hdr_len,
+      b(s.head_frag),
+      d ? (d.fn === "sock_rfree" ? 1 : 2) : 0,
+    ]);
+    const m = s.name.endsWith("]") ? SEGMENT.exec(s.name) : null;
+    if (m && !lists.has(m[1])) {
+      let n = 0;
+      while (state.skbs.has(`${m[1]}[${n}]` as never) || state.graves.has(`${m[1]}[${n}]`)) n++;
+      lists.set(m[1], g.add(K.List, m[1], [n]));
+    }
+  }
+
+  for (const s of state.skbs.values()) {
+    const i = g.id(K.Skb, s.name)!;
+    g.edge(i, [E.Head], g.id(K.Data, s.head));
+    g.edge(i, [E.Sk], g.id(K.Sock, s.sk));
+    if (s.destructor?.fn === "zerocopy_complete") g.edge(i, [E.DestructorBuffer], g.id(K.Buffer, s.destructor.buffer));
+    if (s.destructor?.fn === "sock_rfree") g.edge(i, [E.DestructorSock], g.id(K.Sock, s.destructor.sk));
+    g.edge(i, [E.Fclone], g.id(K.Fclone, s.fclonePair));
+    const m = s.name.endsWith("]") ? SEGMENT.exec(s.name) : null;
+    if (m) g.edge(lists.get(m[1])!, [E.Member, Number(m[2])], i);
+  }
+  // A list's members were met in table order: put them in index order, so
+  // that every node's edges come in an order names do not decide.
+  for (const l of lists.values()) g.nodes[l].out.sort((x, y) => x[0][1] - y[0][1]);
+  for (const d of state.datas.values()) {
+    const i = g.id(K.Data, d.id)!;
+    g.edge(i, [E.HeadPage], g.id(K.Page, d.head_page));
+    d.frags.forEach((f, k) => g.edge(i, [E.Frag, k, f.offset, f.size], g.id(K.Page, f.page)));
+    d.frag_list.forEach((m, k) => g.edge(i, [E.FragList, k], g.id(K.Skb, m)));
+    if (d.zcopy) g.edge(i, [E.Ubuf], g.id(K.Ubuf, d.zcopy.ubuf));
+    g.edge(i, [E.Release], g.id(K.Buffer, d.release));
+  }
+  for (const z of state.buffers.values()) {
+    const i = g.id(K.Buffer, z.id)!;
+    g.edge(i, [E.ArmedSkb], g.id(K.Skb, z.skb));
+    z.pages.forEach((p, k) => g.edge(i, [E.BufferPage, k], g.id(K.Page, p)));
+  }
+  for (const u of state.ubufs.values()) g.edge(g.id(K.Ubuf, u.name)!, [E.UbufBuffer], g.id(K.Buffer, u.buffer));
+  for (const q of state.pipes.values()) {
+    const i = g.id(K.Pipe, q.name)!;
+    q.bufs.forEach((x, k) => g.edge(i, [E.PipeBuf, k, x.offset, x.len], g.id(K.Page, x.page)));
+  }
+  for (const s of state.socks.values()) {
+    const i = g.id(K.Sock, s.name)!;
+    s.queue.forEach((m, k) => g.edge(i, [E.Queue, k], g.id(K.Skb, m)));
+  }
+  return g;
+}
+
+function mix(h: number, v: number): number {
+  h ^= (v + 0x9e3779b9 + (h << 6) + (h >>> 2)) | 0;
+  return Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
+}
+
+function hashNumbers(xs: readonly number[], seed = 0x811c9dc5): number {
+  let h = seed;
+  for (const x of xs) h = mix(h, x | 0);
+  return h;
+}
+
+function distinct(colors: Uint32Array): number {
+  const sorted = colors.slice().sort();
+  let k = sorted.length ? 1 : 0;
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[i - 1]) k++;
+  return k;
+}
+
+/** Per node: [edge hash, neighbour] for its edges both ways. */
+function adjacency(g: Graph): Array<Array<readonly [number, number]>> {
+  const adj: Array<Array<readonly [number, number]>> = g.nodes.map(() => []);
+  g.nodes.forEach((node, i) =>
+    node.out.forEach(([l, t]) => {
+      const h = hashNumbers(l);
+      adj[i].push([h, t]);
+      adj[t].push([(h ^ 0x5bd1e995) >>> 0, i]);
+    }),
+  );
+  return adj;
+}
+
+/**
+ * Colour refinement until the number of colours stops growing. Colours
+ * are hashes of structure, so they do not depend on names; a collision
+ * only leaves two nodes tied longer (the key stays exact).
+ */
+function refine(adj: Array<Array<readonly [number, number]>>, colors: Uint32Array, classes: number): Uint32Array {
+  const n = colors.length;
+  const parts: number[] = [];
+  for (;;) {
+    const next = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      parts.length = 0;
+      for (const [e, t] of adj[i]) parts.push(mix(e, colors[t]));
+      parts.sort((x, y) => x - y);
+      let c = colors[i];
+      for (const p of parts) c = mix(c, p);
+      next[i] = c;
+    }
+    const k = distinct(next);
+    if (k === n) return next;
+    if (k === classes) return colors;
+    colors = next;
+    classes = k;
+  }
+}
+
+/** A canonical order of the graph's nodes: position -> node. */
+function canonicalOrder(g: Graph): number[] {
+  const n = g.nodes.length;
+  let colors: Uint32Array = new Uint32Array(n);
+  for (let i = 0; i < n; i++) colors[i] = hashNumbers(g.nodes[i].label);
+  let classes = distinct(colors);
+  if (classes < n) {
+    const adj = adjacency(g);
+    colors = refine(adj, colors, classes);
+    for (;;) {
+      classes = distinct(colors);
+      if (classes === n) break;
+      // Individualise the first node of the smallest tied class.
+      const sorted = colors.slice().sort();
+      let tied = -1;
+      for (let i = 1; i < n && tied < 0; i++) if (sorted[i] === sorted[i - 1]) tied = sorted[i];
+      const split = colors.slice();
+      const pick = colors.indexOf(tied);
+      split[pick] = mix(split[pick], 0x27d4eb2f);
+      colors = refine(adj, split, classes + 1);
+    }
+  }
+  const order = Array.from({ length: n }, (_, i) => i);
+  order.sort((x, y) => colors[x] - colors[y]);
+  return order;
+}
+
+/**
+ * Numbers as bytes of a Latin-1 string (one byte a character in memory):
+ * zigzag, then 7 bits a byte, high bit = more.
+ */
+class Units {
+  private buf = new Uint8Array(1024);
+  private n = 0;
+  put(v: number): void {
+    if (this.n + 8 > this.buf.length) {
+      const bigger = new Uint8Array(this.buf.length * 2);
+      bigger.set(this.buf);
+      this.buf = bigger;
+    }
+    let z = v < 0 ? -2 * v - 1 : 2 * v;
+    while (z >= 0x80) {
+      this.buf[this.n++] = 0x80 | (z & 0x7f);
+      z = Math.floor(z / 0x80);
+    }
+    this.buf[this.n++] = z;
+  }
+  all(xs: readonly number[]): void {
+    this.put(xs.length);
+    for (const x of xs) this.put(x);
+  }
+  text(): string {
+    let out = "";
+    for (let i = 0; i < this.n; i += 8192) out += String.fromCharCode.apply(null, this.buf.subarray(i, Math.min(this.n, i + 8192)) as unknown as number[]);
+    return out;
+  }
+}
+
+/**
+ * The key of a search node: the state up to renaming, the checker's memory
+ * of the path, and the search's own flag (a required operation was used).
+ */
+export function canonicalKey(state: State, summary: PathSummary, used = false): string {
+  const g = buildGraph(state, summary);
+  const order = canonicalOrder(g);
+  const pos = new Array<number>(order.length);
+  order.forEach((node, p) => (pos[node] = p));
+  const u = new Units();
+  u.put(used ? 1 : 0);
+  u.put(order.length);
+  for (const node of order) {
+    const n = g.nodes[node];
+    u.all(n.label);
+    u.put(n.out.length);
+    for (const [l, t] of n.out) {
+      u.all(l);
+      u.put(pos[t]);
+    }
+  }
+  if (summary.badCons.size) {
+    // The checker remembers the last mismatch it reported per page, in
+    // holder names ("h2.frags[0]"): written here with positions instead.
+    const renamed: string[] = [];
+    for (const [page, sig] of summary.badCons) {
+      const p = g.id(K.Page, page);
+      if (p === undefined) continue;
+      const slash = sig.indexOf("/");
+      const holders = sig
+        .slice(slash + 1)
+        .split(",")
+        .filter((h) => h)
+        .map((h) => {
+          const dot = h.indexOf(".");
+          if (dot < 0) return h;
+          const owner = h.slice(0, dot);
+          const at = g.id(K.Data, owner) ?? g.id(K.Pipe, owner);
+          return `${at === undefined ? "?" : pos[at]}${h.slice(dot)}`;
+        })
+        .sort();
+      renamed.push(`${pos[p]}:${sig.slice(0, slash)}/${holders.join(",")}`);
+    }
+    return `${u.text()}!${renamed.sort().join(";")}`;
+  }
+  return u.text();
+}
