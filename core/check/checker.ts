@@ -14,8 +14,8 @@
  * A policy's verdict on a trace: premature > duplicate > missed > late > ok.
  */
 import type { EngineError, EngineEvent } from "../model/events";
-import { holdersOf, queueOf, skbsOfData } from "../model/lookup";
-import type { BufferId, PolicyId, State, ZBuffer } from "../model/types";
+import { holdersIndex, skbsOfData } from "../model/lookup";
+import type { BufferId, PageId, PolicyId, SkbId, SockId, State, TableName, ZBuffer } from "../model/types";
 import { describeHolder, describePageHolder } from "./describe";
 
 export type FindingKind =
@@ -70,7 +70,17 @@ export class Checker {
   }
 
   /** Findings raised by this step. */
-  afterStep(state: State, events: readonly EngineEvent[], error: EngineError | undefined, touched: ReadonlySet<string>): Finding[] {
+  /**
+   * `touchedTables`, when given, lets the buffer checks run only when what
+   * they read may have changed (the replay knows; the search does not).
+   */
+  afterStep(
+    state: State,
+    events: readonly EngineEvent[],
+    error: EngineError | undefined,
+    touched: ReadonlySet<string>,
+    touchedTables?: ReadonlySet<TableName>,
+  ): Finding[] {
     const out: Finding[] = [];
     const step = state.step;
     const add = (f: Finding) => {
@@ -81,9 +91,30 @@ export class Checker {
       add({ kind: error.kind, step, message: error.message, objects: [error.object] });
     }
     for (const ev of events) this.onEvent(state, step, ev, add);
-    for (const page of touched) this.checkConservation(state, step, page, add);
-    if (state.buffers.size) this.checkBuffers(state, step, add);
+    const pending = state.buffers.size > this.completedAt.size && this.buffersMayHaveChanged(state, touched, touchedTables);
+    if (touched.size === 0 && !pending) return out;
+    // One pass over the state gives every holder, for all the checks below.
+    const index = new StepIndex(state);
+    for (const page of touched) this.checkConservation(state, index, step, page, add);
+    if (pending) this.checkBuffers(state, index, step, add);
     return out;
+  }
+
+  /**
+   * Idleness changes only with a buffer page's count or holders; what
+   * completion waits on, also with queues, pipes, Datas and skbs.
+   */
+  private buffersMayHaveChanged(state: State, touched: ReadonlySet<string>, tables?: ReadonlySet<TableName>): boolean {
+    if (!tables) return true;
+    if (tables.has("socks") || tables.has("pipes") || tables.has("buffers") || tables.has("ubufs")) return true;
+    for (const zb of state.buffers.values()) {
+      if (zb.pages.some((p) => touched.has(p))) return true;
+    }
+    // A Data or skb change matters for queued skbs only.
+    if (tables.has("datas") || tables.has("skbs")) {
+      for (const sock of state.socks.values()) if (sock.queue.length) return true;
+    }
+    return false;
   }
 
   /** End of trace: what never completed although nothing holds it. */
@@ -91,7 +122,7 @@ export class Checker {
     const out: Finding[] = [];
     for (const zb of state.buffers.values()) {
       if (this.completedAt.has(zb.id)) continue;
-      if (!this.idle(state, zb)) continue;
+      if (!this.idle(state, new StepIndex(state), zb)) continue;
       const since = this.idleSince.get(zb.id) ?? state.step;
       const f: Finding = {
         kind: "missed",
@@ -193,10 +224,10 @@ export class Checker {
     }
   }
 
-  private checkConservation(state: State, step: number, id: string, add: (f: Finding) => void): void {
+  private checkConservation(state: State, index: StepIndex, step: number, id: string, add: (f: Finding) => void): void {
     const page = state.pages.get(id as never);
     if (!page) return;
-    const holders = holdersOf(state, page.name);
+    const holders = index.holders(page.name);
     if (holders.length === page.refcount) {
       this.badConservation.delete(id);
       return;
@@ -212,20 +243,20 @@ export class Checker {
     });
   }
 
-  private idle(state: State, zb: ZBuffer): boolean {
-    return zb.pages.length > 0 && zb.pages.every((p) => (state.pages.get(p)?.refcount ?? 0) === 0 && holdersOf(state, p).length === 0);
+  private idle(state: State, index: StepIndex, zb: ZBuffer): boolean {
+    return zb.pages.length > 0 && zb.pages.every((p) => (state.pages.get(p)?.refcount ?? 0) === 0 && index.holders(p).length === 0);
   }
 
-  private checkBuffers(state: State, step: number, add: (f: Finding) => void): void {
+  private checkBuffers(state: State, index: StepIndex, step: number, add: (f: Finding) => void): void {
     for (const zb of state.buffers.values()) {
       if (this.completedAt.has(zb.id)) continue;
-      if (this.idle(state, zb)) {
+      if (this.idle(state, index, zb)) {
         if (!this.idleSince.has(zb.id)) this.idleSince.set(zb.id, step);
       } else {
         this.idleSince.delete(zb.id);
       }
       if (this.lateBuffers.has(zb.id)) continue;
-      const outside = this.outsideHolders(state, zb);
+      const outside = this.outsideHolders(state, index, zb);
       if (outside.length) {
         this.lateBuffers.add(zb.id);
         add({
@@ -241,18 +272,18 @@ export class Checker {
   }
 
   /** The holders outside the stack that the policy's completion waits on. */
-  private outsideHolders(state: State, zb: ZBuffer): string[] {
+  private outsideHolders(state: State, index: StepIndex, zb: ZBuffer): string[] {
     const out: string[] = [];
     const viaQueue = (data: string) => {
-      for (const skb of skbsOfData(state, data as never)) {
-        const sock = queueOf(state, skb);
+      for (const skb of index.skbsOf(data)) {
+        const sock = index.queueOf(skb);
         if (sock) out.push(`${sock} (receive queue, ${skb})`);
       }
     };
     switch (this.policy) {
       case "page-refs":
         for (const p of zb.pages) {
-          for (const h of holdersOf(state, p)) {
+          for (const h of index.holders(p)) {
             const pipe = /^(.+)\.(bufs\[\d+\]|pfrag)$/.exec(h);
             if (pipe) out.push(`${pipe[1]} (pipe, ${p})`);
             const data = /^(h\d+)\./.exec(h);
@@ -262,7 +293,7 @@ export class Checker {
         break;
       case "destructor": {
         const skb = state.skbs.get(zb.skb);
-        const sock = skb?.destructor?.fn === "zerocopy_complete" ? queueOf(state, zb.skb) : null;
+        const sock = skb?.destructor?.fn === "zerocopy_complete" ? index.queueOf(zb.skb) : null;
         if (sock) out.push(`${sock} (receive queue, ${zb.skb})`);
         break;
       }
@@ -280,3 +311,38 @@ export class Checker {
     return [...new Set(out)];
   }
 }
+
+/** Who holds what in one state, computed in one pass when a check needs it. */
+class StepIndex {
+  private byPage: Map<PageId, string[]> | null = null;
+  private byData: Map<string, SkbId[]> | null = null;
+  private queued: Map<string, SockId> | null = null;
+  constructor(private readonly state: State) {}
+
+  holders(page: PageId): readonly string[] {
+    this.byPage ??= holdersIndex(this.state);
+    return this.byPage.get(page) ?? NONE;
+  }
+
+  skbsOf(data: string): readonly SkbId[] {
+    if (!this.byData) {
+      this.byData = new Map();
+      for (const skb of this.state.skbs.values()) {
+        const list = this.byData.get(skb.head);
+        if (list) list.push(skb.name);
+        else this.byData.set(skb.head, [skb.name]);
+      }
+    }
+    return this.byData.get(data) ?? NONE;
+  }
+
+  queueOf(skb: string): SockId | null {
+    if (!this.queued) {
+      this.queued = new Map();
+      for (const sock of this.state.socks.values()) for (const s of sock.queue) this.queued.set(s, sock.name);
+    }
+    return this.queued.get(skb) ?? null;
+  }
+}
+
+const NONE: readonly never[] = Object.freeze([]);

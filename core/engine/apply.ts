@@ -5,7 +5,7 @@
  */
 import { OpFailure, type EngineError, type EngineEvent } from "../model/events";
 import { Tx, type TxMode } from "../model/tx";
-import type { State } from "../model/types";
+import type { State, TableName } from "../model/types";
 import { opSpec, type ArgValue } from "../ops";
 import type { TraceOp } from "../trace/ast";
 
@@ -15,6 +15,8 @@ export interface StepOutcome {
   readonly events: readonly EngineEvent[];
   /** Pages whose count or holders changed (conservation is checked there). */
   readonly touchedPages: ReadonlySet<string>;
+  /** Tables the step wrote to. */
+  readonly touchedTables: ReadonlySet<TableName>;
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -47,7 +49,7 @@ export function applyOp(state: State, op: TraceOp, mode: TxMode): StepOutcome {
       });
     }
     spec.run(tx, op.result, resolveArgs(op));
-    return { state: tx.commit(), events: tx.events, touchedPages: tx.touchedPages };
+    return { state: tx.commit(), events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables };
   } catch (e) {
     if (e instanceof OpFailure) return failed(tx, e.error);
     const message = e instanceof Error ? `${e.message}` : String(e);
@@ -57,5 +59,5 @@ export function applyOp(state: State, op: TraceOp, mode: TxMode): StepOutcome {
 
 function failed(tx: Tx, error: EngineError): StepOutcome {
   const before = tx.rollback();
-  return { state: { ...before, step: before.step + 1 }, error, events: [], touchedPages: NONE };
+  return { state: { ...before, step: before.step + 1 }, error, events: [], touchedPages: NONE, touchedTables: NONE as ReadonlySet<TableName> };
 }

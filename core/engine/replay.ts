@@ -102,7 +102,7 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
   for (let i = 0; i < ops.length; i++) {
     const out = applyOp(state, ops[i], "inplace");
     state = out.state;
-    const found = checker.afterStep(state, out.events, out.error, out.touchedPages);
+    const found = checker.afterStep(state, out.events, out.error, out.touchedPages, out.touchedTables);
     steps[i] = {
       step: i + 1,
       op: ops[i],

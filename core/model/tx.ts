@@ -42,6 +42,8 @@ export class Tx {
   private readonly undo: Array<[TableName, string, unknown, boolean]> = [];
   /** Pages whose count or holders this step touched (for the checker). */
   readonly touchedPages = new Set<string>();
+  /** Tables this step wrote to. */
+  readonly touchedTables = new Set<TableName>();
 
   constructor(
     private readonly base: State,
@@ -124,6 +126,7 @@ export class Tx {
   }
 
   private writable(table: TableName): AnyMap {
+    this.touchedTables.add(table);
     if (this.mode === "pure" && !this.copied.has(table)) {
       this.tables[table] = new Map(this.tables[table]);
       this.copied.add(table);
