@@ -137,7 +137,8 @@ export function stateView(state: State): StateView {
     skbs,
     datas,
     pages,
-    // pfrags: kept empty for the app until it reads `caches.pfrag`.
+    // pfrags: always empty (the page frag is `caches.pfrag` now); kept until
+    // the app stops reading it.
     pipes: [...state.pipes.values()].map((p) => ({ name: p.name, bufs: p.bufs.map((b) => ({ ...b })), pfrags: [] as string[] })),
     caches: state.caches,
     sockets: [...state.socks.values()].map((s) => ({ name: s.name, queue: [...s.queue] })),

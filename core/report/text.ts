@@ -161,11 +161,13 @@ export function drawState(state: State, width = REPORT_WIDTH): string[] {
     group([...lines, ...tree(holders, width, true)]);
   }
   for (const q of v.pipes) {
-    const children = [
-      ...q.bufs.map((b, i) => `bufs[${i}] --> page ${b.page}, offset ${b.offset}, len ${b.len}`),
-      ...q.pfrags.map((p) => `page frag --> page ${p}`),
-    ];
+    const children = q.bufs.map((b, i) => `bufs[${i}] --> page ${b.page}, offset ${b.offset}, len ${b.len}`);
     group([...wrap(`pipe ${q.name}${children.length ? "" : ": empty"}`, width, "  ", "      "), ...tree(children, width)]);
+  }
+  const pfrag = v.caches.pfrag;
+  if (pfrag) {
+    const name = v.kernel === "6.1" ? "task_frag" : "sk_sndmsg_page";
+    group(wrap(`page frag ${name} --> page ${pfrag.page}, ${pfrag.offset} of ${pfrag.size} bytes used`, width, "  ", "      "));
   }
   group(v.sockets.flatMap((s) => wrap(`socket ${s.name}: receive queue ${s.queue.length ? s.queue.join(", ") : "empty"}`, width, "  ", "      ")));
   group(
