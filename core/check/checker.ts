@@ -15,7 +15,7 @@
  */
 import type { EngineError, EngineEvent } from "../model/events";
 import { holdersIndex, skbsOfData } from "../model/lookup";
-import type { BufferId, PageId, PolicyId, SkbId, SockId, State, TableName, ZBuffer } from "../model/types";
+import type { BufferId, Data, PageId, PolicyId, Skb, State, TableName, ZBuffer } from "../model/types";
 import { describeHolder, describePageHolder } from "./describe";
 
 export type FindingKind =
@@ -274,74 +274,49 @@ export class Checker {
   /** The holders outside the stack that the policy's completion waits on. */
   private outsideHolders(state: State, index: StepIndex, zb: ZBuffer): string[] {
     const out: string[] = [];
-    const viaQueue = (data: string) => {
-      for (const skb of index.skbsOf(data)) {
-        const sock = index.queueOf(skb);
-        if (sock) out.push(`${sock} (receive queue, ${skb})`);
-      }
-    };
-    switch (this.policy) {
-      case "page-refs":
-        for (const p of zb.pages) {
-          for (const h of index.holders(p)) {
-            const pipe = /^(.+)\.(bufs\[\d+\]|pfrag)$/.exec(h);
-            if (pipe) out.push(`${pipe[1]} (pipe, ${p})`);
-            const data = /^(h\d+)\./.exec(h);
-            if (data) viaQueue(data[1]);
-          }
+    if (this.policy === "page-refs") {
+      for (const p of zb.pages) {
+        for (const h of index.holders(p)) {
+          const pipe = /^(.+)\.bufs\[\d+\]$/.exec(h);
+          if (pipe) out.push(`${pipe[1]} (pipe, ${p})`);
         }
-        break;
-      case "destructor": {
-        const skb = state.skbs.get(zb.skb);
-        const sock = skb?.destructor?.fn === "zerocopy_complete" ? index.queueOf(zb.skb) : null;
-        if (sock) out.push(`${sock} (receive queue, ${zb.skb})`);
-        break;
       }
-      case "shinfo-release":
-        for (const d of state.datas.values()) if (d.release === zb.id) viaQueue(d.id);
-        break;
-      case "ubuf-orphan":
-      case "msg-zerocopy":
-        for (const d of state.datas.values()) {
-          const u = d.zcopy ? state.ubufs.get(d.zcopy.ubuf) : undefined;
-          if (u?.buffer === zb.id) viaQueue(d.id);
-        }
-        break;
+    }
+    // A receive queue holds skbs: does a queued skb keep the completion back?
+    for (const sock of state.socks.values()) {
+      for (const name of sock.queue) {
+        const skb = state.skbs.get(name);
+        const data = skb && state.datas.get(skb.head);
+        if (skb && data && this.waitsOn(state, zb, skb, data)) out.push(`${sock.name} (receive queue, ${name})`);
+      }
     }
     return [...new Set(out)];
+  }
+
+  /** Whether the policy's completion of zb waits for this skb or its Data. */
+  private waitsOn(state: State, zb: ZBuffer, skb: Skb, data: Data): boolean {
+    switch (this.policy) {
+      case "page-refs":
+        return data.frags.some((f) => zb.pages.includes(f.page));
+      case "destructor":
+        return skb.name === zb.skb && skb.destructor?.fn === "zerocopy_complete";
+      case "shinfo-release":
+        return data.release === zb.id;
+      case "ubuf-orphan":
+      case "msg-zerocopy":
+        return !!data.zcopy && state.ubufs.get(data.zcopy.ubuf)?.buffer === zb.id;
+    }
   }
 }
 
 /** Who holds what in one state, computed in one pass when a check needs it. */
 class StepIndex {
   private byPage: Map<PageId, string[]> | null = null;
-  private byData: Map<string, SkbId[]> | null = null;
-  private queued: Map<string, SockId> | null = null;
   constructor(private readonly state: State) {}
 
   holders(page: PageId): readonly string[] {
     this.byPage ??= holdersIndex(this.state);
     return this.byPage.get(page) ?? NONE;
-  }
-
-  skbsOf(data: string): readonly SkbId[] {
-    if (!this.byData) {
-      this.byData = new Map();
-      for (const skb of this.state.skbs.values()) {
-        const list = this.byData.get(skb.head);
-        if (list) list.push(skb.name);
-        else this.byData.set(skb.head, [skb.name]);
-      }
-    }
-    return this.byData.get(data) ?? NONE;
-  }
-
-  queueOf(skb: string): SockId | null {
-    if (!this.queued) {
-      this.queued = new Map();
-      for (const sock of this.state.socks.values()) for (const s of sock.queue) this.queued.set(s, sock.name);
-    }
-    return this.queued.get(skb) ?? null;
   }
 }
 
