@@ -5,7 +5,8 @@
  *               reads a page after completion, while a host holder still
  *               references the page
  *  duplicate    a second completion of one buffer
- *  missed       no host reference is left and the owner is never told
+ *  missed       no host reference is left, nothing armed is left to tell
+ *               the owner, and it was never told
  *  late         completion waits on a holder outside the network stack
  *               (a pipe, a socket receive queue): without bound
  *  use-after-free, double-free, refcount-underflow, conservation (each
@@ -117,12 +118,18 @@ export class Checker {
     return false;
   }
 
-  /** End of trace: what never completed although nothing holds it. */
+  /**
+   * End of trace: what never completed although nothing holds its pages
+   * and nothing armed is left to tell the owner (a buffer whose skb, Data
+   * or ubuf still carries the mechanism is only pending: the trace stopped
+   * before the free that would complete it).
+   */
   finish(state: State): Finding[] {
     const out: Finding[] = [];
     for (const zb of state.buffers.values()) {
       if (this.completedAt.has(zb.id)) continue;
       if (!this.idle(state, new StepIndex(state), zb)) continue;
+      if (this.stillArmed(state, zb)) continue;
       const since = this.idleSince.get(zb.id) ?? state.step;
       const f: Finding = {
         kind: "missed",
@@ -241,6 +248,27 @@ export class Checker {
       objects: [id],
       message: `${id}: refcount ${page.refcount} but ${holders.length} holder${holders.length === 1 ? "" : "s"}${holders.length ? ` (${holders.join(", ")})` : ""}`,
     });
+  }
+
+  /** Whether the policy's mechanism for zb still exists somewhere. */
+  private stillArmed(state: State, zb: ZBuffer): boolean {
+    switch (this.policy) {
+      case "page-refs":
+        return false;
+      case "destructor": {
+        const d = state.skbs.get(zb.skb)?.destructor;
+        return d?.fn === "zerocopy_complete" && d.buffer === zb.id;
+      }
+      case "shinfo-release":
+        for (const d of state.datas.values()) if (d.release === zb.id) return true;
+        return false;
+      case "ubuf-orphan":
+      case "msg-zerocopy":
+        for (const d of state.datas.values()) {
+          if (d.zcopy && state.ubufs.get(d.zcopy.ubuf)?.buffer === zb.id) return true;
+        }
+        return false;
+    }
   }
 
   private idle(state: State, index: StepIndex, zb: ZBuffer): boolean {
