@@ -270,13 +270,15 @@ function canonicalOrder(g: Graph): number[] {
  * zigzag, then 7 bits a byte, high bit = more.
  */
 class Units {
-  private buf = new Uint8Array(1024);
+  /** One scratch buffer for every key (keys are built one at a time). */
+  private static scratch = new Uint8Array(4096);
+  private buf = Units.scratch;
   private n = 0;
   put(v: number): void {
     if (this.n + 8 > this.buf.length) {
       const bigger = new Uint8Array(this.buf.length * 2);
       bigger.set(this.buf);
-      this.buf = bigger;
+      this.buf = Units.scratch = bigger;
     }
     let z = v < 0 ? -2 * v - 1 : 2 * v;
     while (z >= 0x80) {

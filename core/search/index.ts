@@ -1,0 +1,48 @@
+/**
+ * Bounded search for counterexamples (issue 7): the shortest trace that
+ * makes a completion policy complete prematurely, twice, late or never.
+ *
+ * One thread: search(options) or searchThrough(options). Several workers:
+ * searchAsync(options, (task) => a worker's expandTask(task), { concurrency })
+ * where each worker answers a SliceTask message with expandTask(task); or
+ * drive a SearchRun by hand (tasks, expandSlice, accept, result).
+ */
+export {
+  BadStart,
+  DEFAULT_DEPTH,
+  DEFAULT_MAX_STATES,
+  DEFAULT_PREFIX,
+  DEFAULT_PREFIX_TEXT,
+  KIND_ORDER,
+  SearchRun,
+  counterexample,
+  expandSlice,
+  replayPath,
+  expandTask,
+  needsOp,
+  search,
+  searchAsync,
+  searchThrough,
+  shortest,
+  startOf,
+} from "./search";
+export type {
+  Counterexample,
+  FrontierNode,
+  Progress,
+  SearchConfig,
+  SearchOptions,
+  SearchResult,
+  SliceChild,
+  SliceFound,
+  SliceResult,
+  SliceTask,
+  Start,
+  StopReason,
+  ThroughResult,
+} from "./search";
+export { BASE_OPS, DEFAULT_OPS, ROOT_OPS, SEARCHABLE_OPS, candidates, cutPoints, freshName, menuOps } from "./menu";
+export type { Step } from "./menu";
+export { canonicalKey } from "./canon";
+export { EMPTY_SUMMARY, judgeStep, judgeSteps, kindsOf, quiescent } from "./step";
+export type { MissedAt, PathSummary, StepJudgement, StepsJudgement } from "./step";

@@ -1,0 +1,645 @@
+/**
+ * Bounded breadth-first search for the shortest trace that breaks a
+ * completion policy: TLC's or Alloy's counterexample, in trace language.
+ *
+ * From a start state (a trace prefix), every operation of the menu
+ * (menu.ts) is tried level by level; a step the kernel refuses is pruned;
+ * states are merged by their canonical form (canon.ts), which includes
+ * what the checker remembers of the path (step.ts). The first path in
+ * search order that raises a finding kind is the shortest trace for that
+ * kind; it is replayed through runTrace and a real Checker before it is
+ * reported. Same options, same result: the order is fixed (frontier order,
+ * then menu order) and nothing depends on time or on how the frontier is
+ * split.
+ *
+ * Splitting: a level is cut into slices; expandSlice() is a pure function
+ * of a slice (paths, so that it can run in another worker) and returns the
+ * children and findings in order; SearchRun.accept() merges slice results
+ * in slice order. search() runs the same loop in one thread.
+ */
+import { VERDICT_ORDER, type Finding, type FindingKind } from "../check/checker";
+import { runTrace } from "../engine/replay";
+import { emptyState } from "../model/tx";
+import type { KernelId, PolicyId, State } from "../model/types";
+import { stripPositions, type Trace, type TraceOp } from "../trace/ast";
+import { parseTrace } from "../trace/parse";
+import { printOp } from "../trace/print";
+import { canonicalKey } from "./canon";
+import { BASE_OPS, DEFAULT_OPS, ROOT_OPS, candidates, menuOps, type Step } from "./menu";
+import { EMPTY_SUMMARY, judgeStep, judgeSteps, kindsOf, type MissedAt, type PathSummary } from "./step";
+
+/** The start state of issue 7: one skb carrying one guest page, armed. */
+export const DEFAULT_PREFIX_TEXT = `g = alloc_page(guest)
+a = alloc_skb(256)
+skb_fill_page_desc(a, 0, g, 0, 4096)
+zerocopy_arm(a)
+`;
+export const DEFAULT_PREFIX: readonly TraceOp[] = stripPositions(parseTrace(DEFAULT_PREFIX_TEXT).trace).ops;
+
+/** Finding kinds in the order results list them: verdicts by severity, then the rest. */
+export const KIND_ORDER: readonly FindingKind[] = [
+  ...(VERDICT_ORDER.filter((v) => v !== "ok") as FindingKind[]),
+  "use-after-free",
+  "double-free",
+  "refcount-underflow",
+  "conservation",
+];
+
+export const DEFAULT_DEPTH = 3;
+export const DEFAULT_MAX_STATES = 200_000;
+/** Frontier nodes per slice when search() runs a level in one thread. */
+const CHUNK = 512;
+
+/** What a slice needs to know: plain data, so a worker can receive it. */
+export interface SearchConfig {
+  readonly policy: PolicyId;
+  readonly kernel: KernelId;
+  readonly prefix: readonly TraceOp[];
+  /** Menu operations, in the operation table's order (menuOps). */
+  readonly ops: readonly string[];
+  /** Count only findings on paths that used this operation. */
+  readonly require: string | null;
+  readonly missedAt: MissedAt;
+  /** Kinds not worth reporting again (already found at a shorter length). */
+  readonly skipKinds?: readonly FindingKind[];
+}
+
+export interface Progress {
+  /** Length, in steps after the prefix, of the paths being judged. */
+  readonly depth: number;
+  /** Distinct states seen. */
+  readonly states: number;
+  /** Operations applied (pruned ones included). */
+  readonly transitions: number;
+  /** Milliseconds since the start, when the caller gave a clock. */
+  readonly elapsedMs?: number;
+  /** Distinct states per second, when the caller gave a clock. */
+  readonly statesPerSecond?: number;
+}
+
+export interface SearchOptions {
+  readonly policy: PolicyId;
+  readonly kernel: KernelId;
+  /** The start state, as a trace prefix (default DEFAULT_PREFIX). */
+  readonly prefix?: readonly TraceOp[];
+  /** Longest path tried, in steps after the prefix (default 3). */
+  readonly maxDepth?: number;
+  /** Stop after this many distinct states (default 200 000). */
+  readonly maxStates?: number;
+  /** Menu operations (default DEFAULT_OPS); others are ignored. */
+  readonly ops?: readonly string[];
+  /** Only paths that use this operation count as counterexamples. */
+  readonly require?: string;
+  /** Where "missed" is judged (default "quiescent", see step.ts). */
+  readonly missedAt?: MissedAt;
+  /** Finding kinds looked for (default: all). */
+  readonly kinds?: readonly FindingKind[];
+  /** Stop as soon as every kind of `kinds` has a counterexample. */
+  readonly stopWhenFound?: boolean;
+  readonly onProgress?: (p: Progress) => void;
+  /** Milliseconds, for progress figures only (results never depend on it). */
+  readonly clock?: () => number;
+  /** Asked every `checkEvery` operations; true cancels the search. */
+  readonly shouldStop?: () => boolean;
+  readonly checkEvery?: number;
+}
+
+/** A frontier node: the path after the prefix, and its state when at hand. */
+export interface FrontierNode {
+  /** The operations after the prefix (a step may be two operations). */
+  readonly path: readonly TraceOp[];
+  readonly state?: State;
+  readonly summary?: PathSummary;
+  readonly used?: boolean;
+}
+
+export interface SliceChild {
+  /** Index of the parent in the slice. */
+  readonly parent: number;
+  readonly step: Step;
+  readonly key: string;
+  /** Present when expandSlice was asked to keep states (same thread). */
+  readonly node?: FrontierNode;
+}
+
+export interface SliceFound {
+  readonly parent: number;
+  readonly step: Step;
+  readonly kind: FindingKind;
+}
+
+export interface SliceResult {
+  /** Children in order, first occurrence of each key within the slice. */
+  readonly children: readonly SliceChild[];
+  /** First path in the slice for each kind it revealed. */
+  readonly found: readonly SliceFound[];
+  /** Per node expanded in full, in order: [operations tried, of which refused]. */
+  readonly work: readonly (readonly [number, number])[];
+  /** Engine bugs met (an "internal" error): the node, a path and the message. */
+  readonly internal: readonly { parent: number; path: readonly TraceOp[]; message: string }[];
+  /** Stopped inside the slice: nodes past `work.length` were not expanded. */
+  readonly cancelled: boolean;
+}
+
+export interface Counterexample {
+  readonly kind: FindingKind;
+  /** Search steps after the prefix (a delivery to a new socket is one). */
+  readonly length: number;
+  /** The operations after the prefix. */
+  readonly ops: readonly TraceOp[];
+  /** Prefix and ops, with a title, the policy and the kernel. */
+  readonly trace: Trace;
+  /** The finding, as runTrace's Checker reports it on `trace`. */
+  readonly finding: Finding;
+  /** runTrace raised this kind at the last step (it always should). */
+  readonly verified: boolean;
+  /** The operation the search was restricted to (searchThrough). */
+  readonly through?: string;
+}
+
+export type StopReason = "budget" | "cancelled" | "found";
+
+export interface SearchResult {
+  readonly policy: PolicyId;
+  readonly kernel: KernelId;
+  readonly prefix: readonly TraceOp[];
+  readonly ops: readonly string[];
+  readonly require: string | null;
+  readonly maxDepth: number;
+  /** Every path of at most this many operations was judged. */
+  readonly depth: number;
+  /** Distinct states seen, the start state included. */
+  readonly states: number;
+  readonly transitions: number;
+  /** Operations the kernel refused (pruned). */
+  readonly pruned: number;
+  readonly stoppedBy: StopReason | null;
+  /** No new state was left to expand: the bound did not matter. */
+  readonly exhausted: boolean;
+  /** The shortest counterexample per kind, in KIND_ORDER. */
+  readonly counterexamples: readonly Counterexample[];
+  readonly internal: readonly { path: readonly TraceOp[]; message: string }[];
+}
+
+/** The start of a search: the prefix replayed and judged step by step. */
+export interface Start {
+  readonly state: State;
+  readonly summary: PathSummary;
+  /** Kinds the prefix itself raises (its last step judged as an end too). */
+  readonly kinds: readonly FindingKind[];
+}
+
+export class BadStart extends Error {}
+
+/** Replay a path from the empty state; throws BadStart if a step fails. */
+export function replayPath(config: Pick<SearchConfig, "policy" | "kernel">, ops: readonly TraceOp[], from?: Start, missedAt: MissedAt = "quiescent"): Start {
+  let state = from?.state ?? emptyState(config.kernel, config.policy);
+  let summary = from?.summary ?? EMPTY_SUMMARY;
+  const kinds = new Set<FindingKind>();
+  let missed: FindingKind[] = [];
+  for (const op of ops) {
+    const j = judgeStep(config.policy, state, summary, op);
+    if (j.error) throw new BadStart(`${printOp(op)}: ${j.error.message}`);
+    const found = kindsOf(j, missedAt);
+    for (const k of found) if (k !== "missed") kinds.add(k);
+    missed = found.includes("missed") ? ["missed"] : [];
+    state = j.state;
+    summary = j.summary;
+  }
+  return { state, summary, kinds: [...kinds, ...missed] };
+}
+
+const usesOp = (path: readonly TraceOp[], fn: string | null) => fn !== null && path.some((op) => op.fn === fn);
+
+/**
+ * Expand a slice of a frontier level: every menu operation from every node,
+ * in order. Pure: the same slice gives the same result in any worker.
+ * Nodes without a state are rebuilt from `start` and their path.
+ */
+export function expandSlice(
+  config: SearchConfig,
+  start: Start,
+  nodes: readonly FrontierNode[],
+  control: { keepStates?: boolean; shouldStop?: () => boolean; checkEvery?: number; onTick?: (transitions: number) => void } = {},
+): SliceResult {
+  const children: SliceChild[] = [];
+  const found: SliceFound[] = [];
+  const internal: { parent: number; path: readonly TraceOp[]; message: string }[] = [];
+  const work: (readonly [number, number])[] = [];
+  const seen = new Set<string>();
+  const skip = new Set<FindingKind>(config.skipKinds ?? []);
+  const every = control.checkEvery ?? 1024;
+  let transitions = 0;
+  let pruned = 0;
+  let cancelled = false;
+  outer: for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i];
+    let state = node.state;
+    let summary = node.summary;
+    if (!state || !summary) {
+      const rebuilt = replayPath(config, node.path, start);
+      state = rebuilt.state;
+      summary = rebuilt.summary;
+    }
+    const used = node.used ?? usesOp(node.path, config.require);
+    const before = [transitions, pruned] as const;
+    for (const step of candidates(state, config.ops)) {
+      if (++transitions % every === 0) {
+        control.onTick?.(transitions);
+        if (control.shouldStop?.()) {
+          cancelled = true;
+          break outer;
+        }
+      }
+      const j = judgeSteps(config.policy, state, summary, step, config.missedAt);
+      if (j.error) {
+        pruned++;
+        if (j.error.kind === "internal") internal.push({ parent: i, path: [...node.path, ...step], message: j.error.message });
+        continue;
+      }
+      const childUsed = used || step.some((op) => op.fn === config.require);
+      if (config.require === null || childUsed) {
+        for (const kind of j.kinds) {
+          if (skip.has(kind)) continue;
+          skip.add(kind);
+          found.push({ parent: i, step, kind });
+        }
+      }
+      const key = canonicalKey(j.state, j.summary, config.require !== null && childUsed);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      children.push({
+        parent: i,
+        step,
+        key,
+        ...(control.keepStates ? { node: { path: [...node.path, ...step], state: j.state, summary: j.summary, used: childUsed } } : {}),
+      });
+    }
+    work.push([transitions - before[0], pruned - before[1]]);
+  }
+  return { children, found, work, internal, cancelled };
+}
+
+function configOf(options: SearchOptions): SearchConfig {
+  return {
+    policy: options.policy,
+    kernel: options.kernel,
+    prefix: options.prefix ?? DEFAULT_PREFIX,
+    ops: menuOps(options.ops ?? DEFAULT_OPS, options.kernel),
+    require: options.require ?? null,
+    missedAt: options.missedAt ?? "quiescent",
+  };
+}
+
+/**
+ * One search, level by level. The app drives it with workers: tasks(n)
+ * cuts the current level into slices, each worker runs expandSlice, and
+ * accept() takes the results in slice order; search() does the same in
+ * this thread.
+ */
+export class SearchRun {
+  readonly config: SearchConfig;
+  readonly start: Start;
+  readonly maxDepth: number;
+  readonly maxStates: number;
+  private readonly wanted: ReadonlySet<FindingKind> | null;
+  private readonly stopWhenFound: boolean;
+  private readonly visited = new Set<string>();
+  private readonly foundPaths = new Map<FindingKind, { path: readonly TraceOp[]; steps: number }>();
+  private readonly internalErrors: { path: readonly TraceOp[]; message: string }[] = [];
+  private frontier: FrontierNode[];
+  private nextLevel: FrontierNode[] = [];
+  /** Depth of the nodes in the frontier (operations after the prefix). */
+  level = 0;
+  /** Index of the first frontier node not yet expanded. */
+  private cursor = 0;
+  private newThisLevel = 0;
+  private closed = false;
+  transitions = 0;
+  pruned = 0;
+  stoppedBy: StopReason | null = null;
+
+  /** Throws BadStart when the prefix itself fails. */
+  constructor(options: SearchOptions) {
+    this.config = configOf(options);
+    this.maxDepth = options.maxDepth ?? DEFAULT_DEPTH;
+    this.maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
+    this.wanted = options.kinds ? new Set(options.kinds) : null;
+    this.stopWhenFound = options.stopWhenFound ?? false;
+    this.start = replayPath(this.config, this.config.prefix, undefined, this.config.missedAt);
+    if (this.config.require === null) for (const kind of this.start.kinds) this.record(kind, [], 0);
+    const key = canonicalKey(this.start.state, this.start.summary, false);
+    this.visited.add(key);
+    this.frontier = [{ path: [], state: this.start.state, summary: this.start.summary, used: false }];
+    this.checkDone();
+  }
+
+  get states(): number {
+    return this.visited.size;
+  }
+
+  /** True when nothing is left to do. */
+  get done(): boolean {
+    return this.stoppedBy !== null || this.level >= this.maxDepth || this.frontier.length === 0;
+  }
+
+  /** The config a worker needs, with the kinds already found. */
+  sliceConfig(): SearchConfig {
+    return { ...this.config, skipKinds: [...this.foundPaths.keys()] };
+  }
+
+  /**
+   * The rest of the current level cut into at most `n` slices of at most
+   * `size` nodes, as paths (what a worker can receive). Run each with
+   * expandSlice(sliceConfig(), start, slice) and pass the results, in
+   * order, to accept().
+   */
+  tasks(n: number, size = Infinity): FrontierNode[][] {
+    const rest = this.frontier.length - this.cursor;
+    const per = Math.max(1, Math.min(size, Math.ceil(rest / Math.max(1, n))));
+    const out: FrontierNode[][] = [];
+    for (let i = this.cursor; i < this.frontier.length && out.length < n; i += per) {
+      out.push(this.frontier.slice(i, i + per).map((x) => ({ path: x.path })));
+    }
+    return out;
+  }
+
+  /** The next `n` frontier nodes with their states (this thread only). */
+  take(n: number): FrontierNode[] {
+    return this.frontier.slice(this.cursor, this.cursor + n);
+  }
+
+  /**
+   * Merge the results of consecutive slices starting at the cursor, node
+   * by node in frontier order, so that where a budget, a find or a cancel
+   * stops the search does not depend on how the level was sliced.
+   */
+  accept(results: readonly SliceResult[], slices: readonly (readonly FrontierNode[])[]): void {
+    for (let r = 0; r < results.length && this.stoppedBy === null; r++) {
+      const res = results[r];
+      const slice = slices[r];
+      let c = 0;
+      let f = 0;
+      let e = 0;
+      for (let i = 0; i < slice.length && this.stoppedBy === null; i++) {
+        if (i >= res.work.length) {
+          this.stoppedBy = "cancelled";
+          break;
+        }
+        this.transitions += res.work[i][0];
+        this.pruned += res.work[i][1];
+        for (; e < res.internal.length && res.internal[e].parent === i; e++) this.internalErrors.push({ path: res.internal[e].path, message: res.internal[e].message });
+        for (; f < res.found.length && res.found[f].parent === i; f++) this.record(res.found[f].kind, [...slice[i].path, ...res.found[f].step], this.level + 1);
+        for (; c < res.children.length && res.children[c].parent === i; c++) {
+          const child = res.children[c];
+          if (this.visited.has(child.key)) continue;
+          if (this.visited.size >= this.maxStates) {
+            this.stoppedBy = "budget";
+            break;
+          }
+          this.visited.add(child.key);
+          this.newThisLevel++;
+          if (this.level + 1 < this.maxDepth) this.nextLevel.push(child.node ?? { path: [...slice[i].path, ...child.step] });
+        }
+        this.cursor++;
+        this.checkDone();
+      }
+    }
+    if (this.stoppedBy === null && this.cursor >= this.frontier.length) {
+      if (this.newThisLevel === 0) this.closed = true;
+      this.level++;
+      this.frontier = this.nextLevel;
+      this.nextLevel = [];
+      this.cursor = 0;
+      this.newThisLevel = 0;
+    }
+  }
+
+  /** Stop instead of finishing (a caller's cancel between slices). */
+  cancel(): void {
+    if (this.stoppedBy === null) this.stoppedBy = "cancelled";
+  }
+
+  private record(kind: FindingKind, path: readonly TraceOp[], steps: number): void {
+    if (this.foundPaths.has(kind)) return;
+    if (this.wanted && !this.wanted.has(kind)) return;
+    this.foundPaths.set(kind, { path, steps });
+  }
+
+  private checkDone(): void {
+    if (!this.stopWhenFound || this.stoppedBy !== null) return;
+    const kinds = this.wanted ?? new Set(KIND_ORDER);
+    if ([...kinds].every((k) => this.foundPaths.has(k))) this.stoppedBy = "found";
+  }
+
+  /** A level found no new state: every reachable state was seen. */
+  get exhausted(): boolean {
+    return this.stoppedBy === null && this.closed;
+  }
+
+  result(): SearchResult {
+    const counterexamples: Counterexample[] = [];
+    for (const kind of KIND_ORDER) {
+      const found = this.foundPaths.get(kind);
+      if (found) counterexamples.push(counterexample(this.config, kind, found.path, found.steps));
+    }
+    const depth = this.stoppedBy === null ? this.maxDepth : this.level;
+    return {
+      policy: this.config.policy,
+      kernel: this.config.kernel,
+      prefix: this.config.prefix,
+      ops: this.config.ops,
+      require: this.config.require,
+      maxDepth: this.maxDepth,
+      depth,
+      states: this.visited.size,
+      transitions: this.transitions,
+      pruned: this.pruned,
+      stoppedBy: this.stoppedBy,
+      exhausted: this.exhausted,
+      counterexamples,
+      internal: this.internalErrors,
+    };
+  }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** A found path as a trace, replayed through runTrace to get its finding. */
+export function counterexample(config: SearchConfig, kind: FindingKind, path: readonly TraceOp[], steps = path.length): Counterexample {
+  const ops = path.map((op, i) => (i === path.length - 1 ? { ...op, comment: ` ${kind}` } : op));
+  const via = config.require ? ` via ${config.require}` : "";
+  const trace: Trace = {
+    title: `${kind}${via} in ${plural(steps, "step")} (search)`,
+    policy: config.policy,
+    kernel: config.kernel,
+    ops: [...config.prefix, ...ops],
+  };
+  const run = runTrace(trace, { policy: config.policy, kernel: config.kernel });
+  const last = trace.ops.length;
+  const hits = run.findings.filter((f) => f.kind === kind);
+  const atEnd = hits.filter((f) => f.step === last);
+  const finding = atEnd[0] ?? hits[hits.length - 1] ?? { kind, step: last, message: "(not reproduced by runTrace)", objects: [] };
+  const clean = run.steps.every((s) => !s.error);
+  return {
+    kind,
+    length: steps,
+    ops: path,
+    trace,
+    finding,
+    verified: clean && atEnd.length > 0,
+    ...(config.require ? { through: config.require } : {}),
+  };
+}
+
+/** Run a whole search in this thread. Throws BadStart if the prefix fails. */
+export function search(options: SearchOptions): SearchResult {
+  const run = new SearchRun(options);
+  const clock = options.clock;
+  const t0 = clock?.();
+  const progress = (transitions: number) => {
+    if (!options.onProgress) return;
+    const elapsedMs = clock && t0 !== undefined ? clock() - t0 : undefined;
+    options.onProgress({
+      depth: run.level + 1,
+      states: run.states,
+      transitions: run.transitions + transitions,
+      ...(elapsedMs !== undefined ? { elapsedMs, statesPerSecond: elapsedMs > 0 ? (run.states * 1000) / elapsedMs : 0 } : {}),
+    });
+  };
+  while (!run.done) {
+    // The same thread keeps the states: no rebuilding from paths.
+    const nodes = run.take(CHUNK);
+    const res = expandSlice(run.sliceConfig(), run.start, nodes, {
+      keepStates: true,
+      shouldStop: options.shouldStop,
+      checkEvery: options.checkEvery,
+      onTick: progress,
+    });
+    run.accept([res], [nodes]);
+    progress(0);
+    if (!run.done && options.shouldStop?.()) run.cancel();
+  }
+  return run.result();
+}
+
+/** A worker's whole job: a slice of a level and the config it belongs to. */
+export interface SliceTask {
+  readonly config: SearchConfig;
+  readonly slice: readonly FrontierNode[];
+}
+
+let startCache: { key: string; start: Start } | null = null;
+
+/** The start state of a config (replayed once per prefix, then cached). */
+export function startOf(config: SearchConfig): Start {
+  const key = JSON.stringify([config.policy, config.kernel, config.missedAt, config.prefix]);
+  if (startCache?.key !== key) startCache = { key, start: replayPath(config, config.prefix, undefined, config.missedAt) };
+  return startCache.start;
+}
+
+/** What a worker runs for each message: expandSlice on a task. */
+export function expandTask(task: SliceTask, control: { shouldStop?: () => boolean; checkEvery?: number } = {}): SliceResult {
+  return expandSlice(task.config, startOf(task.config), task.slice, control);
+}
+
+/**
+ * A search whose slices run elsewhere (Web Workers, worker_threads):
+ * `run(task)` must resolve to expandTask(task), in any worker, in any
+ * order; up to `concurrency` tasks are in flight. Results are merged in
+ * slice order, so the result equals search()'s whatever the concurrency.
+ * Cancel with options.shouldStop (asked between slices); a caller that also
+ * terminates its workers can reject the pending promises.
+ */
+export async function searchAsync(
+  options: SearchOptions,
+  run: (task: SliceTask) => Promise<SliceResult>,
+  { concurrency = 1, sliceSize = 256 }: { concurrency?: number; sliceSize?: number } = {},
+): Promise<SearchResult> {
+  const runner = new SearchRun(options);
+  const clock = options.clock;
+  const t0 = clock?.();
+  while (!runner.done) {
+    const slices = runner.tasks(Infinity, sliceSize);
+    const config = runner.sliceConfig();
+    const results: SliceResult[] = new Array(slices.length);
+    let nextSlice = 0;
+    let merged = 0;
+    const lane = async () => {
+      while (nextSlice < slices.length && !options.shouldStop?.()) {
+        const i = nextSlice++;
+        results[i] = await run({ config, slice: slices[i] });
+        // Merge every finished prefix of slices as it completes.
+        let upto = merged;
+        while (upto < slices.length && results[upto]) upto++;
+        if (upto > merged && runner.stoppedBy === null) {
+          runner.accept(results.slice(merged, upto), slices.slice(merged, upto));
+          merged = upto;
+          if (options.onProgress) {
+            const elapsedMs = clock && t0 !== undefined ? clock() - t0 : undefined;
+            options.onProgress({
+              depth: runner.level + 1,
+              states: runner.states,
+              transitions: runner.transitions,
+              ...(elapsedMs !== undefined ? { elapsedMs, statesPerSecond: elapsedMs > 0 ? (runner.states * 1000) / elapsedMs : 0 } : {}),
+            });
+          }
+        }
+        if (runner.stoppedBy !== null) return;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
+    if (options.shouldStop?.()) runner.cancel();
+    if (runner.stoppedBy === null && merged < slices.length) runner.cancel();
+  }
+  return runner.result();
+}
+
+export interface ThroughResult {
+  /** The operation every counterexample of this search uses. */
+  readonly op: string;
+  readonly result: SearchResult;
+  /**
+   * Its counterexamples that need the operation: without it (every call
+   * of it deleted from the trace) the trace fails or no longer shows that
+   * kind of finding.
+   */
+  readonly own: readonly Counterexample[];
+}
+
+/** Does the counterexample still show its kind without any call of `fn`? */
+export function needsOp(c: Counterexample, fn: string, prefixLength: number): boolean {
+  const ops = c.trace.ops.filter((op, i) => i < prefixLength || op.fn !== fn);
+  if (ops.length === c.trace.ops.length) return false;
+  const run = runTrace({ ...c.trace, ops });
+  if (run.steps.some((s) => s.error)) return true;
+  return !run.findings.some((f) => f.kind === c.kind);
+}
+
+/**
+ * One search per operation of `roots` (default ROOT_OPS, those the kernel
+ * has), each with BASE_OPS and that operation only, counting only paths
+ * that use it: the shortest way each operation breaks the policy, even
+ * where another operation breaks it sooner.
+ */
+export function searchThrough(options: SearchOptions, roots: readonly string[] = ROOT_OPS): ThroughResult[] {
+  const { require: _require, ops: _ops, ...rest } = options;
+  const prefixLength = (options.prefix ?? DEFAULT_PREFIX).length;
+  const through: ThroughResult[] = [];
+  for (const op of menuOps(roots, options.kernel)) {
+    if (options.shouldStop?.()) break;
+    const result = search({ ...rest, ops: [...BASE_OPS, op], require: op });
+    const own = result.counterexamples.filter((c) => needsOp(c, op, prefixLength));
+    through.push({ op, result, own });
+  }
+  return through;
+}
+
+/** The shortest counterexample of a result, worst kind first at equal length. */
+export function shortest(result: SearchResult): Counterexample | null {
+  let best: Counterexample | null = null;
+  for (const c of result.counterexamples) if (!best || c.length < best.length) best = c;
+  return best;
+}
