@@ -2,14 +2,22 @@
  * The main screen: toolbar; editor | graph | side panel; narration and time
  * travel under the graph; the lifetime chart at the bottom. Panels
  * collapse so the graph keeps at least half the width.
+ *
+ * Two other layouts share the same parts: presentation mode (a slim bar,
+ * the graph, the verdicts and what is pointed at beside it, large
+ * captions) and embed mode for iframes (the graph, the step controls and
+ * the narration only).
  */
 import { useEffect, useState } from "react";
 import { Banner } from "./components/Banner";
+import { Gallery } from "./components/Gallery";
 import { Help } from "./components/Help";
 import { Inspector } from "./components/Inspector";
 import { Narration } from "./components/Narration";
 import { ObjectTable } from "./components/ObjectTable";
 import { OpForm } from "./components/OpForm";
+import { PointerInfo } from "./components/PointerInfo";
+import { ShareDialog, linkUrl } from "./components/ShareDialog";
 import { Timeline } from "./components/Timeline";
 import { Toolbar } from "./components/Toolbar";
 import { TraceEditor } from "./components/TraceEditor";
@@ -17,7 +25,8 @@ import { Verdicts } from "./components/Verdicts";
 import { useMachines } from "./context";
 import { GraphView } from "./graph/GraphView";
 import { LifetimeChart } from "./graph/LifetimeChart";
-import { select, setHelpOpen, useScope } from "./store";
+import { splitFragment } from "./machines/urlSync";
+import { openDialog, point, select, setHelpOpen, setTheme, useScope } from "./store";
 import type { Machines } from "./machines";
 
 const NO_FINDINGS: never[] = [];
@@ -26,81 +35,171 @@ export function App() {
   const machines = useMachines();
   const theme = useScope((s) => s.theme);
   const panels = useScope((s) => s.panels);
-  const view = useScope((s) => s.view);
-  const prev = useScope((s) => s.prev);
-  const detail = useScope((s) => s.detail);
-  const selection = useScope((s) => s.selection);
-  const shownStep = useScope((s) => s.shownStep);
+  const presenting = useScope((s) => s.presenting);
+  const embed = useScope((s) => s.embed);
   const cursor = useScope((s) => s.cursor);
+  const shownStep = useScope((s) => s.shownStep);
   const health = useScope((s) => s.health);
-  const source = useScope((s) => s.source);
   const title = useScope((s) => s.title);
-  const [tab, setTab] = useState<"inspect" | "objects">("inspect");
   const [fitToken, setFitToken] = useState(0);
-  const reducedMotion = useReducedMotion();
-  const socketColumn = /\bsock_create\s*\(/.test(source);
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
-  useEffect(() => setFitToken((t) => t + 1), [title, panels.editor, panels.side, panels.lifetimes]);
+  useEffect(() => setFitToken((t) => t + 1), [title, panels.editor, panels.side, panels.lifetimes, presenting, embed]);
   useEffect(() => installKeys(machines), [machines]);
+  // Full screen and window changes resize the graph's panel: fit it again.
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onResize = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => setFitToken((t) => t + 1), 120);
+    };
+    window.addEventListener("resize", onResize);
+    return () => {
+      clearTimeout(timer);
+      window.removeEventListener("resize", onResize);
+    };
+  }, []);
+
+  const mode = embed ? "embed" : presenting ? "presenting" : "normal";
+  // Presentation and embed have layouts of their own; the panel classes are the normal layout's.
+  const classes = mode !== "normal" ? `app ${mode}` : ["app", panels.editor ? "" : "no-editor", panels.side ? "" : "no-side", panels.lifetimes ? "" : "no-lifetimes"].filter(Boolean).join(" ");
 
   return (
-    <div className={`app${panels.editor ? "" : " no-editor"}${panels.side ? "" : " no-side"}${panels.lifetimes ? "" : " no-lifetimes"}`} data-shown-step={shownStep} data-cursor={cursor} data-health={health.state}>
-      <Toolbar />
+    <div className={classes} data-shown-step={shownStep} data-cursor={cursor} data-health={health.state} data-mode={mode}>
+      {mode === "normal" && <Toolbar />}
+      {mode === "presenting" && <PresentBar />}
       <Banner />
-      {panels.editor && <TraceEditor />}
-      <main className="stage" aria-label="graph">
-        <div className="graph-tools">
-          <button type="button" onClick={() => setFitToken((t) => t + 1)} aria-label="fit the graph to the panel">
-            fit
-          </button>
-          <span className="legend" aria-hidden="true">
-            <span className="swatch guest">guest</span>
-            <span className="swatch host">host</span>
-            <span className="swatch kernel">kernel copy</span>
-          </span>
-        </div>
-        <GraphView
-          view={view}
-          prev={prev}
-          findings={detail?.findings ?? NO_FINDINGS}
-          selection={selection}
-          onSelect={select}
-          socketColumn={socketColumn}
-          fitToken={fitToken}
-          reducedMotion={reducedMotion}
-        />
-        <Narration />
-        <Timeline />
-      </main>
-      {panels.side && (
-        <aside className="side" aria-label="details">
-          <Verdicts />
-          <div className="tabs" role="tablist" aria-label="details">
-            <button type="button" role="tab" aria-selected={tab === "inspect"} onClick={() => setTab("inspect")}>
-              inspect &amp; operate
-            </button>
-            <button type="button" role="tab" aria-selected={tab === "objects"} onClick={() => setTab("objects")}>
-              objects (text)
-            </button>
-          </div>
-          <div className="tab-body" role="tabpanel">
-            {tab === "inspect" ? (
-              <>
-                <Inspector />
-                <OpForm />
-              </>
-            ) : (
-              <ObjectTable />
-            )}
-          </div>
-        </aside>
+      {mode === "normal" && panels.editor && <TraceEditor />}
+      <Stage fitToken={fitToken} onFit={() => setFitToken((t) => t + 1)} mode={mode} />
+      {mode === "normal" && panels.side && <SidePanel />}
+      {mode === "presenting" && <PresentSide />}
+      {mode === "normal" && panels.lifetimes && <Lifetimes />}
+      {mode !== "embed" && (
+        <>
+          <Help />
+          <Gallery />
+          <ShareDialog />
+        </>
       )}
-      {panels.lifetimes && <Lifetimes />}
-      <Help />
     </div>
+  );
+
+}
+
+/** The bar while presenting: the story's title, the theme, the way out. */
+function PresentBar() {
+  const machines = useMachines();
+  const title = useScope((s) => s.title);
+  const theme = useScope((s) => s.theme);
+  return (
+    <header className="present-bar">
+      <h1 className="present-title">{title ?? "skbscope"}</h1>
+      <button type="button" onClick={() => setTheme(theme === "dark" ? "light" : "dark")} aria-label={`switch to the ${theme === "dark" ? "light" : "dark"} theme`}>
+        {theme === "dark" ? "☀ light" : "☾ dark"}
+      </button>
+      <button type="button" onClick={() => machines.presentation.send({ type: "LEAVE" })} data-testid="leave-presentation">
+        leave (Esc)
+      </button>
+    </header>
+  );
+}
+
+function Stage({ fitToken, onFit, mode }: { fitToken: number; onFit: () => void; mode: "normal" | "presenting" | "embed" }) {
+  const view = useScope((s) => s.view);
+  const prev = useScope((s) => s.prev);
+  const findings = useScope((s) => s.detail?.findings ?? NO_FINDINGS);
+  const selection = useScope((s) => s.selection);
+  const pointed = useScope((s) => s.pointed);
+  const source = useScope((s) => s.source);
+  const link = useScope((s) => s.link);
+  const reducedMotion = useReducedMotion();
+  const socketColumn = /\bsock_create\s*\(/.test(source);
+  // In presentation mode the selection stays pointed at; elsewhere only the pointer and the focus do.
+  const highlight = pointed ?? (mode === "presenting" ? selection : null);
+
+  return (
+    <main className="stage" aria-label="graph">
+      <div className="graph-tools">
+        <button type="button" onClick={onFit} aria-label="fit the graph to the panel">
+          fit
+        </button>
+        {mode === "normal" && <PointerInfo target={pointed} />}
+        {mode === "embed" && (
+          <a className="open-full" href={linkUrl(link?.fragment ?? splitFragment(location.hash).link)} target="_blank" rel="noopener noreferrer">
+            open in skbscope ↗
+          </a>
+        )}
+        <span className="legend" aria-hidden="true">
+          <span className="swatch guest">guest</span>
+          <span className="swatch host">host</span>
+          <span className="swatch kernel">kernel copy</span>
+          <span className="swatch ghost-swatch">freed this step</span>
+        </span>
+      </div>
+      <GraphView
+        view={view}
+        prev={prev}
+        findings={findings}
+        selection={selection}
+        onSelect={select}
+        highlight={highlight}
+        onPoint={point}
+        socketColumn={socketColumn}
+        fitToken={fitToken}
+        reducedMotion={reducedMotion}
+      />
+      <Narration large={mode === "presenting"} />
+      <Timeline />
+    </main>
+  );
+}
+
+function SidePanel() {
+  const [tab, setTab] = useState<"inspect" | "objects">("inspect");
+  return (
+    <aside className="side" aria-label="details">
+      <Verdicts />
+      <div className="tabs" role="tablist" aria-label="details">
+        <button type="button" role="tab" aria-selected={tab === "inspect"} onClick={() => setTab("inspect")}>
+          inspect &amp; operate
+        </button>
+        <button type="button" role="tab" aria-selected={tab === "objects"} onClick={() => setTab("objects")}>
+          objects (text)
+        </button>
+      </div>
+      <div className="tab-body" role="tabpanel">
+        {tab === "inspect" ? (
+          <>
+            <Inspector />
+            <OpForm />
+          </>
+        ) : (
+          <ObjectTable />
+        )}
+      </div>
+    </aside>
+  );
+}
+
+/** Beside the graph while presenting: the verdicts, and what the presenter points at. */
+function PresentSide() {
+  const pointed = useScope((s) => s.pointed);
+  const selection = useScope((s) => s.selection);
+  const cursor = useScope((s) => s.cursor);
+  const stepCount = useScope((s) => s.stepCount);
+  return (
+    <aside className="side present-side" aria-label="verdicts and pointer">
+      <p className="present-step" data-testid="present-step">
+        step {cursor} <span className="quiet">of {stepCount}</span>
+      </p>
+      <Verdicts />
+      <section className="pointing" aria-label="pointing at">
+        <h2>pointing at</h2>
+        <PointerInfo target={pointed ?? selection} placeholder="Hover over an object, or Tab to it, to light up its holders." />
+      </section>
+    </aside>
   );
 }
 
@@ -134,18 +233,25 @@ function useReducedMotion(): boolean {
   return reduced;
 }
 
-/** Keys: ←/→ step, space play/pause, Home/End, n next violation, / editor, ? help. */
+/**
+ * Keys: ←/→ step, space play/pause, Home/End, n next violation, / editor,
+ * p presentation (Esc leaves), g gallery, s share, ? help. Embedded, only
+ * the step keys.
+ */
 function installKeys(machines: Machines): () => void {
   const onKey = (e: KeyboardEvent) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const t = e.target as HTMLElement;
     const typing = t.tagName === "TEXTAREA" || t.tagName === "INPUT" || t.tagName === "SELECT" || t.isContentEditable;
     if (typing) {
-      if (e.key === "Escape") t.blur();
+      if (e.key === "Escape" && !t.closest("dialog")) t.blur();
       return;
     }
+    // A modal dialog handles its own keys (Escape closes it).
+    if (document.querySelector("dialog[open]")) return;
     const onButton = t.tagName === "BUTTON";
     const send = machines.playback.send.bind(machines.playback);
+    const { embed, presenting } = useScope.getState();
     switch (e.key) {
       case "ArrowLeft":
         send({ type: "STEP", delta: -1 });
@@ -167,9 +273,27 @@ function installKeys(machines: Machines): () => void {
         send({ type: "NEXT_VIOLATION" });
         break;
       case "/":
+        if (embed || presenting) return;
         document.getElementById("trace-editor")?.focus();
         break;
+      case "p":
+        if (embed) return;
+        machines.presentation.send({ type: "TOGGLE" });
+        break;
+      case "Escape":
+        if (!presenting) return;
+        machines.presentation.send({ type: "LEAVE" });
+        break;
+      case "g":
+        if (embed) return;
+        openDialog("gallery");
+        break;
+      case "s":
+        if (embed) return;
+        openDialog("share");
+        break;
       case "?":
+        if (embed) return;
         setHelpOpen(true);
         break;
       default:

@@ -1,32 +1,53 @@
 /**
- * Boot: the theme, the machines (with the real engine worker), the default
- * story positioned at its first violation, then React.
+ * Boot: the theme, the machines (with the real engine worker, the address
+ * bar and the Fullscreen API), then what to show: the permalink in the
+ * address bar if there is one, else the default story positioned at its
+ * first violation; then React. A link that cannot be opened leaves the
+ * default story on screen and says why.
+ *
+ * URL: `?theme=light|dark`, `?embed=1` (or `#<link>&embed`) for iframes,
+ * `?present=1` (or `&present`) to start in presentation mode.
  */
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { DEFAULT_STORY_ID, STORIES } from "../stories/index";
 import { App } from "./App";
 import { MachinesContext } from "./context";
 import { startMachines } from "./machines";
+import { documentFullscreen } from "./machines/presentation";
+import { locationPort, splitFragment } from "./machines/urlSync";
 import type { WorkerLike } from "./machines/workerActor";
-import { setTheme, useScope } from "./store";
+import { defaultStory } from "./stories";
+import { setEmbed, setTheme, useScope } from "./store";
 import "./styles.css";
 
 const params = new URLSearchParams(location.search);
 const watchdog = Number(params.get("watchdog")) || undefined;
 const theme = params.get("theme");
 setTheme(theme === "dark" || theme === "light" ? theme : matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light");
+const { link, flags } = splitFragment(location.hash);
+setEmbed(params.get("embed") === "1" || flags.includes("embed"));
 
+const story = defaultStory();
 const createWorker = () => new Worker(new URL("./worker/engine.worker.ts", import.meta.url), { type: "module" }) as unknown as WorkerLike;
-const machines = startMachines(createWorker, watchdog);
-const story = STORIES.find((s) => s.id === DEFAULT_STORY_ID) ?? STORIES[0];
-machines.open(story.source, "first-violation");
+const machines = startMachines(createWorker, watchdog, {
+  fallback: () => ({ source: story.source, storyId: story.id }),
+  url: locationPort(),
+  fullscreen: documentFullscreen(),
+});
+if (link) machines.openText(link, "link");
+else machines.open(story.source, "first-violation", story.id);
+if (params.get("present") === "1" || flags.includes("present")) machines.presentation.send({ type: "ENTER", fullscreen: false });
+// The browser's own way out of full screen (its Escape) leaves presentation mode too.
+document.addEventListener("fullscreenchange", () => {
+  if (!document.fullscreenElement) machines.presentation.send({ type: "FULLSCREEN_LEFT" });
+});
 
 // Hooks for the e2e tests and the browser benchmark; nothing in the UI uses them.
 Object.assign(window, {
   __skbscope: {
     crash: machines.crash,
     open: machines.open,
+    openText: machines.openText,
     seek: (step: number) => machines.playback.send({ type: "SEEK", step }),
     state: () => useScope.getState(),
   },

@@ -1,5 +1,24 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { applyLoaded, clampStep, firstViolation, nextViolation, resetStore, setCursor, togglePanel, useScope, violationSteps } from "./store";
+import { defaultStory } from "./stories";
+import {
+  applyLoaded,
+  applySnapshot,
+  clampStep,
+  firstViolation,
+  isOwnWork,
+  keyForName,
+  nameOfKey,
+  nextViolation,
+  resetStore,
+  select,
+  setCursor,
+  setSource,
+  togglePanel,
+  useScope,
+  viewKey,
+  viewSettled,
+  violationSteps,
+} from "./store";
 import { STEP_COMPLETION, STEP_VIOLATION } from "./worker/protocol";
 
 const columns = (flags: number[]) => ({ lines: new Int32Array(flags.map((_f, i) => i + 1)), flags: Uint8Array.from(flags) });
@@ -49,5 +68,57 @@ describe("store", () => {
   it("toggles panels independently", () => {
     togglePanel("editor");
     expect(useScope.getState().panels).toEqual({ editor: false, side: true, lifetimes: true });
+  });
+
+  it("names a graph key for links, and finds the key of a linked name in a view", () => {
+    expect(nameOfKey("page:g")).toBe("g");
+    expect(nameOfKey("skb:segs[1]")).toBe("segs[1]");
+    expect(nameOfKey(null)).toBeNull();
+    const view = { skbs: [{ name: "a" }], datas: [{ head: "h1" }], pages: [{ name: "g" }], pipes: [{ name: "q" }], sockets: [], ubufs: [], buffers: [{ name: "z1" }] } as never;
+    expect(keyForName(view, "a")).toBe("skb:a");
+    expect(keyForName(view, "h1")).toBe("data:h1");
+    expect(keyForName(view, "g")).toBe("page:g");
+    expect(keyForName(view, "z1")).toBe("buffer:z1");
+    expect(keyForName(view, "nope")).toBeNull();
+  });
+
+  it("a selection from a link waits for its step, then resolves by name", () => {
+    const view = { step: 2, skbs: [], datas: [], pages: [{ name: "g" }], pipes: [], sockets: [], ubufs: [], buffers: [] } as never;
+    applyLoaded(loaded([0, 0, 0]), 2);
+    useScope.setState({ pendingSelection: "g" });
+    applySnapshot(1, view, null, null);
+    expect(useScope.getState().pendingSelection).toBe("g");
+    applySnapshot(2, view, null, null, "caption two");
+    expect(useScope.getState()).toMatchObject({ selection: "page:g", pendingSelection: null, caption: "caption two" });
+  });
+
+  it("the view key changes with what a link says, and not with a re-set of the same text", () => {
+    setSource("a\n");
+    const k1 = viewKey();
+    setSource("a\n");
+    expect(viewKey()).toBe(k1);
+    setSource("b\n");
+    expect(viewKey()).not.toBe(k1);
+    const k2 = viewKey();
+    useScope.setState({ pointed: "skb:a" });
+    expect(viewKey()).toBe(k2);
+    select("skb:a");
+    expect(viewKey()).not.toBe(k2);
+  });
+
+  it("the view is settled when the loaded trace is the one in the store and its step is drawn", () => {
+    setSource("a\n");
+    expect(viewSettled()).toBe(false);
+    applyLoaded(loaded([0]), 1, { source: "a\n", policyChoice: null, kernelChoice: null });
+    useScope.setState({ shownStep: 1 });
+    expect(viewSettled()).toBe(true);
+    setSource("ab\n");
+    expect(viewSettled()).toBe(false);
+  });
+
+  it("only text the user wrote counts as their own work", () => {
+    expect(isOwnWork("")).toBe(false);
+    expect(isOwnWork(defaultStory().source)).toBe(false);
+    expect(isOwnWork("a = alloc_skb(1)\n")).toBe(true);
   });
 });

@@ -6,6 +6,7 @@
  */
 import { create } from "zustand";
 import type { Diagnostic, Finding, KernelId, PolicyId, StateView, Verdict } from "../core/index";
+import { appStory, storyCheck, storyOfSource } from "./stories";
 import { STEP_VIOLATION, type LifeRow, type MatrixRow, type OpInfo, type StepColumns, type StepDetail } from "./worker/protocol";
 
 export type Theme = "light" | "dark";
@@ -16,8 +17,44 @@ export type WorkerHealth =
   | { state: "recovered"; reason: string }
   | { state: "failed"; reason: string };
 
+/** A trace as the user had it, kept when something else is opened over it. */
+export interface SavedTrace {
+  readonly source: string;
+  readonly policyChoice: PolicyId | null;
+  readonly kernelChoice: KernelId | null;
+  readonly cursor: number;
+  readonly storyId: string | null;
+}
+
+/** A message above the graph: a link that could not be opened, or what an open replaced. Plain text. */
+export interface Notice {
+  readonly kind: "error" | "info";
+  readonly text: string;
+  /** The trace an open replaced, offered back. */
+  readonly previous?: SavedTrace;
+}
+
+/** The permalink (or the email text) made for one view, keyed by viewKey(). */
+export interface LinkState {
+  readonly key: string;
+  readonly fragment: string | null;
+  readonly problem: string | null;
+  readonly notes: readonly string[];
+}
+
+export interface EmailState {
+  readonly key: string;
+  readonly text: string;
+  readonly url: string | null;
+  readonly warnings: readonly string[];
+}
+
 export interface ScopeData {
   source: string;
+  /** Bumped whenever `source` changes: a cheap identity for a long text. */
+  sourceRev: number;
+  /** The story the trace was opened from (kept while it is edited), or null. */
+  storyId: string | null;
   title: string | null;
   /** The policy and kernel the user chose; null follows the trace's header. */
   policyChoice: PolicyId | null;
@@ -40,8 +77,28 @@ export interface ScopeData {
   view: StateView | null;
   prev: StateView | null;
   detail: StepDetail | null;
+  /** The trace's narration at the step on screen (0: its introduction). */
+  caption: string;
   shownStep: number;
+  /** A graph key ("skb:a", "page:g"). */
   selection: string | null;
+  /** A name from a link, selected once a step showing it is on screen. */
+  pendingSelection: string | null;
+  /** The object under the pointer or the keyboard focus: it and its holders light up. */
+  pointed: string | null;
+  /** What the last finished load ran (null before the first). */
+  loaded: { source: string; policyChoice: PolicyId | null; kernelChoice: KernelId | null } | null;
+  /** A link or pasted text is being read. */
+  opening: boolean;
+  notice: Notice | null;
+  link: LinkState | null;
+  email: EmailState | null;
+  /** Stories whose verdict matrix the worker computed this session: the mismatches (empty: all as expected). */
+  checked: Readonly<Record<string, readonly string[]>>;
+  presenting: boolean;
+  /** Embedded in an iframe: graph, step controls and narration only. */
+  embed: boolean;
+  dialog: "gallery" | "share" | null;
   theme: Theme;
   health: WorkerHealth;
   playing: boolean;
@@ -55,6 +112,8 @@ const NO_COLUMNS: StepColumns = { lines: new Int32Array(0), flags: new Uint8Arra
 export function initialData(): ScopeData {
   return {
     source: "",
+    sourceRev: 0,
+    storyId: null,
     title: null,
     policyChoice: null,
     kernelChoice: null,
@@ -74,8 +133,20 @@ export function initialData(): ScopeData {
     view: null,
     prev: null,
     detail: null,
+    caption: "",
     shownStep: -1,
     selection: null,
+    pendingSelection: null,
+    pointed: null,
+    loaded: null,
+    opening: false,
+    notice: null,
+    link: null,
+    email: null,
+    checked: {},
+    presenting: false,
+    embed: false,
+    dialog: null,
     theme: "light",
     health: { state: "starting" },
     playing: false,
@@ -93,7 +164,7 @@ const set = (patch: Partial<ScopeData>) => useScope.setState(patch);
 export const clampStep = (step: number, count = get().stepCount) => Math.max(0, Math.min(count, Math.round(step)));
 
 export function setSource(source: string): void {
-  set({ source });
+  if (source !== get().source) set({ source, sourceRev: get().sourceRev + 1 });
 }
 
 export function setChoices(policyChoice: PolicyId | null, kernelChoice: KernelId | null): void {
@@ -105,8 +176,112 @@ export function setCursor(step: number): void {
   if (cursor !== get().cursor) set({ cursor });
 }
 
-export function select(name: string | null): void {
-  set({ selection: name });
+export function select(key: string | null): void {
+  set({ selection: key, pendingSelection: null });
+}
+
+/** The object under the pointer or focus (a graph key), or null. */
+export function point(key: string | null): void {
+  if (get().pointed !== key) set({ pointed: key });
+}
+
+export function setStoryId(storyId: string | null): void {
+  set({ storyId });
+}
+
+/** Select an object by name once it is on screen (from a link or a report). */
+export function selectByName(name: string | null): void {
+  const view = get().view;
+  const key = name && view ? keyForName(view, name) : null;
+  if (key || !name) set({ selection: key, pendingSelection: null });
+  else set({ selection: null, pendingSelection: name });
+}
+
+export function setOpening(opening: boolean): void {
+  set({ opening });
+}
+
+export function setNotice(notice: Notice | null): void {
+  set({ notice });
+}
+
+export function setLink(link: LinkState | null): void {
+  set({ link });
+}
+
+export function setEmail(email: EmailState | null): void {
+  set({ email });
+}
+
+export function setPresenting(presenting: boolean): void {
+  set({ presenting });
+}
+
+export function setPanels(panels: ScopeData["panels"]): void {
+  set({ panels });
+}
+
+export function setEmbed(embed: boolean): void {
+  set({ embed });
+}
+
+export function openDialog(dialog: ScopeData["dialog"]): void {
+  set({ dialog });
+}
+
+/** The trace on screen, to offer back after something replaces it. */
+export function savedTrace(): SavedTrace {
+  const s = get();
+  return { source: s.source, policyChoice: s.policyChoice, kernelChoice: s.kernelChoice, cursor: s.cursor, storyId: s.storyId };
+}
+
+/** Is the trace the user's own work (not empty, not a story's file as shipped)? */
+export function isOwnWork(source: string = get().source): boolean {
+  return source.trim() !== "" && storyOfSource(source) === undefined;
+}
+
+/** The graph key's object name ("page:g" → "g"). */
+export function nameOfKey(key: string | null): string | null {
+  if (!key) return null;
+  const at = key.indexOf(":");
+  return at >= 0 ? key.slice(at + 1) : key;
+}
+
+/**
+ * The graph key of an object named in a link. Names are unique in a trace
+ * and kernel-made names (h1, k1, z1) never clash with them, so the first
+ * kind that has it is the one.
+ */
+export function keyForName(view: StateView, name: string): string | null {
+  if (view.skbs.some((x) => x.name === name)) return `skb:${name}`;
+  if (view.datas.some((x) => x.head === name)) return `data:${name}`;
+  if (view.pages.some((x) => x.name === name)) return `page:${name}`;
+  if (view.pipes.some((x) => x.name === name)) return `pipe:${name}`;
+  if (view.sockets.some((x) => x.name === name)) return `sock:${name}`;
+  if (view.ubufs.some((x) => x.name === name)) return `ubuf:${name}`;
+  if (view.buffers.some((x) => x.name === name)) return `buffer:${name}`;
+  return null;
+}
+
+/**
+ * Everything a permalink says, as one string: when it changes, the
+ * address bar needs a new link; a link made for an older key is stale.
+ */
+export function viewKey(s: Pick<ScopeData, "sourceRev" | "policyChoice" | "kernelChoice" | "cursor" | "selection" | "storyId"> = get()): string {
+  return JSON.stringify([s.sourceRev, s.policyChoice, s.kernelChoice, s.cursor, nameOfKey(s.selection), s.storyId]);
+}
+
+/** Is the view on screen the loaded trace's, at the cursor, with nothing pending? */
+export function viewSettled(s: ScopeData = get()): boolean {
+  return (
+    s.loaded !== null &&
+    s.loaded.source === s.source &&
+    s.loaded.policyChoice === s.policyChoice &&
+    s.loaded.kernelChoice === s.kernelChoice &&
+    s.shownStep === s.cursor &&
+    s.pendingSelection === null &&
+    !s.opening
+  );
 }
 
 export function setTheme(theme: Theme): void {
@@ -147,24 +322,44 @@ export function applyParsed(p: { diagnostics: readonly Diagnostic[]; title: stri
  * edit or a worker restart never loses the user's place; `position` moves
  * it (to the end after an appended operation, to the story's violation).
  */
-export function applyLoaded(l: { stepCount: number; columns: StepColumns; findings: readonly Finding[]; verdict: Verdict; ms: number }, position?: number): void {
+export function applyLoaded(
+  l: { stepCount: number; columns: StepColumns; findings: readonly Finding[]; verdict: Verdict; ms: number },
+  position?: number,
+  from?: ScopeData["loaded"],
+): void {
   const cursor = clampStep(position ?? get().cursor, l.stepCount);
-  set({ stepCount: l.stepCount, columns: l.columns, findings: l.findings, verdict: l.verdict, loadMs: l.ms, cursor, matrix: null, lifetimes: null });
+  set({ stepCount: l.stepCount, columns: l.columns, findings: l.findings, verdict: l.verdict, loadMs: l.ms, cursor, matrix: null, lifetimes: null, ...(from ? { loaded: from } : {}) });
 }
 
-export function applyMatrix(matrix: readonly MatrixRow[]): void {
-  set({ matrix });
+/**
+ * The verdict matrix of the loaded trace. When the trace is a story as
+ * shipped, on its own kernel, the matrix is also checked against the
+ * story's expected verdicts (the gallery shows the outcome).
+ */
+export function applyMatrix(matrix: readonly MatrixRow[], kernel?: KernelId): void {
+  const s = get();
+  const story = appStory(s.storyId);
+  if (story && s.loaded?.source === story.source && story.source === s.source && kernel !== undefined && kernel === (story.kernel ?? "6.1")) {
+    set({ matrix, checked: { ...s.checked, [story.id]: storyCheck(story, matrix) } });
+  } else {
+    set({ matrix });
+  }
 }
 
 export function applyLifetimes(lifetimes: { rows: readonly LifeRow[]; omitted: number }): void {
   set({ lifetimes });
 }
 
-export function applySnapshot(step: number, view: StateView, prev: StateView | null, detail: StepDetail | null): void {
-  const selection = get().selection;
+export function applySnapshot(step: number, view: StateView, prev: StateView | null, detail: StepDetail | null, caption = ""): void {
+  const { selection, pendingSelection, cursor } = get();
   // A selection that no longer exists in this step is dropped from the form
   // but kept as the user's choice if it comes back (e.g. stepping back).
-  set({ shownStep: step, view, prev, detail, selection });
+  // A selection from a link waits for the link's own step.
+  if (pendingSelection !== null && step === cursor) {
+    set({ shownStep: step, view, prev, detail, caption, selection: keyForName(view, pendingSelection), pendingSelection: null });
+    return;
+  }
+  set({ shownStep: step, view, prev, detail, caption, selection });
 }
 
 /** Steps whose findings are violations, ascending. */

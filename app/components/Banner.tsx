@@ -1,8 +1,17 @@
-/** The engine worker's health, when it is worth saying. */
+/** Messages above the graph: the engine worker's health, and what opening a link or pasted text did. */
 import { useMachines } from "../context";
-import { setHealth, useScope } from "../store";
+import { setHealth, setNotice, useScope } from "../store";
 
 export function Banner() {
+  return (
+    <div className="banners">
+      <HealthBanner />
+      <NoticeBanner />
+    </div>
+  );
+}
+
+function HealthBanner() {
   const health = useScope((s) => s.health);
   const cursor = useScope((s) => s.cursor);
   const { engine } = useMachines();
@@ -26,6 +35,26 @@ export function Banner() {
           </button>
         </>
       )}
+    </div>
+  );
+}
+
+/** A link that could not be opened (the text of the error, never markup), or notes on one that was. */
+function NoticeBanner() {
+  const notice = useScope((s) => s.notice);
+  const machines = useMachines();
+  if (!notice) return null;
+  return (
+    <div className={`banner notice ${notice.kind}`} role={notice.kind === "error" ? "alert" : "status"} data-testid="notice">
+      <span className="notice-text">{notice.text}</span>{" "}
+      {notice.previous && (
+        <button type="button" onClick={() => machines.restore(notice.previous!)} data-testid="restore-previous">
+          back to my previous trace
+        </button>
+      )}{" "}
+      <button type="button" onClick={() => setNotice(null)} aria-label="dismiss this message">
+        dismiss
+      </button>
     </div>
   );
 }

@@ -8,8 +8,11 @@ const KEYS: [string, string][] = [
   ["Home / End", "first / last step"],
   ["n", "next violation"],
   ["/", "focus the trace editor"],
-  ["Tab, Enter", "reach a graph object, select it"],
-  ["Esc", "leave the editor, close this help"],
+  ["Tab, Enter", "reach a graph object (it lights up with its holders), select it"],
+  ["p", "presentation mode (Esc leaves it)"],
+  ["g", "the story gallery"],
+  ["s", "share: link, email text, images"],
+  ["Esc", "leave the editor or presentation mode, close a dialog"],
   ["?", "this help"],
 ];
 
@@ -37,7 +40,8 @@ export function Help() {
         </tbody>
       </table>
       <p>
-        Select an object (click, or Tab then Enter) to inspect it and to apply an operation to it; each operation appends its line to the trace.
+        Point at an object (hover, or Tab to it) to light up every holder of it and everything it holds. Select it (click, or Enter) to inspect it and to apply
+        an operation to it; each operation appends its line to the trace.
         Pages: <span className="swatch guest">guest (stripes)</span> <span className="swatch host">host (plain)</span> <span className="swatch kernel">kernel copy (dots)</span>.
       </p>
       <form method="dialog">

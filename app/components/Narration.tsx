@@ -1,25 +1,40 @@
 /**
- * What this step did, in words: the operation, the story's narration, the
- * kernel's refusal if any, and each checker finding in one sentence.
+ * What this step did, in words: the story's narration for the step (the
+ * trace's comments, as plain text), the operation, the kernel's refusal if
+ * any, and each checker finding in one sentence. The caption arrives with
+ * the step's snapshot, so the words and the graph always show one step.
+ * `large` is the presentation-mode caption.
  */
 import { useScope } from "../store";
 
-export function Narration() {
+export function Narration({ large = false }: { large?: boolean }) {
   const detail = useScope((s) => s.detail);
+  const caption = useScope((s) => s.caption);
   const shownStep = useScope((s) => s.shownStep);
   const stepCount = useScope((s) => s.stepCount);
   const health = useScope((s) => s.health);
 
   return (
-    <section className="narration" aria-label="this step" aria-live="polite" data-testid="narration">
+    <section className={`narration${large ? " captions" : ""}`} aria-label="this step" aria-live="polite" data-testid="narration">
       {shownStep <= 0 || !detail ? (
-        <p className="quiet">{stepCount ? `Before the first operation. Step forward (→) to run it.` : health.state === "starting" ? "Starting the engine…" : "An empty trace: add an operation."}</p>
+        <>
+          {caption && (
+            <p className="story" data-testid="caption">
+              {caption}
+            </p>
+          )}
+          <p className="quiet">{stepCount ? `Before the first operation. Step forward (→) to run it.` : health.state === "starting" ? "Starting the engine…" : "An empty trace: add an operation."}</p>
+        </>
       ) : (
         <>
           <p className="op-line">
             <span className="step-no">step {detail.step}</span> <span className="line-no">line {detail.line}</span> <code>{detail.op}</code>
           </p>
-          {detail.narration.length > 0 && <p className="story">{detail.narration.join(" ")}</p>}
+          {caption && (
+            <p className="story" data-testid="caption">
+              {caption}
+            </p>
+          )}
           {detail.error && (
             <p className="error-line" role="alert">
               <strong>{detail.error.kind}:</strong> {detail.error.message} — the state is unchanged.
@@ -30,7 +45,7 @@ export function Narration() {
               <strong>⚠ {f.kind}:</strong> {f.message}
             </p>
           ))}
-          {detail.events.length > 0 && <p className="events">{detail.events.join(" · ")}</p>}
+          {!large && detail.events.length > 0 && <p className="events">{detail.events.join(" · ")}</p>}
         </>
       )}
     </section>

@@ -1,6 +1,6 @@
 /** The graph's state as text: every object and its counters, for screen readers and for copying. */
 import { buildGraph } from "../graph/model";
-import { select, useScope } from "../store";
+import { point, select, useScope } from "../store";
 
 export function ObjectTable() {
   const view = useScope((s) => s.view);
@@ -21,12 +21,16 @@ export function ObjectTable() {
         </thead>
         <tbody>
           {graph.nodes.map((n) => (
-            <tr key={n.key} className={n.findings.length ? "flagged" : undefined}>
+            <tr key={n.key} className={n.findings.length ? "flagged" : n.ghost ? "ghost" : undefined} onMouseEnter={() => point(n.key)} onMouseLeave={() => point(null)}>
               <th scope="row">
-                <button type="button" className="link" aria-pressed={n.key === selection} onClick={() => select(n.key)}>
-                  {n.title}
-                </button>
-                <div className="quiet">{n.subtitle}</div>
+                {n.ghost ? (
+                  <span className="ghost-name">{n.title}</span>
+                ) : (
+                  <button type="button" className="link" aria-pressed={n.key === selection} onClick={() => select(n.key)} onFocus={() => point(n.key)} onBlur={() => point(null)}>
+                    {n.title}
+                  </button>
+                )}
+                <div className="quiet">{n.ghost ? "freed in this step" : n.subtitle}</div>
               </th>
               <td>
                 {n.counters.map((c) => (c.old !== null ? `${c.field} ${c.old} → ${c.value}` : `${c.field} ${c.value}`)).join(", ")}

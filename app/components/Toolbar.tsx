@@ -1,12 +1,8 @@
-/** The top bar: story, policy, kernel, theme, panels, help. */
+/** The top bar: story, policy, kernel; stories, share, present; theme, panels, help. */
 import { KERNELS, POLICIES, type KernelId, type PolicyId } from "../../core/model/types";
-import { STORIES } from "../../stories/index";
 import { useMachines } from "../context";
-import { setHelpOpen, setTheme, togglePanel, useScope } from "../store";
-
-function storyTitle(source: string, id: string): string {
-  return /^#\s*title:\s*(.*)$/m.exec(source)?.[1] ?? id;
-}
+import { APP_STORIES, storyOfSource } from "../stories";
+import { openDialog, setHelpOpen, setTheme, togglePanel, useScope } from "../store";
 
 export function Toolbar() {
   const machines = useMachines();
@@ -15,25 +11,28 @@ export function Toolbar() {
   const theme = useScope((s) => s.theme);
   const panels = useScope((s) => s.panels);
   const title = useScope((s) => s.title);
-  const source = useScope((s) => s.source);
-  const current = STORIES.find((s) => s.source === source)?.id ?? "";
+  const current = useScope((s) => storyOfSource(s.source)?.id ?? "");
 
   return (
     <header className="toolbar">
       <h1 className="brand">skbscope</h1>
+      <button type="button" onClick={() => openDialog("gallery")} aria-haspopup="dialog" data-testid="open-gallery" title="the story gallery (g)">
+        stories…
+      </button>
       <label>
-        <span>story</span>
+        <span className="visually-hidden">story</span>
         <select
           value={current}
+          aria-label="story"
           onChange={(e) => {
-            const story = STORIES.find((s) => s.id === e.target.value);
-            if (story) machines.open(story.source, "first-violation");
+            const story = APP_STORIES.find((s) => s.id === e.target.value);
+            if (story) machines.open(story.source, "first-violation", story.id);
           }}
         >
           {current === "" && <option value="">(edited trace)</option>}
-          {STORIES.map((s) => (
+          {APP_STORIES.map((s) => (
             <option key={s.id} value={s.id}>
-              {storyTitle(s.source, s.id)}
+              {s.title}
             </option>
           ))}
         </select>
@@ -58,10 +57,18 @@ export function Toolbar() {
           ))}
         </select>
       </label>
+      {/* A story's title is in the story menu already; an edited trace's is shown here. */}
       <span className="trace-title" title={title ?? ""}>
-        {title ?? ""}
+        {current === "" ? (title ?? "") : ""}
       </span>
       <div className="toolbar-right">
+        <button type="button" onClick={() => openDialog("share")} aria-haspopup="dialog" data-testid="open-share" title="link, email text, images, embed (s)">
+          share…
+        </button>
+        <button type="button" onClick={() => machines.presentation.send({ type: "ENTER" })} data-testid="present" title="presentation mode (p)">
+          present
+        </button>
+        <span className="divider" aria-hidden="true" />
         <button type="button" aria-pressed={panels.editor} onClick={() => togglePanel("editor")}>
           editor
         </button>
@@ -72,7 +79,7 @@ export function Toolbar() {
           panel
         </button>
         <button type="button" onClick={() => setTheme(theme === "dark" ? "light" : "dark")} aria-label={`switch to the ${theme === "dark" ? "light" : "dark"} theme`}>
-          {theme === "dark" ? "☀ light" : "☾ dark"}
+          {theme === "dark" ? "☀" : "☾"}
         </button>
         <button type="button" onClick={() => setHelpOpen(true)} aria-label="keyboard help">
           ?

@@ -7,6 +7,9 @@ export function Verdicts() {
   const policy = useScope((s) => s.policy);
   const kernel = useScope((s) => s.kernel);
   const { playback, choose } = useMachines();
+  const storyId = useScope((s) => s.storyId);
+  // The story's expectations are for its own kernel.
+  const check = useScope((s) => (s.storyId && s.loaded?.source === s.source && s.kernelChoice === null ? s.checked[s.storyId] : undefined));
   return (
     <section className="verdicts" aria-label="verdict matrix">
       <h2>
@@ -47,6 +50,15 @@ export function Verdicts() {
             })}
           </tbody>
         </table>
+      )}
+      {matrix && check !== undefined && (
+        <p className="check" data-testid="story-check">
+          {check.length === 0 ? (
+            <span className="agree">✓ as the story {storyId} expects</span>
+          ) : (
+            <span className="disagree">✗ not what the story expects: {check.join("; ")}</span>
+          )}
+        </p>
       )}
     </section>
   );

@@ -10,7 +10,8 @@ import "d3-transition";
 import { zoom, zoomIdentity, type ZoomBehavior } from "d3-zoom";
 import { easeCubicOut } from "d3-ease";
 import type { Finding, StateView } from "../../core/index";
-import { buildGraph, COLUMN, type Counter, type GraphEdge, type GraphNode, type NodeKind } from "./model";
+import { buildGraph, COLUMN, type Counter, type Graph, type GraphEdge, type GraphNode, type NodeKind } from "./model";
+import { related } from "./highlight";
 import { EMPTY_LAYOUT, nextLayout, type Layout } from "./layout";
 
 const COL_X = [0, 175, 375, 615, 795];
@@ -26,6 +27,10 @@ export interface GraphProps {
   selection: string | null;
   /** A node's key, or null for a click on the background. */
   onSelect: (key: string | null) => void;
+  /** The object to light up with its holders and what it holds (null: none). */
+  highlight: string | null;
+  /** The pointer or the keyboard focus is on this object now (null: left it). */
+  onPoint: (key: string | null) => void;
   /** Reserve the socket column when the trace has sockets, so it never shifts the rest. */
   socketColumn: boolean;
   /** Bumped to re-fit the view (a new trace, the Fit button). */
@@ -42,6 +47,8 @@ export function GraphView(props: GraphProps) {
   const boundsRef = useRef({ w: 1, h: 1 });
   const onSelectRef = useRef(props.onSelect);
   onSelectRef.current = props.onSelect;
+  const onPointRef = useRef(props.onPoint);
+  onPointRef.current = props.onPoint;
 
   const graph = useMemo(() => (props.view ? buildGraph(props.view, props.prev, props.findings) : null), [props.view, props.prev, props.findings]);
 
@@ -78,10 +85,16 @@ export function GraphView(props: GraphProps) {
     const edgeLayer = viewport.selectAll<SVGGElement, null>("g.edges").data([null]).join("g").attr("class", "edges");
     const nodeLayer = viewport.selectAll<SVGGElement, null>("g.nodes").data([null]).join("g").attr("class", "nodes");
     drawEdges(edgeLayer, graph.edges, byKey, ms);
-    drawNodes(nodeLayer, placed, props.selection, ms, (key) => onSelectRef.current(key));
+    drawNodes(nodeLayer, placed, props.selection, ms, (key) => onSelectRef.current(key), (key) => onPointRef.current(key));
     // Tests and the benchmark wait for this: the drawing now shows that step.
     svg.attr("data-step", props.view?.step ?? -1);
   }, [graph, props.selection, props.socketColumn, props.reducedMotion, props.view]);
+
+  // Pointing: light the target's chain of holders and holdings, dim the rest.
+  useEffect(() => {
+    const svg = select(svgRef.current!);
+    applyHighlight(svg, graph, props.highlight);
+  }, [graph, props.highlight, props.selection]);
 
   // Fit the drawing into the panel on a new trace or on request.
   useEffect(() => {
@@ -114,7 +127,29 @@ export function GraphView(props: GraphProps) {
   );
 }
 
-function drawNodes(layer: Selection<SVGGElement, null, SVGGElement, unknown>, nodes: Positioned[], selection: string | null, ms: number, onSelect: (key: string) => void): void {
+/** Classes for pointing: `pointed` on the target, `lit` on its chain, `dim` on the rest. */
+function applyHighlight(svg: Selection<SVGSVGElement, unknown, null, undefined>, graph: Graph | null, target: string | null): void {
+  const r = graph && target ? related(graph, target) : null;
+  svg.classed("pointing", r !== null);
+  svg
+    .selectAll<SVGGElement, GraphNode>("g.node")
+    .classed("pointed", (n) => r !== null && n.key === r.target)
+    .classed("lit", (n) => r !== null && r.nodes.has(n.key))
+    .classed("dim", (n) => r !== null && !r.nodes.has(n.key));
+  svg
+    .selectAll<SVGPathElement, GraphEdge>("path.edge")
+    .classed("lit", (e) => r !== null && r.edges.has(e.key))
+    .classed("dim", (e) => r !== null && !r.edges.has(e.key));
+}
+
+function drawNodes(
+  layer: Selection<SVGGElement, null, SVGGElement, unknown>,
+  nodes: Positioned[],
+  selection: string | null,
+  ms: number,
+  onSelect: (key: string) => void,
+  onPoint: (key: string | null) => void,
+): void {
   layer
     .selectAll<SVGGElement, Positioned>("g.node")
     .data(nodes, (n) => n.key)
@@ -137,23 +172,28 @@ function drawNodes(layer: Selection<SVGGElement, null, SVGGElement, unknown>, no
         g.append("g").attr("class", "counters");
         g.append("g").attr("class", "frags");
         g.append("g").attr("class", "tag");
+        // A ghost (freed in this step) can be pointed at, not selected.
         g.on("click", (event: MouseEvent, n) => {
           event.stopPropagation();
-          onSelect(n.key);
+          if (!n.ghost) onSelect(n.key);
         });
         g.on("keydown", (event: KeyboardEvent, n) => {
-          if (event.key === "Enter" || event.key === " ") {
+          if ((event.key === "Enter" || event.key === " ") && !n.ghost) {
             event.preventDefault();
             event.stopPropagation();
             onSelect(n.key);
           }
         });
+        g.on("mouseenter", (_event: MouseEvent, n) => onPoint(n.key));
+        g.on("mouseleave", () => onPoint(null));
+        g.on("focus", (_event: FocusEvent, n) => onPoint(n.key));
+        g.on("blur", () => onPoint(null));
         g.transition().duration(ms).ease(easeCubicOut).style("opacity", 1);
         return g;
       },
       // An object that left and came back (a name reused by a new trace, or
       // stepping back within the fade) must not finish fading out.
-      (update) => update.interrupt().classed("leaving", false).attr("tabindex", 0).style("opacity", 1),
+      (update) => update.interrupt().classed("leaving", false).style("opacity", 1),
       (exit) =>
         exit
           .classed("leaving", true)
@@ -164,6 +204,7 @@ function drawNodes(layer: Selection<SVGGElement, null, SVGGElement, unknown>, no
           .remove(),
     )
     .call((all) => {
+      all.attr("tabindex", (n) => (n.ghost ? null : 0)).attr("role", (n) => (n.ghost ? "img" : "button"));
       // Redraw only what changed since this element was last drawn: on a
       // 300-object graph a step touches a handful of objects.
       const g = all.filter(function (n) {
@@ -174,7 +215,9 @@ function drawNodes(layer: Selection<SVGGElement, null, SVGGElement, unknown>, no
         return true;
       });
       g.attr("aria-label", (n) => n.ariaLabel)
-        .attr("aria-pressed", (n) => String(n.key === selection))
+        .attr("aria-pressed", (n) => (n.ghost ? null : String(n.key === selection)))
+        .classed("ghost", (n) => n.ghost)
+        .attr("data-ghost", (n) => (n.ghost ? "1" : null))
         .classed("selected", (n) => n.key === selection)
         .classed("fresh", (n) => n.fresh)
         .classed("freed", (n) => n.freed)
@@ -222,7 +265,7 @@ function drawNodes(layer: Selection<SVGGElement, null, SVGGElement, unknown>, no
 
 /** Everything a node's drawing depends on, but its position. */
 function signature(n: Positioned, selection: string | null): string {
-  return JSON.stringify([n.title, n.subtitle, n.counters, n.frags, n.owner, n.freed, n.fresh, n.findings.map((f) => f.kind), n.key === selection, n.w, n.h]);
+  return JSON.stringify([n.title, n.subtitle, n.counters, n.frags, n.owner, n.freed, n.ghost, n.fresh, n.findings.map((f) => f.kind), n.key === selection, n.w, n.h]);
 }
 
 /** Counters two a line, "field old → new" where this step changed them. */
@@ -272,18 +315,31 @@ function drawFragSlots(g: Selection<SVGGElement, GraphNode, null, undefined>, n:
   slots.select("title").remove();
 }
 
-/** A red tag over an object a finding names: "premature". */
+/** A tag over the object: red for a finding ("⚠ premature"), grey for a ghost ("freed"). */
 function drawTag(g: Selection<SVGGElement, GraphNode, null, undefined>, n: GraphNode): void {
   const kinds = [...new Set(n.findings.map((f) => f.kind))];
-  const text = kinds.length ? `⚠ ${kinds.join(", ")}` : null;
-  const tag = g.selectAll<SVGGElement, string>("g.finding").data(text ? [text] : [], (t) => t).join((enter) => {
-    const t = enter.append("g").attr("class", "finding");
-    t.append("rect").attr("y", -21).attr("height", 18).attr("rx", 3);
-    t.append("text").attr("x", 6).attr("y", -8);
-    return t;
+  const tags: { text: string; cls: string }[] = [];
+  if (n.ghost) tags.push({ text: n.kind === "data" ? "freed (released)" : "freed", cls: "freed-tag" });
+  if (kinds.length) tags.push({ text: `⚠ ${kinds.join(", ")}`, cls: "finding" });
+  const tag = g
+    .selectAll<SVGGElement, { text: string; cls: string }>("g.tag-item")
+    .data(tags, (t) => t.cls + t.text)
+    .join((enter) => {
+      const t = enter.append("g");
+      t.append("rect").attr("y", -21).attr("height", 18).attr("rx", 3);
+      t.append("text").attr("x", 6).attr("y", -8);
+      return t;
+    })
+    .attr("class", (t) => `tag-item ${t.cls}`);
+  let x = 0;
+  const xs = tags.map((t) => {
+    const at = x;
+    x += 14 + t.text.length * 7.2 + 4;
+    return at;
   });
-  tag.select("text").text((t) => t);
-  tag.select("rect").attr("width", (t) => 14 + t.length * 7.2);
+  tag.attr("transform", (_t, i) => `translate(${xs[i]},0)`);
+  tag.select("text").text((t) => t.text);
+  tag.select("rect").attr("width", (t) => 14 + t.text.length * 7.2);
 }
 
 function drawEdges(layer: Selection<SVGGElement, null, SVGGElement, unknown>, edges: readonly GraphEdge[], byKey: Map<string, Positioned>, ms: number): void {
@@ -304,6 +360,7 @@ function drawEdges(layer: Selection<SVGGElement, null, SVGGElement, unknown>, ed
       (exit) => exit.classed("leaving", true).transition().duration(ms * 1.6).style("opacity", 0).remove(),
     )
     .classed("fresh", (e) => e.fresh)
+    .classed("ghost", (e) => e.ghost)
     .attr("data-from", (e) => e.from)
     .attr("data-to", (e) => e.to)
     .attr("d", (e) => edgePath(e, byKey));

@@ -40,3 +40,38 @@ describe("graph model", () => {
     expect(page.ariaLabel).toContain("refcount 2 to 1");
   });
 });
+
+describe("ghosts: objects freed in this step stay in place, faded, for the step", () => {
+  const tsirkin = "# policy: shinfo-release\n# kernel: 2.6.32\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nc = pskb_copy(a)\nkfree_skb(a)\n";
+
+  it("kfree_skb(a): a and its Data h1 are ghosts with their references; c, h2 and g are live", () => {
+    const { view, prev } = views(tsirkin, 6);
+    const g = buildGraph(view, prev, []);
+    const ghosts = g.nodes.filter((n) => n.ghost).map((n) => n.key);
+    expect(ghosts).toEqual(["skb:a", "data:h1"]);
+    expect(g.nodes.filter((n) => !n.ghost).map((n) => n.key)).toEqual(expect.arrayContaining(["skb:c", "data:h2", "page:g"]));
+    const a = g.nodes.find((n) => n.key === "skb:a")!;
+    expect(a.counters.find((c) => c.field === "users")).toEqual({ field: "users", value: "0", old: "1" });
+    expect(g.nodes.find((n) => n.key === "data:h1")!.counters[0]).toEqual({ field: "dataref", value: "0", old: "1" });
+    expect(a.ariaLabel).toMatch(/freed in this step/);
+    const ghostEdges = g.edges.filter((e) => e.ghost).map((e) => e.key);
+    expect(ghostEdges).toEqual(expect.arrayContaining(["head:a", "frag:h1:0:g"]));
+    expect(g.edges.filter((e) => !e.ghost).map((e) => e.key)).toEqual(expect.arrayContaining(["head:c", "frag:h2:0:g"]));
+  });
+
+  it("ghosts keep the order of the step before, so they keep their rows", () => {
+    const { view, prev } = views(tsirkin, 6);
+    const skbs = buildGraph(view, prev, []).nodes.filter((n) => n.kind === "skb").map((n) => n.key);
+    expect(skbs).toEqual(["skb:a", "skb:c"]);
+  });
+
+  it("a ghost lasts one step", () => {
+    const { view, prev } = views(tsirkin + "owner_reuse(g)\n", 7);
+    expect(buildGraph(view, prev, []).nodes.filter((n) => n.ghost)).toEqual([]);
+  });
+
+  it("no ghosts at step 0 or without a step before", () => {
+    const { view } = views(tsirkin, 1);
+    expect(buildGraph(view, null, []).nodes.some((n) => n.ghost)).toBe(false);
+  });
+});

@@ -32,6 +32,12 @@ export interface GraphNode {
   /** Page only: guest, host or kernel (a copy the kernel made). */
   readonly owner: "guest" | "host" | "kernel" | null;
   readonly freed: boolean;
+  /**
+   * Freed in this step: drawn faded and dashed in its old place, labelled
+   * "freed", for this one step (its counters are the last it had, with the
+   * one that reached zero shown as old → 0). Not selectable.
+   */
+  readonly ghost: boolean;
   /** Appeared in this step. */
   readonly fresh: boolean;
   /** Findings of this step naming this object. */
@@ -48,6 +54,8 @@ export interface GraphEdge {
   readonly kind: "head" | "frag" | "frag_list" | "pipe" | "queue" | "owner" | "ubuf" | "head_page";
   readonly label: string;
   readonly fresh: boolean;
+  /** A reference that a freed-in-this-step object held or was held by (drawn faded, dashed). */
+  readonly ghost: boolean;
 }
 
 export interface Graph {
@@ -71,6 +79,88 @@ export function pageOwner(p: Pick<PageView, "owner" | "origin">): "guest" | "hos
 const OWNER_LABEL = { guest: "guest page", host: "host page", kernel: "kernel copy" } as const;
 
 export function buildGraph(view: StateView, prev: StateView | null, findings: readonly Finding[]): Graph {
+  const live = liveGraph(view, prev, findings);
+  if (!prev) return live;
+  // Ghosts: what the step before had and this step freed, in its old place.
+  const ghostView = ghostsOf(view, prev);
+  const ghostNodes = liveGraph(ghostView, prev, []).nodes.map(toGhost);
+  const nodeKeys = new Set([...live.nodes.map((n) => n.key), ...ghostNodes.map((n) => n.key)]);
+  const ghostKeys = new Set(ghostNodes.map((n) => n.key));
+  for (const n of live.nodes) if (n.freed) ghostKeys.add(n.key);
+  const nodes = mergeInOrder(live.nodes.map((n) => (n.freed ? toGhost(n) : n)), ghostNodes, prev);
+  const liveEdges = new Set(live.edges.map((e) => e.key));
+  const ghostEdges: GraphEdge[] = buildEdgesUnfiltered(prev)
+    .filter((e) => !liveEdges.has(e.key) && (ghostKeys.has(e.from) || ghostKeys.has(e.to)) && nodeKeys.has(e.from) && nodeKeys.has(e.to))
+    .map((e) => ({ ...e, fresh: false, ghost: true }));
+  return { nodes, edges: [...live.edges, ...ghostEdges] };
+}
+
+/** The objects of `prev` that are gone from `view`, as a view of their own (their records as they were). */
+function ghostsOf(view: StateView, prev: StateView): StateView {
+  const has = <T>(list: readonly T[], name: (x: T) => string) => new Set(list.map(name));
+  const skbs = has(view.skbs, (x) => x.name);
+  const datas = has(view.datas, (x) => x.head);
+  const pages = has(view.pages, (x) => x.name);
+  const pipes = has(view.pipes, (x) => x.name);
+  const sockets = has(view.sockets, (x) => x.name);
+  const ubufs = has(view.ubufs, (x) => x.name);
+  const buffers = has(view.buffers, (x) => x.name);
+  return {
+    ...prev,
+    skbs: prev.skbs.filter((x) => !skbs.has(x.name)),
+    datas: prev.datas.filter((x) => !datas.has(x.head)),
+    pages: prev.pages.filter((x) => !pages.has(x.name)),
+    pipes: prev.pipes.filter((x) => !pipes.has(x.name)),
+    sockets: prev.sockets.filter((x) => !sockets.has(x.name)),
+    ubufs: prev.ubufs.filter((x) => !ubufs.has(x.name)),
+    buffers: prev.buffers.filter((x) => !buffers.has(x.name)),
+  };
+}
+
+/** The counter whose reaching zero freed the object. */
+const LAST_COUNTER: Partial<Record<NodeKind, string>> = { skb: "users", data: "dataref", page: "refcount", ubuf: "refcnt", pipe: "bufs" };
+
+function toGhost(n: GraphNode): GraphNode {
+  const last = LAST_COUNTER[n.kind];
+  const counters = n.counters.map((c) => (c.field === last && c.value !== "0" && c.old === null ? { ...c, old: c.value, value: "0" } : c));
+  return {
+    ...n,
+    counters,
+    ghost: true,
+    fresh: false,
+    findings: n.findings,
+    subtitle: n.kind === "page" ? n.subtitle.replace(/ · freed$/, "") : n.subtitle,
+    ariaLabel: `${n.title}, freed in this step (${counters.map((c) => `${c.field} ${c.old !== null ? `${c.old} to ${c.value}` : c.value}`).join(", ")})`,
+  };
+}
+
+/**
+ * Live nodes and ghosts in one list, each kind in the order of the step
+ * before, so a ghost and the survivors around it take the rows they had
+ * (the layout gives new objects rows in list order).
+ */
+function mergeInOrder(live: readonly GraphNode[], ghosts: readonly GraphNode[], prev: StateView): GraphNode[] {
+  if (!ghosts.length) return [...live];
+  const prevOrder = new Map<string, number>();
+  graphKeyList(prev).forEach((k, i) => prevOrder.set(k, i));
+  const all = [...live, ...ghosts];
+  const kindRank = new Map(KIND_ORDER.map((k, i) => [k, i]));
+  const index = new Map(all.map((n, i) => [n.key, i]));
+  return all.sort((a, b) => {
+    const ka = kindRank.get(a.kind)! - kindRank.get(b.kind)!;
+    if (ka !== 0) return ka;
+    const pa = prevOrder.get(a.key);
+    const pb = prevOrder.get(b.key);
+    if (pa !== undefined && pb !== undefined) return pa - pb;
+    if (pa !== undefined) return -1;
+    if (pb !== undefined) return 1;
+    return index.get(a.key)! - index.get(b.key)!;
+  });
+}
+
+const KIND_ORDER: readonly NodeKind[] = ["sock", "skb", "data", "page", "pipe", "ubuf", "buffer"];
+
+function liveGraph(view: StateView, prev: StateView | null, findings: readonly Finding[]): Graph {
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
   const prevKeys = prev ? graphKeys(prev) : null;
@@ -112,7 +202,7 @@ export function buildGraph(view: StateView, prev: StateView | null, findings: re
     const counters = [counter("told", told, oldTold), counter("pages", b.pages.length, old?.pages.length)];
     nodes.push(node(key, "buffer", b.name, `${b.name} owner's buffer`, `armed on ${b.skb} @${b.armedAt}`, counters, fresh(key), findings.filter((f) => f.buffer === b.name || f.objects.includes(b.name))));
   }
-  for (const e of buildEdges(view)) edges.push({ ...e, fresh: prevEdges !== null && !prevEdges.has(e.key) });
+  for (const e of buildEdges(view)) edges.push({ ...e, fresh: prevEdges !== null && !prevEdges.has(e.key), ghost: false });
   return { nodes, edges };
 }
 
@@ -129,6 +219,7 @@ function node(key: string, kind: NodeKind, name: string, title: string, subtitle
     frags: [],
     owner: null,
     freed: false,
+    ghost: false,
     fresh,
     findings,
     ariaLabel: `${title} (${subtitle}): ${values}${problems ? `. ${problems}` : ""}`,
@@ -162,7 +253,11 @@ function pageNode(p: PageView, old: PageView | undefined, fresh: boolean, findin
 }
 
 function graphKeys(view: StateView): Set<string> {
-  return new Set([
+  return new Set(graphKeyList(view));
+}
+
+function graphKeyList(view: StateView): string[] {
+  return [
     ...view.sockets.map((s) => keyOf("sock", s.name)),
     ...view.skbs.map((s) => keyOf("skb", s.name)),
     ...view.datas.map((d) => keyOf("data", d.head)),
@@ -170,14 +265,25 @@ function graphKeys(view: StateView): Set<string> {
     ...view.pipes.map((p) => keyOf("pipe", p.name)),
     ...view.ubufs.map((u) => keyOf("ubuf", u.name)),
     ...view.buffers.map((b) => keyOf("buffer", b.name)),
-  ]);
+  ];
 }
 
+type BareEdge = Omit<GraphEdge, "fresh" | "ghost">;
+
 /** Every reference in a view, keyed so an edge keeps its identity across steps. */
-export function buildEdges(view: StateView): Omit<GraphEdge, "fresh">[] {
-  const out: Omit<GraphEdge, "fresh">[] = [];
-  const pages = new Set(view.pages.map((p) => p.name));
-  const skbs = new Set(view.skbs.map((s) => s.name));
+export function buildEdges(view: StateView): BareEdge[] {
+  return edgesOf(view, new Set(view.pages.map((p) => p.name)), new Set(view.skbs.map((s) => s.name)));
+}
+
+/** Every reference, whether or not its target is in the view (the caller filters). */
+function buildEdgesUnfiltered(view: StateView): BareEdge[] {
+  return edgesOf(view, null, null);
+}
+
+function edgesOf(view: StateView, pageSet: ReadonlySet<string> | null, skbSet: ReadonlySet<string> | null): BareEdge[] {
+  const out: BareEdge[] = [];
+  const pages = { has: (n: string) => pageSet === null || pageSet.has(n) };
+  const skbs = { has: (n: string) => skbSet === null || skbSet.has(n) };
   for (const s of view.skbs) out.push({ key: `head:${s.name}`, from: keyOf("skb", s.name), to: keyOf("data", s.head), fromSlot: null, kind: "head", label: "head" });
   for (const d of view.datas) {
     d.frags.forEach((f, i) => {

@@ -112,4 +112,79 @@ describe("engine machine (worker lifecycle)", () => {
     await until(() => scope().policy === "page-refs" && shown());
     expect(scope().verdict).toBe("ok");
   });
+
+  it("opens a permalink as the exact view: trace, policy, kernel, step and selection", async () => {
+    m = startMachines(workers.create, 1000);
+    m.open(story, "keep");
+    await until(shown);
+    m.choose("destructor", "6.1");
+    await until(() => scope().policy === "destructor" && scope().kernel === "6.1" && shown());
+    setCursor(5);
+    select("page:g");
+    await until(() => shown() && scope().cursor === 5);
+    m.engine.send({ type: "LINK", key: "k", view: { step: 5, selection: "g", storyId: "tsirkin-pskb-copy" } });
+    await until(() => scope().link?.key === "k");
+    const fragment = scope().link!.fragment!;
+    m.stop();
+
+    resetStore();
+    m = startMachines(workers.create, 1000);
+    m.openText(fragment, "link");
+    expect(scope().opening).toBe(true);
+    await until(() => !scope().opening && shown() && scope().selection !== null);
+    expect(scope()).toMatchObject({ source: story, policyChoice: "destructor", kernelChoice: "6.1", policy: "destructor", kernel: "6.1", cursor: 5, selection: "page:g", storyId: "tsirkin-pskb-copy", notice: null });
+  });
+
+  it("a hostile link says why, in words, and leaves the app on the fallback story", async () => {
+    m = startMachines(workers.create, 1000, { fallback: () => ({ source: story, storyId: "tsirkin-pskb-copy" }) });
+    m.openText("s<img src=x onerror=alert(1)>", "link");
+    await until(() => scope().notice !== null && shown());
+    expect(scope().notice).toMatchObject({ kind: "error", text: expect.stringMatching(/^This link cannot be opened: .*character/) });
+    expect(scope().source).toBe(story);
+    expect(scope().cursor).toBe(scope().findings.find((f) => f.kind === "premature")!.step);
+  });
+
+  it("a bad link over the user's own trace keeps it as it was", async () => {
+    m = startMachines(workers.create, 1000, { fallback: () => ({ source: story, storyId: null }) });
+    const mine = "a = alloc_skb(256)\nb = skb_clone(a)\n";
+    m.open(mine, "end");
+    await until(shown);
+    m.openText("sAAAAAAAAAAAAAAA", "link");
+    await until(() => scope().notice?.kind === "error");
+    expect(scope().source).toBe(mine);
+    expect(scope().cursor).toBe(2);
+  });
+
+  it("opening something over the user's own trace offers it back", async () => {
+    m = startMachines(workers.create, 1000);
+    const mine = "a = alloc_skb(256)\nb = skb_clone(a)\n";
+    m.open(mine, "end");
+    await until(shown);
+    m.openText("x = alloc_skb(64)\nkfree_skb(x)\n", "paste");
+    await until(() => scope().source.includes("x = alloc_skb") && shown());
+    const previous = scope().notice!.previous!;
+    expect(previous).toMatchObject({ source: mine, cursor: 2 });
+    m.restore(previous);
+    await until(() => scope().source === mine && shown());
+    expect(scope().cursor).toBe(2);
+    expect(scope().notice).toBeNull();
+  });
+
+  it("checks a story's verdict matrix against the story's expected verdicts", async () => {
+    m = startMachines(workers.create, 1000);
+    m.open(story, "keep");
+    await until(() => scope().matrix !== null);
+    expect(scope().storyId).toBe("tsirkin-pskb-copy");
+    expect(scope().checked["tsirkin-pskb-copy"]).toEqual([]);
+  });
+
+  it("makes the email text of the loaded trace", async () => {
+    m = startMachines(workers.create, 1000);
+    m.open(story, "first-violation");
+    await until(shown);
+    m.email(6, "https://example.org/");
+    await until(() => scope().email !== null);
+    expect(scope().email!.text).toMatch(/^skbscope report: Tsirkin/);
+    expect(scope().email!.text).toContain("step 6 of 8");
+  });
 });

@@ -9,9 +9,16 @@
  * cursor, the trace text and the selection live in the store, so the user
  * loses no step. Snapshot requests are coalesced: at most one is in flight,
  * and while it is, only the latest wanted step is remembered.
+ *
+ * Sharing goes through here too: LINK and EMAIL ask the worker for the
+ * loaded trace's permalink or email text (replies land in the store, a
+ * stale one is dropped by seq); OPEN_TEXT reads a link or pasted text and,
+ * if it holds a trace, loads it at the step it names (else an error notice;
+ * at start-up, the fallback story). A link being read when the worker dies
+ * is read again by the new one.
  */
 import { assign, enqueueActions, raise, sendTo, setup } from "xstate";
-import type { CrashHow, OpDraft, ToWorker } from "../worker/protocol";
+import type { CrashHow, OpDraft, OpenedView, ShareView, ToWorker } from "../worker/protocol";
 import {
   applyLifetimes,
   applyLoaded,
@@ -19,20 +26,33 @@ import {
   applyParsed,
   applySnapshot,
   firstViolation,
+  isOwnWork,
+  savedTrace,
+  setChoices,
+  setEmail,
   setHealth,
+  setLink,
+  setNotice,
+  setOpening,
   setOps,
   setSource,
+  setStoryId,
   useScope,
+  type ScopeData,
 } from "../store";
 import { workerActor, type FromWorkerActor, type PostEvent, type WorkerFactory } from "./workerActor";
 
 /** Where the cursor goes once a load finishes. */
-export type Position = "keep" | "end" | "first-violation";
+export type Position = "keep" | "end" | "first-violation" | { step: number };
+
+/** A trace to open when a link fails and nothing else is on screen. */
+export type Fallback = () => { source: string; storyId: string | null } | null;
 
 export interface EngineInput {
   createWorker: WorkerFactory;
   /** How long a snapshot or format request may go unanswered. */
   watchdogMs?: number;
+  fallback?: Fallback;
 }
 
 interface Context {
@@ -46,6 +66,14 @@ interface Context {
   format: { seq: number; draft: OpDraft } | null;
   crashes: number[];
   recovering: string | null;
+  fallback: Fallback;
+  /** What the current load request ran. */
+  loadFrom: ScopeData["loaded"];
+  /** Share requests in flight: a reply with another seq is stale. */
+  link: { seq: number; key: string } | null;
+  email: { seq: number; key: string } | null;
+  /** A link or pasted text being read; sent again after a crash. */
+  open: { seq: number; text: string; as: "link" | "paste" } | null;
 }
 
 export type EngineEvent =
@@ -54,7 +82,12 @@ export type EngineEvent =
   | { type: "SHOW"; step: number }
   | { type: "APPEND"; draft: OpDraft }
   | { type: "CRASH"; how: CrashHow }
-  | { type: "RETRY" };
+  | { type: "RETRY" }
+  /** The permalink of the view `key` describes (the reply goes to the store's `link`). */
+  | { type: "LINK"; key: string; view: ShareView }
+  | { type: "EMAIL"; key: string; view: ShareView; base: string }
+  /** Open a permalink or pasted text (the reply replaces the trace, or sets an error notice). */
+  | { type: "OPEN_TEXT"; text: string; as: "link" | "paste" };
 
 /** A load may take a while on a long trace: 10 s plus 20 µs per character. */
 const loadBudget = (source: string) => 10_000 + source.length * 0.02;
@@ -81,7 +114,11 @@ export const engineMachine = setup({
       return post({ kind: "load", seq: context.loadSeq, source, policy: policyChoice, kernel: kernelChoice }, loadBudget(source));
     }),
     // A reply to an older load, or an older snapshot request, is stale.
-    nextLoadSeq: assign(({ context }) => ({ seq: context.seq + 1, loadSeq: context.seq + 1, snapshot: null, wanted: null })),
+    nextLoadSeq: assign(({ context }) => {
+      const { source, policyChoice, kernelChoice } = useScope.getState();
+      return { seq: context.seq + 1, loadSeq: context.seq + 1, snapshot: null, wanted: null, loadFrom: { source, policyChoice, kernelChoice } };
+    }),
+    requestOpen: sendTo("worker", ({ context }) => post({ kind: "open", seq: context.open!.seq, text: context.open!.text, as: context.open!.as }, context.watchdogMs)),
     requestSnapshot: sendTo("worker", ({ context }) => post({ kind: "snapshot", seq: context.snapshot!.seq, step: context.snapshot!.step }, context.watchdogMs)),
     requestFormat: sendTo("worker", ({ context }) => post({ kind: "format", seq: context.format!.seq, op: context.format!.draft }, context.watchdogMs)),
     rememberPosition: assign(({ event }) => ({ position: (event as { position?: Position }).position ?? "keep" })),
@@ -99,6 +136,11 @@ export const engineMachine = setup({
     format: null,
     crashes: [],
     recovering: null,
+    fallback: input.fallback ?? (() => null),
+    loadFrom: null,
+    link: null,
+    email: null,
+    open: null,
   }),
   initial: "running",
   states: {
@@ -126,7 +168,43 @@ export const engineMachine = setup({
         "WORKER.MESSAGE": [
           {
             guard: ({ context, event }) => event.msg.kind === "matrix" && event.msg.seq === context.loadSeq,
-            actions: ({ event }) => event.msg.kind === "matrix" && applyMatrix(event.msg.rows),
+            actions: ({ event }) => event.msg.kind === "matrix" && applyMatrix(event.msg.rows, event.msg.kernel),
+          },
+          {
+            guard: ({ context, event }) => event.msg.kind === "linked" && event.msg.seq === context.link?.seq,
+            actions: [
+              ({ context, event }) => event.msg.kind === "linked" && setLink({ key: context.link!.key, fragment: event.msg.fragment, problem: event.msg.problem, notes: event.msg.notes }),
+              assign({ link: null }),
+            ],
+          },
+          {
+            guard: ({ context, event }) => event.msg.kind === "emailed" && event.msg.seq === context.email?.seq,
+            actions: [
+              ({ context, event }) => event.msg.kind === "emailed" && setEmail({ key: context.email!.key, text: event.msg.text, url: event.msg.url, warnings: event.msg.warnings }),
+              assign({ email: null }),
+            ],
+          },
+          {
+            guard: ({ context, event }) => event.msg.kind === "opened" && event.msg.seq === context.open?.seq,
+            actions: enqueueActions(({ context, event, enqueue }) => {
+              if (event.type !== "WORKER.MESSAGE" || event.msg.kind !== "opened") return;
+              const as = context.open!.as;
+              enqueue.assign({ open: null });
+              setOpening(false);
+              const r = event.msg.result;
+              if (r.ok) {
+                enqueue.raise({ type: "LOAD", position: showOpened(r.view) });
+                return;
+              }
+              setNotice({ kind: "error", text: as === "link" ? `This link cannot be opened: ${r.message}` : `Nothing could be opened from the pasted text: ${r.message}` });
+              // A link that fails at start-up leaves the app on a story, not empty.
+              const fallback = useScope.getState().source === "" ? context.fallback() : null;
+              if (fallback) {
+                setSource(fallback.source);
+                setStoryId(fallback.storyId);
+                enqueue.raise({ type: "LOAD", position: "first-violation" as Position });
+              }
+            }),
           },
           {
             guard: ({ context, event }) => event.msg.kind === "lifetimes" && event.msg.seq === context.loadSeq,
@@ -143,6 +221,28 @@ export const engineMachine = setup({
         ],
         APPEND: {
           actions: [assign(({ context, event }) => ({ seq: context.seq + 1, format: { seq: context.seq + 1, draft: event.draft } })), "requestFormat"],
+        },
+        LINK: {
+          actions: [
+            assign(({ context, event }) => ({ seq: context.seq + 1, link: { seq: context.seq + 1, key: event.key } })),
+            sendTo("worker", ({ context, event }) => post({ kind: "link", seq: context.seq, loadSeq: context.loadSeq, view: (event as { view: ShareView }).view }, context.watchdogMs)),
+          ],
+        },
+        EMAIL: {
+          actions: [
+            assign(({ context, event }) => ({ seq: context.seq + 1, email: { seq: context.seq + 1, key: event.key } })),
+            sendTo("worker", ({ context, event }) => {
+              const e = event as Extract<EngineEvent, { type: "EMAIL" }>;
+              return post({ kind: "email", seq: context.seq, loadSeq: context.loadSeq, view: e.view, base: e.base }, context.watchdogMs);
+            }),
+          ],
+        },
+        OPEN_TEXT: {
+          actions: [
+            assign(({ context, event }) => ({ seq: context.seq + 1, open: { seq: context.seq + 1, text: event.text, as: event.as } })),
+            () => setOpening(true),
+            "requestOpen",
+          ],
         },
         CRASH: {
           actions: [
@@ -166,7 +266,13 @@ export const engineMachine = setup({
         afterBoot: {
           always: [
             { guard: "hasSource", target: "loading" },
-            { target: "idle", actions: () => setHealth({ state: "ready" }) },
+            {
+              target: "idle",
+              actions: enqueueActions(({ context, enqueue }) => {
+                setHealth({ state: "ready" });
+                if (context.open) enqueue("requestOpen");
+              }),
+            },
           ],
         },
         loading: {
@@ -183,12 +289,14 @@ export const engineMachine = setup({
                 target: "idle",
                 actions: enqueueActions(({ context, event, enqueue }) => {
                   if (event.type !== "WORKER.MESSAGE" || event.msg.kind !== "loaded") return;
-                  applyLoaded(event.msg, positionFor(context.position, event.msg));
+                  applyLoaded(event.msg, positionFor(context.position, event.msg), context.loadFrom);
                   setHealth(context.recovering ? { state: "recovered", reason: context.recovering } : healthAfterLoad());
                   enqueue.assign({ position: "keep" as Position, recovering: null, ...nextSnapshot(context, useScope.getState().cursor) });
                   enqueue("requestSnapshot");
                   // An operation the user applied just before a crash.
                   if (context.format) enqueue("requestFormat");
+                  // A link being read when the worker died.
+                  if (context.open && context.recovering) enqueue("requestOpen");
                 }),
               },
               {
@@ -210,7 +318,7 @@ export const engineMachine = setup({
               actions: enqueueActions(({ context, event, enqueue }) => {
                 if (event.type !== "WORKER.MESSAGE" || event.msg.kind !== "snapshot") return;
                 const m = event.msg;
-                applySnapshot(m.step, m.view, m.prev, m.detail);
+                applySnapshot(m.step, m.view, m.prev, m.detail, m.caption);
                 if (context.wanted !== null && context.wanted !== m.step) {
                   enqueue.assign(nextSnapshot(context, context.wanted));
                   enqueue("requestSnapshot");
@@ -252,7 +360,27 @@ function positionFor(position: Position, loaded: { stepCount: number; columns: P
       return loaded.stepCount;
     case "first-violation":
       return firstViolation(loaded.columns) ?? loaded.stepCount;
+    default:
+      return position.step;
   }
+}
+
+/**
+ * Puts an opened view into the store (the trace, the choices, the
+ * selection to make once its step is drawn) and says where the cursor
+ * goes. The user's own trace, if it is replaced, is offered back.
+ */
+function showOpened(view: OpenedView): Position {
+  const before = useScope.getState();
+  const previous = isOwnWork() && before.source !== view.source ? savedTrace() : undefined;
+  const notes = [...view.notes];
+  if (previous) notes.push("Your previous trace is kept until you open something else.");
+  setNotice(notes.length ? { kind: "info", text: notes.join(" "), ...(previous ? { previous } : {}) } : null);
+  setChoices(view.policyChoice, view.kernelChoice);
+  setSource(view.source);
+  setStoryId(view.storyId);
+  useScope.setState({ selection: null, pendingSelection: view.selection });
+  return view.step === null ? "first-violation" : { step: view.step };
 }
 
 /** Append one operation line, keeping the file's final newline. */

@@ -1,14 +1,18 @@
 /**
  * The running machines and their wiring: the store's cursor drives the
  * engine's snapshot requests; edits to the trace, the policy or the kernel
- * re-run it (an edit after a short pause in typing).
+ * re-run it (an edit after a short pause in typing); the address bar
+ * follows the view (urlSync); presentation mode collapses the panels.
  */
 import { createActor, type Actor } from "xstate";
 import type { KernelId, PolicyId } from "../../core/index";
-import { setChoices, setSource, useScope } from "../store";
+import { nameOfKey, setChoices, setNotice, setSource, setStoryId, useScope, viewKey, type ScopeData, type SavedTrace } from "../store";
+import { storyOfSource } from "../stories";
 import type { CrashHow, OpDraft } from "../worker/protocol";
-import { engineMachine, type Position } from "./engine";
+import { engineMachine, type Fallback, type Position } from "./engine";
 import { playbackMachine } from "./playback";
+import { presentationMachine, type FullscreenPort } from "./presentation";
+import { urlSyncMachine, type UrlPort } from "./urlSync";
 import type { WorkerFactory } from "./workerActor";
 
 export const EDIT_DEBOUNCE_MS = 300;
@@ -16,40 +20,104 @@ export const EDIT_DEBOUNCE_MS = 300;
 export interface Machines {
   engine: Actor<typeof engineMachine>;
   playback: Actor<typeof playbackMachine>;
+  presentation: Actor<typeof presentationMachine>;
+  /** Present only when started with an address bar. */
+  urlSync: Actor<typeof urlSyncMachine> | null;
   /** The user typed in the editor: re-run after a pause. */
   edit(source: string): void;
-  /** Load a whole new trace (a story, a file) and position the cursor. */
-  open(source: string, position: Position): void;
+  /**
+   * Load a whole new trace (a story, a file) and position the cursor. The
+   * story id defaults to the story whose file this is.
+   */
+  open(source: string, position: Position, storyId?: string | null): void;
+  /** Open a permalink, or text pasted from a mail (a report, trace lines, a link). */
+  openText(text: string, as: "link" | "paste"): void;
+  /** Put back a trace an open replaced. */
+  restore(saved: SavedTrace): void;
+  /** Ask for the email text of the loaded trace at `step` (it arrives in the store's `email`). */
+  email(step: number, base: string): void;
   choose(policy: PolicyId | null, kernel: KernelId | null): void;
   append(draft: OpDraft): void;
   crash(how: CrashHow): void;
   stop(): void;
 }
 
-export function startMachines(createWorker: WorkerFactory, watchdogMs?: number): Machines {
-  const engine = createActor(engineMachine, { input: { createWorker, watchdogMs } });
+export interface MachineOptions {
+  /** What to show when a link fails and nothing else is on screen. */
+  fallback?: Fallback;
+  /** The address bar to keep in sync with the view. */
+  url?: UrlPort;
+  urlDebounceMs?: number;
+  fullscreen?: FullscreenPort;
+}
+
+/** Store fields a permalink depends on, or that decide whether the view has settled. */
+const LINK_FIELDS: readonly (keyof ScopeData)[] = ["sourceRev", "policyChoice", "kernelChoice", "cursor", "selection", "storyId", "loaded", "shownStep", "opening", "pendingSelection", "link", "diagnostics"];
+
+export function startMachines(createWorker: WorkerFactory, watchdogMs?: number, options: MachineOptions = {}): Machines {
+  const engine = createActor(engineMachine, { input: { createWorker, watchdogMs, fallback: options.fallback } });
   const playback = createActor(playbackMachine);
+  const presentation = createActor(presentationMachine, { input: { fullscreen: options.fullscreen } });
+  const port = options.url;
+  const urlSync = port
+    ? createActor(urlSyncMachine, {
+        input: {
+          port,
+          debounceMs: options.urlDebounceMs,
+          requestLink: (key, view) => engine.send({ type: "LINK", key, view }),
+          openLink: (link) => openText(link, "link"),
+        },
+      })
+    : null;
   let editTimer: ReturnType<typeof setTimeout> | undefined;
 
   const unsubscribe = useScope.subscribe((now, before) => {
     if (now.cursor !== before.cursor || now.stepCount !== before.stepCount) engine.send({ type: "SHOW", step: now.cursor });
+    if (urlSync && LINK_FIELDS.some((f) => now[f] !== before[f])) urlSync.send({ type: "CHANGED" });
   });
+  const unlisten = port?.listen(() => urlSync?.send({ type: "HASH" })) ?? (() => {});
   engine.start();
   playback.start();
+  presentation.start();
+  urlSync?.start();
+
+  function openText(text: string, as: "link" | "paste") {
+    clearTimeout(editTimer);
+    playback.send({ type: "PAUSE" });
+    engine.send({ type: "OPEN_TEXT", text, as });
+  }
 
   return {
     engine,
     playback,
+    presentation,
+    urlSync,
+    openText,
+    restore(saved) {
+      clearTimeout(editTimer);
+      playback.send({ type: "PAUSE" });
+      setNotice(null);
+      setChoices(saved.policyChoice, saved.kernelChoice);
+      setSource(saved.source);
+      setStoryId(saved.storyId);
+      engine.send({ type: "LOAD", position: { step: saved.cursor } });
+    },
+    email(step, base) {
+      const s = useScope.getState();
+      engine.send({ type: "EMAIL", key: viewKey(), view: { step, selection: nameOfKey(s.selection), storyId: s.storyId }, base });
+    },
     edit(source) {
       setSource(source);
       clearTimeout(editTimer);
       editTimer = setTimeout(() => engine.send({ type: "LOAD" }), EDIT_DEBOUNCE_MS);
     },
-    open(source, position) {
+    open(source, position, storyId) {
       clearTimeout(editTimer);
       playback.send({ type: "PAUSE" });
       setChoices(null, null);
       setSource(source);
+      setStoryId(storyId === undefined ? (storyOfSource(source)?.id ?? null) : storyId);
+      useScope.setState({ selection: null, pendingSelection: null });
       engine.send({ type: "LOAD", position });
     },
     choose(policy, kernel) {
@@ -66,6 +134,9 @@ export function startMachines(createWorker: WorkerFactory, watchdogMs?: number):
     stop() {
       clearTimeout(editTimer);
       unsubscribe();
+      unlisten();
+      urlSync?.stop();
+      presentation.stop();
       playback.stop();
       engine.stop();
     },

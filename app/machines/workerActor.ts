@@ -18,6 +18,9 @@ export interface WorkerLike {
 
 export type WorkerFactory = () => WorkerLike;
 
+/** Replies that answer a request for good (`parsed` comes before the long part of a load). */
+const FINAL = new Set<FromWorker["kind"]>(["loaded", "snapshot", "formatted", "failed", "linked", "emailed", "opened"]);
+
 export type FromWorkerActor =
   | { type: "WORKER.MESSAGE"; msg: FromWorker }
   | { type: "WORKER.DIED"; reason: string };
@@ -54,9 +57,7 @@ export const workerActor = fromCallback<PostEvent, WorkerActorInput, FromWorkerA
     if (!isFromWorker(e.data)) return die("the engine worker sent a message outside the protocol");
     const msg = e.data;
     if (msg.kind === "ready") readyBy = null;
-    // Only a final answer clears a request: `parsed` comes before the long
-    // part of a load.
-    if (msg.kind === "loaded" || msg.kind === "snapshot" || msg.kind === "formatted" || msg.kind === "failed") deadlines.delete(msg.seq);
+    if (FINAL.has(msg.kind) && "seq" in msg) deadlines.delete(msg.seq);
     sendBack({ type: "WORKER.MESSAGE", msg });
   };
   worker.onerror = (e) => die(`the engine worker threw: ${e.message ?? "unknown error"}`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { parseTrace, printOp, runTrace, stateView } from "../../core/index";
+import { parseTrace, printOp, runTrace, stateView, stripPositions } from "../../core/index";
+import { STORIES, storyCaption } from "../../stories/index";
 import { EngineHost } from "./engineHost";
 import { PROTOCOL_VERSION, STEP_VIOLATION, type FromWorker } from "./protocol";
 
@@ -105,5 +106,103 @@ describe("engine host (the worker side of the protocol)", () => {
     h.handle({ kind: "snapshot", seq: 1, step: 0 });
     h.handle({ kind: "format", seq: 2, op: { fn: "nope", args: [] } });
     expect(of("failed").map((f) => f.seq)).toEqual([1, 2]);
+  });
+
+  it("keeps a host page freed in this step in the step before, so the graph can draw its ghost", () => {
+    const { h, of } = host();
+    const source = "p = alloc_page(host)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, p, 0, 4096)\nkfree_skb(a)\n";
+    h.handle({ kind: "load", seq: 1, source, policy: null, kernel: null });
+    h.handle({ kind: "snapshot", seq: 2, step: 4 });
+    const snap = of("snapshot")[0];
+    expect(snap.prev!.pages.map((p) => [p.name, p.freed])).toEqual([["p", false]]);
+    expect(snap.view.pages.filter((p) => !p.freed)).toEqual([]);
+  });
+
+  it("sends the story's narration with each snapshot: the introduction at step 0, each step's lines after", () => {
+    const { h, of } = host();
+    h.handle({ kind: "load", seq: 1, source: story, policy: null, kernel: null });
+    const storyObj = STORIES.find((s) => s.id === "tsirkin-pskb-copy")!;
+    for (let step = 0; step <= 8; step++) h.handle({ kind: "snapshot", seq: 2 + step, step });
+    expect(of("snapshot").map((s) => s.caption)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8].map((n) => storyCaption(storyObj, n)));
+    expect(of("snapshot")[0].caption).toMatch(/^Tsirkin: "it seems that/);
+  });
+});
+
+describe("engine host: sharing", () => {
+  async function reply<K extends FromWorker["kind"]>(of: (k: K) => Extract<FromWorker, { kind: K }>[], kind: K, seq: number) {
+    for (let i = 0; i < 200; i++) {
+      const m = of(kind).find((x) => (x as { seq: number }).seq === seq);
+      if (m) return m;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    throw new Error(`no ${kind} ${seq}`);
+  }
+
+  it("makes a link for the loaded trace that opens as the same view", async () => {
+    const { h, of } = host();
+    const source = "# title: mine\ng = alloc_page(guest)\na = alloc_skb(256)   # a comment\nskb_fill_page_desc(a, 0, g, 0, 4096)\nb = skb_clone(a)\n";
+    h.handle({ kind: "load", seq: 1, source, policy: "destructor", kernel: "2.6.32" });
+    h.handle({ kind: "link", seq: 2, loadSeq: 1, view: { step: 3, selection: "g", storyId: null } });
+    const linked = await reply(of, "linked", 2);
+    expect(linked.problem).toBeNull();
+    expect(linked.fragment).toMatch(/^s[A-Za-z0-9_-]+$/);
+    h.handle({ kind: "open", seq: 3, text: linked.fragment!, as: "link" });
+    const opened = await reply(of, "opened", 3);
+    expect(opened.result).toMatchObject({ ok: true, view: { policyChoice: "destructor", kernelChoice: "2.6.32", step: 3, selection: "g", storyId: null, from: "link" } });
+    const view = (opened.result as { ok: true; view: { source: string } }).view;
+    expect(stripPositions(parseTrace(view.source).trace)).toEqual(stripPositions(parseTrace(source).trace));
+  });
+
+  it("a story's link reopens as the story's own file text, with no choices where its headers agree", async () => {
+    const { h, of } = host();
+    h.handle({ kind: "load", seq: 1, source: story, policy: null, kernel: null });
+    h.handle({ kind: "link", seq: 2, loadSeq: 1, view: { step: 6, selection: null, storyId: "tsirkin-pskb-copy" } });
+    const linked = await reply(of, "linked", 2);
+    expect(linked.fragment!.length).toBeLessThan(80);
+    h.handle({ kind: "open", seq: 3, text: `https://example.org/skbscope/#${linked.fragment}`, as: "link" });
+    const opened = await reply(of, "opened", 3);
+    expect(opened.result).toEqual({ ok: true, view: { source: story, policyChoice: null, kernelChoice: null, step: 6, selection: null, storyId: "tsirkin-pskb-copy", notes: [], from: "link" } });
+  });
+
+  it("refuses a link made for a trace that is no longer loaded", async () => {
+    const { h, of } = host();
+    h.handle({ kind: "load", seq: 1, source: story, policy: null, kernel: null });
+    h.handle({ kind: "load", seq: 2, source: "a = alloc_skb(1)\n", policy: null, kernel: null });
+    h.handle({ kind: "link", seq: 3, loadSeq: 1, view: { step: 0, selection: null, storyId: null } });
+    expect((await reply(of, "linked", 3)).fragment).toBeNull();
+  });
+
+  it("hostile links are errors, with the reason in words", async () => {
+    const { h, of } = host();
+    const bad = ["s<script>alert(1)</script>", "sAAAA", "s" + "A".repeat(20_000), "hello", "s!!!!!!!!", ""];
+    bad.forEach((text, i) => h.handle({ kind: "open", seq: 10 + i, text, as: "link" }));
+    for (let i = 0; i < bad.length; i++) {
+      const r = (await reply(of, "opened", 10 + i)).result;
+      expect(r.ok, bad[i].slice(0, 20)).toBe(false);
+      expect((r as { message: string }).message.length).toBeGreaterThan(10);
+    }
+  });
+
+  it("the email text, pasted back quoted, opens the same trace at the same step", async () => {
+    const { h, of } = host();
+    const source = "g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nc = pskb_copy(a)\nkfree_skb(a)\n";
+    h.handle({ kind: "load", seq: 1, source, policy: "shinfo-release", kernel: null });
+    h.handle({ kind: "email", seq: 2, loadSeq: 1, view: { step: 4, selection: "c", storyId: null }, base: "https://example.org/" });
+    const mail = await reply(of, "emailed", 2);
+    expect(mail.text).toContain("Link: https://example.org/#s");
+    expect(mail.url).toMatch(/^https:\/\/example\.org\/#s/);
+    for (const line of mail.text.split("\n").filter((l) => !l.startsWith("Link: "))) expect(line.length).toBeLessThanOrEqual(72);
+    const quoted = mail.text.split("\n").map((l) => `> ${l}`).join("\n");
+    h.handle({ kind: "open", seq: 3, text: `Herbert wrote:\n${quoted}\n`, as: "paste" });
+    const opened = (await reply(of, "opened", 3)).result as { ok: true; view: { source: string; step: number; policyChoice: string; selection: string } };
+    expect(opened.ok).toBe(true);
+    expect(stripPositions(parseTrace(opened.view.source).trace)).toEqual(stripPositions(parseTrace(source).trace));
+    expect(opened.view).toMatchObject({ step: 4, policyChoice: "shinfo-release", selection: "c" });
+  });
+
+  it("pasted text with no trace in it is an error, not a crash", async () => {
+    const { h, of } = host();
+    h.handle({ kind: "open", seq: 1, text: "thanks, looks good to me\n", as: "paste" });
+    expect((await reply(of, "opened", 1)).result.ok).toBe(false);
   });
 });

@@ -6,6 +6,10 @@
  * A load answers at once with `parsed` and `loaded`; the verdict matrix and
  * the lifetimes follow as background tasks, one policy or one chunk of
  * steps at a time, so snapshot requests are served between them.
+ *
+ * Sharing runs here as well (it parses and replays, so it belongs with the
+ * engine, off the UI thread): permalinks of the loaded trace, its email
+ * report, and reading a link or pasted text back into a view to open.
  */
 import {
   applyOp,
@@ -16,6 +20,8 @@ import {
   policyApplies,
   POLICIES,
   printOp,
+  printTrace,
+  stripPositions,
   runTrace,
   settings,
   stateView,
@@ -27,7 +33,13 @@ import {
   type StateView,
   type Trace,
   type TraceOp,
+  type KernelId,
+  type PolicyId,
 } from "../../core/index";
+import { captionAt, narrationOf, type Narration } from "../../stories/narration";
+import { emailText, importPasted } from "../share/email";
+import { LIMITS, decodePermalink, encodePermalink, same, type LinkView } from "../share/permalink";
+import { appStory, storySource } from "../stories";
 import {
   PROTOCOL_VERSION,
   STEP_COMPLETION,
@@ -42,6 +54,8 @@ import {
   type OpInfo,
   type StepDetail,
   type CrashHow,
+  type OpenedView,
+  type ShareView,
   type ToWorker,
 } from "./protocol";
 
@@ -73,6 +87,8 @@ interface Loaded {
   readonly seq: number;
   readonly trace: Trace;
   readonly run: Run;
+  /** The trace's comments read as captions, made on the first snapshot. */
+  narration?: Narration;
 }
 
 export class EngineHost {
@@ -97,6 +113,12 @@ export class EngineHost {
         return this.snapshot(msg.seq, msg.step);
       case "format":
         return this.format(msg.seq, msg.op);
+      case "link":
+        return void this.link(msg.seq, msg.loadSeq, msg.view);
+      case "email":
+        return void this.email(msg.seq, msg.loadSeq, msg.view, msg.base);
+      case "open":
+        return void this.open(msg.seq, msg.text, msg.as);
       case "crash":
         return crash(msg.how);
       default:
@@ -149,10 +171,69 @@ export class EngineHost {
     const n = Math.max(0, Math.min(run.steps.length, Math.floor(step)));
     const state = run.snapshotAt(n);
     const before = n > 0 ? run.snapshotAt(n - 1) : null;
-    const keep = visiblePages(state, before);
-    const view = stateView(withPages(state, keep));
-    const prev = before ? stateView(withPages(before, keep)) : null;
-    this.post({ kind: "snapshot", seq, step: n, view, prev, detail: n > 0 ? stepDetail(run, n) : null });
+    const view = stateView(withPages(state, visiblePages(state, before)));
+    const prev = before ? stateView(withPages(before, livePages(before))) : null;
+    loaded.narration ??= narrationOf(loaded.trace);
+    const caption = captionAt(loaded.narration, n);
+    this.post({ kind: "snapshot", seq, step: n, view, prev, detail: n > 0 ? stepDetail(run, n) : null, caption });
+  }
+
+  /** The loaded trace as a permalink view, if `loadSeq` is still the one loaded. */
+  private shareView(loadSeq: number, v: ShareView): LinkView | string {
+    const loaded = this.current;
+    if (!loaded || loaded.seq !== loadSeq) return "the trace changed while the link was being made";
+    const step = Math.max(0, Math.min(loaded.trace.ops.length, Math.floor(v.step)));
+    return { trace: loaded.trace, policy: loaded.run.policy, kernel: loaded.run.kernel, step, selection: v.selection, storyId: v.storyId };
+  }
+
+  private async link(seq: number, loadSeq: number, v: ShareView): Promise<void> {
+    const view = this.shareView(loadSeq, v);
+    if (typeof view === "string") return this.post({ kind: "linked", seq, fragment: null, problem: view, notes: [] });
+    // Said before any work: a long trace is not copied twice only to be refused.
+    if (view.trace.ops.length > LIMITS.ops) {
+      return this.post({ kind: "linked", seq, fragment: null, problem: `the trace has ${view.trace.ops.length} operations; a link carries at most ${LIMITS.ops}`, notes: [] });
+    }
+    try {
+      const full = await encodePermalink(view, { stories: storySource });
+      if (full.ok) return this.post({ kind: "linked", seq, fragment: full.value, problem: null, notes: [] });
+      // A comment that does not print back as itself: the operations can still go.
+      const bare = await encodePermalink(view, { stories: storySource, comments: false });
+      if (bare.ok) return this.post({ kind: "linked", seq, fragment: bare.value, problem: null, notes: [`the link leaves out the trace's comments (${full.error.message})`] });
+      this.post({ kind: "linked", seq, fragment: null, problem: full.error.message, notes: [] });
+    } catch (e) {
+      this.post({ kind: "linked", seq, fragment: null, problem: `internal error: ${e instanceof Error ? e.message : String(e)}`, notes: [] });
+    }
+  }
+
+  private async email(seq: number, loadSeq: number, v: ShareView, base: string): Promise<void> {
+    const view = this.shareView(loadSeq, v);
+    if (typeof view === "string") return this.post({ kind: "emailed", seq, text: "", url: null, warnings: [view] });
+    if (view.trace.ops.length > LIMITS.ops) {
+      return this.post({ kind: "emailed", seq, text: "", url: null, warnings: [`the trace has ${view.trace.ops.length} operations, too many for an email (at most ${LIMITS.ops})`] });
+    }
+    try {
+      const out = await emailText(view, { base, stories: storySource });
+      this.post({ kind: "emailed", seq, text: out.text, url: out.url, warnings: out.warnings });
+    } catch (e) {
+      this.post({ kind: "emailed", seq, text: "", url: null, warnings: [`internal error: ${e instanceof Error ? e.message : String(e)}`] });
+    }
+  }
+
+  private async open(seq: number, text: string, as: "link" | "paste"): Promise<void> {
+    try {
+      if (as === "link") {
+        const r = await decodePermalink(text, { stories: storySource });
+        if (!r.ok) return this.post({ kind: "opened", seq, result: { ok: false, message: r.error.message } });
+        const v = r.value;
+        return this.post({ kind: "opened", seq, result: { ok: true, view: openedView(v.trace, v.policy, v.kernel, v.step, v.selection, v.storyId, v.notes, "link") } });
+      }
+      const r = await importPasted(text, { stories: storySource });
+      if (!r.ok) return this.post({ kind: "opened", seq, result: { ok: false, message: r.error.message } });
+      const v = r.value;
+      this.post({ kind: "opened", seq, result: { ok: true, view: openedView(v.trace, v.policy, v.kernel, v.step, v.selection, v.storyId, v.notes, v.from) } });
+    } catch (e) {
+      this.post({ kind: "opened", seq, result: { ok: false, message: `internal error: ${e instanceof Error ? e.message : String(e)}` } });
+    }
   }
 
   private format(seq: number, draft: OpDraft): void {
@@ -221,6 +302,38 @@ export class EngineHost {
   }
 }
 
+/**
+ * A decoded trace as the UI opens it: the story's own file text when the
+ * trace is that story (so the story stays recognised), else the trace
+ * printed; the policy and kernel as choices only where the header differs.
+ */
+export function openedView(
+  trace: Trace,
+  policy: PolicyId | undefined,
+  kernel: KernelId | undefined,
+  step: number | undefined | null,
+  selection: string | undefined | null,
+  storyId: string | undefined | null,
+  notes: readonly string[],
+  from: OpenedView["from"],
+): OpenedView {
+  const story = appStory(storyId) ?? null;
+  const storyParsed = story ? parseTrace(story.source) : null;
+  const isStory = storyParsed !== null && same(stripPositions(storyParsed.trace), stripPositions(trace));
+  const source = isStory ? story!.source : printTrace(trace);
+  const header = settings(trace, {});
+  return {
+    source,
+    policyChoice: policy && policy !== header.policy ? policy : null,
+    kernelChoice: kernel && kernel !== header.kernel ? kernel : null,
+    step: typeof step === "number" ? Math.max(0, Math.min(trace.ops.length, step)) : null,
+    selection: selection ?? null,
+    storyId: story ? story.id : null,
+    notes,
+    from,
+  };
+}
+
 function crash(how: CrashHow): void {
   switch (how) {
     case "throw":
@@ -275,10 +388,18 @@ export function stepColumns(run: Run): { lines: Int32Array; flags: Uint8Array } 
 }
 
 /**
- * Freed host pages stay in the model's table (so a use-after-free can
+ * Freed host pages may stay in the model's table (so a use-after-free can
  * name them); the view keeps only live pages and those freed by this very
- * step (they fade out), so a long trace's snapshot stays small.
+ * step (drawn as ghosts), so a long trace's snapshot stays small. The
+ * step before keeps its live pages, so a page that left the table in this
+ * step is still in `prev` (and is drawn as a ghost too).
  */
+function livePages(state: State): Set<string> {
+  const keep = new Set<string>();
+  for (const p of state.pages.values()) if (!p.freed) keep.add(p.name);
+  return keep;
+}
+
 function visiblePages(state: State, before: State | null): Set<string> {
   const keep = new Set<string>();
   for (const p of state.pages.values()) {
@@ -337,6 +458,8 @@ export function describeEvent(e: EngineEvent): string {
       return `${e.fn} returned ${e.value}`;
     case "warn":
       return `WARN ${e.fn}: ${e.text}`;
+    case "dangling":
+      return `dangling: ${e.text}`;
     default:
       return unhandled(e);
   }

@@ -10,7 +10,7 @@
  */
 import type { Diagnostic, Finding, KernelId, PolicyId, StateView, Verdict } from "../../core/index";
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** An operation as the form builds it; the worker prints it with printOp. */
 export interface OpDraft {
@@ -28,8 +28,39 @@ export type ToWorker =
   | { kind: "load"; seq: number; source: string; policy: PolicyId | null; kernel: KernelId | null }
   | { kind: "snapshot"; seq: number; step: number }
   | { kind: "format"; seq: number; op: OpDraft }
+  /** The permalink of the loaded trace (the load `loadSeq`) at a step, with a selection. */
+  | { kind: "link"; seq: number; loadSeq: number; view: ShareView }
+  /** The plain-text email report of the loaded trace, with its permalink under `base`. */
+  | { kind: "email"; seq: number; loadSeq: number; view: ShareView; base: string }
+  /** Read a permalink (`as: "link"`) or pasted text (a report, trace lines, a link) into a view to open. */
+  | { kind: "open"; seq: number; text: string; as: "link" | "paste" }
   /** Test hook only (e2e): make the worker fail the way a bug would. */
   | { kind: "crash"; seq: number; how: CrashHow };
+
+/** What a link or a report says besides the trace: where to look. */
+export interface ShareView {
+  readonly step: number;
+  /** An object name as the trace and the views spell it ("a", "g", "h1"), not a graph key. */
+  readonly selection: string | null;
+  /** The story the trace came from, so its link can leave the narration out. */
+  readonly storyId: string | null;
+}
+
+/** A view read from a link or pasted text, ready to open. */
+export interface OpenedView {
+  /** The trace text: the story's own file when it is one, else printed from the trace. */
+  readonly source: string;
+  /** The user's choices: null where the trace's header says the same. */
+  readonly policyChoice: PolicyId | null;
+  readonly kernelChoice: KernelId | null;
+  /** Where to put the cursor (null: the text said nothing). */
+  readonly step: number | null;
+  readonly selection: string | null;
+  readonly storyId: string | null;
+  /** Things the user should know (semantics changed, narration left out ...). */
+  readonly notes: readonly string[];
+  readonly from: "link" | "report" | "lines";
+}
 
 /** The operation table as forms need it (core OPS without the code). */
 export interface OpInfo {
@@ -120,8 +151,14 @@ export type FromWorker =
       /** The state one step earlier (null at step 0): old → new counters. */
       prev: StateView | null;
       detail: StepDetail | null;
+      /** The trace's narration for this step (0: the introduction), plain text. */
+      caption: string;
     }
   | { kind: "formatted"; seq: number; line: string }
+  /** A permalink fragment (no "#"), or why there is none. */
+  | { kind: "linked"; seq: number; fragment: string | null; problem: string | null; notes: readonly string[] }
+  | { kind: "emailed"; seq: number; text: string; url: string | null; warnings: readonly string[] }
+  | { kind: "opened"; seq: number; result: { ok: true; view: OpenedView } | { ok: false; message: string } }
   | { kind: "failed"; seq: number; message: string };
 
 /** A `default:` branch that stops compiling when a message kind is added. */
