@@ -8,6 +8,7 @@ import type { KernelId } from "../model/types";
 import { __pskb_pull_tail, pskb_may_pull, skb_linearize } from "./__pskb_pull_tail";
 import { alloc_page, get_page, owner_reuse, put_page } from "./alloc_page";
 import { alloc_skb, alloc_skb_fclone, napi_alloc_skb, skb_pull, skb_push, skb_put, skb_reserve } from "./alloc_skb";
+import { do_tcp_sendpages } from "./do_tcp_sendpages";
 import { consume_skb, kfree_skb, kfree_skb_list, skb_get } from "./kfree_skb";
 import { pskb_copy } from "./pskb_copy";
 import { pskb_expand_head } from "./pskb_expand_head";
@@ -89,6 +90,7 @@ const SPECS: OpSpec[] = [
   { fn: "skb_zerocopy", params: ["skb", "skb", "int", "int"], names: ["to", "from", "len", "hlen"], result: null, kernels: ["6.1"], family: "skb_zerocopy", summary: "reference from's data in to", run: (tx, _r, a) => skb_zerocopy(tx, s(a[0]), s(a[1]), n(a[2]), n(a[3])) },
   { fn: "skb_segment", params: ["skb", "int"], names: ["skb", "mss"], result: "list", family: "skb_segment", summary: "GSO segments sharing the pages", run: (tx, r, a) => skb_segment(tx, r!, s(a[0]), n(a[1])) },
   { fn: "skb_splice_bits", params: ["skb", "int", "int", "pipe"], names: ["skb", "offset", "len", "pipe"], optional: 1, result: "pipe", resultUnlessOptional: true, family: "skb_splice_bits", summary: "splice pages into a pipe", run: (tx, r, a) => skb_splice_bits(tx, r, s(a[0]), n(a[1]), n(a[2]), a[3] === undefined ? undefined : s(a[3])) },
+  { fn: "do_tcp_sendpages", params: ["skb", "pipe"], names: ["skb", "pipe"], result: null, family: "do_tcp_sendpages", summary: "splice a pipe into a TCP socket's skb (the pages move on)", run: (tx, _r, a) => do_tcp_sendpages(tx, s(a[0]), s(a[1])) },
   { fn: "pipe_release", params: ["pipe"], names: ["pipe"], result: null, family: "skb_splice_bits", summary: "close the pipe: its buffers put their pages", run: (tx, _r, a) => pipe_release(tx, s(a[0])) },
   { fn: "sock_create", params: [], names: [], result: "sock", family: "sock_queue_rcv_skb", summary: "a local socket", run: (tx, r) => sock_create(tx, r!) },
   { fn: "sock_queue_rcv_skb", params: ["sock", "skb"], names: ["sk", "skb"], result: null, family: "sock_queue_rcv_skb", summary: "local delivery to a socket's receive queue", run: (tx, _r, a) => sock_queue_rcv_skb(tx, s(a[0]), s(a[1])) },

@@ -73,3 +73,24 @@ describe("the page frag linear bytes are copied into", () => {
     expect(view(run.final).holders.k1).toEqual(["q.bufs[0]", "q.bufs[1]"]);
   });
 });
+
+describe("do_tcp_sendpages", () => {
+  // Read: net/ipv4/tcp.c tcp_build_frag() 6.1 l.984, do_tcp_sendpages() l.1049;
+  // 2.6.32 do_tcp_sendpages() l.763; fs/splice.c pipe_to_sendpage().
+  for (const kernel of ["6.1", "2.6.32"] as const) {
+    it(`plants the pipe's pages in the socket's skb, then releases the buffers (${kernel})`, () => {
+      const run = clean(trace(`${BASE}q = skb_splice_bits(a, 0, 4096)\nkfree_skb(a)\nn = alloc_skb(256)\ndo_tcp_sendpages(n, q)`, { kernel }));
+      const v = view(run.final);
+      expect(v.skbs.n).toMatchObject({ len: 4096, data_len: 4096, frags: ["g+0:4096"] });
+      expect(v.holders.g).toEqual(["h2.frags[0]"]);
+      expect(run.final.pipes.get("q" as never)!.bufs).toEqual([]);
+    });
+  }
+
+  it("extends the last frag when the next piece continues it (skb_can_coalesce)", () => {
+    const run = clean(trace(`${BASE}q = skb_splice_bits(a, 0, 1000)\nskb_splice_bits(a, 1000, 1000, q)\nn = alloc_skb(256)\ndo_tcp_sendpages(n, q)`, { kernel: "2.6.32" }));
+    const v = view(run.final);
+    expect(v.skbs.n.frags).toEqual(["g+0:2000"]);
+    expect(v.pages.g).toBe(2);
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * do_tcp_sendpages - splice a pipe into a TCP socket: the pipe's pages are
+ * planted in the socket's write-queue skb.
+ *
+ * Models fs/splice.c pipe_to_sendpage() (6.1 l.451) -> tcp_sendpage() ->
+ * net/ipv4/tcp.c do_tcp_sendpages() with tcp_build_frag() (6.1 l.984-1142;
+ * 2.6.32 do_tcp_sendpages() l.763): for each pipe buffer, a piece that
+ * continues the skb's last frag extends it (skb_can_coalesce: no new
+ * reference), otherwise get_page() and a new descriptor; len, data_len and
+ * truesize grow. The consumed pipe buffer is released (put_page). The trace
+ * names the write-queue tail skb; when its frags run out the remaining
+ * buffers stay in the pipe (the kernel would start a new skb).
+ */
+import { precondition } from "../model/events";
+import { profile } from "../model/kernel";
+import { pipeOf, shinfo, skbCloned, skbOf } from "../model/lookup";
+import type { Tx } from "../model/tx";
+import type { Frag } from "../model/types";
+import { pageGet, pagePut } from "./alloc_page";
+
+export function do_tcp_sendpages(tx: Tx, name: string, pipeName: string): void {
+  const skb = skbOf(tx, name, "do_tcp_sendpages");
+  const pipe = pipeOf(tx, pipeName, "do_tcp_sendpages");
+  if (skbCloned(tx, skb)) precondition("do_tcp_sendpages", `${name} is cloned; tcp_skb_can_collapse_to() would start a new skb`);
+  const data = shinfo(tx, skb);
+  if (data.zcopy) precondition("do_tcp_sendpages", `${name} is zero-copy; tcp_downgrade_zcopy_pure() is not modelled`);
+  const max = profile(tx.kernel).MAX_SKB_FRAGS;
+  const frags: Frag[] = [...data.frags];
+  let used = 0;
+  let bytes = 0;
+  for (const buf of pipe.bufs) {
+    const last = frags[frags.length - 1];
+    const coalesce = last && last.page === buf.page && last.offset + last.size === buf.offset;
+    if (!coalesce && frags.length >= max) break;
+    if (coalesce) frags[frags.length - 1] = { ...last, size: last.size + buf.len };
+    else {
+      pageGet(tx, buf.page, "do_tcp_sendpages");
+      frags.push({ page: buf.page, offset: buf.offset, size: buf.len });
+    }
+    used++;
+    bytes += buf.len;
+  }
+  tx.set("datas", data.id, { ...data, frags });
+  tx.set("skbs", name, { ...skb, len: skb.len + bytes, data_len: skb.data_len + bytes, truesize: skb.truesize + bytes });
+  tx.set("pipes", pipe.name, { ...pipe, bufs: pipe.bufs.slice(used) });
+  pipe.bufs.slice(0, used).forEach((b, i) => pagePut(tx, b.page, `${pipe.name}.bufs[${i}]`));
+  tx.emit({ kind: "result", fn: "do_tcp_sendpages", value: `${bytes} bytes from ${used} pipe buffers` });
+}
