@@ -22,3 +22,4 @@ export type { StateView, SkbView, DataView, PageView, FragView } from "./engine/
 export { verdictMatrix } from "./engine/matrix";
 export type { Matrix, MatrixEntry } from "./engine/matrix";
 export { SEMANTICS_VERSION, SEMANTICS_CHANGES } from "./version";
+export { textReport, importText } from "./report/text";
