@@ -2,7 +2,7 @@
  * do_tcp_sendpages - splice a pipe into a TCP socket: the pipe's pages are
  * planted in the socket's write-queue skb.
  *
- * Models fs/splice.c pipe_to_sendpage() (6.1 l.451) -> tcp_sendpage() ->
+ * Models fs/splice.c pipe_to_sendpage() (6.1 l.344) -> tcp_sendpage() ->
  * net/ipv4/tcp.c do_tcp_sendpages() with tcp_build_frag() (6.1 l.984-1142;
  * 2.6.32 do_tcp_sendpages() l.763): for each pipe buffer, a piece that
  * continues the skb's last frag extends it (skb_can_coalesce: no new

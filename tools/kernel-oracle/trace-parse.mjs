@@ -45,6 +45,7 @@ export const OPS = {
   skb_segment: { ret: 'segs', args: ['skb', 'int'] },
   skb_splice_bits: { ret: 'pipe', args: ['skb', 'int', 'int'], alt: { args: ['skb', 'int', 'int', 'pipe'] } },
   pipe_release: { args: ['pipe'] },
+  do_tcp_sendpages: { args: ['skb', 'pipe'] },
   sock_create: { ret: 'sock', args: [] },
   sock_queue_rcv_skb: { args: ['sock', 'skb'] },
   skb_copy_datagram_iter: { args: ['skb', 'int', 'int'] },

@@ -1633,6 +1633,77 @@ static void op_pipe_release(struct step *st)
 	q->dead = true;
 }
 
+/*
+ * do_tcp_sendpages(b, q): the pipe q is spliced into a TCP socket whose
+ * write-queue tail skb is b.  There is no TCP socket in the oracle; this
+ * reproduces, with the real helpers, what 6.1 splice_from_pipe_feed() ->
+ * pipe_to_sendpage() -> tcp_sendpage() -> do_tcp_sendpages() ->
+ * tcp_build_frag() (net/ipv4/tcp.c l.984-1049) do to b and to the page
+ * references, buffer by buffer in pipe order:
+ *  - skb_can_coalesce(b, nr_frags, page, offset): extend the last frag
+ *    (skb_frag_size_add, no new reference); otherwise, when nr_frags has
+ *    reached sysctl_max_skb_frags (17), stop (TCP would tcp_mark_push()
+ *    and start a new skb: the rest stays in the pipe); else get_page() and
+ *    skb_fill_page_desc_noacc();
+ *  - SKBFL_SHARED_FRAG is set (splice passes no MSG_NO_SHARED_FRAGS);
+ *    len, data_len and truesize grow by the buffer's bytes;
+ *  - the buffer, now empty, is released (generic_pipe_buf_release:
+ *    put_page) and leaves the pipe.
+ * No size_goal, memory accounting, sequence numbers or transmission: a
+ * buffer is taken whole or not at all.
+ */
+static void op_sendpages(struct step *st)
+{
+	struct obj *o, *q;
+	struct sk_buff *skb = arg_skb(st, 0, &o);
+	struct emu_pipe *pipe;
+	long long bytes = 0;
+	int used = 0;
+
+	q = arg_obj(st, 1, T_PIPE);
+	if (!skb || !q || !no_dst(st))
+		return;
+	if (skb_cloned(skb)) {
+		fail(st, "refused: do_tcp_sendpages: %s is cloned; a TCP write-queue skb never is (it is cloned when sent, after it left the write queue), and adding frags would rewrite the skb_shared_info it shares with its clone",
+		     o->name);
+		return;
+	}
+	if (skb_zcopy(skb)) {
+		fail(st, "refused: do_tcp_sendpages: %s carries a ubuf (zero-copy); tcp_downgrade_zcopy_pure() and zero-copy frags are not emulated",
+		     o->name);
+		return;
+	}
+	pipe = q->ptr;
+	while (used < pipe->nbufs) {
+		struct emu_pipe_buf *buf = &pipe->bufs[used];
+		struct skb_shared_info *sh = skb_shinfo(skb);
+		int i = sh->nr_frags;
+		bool can_coalesce = skb_can_coalesce(skb, i, buf->page,
+						     buf->offset);
+
+		if (!can_coalesce && i >= READ_ONCE(sysctl_max_skb_frags))
+			break;
+		if (can_coalesce) {
+			skb_frag_size_add(&sh->frags[i - 1], buf->len);
+		} else {
+			get_page(buf->page);
+			skb_fill_page_desc_noacc(skb, i, buf->page,
+						 buf->offset, buf->len);
+		}
+		sh->flags |= SKBFL_SHARED_FRAG;
+		skb->len += buf->len;
+		skb->data_len += buf->len;
+		skb->truesize += buf->len;
+		bytes += buf->len;
+		put_page(buf->page);	/* pipe_buf_release() */
+		used++;
+	}
+	pipe->nbufs -= used;
+	memmove(pipe->bufs, pipe->bufs + used,
+		pipe->nbufs * sizeof(pipe->bufs[0]));
+	set_result_int(st, bytes);
+}
+
 static void op_sock_create(struct step *st)
 {
 	struct socket *sock;
@@ -1900,6 +1971,8 @@ static void exec_op(struct step *st)
 		op_splice(st);
 	else if (!strcmp(f, "pipe_release"))
 		op_pipe_release(st);
+	else if (!strcmp(f, "do_tcp_sendpages"))
+		op_sendpages(st);
 	else if (!strcmp(f, "sock_create"))
 		op_sock_create(st);
 	else if (!strcmp(f, "sock_queue_rcv_skb"))
