@@ -356,7 +356,8 @@ export class SearchRun {
    */
   tasks(n: number, size = Infinity): FrontierNode[][] {
     const rest = this.frontier.length - this.cursor;
-    const per = Math.max(1, Math.min(size, Math.ceil(rest / Math.max(1, n))));
+    // n = Infinity: as many slices as the size allows (Math.ceil(rest / Infinity) is 0).
+    const per = Math.max(1, Math.min(size, Number.isFinite(n) ? Math.ceil(rest / Math.max(1, n)) : size));
     const out: FrontierNode[][] = [];
     for (let i = this.cursor; i < this.frontier.length && out.length < n; i += per) {
       out.push(this.frontier.slice(i, i + per).map((x) => ({ path: x.path })));
@@ -562,7 +563,9 @@ export async function searchAsync(
   const clock = options.clock;
   const t0 = clock?.();
   while (!runner.done) {
-    const slices = runner.tasks(Infinity, sliceSize);
+    // Up to four slices per lane a round: small levels still spread over
+    // every lane, large ones go in slices of sliceSize.
+    const slices = runner.tasks(Math.max(1, concurrency) * 4, sliceSize);
     const config = runner.sliceConfig();
     const results: SliceResult[] = new Array(slices.length);
     let nextSlice = 0;
