@@ -17,6 +17,7 @@ import { Narration } from "./components/Narration";
 import { ObjectTable } from "./components/ObjectTable";
 import { OpForm } from "./components/OpForm";
 import { PointerInfo } from "./components/PointerInfo";
+import { SearchDialog } from "./components/SearchDialog";
 import { ShareDialog, linkUrl } from "./components/ShareDialog";
 import { Timeline } from "./components/Timeline";
 import { Toolbar } from "./components/Toolbar";
@@ -80,6 +81,7 @@ export function App() {
         <>
           <Help />
           <Gallery />
+          <SearchDialog />
           <ShareDialog />
         </>
       )}
@@ -235,7 +237,7 @@ function useReducedMotion(): boolean {
 
 /**
  * Keys: ←/→ step, space play/pause, Home/End, n next violation, / editor,
- * p presentation (Esc leaves), g gallery, s share, ? help. Embedded, only
+ * p presentation (Esc leaves), g gallery, f search, s share, ? help. Embedded, only
  * the step keys.
  */
 function installKeys(machines: Machines): () => void {
@@ -291,6 +293,10 @@ function installKeys(machines: Machines): () => void {
       case "s":
         if (embed) return;
         openDialog("share");
+        break;
+      case "f":
+        if (embed) return;
+        openDialog("search");
         break;
       case "?":
         if (embed) return;

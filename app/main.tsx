@@ -14,10 +14,12 @@ import { App } from "./App";
 import { MachinesContext } from "./context";
 import { startMachines } from "./machines";
 import { documentFullscreen } from "./machines/presentation";
+import { searchWorkerCount } from "./machines/search";
+import type { SearchWorkerLike } from "./machines/searchPool";
 import { locationPort, splitFragment } from "./machines/urlSync";
 import type { WorkerLike } from "./machines/workerActor";
 import { defaultStory } from "./stories";
-import { setEmbed, setTheme, useScope } from "./store";
+import { setEmbed, setTheme, useScope, type SearchRequest } from "./store";
 import "./styles.css";
 
 const params = new URLSearchParams(location.search);
@@ -29,10 +31,26 @@ setEmbed(params.get("embed") === "1" || flags.includes("embed"));
 
 const story = defaultStory();
 const createWorker = () => new Worker(new URL("./worker/engine.worker.ts", import.meta.url), { type: "module" }) as unknown as WorkerLike;
+// Search workers are made only when a search starts (their bundle loads then); counted for the e2e tests.
+let liveSearchWorkers = 0;
+const createSearchWorker = (): SearchWorkerLike => {
+  const worker = new Worker(new URL("./worker/search.worker.ts", import.meta.url), { type: "module", name: "skbscope-search" });
+  liveSearchWorkers++;
+  let alive = true;
+  const terminate = worker.terminate.bind(worker);
+  worker.terminate = () => {
+    if (alive) liveSearchWorkers--;
+    alive = false;
+    terminate();
+  };
+  return worker as unknown as SearchWorkerLike;
+};
 const machines = startMachines(createWorker, watchdog, {
   fallback: () => ({ source: story.source, storyId: story.id }),
   url: locationPort(),
   fullscreen: documentFullscreen(),
+  // ?searchWorkers=N overrides the count (the browser benchmark compares 1 and N).
+  search: { createWorker: createSearchWorker, workers: searchWorkerCount(Number(params.get("searchWorkers")) || navigator.hardwareConcurrency) },
 });
 if (link) machines.openText(link, "link");
 else machines.open(story.source, "first-violation", story.id);
@@ -50,6 +68,12 @@ Object.assign(window, {
     openText: machines.openText,
     seek: (step: number) => machines.playback.send({ type: "SEEK", step }),
     state: () => useScope.getState(),
+    search: {
+      start: (request: SearchRequest) => machines.search.send({ type: "START", request }),
+      cancel: () => machines.search.send({ type: "CANCEL" }),
+      status: () => machines.search.getSnapshot().value,
+      liveWorkers: () => liveSearchWorkers,
+    },
   },
 });
 

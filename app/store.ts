@@ -5,7 +5,7 @@
  * read with narrow selectors.
  */
 import { create } from "zustand";
-import type { Diagnostic, Finding, KernelId, PolicyId, StateView, Verdict } from "../core/index";
+import type { Diagnostic, Finding, FindingKind, KernelId, PolicyId, StateView, Verdict } from "../core/index";
 import { appStory, storyCheck, storyOfSource } from "./stories";
 import { STEP_VIOLATION, type LifeRow, type MatrixRow, type OpInfo, type StepColumns, type StepDetail } from "./worker/protocol";
 
@@ -48,6 +48,98 @@ export interface EmailState {
   readonly url: string | null;
   readonly warnings: readonly string[];
 }
+
+/** Where a search starts: one skb carrying one armed guest page, or the trace on screen up to a step. */
+export type SearchStart =
+  | { readonly from: "default" }
+  | { readonly from: "trace"; readonly source: string; readonly step: number };
+
+/** What the user asked the counterexample search for (plain data: the machine and the job share it). */
+export interface SearchRequest {
+  readonly policy: PolicyId;
+  readonly kernel: KernelId;
+  readonly start: SearchStart;
+  /** Longest path, in steps after the start (1–6). */
+  readonly maxDepth: number;
+  /** Distinct states per search before it stops. */
+  readonly maxStates: number;
+  /** Finding kinds looked for; null: all. */
+  readonly kinds: readonly FindingKind[] | null;
+  /** Also the shortest trace through each operation (pskb_copy, skb_split ...), as `skbscope search` prints. */
+  readonly through: boolean;
+  /** Stop a search once every kind looked for has a counterexample. */
+  readonly stopWhenFound: boolean;
+}
+
+/** A counterexample, ready to open: its trace as text (start included) and what the checker says at its last step. */
+export interface SearchFound {
+  readonly kind: FindingKind;
+  /** Steps after the start. */
+  readonly length: number;
+  /** The operations after the start, printed. */
+  readonly ops: readonly string[];
+  readonly source: string;
+  readonly finding: { readonly kind: FindingKind; readonly step: number; readonly message: string };
+  /** A replay of `source` shows the finding at its last step (false would be a search bug). */
+  readonly verified: boolean;
+}
+
+/** One search of a job: every operation (op null), or one operation with the base ones. */
+export interface SearchPhase {
+  readonly op: string | null;
+  /** Every path of at most this many steps was judged. */
+  readonly depth: number;
+  readonly maxDepth: number;
+  readonly states: number;
+  readonly transitions: number;
+  readonly stoppedBy: "budget" | "cancelled" | "found" | null;
+  /** No state was left to expand: the depth did not matter. */
+  readonly exhausted: boolean;
+  /** Shortest per kind, worst first (through an operation: only those that need it). */
+  readonly found: readonly SearchFound[];
+  /** Through an operation: kinds found that show also with every call of it deleted. */
+  readonly alsoWithout: readonly FindingKind[];
+  /** Engine failures met on the way (engine bugs), and the first one's text. */
+  readonly internal: number;
+  readonly internalFirst: string | null;
+  readonly elapsedMs: number;
+}
+
+export interface SearchProgress {
+  /** Index of the running search of the job, and how many it has. */
+  readonly phase: number;
+  readonly phases: number;
+  readonly op: string | null;
+  /** Length of the paths being judged, and the bound. */
+  readonly depth: number;
+  readonly maxDepth: number;
+  /** Distinct states of the running search, and of the whole job so far. */
+  readonly states: number;
+  readonly totalStates: number;
+  readonly elapsedMs: number;
+  /** The job's distinct states per second. */
+  readonly statesPerSecond: number;
+}
+
+/** How a finished job went. */
+export interface SearchSummary {
+  readonly elapsedMs: number;
+  readonly totalStates: number;
+  readonly statesPerSecond: number;
+}
+
+/** The counterexample search's data; what it is doing now is the search machine's. */
+export interface SearchData {
+  readonly request: SearchRequest | null;
+  /** Search workers the last job ran on. */
+  readonly workers: number;
+  readonly progress: SearchProgress | null;
+  readonly phases: readonly SearchPhase[];
+  readonly summary: SearchSummary | null;
+  readonly error: string | null;
+}
+
+export const NO_SEARCH: SearchData = { request: null, workers: 0, progress: null, phases: [], summary: null, error: null };
 
 export interface ScopeData {
   source: string;
@@ -98,7 +190,8 @@ export interface ScopeData {
   presenting: boolean;
   /** Embedded in an iframe: graph, step controls and narration only. */
   embed: boolean;
-  dialog: "gallery" | "share" | null;
+  dialog: "gallery" | "share" | "search" | null;
+  search: SearchData;
   theme: Theme;
   health: WorkerHealth;
   playing: boolean;
@@ -147,6 +240,7 @@ export function initialData(): ScopeData {
     presenting: false,
     embed: false,
     dialog: null,
+    search: NO_SEARCH,
     theme: "light",
     health: { state: "starting" },
     playing: false,
@@ -360,6 +454,28 @@ export function applySnapshot(step: number, view: StateView, prev: StateView | n
     return;
   }
   set({ shownStep: step, view, prev, detail, caption, selection });
+}
+
+/** A search job starts: what it was asked, on how many workers; the last job's data goes. */
+export function beginSearch(request: SearchRequest, workers: number): void {
+  set({ search: { ...NO_SEARCH, request, workers } });
+}
+
+export function setSearchProgress(progress: SearchProgress): void {
+  set({ search: { ...get().search, progress } });
+}
+
+export function addSearchPhase(phase: SearchPhase): void {
+  const search = get().search;
+  set({ search: { ...search, phases: [...search.phases, phase] } });
+}
+
+export function finishSearch(summary: SearchSummary): void {
+  set({ search: { ...get().search, summary } });
+}
+
+export function failSearch(error: string): void {
+  set({ search: { ...get().search, error } });
 }
 
 /** Steps whose findings are violations, ascending. */

@@ -7,13 +7,17 @@
  *  - time to load a 100,000-step trace, and the longest main-thread task
  *    meanwhile (goal: none over 50 ms)
  *  - scrubber jump latency: seek to a random step until it is drawn (goal ≤ 50 ms)
+ *  - the counterexample search in the app's Web Workers: time to the first
+ *    counterexample for shinfo-release (goal < 1 s), and states/s with one
+ *    worker and with one per core
  *
  * Run: npm run bench:browser, or npx tsx tools/bench-browser.ts.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import type { Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import type { SearchRequest, SearchSummary } from "../app/store";
 import { launchChromium, openApp, ROOT, serveBuild, settled } from "../e2e/harness";
 
 type Hook = { __skbscope: { open(s: string, p: string): void; seek(n: number): void; state(): { stepCount: number; cursor: number; shownStep: number; matrix: unknown; lifetimes: unknown } } };
@@ -130,6 +134,74 @@ async function scrubLatency(page: Page, jumps: number): Promise<number[]> {
   return out;
 }
 
+type SearchHook = {
+  __skbscope: {
+    state(): { search: { summary: SearchSummary | null; workers: number; error: string | null; phases: { found: { kind: string; length: number; ops: string[] }[] }[] } };
+    search: { start(r: SearchRequest): void; status(): string };
+  };
+};
+
+/** Runs a search through the app's machine and workers; resolves when it is over. */
+async function appSearch(page: Page, request: SearchRequest) {
+  const wallMs = await page.evaluate(
+    (r) =>
+      new Promise<number>((resolve) => {
+        const hook = (window as unknown as SearchHook).__skbscope;
+        const t0 = performance.now();
+        hook.search.start(r);
+        const poll = () => (hook.search.status() === "running" ? setTimeout(poll, 2) : resolve(performance.now() - t0));
+        poll();
+      }),
+    request,
+  );
+  const s = await page.evaluate(() => (window as unknown as SearchHook).__skbscope.state().search);
+  if (!s.summary) throw new Error(`the search did not finish: ${s.error}`);
+  return { wallMs, summary: s.summary, workers: s.workers, found: s.phases.flatMap((p) => p.found) };
+}
+
+const searchRequest = (over: Partial<SearchRequest>): SearchRequest => ({
+  policy: "shinfo-release",
+  kernel: "2.6.32",
+  start: { from: "default" },
+  maxDepth: 3,
+  maxStates: 200_000,
+  kinds: null,
+  through: false,
+  stopWhenFound: false,
+  ...over,
+});
+
+export async function searchFigures(browser: Browser, url: string): Promise<void> {
+  for (const query of ["?searchWorkers=1", ""]) {
+    const { page, context } = await openApp(browser, url, "light", query);
+    await settled(page);
+    // Warm-up: the job chunk and the worker bundle come from the cache from now on.
+    await appSearch(page, searchRequest({ maxDepth: 1 }));
+    const first = await appSearch(page, searchRequest({ maxDepth: 5, kinds: ["premature"], stopWhenFound: true }));
+    const c = first.found[0];
+    const n = first.workers;
+    const label = `${n} worker${n === 1 ? "" : "s"}`;
+    console.log(
+      `search, ${label}: first premature completion for shinfo-release on 2.6.32 (${c ? `${c.length} step: ${c.ops.join("; ")}` : "none"}) in ${ms(first.wallMs)} from Start, workers started included (goal < 1 s)`,
+    );
+    const job = await appSearch(page, searchRequest({ maxDepth: 3, through: true }));
+    console.log(`search, ${label}: depth 3 with each operation's own search (the e2e's job): ${ms(job.wallMs)}, ${job.summary.totalStates.toLocaleString("en-US")} states, ${Math.round(job.summary.statesPerSecond).toLocaleString("en-US")} states/s`);
+    await page.evaluate(() => {
+      const w = window as unknown as { __longest: number };
+      w.__longest = 0;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__longest = Math.max(w.__longest, e.duration);
+      }).observe({ type: "longtask", buffered: false });
+    });
+    const deep = await appSearch(page, searchRequest({ maxDepth: 4, maxStates: 200_000 }));
+    const longest = await page.evaluate(() => (window as unknown as { __longest: number }).__longest);
+    console.log(
+      `search, ${label}: depth 4 to a budget of 200,000 states: ${ms(deep.wallMs)}, ${Math.round(deep.summary.statesPerSecond).toLocaleString("en-US")} states/s; main-thread tasks over 50 ms meanwhile: ${longest === 0 ? "none" : `the longest ${ms(longest)}`}`,
+    );
+    await context.close();
+  }
+}
+
 export async function main(): Promise<void> {
   const served = await serveBuild();
   const chromium = await launchChromium();
@@ -143,6 +215,7 @@ export async function main(): Promise<void> {
     console.log(`100,000-step trace: loaded and drawn in ${ms(loadMs)}; longest main-thread task ${ms(longestTaskMs)} (goal ≤ 50 ms)`);
     const jumps = await scrubLatency(page, 25);
     console.log(`scrubber jump to a random step until drawn: p50 ${ms(pct(jumps, 50))}, p95 ${ms(pct(jumps, 95))} (goal ≤ 50 ms)`);
+    await searchFigures(chromium.browser, served.url);
   } finally {
     await chromium.close();
     await served.close();

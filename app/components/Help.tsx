@@ -11,6 +11,7 @@ const KEYS: [string, string][] = [
   ["Tab, Enter", "reach a graph object (it lights up with its holders), select it"],
   ["p", "presentation mode (Esc leaves it)"],
   ["g", "the story gallery"],
+  ["f", "find counterexamples: search every short trace for one that breaks a policy"],
   ["s", "share: link, email text, images"],
   ["Esc", "leave the editor or presentation mode, close a dialog"],
   ["?", "this help"],

@@ -1,4 +1,5 @@
-/** The top bar: story, policy, kernel; stories, share, present; theme, panels, help. */
+/** The top bar: story, policy, kernel; stories, search, share, present; theme, panels, help. */
+import { useSelector } from "@xstate/react";
 import { KERNELS, POLICIES, type KernelId, type PolicyId } from "../../core/model/types";
 import { useMachines } from "../context";
 import { APP_STORIES, storyOfSource } from "../stories";
@@ -12,6 +13,7 @@ export function Toolbar() {
   const panels = useScope((s) => s.panels);
   const title = useScope((s) => s.title);
   const current = useScope((s) => storyOfSource(s.source)?.id ?? "");
+  const searching = useSelector(machines.search, (s) => s.matches("running"));
 
   return (
     <header className="toolbar">
@@ -19,7 +21,7 @@ export function Toolbar() {
       <button type="button" onClick={() => openDialog("gallery")} aria-haspopup="dialog" data-testid="open-gallery" title="the story gallery (g)">
         stories…
       </button>
-      <label>
+      <label className="story-pick">
         <span className="visually-hidden">story</span>
         <select
           value={current}
@@ -62,6 +64,16 @@ export function Toolbar() {
         {current === "" ? (title ?? "") : ""}
       </span>
       <div className="toolbar-right">
+        <button
+          type="button"
+          onClick={() => openDialog("search")}
+          aria-haspopup="dialog"
+          data-testid="open-search"
+          data-running={searching || undefined}
+          title="find counterexamples: the shortest traces that break a policy (f)"
+        >
+          search…{searching && <span className="busy-dot" aria-label="(running)" />}
+        </button>
         <button type="button" onClick={() => openDialog("share")} aria-haspopup="dialog" data-testid="open-share" title="link, email text, images, embed (s)">
           share…
         </button>

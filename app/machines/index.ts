@@ -2,16 +2,20 @@
  * The running machines and their wiring: the store's cursor drives the
  * engine's snapshot requests; edits to the trace, the policy or the kernel
  * re-run it (an edit after a short pause in typing); the address bar
- * follows the view (urlSync); presentation mode collapses the panels.
+ * follows the view (urlSync); presentation mode collapses the panels; the
+ * counterexample search runs in workers of its own (search), and what it
+ * finds opens like any trace.
  */
 import { createActor, type Actor } from "xstate";
 import type { KernelId, PolicyId } from "../../core/index";
-import { nameOfKey, setChoices, setNotice, setSource, setStoryId, useScope, viewKey, type ScopeData, type SavedTrace } from "../store";
+import { isOwnWork, nameOfKey, savedTrace, setChoices, setNotice, setSource, setStoryId, useScope, viewKey, type ScopeData, type SavedTrace, type SearchFound } from "../store";
 import { storyOfSource } from "../stories";
 import type { CrashHow, OpDraft } from "../worker/protocol";
 import { engineMachine, type Fallback, type Position } from "./engine";
 import { playbackMachine } from "./playback";
 import { presentationMachine, type FullscreenPort } from "./presentation";
+import { searchMachine } from "./search";
+import type { SearchWorkerFactory } from "./searchPool";
 import { urlSyncMachine, type UrlPort } from "./urlSync";
 import type { WorkerFactory } from "./workerActor";
 
@@ -21,6 +25,7 @@ export interface Machines {
   engine: Actor<typeof engineMachine>;
   playback: Actor<typeof playbackMachine>;
   presentation: Actor<typeof presentationMachine>;
+  search: Actor<typeof searchMachine>;
   /** Present only when started with an address bar. */
   urlSync: Actor<typeof urlSyncMachine> | null;
   /** The user typed in the editor: re-run after a pause. */
@@ -30,6 +35,12 @@ export interface Machines {
    * story id defaults to the story whose file this is.
    */
   open(source: string, position: Position, storyId?: string | null): void;
+  /**
+   * Open a counterexample the search found, at its violating step, as any
+   * trace (its headers give the policy and kernel). The user's own trace,
+   * if it is replaced, is offered back.
+   */
+  openFound(found: SearchFound): void;
   /** Open a permalink, or text pasted from a mail (a report, trace lines, a link). */
   openText(text: string, as: "link" | "paste"): void;
   /** Put back a trace an open replaced. */
@@ -49,7 +60,13 @@ export interface MachineOptions {
   url?: UrlPort;
   urlDebounceMs?: number;
   fullscreen?: FullscreenPort;
+  /** The search workers (none: a search fails with a message), and how many a job gets. */
+  search?: { createWorker: SearchWorkerFactory; workers: number };
 }
+
+const noSearchWorkers: SearchWorkerFactory = () => {
+  throw new Error("this page cannot start search workers");
+};
 
 /** Store fields a permalink depends on, or that decide whether the view has settled. */
 const LINK_FIELDS: readonly (keyof ScopeData)[] = ["sourceRev", "policyChoice", "kernelChoice", "cursor", "selection", "storyId", "loaded", "shownStep", "opening", "pendingSelection", "link", "diagnostics"];
@@ -58,6 +75,7 @@ export function startMachines(createWorker: WorkerFactory, watchdogMs?: number, 
   const engine = createActor(engineMachine, { input: { createWorker, watchdogMs, fallback: options.fallback } });
   const playback = createActor(playbackMachine);
   const presentation = createActor(presentationMachine, { input: { fullscreen: options.fullscreen } });
+  const search = createActor(searchMachine, { input: { createWorker: options.search?.createWorker ?? noSearchWorkers, workers: options.search?.workers ?? 1 } });
   const port = options.url;
   const urlSync = port
     ? createActor(urlSyncMachine, {
@@ -79,7 +97,18 @@ export function startMachines(createWorker: WorkerFactory, watchdogMs?: number, 
   engine.start();
   playback.start();
   presentation.start();
+  search.start();
   urlSync?.start();
+
+  function open(source: string, position: Position, storyId?: string | null) {
+    clearTimeout(editTimer);
+    playback.send({ type: "PAUSE" });
+    setChoices(null, null);
+    setSource(source);
+    setStoryId(storyId === undefined ? (storyOfSource(source)?.id ?? null) : storyId);
+    useScope.setState({ selection: null, pendingSelection: null });
+    engine.send({ type: "LOAD", position });
+  }
 
   function openText(text: string, as: "link" | "paste") {
     clearTimeout(editTimer);
@@ -91,6 +120,7 @@ export function startMachines(createWorker: WorkerFactory, watchdogMs?: number, 
     engine,
     playback,
     presentation,
+    search,
     urlSync,
     openText,
     restore(saved) {
@@ -111,15 +141,12 @@ export function startMachines(createWorker: WorkerFactory, watchdogMs?: number, 
       clearTimeout(editTimer);
       editTimer = setTimeout(() => engine.send({ type: "LOAD" }), EDIT_DEBOUNCE_MS);
     },
-    open(source, position, storyId) {
-      clearTimeout(editTimer);
-      playback.send({ type: "PAUSE" });
-      setChoices(null, null);
-      setSource(source);
-      setStoryId(storyId === undefined ? (storyOfSource(source)?.id ?? null) : storyId);
-      useScope.setState({ selection: null, pendingSelection: null });
-      engine.send({ type: "LOAD", position });
+    openFound(found) {
+      const previous = isOwnWork() && useScope.getState().source !== found.source ? savedTrace() : undefined;
+      open(found.source, { step: found.finding.step }, null);
+      setNotice(previous ? { kind: "info", text: "A counterexample from the search replaced your trace; it is kept until you open something else.", previous } : null);
     },
+    open,
     choose(policy, kernel) {
       setChoices(policy, kernel);
       engine.send({ type: "LOAD" });
@@ -136,6 +163,7 @@ export function startMachines(createWorker: WorkerFactory, watchdogMs?: number, 
       unsubscribe();
       unlisten();
       urlSync?.stop();
+      search.stop();
       presentation.stop();
       playback.stop();
       engine.stop();

@@ -1,5 +1,7 @@
 /**
- * Every message between the UI and the engine worker, both ways.
+ * Every message between the UI and its workers, both ways: the engine
+ * worker (ToWorker, FromWorker) and the search workers (ToSearchWorker,
+ * FromSearchWorker).
  *
  * Plain data only (it survives structured clone). `seq` ties a reply to
  * its request: the engine machine drops a reply whose seq is not the one
@@ -9,6 +11,7 @@
  * main thread a long structured clone.
  */
 import type { Diagnostic, Finding, KernelId, PolicyId, StateView, Verdict } from "../../core/index";
+import type { SliceResult, SliceTask } from "../../core/search/index";
 
 export const PROTOCOL_VERSION = 2;
 
@@ -161,6 +164,23 @@ export type FromWorker =
   | { kind: "opened"; seq: number; result: { ok: true; view: OpenedView } | { ok: false; message: string } }
   | { kind: "failed"; seq: number; message: string };
 
+/**
+ * The search workers (app/worker/search.worker.ts): a pool of them expands
+ * the slices of each frontier level that core/search's searchAsync hands
+ * out; the search machine merges the answers in order (app/machines/search.ts).
+ * A worker holds nothing between tasks but the start state it replayed.
+ */
+export const SEARCH_PROTOCOL_VERSION = 1;
+
+/** UI → a search worker: expand one slice (expandTask). `id` ties the answer to the task. */
+export type ToSearchWorker = { kind: "expand"; id: number; task: SliceTask };
+
+/** A search worker → UI. An engine bug is a `failed` answer; the worker stays alive. */
+export type FromSearchWorker =
+  | { kind: "ready"; version: typeof SEARCH_PROTOCOL_VERSION }
+  | { kind: "expanded"; id: number; result: SliceResult }
+  | { kind: "failed"; id: number; message: string };
+
 /** A `default:` branch that stops compiling when a message kind is added. */
 export function unhandled(message: never): never {
   throw new Error(`unhandled message ${JSON.stringify(message)}`);
@@ -169,4 +189,11 @@ export function unhandled(message: never): never {
 /** Structural check on what arrives from a worker (it may be anything). */
 export function isFromWorker(data: unknown): data is FromWorker {
   return typeof data === "object" && data !== null && typeof (data as { kind?: unknown }).kind === "string";
+}
+
+/** Structural check on what arrives from a search worker. */
+export function isFromSearchWorker(data: unknown): data is FromSearchWorker {
+  if (typeof data !== "object" || data === null) return false;
+  const kind = (data as { kind?: unknown }).kind;
+  return kind === "ready" || ((kind === "expanded" || kind === "failed") && typeof (data as { id?: unknown }).id === "number");
 }

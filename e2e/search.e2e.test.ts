@@ -1,0 +1,230 @@
+/**
+ * Issue 7 in real Chromium: the counterexample search runs in Web Workers
+ * (one per core), shows its progress, lists what `skbscope search` finds,
+ * opens a counterexample at its violating step as a shareable trace, and
+ * cancels promptly, leaving no worker behind. Screenshots of the panel
+ * with results at 1280×720, light and dark, go to e2e/screenshots/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { search, searchThrough } from "../core/search/index";
+import { sourceOf } from "../app/machines/searchJob";
+import { launchChromium, openApp, ROOT, serveBuild, settled, type Launched, type Served } from "./harness";
+
+const SHOTS = join(ROOT, "e2e", "screenshots");
+let served: Served;
+let chromium: Launched;
+let browser: Browser;
+
+beforeAll(async () => {
+  served = await serveBuild();
+  chromium = await launchChromium();
+  browser = chromium.browser;
+  mkdirSync(SHOTS, { recursive: true });
+});
+afterAll(async () => {
+  await chromium?.close();
+  await served?.close();
+});
+
+interface Seen {
+  source: string;
+  cursor: number;
+  storyId: string | null;
+  notice: { kind: string } | null;
+  link: { fragment: string | null } | null;
+  search: { workers: number };
+}
+type Hook = {
+  __skbscope: {
+    state(): Seen;
+    search: { liveWorkers(): number; status(): string };
+  };
+};
+const state = (page: Page) =>
+  page.evaluate(() => {
+    const s = (window as unknown as Hook).__skbscope.state();
+    return { source: s.source, cursor: s.cursor, storyId: s.storyId, notice: s.notice, link: s.link, workers: s.search.workers };
+  });
+const liveWorkers = (page: Page) => page.evaluate(() => (window as unknown as Hook).__skbscope.search.liveWorkers());
+/** Search workers as Chromium itself lists them (not our own count). */
+const searchWorkers = (page: Page) => page.workers().filter((w) => /search\.worker/.test(w.url()));
+const blur = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+
+async function openPanel(page: Page): Promise<void> {
+  await blur(page);
+  await page.keyboard.press("f");
+  await page.waitForSelector("dialog.search[open]");
+}
+
+/** Every (state, states) the progress section shows, recorded as it changes. */
+async function recordProgress(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __progress: { state: string; states: number; text: string }[] };
+    w.__progress = [];
+    const dialog = document.querySelector("dialog.search")!;
+    const note = () => {
+      const el = dialog.querySelector<HTMLElement>("[data-testid=search-progress]");
+      if (el) w.__progress.push({ state: el.dataset.state ?? "", states: Number(el.dataset.states), text: el.textContent ?? "" });
+    };
+    new MutationObserver(note).observe(dialog, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+}
+const progressSeen = (page: Page) => page.evaluate(() => (window as unknown as { __progress: { state: string; states: number; text: string }[] }).__progress);
+
+interface Row {
+  op: string;
+  kind: string;
+  text: string;
+}
+const rows = (page: Page): Promise<Row[]> =>
+  page.$$eval("[data-testid=found]", (els) => els.map((e) => ({ op: (e as HTMLElement).dataset.op ?? "", kind: (e as HTMLElement).dataset.kind ?? "", text: e.textContent ?? "" })));
+
+describe("counterexample search", () => {
+  it("searches shinfo-release on 2.6.32 to depth 3 in workers, lists the pskb_copy, skb_split and pskb_expand_head counterexamples, and opens one at its violating step", async () => {
+    const { page, context, errors } = await openApp(browser, served.url, "light");
+    await settled(page);
+    // No search worker exists, nor is its bundle loaded, before a search.
+    expect(searchWorkers(page)).toHaveLength(0);
+
+    await openPanel(page);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("search-start");
+    await page.selectOption("[data-testid=search-policy]", "shinfo-release");
+    await page.selectOption("[data-testid=search-kernel]", "2.6.32");
+    await page.selectOption("[data-testid=search-depth]", "3");
+    expect(await page.isChecked("[data-testid=search-through]")).toBe(true);
+    await recordProgress(page);
+    await page.click("[data-testid=search-start]");
+    await page.waitForSelector("[data-testid=search-progress][data-state=done]", { timeout: 60_000 });
+
+    // Progress was shown while it ran: depth, states and states/s.
+    const seen = await progressSeen(page);
+    const running = seen.filter((p) => p.state === "running" && p.states > 0);
+    expect(running.length).toBeGreaterThan(0);
+    expect(running.at(-1)!.text).toMatch(/depth \d of 3 · [\d,]+ states · [\d,]+ states\/s/);
+    expect(await page.textContent("[data-testid=search-progress]")).toMatch(/done in [\d.]+ s: [\d,]+ states, [\d,]+ states\/s on \d workers?/);
+
+    // What the CLI finds (search, then searchThrough), in the same order.
+    const options = { policy: "shinfo-release", kernel: "2.6.32", maxDepth: 3 } as const;
+    const want = [
+      ...search(options).counterexamples.map((c) => ({ op: "", kind: c.kind, ops: c.ops.length })),
+      ...searchThrough(options).flatMap((t) => t.own.map((c) => ({ op: t.op, kind: c.kind, ops: c.ops.length }))),
+    ];
+    const got = await rows(page);
+    expect(got.map((r) => ({ op: r.op, kind: r.kind }))).toEqual(want.map((w) => ({ op: w.op, kind: w.kind })));
+    const row = (op: string) => got.find((r) => r.op === op && r.kind === "premature")!;
+    expect(row("pskb_copy").text).toMatch(/pskb_copypremature2 stepsb = pskb_copy\(a\); kfree_skb\(a\)owner told complete at step 6 .* while g is held by skb_shinfo\(b\)->frags\[0\]open/);
+    expect(row("skb_split").text).toMatch(/2 stepsb = skb_split\(a, 0\); kfree_skb\(a\)/);
+    expect(row("pskb_expand_head").text).toMatch(/1 steppskb_expand_head\(a, 0, 0\)/);
+    expect(row("skb_splice_bits").text).toMatch(/3 steps/);
+    expect(row("").text).toMatch(/premature1 steppskb_expand_head\(a, 0, 0\)/);
+    expect(await page.textContent("[data-testid=search-none-through]")).toMatch(/none that needs it up to depth 3: .*skb_copy/);
+
+    // The job's workers are gone once it is done.
+    expect(await liveWorkers(page)).toBe(0);
+    await expect.poll(() => searchWorkers(page).length).toBe(0);
+
+    await page.screenshot({ path: join(SHOTS, "search-light.png") });
+
+    // Open the pskb_copy counterexample: a normal trace at its violating step.
+    // By keyboard: the row's button takes Enter.
+    await page.focus('[data-testid=found][data-op="pskb_copy"][data-kind="premature"] [data-testid=open-found]');
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => !document.querySelector<HTMLDialogElement>("dialog.search")!.open);
+    await settled(page, 6);
+    const s = await state(page);
+    const expected = searchThrough(options).find((t) => t.op === "pskb_copy")!.own.find((c) => c.kind === "premature")!;
+    expect(s.source).toBe(sourceOf(expected.trace));
+    expect(s.cursor).toBe(6);
+    expect(s.storyId).toBeNull();
+    expect(await page.locator("[data-testid=finding]").first().textContent()).toMatch(/premature: owner told complete at step 6/);
+    expect(await page.locator("svg.graph g.node.flagged").count()).toBeGreaterThan(0);
+    expect(await page.locator("[data-testid=matrix] tr.bad th").allTextContents()).toContain("shinfo-release");
+    // The step list has no narration: the trace is the counterexample's operations.
+    expect(await page.locator("[data-testid=caption]").count()).toBe(0);
+
+    // The address bar follows it, and the link opens the same view elsewhere.
+    await page.waitForFunction(() => {
+      type Link = { key: string; fragment: string | null };
+      const st = (window as unknown as { __skbscope: { state(): { link: Link | null; sourceRev: number; policyChoice: string | null; kernelChoice: string | null; cursor: number; selection: string | null; storyId: string | null } } }).__skbscope.state();
+      const name = st.selection ? st.selection.slice(st.selection.indexOf(":") + 1) : null;
+      const current = st.link?.key === JSON.stringify([st.sourceRev, st.policyChoice, st.kernelChoice, st.cursor, name, st.storyId]);
+      return current && !!st.link?.fragment && location.hash === `#${st.link.fragment}`;
+    });
+    const url = page.url();
+    const other = await openApp(browser, url, "light");
+    await settled(other.page, 6);
+    expect((await state(other.page)).source).toBe(sourceOf(expected.trace));
+    await other.context.close();
+
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("saves the panel with results in the dark theme too", async () => {
+    const { page, context, errors } = await openApp(browser, served.url, "dark");
+    await settled(page);
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    await openPanel(page);
+    await page.selectOption("[data-testid=search-policy]", "shinfo-release");
+    await page.selectOption("[data-testid=search-kernel]", "2.6.32");
+    await page.click("[data-testid=search-start]");
+    await page.waitForSelector("[data-testid=search-progress][data-state=done]", { timeout: 60_000 });
+    await page.screenshot({ path: join(SHOTS, "search-dark.png") });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("cancels a deep search promptly: every worker terminated, the screen usable, the next search fresh", async () => {
+    const { page, context, errors } = await openApp(browser, served.url, "light");
+    await settled(page);
+    const cursor = (await state(page)).cursor;
+    await openPanel(page);
+    await page.selectOption("[data-testid=search-depth]", "6");
+    await page.fill("[data-testid=search-budget]", "1000000");
+    await page.click("[data-testid=search-start]");
+    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>("[data-testid=search-progress]")?.dataset.states ?? 0) > 2000, undefined, { timeout: 60_000 });
+    const n = (await state(page)).workers;
+    expect(n).toBeGreaterThanOrEqual(1);
+    expect(await liveWorkers(page)).toBe(n);
+    expect(searchWorkers(page)).toHaveLength(n);
+    // The focus stayed on the one button, now "cancel".
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("search-cancel");
+    // Closing the panel leaves the search running; the toolbar says so; f brings the panel back, on "cancel".
+    await page.keyboard.press("Escape");
+    await page.waitForFunction(() => !document.querySelector<HTMLDialogElement>("dialog.search")!.open);
+    expect(await page.locator("[data-testid=open-search][data-running]").count()).toBe(1);
+    expect(await liveWorkers(page)).toBe(n);
+    await openPanel(page);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("search-cancel");
+
+    const t0 = Date.now();
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("[data-testid=search-progress][data-state=cancelled]");
+    const cancelMs = Date.now() - t0;
+    expect(cancelMs).toBeLessThan(1000);
+    expect(await liveWorkers(page)).toBe(0);
+    await expect.poll(() => searchWorkers(page).length, { timeout: 5000 }).toBe(0);
+    expect(await page.textContent("[data-testid=search-progress]")).toMatch(/cancelled at depth \d of 6.*its workers are stopped/);
+    expect(await page.locator("[data-testid=open-search][data-running]").count()).toBe(0);
+
+    // The screen still answers: close the panel, step, open it again.
+    await page.keyboard.press("Escape");
+    await page.waitForFunction(() => !document.querySelector<HTMLDialogElement>("dialog.search")!.open);
+    await page.keyboard.press("ArrowLeft");
+    await settled(page, cursor - 1);
+
+    // A new search starts fresh, with new workers, and finishes.
+    await openPanel(page);
+    await page.selectOption("[data-testid=search-depth]", "1");
+    await page.click("[data-testid=search-start]");
+    await page.waitForSelector("[data-testid=search-progress][data-state=done]", { timeout: 60_000 });
+    expect(await page.locator("[data-testid=found]").count()).toBeGreaterThan(0);
+    expect(await liveWorkers(page)).toBe(0);
+    await expect.poll(() => searchWorkers(page).length, { timeout: 5000 }).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
