@@ -430,6 +430,12 @@ function stepDetail(run: Run, n: number): StepDetail {
   };
 }
 
+/** "g:h2.frags[0]" (a completion's holder) as "h2.frags[0] holds g". */
+const pageHolder = (entry: string): string => {
+  const at = entry.indexOf(":");
+  return at < 0 ? entry : `${entry.slice(at + 1)} holds ${entry.slice(0, at)}`;
+};
+
 export function describeEvent(e: EngineEvent): string {
   switch (e.kind) {
     case "substep":
@@ -441,7 +447,7 @@ export function describeEvent(e: EngineEvent): string {
     case "ubuf_callback":
       return `${e.ubuf} callback (${e.success ? "success" : "copied"}), refcnt ${e.refcnt}`;
     case "completion":
-      return `owner told ${e.buffer} is complete via ${e.via}${e.holders.length ? ` while held by ${e.holders.join(", ")}` : ""}`;
+      return `owner told ${e.buffer} is complete via ${e.via}${e.holders.length ? ` while ${e.holders.map(pageHolder).join(", ")}` : ""}`;
     case "read":
       return `${e.by} reads ${e.page}`;
     case "owner_reuse":
