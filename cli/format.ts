@@ -1,12 +1,11 @@
 /**
  * Text output of the CLI: one block per step, and the verdict matrix.
  */
-import { dataref, printOp, stateView, type Matrix, type Run, type StepRecord, type Trace } from "../core/index";
+import { dataref, printOp, type Matrix, type StateView, type StepRecord, type Trace } from "../core/index";
 
-export function formatStep(run: Run, s: StepRecord): string {
+export function formatStep(s: StepRecord, v: StateView): string {
   const lines = [`step ${s.step}${s.op.line ? ` (line ${s.op.line})` : ""}: ${printOp(s.op)}`];
   if (s.error) lines.push(`  error: ${s.error.message}`);
-  const v = stateView(run.snapshotAt(s.step));
   for (const skb of v.skbs) {
     const d = dataref(skb.dataref);
     const frags = skb.frags.map((f) => `${f.page}@${f.offset}+${f.size}`).join(" ");

@@ -22,6 +22,8 @@ import {
   type KernelId,
   type PolicyId,
   type Run,
+  type StateView,
+  type StepRecord,
   type Trace,
 } from "../core/index";
 import { formatMatrix, formatStep } from "./format";
@@ -81,32 +83,40 @@ export function findingJson(f: Finding) {
   return { kind: f.kind, step: f.step, message: f.message, objects: f.objects, ...(f.holder ? { holder: f.holder } : {}), ...(f.buffer ? { buffer: f.buffer } : {}) };
 }
 
-export function runJson(run: Run, file: string, title?: string) {
+function stepJson(s: StepRecord, v: StateView) {
   return {
-    trace: file,
-    ...(title ? { title } : {}),
-    policy: run.policy,
-    kernel: run.kernel,
-    verdict: run.verdict,
-    steps: run.steps.map((s) => {
-      const v = stateView(run.snapshotAt(s.step));
-      return {
-        step: s.step,
-        line: s.op.line ?? null,
-        op: printOp(s.op),
-        error: s.error ? { ...s.error } : null,
-        skbs: v.skbs,
-        datas: v.datas,
-        pages: v.pages,
-        pipes: v.pipes,
-        sockets: v.sockets,
-        ubufs: v.ubufs,
-        events: s.events,
-        findings: s.findings.map(findingJson),
-      };
-    }),
-    findings: run.findings.map(findingJson),
+    step: s.step,
+    line: s.op.line ?? null,
+    op: printOp(s.op),
+    error: s.error ? { ...s.error } : null,
+    skbs: v.skbs,
+    datas: v.datas,
+    pages: v.pages,
+    pipes: v.pipes,
+    sockets: v.sockets,
+    ubufs: v.ubufs,
+    events: s.events,
+    findings: s.findings.map(findingJson),
   };
+}
+
+const indent = (text: string, by: string) => text.replace(/\n/g, `\n${by}`);
+
+/**
+ * `run --json`, written step by step: a long trace's document is far larger
+ * than what one JSON.stringify may build.
+ */
+export function writeRunJson(run: Run, file: string, title: string | undefined, out: (text: string) => void): void {
+  const head = { trace: file, ...(title ? { title } : {}), policy: run.policy, kernel: run.kernel, verdict: run.verdict };
+  out(`${indent(JSON.stringify(head, null, 2).slice(0, -2), "")},`);
+  out(`  "steps": [`);
+  run.eachState((step, state) => {
+    const last = step === run.steps.length;
+    out(`    ${indent(JSON.stringify(stepJson(run.steps[step - 1], stateView(state)), null, 2), "    ")}${last ? "" : ","}`);
+  });
+  out(`  ],`);
+  out(`  "findings": ${indent(JSON.stringify(run.findings.map(findingJson), null, 2), "  ")}`);
+  out(`}`);
 }
 
 function cmdRun(io: Io, file: string | undefined, values: Record<string, unknown>): number {
@@ -115,10 +125,10 @@ function cmdRun(io: Io, file: string | undefined, values: Record<string, unknown
   const kernel = kernelOption(values.kernel as string | undefined);
   const run = runTrace(trace, { policy, kernel });
   if (values.json) {
-    io.out(JSON.stringify(runJson(run, file!, trace.title), null, 2));
+    writeRunJson(run, file!, trace.title, io.out);
   } else {
     io.out(`# ${trace.title ?? file}  (policy ${run.policy}, kernel ${run.kernel})`);
-    for (const s of run.steps) io.out(formatStep(run, s));
+    run.eachState((step, state) => io.out(formatStep(run.steps[step - 1], stateView(state))));
     io.out(`verdict: ${run.verdict}`);
   }
   return run.findings.length ? 1 : 0;

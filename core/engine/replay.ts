@@ -44,6 +44,11 @@ export interface Run {
   readonly final: State;
   /** The state after `step` operations (0 = before the first). */
   snapshotAt(step: number): State;
+  /**
+   * Visit the state after every step in order, replaying once (for
+   * printing every step). The state is valid only during the callback.
+   */
+  eachState(visit: (step: number, state: State) => void): void;
 }
 
 /** ubuf_info exists from 3.1: those policies model 6.1 code. */
@@ -128,5 +133,13 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
     return { ...s, graves: new GravesAt(s.graves, n) };
   };
 
-  return { kernel, policy, ops, steps, findings, verdict: verdictOf(findings), final, snapshotAt };
+  const eachState = (visit: (step: number, state: State) => void): void => {
+    let s = freezeTables(checkpoints[0], true);
+    ops.forEach((op, i) => {
+      s = applyOp(s, op, "inplace").state;
+      visit(i + 1, s);
+    });
+  };
+
+  return { kernel, policy, ops, steps, findings, verdict: verdictOf(findings), final, snapshotAt, eachState };
 }
