@@ -8,7 +8,7 @@
  * captions) and embed mode for iframes (the graph, the step controls and
  * the narration only).
  */
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { Banner } from "./components/Banner";
 import { Gallery } from "./components/Gallery";
 import { Help } from "./components/Help";
@@ -41,13 +41,16 @@ export function App() {
   const cursor = useScope((s) => s.cursor);
   const shownStep = useScope((s) => s.shownStep);
   const health = useScope((s) => s.health);
-  const title = useScope((s) => s.title);
+  // Fit a new trace once its first step is drawn: fitting as soon as its
+  // title arrives would rescale the old drawing, and rescaling SVG text
+  // lays all of it out again (a long task on a 300-object graph).
+  const shownTitle = useScope((s) => s.shownTitle);
   const [fitToken, setFitToken] = useState(0);
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
-  useEffect(() => setFitToken((t) => t + 1), [title, panels.editor, panels.side, panels.lifetimes, presenting, embed]);
+  useEffect(() => setFitToken((t) => t + 1), [shownTitle, panels.editor, panels.side, panels.lifetimes, presenting, embed]);
   useEffect(() => installKeys(machines), [machines]);
   // Full screen and window changes resize the graph's panel: fit it again.
   useEffect(() => {
@@ -117,7 +120,8 @@ function Stage({ fitToken, onFit, mode }: { fitToken: number; onFit: () => void;
   const source = useScope((s) => s.source);
   const link = useScope((s) => s.link);
   const reducedMotion = useReducedMotion();
-  const socketColumn = /\bsock_create\s*\(/.test(source);
+  // Once per text, not per step: Stage draws on every step, and a 100,000-step trace is ~2 MB.
+  const socketColumn = useMemo(() => /\bsock_create\s*\(/.test(source), [source]);
   // In presentation mode the selection stays pointed at; elsewhere only the pointer and the focus do.
   const highlight = pointed ?? (mode === "presenting" ? selection : null);
 

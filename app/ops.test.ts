@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseTrace, runTrace, stateView } from "../core/index";
-import { candidates, defaultArgs, draftOf, freshName, opsFor, targetOf } from "./ops";
+import { candidates, defaultArgs, draftOf, freshName, freshNames, opsFor, targetOf } from "./ops";
 import { opTable } from "./worker/engineHost";
 
 const ops = opTable();
@@ -31,8 +31,9 @@ describe("operation forms", () => {
 
   it("names results freshly and leaves the pipe result out when appending to a pipe", () => {
     expect(freshName("skb", ["a", "b", "c"])).toBe("d");
+    expect(freshNames(["a", "b", "p", "h", "q"])).toEqual({ skb: "c", page: "p1", pipe: "q1", sock: "s", list: "segs" });
     const splice = ops.find((o) => o.fn === "skb_splice_bits")!;
-    expect(draftOf(splice, ["a", 0, 4096], ["a"])).toEqual({ fn: "skb_splice_bits", result: "q", args: ["a", 0, 4096] });
-    expect(draftOf(splice, ["a", 0, 4096, "q"], ["a", "q"])).toEqual({ fn: "skb_splice_bits", args: ["a", 0, 4096, "q"] });
+    expect(draftOf(splice, ["a", 0, 4096], freshNames(["a"]))).toEqual({ fn: "skb_splice_bits", result: "q", args: ["a", 0, 4096] });
+    expect(draftOf(splice, ["a", 0, 4096, "q"], freshNames(["a", "q"]))).toEqual({ fn: "skb_splice_bits", args: ["a", 0, 4096, "q"] });
   });
 });

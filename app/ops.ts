@@ -5,7 +5,7 @@
  * sends (core OPS) and the snapshot on screen.
  */
 import type { KernelId, StateView } from "../core/index";
-import type { OpDraft, OpInfo } from "./worker/protocol";
+import type { FreshNames, OpDraft, OpInfo, ResultKind } from "./worker/protocol";
 
 export type ParamKind = OpInfo["params"][number];
 export type ArgValue = string | number | boolean;
@@ -90,8 +90,8 @@ export function opsFor(target: Target | null, ops: readonly OpInfo[], kernel: Ke
 }
 
 /** Names for results: b, c, d ... for skbs; p1, p2 ... for pages. Names are never reused in a trace. */
-export function freshName(kind: NonNullable<OpInfo["result"]>, used: Iterable<string>): string {
-  const taken = new Set(used);
+export function freshName(kind: ResultKind, used: Iterable<string>): string {
+  const taken = used instanceof Set ? (used as ReadonlySet<string>) : new Set(used);
   const first = (names: string[]) => names.find((n) => !taken.has(n));
   const numbered = (base: string) => {
     for (let i = 1; ; i++) if (!taken.has(`${base}${i}`)) return `${base}${i}`;
@@ -108,6 +108,12 @@ export function freshName(kind: NonNullable<OpInfo["result"]>, used: Iterable<st
     case "list":
       return first(["segs"]) ?? numbered("segs");
   }
+}
+
+/** The fresh name of every result kind, from one set of the names in use. */
+export function freshNames(used: Iterable<string>): FreshNames {
+  const taken = new Set(used);
+  return { skb: freshName("skb", taken), page: freshName("page", taken), pipe: freshName("pipe", taken), sock: freshName("sock", taken), list: freshName("list", taken) };
 }
 
 /** Default arguments: the selection in its slot, other objects, numbers that make sense for the skb at hand. */
@@ -185,9 +191,9 @@ function defaultInt(op: OpInfo, name: string, args: ArgValue[], view: StateView 
 }
 
 /** The draft the worker prints: a result name when the op makes one. */
-export function draftOf(op: OpInfo, args: readonly (ArgValue | undefined)[], used: Iterable<string>): OpDraft {
+export function draftOf(op: OpInfo, args: readonly (ArgValue | undefined)[], fresh: FreshNames): OpDraft {
   const given = args.filter((a): a is ArgValue => a !== undefined && a !== "");
   const optionalGiven = given.length > op.params.length - op.optional;
   const wantsResult = op.result !== null && !(op.resultUnlessOptional && optionalGiven);
-  return { fn: op.fn, ...(wantsResult ? { result: freshName(op.result!, used) } : {}), args: given };
+  return { fn: op.fn, ...(wantsResult ? { result: fresh[op.result!] } : {}), args: given };
 }

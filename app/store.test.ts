@@ -58,6 +58,16 @@ describe("store", () => {
     expect(nextViolation(5, c)).toBeNull();
   });
 
+  it("knows the drawing is the old trace's until the new trace's first step arrives", () => {
+    const view = { skbs: [], datas: [], pages: [], pipes: [], sockets: [], ubufs: [], buffers: [] } as never;
+    useScope.setState({ title: "old" });
+    applySnapshot(1, view, null, null);
+    useScope.setState({ title: "new" }); // parsed: the old drawing is still on screen
+    expect(useScope.getState().shownTitle).toBe("old");
+    applySnapshot(1, view, null, null);
+    expect(useScope.getState().shownTitle).toBe("new");
+  });
+
   it("a load clears the previous trace's matrix and lifetimes", () => {
     useScope.setState({ matrix: [], lifetimes: { rows: [], omitted: 0 } });
     applyLoaded(loaded([0]));

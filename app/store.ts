@@ -7,7 +7,7 @@
 import { create } from "zustand";
 import type { Diagnostic, Finding, FindingKind, KernelId, PolicyId, StateView, Verdict } from "../core/index";
 import { appStory, storyCheck, storyOfSource } from "./stories";
-import { STEP_VIOLATION, type LifeRow, type MatrixRow, type OpInfo, type StepColumns, type StepDetail } from "./worker/protocol";
+import { STEP_VIOLATION, type FreshNames, type LifeRow, type MatrixRow, type OpInfo, type StepColumns, type StepDetail } from "./worker/protocol";
 
 export type Theme = "light" | "dark";
 export type WorkerHealth =
@@ -155,7 +155,8 @@ export interface ScopeData {
   policy: PolicyId;
   kernel: KernelId;
   diagnostics: readonly Diagnostic[];
-  names: readonly string[];
+  /** The name a new result of each kind gets (the worker works it out from the trace). */
+  fresh: FreshNames;
   ops: readonly OpInfo[];
   stepCount: number;
   columns: StepColumns;
@@ -172,6 +173,11 @@ export interface ScopeData {
   /** The trace's narration at the step on screen (0: its introduction). */
   caption: string;
   shownStep: number;
+  /**
+   * The title of the trace whose step is on screen: `title` changes as soon
+   * as a new trace is parsed, this once its first step is drawn.
+   */
+  shownTitle: string | null;
   /** A graph key ("skb:a", "page:g"). */
   selection: string | null;
   /** A name from a link, selected once a step showing it is on screen. */
@@ -200,6 +206,7 @@ export interface ScopeData {
   helpOpen: boolean;
 }
 
+const NO_NAMES_USED: FreshNames = { skb: "b", page: "p", pipe: "q", sock: "s", list: "segs" };
 const NO_COLUMNS: StepColumns = { lines: new Int32Array(0), flags: new Uint8Array(0) };
 
 export function initialData(): ScopeData {
@@ -213,7 +220,7 @@ export function initialData(): ScopeData {
     policy: "page-refs",
     kernel: "6.1",
     diagnostics: [],
-    names: [],
+    fresh: NO_NAMES_USED,
     ops: [],
     stepCount: 0,
     columns: NO_COLUMNS,
@@ -228,6 +235,7 @@ export function initialData(): ScopeData {
     detail: null,
     caption: "",
     shownStep: -1,
+    shownTitle: null,
     selection: null,
     pendingSelection: null,
     pointed: null,
@@ -407,8 +415,8 @@ export function setOps(ops: readonly OpInfo[]): void {
   set({ ops });
 }
 
-export function applyParsed(p: { diagnostics: readonly Diagnostic[]; title: string | null; policy: PolicyId; kernel: KernelId; names: readonly string[] }): void {
-  set({ diagnostics: p.diagnostics, title: p.title, policy: p.policy, kernel: p.kernel, names: p.names });
+export function applyParsed(p: { diagnostics: readonly Diagnostic[]; title: string | null; policy: PolicyId; kernel: KernelId; fresh: FreshNames }): void {
+  set({ diagnostics: p.diagnostics, title: p.title, policy: p.policy, kernel: p.kernel, fresh: p.fresh });
 }
 
 /**
@@ -445,15 +453,15 @@ export function applyLifetimes(lifetimes: { rows: readonly LifeRow[]; omitted: n
 }
 
 export function applySnapshot(step: number, view: StateView, prev: StateView | null, detail: StepDetail | null, caption = ""): void {
-  const { selection, pendingSelection, cursor } = get();
+  const { selection, pendingSelection, cursor, title } = get();
   // A selection that no longer exists in this step is dropped from the form
   // but kept as the user's choice if it comes back (e.g. stepping back).
   // A selection from a link waits for the link's own step.
   if (pendingSelection !== null && step === cursor) {
-    set({ shownStep: step, view, prev, detail, caption, selection: keyForName(view, pendingSelection), pendingSelection: null });
+    set({ shownStep: step, shownTitle: title, view, prev, detail, caption, selection: keyForName(view, pendingSelection), pendingSelection: null });
     return;
   }
-  set({ shownStep: step, view, prev, detail, caption, selection });
+  set({ shownStep: step, shownTitle: title, view, prev, detail, caption, selection });
 }
 
 /** A search job starts: what it was asked, on how many workers; the last job's data goes. */

@@ -74,6 +74,105 @@ export async function openApp(browser: Browser, url: string, theme: "light" | "d
   return { context, page, errors };
 }
 
+type Scope = {
+  title: string | null;
+  shownTitle: string | null;
+  matrix: unknown;
+  lifetimes: { rows: unknown[] } | null;
+};
+
+/**
+ * Wait until the trace titled `title` is loaded and drawn: a step of it on
+ * screen (not the previous trace's drawing at the same step), its verdict
+ * matrix and its lifetime chart too.
+ */
+export async function traceDrawn(page: Page, title: string, timeout = 300_000): Promise<void> {
+  await page.waitForFunction(
+    (t) => {
+      const s = (window as unknown as { __skbscope: { state(): Scope } }).__skbscope.state();
+      if (s.title !== t || s.shownTitle !== t || s.matrix === null || s.lifetimes === null) return false;
+      return s.lifetimes.rows.length === 0 || document.querySelector(".lifetimes .row") !== null;
+    },
+    title,
+    { timeout },
+  );
+  await settled(page);
+}
+
+export interface LongTask {
+  /** ms since the page's time origin */
+  start: number;
+  duration: number;
+}
+
+type LongTaskWindow = { __longTasks: LongTask[]; __longTaskObserver?: PerformanceObserver };
+
+/**
+ * Record the page's long tasks (main-thread tasks over 50 ms) from now on.
+ * Chromium does not report a task in which DevTools evaluates a script
+ * (page.evaluate): start the work to watch from a task of the page's own,
+ * e.g. a setTimeout.
+ */
+export async function watchLongTasks(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as LongTaskWindow;
+    w.__longTaskObserver?.disconnect();
+    w.__longTasks = [];
+    w.__longTaskObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longTasks.push({ start: e.startTime, duration: e.duration });
+    });
+    w.__longTaskObserver.observe({ type: "longtask" });
+  });
+}
+
+/** The long tasks since watchLongTasks, the frame in flight included; recording stops. */
+export async function takeLongTasks(page: Page): Promise<LongTask[]> {
+  return page.evaluate(async () => {
+    const w = window as unknown as LongTaskWindow;
+    // An entry is queued when its task ends: let the frame in flight be
+    // drawn, then read what the observer has not delivered yet.
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 100))));
+    for (const e of w.__longTaskObserver?.takeRecords() ?? []) w.__longTasks.push({ start: e.startTime, duration: e.duration });
+    w.__longTaskObserver?.disconnect();
+    return w.__longTasks;
+  });
+}
+
+type TraceEvent = { name: string; ph: string; pid: number; tid: number; ts: number; dur?: number; tdur?: number };
+
+/** A task of the page's main thread: how long it took, and how much of that the thread ran (ms). */
+export interface TracedTask {
+  wall: number;
+  /** Thread CPU time: leaves out the time the thread waited for a core on a busy machine. */
+  cpu: number;
+}
+
+/**
+ * Times every task of the page's main thread with the DevTools protocol's
+ * tracing (category "toplevel": one event per task, cheap), for the
+ * figures under 50 ms that the longtask observer does not report. Tasks
+ * count from the one in which the page sets the performance mark `from`.
+ */
+export async function traceMainThread(page: Page, from: string): Promise<{ stop(): Promise<TracedTask[]> }> {
+  const cdp = await page.context().newCDPSession(page);
+  const events: TraceEvent[] = [];
+  cdp.on("Tracing.dataCollected", (e) => events.push(...(e.value as unknown as TraceEvent[])));
+  await cdp.send("Tracing.start", { transferMode: "ReportEvents", traceConfig: { includedCategories: ["toplevel", "blink.user_timing"] } });
+  return {
+    async stop() {
+      const complete = new Promise((done) => cdp.once("Tracing.tracingComplete", done));
+      await cdp.send("Tracing.end");
+      await complete;
+      await cdp.detach();
+      const mark = events.find((e) => e.name === from);
+      if (!mark) throw new Error(`the trace has no mark ${from}`);
+      return events
+        .filter((e) => e.name === "ThreadControllerImpl::RunTask" && e.ph === "X" && e.pid === mark.pid && e.tid === mark.tid && e.ts + (e.dur ?? 0) >= mark.ts)
+        .map((e) => ({ wall: (e.dur ?? 0) / 1000, cpu: (e.tdur ?? 0) / 1000 }));
+    },
+  };
+}
+
 /** Wait until the snapshot on screen is the cursor's and no load is pending. */
 export async function settled(page: Page, step?: number): Promise<void> {
   await page.waitForFunction(

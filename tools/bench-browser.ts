@@ -4,8 +4,10 @@
  *  - initial JS gzipped (goal ≤ 200 KB)
  *  - frame times while stepping through a trace whose graph has ~300
  *    objects (p50/p95; goal p95 ≤ 16.7 ms)
- *  - time to load a 100,000-step trace, and the longest main-thread task
- *    meanwhile (goal: none over 50 ms)
+ *  - time to load a 100,000-step trace over the 300-object graph, and the
+ *    longest main-thread task from the open until it is drawn with its
+ *    verdict matrix and lifetimes (goal: none over 50 ms); timed by tracing,
+ *    since the longtask observer reports only tasks over 50 ms
  *  - scrubber jump latency: seek to a random step until it is drawn (goal ≤ 50 ms)
  *  - the counterexample search in the app's Web Workers: time to the first
  *    counterexample for shinfo-release (goal < 1 s), and states/s with one
@@ -18,25 +20,10 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import type { SearchRequest, SearchSummary } from "../app/store";
-import { launchChromium, openApp, ROOT, serveBuild, settled } from "../e2e/harness";
+import { launchChromium, openApp, ROOT, serveBuild, settled, takeLongTasks, traceDrawn, traceMainThread, watchLongTasks } from "../e2e/harness";
+import { LONG_TRACE_TITLE, longTrace, wideTrace } from "../e2e/traces";
 
-type Hook = { __skbscope: { open(s: string, p: string): void; seek(n: number): void; state(): { stepCount: number; cursor: number; shownStep: number; matrix: unknown; lifetimes: unknown } } };
-
-/** ~300 objects: 75 pages, 75 skbs with a frag each, 75 clones (75 Datas). */
-export function wideTrace(groups = 75): string {
-  const lines = ["# title: bench: 300 objects", "# kernel: 6.1"];
-  for (let i = 0; i < groups; i++) lines.push(`p${i} = alloc_page(host)`, `a${i} = alloc_skb(256)`, `skb_fill_page_desc(a${i}, 0, p${i}, 0, 4096)`, `b${i} = skb_clone(a${i})`);
-  return lines.join("\n") + "\n";
-}
-
-/** A long trace: alloc, fill, clone, free, free, over and over. */
-export function longTrace(steps = 100_000): string {
-  const lines = ["# title: bench: 100,000 steps", "# kernel: 6.1"];
-  for (let i = 0; lines.length - 2 < steps; i++) {
-    lines.push(`p${i} = alloc_page(host)`, `a${i} = alloc_skb(256)`, `skb_fill_page_desc(a${i}, 0, p${i}, 0, 4096)`, `b${i} = skb_clone(a${i})`, `kfree_skb(a${i})`, `kfree_skb(b${i})`);
-  }
-  return lines.slice(0, steps + 2).join("\n") + "\n";
-}
+type Hook = { __skbscope: { open(s: string, p: string): void; seek(n: number): void; state(): { stepCount: number; cursor: number; shownStep: number; shownTitle: string | null; matrix: unknown; lifetimes: unknown } } };
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -89,25 +76,33 @@ async function frameTimes(page: Page, steps: number): Promise<{ frames: number[]
   return { frames, nodes };
 }
 
-async function loadLongTrace(page: Page, source: string): Promise<{ loadMs: number; longestTaskMs: number }> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __longest: number };
-    w.__longest = 0;
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.__longest = Math.max(w.__longest, e.duration);
-    }).observe({ type: "longtask", buffered: false });
-  });
+/**
+ * Opens the long trace over what is on screen. The text is handed to the
+ * page before the clock and the long-task observer start: moving 2 MB
+ * through the DevTools protocol is the harness's work, not the app's.
+ */
+async function loadLongTrace(page: Page, source: string): Promise<{ loadMs: number; chartsMs: number; longTasks: number[]; longestTaskMs: number; mostCpuMs: number }> {
+  await page.evaluate((s) => Object.assign(window, { __trace: s }), source);
+  await watchLongTasks(page);
+  const tracing = await traceMainThread(page, "skbscope:open");
   const t0 = Date.now();
-  await page.evaluate((s) => (window as unknown as Hook).__skbscope.open(s, "keep"), source);
-  await page.waitForFunction((n) => (window as unknown as Hook).__skbscope.state().stepCount === n, 100_000, { timeout: 300_000 });
+  // Opened from a task of the page's own: the longtask observer leaves out
+  // the tasks in which DevTools evaluates a script.
+  await page.evaluate(() => {
+    setTimeout(() => {
+      performance.mark("skbscope:open");
+      (window as unknown as Hook).__skbscope.open((window as unknown as { __trace: string }).__trace, "keep");
+    });
+  });
+  // Drawn: a step of the new trace on screen, not the old drawing at the same step.
+  await page.waitForFunction((t) => (window as unknown as Hook).__skbscope.state().shownTitle === t, LONG_TRACE_TITLE, { timeout: 300_000 });
   await settled(page);
   const loadMs = Date.now() - t0;
-  await page.waitForFunction(() => {
-    const s = (window as unknown as Hook).__skbscope.state();
-    return s.matrix !== null && s.lifetimes !== null;
-  }, undefined, { timeout: 600_000 });
-  const longestTaskMs = await page.evaluate(() => (window as unknown as { __longest: number }).__longest);
-  return { loadMs, longestTaskMs };
+  await traceDrawn(page, LONG_TRACE_TITLE, 600_000);
+  const chartsMs = Date.now() - t0;
+  const longTasks = (await takeLongTasks(page)).map((t) => t.duration);
+  const tasks = await tracing.stop();
+  return { loadMs, chartsMs, longTasks, longestTaskMs: Math.max(0, ...tasks.map((t) => t.wall)), mostCpuMs: Math.max(0, ...tasks.map((t) => t.cpu)) };
 }
 
 async function scrubLatency(page: Page, jumps: number): Promise<number[]> {
@@ -211,8 +206,10 @@ export async function main(): Promise<void> {
     await openTrace(page, wideTrace());
     const { frames, nodes } = await frameTimes(page, 40);
     console.log(`stepping with ${nodes} objects drawn: frame p50 ${ms(pct(frames, 50))}, p95 ${ms(pct(frames, 95))} over ${frames.length} frames (goal p95 ≤ 16.7 ms)`);
-    const { loadMs, longestTaskMs } = await loadLongTrace(page, longTrace());
-    console.log(`100,000-step trace: loaded and drawn in ${ms(loadMs)}; longest main-thread task ${ms(longestTaskMs)} (goal ≤ 50 ms)`);
+    const { loadMs, chartsMs, longTasks, longestTaskMs, mostCpuMs } = await loadLongTrace(page, longTrace());
+    console.log(
+      `100,000-step trace: loaded and drawn in ${ms(loadMs)}, verdict matrix and lifetimes in ${ms(chartsMs)}; longest main-thread task meanwhile ${ms(longestTaskMs)} (traced; at most ${ms(mostCpuMs)} of CPU), long tasks reported: ${longTasks.length ? longTasks.map(ms).join(", ") : "none"} (goal: none over 50 ms)`,
+    );
     const jumps = await scrubLatency(page, 25);
     console.log(`scrubber jump to a random step until drawn: p50 ${ms(pct(jumps, 50))}, p95 ${ms(pct(jumps, 95))} (goal ≤ 50 ms)`);
     await searchFigures(chromium.browser, served.url);

@@ -8,7 +8,7 @@ import { useMemo, useState } from "react";
 import { useMachines } from "../context";
 import { candidates, defaultArgs, draftOf, freshName, opsFor, targetOf, type ArgValue } from "../ops";
 import { useScope } from "../store";
-import type { OpInfo } from "../worker/protocol";
+import type { FreshNames, OpInfo } from "../worker/protocol";
 
 export function OpForm() {
   const machines = useMachines();
@@ -16,7 +16,7 @@ export function OpForm() {
   const view = useScope((s) => s.view);
   const kernel = useScope((s) => s.kernel);
   const selection = useScope((s) => s.selection);
-  const names = useScope((s) => s.names);
+  const fresh = useScope((s) => s.fresh);
   const cands = useMemo(() => candidates(view), [view]);
   const target = useMemo(() => targetOf(selection, view), [selection, view]);
   const offered = useMemo(() => opsFor(target, ops, kernel, cands), [target, ops, kernel, cands]);
@@ -42,15 +42,15 @@ export function OpForm() {
         </select>
       </label>
       <p className="summary">{op.summary}</p>
-      <OpFields key={fieldsKey} op={op} initial={defaultArgs(op, target, view, cands)} cands={cands} names={names} onApply={machines.append} />
+      <OpFields key={fieldsKey} op={op} initial={defaultArgs(op, target, view, cands)} cands={cands} fresh={fresh} onApply={machines.append} />
     </section>
   );
 }
 
-function OpFields(props: { op: OpInfo; initial: ArgValue[]; cands: ReturnType<typeof candidates>; names: readonly string[]; onApply: (d: ReturnType<typeof draftOf>) => void }) {
-  const { op, cands, names } = props;
+function OpFields(props: { op: OpInfo; initial: ArgValue[]; cands: ReturnType<typeof candidates>; fresh: FreshNames; onApply: (d: ReturnType<typeof draftOf>) => void }) {
+  const { op, cands, fresh } = props;
   const [args, setArgs] = useState<(ArgValue | undefined)[]>(props.initial);
-  const draft = draftOf(op, args, names);
+  const draft = draftOf(op, args, fresh);
 
   return (
       <form

@@ -6,7 +6,7 @@
 import { useMemo } from "react";
 import { useSelector } from "@xstate/react";
 import { useMachines } from "../context";
-import { nextViolation, setSpeed, useScope } from "../store";
+import { setSpeed, useScope } from "../store";
 import { STEP_VIOLATION } from "../worker/protocol";
 
 const SPEEDS = [0.5, 1, 2, 4, 8, 16];
@@ -19,7 +19,10 @@ export function Timeline() {
   const speed = useScope((s) => s.speed);
   const playing = useSelector(playback, (s) => s.matches("playing"));
   const marks = useMemo(() => violationMarks(columns.flags), [columns]);
-  const hasNext = nextViolation(cursor, columns) !== null;
+  // Found once per trace: looking for the next violation on every step
+  // would scan a 100,000-step trace's flags each time.
+  const last = useMemo(() => lastViolation(columns.flags), [columns]);
+  const hasNext = last > cursor;
 
   return (
     <nav className="timeline" aria-label="time travel">
@@ -76,6 +79,12 @@ export function Timeline() {
       </div>
     </nav>
   );
+}
+
+/** The last step with a violation (0: none). */
+function lastViolation(flags: Uint8Array): number {
+  for (let i = flags.length - 1; i >= 0; i--) if (flags[i] & STEP_VIOLATION) return i + 1;
+  return 0;
 }
 
 /** Steps with a violation; at most one mark per 0.2% of the bar. */

@@ -19,6 +19,12 @@ const WIDTH: Record<NodeKind, number> = { sock: 145, skb: 150, data: 190, page: 
 const HEIGHT: Record<NodeKind, number> = { sock: 62, skb: 80, data: 92, page: 80, pipe: 62, buffer: 62, ubuf: 62 };
 const ROW_H = 112;
 const TOP = 24;
+/**
+ * A step that adds or removes more objects than this (a new trace, a long
+ * jump) is drawn at once: fading hundreds of nodes costs every frame of
+ * the fade a long task, and nobody can follow that many anyway.
+ */
+const MAX_ANIMATED = 40;
 
 export interface GraphProps {
   view: StateView | null;
@@ -71,7 +77,8 @@ export function GraphView(props: GraphProps) {
     const svg = select(svgRef.current!);
     const viewport = svg.select<SVGGElement>("g.viewport");
     const xOffset = props.socketColumn ? 0 : COL_X[1];
-    layoutRef.current = nextLayout(layoutRef.current, graph.nodes.map((n) => ({ key: n.key, col: COLUMN[n.kind] })));
+    const before = layoutRef.current;
+    layoutRef.current = nextLayout(before, graph.nodes.map((n) => ({ key: n.key, col: COLUMN[n.kind] })));
     const placed: Positioned[] = graph.nodes.map((n) => {
       const slot = layoutRef.current.get(n.key)!;
       return { ...n, x: COL_X[slot.col] - xOffset, y: TOP + slot.row * ROW_H, w: WIDTH[n.kind], h: HEIGHT[n.kind] };
@@ -81,7 +88,7 @@ export function GraphView(props: GraphProps) {
       w: Math.max(400, ...placed.map((n) => n.x + n.w)) + 20,
       h: Math.max(200, ...placed.map((n) => n.y + n.h)) + 20,
     };
-    const ms = props.reducedMotion ? 0 : 250;
+    const ms = props.reducedMotion || entersAndExits(before, layoutRef.current) > MAX_ANIMATED ? 0 : 250;
     const edgeLayer = viewport.selectAll<SVGGElement, null>("g.edges").data([null]).join("g").attr("class", "edges");
     const nodeLayer = viewport.selectAll<SVGGElement, null>("g.nodes").data([null]).join("g").attr("class", "nodes");
     drawEdges(edgeLayer, graph.edges, byKey, ms);
@@ -127,6 +134,14 @@ export function GraphView(props: GraphProps) {
   );
 }
 
+/** Objects drawn in one layout and not the other. */
+function entersAndExits(before: Layout, after: Layout): number {
+  let n = 0;
+  for (const key of before.keys()) if (!after.has(key)) n++;
+  for (const key of after.keys()) if (!before.has(key)) n++;
+  return n;
+}
+
 /** Classes for pointing: `pointed` on the target, `lit` on its chain, `dim` on the rest. */
 function applyHighlight(svg: Selection<SVGSVGElement, unknown, null, undefined>, graph: Graph | null, target: string | null): void {
   const r = graph && target ? related(graph, target) : null;
@@ -162,8 +177,7 @@ function drawNodes(
           .attr("data-name", (n) => n.name)
           .attr("tabindex", 0)
           .attr("role", "button")
-          .attr("transform", (n) => `translate(${n.x},${n.y})`)
-          .style("opacity", 0);
+          .attr("transform", (n) => `translate(${n.x},${n.y})`);
         g.append("rect").attr("class", "focus-ring").attr("x", -5).attr("y", -5).attr("rx", 10);
         g.append("rect").attr("class", "body");
         g.append("rect").attr("class", "fill-pattern");
@@ -188,20 +202,16 @@ function drawNodes(
         g.on("mouseleave", () => onPoint(null));
         g.on("focus", (_event: FocusEvent, n) => onPoint(n.key));
         g.on("blur", () => onPoint(null));
-        g.transition().duration(ms).ease(easeCubicOut).style("opacity", 1);
+        if (ms > 0) g.style("opacity", 0).transition().duration(ms).ease(easeCubicOut).style("opacity", 1);
         return g;
       },
       // An object that left and came back (a name reused by a new trace, or
       // stepping back within the fade) must not finish fading out.
       (update) => update.interrupt().classed("leaving", false).style("opacity", 1),
-      (exit) =>
-        exit
-          .classed("leaving", true)
-          .attr("tabindex", null)
-          .transition()
-          .duration(ms)
-          .style("opacity", 0)
-          .remove(),
+      (exit) => {
+        if (ms === 0) exit.interrupt().remove();
+        else exit.classed("leaving", true).attr("tabindex", null).transition().duration(ms).style("opacity", 0).remove();
+      },
     )
     .call((all) => {
       all.attr("tabindex", (n) => (n.ghost ? null : 0)).attr("role", (n) => (n.ghost ? "img" : "button"));
@@ -229,13 +239,11 @@ function drawNodes(
       all.filter(function (n) {
         return this.getAttribute("transform") === at(n);
       }).attr("transform", at);
-      all.filter(function (n) {
+      const moved = all.filter(function (n) {
         return this.getAttribute("transform") !== at(n);
-      })
-        .transition("move")
-        .duration(ms)
-        .ease(easeCubicOut)
-        .attr("transform", at);
+      });
+      if (ms === 0) moved.interrupt("move").attr("transform", at);
+      else moved.transition("move").duration(ms).ease(easeCubicOut).attr("transform", at);
       g.select(".focus-ring").attr("width", (n) => n.w + 10).attr("height", (n) => n.h + 10);
       g.select(".body")
         .attr("width", (n) => n.w)
@@ -354,10 +362,14 @@ function drawEdges(layer: Selection<SVGGElement, null, SVGGElement, unknown>, ed
           .attr("class", (e) => `edge ${e.kind}`)
           .attr("marker-end", "url(#arrow)")
           .attr("d", (e) => edgePath(e, byKey))
-          .style("opacity", 0)
-          .call((p) => p.transition().duration(ms).style("opacity", 1)),
+          .call((p) => {
+            if (ms > 0) p.style("opacity", 0).transition().duration(ms).style("opacity", 1);
+          }),
       (update) => update.interrupt().classed("leaving", false).style("opacity", 1),
-      (exit) => exit.classed("leaving", true).transition().duration(ms * 1.6).style("opacity", 0).remove(),
+      (exit) => {
+        if (ms === 0) exit.interrupt().remove();
+        else exit.classed("leaving", true).transition().duration(ms * 1.6).style("opacity", 0).remove();
+      },
     )
     .classed("fresh", (e) => e.fresh)
     .classed("ghost", (e) => e.ghost)

@@ -2,6 +2,10 @@
  * The lifetime chart: one row per object, its life as a bar, its counter
  * (users, dataref, refcount ...) over the steps as a line; completions and
  * violations marked; the cursor as a rule. Click a row to jump to a step.
+ *
+ * Only the rows scrolled into view are drawn (the svg keeps the height of
+ * all of them): a long trace charts 400 objects, and drawing them all, SVG
+ * text included, would cost the UI thread a long task as the chart arrives.
  */
 import { useEffect, useRef, useState } from "react";
 import { select, type Selection } from "d3-selection";
@@ -13,6 +17,8 @@ import { STEP_COMPLETION, STEP_VIOLATION, type LifeRow, type StepColumns } from 
 const ROW = 18;
 const LABEL = 78;
 const AXIS = 16;
+/** Rows drawn above and below the visible ones, so a scroll rarely shows a gap. */
+const OVERSCAN = 6;
 const FIELD: Record<LifeRow["kind"], string> = { skb: "users", data: "dataref", page: "refcount", pipe: "bufs", sock: "queue" };
 
 export interface LifetimeProps {
@@ -27,29 +33,43 @@ export interface LifetimeProps {
 
 export function LifetimeChart(props: LifetimeProps) {
   const ref = useRef<SVGSVGElement>(null);
+  const scroller = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(600);
+  const [port, setPort] = useState({ top: 0, height: 150 });
   const onSeek = useRef(props.onSeek);
   onSeek.current = props.onSeek;
 
   useEffect(() => {
-    const svg = ref.current!;
-    const observer = new ResizeObserver(([entry]) => setWidth(Math.max(240, Math.floor(entry.contentRect.width))));
-    observer.observe(svg.parentElement!);
+    const el = scroller.current!;
+    const observer = new ResizeObserver(([entry]) => {
+      setWidth(Math.max(240, Math.floor(entry.contentRect.width)));
+      setPort({ top: el.scrollTop, height: el.clientHeight });
+    });
+    observer.observe(el);
     return () => observer.disconnect();
   }, []);
 
   const height = AXIS + props.rows.length * ROW + 4;
+  const first = Math.max(0, Math.floor((port.top - AXIS) / ROW) - OVERSCAN);
+  const last = Math.min(props.rows.length, Math.ceil((port.top + port.height - AXIS) / ROW) + OVERSCAN);
+  // The marks and the click span every row: drawn per trace and size, not per scroll.
   useEffect(() => {
     const x = scaleLinear().domain([0, Math.max(1, props.stepCount)]).range([LABEL, width - 8]);
     const svg = select(ref.current!);
     drawMarks(svg.selectAll<SVGGElement, null>("g.marks").data([null]).join("g").attr("class", "marks"), props.columns, x, height);
+    svg.on("click", (event: MouseEvent) => onSeek.current(Math.round(x.invert(event.offsetX))));
+  }, [props.stepCount, props.columns, width, height]);
+
+  useEffect(() => {
+    const x = scaleLinear().domain([0, Math.max(1, props.stepCount)]).range([LABEL, width - 8]);
+    const svg = select(ref.current!);
     const rows = svg
       .selectAll<SVGGElement, null>("g.rows")
       .data([null])
       .join("g")
       .attr("class", "rows")
       .selectAll<SVGGElement, LifeRow>("g.row")
-      .data(props.rows, (r) => `${r.kind}:${r.name}`)
+      .data(props.rows.slice(first, last), (r) => `${r.kind}:${r.name}`)
       .join((enter) => {
         const g = enter.append("g").attr("class", (r) => `row ${r.kind}`);
         g.append("text").attr("class", "label").attr("x", 4).attr("y", 12);
@@ -59,7 +79,7 @@ export function LifetimeChart(props: LifetimeProps) {
         g.append("title");
         return g;
       })
-      .attr("transform", (_r, i) => `translate(0,${AXIS + i * ROW})`);
+      .attr("transform", (_r, i) => `translate(0,${AXIS + (first + i) * ROW})`);
     rows.select(".label").text((r) => r.name);
     rows.select("title").text((r) => `${r.kind} ${r.name}: alive from step ${r.born}${r.died !== null ? ` to ${r.died}` : ""}; line: ${FIELD[r.kind]}`);
     rows
@@ -86,8 +106,7 @@ export function LifetimeChart(props: LifetimeProps) {
         .attr("cy", ROW / 2)
         .attr("r", 4);
     });
-    svg.on("click", (event: MouseEvent) => onSeek.current(Math.round(x.invert(event.offsetX))));
-  }, [props.rows, props.stepCount, props.columns, props.findings, width, height]);
+  }, [props.rows, props.stepCount, props.findings, width, first, last]);
 
   // The cursor moves on every step: only its rule is redrawn, not the rows.
   useEffect(() => {
@@ -104,7 +123,7 @@ export function LifetimeChart(props: LifetimeProps) {
   }, [props.cursor, props.stepCount, width, height]);
 
   return (
-    <div className="lifetimes-scroll">
+    <div className="lifetimes-scroll" ref={scroller} onScroll={(e) => setPort({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}>
       <svg ref={ref} className="lifetimes" width={width} height={height} role="img" aria-label={`Lifetime chart of ${props.rows.length} objects; the objects table lists them as text`} />
       {props.omitted > 0 && <p className="note">{props.omitted} more objects are not charted.</p>}
     </div>

@@ -37,6 +37,7 @@ import {
   type PolicyId,
 } from "../../core/index";
 import { captionAt, narrationOf, type Narration } from "../../stories/narration";
+import { freshNames } from "../ops";
 import { emailText, importPasted } from "../share/email";
 import { LIMITS, decodePermalink, encodePermalink, same, type LinkView } from "../share/permalink";
 import { appStory, storySource } from "../stories";
@@ -138,7 +139,7 @@ export class EngineHost {
       title: parsed.trace.title ?? null,
       policy,
       kernel,
-      names: parsed.trace.ops.flatMap((op) => (op.result ? [op.result] : [])),
+      fresh: freshNames(parsed.trace.ops.flatMap((op) => (op.result ? [op.result] : []))),
     });
     // A trace with a syntax error still runs the operations that parsed
     // (the parser skips bad lines), so the graph stays useful while typing.

@@ -13,7 +13,7 @@
 import type { Diagnostic, Finding, KernelId, PolicyId, StateView, Verdict } from "../../core/index";
 import type { SliceResult, SliceTask } from "../../core/search/index";
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** An operation as the form builds it; the worker prints it with printOp. */
 export interface OpDraft {
@@ -77,6 +77,15 @@ export interface OpInfo {
   readonly summary: string;
 }
 
+/** The kinds of object an operation can make. */
+export type ResultKind = NonNullable<OpInfo["result"]>;
+
+/**
+ * The name the operation form gives a new result of each kind: the first
+ * one the trace has not used (names are never reused in a trace).
+ */
+export type FreshNames = Readonly<Record<ResultKind, string>>;
+
 /** Bits of `StepColumns.flags`. */
 export const STEP_ERROR = 1;
 export const STEP_FINDING = 2;
@@ -132,8 +141,12 @@ export type FromWorker =
       title: string | null;
       policy: PolicyId;
       kernel: KernelId;
-      /** Every name the trace introduces (names are never reused). */
-      names: readonly string[];
+      /**
+       * Worked out here rather than sending every name the trace
+       * introduces: a 100,000-step trace has ~66,000, and reading them
+       * (and hashing them into a set) would cost the UI thread a long task.
+       */
+      fresh: FreshNames;
     }
   | {
       kind: "loaded";
