@@ -15,7 +15,7 @@
  * A policy's verdict on a trace: premature > duplicate > missed > late > ok.
  */
 import type { EngineError, EngineEvent } from "../model/events";
-import { holdersIndex, skbsOfData } from "../model/lookup";
+import { holderCount, holdersIndex, skbsOfData } from "../model/lookup";
 import type { BufferId, Data, PageId, PolicyId, Skb, State, TableName, ZBuffer } from "../model/types";
 import { describeHolder, describePageHolder } from "./describe";
 
@@ -128,7 +128,7 @@ export class Checker {
     const out: Finding[] = [];
     for (const zb of state.buffers.values()) {
       if (this.completedAt.has(zb.id)) continue;
-      if (!this.idle(state, new StepIndex(state), zb)) continue;
+      if (!this.idle(state, zb)) continue;
       if (this.stillArmed(state, zb)) continue;
       const since = this.idleSince.get(zb.id) ?? state.step;
       const f: Finding = {
@@ -234,11 +234,11 @@ export class Checker {
   private checkConservation(state: State, index: StepIndex, step: number, id: string, add: (f: Finding) => void): void {
     const page = state.pages.get(id as never);
     if (!page) return;
-    const holders = index.holders(page.name);
-    if (holders.length === page.refcount) {
+    if (holderCount(state, page.name) === page.refcount) {
       this.badConservation.delete(id);
       return;
     }
+    const holders = index.holders(page.name);
     const sig = `${page.refcount}/${holders.join(",")}`;
     if (this.badConservation.get(id) === sig) return;
     this.badConservation.set(id, sig);
@@ -271,14 +271,14 @@ export class Checker {
     }
   }
 
-  private idle(state: State, index: StepIndex, zb: ZBuffer): boolean {
-    return zb.pages.length > 0 && zb.pages.every((p) => (state.pages.get(p)?.refcount ?? 0) === 0 && index.holders(p).length === 0);
+  private idle(state: State, zb: ZBuffer): boolean {
+    return zb.pages.length > 0 && zb.pages.every((p) => (state.pages.get(p)?.refcount ?? 0) === 0 && holderCount(state, p) === 0);
   }
 
   private checkBuffers(state: State, index: StepIndex, step: number, add: (f: Finding) => void): void {
     for (const zb of state.buffers.values()) {
       if (this.completedAt.has(zb.id)) continue;
-      if (this.idle(state, index, zb)) {
+      if (this.idle(state, zb)) {
         if (!this.idleSince.has(zb.id)) this.idleSince.set(zb.id, step);
       } else {
         this.idleSince.delete(zb.id);
@@ -302,7 +302,7 @@ export class Checker {
   /** The holders outside the stack that the policy's completion waits on. */
   private outsideHolders(state: State, index: StepIndex, zb: ZBuffer): string[] {
     const out: string[] = [];
-    if (this.policy === "page-refs") {
+    if (this.policy === "page-refs" && state.pipes.size > 0) {
       for (const p of zb.pages) {
         for (const h of index.holders(p)) {
           const pipe = /^(.+)\.bufs\[\d+\]$/.exec(h);

@@ -165,6 +165,18 @@ export function holdersOf(state: Pick<State, "pages" | "datas" | "pipes" | "cach
   return out;
 }
 
+/** How many holders a page has: holdersOf(...).length without the strings. */
+export function holderCount(state: Pick<State, "pages" | "datas" | "pipes" | "caches">, page: PageId): number {
+  let n = state.pages.get(page)?.caller ?? 0;
+  for (const data of state.datas.values()) {
+    if (data.head_page === page) n++;
+    for (const f of data.frags) if (f.page === page) n++;
+  }
+  for (const pipe of state.pipes.values()) for (const b of pipe.bufs) if (b.page === page) n++;
+  if (state.caches.pfrag?.page === page) n++;
+  return n;
+}
+
 /** The page frag splice copies linear bytes into, by its kernel name. */
 export function pfragHolder(state: Pick<State, "kernel">): string {
   return state.kernel === "6.1" ? "task_frag" : "sk_sndmsg_page";

@@ -30,6 +30,8 @@ const TABLES: readonly TableName[] = [
   "fclones",
 ];
 
+const NO_STRINGS: ReadonlySet<string> = new Set();
+
 export class Tx {
   readonly kernel: KernelId;
   readonly policy: PolicyId;
@@ -38,12 +40,21 @@ export class Tx {
   counters: Counters;
   caches: FragCaches;
   private readonly tables: Record<TableName, AnyMap>;
-  private readonly copied = new Set<TableName>();
+  // Allocated on first use: most steps touch few tables (replay's hot path).
+  private copied: Set<TableName> | null = null;
   private readonly undo: Array<[TableName, string, unknown, boolean]> = [];
+  private pagesTouched: Set<string> | null = null;
+  private tablesTouched: Set<TableName> | null = null;
+
   /** Pages whose count or holders this step touched (for the checker). */
-  readonly touchedPages = new Set<string>();
+  get touchedPages(): ReadonlySet<string> {
+    return this.pagesTouched ?? NO_STRINGS;
+  }
+
   /** Tables this step wrote to. */
-  readonly touchedTables = new Set<TableName>();
+  get touchedTables(): ReadonlySet<TableName> {
+    return this.tablesTouched ?? (NO_STRINGS as ReadonlySet<TableName>);
+  }
 
   constructor(
     private readonly base: State,
@@ -54,8 +65,12 @@ export class Tx {
     this.step = base.step + 1;
     this.counters = base.counters;
     this.caches = base.caches;
-    this.tables = {} as Record<TableName, AnyMap>;
-    for (const t of TABLES) this.tables[t] = base[t] as AnyMap;
+    // In place, the base's own maps are written (and undone on failure).
+    if (mode === "inplace") this.tables = base as unknown as Record<TableName, AnyMap>;
+    else {
+      this.tables = {} as Record<TableName, AnyMap>;
+      for (const t of TABLES) this.tables[t] = base[t] as AnyMap;
+    }
   }
 
   get<T extends TableName>(table: T, key: string): RecordOf<T> | undefined {
@@ -75,7 +90,7 @@ export class Tx {
     const map = this.writable(table);
     if (this.mode === "inplace") this.undo.push([table, key, map.get(key), map.has(key)]);
     map.set(key, value);
-    if (table === "pages") this.touchedPages.add(key);
+    if (table === "pages") this.touch(key);
   }
 
   delete(table: TableName, key: string): void {
@@ -83,12 +98,12 @@ export class Tx {
     if (!map.has(key)) return;
     if (this.mode === "inplace") this.undo.push([table, key, map.get(key), true]);
     map.delete(key);
-    if (table === "pages") this.touchedPages.add(key);
+    if (table === "pages") this.touch(key);
   }
 
   /** Mark a page as touched without changing it (conservation is checked there). */
   touch(page: string): void {
-    this.touchedPages.add(page);
+    (this.pagesTouched ??= new Set()).add(page);
   }
 
   emit(event: EngineEvent): void {
@@ -97,14 +112,23 @@ export class Tx {
 
   /** The state as it stands inside the step (for instant checks). */
   view(): State {
+    const t = this.tables;
     return {
       kernel: this.kernel,
       policy: this.policy,
       step: this.step,
       counters: this.counters,
       caches: this.caches,
-      ...(this.tables as unknown as Tables),
-    };
+      skbs: t.skbs,
+      datas: t.datas,
+      pages: t.pages,
+      pipes: t.pipes,
+      socks: t.socks,
+      ubufs: t.ubufs,
+      buffers: t.buffers,
+      graves: t.graves,
+      fclones: t.fclones,
+    } as unknown as State;
   }
 
   commit(): State {
@@ -126,10 +150,13 @@ export class Tx {
   }
 
   private writable(table: TableName): AnyMap {
-    this.touchedTables.add(table);
-    if (this.mode === "pure" && !this.copied.has(table)) {
-      this.tables[table] = new Map(this.tables[table]);
-      this.copied.add(table);
+    (this.tablesTouched ??= new Set()).add(table);
+    if (this.mode === "pure") {
+      this.copied ??= new Set();
+      if (!this.copied.has(table)) {
+        this.tables[table] = new Map(this.tables[table]);
+        this.copied.add(table);
+      }
     }
     return this.tables[table];
   }
