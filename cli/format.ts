@@ -1,9 +1,9 @@
 /**
  * Text output of the CLI: one block per step, and the verdict matrix.
  */
-import { dataref, printOp, type Matrix, type StateView, type StepRecord, type Trace } from "../core/index";
+import { dataref, printOp, type EngineEvent, type Matrix, type StateView, type StepRecord, type Trace } from "../core/index";
 
-export function formatStep(s: StepRecord, v: StateView): string {
+export function formatStep(s: StepRecord, v: StateView, events: readonly EngineEvent[]): string {
   const lines = [`step ${s.step}${s.op.line ? ` (line ${s.op.line})` : ""}: ${printOp(s.op)}`];
   if (s.error) lines.push(`  error: ${s.error.message}`);
   for (const skb of v.skbs) {
@@ -18,7 +18,7 @@ export function formatStep(s: StepRecord, v: StateView): string {
   }
   for (const q of v.pipes) lines.push(`  pipe ${q.name}: ${q.bufs.length} buffers (${q.bufs.map((b) => b.page).join(", ")})`);
   for (const u of v.ubufs) lines.push(`  ubuf ${u.name} (${u.kind}): refcnt ${u.refcnt}`);
-  for (const e of s.events) {
+  for (const e of events) {
     if (e.kind === "completion") lines.push(`  completion of ${e.buffer} via ${e.via}`);
     else if (e.kind === "result") lines.push(`  ${e.fn} -> ${e.value}`);
     else if (e.kind === "warn") lines.push(`  warning: ${e.text}`);

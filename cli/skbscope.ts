@@ -22,6 +22,7 @@ import {
   type KernelId,
   type PolicyId,
   type Run,
+  type EngineEvent,
   type StateView,
   type StepRecord,
   type Trace,
@@ -83,7 +84,7 @@ export function findingJson(f: Finding) {
   return { kind: f.kind, step: f.step, message: f.message, objects: f.objects, ...(f.holder ? { holder: f.holder } : {}), ...(f.buffer ? { buffer: f.buffer } : {}) };
 }
 
-function stepJson(s: StepRecord, v: StateView) {
+function stepJson(s: StepRecord, v: StateView, events: readonly EngineEvent[]) {
   return {
     step: s.step,
     line: s.op.line ?? null,
@@ -95,7 +96,7 @@ function stepJson(s: StepRecord, v: StateView) {
     pipes: v.pipes,
     sockets: v.sockets,
     ubufs: v.ubufs,
-    events: s.events,
+    events,
     findings: s.findings.map(findingJson),
   };
 }
@@ -110,9 +111,9 @@ export function writeRunJson(run: Run, file: string, title: string | undefined, 
   const head = { trace: file, ...(title ? { title } : {}), policy: run.policy, kernel: run.kernel, verdict: run.verdict };
   out(`${indent(JSON.stringify(head, null, 2).slice(0, -2), "")},`);
   out(`  "steps": [`);
-  run.eachState((step, state) => {
+  run.eachState((step, state, events) => {
     const last = step === run.steps.length;
-    out(`    ${indent(JSON.stringify(stepJson(run.steps[step - 1], stateView(state)), null, 2), "    ")}${last ? "" : ","}`);
+    out(`    ${indent(JSON.stringify(stepJson(run.steps[step - 1], stateView(state), events), null, 2), "    ")}${last ? "" : ","}`);
   });
   out(`  ],`);
   out(`  "findings": ${indent(JSON.stringify(run.findings.map(findingJson), null, 2), "  ")}`);
@@ -128,7 +129,7 @@ function cmdRun(io: Io, file: string | undefined, values: Record<string, unknown
     writeRunJson(run, file!, trace.title, io.out);
   } else {
     io.out(`# ${trace.title ?? file}  (policy ${run.policy}, kernel ${run.kernel})`);
-    run.eachState((step, state) => io.out(formatStep(run.steps[step - 1], stateView(state))));
+    run.eachState((step, state, events) => io.out(formatStep(run.steps[step - 1], stateView(state), events)));
     io.out(`verdict: ${run.verdict}`);
   }
   return run.findings.length ? 1 : 0;

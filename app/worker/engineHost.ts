@@ -382,7 +382,7 @@ export function stepColumns(run: Run): { lines: Int32Array; flags: Uint8Array } 
     if (s.error) f |= STEP_ERROR;
     if (s.findings.length) f |= STEP_FINDING;
     if (s.findings.some((x) => VIOLATIONS.has(x.kind))) f |= STEP_VIOLATION;
-    if (s.events.some((e) => e.kind === "completion")) f |= STEP_COMPLETION;
+    if (s.completion) f |= STEP_COMPLETION;
     flags[i] = f;
   });
   return { lines, flags };

@@ -29,7 +29,14 @@ export interface StepRecord {
   readonly step: number;
   readonly op: TraceOp;
   readonly error?: EngineError;
+  /**
+   * What happened in the step, in kernel order. Not kept: worked out again
+   * from the nearest checkpoint when read (a long trace's events would
+   * outweigh everything else the run keeps).
+   */
   readonly events: readonly EngineEvent[];
+  /** Whether an owner was told complete in this step. */
+  readonly completion: boolean;
   readonly findings: readonly Finding[];
 }
 
@@ -45,10 +52,11 @@ export interface Run {
   /** The state after `step` operations (0 = before the first). */
   snapshotAt(step: number): State;
   /**
-   * Visit the state after every step in order, replaying once (for
-   * printing every step). The state is valid only during the callback.
+   * Visit the state after every step in order, with the step's events,
+   * replaying once (for printing every step). The state is valid only
+   * during the callback.
    */
-  eachState(visit: (step: number, state: State) => void): void;
+  eachState(visit: (step: number, state: State, events: readonly EngineEvent[]) => void): void;
 }
 
 /** ubuf_info exists from 3.1: those policies model 6.1 code. */
@@ -104,40 +112,62 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
   const steps: StepRecord[] = new Array(ops.length);
   let state = emptyState(kernel, policy);
   checkpoints.push(freezeTables(state, true));
+  const eventsAt = (step: number): readonly EngineEvent[] => {
+    const out = applyOp(workingAt(step - 1), ops[step - 1], "inplace").events;
+    return out.length ? out : EMPTY_EVENTS;
+  };
+  // One class per run: the events getter lives on its prototype, so a
+  // step record costs its fields alone.
+  class Step implements StepRecord {
+    constructor(
+      readonly step: number,
+      readonly op: TraceOp,
+      readonly error: EngineError | undefined,
+      readonly completion: boolean,
+      readonly findings: readonly Finding[],
+    ) {}
+    get events(): readonly EngineEvent[] {
+      return eventsAt(this.step);
+    }
+  }
+  const record = (i: number, error: EngineError | undefined, completion: boolean, findings: readonly Finding[]): StepRecord =>
+    new Step(i + 1, ops[i], error, completion, findings);
   for (let i = 0; i < ops.length; i++) {
     const out = applyOp(state, ops[i], "inplace");
     state = out.state;
     const found = checker.afterStep(state, out.events, out.error, out.touchedPages, out.touchedTables);
-    steps[i] = {
-      step: i + 1,
-      op: ops[i],
-      ...(out.error ? { error: out.error } : {}),
-      events: out.events.length ? out.events : EMPTY_EVENTS,
-      findings: found.length ? found : EMPTY_FINDINGS,
-    };
+    const completion = out.events.some((e) => e.kind === "completion");
+    steps[i] = record(i, out.error, completion, found.length ? found : EMPTY_FINDINGS);
     if ((i + 1) % CHECKPOINT_EVERY === 0) checkpoints.push(freezeTables(state, true));
   }
   const missed = checker.finish(state);
   if (missed.length && steps.length) {
     const last = steps[steps.length - 1];
-    steps[steps.length - 1] = { ...last, findings: [...last.findings, ...missed] };
+    steps[steps.length - 1] = record(steps.length - 1, last.error, last.completion, [...last.findings, ...missed]);
   }
   const findings = checker.all();
   const final = freezeTables(state, true);
 
-  const snapshotAt = (step: number): State => {
-    const n = Math.max(0, Math.min(ops.length, Math.floor(step)));
+  /** A fresh working copy of the state after n steps (the graves shared). */
+  function workingAt(n: number): State {
     const base = checkpoints[Math.floor(n / CHECKPOINT_EVERY)];
     let s = freezeTables(base, true);
     for (let i = base.step; i < n; i++) s = applyOp(s, ops[i], "inplace").state;
-    return { ...s, graves: new GravesAt(s.graves, n) };
-  };
+    return s;
+  }
 
-  const eachState = (visit: (step: number, state: State) => void): void => {
+  function snapshotAt(step: number): State {
+    const n = Math.max(0, Math.min(ops.length, Math.floor(step)));
+    const s = workingAt(n);
+    return { ...s, graves: new GravesAt(s.graves, n) };
+  }
+
+  const eachState = (visit: (step: number, state: State, events: readonly EngineEvent[]) => void): void => {
     let s = freezeTables(checkpoints[0], true);
     ops.forEach((op, i) => {
-      s = applyOp(s, op, "inplace").state;
-      visit(i + 1, s);
+      const out = applyOp(s, op, "inplace");
+      s = out.state;
+      visit(i + 1, s, out.events);
     });
   };
 
