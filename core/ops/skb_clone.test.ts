@@ -99,3 +99,15 @@ describe("__skb_header_release", () => {
     expect(run.final.skbs.get("b" as never)!.hdr_len).toBe(64);
   });
 });
+
+describe("__skb_header_release after a clone", () => {
+  it("6.1 refuses it (it would set dataref over the clone's reference); 2.6.32 adds and stays consistent", () => {
+    const src = `a = alloc_skb(256)\nb = skb_clone(a)\n__skb_header_release(a)\nkfree_skb(b)\nkfree_skb(a)`;
+    const modern = trace(src, { kernel: "6.1" });
+    expect(modern.steps[2].error).toMatchObject({ kind: "precondition", fn: "__skb_header_release" });
+    expect(modern.final.datas.size).toBe(0);
+    const old = clean(trace(src, { kernel: "2.6.32" }));
+    expect(view(old.snapshotAt(3)).skbs.a.dataref).toBe(0x10002);
+    expect(old.final.datas.size).toBe(0);
+  });
+});

@@ -89,7 +89,10 @@ const MAKERS: readonly [number, Maker][] = [
     const f = skbArg(c, d[2]);
     return t && f && c.state.kernel === "6.1" ? { fn: "skb_try_coalesce", args: [t, f] } : null;
   }],
-  [1, (c, d) => (skbArg(c, d[1]) && c.state.kernel === "6.1" ? { fn: "kfree_skb_partial", args: [skbArg(c, d[1])!, { kind: "kw", value: d[2] % 2 ? "true" : "false" }] } : null)],
+  [1, (c, d) => {
+    const name = c.pick(freeable(c.state), d[1]);
+    return name && c.state.kernel === "6.1" ? { fn: "kfree_skb_partial", args: [ref(name), { kind: "kw", value: d[2] % 2 ? "true" : "false" }] } : null;
+  }],
   [2, (c, d) => {
     const t = skbArg(c, d[1]);
     const f = skbArg(c, d[2]);
