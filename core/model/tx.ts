@@ -42,7 +42,8 @@ export class Tx {
   private readonly tables: Record<TableName, AnyMap>;
   // Allocated on first use: most steps touch few tables (replay's hot path).
   private copied: Set<TableName> | null = null;
-  private readonly undo: Array<[TableName, string, unknown, boolean]> = [];
+  /** In place: (table, key, old value, had) per write, flat (no tuple per write). */
+  private readonly undo: unknown[] = [];
   private pagesTouched: Set<string> | null = null;
   private tablesTouched: Set<TableName> | null = null;
 
@@ -88,7 +89,7 @@ export class Tx {
 
   set<T extends TableName>(table: T, key: string, value: RecordOf<T>): void {
     const map = this.writable(table);
-    if (this.mode === "inplace") this.undo.push([table, key, map.get(key), map.has(key)]);
+    if (this.mode === "inplace") this.undo.push(table, key, map.get(key), map.has(key));
     map.set(key, value);
     if (table === "pages") this.touch(key);
   }
@@ -96,7 +97,7 @@ export class Tx {
   delete(table: TableName, key: string): void {
     const map = this.writable(table);
     if (!map.has(key)) return;
-    if (this.mode === "inplace") this.undo.push([table, key, map.get(key), true]);
+    if (this.mode === "inplace") this.undo.push(table, key, map.get(key), true);
     map.delete(key);
     if (table === "pages") this.touch(key);
   }
@@ -138,8 +139,8 @@ export class Tx {
   /** Undo every write; returns the state before the step. */
   rollback(): State {
     if (this.mode === "inplace") {
-      for (let i = this.undo.length - 1; i >= 0; i--) {
-        const [table, key, value, had] = this.undo[i];
+      for (let i = this.undo.length - 4; i >= 0; i -= 4) {
+        const [table, key, value, had] = this.undo.slice(i, i + 4) as [TableName, string, unknown, boolean];
         const map = this.tables[table];
         if (had) map.set(key, value);
         else map.delete(key);
