@@ -6,7 +6,7 @@
  */
 import { useMemo, useState } from "react";
 import { useMachines } from "../context";
-import { candidates, defaultArgs, draftOf, freshName, opsFor, targetOf, type ArgValue } from "../ops";
+import { candidates, defaultArgs, draftOf, opsFor, targetOf, type ArgValue } from "../ops";
 import { useScope } from "../store";
 import type { FreshNames, OpInfo } from "../worker/protocol";
 
@@ -60,7 +60,7 @@ function OpFields(props: { op: OpInfo; initial: ArgValue[]; cands: ReturnType<ty
         }}
       >
         {op.params.map((kind, i) => (
-          <ArgField key={`${op.fn}-${i}`} op={op} index={i} value={args[i]} options={kind === "int" || kind === "bool" || kind === "owner" ? null : cands[kind]} onChange={(v) => setArgs((a) => Object.assign([...a], { [i]: v }))} />
+          <ArgField key={`${op.fn}-${i}`} op={op} index={i} value={args[i]} freshPipe={fresh.pipe} options={kind === "int" || kind === "bool" || kind === "owner" ? null : cands[kind]} onChange={(v) => setArgs((a) => Object.assign([...a], { [i]: v }))} />
         ))}
         {draft.result && (
           <p className="summary">
@@ -74,7 +74,7 @@ function OpFields(props: { op: OpInfo; initial: ArgValue[]; cands: ReturnType<ty
   );
 }
 
-function ArgField(props: { op: OpInfo; index: number; value: ArgValue | undefined; options: readonly string[] | null; onChange: (v: ArgValue | undefined) => void }) {
+function ArgField(props: { op: OpInfo; index: number; value: ArgValue | undefined; freshPipe: string; options: readonly string[] | null; onChange: (v: ArgValue | undefined) => void }) {
   const { op, index, value, options, onChange } = props;
   const kind = op.params[index];
   const name = op.names[index];
@@ -100,7 +100,7 @@ function ArgField(props: { op: OpInfo; index: number; value: ArgValue | undefine
   } else {
     control = (
       <select id={id} value={typeof value === "string" ? value : ""} onChange={(e) => onChange(e.target.value || undefined)} data-testid={`arg-${name}`}>
-        {optional && <option value="">{kind === "pipe" ? `a new pipe ${freshName("pipe", [])}` : "(none)"}</option>}
+        {optional && <option value="">{kind === "pipe" ? `a new pipe ${props.freshPipe}` : "(none)"}</option>}
         {options!.map((o) => (
           <option key={o} value={o}>
             {o}
