@@ -2,8 +2,7 @@
  * The verdict matrix: one trace under every policy.
  */
 import type { Finding, Verdict } from "../check/checker";
-import type { KernelId, PolicyId } from "../model/types";
-import { POLICIES } from "../model/types";
+import { POLICIES, type KernelId, type PolicyId } from "../model/types";
 import type { Trace } from "../trace/ast";
 import { policyApplies, runTrace, settings } from "./replay";
 

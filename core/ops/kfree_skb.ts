@@ -15,8 +15,7 @@
  * Releasing a Data, 6.1: zero-copy callback, frag pages, frag_list, head.
  * 2.6.32: frag pages, frag_list, [seed patch: release()], head.
  */
-import { DATAREF_SHIFT } from "../model/lookup";
-import { skbOf } from "../model/lookup";
+import { DATAREF_SHIFT, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { BufferId, Data, Skb, SkbId } from "../model/types";
 import { complete, destructorRan, ubufCallback } from "../policy/completion";

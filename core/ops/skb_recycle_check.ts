@@ -10,8 +10,7 @@
  * to NULL here without calling release: the armed completion is lost.
  */
 import { kernelCheck } from "../model/events";
-import { align } from "../model/kernel";
-import { profile } from "../model/kernel";
+import { align, profile } from "../model/kernel";
 import { shinfo, skbCloned, skbOf, skbShared } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import { skbReleaseHeadState } from "./kfree_skb";
