@@ -45,7 +45,7 @@ export function applyOp(state: State, op: TraceOp, mode: TxMode): StepOutcome {
       return failed(tx, {
         kind: "unsupported",
         fn: spec.fn,
-        message: `${spec.fn}: not in Linux ${state.kernel} (modelled for ${spec.kernels.join(", ")})`,
+        message: `${spec.fn}: not in Linux ${state.kernel}${spec.history ? ` (${spec.history})` : ""}; modelled for ${spec.kernels.join(", ")}`,
       });
     }
     spec.run(tx, op.result, resolveArgs(op));

@@ -46,6 +46,8 @@ export interface OpSpec {
   /** The result is required exactly when the optional args are absent. */
   readonly resultUnlessOptional?: boolean;
   readonly kernels?: readonly KernelId[];
+  /** Why the other kernel lacks it (its history), for the error. */
+  readonly history?: string;
   readonly family: string;
   readonly summary: string;
   run(tx: Tx, result: string | undefined, args: readonly ArgValue[]): void;
@@ -62,7 +64,7 @@ const SPECS: OpSpec[] = [
   { fn: "owner_reuse", params: ["page"], names: ["page"], result: null, family: "alloc_page", summary: "the owner writes new data into its page", run: (tx, _r, a) => owner_reuse(tx, s(a[0]) as never) },
   { fn: "alloc_skb", params: ["int"], names: ["size"], result: "skb", family: "alloc_skb", summary: "__alloc_skb(size)", run: (tx, r, a) => alloc_skb(tx, r!, n(a[0])) },
   { fn: "alloc_skb_fclone", params: ["int"], names: ["size"], result: "skb", family: "alloc_skb", summary: "__alloc_skb(size, SKB_ALLOC_FCLONE)", run: (tx, r, a) => alloc_skb_fclone(tx, r!, n(a[0])) },
-  { fn: "napi_alloc_skb", params: ["int"], names: ["len"], result: "skb", kernels: ["6.1"], family: "alloc_skb", summary: "an skb with a page-fragment head (head_frag)", run: (tx, r, a) => napi_alloc_skb(tx, r!, n(a[0])) },
+  { fn: "napi_alloc_skb", params: ["int"], names: ["len"], result: "skb", history: "page-fragment heads came after 2.6.32 (__napi_alloc_skb, 3.19)", kernels: ["6.1"], family: "alloc_skb", summary: "an skb with a page-fragment head (head_frag)", run: (tx, r, a) => napi_alloc_skb(tx, r!, n(a[0])) },
   { fn: "skb_reserve", params: ["skb", "int"], names: ["skb", "len"], result: null, family: "alloc_skb", summary: "make headroom", run: (tx, _r, a) => skb_reserve(tx, s(a[0]), n(a[1])) },
   { fn: "skb_put", params: ["skb", "int"], names: ["skb", "len"], result: null, family: "alloc_skb", summary: "add linear data at the tail", run: (tx, _r, a) => skb_put(tx, s(a[0]), n(a[1])) },
   { fn: "skb_push", params: ["skb", "int"], names: ["skb", "len"], result: null, family: "alloc_skb", summary: "add data at the front (headroom)", run: (tx, _r, a) => skb_push(tx, s(a[0]), n(a[1])) },
@@ -84,10 +86,10 @@ const SPECS: OpSpec[] = [
   { fn: "pskb_may_pull", params: ["skb", "int"], names: ["skb", "len"], result: null, family: "__pskb_pull_tail", summary: "make len bytes linear", run: (tx, _r, a) => pskb_may_pull(tx, s(a[0]), n(a[1])) },
   { fn: "skb_linearize", params: ["skb"], names: ["skb"], result: null, family: "__pskb_pull_tail", summary: "make everything linear", run: (tx, _r, a) => skb_linearize(tx, s(a[0])) },
   { fn: "pskb_trim", params: ["skb", "int"], names: ["skb", "len"], result: null, family: "pskb_trim", summary: "cut to len bytes", run: (tx, _r, a) => pskb_trim(tx, s(a[0]), n(a[1])) },
-  { fn: "skb_try_coalesce", params: ["skb", "skb"], names: ["to", "from"], result: null, kernels: ["6.1"], family: "skb_try_coalesce", summary: "merge from's data into to", run: (tx, _r, a) => skb_try_coalesce(tx, s(a[0]), s(a[1])) },
-  { fn: "kfree_skb_partial", params: ["skb", "bool"], names: ["skb", "head_stolen"], result: null, kernels: ["6.1"], family: "skb_try_coalesce", summary: "free after coalescing", run: (tx, _r, a) => kfree_skb_partial(tx, s(a[0]), b(a[1])) },
+  { fn: "skb_try_coalesce", params: ["skb", "skb"], names: ["to", "from"], result: null, history: "added in 3.5", kernels: ["6.1"], family: "skb_try_coalesce", summary: "merge from's data into to", run: (tx, _r, a) => skb_try_coalesce(tx, s(a[0]), s(a[1])) },
+  { fn: "kfree_skb_partial", params: ["skb", "bool"], names: ["skb", "head_stolen"], result: null, history: "added in 3.5", kernels: ["6.1"], family: "skb_try_coalesce", summary: "free after coalescing", run: (tx, _r, a) => kfree_skb_partial(tx, s(a[0]), b(a[1])) },
   { fn: "skb_shift", params: ["skb", "skb", "int"], names: ["tgt", "skb", "shiftlen"], result: null, family: "skb_shift", summary: "move paged bytes from skb to tgt", run: (tx, _r, a) => skb_shift(tx, s(a[0]), s(a[1]), n(a[2])) },
-  { fn: "skb_zerocopy", params: ["skb", "skb", "int", "int"], names: ["to", "from", "len", "hlen"], result: null, kernels: ["6.1"], family: "skb_zerocopy", summary: "reference from's data in to", run: (tx, _r, a) => skb_zerocopy(tx, s(a[0]), s(a[1]), n(a[2]), n(a[3])) },
+  { fn: "skb_zerocopy", params: ["skb", "skb", "int", "int"], names: ["to", "from", "len", "hlen"], result: null, history: "added in 3.14", kernels: ["6.1"], family: "skb_zerocopy", summary: "reference from's data in to", run: (tx, _r, a) => skb_zerocopy(tx, s(a[0]), s(a[1]), n(a[2]), n(a[3])) },
   { fn: "skb_segment", params: ["skb", "int"], names: ["skb", "mss"], result: "list", family: "skb_segment", summary: "GSO segments sharing the pages", run: (tx, r, a) => skb_segment(tx, r!, s(a[0]), n(a[1])) },
   { fn: "skb_splice_bits", params: ["skb", "int", "int", "pipe"], names: ["skb", "offset", "len", "pipe"], optional: 1, result: "pipe", resultUnlessOptional: true, family: "skb_splice_bits", summary: "splice pages into a pipe", run: (tx, r, a) => skb_splice_bits(tx, r, s(a[0]), n(a[1]), n(a[2]), a[3] === undefined ? undefined : s(a[3])) },
   { fn: "do_tcp_sendpages", params: ["skb", "pipe"], names: ["skb", "pipe"], result: null, family: "do_tcp_sendpages", summary: "splice a pipe into a TCP socket's skb (the pages move on)", run: (tx, _r, a) => do_tcp_sendpages(tx, s(a[0]), s(a[1])) },
@@ -98,10 +100,10 @@ const SPECS: OpSpec[] = [
   { fn: "sk_eat_skb", params: ["sock", "skb"], names: ["sk", "skb"], result: null, family: "sock_queue_rcv_skb", summary: "the application is done with the skb", run: (tx, _r, a) => sk_eat_skb(tx, s(a[0]), s(a[1])) },
   { fn: "skb_orphan", params: ["skb"], names: ["skb"], result: null, family: "skb_orphan", summary: "run the destructor now", run: (tx, _r, a) => skb_orphan(tx, s(a[0])) },
   { fn: "zerocopy_arm", params: ["skb"], names: ["skb"], result: null, family: "zerocopy_arm", summary: "the owner arms its completion, as the policy says", run: (tx, _r, a) => zerocopy_arm(tx, s(a[0])) },
-  { fn: "skb_orphan_frags", params: ["skb"], names: ["skb"], result: null, kernels: ["6.1"], family: "skb_copy_ubufs", summary: "copy zero-copy frags unless DONT_ORPHAN", run: (tx, _r, a) => skb_orphan_frags(tx, s(a[0])) },
-  { fn: "skb_orphan_frags_rx", params: ["skb"], names: ["skb"], result: null, kernels: ["6.1"], family: "skb_copy_ubufs", summary: "copy zero-copy frags (toward a receiver)", run: (tx, _r, a) => skb_orphan_frags_rx(tx, s(a[0])) },
-  { fn: "skb_copy_ubufs", params: ["skb"], names: ["skb"], result: null, kernels: ["6.1"], family: "skb_copy_ubufs", summary: "copy the owner's frags to kernel pages", run: (tx, _r, a) => skb_copy_ubufs(tx, s(a[0])) },
-  { fn: "skb_recycle_check", params: ["skb", "int"], names: ["skb", "skb_size"], result: null, kernels: ["2.6.32"], family: "skb_recycle_check", summary: "reuse a sent skb for receive", run: (tx, _r, a) => skb_recycle_check(tx, s(a[0]), n(a[1])) },
+  { fn: "skb_orphan_frags", params: ["skb"], names: ["skb"], result: null, history: "ubuf_info zero-copy came in 3.1, skb_orphan_frags in 3.7", kernels: ["6.1"], family: "skb_copy_ubufs", summary: "copy zero-copy frags unless DONT_ORPHAN", run: (tx, _r, a) => skb_orphan_frags(tx, s(a[0])) },
+  { fn: "skb_orphan_frags_rx", params: ["skb"], names: ["skb"], result: null, history: "added in 4.14 with MSG_ZEROCOPY", kernels: ["6.1"], family: "skb_copy_ubufs", summary: "copy zero-copy frags (toward a receiver)", run: (tx, _r, a) => skb_orphan_frags_rx(tx, s(a[0])) },
+  { fn: "skb_copy_ubufs", params: ["skb"], names: ["skb"], result: null, history: "ubuf_info zero-copy came in 3.1", kernels: ["6.1"], family: "skb_copy_ubufs", summary: "copy the owner's frags to kernel pages", run: (tx, _r, a) => skb_copy_ubufs(tx, s(a[0])) },
+  { fn: "skb_recycle_check", params: ["skb", "int"], names: ["skb", "skb_size"], result: null, history: "removed in 3.7", kernels: ["2.6.32"], family: "skb_recycle_check", summary: "reuse a sent skb for receive", run: (tx, _r, a) => skb_recycle_check(tx, s(a[0]), n(a[1])) },
 ];
 
 export const OPS: ReadonlyMap<string, OpSpec> = new Map(SPECS.map((spec) => [spec.fn, spec]));

@@ -96,26 +96,19 @@ export function zerocopyClone(tx: Tx, nskb: Skb, orig: Skb): string | null {
   return null;
 }
 
-function needs61(tx: Tx, fn: string): void {
-  if (tx.kernel !== "6.1") kernelCheck(fn, "ubuf_info", "zero-copy ubufs do not exist in 2.6.32 (added in 3.1)");
-}
-
 // --- trace operations --------------------------------------------------------
 
 export function skb_orphan_frags(tx: Tx, name: string): void {
-  needs61(tx, "skb_orphan_frags");
   const err = orphanFrags(tx, skbOf(tx, name, "skb_orphan_frags"), false);
   if (err) kernelCheck("skb_orphan_frags", `skb_copy_ubufs() returned ${err}`, "the frags stay the owner's");
 }
 
 export function skb_orphan_frags_rx(tx: Tx, name: string): void {
-  needs61(tx, "skb_orphan_frags_rx");
   const err = orphanFrags(tx, skbOf(tx, name, "skb_orphan_frags_rx"), true);
   if (err) kernelCheck("skb_orphan_frags_rx", `skb_copy_ubufs() returned ${err}`, "the frags stay the owner's");
 }
 
 export function skb_copy_ubufs(tx: Tx, name: string): void {
-  needs61(tx, "skb_copy_ubufs");
   const err = copyUbufs(tx, skbOf(tx, name, "skb_copy_ubufs"));
   if (err) kernelCheck("skb_copy_ubufs", `returned ${err}`, "nothing copied");
 }

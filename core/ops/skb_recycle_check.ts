@@ -9,14 +9,12 @@
  * (data = head + NET_SKB_PAD, len 0). The seed patch sets release and priv
  * to NULL here without calling release: the armed completion is lost.
  */
-import { kernelCheck } from "../model/events";
 import { align, profile } from "../model/kernel";
 import { shinfo, skbCloned, skbOf, skbShared } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import { skbReleaseHeadState } from "./kfree_skb";
 
 export function skb_recycle_check(tx: Tx, name: string, size: number): void {
-  if (tx.kernel !== "2.6.32") kernelCheck("skb_recycle_check", "exists", "removed from the kernel long before 6.1");
   const skb = skbOf(tx, name, "skb_recycle_check");
   const data = shinfo(tx, skb);
   const pad = profile(tx.kernel).NET_SKB_PAD;

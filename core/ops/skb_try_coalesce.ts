@@ -16,7 +16,7 @@
  * runs, no skb_release_data: the head now belongs to `to`); with false it is
  * __kfree_skb().
  */
-import { kernelCheck, precondition } from "../model/events";
+import { precondition } from "../model/events";
 import { profile } from "../model/kernel";
 import { headlen, shinfo, skbCloned, skbOf, tailroom } from "../model/lookup";
 import type { Tx } from "../model/tx";
@@ -30,7 +30,6 @@ function refuse(tx: Tx, why: string): void {
 }
 
 export function skb_try_coalesce(tx: Tx, toName: string, fromName: string): void {
-  if (tx.kernel !== "6.1") kernelCheck("skb_try_coalesce", "exists", "not in 2.6.32 (added in 3.5)");
   const to = skbOf(tx, toName, "skb_try_coalesce");
   const from = skbOf(tx, fromName, "skb_try_coalesce");
   if (to.name === from.name) precondition("skb_try_coalesce", "to and from are the same skb");

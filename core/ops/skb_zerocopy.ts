@@ -20,7 +20,6 @@ import { orphanFrags, zerocopyClone } from "./skb_copy_ubufs";
 import { skb_put } from "./alloc_skb";
 
 export function skb_zerocopy(tx: Tx, toName: string, fromName: string, len: number, hlen: number): void {
-  if (tx.kernel !== "6.1") kernelCheck("skb_zerocopy", "exists", "not in 2.6.32 (added in 3.14)");
   const to = skbOf(tx, toName, "skb_zerocopy");
   let from = skbOf(tx, fromName, "skb_zerocopy");
   if (to.name === from.name) precondition("skb_zerocopy", "to and from are the same skb");
