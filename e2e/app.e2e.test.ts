@@ -5,30 +5,17 @@
  * diagnostics, the presentation screenshots (e2e/screenshots/), and a
  * 100,000-step trace loading with no long task on the UI thread.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdirSync } from "node:fs";
+import { describe, expect, it } from "vitest";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { parseTrace, runTrace, stateView, type StateView } from "../core/index";
 import { DEFAULT_STORY_ID, STORIES } from "../stories/index";
 import { datarefText } from "../app/graph/format";
-import { launchChromium, openApp, ROOT, serveBuild, settled, takeLongTasks, traceDrawn, traceMainThread, watchLongTasks, type Launched, type LongTask, type Served, type TracedTask } from "./harness";
+import { appUnderTest, openApp, ROOT, settled, takeLongTasks, traceDrawn, traceMainThread, watchLongTasks, type LongTask, type TracedTask } from "./harness";
 import { LONG_TRACE_TITLE, longTrace, wideTrace } from "./traces";
 
 const SHOTS = join(ROOT, "e2e", "screenshots");
-let served: Served;
-let chromium: Launched;
-let browser: Browser;
-
-beforeAll(async () => {
-  served = await serveBuild();
-  chromium = await launchChromium();
-  browser = chromium.browser;
-});
-afterAll(async () => {
-  await chromium?.close();
-  await served?.close();
-});
+const app = appUnderTest();
 
 type Hook = { __skbscope: { state(): { source: string; cursor: number; selection: string | null; stepCount: number; detail: { error: unknown } | null }; open(s: string, p: string): void; crash(how: string): void } };
 const state = (page: Page) => page.evaluate(() => (window as unknown as Hook).__skbscope.state()).then((s) => ({ source: s.source, cursor: s.cursor, selection: s.selection, stepCount: s.stepCount, error: s.detail?.error ?? null }));
@@ -91,7 +78,7 @@ describe("skbscope main screen", () => {
   const violation = runTrace(parseTrace(story.source).trace).findings.find((f) => f.kind === "premature")!.step;
 
   it("opens the default story at its premature completion, drawn and explained", async () => {
-    const { page, errors, context } = await openApp(browser, served.url, "light");
+    const { page, errors, context } = await openApp(app.browser, app.url, "light");
     await settled(page, violation);
     expect(await page.locator("[data-testid=finding]").first().textContent()).toMatch(/premature/);
     expect(await page.locator("svg.graph g.node.flagged").count()).toBeGreaterThan(0);
@@ -102,9 +89,8 @@ describe("skbscope main screen", () => {
   });
 
   it("saves presentation screenshots at 1280×720 in light and dark at the violating step", async () => {
-    mkdirSync(SHOTS, { recursive: true });
     for (const theme of ["light", "dark"] as const) {
-      const { page, context } = await openApp(browser, served.url, theme, "?reduced=1");
+      const { page, context } = await openApp(app.browser, app.url, theme, "?reduced=1");
       await settled(page, violation);
       await page.emulateMedia({ reducedMotion: "reduce" });
       await page.waitForFunction(() => document.querySelectorAll("svg.graph g.node.leaving").length === 0);
@@ -116,7 +102,7 @@ describe("skbscope main screen", () => {
   });
 
   it("clone, expand head, split and splice through the forms; counters match the engine; step back and forward", async () => {
-    const { page, errors, context } = await openApp(browser, served.url, "light");
+    const { page, errors, context } = await openApp(app.browser, app.url, "light");
     await page.evaluate(() => (window as unknown as Hook).__skbscope.open("g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\n", "end"));
     await settled(page, 3);
     await apply(page, "skb:a", "skb_clone");
@@ -160,7 +146,7 @@ describe("skbscope main screen", () => {
   });
 
   it("recovers from a worker that throws and from one that hangs, losing no step", async () => {
-    const { page, context } = await openApp(browser, served.url, "light", "?watchdog=1500");
+    const { page, context } = await openApp(app.browser, app.url, "light", "?watchdog=1500");
     await settled(page, violation);
     await page.keyboard.press("ArrowLeft");
     await settled(page, violation - 1);
@@ -180,7 +166,7 @@ describe("skbscope main screen", () => {
   });
 
   it("marks parse errors at line:column while typing, and re-runs on edit", async () => {
-    const { page, context } = await openApp(browser, served.url, "light");
+    const { page, context } = await openApp(app.browser, app.url, "light");
     await settled(page, violation);
     const steps = (await state(page)).stepCount;
     await page.click("#trace-editor");
@@ -224,7 +210,7 @@ describe("a 100,000-step trace", () => {
    * DevTools evaluates a script out of the longtask entries.
    */
   async function attempt(): Promise<{ long: LongTask[]; tasks: TracedTask[] }> {
-    const { page, errors, context } = await openApp(browser, served.url, "light");
+    const { page, errors, context } = await openApp(app.browser, app.url, "light");
     await settled(page);
     await page.evaluate((s) => (window as unknown as Hook).__skbscope.open(s, "end"), wideTrace());
     await traceDrawn(page, "bench: 300 objects");

@@ -3,9 +3,10 @@
  * 127.0.0.1 port, and Debian's Chromium driven by playwright-core. The
  * tests and tools/bench-browser.ts start and stop both themselves.
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { build, preview, type PreviewServer } from "vite";
 
 export const ROOT = resolve(import.meta.dirname, "..");
@@ -187,4 +188,30 @@ export async function settled(page: Page, step?: number): Promise<void> {
     const s = (window as unknown as { __skbscope: { state(): { cursor: number } } }).__skbscope.state();
     return document.querySelector("svg.graph")?.getAttribute("data-step") === String(s.cursor);
   });
+}
+
+/**
+ * One production build served and one Chromium for a test file: started
+ * before its tests and stopped after them.
+ */
+export function appUnderTest(): { readonly browser: Browser; readonly url: string } {
+  let served: Served | undefined;
+  let chromium: Launched | undefined;
+  beforeAll(async () => {
+    served = await serveBuild();
+    chromium = await launchChromium();
+    mkdirSync(join(ROOT, "e2e", "screenshots"), { recursive: true });
+  });
+  afterAll(async () => {
+    await chromium?.close();
+    await served?.close();
+  });
+  return {
+    get browser() {
+      return chromium!.browser;
+    },
+    get url() {
+      return served!.url;
+    },
+  };
 }

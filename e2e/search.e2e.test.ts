@@ -5,29 +5,15 @@
  * cancels promptly, leaving no worker behind. Screenshots of the panel
  * with results at 1280×720, light and dark, go to e2e/screenshots/.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdirSync } from "node:fs";
+import { describe, expect, it } from "vitest";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { search, searchThrough } from "../core/search/index";
 import { sourceOf } from "../app/machines/searchJob";
-import { launchChromium, openApp, ROOT, serveBuild, settled, type Launched, type Served } from "./harness";
+import { appUnderTest, openApp, ROOT, settled } from "./harness";
 
 const SHOTS = join(ROOT, "e2e", "screenshots");
-let served: Served;
-let chromium: Launched;
-let browser: Browser;
-
-beforeAll(async () => {
-  served = await serveBuild();
-  chromium = await launchChromium();
-  browser = chromium.browser;
-  mkdirSync(SHOTS, { recursive: true });
-});
-afterAll(async () => {
-  await chromium?.close();
-  await served?.close();
-});
+const app = appUnderTest();
 
 interface Seen {
   source: string;
@@ -84,7 +70,7 @@ const rows = (page: Page): Promise<Row[]> =>
 
 describe("counterexample search", () => {
   it("searches shinfo-release on 2.6.32 to depth 3 in workers, lists the pskb_copy, skb_split and pskb_expand_head counterexamples, and opens one at its violating step", async () => {
-    const { page, context, errors } = await openApp(browser, served.url, "light");
+    const { page, context, errors } = await openApp(app.browser, app.url, "light");
     await settled(page);
     // No search worker exists, nor is its bundle loaded, before a search.
     expect(searchWorkers(page)).toHaveLength(0);
@@ -154,7 +140,7 @@ describe("counterexample search", () => {
       return current && !!st.link?.fragment && location.hash === `#${st.link.fragment}`;
     });
     const url = page.url();
-    const other = await openApp(browser, url, "light");
+    const other = await openApp(app.browser, url, "light");
     await settled(other.page, 6);
     expect((await state(other.page)).source).toBe(sourceOf(expected.trace));
     await other.context.close();
@@ -164,7 +150,7 @@ describe("counterexample search", () => {
   });
 
   it("saves the panel with results in the dark theme too", async () => {
-    const { page, context, errors } = await openApp(browser, served.url, "dark");
+    const { page, context, errors } = await openApp(app.browser, app.url, "dark");
     await settled(page);
     await page.emulateMedia({ reducedMotion: "reduce" });
     await openPanel(page);
@@ -178,7 +164,7 @@ describe("counterexample search", () => {
   });
 
   it("cancels a deep search promptly: every worker terminated, the screen usable, the next search fresh", async () => {
-    const { page, context, errors } = await openApp(browser, served.url, "light");
+    const { page, context, errors } = await openApp(app.browser, app.url, "light");
     await settled(page);
     const cursor = (await state(page)).cursor;
     await openPanel(page);

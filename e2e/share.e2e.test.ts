@@ -5,30 +5,17 @@
  * gallery, presentation mode (screenshots at 1280×720 in both themes),
  * pointing at an object, embed mode, and the ghosts of freed objects.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdirSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { parseTrace, runTrace, stripPositions } from "../core/index";
 import { DEFAULT_STORY_ID, STORIES, storyById, storyCaption } from "../stories/index";
-import { launchChromium, openApp, ROOT, serveBuild, settled, type Launched, type Served } from "./harness";
+import { appUnderTest, openApp, ROOT, settled } from "./harness";
 
 const SHOTS = join(ROOT, "e2e", "screenshots");
-let served: Served;
-let chromium: Launched;
-let browser: Browser;
-
-beforeAll(async () => {
-  served = await serveBuild();
-  chromium = await launchChromium();
-  browser = chromium.browser;
-  mkdirSync(SHOTS, { recursive: true });
-});
-afterAll(async () => {
-  await chromium?.close();
-  await served?.close();
-});
+const app = appUnderTest();
 
 interface Seen {
   source: string;
@@ -115,7 +102,7 @@ describe("the main bundle", () => {
 
 describe("permalinks", () => {
   it("the address bar follows the view (replaceState, no history entry per step) and opening it restores exactly that view", async () => {
-    const { page, context, errors } = await openApp(browser, served.url, "light");
+    const { page, context, errors } = await openApp(app.browser, app.url, "light");
     await settled(page, violation);
     const historyBefore = await page.evaluate(() => history.length);
     // Change everything a link carries: policy, kernel, step, selection.
@@ -137,7 +124,7 @@ describe("permalinks", () => {
     await context.close();
 
     // A fresh browser context opens the link.
-    const second = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const second = await app.browser.newContext({ viewport: { width: 1280, height: 720 } });
     const page2 = await second.newPage();
     await page2.goto(url);
     await page2.waitForSelector(".app[data-health='ready']");
@@ -152,7 +139,7 @@ describe("permalinks", () => {
   });
 
   it("an edited trace with its own comments and title survives a link", async () => {
-    const { page, context } = await openApp(browser, served.url, "light");
+    const { page, context } = await openApp(app.browser, app.url, "light");
     await settled(page, violation);
     const mine = "# title: my <b>trace</b> & co\n# policy: shinfo-release\n# kernel: 2.6.32\ng = alloc_page(guest)\n# <img src=x onerror=alert(1)> stays text\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nc = pskb_copy(a)\nkfree_skb(a)\n";
     await page.evaluate((s) => (window as unknown as Hook).__skbscope.open(s, { step: 2 }), mine);
@@ -160,7 +147,7 @@ describe("permalinks", () => {
     const url = await linkedUrl(page);
     await context.close();
 
-    const { page: page2, context: c2, errors } = await openApp(browser, served.url, "dark", url.slice(served.url.length));
+    const { page: page2, context: c2, errors } = await openApp(app.browser, app.url, "dark", url.slice(app.url.length));
     await settled(page2, 2);
     const s = await state(page2);
     sameTrace(s.source, mine);
@@ -174,7 +161,7 @@ describe("permalinks", () => {
 
   it("hostile, malformed and truncated links show a clear error and leave the app usable on the default story", async () => {
     // A real link, to damage.
-    const { page, context } = await openApp(browser, served.url, "light");
+    const { page, context } = await openApp(app.browser, app.url, "light");
     await settled(page, violation);
     const good = (await linkedUrl(page)).split("#")[1];
     await context.close();
@@ -189,7 +176,7 @@ describe("permalinks", () => {
       "%%%",
     ];
     for (const fragment of hostile) {
-      const { page: p, context: c, errors } = await openApp(browser, served.url, "light", `#${fragment}`);
+      const { page: p, context: c, errors } = await openApp(app.browser, app.url, "light", `#${fragment}`);
       const notice = p.locator("[data-testid=notice]");
       await notice.waitFor();
       const text = (await notice.locator(".notice-text").textContent()) ?? "";
@@ -211,7 +198,7 @@ describe("permalinks", () => {
   });
 
   it("a bad link pasted into the address bar keeps the user's edited trace", async () => {
-    const { page, context } = await openApp(browser, served.url, "light");
+    const { page, context } = await openApp(app.browser, app.url, "light");
     await settled(page, violation);
     await page.click("#trace-editor");
     await page.keyboard.press("Control+End");
@@ -227,7 +214,7 @@ describe("permalinks", () => {
 
 describe("plain-text email", () => {
   it("export text → paste it back (quoted) → the same trace, policy and step", async () => {
-    const { page, context } = await openApp(browser, served.url, "light");
+    const { page, context } = await openApp(app.browser, app.url, "light");
     await settled(page, violation);
     const mine = "g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nb = skb_clone(a)\nq = skb_splice_bits(b, 0, 4096)\nkfree_skb(a)\nkfree_skb(b)\n";
     await page.evaluate((s) => (window as unknown as Hook).__skbscope.open(s, "end"), mine);
@@ -248,7 +235,7 @@ describe("plain-text email", () => {
     await context.close();
 
     // Another reader pastes it, quoted, into a fresh skbscope.
-    const { page: p2, context: c2 } = await openApp(browser, served.url, "light");
+    const { page: p2, context: c2 } = await openApp(app.browser, app.url, "light");
     await settled(p2, violation);
     await p2.click("[data-testid=open-share]");
     const quoted = `On Tue, Michael wrote:\n${text.split("\n").map((l) => `> ${l}`).join("\n")}\n`;
@@ -263,7 +250,7 @@ describe("plain-text email", () => {
   });
 
   it("pasted text that is not a trace says so in the dialog", async () => {
-    const { page, context } = await openApp(browser, served.url, "light");
+    const { page, context } = await openApp(app.browser, app.url, "light");
     await settled(page, violation);
     await page.click("[data-testid=open-share]");
     await page.fill("[data-testid=import-text]", "> Looks fine to me.\n> <b>Thanks</b>\n");
@@ -278,7 +265,7 @@ describe("plain-text email", () => {
 
 describe("images", () => {
   it("exports the graph as SVG (styles inlined) and PNG", async () => {
-    const { page, context } = await openApp(browser, served.url, "dark");
+    const { page, context } = await openApp(app.browser, app.url, "dark");
     await settled(page, violation);
     await page.click("[data-testid=open-share]");
     const [svgDownload] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=export-svg]")]);
@@ -300,7 +287,7 @@ describe("images", () => {
 
 describe("story gallery", () => {
   it("lists every story with its side and verdicts; opening one starts at step 0 with its narration, and checks its verdicts", async () => {
-    const { page, context, errors } = await openApp(browser, served.url, "light");
+    const { page, context, errors } = await openApp(app.browser, app.url, "light");
     await settled(page, violation);
     await page.keyboard.press("g");
     const gallery = page.locator("[data-testid=gallery]");
@@ -342,7 +329,7 @@ describe("story gallery", () => {
 describe("presentation mode", () => {
   for (const theme of ["light", "dark"] as const) {
     it(`full width graph, large captions, pointing by hover and by keyboard (${theme})`, async () => {
-      const { page, context, errors } = await openApp(browser, served.url, theme);
+      const { page, context, errors } = await openApp(app.browser, app.url, theme);
       await page.emulateMedia({ reducedMotion: "reduce" });
       await settled(page, violation);
       await blur(page);
@@ -390,7 +377,7 @@ describe("presentation mode", () => {
 
 describe("presentation mode from the address", () => {
   it("?present=1 starts presenting; p toggles it off and on", async () => {
-    const { page, context } = await openApp(browser, served.url, "light", "?present=1");
+    const { page, context } = await openApp(app.browser, app.url, "light", "?present=1");
     await settled(page, violation);
     expect(await page.locator(".app").getAttribute("data-mode")).toBe("presenting");
     await page.keyboard.press("p");
@@ -405,7 +392,7 @@ describe("presentation mode from the address", () => {
 
 describe("the normal view", () => {
   it("hovering a page lights up its holders; freed objects show as ghosts for their step", async () => {
-    const { page, context } = await openApp(browser, served.url, "light");
+    const { page, context } = await openApp(app.browser, app.url, "light");
     await page.emulateMedia({ reducedMotion: "reduce" });
     await settled(page, violation);
     // kfree_skb(a): a and its Data h1 are drawn as ghosts, c still holds g.
@@ -430,13 +417,13 @@ describe("the normal view", () => {
 
 describe("embed mode", () => {
   it("shows only the graph, the step controls and the narration, and still steps", async () => {
-    const { page, context } = await openApp(browser, served.url, "light");
+    const { page, context } = await openApp(app.browser, app.url, "light");
     await settled(page, violation);
     const fragment = (await linkedUrl(page)).split("#")[1];
     await context.close();
 
     for (const query of [`?embed=1#${fragment}`, `#${fragment}&embed`]) {
-      const { page: p, context: c } = await openApp(browser, served.url, "light", query);
+      const { page: p, context: c } = await openApp(app.browser, app.url, "light", query);
       await settled(p, violation);
       expect(await p.locator(".app").getAttribute("data-mode")).toBe("embed");
       expect(await p.locator(".toolbar, .editor, .side, .lifetimes-panel").count()).toBe(0);
