@@ -1,3 +1,4 @@
+import { useModal } from "./useModal";
 /**
  * The story gallery: every story with its title, summary, the side of the
  * 2009 debate it supports, the claim it tests and its verdict matrix (what
@@ -6,7 +7,6 @@
  * opened, the worker's own matrix is checked against the expected one and
  * the card says whether they agree. Everything here is plain text.
  */
-import { useEffect, useRef } from "react";
 import { POLICIES, type PolicyId } from "../../core/model/types";
 import { useMachines } from "../context";
 import { APP_STORIES, SIDE_LABEL, type AppStory } from "../stories";
@@ -17,18 +17,11 @@ export function Gallery() {
   const storyId = useScope((s) => s.storyId);
   const checked = useScope((s) => s.checked);
   const machines = useMachines();
-  const ref = useRef<HTMLDialogElement>(null);
-
-  useEffect(() => {
-    const d = ref.current!;
-    if (open && !d.open) {
-      d.showModal();
-      // Start on the story on screen, so Enter re-opens it and arrows move on.
-      const current = d.querySelector<HTMLButtonElement>(`button[data-story="${CSS.escape(useScope.getState().storyId ?? "")}"]`);
-      (current ?? d.querySelector<HTMLButtonElement>("button.story-open"))?.focus();
-    }
-    if (!open && d.open) d.close();
-  }, [open]);
+  const ref = useModal(open, (d) => {
+    // Start on the story on screen, so Enter re-opens it and arrows move on.
+    const current = d.querySelector<HTMLButtonElement>(`button[data-story="${CSS.escape(useScope.getState().storyId ?? "")}"]`);
+    (current ?? d.querySelector<HTMLButtonElement>("button.story-open"))?.focus();
+  });
 
   const choose = (story: AppStory) => {
     machines.open(story.source, { step: 0 }, story.id);

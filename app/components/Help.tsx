@@ -1,5 +1,5 @@
+import { useModal } from "./useModal";
 /** The keyboard help dialog (?). */
-import { useEffect, useRef } from "react";
 import { setHelpOpen, useScope } from "../store";
 
 const KEYS: [string, string][] = [
@@ -19,12 +19,7 @@ const KEYS: [string, string][] = [
 
 export function Help() {
   const open = useScope((s) => s.helpOpen);
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current!;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
+  const ref = useModal(open);
   return (
     <dialog ref={ref} className="help" onClose={() => setHelpOpen(false)} aria-label="keyboard help">
       <h2>Keys</h2>

@@ -1,3 +1,4 @@
+import { useModal } from "./useModal";
 /**
  * The counterexample search (f): choose a policy, a kernel, a start state,
  * a depth, a state budget and the finding kinds; the search machine runs
@@ -9,7 +10,7 @@
  * The settings are this dialog's own draft (kept while it is closed); the
  * search's data is the store's; whether it runs is the machine's.
  */
-import { useEffect, useId, useRef, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import { useSelector } from "@xstate/react";
 import { KERNELS, POLICIES, type KernelId, type PolicyId } from "../../core/model/types";
 import type { FindingKind } from "../../core/index";
@@ -42,15 +43,7 @@ interface Draft {
 
 export function SearchDialog() {
   const open = useScope((s) => s.dialog === "search");
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current!;
-    if (open && !d.open) {
-      d.showModal();
-      d.querySelector<HTMLButtonElement>("[data-role=run]")?.focus();
-    }
-    if (!open && d.open) d.close();
-  }, [open]);
+  const ref = useModal(open, (d) => d.querySelector<HTMLButtonElement>("[data-role=run]")?.focus());
   return (
     <dialog ref={ref} className="search" aria-labelledby="search-title" onClose={() => openDialog(null)} data-testid="search">
       <header className="dialog-head">

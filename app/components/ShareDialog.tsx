@@ -1,10 +1,11 @@
+import { useModal } from "./useModal";
 /**
  * Sharing: the permalink (the address bar's, which follows the view) and
  * its `Link:` line; the plain-text email report at a chosen step; opening
  * text pasted from a mail; the graph as SVG or PNG; an iframe snippet for
  * embedding. All text is shown in form controls, never as markup.
  */
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import { useMachines } from "../context";
 import { copyText, download, graphSvg, svgToPng } from "../share/exportImage";
 import { openDialog, setEmail, setNotice, useScope, viewKey } from "../store";
@@ -24,12 +25,7 @@ export function embedUrl(fragment: string): string {
 
 export function ShareDialog() {
   const open = useScope((s) => s.dialog === "share");
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current!;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
+  const ref = useModal(open);
   return (
     <dialog ref={ref} className="share" aria-labelledby="share-title" onClose={() => openDialog(null)} data-testid="share">
       <header className="dialog-head">
