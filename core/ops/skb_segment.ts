@@ -21,6 +21,7 @@ import type { Frag } from "../model/types";
 import { pageGet } from "./alloc_page";
 import { allocSkb } from "./alloc_skb";
 import { orphanFrags, zerocopyClone } from "./skb_copy_ubufs";
+import { defineOp, int, ref, step } from "./spec";
 
 export const MAX_SEGMENTS = 64;
 
@@ -88,3 +89,36 @@ export function skb_segment(tx: Tx, result: string, name: string, mss: number): 
   } while (offset < src.len);
   tx.emit({ kind: "result", fn: "skb_segment", value: `${k} segments` });
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+export const skb_segment_spec = defineOp({
+  fn: "skb_segment",
+  params: ["skb", "int"],
+  names: ["skb", "mss"],
+  // gso_size is unsigned short in struct skb_shared_info.
+  ctypes: [null, "u16"],
+  result: "list",
+  summary: "GSO segments sharing the pages",
+  group: "reshape",
+  opcode: 32,
+  docs: [
+    {
+      call: "segs = skb_segment(a, mss)",
+      models: "`skb_segment()` with `gso_size = mss`, no protocol headers (`doffset` 0) and scatter-gather + checksum offload features; the segments are `segs[0]`, `segs[1]`, ...",
+    },
+  ],
+  search: {
+    role: "root",
+    order: 4,
+    // One segment or two; a frag_list skb takes the other path (not modelled).
+    steps: (m, fn) =>
+      m.free
+        .filter((s) => s.len > 0 && !m.dataOf(s)?.frag_list.length)
+        .flatMap((s) => [...new Set([s.len, Math.ceil(s.len / 2)])].map((mss) => step(fn, [ref(s.name), int(mss)], m.fresh("list")))),
+  },
+  fuzz: { weight: 2, make: (c, d, fn) => (c.skbArg(d[1]) ? { fn, result: c.fresh("l"), args: [c.skbArg(d[1])!, int([500, 1448, 4096][d[2] % 3])] } : null) },
+  form: { mss: (f) => Math.max(1, Math.ceil((f.skb?.len ?? 0) / 2)) },
+  oracle: "skb_segment",
+  run: (tx, r, a) => skb_segment(tx, r!, a[0], a[1]),
+});
