@@ -81,6 +81,7 @@ export function opTable(): OpInfo[] {
     resultUnlessOptional: s.resultUnlessOptional ?? false,
     kernels: s.kernels ?? null,
     summary: s.summary,
+    group: s.group,
   }));
 }
 
