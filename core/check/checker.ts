@@ -16,7 +16,7 @@
  */
 import type { EngineError, EngineEvent } from "../model/events";
 import { holderCount, holdersIndex, skbsOfData } from "../model/lookup";
-import type { BufferId, Data, PageId, PolicyId, Skb, State, TableName, ZBuffer } from "../model/types";
+import type { BufferId, Data, DataId, PageId, PolicyId, Skb, State, TableName, ZBuffer } from "../model/types";
 import { describeHolder, describePageHolder } from "./describe";
 
 export type FindingKind =
@@ -52,7 +52,7 @@ function holderObjects(state: State, holder: string): string[] {
   const m = /^([^.:]+)\./.exec(holder);
   if (!m) return [];
   const out = [m[1]];
-  if (/^h\d+$/.test(m[1])) out.push(...skbsOfData(state, m[1] as never));
+  if (/^h\d+$/.test(m[1])) out.push(...skbsOfData(state, m[1] as DataId));
   return out;
 }
 
@@ -232,7 +232,7 @@ export class Checker {
   }
 
   private checkConservation(state: State, index: StepIndex, step: number, id: string, add: (f: Finding) => void): void {
-    const page = state.pages.get(id as never);
+    const page = state.pages.get(id as PageId);
     if (!page) return;
     if (holderCount(state, page.name) === page.refcount) {
       this.badConservation.delete(id);

@@ -18,7 +18,7 @@ import { kernelCheck } from "../model/events";
 import { profile } from "../model/kernel";
 import { headlen, shinfo, skbCloned, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
-import type { Frag, Skb } from "../model/types";
+import type { Frag, PageId, Skb } from "../model/types";
 import { pageGet, pagePut } from "./alloc_page";
 import { expandHead } from "./pskb_expand_head";
 import { cutPoints, defineOp, int, ref, step } from "./spec";
@@ -110,14 +110,14 @@ export function skb_shift(tx: Tx, tgtName: string, skbName: string, shiftlen: nu
     }
   }
   if (partial) pageGet(tx, partial.page, "skb_shift");
-  let mergedPage: string | null = null;
+  let mergedPage: PageId | null = null;
   if (merge >= 0) {
     tf[merge] = { ...tf[merge], size: tf[merge].size + sf[0].size };
     mergedPage = sf[0].page;
   }
   tx.set("datas", td.id, { ...td, frags: tf });
   tx.set("datas", sd.id, { ...sd, frags: sf.slice(from) });
-  if (mergedPage) pagePut(tx, mergedPage as never, `${sd.id}.frags[0]`);
+  if (mergedPage) pagePut(tx, mergedPage, `${sd.id}.frags[0]`);
   finish(tx, tgtName, skbName, shiftlen);
 }
 

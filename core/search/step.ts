@@ -25,7 +25,7 @@ import { Checker, type Finding, type FindingKind } from "../check/checker";
 import { applyOp } from "../engine/apply";
 import type { EngineError, EngineEvent } from "../model/events";
 import { holdersOf } from "../model/lookup";
-import type { BufferId, PolicyId, State } from "../model/types";
+import type { BufferId, PageId, PolicyId, State } from "../model/types";
 import type { TraceOp } from "../trace/ast";
 
 /** What the path's Checker remembers that decides later findings. */
@@ -56,7 +56,7 @@ export interface StepJudgement {
 const NOTHING: ReadonlySet<string> = new Set();
 
 function conservationSig(state: State, page: string): string | null {
-  const p = state.pages.get(page as never);
+  const p = state.pages.get(page as PageId);
   if (!p) return null;
   const holders = holdersOf(state, p.name);
   return holders.length === p.refcount ? "" : `${p.refcount}/${holders.join(",")}`;
