@@ -157,7 +157,8 @@ export class Tx {
       this.undo.length = 0;
       for (const [table, order] of this.orderBefore ?? []) {
         const map = this.tables[table];
-        const entries = order.map((k) => [k, map.get(k)] as const);
+        // Keys this step added before its first delete are gone again.
+        const entries = order.filter((k) => map.has(k)).map((k) => [k, map.get(k)] as const);
         map.clear();
         for (const [k, v] of entries) map.set(k, v);
       }

@@ -119,6 +119,8 @@ export interface FuzzSpec {
    * drops): the blind generator takes one first, as a caller must.
    */
   readonly callerRef?: number;
+  /** Integers the blind generator tries for a parameter, by name, where its general sizes would make no sense. */
+  readonly blindInts?: Readonly<Record<string, readonly number[]>>;
 }
 
 // --- the app's form -------------------------------------------------------------
