@@ -7,8 +7,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { verdictMatrix } from "../engine/matrix";
+import { POLICIES } from "../model/types";
 import { OPS } from "../ops/index";
+import { parseTrace } from "../trace/parse";
 import { FIXES, FIX_IDS, ISSUE_CASES, fixById } from "./catalogue";
+import { DEMOS } from "./demos";
 
 interface Snapshot {
   readonly kernel: string;
@@ -122,5 +126,31 @@ describe("fix catalogue", () => {
     // esp_ssg_unref managed-frags change was reverted in 6.1.192; its entry
     // is the esp page_pool fix in the same function, see docs/fixes.md).
     expect([...ISSUE_CASES.keys()].filter((c) => !covered.has(c))).toEqual([]);
+  });
+});
+
+describe("fix demos", () => {
+  it("belong to modelled fixes, and the verdict row changes without the fix", () => {
+    expect(DEMOS.size).toBeGreaterThanOrEqual(10);
+    for (const [id, demo] of DEMOS) {
+      expect(FIX_IDS.has(id), id).toBe(true);
+      expect(fixById(id)!.modelled, id).toBe("yes");
+      expect(fixById(id)!.withoutNeeds, id).toBeNull();
+      expect(POLICIES.some((p) => demo.with[p] !== demo.without[p]), `${id}: nothing changes`).toBe(true);
+    }
+  });
+
+  it("give today's engine (every fix in) the recorded verdict row", () => {
+    for (const [id, demo] of DEMOS) {
+      const parsed = parseTrace(demo.trace);
+      expect(parsed.diagnostics.filter((d) => d.severity === "error"), id).toEqual([]);
+      const matrix = verdictMatrix(parsed.trace, "6.1");
+      expect(matrix.skipped, id).toEqual([]);
+      for (const entry of matrix.entries) {
+        expect(entry.errors, `${id} ${entry.policy}`).toEqual([]);
+        expect(entry.verdict, `${id} under ${entry.policy}`).toBe(demo.with[entry.policy]);
+      }
+      expect(matrix.entries.map((e) => e.policy)).toEqual([...POLICIES]);
+    }
   });
 });
