@@ -82,7 +82,7 @@ export interface KernelFix {
 
 const CHANGELOG = "/usr/share/doc/linux-source-6.1/changelog.Debian.gz";
 const ZC_ENABLE =
-  "sock: enable MSG_ZEROCOPY (1f8b977ab32d): message read on review.shift-gmbh.com and gerrit-public.fairphone.software (msm-5.4), \"Clone ubuf_info with skb_zerocopy_clone() wherever needed due to skb split, merge, resize or clone\"";
+  "sock: enable MSG_ZEROCOPY (1f8b977ab32d): message read on review.shift-gmbh.com and gerrit-public.fairphone.software (msm-5.4), \"Clone ubuf_info with skb_zerocopy_clone() wherever needed due to skb split, merge, resize or clone\"; the 4.14 release from LWN (\"The MSG_ZEROCOPY feature added in 4.14\", mirrored at pipedot.org/article/3N5CZ)";
 const MANAGED =
   "[PATCH net-next v4 07/27] net: introduce managed frags infrastructure (Pavel Begunkov, netdev 2022-07-07), full diff read in the code index";
 const SHARED_FRAG_PR =
@@ -203,12 +203,12 @@ export const FIXES: readonly KernelFix[] = [
     function: "skb_zerocopy",
     lines: ["net/core/skbuff.c:3359-3360"],
     guard: "if (unlikely(skb_orphan_frags(from, GFP_ATOMIC)))",
-    landed: "3.14",
+    landed: null,
     stable61: null,
     before:
       "skb_zerocopy (openvswitch and nfqueue upcalls) copied frag descriptors from `from` into `to` with skb_frag_ref and no orphaning: `to`, which has no ubuf_info, kept the guest's pages after `from` was freed and the guest told.",
     beforeSource:
-      "commit message (Zoltan Kiss, CVE-2014-2568) read in the code index: \"skb_zerocopy can copy elements of the frags array between skbs, but it doesn't orphan them\"; old code itself not found. The landing release is CVE-2014-2568's (3.14)",
+      "commit message (Zoltan Kiss, CVE-2014-2568) read in the code index: \"skb_zerocopy can copy elements of the frags array between skbs, but it doesn't orphan them\"; old code itself not found",
     ops: ["skb_zerocopy"],
     modelled: "yes",
     modelledAt: "core/ops/skb_zerocopy.ts:56",
