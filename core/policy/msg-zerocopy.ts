@@ -1,0 +1,18 @@
+/**
+ * msg-zerocopy (6.1) - MSG_ZEROCOPY: msg_zerocopy_alloc() (refcnt 1,
+ * SKBFL_ZEROCOPY_FRAG | SKBFL_DONT_ORPHAN), skb_zcopy_set() (+1, unless
+ * the skb is already zero-copy: then nothing), and net_zcopy_put() at the
+ * end of sendmsg (one callback call: -1), in net/ipv4/tcp.c
+ * tcp_sendmsg_locked(). A second arm therefore completes at once. The
+ * owner hears from msg_zerocopy_callback at refcnt zero.
+ */
+import type { CompletionPolicy } from "./types";
+import { armUbuf, carriesUbufOf, ubufStillArmed } from "./ubuf_info";
+
+export const msgZerocopy: CompletionPolicy<"msg-zerocopy"> = {
+  id: "msg-zerocopy",
+  arm: (tx, site) => armUbuf(tx, site, { kind: "msgzc", dontOrphan: true, sendmsg: true }),
+  stillArmed: ubufStillArmed,
+  waitsOnSkb: (state, zb, _skb, data) => carriesUbufOf(state, data, zb),
+  waitsOnPageHolders: false,
+};

@@ -1,0 +1,22 @@
+/**
+ * shinfo-release - the seed patch: skb_shinfo(skb)->release and ->priv,
+ * called from skb_release_data() when the last dataref of the Data goes,
+ * so every clone sharing the Data keeps the completion back and every
+ * private copy (pskb_copy, pskb_expand_head) escapes it.
+ */
+import { precondition } from "../model/events";
+import type { CompletionPolicy } from "./types";
+
+export const shinfoRelease: CompletionPolicy<"shinfo-release"> = {
+  id: "shinfo-release",
+  arm(tx, { name, data, buffer }) {
+    if (data.release) precondition("zerocopy_arm", `skb_shinfo(${name})->release is already set`);
+    tx.set("datas", data.id, { ...data, release: buffer });
+  },
+  stillArmed(state, zb) {
+    for (const d of state.datas.values()) if (d.release === zb.id) return true;
+    return false;
+  },
+  waitsOnSkb: (_state, zb, _skb, data) => data.release === zb.id,
+  waitsOnPageHolders: false,
+};

@@ -1,0 +1,18 @@
+/**
+ * ubuf-orphan (6.1) - a vhost-style ubuf_info: refcnt 1,
+ * SKBFL_ZEROCOPY_FRAG without SKBFL_DONT_ORPHAN, installed with
+ * skb_zcopy_init() (tun hands over the initial reference:
+ * drivers/net/tun.c tun_get_user). skb_orphan_frags() copies the frags
+ * (skb_copy_ubufs) before anything may hold them without bound; the owner
+ * hears from vhost_zerocopy_callback at refcnt zero.
+ */
+import type { CompletionPolicy } from "./types";
+import { armUbuf, carriesUbufOf, ubufStillArmed } from "./ubuf_info";
+
+export const ubufOrphan: CompletionPolicy<"ubuf-orphan"> = {
+  id: "ubuf-orphan",
+  arm: (tx, site) => armUbuf(tx, site, { kind: "vhost", dontOrphan: false, sendmsg: false }),
+  stillArmed: ubufStillArmed,
+  waitsOnSkb: (state, zb, _skb, data) => carriesUbufOf(state, data, zb),
+  waitsOnPageHolders: false,
+};
