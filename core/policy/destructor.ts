@@ -9,6 +9,10 @@ import type { CompletionPolicy } from "./types";
 
 export const destructor: CompletionPolicy<"destructor"> = {
   id: "destructor",
+  doc: {
+    armedBy: "`a->destructor`",
+    toldWhen: "`a`'s destructor runs (`skb_orphan`, final free)",
+  },
   arm(tx, { name, skb, buffer }) {
     if (skb.destructor) precondition("zerocopy_arm", `${name} already has a destructor (${skb.destructor.fn})`);
     tx.set("skbs", name, { ...skb, destructor: { fn: "zerocopy_complete", buffer } });

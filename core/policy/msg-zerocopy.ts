@@ -11,6 +11,10 @@ import { armUbuf, carriesUbufOf, ubufStillArmed } from "./ubuf_info";
 
 export const msgZerocopy: CompletionPolicy<"msg-zerocopy"> = {
   id: "msg-zerocopy",
+  doc: {
+    armedBy: "a MSG_ZEROCOPY `ubuf_info` (`SKBFL_DONT_ORPHAN`): shared by reference, copied only toward a receiver; `skb_zcopy_set` takes a reference and the end of `sendmsg` drops the initial one",
+    toldWhen: "its `refcnt` reaches zero",
+  },
   arm: (tx, site) => armUbuf(tx, site, { kind: "msgzc", dontOrphan: true, sendmsg: true }),
   stillArmed: ubufStillArmed,
   waitsOnSkb: (state, zb, _skb, data) => carriesUbufOf(state, data, zb),

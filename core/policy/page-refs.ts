@@ -10,6 +10,10 @@ import { complete } from "./completion";
 
 export const pageRefs: CompletionPolicy<"page-refs"> = {
   id: "page-refs",
+  doc: {
+    armedBy: "nothing in the kernel",
+    toldWhen: "no host reference to any page of the buffer is left (the oracle)",
+  },
   arm() {},
   stillArmed: () => false,
   waitsOnSkb: (_state, zb, _skb, data) => data.frags.some((f) => zb.pages.includes(f.page)),

@@ -9,6 +9,10 @@ import type { CompletionPolicy } from "./types";
 
 export const shinfoRelease: CompletionPolicy<"shinfo-release"> = {
   id: "shinfo-release",
+  doc: {
+    armedBy: "the 2009 seed patch's `skb_shinfo(a)->release`",
+    toldWhen: "the armed Data's `dataref` reaches zero (`skb_release_data`); new Datas start with NULL, and `pskb_expand_head` and `skb_recycle_check` set it to NULL",
+  },
   arm(tx, { name, data, buffer }) {
     if (data.release) precondition("zerocopy_arm", `skb_shinfo(${name})->release is already set`);
     tx.set("datas", data.id, { ...data, release: buffer });

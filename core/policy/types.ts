@@ -15,8 +15,17 @@ export interface ArmSite {
   readonly buffer: BufferId;
 }
 
+/** The policy's row in the docs' policy table (markdown, one line each). */
+export interface PolicyDoc {
+  /** What zerocopy_arm(a) installs. */
+  readonly armedBy: string;
+  /** When the owner is told complete. */
+  readonly toldWhen: string;
+}
+
 export interface CompletionPolicy<P extends PolicyId = PolicyId> {
   readonly id: P;
+  readonly doc: PolicyDoc;
   /**
    * zerocopy_arm: install the policy's mechanism for `site.buffer` (the
    * buffer record exists already; the kernel check has passed).
