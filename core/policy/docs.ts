@@ -29,7 +29,7 @@ export function policyHeaderLine(): string {
   return `# policy: ${POLICY_TABLE.map((p) => p.id).join(" | ")}`;
 }
 
-/** The document with its generated parts current (unchanged if they are). */
+/** The markdown with its generated parts current (unchanged if they are). */
 export function withPolicyDocs(markdown: string): string {
   const begin = markdown.indexOf(POLICY_TABLE_BEGIN);
   const end = markdown.indexOf(POLICY_TABLE_END);
