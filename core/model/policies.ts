@@ -82,10 +82,6 @@ export const DEFAULT_POLICY: PolicyId = "page-refs";
 
 const BY_ID: ReadonlyMap<string, PolicyInfo> = new Map(POLICY_TABLE.map((p) => [p.id, p]));
 
-export function isPolicyId(text: string): text is PolicyId {
-  return BY_ID.has(text);
-}
-
 export function policyInfo(policy: PolicyId): PolicyInfo {
   return BY_ID.get(policy)!;
 }
