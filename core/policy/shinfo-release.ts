@@ -1,6 +1,7 @@
 /**
  * shinfo-release - the seed patch: skb_shinfo(skb)->release and ->priv,
- * called from skb_release_data() when the last dataref of the Data goes,
+ * called from skb_release_data() (the 2009 patch against 2.6.32; the same
+ * function is 6.1 net/core/skbuff.c l.766) when the last dataref goes,
  * so every clone sharing the Data keeps the completion back and every
  * private copy (pskb_copy, pskb_expand_head) escapes it.
  */

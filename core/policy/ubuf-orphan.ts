@@ -2,9 +2,10 @@
  * ubuf-orphan (6.1) - a vhost-style ubuf_info: refcnt 1,
  * SKBFL_ZEROCOPY_FRAG without SKBFL_DONT_ORPHAN, installed with
  * skb_zcopy_init() (tun hands over the initial reference:
- * drivers/net/tun.c tun_get_user). skb_orphan_frags() copies the frags
- * (skb_copy_ubufs) before anything may hold them without bound; the owner
- * hears from vhost_zerocopy_callback at refcnt zero.
+ * 6.1 drivers/net/tun.c tun_get_user() l.1913). skb_orphan_frags()
+ * (skbuff.h l.3194) copies the frags (skb_copy_ubufs) before anything may
+ * hold them without bound; the owner hears from vhost_zerocopy_callback at
+ * refcnt zero.
  */
 import type { CompletionPolicy } from "./types";
 import { armUbuf, carriesUbufOf, ubufStillArmed } from "./ubuf_info";
