@@ -86,6 +86,11 @@ export function policyInfo(policy: PolicyId): PolicyInfo {
   return BY_ID.get(policy)!;
 }
 
+/** The policy a permalink's code names, or undefined for a code no policy has (yet). */
+export function policyByCode(code: number): PolicyId | undefined {
+  return POLICY_TABLE.find((p) => p.code === code)?.id;
+}
+
 /** Whether the policy models code that exists on this kernel. */
 export function policyApplies(policy: PolicyId, kernel: KernelId): boolean {
   return policyInfo(policy).kernels.includes(kernel);

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { runTrace } from "../engine/replay";
-import { POLICY_TABLE, policyAbsence, policyApplies } from "../model/policies";
+import { POLICY_TABLE, policyAbsence, policyApplies, policyByCode } from "../model/policies";
 import { KERNELS, POLICIES, type BufferId, type KernelId, type PolicyId, type State } from "../model/types";
 import { parseTrace } from "../trace/parse";
 import { POLICY_MODULES, completionPolicy } from "./registry";
@@ -27,6 +27,8 @@ describe("the policy table", () => {
     const codes = POLICY_TABLE.map((p) => p.code);
     expect(new Set(codes).size).toBe(codes.length);
     for (const c of codes) expect(Number.isInteger(c) && c >= 0).toBe(true);
+    for (const p of POLICY_TABLE) expect(policyByCode(p.code)).toBe(p.id);
+    expect(policyByCode(Math.max(...codes) + 1)).toBeUndefined();
   });
 
   it.each(POLICY_TABLE.map((p) => [p.id, p] as const))("%s has a label, one line of description and its kernels", (_id, p) => {
