@@ -5,6 +5,7 @@
  * read with narrow selectors.
  */
 import { create } from "zustand";
+import { DEFAULT_POLICY } from "../core/model/policies";
 import type { Diagnostic, Finding, FindingKind, KernelId, PolicyId, StateView, Verdict } from "../core/index";
 import { appStory, storyCheck, storyOfSource } from "./stories";
 import { STEP_VIOLATION, type FreshNames, type LifeRow, type MatrixRow, type OpInfo, type StepColumns, type StepDetail } from "./worker/protocol";
@@ -217,7 +218,7 @@ export function initialData(): ScopeData {
     title: null,
     policyChoice: null,
     kernelChoice: null,
-    policy: "page-refs",
+    policy: DEFAULT_POLICY,
     kernel: "6.1",
     diagnostics: [],
     fresh: NO_NAMES_USED,

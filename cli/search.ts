@@ -14,7 +14,9 @@ import {
   POLICIES,
   hasErrors,
   parseTrace,
+  policyAbsence,
   policyApplies,
+  policyKernels,
   printOp,
   printTrace,
   type KernelId,
@@ -104,7 +106,7 @@ function cmdSearch(io: Io, file: string | undefined, values: Record<string, unkn
   const kernelText = (values.kernel as string | undefined) ?? prefix?.kernel ?? "6.1";
   if (!(KERNELS as readonly string[]).includes(kernelText)) throw new BadInput(`unknown kernel "${kernelText}" (expected ${KERNELS.join(" or ")})`);
   const kernel = kernelText as KernelId;
-  if (!policyApplies(policy, kernel)) throw new BadInput(`policy ${policy} models ubuf_info, which Linux ${kernel} does not have; use --kernel 6.1`);
+  if (!policyApplies(policy, kernel)) throw new BadInput(`policy ${policy} ${policyAbsence(policy, kernel)}; use --kernel ${policyKernels(policy)}`);
   const maxDepth = depthOption(values.depth);
   const options = { policy, kernel, maxDepth, maxStates: DEFAULT_MAX_STATES, ...(prefix ? { prefix: prefix.ops } : {}) };
 

@@ -1,5 +1,7 @@
 /** skbscope's engine: the public surface the worker, the CLI and tests use. */
 export * from "./model/types";
+export { DEFAULT_POLICY, POLICY_TABLE, policyAbsence, policyByCode, policyInfo, policyKernels } from "./model/policies";
+export type { PolicyInfo } from "./model/policies";
 export type { EngineError, EngineEvent } from "./model/events";
 export { holdersOf, holdersIndex, headlen, skbsOfData, queueOf, DATAREF_MASK, DATAREF_SHIFT } from "./model/lookup";
 export { emptyState } from "./model/tx";

@@ -7,7 +7,7 @@ import { useModal } from "./useModal";
  * opened, the worker's own matrix is checked against the expected one and
  * the card says whether they agree. Everything here is plain text.
  */
-import { POLICIES, type PolicyId } from "../../core/model/types";
+import { POLICIES, policyInfo } from "../../core/model/policies";
 import { useMachines } from "../context";
 import { APP_STORIES, SIDE_LABEL, type AppStory } from "../stories";
 import { openDialog, useScope } from "../store";
@@ -69,14 +69,6 @@ export function Gallery() {
   );
 }
 
-const SHORT: Record<PolicyId, string> = {
-  "page-refs": "page-refs",
-  destructor: "destructor",
-  "shinfo-release": "shinfo-release",
-  "ubuf-orphan": "ubuf-orphan",
-  "msg-zerocopy": "msg-zerocopy",
-};
-
 function StoryMatrix({ story, mismatches }: { story: AppStory; mismatches: readonly string[] | undefined }) {
   return (
     <div className="story-matrix">
@@ -84,8 +76,8 @@ function StoryMatrix({ story, mismatches }: { story: AppStory; mismatches: reado
         <thead>
           <tr>
             {POLICIES.map((p) => (
-              <th key={p} scope="col">
-                {SHORT[p]}
+              <th key={p} scope="col" title={policyInfo(p).description}>
+                {policyInfo(p).label}
               </th>
             ))}
           </tr>

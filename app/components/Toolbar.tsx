@@ -1,6 +1,7 @@
 /** The top bar: story, policy, kernel; stories, search, share, present; theme, panels, help. */
 import { useSelector } from "@xstate/react";
-import { KERNELS, POLICIES, type KernelId, type PolicyId } from "../../core/model/types";
+import { KERNELS, type KernelId, type PolicyId } from "../../core/model/types";
+import { PolicyOptions } from "./PolicyOptions";
 import { useMachines } from "../context";
 import { APP_STORIES, storyOfSource } from "../stories";
 import { openDialog, setHelpOpen, setTheme, togglePanel, useScope } from "../store";
@@ -42,11 +43,7 @@ export function Toolbar() {
       <label>
         <span>policy</span>
         <select value={policy} onChange={(e) => machines.choose(e.target.value as PolicyId, useScope.getState().kernelChoice)} data-testid="policy">
-          {POLICIES.map((p) => (
-            <option key={p} value={p}>
-              {p}
-            </option>
-          ))}
+          <PolicyOptions />
         </select>
       </label>
       <label>

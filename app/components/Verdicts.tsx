@@ -1,4 +1,5 @@
 /** The verdict matrix: this trace under every policy, from the worker. Click a finding to jump to its step. */
+import { policyKernels } from "../../core/model/policies";
 import { useMachines } from "../context";
 import { useScope } from "../store";
 
@@ -41,7 +42,7 @@ export function Verdicts() {
                       </button>
                     ) : (
                       <span className="quiet" title={row.reason ?? undefined}>
-                        {row.reason ? "needs 6.1" : "—"}
+                        {row.reason ? `needs ${policyKernels(row.policy)}` : "—"}
                       </span>
                     )}
                   </td>

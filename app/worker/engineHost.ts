@@ -17,7 +17,8 @@ import {
   emptyState,
   OPS,
   parseTrace,
-  policyApplies,
+  policyAbsence,
+  policyKernels,
   POLICIES,
   printOp,
   printTrace,
@@ -255,8 +256,9 @@ export class EngineHost {
     rows.set(run.policy, matrixRow(run.policy, run.verdict, run.findings));
     for (const policy of POLICIES) {
       if (policy === run.policy) continue;
-      if (!policyApplies(policy, run.kernel)) {
-        rows.set(policy, { policy, verdict: "n/a", findings: [], reason: `models ubuf_info, which Linux ${run.kernel} does not have; use kernel 6.1` });
+      const absent = policyAbsence(policy, run.kernel);
+      if (absent) {
+        rows.set(policy, { policy, verdict: "n/a", findings: [], reason: `${absent}; use kernel ${policyKernels(policy)}` });
         continue;
       }
       this.enqueue(seq, () => {

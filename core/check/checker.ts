@@ -16,7 +16,9 @@
  */
 import type { EngineError, EngineEvent } from "../model/events";
 import { holderCount, holdersIndex, skbsOfData } from "../model/lookup";
-import type { BufferId, Data, PageId, PolicyId, Skb, State, TableName, ZBuffer } from "../model/types";
+import type { BufferId, PageId, PolicyId, State, TableName, ZBuffer } from "../model/types";
+import { completionPolicy } from "../policy/registry";
+import type { CompletionPolicy } from "../policy/types";
 import { describeHolder, describePageHolder } from "./describe";
 
 export type FindingKind =
@@ -64,7 +66,12 @@ export class Checker {
   private readonly idleSince = new Map<BufferId, number>();
   private readonly badConservation = new Map<string, string>();
 
-  constructor(readonly policy: PolicyId) {}
+  /** The policy's module: what is armed, what its completion waits on. */
+  private readonly mechanism: CompletionPolicy;
+
+  constructor(readonly policy: PolicyId) {
+    this.mechanism = completionPolicy(policy);
+  }
 
   all(): readonly Finding[] {
     return this.findings;
@@ -129,7 +136,7 @@ export class Checker {
     for (const zb of state.buffers.values()) {
       if (this.completedAt.has(zb.id)) continue;
       if (!this.idle(state, zb)) continue;
-      if (this.stillArmed(state, zb)) continue;
+      if (this.mechanism.stillArmed(state, zb)) continue;
       const since = this.idleSince.get(zb.id) ?? state.step;
       const f: Finding = {
         kind: "missed",
@@ -250,27 +257,6 @@ export class Checker {
     });
   }
 
-  /** Whether the policy's mechanism for zb still exists somewhere. */
-  private stillArmed(state: State, zb: ZBuffer): boolean {
-    switch (this.policy) {
-      case "page-refs":
-        return false;
-      case "destructor": {
-        const d = state.skbs.get(zb.skb)?.destructor;
-        return d?.fn === "zerocopy_complete" && d.buffer === zb.id;
-      }
-      case "shinfo-release":
-        for (const d of state.datas.values()) if (d.release === zb.id) return true;
-        return false;
-      case "ubuf-orphan":
-      case "msg-zerocopy":
-        for (const d of state.datas.values()) {
-          if (d.zcopy && state.ubufs.get(d.zcopy.ubuf)?.buffer === zb.id) return true;
-        }
-        return false;
-    }
-  }
-
   private idle(state: State, zb: ZBuffer): boolean {
     return zb.pages.length > 0 && zb.pages.every((p) => (state.pages.get(p)?.refcount ?? 0) === 0 && holderCount(state, p) === 0);
   }
@@ -302,7 +288,7 @@ export class Checker {
   /** The holders outside the stack that the policy's completion waits on. */
   private outsideHolders(state: State, index: StepIndex, zb: ZBuffer): string[] {
     const out: string[] = [];
-    if (this.policy === "page-refs" && state.pipes.size > 0) {
+    if (this.mechanism.waitsOnPageHolders && state.pipes.size > 0) {
       for (const p of zb.pages) {
         for (const h of index.holders(p)) {
           const pipe = /^(.+)\.bufs\[\d+\]$/.exec(h);
@@ -315,25 +301,10 @@ export class Checker {
       for (const name of sock.queue) {
         const skb = state.skbs.get(name);
         const data = skb && state.datas.get(skb.head);
-        if (skb && data && this.waitsOn(state, zb, skb, data)) out.push(`${sock.name} (receive queue, ${name})`);
+        if (skb && data && this.mechanism.waitsOnSkb(state, zb, skb, data)) out.push(`${sock.name} (receive queue, ${name})`);
       }
     }
     return [...new Set(out)];
-  }
-
-  /** Whether the policy's completion of zb waits for this skb or its Data. */
-  private waitsOn(state: State, zb: ZBuffer, skb: Skb, data: Data): boolean {
-    switch (this.policy) {
-      case "page-refs":
-        return data.frags.some((f) => zb.pages.includes(f.page));
-      case "destructor":
-        return skb.name === zb.skb && skb.destructor?.fn === "zerocopy_complete";
-      case "shinfo-release":
-        return data.release === zb.id;
-      case "ubuf-orphan":
-      case "msg-zerocopy":
-        return !!data.zcopy && state.ubufs.get(data.zcopy.ubuf)?.buffer === zb.id;
-    }
   }
 }
 

@@ -2,9 +2,10 @@
  * The verdict matrix: one trace under every policy.
  */
 import type { Finding, Verdict } from "../check/checker";
+import { policyAbsence, policyKernels } from "../model/policies";
 import { POLICIES, type KernelId, type PolicyId } from "../model/types";
 import type { Trace } from "../trace/ast";
-import { policyApplies, runTrace, settings } from "./replay";
+import { runTrace, settings } from "./replay";
 
 export interface MatrixEntry {
   readonly policy: PolicyId;
@@ -26,8 +27,9 @@ export function verdictMatrix(trace: Trace, kernel?: KernelId, policies: readonl
   const entries: MatrixEntry[] = [];
   const skipped: { policy: PolicyId; reason: string }[] = [];
   for (const policy of policies) {
-    if (!policyApplies(policy, k)) {
-      skipped.push({ policy, reason: `models ubuf_info, which Linux ${k} does not have; use kernel 6.1` });
+    const absent = policyAbsence(policy, k);
+    if (absent) {
+      skipped.push({ policy, reason: `${absent}; use kernel ${policyKernels(policy)}` });
       continue;
     }
     const run = runTrace(trace, { policy, kernel: k });

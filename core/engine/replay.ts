@@ -11,6 +11,7 @@
 import { Checker, verdictOf, type Finding, type Verdict } from "../check/checker";
 import type { EngineError, EngineEvent } from "../model/events";
 import { emptyState, freezeTables } from "../model/tx";
+import { DEFAULT_POLICY } from "../model/policies";
 import type { Grave, KernelId, PolicyId, State } from "../model/types";
 import type { Trace, TraceOp } from "../trace/ast";
 import { applyOp } from "./apply";
@@ -59,14 +60,12 @@ export interface Run {
   eachState(visit: (step: number, state: State, events: readonly EngineEvent[]) => void): void;
 }
 
-/** ubuf_info exists from 3.1: those policies model 6.1 code. */
-export function policyApplies(policy: PolicyId, kernel: KernelId): boolean {
-  return kernel === "6.1" || (policy !== "ubuf-orphan" && policy !== "msg-zerocopy");
-}
+/** Whether a policy exists on a kernel: its row in the registry says. */
+export { policyApplies } from "../model/policies";
 
 export function settings(trace: Trace, options: RunOptions = {}): { policy: PolicyId; kernel: KernelId } {
   return {
-    policy: options.policy ?? trace.policy ?? "page-refs",
+    policy: options.policy ?? trace.policy ?? DEFAULT_POLICY,
     kernel: options.kernel ?? trace.kernel ?? "6.1",
   };
 }

@@ -6,6 +6,8 @@
  * so a snapshot can share every record the step did not touch.
  */
 
+import type { PolicyId } from "./policies";
+
 export type SkbId = string & { readonly __brand: "SkbId" };
 export type DataId = string & { readonly __brand: "DataId" };
 export type PageId = string & { readonly __brand: "PageId" };
@@ -17,19 +19,9 @@ export type BufferId = string & { readonly __brand: "BufferId" };
 export type KernelId = "6.1" | "2.6.32";
 export const KERNELS: readonly KernelId[] = ["6.1", "2.6.32"];
 
-export type PolicyId =
-  | "page-refs"
-  | "destructor"
-  | "shinfo-release"
-  | "ubuf-orphan"
-  | "msg-zerocopy";
-export const POLICIES: readonly PolicyId[] = [
-  "page-refs",
-  "destructor",
-  "shinfo-release",
-  "ubuf-orphan",
-  "msg-zerocopy",
-];
+// The policies are a registry: core/model/policies.ts (data) and
+// core/policy/ (behaviour). Re-exported here for the names everyone uses.
+export { POLICIES, type PolicyId } from "./policies";
 
 /** skb->fclone: where the struct lives (kfree_skbmem), never the data. */
 export type Fclone = "unavailable" | "orig" | "clone";

@@ -8,7 +8,7 @@
  */
 import { holdersOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
-import type { BufferId, PageId, SkbId, UbufId } from "../model/types";
+import type { BufferId, SkbId, UbufId } from "../model/types";
 
 export function hostHolders(tx: Tx, buffer: BufferId): string[] {
   const zb = tx.get("buffers", buffer);
@@ -42,19 +42,6 @@ export function destructorRan(tx: Tx, skb: SkbId, deferred = false): BufferId | 
   if (d.fn !== "zerocopy_complete") return null;
   if (!deferred) complete(tx, d.buffer, `${skb}->destructor`);
   return d.buffer;
-}
-
-/**
- * A guest page's host references dropped to zero: under page-refs, the
- * buffer completes once every one of its pages is back at the baseline.
- */
-export function pageIdle(tx: Tx, page: PageId): void {
-  if (tx.policy !== "page-refs") return;
-  for (const zb of tx.all("buffers").values()) {
-    if (zb.completions.length > 0 || !zb.pages.includes(page)) continue;
-    const idle = zb.pages.every((p) => (tx.get("pages", p)?.refcount ?? 0) === 0);
-    if (idle) complete(tx, zb.id, "page refcounts");
-  }
 }
 
 /**
