@@ -105,7 +105,7 @@ describe.each(absent)("policy %s on %s", (policy, kernel) => {
 
 // Every consumer reads the registry: outside it, no source keeps a list of
 // policies or decides by a policy's id. Tests and story expectations name
-// policies as data; permalink.ts keeps POLICY_CODES until it moves to core
+// policies as data (story and fix-demo verdict rows); permalink.ts keeps POLICY_CODES until it moves to core
 // (issue 15.3), where it reads `code` from the table.
 const sources = import.meta.glob<string>(
   [
@@ -116,6 +116,7 @@ const sources = import.meta.glob<string>(
     "!../../core/policy/**",
     "!../../core/model/policies.ts",
     "!../../stories/catalog.ts",
+    "!../../core/fixes/demos.ts",
     "!../../app/share/permalink.ts",
   ],
   { query: "?raw", import: "default", eager: true },
