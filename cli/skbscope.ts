@@ -129,7 +129,7 @@ function cmdRun(io: Io, file: string | undefined, values: Record<string, unknown
     writeRunJson(run, file!, trace.title, io.out);
   } else {
     io.out(`# ${trace.title ?? file}  (policy ${run.policy}, kernel ${run.kernel})`);
-    run.eachState((step, state, events) => io.out(formatStep(run.steps[step - 1], stateView(state), events)));
+    run.eachState((step, state, events) => io.out(formatStep(run.steps[step - 1], stateView(state), events, state)));
     io.out(`verdict: ${run.verdict}`);
   }
   return run.findings.length ? 1 : 0;
@@ -147,7 +147,13 @@ function cmdCheck(io: Io, file: string | undefined, values: Record<string, unkno
     );
     io.out(JSON.stringify({ trace: file, kernel: matrix.kernel, verdicts, skipped: Object.fromEntries(matrix.skipped.map((s) => [s.policy, s.reason])) }, null, 2));
   } else {
-    io.out(formatMatrix(trace, matrix, file!));
+    // The state at a finding's step names its holder and chain; one replay per policy, when asked.
+    const runs = new Map<PolicyId, Run>();
+    const stateAt = (p: PolicyId, step: number) => {
+      if (!runs.has(p)) runs.set(p, runTrace(trace, { policy: p, kernel: matrix.kernel }));
+      return runs.get(p)!.snapshotAt(step);
+    };
+    io.out(formatMatrix(trace, matrix, file!, stateAt));
   }
   const bad = matrix.entries.some((e) => e.verdict !== "ok" || e.findings.length > 0);
   return bad ? 1 : 0;

@@ -23,3 +23,6 @@ export { verdictMatrix } from "./engine/matrix";
 export type { Matrix, MatrixEntry } from "./engine/matrix";
 export { SEMANTICS_VERSION, SEMANTICS_CHANGES } from "./version";
 export { textReport, importText } from "./report/text";
+export { describeEvent, describeEvents } from "./report/events";
+export { wrap, TEXT_WIDTH } from "./report/wrap";
+export { findingChain, violationLines } from "./report/findings";

@@ -14,6 +14,7 @@
 import {
   applyOp,
   dataref,
+  describeEvents,
   emptyState,
   OPS,
   parseTrace,
@@ -27,7 +28,6 @@ import {
   stateView,
   verdictMatrix,
   type Arg,
-  type EngineEvent,
   type Run,
   type State,
   type StateView,
@@ -176,7 +176,7 @@ export class EngineHost {
     const prev = before ? stateView(withPages(before, livePages(before))) : null;
     loaded.narration ??= narrationOf(loaded.trace);
     const caption = captionAt(loaded.narration, n);
-    this.post({ kind: "snapshot", seq, step: n, view, prev, detail: n > 0 ? stepDetail(run, n) : null, caption });
+    this.post({ kind: "snapshot", seq, step: n, view, prev, detail: n > 0 ? stepDetail(run, n, state) : null, caption });
   }
 
   /** The loaded trace as a permalink view, if `loadSeq` is still the one loaded. */
@@ -418,7 +418,7 @@ function withPages(state: State, keep: ReadonlySet<string>): State {
   return { ...state, pages };
 }
 
-function stepDetail(run: Run, n: number): StepDetail {
+function stepDetail(run: Run, n: number, state: State): StepDetail {
   const s = run.steps[n - 1];
   return {
     step: n,
@@ -427,49 +427,8 @@ function stepDetail(run: Run, n: number): StepDetail {
     narration: (s.op.leading ?? []).map((c) => c.trim()).filter(Boolean),
     error: s.error ? { kind: s.error.kind, message: s.error.message } : null,
     findings: s.findings,
-    events: s.events.filter((e) => e.kind !== "substep").map(describeEvent),
+    events: describeEvents(s.events, state),
   };
-}
-
-/** "g:h2.frags[0]" (a completion's holder) as "h2.frags[0] holds g". */
-const pageHolder = (entry: string): string => {
-  const at = entry.indexOf(":");
-  return at < 0 ? entry : `${entry.slice(at + 1)} holds ${entry.slice(0, at)}`;
-};
-
-export function describeEvent(e: EngineEvent): string {
-  switch (e.kind) {
-    case "substep":
-      return `${e.fn}: ${e.text}`;
-    case "destructor":
-      return `${e.skb}->destructor (${e.fn}) ran`;
-    case "release":
-      return `shinfo->release() ran for ${e.data} (${e.buffer})`;
-    case "ubuf_callback":
-      return `${e.ubuf} callback (${e.success ? "success" : "copied"}), refcnt ${e.refcnt}`;
-    case "completion":
-      return `owner told ${e.buffer} is complete via ${e.via}${e.holders.length ? ` while ${e.holders.map(pageHolder).join(", ")}` : ""}`;
-    case "read":
-      return `${e.by} reads ${e.page}`;
-    case "owner_reuse":
-      return `the owner writes new data into ${e.page}`;
-    case "skb_freed":
-      return `${e.skb} freed`;
-    case "data_released":
-      return `Data ${e.data} released`;
-    case "page_freed":
-      return `page ${e.page} freed`;
-    case "refcount_underflow":
-      return `refcount underflow on ${e.page} by ${e.by}`;
-    case "result":
-      return `${e.fn} returned ${e.value}`;
-    case "warn":
-      return `WARN ${e.fn}: ${e.text}`;
-    case "dangling":
-      return `dangling: ${e.text}`;
-    default:
-      return unhandled(e);
-  }
 }
 
 /**
