@@ -20,6 +20,8 @@ export { describeHolder, dataName } from "./check/describe";
 export { stateView, dataref } from "./engine/view";
 export type { StateView, SkbView, DataView, PageView, FragView } from "./engine/view";
 export { verdictMatrix } from "./engine/matrix";
+export { LifeTracker, MAX_LIFE_ROWS } from "./engine/lifetimes";
+export type { LifeRow } from "./engine/lifetimes";
 export type { Matrix, MatrixEntry } from "./engine/matrix";
 export { SEMANTICS_VERSION, SEMANTICS_CHANGES } from "./version";
 export { textReport, importText } from "./report/text";

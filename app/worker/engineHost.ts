@@ -12,10 +12,8 @@
  * report, and reading a link or pasted text back into a view to open.
  */
 import {
-  applyOp,
-  dataref,
   describeEvents,
-  emptyState,
+  LifeTracker,
   OPS,
   parseTrace,
   policyApplies,
@@ -49,7 +47,6 @@ import {
   STEP_VIOLATION,
   unhandled,
   type FromWorker,
-  type LifeRow,
   type MatrixRow,
   type OpDraft,
   type OpInfo,
@@ -66,8 +63,6 @@ export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
 /** Runs a background task later (setTimeout in the worker, manual in tests). */
 export type Defer = (task: () => void) => void;
 
-/** The lifetime chart draws this many rows at most. */
-export const MAX_LIFE_ROWS = 400;
 const LIFE_CHUNK_STEPS = 4000;
 const VIOLATIONS = new Set(["premature", "duplicate", "missed", "late", "use-after-free", "double-free", "refcount-underflow", "conservation"]);
 
@@ -429,89 +424,6 @@ function stepDetail(run: Run, n: number, state: State): StepDetail {
     findings: s.findings,
     events: describeEvents(s.events, state),
   };
-}
-
-/**
- * Lifetimes: replays the trace once more through applyOp (the engine's own
- * step function, in place) and records each object's counter where it
- * changes. Skbs, Datas, pipes and sockets leave their tables when freed;
- * pages are checked only when a step touched them.
- */
-class LifeTracker {
-  private state: State;
-  private readonly rows = new Map<string, { name: string; kind: LifeRow["kind"]; born: number; died: number | null; series: [number, number][] }>();
-  private readonly seen = new Map<string, unknown>();
-  /** Rows of objects alive now, by kind, so a death is found without scanning every row. */
-  private readonly alive = new Map<LifeRow["kind"], Map<string, string>>();
-  private omitted = 0;
-
-  constructor(kernel: State["kernel"], policy: State["policy"]) {
-    this.state = emptyState(kernel, policy);
-  }
-
-  advance(ops: readonly TraceOp[], from: number, to: number): void {
-    for (let i = from; i < to; i++) {
-      const out = applyOp(this.state, ops[i], "inplace");
-      this.state = out.state;
-      if (out.error) continue;
-      const step = i + 1;
-      this.scan("skb", this.state.skbs, step, (r) => (r as { users: number }).users);
-      this.scan("data", this.state.datas, step, (r) => dataref((r as { dataref: number }).dataref).all);
-      this.scan("pipe", this.state.pipes, step, (r) => (r as { bufs: unknown[] }).bufs.length);
-      this.scan("sock", this.state.socks, step, (r) => (r as { queue: unknown[] }).queue.length);
-      for (const name of out.touchedPages) {
-        const page = this.state.pages.get(name as never);
-        if (page) this.record("page", `page:${name}`, name, page, step, page.freed ? null : page.refcount);
-      }
-    }
-  }
-
-  private scan(kind: LifeRow["kind"], table: ReadonlyMap<string, unknown>, step: number, value: (r: unknown) => number): void {
-    for (const [name, rec] of table) this.record(kind, `${kind}:${name}`, name, rec, step, value(rec));
-    const alive = this.alive.get(kind);
-    if (!alive || alive.size === table.size) return;
-    for (const [name, key] of alive) {
-      if (table.has(name)) continue;
-      const row = this.rows.get(key)!;
-      row.died = step;
-      row.series.push([step, 0]);
-      this.seen.delete(key);
-      alive.delete(name);
-    }
-  }
-
-  private record(kind: LifeRow["kind"], key: string, name: string, rec: unknown, step: number, value: number | null): void {
-    if (this.seen.get(key) === rec) return;
-    this.seen.set(key, rec);
-    let row = this.rows.get(key);
-    if (!row) {
-      if (value === null) return;
-      if (this.rows.size >= MAX_LIFE_ROWS) {
-        this.omitted++;
-        this.seen.delete(key);
-        return;
-      }
-      row = { name, kind, born: step, died: null, series: [] };
-      this.rows.set(key, row);
-      if (kind !== "page") {
-        if (!this.alive.has(kind)) this.alive.set(kind, new Map());
-        this.alive.get(kind)!.set(name, key);
-      }
-    }
-    if (value === null) {
-      if (row.died === null) {
-        row.died = step;
-        row.series.push([step, 0]);
-      }
-      return;
-    }
-    const last = row.series[row.series.length - 1];
-    if (!last || last[1] !== value) row.series.push([step, value]);
-  }
-
-  finish(): { rows: LifeRow[]; omitted: number } {
-    return { rows: [...this.rows.values()], omitted: this.omitted };
-  }
 }
 
 export type { StateView };
