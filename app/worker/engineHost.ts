@@ -37,7 +37,7 @@ import {
 import { captionAt, narrationOf, type Narration } from "../../stories/narration";
 import { freshNames } from "../ops";
 import { emailText, importPasted } from "../share/email";
-import { LIMITS, decodePermalink, encodePermalink, same, type LinkView } from "../share/permalink";
+import { LIMITS, decodePermalink, encodePermalink, same, type LinkView } from "../../core/permalink";
 import { appStory, storySource } from "../stories";
 import {
   PROTOCOL_VERSION,

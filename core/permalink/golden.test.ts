@@ -6,10 +6,10 @@
  * the bit format that breaks one fails here.
  */
 import { describe, expect, it } from "vitest";
-import { printTrace } from "../../core/index";
+import { printTrace } from "../trace/print";
 import { storyById } from "../../stories/index";
-import { decodePermalink } from "./permalink";
-import golden from "../../core/permalink/golden-links.json";
+import { decodePermalink } from "./index";
+import golden from "./golden-links.json";
 
 const stories = (id: string) => storyById(id)?.source;
 
