@@ -30,7 +30,7 @@ export function formatStep(s: StepRecord, v: StateView, events: readonly EngineE
  * 72 columns.
  */
 export function formatMatrix(trace: Trace, matrix: Matrix, file: string, stateAt?: (policy: PolicyId, step: number) => State): string {
-  const out = [`${trace.title ?? file} (kernel ${matrix.kernel})`, ""];
+  const out = [...wrap(`${trace.title ?? file} (kernel ${matrix.kernel})`, TEXT_WIDTH, "", "    "), ""];
   const width = 16;
   out.push(`${"policy".padEnd(width)}verdict`);
   for (const e of matrix.entries) {

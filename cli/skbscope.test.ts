@@ -133,7 +133,7 @@ describe("reasons in the text (issue 11.5), from the installed command", () => {
   });
 
   it("check prints each violation's step, holder and chain, within 72 columns", () => {
-    const r = skbscope(["check", "s.trace"], { "s.trace": SPLICE });
+    const r = skbscope(["check", "s.trace"], { "s.trace": "# title: splice: guest pages reach a pipe through a queued zero-copy skb, then the skb is eaten\n" + SPLICE });
     expect(r.status).toBe(1);
     const lines = r.stdout.split("\n");
     expect(lines.filter((l) => l.length > 72)).toEqual([]);
