@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { main } from "./skbscope";
 import "./search";
+import "./link";
 
-const code = main(process.argv.slice(2), {
+const code = await main(process.argv.slice(2), {
   out: (text) => process.stdout.write(text + "\n"),
   err: (text) => process.stderr.write(text + "\n"),
   readFile: (path) => readFileSync(path, "utf8"),

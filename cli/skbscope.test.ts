@@ -110,3 +110,38 @@ describe("npx skbscope (the installed command)", () => {
     expect(execFileSync("node", ["bin/skbscope.mjs", "--help"], { encoding: "utf8" })).toMatch(/usage:/);
   });
 });
+
+describe("reasons in the text (issue 11.5), from the installed command", () => {
+  const ORPHAN = "# policy: ubuf-orphan\n# kernel: 6.1\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\ns = sock_create()\nsock_queue_rcv_skb(s, a)\nsk_eat_skb(s, a)\n";
+  const SPLICE = "# kernel: 2.6.32\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\ns = sock_create()\nsock_queue_rcv_skb(s, a)\nq = skb_splice_bits(a, 0, 4096)\nsk_eat_skb(s, a)\n";
+  const skbscope = (args: string[], files: Record<string, string>) => {
+    const dir = mkdtempSync(join(tmpdir(), "skbscope-"));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return spawnSync("node", ["bin/skbscope.mjs", ...args.map((a) => (a in files ? join(dir, a) : a))], { encoding: "utf8" });
+  };
+
+  it("run prints each step's events in kernel words: copied by, released by, completion fired by", () => {
+    const r = skbscope(["run", "o.trace"], { "o.trace": ORPHAN });
+    expect(r.status).toBe(0);
+    const step6 = r.stdout.slice(r.stdout.indexOf("step 6 "), r.stdout.indexOf("step 7 "));
+    expect(step6).toContain("skb_orphan_frags_rx: a's frags belong to u1: copy them to kernel pages");
+    expect(step6).toContain("g copied by skb_copy_ubufs(a)");
+    expect(step6).toContain("completion of z1 fired by vhost_zerocopy_callback (COPIED)");
+    const step7 = r.stdout.slice(r.stdout.indexOf("step 7 "));
+    expect(step7).toContain("a released by its destructor, sock_rfree()");
+    expect(step7).toContain("Data h1 released by skb_release_data()");
+  });
+
+  it("check prints each violation's step, holder and chain, within 72 columns", () => {
+    const r = skbscope(["check", "s.trace"], { "s.trace": "# title: splice: guest pages reach a pipe through a queued zero-copy skb, then the skb is eaten\n" + SPLICE });
+    expect(r.status).toBe(1);
+    const lines = r.stdout.split("\n");
+    expect(lines.filter((l) => l.length > 72)).toEqual([]);
+    const pageRefs = lines.slice(lines.findIndex((l) => l.startsWith("page-refs")), lines.findIndex((l) => l.startsWith("destructor")));
+    expect(pageRefs.join("\n")).toMatch(
+      /page-refs +late\n {2}step 6: sock_queue_rcv_skb\(s, a\)\n {4}late: z1: completion now waits on s \(receive queue, a\),[^]*\n {4}holder: s \(receive queue, a\)\n {4}chain: s->sk_receive_queue -> skb a -> skb_shinfo\(a\)->frags\[0\] ->\n {6}page g -> buffer z1$/,
+    );
+    const release = lines.slice(lines.findIndex((l) => l.startsWith("shinfo-release"))).join("\n");
+    expect(release).toMatch(/ {2}step 8: sk_eat_skb\(s, a\)\n {4}premature: owner told complete at step 8[^]*\n {4}holder: pipe buffer 0 of q\n {4}chain: pipe buffer 0 of q -> page g -> buffer z1\n/);
+  });
+});

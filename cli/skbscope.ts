@@ -3,6 +3,8 @@
  *
  *   skbscope run FILE [--policy P] [--kernel K] [--json]
  *   skbscope check FILE [--policy all|P] [--kernel K] [--json]
+ *   skbscope link FILE [--policy P] [--kernel K] [--base URL]   (cli/link.ts)
+ *   skbscope open LINK                                          (cli/link.ts)
  *
  * Exit codes: 0 every checked policy ok, 1 a violation, 2 bad input.
  */
@@ -41,10 +43,12 @@ const USAGE = `usage:
   skbscope run FILE [--policy P] [--kernel 6.1|2.6.32] [--json]
   skbscope check FILE [--policy all|P] [--kernel 6.1|2.6.32] [--json]
   skbscope search --policy P [--kernel K] [--from FILE] [--depth N] [--json]
+  skbscope link FILE [--policy P] [--kernel 6.1|2.6.32] [--base URL]
+  skbscope open LINK
 policies: ${POLICIES.join(", ")}
 exit status: 0 every checked policy ok, 1 a violation, 2 bad input`;
 
-function loadTrace(io: Io, file: string | undefined): Trace {
+export function loadTrace(io: Io, file: string | undefined): Trace {
   if (!file) throw new BadInput("no trace file given");
   let source: string;
   try {
@@ -65,7 +69,7 @@ function loadTrace(io: Io, file: string | undefined): Trace {
 
 const where = (d: Diagnostic) => `${d.line}:${d.column}`;
 
-function policyOption(value: string | undefined, allowAll: boolean): PolicyId | "all" | undefined {
+export function policyOption(value: string | undefined, allowAll: boolean): PolicyId | "all" | undefined {
   if (value === undefined) return undefined;
   if (allowAll && value === "all") return "all";
   if (!(POLICIES as readonly string[]).includes(value)) {
@@ -74,7 +78,7 @@ function policyOption(value: string | undefined, allowAll: boolean): PolicyId | 
   return value as PolicyId;
 }
 
-function kernelOption(value: string | undefined): KernelId | undefined {
+export function kernelOption(value: string | undefined): KernelId | undefined {
   if (value === undefined) return undefined;
   if (!(KERNELS as readonly string[]).includes(value)) throw new BadInput(`unknown kernel "${value}" (expected ${KERNELS.join(" or ")})`);
   return value as KernelId;
@@ -129,7 +133,7 @@ function cmdRun(io: Io, file: string | undefined, values: Record<string, unknown
     writeRunJson(run, file!, trace.title, io.out);
   } else {
     io.out(`# ${trace.title ?? file}  (policy ${run.policy}, kernel ${run.kernel})`);
-    run.eachState((step, state, events) => io.out(formatStep(run.steps[step - 1], stateView(state), events)));
+    run.eachState((step, state, events) => io.out(formatStep(run.steps[step - 1], stateView(state), events, state)));
     io.out(`verdict: ${run.verdict}`);
   }
   return run.findings.length ? 1 : 0;
@@ -147,13 +151,20 @@ function cmdCheck(io: Io, file: string | undefined, values: Record<string, unkno
     );
     io.out(JSON.stringify({ trace: file, kernel: matrix.kernel, verdicts, skipped: Object.fromEntries(matrix.skipped.map((s) => [s.policy, s.reason])) }, null, 2));
   } else {
-    io.out(formatMatrix(trace, matrix, file!));
+    // The state at a finding's step names its holder and chain; one replay per policy, when asked.
+    const runs = new Map<PolicyId, Run>();
+    const stateAt = (p: PolicyId, step: number) => {
+      if (!runs.has(p)) runs.set(p, runTrace(trace, { policy: p, kernel: matrix.kernel }));
+      return runs.get(p)!.snapshotAt(step);
+    };
+    io.out(formatMatrix(trace, matrix, file!, stateAt));
   }
   const bad = matrix.entries.some((e) => e.verdict !== "ok" || e.findings.length > 0);
   return bad ? 1 : 0;
 }
 
-export type Command = (io: Io, file: string | undefined, values: Record<string, unknown>) => number;
+/** A subcommand; link and open are async (the permalink codec deflates through Web Streams). */
+export type Command = (io: Io, file: string | undefined, values: Record<string, unknown>) => number | Promise<number>;
 const COMMANDS: Record<string, Command> = { run: cmdRun, check: cmdCheck };
 
 /** Register another subcommand (search adds itself). */
@@ -161,7 +172,17 @@ export function addCommand(name: string, command: Command): void {
   COMMANDS[name] = command;
 }
 
-export function main(argv: readonly string[], io: Io): number {
+/** Exit status 2 with the message on stderr for bad input; anything else is a bug and is thrown. */
+function badInput(e: unknown, io: Io): number {
+  if (e instanceof BadInput || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    io.err(`skbscope: ${(e as Error).message}`);
+    return 2;
+  }
+  throw e;
+}
+
+/** The exit status; a Promise of it for the async commands (link, open). */
+export function main(argv: readonly string[], io: Io): number | Promise<number> {
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
@@ -172,6 +193,7 @@ export function main(argv: readonly string[], io: Io): number {
         json: { type: "boolean", default: false },
         from: { type: "string" },
         depth: { type: "string" },
+        base: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -183,13 +205,10 @@ export function main(argv: readonly string[], io: Io): number {
     const command = COMMANDS[cmd];
     if (!command) throw new BadInput(`unknown command "${cmd}"\n${USAGE}`);
     if (rest.length) throw new BadInput(`unexpected argument "${rest[0]}"`);
-    return command(io, file, values);
+    const code = command(io, file, values);
+    return typeof code === "number" ? code : code.catch((e: unknown) => badInput(e, io));
   } catch (e) {
-    if (e instanceof BadInput || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      io.err(`skbscope: ${(e as Error).message}`);
-      return 2;
-    }
-    throw e;
+    return badInput(e, io);
   }
 }
 

@@ -93,7 +93,7 @@ describe("the main bundle", () => {
     for (const file of scripts) {
       gz += gzipSync(readFileSync(join(ROOT, "dist", file))).length;
       const map = JSON.parse(readFileSync(join(ROOT, "dist", `${file}.map`), "utf8")) as { sources: string[] };
-      const engine = map.sources.filter((src) => /core\/(engine|ops|trace|check|policy|report|search)\/|app\/share\/(permalink|email|bits)/.test(src));
+      const engine = map.sources.filter((src) => /core\/(engine|ops|trace|check|policy|report|search|permalink|kernel)\/|app\/share\/(permalink|email)/.test(src));
       expect(engine, file).toEqual([]);
     }
     expect(gz / 1024).toBeLessThanOrEqual(200);

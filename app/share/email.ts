@@ -11,14 +11,13 @@ import { importText, textReport, unquote } from "../../core/report/text";
 import {
   decodePermalink,
   encodePermalink,
-  linkLine,
-  permalinkUrl,
   same,
   type DecodedLink,
   type LinkResult,
   type LinkView,
   type StoryLookup,
-} from "./permalink";
+} from "../../core/permalink";
+import { linkLine, permalinkUrl } from "./permalink";
 
 export interface EmailExport {
   /** The report, then (when a base URL was given) a "Link:" line. */

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { OPS, SEMANTICS_VERSION, parseTrace, stripPositions, type Trace } from "../../core/index";
 import { STORIES, storyById } from "../../stories/index";
-import { BitWriter, crc24, fromBase64url, toBase64url } from "./bits";
+import { BitWriter, crc24, fromBase64url, toBase64url } from "../../core/permalink/bits";
 import { viewArb } from "./arbitraries";
 import {
   FORMAT_VERSION,
@@ -21,12 +21,11 @@ import {
   encodeContent,
   encodePermalink,
   isPermalinkFragment,
-  linkLine,
-  permalinkUrl,
   sealContent,
   type LinkView,
   type StoryLookup,
-} from "./permalink";
+} from "../../core/permalink";
+import { linkLine, permalinkUrl } from "./permalink";
 
 const stories: StoryLookup = (id) => storyById(id)?.source;
 const SAMPLE_BASE = "https://skbscope.example/";
@@ -84,7 +83,7 @@ describe("bits", () => {
     expect(() => fromBase64url("A")).toThrow(/length/);
   });
   it("Exp-Golomb numbers round-trip up to 2^52", async () => {
-    const { BitReader } = await import("./bits");
+    const { BitReader } = await import("../../core/permalink/bits");
     fc.assert(
       fc.property(fc.array(fc.oneof(fc.nat(100), fc.maxSafeNat().map((n) => n % 2 ** 52))), (ns) => {
         const w = new BitWriter();

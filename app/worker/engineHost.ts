@@ -12,9 +12,8 @@
  * report, and reading a link or pasted text back into a view to open.
  */
 import {
-  applyOp,
-  dataref,
-  emptyState,
+  describeEvents,
+  LifeTracker,
   OPS,
   parseTrace,
   policyAbsence,
@@ -28,7 +27,6 @@ import {
   stateView,
   verdictMatrix,
   type Arg,
-  type EngineEvent,
   type Run,
   type State,
   type StateView,
@@ -40,7 +38,7 @@ import {
 import { captionAt, narrationOf, type Narration } from "../../stories/narration";
 import { freshNames } from "../ops";
 import { emailText, importPasted } from "../share/email";
-import { LIMITS, decodePermalink, encodePermalink, same, type LinkView } from "../share/permalink";
+import { LIMITS, decodePermalink, encodePermalink, same, type LinkView } from "../../core/permalink";
 import { appStory, storySource } from "../stories";
 import {
   PROTOCOL_VERSION,
@@ -50,7 +48,6 @@ import {
   STEP_VIOLATION,
   unhandled,
   type FromWorker,
-  type LifeRow,
   type MatrixRow,
   type OpDraft,
   type OpInfo,
@@ -67,8 +64,6 @@ export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
 /** Runs a background task later (setTimeout in the worker, manual in tests). */
 export type Defer = (task: () => void) => void;
 
-/** The lifetime chart draws this many rows at most. */
-export const MAX_LIFE_ROWS = 400;
 const LIFE_CHUNK_STEPS = 4000;
 const VIOLATIONS = new Set(["premature", "duplicate", "missed", "late", "use-after-free", "double-free", "refcount-underflow", "conservation"]);
 
@@ -177,7 +172,7 @@ export class EngineHost {
     const prev = before ? stateView(withPages(before, livePages(before))) : null;
     loaded.narration ??= narrationOf(loaded.trace);
     const caption = captionAt(loaded.narration, n);
-    this.post({ kind: "snapshot", seq, step: n, view, prev, detail: n > 0 ? stepDetail(run, n) : null, caption });
+    this.post({ kind: "snapshot", seq, step: n, view, prev, detail: n > 0 ? stepDetail(run, n, state) : null, caption });
   }
 
   /** The loaded trace as a permalink view, if `loadSeq` is still the one loaded. */
@@ -420,7 +415,7 @@ function withPages(state: State, keep: ReadonlySet<string>): State {
   return { ...state, pages };
 }
 
-function stepDetail(run: Run, n: number): StepDetail {
+function stepDetail(run: Run, n: number, state: State): StepDetail {
   const s = run.steps[n - 1];
   return {
     step: n,
@@ -429,132 +424,8 @@ function stepDetail(run: Run, n: number): StepDetail {
     narration: (s.op.leading ?? []).map((c) => c.trim()).filter(Boolean),
     error: s.error ? { kind: s.error.kind, message: s.error.message } : null,
     findings: s.findings,
-    events: s.events.filter((e) => e.kind !== "substep").map(describeEvent),
+    events: describeEvents(s.events, state),
   };
-}
-
-/** "g:h2.frags[0]" (a completion's holder) as "h2.frags[0] holds g". */
-const pageHolder = (entry: string): string => {
-  const at = entry.indexOf(":");
-  return at < 0 ? entry : `${entry.slice(at + 1)} holds ${entry.slice(0, at)}`;
-};
-
-export function describeEvent(e: EngineEvent): string {
-  switch (e.kind) {
-    case "substep":
-      return `${e.fn}: ${e.text}`;
-    case "destructor":
-      return `${e.skb}->destructor (${e.fn}) ran`;
-    case "release":
-      return `shinfo->release() ran for ${e.data} (${e.buffer})`;
-    case "ubuf_callback":
-      return `${e.ubuf} callback (${e.success ? "success" : "copied"}), refcnt ${e.refcnt}`;
-    case "completion":
-      return `owner told ${e.buffer} is complete via ${e.via}${e.holders.length ? ` while ${e.holders.map(pageHolder).join(", ")}` : ""}`;
-    case "read":
-      return `${e.by} reads ${e.page}`;
-    case "owner_reuse":
-      return `the owner writes new data into ${e.page}`;
-    case "skb_freed":
-      return `${e.skb} freed`;
-    case "data_released":
-      return `Data ${e.data} released`;
-    case "page_freed":
-      return `page ${e.page} freed`;
-    case "refcount_underflow":
-      return `refcount underflow on ${e.page} by ${e.by}`;
-    case "result":
-      return `${e.fn} returned ${e.value}`;
-    case "warn":
-      return `WARN ${e.fn}: ${e.text}`;
-    case "dangling":
-      return `dangling: ${e.text}`;
-    default:
-      return unhandled(e);
-  }
-}
-
-/**
- * Lifetimes: replays the trace once more through applyOp (the engine's own
- * step function, in place) and records each object's counter where it
- * changes. Skbs, Datas, pipes and sockets leave their tables when freed;
- * pages are checked only when a step touched them.
- */
-class LifeTracker {
-  private state: State;
-  private readonly rows = new Map<string, { name: string; kind: LifeRow["kind"]; born: number; died: number | null; series: [number, number][] }>();
-  private readonly seen = new Map<string, unknown>();
-  /** Rows of objects alive now, by kind, so a death is found without scanning every row. */
-  private readonly alive = new Map<LifeRow["kind"], Map<string, string>>();
-  private omitted = 0;
-
-  constructor(kernel: State["kernel"], policy: State["policy"]) {
-    this.state = emptyState(kernel, policy);
-  }
-
-  advance(ops: readonly TraceOp[], from: number, to: number): void {
-    for (let i = from; i < to; i++) {
-      const out = applyOp(this.state, ops[i], "inplace");
-      this.state = out.state;
-      if (out.error) continue;
-      const step = i + 1;
-      this.scan("skb", this.state.skbs, step, (r) => (r as { users: number }).users);
-      this.scan("data", this.state.datas, step, (r) => dataref((r as { dataref: number }).dataref).all);
-      this.scan("pipe", this.state.pipes, step, (r) => (r as { bufs: unknown[] }).bufs.length);
-      this.scan("sock", this.state.socks, step, (r) => (r as { queue: unknown[] }).queue.length);
-      for (const name of out.touchedPages) {
-        const page = this.state.pages.get(name as never);
-        if (page) this.record("page", `page:${name}`, name, page, step, page.freed ? null : page.refcount);
-      }
-    }
-  }
-
-  private scan(kind: LifeRow["kind"], table: ReadonlyMap<string, unknown>, step: number, value: (r: unknown) => number): void {
-    for (const [name, rec] of table) this.record(kind, `${kind}:${name}`, name, rec, step, value(rec));
-    const alive = this.alive.get(kind);
-    if (!alive || alive.size === table.size) return;
-    for (const [name, key] of alive) {
-      if (table.has(name)) continue;
-      const row = this.rows.get(key)!;
-      row.died = step;
-      row.series.push([step, 0]);
-      this.seen.delete(key);
-      alive.delete(name);
-    }
-  }
-
-  private record(kind: LifeRow["kind"], key: string, name: string, rec: unknown, step: number, value: number | null): void {
-    if (this.seen.get(key) === rec) return;
-    this.seen.set(key, rec);
-    let row = this.rows.get(key);
-    if (!row) {
-      if (value === null) return;
-      if (this.rows.size >= MAX_LIFE_ROWS) {
-        this.omitted++;
-        this.seen.delete(key);
-        return;
-      }
-      row = { name, kind, born: step, died: null, series: [] };
-      this.rows.set(key, row);
-      if (kind !== "page") {
-        if (!this.alive.has(kind)) this.alive.set(kind, new Map());
-        this.alive.get(kind)!.set(name, key);
-      }
-    }
-    if (value === null) {
-      if (row.died === null) {
-        row.died = step;
-        row.series.push([step, 0]);
-      }
-      return;
-    }
-    const last = row.series[row.series.length - 1];
-    if (!last || last[1] !== value) row.series.push([step, value]);
-  }
-
-  finish(): { rows: LifeRow[]; omitted: number } {
-    return { rows: [...this.rows.values()], omitted: this.omitted };
-  }
 }
 
 export type { StateView };

@@ -10,7 +10,8 @@
  * arrays (transferred, not copied) so a 100,000-step trace never costs the
  * main thread a long structured clone.
  */
-import type { Diagnostic, Finding, KernelId, PolicyId, StateView, Verdict } from "../../core/index";
+import type { Diagnostic, Finding, KernelId, LifeRow, PolicyId, StateView, Verdict } from "../../core/index";
+export type { LifeRow };
 import type { SliceResult, SliceTask } from "../../core/search/index";
 
 export const PROTOCOL_VERSION = 3;
@@ -121,15 +122,6 @@ export interface MatrixRow {
 }
 
 /** One object's life for the lifetime chart. */
-export interface LifeRow {
-  readonly name: string;
-  readonly kind: "skb" | "data" | "page" | "pipe" | "sock";
-  /** First step it exists at, and the step it is gone at (null: alive at the end). */
-  readonly born: number;
-  readonly died: number | null;
-  /** Its counter (users, dataref & 0xffff, refcount, bufs, queue length) as [step, value] change points. */
-  readonly series: readonly (readonly [number, number])[];
-}
 
 /** Worker → UI. A failure is a message; the worker stays alive on bad input. */
 export type FromWorker =

@@ -58,6 +58,26 @@ function holderObjects(state: State, holder: string): string[] {
   return out;
 }
 
+/**
+ * What a Checker remembers of a path that decides its later findings, as
+ * plain immutable data (it crosses to search workers by structured clone
+ * and keys the search's seen-set): buffers told complete, buffers already
+ * reported premature or late (sorted), and per page the refcount/holders
+ * mismatch last reported. The rest of its memory (at which step a buffer
+ * was told, since when it was idle) only words messages; a restored
+ * Checker takes those as the step it resumes at.
+ */
+export interface CheckerMemory {
+  readonly completed: readonly BufferId[];
+  readonly premature: readonly BufferId[];
+  readonly late: readonly BufferId[];
+  readonly badCons: ReadonlyMap<string, string>;
+}
+
+export const EMPTY_MEMORY: CheckerMemory = Object.freeze({ completed: [], premature: [], late: [], badCons: new Map() });
+
+type Part = keyof CheckerMemory;
+
 export class Checker {
   private readonly findings: Finding[] = [];
   private readonly completedAt = new Map<BufferId, number>();
@@ -65,12 +85,50 @@ export class Checker {
   private readonly lateBuffers = new Set<BufferId>();
   private readonly idleSince = new Map<BufferId, number>();
   private readonly badConservation = new Map<string, string>();
+  /** The memory this Checker was restored from, and which parts changed since (save() shares the rest). */
+  private base: CheckerMemory = EMPTY_MEMORY;
+  private readonly changed = new Set<Part>();
 
   /** The policy's module: what is armed, what its completion waits on. */
   private readonly mechanism: CompletionPolicy;
 
   constructor(readonly policy: PolicyId) {
     this.mechanism = completionPolicy(policy);
+  }
+
+  /** A Checker that goes on from `memory` (see CheckerMemory), at step `step`. */
+  static restore(policy: PolicyId, memory: CheckerMemory, step = 0): Checker {
+    const c = new Checker(policy);
+    for (const b of memory.completed) c.completedAt.set(b, step);
+    for (const b of memory.premature) c.prematureBuffers.add(b);
+    for (const b of memory.late) c.lateBuffers.add(b);
+    for (const [page, sig] of memory.badCons) c.badConservation.set(page, sig);
+    c.base = memory;
+    return c;
+  }
+
+  /** Its memory now; parts unchanged since restore() are the same objects. */
+  save(): CheckerMemory {
+    if (this.changed.size === 0) return this.base;
+    const sorted = (part: Part, keys: Iterable<BufferId>) => (this.changed.has(part) ? [...keys].sort() : (this.base[part] as readonly BufferId[]));
+    const memory: CheckerMemory = {
+      completed: sorted("completed", this.completedAt.keys()),
+      premature: sorted("premature", this.prematureBuffers),
+      late: sorted("late", this.lateBuffers),
+      badCons: this.changed.has("badCons") ? new Map(this.badConservation) : this.base.badCons,
+    };
+    this.base = memory;
+    this.changed.clear();
+    return memory;
+  }
+
+  /** An independent copy: its findings so far and its whole memory, messages' included. */
+  fork(): Checker {
+    const c = Checker.restore(this.policy, this.save());
+    for (const [b, at] of this.completedAt) c.completedAt.set(b, at);
+    for (const [b, at] of this.idleSince) c.idleSince.set(b, at);
+    c.findings.push(...this.findings);
+    return c;
   }
 
   all(): readonly Finding[] {
@@ -166,8 +224,10 @@ export class Checker {
           return;
         }
         this.completedAt.set(ev.buffer, step);
+        this.changed.add("completed");
         if (ev.holders.length > 0) {
           this.prematureBuffers.add(ev.buffer);
+          this.changed.add("premature");
           const held = ev.holders.map((h) => describePageHolder(state, h));
           const holder = ev.holders[0].slice(ev.holders[0].indexOf(":") + 1);
           add({
@@ -202,6 +262,7 @@ export class Checker {
           const at = this.completedAt.get(zb.id);
           if (at === undefined || !zb.pages.includes(ev.page) || this.prematureBuffers.has(zb.id)) continue;
           this.prematureBuffers.add(zb.id);
+          this.changed.add("premature");
           add({
             kind: "premature",
             step,
@@ -242,13 +303,14 @@ export class Checker {
     const page = state.pages.get(id as never);
     if (!page) return;
     if (holderCount(state, page.name) === page.refcount) {
-      this.badConservation.delete(id);
+      if (this.badConservation.delete(id)) this.changed.add("badCons");
       return;
     }
     const holders = index.holders(page.name);
     const sig = `${page.refcount}/${holders.join(",")}`;
     if (this.badConservation.get(id) === sig) return;
     this.badConservation.set(id, sig);
+    this.changed.add("badCons");
     add({
       kind: "conservation",
       step,
@@ -273,6 +335,7 @@ export class Checker {
       const outside = this.outsideHolders(state, index, zb);
       if (outside.length) {
         this.lateBuffers.add(zb.id);
+        this.changed.add("late");
         add({
           kind: "late",
           step,

@@ -106,7 +106,7 @@ describe("fix catalogue", () => {
   it("points every modelled fix at an op module that carries the guard", () => {
     for (const f of FIXES) {
       if (f.modelled === "yes") {
-        expect(f.modelledAt, f.id).toMatch(/^core\/(ops|policy)\/\w+\.ts:\d+(-\d+)?$/);
+        expect(f.modelledAt, f.id).toMatch(/^core\/(ops|policy|kernel)\/\w+\.ts:\d+(-\d+)?$/);
         expect(f.modelledSnippet, f.id).not.toBeNull();
         const file = f.modelledAt!.split(":")[0];
         const source = readFileSync(join(REPO, file), "utf8");

@@ -13,12 +13,12 @@
  * core/policy/registry.ts (and its tests: core/policy/<id>.test.ts, a story
  * of its own, its column in stories/catalog.ts).
  */
-import type { KernelId } from "./types";
+import type { KernelId } from "./kernels";
 
 export interface PolicyInfo {
   readonly id: string;
   /**
-   * Stable number in permalinks (app/share/permalink.ts POLICY_CODES):
+   * Stable number in permalinks (core/permalink/policies.ts reads it):
    * never reuse or renumber one, or old links decode to another policy.
    */
   readonly code: number;

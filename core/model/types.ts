@@ -16,7 +16,8 @@ export type SockId = string & { readonly __brand: "SockId" };
 export type UbufId = string & { readonly __brand: "UbufId" };
 export type BufferId = string & { readonly __brand: "BufferId" };
 
-export type KernelId = "6.1" | "2.6.32";
+export type { KernelId } from "./kernels";
+import type { KernelId } from "./kernels";
 export const KERNELS: readonly KernelId[] = ["6.1", "2.6.32"];
 
 // The policies are a registry: core/model/policies.ts (data) and

@@ -15,7 +15,7 @@ import { assertNewName, headlen, shinfo, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import { pageGet } from "./alloc_page";
 import { allocSkb } from "./alloc_skb";
-import { orphanFrags, zerocopyClone } from "./skb_copy_ubufs";
+import * as kernel from "../kernel/skbuff";
 
 export function pskb_copy(tx: Tx, result: string, name: string): void {
   let src = skbOf(tx, name, "pskb_copy");
@@ -26,7 +26,7 @@ export function pskb_copy(tx: Tx, result: string, name: string): void {
   tx.set("skbs", result, n);
   if (shinfo(tx, src).frags.length > 0) {
     if (tx.kernel === "6.1") {
-      const err = orphanFrags(tx, src, false) ?? zerocopyClone(tx, n, src);
+      const err = kernel.skb_orphan_frags(tx, src) ?? kernel.skb_zerocopy_clone(tx, n, src);
       if (err) kernelCheck("pskb_copy", `skb_orphan_frags/skb_zerocopy_clone returned ${err}`, "pskb_copy returns NULL");
       src = tx.get("skbs", name)!;
     }

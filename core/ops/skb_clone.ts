@@ -18,11 +18,11 @@ import { kernelCheck, precondition } from "../model/events";
 import { DATAREF_SHIFT, assertNewName, shinfo, skbCloned, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { Skb, SkbId } from "../model/types";
-import { orphanFrags } from "./skb_copy_ubufs";
+import * as kernel from "../kernel/skbuff";
 
 export function cloneSkb(tx: Tx, src: Skb, name: string): Skb {
   if (tx.kernel === "6.1") {
-    const err = orphanFrags(tx, src, false);
+    const err = kernel.skb_orphan_frags(tx, src);
     if (err) kernelCheck("skb_clone", `skb_orphan_frags() returned ${err}`, "skb_clone returns NULL");
     src = tx.get("skbs", src.name)!;
   }

@@ -20,7 +20,7 @@ import type { Tx } from "../model/tx";
 import type { Frag } from "../model/types";
 import { pageGet } from "./alloc_page";
 import { allocSkb } from "./alloc_skb";
-import { orphanFrags, zerocopyClone } from "./skb_copy_ubufs";
+import * as kernel from "../kernel/skbuff";
 
 export const MAX_SEGMENTS = 64;
 
@@ -40,7 +40,7 @@ export function skb_segment(tx: Tx, result: string, name: string, mss: number): 
     kernelCheck("skb_segment", "gso_segs", `${Math.ceil(src.len / mss)} segments; this model stops at ${MAX_SEGMENTS}`);
   }
   if (tx.kernel === "6.1") {
-    const err = orphanFrags(tx, src, false);
+    const err = kernel.skb_orphan_frags(tx, src);
     if (err) kernelCheck("skb_segment", `skb_orphan_frags() returned ${err}`, "ERR_PTR(-ENOMEM)");
     src = tx.get("skbs", name)!;
   }
@@ -60,7 +60,7 @@ export function skb_segment(tx: Tx, result: string, name: string, mss: number): 
     const seg = allocSkb(tx, segName, hsize + headroom);
     tx.set("skbs", segName, { ...seg, data: headroom, len: hsize });
     if (tx.kernel === "6.1") {
-      const err = zerocopyClone(tx, tx.get("skbs", segName)!, src);
+      const err = kernel.skb_zerocopy_clone(tx, tx.get("skbs", segName)!, src);
       if (err) kernelCheck("skb_segment", `skb_zerocopy_clone() returned ${err}`, "ERR_PTR");
     }
     const segFrags: Frag[] = [];

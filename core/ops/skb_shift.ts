@@ -20,7 +20,7 @@ import { headlen, shinfo, skbCloned, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { Frag, Skb } from "../model/types";
 import { pageGet, pagePut } from "./alloc_page";
-import { expandHead } from "./pskb_expand_head";
+import * as kernel from "../kernel/skbuff";
 
 function result(tx: Tx, n: number, why?: string): void {
   tx.emit({ kind: "result", fn: "skb_shift", value: why ? `${n} (${why})` : `${n}` });
@@ -32,7 +32,7 @@ function prepare(tx: Tx, name: string): void {
   if (!skbCloned(tx, skb)) return;
   const saved = { end: shinfo(tx, skb).end, truesize: skb.truesize };
   tx.emit({ kind: "substep", fn: "skb_prepare_for_shift", text: `${name} is cloned: give it a private Data first` });
-  expandHead(tx, name, 0, 0, "skb_prepare_for_shift");
+  kernel.pskb_expand_head(tx, name, 0, 0, "skb_prepare_for_shift");
   if (tx.kernel === "6.1") {
     const after = tx.get("skbs", name)!;
     tx.set("skbs", name, { ...after, truesize: saved.truesize });

@@ -23,7 +23,7 @@ import type { Tx } from "../model/tx";
 import type { Frag } from "../model/types";
 import { pageGet } from "./alloc_page";
 import { allocSkb } from "./alloc_skb";
-import { zerocopyClone } from "./skb_copy_ubufs";
+import * as kernel from "../kernel/skbuff";
 
 export function skb_split(tx: Tx, result: string, name: string, len: number): void {
   const skb = skbOf(tx, name, "skb_split");
@@ -37,7 +37,7 @@ export function skb_split(tx: Tx, result: string, name: string, len: number): vo
   const pos = headlen(skb);
   let skb1 = allocSkb(tx, result, Math.max(0, pos - len));
   if (tx.kernel === "6.1") {
-    const err = zerocopyClone(tx, skb1, skb);
+    const err = kernel.skb_zerocopy_clone(tx, skb1, skb);
     if (err) tx.emit({ kind: "warn", fn: "skb_split", text: `skb_zerocopy_clone returned ${err}` });
     skb1 = tx.get("skbs", result)!;
   }

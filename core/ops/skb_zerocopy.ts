@@ -16,8 +16,8 @@ import type { Tx } from "../model/tx";
 import type { Frag } from "../model/types";
 import { pageGet } from "./alloc_page";
 import { readAllPages } from "./skb_copy";
-import { orphanFrags, zerocopyClone } from "./skb_copy_ubufs";
 import { skb_put } from "./alloc_skb";
+import * as kernel from "../kernel/skbuff";
 
 export function skb_zerocopy(tx: Tx, toName: string, fromName: string, len: number, hlen: number): void {
   const to = skbOf(tx, toName, "skb_zerocopy");
@@ -53,7 +53,7 @@ export function skb_zerocopy(tx: Tx, toName: string, fromName: string, len: numb
   }
   const cur = tx.get("skbs", toName)!;
   tx.set("skbs", toName, { ...cur, len: cur.len + rest + plen, data_len: cur.data_len + rest + plen, truesize: cur.truesize + rest + plen });
-  const err = orphanFrags(tx, from, false) ?? zerocopyClone(tx, tx.get("skbs", toName)!, tx.get("skbs", fromName)!);
+  const err = kernel.skb_orphan_frags(tx, from) ?? kernel.skb_zerocopy_clone(tx, tx.get("skbs", toName)!, tx.get("skbs", fromName)!);
   if (err) kernelCheck("skb_zerocopy", `returned ${err}`, "-ENOMEM");
   from = tx.get("skbs", fromName)!;
   for (const f of shinfo(tx, from).frags) {

@@ -16,8 +16,8 @@ import { assertNewName, headlen, queueOf, shinfo, skbOf, sockOf } from "../model
 import type { Tx } from "../model/tx";
 import type { Skb, SockId } from "../model/types";
 import { freeSkbNow } from "./kfree_skb";
-import { orphanFrags } from "./skb_copy_ubufs";
 import { orphan } from "./skb_orphan";
+import * as kernel from "../kernel/skbuff";
 
 export function sock_create(tx: Tx, result: string): void {
   assertNewName(tx, result, "sock_create");
@@ -30,7 +30,7 @@ export function sock_queue_rcv_skb(tx: Tx, sockName: string, name: string): void
   const on = queueOf(tx.view(), skb.name);
   if (on) precondition("sock_queue_rcv_skb", `${name} is already on ${on}'s receive queue (an skb is on one list at a time)`);
   if (tx.kernel === "6.1") {
-    const err = orphanFrags(tx, skb, true);
+    const err = kernel.skb_orphan_frags_rx(tx, skb);
     if (err) kernelCheck("__netif_receive_skb_core", `skb_orphan_frags_rx() returned ${err}`, "the packet is dropped");
     skb = tx.get("skbs", name)!;
   }

@@ -128,7 +128,10 @@ describe("the report", () => {
   it("says where a step failed and what the checker found there", () => {
     const { trace } = parseTrace("g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nc = pskb_copy(a)\nkfree_skb(a)\nkfree_skb(a)\n");
     const at6 = textReport({ trace, policy: "shinfo-release", kernel: "2.6.32", step: 6 }).text;
-    expect(at6).toContain("the owner is told z1 is complete, via skb_shinfo(a)->release");
+    // The step's events in kernel words, as `skbscope run` and the app say them.
+    expect(at6).toContain("completion of z1 fired by skb_shinfo(a)->release, while");
+    expect(at6).toContain("skb_shinfo(c)->frags[0] holds g");
+    expect(at6).toContain("Data h1 released by skb_release_data()");
     expect(at6).toMatch(/premature: owner told complete at step 6/);
     const at7 = textReport({ trace, policy: "shinfo-release", kernel: "2.6.32", step: 7 }).text;
     expect(at7).toMatch(/step 7 failed, state unchanged: .*freed/);

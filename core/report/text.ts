@@ -11,32 +11,20 @@
  *
  * Pure: no DOM, no I/O (core's rules).
  */
-import {
-  KERNELS,
-  MAX_COLUMNS,
-  POLICIES,
-  SEMANTICS_VERSION,
-  dataref,
-  describeHolder,
-  hasErrors,
-  parseTrace,
-  printOp,
-  printTrace,
-  runTrace,
-  settings,
-  stateView,
-  verdictMatrix,
-  type Diagnostic,
-  type KernelId,
-  type PolicyId,
-  type Run,
-  type State,
-  type StateView,
-  type Trace,
-} from "../index";
+import { describeHolder } from "../check/describe";
+import { verdictMatrix } from "../engine/matrix";
+import { runTrace, settings, type Run } from "../engine/replay";
+import { dataref, stateView, type StateView } from "../engine/view";
+import { KERNELS, POLICIES, type KernelId, type PolicyId, type State } from "../model/types";
+import type { Diagnostic, Trace } from "../trace/ast";
+import { hasErrors, parseTrace } from "../trace/parse";
+import { printOp, printTrace } from "../trace/print";
+import { SEMANTICS_VERSION } from "../version";
+import { describeEvents } from "./events";
+import { TEXT_WIDTH, wrap } from "./wrap";
 
 export const REPORT_FORMAT = 1;
-export const REPORT_WIDTH = MAX_COLUMNS;
+export const REPORT_WIDTH = TEXT_WIDTH;
 export const TRACE_BEGIN = "== skbscope trace: paste it into skbscope to replay ==";
 export const TRACE_END = "== end of skbscope trace ==";
 const BEGIN_RE = /^==+ skbscope trace\b/;
@@ -66,37 +54,7 @@ export interface Report {
 
 // --- layout helpers -----------------------------------------------------------
 
-/**
- * Word-wraps `text` to `width` columns: the first line starts with
- * `first`, the others with `rest`. A word longer than a line is cut.
- */
-export function wrap(text: string, width: number, first = "", rest = first): string[] {
-  const out: string[] = [];
-  let line = first;
-  let fresh = true;
-  const room = () => width - line.length;
-  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
-    let w = word;
-    if (!fresh && w.length + 1 <= room()) {
-      line += ` ${w}`;
-      continue;
-    }
-    if (!fresh) {
-      out.push(line);
-      line = rest;
-    }
-    while (w.length > room()) {
-      const cut = Math.max(1, room());
-      out.push(line + w.slice(0, cut));
-      line = rest;
-      w = w.slice(cut);
-    }
-    line += w;
-    fresh = false;
-  }
-  out.push(line);
-  return out;
-}
+export { wrap };
 
 /**
  * Tree lines under a heading: "|-- child" for all but the last child,
@@ -209,9 +167,7 @@ function stepPart(run: Run, step: number, width: number): string[] {
     const rec = run.steps[step - 1];
     const notes: string[] = [];
     if (rec.error) notes.push(...wrap(`step ${step} failed, state unchanged: ${rec.error.message}`, width, "  ", "    "));
-    for (const e of rec.events) {
-      if (e.kind === "completion") notes.push(...wrap(`the owner is told ${e.buffer} is complete, via ${e.via}`, width, "  ", "    "));
-    }
+    for (const e of describeEvents(rec.events, run.snapshotAt(step))) notes.push(...wrap(e, width, "  ", "    "));
     for (const f of rec.findings) notes.push(...wrap(`${f.kind}: ${f.message}`, width, "  ", "    "));
     if (notes.length) out.push("", `At step ${step}`, ...notes);
   }
