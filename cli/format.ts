@@ -34,7 +34,8 @@ export function formatMatrix(trace: Trace, matrix: Matrix, file: string): string
   for (const e of matrix.entries) {
     out.push(`${e.policy.padEnd(width)}${e.verdict}`);
     for (const f of e.findings) out.push(`${"".padEnd(width)}  ${f.kind} at step ${f.step}: ${f.message}`);
-    for (const err of e.errors) out.push(`${"".padEnd(width)}  (step ${err.step} failed: ${err.message})`);
+    const unjudged = new Set(e.unjudged.map((u) => u.step));
+    for (const err of e.errors) out.push(`${"".padEnd(width)}  (step ${err.step} ${unjudged.has(err.step) ? "not judged" : "failed"}: ${err.message})`);
   }
   for (const s of matrix.skipped) out.push(`${s.policy.padEnd(width)}n/a (${s.reason})`);
   return out.join("\n");

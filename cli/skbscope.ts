@@ -4,7 +4,8 @@
  *   skbscope run FILE [--policy P] [--kernel K] [--json]
  *   skbscope check FILE [--policy all|P] [--kernel K] [--json]
  *
- * Exit codes: 0 every checked policy ok, 1 a violation, 2 bad input.
+ * Exit codes: 0 every checked policy ok, 1 a violation, 2 bad input,
+ * 3 no violation but some step could not be judged (inconclusive).
  */
 import { parseArgs } from "node:util";
 import {
@@ -26,6 +27,8 @@ import {
   type StateView,
   type StepRecord,
   type Trace,
+  type Unjudged,
+  type Verdict,
 } from "../core/index";
 import { formatMatrix, formatStep } from "./format";
 
@@ -42,7 +45,8 @@ const USAGE = `usage:
   skbscope check FILE [--policy all|P] [--kernel 6.1|2.6.32] [--json]
   skbscope search --policy P [--kernel K] [--from FILE] [--depth N] [--json]
 policies: ${POLICIES.join(", ")}
-exit status: 0 every checked policy ok, 1 a violation, 2 bad input`;
+exit status: 0 every checked policy ok, 1 a violation, 2 bad input,
+  3 inconclusive: no violation, but a step the engine could not judge`;
 
 function loadTrace(io: Io, file: string | undefined): Trace {
   if (!file) throw new BadInput("no trace file given");
@@ -84,6 +88,29 @@ export function findingJson(f: Finding) {
   return { kind: f.kind, step: f.step, message: f.message, objects: f.objects, ...(f.holder ? { holder: f.holder } : {}), ...(f.buffer ? { buffer: f.buffer } : {}) };
 }
 
+/**
+ * The exit status for a set of results: 1 if any shows a violation (a
+ * violation verdict, or any finding before the first step not judged), else
+ * 3 if any is inconclusive, else 0.
+ */
+export function exitStatus(results: readonly { verdict: Verdict; findings: readonly Finding[]; unjudged: readonly Unjudged[] }[]): number {
+  const violated = results.some((r) => {
+    const trusted = r.unjudged.length ? r.unjudged[0].step : Infinity;
+    return (r.verdict !== "ok" && r.verdict !== "inconclusive") || r.findings.some((f) => f.step < trusted);
+  });
+  if (violated) return 1;
+  return results.some((r) => r.verdict === "inconclusive") ? 3 : 0;
+}
+
+const unjudgedJson = (u: Unjudged) => ({ ...u });
+
+/** "inconclusive (step 7 not judged: ...)" for the text outputs. */
+export function verdictLine(verdict: Verdict, unjudged: readonly Unjudged[]): string {
+  if (verdict !== "inconclusive" || !unjudged.length) return verdict;
+  const more = unjudged.length > 1 ? `; and ${unjudged.length - 1} more` : "";
+  return `${verdict} (step ${unjudged[0].step} not judged: ${unjudged[0].message}${more})`;
+}
+
 function stepJson(s: StepRecord, v: StateView, events: readonly EngineEvent[]) {
   return {
     step: s.step,
@@ -108,7 +135,7 @@ const indent = (text: string, by: string) => text.replace(/\n/g, `\n${by}`);
  * than what one JSON.stringify may build.
  */
 export function writeRunJson(run: Run, file: string, title: string | undefined, out: (text: string) => void): void {
-  const head = { trace: file, ...(title ? { title } : {}), policy: run.policy, kernel: run.kernel, verdict: run.verdict };
+  const head = { trace: file, ...(title ? { title } : {}), policy: run.policy, kernel: run.kernel, verdict: run.verdict, unjudged: run.unjudged.map(unjudgedJson) };
   out(`${indent(JSON.stringify(head, null, 2).slice(0, -2), "")},`);
   out(`  "steps": [`);
   run.eachState((step, state, events) => {
@@ -130,9 +157,9 @@ function cmdRun(io: Io, file: string | undefined, values: Record<string, unknown
   } else {
     io.out(`# ${trace.title ?? file}  (policy ${run.policy}, kernel ${run.kernel})`);
     run.eachState((step, state, events) => io.out(formatStep(run.steps[step - 1], stateView(state), events)));
-    io.out(`verdict: ${run.verdict}`);
+    io.out(`verdict: ${verdictLine(run.verdict, run.unjudged)}`);
   }
-  return run.findings.length ? 1 : 0;
+  return exitStatus([run]);
 }
 
 function cmdCheck(io: Io, file: string | undefined, values: Record<string, unknown>): number {
@@ -143,14 +170,13 @@ function cmdCheck(io: Io, file: string | undefined, values: Record<string, unkno
   if (policy !== "all" && matrix.skipped.length) throw new BadInput(`policy ${policy}: ${matrix.skipped[0].reason}`);
   if (values.json) {
     const verdicts = Object.fromEntries(
-      matrix.entries.map((e) => [e.policy, { verdict: e.verdict, findings: e.findings.map(findingJson), errors: e.errors }]),
+      matrix.entries.map((e) => [e.policy, { verdict: e.verdict, findings: e.findings.map(findingJson), errors: e.errors, unjudged: e.unjudged.map(unjudgedJson) }]),
     );
     io.out(JSON.stringify({ trace: file, kernel: matrix.kernel, verdicts, skipped: Object.fromEntries(matrix.skipped.map((s) => [s.policy, s.reason])) }, null, 2));
   } else {
     io.out(formatMatrix(trace, matrix, file!));
   }
-  const bad = matrix.entries.some((e) => e.verdict !== "ok" || e.findings.length > 0);
-  return bad ? 1 : 0;
+  return exitStatus(matrix.entries);
 }
 
 export type Command = (io: Io, file: string | undefined, values: Record<string, unknown>) => number;

@@ -252,16 +252,16 @@ export class EngineHost {
       if (this.current?.seq !== seq) return;
       this.post({ kind: "matrix", seq, kernel: run.kernel, rows: POLICIES.map((p) => rows.get(p)!).filter(Boolean) });
     };
-    rows.set(run.policy, matrixRow(run.policy, run.verdict, run.findings));
+    rows.set(run.policy, matrixRow(run.policy, run.verdict, run.findings, run.unjudged));
     for (const policy of POLICIES) {
       if (policy === run.policy) continue;
       if (!policyApplies(policy, run.kernel)) {
-        rows.set(policy, { policy, verdict: "n/a", findings: [], reason: `models ubuf_info, which Linux ${run.kernel} does not have; use kernel 6.1` });
+        rows.set(policy, { policy, verdict: "n/a", findings: [], unjudged: [], reason: `models ubuf_info, which Linux ${run.kernel} does not have; use kernel 6.1` });
         continue;
       }
       this.enqueue(seq, () => {
         const entry = verdictMatrix(trace, run.kernel, [policy]).entries[0];
-        rows.set(policy, matrixRow(policy, entry.verdict, entry.findings));
+        rows.set(policy, matrixRow(policy, entry.verdict, entry.findings, entry.unjudged));
       });
     }
     this.enqueue(seq, send);
@@ -364,11 +364,12 @@ function toArg(value: string | number | boolean): Arg {
   return indexed ? { kind: "ref", name: indexed[1], index: Number(indexed[2]) } : { kind: "ref", name: value };
 }
 
-function matrixRow(policy: MatrixRow["policy"], verdict: MatrixRow["verdict"], findings: Run["findings"]): MatrixRow {
+function matrixRow(policy: MatrixRow["policy"], verdict: MatrixRow["verdict"], findings: Run["findings"], unjudged: Run["unjudged"]): MatrixRow {
   return {
     policy,
     verdict,
     findings: findings.map((f) => ({ kind: f.kind, step: f.step, message: f.message })),
+    unjudged: unjudged.map((u) => ({ step: u.step, message: u.message })),
     reason: null,
   };
 }

@@ -12,7 +12,11 @@
  *  use-after-free, double-free, refcount-underflow, conservation (each
  *               page's refcount equals the holders that account for it)
  *
- * A policy's verdict on a trace: premature > duplicate > missed > late > ok.
+ * A policy's verdict on a trace: premature > duplicate > missed > late >
+ * inconclusive > ok. `inconclusive`: a step could not be judged (the engine
+ * does not model it, or hit a bug), so the trace is not `ok` whatever
+ * happened; a violation found before that step still decides, one found
+ * after it rests on a state the kernel would not have and does not.
  */
 import type { EngineError, EngineEvent } from "../model/events";
 import { holderCount, holdersIndex, skbsOfData } from "../model/lookup";
@@ -29,8 +33,10 @@ export type FindingKind =
   | "refcount-underflow"
   | "conservation";
 
-export type Verdict = "ok" | "premature" | "duplicate" | "missed" | "late";
-export const VERDICT_ORDER: readonly Verdict[] = ["premature", "duplicate", "missed", "late", "ok"];
+export type Verdict = "ok" | "premature" | "duplicate" | "missed" | "late" | "inconclusive";
+export const VERDICT_ORDER: readonly Verdict[] = ["premature", "duplicate", "missed", "late", "inconclusive", "ok"];
+/** The verdicts that are violations (a finding kind each). */
+export const VIOLATION_VERDICTS = ["premature", "duplicate", "missed", "late"] as const satisfies readonly Verdict[];
 
 export interface Finding {
   readonly kind: FindingKind;
@@ -42,9 +48,25 @@ export interface Finding {
   readonly holder?: string;
 }
 
-export function verdictOf(findings: readonly Finding[]): Verdict {
-  for (const v of VERDICT_ORDER) if (v !== "ok" && findings.some((f) => f.kind === v)) return v;
-  return "ok";
+/** A step the engine could not judge: not modelled, or an engine bug. */
+export interface Unjudged {
+  readonly step: number;
+  readonly kind: "unsupported" | "internal";
+  readonly fn?: string;
+  readonly message: string;
+}
+
+/** The step's error, when it means the step was not judged. */
+export function unjudgedOf(step: number, error: EngineError | undefined): Unjudged | undefined {
+  if (error?.kind === "unsupported") return { step, kind: error.kind, fn: error.fn, message: error.message };
+  if (error?.kind === "internal") return { step, kind: error.kind, message: error.message };
+  return undefined;
+}
+
+export function verdictOf(findings: readonly Finding[], unjudged: readonly Unjudged[] = []): Verdict {
+  const trustedBefore = unjudged.length ? Math.min(...unjudged.map((u) => u.step)) : Infinity;
+  for (const v of VIOLATION_VERDICTS) if (findings.some((f) => f.kind === v && f.step < trustedBefore)) return v;
+  return unjudged.length ? "inconclusive" : "ok";
 }
 
 /** Objects named in a holder string ("h2.frags[0]" -> h2 and its skbs). */

@@ -8,7 +8,7 @@
  * replays at most CHECKPOINT_EVERY - 1 operations. Records are immutable,
  * so checkpoints share every record with each other.
  */
-import { Checker, verdictOf, type Finding, type Verdict } from "../check/checker";
+import { Checker, unjudgedOf, verdictOf, type Finding, type Unjudged, type Verdict } from "../check/checker";
 import type { EngineError, EngineEvent } from "../model/events";
 import { emptyState, freezeTables } from "../model/tx";
 import type { Grave, KernelId, PolicyId, State } from "../model/types";
@@ -47,6 +47,8 @@ export interface Run {
   readonly steps: readonly StepRecord[];
   /** Every finding, the end-of-trace ones (missed) included. */
   readonly findings: readonly Finding[];
+  /** Steps that could not be judged (the verdict is then at best inconclusive). */
+  readonly unjudged: readonly Unjudged[];
   readonly verdict: Verdict;
   readonly final: State;
   /** The state after `step` operations (0 = before the first). */
@@ -132,9 +134,12 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
   }
   const record = (i: number, error: EngineError | undefined, completion: boolean, findings: readonly Finding[]): StepRecord =>
     new Step(i + 1, ops[i], error, completion, findings);
+  const unjudged: Unjudged[] = [];
   for (let i = 0; i < ops.length; i++) {
     const out = applyOp(state, ops[i], "inplace");
     state = out.state;
+    const notJudged = unjudgedOf(i + 1, out.error);
+    if (notJudged) unjudged.push(notJudged);
     const found = checker.afterStep(state, out.events, out.error, out.touchedPages, out.touchedTables);
     const completion = out.events.some((e) => e.kind === "completion");
     steps[i] = record(i, out.error, completion, found.length ? found : EMPTY_FINDINGS);
@@ -171,5 +176,5 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
     });
   };
 
-  return { kernel, policy, ops, steps, findings, verdict: verdictOf(findings), final, snapshotAt, eachState };
+  return { kernel, policy, ops, steps, findings, unjudged, verdict: verdictOf(findings, unjudged), final, snapshotAt, eachState };
 }

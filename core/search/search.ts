@@ -17,7 +17,7 @@
  * children and findings in order; SearchRun.accept() merges slice results
  * in slice order. search() runs the same loop in one thread.
  */
-import { VERDICT_ORDER, type Finding, type FindingKind } from "../check/checker";
+import { VIOLATION_VERDICTS, type Finding, type FindingKind } from "../check/checker";
 import { runTrace } from "../engine/replay";
 import { emptyState } from "../model/tx";
 import type { KernelId, PolicyId, State } from "../model/types";
@@ -38,7 +38,7 @@ export const DEFAULT_PREFIX: readonly TraceOp[] = stripPositions(parseTrace(DEFA
 
 /** Finding kinds in the order results list them: verdicts by severity, then the rest. */
 export const KIND_ORDER: readonly FindingKind[] = [
-  ...(VERDICT_ORDER.filter((v) => v !== "ok") as FindingKind[]),
+  ...VIOLATION_VERDICTS,
   "use-after-free",
   "double-free",
   "refcount-underflow",
