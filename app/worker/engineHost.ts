@@ -69,7 +69,7 @@ export type Defer = (task: () => void) => void;
 /** The lifetime chart draws this many rows at most. */
 export const MAX_LIFE_ROWS = 400;
 const LIFE_CHUNK_STEPS = 4000;
-const VIOLATIONS = new Set(["premature", "duplicate", "missed", "late", "use-after-free", "double-free", "refcount-underflow", "conservation"]);
+const VIOLATIONS = new Set(["premature", "duplicate", "missed", "late", "use-after-free", "double-free", "refcount-underflow", "conservation", "unreachable"]);
 
 export function opTable(): OpInfo[] {
   return [...OPS.values()].map((s) => ({
@@ -268,7 +268,7 @@ export class EngineHost {
   }
 
   private queueLifetimes(seq: number, trace: Trace, run: Run): void {
-    const tracker = new LifeTracker(run.kernel, run.policy);
+    const tracker = new LifeTracker(run.kernel, run.policy, trace.contracts);
     for (let from = 0; from < trace.ops.length; from += LIFE_CHUNK_STEPS) {
       const to = Math.min(trace.ops.length, from + LIFE_CHUNK_STEPS);
       this.enqueue(seq, () => tracker.advance(trace.ops, from, to));
@@ -468,6 +468,8 @@ export function describeEvent(e: EngineEvent): string {
       return `WARN ${e.fn}: ${e.text}`;
     case "dangling":
       return `dangling: ${e.text}`;
+    case "unreachable":
+      return `Linux cannot take this path: ${e.text}`;
     default:
       return unhandled(e);
   }
@@ -487,13 +489,17 @@ class LifeTracker {
   private readonly alive = new Map<LifeRow["kind"], Map<string, string>>();
   private omitted = 0;
 
-  constructor(kernel: State["kernel"], policy: State["policy"]) {
+  constructor(
+    kernel: State["kernel"],
+    policy: State["policy"],
+    private readonly contracts: "enforce" | "flag" = "enforce",
+  ) {
     this.state = emptyState(kernel, policy);
   }
 
   advance(ops: readonly TraceOp[], from: number, to: number): void {
     for (let i = from; i < to; i++) {
-      const out = applyOp(this.state, ops[i], "inplace");
+      const out = applyOp(this.state, ops[i], "inplace", this.contracts);
       this.state = out.state;
       if (out.error) continue;
       const step = i + 1;

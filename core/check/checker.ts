@@ -11,6 +11,9 @@
  *               (a pipe, a socket receive queue): without bound
  *  use-after-free, double-free, refcount-underflow, conservation (each
  *               page's refcount equals the holders that account for it)
+ *  unreachable  a step broke a caller contract and ran, flagged, because
+ *               the trace asked (`# contracts: flag`): Linux cannot take
+ *               that path
  *
  * A policy's verdict on a trace: premature > duplicate > missed > late >
  * inconclusive > ok. `inconclusive`: a step could not be judged (the engine
@@ -31,7 +34,8 @@ export type FindingKind =
   | "use-after-free"
   | "double-free"
   | "refcount-underflow"
-  | "conservation";
+  | "conservation"
+  | "unreachable";
 
 export type Verdict = "ok" | "premature" | "duplicate" | "missed" | "late" | "inconclusive";
 export const VERDICT_ORDER: readonly Verdict[] = ["premature", "duplicate", "missed", "late", "inconclusive", "ok"];
@@ -237,6 +241,9 @@ export class Checker {
         });
         return;
       }
+      case "unreachable":
+        add({ kind: "unreachable", step, objects: [], message: `step ${step}: ${ev.text}` });
+        return;
       case "dangling":
         add({ kind: "use-after-free", step, objects: [ev.object, ev.holder.split(".")[0]], holder: ev.holder, message: `${ev.text} (step ${step})` });
         return;

@@ -14,13 +14,19 @@
  * step (creating a socket alone changes no lifetime), so delivery, splice
  * and the reader's free are three steps, as the semantics reference counts.
  *
- * The menu also keeps the contracts callers keep and the engine does not
- * check, so that a counterexample is a path the kernel could take:
+ * The menu keeps the caller contracts of core/ops/contracts.ts, the table
+ * the engine enforces too (skb_split strictly inside the skb, as
+ * tcp_fragment; splice and copy only from a receive queue; frags at
+ * nr_frags ...): candidates() drops every step that breaks one, so a
+ * counterexample is a path the kernel could take, and a step the engine
+ * refuses as a precondition is never offered. Besides, to keep the search
+ * small:
  *  - an skb on a socket's receive queue belongs to its reader: only
  *    skb_copy_datagram_iter(), skb_splice_bits() (tcp_read_sock) and
- *    sk_eat_skb() touch it, and those run on queued skbs only;
- *  - __skb_header_release() runs on an skb nobody has cloned yet (TCP
- *    calls it before the first transmit clone);
+ *    sk_eat_skb() touch it (another holder with a reference of its own
+ *    could, but the start state has none);
+ *  - __pskb_pull_tail() pulls at most data_len (pskb_may_pull() calls it
+ *    only for len <= skb->len);
  *  - operations that would do nothing (skb_orphan without a destructor,
  *    skb_orphan_frags without zero-copy state, skb_shift from an skb with
  *    linear bytes) are not offered;
@@ -31,7 +37,9 @@
  * Whatever else a kernel check or precondition refuses, the engine refuses,
  * and the search prunes that step.
  */
+import { resolveArgs } from "../engine/apply";
 import { headlen } from "../model/lookup";
+import { brokenContract } from "../ops/contracts";
 import type { Data, KernelId, Skb, SkbId, SockId, State } from "../model/types";
 import { OPS } from "../ops";
 import type { Arg, TraceOp } from "../trace/ast";
@@ -168,6 +176,13 @@ export type Step = readonly TraceOp[];
  * arguments in increasing order.
  */
 export function candidates(state: State, ops: readonly string[]): Step[] {
+  // The ops of a step after the first (sock_queue_rcv_skb after
+  // sock_create) see the same skbs and queues, so one state judges them all.
+  return allCandidates(state, ops).filter((step) => step.every((op) => !brokenContract(state, op.fn, resolveArgs(op))));
+}
+
+/** Every candidate, before the caller contracts are applied. */
+function allCandidates(state: State, ops: readonly string[]): Step[] {
   const out: Step[] = [];
   const skbs = [...state.skbs.values()].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
   const queuedOn = new Map<SkbId, SockId>();

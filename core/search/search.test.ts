@@ -57,7 +57,9 @@ describe("shinfo-release (the seed patch) on 2.6.32: the reference's shortest se
   it("skb_split, then the original freed (2 steps)", () => {
     const r = through("shinfo-release", "2.6.32", "skb_split");
     expect(find(r, "premature")!.length).toBe(2);
-    expect(text(find(r, "premature"))).toEqual(["b = skb_split(a, 0)", "kfree_skb(a)"]);
+    // tcp_fragment splits strictly inside the skb (caller contract
+    // split-inside-skb): a's only frag is split in two.
+    expect(text(find(r, "premature"))).toEqual(["b = skb_split(a, 2048)", "kfree_skb(a)"]);
   });
 
   it("local delivery, splice, the reader's free (3 steps)", () => {
