@@ -7,8 +7,10 @@
  *  duplicate    a second completion of one buffer
  *  missed       no host reference is left, nothing armed is left to tell
  *               the owner, and it was never told
- *  late         completion waits on a holder outside the network stack
- *               (a pipe, a socket receive queue): without bound
+ *  late         completion waits on a holder outside the host stack's
+ *               control (a pipe, a socket receive queue, the device's
+ *               transmit queue), directly or through a chain of frag_list
+ *               members of the skbs it holds: without bound
  *  use-after-free, double-free, refcount-underflow, conservation (each
  *               page's refcount equals the holders that account for it)
  *  unreachable  a step broke a caller contract and ran, flagged, because
@@ -23,7 +25,7 @@
  */
 import type { EngineError, EngineEvent } from "../model/events";
 import { holderCount, holdersIndex, skbsOfData } from "../model/lookup";
-import type { BufferId, Data, PageId, PolicyId, Skb, State, TableName, ZBuffer } from "../model/types";
+import type { BufferId, Data, PageId, PolicyId, Skb, SkbId, State, TableName, ZBuffer } from "../model/types";
 import { describeHolder, describePageHolder } from "./describe";
 
 export type FindingKind =
@@ -133,12 +135,13 @@ export class Checker {
    */
   private buffersMayHaveChanged(state: State, touched: ReadonlySet<string>, tables?: ReadonlySet<TableName>): boolean {
     if (!tables) return true;
-    if (tables.has("socks") || tables.has("pipes") || tables.has("buffers") || tables.has("ubufs")) return true;
+    if (tables.has("socks") || tables.has("devq") || tables.has("pipes") || tables.has("buffers") || tables.has("ubufs")) return true;
     for (const zb of state.buffers.values()) {
       if (zb.pages.some((p) => touched.has(p))) return true;
     }
     // A Data or skb change matters for queued skbs only.
     if (tables.has("datas") || tables.has("skbs")) {
+      if (state.devq.size) return true;
       for (const sock of state.socks.values()) if (sock.queue.length) return true;
     }
     return false;
@@ -320,34 +323,58 @@ export class Checker {
           kind: "late",
           step,
           buffer: zb.id,
-          holder: outside[0],
-          objects: [...zb.pages, ...outside.map((o) => o.split(" ")[0])],
-          message: `${zb.id}: completion now waits on ${outside.join(", ")}, outside the network stack, for as long as it likes`,
+          holder: outside[0].label,
+          objects: [...new Set([...zb.pages, ...outside.flatMap((o) => o.objects)])],
+          message: `${zb.id}: completion now waits on ${outside.map((o) => o.label).join(", ")}, outside the host stack's control, for as long as it likes`,
         });
       }
     }
   }
 
   /** The holders outside the stack that the policy's completion waits on. */
-  private outsideHolders(state: State, index: StepIndex, zb: ZBuffer): string[] {
-    const out: string[] = [];
+  private outsideHolders(state: State, index: StepIndex, zb: ZBuffer): Outside[] {
+    const out = new Map<string, Outside>();
+    const put = (label: string, objects: string[]) => out.set(label, { label, objects });
     if (this.policy === "page-refs" && state.pipes.size > 0) {
       for (const p of zb.pages) {
         for (const h of index.holders(p)) {
           const pipe = /^(.+)\.bufs\[\d+\]$/.exec(h);
-          if (pipe) out.push(`${pipe[1]} (pipe, ${p})`);
+          if (pipe) put(`${pipe[1]} (pipe, ${p})`, [pipe[1]]);
         }
       }
     }
-    // A receive queue holds skbs: does a queued skb keep the completion back?
+    // A receive queue and the device's transmit queue hold skbs: does one
+    // of them, or an skb on a chain of frag_lists below it (a frag_list
+    // member is freed only with its head), keep the completion back?
     for (const sock of state.socks.values()) {
       for (const name of sock.queue) {
-        const skb = state.skbs.get(name);
-        const data = skb && state.datas.get(skb.head);
-        if (skb && data && this.waitsOn(state, zb, skb, data)) out.push(`${sock.name} (receive queue, ${name})`);
+        const chain = this.chainTo(state, zb, name, new Set());
+        if (chain) put(`${sock.name} (receive queue, ${chainText(chain)})`, [sock.name, ...chain]);
       }
     }
-    return [...new Set(out)];
+    for (const name of state.devq.keys()) {
+      const chain = this.chainTo(state, zb, name, new Set());
+      if (chain) put(`the device queue (${chainText(chain)})`, chain);
+    }
+    return [...out.values()];
+  }
+
+  /**
+   * The skbs from `name` down frag_list links to one whose completion the
+   * policy waits on (`name` itself first), or null.
+   */
+  private chainTo(state: State, zb: ZBuffer, name: SkbId, seen: Set<SkbId>): SkbId[] | null {
+    if (seen.has(name)) return null;
+    seen.add(name);
+    const skb = state.skbs.get(name);
+    const data = skb && state.datas.get(skb.head);
+    if (!skb || !data) return null;
+    if (this.waitsOn(state, zb, skb, data)) return [name];
+    for (const member of data.frag_list) {
+      const rest = this.chainTo(state, zb, member, seen);
+      if (rest) return [name, ...rest];
+    }
+    return null;
   }
 
   /** Whether the policy's completion of zb waits for this skb or its Data. */
@@ -364,6 +391,17 @@ export class Checker {
         return !!data.zcopy && state.ubufs.get(data.zcopy.ubuf)?.buffer === zb.id;
     }
   }
+}
+
+/** A holder outside the stack: how the finding names it, and the objects on its chain. */
+interface Outside {
+  readonly label: string;
+  readonly objects: readonly string[];
+}
+
+/** "t → frag_list a" for the chain [t, a]. */
+function chainText(chain: readonly SkbId[]): string {
+  return chain.join(" → frag_list ");
 }
 
 /** Who holds what in one state, computed in one pass when a check needs it. */

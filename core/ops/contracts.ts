@@ -155,6 +155,33 @@ export const CONTRACTS: readonly Contract[] = [
     },
   },
   {
+    id: "xmit-unqueued",
+    fns: ["dev_queue_xmit"],
+    rule: "the skb is on no queue and no frag_list",
+    source: "net/core/dev.c: __dev_queue_xmit() (6.1 l.4295) links skb->next into the qdisc; an skb is on one list at a time, and a frag_list member is sent by its head",
+    flaggable: false,
+    broken(state, args) {
+      const skb = skbAt(state, args[0]);
+      if (!skb) return null;
+      if (state.devq.has(skb.name)) return `${skb.name} is already on the device's transmit queue`;
+      const on = queueOf(state, skb.name);
+      if (on) return `${skb.name} is on ${on}'s receive queue`;
+      for (const d of state.datas.values()) if (d.frag_list.includes(skb.name)) return `${skb.name} is on a frag_list; its head skb is what is sent`;
+      return null;
+    },
+  },
+  {
+    id: "xmit-completes-queued",
+    fns: ["dev_consume_skb_any"],
+    rule: "the skb is on the device's transmit queue",
+    source: "include/linux/netdevice.h: dev_consume_skb_any() (6.1 l.3866); a driver's TX completion frees the skbs of its ring (e.g. drivers/net/ethernet/intel/e1000e/netdev.c e1000_clean_tx_irq() l.1213 -> e1000_put_txbuf() l.1079)",
+    flaggable: false,
+    broken(state, args) {
+      const skb = skbAt(state, args[0]);
+      return skb && !state.devq.has(skb.name) ? `${skb.name} is not on the device's transmit queue; only a transmitted skb is completed` : null;
+    },
+  },
+  {
     id: "eat-own-queue",
     fns: ["sk_eat_skb"],
     rule: "the skb is on this socket's receive queue",
