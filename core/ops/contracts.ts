@@ -145,13 +145,16 @@ export const CONTRACTS: readonly Contract[] = [
   {
     id: "queue-once",
     fns: ["sock_queue_rcv_skb"],
-    rule: "the skb is on no receive queue yet",
-    source: "include/linux/skbuff.h: __skb_queue_tail() links skb->next/prev unchecked; an skb is on one list at a time",
+    rule: "the skb is on no receive queue and no frag_list",
+    source: "include/linux/skbuff.h: __skb_queue_tail() links skb->next/prev unchecked; an skb is on one list at a time, and a frag_list chains its members through skb->next",
     flaggable: false,
     broken(state, args) {
       const skb = skbAt(state, args[1]);
-      const on = skb && queueOf(state, skb.name);
-      return on ? `${skb!.name} is already on ${on}'s receive queue (an skb is on one list at a time)` : null;
+      if (!skb) return null;
+      const on = queueOf(state, skb.name);
+      if (on) return `${skb.name} is already on ${on}'s receive queue (an skb is on one list at a time)`;
+      for (const d of state.datas.values()) if (d.frag_list.includes(skb.name)) return `${skb.name} is on a frag_list; its head skb is what is delivered`;
+      return null;
     },
   },
   {
