@@ -40,7 +40,7 @@ export function Verdicts() {
                           playback.send({ type: "SEEK", step: first.step });
                         }}
                       >
-                        {unjudged ? `step ${first.step} not modelled` : `step ${first.step}`}
+                        step {first.step}
                       </button>
                     ) : (
                       <span className="quiet" title={row.reason ?? undefined}>
