@@ -69,6 +69,19 @@ describe("a device queue holds a TX skb (dev_queue_xmit)", () => {
     expect(run.findings[0].message).toMatch(/the device queue \(t → frag_list a\)/);
   });
 
+  it("GSO segments handed to the device hold the page too", () => {
+    const run = trace(`${ARMED}segs = skb_segment(a, 1448)\nkfree_skb(a)\ndev_queue_xmit(segs[0])`, { policy: "page-refs" });
+    expect(run.steps.filter((s) => s.error)).toEqual([]);
+    expect(run.findings.find((f) => f.kind === "late")!.message).toMatch(/the device queue \(segs\[0\]\)/);
+  });
+
+  it("a pipe filled from a frag_list member's pages (splice walks the frag_list) holds them", () => {
+    const run = trace(`${DIRECT}q = skb_splice_bits(t, 0, 4096)\nsk_eat_skb(s, t)`, { policy: "page-refs", kernel: "6.1" });
+    expect(run.steps.filter((s) => s.error)).toEqual([]);
+    expect(run.final.pipes.get("q" as never)!.bufs.map((b) => b.page)).toEqual(["g"]);
+    expect(run.findings.map((f) => f.kind)).toEqual(["late"]);
+  });
+
   it("the driver's completion frees it, and the owner is told then", () => {
     const run = trace(`${ARMED}dev_queue_xmit(a)\ndev_consume_skb_any(a)`, { policy: "msg-zerocopy", kernel: "6.1" });
     expect(run.steps.filter((s) => s.error)).toEqual([]);
