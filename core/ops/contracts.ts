@@ -12,7 +12,7 @@
  * operation then reports the unknown name or the freed object itself).
  */
 import type { ArgValue } from "./index";
-import { skbCloned } from "../model/lookup";
+import { DATAREF_MASK } from "../model/lookup";
 import type { Data, Skb, SkbId, SockId, State } from "../model/types";
 
 export interface Contract {
@@ -35,11 +35,13 @@ export interface Contract {
   broken(state: State, args: readonly ArgValue[]): string | null;
 }
 
-type Reader = { get: (table: "datas", key: string) => Data | undefined };
-const reader = (state: State): Reader => ({ get: (_t, key) => state.datas.get(key as never) });
 const skbAt = (state: State, name: ArgValue): Skb | undefined => state.skbs.get(name as SkbId);
 const dataOf = (state: State, skb: Skb): Data | undefined => state.datas.get(skb.head);
-const cloned = (state: State, skb: Skb): boolean => !!dataOf(state, skb) && skbCloned(reader(state) as never, skb);
+/** skb_cloned(), as model/lookup.ts has it for a Tx, on a plain state. */
+function cloned(state: State, skb: Skb): boolean {
+  const data = dataOf(state, skb);
+  return !!data && skb.cloned && (data.dataref & DATAREF_MASK) !== 1;
+}
 
 function queueOf(state: State, skb: SkbId): SockId | null {
   for (const sock of state.socks.values()) if (sock.queue.includes(skb)) return sock.name;
