@@ -234,6 +234,13 @@ export const CATALOG: readonly StoryMeta[] = [
     },
     expected: { "page-refs": "late", destructor: "premature", "shinfo-release": "premature", ...OLD_NA },
   },
+  {
+    id: "vhost-head-of-line",
+    file: "modern/vhost-head-of-line.trace",
+    summary: "A stalled device queue holds a guest buffer: completion waits",
+    side: "merged",
+    expected: { "page-refs": "late", destructor: "late", "shinfo-release": "late", "ubuf-orphan": "late", "msg-zerocopy": "late" },
+  },
 ];
 
 /** What `npm start` opens: Tsirkin's objection under shinfo-release. */
