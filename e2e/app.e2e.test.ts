@@ -175,6 +175,21 @@ describe("skbscope main screen", () => {
     await context.close();
   });
 
+  it("draws the device queue holding a transmitted skb (issue 11.4)", async () => {
+    const { page, errors, context } = await openApp(app.browser, app.url, "light", "?reduced=1");
+    const story = STORIES.find((s) => s.id === "vhost-head-of-line")!;
+    await page.evaluate((s) => (window as unknown as Hook).__skbscope.open(s, "end"), story.source);
+    await settled(page, 11);
+    await page.locator("body").click({ position: { x: 5, y: 700 } });
+    await page.keyboard.press("ArrowLeft");
+    await settled(page, 10);
+    await page.waitForSelector('svg.graph g.node[data-key="sock:@dev"]');
+    expect(await page.locator("[data-testid=matrix] tr.bad").count()).toBe(5);
+    await page.screenshot({ path: join(SHOTS, "device-queue-light.png") });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it("recovers from a worker that throws and from one that hangs, losing no step", async () => {
     const { page, context } = await openApp(app.browser, app.url, "light", "?watchdog=1500");
     await settled(page, violation);

@@ -184,7 +184,7 @@ function liveGraph(view: StateView, prev: StateView | null, findings: readonly F
   // as long as they like. "@dev" cannot be a trace name.
   if (view.devq.length) {
     const counters = [counter("tx queue", view.devq.length, prev ? prev.devq.length : undefined)];
-    nodes.push(node(DEV_KEY, "sock", "@dev", "device", "qdisc + TX ring", counters, fresh(DEV_KEY), []));
+    nodes.push(node(DEV_KEY, "sock", "@dev", "device", "qdisc + TX ring", counters, fresh(DEV_KEY), flagged("@dev")));
   }
   for (const s of view.skbs) nodes.push(skbNode(s, prevSkb.get(s.name), fresh(keyOf("skb", s.name)), flagged(s.name)));
   for (const d of view.datas) nodes.push(dataNode(d, prevData.get(d.head), fresh(keyOf("data", d.head)), flagged(d.head)));

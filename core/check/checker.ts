@@ -354,7 +354,8 @@ export class Checker {
     }
     for (const name of state.devq.keys()) {
       const chain = this.chainTo(state, zb, name, new Set());
-      if (chain) put(`the device queue (${chainText(chain)})`, chain);
+      // "@dev": the device's name among a finding's objects (no trace name starts with @).
+      if (chain) put(`the device queue (${chainText(chain)})`, ["@dev", ...chain]);
     }
     return [...out.values()];
   }
