@@ -39,7 +39,10 @@ export function formatMatrix(trace: Trace, matrix: Matrix, file: string, stateAt
       const op = trace.ops[f.step - 1];
       out.push(...violationLines(f, op ? printOp(op) : undefined, stateAt ? stateAt(e.policy, f.step) : null));
     }
-    for (const err of e.errors) out.push(...wrap(`(step ${err.step} failed: ${err.message})`, TEXT_WIDTH, "  ", "    "));
+    const unjudged = new Set(e.unjudged.map((u) => u.step));
+    for (const err of e.errors) {
+      out.push(...wrap(`(step ${err.step} ${unjudged.has(err.step) ? "not judged" : "failed"}: ${err.message})`, TEXT_WIDTH, "  ", "    "));
+    }
   }
   for (const s of matrix.skipped) out.push(...wrap(`n/a (${s.reason})`, TEXT_WIDTH, s.policy.padEnd(width), "".padEnd(width)));
   return out.join("\n");

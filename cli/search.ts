@@ -24,7 +24,6 @@ import {
   type Trace,
 } from "../core/index";
 import {
-  BASE_OPS,
   BadStart,
   DEFAULT_DEPTH,
   DEFAULT_MAX_STATES,
@@ -87,7 +86,7 @@ function counterexampleJson(c: Counterexample, own?: boolean) {
 }
 
 function resultJson(r: SearchResult) {
-  return { depth: r.depth, states: r.states, transitions: r.transitions, pruned: r.pruned, stoppedBy: r.stoppedBy, exhausted: r.exhausted };
+  return { depth: r.depth, states: r.states, transitions: r.transitions, pruned: r.pruned, notModelled: r.notModelled, stoppedBy: r.stoppedBy, exhausted: r.exhausted };
 }
 
 function counterexampleText(c: Counterexample): string {
@@ -138,7 +137,8 @@ function cmdSearch(io: Io, file: string | undefined, values: Record<string, unkn
           result: resultJson(main),
           counterexamples: main.counterexamples.map((c) => counterexampleJson(c)),
           through: {
-            base: BASE_OPS,
+            // The menu beside each operation: the whole search's.
+            base: main.ops,
             ops: through.map((t) => ({
               op: t.op,
               result: resultJson(t.result),
@@ -154,12 +154,12 @@ function cmdSearch(io: Io, file: string | undefined, values: Record<string, unkn
   } else {
     const lines = [
       `search: ${policy} on Linux ${kernel}, from ${from ?? "the default start (one skb, one armed guest page)"}, depth ${maxDepth}`,
-      `${bound(main)}; ${plural(main.transitions, "operation")} tried, ${main.pruned} refused by the kernel; ${(elapsedMs / 1000).toFixed(1)} s`,
+      `${bound(main)}; ${plural(main.transitions, "operation")} tried, ${main.pruned} refused by the kernel, ${main.notModelled} not modelled; ${(elapsedMs / 1000).toFixed(1)} s`,
       "",
     ];
     if (main.counterexamples.length === 0) lines.push(`no counterexample up to ${plural(main.depth, "step")}`, "");
     for (const c of main.counterexamples) lines.push(`== ${c.kind} in ${plural(c.length, "step")} ==`, counterexampleText(c), "");
-    lines.push(`== through each operation, with ${BASE_OPS.join(", ")} ==`);
+    lines.push(`== through each operation, with the whole menu beside it ==`);
     for (const t of through) {
       if (t.own.length === 0) {
         const other = t.result.counterexamples.map((c) => c.kind);

@@ -70,6 +70,48 @@ describe("skbscope check", () => {
   });
 });
 
+/** skb_segment over a zero-copy frag_list member: not modelled on 6.1. */
+const SEGMENT_ZC = `# kernel: 6.1
+g = alloc_page(guest)
+a = alloc_skb(256)
+skb_fill_page_desc(a, 0, g, 0, 4096)
+zerocopy_arm(a)
+t = alloc_skb(256)
+skb_frag_add_head(t, a)
+segs = skb_segment(t, 1448)
+kfree_skb(t)
+`;
+
+describe("skbscope check: inconclusive (issue 11.1)", () => {
+  it("exits 3 when the worst verdict is inconclusive, and names the step", () => {
+    const r = cli(["check", "z.trace", "--policy", "ubuf-orphan"], { "z.trace": SEGMENT_ZC });
+    expect(r.code).toBe(3);
+    expect(r.out).toMatch(/ubuf-orphan\s+inconclusive/);
+    expect(r.out.replace(/\n\s+/g, " ")).toMatch(/step 7 not judged: skb_segment: frag_list member a is zero-copy; not modelled/);
+  });
+
+  it("a violation elsewhere still exits 1", () => {
+    expect(cli(["check", "z.trace"], { "z.trace": SEGMENT_ZC }).code).toBe(1);
+  });
+
+  it("--json lists the unjudged steps with the verdict", () => {
+    const json = JSON.parse(cli(["check", "z.trace", "--json"], { "z.trace": SEGMENT_ZC }).out);
+    expect(json.verdicts["msg-zerocopy"]).toMatchObject({
+      verdict: "inconclusive",
+      unjudged: [{ step: 7, kind: "unsupported", fn: "skb_segment", message: expect.stringMatching(/not modelled/) }],
+    });
+    expect(json.verdicts["page-refs"]).toMatchObject({ verdict: "ok", unjudged: [] });
+  });
+
+  it("run says inconclusive too, and exits 3", () => {
+    const r = cli(["run", "z.trace", "--policy", "msg-zerocopy"], { "z.trace": SEGMENT_ZC });
+    expect(r.code).toBe(3);
+    expect(r.out).toMatch(/verdict: inconclusive \(step 7 not judged/);
+    const json = JSON.parse(cli(["run", "z.trace", "--policy", "msg-zerocopy", "--json"], { "z.trace": SEGMENT_ZC }).out);
+    expect(json).toMatchObject({ verdict: "inconclusive", unjudged: [{ step: 7, kind: "unsupported" }] });
+  });
+});
+
 describe("skbscope run", () => {
   it("prints each step's operation, state and findings", () => {
     const r = cli(["run", "t.trace"], { "t.trace": TSIRKIN });

@@ -6,7 +6,8 @@
  *   skbscope link FILE [--policy P] [--kernel K] [--base URL]   (cli/link.ts)
  *   skbscope open LINK                                          (cli/link.ts)
  *
- * Exit codes: 0 every checked policy ok, 1 a violation, 2 bad input.
+ * Exit codes: 0 every checked policy ok, 1 a violation, 2 bad input,
+ * 3 no violation but some step could not be judged (inconclusive).
  */
 import { parseArgs } from "node:util";
 import {
@@ -28,6 +29,8 @@ import {
   type StateView,
   type StepRecord,
   type Trace,
+  type Unjudged,
+  type Verdict,
 } from "../core/index";
 import { formatMatrix, formatStep } from "./format";
 
@@ -46,7 +49,8 @@ const USAGE = `usage:
   skbscope link FILE [--policy P] [--kernel 6.1|2.6.32] [--base URL]
   skbscope open LINK
 policies: ${POLICIES.join(", ")}
-exit status: 0 every checked policy ok, 1 a violation, 2 bad input`;
+exit status: 0 every checked policy ok, 1 a violation, 2 bad input,
+  3 inconclusive: no violation, but a step the engine could not judge`;
 
 export function loadTrace(io: Io, file: string | undefined): Trace {
   if (!file) throw new BadInput("no trace file given");
@@ -88,6 +92,29 @@ export function findingJson(f: Finding) {
   return { kind: f.kind, step: f.step, message: f.message, objects: f.objects, ...(f.holder ? { holder: f.holder } : {}), ...(f.buffer ? { buffer: f.buffer } : {}) };
 }
 
+/**
+ * The exit status for a set of results: 1 if any shows a violation (a
+ * violation verdict, or any finding before the first step not judged), else
+ * 3 if any is inconclusive, else 0.
+ */
+export function exitStatus(results: readonly { verdict: Verdict; findings: readonly Finding[]; unjudged: readonly Unjudged[] }[]): number {
+  const violated = results.some((r) => {
+    const trusted = r.unjudged.length ? r.unjudged[0].step : Infinity;
+    return (r.verdict !== "ok" && r.verdict !== "inconclusive") || r.findings.some((f) => f.step < trusted);
+  });
+  if (violated) return 1;
+  return results.some((r) => r.verdict === "inconclusive") ? 3 : 0;
+}
+
+const unjudgedJson = (u: Unjudged) => ({ ...u });
+
+/** "inconclusive (step 7 not judged: ...)" for the text outputs. */
+export function verdictLine(verdict: Verdict, unjudged: readonly Unjudged[]): string {
+  if (verdict !== "inconclusive" || !unjudged.length) return verdict;
+  const more = unjudged.length > 1 ? `; and ${unjudged.length - 1} more` : "";
+  return `${verdict} (step ${unjudged[0].step} not judged: ${unjudged[0].message}${more})`;
+}
+
 function stepJson(s: StepRecord, v: StateView, events: readonly EngineEvent[]) {
   return {
     step: s.step,
@@ -112,7 +139,7 @@ const indent = (text: string, by: string) => text.replace(/\n/g, `\n${by}`);
  * than what one JSON.stringify may build.
  */
 export function writeRunJson(run: Run, file: string, title: string | undefined, out: (text: string) => void): void {
-  const head = { trace: file, ...(title ? { title } : {}), policy: run.policy, kernel: run.kernel, verdict: run.verdict };
+  const head = { trace: file, ...(title ? { title } : {}), policy: run.policy, kernel: run.kernel, verdict: run.verdict, unjudged: run.unjudged.map(unjudgedJson) };
   out(`${indent(JSON.stringify(head, null, 2).slice(0, -2), "")},`);
   out(`  "steps": [`);
   run.eachState((step, state, events) => {
@@ -134,9 +161,9 @@ function cmdRun(io: Io, file: string | undefined, values: Record<string, unknown
   } else {
     io.out(`# ${trace.title ?? file}  (policy ${run.policy}, kernel ${run.kernel})`);
     run.eachState((step, state, events) => io.out(formatStep(run.steps[step - 1], stateView(state), events, state)));
-    io.out(`verdict: ${run.verdict}`);
+    io.out(`verdict: ${verdictLine(run.verdict, run.unjudged)}`);
   }
-  return run.findings.length ? 1 : 0;
+  return exitStatus([run]);
 }
 
 function cmdCheck(io: Io, file: string | undefined, values: Record<string, unknown>): number {
@@ -147,7 +174,7 @@ function cmdCheck(io: Io, file: string | undefined, values: Record<string, unkno
   if (policy !== "all" && matrix.skipped.length) throw new BadInput(`policy ${policy}: ${matrix.skipped[0].reason}`);
   if (values.json) {
     const verdicts = Object.fromEntries(
-      matrix.entries.map((e) => [e.policy, { verdict: e.verdict, findings: e.findings.map(findingJson), errors: e.errors }]),
+      matrix.entries.map((e) => [e.policy, { verdict: e.verdict, findings: e.findings.map(findingJson), errors: e.errors, unjudged: e.unjudged.map(unjudgedJson) }]),
     );
     io.out(JSON.stringify({ trace: file, kernel: matrix.kernel, verdicts, skipped: Object.fromEntries(matrix.skipped.map((s) => [s.policy, s.reason])) }, null, 2));
   } else {
@@ -159,8 +186,7 @@ function cmdCheck(io: Io, file: string | undefined, values: Record<string, unkno
     };
     io.out(formatMatrix(trace, matrix, file!, stateAt));
   }
-  const bad = matrix.entries.some((e) => e.verdict !== "ok" || e.findings.length > 0);
-  return bad ? 1 : 0;
+  return exitStatus(matrix.entries);
 }
 
 /** A subcommand; link and open are async (the permalink codec deflates through Web Streams). */

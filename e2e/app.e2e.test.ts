@@ -101,10 +101,10 @@ describe("skbscope main screen", () => {
     }
   });
 
-  it("clone, expand head, split and splice through the forms; counters match the engine; step back and forward", async () => {
+  it("clone, expand head, split, deliver and splice through the forms; counters match the engine; step back and forward", async () => {
     const { page, errors, context } = await openApp(app.browser, app.url, "light");
-    await page.evaluate(() => (window as unknown as Hook).__skbscope.open("g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\n", "end"));
-    await settled(page, 3);
+    await page.evaluate(() => (window as unknown as Hook).__skbscope.open("g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\ns = sock_create()\n", "end"));
+    await settled(page, 4);
     await apply(page, "skb:a", "skb_clone");
     await expectCountersMatchEngine(page);
     expect(await page.locator('g.node[data-key="data:h1"] tspan[data-field=dataref]').textContent()).toBe("dataref 1→2");
@@ -112,13 +112,16 @@ describe("skbscope main screen", () => {
     await expectCountersMatchEngine(page);
     await apply(page, "skb:a", "skb_split", { len: "1000" });
     await expectCountersMatchEngine(page);
+    // Splice reads only a received skb (caller contract read-from-receive-queue).
+    await apply(page, "skb:b", "sock_queue_rcv_skb", { sk: "s" });
     await apply(page, "skb:b", "skb_splice_bits", { offset: "0", len: "4096" });
     await expectCountersMatchEngine(page);
     const s = await state(page);
-    expect(s.source.trim().split("\n").slice(3)).toEqual([
+    expect(s.source.trim().split("\n").slice(4)).toEqual([
       "b = skb_clone(a)",
       "pskb_expand_head(a, 64, 0)",
       "c = skb_split(a, 1000)",
+      "sock_queue_rcv_skb(s, b)",
       "q = skb_splice_bits(b, 0, 4096)",
     ]);
     expect(s.error).toBeNull();
@@ -127,20 +130,62 @@ describe("skbscope main screen", () => {
     // Time travel by keyboard: the graph follows the engine at every step.
     await page.locator("body").click({ position: { x: 5, y: 700 } });
     await page.keyboard.press("ArrowLeft");
-    await settled(page, 6);
+    await settled(page, 8);
     await expectCountersMatchEngine(page);
     await page.keyboard.press("ArrowLeft");
-    await settled(page, 5);
+    await settled(page, 7);
     await expectCountersMatchEngine(page);
     await page.keyboard.press("ArrowRight");
-    await settled(page, 6);
+    await settled(page, 8);
     await expectCountersMatchEngine(page);
     await page.keyboard.press("Home");
     await settled(page, 0);
     await page.keyboard.press("End");
-    await settled(page, 7);
+    await settled(page, 9);
     await page.click("[data-testid=step-back]");
-    await settled(page, 6);
+    await settled(page, 8);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("shows inconclusive plainly, never as ok, and a broken caller contract as a precondition (issue 11.1, 11.3)", async () => {
+    const { page, errors, context } = await openApp(app.browser, app.url, "light", "?reduced=1");
+    const source = "# policy: msg-zerocopy\n# kernel: 6.1\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nt = alloc_skb(256)\nskb_frag_add_head(t, a)\nsegs = skb_segment(t, 1448)\nq = skb_splice_bits(t, 0, 100)\nkfree_skb(t)\n";
+    await page.evaluate((s) => (window as unknown as Hook).__skbscope.open(s, "end"), source);
+    await settled(page, 9);
+    const row = page.locator("[data-testid=matrix] tr", { hasText: "msg-zerocopy" });
+    await row.waitFor();
+    expect(await row.getAttribute("class")).toMatch(/\binconclusive\b/);
+    expect(await row.getAttribute("class")).not.toMatch(/\bok\b/);
+    expect(await row.locator(".verdict").textContent()).toMatch(/inconclusive/);
+    expect(await row.locator("button").textContent()).toBe("step 7");
+    expect(await row.locator("button").getAttribute("title")).toMatch(/^not judged: skb_segment: .*not modelled/);
+    await page.waitForFunction(() => document.querySelectorAll("[data-testid=matrix] tr").length === 5);
+    await page.screenshot({ path: join(SHOTS, "inconclusive-light.png") });
+    // Step 7 says why; step 8 (a splice of an skb no socket received) names the contract.
+    await row.locator("button").click();
+    await settled(page, 7);
+    expect((await state(page)).error).toMatchObject({ kind: "unsupported" });
+    await page.locator("body").click({ position: { x: 5, y: 700 } });
+    await page.keyboard.press("ArrowRight");
+    await settled(page, 8);
+    expect((await state(page)).error).toMatchObject({ kind: "precondition" });
+    expect(await page.locator(".narration").textContent()).toMatch(/caller contract read-from-receive-queue/);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("draws the device queue holding a transmitted skb (issue 11.4)", async () => {
+    const { page, errors, context } = await openApp(app.browser, app.url, "light", "?reduced=1");
+    const story = STORIES.find((s) => s.id === "vhost-head-of-line")!;
+    await page.evaluate((s) => (window as unknown as Hook).__skbscope.open(s, "end"), story.source);
+    await settled(page, 11);
+    await page.locator("body").click({ position: { x: 5, y: 700 } });
+    await page.keyboard.press("ArrowLeft");
+    await settled(page, 10);
+    await page.waitForSelector('svg.graph g.node[data-key="sock:@dev"]');
+    expect(await page.locator("[data-testid=matrix] tr.bad").count()).toBe(5);
+    await page.screenshot({ path: join(SHOTS, "device-queue-light.png") });
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -216,7 +216,7 @@ describe("plain-text email", () => {
   it("export text → paste it back (quoted) → the same trace, policy and step", async () => {
     const { page, context } = await openApp(app.browser, app.url, "light");
     await settled(page, violation);
-    const mine = "g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nb = skb_clone(a)\nq = skb_splice_bits(b, 0, 4096)\nkfree_skb(a)\nkfree_skb(b)\n";
+    const mine = "g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\ns = sock_create()\nsock_queue_rcv_skb(s, a)\nq = skb_splice_bits(a, 0, 4096)\nsk_eat_skb(s, a)\n";
     await page.evaluate((s) => (window as unknown as Hook).__skbscope.open(s, "end"), mine);
     await settled(page, 8);
     await page.selectOption("[data-testid=policy]", "shinfo-release");

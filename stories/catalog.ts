@@ -14,7 +14,8 @@ import type { KernelId } from "../core/model/types";
 /**
  * Which side of the debate a story's trace supports.
  *   haskins    the seed patch's shinfo->release does what Haskins says
- *   objection  Tsirkin's and Xu's objection: release fires early or never
+ *   objection  Tsirkin's objection, and the earlier one he quotes:
+ *              release fires early or never
  *   merged     what Linux merged instead (ubuf_info, copy before escape)
  *   neutral    how the kernel works, no side taken
  */
@@ -22,9 +23,16 @@ export type Side = "haskins" | "objection" | "merged" | "neutral";
 
 /** A claim from the seed thread, and what the trace says of it. */
 export interface Claim {
-  readonly who: "Haskins" | "Tsirkin" | "Xu (quoted by Tsirkin)" | "the RFC";
+  /**
+   * Who says it in the thread. The metastasize objection is quoted by
+   * Tsirkin from an earlier discussion without naming its author; he
+   * writes only "Cc Herbert which was involved in the original discussion".
+   */
+  readonly who: "Haskins" | "Tsirkin" | "an earlier objection, quoted by Tsirkin" | "the RFC";
   /** The words, as in the thread. */
   readonly quote: string;
+  /** The thread's own words introducing a quoted claim, verbatim. */
+  readonly introduced?: string;
   readonly outcome: "holds" | "fails" | "holds in part";
 }
 
@@ -97,7 +105,9 @@ export const CATALOG: readonly StoryMeta[] = [
     claim: {
       who: "Tsirkin",
       quote: "it seems that things like pskb_copy, skb_split and others will also be broken, won't they?",
-      outcome: "holds",
+      // The mechanism breaks release(); but 2.6.32 splits only TCP's own
+      // skbs (tcp_fragment, tso_fragment), never a guest's transmitted one.
+      outcome: "holds in part",
     },
     expected: on("2.6.32", "tcp-fragment-split", { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature" }),
   },
@@ -121,9 +131,10 @@ export const CATALOG: readonly StoryMeta[] = [
     summary: "A page spliced into a pipe outlives the skb and its shinfo",
     side: "objection",
     claim: {
-      who: "Xu (quoted by Tsirkin)",
+      who: "an earlier objection, quoted by Tsirkin",
       quote:
         "Through mechanisms like splice, individual pages in the skb can be detached and metastasize to other locations, e.g., the VFS.",
+      introduced: "Last time this was tried, this is the objection that was voiced:",
       outcome: "holds",
     },
     expected: on("2.6.32", "splice-pipe", { "page-refs": "late", destructor: "premature", "shinfo-release": "premature" }),
@@ -230,12 +241,20 @@ export const CATALOG: readonly StoryMeta[] = [
     summary: "From the pipe the page moves on into a new skb, unseen",
     side: "objection",
     claim: {
-      who: "Xu (quoted by Tsirkin)",
+      who: "an earlier objection, quoted by Tsirkin",
       quote:
         "Through mechanisms like splice, individual pages in the skb can be detached and metastasize to other locations, e.g., the VFS.",
+      introduced: "Last time this was tried, this is the objection that was voiced:",
       outcome: "holds",
     },
     expected: on("2.6.32", "claim-metastasize", { "page-refs": "late", destructor: "premature", "shinfo-release": "premature" }),
+  },
+  {
+    id: "vhost-head-of-line",
+    file: "modern/vhost-head-of-line.trace",
+    summary: "A stalled device queue holds a guest buffer: completion waits",
+    side: "merged",
+    expected: { "page-refs": "late", destructor: "late", "shinfo-release": "late", "ubuf-orphan": "late", "msg-zerocopy": "late" },
   },
 ];
 

@@ -2,6 +2,7 @@
 import { policyKernels } from "../../core/model/policies";
 import { useMachines } from "../context";
 import { useScope } from "../store";
+import { verdictClass } from "./verdictClass";
 
 export function Verdicts() {
   const matrix = useScope((s) => s.matrix);
@@ -22,11 +23,13 @@ export function Verdicts() {
         <table data-testid="matrix">
           <tbody>
             {matrix.map((row) => {
-              const first = row.findings.find((f) => f.kind !== "ok");
+              // An inconclusive row points at the step that was not judged.
+              const unjudged = row.verdict === "inconclusive" ? row.unjudged[0] : undefined;
+              const first = unjudged ? { step: unjudged.step, message: `not judged: ${unjudged.message}` } : row.findings[0];
               return (
-                <tr key={row.policy} className={`${row.verdict === "ok" ? "ok" : row.verdict === "n/a" ? "na" : "bad"}${row.policy === policy ? " current" : ""}`}>
+                <tr key={row.policy} className={`${verdictClass(row.verdict)}${row.policy === policy ? " current" : ""}`}>
                   <th scope="row">{row.policy}</th>
-                  <td className="verdict">{row.verdict}</td>
+                  <td className="verdict">{row.verdict === "inconclusive" ? "inconclusive ?" : row.verdict}</td>
                   <td>
                     {first ? (
                       <button

@@ -51,6 +51,18 @@ describe("engine host (the worker side of the protocol)", () => {
     expect(Math.max(...g.series.map((p) => p[1]))).toBe(2);
   });
 
+  it("a step the engine could not judge makes the row inconclusive, naming the step (issue 11.1)", () => {
+    const { h, of, runTasks } = host();
+    const source = "# kernel: 6.1\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nt = alloc_skb(256)\nskb_frag_add_head(t, a)\nsegs = skb_segment(t, 1448)\nkfree_skb(t)\n";
+    h.handle({ kind: "load", seq: 1, source, policy: "msg-zerocopy", kernel: null });
+    expect(of("loaded")[0].verdict).toBe("inconclusive");
+    runTasks();
+    const rows = Object.fromEntries(of("matrix")[0].rows.map((r) => [r.policy, r]));
+    expect(rows["msg-zerocopy"]).toMatchObject({ verdict: "inconclusive", unjudged: [{ step: 7, message: expect.stringMatching(/not modelled/) }] });
+    expect(rows["ubuf-orphan"]).toMatchObject({ verdict: "inconclusive", unjudged: [{ step: 7 }] });
+    expect(rows["page-refs"]).toMatchObject({ verdict: "ok", unjudged: [] });
+  });
+
   it("a new load cancels the old trace's background work", () => {
     const { h, of, runTasks } = host();
     h.handle({ kind: "load", seq: 1, source: story, policy: null, kernel: null });

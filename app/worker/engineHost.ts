@@ -65,7 +65,7 @@ export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
 export type Defer = (task: () => void) => void;
 
 const LIFE_CHUNK_STEPS = 4000;
-const VIOLATIONS = new Set(["premature", "duplicate", "missed", "late", "use-after-free", "double-free", "refcount-underflow", "conservation"]);
+const VIOLATIONS = new Set(["premature", "duplicate", "missed", "late", "use-after-free", "double-free", "refcount-underflow", "conservation", "unreachable"]);
 
 export function opTable(): OpInfo[] {
   return [...OPS.values()].map((s) => ({
@@ -248,24 +248,24 @@ export class EngineHost {
       if (this.current?.seq !== seq) return;
       this.post({ kind: "matrix", seq, kernel: run.kernel, rows: POLICIES.map((p) => rows.get(p)!).filter(Boolean) });
     };
-    rows.set(run.policy, matrixRow(run.policy, run.verdict, run.findings));
+    rows.set(run.policy, matrixRow(run.policy, run.verdict, run.findings, run.unjudged));
     for (const policy of POLICIES) {
       if (policy === run.policy) continue;
       const absent = policyAbsence(policy, run.kernel);
       if (absent) {
-        rows.set(policy, { policy, verdict: "n/a", findings: [], reason: `${absent}; use kernel ${policyKernels(policy)}` });
+        rows.set(policy, { policy, verdict: "n/a", findings: [], unjudged: [], reason: `${absent}; use kernel ${policyKernels(policy)}` });
         continue;
       }
       this.enqueue(seq, () => {
         const entry = verdictMatrix(trace, run.kernel, [policy]).entries[0];
-        rows.set(policy, matrixRow(policy, entry.verdict, entry.findings));
+        rows.set(policy, matrixRow(policy, entry.verdict, entry.findings, entry.unjudged));
       });
     }
     this.enqueue(seq, send);
   }
 
   private queueLifetimes(seq: number, trace: Trace, run: Run): void {
-    const tracker = new LifeTracker(run.kernel, run.policy);
+    const tracker = new LifeTracker(run.kernel, run.policy, trace.contracts);
     for (let from = 0; from < trace.ops.length; from += LIFE_CHUNK_STEPS) {
       const to = Math.min(trace.ops.length, from + LIFE_CHUNK_STEPS);
       this.enqueue(seq, () => tracker.advance(trace.ops, from, to));
@@ -361,11 +361,12 @@ function toArg(value: string | number | boolean): Arg {
   return indexed ? { kind: "ref", name: indexed[1], index: Number(indexed[2]) } : { kind: "ref", name: value };
 }
 
-function matrixRow(policy: MatrixRow["policy"], verdict: MatrixRow["verdict"], findings: Run["findings"]): MatrixRow {
+function matrixRow(policy: MatrixRow["policy"], verdict: MatrixRow["verdict"], findings: Run["findings"], unjudged: Run["unjudged"]): MatrixRow {
   return {
     policy,
     verdict,
     findings: findings.map((f) => ({ kind: f.kind, step: f.step, message: f.message })),
+    unjudged: unjudged.map((u) => ({ step: u.step, message: u.message })),
     reason: null,
   };
 }

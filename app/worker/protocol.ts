@@ -118,6 +118,8 @@ export interface MatrixRow {
   readonly policy: PolicyId;
   readonly verdict: Verdict | "n/a";
   readonly findings: readonly { kind: string; step: number; message: string }[];
+  /** Steps the engine could not judge (why a verdict is `inconclusive`). */
+  readonly unjudged: readonly { step: number; message: string }[];
   readonly reason: string | null;
 }
 

@@ -1,7 +1,7 @@
 /**
  * The verdict matrix: one trace under every policy.
  */
-import type { Finding, Verdict } from "../check/checker";
+import type { Finding, Unjudged, Verdict } from "../check/checker";
 import { policyAbsence, policyKernels } from "../model/policies";
 import { POLICIES, type KernelId, type PolicyId } from "../model/types";
 import type { Trace } from "../trace/ast";
@@ -13,6 +13,8 @@ export interface MatrixEntry {
   readonly findings: readonly Finding[];
   /** Steps whose operation failed (kernel checks and the like). */
   readonly errors: readonly { step: number; message: string }[];
+  /** Steps not judged (unsupported, internal): why the verdict is inconclusive. */
+  readonly unjudged: readonly Unjudged[];
 }
 
 export interface Matrix {
@@ -38,6 +40,7 @@ export function verdictMatrix(trace: Trace, kernel?: KernelId, policies: readonl
       verdict: run.verdict,
       findings: run.findings,
       errors: run.steps.filter((s) => s.error).map((s) => ({ step: s.step, message: s.error!.message })),
+      unjudged: run.unjudged,
     });
   }
   return { kernel: k, entries, skipped };

@@ -8,13 +8,13 @@
  * replays at most CHECKPOINT_EVERY - 1 operations. Records are immutable,
  * so checkpoints share every record with each other.
  */
-import { Checker, verdictOf, type Finding, type Verdict } from "../check/checker";
+import { Checker, unjudgedOf, verdictOf, type Finding, type Unjudged, type Verdict } from "../check/checker";
 import type { EngineError, EngineEvent } from "../model/events";
 import { emptyState, freezeTables } from "../model/tx";
 import { DEFAULT_POLICY } from "../model/policies";
 import type { Grave, KernelId, PolicyId, State } from "../model/types";
 import type { Trace, TraceOp } from "../trace/ast";
-import { applyOp } from "./apply";
+import { applyOp, type ContractMode } from "./apply";
 
 export const CHECKPOINT_EVERY = 256;
 const EMPTY_EVENTS: readonly EngineEvent[] = Object.freeze([]);
@@ -23,6 +23,8 @@ const EMPTY_FINDINGS: readonly Finding[] = Object.freeze([]);
 export interface RunOptions {
   readonly policy?: PolicyId;
   readonly kernel?: KernelId;
+  /** What a broken caller contract does (default: the trace's `# contracts:`, else "enforce"). */
+  readonly contracts?: ContractMode;
 }
 
 export interface StepRecord {
@@ -48,6 +50,8 @@ export interface Run {
   readonly steps: readonly StepRecord[];
   /** Every finding, the end-of-trace ones (missed) included. */
   readonly findings: readonly Finding[];
+  /** Steps that could not be judged (the verdict is then at best inconclusive). */
+  readonly unjudged: readonly Unjudged[];
   readonly verdict: Verdict;
   readonly final: State;
   /** The state after `step` operations (0 = before the first). */
@@ -106,13 +110,14 @@ class GravesAt implements ReadonlyMap<string, Grave> {
 export function runTrace(trace: Trace, options: RunOptions = {}): Run {
   const { policy, kernel } = settings(trace, options);
   const ops = trace.ops;
+  const contracts = options.contracts ?? trace.contracts ?? "enforce";
   const checker = new Checker(policy);
   const checkpoints: State[] = [];
   const steps: StepRecord[] = new Array(ops.length);
   let state = emptyState(kernel, policy);
   checkpoints.push(freezeTables(state, true));
   const eventsAt = (step: number): readonly EngineEvent[] => {
-    const out = applyOp(workingAt(step - 1), ops[step - 1], "inplace").events;
+    const out = applyOp(workingAt(step - 1), ops[step - 1], "inplace", contracts).events;
     return out.length ? out : EMPTY_EVENTS;
   };
   // One class per run: the events getter lives on its prototype, so a
@@ -131,9 +136,12 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
   }
   const record = (i: number, error: EngineError | undefined, completion: boolean, findings: readonly Finding[]): StepRecord =>
     new Step(i + 1, ops[i], error, completion, findings);
+  const unjudged: Unjudged[] = [];
   for (let i = 0; i < ops.length; i++) {
-    const out = applyOp(state, ops[i], "inplace");
+    const out = applyOp(state, ops[i], "inplace", contracts);
     state = out.state;
+    const notJudged = unjudgedOf(i + 1, out.error);
+    if (notJudged) unjudged.push(notJudged);
     const found = checker.afterStep(state, out.events, out.error, out.touchedPages, out.touchedTables);
     const completion = out.events.some((e) => e.kind === "completion");
     steps[i] = record(i, out.error, completion, found.length ? found : EMPTY_FINDINGS);
@@ -151,7 +159,7 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
   function workingAt(n: number): State {
     const base = checkpoints[Math.floor(n / CHECKPOINT_EVERY)];
     let s = freezeTables(base, true);
-    for (let i = base.step; i < n; i++) s = applyOp(s, ops[i], "inplace").state;
+    for (let i = base.step; i < n; i++) s = applyOp(s, ops[i], "inplace", contracts).state;
     return s;
   }
 
@@ -164,11 +172,11 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
   const eachState = (visit: (step: number, state: State, events: readonly EngineEvent[]) => void): void => {
     let s = freezeTables(checkpoints[0], true);
     ops.forEach((op, i) => {
-      const out = applyOp(s, op, "inplace");
+      const out = applyOp(s, op, "inplace", contracts);
       s = out.state;
       visit(i + 1, s, out.events);
     });
   };
 
-  return { kernel, policy, ops, steps, findings, verdict: verdictOf(findings), final, snapshotAt, eachState };
+  return { kernel, policy, ops, steps, findings, unjudged, verdict: verdictOf(findings, unjudged), final, snapshotAt, eachState };
 }

@@ -70,6 +70,8 @@ export interface StateView {
   readonly pages: readonly PageView[];
   readonly pipes: readonly { name: string; bufs: readonly { page: string; offset: number; len: number }[]; pfrags: readonly string[] }[];
   readonly sockets: readonly { name: string; queue: readonly string[] }[];
+  /** Skbs the device's transmit queue holds (dev_queue_xmit), in order. */
+  readonly devq: readonly string[];
   readonly ubufs: readonly { name: string; kind: string; refcnt: number; dont_orphan: boolean; buffer: string; callbacks: number; zerocopy: boolean }[];
   readonly caches: State["caches"];
   readonly buffers: readonly { name: string; skb: string; pages: readonly string[]; armedAt: number; completions: readonly number[] }[];
@@ -142,6 +144,7 @@ export function stateView(state: State): StateView {
     pipes: [...state.pipes.values()].map((p) => ({ name: p.name, bufs: p.bufs.map((b) => ({ ...b })), pfrags: [] as string[] })),
     caches: state.caches,
     sockets: [...state.socks.values()].map((s) => ({ name: s.name, queue: [...s.queue] })),
+    devq: [...state.devq.keys()],
     ubufs: [...state.ubufs.values()].map((u) => ({
       name: u.name,
       kind: u.kind,

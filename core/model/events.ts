@@ -40,13 +40,21 @@ export type EngineEvent =
   | { readonly kind: "dangling"; readonly object: string; readonly holder: string; readonly text: string }
   /** A function's return value the trace may want to see (fragstolen ...). */
   | { readonly kind: "result"; readonly fn: string; readonly value: string }
-  | { readonly kind: "warn"; readonly fn: string; readonly text: string };
+  | { readonly kind: "warn"; readonly fn: string; readonly text: string }
+  /**
+   * The step broke a caller contract (ops/contracts.ts) and ran anyway, as
+   * the trace asked (`# contracts: flag`): Linux cannot take this path.
+   */
+  | { readonly kind: "unreachable"; readonly fn: string; readonly contract: string; readonly text: string };
 
 export type EngineError =
   /** BUG_ON / WARN-and-fail in the kernel, or a returned error code. */
   | { readonly kind: "kernel-check"; readonly fn: string; readonly check: string; readonly message: string }
-  /** A contract the kernel does not check but every caller keeps. */
-  | { readonly kind: "precondition"; readonly fn: string; readonly message: string }
+  /**
+   * A contract the kernel does not check but every caller keeps; `contract`
+   * names its entry in ops/contracts.ts.
+   */
+  | { readonly kind: "precondition"; readonly fn: string; readonly message: string; readonly contract?: string }
   | { readonly kind: "use-after-free"; readonly object: string; readonly freedAtStep: number; readonly message: string }
   | { readonly kind: "double-free"; readonly object: string; readonly freedAtStep: number; readonly message: string }
   | { readonly kind: "out-of-range"; readonly what: string; readonly value: number; readonly limit: number; readonly message: string }

@@ -8,6 +8,7 @@ import type { KernelId } from "../model/types";
 import { __pskb_pull_tail, pskb_may_pull, skb_linearize } from "./__pskb_pull_tail";
 import { alloc_page, get_page, owner_reuse, put_page } from "./alloc_page";
 import { alloc_skb, alloc_skb_fclone, napi_alloc_skb, skb_pull, skb_push, skb_put, skb_reserve } from "./alloc_skb";
+import { dev_consume_skb_any, dev_queue_xmit } from "./dev_queue_xmit";
 import { do_tcp_sendpages } from "./do_tcp_sendpages";
 import { consume_skb, kfree_skb, kfree_skb_list, skb_get } from "./kfree_skb";
 import { pskb_copy } from "./pskb_copy";
@@ -98,6 +99,8 @@ const SPECS: OpSpec[] = [
   { fn: "sock_queue_rcv_skb", params: ["sock", "skb"], names: ["sk", "skb"], result: null, family: "sock_queue_rcv_skb", summary: "local delivery to a socket's receive queue", run: (tx, _r, a) => sock_queue_rcv_skb(tx, s(a[0]), s(a[1])) },
   { fn: "skb_copy_datagram_iter", params: ["skb", "int", "int"], names: ["skb", "offset", "len"], result: null, family: "sock_queue_rcv_skb", summary: "the application reads by copy", run: (tx, _r, a) => skb_copy_datagram_iter(tx, s(a[0]), n(a[1]), n(a[2])) },
   { fn: "sk_eat_skb", params: ["sock", "skb"], names: ["sk", "skb"], result: null, family: "sock_queue_rcv_skb", summary: "the application is done with the skb", run: (tx, _r, a) => sk_eat_skb(tx, s(a[0]), s(a[1])) },
+  { fn: "dev_queue_xmit", params: ["skb"], names: ["skb"], result: null, family: "dev_queue_xmit", summary: "hand the skb to the device (the caller's reference goes with it)", run: (tx, _r, a) => dev_queue_xmit(tx, s(a[0])) },
+  { fn: "dev_consume_skb_any", params: ["skb"], names: ["skb"], result: null, family: "dev_queue_xmit", summary: "the driver's transmit completion frees the skb", run: (tx, _r, a) => dev_consume_skb_any(tx, s(a[0])) },
   { fn: "skb_orphan", params: ["skb"], names: ["skb"], result: null, family: "skb_orphan", summary: "run the destructor now", run: (tx, _r, a) => skb_orphan(tx, s(a[0])) },
   { fn: "zerocopy_arm", params: ["skb"], names: ["skb"], result: null, family: "zerocopy_arm", summary: "the owner arms its completion, as the policy says", run: (tx, _r, a) => zerocopy_arm(tx, s(a[0])) },
   { fn: "skb_orphan_frags", params: ["skb"], names: ["skb"], result: null, history: "ubuf_info zero-copy came in 3.1, skb_orphan_frags in 3.7", kernels: ["6.1"], family: "skb_copy_ubufs", summary: "copy zero-copy frags unless DONT_ORPHAN", run: (tx, _r, a) => skb_orphan_frags(tx, s(a[0])) },

@@ -111,6 +111,9 @@ export function reportDangling(tx: Tx, name: SkbId): void {
       tx.emit({ kind: "dangling", object: name, holder: `${sock.name}.queue`, text: `${name} is freed while ${sock.name}'s receive queue still holds it` });
     }
   }
+  if (tx.has("devq", name)) {
+    tx.emit({ kind: "dangling", object: name, holder: "dev.queue", text: `${name} is freed while the device's transmit queue still holds it` });
+  }
 }
 
 /** __kfree_skb(): free now, whatever users says. */

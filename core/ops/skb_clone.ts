@@ -14,8 +14,8 @@
  * dataref = 0x10001 (it assumes no clone yet); 2.6.32 skb_header_release
  * l.671 BUGs on nohdr and adds 0x10000.
  */
-import { kernelCheck, precondition } from "../model/events";
-import { DATAREF_SHIFT, assertNewName, shinfo, skbCloned, skbOf } from "../model/lookup";
+import { kernelCheck } from "../model/events";
+import { DATAREF_SHIFT, assertNewName, shinfo, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { Skb, SkbId } from "../model/types";
 import * as kernel from "../kernel/skbuff";
@@ -74,10 +74,8 @@ export function __skb_header_release(tx: Tx, name: string): void {
   const data = shinfo(tx, skb);
   if (tx.kernel === "6.1") {
     // It sets dataref rather than adding to it: callers (tcp_queue_skb,
-    // tcp_fragment) run it before any clone exists.
-    if (skbCloned(tx, skb)) {
-      precondition("__skb_header_release", `${name} is cloned; 6.1 sets dataref = 0x10001, assuming no clone exists yet`);
-    }
+    // tcp_fragment) run it before any clone exists (caller contract
+    // header-release-before-clone, contracts.ts).
     tx.set("datas", data.id, { ...data, dataref: 1 + (1 << DATAREF_SHIFT) });
   } else {
     if (skb.nohdr) kernelCheck("skb_header_release", "BUG_ON(skb->nohdr)", `${name} is already nohdr`);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { clean, trace, view } from "../testdata/harness";
+import type { RunOptions } from "../engine/replay";
+import { clean, trace as run, view } from "../testdata/harness";
+
+/**
+ * These tests call skb_splice_bits() on skbs no socket received, as the
+ * kernel oracle does, to see the function's own mechanics: a path no 6.1
+ * caller takes (caller contract read-from-receive-queue), so flagged.
+ */
+const trace = (source: string, options: RunOptions = {}) => run(source, { contracts: "flag", ...options });
 
 // Read: net/core/skbuff.c __skb_splice_bits(), __splice_segment(), spd_fill_page(),
 // linear_to_page() 6.1 l.2613-2790, 2.6.32 l.1373-1590; fs/splice.c splice_to_pipe().

@@ -6,8 +6,9 @@
  * and fs/splice.c splice_to_pipe() (6.1 l.181): each new entry takes a page
  * reference that a pipe_buffer then owns (nosteal_pipe_buf_ops: release =
  * put_page) until the pipe is closed. The skb itself is untouched (users,
- * dataref, frags): the pipe's references outlive it — Herbert Xu's
- * "metastasize ... e.g. the VFS" route.
+ * dataref, frags): the pipe's references outlive it — the earlier
+ * objection Tsirkin quotes in the 2009 thread: "metastasize ... e.g.
+ * the VFS".
  * Linear bytes: 6.1 hands over a head_frag head's own (sub)page when the
  *   head is not locked (not cloned); otherwise, as 2.6.32 always does, they
  *   are copied into the page frag — 6.1 current->task_frag, a 32 KiB page

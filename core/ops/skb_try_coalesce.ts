@@ -32,7 +32,7 @@ function refuse(tx: Tx, why: string): void {
 export function skb_try_coalesce(tx: Tx, toName: string, fromName: string): void {
   const to = skbOf(tx, toName, "skb_try_coalesce");
   const from = skbOf(tx, fromName, "skb_try_coalesce");
-  if (to.name === from.name) precondition("skb_try_coalesce", "to and from are the same skb");
+  // Two skbs: caller contract coalesce-two-skbs (contracts.ts).
   if (skbCloned(tx, to)) return refuse(tx, `${toName} is cloned`);
   const len = from.len;
   if (len <= tailroom(tx, to)) {

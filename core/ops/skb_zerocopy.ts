@@ -10,7 +10,7 @@
  * and each needed frag of from is referenced from to (page +1, size
  * clipped). `from` is otherwise untouched; the caller frees it.
  */
-import { kernelCheck, precondition } from "../model/events";
+import { kernelCheck } from "../model/events";
 import { headlen, shinfo, skbOf, tailroom } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { Frag } from "../model/types";
@@ -22,13 +22,9 @@ import * as kernel from "../kernel/skbuff";
 export function skb_zerocopy(tx: Tx, toName: string, fromName: string, len: number, hlen: number): void {
   const to = skbOf(tx, toName, "skb_zerocopy");
   let from = skbOf(tx, fromName, "skb_zerocopy");
-  if (to.name === from.name) precondition("skb_zerocopy", "to and from are the same skb");
   if (!from.head_frag && !hlen) kernelCheck("skb_zerocopy", "BUG_ON(!from->head_frag && !hlen)", `${fromName}'s head is kmalloc'd`);
   if (len < 0 || len > from.len) kernelCheck("skb_zerocopy", "-EFAULT", `len ${len} is past ${fromName}'s ${from.len} bytes`);
-  if (shinfo(tx, to).frags.length > 0) precondition("skb_zerocopy", `${toName} already has frags; callers pass a fresh skb`);
-  if (shinfo(tx, from).frag_list.length > 0) {
-    precondition("skb_zerocopy", `${fromName} has a frag_list; skb_zerocopy_headlen() makes callers copy it all (hlen = len)`);
-  }
+  // to is fresh, from has no frag_list: caller contract zerocopy-fresh-to (contracts.ts).
   if (len <= tailroom(tx, to)) {
     readAllPages(tx, from, `skb_zerocopy(${toName}, ${fromName})`);
     skb_put(tx, toName, len);

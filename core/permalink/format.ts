@@ -73,7 +73,7 @@ export const STORY_CODES: readonly string[] = [
   "tsirkin-pskb-copy", "sharing-basics", "haskins-host-remote", "tcp-fragment-split", "expand-uncloned",
   "expand-cloned", "splice-pipe", "recycle-missed", "fix-ubuf-orphan", "fix-splice", "msg-zerocopy",
   "claim-destructor", "claim-up-the-reference", "claim-tracks-pages", "claim-guest-to-host",
-  "claim-expand-nulling", "claim-and-others", "claim-metastasize",
+  "claim-expand-nulling", "claim-and-others", "claim-metastasize", "vhost-head-of-line",
 ];
 /** Integers common in traces, 4 bits each. Fixed for format 1. */
 export const INT_TABLE: readonly number[] = [0, 4096, 1448, 256, 1000, 2048, 64, 1500];

@@ -32,6 +32,11 @@ export interface Trace {
   readonly title?: string;
   readonly policy?: PolicyId;
   readonly kernel?: KernelId;
+  /**
+   * `# contracts: flag`: a step that breaks a caller contract runs, flagged
+   * `unreachable`, instead of failing (traces whose point is the misuse).
+   */
+  readonly contracts?: "enforce" | "flag";
   readonly ops: readonly TraceOp[];
   /** Comment lines after the last op. */
   readonly trailing?: readonly string[];

@@ -7,7 +7,7 @@ import { KERNELS, POLICIES, type KernelId, type PolicyId } from "../model/types"
 import { KEYWORDS, MAX_COLUMNS, type Arg, type Diagnostic, type Parsed, type Span, type TraceOp } from "./ast";
 
 /** `# title: ...`, `# policy: ...`, `# kernel: ...` */
-export const HEADER_LINE = /^#\s*(title|policy|kernel)\s*:(.*)$/;
+export const HEADER_LINE = /^#\s*(title|policy|kernel|contracts)\s*:(.*)$/;
 
 type Tok =
   | { t: "id"; v: string; col: number; end: number }
@@ -228,6 +228,7 @@ export function parseTrace(source: string): Parsed {
   let title: string | undefined;
   let policy: PolicyId | undefined;
   let kernel: KernelId | undefined;
+  let contracts: "enforce" | "flag" | undefined;
   let leading: string[] = [];
   let inHeader = true;
   const lines = source.split(/\r?\n/);
@@ -257,7 +258,10 @@ export function parseTrace(source: string): Parsed {
         const value = header[2].trim();
         const key = header[1];
         if (key === "title") title = value;
-        else if (key === "policy") {
+        else if (key === "contracts") {
+          if (value === "enforce" || value === "flag") contracts = value;
+          else diagnostics.push({ line, column: hash + 1, endColumn: raw.length + 1, severity: "error", message: `unknown contracts mode "${value}"`, expected: "enforce | flag" });
+        } else if (key === "policy") {
           if ((POLICIES as readonly string[]).includes(value)) policy = value as PolicyId;
           else diagnostics.push({ line, column: hash + 1, endColumn: raw.length + 1, severity: "error", message: `unknown policy "${value}"`, expected: POLICIES.join(" | ") });
         } else if ((KERNELS as readonly string[]).includes(value)) kernel = value as KernelId;
@@ -296,6 +300,7 @@ export function parseTrace(source: string): Parsed {
       ...(title !== undefined ? { title } : {}),
       ...(policy !== undefined ? { policy } : {}),
       ...(kernel !== undefined ? { kernel } : {}),
+      ...(contracts !== undefined ? { contracts } : {}),
       ops,
       ...(leading.length ? { trailing: leading } : {}),
     },

@@ -26,6 +26,7 @@ export function printTrace(trace: Trace): string {
   if (trace.title !== undefined) lines.push(`# title: ${trace.title}`);
   if (trace.policy !== undefined) lines.push(`# policy: ${trace.policy}`);
   if (trace.kernel !== undefined) lines.push(`# kernel: ${trace.kernel}`);
+  if (trace.contracts !== undefined) lines.push(`# contracts: ${trace.contracts}`);
   // The header block is the run of header lines at the top; a comment that
   // merely looks like one is kept out of it by a blank line.
   const first = trace.ops[0]?.leading?.[0] ?? (trace.ops.length === 0 ? trace.trailing?.[0] : undefined);
