@@ -1,12 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * npx skbscope: the headless engine.
  *
  *   skbscope run FILE [--policy P] [--kernel K] [--json]
  *   skbscope check FILE [--policy all|P] [--kernel K] [--json]
+ *   skbscope COMMAND --help | --version
  *
+ * Each command declares its options; anything else, or an option given
+ * twice, is a usage error. Every line written passes through terminalSafe.
  * Exit codes: 0 every checked policy ok, 1 a violation, 2 bad input.
  */
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { version as PACKAGE_VERSION } from "../package.json";
 import {
   KERNELS,
   POLICIES,
@@ -14,7 +19,10 @@ import {
   hasErrors,
   parseTrace,
   printOp,
+  policyApplies,
   runTrace,
+  SEMANTICS_VERSION,
+  settings,
   stateView,
   verdictMatrix,
   type Diagnostic,
@@ -28,8 +36,12 @@ import {
   type Trace,
 } from "../core/index";
 import { formatMatrix, formatStep } from "./format";
+import { jsonText, terminalSafe } from "./terminal";
 
 export class BadInput extends Error {}
+
+/** A command line that does not fit the command: its usage follows the message. */
+class UsageError extends BadInput {}
 
 export interface Io {
   out(text: string): void;
@@ -37,12 +49,6 @@ export interface Io {
   readFile(path: string): string;
 }
 
-const USAGE = `usage:
-  skbscope run FILE [--policy P] [--kernel 6.1|2.6.32] [--json]
-  skbscope check FILE [--policy all|P] [--kernel 6.1|2.6.32] [--json]
-  skbscope search --policy P [--kernel K] [--from FILE] [--depth N] [--json]
-policies: ${POLICIES.join(", ")}
-exit status: 0 every checked policy ok, 1 a violation, 2 bad input`;
 
 function loadTrace(io: Io, file: string | undefined): Trace {
   if (!file) throw new BadInput("no trace file given");
@@ -109,14 +115,14 @@ const indent = (text: string, by: string) => text.replace(/\n/g, `\n${by}`);
  */
 export function writeRunJson(run: Run, file: string, title: string | undefined, out: (text: string) => void): void {
   const head = { trace: file, ...(title ? { title } : {}), policy: run.policy, kernel: run.kernel, verdict: run.verdict };
-  out(`${indent(JSON.stringify(head, null, 2).slice(0, -2), "")},`);
+  out(`${jsonText(head).slice(0, -2)},`);
   out(`  "steps": [`);
   run.eachState((step, state, events) => {
     const last = step === run.steps.length;
-    out(`    ${indent(JSON.stringify(stepJson(run.steps[step - 1], stateView(state), events), null, 2), "    ")}${last ? "" : ","}`);
+    out(`    ${indent(jsonText(stepJson(run.steps[step - 1], stateView(state), events)), "    ")}${last ? "" : ","}`);
   });
   out(`  ],`);
-  out(`  "findings": ${indent(JSON.stringify(run.findings.map(findingJson), null, 2), "  ")}`);
+  out(`  "findings": ${indent(jsonText(run.findings.map(findingJson)), "  ")}`);
   out(`}`);
 }
 
@@ -124,6 +130,11 @@ function cmdRun(io: Io, file: string | undefined, values: Record<string, unknown
   const trace = loadTrace(io, file);
   const policy = policyOption(values.policy as string | undefined, false) as PolicyId | undefined;
   const kernel = kernelOption(values.kernel as string | undefined);
+  // The pairs check and search refuse (a policy on a kernel without what it models).
+  const chosen = settings(trace, { policy, kernel });
+  if (!policyApplies(chosen.policy, chosen.kernel)) {
+    throw new BadInput(`policy ${chosen.policy} models ubuf_info, which Linux ${chosen.kernel} does not have; use --kernel 6.1`);
+  }
   const run = runTrace(trace, { policy, kernel });
   if (values.json) {
     writeRunJson(run, file!, trace.title, io.out);
@@ -145,7 +156,7 @@ function cmdCheck(io: Io, file: string | undefined, values: Record<string, unkno
     const verdicts = Object.fromEntries(
       matrix.entries.map((e) => [e.policy, { verdict: e.verdict, findings: e.findings.map(findingJson), errors: e.errors }]),
     );
-    io.out(JSON.stringify({ trace: file, kernel: matrix.kernel, verdicts, skipped: Object.fromEntries(matrix.skipped.map((s) => [s.policy, s.reason])) }, null, 2));
+    io.out(jsonText({ trace: file, kernel: matrix.kernel, verdicts, skipped: Object.fromEntries(matrix.skipped.map((s) => [s.policy, s.reason])) }));
   } else {
     io.out(formatMatrix(trace, matrix, file!));
   }
@@ -154,42 +165,118 @@ function cmdCheck(io: Io, file: string | undefined, values: Record<string, unkno
 }
 
 export type Command = (io: Io, file: string | undefined, values: Record<string, unknown>) => number;
-const COMMANDS: Record<string, Command> = { run: cmdRun, check: cmdCheck };
 
-/** Register another subcommand (search adds itself). */
-export function addCommand(name: string, command: Command): void {
-  COMMANDS[name] = command;
+/** What a command accepts: its usage line, its options, its positional arguments. */
+export interface CommandSpec {
+  /** After "skbscope": `run FILE [--policy P] [--kernel 6.1|2.6.32] [--json]`. */
+  readonly usage: string;
+  /** One line for `skbscope --help`. */
+  readonly summary: string;
+  /** The command's own options (--help and --version are every command's). */
+  readonly options: ParseArgsOptionsConfig;
+  /** Names of the positional arguments, each required: ["FILE"]. */
+  readonly args: readonly string[];
 }
 
-export function main(argv: readonly string[], io: Io): number {
+const KERNEL_CHOICES = "6.1|2.6.32";
+const RUN: CommandSpec = {
+  usage: `run FILE [--policy P] [--kernel ${KERNEL_CHOICES}] [--json]`,
+  summary: "replay a trace step by step under one policy",
+  options: { policy: { type: "string" }, kernel: { type: "string" }, json: { type: "boolean" } },
+  args: ["FILE"],
+};
+const CHECK: CommandSpec = {
+  usage: `check FILE [--policy all|P] [--kernel ${KERNEL_CHOICES}] [--json]`,
+  summary: "the verdict of every policy (or one) on a trace",
+  options: { policy: { type: "string" }, kernel: { type: "string" }, json: { type: "boolean" } },
+  args: ["FILE"],
+};
+
+const COMMANDS = new Map<string, { spec: CommandSpec; command: Command }>([
+  ["run", { spec: RUN, command: cmdRun }],
+  ["check", { spec: CHECK, command: cmdCheck }],
+]);
+
+/**
+ * Register another subcommand (search, link, open add themselves). Without a
+ * spec the command takes one argument and no option of its own.
+ */
+export function addCommand(name: string, command: Command, spec?: CommandSpec): void {
+  COMMANDS.set(name, { spec: spec ?? { usage: `${name} ARG`, summary: "", options: {}, args: ["ARG"] }, command });
+}
+
+const EXIT_STATUS = "exit status: 0 every checked policy ok, 1 a violation, 2 bad input";
+
+const VERSION = `skbscope ${PACKAGE_VERSION} (engine semantics ${SEMANTICS_VERSION})`;
+
+function usage(): string {
+  const lines = [...COMMANDS.values()].map(({ spec }) => `  skbscope ${spec.usage}`);
+  return ["usage:", ...lines, "  skbscope [COMMAND] --help | --version", `policies: ${POLICIES.join(", ")}`, EXIT_STATUS].join("\n");
+}
+
+function commandUsage(name: string): string {
+  const { spec } = COMMANDS.get(name)!;
+  return [`usage: skbscope ${spec.usage}`, `       skbscope ${name} --help | --version`].join("\n");
+}
+
+function commandHelp(name: string): string {
+  const { spec } = COMMANDS.get(name)!;
+  const policies = "policy" in spec.options ? [`policies: ${POLICIES.join(", ")}`] : [];
+  return [commandUsage(name), ...(spec.summary ? ["", spec.summary] : []), ...policies, EXIT_STATUS].join("\n");
+}
+
+const COMMON_OPTIONS: ParseArgsOptionsConfig = { help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "V" } };
+
+/**
+ * The command's options, strictly: an unknown option, a missing value, a
+ * stray argument or an option given twice is a UsageError.
+ */
+function parseCommandLine(name: string, spec: CommandSpec, argv: readonly string[]) {
+  let parsed;
   try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        policy: { type: "string" },
-        kernel: { type: "string" },
-        json: { type: "boolean", default: false },
-        from: { type: "string" },
-        depth: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-    const [cmd, file, ...rest] = positionals;
-    if (values.help || !cmd) {
-      io.out(USAGE);
-      return values.help ? 0 : 2;
-    }
-    const command = COMMANDS[cmd];
-    if (!command) throw new BadInput(`unknown command "${cmd}"\n${USAGE}`);
-    if (rest.length) throw new BadInput(`unexpected argument "${rest[0]}"`);
-    return command(io, file, values);
+    parsed = parseArgs({ args: [...argv], options: { ...spec.options, ...COMMON_OPTIONS }, allowPositionals: true, strict: true, tokens: true });
   } catch (e) {
-    if (e instanceof BadInput || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      io.err(`skbscope: ${(e as Error).message}`);
-      return 2;
-    }
+    if ((e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) throw new UsageError(`${name}: ${(e as Error).message}`);
     throw e;
+  }
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== "option") continue;
+    if (seen.has(token.name)) throw new UsageError(`${name}: option --${token.name} given twice`);
+    seen.add(token.name);
+  }
+  return parsed;
+}
+
+export function main(argv: readonly string[], rawIo: Io): number {
+  const io: Io = { out: (t) => rawIo.out(terminalSafe(t)), err: (t) => rawIo.err(terminalSafe(t)), readFile: (p) => rawIo.readFile(p) };
+  const [cmd, ...rest] = argv;
+  try {
+    if (cmd === undefined) throw new UsageError("no command given");
+    if (cmd === "--help" || cmd === "-h") {
+      io.out(usage());
+      return 0;
+    }
+    if (cmd === "--version" || cmd === "-V") {
+      io.out(VERSION);
+      return 0;
+    }
+    const entry = COMMANDS.get(cmd);
+    if (!entry) throw new UsageError(cmd.startsWith("-") ? `unknown option "${cmd}"` : `unknown command "${cmd}"`);
+    const { values, positionals } = parseCommandLine(cmd, entry.spec, rest);
+    if (values.help || values.version) {
+      io.out(values.help ? commandHelp(cmd) : VERSION);
+      return 0;
+    }
+    const { args } = entry.spec;
+    if (positionals.length < args.length) throw new UsageError(`${cmd}: no ${args[positionals.length]} given`);
+    if (positionals.length > args.length) throw new UsageError(`${cmd}: unexpected argument "${positionals[args.length]}"`);
+    return entry.command(io, positionals[0], values);
+  } catch (e) {
+    if (!(e instanceof BadInput)) throw e;
+    io.err(`skbscope: ${e.message}`);
+    if (e instanceof UsageError) io.err(cmd !== undefined && COMMANDS.has(cmd) ? commandUsage(cmd) : usage());
+    return 2;
   }
 }
 
