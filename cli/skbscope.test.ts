@@ -1,7 +1,3 @@
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main, type Io } from "./skbscope";
 
@@ -97,16 +93,3 @@ describe("skbscope run", () => {
   });
 });
 
-describe("npx skbscope (the installed command)", () => {
-  it("runs from the repository and keeps the exit codes", () => {
-    const dir = mkdtempSync(join(tmpdir(), "skbscope-"));
-    writeFileSync(join(dir, "t.trace"), TSIRKIN);
-    const ok = spawnSync("node", ["bin/skbscope.mjs", "check", join(dir, "t.trace"), "--json"], { encoding: "utf8" });
-    expect(ok.status).toBe(1);
-    expect(JSON.parse(ok.stdout).verdicts["shinfo-release"].verdict).toBe("premature");
-    const bad = spawnSync("node", ["bin/skbscope.mjs", "check", "/nonexistent"], { encoding: "utf8" });
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/cannot read/);
-    expect(execFileSync("node", ["bin/skbscope.mjs", "--help"], { encoding: "utf8" })).toMatch(/usage:/);
-  });
-});

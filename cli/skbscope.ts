@@ -236,7 +236,13 @@ function parseCommandLine(name: string, spec: CommandSpec, argv: readonly string
   try {
     parsed = parseArgs({ args: [...argv], options: { ...spec.options, ...COMMON_OPTIONS }, allowPositionals: true, strict: true, tokens: true });
   } catch (e) {
-    if ((e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) throw new UsageError(`${name}: ${(e as Error).message}`);
+    const code = (e as { code?: string }).code;
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      const option = /'([^']*)'/.exec((e as Error).message)?.[1] ?? "";
+      const own = Object.keys(spec.options).map((o) => `--${o}`);
+      throw new UsageError(`${name}: unknown option '${option}' (${name} takes ${own.length ? own.join(", ") : "no option"})`);
+    }
+    if (code?.startsWith("ERR_PARSE_ARGS")) throw new UsageError(`${name}: ${(e as Error).message}`);
     throw e;
   }
   const seen = new Set<string>();
