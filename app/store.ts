@@ -200,7 +200,6 @@ export interface ScopeData {
   search: SearchData;
   theme: Theme;
   health: WorkerHealth;
-  playing: boolean;
   speed: number;
   panels: { editor: boolean; side: boolean; lifetimes: boolean };
   helpOpen: boolean;
@@ -251,7 +250,6 @@ export function initialData(): ScopeData {
     search: NO_SEARCH,
     theme: "light",
     health: { state: "starting" },
-    playing: false,
     speed: 2,
     panels: { editor: true, side: true, lifetimes: true },
     helpOpen: false,
@@ -291,13 +289,6 @@ export function setStoryId(storyId: string | null): void {
   set({ storyId });
 }
 
-/** Select an object by name once it is on screen (from a link or a report). */
-export function selectByName(name: string | null): void {
-  const view = get().view;
-  const key = name && view ? keyForName(view, name) : null;
-  if (key || !name) set({ selection: key, pendingSelection: null });
-  else set({ selection: null, pendingSelection: name });
-}
 
 export function setOpening(opening: boolean): void {
   set({ opening });
@@ -392,10 +383,6 @@ export function setTheme(theme: Theme): void {
 
 export function setHealth(health: WorkerHealth): void {
   set({ health });
-}
-
-export function setPlaying(playing: boolean): void {
-  set({ playing });
 }
 
 export function setSpeed(speed: number): void {

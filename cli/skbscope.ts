@@ -15,7 +15,6 @@ import { version as PACKAGE_VERSION } from "../package.json";
 import {
   KERNELS,
   POLICIES,
-  describeHolder,
   hasErrors,
   parseTrace,
   printOp,
@@ -285,5 +284,3 @@ export function main(argv: readonly string[], rawIo: Io): number {
     return 2;
   }
 }
-
-export { describeHolder };

@@ -30,7 +30,6 @@ import {
   type EngineEvent,
   type Run,
   type State,
-  type StateView,
   type Trace,
   type TraceOp,
   type KernelId,
@@ -555,4 +554,3 @@ class LifeTracker {
   }
 }
 
-export type { StateView };

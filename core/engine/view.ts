@@ -68,7 +68,7 @@ export interface StateView {
   readonly skbs: readonly SkbView[];
   readonly datas: readonly DataView[];
   readonly pages: readonly PageView[];
-  readonly pipes: readonly { name: string; bufs: readonly { page: string; offset: number; len: number }[]; pfrags: readonly string[] }[];
+  readonly pipes: readonly { name: string; bufs: readonly { page: string; offset: number; len: number }[] }[];
   readonly sockets: readonly { name: string; queue: readonly string[] }[];
   readonly ubufs: readonly { name: string; kind: string; refcnt: number; dont_orphan: boolean; buffer: string; callbacks: number; zerocopy: boolean }[];
   readonly caches: State["caches"];
@@ -137,9 +137,7 @@ export function stateView(state: State): StateView {
     skbs,
     datas,
     pages,
-    // pfrags: always empty (the page frag is `caches.pfrag` now); kept until
-    // the app stops reading it.
-    pipes: [...state.pipes.values()].map((p) => ({ name: p.name, bufs: p.bufs.map((b) => ({ ...b })), pfrags: [] as string[] })),
+    pipes: [...state.pipes.values()].map((p) => ({ name: p.name, bufs: p.bufs.map((b) => ({ ...b })) })),
     caches: state.caches,
     sockets: [...state.socks.values()].map((s) => ({ name: s.name, queue: [...s.queue] })),
     ubufs: [...state.ubufs.values()].map((u) => ({
