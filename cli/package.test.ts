@@ -155,7 +155,10 @@ describe("terminal-safe, pipe-safe", () => {
     const clones = Array.from({ length: 200 }, (_, i) => `d${i} = skb_clone(c)`).join("\n");
     writeFileSync(join(dir, "long-bad.trace"), TSIRKIN.replace("kfree_skb(a)\n", `${clones}\nkfree_skb(a)\n`));
     writeFileSync(join(dir, "long-ok.trace"), `a = alloc_skb(1)\n${clones.replaceAll("(c)", "(a)")}\n`);
-    for (const [file, status] of [["long-bad.trace", 1], ["long-ok.trace", 0]] as const) {
+    for (const [file, status] of [
+      ["long-bad.trace", 1],
+      ["long-ok.trace", 0],
+    ] as const) {
       const r = spawnSync("bash", ["-c", `"$0" run "$1" | head -1; echo "status \${PIPESTATUS[0]}" >&2`, bin, file], { encoding: "utf8", cwd: dir });
       expect(r.stdout).toMatch(/^# .*\n$/);
       expect(r.stderr).toBe(`status ${status}\n`);

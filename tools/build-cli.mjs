@@ -17,7 +17,9 @@ await build({
   format: "esm",
   target: "node20",
   legalComments: "none",
-  banner: { js: "#!/usr/bin/env node\n// SPDX-License-Identifier: GPL-2.0-only\n// skbscope's command line, bundled from cli/ and core/ by tools/build-cli.mjs." },
+  banner: {
+    js: "#!/usr/bin/env node\n// SPDX-License-Identifier: GPL-2.0-only\n// skbscope's command line, bundled from cli/ and core/ by tools/build-cli.mjs.",
+  },
   logLevel: "warning",
 });
 chmodSync(outfile, 0o755);

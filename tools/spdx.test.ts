@@ -23,7 +23,10 @@ it("tools/spdx.mjs stamps the sources without the line, after a #!, and --check 
 
     const before = spdx("--check", dir);
     expect(before.status).toBe(1);
-    expect(before.stdout.split("\n").filter(Boolean).sort()).toEqual(["src/plain.ts: no SPDX-License-Identifier line", "src/run.mjs: no SPDX-License-Identifier line"]);
+    expect(before.stdout.split("\n").filter(Boolean).sort()).toEqual([
+      "src/plain.ts: no SPDX-License-Identifier line",
+      "src/run.mjs: no SPDX-License-Identifier line",
+    ]);
     expect(readFileSync(join(dir, "src/plain.ts"), "utf8")).toBe(files["src/plain.ts"]);
 
     expect(spdx(dir)).toMatchObject({ status: 0, stdout: "2 files stamped\n" });
