@@ -20,7 +20,7 @@ function lineWriter(stream: NodeJS.WriteStream): (text: string) => void {
   };
 }
 
-process.exitCode = main(process.argv.slice(2), {
+process.exitCode = await main(process.argv.slice(2), {
   out: lineWriter(process.stdout),
   err: lineWriter(process.stderr),
   readFile: (path) => readFileSync(path, "utf8"),

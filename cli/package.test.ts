@@ -52,6 +52,8 @@ describe("npm pack; npm install -g", () => {
     const files = execFileSync("tar", ["tzf", tarball], { encoding: "utf8" }).trim().split("\n").sort();
     expect(files).toContain("package/dist-cli/skbscope.mjs");
     expect(files).toContain("package/LICENSE");
+    // The story traces, for link and open to recognise and restore a story.
+    expect(files).toContain("package/stories/modern/sharing-basics.trace");
     expect(files).toContain("package/package.json");
     expect(files.filter((f) => /\.tsx?$/.test(f) || f.includes("node_modules"))).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { main, type Io } from "./skbscope";
+import { BadInput, addCommand, main, type Io } from "./skbscope";
 
 const TSIRKIN = `# title: Tsirkin: pskb_copy, then the original is freed
 # policy: shinfo-release
@@ -29,7 +29,7 @@ function cli(args: string[], files: Record<string, string> = {}) {
     },
   };
   const code = main(args, io);
-  return { code, out: out.join("\n"), err: err.join("\n") };
+  return { code, out: out.join("\n"), err: err.join("\n"), errors: () => err.join("\n") };
 }
 
 describe("skbscope check", () => {
@@ -93,3 +93,20 @@ describe("skbscope run", () => {
   });
 });
 
+
+describe("commands registered from other files", () => {
+  it("an async command's bad input is exit 2; a command without a spec takes one argument and no option", async () => {
+    addCommand("probe-async", async (_io, arg) => {
+      await Promise.resolve();
+      if (arg === "bad") throw new BadInput("bad probe");
+      return 0;
+    });
+    expect(await cli(["probe-async", "good"]).code).toBe(0);
+    const bad = cli(["probe-async", "bad"]);
+    expect(await bad.code).toBe(2);
+    expect(bad.errors()).toBe("skbscope: bad probe");
+    const stray = cli(["probe-async", "x", "--json"]);
+    expect(await stray.code).toBe(2);
+    expect(stray.errors()).toMatch(/probe-async: unknown option '--json' \(probe-async takes no option\)\nusage: skbscope probe-async ARG/);
+  });
+});

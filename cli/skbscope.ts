@@ -163,7 +163,8 @@ function cmdCheck(io: Io, file: string | undefined, values: Record<string, unkno
   return bad ? 1 : 0;
 }
 
-export type Command = (io: Io, file: string | undefined, values: Record<string, unknown>) => number;
+/** A subcommand: its exit status, or a Promise of it (a command may be async). */
+export type Command = (io: Io, file: string | undefined, values: Record<string, unknown>) => number | Promise<number>;
 
 /** What a command accepts: its usage line, its options, its positional arguments. */
 export interface CommandSpec {
@@ -197,11 +198,25 @@ const COMMANDS = new Map<string, { spec: CommandSpec; command: Command }>([
 ]);
 
 /**
+ * What cli/link.ts's commands accept, for when they register without a spec
+ * of their own (the link FILE and open LINK of issue 15.3).
+ */
+const SPECS: Readonly<Record<string, CommandSpec>> = {
+  link: {
+    usage: `link FILE [--policy P] [--kernel ${KERNEL_CHOICES}] [--base URL]`,
+    summary: "print the trace's permalink (with --base, the whole address)",
+    options: { policy: { type: "string" }, kernel: { type: "string" }, base: { type: "string" } },
+    args: ["FILE"],
+  },
+  open: { usage: "open LINK", summary: "print the trace a permalink holds (its view and notes on stderr)", options: {}, args: ["LINK"] },
+};
+
+/**
  * Register another subcommand (search, link, open add themselves). Without a
- * spec the command takes one argument and no option of its own.
+ * spec, and none known above, the command takes one argument and no option.
  */
 export function addCommand(name: string, command: Command, spec?: CommandSpec): void {
-  COMMANDS.set(name, { spec: spec ?? { usage: `${name} ARG`, summary: "", options: {}, args: ["ARG"] }, command });
+  COMMANDS.set(name, { spec: spec ?? SPECS[name] ?? { usage: `${name} ARG`, summary: "", options: {}, args: ["ARG"] }, command });
 }
 
 const EXIT_STATUS = "exit status: 0 every checked policy ok, 1 a violation, 2 bad input";
@@ -253,7 +268,8 @@ function parseCommandLine(name: string, spec: CommandSpec, argv: readonly string
   return parsed;
 }
 
-export function main(argv: readonly string[], rawIo: Io): number {
+/** The exit status; a Promise of it when the command is async. */
+export function main(argv: readonly string[], rawIo: Io): number | Promise<number> {
   const io: Io = { out: (t) => rawIo.out(terminalSafe(t)), err: (t) => rawIo.err(terminalSafe(t)), readFile: (p) => rawIo.readFile(p) };
   const [cmd, ...rest] = argv;
   try {
@@ -276,11 +292,17 @@ export function main(argv: readonly string[], rawIo: Io): number {
     const { args } = entry.spec;
     if (positionals.length < args.length) throw new UsageError(`${cmd}: no ${args[positionals.length]} given`);
     if (positionals.length > args.length) throw new UsageError(`${cmd}: unexpected argument "${positionals[args.length]}"`);
-    return entry.command(io, positionals[0], values);
+    const code = entry.command(io, positionals[0], values);
+    return typeof code === "number" ? code : code.catch((e: unknown) => badInput(e, io, cmd));
   } catch (e) {
-    if (!(e instanceof BadInput)) throw e;
-    io.err(`skbscope: ${e.message}`);
-    if (e instanceof UsageError) io.err(cmd !== undefined && COMMANDS.has(cmd) ? commandUsage(cmd) : usage());
-    return 2;
+    return badInput(e, io, cmd);
   }
+}
+
+/** Exit status 2 with the message (and for a usage error, the usage) on stderr; anything else is a bug and is thrown. */
+function badInput(e: unknown, io: Io, cmd: string | undefined): number {
+  if (!(e instanceof BadInput)) throw e;
+  io.err(`skbscope: ${e.message}`);
+  if (e instanceof UsageError) io.err(cmd !== undefined && COMMANDS.has(cmd) ? commandUsage(cmd) : usage());
+  return 2;
 }
