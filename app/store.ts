@@ -201,7 +201,6 @@ export interface ScopeData {
   search: SearchData;
   theme: Theme;
   health: WorkerHealth;
-  playing: boolean;
   speed: number;
   panels: { editor: boolean; side: boolean; lifetimes: boolean };
   helpOpen: boolean;
@@ -252,7 +251,6 @@ export function initialData(): ScopeData {
     search: NO_SEARCH,
     theme: "light",
     health: { state: "starting" },
-    playing: false,
     speed: 2,
     panels: { editor: true, side: true, lifetimes: true },
     helpOpen: false,
@@ -292,13 +290,6 @@ export function setStoryId(storyId: string | null): void {
   set({ storyId });
 }
 
-/** Select an object by name once it is on screen (from a link or a report). */
-export function selectByName(name: string | null): void {
-  const view = get().view;
-  const key = name && view ? keyForName(view, name) : null;
-  if (key || !name) set({ selection: key, pendingSelection: null });
-  else set({ selection: null, pendingSelection: name });
-}
 
 export function setOpening(opening: boolean): void {
   set({ opening });
@@ -393,10 +384,6 @@ export function setTheme(theme: Theme): void {
 
 export function setHealth(health: WorkerHealth): void {
   set({ health });
-}
-
-export function setPlaying(playing: boolean): void {
-  set({ playing });
 }
 
 export function setSpeed(speed: number): void {

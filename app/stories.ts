@@ -8,7 +8,7 @@
 import { CATALOG, DEFAULT_STORY_ID, type StoryMeta } from "../stories/catalog";
 import type { KernelId, PolicyId } from "../core/model/types";
 
-export type { Claim, Expected, Side, StoryMeta } from "../stories/catalog";
+export type { StoryMeta } from "../stories/catalog";
 export { DEFAULT_STORY_ID };
 
 export interface AppStory extends StoryMeta {

@@ -80,9 +80,9 @@ describe("skbscope open", () => {
     const dir = mkdtempSync(join(tmpdir(), "skbscope-link-"));
     const source = "# title: mine\n# policy: ubuf-orphan\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)  # map g\nzerocopy_arm(a)\nkfree_skb(a)\n";
     writeFileSync(join(dir, "t.trace"), source);
-    const link = spawnSync("node", ["bin/skbscope.mjs", "link", join(dir, "t.trace")], { encoding: "utf8" });
+    const link = spawnSync("node", ["--import", "tsx", "cli/main.ts", "link", join(dir, "t.trace")], { encoding: "utf8" });
     expect(link.status).toBe(0);
-    const open = spawnSync("node", ["bin/skbscope.mjs", "open", link.stdout.trim()], { encoding: "utf8" });
+    const open = spawnSync("node", ["--import", "tsx", "cli/main.ts", "open", link.stdout.trim()], { encoding: "utf8" });
     expect(open.status).toBe(0);
     expect(open.stdout).toBe(source);
     expect(open.stderr).toBe("skbscope: view: policy ubuf-orphan, kernel 6.1, step 5 of 5\n");

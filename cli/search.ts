@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * skbscope search: the shortest traces that break a completion policy.
  *
@@ -34,6 +35,7 @@ import {
   type SearchResult,
 } from "../core/search/index";
 import { BadInput, addCommand, findingJson, type Io } from "./skbscope";
+import { jsonText } from "./terminal";
 
 /** Longest --depth accepted: depth 5 already takes minutes. */
 const MAX_DEPTH = 8;
@@ -126,7 +128,7 @@ function cmdSearch(io: Io, file: string | undefined, values: Record<string, unkn
 
   if (values.json) {
     io.out(
-      JSON.stringify(
+      jsonText(
         {
           policy,
           kernel,
@@ -147,8 +149,6 @@ function cmdSearch(io: Io, file: string | undefined, values: Record<string, unkn
           },
           elapsedMs,
         },
-        null,
-        2,
       ),
     );
   } else {
@@ -173,4 +173,9 @@ function cmdSearch(io: Io, file: string | undefined, values: Record<string, unkn
   return main.counterexamples.length ? 1 : 0;
 }
 
-addCommand("search", cmdSearch);
+addCommand("search", cmdSearch, {
+  usage: "search --policy P [--kernel 6.1|2.6.32] [--from FILE] [--depth N] [--json]",
+  summary: "the shortest traces that break a completion policy",
+  options: { policy: { type: "string" }, kernel: { type: "string" }, from: { type: "string" }, depth: { type: "string" }, json: { type: "boolean" } },
+  args: [],
+});

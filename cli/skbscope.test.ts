@@ -1,9 +1,9 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main, type Io } from "./skbscope";
+import { BadInput, addCommand, main, type Io } from "./skbscope";
 
 const TSIRKIN = `# title: Tsirkin: pskb_copy, then the original is freed
 # policy: shinfo-release
@@ -33,7 +33,7 @@ function cli(args: string[], files: Record<string, string> = {}) {
     },
   };
   const code = main(args, io);
-  return { code, out: out.join("\n"), err: err.join("\n") };
+  return { code, out: out.join("\n"), err: err.join("\n"), errors: () => err.join("\n") };
 }
 
 describe("skbscope check", () => {
@@ -139,17 +139,21 @@ describe("skbscope run", () => {
   });
 });
 
-describe("npx skbscope (the installed command)", () => {
-  it("runs from the repository and keeps the exit codes", () => {
-    const dir = mkdtempSync(join(tmpdir(), "skbscope-"));
-    writeFileSync(join(dir, "t.trace"), TSIRKIN);
-    const ok = spawnSync("node", ["bin/skbscope.mjs", "check", join(dir, "t.trace"), "--json"], { encoding: "utf8" });
-    expect(ok.status).toBe(1);
-    expect(JSON.parse(ok.stdout).verdicts["shinfo-release"].verdict).toBe("premature");
-    const bad = spawnSync("node", ["bin/skbscope.mjs", "check", "/nonexistent"], { encoding: "utf8" });
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/cannot read/);
-    expect(execFileSync("node", ["bin/skbscope.mjs", "--help"], { encoding: "utf8" })).toMatch(/usage:/);
+
+describe("commands registered from other files", () => {
+  it("an async command's bad input is exit 2; a command without a spec takes one argument and no option", async () => {
+    addCommand("probe-async", async (_io, arg) => {
+      await Promise.resolve();
+      if (arg === "bad") throw new BadInput("bad probe");
+      return 0;
+    });
+    expect(await cli(["probe-async", "good"]).code).toBe(0);
+    const bad = cli(["probe-async", "bad"]);
+    expect(await bad.code).toBe(2);
+    expect(bad.errors()).toBe("skbscope: bad probe");
+    const stray = cli(["probe-async", "x", "--json"]);
+    expect(await stray.code).toBe(2);
+    expect(stray.errors()).toMatch(/probe-async: unknown option '--json' \(probe-async takes no option\)\nusage: skbscope probe-async ARG/);
   });
 });
 
@@ -159,7 +163,7 @@ describe("reasons in the text (issue 11.5), from the installed command", () => {
   const skbscope = (args: string[], files: Record<string, string>) => {
     const dir = mkdtempSync(join(tmpdir(), "skbscope-"));
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-    return spawnSync("node", ["bin/skbscope.mjs", ...args.map((a) => (a in files ? join(dir, a) : a))], { encoding: "utf8" });
+    return spawnSync("node", ["--import", "tsx", "cli/main.ts", ...args.map((a) => (a in files ? join(dir, a) : a))], { encoding: "utf8" });
   };
 
   it("run prints each step's events in kernel words: copied by, released by, completion fired by", () => {

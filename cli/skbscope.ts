@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * npx skbscope: the headless engine.
  *
@@ -5,19 +6,25 @@
  *   skbscope check FILE [--policy all|P] [--kernel K] [--json]
  *   skbscope link FILE [--policy P] [--kernel K] [--base URL]   (cli/link.ts)
  *   skbscope open LINK                                          (cli/link.ts)
+ *   skbscope COMMAND --help | --version
  *
+ * Each command declares its options; anything else, or an option given
+ * twice, is a usage error. Every line written passes through terminalSafe.
  * Exit codes: 0 every checked policy ok, 1 a violation, 2 bad input,
  * 3 no violation but some step could not be judged (inconclusive).
  */
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { version as PACKAGE_VERSION } from "../package.json";
 import {
   KERNELS,
   POLICIES,
-  describeHolder,
   hasErrors,
   parseTrace,
   printOp,
+  policyApplies,
   runTrace,
+  SEMANTICS_VERSION,
+  settings,
   stateView,
   verdictMatrix,
   type Diagnostic,
@@ -33,8 +40,12 @@ import {
   type Verdict,
 } from "../core/index";
 import { formatMatrix, formatStep } from "./format";
+import { jsonText, terminalSafe } from "./terminal";
 
 export class BadInput extends Error {}
+
+/** A command line that does not fit the command: its usage follows the message. */
+class UsageError extends BadInput {}
 
 export interface Io {
   out(text: string): void;
@@ -42,15 +53,6 @@ export interface Io {
   readFile(path: string): string;
 }
 
-const USAGE = `usage:
-  skbscope run FILE [--policy P] [--kernel 6.1|2.6.32] [--json]
-  skbscope check FILE [--policy all|P] [--kernel 6.1|2.6.32] [--json]
-  skbscope search --policy P [--kernel K] [--from FILE] [--depth N] [--json]
-  skbscope link FILE [--policy P] [--kernel 6.1|2.6.32] [--base URL]
-  skbscope open LINK
-policies: ${POLICIES.join(", ")}
-exit status: 0 every checked policy ok, 1 a violation, 2 bad input,
-  3 inconclusive: no violation, but a step the engine could not judge`;
 
 export function loadTrace(io: Io, file: string | undefined): Trace {
   if (!file) throw new BadInput("no trace file given");
@@ -140,14 +142,14 @@ const indent = (text: string, by: string) => text.replace(/\n/g, `\n${by}`);
  */
 export function writeRunJson(run: Run, file: string, title: string | undefined, out: (text: string) => void): void {
   const head = { trace: file, ...(title ? { title } : {}), policy: run.policy, kernel: run.kernel, verdict: run.verdict, unjudged: run.unjudged.map(unjudgedJson) };
-  out(`${indent(JSON.stringify(head, null, 2).slice(0, -2), "")},`);
+  out(`${jsonText(head).slice(0, -2)},`);
   out(`  "steps": [`);
   run.eachState((step, state, events) => {
     const last = step === run.steps.length;
-    out(`    ${indent(JSON.stringify(stepJson(run.steps[step - 1], stateView(state), events), null, 2), "    ")}${last ? "" : ","}`);
+    out(`    ${indent(jsonText(stepJson(run.steps[step - 1], stateView(state), events)), "    ")}${last ? "" : ","}`);
   });
   out(`  ],`);
-  out(`  "findings": ${indent(JSON.stringify(run.findings.map(findingJson), null, 2), "  ")}`);
+  out(`  "findings": ${indent(jsonText(run.findings.map(findingJson)), "  ")}`);
   out(`}`);
 }
 
@@ -155,6 +157,11 @@ function cmdRun(io: Io, file: string | undefined, values: Record<string, unknown
   const trace = loadTrace(io, file);
   const policy = policyOption(values.policy as string | undefined, false) as PolicyId | undefined;
   const kernel = kernelOption(values.kernel as string | undefined);
+  // The pairs check and search refuse (a policy on a kernel without what it models).
+  const chosen = settings(trace, { policy, kernel });
+  if (!policyApplies(chosen.policy, chosen.kernel)) {
+    throw new BadInput(`policy ${chosen.policy} models ubuf_info, which Linux ${chosen.kernel} does not have; use --kernel 6.1`);
+  }
   const run = runTrace(trace, { policy, kernel });
   if (values.json) {
     writeRunJson(run, file!, trace.title, io.out);
@@ -176,7 +183,7 @@ function cmdCheck(io: Io, file: string | undefined, values: Record<string, unkno
     const verdicts = Object.fromEntries(
       matrix.entries.map((e) => [e.policy, { verdict: e.verdict, findings: e.findings.map(findingJson), errors: e.errors, unjudged: e.unjudged.map(unjudgedJson) }]),
     );
-    io.out(JSON.stringify({ trace: file, kernel: matrix.kernel, verdicts, skipped: Object.fromEntries(matrix.skipped.map((s) => [s.policy, s.reason])) }, null, 2));
+    io.out(jsonText({ trace: file, kernel: matrix.kernel, verdicts, skipped: Object.fromEntries(matrix.skipped.map((s) => [s.policy, s.reason])) }));
   } else {
     // The state at a finding's step names its holder and chain; one replay per policy, when asked.
     const runs = new Map<PolicyId, Run>();
@@ -189,53 +196,146 @@ function cmdCheck(io: Io, file: string | undefined, values: Record<string, unkno
   return exitStatus(matrix.entries);
 }
 
-/** A subcommand; link and open are async (the permalink codec deflates through Web Streams). */
+/** A subcommand: its exit status, or a Promise of it (a command may be async). */
 export type Command = (io: Io, file: string | undefined, values: Record<string, unknown>) => number | Promise<number>;
-const COMMANDS: Record<string, Command> = { run: cmdRun, check: cmdCheck };
 
-/** Register another subcommand (search adds itself). */
-export function addCommand(name: string, command: Command): void {
-  COMMANDS[name] = command;
+/** What a command accepts: its usage line, its options, its positional arguments. */
+export interface CommandSpec {
+  /** After "skbscope": `run FILE [--policy P] [--kernel 6.1|2.6.32] [--json]`. */
+  readonly usage: string;
+  /** One line for `skbscope --help`. */
+  readonly summary: string;
+  /** The command's own options (--help and --version are every command's). */
+  readonly options: ParseArgsOptionsConfig;
+  /** Names of the positional arguments, each required: ["FILE"]. */
+  readonly args: readonly string[];
 }
 
-/** Exit status 2 with the message on stderr for bad input; anything else is a bug and is thrown. */
-function badInput(e: unknown, io: Io): number {
-  if (e instanceof BadInput || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-    io.err(`skbscope: ${(e as Error).message}`);
-    return 2;
-  }
-  throw e;
+const KERNEL_CHOICES = "6.1|2.6.32";
+const RUN: CommandSpec = {
+  usage: `run FILE [--policy P] [--kernel ${KERNEL_CHOICES}] [--json]`,
+  summary: "replay a trace step by step under one policy",
+  options: { policy: { type: "string" }, kernel: { type: "string" }, json: { type: "boolean" } },
+  args: ["FILE"],
+};
+const CHECK: CommandSpec = {
+  usage: `check FILE [--policy all|P] [--kernel ${KERNEL_CHOICES}] [--json]`,
+  summary: "the verdict of every policy (or one) on a trace",
+  options: { policy: { type: "string" }, kernel: { type: "string" }, json: { type: "boolean" } },
+  args: ["FILE"],
+};
+
+const COMMANDS = new Map<string, { spec: CommandSpec; command: Command }>([
+  ["run", { spec: RUN, command: cmdRun }],
+  ["check", { spec: CHECK, command: cmdCheck }],
+]);
+
+/**
+ * What cli/link.ts's commands accept, for when they register without a spec
+ * of their own (the link FILE and open LINK of issue 15.3).
+ */
+const SPECS: Readonly<Record<string, CommandSpec>> = {
+  link: {
+    usage: `link FILE [--policy P] [--kernel ${KERNEL_CHOICES}] [--base URL]`,
+    summary: "print the trace's permalink (with --base, the whole address)",
+    options: { policy: { type: "string" }, kernel: { type: "string" }, base: { type: "string" } },
+    args: ["FILE"],
+  },
+  open: { usage: "open LINK", summary: "print the trace a permalink holds (its view and notes on stderr)", options: {}, args: ["LINK"] },
+};
+
+/**
+ * Register another subcommand (search, link, open add themselves). Without a
+ * spec, and none known above, the command takes one argument and no option.
+ */
+export function addCommand(name: string, command: Command, spec?: CommandSpec): void {
+  COMMANDS.set(name, { spec: spec ?? SPECS[name] ?? { usage: `${name} ARG`, summary: "", options: {}, args: ["ARG"] }, command });
 }
 
-/** The exit status; a Promise of it for the async commands (link, open). */
-export function main(argv: readonly string[], io: Io): number | Promise<number> {
+const EXIT_STATUS = "exit status: 0 every checked policy ok, 1 a violation, 2 bad input,\n  3 inconclusive: no violation, but a step the engine could not judge";
+
+const VERSION = `skbscope ${PACKAGE_VERSION} (engine semantics ${SEMANTICS_VERSION})`;
+
+function usage(): string {
+  const lines = [...COMMANDS.values()].map(({ spec }) => `  skbscope ${spec.usage}`);
+  return ["usage:", ...lines, "  skbscope [COMMAND] --help | --version", `policies: ${POLICIES.join(", ")}`, EXIT_STATUS].join("\n");
+}
+
+function commandUsage(name: string): string {
+  const { spec } = COMMANDS.get(name)!;
+  return [`usage: skbscope ${spec.usage}`, `       skbscope ${name} --help | --version`].join("\n");
+}
+
+function commandHelp(name: string): string {
+  const { spec } = COMMANDS.get(name)!;
+  const policies = "policy" in spec.options ? [`policies: ${POLICIES.join(", ")}`] : [];
+  return [commandUsage(name), ...(spec.summary ? ["", spec.summary] : []), ...policies, EXIT_STATUS].join("\n");
+}
+
+const COMMON_OPTIONS: ParseArgsOptionsConfig = { help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "V" } };
+
+/**
+ * The command's options, strictly: an unknown option, a missing value, a
+ * stray argument or an option given twice is a UsageError.
+ */
+function parseCommandLine(name: string, spec: CommandSpec, argv: readonly string[]) {
+  let parsed;
   try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        policy: { type: "string" },
-        kernel: { type: "string" },
-        json: { type: "boolean", default: false },
-        from: { type: "string" },
-        depth: { type: "string" },
-        base: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-    const [cmd, file, ...rest] = positionals;
-    if (values.help || !cmd) {
-      io.out(USAGE);
-      return values.help ? 0 : 2;
-    }
-    const command = COMMANDS[cmd];
-    if (!command) throw new BadInput(`unknown command "${cmd}"\n${USAGE}`);
-    if (rest.length) throw new BadInput(`unexpected argument "${rest[0]}"`);
-    const code = command(io, file, values);
-    return typeof code === "number" ? code : code.catch((e: unknown) => badInput(e, io));
+    parsed = parseArgs({ args: [...argv], options: { ...spec.options, ...COMMON_OPTIONS }, allowPositionals: true, strict: true, tokens: true });
   } catch (e) {
-    return badInput(e, io);
+    const code = (e as { code?: string }).code;
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      const option = /'([^']*)'/.exec((e as Error).message)?.[1] ?? "";
+      const own = Object.keys(spec.options).map((o) => `--${o}`);
+      throw new UsageError(`${name}: unknown option '${option}' (${name} takes ${own.length ? own.join(", ") : "no option"})`);
+    }
+    if (code?.startsWith("ERR_PARSE_ARGS")) throw new UsageError(`${name}: ${(e as Error).message}`);
+    throw e;
+  }
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== "option") continue;
+    if (seen.has(token.name)) throw new UsageError(`${name}: option --${token.name} given twice`);
+    seen.add(token.name);
+  }
+  return parsed;
+}
+
+/** The exit status; a Promise of it when the command is async. */
+export function main(argv: readonly string[], rawIo: Io): number | Promise<number> {
+  const io: Io = { out: (t) => rawIo.out(terminalSafe(t)), err: (t) => rawIo.err(terminalSafe(t)), readFile: (p) => rawIo.readFile(p) };
+  const [cmd, ...rest] = argv;
+  try {
+    if (cmd === undefined) throw new UsageError("no command given");
+    if (cmd === "--help" || cmd === "-h") {
+      io.out(usage());
+      return 0;
+    }
+    if (cmd === "--version" || cmd === "-V") {
+      io.out(VERSION);
+      return 0;
+    }
+    const entry = COMMANDS.get(cmd);
+    if (!entry) throw new UsageError(cmd.startsWith("-") ? `unknown option "${cmd}"` : `unknown command "${cmd}"`);
+    const { values, positionals } = parseCommandLine(cmd, entry.spec, rest);
+    if (values.help || values.version) {
+      io.out(values.help ? commandHelp(cmd) : VERSION);
+      return 0;
+    }
+    const { args } = entry.spec;
+    if (positionals.length < args.length) throw new UsageError(`${cmd}: no ${args[positionals.length]} given`);
+    if (positionals.length > args.length) throw new UsageError(`${cmd}: unexpected argument "${positionals[args.length]}"`);
+    const code = entry.command(io, positionals[0], values);
+    return typeof code === "number" ? code : code.catch((e: unknown) => badInput(e, io, cmd));
+  } catch (e) {
+    return badInput(e, io, cmd);
   }
 }
 
-export { describeHolder };
+/** Exit status 2 with the message (and for a usage error, the usage) on stderr; anything else is a bug and is thrown. */
+function badInput(e: unknown, io: Io, cmd: string | undefined): number {
+  if (!(e instanceof BadInput)) throw e;
+  io.err(`skbscope: ${e.message}`);
+  if (e instanceof UsageError) io.err(cmd !== undefined && COMMANDS.has(cmd) ? commandUsage(cmd) : usage());
+  return 2;
+}

@@ -43,7 +43,7 @@ function engineCounters(view: StateView): Record<string, Record<string, string>>
   for (const s of view.skbs) out[`skb:${s.name}`] = { users: String(s.users), cloned: s.cloned ? "1" : "0", nohdr: s.nohdr ? "1" : "0", len: String(s.len) };
   for (const d of view.datas) out[`data:${d.head}`] = { dataref: datarefText(d.dataref), nr_frags: String(d.nr_frags) };
   for (const p of view.pages) if (!p.freed) out[`page:${p.name}`] = { refcount: String(p.refcount) };
-  for (const q of view.pipes) out[`pipe:${q.name}`] = { bufs: String(q.bufs.length), ...(q.pfrags.length ? { pfrags: String(q.pfrags.length) } : {}) };
+  for (const q of view.pipes) out[`pipe:${q.name}`] = { bufs: String(q.bufs.length) };
   return out;
 }
 

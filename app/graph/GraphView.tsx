@@ -104,16 +104,17 @@ export function GraphView(props: GraphProps) {
   }, [graph, props.highlight, props.selection]);
 
   // Fit the drawing into the panel on a new trace or on request.
+  const hasGraph = graph !== null;
   useEffect(() => {
     const svg = svgRef.current;
-    if (!svg || !zoomRef.current || !graph) return;
+    if (!svg || !zoomRef.current || !hasGraph) return;
     const { width, height } = svg.getBoundingClientRect();
     const { w, h } = boundsRef.current;
     const k = Math.min(1.5, Math.max(0.3, Math.min((width - 16) / w, (height - 48) / h)));
     // 40 px at the top keep the fit button and the legend clear of the drawing.
     const t = zoomIdentity.translate(Math.max(8, (width - w * k) / 2), 40).scale(k);
     select(svg).call(zoomRef.current.transform, t);
-  }, [props.fitToken, graph === null]);
+  }, [props.fitToken, hasGraph]);
 
   return (
     <svg ref={svgRef} className="graph" role="group" aria-label="Reference graph: skbs, their Data, pages and other holders; each object is a button. The objects table lists the same state as text.">

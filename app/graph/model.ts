@@ -193,7 +193,6 @@ function liveGraph(view: StateView, prev: StateView | null, findings: readonly F
     const key = keyOf("pipe", q.name);
     const old = prev?.pipes.find((x) => x.name === q.name);
     const counters = [counter("bufs", q.bufs.length, old?.bufs.length)];
-    if (q.pfrags.length) counters.push(counter("pfrags", q.pfrags.length, old?.pfrags.length));
     nodes.push(node(key, "pipe", q.name, `pipe ${q.name}`, "pipe_inode_info", counters, fresh(key), flagged(q.name)));
   }
   for (const u of view.ubufs) {
@@ -308,9 +307,6 @@ function edgesOf(view: StateView, pageSet: ReadonlySet<string> | null, skbSet: R
   for (const q of view.pipes) {
     q.bufs.forEach((b, i) => {
       if (pages.has(b.page)) out.push({ key: `pipe:${q.name}:${i}:${b.page}`, from: keyOf("pipe", q.name), to: keyOf("page", b.page), fromSlot: null, kind: "pipe", label: `bufs[${i}]` });
-    });
-    q.pfrags.forEach((p, i) => {
-      if (pages.has(p)) out.push({ key: `pfrag:${q.name}:${i}:${p}`, from: keyOf("pipe", q.name), to: keyOf("page", p), fromSlot: null, kind: "pipe", label: "pfrag" });
     });
   }
   for (const s of view.sockets) {

@@ -29,7 +29,6 @@ import {
   type Arg,
   type Run,
   type State,
-  type StateView,
   type Trace,
   type TraceOp,
   type KernelId,
@@ -429,4 +428,3 @@ function stepDetail(run: Run, n: number, state: State): StepDetail {
   };
 }
 
-export type { StateView };

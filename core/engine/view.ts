@@ -68,7 +68,7 @@ export interface StateView {
   readonly skbs: readonly SkbView[];
   readonly datas: readonly DataView[];
   readonly pages: readonly PageView[];
-  readonly pipes: readonly { name: string; bufs: readonly { page: string; offset: number; len: number }[]; pfrags: readonly string[] }[];
+  readonly pipes: readonly { name: string; bufs: readonly { page: string; offset: number; len: number }[] }[];
   readonly sockets: readonly { name: string; queue: readonly string[] }[];
   /** Skbs the device's transmit queue holds (dev_queue_xmit), in order. */
   readonly devq: readonly string[];
@@ -139,9 +139,7 @@ export function stateView(state: State): StateView {
     skbs,
     datas,
     pages,
-    // pfrags: always empty (the page frag is `caches.pfrag` now); kept until
-    // the app stops reading it.
-    pipes: [...state.pipes.values()].map((p) => ({ name: p.name, bufs: p.bufs.map((b) => ({ ...b })), pfrags: [] as string[] })),
+    pipes: [...state.pipes.values()].map((p) => ({ name: p.name, bufs: p.bufs.map((b) => ({ ...b })) })),
     caches: state.caches,
     sockets: [...state.socks.values()].map((s) => ({ name: s.name, queue: [...s.queue] })),
     devq: [...state.devq.keys()],

@@ -23,9 +23,8 @@ import { cleanFragment, openFragment, sealContent } from "./frame";
 
 export * from "./format";
 export { OPCODES, SHORT_OPS } from "./opcodes";
-export { POLICY_CODES } from "./policies";
 export { decodeContent, encodeContent, same } from "./content";
-export { cleanFragment, openFragment, sealContent } from "./frame";
+export { sealContent } from "./frame";
 
 // --- public API -------------------------------------------------------------
 

@@ -652,10 +652,3 @@ export function searchThrough(options: SearchOptions, roots: readonly string[] =
   }
   return through;
 }
-
-/** The shortest counterexample of a result, worst kind first at equal length. */
-export function shortest(result: SearchResult): Counterexample | null {
-  let best: Counterexample | null = null;
-  for (const c of result.counterexamples) if (!best || c.length < best.length) best = c;
-  return best;
-}
