@@ -19,13 +19,12 @@
  *   (the +1s cancel), which is where the seed patch's release() fires.
  */
 import { kernelCheck } from "../model/events";
-import { profile } from "../model/kernel";
 import { assertUnshared, shinfo, skbCloned, skbOf, tailOffset } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { Data, Skb } from "../model/types";
 import { ubufGet } from "../policy/completion";
 import { pageGet, pagePut } from "./alloc_page";
-import { newData } from "./alloc_skb";
+import { headEndFor, newData } from "./alloc_skb";
 import { skbReleaseData } from "./kfree_skb";
 import { orphanFrags } from "./skb_copy_ubufs";
 
@@ -35,9 +34,8 @@ export function expandHead(tx: Tx, name: string, nhead: number, ntail: number, f
   if (nhead < 0) kernelCheck("pskb_expand_head", "BUG_ON(nhead < 0)", `nhead ${nhead}`);
   if (ntail < 0) kernelCheck("pskb_expand_head", "ntail >= 0", `ntail ${ntail} would shrink the head`);
   assertUnshared(skb, "pskb_expand_head");
-  const kp = profile(tx.kernel);
   const old = shinfo(tx, skb);
-  const end = kp.headEnd(old.end + nhead + ntail);
+  const end = headEndFor(tx, "pskb_expand_head", old.end + nhead + ntail);
   tx.emit({
     kind: "substep",
     fn: "pskb_expand_head",

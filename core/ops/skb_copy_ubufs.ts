@@ -17,7 +17,7 @@
  * skb_orphan_frags_rx always does it.
  */
 import { kernelCheck } from "../model/events";
-import { PAGE_SIZE, profile } from "../model/kernel";
+import { MAX_ORDER, PAGE_SIZE, profile } from "../model/kernel";
 import { pagelen, shinfo, skbCloned, skbOf, skbShared } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { Frag, Skb } from "../model/types";
@@ -50,9 +50,12 @@ export function copyUbufs(tx: Tx, skb: Skb): string | null {
   if (data.frags.length > 0) {
     const total = pagelen(data);
     const max = profile(tx.kernel).MAX_SKB_FRAGS;
+    // Plain arithmetic: `PAGE_SIZE << order` overflows 32 bits in JavaScript.
     let order = 0;
-    while ((PAGE_SIZE << order) * max < total) order++;
-    const psize = PAGE_SIZE << order;
+    while (PAGE_SIZE * 2 ** order * max < total && order < MAX_ORDER) order++;
+    // alloc_pages() has nothing of MAX_ORDER or above: -ENOMEM.
+    if (PAGE_SIZE * 2 ** order * max < total) return "-ENOMEM";
+    const psize = PAGE_SIZE * 2 ** order;
     const count = Math.ceil(total / psize);
     const copies = Array.from({ length: count }, () => newKernelPage(tx, "copy"));
     for (const f of data.frags) tx.emit({ kind: "read", page: f.page, by: `skb_copy_ubufs(${skb.name})` });

@@ -94,6 +94,7 @@ export function skb_shift(tx: Tx, tgtName: string, skbName: string, shiftlen: nu
   const sf: Frag[] = [...sd.frags];
   let partial: Frag | null = null;
   while (todo > 0 && from < sf.length) {
+    tx.spend();
     if (tf.length === max) return result(tx, 0, "tgt ran out of frag slots");
     const f = sf[from];
     if (todo >= f.size) {
