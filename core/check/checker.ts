@@ -11,10 +11,13 @@
  *               (a pipe, a socket receive queue): without bound
  *  use-after-free, double-free, refcount-underflow, conservation (each
  *               page's refcount equals the holders that account for it)
+ *  kernel-bug   a step the kernel would BUG on (skb_over_panic, BUG_ON):
+ *               the machine is down, whatever the policy
  *
- * A policy's verdict on a trace: premature > duplicate > missed > late > ok.
+ * A policy's verdict on a trace: kernel-bug > premature > duplicate >
+ * missed > late > ok.
  */
-import type { EngineError, EngineEvent } from "../model/events";
+import { isKernelBug, type EngineError, type EngineEvent } from "../model/events";
 import { holderCount, holdersIndex, skbsOfData } from "../model/lookup";
 import type { BufferId, Data, PageId, PolicyId, Skb, State, TableName, ZBuffer } from "../model/types";
 import { describeHolder, describePageHolder } from "./describe";
@@ -27,10 +30,11 @@ export type FindingKind =
   | "use-after-free"
   | "double-free"
   | "refcount-underflow"
-  | "conservation";
+  | "conservation"
+  | "kernel-bug";
 
-export type Verdict = "ok" | "premature" | "duplicate" | "missed" | "late";
-export const VERDICT_ORDER: readonly Verdict[] = ["premature", "duplicate", "missed", "late", "ok"];
+export type Verdict = "ok" | "kernel-bug" | "premature" | "duplicate" | "missed" | "late";
+export const VERDICT_ORDER: readonly Verdict[] = ["kernel-bug", "premature", "duplicate", "missed", "late", "ok"];
 
 export interface Finding {
   readonly kind: FindingKind;
@@ -90,6 +94,9 @@ export class Checker {
     };
     if (error && (error.kind === "use-after-free" || error.kind === "double-free")) {
       add({ kind: error.kind, step, message: error.message, objects: [error.object] });
+    }
+    if (isKernelBug(error)) {
+      add({ kind: "kernel-bug", step, message: `${error.message}: Linux would crash here (${error.check})`, objects: [] });
     }
     for (const ev of events) this.onEvent(state, step, ev, add);
     const pending = state.buffers.size > this.completedAt.size && this.buffersMayHaveChanged(state, touched, touchedTables);

@@ -34,7 +34,7 @@ skb_put(a, 100)
 describe("a head larger than kmalloc can give fails -ENOMEM, state unchanged", () => {
   for (const [line, fn] of [
     ["pskb_expand_head(a, 1073741824, 0)", "pskb_expand_head"],
-    ["pskb_expand_head(a, 0, 4294967295)", "pskb_expand_head"],
+    ["pskb_expand_head(a, 0, 2147483647)", "pskb_expand_head"],
     ["pskb_expand_head(a, 4194304, 0)", "pskb_expand_head"],
     ["b = alloc_skb(4294967295)", "alloc_skb"],
     ["b = alloc_skb_fclone(4194304)", "alloc_skb_fclone"],

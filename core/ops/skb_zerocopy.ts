@@ -25,6 +25,9 @@ export function skb_zerocopy(tx: Tx, toName: string, fromName: string, len: numb
   if (to.name === from.name) precondition("skb_zerocopy", "to and from are the same skb");
   if (!from.head_frag && !hlen) kernelCheck("skb_zerocopy", "BUG_ON(!from->head_frag && !hlen)", `${fromName}'s head is kmalloc'd`);
   if (len < 0 || len > from.len) kernelCheck("skb_zerocopy", "-EFAULT", `len ${len} is past ${fromName}'s ${from.len} bytes`);
+  // int hlen comes from skb_zerocopy_headlen(from) (skbuff.c l.3288): at
+  // most from->len, never negative.
+  if (hlen < 0 || hlen > from.len) precondition("skb_zerocopy", `hlen ${hlen} is not within ${fromName}'s ${from.len} bytes (callers take it from skb_zerocopy_headlen())`);
   if (shinfo(tx, to).frags.length > 0) precondition("skb_zerocopy", `${toName} already has frags; callers pass a fresh skb`);
   if (shinfo(tx, from).frag_list.length > 0) {
     precondition("skb_zerocopy", `${fromName} has a frag_list; skb_zerocopy_headlen() makes callers copy it all (hlen = len)`);

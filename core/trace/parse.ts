@@ -4,6 +4,7 @@
  */
 import { ALIASES, OPS, opSpec, type OpSpec, type ParamKind } from "../ops";
 import { KERNELS, POLICIES, type KernelId, type PolicyId } from "../model/types";
+import { cTypeRange, fitsCType, paramCType } from "./ctypes";
 import { KEYWORDS, MAX_COLUMNS, type Arg, type Diagnostic, type Parsed, type Span, type TraceOp } from "./ast";
 
 /** `# title: ...`, `# policy: ...`, `# kernel: ...` */
@@ -24,6 +25,9 @@ class LineError {
   ) {}
 }
 
+/** Sticky: matched at `lastIndex`, never on a copy of the rest of the line. */
+const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
+
 function tokenize(code: string, base: number): Tok[] {
   const toks: Tok[] = [];
   let i = 0;
@@ -34,18 +38,20 @@ function tokenize(code: string, base: number): Tok[] {
       continue;
     }
     const col = base + i;
-    const id = /^[A-Za-z_][A-Za-z0-9_]*/.exec(code.slice(i));
+    NAME.lastIndex = i;
+    const id = NAME.exec(code);
     if (id) {
+      if (id[0].length > MAX_TOKEN) throw new LineError(col, col + id[0].length, `name too long: ${quote(id[0])}`, `a name of at most ${MAX_TOKEN} characters`);
       toks.push({ t: "id", v: id[0], col, end: col + id[0].length });
       i += id[0].length;
       continue;
     }
-    const num = /^(0[xX][0-9a-fA-F]+|[0-9]+)(?![A-Za-z0-9_])/.exec(code.slice(i));
-    if (num) {
-      const v = Number(num[0]);
-      if (!Number.isSafeInteger(v) || v > 0xffffffff) throw new LineError(col, col + num[0].length, `number ${num[0]} is too large`, "a 32-bit unsigned integer");
-      toks.push({ t: "num", v, col, end: col + num[0].length });
-      i += num[0].length;
+    if (c >= "0" && c <= "9") {
+      NUMBERISH.lastIndex = i;
+      const text = NUMBERISH.exec(code)![0];
+      if (text.length > MAX_TOKEN) throw new LineError(col, col + text.length, `number too long: ${quote(text)}`, "an integer of a C type");
+      toks.push({ t: "num", v: integerValue(text, col), col, end: col + text.length });
+      i += text.length;
       continue;
     }
     if ("()=,[]-".includes(c)) {
@@ -53,17 +59,48 @@ function tokenize(code: string, base: number): Tok[] {
       i++;
       continue;
     }
-    throw new LineError(col, col + 1, `unexpected character ${JSON.stringify(c)}`, "a name, a number or one of ( ) , = [ ]");
+    throw new LineError(col, col + 1, `unexpected character ${quote(c)}`, "a name, a number or one of ( ) , = [ ]");
   }
   toks.push({ t: "eof", col: base + code.length, end: base + code.length + 1 });
   return toks;
 }
 
+/**
+ * Everything that reads as one number (C's pp-number): digits, letters,
+ * dots and an exponent's sign, so `1e309` or `1.5` is judged whole.
+ */
+const NUMBERISH = /[0-9](?:[eEpP][+-]|[0-9A-Za-z_.])*/y;
+
+/** A C integer constant: decimal, 0x hex, or 0-led octal (0777 is 511). */
+function integerValue(text: string, col: number): number {
+  const end = col + text.length;
+  const shown = clip(text);
+  let v: number;
+  if (/^0[xX][0-9a-fA-F]+$/.test(text)) v = Number(text);
+  else if (/^0[0-7]+$/.test(text)) v = parseInt(text.slice(1), 8);
+  else if (/^0[0-9]+$/.test(text)) throw new LineError(col, end, `${shown} is not an integer: a leading 0 makes it octal, as in C, and octal has no 8 or 9`, "an integer");
+  else if (/^[0-9]+$/.test(text)) v = Number(text);
+  else throw new LineError(col, end, `${shown} is not an integer`, "an integer such as 4096 or 0x1000");
+  if (!Number.isSafeInteger(v)) throw new LineError(col, end, `number ${shown} is too large`, "an integer of a C type");
+  return v;
+}
+
+/**
+ * A token as a message shows it, quoted; a long one is cut, with its
+ * length, so a 1 MiB name does not come back as a 1 MiB message.
+ */
+export function quote(text: string, max = 40): string {
+  return text.length <= max ? JSON.stringify(text) : `${JSON.stringify(`${text.slice(0, max)}…`)} (${text.length} characters)`;
+}
+const clip = (text: string): string => (text.length <= 40 ? text : quote(text));
+
+/** The longest name or number a trace may hold (see the README's limits). */
+export const MAX_TOKEN = 256;
+
 function describe(tok: Tok): string {
   if (tok.t === "eof") return "the end of the line";
   if (tok.t === "num") return `the number ${tok.v}`;
-  if (tok.t === "id") return `"${tok.v}"`;
-  return `"${tok.v}"`;
+  return quote(tok.v);
 }
 
 const KIND_WORDS: Record<ParamKind, string> = {
@@ -77,6 +114,8 @@ const KIND_WORDS: Record<ParamKind, string> = {
   bool: "true or false",
 };
 
+const LONGEST_OP = Math.max(...[...OPS.keys(), ...ALIASES.keys()].map((k) => k.length));
+
 function editDistance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
@@ -88,7 +127,12 @@ function editDistance(a: string, b: string): number {
   return d[a.length][b.length];
 }
 
+/**
+ * The nearest operation name, if near enough. Bounded: a name far longer
+ * than any operation is near none, so no distance matrix is built for it.
+ */
 export function suggestOp(fn: string): string | undefined {
+  if (fn.length > LONGEST_OP + Math.max(2, Math.floor(fn.length / 3))) return undefined;
   let best: string | undefined;
   let bestD = Infinity;
   for (const name of [...OPS.keys(), ...ALIASES.keys()]) {
@@ -124,7 +168,7 @@ function parseArg(cur: Cursor, line: number): Arg {
   if (tok.t === "p" && tok.v === "-") {
     const num = cur.next();
     if (num.t !== "num") throw new LineError(num.col, num.end, `expected a number after "-", found ${describe(num)}`, "a number");
-    return { kind: "int", value: -num.v, span: span(num.end) };
+    return { kind: "int", value: num.v === 0 ? 0 : -num.v, span: span(num.end) };
   }
   if (tok.t === "id") {
     if (KEYWORDS.has(tok.v)) return { kind: "kw", value: tok.v as "guest", span: span(tok.end) };
@@ -149,9 +193,15 @@ function checkArg(spec: OpSpec, i: number, arg: Arg): void {
     throw new LineError(span.column, span.endColumn, `${spec.fn}: argument ${i + 1} (${name}) must be ${KIND_WORDS[kind]}`, KIND_WORDS[kind]);
   };
   switch (kind) {
-    case "int":
+    case "int": {
       if (arg.kind !== "int") bad();
+      const type = paramCType(spec.fn, i);
+      if (type && !fitsCType(type, (arg as { value: number }).value)) {
+        const [lo, hi] = cTypeRange(type);
+        throw new LineError(span.column, span.endColumn, `${spec.fn} takes ${type} ${name}; ${(arg as { value: number }).value} is not one`, `${lo} to ${hi}`);
+      }
       return;
+    }
     case "owner":
       if (arg.kind !== "kw" || (arg.value !== "guest" && arg.value !== "host")) bad();
       return;
@@ -181,7 +231,7 @@ function parseStatement(code: string, base: number, line: number): TraceOp {
   const spec = opSpec(first.v);
   if (!spec) {
     const hint = suggestOp(first.v);
-    throw new LineError(first.col, first.end, `unknown operation "${first.v}"${hint ? `; did you mean ${hint}?` : ""}`, "an operation name (see the README)");
+    throw new LineError(first.col, first.end, `unknown operation ${quote(first.v)}${hint ? `; did you mean ${hint}?` : ""}`, "an operation name (see the README)");
   }
   cur.expectP("(", `"(" after ${first.v}`);
   const args: Arg[] = [];
