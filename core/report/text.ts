@@ -301,7 +301,8 @@ export function unquote(line: string): string {
 const isStatement = (line: string): boolean => {
   const t = line.trim();
   if (t === "" || t.startsWith("#") || !/^[A-Za-z_]/.test(t) || !t.includes("(")) return false;
-  const p = parseTrace(t);
+  // One line on its own: its names are defined on other lines.
+  const p = parseTrace(t, { names: false });
   return p.trace.ops.length === 1 && !hasErrors(p);
 };
 

@@ -2,13 +2,13 @@
  * The parser. It never throws: it returns the trace it could read and a
  * diagnostic (line, column, what was expected) for everything else.
  */
-import { ALIASES, OPS, opSpec, type OpSpec, type ParamKind } from "../ops";
+import { ALIASES, OPS, opSpec, type OpSpec, type ParamKind, type ResultKind } from "../ops";
 import { KERNELS, POLICIES, type KernelId, type PolicyId } from "../model/types";
 import { cTypeRange, fitsCType, paramCType } from "./ctypes";
 import { KEYWORDS, MAX_COLUMNS, type Arg, type Diagnostic, type Parsed, type Span, type TraceOp } from "./ast";
 
 /** `# title: ...`, `# policy: ...`, `# kernel: ...` */
-export const HEADER_LINE = /^#\s*(title|policy|kernel)\s*:(.*)$/;
+export const HEADER_LINE = /^#\s*(title|policy|kernel)\s*:([\s\S]*)$/;
 
 type Tok =
   | { t: "id"; v: string; col: number; end: number }
@@ -271,28 +271,49 @@ function parseStatement(code: string, base: number, line: number): TraceOp {
   return { fn: spec.fn, ...(result !== undefined ? { result } : {}), args, line };
 }
 
+/**
+ * Every line end a trace may arrive with: LF, CRLF, and a lone CR (old Mac
+ * mail clients), which would otherwise make the file one comment line.
+ */
+export const LINE_END = /\r\n|\r|\n/;
+
+/** Split text into lines at any line end, a leading BOM dropped. */
+export function splitLines(source: string): string[] {
+  const lines = source.replace(/^\ufeff/, "").split(LINE_END);
+  if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+
+export interface ParseOptions {
+  /**
+   * Check names across lines (defined before use, given once, of the right
+   * kind). Off only to read one line on its own (the email importer).
+   */
+  readonly names?: boolean;
+}
+
+/** Characters a header value should not hold: controls, U+2028/U+2029. */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
 /** Parse a whole trace. */
-export function parseTrace(source: string): Parsed {
+export function parseTrace(source: string, options: ParseOptions = {}): Parsed {
   const diagnostics: Diagnostic[] = [];
   const ops: TraceOp[] = [];
+  const headers = new Map<string, number>();
+  const names = new Names();
   let title: string | undefined;
   let policy: PolicyId | undefined;
   let kernel: KernelId | undefined;
   let leading: string[] = [];
   let inHeader = true;
-  const lines = source.split(/\r?\n/);
-  if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
+  const lines = splitLines(source);
+  const warn = (line: number, column: number, endColumn: number, message: string) =>
+    diagnostics.push({ line, column, endColumn, severity: "warning", message });
 
   lines.forEach((raw, idx) => {
     const line = idx + 1;
     if (raw.length > MAX_COLUMNS) {
-      diagnostics.push({
-        line,
-        column: MAX_COLUMNS + 1,
-        endColumn: raw.length + 1,
-        severity: "warning",
-        message: `line is ${raw.length} columns; keep traces within ${MAX_COLUMNS} so they survive email`,
-      });
+      warn(line, MAX_COLUMNS + 1, raw.length + 1, `line is ${raw.length} columns; keep traces within ${MAX_COLUMNS} so they survive email`);
     }
     const hash = raw.indexOf("#");
     const code = (hash >= 0 ? raw.slice(0, hash) : raw).trimEnd();
@@ -302,16 +323,28 @@ export function parseTrace(source: string): Parsed {
         inHeader = false;
         return;
       }
-      const header = inHeader ? HEADER_LINE.exec(raw.trim()) : null;
-      if (header && raw.trimStart().startsWith("#")) {
+      const looksLikeHeader = raw.trimStart().startsWith("#") ? HEADER_LINE.exec(raw.trim()) : null;
+      if (looksLikeHeader && !inHeader && ops.length > 0) {
+        warn(line, hash + 1, raw.length + 1, `"# ${looksLikeHeader[1]}:" after the first operation is only a comment; headers go at the top`);
+      }
+      const header = inHeader ? looksLikeHeader : null;
+      if (header) {
         const value = header[2].trim();
         const key = header[1];
-        if (key === "title") title = value;
-        else if (key === "policy") {
+        const first = headers.get(key);
+        if (first !== undefined) {
+          warn(line, hash + 1, raw.length + 1, `duplicate "# ${key}:" header; the one at line ${first} is kept`);
+          return;
+        }
+        headers.set(key, line);
+        if (key === "title") {
+          title = value;
+          if (UNPRINTABLE.test(value)) warn(line, hash + 1, raw.length + 1, "the title holds control or line-separator characters; they are shown escaped");
+        } else if (key === "policy") {
           if ((POLICIES as readonly string[]).includes(value)) policy = value as PolicyId;
-          else diagnostics.push({ line, column: hash + 1, endColumn: raw.length + 1, severity: "error", message: `unknown policy "${value}"`, expected: POLICIES.join(" | ") });
+          else diagnostics.push({ line, column: hash + 1, endColumn: raw.length + 1, severity: "error", message: `unknown policy ${quote(value)}`, expected: POLICIES.join(" | ") });
         } else if ((KERNELS as readonly string[]).includes(value)) kernel = value as KernelId;
-        else diagnostics.push({ line, column: hash + 1, endColumn: raw.length + 1, severity: "error", message: `unknown kernel "${value}"`, expected: KERNELS.join(" | ") });
+        else diagnostics.push({ line, column: hash + 1, endColumn: raw.length + 1, severity: "error", message: `unknown kernel ${quote(value)}`, expected: KERNELS.join(" | ") });
         return;
       }
       inHeader = false;
@@ -322,6 +355,10 @@ export function parseTrace(source: string): Parsed {
     const lead = code.length - code.trimStart().length;
     try {
       const op = parseStatement(code.trimStart(), lead + 1, line);
+      // The names are checked after the statement is read; its result is
+      // defined even when they fail, so one typo gives one error.
+      const misuse = options.names === false ? undefined : names.check(op, lead + 1);
+      if (misuse) throw misuse;
       ops.push({
         ...op,
         ...(comment !== undefined ? { comment } : {}),
@@ -351,6 +388,51 @@ export function parseTrace(source: string): Parsed {
     },
     diagnostics,
   };
+}
+
+const A_KIND: Record<ResultKind, string> = { skb: "an skb", page: "a page", pipe: "a pipe", sock: "a socket", list: "a segment list" };
+
+/**
+ * The names a trace defines, as it is read: each `x = op(...)` gives x
+ * once, and every argument naming an object must name one defined above,
+ * of the kind the parameter takes (a static error, as a C compiler's).
+ */
+class Names {
+  private readonly defined = new Map<string, { kind: ResultKind; line: number }>();
+
+  check(op: TraceOp, resultColumn: number): LineError | undefined {
+    const spec = opSpec(op.fn)!;
+    let error: LineError | undefined;
+    op.args.forEach((arg, i) => {
+      error ??= this.checkArg(spec, i, arg);
+    });
+    if (op.result !== undefined) {
+      const before = this.defined.get(op.result);
+      if (before) {
+        error ??= new LineError(resultColumn, resultColumn + op.result.length, `${op.result} is already defined at line ${before.line}; a name is given once`, "a new name");
+      } else {
+        const kind = spec.result ?? "pipe";
+        this.defined.set(op.result, { kind, line: op.line ?? 0 });
+      }
+    }
+    return error;
+  }
+
+  private checkArg(spec: OpSpec, i: number, arg: Arg): LineError | undefined {
+    const want = spec.params[i];
+    if (arg.kind !== "ref" || !(want in A_KIND)) return undefined;
+    const span = arg.span!;
+    const def = this.defined.get(arg.name);
+    const wanted = A_KIND[want as ResultKind];
+    if (!def) {
+      return new LineError(span.column, span.endColumn, `${quote(arg.name)} is not defined: no line above says ${clip(arg.name)} = ...`, `${wanted} defined above`);
+    }
+    const kind = arg.index !== undefined ? (def.kind === "list" ? "skb" : undefined) : def.kind;
+    if (kind === want) return undefined;
+    const what = arg.index !== undefined ? `${arg.name}[${arg.index}]` : arg.name;
+    const is = arg.index !== undefined && def.kind !== "list" ? `${arg.name} is ${A_KIND[def.kind]} (line ${def.line}), not a segment list` : `${what} is ${A_KIND[def.kind]} (line ${def.line})`;
+    return new LineError(span.column, span.endColumn, `${spec.fn}: argument ${i + 1} (${spec.names[i]}) must be ${wanted}; ${is}`, wanted);
+  }
 }
 
 export const hasErrors = (p: Parsed): boolean => p.diagnostics.some((d) => d.severity === "error");
