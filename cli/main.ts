@@ -1,10 +1,10 @@
-import { readFileSync } from "node:fs";
+import { readTraceSource } from "./input";
 import { main } from "./skbscope";
 import "./search";
 
 const code = main(process.argv.slice(2), {
   out: (text) => process.stdout.write(text + "\n"),
   err: (text) => process.stderr.write(text + "\n"),
-  readFile: (path) => readFileSync(path, "utf8"),
+  readFile: (path) => readTraceSource(path),
 });
 process.exitCode = code;

@@ -11,13 +11,10 @@ import {
   KERNELS,
   POLICIES,
   describeHolder,
-  hasErrors,
-  parseTrace,
   printOp,
   runTrace,
   stateView,
   verdictMatrix,
-  type Diagnostic,
   type Finding,
   type KernelId,
   type PolicyId,
@@ -28,6 +25,7 @@ import {
   type Trace,
 } from "../core/index";
 import { formatMatrix, formatStep } from "./format";
+import { loadTraceFile } from "./load";
 
 export class BadInput extends Error {}
 
@@ -45,25 +43,9 @@ policies: ${POLICIES.join(", ")}
 exit status: 0 every checked policy ok, 1 a violation, 2 bad input`;
 
 function loadTrace(io: Io, file: string | undefined): Trace {
-  if (!file) throw new BadInput("no trace file given");
-  let source: string;
-  try {
-    source = io.readFile(file);
-  } catch (e) {
-    throw new BadInput(`cannot read ${file}: ${(e as Error).message}`);
-  }
-  const parsed = parseTrace(source);
-  for (const d of parsed.diagnostics.filter((d) => d.severity === "warning")) io.err(`${file}:${where(d)}: warning: ${d.message}`);
-  if (hasErrors(parsed)) {
-    const lines = parsed.diagnostics
-      .filter((d) => d.severity === "error")
-      .map((d) => `${file}:${where(d)}: error: ${d.message}${d.expected ? ` (expected ${d.expected})` : ""}`);
-    throw new BadInput(lines.join("\n"));
-  }
-  return parsed.trace;
+  return loadTraceFile(io, file);
 }
 
-const where = (d: Diagnostic) => `${d.line}:${d.column}`;
 
 function policyOption(value: string | undefined, allowAll: boolean): PolicyId | "all" | undefined {
   if (value === undefined) return undefined;

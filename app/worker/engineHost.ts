@@ -12,7 +12,10 @@
  * report, and reading a link or pasted text back into a view to open.
  */
 import {
+  andMore,
   applyOp,
+  binaryReason,
+  capDiagnostics,
   dataref,
   emptyState,
   OPS,
@@ -27,7 +30,9 @@ import {
   stateView,
   verdictMatrix,
   type Arg,
+  type Diagnostic,
   type EngineEvent,
+  type Parsed,
   type Run,
   type State,
   type StateView,
@@ -130,12 +135,12 @@ export class EngineHost {
   private load(seq: number, source: string, opts: Pick<LoadRequest, "policy" | "kernel">): void {
     const started = performance.now();
     this.tasks.length = 0; // a new trace cancels the old one's background work
-    const parsed = parseTrace(source);
+    const parsed = readSource(source);
     const { policy, kernel } = settings(parsed.trace, { policy: opts.policy ?? undefined, kernel: opts.kernel ?? undefined });
     this.post({
       kind: "parsed",
       seq,
-      diagnostics: parsed.diagnostics,
+      diagnostics: editorDiagnostics(parsed.diagnostics),
       title: parsed.trace.title ?? null,
       policy,
       kernel,
@@ -556,3 +561,23 @@ class LifeTracker {
 }
 
 export type { StateView };
+
+/** A binary paste is one diagnostic, "not a text trace", and no operations. */
+function readSource(source: string): Parsed {
+  const binary = binaryReason(source);
+  if (!binary) return parseTrace(source);
+  return { trace: { ops: [] }, diagnostics: [{ line: 1, column: 1, endColumn: 2, severity: "error", message: binary }] };
+}
+
+/**
+ * The editor's diagnostics: the first MAX_DIAGNOSTICS, errors first, and one
+ * "and N more" at the first line left out (a 3 MB paste had 20,000).
+ */
+export function editorDiagnostics(all: readonly Diagnostic[]): readonly Diagnostic[] {
+  const { shown, more } = capDiagnostics(all);
+  if (!more) return all;
+  const rest = all.filter((d) => !shown.includes(d));
+  const errors = rest.filter((d) => d.severity === "error").length;
+  const first = rest.reduce((a, d) => (d.line < a.line ? d : a));
+  return [...shown, { line: first.line, column: 1, endColumn: 2, severity: errors ? "error" : "warning", message: `${andMore(more)} (${errors} errors)` }];
+}

@@ -15,7 +15,9 @@ import {
   KERNELS,
   MAX_COLUMNS,
   POLICIES,
+  LINE_END,
   SEMANTICS_VERSION,
+  binaryReason,
   dataref,
   describeHolder,
   hasErrors,
@@ -309,10 +311,12 @@ const isStatement = (line: string): boolean => {
 /** Reads a trace (and the view, if the text is a report) back from pasted text. */
 export function importText(pasted: string): ImportResult {
   if (typeof pasted !== "string") return { ok: false, error: { message: "nothing to import: not text" } };
+  const binary = binaryReason(pasted);
+  if (binary) return { ok: false, error: { message: binary } };
   if (pasted.length > IMPORT_LIMITS.chars) {
     return { ok: false, error: { message: `the text is ${pasted.length} characters; skbscope imports at most ${IMPORT_LIMITS.chars}` } };
   }
-  const raw = pasted.replace(/^\ufeff/, "").split(/\r\n|\r|\n/);
+  const raw = pasted.replace(/^\ufeff/, "").split(LINE_END);
   if (raw.length > IMPORT_LIMITS.lines) {
     return { ok: false, error: { message: `the text has ${raw.length} lines; skbscope imports at most ${IMPORT_LIMITS.lines}` } };
   }
