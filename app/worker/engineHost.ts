@@ -47,6 +47,7 @@ import { emailText, importPasted } from "../share/email";
 import { LIMITS, decodePermalink, encodePermalink, same, type LinkView } from "../share/permalink";
 import { appStory, storySource } from "../stories";
 import {
+  PROGRESS_MS,
   PROTOCOL_VERSION,
   STEP_COMPLETION,
   STEP_ERROR,
@@ -148,7 +149,17 @@ export class EngineHost {
     });
     // A trace with a syntax error still runs the operations that parsed
     // (the parser skips bad lines), so the graph stays useful while typing.
-    const run = runTrace(parsed.trace, { policy, kernel });
+    let reported = performance.now();
+    const ops = parsed.trace.ops;
+    const onStep = (i: number) => {
+      // A clock read every 64 steps is cheap; a message every PROGRESS_MS is too.
+      if ((i & 63) !== 0 && i !== 0) return;
+      const now = performance.now();
+      if (i !== 0 && now - reported < PROGRESS_MS) return;
+      reported = now;
+      this.post({ kind: "progress", seq, step: i + 1, line: ops[i].line ?? null });
+    };
+    const run = runTrace(parsed.trace, { policy, kernel, onStep });
     this.current = { seq, trace: parsed.trace, run };
     const columns = stepColumns(run);
     this.post(

@@ -22,6 +22,11 @@ const EMPTY_FINDINGS: readonly Finding[] = Object.freeze([]);
 export interface RunOptions {
   readonly policy?: PolicyId;
   readonly kernel?: KernelId;
+  /**
+   * Called before each operation is replayed (0-based index), so a caller
+   * with a clock can say how far a long replay got.
+   */
+  readonly onStep?: (index: number) => void;
 }
 
 export interface StepRecord {
@@ -132,7 +137,9 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
   }
   const record = (i: number, error: EngineError | undefined, completion: boolean, findings: readonly Finding[]): StepRecord =>
     new Step(i + 1, ops[i], error, completion, findings);
+  const onStep = options.onStep;
   for (let i = 0; i < ops.length; i++) {
+    onStep?.(i);
     const out = applyOp(state, ops[i], "inplace");
     state = out.state;
     const found = checker.afterStep(state, out.events, out.error, out.touchedPages, out.touchedTables);

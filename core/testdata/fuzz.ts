@@ -9,7 +9,7 @@
  * only they read a clock.
  */
 import { applyOp } from "../engine/apply";
-import { runTrace, type RunOptions } from "../engine/replay";
+import { runTrace } from "../engine/replay";
 import { headlen } from "../model/lookup";
 import { emptyState } from "../model/tx";
 import { stateView } from "../engine/view";
@@ -49,7 +49,7 @@ export interface FuzzOptions {
 
 export interface FuzzCase {
   readonly trace: Trace;
-  readonly options: Required<RunOptions>;
+  readonly options: { readonly policy: PolicyId; readonly kernel: KernelId };
 }
 
 /** One random trace and its settings, a pure function of `rand`. */
