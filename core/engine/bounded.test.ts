@@ -10,6 +10,8 @@ import { emptyState } from "../model/tx";
 import { parseTrace } from "../trace/parse";
 import { trace, view } from "../testdata/harness";
 import { applyOp } from "./apply";
+import { runTrace } from "./replay";
+import { stateView } from "./view";
 
 describe("kmalloc's ceiling", () => {
   it("KMALLOC_MAX_SIZE is 1 << (MAX_ORDER + PAGE_SHIFT - 1) = 4 MiB on x86-64", () => {
@@ -70,5 +72,34 @@ describe("a per-step work budget", () => {
     expect(out.state.skbs).toBe(state.skbs);
     // with the default budget the same step succeeds
     expect(applyOp(state, parsed.trace.ops[2], "pure").error).toBeUndefined();
+  });
+});
+
+describe("replay memory is bounded by the trace, not steps x live objects (issue 16.4)", () => {
+  // 2,000 live skbs, then 12,000 steps over them: checkpoints every 256
+  // steps would hold 54 copies of 2,000 entries.
+  const lines = [
+    ...Array.from({ length: 2000 }, (_, i) => `s${i} = alloc_skb(64)`),
+    ...Array.from({ length: 6000 }, (_, i) => `skb_get(s${i % 2000})\nkfree_skb(s${i % 2000})`),
+  ];
+  const parsed = parseTrace(lines.join("\n"));
+  const run = runTrace(parsed.trace);
+
+  it("checkpoints hold at most about two entries per step in all", () => {
+    expect(run.steps).toHaveLength(14_000);
+    expect(run.stats.checkpointEntries).toBeLessThanOrEqual(2 * run.steps.length);
+    expect(run.stats.checkpoints).toBeGreaterThan(2);
+  });
+
+  it("snapshotAt(n) still equals a plain replay of the first n operations", () => {
+    // The oracle: one plain in-place pass from step 0, no checkpoints.
+    const wanted = [0, 255, 256, 1999, 2000, 2001, 7_777, 13_999, 14_000];
+    const plain = new Map<number, unknown>();
+    let state = emptyState("6.1", "page-refs");
+    for (let n = 0; n <= parsed.trace.ops.length; n++) {
+      if (wanted.includes(n)) plain.set(n, stateView(state));
+      if (n < parsed.trace.ops.length) state = applyOp(state, parsed.trace.ops[n], "inplace").state;
+    }
+    for (const n of wanted) expect(stateView(run.snapshotAt(n)), `step ${n}`).toEqual(plain.get(n));
   });
 });
