@@ -128,3 +128,15 @@ describe("input limits (issue 16.4)", () => {
     expect(d[0].message).toMatch(/kfree_skb takes 1 argument/);
   });
 });
+
+describe("binary input (issue 11.6)", () => {
+  it("a NUL, or many undecodable or control characters, is not a text trace; a few in a comment are", async () => {
+    const { binaryReason } = await import("./limits");
+    expect(binaryReason("a = alloc_skb(1)\n\u0000")).toBe("not a text trace: a NUL byte at character 18 (binary data?)");
+    expect(binaryReason(`a = alloc_skb(1)  # caf\ufffd\n`)).toBeUndefined();
+    expect(binaryReason(`# \u001b[2J title\n`)).toBeUndefined();
+    expect(binaryReason("\ufffd".repeat(9))).toMatch(/^not a text trace: bytes that are not UTF-8 text, from character 9 on/);
+    expect(binaryReason("x".repeat(10_000) + "\u0001".repeat(150))).toMatch(/^not a text trace/);
+    expect(binaryReason("x".repeat(10_000) + "\u0001".repeat(99))).toBeUndefined();
+  });
+});

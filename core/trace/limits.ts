@@ -13,16 +13,22 @@ export const MAX_DIAGNOSTICS = 20;
 
 /**
  * Why `text` is not a trace but binary data, in one line, or undefined.
- * A NUL, or a character that could not be decoded (U+FFFD from a decoder
- * replacing bytes that are not UTF-8), never occurs in a typed trace.
+ * A NUL never occurs in typed text. A character that could not be decoded
+ * (U+FFFD, from a decoder replacing bytes that are not UTF-8) or a control
+ * character may, in a comment pasted through a mailer; many of them may not.
  */
 export function binaryReason(text: string): string | undefined {
   const nul = text.indexOf("\u0000");
-  const bad = text.indexOf("\ufffd");
-  const at = nul < 0 ? bad : bad < 0 ? nul : Math.min(nul, bad);
-  if (at < 0) return undefined;
-  const what = at === nul ? "a NUL byte" : "bytes that are not UTF-8";
-  return `not a text trace: ${what} at character ${at + 1} (binary data?)`;
+  if (nul >= 0) return `not a text trace: a NUL byte at character ${nul + 1} (binary data?)`;
+  const allowed = Math.max(8, text.length / 100);
+  let odd = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0xfffd || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c)) {
+      if (++odd > allowed) return `not a text trace: bytes that are not UTF-8 text, from character ${i + 1} on (binary data?)`;
+    }
+  }
+  return undefined;
 }
 
 /**
