@@ -96,7 +96,7 @@ export class Checker {
       add({ kind: error.kind, step, message: error.message, objects: [error.object] });
     }
     if (isKernelBug(error)) {
-      add({ kind: "kernel-bug", step, message: `${error.message}: Linux would crash here (${error.check})`, objects: [] });
+      add({ kind: "kernel-bug", step, message: `${error.message}; the kernel BUGs here`, objects: [] });
     }
     for (const ev of events) this.onEvent(state, step, ev, add);
     const pending = state.buffers.size > this.completedAt.size && this.buffersMayHaveChanged(state, touched, touchedTables);
