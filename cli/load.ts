@@ -2,7 +2,7 @@
  * A trace file as the CLI reads it: text only, diagnostics capped at
  * MAX_DIAGNOSTICS with "and N more", errors as one BadInput (exit 2).
  */
-import { andMore, binaryReason, capDiagnostics, hasErrors, parseTrace, type Diagnostic, type Trace } from "../core/index";
+import { MAX_DIAGNOSTICS, andMore, binaryReason, capDiagnostics, hasErrors, parseTrace, type Diagnostic, type Trace } from "../core/index";
 import { BadInput, type Io } from "./skbscope";
 
 const where = (d: Diagnostic) => `${d.line}:${d.column}`;
@@ -22,13 +22,15 @@ export function loadTraceFile(io: Io, file: string | undefined): Trace {
   }
   const binary = binaryReason(source);
   if (binary) throw new BadInput(`${file}: ${binary}`);
-  const parsed = parseTrace(source);
+  const parsed = parseTrace(source, { maxDiagnostics: MAX_DIAGNOSTICS });
   if (hasErrors(parsed)) {
     const { shown, more } = capDiagnostics(parsed.diagnostics.filter((d) => d.severity === "error"));
-    throw new BadInput([...shown.map((d) => line(file, d)), ...(more ? [`${file}: ${andMore(more)} errors`] : [])].join("\n"));
+    const rest = more + (parsed.omitted?.errors ?? 0);
+    throw new BadInput([...shown.map((d) => line(file, d)), ...(rest ? [`${file}: ${andMore(rest)} errors`] : [])].join("\n"));
   }
   const { shown, more } = capDiagnostics(parsed.diagnostics);
   for (const d of shown) io.err(line(file, d));
-  if (more) io.err(`${file}: ${andMore(more)} warnings`);
+  const rest = more + (parsed.omitted?.warnings ?? 0);
+  if (rest) io.err(`${file}: ${andMore(rest)} warnings`);
   return parsed.trace;
 }

@@ -12,6 +12,7 @@
  * report, and reading a link or pasted text back into a view to open.
  */
 import {
+  MAX_DIAGNOSTICS,
   andMore,
   applyOp,
   binaryReason,
@@ -141,7 +142,7 @@ export class EngineHost {
     this.post({
       kind: "parsed",
       seq,
-      diagnostics: editorDiagnostics(parsed.diagnostics),
+      diagnostics: editorDiagnostics(parsed),
       title: parsed.trace.title ?? null,
       policy,
       kernel,
@@ -576,7 +577,7 @@ export type { StateView };
 /** A binary paste is one diagnostic, "not a text trace", and no operations. */
 function readSource(source: string): Parsed {
   const binary = binaryReason(source);
-  if (!binary) return parseTrace(source);
+  if (!binary) return parseTrace(source, { maxDiagnostics: MAX_DIAGNOSTICS });
   return { trace: { ops: [] }, diagnostics: [{ line: 1, column: 1, endColumn: 2, severity: "error", message: binary }] };
 }
 
@@ -584,11 +585,14 @@ function readSource(source: string): Parsed {
  * The editor's diagnostics: the first MAX_DIAGNOSTICS, errors first, and one
  * "and N more" at the first line left out (a 3 MB paste had 20,000).
  */
-export function editorDiagnostics(all: readonly Diagnostic[]): readonly Diagnostic[] {
+export function editorDiagnostics(parsed: Parsed): readonly Diagnostic[] {
+  const all = parsed.diagnostics;
   const { shown, more } = capDiagnostics(all);
-  if (!more) return all;
+  const omitted = (parsed.omitted?.errors ?? 0) + (parsed.omitted?.warnings ?? 0);
+  if (!more && !omitted) return all;
   const rest = all.filter((d) => !shown.includes(d));
-  const errors = rest.filter((d) => d.severity === "error").length;
-  const first = rest.reduce((a, d) => (d.line < a.line ? d : a));
-  return [...shown, { line: first.line, column: 1, endColumn: 2, severity: errors ? "error" : "warning", message: `${andMore(more)} (${errors} errors)` }];
+  const errors = rest.filter((d) => d.severity === "error").length + (parsed.omitted?.errors ?? 0);
+  const lines = [...rest.map((d) => d.line), ...(omitted ? [parsed.omitted!.line] : [])];
+  const line = Math.min(...lines);
+  return [...shown, { line, column: 1, endColumn: 2, severity: errors ? "error" : "warning", message: `${andMore(more + omitted)} (${errors} errors)` }];
 }

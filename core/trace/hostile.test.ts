@@ -140,3 +140,16 @@ describe("binary input (issue 11.6)", () => {
     expect(binaryReason("x".repeat(10_000) + "\u0001".repeat(99))).toBeUndefined();
   });
 });
+
+describe("diagnostics kept, the rest counted (issue 11.6)", () => {
+  it("maxDiagnostics keeps that many of each severity and counts the rest, without suggestions", () => {
+    const source = "a = alloc_skb(1)\n" + "skb_clon(a)\n".repeat(5000);
+    const all = parseTrace(source);
+    expect(all.diagnostics).toHaveLength(5000);
+    expect(all.omitted).toBeUndefined();
+    const capped = parseTrace(source, { maxDiagnostics: 20 });
+    expect(capped.diagnostics).toHaveLength(20);
+    expect(capped.diagnostics[0].message).toMatch(/did you mean skb_clone/);
+    expect(capped.omitted).toEqual({ errors: 4980, warnings: 0, line: 22 });
+  });
+});

@@ -216,7 +216,7 @@ function checkArg(spec: OpSpec, i: number, arg: Arg): void {
   }
 }
 
-function parseStatement(code: string, base: number, line: number): TraceOp {
+function parseStatement(code: string, base: number, line: number, suggest = true): TraceOp {
   const cur = new Cursor(tokenize(code, base));
   let result: string | undefined;
   let first = cur.next();
@@ -230,7 +230,7 @@ function parseStatement(code: string, base: number, line: number): TraceOp {
   if (first.t !== "id") throw new LineError(first.col, first.end, `expected an operation name, found ${describe(first)}`, "an operation such as skb_clone");
   const spec = opSpec(first.v);
   if (!spec) {
-    const hint = suggestOp(first.v);
+    const hint = suggest ? suggestOp(first.v) : undefined;
     throw new LineError(first.col, first.end, `unknown operation ${quote(first.v)}${hint ? `; did you mean ${hint}?` : ""}`, "an operation name (see the README)");
   }
   cur.expectP("(", `"(" after ${first.v}`);
@@ -290,6 +290,12 @@ export interface ParseOptions {
    * kind). Off only to read one line on its own (the email importer).
    */
   readonly names?: boolean;
+  /**
+   * Keep at most this many diagnostics of each severity; the rest are only
+   * counted (Parsed.omitted), so a 64 MiB file of garbage costs a count,
+   * not millions of messages.
+   */
+  readonly maxDiagnostics?: number;
 }
 
 /** Characters a header value should not hold: controls, U+2028/U+2029. */
@@ -307,8 +313,22 @@ export function parseTrace(source: string, options: ParseOptions = {}): Parsed {
   let leading: string[] = [];
   let inHeader = true;
   const lines = splitLines(source);
+  const max = options.maxDiagnostics ?? Infinity;
+  const kept = { error: 0, warning: 0 };
+  const omitted = { errors: 0, warnings: 0, line: 0 };
+  const report = (d: Diagnostic) => {
+    if (kept[d.severity] < max) {
+      kept[d.severity]++;
+      diagnostics.push(d);
+      return;
+    }
+    if (!omitted.errors && !omitted.warnings) omitted.line = d.line;
+    if (d.severity === "error") omitted.errors++;
+    else omitted.warnings++;
+  };
+  const full = () => kept.error >= max;
   const warn = (line: number, column: number, endColumn: number, message: string) =>
-    diagnostics.push({ line, column, endColumn, severity: "warning", message });
+    report({ line, column, endColumn, severity: "warning", message });
 
   lines.forEach((raw, idx) => {
     const line = idx + 1;
@@ -342,9 +362,9 @@ export function parseTrace(source: string, options: ParseOptions = {}): Parsed {
           if (UNPRINTABLE.test(value)) warn(line, hash + 1, raw.length + 1, "the title holds control or line-separator characters; they are shown escaped");
         } else if (key === "policy") {
           if ((POLICIES as readonly string[]).includes(value)) policy = value as PolicyId;
-          else diagnostics.push({ line, column: hash + 1, endColumn: raw.length + 1, severity: "error", message: `unknown policy ${quote(value)}`, expected: POLICIES.join(" | ") });
+          else report({ line, column: hash + 1, endColumn: raw.length + 1, severity: "error", message: `unknown policy ${quote(value)}`, expected: POLICIES.join(" | ") });
         } else if ((KERNELS as readonly string[]).includes(value)) kernel = value as KernelId;
-        else diagnostics.push({ line, column: hash + 1, endColumn: raw.length + 1, severity: "error", message: `unknown kernel ${quote(value)}`, expected: KERNELS.join(" | ") });
+        else report({ line, column: hash + 1, endColumn: raw.length + 1, severity: "error", message: `unknown kernel ${quote(value)}`, expected: KERNELS.join(" | ") });
         return;
       }
       inHeader = false;
@@ -354,7 +374,7 @@ export function parseTrace(source: string, options: ParseOptions = {}): Parsed {
     inHeader = false;
     const lead = code.length - code.trimStart().length;
     try {
-      const op = parseStatement(code.trimStart(), lead + 1, line);
+      const op = parseStatement(code.trimStart(), lead + 1, line, !full());
       // The names are checked after the statement is read; its result is
       // defined even when they fail, so one typo gives one error.
       const misuse = options.names === false ? undefined : names.check(op, lead + 1);
@@ -367,7 +387,7 @@ export function parseTrace(source: string, options: ParseOptions = {}): Parsed {
       leading = [];
     } catch (e) {
       if (!(e instanceof LineError)) throw e;
-      diagnostics.push({
+      report({
         line,
         column: e.column,
         endColumn: Math.max(e.endColumn, e.column + 1),
@@ -387,6 +407,7 @@ export function parseTrace(source: string, options: ParseOptions = {}): Parsed {
       ...(leading.length ? { trailing: leading } : {}),
     },
     diagnostics,
+    ...(omitted.errors || omitted.warnings ? { omitted } : {}),
   };
 }
 
