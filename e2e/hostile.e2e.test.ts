@@ -5,6 +5,8 @@
  * (a Web Lock the worker holds for its life).
  */
 import { describe, expect, it } from "vitest";
+import { parseTrace } from "../core/index";
+import { encodePermalink } from "../app/share/permalink";
 import { appUnderTest, openApp, settled } from "./harness";
 
 const app = appUnderTest();
@@ -37,6 +39,26 @@ describe("a hostile trace in the app", () => {
     expect(s.error).toMatch(/-ENOMEM/);
     expect(s.health).toBe("ready");
     expect(await page.evaluate(() => (window as unknown as Hook).__skbscope.engineWorkersStarted())).toBe(before);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("the poisoned permalink opens at once: one worker, the step's -ENOMEM shown, never a restart loop", async () => {
+    const trace = parseTrace("a = alloc_skb(256)\npskb_expand_head(a, 1073741824, 0)\n").trace;
+    const link = await encodePermalink({ trace, policy: "page-refs", kernel: "6.1", step: 2, selection: null });
+    expect(link.ok).toBe(true);
+    const fragment = link.ok ? link.value : "";
+    expect(fragment.length).toBeLessThan(60);
+    const { page, context, errors } = await openApp(app.browser, app.url, "light", `#${fragment}`);
+    const started = Date.now();
+    await page.waitForFunction(() => (window as unknown as Hook).__skbscope.state().detail?.error, undefined, { timeout: 30_000 });
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const s = await page.evaluate(() => {
+      const st = (window as unknown as Hook).__skbscope;
+      return { error: st.state().detail!.error!.message, cursor: st.state().cursor, started: st.engineWorkersStarted() };
+    });
+    expect(s).toMatchObject({ cursor: 2, started: 1 });
+    expect(s.error).toMatch(/pskb_expand_head: kmalloc_reserve\(\) returned NULL .*-ENOMEM/);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { OPS } from "../ops";
-import { paramCType } from "./ctypes";
+import { cTypeRange, paramCType } from "./ctypes";
 import { parseTrace } from "./parse";
 
 const errors = (src: string) => parseTrace(src).diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.column} ${d.message}`);
@@ -67,4 +67,27 @@ describe("integer constants read as C reads them", () => {
   it("-0 is 0", () => {
     expect(parseTrace("a = alloc_skb(-0)").trace.ops[0].args[0]).toMatchObject({ value: 0 });
   });
+});
+
+describe("every integer parameter refuses the values just outside its C type", () => {
+  const sample: Record<string, string> = { skb: "a", page: "p", pipe: "q", sock: "s", list: "l", owner: "guest", bool: "true" };
+  const setup = "a = alloc_skb(256)\np = alloc_page(guest)\nq = skb_splice_bits(a, 0, 0)\ns = sock_create()\nl = skb_segment(a, 100)\n";
+  for (const spec of OPS.values()) {
+    spec.params.forEach((kind, i) => {
+      if (kind !== "int") return;
+      const type = paramCType(spec.fn, i)!;
+      const [lo, hi] = cTypeRange(type);
+      it(`${spec.fn} argument ${i + 1} (${spec.names[i]}, ${type}): ${lo - 1} and ${hi + 1} refused, ${lo} and ${hi} read`, () => {
+        const call = (v: number) => {
+          const args = spec.params.map((k, j) => (j === i ? String(v) : k === "int" ? "0" : sample[k]));
+          const res = spec.result !== null && !(spec.resultUnlessOptional && args.length > spec.params.length - (spec.optional ?? 0)) ? "r = " : "";
+          return `${setup}${res}${spec.fn}(${args.join(", ")})`;
+        };
+        for (const bad of [lo - 1, hi + 1]) {
+          expect(errors(call(bad))).toEqual([expect.stringContaining(`${spec.fn} takes ${type} ${spec.names[i]}; ${bad} is not one`)]);
+        }
+        for (const ok of [lo, hi]) expect(errors(call(ok))).toEqual([]);
+      });
+    });
+  }
 });
