@@ -64,8 +64,9 @@ export const workerActor = fromCallback<PostEvent, WorkerActorInput, FromWorkerA
     const msg = e.data;
     if (msg.kind === "ready") {
       readyBy = null;
-      // Noticed at once, not at the next request's deadline.
-      worker?.exited?.().then(() => die("the engine worker exited"));
+      // Noticed at once, not at the next request's deadline (only when the
+      // worker holds the lock: else the page would be granted it at once).
+      if (msg.holdsLock) worker?.exited?.().then(() => die("the engine worker exited"));
     }
     if (FINAL.has(msg.kind) && "seq" in msg) deadlines.delete(msg.seq);
     sendBack({ type: "WORKER.MESSAGE", msg });

@@ -52,7 +52,7 @@ export function fakeWorkers(options: { hangOn?: string } = {}): FakeWorkers {
       (m) => setTimeout(() => !silent && !record.terminated && worker.onmessage?.({ data: structuredClone(m) }), 0),
       (task) => setTimeout(task, 0),
     );
-    setTimeout(() => host.start(), 0);
+    setTimeout(() => host.start(true), 0);
     return worker;
   };
   return { create, made };

@@ -20,7 +20,7 @@ port.onmessage = (e: MessageEvent<ToWorker>) => host.handle(e.data);
 const locks = (navigator as Navigator & { locks?: LockManager }).locks;
 if (port.name && locks) {
   void locks.request(port.name, () => {
-    host.start();
+    host.start(true);
     return new Promise<never>(() => {});
   });
 } else {

@@ -109,8 +109,9 @@ export class EngineHost {
     private readonly defer: Defer,
   ) {}
 
-  start(): void {
-    this.post({ kind: "ready", version: PROTOCOL_VERSION, ops: opTable() });
+  /** `holdsLock`: the worker holds its life lock (engine.worker.ts), so its exit can be seen. */
+  start(holdsLock = false): void {
+    this.post({ kind: "ready", version: PROTOCOL_VERSION, ops: opTable(), ...(holdsLock ? { holdsLock } : {}) });
   }
 
   handle(msg: ToWorker): void {

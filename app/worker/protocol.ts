@@ -133,7 +133,7 @@ export interface LifeRow {
 
 /** Worker → UI. A failure is a message; the worker stays alive on bad input. */
 export type FromWorker =
-  | { kind: "ready"; version: typeof PROTOCOL_VERSION; ops: readonly OpInfo[] }
+  | { kind: "ready"; version: typeof PROTOCOL_VERSION; ops: readonly OpInfo[]; holdsLock?: boolean }
   /** How far a load's replay got (sent at most every PROGRESS_MS), so a hang can name its line. */
   | { kind: "progress"; seq: number; step: number; line: number | null }
   | {
