@@ -30,7 +30,16 @@ const { link, flags } = splitFragment(location.hash);
 setEmbed(params.get("embed") === "1" || flags.includes("embed"));
 
 const story = defaultStory();
-const createWorker = () => new Worker(new URL("./worker/engine.worker.ts", import.meta.url), { type: "module" }) as unknown as WorkerLike;
+let engineWorkersStarted = 0;
+const createWorker = (): WorkerLike => {
+  engineWorkersStarted++;
+  // Named, so it can hold a lock of that name while it lives (engine.worker.ts).
+  const name = `skbscope-engine-${crypto.randomUUID()}`;
+  const worker = new Worker(new URL("./worker/engine.worker.ts", import.meta.url), { type: "module", name }) as unknown as WorkerLike;
+  const locks = navigator.locks as LockManager | undefined;
+  if (locks) worker.exited = () => locks.request(name, () => undefined);
+  return worker;
+};
 // Search workers are made only when a search starts (their bundle loads then); counted for the e2e tests.
 let liveSearchWorkers = 0;
 const createSearchWorker = (): SearchWorkerLike => {
@@ -67,6 +76,7 @@ Object.assign(window, {
     open: machines.open,
     openText: machines.openText,
     seek: (step: number) => machines.playback.send({ type: "SEEK", step }),
+    engineWorkersStarted: () => engineWorkersStarted,
     state: () => useScope.getState(),
     search: {
       start: (request: SearchRequest) => machines.search.send({ type: "START", request }),

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /** The `skbscope` command: the process around cli/skbscope.ts's main(). */
-import { readFileSync } from "node:fs";
+import { readTraceSource } from "./input";
 import { main } from "./skbscope";
 import "./search";
 import "./link";
@@ -24,5 +24,5 @@ function lineWriter(stream: NodeJS.WriteStream): (text: string) => void {
 process.exitCode = await main(process.argv.slice(2), {
   out: lineWriter(process.stdout),
   err: lineWriter(process.stderr),
-  readFile: (path) => readFileSync(path, "utf8"),
+  readFile: (path) => readTraceSource(path),
 });

@@ -143,7 +143,7 @@ describe("terminal-safe, pipe-safe", () => {
       expect(r.out).not.toMatch(unsafe);
       const bad = skbscope(cmd, "esc-policy.trace");
       expect(bad.code).toBe(2);
-      expect(bad.err).toContain("\\x1b[31mred");
+      expect(bad.err).toMatch(/\\(x1b|u001b)\[31mred/);
       expect(bad.err).not.toMatch(unsafe);
     }
     // JSON stays JSON, with the same title once parsed.

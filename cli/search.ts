@@ -13,8 +13,6 @@
 import {
   KERNELS,
   POLICIES,
-  hasErrors,
-  parseTrace,
   policyAbsence,
   policyApplies,
   policyKernels,
@@ -34,6 +32,7 @@ import {
   type Counterexample,
   type SearchResult,
 } from "../core/search/index";
+import { loadTraceFile } from "./load";
 import { BadInput, addCommand, findingJson, type Io } from "./skbscope";
 import { jsonText } from "./terminal";
 
@@ -41,23 +40,7 @@ import { jsonText } from "./terminal";
 const MAX_DEPTH = 8;
 
 function loadPrefix(io: Io, file: string): Trace {
-  let source: string;
-  try {
-    source = io.readFile(file);
-  } catch (e) {
-    throw new BadInput(`cannot read ${file}: ${(e as Error).message}`);
-  }
-  const parsed = parseTrace(source);
-  for (const d of parsed.diagnostics.filter((d) => d.severity === "warning")) io.err(`${file}:${d.line}:${d.column}: warning: ${d.message}`);
-  if (hasErrors(parsed)) {
-    throw new BadInput(
-      parsed.diagnostics
-        .filter((d) => d.severity === "error")
-        .map((d) => `${file}:${d.line}:${d.column}: error: ${d.message}${d.expected ? ` (expected ${d.expected})` : ""}`)
-        .join("\n"),
-    );
-  }
-  return parsed.trace;
+  return loadTraceFile(io, file);
 }
 
 function depthOption(value: unknown): number {

@@ -18,8 +18,6 @@ import { version as PACKAGE_VERSION } from "../package.json";
 import {
   KERNELS,
   POLICIES,
-  hasErrors,
-  parseTrace,
   printOp,
   policyApplies,
   runTrace,
@@ -27,7 +25,6 @@ import {
   settings,
   stateView,
   verdictMatrix,
-  type Diagnostic,
   type Finding,
   type KernelId,
   type PolicyId,
@@ -41,6 +38,7 @@ import {
 } from "../core/index";
 import { formatMatrix, formatStep } from "./format";
 import { jsonText, terminalSafe } from "./terminal";
+import { loadTraceFile } from "./load";
 
 export class BadInput extends Error {}
 
@@ -55,25 +53,9 @@ export interface Io {
 
 
 export function loadTrace(io: Io, file: string | undefined): Trace {
-  if (!file) throw new BadInput("no trace file given");
-  let source: string;
-  try {
-    source = io.readFile(file);
-  } catch (e) {
-    throw new BadInput(`cannot read ${file}: ${(e as Error).message}`);
-  }
-  const parsed = parseTrace(source);
-  for (const d of parsed.diagnostics.filter((d) => d.severity === "warning")) io.err(`${file}:${where(d)}: warning: ${d.message}`);
-  if (hasErrors(parsed)) {
-    const lines = parsed.diagnostics
-      .filter((d) => d.severity === "error")
-      .map((d) => `${file}:${where(d)}: error: ${d.message}${d.expected ? ` (expected ${d.expected})` : ""}`);
-    throw new BadInput(lines.join("\n"));
-  }
-  return parsed.trace;
+  return loadTraceFile(io, file);
 }
 
-const where = (d: Diagnostic) => `${d.line}:${d.column}`;
 
 export function policyOption(value: string | undefined, allowAll: boolean): PolicyId | "all" | undefined {
   if (value === undefined) return undefined;

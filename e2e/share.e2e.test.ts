@@ -275,7 +275,7 @@ describe("images", () => {
     expect(svg).toContain('xmlns="http://www.w3.org/2000/svg"');
     expect(svg).toContain(">skb c<");
     expect(svg).toContain(">page g<");
-    expect(svg).toMatch(/style="[^"]*fill:rgb/);
+    expect(svg).toMatch(/style="[^"]*fill: ?rgb/);
     expect(svg).not.toContain("focus-ring");
     const [pngDownload] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=export-png]")]);
     const png = readFileSync((await pngDownload.path())!);

@@ -14,6 +14,10 @@
 import {
   describeEvents,
   LifeTracker,
+  MAX_DIAGNOSTICS,
+  andMore,
+  binaryReason,
+  capDiagnostics,
   OPS,
   parseTrace,
   policyAbsence,
@@ -27,6 +31,8 @@ import {
   stateView,
   verdictMatrix,
   type Arg,
+  type Diagnostic,
+  type Parsed,
   type Run,
   type State,
   type Trace,
@@ -40,6 +46,7 @@ import { emailText, importPasted } from "../share/email";
 import { LIMITS, decodePermalink, encodePermalink, same, type LinkView } from "../../core/permalink";
 import { appStory, storySource } from "../stories";
 import {
+  PROGRESS_MS,
   PROTOCOL_VERSION,
   STEP_COMPLETION,
   STEP_ERROR,
@@ -97,8 +104,9 @@ export class EngineHost {
     private readonly defer: Defer,
   ) {}
 
-  start(): void {
-    this.post({ kind: "ready", version: PROTOCOL_VERSION, ops: opTable() });
+  /** `holdsLock`: the worker holds its life lock (engine.worker.ts), so its exit can be seen. */
+  start(holdsLock = false): void {
+    this.post({ kind: "ready", version: PROTOCOL_VERSION, ops: opTable(), ...(holdsLock ? { holdsLock } : {}) });
   }
 
   handle(msg: ToWorker): void {
@@ -125,12 +133,12 @@ export class EngineHost {
   private load(seq: number, source: string, opts: Pick<LoadRequest, "policy" | "kernel">): void {
     const started = performance.now();
     this.tasks.length = 0; // a new trace cancels the old one's background work
-    const parsed = parseTrace(source);
+    const parsed = readSource(source);
     const { policy, kernel } = settings(parsed.trace, { policy: opts.policy ?? undefined, kernel: opts.kernel ?? undefined });
     this.post({
       kind: "parsed",
       seq,
-      diagnostics: parsed.diagnostics,
+      diagnostics: editorDiagnostics(parsed),
       title: parsed.trace.title ?? null,
       policy,
       kernel,
@@ -138,7 +146,17 @@ export class EngineHost {
     });
     // A trace with a syntax error still runs the operations that parsed
     // (the parser skips bad lines), so the graph stays useful while typing.
-    const run = runTrace(parsed.trace, { policy, kernel });
+    let reported = performance.now();
+    const ops = parsed.trace.ops;
+    const onStep = (i: number) => {
+      // A clock read every 64 steps is cheap; a message every PROGRESS_MS is too.
+      if ((i & 63) !== 0 && i !== 0) return;
+      const now = performance.now();
+      if (i !== 0 && now - reported < PROGRESS_MS) return;
+      reported = now;
+      this.post({ kind: "progress", seq, step: i + 1, line: ops[i].line ?? null });
+    };
+    const run = runTrace(parsed.trace, { policy, kernel, onStep });
     this.current = { seq, trace: parsed.trace, run };
     const columns = stepColumns(run);
     this.post(
@@ -428,3 +446,26 @@ function stepDetail(run: Run, n: number, state: State): StepDetail {
   };
 }
 
+
+/** A binary paste is one diagnostic, "not a text trace", and no operations. */
+function readSource(source: string): Parsed {
+  const binary = binaryReason(source);
+  if (!binary) return parseTrace(source, { maxDiagnostics: MAX_DIAGNOSTICS });
+  return { trace: { ops: [] }, diagnostics: [{ line: 1, column: 1, endColumn: 2, severity: "error", message: binary }] };
+}
+
+/**
+ * The editor's diagnostics: the first MAX_DIAGNOSTICS, errors first, and one
+ * "and N more" at the first line left out (a 3 MB paste had 20,000).
+ */
+export function editorDiagnostics(parsed: Parsed): readonly Diagnostic[] {
+  const all = parsed.diagnostics;
+  const { shown, more } = capDiagnostics(all);
+  const omitted = (parsed.omitted?.errors ?? 0) + (parsed.omitted?.warnings ?? 0);
+  if (!more && !omitted) return all;
+  const rest = all.filter((d) => !shown.includes(d));
+  const errors = rest.filter((d) => d.severity === "error").length + (parsed.omitted?.errors ?? 0);
+  const lines = [...rest.map((d) => d.line), ...(omitted ? [parsed.omitted!.line] : [])];
+  const line = Math.min(...lines);
+  return [...shown, { line, column: 1, endColumn: 2, severity: errors ? "error" : "warning", message: `${andMore(more + omitted)} (${errors} errors)` }];
+}

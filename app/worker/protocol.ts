@@ -127,7 +127,9 @@ export interface MatrixRow {
 
 /** Worker → UI. A failure is a message; the worker stays alive on bad input. */
 export type FromWorker =
-  | { kind: "ready"; version: typeof PROTOCOL_VERSION; ops: readonly OpInfo[] }
+  | { kind: "ready"; version: typeof PROTOCOL_VERSION; ops: readonly OpInfo[]; holdsLock?: boolean }
+  /** How far a load's replay got (sent at most every PROGRESS_MS), so a hang can name its line. */
+  | { kind: "progress"; seq: number; step: number; line: number | null }
   | {
       kind: "parsed";
       seq: number;
@@ -194,6 +196,9 @@ export function unhandled(message: never): never {
 }
 
 /** Structural check on what arrives from a worker (it may be anything). */
+/** How often a load reports its progress. */
+export const PROGRESS_MS = 250;
+
 export function isFromWorker(data: unknown): data is FromWorker {
   return typeof data === "object" && data !== null && typeof (data as { kind?: unknown }).kind === "string";
 }

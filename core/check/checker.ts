@@ -13,17 +13,19 @@
  *               members of the skbs it holds: without bound
  *  use-after-free, double-free, refcount-underflow, conservation (each
  *               page's refcount equals the holders that account for it)
+ *  kernel-bug   a step the kernel would BUG on (skb_over_panic, BUG_ON):
+ *               the machine is down, whatever the policy
  *  unreachable  a step broke a caller contract and ran, flagged, because
  *               the trace asked (`# contracts: flag`): Linux cannot take
  *               that path
  *
- * A policy's verdict on a trace: premature > duplicate > missed > late >
- * inconclusive > ok. `inconclusive`: a step could not be judged (the engine
+ * A policy's verdict on a trace: kernel-bug > premature > duplicate > missed >
+ * late > inconclusive > ok. `inconclusive`: a step could not be judged (the engine
  * does not model it, or hit a bug), so the trace is not `ok` whatever
  * happened; a violation found before that step still decides, one found
  * after it rests on a state the kernel would not have and does not.
  */
-import type { EngineError, EngineEvent } from "../model/events";
+import { isKernelBug, type EngineError, type EngineEvent } from "../model/events";
 import { holderCount, holdersIndex, skbsOfData } from "../model/lookup";
 import type { BufferId, PageId, PolicyId, SkbId, State, TableName, ZBuffer } from "../model/types";
 import { completionPolicy } from "../policy/registry";
@@ -39,12 +41,13 @@ export type FindingKind =
   | "double-free"
   | "refcount-underflow"
   | "conservation"
-  | "unreachable";
+  | "unreachable"
+  | "kernel-bug";
 
-export type Verdict = "ok" | "premature" | "duplicate" | "missed" | "late" | "inconclusive";
-export const VERDICT_ORDER: readonly Verdict[] = ["premature", "duplicate", "missed", "late", "inconclusive", "ok"];
+export type Verdict = "ok" | "kernel-bug" | "premature" | "duplicate" | "missed" | "late" | "inconclusive";
+export const VERDICT_ORDER: readonly Verdict[] = ["kernel-bug", "premature", "duplicate", "missed", "late", "inconclusive", "ok"];
 /** The verdicts that are violations (a finding kind each). */
-export const VIOLATION_VERDICTS = ["premature", "duplicate", "missed", "late"] as const satisfies readonly Verdict[];
+export const VIOLATION_VERDICTS = ["kernel-bug", "premature", "duplicate", "missed", "late"] as const satisfies readonly Verdict[];
 
 export interface Finding {
   readonly kind: FindingKind;
@@ -183,6 +186,9 @@ export class Checker {
     };
     if (error && (error.kind === "use-after-free" || error.kind === "double-free")) {
       add({ kind: error.kind, step, message: error.message, objects: [error.object] });
+    }
+    if (isKernelBug(error)) {
+      add({ kind: "kernel-bug", step, message: `${error.message}; the kernel BUGs here`, objects: [] });
     }
     for (const ev of events) this.onEvent(state, step, ev, add);
     const pending = state.buffers.size > this.completedAt.size && this.buffersMayHaveChanged(state, touched, touchedTables);

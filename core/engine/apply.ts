@@ -4,7 +4,7 @@
  * state as it was and says why; an engine bug becomes an "internal" error.
  */
 import { OpFailure, type EngineError, type EngineEvent } from "../model/events";
-import { Tx, type TxMode } from "../model/tx";
+import { STEP_WORK_BUDGET, Tx, WorkBudgetExceeded, type TxMode } from "../model/tx";
 import type { State, TableName } from "../model/types";
 import { opSpec, type ArgValue } from "../ops";
 import { brokenContract, contractMessage } from "../ops/contracts";
@@ -43,8 +43,9 @@ export function resolveArgs(op: TraceOp): ArgValue[] {
  */
 export type ContractMode = "enforce" | "flag";
 
-export function applyOp(state: State, op: TraceOp, mode: TxMode, contracts: ContractMode = "enforce"): StepOutcome {
-  const tx = new Tx(state, mode);
+/** `budget`: the step's work allowance (tests lower it). */
+export function applyOp(state: State, op: TraceOp, mode: TxMode, contracts: ContractMode = "enforce", budget = STEP_WORK_BUDGET): StepOutcome {
+  const tx = new Tx(state, mode, budget);
   try {
     const spec = opSpec(op.fn);
     if (!spec) {
@@ -70,6 +71,7 @@ export function applyOp(state: State, op: TraceOp, mode: TxMode, contracts: Cont
     return { state: tx.commit(), events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables };
   } catch (e) {
     if (e instanceof OpFailure) return failed(tx, e.error);
+    if (e instanceof WorkBudgetExceeded) return failed(tx, { kind: "internal", message: `engine bug in ${op.fn}: ${e.message}; step stopped, state unchanged` });
     const message = e instanceof Error ? `${e.message}` : String(e);
     return failed(tx, { kind: "internal", message: `engine bug in ${op.fn}: ${message}` });
   }

@@ -3,10 +3,15 @@
  * step on demand.
  *
  * The replay mutates one working set of tables in place (each operation's
- * writes are undone if it fails) and keeps a checkpoint every
- * CHECKPOINT_EVERY steps; snapshotAt(n) copies the nearest checkpoint and
- * replays at most CHECKPOINT_EVERY - 1 operations. Records are immutable,
- * so checkpoints share every record with each other.
+ * writes are undone if it fails) and keeps checkpoints; snapshotAt(n)
+ * copies the nearest checkpoint and replays the operations after it.
+ * Records are immutable, so checkpoints share every record with each
+ * other, but each has its own maps: a checkpoint costs one entry per live
+ * record. So they are spaced by size as well as by steps — at least
+ * CHECKPOINT_EVERY steps apart, and at least as many steps as the state
+ * has live records — which keeps all checkpoints together within about
+ * twice the trace's length in entries, whatever lives in it (100,000 live
+ * objects every 256 steps ran the CLI out of heap).
  */
 import { Checker, unjudgedOf, verdictOf, type Finding, type Unjudged, type Verdict } from "../check/checker";
 import type { EngineError, EngineEvent } from "../model/events";
@@ -25,6 +30,11 @@ export interface RunOptions {
   readonly kernel?: KernelId;
   /** What a broken caller contract does (default: the trace's `# contracts:`, else "enforce"). */
   readonly contracts?: ContractMode;
+  /**
+   * Called before each operation is replayed (0-based index), so a caller
+   * with a clock can say how far a long replay got.
+   */
+  readonly onStep?: (index: number) => void;
 }
 
 export interface StepRecord {
@@ -43,6 +53,17 @@ export interface StepRecord {
   readonly findings: readonly Finding[];
 }
 
+/** What the replay keeps besides its step records (for tests and the bench). */
+export interface RunStats {
+  readonly checkpoints: number;
+  /** Map entries held by all checkpoints together. */
+  readonly checkpointEntries: number;
+}
+
+/** Records in a state's tables: what one checkpoint costs. */
+const liveRecords = (s: State): number =>
+  s.skbs.size + s.datas.size + s.pages.size + s.pipes.size + s.socks.size + s.ubufs.size + s.buffers.size + s.fclones.size;
+
 export interface Run {
   readonly kernel: KernelId;
   readonly policy: PolicyId;
@@ -56,6 +77,7 @@ export interface Run {
   readonly final: State;
   /** The state after `step` operations (0 = before the first). */
   snapshotAt(step: number): State;
+  readonly stats: RunStats;
   /**
    * Visit the state after every step in order, with the step's events,
    * replaying once (for printing every step). The state is valid only
@@ -137,7 +159,11 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
   const record = (i: number, error: EngineError | undefined, completion: boolean, findings: readonly Finding[]): StepRecord =>
     new Step(i + 1, ops[i], error, completion, findings);
   const unjudged: Unjudged[] = [];
+  const onStep = options.onStep;
+  let since = 0;
+  let checkpointEntries = 0;
   for (let i = 0; i < ops.length; i++) {
+    onStep?.(i);
     const out = applyOp(state, ops[i], "inplace", contracts);
     state = out.state;
     const notJudged = unjudgedOf(i + 1, out.error);
@@ -145,7 +171,15 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
     const found = checker.afterStep(state, out.events, out.error, out.touchedPages, out.touchedTables);
     const completion = out.events.some((e) => e.kind === "completion");
     steps[i] = record(i, out.error, completion, found.length ? found : EMPTY_FINDINGS);
-    if ((i + 1) % CHECKPOINT_EVERY === 0) checkpoints.push(freezeTables(state, true));
+    since++;
+    if (since >= CHECKPOINT_EVERY) {
+      const live = liveRecords(state);
+      if (since >= live) {
+        checkpoints.push(freezeTables(state, true));
+        checkpointEntries += live;
+        since = 0;
+      }
+    }
   }
   const missed = checker.finish(state);
   if (missed.length && steps.length) {
@@ -157,10 +191,22 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
 
   /** A fresh working copy of the state after n steps (the graves shared). */
   function workingAt(n: number): State {
-    const base = checkpoints[Math.floor(n / CHECKPOINT_EVERY)];
+    const base = checkpoints[nearestCheckpoint(n)];
     let s = freezeTables(base, true);
     for (let i = base.step; i < n; i++) s = applyOp(s, ops[i], "inplace", contracts).state;
     return s;
+  }
+
+  /** The last checkpoint at or before step n (binary search: steps ascend). */
+  function nearestCheckpoint(n: number): number {
+    let lo = 0;
+    let hi = checkpoints.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (checkpoints[mid].step <= n) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   function snapshotAt(step: number): State {
@@ -178,5 +224,6 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
     });
   };
 
-  return { kernel, policy, ops, steps, findings, unjudged, verdict: verdictOf(findings, unjudged), final, snapshotAt, eachState };
+  const stats: RunStats = { checkpoints: checkpoints.length, checkpointEntries };
+  return { kernel, policy, ops, steps, findings, unjudged, verdict: verdictOf(findings, unjudged), final, snapshotAt, eachState, stats };
 }

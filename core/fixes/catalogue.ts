@@ -661,7 +661,7 @@ export const FIXES: readonly KernelFix[] = [
     ops: ["skb_copy_ubufs", "skb_orphan_frags", "skb_orphan_frags_rx", "skb_clone", "pskb_copy", "pskb_expand_head", "skb_segment", "skb_zerocopy", "sock_queue_rcv_skb"],
     modelled: "yes",
     modelledAt: "core/kernel/skbuff.ts:53-54",
-    modelledSnippet: "while ((PAGE_SIZE << order) * max < total) order++;",
+    modelledSnippet: "while (PAGE_SIZE * 2 ** order * max < total && order < MAX_ORDER) order++;",
     withoutNeeds: "frags larger than one page (BIG TCP payloads): the model caps an skb at MAX_SKB_FRAGS single-page frags, so the order is always 0",
     issueCase: null,
     sources: [`${CHANGELOG} (6.1.37-1)`],

@@ -76,6 +76,18 @@ export function kernelCheck(fn: string, check: string, why: string): never {
   return fail({ kind: "kernel-check", fn, check, message: `${fn}: ${check} — ${why}` });
 }
 
+/**
+ * Checks where the kernel does not fail but crashes: BUG_ON(), BUG(),
+ * skb_over_panic()/skb_under_panic() (net/core/skbuff.c l.123-131, which
+ * end in BUG()), SKB_LINEAR_ASSERT() (BUG_ON(skb_is_nonlinear())).
+ */
+const BUG_CHECK = /\bBUG_ON\(|\bBUG\(\)|\bskb_(over|under)_panic\b|\bSKB_LINEAR_ASSERT\(/;
+
+/** Whether a step error is the kernel crashing rather than refusing. */
+export function isKernelBug(error: EngineError | undefined): error is Extract<EngineError, { kind: "kernel-check" }> {
+  return error?.kind === "kernel-check" && BUG_CHECK.test(error.check);
+}
+
 export function precondition(fn: string, message: string): never {
   return fail({ kind: "precondition", fn, message: `${fn}: ${message}` });
 }

@@ -33,6 +33,20 @@ const TABLES: readonly TableName[] = [
 
 const NO_STRINGS: ReadonlySet<string> = new Set();
 
+/**
+ * Work one step may do (table writes, events, loop turns). The largest real
+ * step (skb_segment at its 64-segment cap over 17 frags) does a few
+ * thousand; a runaway loop reaches this in well under a second.
+ */
+export const STEP_WORK_BUDGET = 1_000_000;
+
+/** Thrown when a step exhausts its budget: an engine bug, not user error. */
+export class WorkBudgetExceeded extends Error {
+  constructor(readonly budget: number) {
+    super(`the step did more than ${budget} units of work (a loop without end?)`);
+  }
+}
+
 export class Tx {
   readonly kernel: KernelId;
   readonly policy: PolicyId;
@@ -47,6 +61,7 @@ export class Tx {
   private readonly undo: unknown[] = [];
   private pagesTouched: Set<string> | null = null;
   private tablesTouched: Set<TableName> | null = null;
+  private work = 0;
 
   /** Pages whose count or holders this step touched (for the checker). */
   get touchedPages(): ReadonlySet<string> {
@@ -61,6 +76,7 @@ export class Tx {
   constructor(
     private readonly base: State,
     private readonly mode: TxMode,
+    private readonly budget = STEP_WORK_BUDGET,
   ) {
     this.kernel = base.kernel;
     this.policy = base.policy;
@@ -88,7 +104,14 @@ export class Tx {
     return this.tables[table] as unknown as ReadonlyMap<KeyOf<T>, RecordOf<T>>;
   }
 
+  /** Count work; every engine loop calls this (or set/emit) each turn. */
+  spend(units = 1): void {
+    this.work += units;
+    if (this.work > this.budget) throw new WorkBudgetExceeded(this.budget);
+  }
+
   set<T extends TableName>(table: T, key: string, value: RecordOf<T>): void {
+    this.spend();
     const map = this.writable(table);
     if (this.mode === "inplace") this.undo.push(table, key, map.get(key), map.has(key));
     map.set(key, value);
@@ -109,6 +132,7 @@ export class Tx {
   }
 
   emit(event: EngineEvent): void {
+    this.spend();
     this.events.push(event);
   }
 

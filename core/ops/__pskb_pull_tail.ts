@@ -86,6 +86,7 @@ function pullFragList(tx: Tx, data: Data, eat: number, fn: string): void {
   let insp = 0;
   let clone: Skb | null = null;
   while (eat > 0 && j < list.length) {
+    tx.spend();
     const member = skbOf(tx, list[j], fn);
     if (member.len <= eat) {
       eat -= member.len;

@@ -52,6 +52,7 @@ export function skb_segment(tx: Tx, result: string, name: string, mss: number): 
   let i = 0;
   let k = 0;
   do {
+    tx.spend();
     const len = Math.min(src.len - offset, mss);
     let hsize = Math.max(0, hl - offset);
     if (hsize > len) hsize = len;
@@ -65,6 +66,7 @@ export function skb_segment(tx: Tx, result: string, name: string, mss: number): 
     }
     const segFrags: Frag[] = [];
     while (pos < offset + len && i < frags.length) {
+      tx.spend();
       const f = frags[i];
       let nf: Frag = f;
       pageGet(tx, f.page, "skb_segment");

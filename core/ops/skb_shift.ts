@@ -14,7 +14,7 @@
  * and drops skb's reference on the page (-1). Whole frags move with no count
  * change; a final partial frag is shared: page +1.
  */
-import { kernelCheck } from "../model/events";
+import { kernelCheck, outOfRange } from "../model/events";
 import { profile } from "../model/kernel";
 import { headlen, shinfo, skbCloned, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
@@ -51,6 +51,9 @@ export function skb_shift(tx: Tx, tgtName: string, skbName: string, shiftlen: nu
   let tgt = skbOf(tx, tgtName, "skb_shift");
   let skb = skbOf(tx, skbName, "skb_shift");
   if (tgt.name === skb.name) kernelCheck("skb_shift", "tgt != skb", "shifting an skb into itself");
+  // int shiftlen: the kernel never checks its sign; its one caller,
+  // tcp_shift_skb_data(), passes a positive length.
+  if (shiftlen < 0) outOfRange("skb_shift", "shiftlen", shiftlen, 0, "is negative; tcp_shift_skb_data() shifts a positive length");
   if (shiftlen > skb.len) kernelCheck("skb_shift", "BUG_ON(shiftlen > skb->len)", `${shiftlen} > ${skb.len}`);
   if (headlen(skb)) {
     if (tx.kernel === "2.6.32") kernelCheck("skb_shift", "BUG_ON(skb_headlen(skb))", `${skbName} has linear bytes`);
@@ -94,6 +97,7 @@ export function skb_shift(tx: Tx, tgtName: string, skbName: string, shiftlen: nu
   const sf: Frag[] = [...sd.frags];
   let partial: Frag | null = null;
   while (todo > 0 && from < sf.length) {
+    tx.spend();
     if (tf.length === max) return result(tx, 0, "tgt ran out of frag slots");
     const f = sf[from];
     if (todo >= f.size) {

@@ -91,6 +91,7 @@ function segment(tx: Tx, spd: Spd, page: PageId | null, poff: number, plen: numb
   plen -= spd.off;
   spd.off = 0;
   while (spd.len > 0 && plen > 0) {
+    tx.spend();
     let flen = Math.min(spd.len, plen);
     if (linear) {
       const piece = linearToPage(tx, flen);

@@ -10,7 +10,7 @@
  * and each needed frag of from is referenced from to (page +1, size
  * clipped). `from` is otherwise untouched; the caller frees it.
  */
-import { kernelCheck } from "../model/events";
+import { kernelCheck, precondition } from "../model/events";
 import { headlen, shinfo, skbOf, tailroom } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { Frag } from "../model/types";
@@ -25,6 +25,9 @@ export function skb_zerocopy(tx: Tx, toName: string, fromName: string, len: numb
   if (!from.head_frag && !hlen) kernelCheck("skb_zerocopy", "BUG_ON(!from->head_frag && !hlen)", `${fromName}'s head is kmalloc'd`);
   if (len < 0 || len > from.len) kernelCheck("skb_zerocopy", "-EFAULT", `len ${len} is past ${fromName}'s ${from.len} bytes`);
   // to is fresh, from has no frag_list: caller contract zerocopy-fresh-to (contracts.ts).
+  // int hlen comes from skb_zerocopy_headlen(from) (skbuff.c l.3288): at
+  // most from->len, never negative.
+  if (hlen < 0 || hlen > from.len) precondition("skb_zerocopy", `hlen ${hlen} is not within ${fromName}'s ${from.len} bytes (callers take it from skb_zerocopy_headlen())`);
   if (len <= tailroom(tx, to)) {
     readAllPages(tx, from, `skb_zerocopy(${toName}, ${fromName})`);
     skb_put(tx, toName, len);

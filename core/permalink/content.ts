@@ -413,7 +413,7 @@ export function decodeContent(bytes: Uint8Array): Content {
     } catch {
       throw new Malformed(`the ${what} is not valid UTF-8`);
     }
-    if (s.includes("\n")) throw new Malformed(`the ${what} has a line break in it`);
+    if (/[\r\n]/.test(s)) throw new Malformed(`the ${what} has a line break in it`);
     at = next + len;
     return s;
   };

@@ -192,4 +192,19 @@ describe("importText on malformed input", () => {
     expect(unquote("> > >g = alloc_page(guest)  ")).toBe("g = alloc_page(guest)");
     expect(unquote(">\u00a0# x")).toBe("# x");
   });
+  it("unquotes in linear time: 80,000 blanks (issue 16.6)", () => {
+    for (const line of [" ".repeat(80_000) + "x", "> " + " ".repeat(80_000) + "x", " > ".repeat(27_000) + "x", "x" + " \t".repeat(40_000) + "y"]) {
+      const started = performance.now();
+      unquote(line);
+      expect(performance.now() - started).toBeLessThan(200);
+    }
+    expect(unquote("   indented")).toBe("   indented");
+    expect(unquote(" > >  two")).toBe(" two");
+    expect(unquote(">")).toBe("");
+    expect(unquote("a   \t ")).toBe("a");
+  });
+  it("reads a lone-CR paste as lines (issue 16.3)", () => {
+    const got = importText("g = alloc_page(guest)\ra = alloc_skb(256)\rskb_fill_page_desc(a, 0, g, 0, 4096)\r");
+    expect(got.ok && got.value.trace.ops.length).toBe(3);
+  });
 });

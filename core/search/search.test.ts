@@ -32,7 +32,8 @@ const text = (c: Counterexample | undefined) => c?.ops.map(printOp);
 const find = (r: SearchResult, kind: FindingKind) => r.counterexamples.find((c) => c.kind === kind);
 
 function ops(source: string): TraceOp[] {
-  const parsed = parseTrace(source.replace(/^[ \t]+/gm, ""));
+  // Snippets: their names may be defined by the prefix they extend.
+  const parsed = parseTrace(source.replace(/^[ \t]+/gm, ""), { names: false });
   if (hasErrors(parsed)) throw new Error(parsed.diagnostics.map((d) => d.message).join("; "));
   return [...parsed.trace.ops];
 }

@@ -36,9 +36,13 @@ zerocopy_arm(a)
 `;
 export const DEFAULT_PREFIX: readonly TraceOp[] = stripPositions(parseTrace(DEFAULT_PREFIX_TEXT).trace).ops;
 
-/** Finding kinds in the order results list them: verdicts by severity, then the rest. */
+/**
+ * Finding kinds in the order results list them: verdicts by severity, then
+ * the rest. Not kernel-bug: a step the kernel BUGs on fails, and search
+ * never extends a path through a failed step.
+ */
 export const KIND_ORDER: readonly FindingKind[] = [
-  ...VIOLATION_VERDICTS,
+  ...VIOLATION_VERDICTS.filter((v) => v !== "kernel-bug"),
   "use-after-free",
   "double-free",
   "refcount-underflow",

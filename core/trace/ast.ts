@@ -54,6 +54,8 @@ export interface Diagnostic {
 export interface Parsed {
   readonly trace: Trace;
   readonly diagnostics: readonly Diagnostic[];
+  /** Diagnostics counted but not kept (ParseOptions.maxDiagnostics). */
+  readonly omitted?: { readonly errors: number; readonly warnings: number; /** The first one's line. */ readonly line: number };
 }
 
 /** A trace with positions dropped: what equality means for traces. */
