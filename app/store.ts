@@ -7,7 +7,7 @@
 import { create } from "zustand";
 import type { Diagnostic, Finding, FindingKind, KernelId, PolicyId, StateView, Verdict } from "../core/index";
 import { appStory, storyCheck, storyOfSource } from "./stories";
-import { STEP_VIOLATION, type FreshNames, type LifeRow, type MatrixRow, type OpInfo, type StepColumns, type StepDetail } from "./worker/protocol";
+import { STEP_VIOLATION, type FreshNames, type LifeRow, type MatrixRow, type OpInfo, type StepColumns, type StepDetail, type StepError } from "./worker/protocol";
 
 export type Theme = "light" | "dark";
 export type WorkerHealth =
@@ -159,6 +159,10 @@ export interface ScopeData {
   fresh: FreshNames;
   ops: readonly OpInfo[];
   stepCount: number;
+  /** The loaded run's failing steps, at their lines (the first few hundred). */
+  stepErrors: readonly StepError[];
+  /** The loaded trace ran up to this line, its first with an error (null: all of it ran). */
+  stoppedAt: number | null;
   columns: StepColumns;
   findings: readonly Finding[];
   verdict: Verdict | null;
@@ -223,6 +227,8 @@ export function initialData(): ScopeData {
     fresh: NO_NAMES_USED,
     ops: [],
     stepCount: 0,
+    stepErrors: [],
+    stoppedAt: null,
     columns: NO_COLUMNS,
     findings: [],
     verdict: null,
@@ -425,12 +431,12 @@ export function applyParsed(p: { diagnostics: readonly Diagnostic[]; title: stri
  * it (to the end after an appended operation, to the story's violation).
  */
 export function applyLoaded(
-  l: { stepCount: number; columns: StepColumns; findings: readonly Finding[]; verdict: Verdict; ms: number },
+  l: { stepCount: number; columns: StepColumns; findings: readonly Finding[]; verdict: Verdict; ms: number; errors?: readonly StepError[]; stoppedAt?: number | null },
   position?: number,
   from?: ScopeData["loaded"],
 ): void {
   const cursor = clampStep(position ?? get().cursor, l.stepCount);
-  set({ stepCount: l.stepCount, columns: l.columns, findings: l.findings, verdict: l.verdict, loadMs: l.ms, cursor, matrix: null, lifetimes: null, ...(from ? { loaded: from } : {}) });
+  set({ stepCount: l.stepCount, stepErrors: l.errors ?? [], stoppedAt: l.stoppedAt ?? null, columns: l.columns, findings: l.findings, verdict: l.verdict, loadMs: l.ms, cursor, matrix: null, lifetimes: null, ...(from ? { loaded: from } : {}) });
 }
 
 /**

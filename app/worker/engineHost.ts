@@ -38,6 +38,7 @@ import {
 } from "../../core/index";
 import { captionAt, narrationOf, type Narration } from "../../stories/narration";
 import { freshNames } from "../ops";
+import { firstErrorLine, runnablePrefix, stepErrors } from "./runnable";
 import { emailText, importPasted } from "../share/email";
 import { LIMITS, decodePermalink, encodePermalink, same, type LinkView } from "../share/permalink";
 import { appStory, storySource } from "../stories";
@@ -141,10 +142,12 @@ export class EngineHost {
       kernel,
       fresh: freshNames(parsed.trace.ops.flatMap((op) => (op.result ? [op.result] : []))),
     });
-    // A trace with a syntax error still runs the operations that parsed
-    // (the parser skips bad lines), so the graph stays useful while typing.
-    const run = runTrace(parsed.trace, { policy, kernel });
-    this.current = { seq, trace: parsed.trace, run };
+    // A trace with an error runs up to its first error line, so the graph
+    // stays useful while typing and never shows a trace with lines left out.
+    const stoppedAt = firstErrorLine(parsed.diagnostics);
+    const trace = runnablePrefix(parsed.trace, parsed.diagnostics);
+    const run = runTrace(trace, { policy, kernel });
+    this.current = { seq, trace, run };
     const columns = stepColumns(run);
     this.post(
       {
@@ -155,11 +158,13 @@ export class EngineHost {
         findings: run.findings,
         verdict: run.verdict,
         ms: performance.now() - started,
+        errors: stepErrors(run.steps, source),
+        stoppedAt,
       },
       [columns.lines.buffer, columns.flags.buffer],
     );
-    this.queueMatrix(seq, parsed.trace, run);
-    this.queueLifetimes(seq, parsed.trace, run);
+    this.queueMatrix(seq, trace, run);
+    this.queueLifetimes(seq, trace, run);
   }
 
   private snapshot(seq: number, step: number): void {
