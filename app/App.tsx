@@ -246,7 +246,8 @@ function useReducedMotion(): boolean {
  */
 function installKeys(machines: Machines): () => void {
   const onKey = (e: KeyboardEvent) => {
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    // A key the focused widget used (the editor's completion list takes Escape, Enter, arrows).
+    if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
     const t = e.target as HTMLElement;
     const typing = t.tagName === "TEXTAREA" || t.tagName === "INPUT" || t.tagName === "SELECT" || t.isContentEditable;
     if (typing) {

@@ -157,7 +157,11 @@ export default function CodeEditor() {
     };
     sync(useScope.getState(), null);
     // 72 columns of code, measured in this font, unless the user chose a width.
-    fitDefaultWidth(view.defaultCharacterWidth * 72 + (view.dom.querySelector(".cm-gutters")?.getBoundingClientRect().width ?? 48) + 16);
+    // Once laid out: the gutters to the left of the text, the line's padding, a scrollbar and the border.
+    view.requestMeasure({
+      read: (v) => v.contentDOM.getBoundingClientRect().left - v.dom.getBoundingClientRect().left,
+      write: (left, v) => fitDefaultWidth(Math.ceil(v.defaultCharacterWidth * 72 + left + 8 + 16 + 2)),
+    });
     const unsubscribe = useScope.subscribe((s, before) => sync(s, before));
     // For the diagnostics list: jump to a line:column.
     const jump = (e: Event) => {
