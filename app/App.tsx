@@ -24,6 +24,7 @@ import { Toolbar } from "./components/Toolbar";
 import { TraceEditor } from "./components/TraceEditor";
 import { Verdicts } from "./components/Verdicts";
 import { useMachines } from "./context";
+import { Recent } from "./editor/Recent";
 import { GraphView } from "./graph/GraphView";
 import { LifetimeChart } from "./graph/LifetimeChart";
 import { splitFragment } from "./machines/urlSync";
@@ -86,6 +87,7 @@ export function App() {
           <Gallery />
           <SearchDialog />
           <ShareDialog />
+          <Recent />
         </>
       )}
     </div>

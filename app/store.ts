@@ -32,6 +32,10 @@ export interface Notice {
   readonly text: string;
   /** The trace an open replaced, offered back. */
   readonly previous?: SavedTrace;
+  /** A link that could not be opened: the address bar keeps it (to be repaired by hand) until the user moves on. */
+  readonly keepAddress?: boolean;
+  /** What could still be read of a damaged link, offered to open. */
+  readonly recovered?: string;
 }
 
 /** The permalink (or the email text) made for one view, keyed by viewKey(). */
@@ -145,6 +149,8 @@ export interface ScopeData {
   source: string;
   /** Bumped whenever `source` changes: a cheap identity for a long text. */
   sourceRev: number;
+  /** How the text last changed: the user edited it (typing, the operation form) or something was opened over it. */
+  sourceOrigin: "edit" | "open";
   /** The story the trace was opened from (kept while it is edited), or null. */
   storyId: string | null;
   title: string | null;
@@ -200,7 +206,7 @@ export interface ScopeData {
   presenting: boolean;
   /** Embedded in an iframe: graph, step controls and narration only. */
   embed: boolean;
-  dialog: "gallery" | "share" | "search" | null;
+  dialog: "gallery" | "share" | "search" | "recent" | null;
   search: SearchData;
   theme: Theme;
   health: WorkerHealth;
@@ -217,6 +223,7 @@ export function initialData(): ScopeData {
   return {
     source: "",
     sourceRev: 0,
+    sourceOrigin: "open",
     storyId: null,
     title: null,
     policyChoice: null,
@@ -271,8 +278,9 @@ const set = (patch: Partial<ScopeData>) => useScope.setState(patch);
 
 export const clampStep = (step: number, count = get().stepCount) => Math.max(0, Math.min(count, Math.round(step)));
 
-export function setSource(source: string): void {
-  if (source !== get().source) set({ source, sourceRev: get().sourceRev + 1 });
+/** A new text: `edit` when the user changed it, `open` when something replaced it. */
+export function setSource(source: string, origin: ScopeData["sourceOrigin"] = "open"): void {
+  if (source !== get().source) set({ source, sourceRev: get().sourceRev + 1, sourceOrigin: origin });
 }
 
 export function setChoices(policyChoice: PolicyId | null, kernelChoice: KernelId | null): void {
