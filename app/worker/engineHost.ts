@@ -234,6 +234,11 @@ export class EngineHost {
         return this.post({ kind: "opened", seq, result: { ok: true, view: openedView(v.trace, v.policy, v.kernel, v.step, v.selection, v.storyId, v.notes, "link") } });
       }
       const r = await importPasted(text, { stories: storySource });
+      // Lines with errors open as pasted, their errors marked: never a shortened trace.
+      if (!r.ok && r.error.source !== undefined) {
+        const notes = [`The pasted trace has errors (${r.error.message}); it runs up to the first one until it is fixed.`];
+        return this.post({ kind: "opened", seq, result: { ok: true, view: { source: r.error.source, policyChoice: null, kernelChoice: null, step: null, selection: null, storyId: null, notes, from: "lines" } } });
+      }
       if (!r.ok) return this.post({ kind: "opened", seq, result: { ok: false, message: r.error.message } });
       const v = r.value;
       this.post({ kind: "opened", seq, result: { ok: true, view: openedView(v.trace, v.policy, v.kernel, v.step, v.selection, v.storyId, v.notes, v.from) } });
