@@ -152,3 +152,107 @@ describe("the trace editor", () => {
     await context.close();
   });
 });
+
+describe("nothing is lost", () => {
+  const BROKEN = `${BASE}b = skb_clone(a)\nkfree_skb(a\n`;
+
+  it("keeps four new lines ending in an unclosed call across a reload, in the address bar and locally", async () => {
+    const { page, context } = await openApp(app.browser, app.url, "light");
+    await settled(page);
+    await openTrace(page, BASE);
+    await settled(page, 3);
+    await (await editor(page)).click();
+    await page.keyboard.press("Control+End");
+    for (const line of ["b = skb_clone(a)", "pskb_expand_head(a, 64, 0)", "c = pskb_copy(b)"]) {
+      await page.keyboard.type(line);
+      await page.keyboard.press("Escape");
+      await page.keyboard.press("Enter");
+      await page.locator(".cm-content").click();
+      await page.keyboard.press("Control+End");
+    }
+    await page.keyboard.type("kfree_skb(a");
+    const typed = (await scope(page)).source;
+    expect(typed.endsWith("kfree_skb(a")).toBe(true);
+    // The address bar carries the text, errors and all (a draft link).
+    await page.waitForFunction(() => location.hash.startsWith("#d"));
+    await page.reload();
+    await page.waitForSelector(".cm-content");
+    await page.waitForFunction((t) => (window as unknown as Hook).__skbscope.state().source === t, typed);
+    await page.waitForSelector("[data-testid=stopped]");
+    expect(await page.locator("[data-testid=stopped]").textContent()).toBe("runs up to line 8: fix line 8 to continue");
+    expect(await page.locator(".cm-content").textContent()).toContain("kfree_skb(a");
+    // A new visit (no fragment) restores it from local storage.
+    await page.goto(app.url);
+    await page.waitForFunction((t) => (window as unknown as Hook).__skbscope.state().source === t, typed);
+    // And the link alone, in a fresh browser, opens the same text.
+    await page.waitForFunction(() => location.hash.startsWith("#d"));
+    const link = await page.evaluate(() => location.hash);
+    const other = await app.browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const fresh = await other.newPage();
+    await fresh.goto(`${app.url}${link}`);
+    await fresh.waitForFunction((t) => (window as unknown as Hook).__skbscope?.state().source === t, typed);
+    await other.close();
+    await context.close();
+  });
+
+  it("a broken link keeps its address, and the banner offers what could be read", async () => {
+    const { page, context } = await openApp(app.browser, app.url, "light");
+    await settled(page);
+    await openTrace(page, `${BROKEN}${"# a long comment to make the link long\n".repeat(4)}`);
+    await page.waitForFunction(() => location.hash.startsWith("#d"));
+    const link = await page.evaluate(() => location.hash);
+    const cut = link.slice(0, Math.floor(link.length * 0.75));
+    const other = await app.browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const fresh = await other.newPage();
+    await fresh.goto(`${app.url}${cut}`);
+    const notice = fresh.locator("[data-testid=notice]");
+    await notice.waitFor();
+    expect(await notice.textContent()).toMatch(/cannot be opened.*cut short or altered/);
+    // The app shows the default story meanwhile, but the address is the one given, to repair.
+    await fresh.waitForFunction(() => (window as unknown as Hook).__skbscope.state().stepCount > 0);
+    await fresh.waitForTimeout(1500);
+    expect(await fresh.evaluate(() => location.hash)).toBe(cut);
+    await fresh.click("[data-testid=open-recovered]");
+    await fresh.waitForFunction(() => (window as unknown as Hook).__skbscope.state().source.startsWith("# title: workspace test\ng = alloc_page(guest)"));
+    await other.close();
+    await context.close();
+  });
+
+  it("lists recent traces with their title, starts a new trace, and reopens an old one", async () => {
+    const { page, context } = await openApp(app.browser, app.url, "light");
+    await settled(page);
+    await openTrace(page, BASE);
+    await settled(page, 3);
+    await (await editor(page)).click();
+    await page.keyboard.press("Control+End");
+    await page.keyboard.type("kfree_skb(a)");
+    await page.waitForFunction(() => (window as unknown as Hook).__skbscope.state().stepCount === 4);
+    await page.click("[data-testid=open-recent]");
+    await page.click("[data-testid=new-trace]");
+    await page.waitForFunction(() => (window as unknown as Hook).__skbscope.state().source === "# title: new trace\n");
+    await page.waitForFunction(() => document.activeElement?.id === "trace-editor");
+    await page.keyboard.press("Control+End");
+    await page.keyboard.type("x = alloc_skb(64)");
+    await page.waitForTimeout(800);
+    await page.click("[data-testid=open-recent]");
+    const entries = page.locator("[data-testid=recent-entry]");
+    await page.waitForFunction(() => document.querySelectorAll("[data-testid=recent-entry]").length === 2);
+    expect(await entries.allTextContents()).toEqual(["new trace", "workspace test"]);
+    await entries.nth(1).click();
+    await page.waitForFunction(() => (window as unknown as Hook).__skbscope.state().source.endsWith("kfree_skb(a)"));
+    await context.close();
+  });
+
+  it("pasted text with a bad line opens whole, with its error shown", async () => {
+    const { page, context } = await openApp(app.browser, app.url, "light");
+    await settled(page);
+    const mail = "Hi,\n\n> g = alloc_page(guest)\n> a = alloc_skb(256)\n> skb_fill_page_desc(a, 0, g, 0, 4096)\n> b = skb_clone(a\n> kfree_skb(a)\n\nThanks\n";
+    await page.evaluate((t) => (window as unknown as { __skbscope: { openText(t: string, as: string): void } }).__skbscope.openText(t, "paste"), mail);
+    await page.waitForFunction(() => (window as unknown as Hook).__skbscope.state().stoppedAt === 4);
+    const s = await scope(page);
+    expect(s.source).toBe("g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nb = skb_clone(a\nkfree_skb(a)\n");
+    expect(await page.locator("[data-testid=notice]").textContent()).toMatch(/has errors/);
+    expect(await page.locator("[data-testid=diagnostic]").count()).toBeGreaterThan(0);
+    await context.close();
+  });
+});
