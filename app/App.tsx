@@ -251,6 +251,12 @@ function installKeys(machines: Machines): () => void {
     // A key the focused widget used (the editor's completion list takes Escape, Enter, arrows).
     if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
     const t = e.target as HTMLElement;
+    // ←/→ on a focused menu step the trace (a closed <select> would change its value with them; ↑/↓ still do).
+    if (t.tagName === "SELECT" && (e.key === "ArrowLeft" || e.key === "ArrowRight")) {
+      e.preventDefault();
+      machines.playback.send({ type: "STEP", delta: e.key === "ArrowLeft" ? -1 : 1 });
+      return;
+    }
     const typing = t.tagName === "TEXTAREA" || t.tagName === "INPUT" || t.tagName === "SELECT" || t.isContentEditable;
     if (typing) {
       if (e.key === "Escape" && !t.closest("dialog")) t.blur();
