@@ -106,8 +106,8 @@ function PresentBar() {
       <button type="button" onClick={() => setTheme(theme === "dark" ? "light" : "dark")} aria-label={`switch to the ${theme === "dark" ? "light" : "dark"} theme`}>
         {theme === "dark" ? "☀ light" : "☾ dark"}
       </button>
-      <button type="button" onClick={() => machines.presentation.send({ type: "LEAVE" })} data-testid="leave-presentation">
-        leave (Esc)
+      <button type="button" onClick={() => machines.presentation.send({ type: "LEAVE" })} data-testid="leave-presentation" title="leave presentation mode (Esc)" aria-keyshortcuts="Escape">
+        leave
       </button>
     </header>
   );
@@ -157,6 +157,7 @@ function Stage({ fitToken, onFit, mode }: { fitToken: number; onFit: () => void;
         socketColumn={socketColumn}
         fitToken={fitToken}
         reducedMotion={reducedMotion}
+        maxScale={mode === "presenting" ? 3 : 1.5}
       />
       <Narration large={mode === "presenting"} />
       <Timeline />
@@ -205,7 +206,8 @@ function PresentSide() {
       <Verdicts />
       <section className="pointing" aria-label="pointing at">
         <h2>pointing at</h2>
-        <PointerInfo target={pointed ?? selection} placeholder="Hover over an object, or Tab to it, to light up its holders." />
+        {/* Nothing addressed to the audience: the section speaks only when the presenter points. */}
+        <PointerInfo target={pointed ?? selection} placeholder="" />
       </section>
     </aside>
   );
@@ -268,15 +270,19 @@ function installKeys(machines: Machines): () => void {
     const send = machines.playback.send.bind(machines.playback);
     const { embed, presenting } = useScope.getState();
     switch (e.key) {
+      // A presentation clicker sends PageDown / PageUp (some send →/← or Space).
       case "ArrowLeft":
+      case "PageUp":
         send({ type: "STEP", delta: -1 });
         break;
       case "ArrowRight":
+      case "PageDown":
         send({ type: "STEP", delta: 1 });
         break;
       case " ":
-        if (onButton) return; // a focused button takes space itself
-        send({ type: "TOGGLE" });
+        if (onButton && !presenting) return; // a focused button takes space itself
+        // Presenting, Space is the clicker's "next"; elsewhere it plays and pauses.
+        send(presenting ? { type: "STEP", delta: 1 } : { type: "TOGGLE" });
         break;
       case "Home":
         send({ type: "HOME" });

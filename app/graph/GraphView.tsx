@@ -7,7 +7,7 @@
 import { useEffect, useMemo, useRef } from "react";
 import { select, type Selection } from "d3-selection";
 import "d3-transition";
-import { zoom, zoomIdentity, type ZoomBehavior } from "d3-zoom";
+import { zoom, zoomIdentity, zoomTransform, type ZoomBehavior } from "d3-zoom";
 import { easeCubicOut } from "d3-ease";
 import type { Finding, StateView } from "../../core/index";
 import { buildGraph, COLUMN, type Counter, type Graph, type GraphEdge, type GraphNode, type NodeKind } from "./model";
@@ -42,6 +42,8 @@ export interface GraphProps {
   /** Bumped to re-fit the view (a new trace, the Fit button). */
   fitToken: number;
   reducedMotion: boolean;
+  /** The largest zoom a fit may use: presentation mode scales a small graph up to the stage. */
+  maxScale?: number;
 }
 
 type Positioned = GraphNode & { x: number; y: number; w: number; h: number };
@@ -84,15 +86,21 @@ export function GraphView(props: GraphProps) {
       return { ...n, x: COL_X[slot.col] - xOffset, y: TOP + slot.row * ROW_H, w: WIDTH[n.kind], h: HEIGHT[n.kind] };
     });
     const byKey = new Map(placed.map((n) => [n.key, n]));
+    const oldBounds = boundsRef.current;
     boundsRef.current = {
       w: Math.max(400, ...placed.map((n) => n.x + n.w)) + 20,
       h: Math.max(200, ...placed.map((n) => n.y + n.h)) + 20,
     };
+    const grew = boundsRef.current.w > oldBounds.w || boundsRef.current.h > oldBounds.h;
     const ms = props.reducedMotion || entersAndExits(before, layoutRef.current) > MAX_ANIMATED ? 0 : 250;
     const edgeLayer = viewport.selectAll<SVGGElement, null>("g.edges").data([null]).join("g").attr("class", "edges");
     const nodeLayer = viewport.selectAll<SVGGElement, null>("g.nodes").data([null]).join("g").attr("class", "nodes");
     drawEdges(edgeLayer, graph.edges, byKey, ms);
     drawNodes(nodeLayer, placed, props.selection, ms, (key) => onSelectRef.current(key), (key) => onPointRef.current(key));
+    // Every object stays in view: a step that puts one outside the panel fits the view again
+    // (the layout itself never moves a survivor; only the zoom changes).
+    // A view the user zoomed into stays as it is until something new lands outside it.
+    if (grew && !insideView(svgRef.current!, boundsRef.current)) fitRef.current();
     // Tests and the benchmark wait for this: the drawing now shows that step.
     svg.attr("data-step", props.view?.step ?? -1);
   }, [graph, props.selection, props.socketColumn, props.reducedMotion, props.view]);
@@ -103,17 +111,22 @@ export function GraphView(props: GraphProps) {
     applyHighlight(svg, graph, props.highlight);
   }, [graph, props.highlight, props.selection]);
 
-  // Fit the drawing into the panel on a new trace or on request.
-  useEffect(() => {
+  // Fit the drawing into the panel on a new trace, on request, or when an object would be outside.
+  const maxScale = props.maxScale ?? 1.5;
+  const fitRef = useRef(() => {});
+  fitRef.current = () => {
     const svg = svgRef.current;
-    if (!svg || !zoomRef.current || !graph) return;
+    if (!svg || !zoomRef.current) return;
     const { width, height } = svg.getBoundingClientRect();
+    if (width === 0 || height === 0) return;
     const { w, h } = boundsRef.current;
-    const k = Math.min(1.5, Math.max(0.3, Math.min((width - 16) / w, (height - 48) / h)));
-    // 40 px at the top keep the fit button and the legend clear of the drawing.
-    const t = zoomIdentity.translate(Math.max(8, (width - w * k) / 2), 40).scale(k);
+    const k = Math.min(maxScale, Math.max(0.2, Math.min((width - 16) / w, (height - 16) / h)));
+    const t = zoomIdentity.translate(Math.max(8, (width - w * k) / 2), Math.max(8, (height - h * k) / 2)).scale(k);
     select(svg).call(zoomRef.current.transform, t);
-  }, [props.fitToken, graph === null]);
+  };
+  useEffect(() => {
+    if (graph) fitRef.current();
+  }, [props.fitToken, graph === null, maxScale]);
 
   return (
     <svg ref={svgRef} className="graph" role="group" aria-label="Reference graph: skbs, their Data, pages and other holders; each object is a button. The objects table lists the same state as text.">
@@ -415,4 +428,14 @@ function edgePath(e: GraphEdge, byKey: Map<string, Positioned>): string {
   }
   const dx = Math.max(30, (x2 - x1) / 2);
   return `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2},${y2}`;
+}
+
+/** Is the whole drawing (its bounds in graph units) inside the svg under its current zoom? */
+function insideView(svg: SVGSVGElement, bounds: { w: number; h: number }): boolean {
+  const { width, height } = svg.getBoundingClientRect();
+  if (width === 0 || height === 0) return true;
+  const t = zoomTransform(svg);
+  const [x0, y0] = t.apply([0, 0]);
+  const [x1, y1] = t.apply([bounds.w, bounds.h]);
+  return x0 >= -1 && y0 >= -1 && x1 <= width + 1 && y1 <= height + 1;
 }
