@@ -25,6 +25,7 @@ import { TraceEditor } from "./components/TraceEditor";
 import { Verdicts } from "./components/Verdicts";
 import { useMachines } from "./context";
 import { Recent } from "./editor/Recent";
+import { useLayoutWidth } from "./components/layout";
 import { GraphView } from "./graph/GraphView";
 import { LifetimeChart } from "./graph/LifetimeChart";
 import { splitFragment } from "./machines/urlSync";
@@ -68,19 +69,29 @@ export function App() {
   }, []);
 
   const mode = embed ? "embed" : presenting ? "presenting" : "normal";
+  const width = useLayoutWidth();
+  const [tab, setTab] = useState<PanelTab>("editor");
+  useEffect(() => setFitToken((t) => t + 1), [width, tab]);
   // Presentation and embed have layouts of their own; the panel classes are the normal layout's.
-  const classes = mode !== "normal" ? `app ${mode}` : ["app", panels.editor ? "" : "no-editor", panels.side ? "" : "no-side", panels.lifetimes ? "" : "no-lifetimes"].filter(Boolean).join(" ");
+  const classes =
+    mode !== "normal"
+      ? `app ${mode}`
+      : width !== "wide"
+        ? `app ${width}`
+        : ["app", panels.editor ? "" : "no-editor", panels.side ? "" : "no-side", panels.lifetimes ? "" : "no-lifetimes"].filter(Boolean).join(" ");
+  const tabbed = mode === "normal" && width !== "wide";
 
   return (
     <div className={classes} data-shown-step={shownStep} data-cursor={cursor} data-health={health.state} data-mode={mode}>
       {mode === "normal" && <Toolbar />}
       {mode === "presenting" && <PresentBar />}
       <Banner />
-      {mode === "normal" && panels.editor && <TraceEditor />}
+      {mode === "normal" && !tabbed && panels.editor && <TraceEditor />}
       <Stage fitToken={fitToken} onFit={() => setFitToken((t) => t + 1)} mode={mode} />
-      {mode === "normal" && panels.side && <SidePanel />}
+      {mode === "normal" && !tabbed && panels.side && <SidePanel />}
+      {tabbed && <PanelTabs tab={tab} setTab={setTab} withLifetimes={width === "narrow"} />}
       {mode === "presenting" && <PresentSide />}
-      {mode === "normal" && panels.lifetimes && <Lifetimes />}
+      {mode === "normal" && (width === "medium" || (width === "wide" && panels.lifetimes)) && <Lifetimes />}
       {mode !== "embed" && (
         <>
           <Help />
@@ -162,6 +173,33 @@ function Stage({ fitToken, onFit, mode }: { fitToken: number; onFit: () => void;
       <Narration large={mode === "presenting"} />
       <Timeline />
     </main>
+  );
+}
+
+type PanelTab = "editor" | "details" | "lifetimes";
+
+/** Below 1200 px the editor and the details (and below 900 px the lifetimes) share one place, as tabs. */
+function PanelTabs({ tab, setTab, withLifetimes }: { tab: PanelTab; setTab: (t: PanelTab) => void; withLifetimes: boolean }) {
+  const tabs: [PanelTab, string][] = [["editor", "trace"], ["details", "verdicts & inspect"], ...(withLifetimes ? [["lifetimes", "lifetimes"] as [PanelTab, string]] : [])];
+  const shown = !withLifetimes && tab === "lifetimes" ? "editor" : tab;
+  return (
+    <div className="panel-tabs">
+      <div className="tabs" role="tablist" aria-label="panels">
+        {tabs.map(([id, label]) => (
+          <button key={id} type="button" role="tab" aria-selected={shown === id} onClick={() => setTab(id)} data-testid={`panel-tab-${id}`}>
+            {label}
+          </button>
+        ))}
+      </div>
+      {/* The editor and the details stay mounted (the editor keeps its undo history); only the tab shown is laid out. */}
+      <div className="tab-pane" hidden={shown !== "editor"}>
+        <TraceEditor />
+      </div>
+      <div className="tab-pane" hidden={shown !== "details"}>
+        <SidePanel />
+      </div>
+      {shown === "lifetimes" && <Lifetimes />}
+    </div>
   );
 }
 

@@ -41,7 +41,10 @@ export function fitDefaultWidth(px: number): void {
   apply(clampWidth(saved ?? px, window.innerWidth));
 }
 
+/** The column's width as laid out (the grid may hold it narrower than the width asked for). */
 export function currentWidth(): number {
+  const el = document.querySelector(".editor");
+  if (el) return el.getBoundingClientRect().width;
   const v = parseFloat(getComputedStyle(document.documentElement).getPropertyValue("--editor-w"));
   return Number.isFinite(v) ? v : 560;
 }
