@@ -242,11 +242,13 @@ function PresentSide() {
         step {cursor} <span className="quiet">of {stepCount}</span>
       </p>
       <Verdicts />
-      <section className="pointing" aria-label="pointing at">
-        <h2>pointing at</h2>
-        {/* Nothing addressed to the audience: the section speaks only when the presenter points. */}
-        <PointerInfo target={pointed ?? selection} placeholder="" />
-      </section>
+      {/* Nothing addressed to the audience: the section shows only when the presenter points. */}
+      {(pointed ?? selection) !== null && (
+        <section className="pointing" aria-label="pointing at">
+          <h2>pointing at</h2>
+          <PointerInfo target={pointed ?? selection} />
+        </section>
+      )}
     </aside>
   );
 }

@@ -256,3 +256,197 @@ describe("nothing is lost", () => {
     await context.close();
   });
 });
+
+/** No sideways page scroll, and the scrubber's width. */
+async function layoutFacts(page: Page) {
+  return page.evaluate(() => ({
+    sideways: document.documentElement.scrollWidth > window.innerWidth,
+    scrubber: document.querySelector("[data-testid=scrubber]")!.getBoundingClientRect().width,
+    toolbarRight: Math.max(...[...document.querySelectorAll(".toolbar button, .toolbar select")].map((e) => e.getBoundingClientRect().right)),
+  }));
+}
+
+describe("the layout", () => {
+  for (const [w, h] of [
+    [1024, 768],
+    [800, 900],
+    [1280, 720],
+  ] as const) {
+    it(`at ${w}×${h}: no sideways scroll, the whole toolbar on screen, a scrubber of at least 150 px, the panels reachable`, async () => {
+      const { page, context } = await openApp(app.browser, app.url, "light");
+      await page.setViewportSize({ width: w, height: h });
+      await settled(page);
+      await page.waitForTimeout(300);
+      const facts = await layoutFacts(page);
+      expect(facts.sideways).toBe(false);
+      expect(facts.toolbarRight).toBeLessThanOrEqual(w);
+      expect(facts.scrubber).toBeGreaterThanOrEqual(150);
+      // The graph keeps a usable share of the window.
+      const stage = await page.evaluate(() => document.querySelector(".stage")!.getBoundingClientRect());
+      expect(stage.width).toBeGreaterThanOrEqual(w < 900 ? w - 2 : 400);
+      if (w < 1200) {
+        // The editor and the details are tabs of one panel.
+        await page.click("[data-testid=panel-tab-details]");
+        await page.waitForSelector("[data-testid=matrix]", { state: "visible" });
+        await page.click("[data-testid=panel-tab-editor]");
+        await page.waitForSelector(".cm-content", { state: "visible" });
+      }
+      if (w === 1024) await page.screenshot({ path: join(SHOTS, "workspace-1024x768.png") });
+      if (w === 800) await page.screenshot({ path: join(SHOTS, "workspace-800x900.png") });
+      await context.close();
+    });
+  }
+
+  it("resizing the window from 1280 to 1024 and back keeps the page from scrolling sideways", async () => {
+    const { page, context } = await openApp(app.browser, app.url, "light");
+    await settled(page);
+    for (const w of [1180, 1024, 900, 820, 1280]) {
+      await page.setViewportSize({ width: w, height: 760 });
+      await page.waitForTimeout(200);
+      expect((await layoutFacts(page)).sideways, `at ${w} px`).toBe(false);
+    }
+    await context.close();
+  });
+});
+
+describe("presentation", () => {
+  it("scales the graph to the stage, addresses nothing to the audience, and steps with a clicker's keys", async () => {
+    const { page, context } = await openApp(app.browser, app.url, "light", "?reduced=1");
+    await settled(page);
+    await openTrace(page, BASE, { step: 1 });
+    await settled(page, 1);
+    await page.keyboard.press("p");
+    await page.waitForSelector(".app[data-mode=presenting]");
+    await page.waitForTimeout(400);
+    const sizes = await page.evaluate(() => {
+      const px = (sel: string) => Math.min(...[...document.querySelectorAll(`svg.graph ${sel}`)].map((e) => e.getBoundingClientRect().height));
+      return { title: px("g.node .title"), counter: px("g.node tspan.counter") };
+    });
+    expect(sizes.title).toBeGreaterThanOrEqual(28 * 0.8); // a glyph box is ~0.8-1.2 em
+    expect(sizes.counter).toBeGreaterThanOrEqual(20 * 0.8);
+    // What is on screen (closed dialogs are not).
+    const words = await page.locator(".app").innerText();
+    expect(words).not.toMatch(/Hover over|Tab to it|Step forward \(→\)|\(Esc\)/);
+    for (const [key, step] of [
+      ["PageDown", 2],
+      ["PageDown", 3],
+      ["PageUp", 2],
+      [" ", 3],
+      ["ArrowLeft", 2],
+      ["ArrowRight", 3],
+    ] as const) {
+      await page.keyboard.press(key === " " ? "Space" : key);
+      await settled(page, step);
+    }
+    await page.screenshot({ path: join(SHOTS, "workspace-presenting-1280x720.png") });
+    await page.keyboard.press("Escape");
+    await page.waitForSelector(".app[data-mode=normal]");
+    await context.close();
+  });
+
+  it("n jumps to the next finding while presenting", async () => {
+    const { page, context } = await openApp(app.browser, app.url, "light");
+    await settled(page);
+    await openTrace(page, `${BASE}b = skb_clone(a)\nkfree_skb(a)\nkfree_skb(a)\n`, { step: 0 });
+    await settled(page, 0);
+    await page.keyboard.press("p");
+    await page.waitForSelector(".app[data-mode=presenting]");
+    await page.keyboard.press("n");
+    await settled(page);
+    const s = await scope(page);
+    expect(s.cursor).toBeGreaterThan(0);
+    expect(await page.locator("[data-testid=finding]").count()).toBeGreaterThan(0);
+    await context.close();
+  });
+});
+
+describe("small items", () => {
+  it("the story check goes when the trace is replaced; verdict links name their finding; a link of another policy says it switched", async () => {
+    const { page, context } = await openApp(app.browser, app.url, "light");
+    await settled(page);
+    await page.waitForSelector("[data-testid=story-check]");
+    const names = await page.locator("[data-testid=verdict-link]").evaluateAll((els) => els.map((e) => e.getAttribute("aria-label")));
+    expect(new Set(names).size).toBe(names.length);
+    // Following another policy's link switches the policy, and says so.
+    const other = page.locator("tr:not(.current) [data-testid=verdict-link]").first();
+    if ((await other.count()) > 0) {
+      await other.click();
+      await page.waitForSelector("[data-testid=notice]");
+      expect(await page.locator("[data-testid=notice]").textContent()).toMatch(/The policy is now/);
+    }
+    await openTrace(page, `${BASE}kfree_skb(a)\nkfree_skb(a)\n`);
+    await settled(page);
+    await page.waitForSelector("[data-testid=matrix]");
+    expect(await page.locator("[data-testid=story-check]").count()).toBe(0);
+    // A double free is no policy's verdict: an ok row has no link to it; it is listed apart.
+    expect(await page.locator("tr.ok [data-testid=verdict-link]").count()).toBe(0);
+    expect(await page.locator("[data-testid=other-findings]").textContent()).toMatch(/double-free at step 5/);
+    await context.close();
+  });
+
+  it("←/→ on a focused menu step the trace; labels never say 'owner owner'; '1 pipe buffer'; freed counters readable; the legend covers nothing", async () => {
+    const { page, context } = await openApp(app.browser, app.url, "light", "?reduced=1");
+    await settled(page);
+    await openTrace(page, `${BASE}q = skb_splice_bits(a, 0, 4096)\nkfree_skb(a)\n`, { step: 3 });
+    await settled(page, 3);
+    await page.focus("[data-testid=policy]");
+    const policy = await page.locator("[data-testid=policy]").inputValue();
+    await page.keyboard.press("ArrowRight");
+    await settled(page, 4);
+    expect(await page.locator("[data-testid=policy]").inputValue()).toBe(policy);
+    expect(await page.locator("[data-testid=narration]").textContent()).toMatch(/4096 bytes in 1 pipe buffer(?!s)/);
+    await page.keyboard.press("ArrowRight");
+    await settled(page, 5);
+    // The freed skb's counters: full opacity, 4.5:1 against the panel.
+    const contrast = await page.evaluate(() => {
+      const ghost = document.querySelector("svg.graph g.node.ghost tspan.counter, svg.graph g.node.ghost .counters text");
+      if (!ghost) return null;
+      let opacity = 1;
+      for (let e: Element | null = ghost; e && e.tagName !== "svg"; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
+      const rgb = (c: string) => c.match(/\d+(\.\d+)?/g)!.slice(0, 3).map(Number);
+      const lum = (c: number[]) => {
+        const [r, g, b] = c.map((v) => {
+          const s = v / 255;
+          return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      const fg = lum(rgb(getComputedStyle(ghost).fill));
+      const bg = lum(rgb(getComputedStyle(document.querySelector(".stage")!).backgroundColor === "rgba(0, 0, 0, 0)" ? getComputedStyle(document.body).backgroundColor : getComputedStyle(document.querySelector(".stage")!).backgroundColor));
+      return { opacity, ratio: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05) };
+    });
+    expect(contrast).not.toBeNull();
+    expect(contrast!.opacity).toBe(1);
+    expect(contrast!.ratio).toBeGreaterThanOrEqual(4.5);
+    // The legend sits above the graph, not over it.
+    const overlap = await page.evaluate(() => {
+      const legend = document.querySelector(".legend")!.getBoundingClientRect();
+      const svg = document.querySelector("svg.graph")!.getBoundingClientRect();
+      return legend.bottom > svg.top;
+    });
+    expect(overlap).toBe(false);
+    // The operation form's labels.
+    await page.click('svg.graph g.node[data-key="page:g"]');
+    await page.waitForSelector("[data-testid=op-select]");
+    const labels = await page.locator(".field-row > span").allTextContents();
+    for (const l of labels) expect(l.trim()).not.toMatch(/^(\w+) \1$/);
+    await context.close();
+  });
+});
+
+describe("screenshots", () => {
+  it("1280×720 light and dark with an error marked, and 1024×768", async () => {
+    for (const theme of ["light", "dark"] as const) {
+      const { page, context } = await openApp(app.browser, app.url, theme, "?reduced=1");
+      await page.emulateMedia({ reducedMotion: "reduce" });
+      await settled(page);
+      await openTrace(page, `${BASE}b = skb_clone(a)\nskb_put(b, 100000)\nkfree_skb(a\n`, { step: 4 });
+      await page.waitForSelector(".cm-lintRange-error");
+      await settled(page, 4);
+      await page.waitForFunction(() => document.querySelectorAll("svg.graph g.node.leaving").length === 0);
+      await page.click("button[aria-label='fit the graph to the panel']");
+      await page.screenshot({ path: join(SHOTS, `workspace-1280x720-${theme}.png`) });
+      await context.close();
+    }
+  });
+});
