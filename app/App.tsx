@@ -27,6 +27,7 @@ import { useMachines } from "./context";
 import { Recent } from "./editor/Recent";
 import { useLayoutWidth } from "./components/layout";
 import { GraphView } from "./graph/GraphView";
+import { isStackKey } from "./graph/stacks";
 import { LifetimeChart } from "./graph/LifetimeChart";
 import { splitFragment } from "./machines/urlSync";
 import { openDialog, point, select, setHelpOpen, setTheme, useScope } from "./store";
@@ -135,8 +136,16 @@ function Stage({ fitToken, onFit, mode }: { fitToken: number; onFit: () => void;
   const reducedMotion = useReducedMotion();
   // Once per text, not per step: Stage draws on every step, and a 100,000-step trace is ~2 MB.
   const socketColumn = useMemo(() => /\bsock_create\s*\(/.test(source), [source]);
-  // In presentation mode the selection stays pointed at; elsewhere only the pointer and the focus do.
-  const highlight = pointed ?? (mode === "presenting" ? selection : null);
+  // Focus mode (and presentation mode) keep the selection lit with its holders, the rest faded;
+  // elsewhere only the pointer and the keyboard focus light things up.
+  const [focus, setFocus] = useState(false);
+  const highlight = pointed ?? (mode === "presenting" || focus ? selection : null);
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+  // A click on a clone stack opens it; on anything else, selects it.
+  const onSelect = (key: string | null) => {
+    if (isStackKey(key)) setExpanded((s) => new Set(s).add(key));
+    else select(key);
+  };
 
   return (
     <main className="stage" aria-label="graph">
@@ -144,6 +153,23 @@ function Stage({ fitToken, onFit, mode }: { fitToken: number; onFit: () => void;
         <button type="button" onClick={onFit} aria-label="fit the graph to the panel">
           fit
         </button>
+        {mode === "normal" && (
+          <button
+            type="button"
+            aria-pressed={focus}
+            disabled={!selection && !focus}
+            onClick={() => setFocus((f) => !f)}
+            data-testid="focus-mode"
+            title="focus: only the selected object, its holders and what it holds stay lit"
+          >
+            focus
+          </button>
+        )}
+        {expanded.size > 0 && (
+          <button type="button" onClick={() => setExpanded(new Set())} data-testid="restack" title="draw clones that share a Data as one stack again">
+            stack clones
+          </button>
+        )}
         {mode === "normal" && <PointerInfo target={pointed} />}
         {mode === "embed" && (
           <a className="open-full" href={linkUrl(link?.fragment ?? splitFragment(location.hash).link)} target="_blank" rel="noopener noreferrer">
@@ -162,7 +188,8 @@ function Stage({ fitToken, onFit, mode }: { fitToken: number; onFit: () => void;
         prev={prev}
         findings={findings}
         selection={selection}
-        onSelect={select}
+        onSelect={onSelect}
+        expandedStacks={expanded}
         highlight={highlight}
         onPoint={point}
         socketColumn={socketColumn}

@@ -450,3 +450,62 @@ describe("screenshots", () => {
     }
   });
 });
+
+describe("a graph that scales", () => {
+  const MANY = [
+    "# title: many objects",
+    "g = alloc_page(guest)",
+    "a = alloc_skb(256)",
+    "skb_fill_page_desc(a, 0, g, 0, 4096)",
+    ...Array.from({ length: 10 }, (_, i) => `c${i + 1} = skb_clone(a)`),
+    ...Array.from({ length: 5 }, (_, i) => `k${i + 1} = pskb_copy(a)`),
+    ...Array.from({ length: 3 }, (_, i) => `s${i + 1} = skb_split(k${i + 1}, 100)`),
+    "q = skb_splice_bits(k4, 0, 4096)",
+  ].join("\n");
+
+  it("keeps every object in view after every step, stacks the clones (expandable), and focuses on a selection", async () => {
+    const { page, context } = await openApp(app.browser, app.url, "light", "?reduced=1");
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    await settled(page);
+    await openTrace(page, `${MANY}\n`, { step: 0 });
+    await settled(page, 0);
+    const outside = () =>
+      page.evaluate(() => {
+        const svg = document.querySelector("svg.graph")!.getBoundingClientRect();
+        return [...document.querySelectorAll<SVGGElement>("svg.graph g.node:not(.leaving)")]
+          .filter((g) => {
+            const r = g.getBoundingClientRect();
+            return r.left < svg.left - 1 || r.top < svg.top - 1 || r.right > svg.right + 1 || r.bottom > svg.bottom + 1;
+          })
+          .map((g) => g.dataset.key);
+      });
+    const { stepCount } = await scope(page);
+    for (let step = 1; step <= stepCount; step++) {
+      await page.evaluate((n) => (window as unknown as Hook).__skbscope.seek(n), step);
+      await settled(page, step);
+      expect(await outside(), `step ${step}`).toEqual([]);
+    }
+    // Ten quiet clones of a's Data are one stack.
+    const stack = page.locator('svg.graph g.node[data-key^="stack:"]');
+    expect(await stack.count()).toBe(1);
+    expect(await stack.locator(".title").textContent()).toMatch(/×1[01]$/);
+    const title = await page.evaluate(() => Math.min(...[...document.querySelectorAll("svg.graph g.node .title")].map((t) => t.getBoundingClientRect().height)));
+    console.log(`many objects at 1280×720: smallest title ${title.toFixed(1)} px high`);
+    await page.screenshot({ path: join(SHOTS, "workspace-many-objects-1280x720.png") });
+    await stack.click();
+    await page.waitForFunction(() => document.querySelectorAll('svg.graph g.node[data-key^="stack:"]').length === 0);
+    expect(await page.locator('svg.graph g.node[data-key^="skb:c"]').count()).toBe(10);
+    expect(await outside()).toEqual([]);
+    await page.click("[data-testid=restack]");
+    await page.waitForSelector('svg.graph g.node[data-key^="stack:"]');
+    // Focus: select a copy; it and the chain it holds stay lit, the rest fades.
+    await page.click('svg.graph g.node[data-key="skb:k5"]');
+    await page.click("[data-testid=focus-mode]");
+    await page.mouse.move(2, 710);
+    await page.waitForSelector("svg.graph.pointing");
+    expect(await page.locator("svg.graph g.node.dim").count()).toBeGreaterThan(0);
+    expect(await page.locator('svg.graph g.node[data-key="skb:k5"].dim').count()).toBe(0);
+    expect(await page.locator('svg.graph g.node[data-key="page:g"].dim').count()).toBe(0);
+    await context.close();
+  });
+});

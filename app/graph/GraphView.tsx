@@ -8,6 +8,7 @@ import { useEffect, useMemo, useRef } from "react";
 import { select, type Selection } from "d3-selection";
 import "d3-transition";
 import { zoom, zoomIdentity, zoomTransform, type ZoomBehavior } from "d3-zoom";
+import { stackClones } from "./stacks";
 import { easeCubicOut } from "d3-ease";
 import type { Finding, StateView } from "../../core/index";
 import { buildGraph, COLUMN, type Counter, type Graph, type GraphEdge, type GraphNode, type NodeKind } from "./model";
@@ -44,6 +45,8 @@ export interface GraphProps {
   reducedMotion: boolean;
   /** The largest zoom a fit may use: presentation mode scales a small graph up to the stage. */
   maxScale?: number;
+  /** Clone stacks the user opened (stackKey of their Data); the others are drawn as one node. */
+  expandedStacks?: ReadonlySet<string>;
 }
 
 type Positioned = GraphNode & { x: number; y: number; w: number; h: number };
@@ -58,14 +61,18 @@ export function GraphView(props: GraphProps) {
   const onPointRef = useRef(props.onPoint);
   onPointRef.current = props.onPoint;
 
-  const graph = useMemo(() => (props.view ? buildGraph(props.view, props.prev, props.findings) : null), [props.view, props.prev, props.findings]);
+  const expanded = props.expandedStacks;
+  const graph = useMemo(
+    () => (props.view ? stackClones(buildGraph(props.view, props.prev, props.findings), { expanded, keep: props.selection }) : null),
+    [props.view, props.prev, props.findings, expanded, props.selection],
+  );
 
   // Zoom and pan: set up once on the svg React gave us.
   useEffect(() => {
     const svg = select(svgRef.current!);
     const viewport = svg.selectAll<SVGGElement, null>("g.viewport").data([null]).join("g").attr("class", "viewport");
     const behavior = zoom<SVGSVGElement, unknown>()
-      .scaleExtent([0.2, 4])
+      .scaleExtent([0.05, 4])
       .on("zoom", (event) => viewport.attr("transform", event.transform.toString()));
     svg.call(behavior).on("dblclick.zoom", null);
     svg.on("click.deselect", (event: MouseEvent) => {
@@ -120,7 +127,8 @@ export function GraphView(props: GraphProps) {
     const { width, height } = svg.getBoundingClientRect();
     if (width === 0 || height === 0) return;
     const { w, h } = boundsRef.current;
-    const k = Math.min(maxScale, Math.max(0.2, Math.min((width - 16) / w, (height - 16) / h)));
+    // Everything in view comes first (clone stacks keep large graphs readable; the user can zoom in).
+    const k = Math.min(maxScale, Math.max(0.05, Math.min((width - 16) / w, (height - 16) / h)));
     const t = zoomIdentity.translate(Math.max(8, (width - w * k) / 2), Math.max(8, (height - h * k) / 2)).scale(k);
     select(svg).call(zoomRef.current.transform, t);
   };
