@@ -90,7 +90,7 @@ export function GraphView(props: GraphProps) {
     layoutRef.current = nextLayout(before, graph.nodes.map((n) => ({ key: n.key, col: COLUMN[n.kind] })));
     const placed: Positioned[] = graph.nodes.map((n) => {
       const slot = layoutRef.current.get(n.key)!;
-      return { ...n, x: COL_X[slot.col] - xOffset, y: TOP + slot.row * ROW_H, w: WIDTH[n.kind], h: HEIGHT[n.kind] };
+      return { ...n, x: COL_X[slot.col] - xOffset, y: TOP + slot.row * ROW_H, w: nodeWidth(n, slot.col), h: HEIGHT[n.kind] };
     });
     const byKey = new Map(placed.map((n) => [n.key, n]));
     const oldBounds = boundsRef.current;
@@ -446,4 +446,26 @@ function insideView(svg: SVGSVGElement, bounds: { w: number; h: number }): boole
   const [x0, y0] = t.apply([0, 0]);
   const [x1, y1] = t.apply([bounds.w, bounds.h]);
   return x0 >= -1 && y0 >= -1 && x1 <= width + 1 && y1 <= height + 1;
+}
+
+/** Monospace advance at the counters' 12.5 px and the title's 14 px bold (DejaVu Sans Mono: 0.602 em). */
+const COUNTER_CH = 7.6;
+const TITLE_CH = 8.5;
+
+/**
+ * A box grows to hold its text ("len 0→4096" on a counters line, a long
+ * title), up to the gap before the next column, so old → new never spills
+ * out of its box (the presentation's large scale shows every overflow).
+ */
+export function nodeWidth(n: Pick<GraphNode, "kind" | "counters" | "title" | "owner">, col: number): number {
+  const base = WIDTH[n.kind];
+  const x = n.owner ? 20 : 10;
+  let widest = 0;
+  for (let i = 0; i < n.counters.length; i += 2) {
+    const line = n.counters.slice(i, i + 2).map((c) => (c.old !== null ? `${c.field} ${c.old}→${c.value}` : `${c.field} ${c.value}`));
+    widest = Math.max(widest, x + line.join("").length * COUNTER_CH + (line.length - 1) * 12 + 10);
+  }
+  widest = Math.max(widest, x + n.title.length * TITLE_CH + 10);
+  const room = col + 1 < COL_X.length ? COL_X[col + 1] - COL_X[col] - 24 : Infinity;
+  return Math.round(Math.max(base, Math.min(room, widest)));
 }
