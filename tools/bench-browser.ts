@@ -41,10 +41,12 @@ export function initialJsGzipKb(): number {
 
 async function openTrace(page: Page, source: string): Promise<void> {
   await page.evaluate((s) => (window as unknown as Hook).__skbscope.open(s, "end"), source);
-  await page.waitForFunction(() => {
+  // This trace's own drawing (by its title), not the previous one's matrix.
+  const title = /^# title: (.*)$/m.exec(source)?.[1] ?? null;
+  await page.waitForFunction((t) => {
     const s = (window as unknown as Hook).__skbscope.state();
-    return s.matrix !== null && s.lifetimes !== null;
-  }, undefined, { timeout: 300_000 });
+    return s.matrix !== null && s.lifetimes !== null && (t === null || s.shownTitle === t);
+  }, title, { timeout: 300_000 });
   await settled(page);
 }
 
