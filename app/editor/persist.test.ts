@@ -71,6 +71,18 @@ describe("local drafts", () => {
     expect(titleOf("")).toBe("untitled trace");
   });
 
+  it("writes a long text once, not again for a save that only moved the cursor", () => {
+    const storage = memory();
+    let writes = 0;
+    const counting = { ...storage, setItem: (k: string, v: string) => (k.startsWith("skbscope:trace:") && writes++, storage.setItem(k, v)) };
+    const drafts = new Drafts(counting);
+    const source = "get_page(g)\n".repeat(1000);
+    drafts.save({ ...base, id: "t", source });
+    drafts.save({ ...base, id: "t", source, cursor: 7 });
+    expect(writes).toBe(1);
+    expect(drafts.session()).toMatchObject({ cursor: 7, source });
+  });
+
   it("survives a corrupt storage", () => {
     const storage = memory();
     storage.setItem("skbscope:session", "{not json");

@@ -56,6 +56,9 @@ function countLines(s: string): number {
 }
 
 export class Drafts {
+  /** The text last written for each id: a save that only moved the cursor does not write a long text again. */
+  private readonly written = new Map<string, string>();
+
   constructor(
     private readonly storage: KeyValue,
     private readonly now: () => number = Date.now,
@@ -96,6 +99,7 @@ export class Drafts {
   }
 
   remove(id: string): void {
+    this.written.delete(id);
     this.storage.removeItem(traceKey(id));
     this.storage.setItem(INDEX_KEY, JSON.stringify(this.recent().filter((e) => e.id !== id)));
   }
@@ -104,16 +108,21 @@ export class Drafts {
   private saveRecent(id: string, source: string, savedAt: number): boolean {
     const entry: RecentEntry = { id, title: titleOf(source), savedAt, lines: countLines(source) };
     let list = [entry, ...this.recent().filter((e) => e.id !== id)];
-    for (const dropped of list.slice(RECENT_MAX)) this.storage.removeItem(traceKey(dropped.id));
+    for (const dropped of list.slice(RECENT_MAX)) {
+      this.written.delete(dropped.id);
+      this.storage.removeItem(traceKey(dropped.id));
+    }
     list = list.slice(0, RECENT_MAX);
     // A full storage: the oldest traces go first (never the one being saved).
-    let stored = this.write(traceKey(id), source);
+    let stored = this.written.get(id) === source || this.write(traceKey(id), source);
     while (!stored && list.length > 1) {
       const oldest = list.pop()!;
+      this.written.delete(oldest.id);
       this.storage.removeItem(traceKey(oldest.id));
       stored = this.write(traceKey(id), source);
     }
-    if (!stored) list = list.filter((e) => e.id !== id);
+    if (stored) this.written.set(id, source);
+    else list = list.filter((e) => e.id !== id);
     this.write(INDEX_KEY, JSON.stringify(list));
     return stored;
   }
