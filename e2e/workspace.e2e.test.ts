@@ -111,15 +111,16 @@ describe("the trace editor", () => {
     await page.waitForFunction(() => document.querySelector(".cm-step-line")?.textContent === "a = alloc_skb(256)");
     await page.evaluate(() => (window as unknown as Hook).__skbscope.seek(3));
     await page.waitForFunction(() => document.querySelector(".cm-step-line")?.textContent === "skb_fill_page_desc(a, 0, g, 0, 4096)");
+    // From where a line's text starts to the scroller's inner right edge (its scrollbar excluded).
     const columns = await page.evaluate(() => {
-      const content = document.querySelector(".cm-content")!.getBoundingClientRect();
-      const scroller = document.querySelector(".cm-scroller")!.getBoundingClientRect();
+      const scroller = document.querySelector<HTMLElement>(".cm-scroller")!;
       const probe = document.querySelector(".cm-line")!;
       const range = document.createRange();
       range.selectNodeContents(probe);
-      const text = probe.textContent ?? "";
-      const charW = range.getBoundingClientRect().width / Math.max(1, text.length);
-      return Math.floor((scroller.right - content.left) / charW);
+      const text = range.getBoundingClientRect();
+      const charW = text.width / Math.max(1, (probe.textContent ?? "").length);
+      const right = scroller.getBoundingClientRect().left + scroller.clientLeft + scroller.clientWidth;
+      return Math.floor((right - text.left) / charW);
     });
     expect(columns).toBeGreaterThanOrEqual(72);
     const handle = page.locator("[data-testid=editor-resize]");
@@ -283,7 +284,7 @@ describe("the layout", () => {
       expect(facts.scrubber).toBeGreaterThanOrEqual(150);
       // The graph keeps a usable share of the window.
       const stage = await page.evaluate(() => document.querySelector(".stage")!.getBoundingClientRect());
-      expect(stage.width).toBeGreaterThanOrEqual(w < 900 ? w - 2 : 400);
+      expect(stage.width).toBeGreaterThanOrEqual(w < 900 ? w - 2 : 360);
       if (w < 1200) {
         // The editor and the details are tabs of one panel.
         await page.click("[data-testid=panel-tab-details]");

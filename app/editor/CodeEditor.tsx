@@ -69,6 +69,19 @@ const theme = EditorView.theme({
   ".cm-completionDetail": { fontFamily: "var(--mono)", color: "var(--muted)", fontStyle: "normal" },
 });
 
+/**
+ * The default width shows 72 columns (and one to spare): the gutters to the
+ * left of the text, the line's padding, a scrollbar and the border. Measured
+ * again when the gutters change (a longer trace has wider line numbers).
+ */
+function fitColumns(view: EditorView): void {
+  view.requestMeasure({
+    key: "skbscope-fit-columns",
+    read: (v) => v.contentDOM.getBoundingClientRect().left - v.dom.getBoundingClientRect().left,
+    write: (left, v) => fitDefaultWidth(Math.ceil(v.defaultCharacterWidth * 73 + left + 8 + 16 + 2)),
+  });
+}
+
 function extensions(onEdit: (text: string) => void): Extension[] {
   return [
     lineNumbers(),
@@ -85,6 +98,7 @@ function extensions(onEdit: (text: string) => void): Extension[] {
     EditorView.contentAttributes.of({ id: "trace-editor", "aria-label": "trace source", "aria-describedby": "trace-diagnostics", spellcheck: "false", autocapitalize: "off", autocorrect: "off" }),
     EditorView.updateListener.of((u) => {
       if (u.docChanged && u.transactions.some((tr) => !tr.annotation(fromStore))) onEdit(u.state.doc.toString());
+      if (u.geometryChanged) fitColumns(u.view);
     }),
     theme,
   ];
@@ -157,11 +171,7 @@ export default function CodeEditor() {
     };
     sync(useScope.getState(), null);
     // 72 columns of code, measured in this font, unless the user chose a width.
-    // Once laid out: the gutters to the left of the text, the line's padding, a scrollbar and the border.
-    view.requestMeasure({
-      read: (v) => v.contentDOM.getBoundingClientRect().left - v.dom.getBoundingClientRect().left,
-      write: (left, v) => fitDefaultWidth(Math.ceil(v.defaultCharacterWidth * 72 + left + 8 + 16 + 2)),
-    });
+    fitColumns(view);
     const unsubscribe = useScope.subscribe((s, before) => sync(s, before));
     // For the diagnostics list: jump to a line:column.
     const jump = (e: Event) => {
