@@ -59,6 +59,7 @@ export function GraphView(props: GraphProps) {
   // The panel's size, kept by a ResizeObserver: reading it from the layout right after a
   // step's drawing would force a layout of every node (8 ms a step at 300 objects).
   const sizeRef = useRef({ width: 0, height: 0 });
+  const userZoomedRef = useRef(false);
   const onSelectRef = useRef(props.onSelect);
   onSelectRef.current = props.onSelect;
   const onPointRef = useRef(props.onPoint);
@@ -76,10 +77,16 @@ export function GraphView(props: GraphProps) {
     const viewport = svg.selectAll<SVGGElement, null>("g.viewport").data([null]).join("g").attr("class", "viewport");
     const behavior = zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.05, 4])
-      .on("zoom", (event) => viewport.attr("transform", event.transform.toString()));
+      .on("zoom", (event) => {
+        viewport.attr("transform", event.transform.toString());
+        // A wheel or a drag (not a fit): the user's view, kept when the panel changes size.
+        if (event.sourceEvent) userZoomedRef.current = true;
+      });
     svg.call(behavior).on("dblclick.zoom", null);
+    // The panel changes size (the narration under it grows, the window): still everything in view.
     const observer = new ResizeObserver(([entry]) => {
       sizeRef.current = { width: entry.contentRect.width, height: entry.contentRect.height };
+      if (!userZoomedRef.current && !insideView(svgRef.current!, sizeRef.current, boundsRef.current)) fitRef.current();
     });
     observer.observe(svgRef.current!);
     svg.on("click.deselect", (event: MouseEvent) => {
@@ -139,6 +146,7 @@ export function GraphView(props: GraphProps) {
     const k = Math.min(maxScale, Math.max(0.05, Math.min((width - 16) / w, (height - 16) / h)));
     const t = zoomIdentity.translate(Math.max(8, (width - w * k) / 2), Math.max(8, (height - h * k) / 2)).scale(k);
     select(svg).call(zoomRef.current.transform, t);
+    userZoomedRef.current = false;
   };
   useEffect(() => {
     if (graph) fitRef.current();
