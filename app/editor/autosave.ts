@@ -8,6 +8,13 @@ import { isOwnWork, nameOfKey, useScope, type ScopeData } from "../store";
 import type { Drafts } from "./persist";
 
 export const AUTOSAVE_MS = 400;
+/**
+ * localStorage writes on the main thread: a 2 MB text costs ~70 ms. A text
+ * this large is saved only once the user edits it (an opened one came from
+ * a file or a link), and after a longer pause.
+ */
+export const LARGE_TEXT = 256 * 1024;
+export const LARGE_AUTOSAVE_MS = 2000;
 
 export interface Autosave {
   /** The next opened text continues this recent entry (reopening it from the list, restoring a session). */
@@ -24,10 +31,12 @@ export function startAutosave(drafts: Drafts, fragment: () => string, debounceMs
   let adopted: string | null | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let dirty = false;
+  /** A large text opened and not edited since: not written. */
+  let skip = false;
 
   const save = () => {
     clearTimeout(timer);
-    if (!dirty) return;
+    if (!dirty || skip) return;
     dirty = false;
     const s = useScope.getState();
     drafts.save({ id, source: s.source, policyChoice: s.policyChoice, kernelChoice: s.kernelChoice, cursor: s.cursor, storyId: s.storyId, selection: nameOfKey(s.selection), fragment: fragment() });
@@ -40,10 +49,11 @@ export function startAutosave(drafts: Drafts, fragment: () => string, debounceMs
       else if (adopted !== undefined) id = adopted;
       else id = isOwnWork(now.source) ? drafts.newId() : null;
       adopted = undefined;
+      skip = now.sourceOrigin === "open" && now.source.length > LARGE_TEXT;
     }
     dirty = true;
     clearTimeout(timer);
-    timer = setTimeout(save, debounceMs);
+    timer = setTimeout(save, now.source.length > LARGE_TEXT ? Math.max(debounceMs, LARGE_AUTOSAVE_MS) : debounceMs);
   });
   const onHide = () => {
     if (document.visibilityState === "hidden") save();
