@@ -2,9 +2,9 @@
  * The trace editor proper: CodeMirror 6, loaded as a chunk of its own
  * (TraceEditor shows a plain view until it arrives). The store's text is
  * the truth: typing sends it to the machines (which re-run after a pause),
- * and a text replaced from outside (a story, a link, the operation form)
- * is patched in as the smallest change, so undo and the scroll position
- * survive an appended line.
+ * a text changed from the operation form is patched in as the smallest change (undo and
+ * the scroll position survive an appended line); another trace opened gets
+ * a state of its own.
  */
 import { autocompletion, completionKeymap, type CompletionContext, type CompletionResult } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
@@ -143,22 +143,26 @@ export default function CodeEditor() {
   useEffect(() => {
     // The text the view holds, as the store last knew it.
     let text = useScope.getState().source;
-    const view = new EditorView({
-      parent: host.current!,
-      state: EditorState.create({
-        doc: text,
-        extensions: extensions((t) => {
-          text = t;
-          machines.edit(t);
-        }),
-      }),
-    });
+    const onEdit = (t: string) => {
+      text = t;
+      machines.edit(t);
+    };
+    const fresh = (doc: string) => EditorState.create({ doc, extensions: extensions(onEdit) });
+    const view = new EditorView({ parent: host.current!, state: fresh(text) });
     const sync = (s: ScopeData, before: ScopeData | null) => {
       const effects: StateEffect<unknown>[] = [];
       if (s.source !== text) {
-        const change = diffText(text, s.source);
+        const old = text;
         text = s.source;
-        if (change) view.dispatch({ changes: change, annotations: fromStore.of(true) });
+        if (s.sourceOrigin === "open") {
+          // Another trace: a state of its own (its own undo history; no 2 MB change to record and compare).
+          view.setState(fresh(text));
+          before = null;
+        } else {
+          // The user's trace changed from outside (the operation form): the smallest change, undoable.
+          const change = diffText(old, s.source);
+          if (change) view.dispatch({ changes: change, annotations: fromStore.of(true) });
+        }
       }
       const line = stepLineOf(s);
       if (!before || line !== stepLineOf(before) || s.sourceRev !== before.sourceRev) {
