@@ -8,7 +8,7 @@ import { create } from "zustand";
 import { DEFAULT_POLICY } from "../core/model/policies";
 import type { Diagnostic, Finding, FindingKind, KernelId, PolicyId, StateView, Verdict } from "../core/index";
 import { appStory, storyCheck, storyOfSource } from "./stories";
-import { STEP_VIOLATION, type FreshNames, type LifeRow, type MatrixRow, type OpInfo, type StepColumns, type StepDetail } from "./worker/protocol";
+import { STEP_VIOLATION, type FreshNames, type LifeRow, type MatrixRow, type OpInfo, type StepColumns, type StepDetail, type StepError } from "./worker/protocol";
 
 export type Theme = "light" | "dark";
 export type WorkerHealth =
@@ -33,6 +33,10 @@ export interface Notice {
   readonly text: string;
   /** The trace an open replaced, offered back. */
   readonly previous?: SavedTrace;
+  /** A link that could not be opened: the address bar keeps it (to be repaired by hand) until the user moves on. */
+  readonly keepAddress?: boolean;
+  /** What could still be read of a damaged link, offered to open. */
+  readonly recovered?: string;
 }
 
 /** The permalink (or the email text) made for one view, keyed by viewKey(). */
@@ -146,6 +150,8 @@ export interface ScopeData {
   source: string;
   /** Bumped whenever `source` changes: a cheap identity for a long text. */
   sourceRev: number;
+  /** How the text last changed: the user edited it (typing, the operation form) or something was opened over it. */
+  sourceOrigin: "edit" | "open";
   /** The story the trace was opened from (kept while it is edited), or null. */
   storyId: string | null;
   title: string | null;
@@ -160,6 +166,10 @@ export interface ScopeData {
   fresh: FreshNames;
   ops: readonly OpInfo[];
   stepCount: number;
+  /** The loaded run's failing steps, at their lines (the first few hundred). */
+  stepErrors: readonly StepError[];
+  /** The loaded trace ran up to this line, its first with an error (null: all of it ran). */
+  stoppedAt: number | null;
   columns: StepColumns;
   findings: readonly Finding[];
   verdict: Verdict | null;
@@ -197,7 +207,7 @@ export interface ScopeData {
   presenting: boolean;
   /** Embedded in an iframe: graph, step controls and narration only. */
   embed: boolean;
-  dialog: "gallery" | "share" | "search" | null;
+  dialog: "gallery" | "share" | "search" | "recent" | null;
   search: SearchData;
   theme: Theme;
   health: WorkerHealth;
@@ -213,6 +223,7 @@ export function initialData(): ScopeData {
   return {
     source: "",
     sourceRev: 0,
+    sourceOrigin: "open",
     storyId: null,
     title: null,
     policyChoice: null,
@@ -223,6 +234,8 @@ export function initialData(): ScopeData {
     fresh: NO_NAMES_USED,
     ops: [],
     stepCount: 0,
+    stepErrors: [],
+    stoppedAt: null,
     columns: NO_COLUMNS,
     findings: [],
     verdict: null,
@@ -264,8 +277,9 @@ const set = (patch: Partial<ScopeData>) => useScope.setState(patch);
 
 export const clampStep = (step: number, count = get().stepCount) => Math.max(0, Math.min(count, Math.round(step)));
 
-export function setSource(source: string): void {
-  if (source !== get().source) set({ source, sourceRev: get().sourceRev + 1 });
+/** A new text: `edit` when the user changed it, `open` when something replaced it. */
+export function setSource(source: string, origin: ScopeData["sourceOrigin"] = "open"): void {
+  if (source !== get().source) set({ source, sourceRev: get().sourceRev + 1, sourceOrigin: origin });
 }
 
 export function setChoices(policyChoice: PolicyId | null, kernelChoice: KernelId | null): void {
@@ -413,12 +427,12 @@ export function applyParsed(p: { diagnostics: readonly Diagnostic[]; title: stri
  * it (to the end after an appended operation, to the story's violation).
  */
 export function applyLoaded(
-  l: { stepCount: number; columns: StepColumns; findings: readonly Finding[]; verdict: Verdict; ms: number },
+  l: { stepCount: number; columns: StepColumns; findings: readonly Finding[]; verdict: Verdict; ms: number; errors?: readonly StepError[]; stoppedAt?: number | null },
   position?: number,
   from?: ScopeData["loaded"],
 ): void {
   const cursor = clampStep(position ?? get().cursor, l.stepCount);
-  set({ stepCount: l.stepCount, columns: l.columns, findings: l.findings, verdict: l.verdict, loadMs: l.ms, cursor, matrix: null, lifetimes: null, ...(from ? { loaded: from } : {}) });
+  set({ stepCount: l.stepCount, stepErrors: l.errors ?? [], stoppedAt: l.stoppedAt ?? null, columns: l.columns, findings: l.findings, verdict: l.verdict, loadMs: l.ms, cursor, matrix: null, lifetimes: null, ...(from ? { loaded: from } : {}) });
 }
 
 /**

@@ -177,6 +177,7 @@ describe("permalinks", () => {
     ];
     for (const fragment of hostile) {
       const { page: p, context: c, errors } = await openApp(app.browser, app.url, "light", `#${fragment}`);
+      const given = await p.evaluate(() => location.hash);
       const notice = p.locator("[data-testid=notice]");
       await notice.waitFor();
       const text = (await notice.locator(".notice-text").textContent()) ?? "";
@@ -190,7 +191,11 @@ describe("permalinks", () => {
       await blur(p);
       await p.keyboard.press("ArrowLeft");
       await settled(p, violation - 1);
-      // And the address bar holds a valid link again.
+      // The address bar keeps the link as given, to be repaired by hand (issue 17) ...
+      await p.waitForTimeout(600);
+      expect(await p.evaluate(() => location.hash)).toBe(given);
+      // ... until the message is dismissed: then it holds a valid link again.
+      await notice.getByRole("button", { name: "dismiss this message" }).click();
       expect(await linkedUrl(p)).toMatch(/#s[A-Za-z0-9_-]+$/);
       expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
       await c.close();

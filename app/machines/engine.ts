@@ -245,7 +245,7 @@ export const engineMachine = setup({
                 enqueue.raise({ type: "LOAD", position: showOpened(r.view) });
                 return;
               }
-              setNotice({ kind: "error", text: as === "link" ? `This link cannot be opened: ${r.message}` : `Nothing could be opened from the pasted text: ${r.message}` });
+              setNotice(as === "link" ? { kind: "error", text: `This link cannot be opened: ${r.message}`, keepAddress: true } : { kind: "error", text: `Nothing could be opened from the pasted text: ${r.message}` });
               // A link that fails at start-up leaves the app on a story, not empty.
               const fallback = useScope.getState().source === "" ? context.fallback() : null;
               if (fallback) {
@@ -262,7 +262,7 @@ export const engineMachine = setup({
           {
             guard: ({ context, event }) => event.msg.kind === "formatted" && event.msg.seq === context.format?.seq,
             actions: [
-              ({ event }) => event.msg.kind === "formatted" && setSource(appendLine(useScope.getState().source, event.msg.line)),
+              ({ event }) => event.msg.kind === "formatted" && setSource(appendLine(useScope.getState().source, event.msg.line), "edit"),
               assign({ format: null }),
               raise({ type: "LOAD", position: "end" as Position }),
             ],

@@ -63,7 +63,8 @@ export interface Pasted {
   readonly notes: readonly string[];
 }
 
-export type PastedResult = { readonly ok: true; readonly value: Pasted } | { readonly ok: false; readonly error: { readonly message: string } };
+/** A failure may carry the trace's text as pasted (it has errors): the app opens it with the errors shown. */
+export type PastedResult = { readonly ok: true; readonly value: Pasted } | { readonly ok: false; readonly error: { readonly message: string; readonly source?: string } };
 
 /**
  * The skbscope fragments in a text ("...#s..."), quoting removed: for a
@@ -151,7 +152,7 @@ export async function importPasted(text: string, options: { stories?: StoryLooku
       };
     }
     if (link && !link.ok) return { ok: false, error: { message: `the pasted link cannot be opened: ${link.error.message}` } };
-    return { ok: false, error: { message: fromText.error.message } };
+    return { ok: false, error: { message: fromText.error.message, ...(fromText.error.source !== undefined ? { source: fromText.error.source } : {}) } };
   } catch (e) {
     return { ok: false, error: { message: `the pasted text could not be read: ${e instanceof Error ? e.message : String(e)}` } };
   }

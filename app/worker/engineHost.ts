@@ -42,6 +42,7 @@ import {
 } from "../../core/index";
 import { captionAt, narrationOf, type Narration } from "../../stories/narration";
 import { freshNames } from "../ops";
+import { firstErrorLine, runnablePrefix, stepErrors } from "./runnable";
 import { emailText, importPasted } from "../share/email";
 import { LIMITS, decodePermalink, encodePermalink, same, type LinkView } from "../../core/permalink";
 import { appStory, storySource } from "../stories";
@@ -144,10 +145,12 @@ export class EngineHost {
       kernel,
       fresh: freshNames(parsed.trace.ops.flatMap((op) => (op.result ? [op.result] : []))),
     });
-    // A trace with a syntax error still runs the operations that parsed
-    // (the parser skips bad lines), so the graph stays useful while typing.
+    // A trace with an error runs up to its first error line, so the graph
+    // stays useful while typing and never shows a trace with lines left out.
+    const stoppedAt = firstErrorLine(parsed.diagnostics);
+    const trace = runnablePrefix(parsed.trace, parsed.diagnostics);
     let reported = performance.now();
-    const ops = parsed.trace.ops;
+    const ops = trace.ops;
     const onStep = (i: number) => {
       // A clock read every 64 steps is cheap; a message every PROGRESS_MS is too.
       if ((i & 63) !== 0 && i !== 0) return;
@@ -156,8 +159,8 @@ export class EngineHost {
       reported = now;
       this.post({ kind: "progress", seq, step: i + 1, line: ops[i].line ?? null });
     };
-    const run = runTrace(parsed.trace, { policy, kernel, onStep });
-    this.current = { seq, trace: parsed.trace, run };
+    const run = runTrace(trace, { policy, kernel, onStep });
+    this.current = { seq, trace, run };
     const columns = stepColumns(run);
     this.post(
       {
@@ -168,11 +171,13 @@ export class EngineHost {
         findings: run.findings,
         verdict: run.verdict,
         ms: performance.now() - started,
+        errors: stepErrors(run.steps, source),
+        stoppedAt,
       },
       [columns.lines.buffer, columns.flags.buffer],
     );
-    this.queueMatrix(seq, parsed.trace, run);
-    this.queueLifetimes(seq, parsed.trace, run);
+    this.queueMatrix(seq, trace, run);
+    this.queueLifetimes(seq, trace, run);
   }
 
   private snapshot(seq: number, step: number): void {
@@ -242,6 +247,11 @@ export class EngineHost {
         return this.post({ kind: "opened", seq, result: { ok: true, view: openedView(v.trace, v.policy, v.kernel, v.step, v.selection, v.storyId, v.notes, "link") } });
       }
       const r = await importPasted(text, { stories: storySource });
+      // Lines with errors open as pasted, their errors marked: never a shortened trace.
+      if (!r.ok && r.error.source !== undefined) {
+        const notes = [`The pasted trace has errors (${r.error.message}); it runs up to the first one until it is fixed.`];
+        return this.post({ kind: "opened", seq, result: { ok: true, view: { source: r.error.source, policyChoice: null, kernelChoice: null, step: null, selection: null, storyId: null, notes, from: "lines" } } });
+      }
       if (!r.ok) return this.post({ kind: "opened", seq, result: { ok: false, message: r.error.message } });
       const v = r.value;
       this.post({ kind: "opened", seq, result: { ok: true, view: openedView(v.trace, v.policy, v.kernel, v.step, v.selection, v.storyId, v.notes, v.from) } });

@@ -93,6 +93,17 @@ export const STEP_FINDING = 2;
 export const STEP_COMPLETION = 4;
 export const STEP_VIOLATION = 8;
 
+/** A step that the kernel refused (or that hit a bug), at its operation's text, for the editor's marks. */
+export interface StepError {
+  readonly step: number;
+  readonly line: number;
+  /** 1-based, end exclusive. */
+  readonly column: number;
+  readonly endColumn: number;
+  readonly kind: string;
+  readonly message: string;
+}
+
 /** Per-step facts, one array slot per step (index 0 is step 1). */
 export interface StepColumns {
   /** 1-based source line of each step's operation. */
@@ -152,6 +163,10 @@ export type FromWorker =
       findings: readonly Finding[];
       verdict: Verdict;
       ms: number;
+      /** The steps that failed (the first MAX_STEP_ERRORS). */
+      errors: readonly StepError[];
+      /** The trace ran up to its first error line (null: it has none). */
+      stoppedAt: number | null;
     }
   | { kind: "matrix"; seq: number; kernel: KernelId; rows: readonly MatrixRow[] }
   | { kind: "lifetimes"; seq: number; rows: readonly LifeRow[]; omitted: number }

@@ -44,5 +44,5 @@ export function do_tcp_sendpages(tx: Tx, name: string, pipeName: string): void {
   tx.set("skbs", name, { ...skb, len: skb.len + bytes, data_len: skb.data_len + bytes, truesize: skb.truesize + bytes });
   tx.set("pipes", pipe.name, { ...pipe, bufs: pipe.bufs.slice(used) });
   pipe.bufs.slice(0, used).forEach((b, i) => pagePut(tx, b.page, `${pipe.name}.bufs[${i}]`));
-  tx.emit({ kind: "result", fn: "do_tcp_sendpages", value: `${bytes} bytes from ${used} pipe buffers` });
+  tx.emit({ kind: "result", fn: "do_tcp_sendpages", value: `${bytes} bytes from ${used} pipe buffer${used === 1 ? "" : "s"}` });
 }

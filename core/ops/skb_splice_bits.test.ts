@@ -102,3 +102,12 @@ describe("do_tcp_sendpages", () => {
     expect(v.pages.g).toBe(2);
   });
 });
+
+describe("skb_splice_bits' result text", () => {
+  it("says \"1 pipe buffer\", not \"1 pipe buffers\"", async () => {
+    const { parseTrace, runTrace } = await import("../index");
+    const run = runTrace(parseTrace(`${BASE}q = skb_splice_bits(a, 0, 4096)\n`).trace, { contracts: "flag" });
+    const results = run.steps[3].events.filter((e) => e.kind === "result").map((e) => (e as { value: string }).value);
+    expect(results).toEqual(["4096 bytes in 1 pipe buffer"]);
+  });
+});

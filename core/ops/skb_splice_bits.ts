@@ -148,7 +148,7 @@ function splice(tx: Tx, name: string, offset: number, len: number, pipe: Pipe): 
   tx.set("pipes", pipe.name, { ...pipe, bufs: [...pipe.bufs, ...fit] });
   for (const e of spd.entries.slice(room)) pagePut(tx, e.page, "sock_spd_release");
   const bytes = fit.reduce((n, e) => n + e.len, 0);
-  tx.emit({ kind: "result", fn: "skb_splice_bits", value: `${bytes} bytes in ${fit.length} pipe buffers` });
+  tx.emit({ kind: "result", fn: "skb_splice_bits", value: `${bytes} bytes in ${fit.length} pipe buffer${fit.length === 1 ? "" : "s"}` });
 }
 
 export function skb_splice_bits(tx: Tx, result: string | undefined, name: string, offset: number, len: number, into?: string): void {

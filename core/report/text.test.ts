@@ -175,6 +175,16 @@ describe("importText on malformed input", () => {
       expect(got.error.message).toMatch(/^line 4: kfree_skb takes 1 argument/);
     }
   });
+  it("keeps a broken operation line in the trace (reported, with the text to open), never drops it", () => {
+    const got = importText("Hi,\n\n> g = alloc_page(guest)\n> a = alloc_skb(256)\n> kfree_skb(a\n> b = skb_clone(a)\n\nThanks\n");
+    expect(got.ok).toBe(false);
+    if (!got.ok) {
+      expect(got.error.line).toBe(5);
+      expect(got.error.source).toBe("g = alloc_page(guest)\na = alloc_skb(256)\nkfree_skb(a\nb = skb_clone(a)\n");
+    }
+    const last = importText("g = alloc_page(guest)\nput_page(g\n");
+    expect(!last.ok && last.error.source).toBe("g = alloc_page(guest)\nput_page(g\n");
+  });
   it("says when there is no trace, or the report is cut off", () => {
     expect(importText("Thanks for the patch!\n-- \nGreg\n")).toEqual({ ok: false, error: { message: expect.stringMatching(/no trace found/) } });
     expect(importText("== skbscope trace ==\ng = alloc_page(guest)\n")).toMatchObject({ ok: false, error: { message: expect.stringMatching(/end marker is missing/) } });

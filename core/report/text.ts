@@ -240,6 +240,8 @@ export interface ImportError {
   readonly message: string;
   /** 1-based line of the pasted text, when one is to blame. */
   readonly line?: number;
+  /** The trace's lines as pasted when they have errors: to open with the errors shown, never shortened. */
+  readonly source?: string;
 }
 
 export type ImportResult = { readonly ok: true; readonly value: Imported } | { readonly ok: false; readonly error: ImportError };
@@ -287,6 +289,12 @@ const isStatement = (line: string): boolean => {
   return p.trace.ops.length === 1 && !hasErrors(p);
 };
 
+/**
+ * A line meant as an operation but broken (`kfree_skb(a`, `b = skb_clone(`):
+ * it belongs to the trace, to be reported, not left out without a word.
+ */
+const isBrokenStatement = (line: string): boolean => /^\s*[A-Za-z_]\w*\s*(=\s*[A-Za-z_]\w*\s*)?\(/.test(line);
+
 /** Reads a trace (and the view, if the text is a report) back from pasted text. */
 export function importText(pasted: string): ImportResult {
   if (typeof pasted !== "string") return { ok: false, error: { message: "nothing to import: not text" } };
@@ -327,7 +335,7 @@ export function importText(pasted: string): ImportResult {
     picked = Array.from({ length: end - begin - 1 }, (_, i) => begin + 1 + i);
     from = "report";
   } else {
-    const kind = lines.map((l) => (l.trim() === "" ? "blank" : l.trimStart().startsWith("#") ? "comment" : isStatement(l) ? "op" : "other"));
+    const kind = lines.map((l) => (l.trim() === "" ? "blank" : l.trimStart().startsWith("#") ? "comment" : isStatement(l) ? "op" : isBrokenStatement(l) ? "broken" : "other"));
     const first = kind.findIndex((k) => k === "comment" || k === "op");
     let last = -1;
     for (let i = kind.length - 1; i >= 0; i--) if (kind[i] === "op" || kind[i] === "comment") {
@@ -340,6 +348,8 @@ export function importText(pasted: string): ImportResult {
     // Comment lines after the last operation belong to the trace only
     // when nothing but trace lines and blanks follow it.
     for (let i = first; i <= last; i++) if (kind[i] !== "other") picked.push(i);
+    // A broken operation right after the last good line is part of the trace too.
+    for (let i = last + 1; i < kind.length && kind[i] !== "other"; i++) if (kind[i] === "broken") picked.push(i);
   }
 
   const source = picked.map((i) => lines[i]).join("\n") + "\n";
@@ -347,7 +357,7 @@ export function importText(pasted: string): ImportResult {
   const at = (d: Diagnostic) => picked[d.line - 1] + 1;
   if (hasErrors(parsed)) {
     const d = parsed.diagnostics.find((x) => x.severity === "error")!;
-    return { ok: false, error: { message: `line ${at(d)}: ${d.message}`, line: at(d) } };
+    return { ok: false, error: { message: `line ${at(d)}: ${d.message}`, line: at(d), source } };
   }
   if (step !== undefined && step > parsed.trace.ops.length) step = undefined;
   return {
