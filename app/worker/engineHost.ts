@@ -265,7 +265,7 @@ export class EngineHost {
   }
 
   private queueLifetimes(seq: number, trace: Trace, run: Run): void {
-    const tracker = new LifeTracker(run.kernel, run.policy);
+    const tracker = new LifeTracker(run.kernel, run.policy, run.without);
     for (let from = 0; from < trace.ops.length; from += LIFE_CHUNK_STEPS) {
       const to = Math.min(trace.ops.length, from + LIFE_CHUNK_STEPS);
       this.enqueue(seq, () => tracker.advance(trace.ops, from, to));

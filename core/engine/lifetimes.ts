@@ -39,8 +39,8 @@ export class LifeTracker {
   private readonly alive = new Map<LifeRow["kind"], Map<string, string>>();
   private omitted = 0;
 
-  constructor(kernel: State["kernel"], policy: State["policy"]) {
-    this.state = emptyState(kernel, policy);
+  constructor(kernel: State["kernel"], policy: State["policy"], without: readonly string[] = []) {
+    this.state = emptyState(kernel, policy, new Set(without));
   }
 
   advance(ops: readonly TraceOp[], from: number, to: number): void {

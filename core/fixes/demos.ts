@@ -1,10 +1,11 @@
 /**
- * Minimal traces for the catalogued fixes that today's ops can already show:
- * the verdict row with the fix (what the engine gives now; the catalogue
- * test checks it) and the row without it. The `without` rows were measured
- * by removing the fix's guard from the op module in a scratch copy of the
- * engine (docs/fixes.md says which lines); the `# without:` wiring must
- * reproduce them.
+ * Minimal traces for the catalogued fixes that today's ops can show: the
+ * verdict row with the fix and the row without it. The `without` rows were
+ * first measured by removing the fix's guard from the op module in a
+ * scratch copy of the engine (docs/fixes.md says which lines); they are now
+ * expectation data that the engine's own `without` runs
+ * (core/fixes/fixed.ts) must give, checked by catalogue.test.ts under
+ * every policy.
  */
 import type { Verdict } from "../check/checker";
 import type { PolicyId } from "../model/types";

@@ -32,6 +32,8 @@ export interface Trace {
   readonly title?: string;
   readonly policy?: PolicyId;
   readonly kernel?: KernelId;
+  /** `# without: ID, ...`: catalogued fixes this trace runs with reverted. */
+  readonly without?: readonly string[];
   readonly ops: readonly TraceOp[];
   /** Comment lines after the last op. */
   readonly trailing?: readonly string[];

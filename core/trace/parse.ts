@@ -4,10 +4,11 @@
  */
 import { ALIASES, OPS, opSpec, type OpSpec, type ParamKind } from "../ops";
 import { KERNELS, POLICIES, type KernelId, type PolicyId } from "../model/types";
+import { sortFixIds, withoutProblem } from "../fixes/fixed";
 import { KEYWORDS, MAX_COLUMNS, type Arg, type Diagnostic, type Parsed, type Span, type TraceOp } from "./ast";
 
-/** `# title: ...`, `# policy: ...`, `# kernel: ...` */
-export const HEADER_LINE = /^#\s*(title|policy|kernel)\s*:(.*)$/;
+/** `# title: ...`, `# policy: ...`, `# kernel: ...`, `# without: ID, ...` */
+export const HEADER_LINE = /^#\s*(title|policy|kernel|without)\s*:(.*)$/;
 
 type Tok =
   | { t: "id"; v: string; col: number; end: number }
@@ -228,6 +229,7 @@ export function parseTrace(source: string): Parsed {
   let title: string | undefined;
   let policy: PolicyId | undefined;
   let kernel: KernelId | undefined;
+  let without: string[] | undefined;
   let leading: string[] = [];
   let inHeader = true;
   const lines = source.split(/\r?\n/);
@@ -257,6 +259,7 @@ export function parseTrace(source: string): Parsed {
         const value = header[2].trim();
         const key = header[1];
         if (key === "title") title = value;
+        else if (key === "without") without = [...(without ?? []), ...parseWithout(raw, line, diagnostics)];
         else if (key === "policy") {
           if ((POLICIES as readonly string[]).includes(value)) policy = value as PolicyId;
           else diagnostics.push({ line, column: hash + 1, endColumn: raw.length + 1, severity: "error", message: `unknown policy "${value}"`, expected: POLICIES.join(" | ") });
@@ -296,11 +299,34 @@ export function parseTrace(source: string): Parsed {
       ...(title !== undefined ? { title } : {}),
       ...(policy !== undefined ? { policy } : {}),
       ...(kernel !== undefined ? { kernel } : {}),
+      ...(without !== undefined && without.length ? { without: sortFixIds(without) } : {}),
       ops,
       ...(leading.length ? { trailing: leading } : {}),
     },
     diagnostics,
   };
+}
+
+/**
+ * The ids of a `# without:` line; each unknown or unrevertible id is an
+ * error at its own columns (with the closest catalogued id suggested).
+ */
+function parseWithout(raw: string, line: number, diagnostics: Diagnostic[]): string[] {
+  const colon = raw.indexOf(":");
+  const ids: string[] = [];
+  const item = /[^,]+/g;
+  for (let m = item.exec(raw.slice(colon + 1)); m; m = item.exec(raw.slice(colon + 1))) {
+    const id = m[0].trim();
+    if (!id) continue;
+    const column = colon + 2 + m.index + (m[0].length - m[0].trimStart().length);
+    const problem = withoutProblem(id);
+    if (problem) diagnostics.push({ line, column, endColumn: column + id.length, severity: "error", message: problem, expected: "a fix id (npx skbscope fixes)" });
+    else ids.push(id);
+  }
+  if (!ids.length && !diagnostics.some((d) => d.line === line)) {
+    diagnostics.push({ line, column: colon + 2, endColumn: raw.length + 1, severity: "error", message: "# without: names no fix", expected: "a fix id (npx skbscope fixes)" });
+  }
+  return ids;
 }
 
 export const hasErrors = (p: Parsed): boolean => p.diagnostics.some((d) => d.severity === "error");
