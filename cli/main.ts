@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { main } from "./skbscope";
 import "./search";
 import "./link";
+import "./fixes";
 
 const code = await main(process.argv.slice(2), {
   out: (text) => process.stdout.write(text + "\n"),

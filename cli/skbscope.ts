@@ -1,8 +1,10 @@
 /**
  * npx skbscope: the headless engine.
  *
- *   skbscope run FILE [--policy P] [--kernel K] [--json]
- *   skbscope check FILE [--policy all|P] [--kernel K] [--json]
+ *   skbscope run FILE [--policy P] [--kernel K] [--without ID]... [--json]
+ *   skbscope check FILE [--policy all|P] [--kernel K] [--without ID]... [--json]
+ *   skbscope check FILE --fix ID [--json]                       (cli/fixes.ts)
+ *   skbscope fixes [--json]                                     (cli/fixes.ts)
  *   skbscope link FILE [--policy P] [--kernel K] [--base URL]   (cli/link.ts)
  *   skbscope open LINK                                          (cli/link.ts)
  *
@@ -28,6 +30,7 @@ import {
   type StateView,
   type StepRecord,
   type Trace,
+  withoutProblem,
 } from "../core/index";
 import { formatMatrix, formatStep } from "./format";
 
@@ -40,8 +43,10 @@ export interface Io {
 }
 
 const USAGE = `usage:
-  skbscope run FILE [--policy P] [--kernel 6.1|2.6.32] [--json]
-  skbscope check FILE [--policy all|P] [--kernel 6.1|2.6.32] [--json]
+  skbscope run FILE [--policy P] [--kernel 6.1|2.6.32] [--without ID]... [--json]
+  skbscope check FILE [--policy all|P] [--kernel 6.1|2.6.32] [--without ID]... [--json]
+  skbscope check FILE --fix ID [--policy all|P] [--json]
+  skbscope fixes [--json]
   skbscope search --policy P [--kernel K] [--from FILE] [--depth N] [--json]
   skbscope link FILE [--policy P] [--kernel 6.1|2.6.32] [--base URL]
   skbscope open LINK
@@ -84,6 +89,17 @@ export function kernelOption(value: string | undefined): KernelId | undefined {
   return value as KernelId;
 }
 
+/** `--without ID` (repeatable): fixes to revert, replacing the trace's `# without:`; undefined when not given. */
+export function withoutOption(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  const ids = value as string[];
+  for (const id of ids) {
+    const problem = withoutProblem(id);
+    if (problem) throw new BadInput(problem);
+  }
+  return ids;
+}
+
 export function findingJson(f: Finding) {
   return { kind: f.kind, step: f.step, message: f.message, objects: f.objects, ...(f.holder ? { holder: f.holder } : {}), ...(f.buffer ? { buffer: f.buffer } : {}) };
 }
@@ -112,7 +128,7 @@ const indent = (text: string, by: string) => text.replace(/\n/g, `\n${by}`);
  * than what one JSON.stringify may build.
  */
 export function writeRunJson(run: Run, file: string, title: string | undefined, out: (text: string) => void): void {
-  const head = { trace: file, ...(title ? { title } : {}), policy: run.policy, kernel: run.kernel, verdict: run.verdict };
+  const head = { trace: file, ...(title ? { title } : {}), policy: run.policy, kernel: run.kernel, ...(run.without.length ? { without: run.without } : {}), verdict: run.verdict };
   out(`${indent(JSON.stringify(head, null, 2).slice(0, -2), "")},`);
   out(`  "steps": [`);
   run.eachState((step, state, events) => {
@@ -128,33 +144,35 @@ function cmdRun(io: Io, file: string | undefined, values: Record<string, unknown
   const trace = loadTrace(io, file);
   const policy = policyOption(values.policy as string | undefined, false) as PolicyId | undefined;
   const kernel = kernelOption(values.kernel as string | undefined);
-  const run = runTrace(trace, { policy, kernel });
+  const run = runTrace(trace, { policy, kernel, without: withoutOption(values.without) });
   if (values.json) {
     writeRunJson(run, file!, trace.title, io.out);
   } else {
-    io.out(`# ${trace.title ?? file}  (policy ${run.policy}, kernel ${run.kernel})`);
+    io.out(`# ${trace.title ?? file}  (policy ${run.policy}, kernel ${run.kernel}${run.without.length ? `, without ${run.without.join(", ")}` : ""})`);
     run.eachState((step, state, events) => io.out(formatStep(run.steps[step - 1], stateView(state), events, state)));
     io.out(`verdict: ${run.verdict}`);
   }
   return run.findings.length ? 1 : 0;
 }
 
-function cmdCheck(io: Io, file: string | undefined, values: Record<string, unknown>): number {
+export function cmdCheck(io: Io, file: string | undefined, values: Record<string, unknown>): number {
+  // cli/fixes.ts registers check again to take --fix first.
+  if (values.fix !== undefined) throw new BadInput("check --fix needs cli/fixes.ts");
   const trace = loadTrace(io, file);
   const policy = policyOption(values.policy as string | undefined, true) ?? "all";
   const kernel = kernelOption(values.kernel as string | undefined);
-  const matrix = verdictMatrix(trace, kernel, policy === "all" ? POLICIES : [policy]);
+  const matrix = verdictMatrix(trace, kernel, policy === "all" ? POLICIES : [policy], withoutOption(values.without));
   if (policy !== "all" && matrix.skipped.length) throw new BadInput(`policy ${policy}: ${matrix.skipped[0].reason}`);
   if (values.json) {
     const verdicts = Object.fromEntries(
       matrix.entries.map((e) => [e.policy, { verdict: e.verdict, findings: e.findings.map(findingJson), errors: e.errors }]),
     );
-    io.out(JSON.stringify({ trace: file, kernel: matrix.kernel, verdicts, skipped: Object.fromEntries(matrix.skipped.map((s) => [s.policy, s.reason])) }, null, 2));
+    io.out(JSON.stringify({ trace: file, kernel: matrix.kernel, ...(matrix.without.length ? { without: matrix.without } : {}), verdicts, skipped: Object.fromEntries(matrix.skipped.map((s) => [s.policy, s.reason])) }, null, 2));
   } else {
     // The state at a finding's step names its holder and chain; one replay per policy, when asked.
     const runs = new Map<PolicyId, Run>();
     const stateAt = (p: PolicyId, step: number) => {
-      if (!runs.has(p)) runs.set(p, runTrace(trace, { policy: p, kernel: matrix.kernel }));
+      if (!runs.has(p)) runs.set(p, runTrace(trace, { policy: p, kernel: matrix.kernel, without: matrix.without }));
       return runs.get(p)!.snapshotAt(step);
     };
     io.out(formatMatrix(trace, matrix, file!, stateAt));
@@ -194,6 +212,8 @@ export function main(argv: readonly string[], io: Io): number | Promise<number> 
         from: { type: "string" },
         depth: { type: "string" },
         base: { type: "string" },
+        without: { type: "string", multiple: true },
+        fix: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
