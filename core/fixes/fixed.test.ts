@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { runTrace } from "../engine/replay";
+import { importText, textReport } from "../report/text";
 import { parseTrace } from "../trace/parse";
 import { printTrace } from "../trace/print";
 import { DEMOS } from "./demos";
@@ -99,5 +100,25 @@ describe("fixed()", () => {
     });
     const shipped = runTrace(parseTrace(SPLIT).trace, { policy: "msg-zerocopy" });
     expect(shipped.steps.flatMap((s) => s.events).some((e) => e.kind === "substep" && e.text.startsWith("without"))).toBe(false);
+  });
+});
+
+describe("the email text", () => {
+  it("carries the reverted fixes as the trace's # without: header, and imports back", () => {
+    const trace = parseTrace(SPLIT).trace;
+    const { text, warnings } = textReport({ trace, policy: "msg-zerocopy", without: ["split-zerocopy-clone"] });
+    expect(warnings).toEqual([]);
+    expect(text).toContain("\n== skbscope trace: paste it into skbscope to replay ==\n# kernel: 6.1\n# without: split-zerocopy-clone\n");
+    expect(text).toContain('skbscope without split-zerocopy-clone (skb_split, "sock: enable');
+    expect(text).toMatch(/^Verdicts on Linux 6\.1 without split-zerocopy-clone \(this view:\n {4}msg-zerocopy\)$/m);
+    expect(text).toMatch(/^ {2}msg-zerocopy {4}premature$/m);
+    const back = importText(text);
+    expect(back.ok && back.value.trace.without).toEqual(["split-zerocopy-clone"]);
+  });
+
+  it("says nothing of fixes when none is reverted", () => {
+    const { text } = textReport({ trace: parseTrace(SPLIT).trace, policy: "msg-zerocopy" });
+    expect(text).not.toMatch(/without/);
+    expect(text).toMatch(/^ {2}msg-zerocopy {4}ok$/m);
   });
 });
