@@ -5,6 +5,7 @@ import { REVERTIBLE } from "../core/fixes/fixed";
 import { POLICIES } from "../core/model/types";
 import { main, type Io } from "./skbscope";
 import "./fixes";
+import { STORIES, storyTrace } from "../stories/index";
 
 function cli(args: string[], files: Record<string, string> = {}) {
   const out: string[] = [];
@@ -113,4 +114,20 @@ describe("--without", () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/did you mean "shift-refuse-zcopy"\?/);
   });
+});
+
+describe("check --fix on the fix stories", () => {
+  const stories = STORIES.filter((s) => s.fix);
+  it("there are at least 6", () => expect(stories.length).toBeGreaterThanOrEqual(6));
+  for (const story of stories) {
+    it(`${story.id}: ok with ${story.fix!.id}, the violation without it`, () => {
+      const own = storyTrace(story).policy!;
+      const r = cli(["check", "s.trace", "--fix", story.fix!.id, "--policy", own, "--json"], { "s.trace": story.source });
+      expect(r.code).toBe(0);
+      const json = JSON.parse(r.out);
+      expect(json.with[own].verdict).toBe("ok");
+      expect(json.without[own].verdict).toBe(story.fix!.without[own]);
+      expect(json.without[own].findings.length).toBeGreaterThan(0);
+    });
+  }
 });
