@@ -23,6 +23,7 @@ import { Timeline } from "./components/Timeline";
 import { Toolbar } from "./components/Toolbar";
 import { TraceEditor } from "./components/TraceEditor";
 import { Verdicts } from "./components/Verdicts";
+import { FixesPanel } from "./components/FixesPanel";
 import { useMachines } from "./context";
 import { GraphView } from "./graph/GraphView";
 import { LifetimeChart } from "./graph/LifetimeChart";
@@ -167,6 +168,7 @@ function SidePanel() {
   return (
     <aside className="side" aria-label="details">
       <Verdicts />
+      <FixesPanel />
       <div className="tabs" role="tablist" aria-label="details">
         <button type="button" role="tab" aria-selected={tab === "inspect"} onClick={() => setTab("inspect")}>
           inspect &amp; operate

@@ -29,6 +29,7 @@ import {
   isOwnWork,
   savedTrace,
   setChoices,
+  setWithoutChoice,
   setEmail,
   setHealth,
   setLink,
@@ -110,13 +111,13 @@ export const engineMachine = setup({
   },
   actions: {
     sendLoad: sendTo("worker", ({ context }) => {
-      const { source, policyChoice, kernelChoice } = useScope.getState();
-      return post({ kind: "load", seq: context.loadSeq, source, policy: policyChoice, kernel: kernelChoice }, loadBudget(source));
+      const { source, policyChoice, kernelChoice, withoutChoice } = useScope.getState();
+      return post({ kind: "load", seq: context.loadSeq, source, policy: policyChoice, kernel: kernelChoice, without: withoutChoice }, loadBudget(source));
     }),
     // A reply to an older load, or an older snapshot request, is stale.
     nextLoadSeq: assign(({ context }) => {
-      const { source, policyChoice, kernelChoice } = useScope.getState();
-      return { seq: context.seq + 1, loadSeq: context.seq + 1, snapshot: null, wanted: null, loadFrom: { source, policyChoice, kernelChoice } };
+      const { source, policyChoice, kernelChoice, withoutChoice } = useScope.getState();
+      return { seq: context.seq + 1, loadSeq: context.seq + 1, snapshot: null, wanted: null, loadFrom: { source, policyChoice, kernelChoice, withoutChoice } };
     }),
     requestOpen: sendTo("worker", ({ context }) => post({ kind: "open", seq: context.open!.seq, text: context.open!.text, as: context.open!.as }, context.watchdogMs)),
     requestSnapshot: sendTo("worker", ({ context }) => post({ kind: "snapshot", seq: context.snapshot!.seq, step: context.snapshot!.step }, context.watchdogMs)),
@@ -168,7 +169,7 @@ export const engineMachine = setup({
         "WORKER.MESSAGE": [
           {
             guard: ({ context, event }) => event.msg.kind === "matrix" && event.msg.seq === context.loadSeq,
-            actions: ({ event }) => event.msg.kind === "matrix" && applyMatrix(event.msg.rows, event.msg.kernel),
+            actions: ({ event }) => event.msg.kind === "matrix" && applyMatrix(event.msg.rows, event.msg.kernel, event.msg.shipped),
           },
           {
             guard: ({ context, event }) => event.msg.kind === "linked" && event.msg.seq === context.link?.seq,
@@ -377,6 +378,7 @@ function showOpened(view: OpenedView): Position {
   if (previous) notes.push("Your previous trace is kept until you open something else.");
   setNotice(notes.length ? { kind: "info", text: notes.join(" "), ...(previous ? { previous } : {}) } : null);
   setChoices(view.policyChoice, view.kernelChoice);
+  setWithoutChoice(view.withoutChoice ?? null);
   setSource(view.source);
   setStoryId(view.storyId);
   useScope.setState({ selection: null, pendingSelection: view.selection });

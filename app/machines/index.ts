@@ -8,7 +8,7 @@
  */
 import { createActor, type Actor } from "xstate";
 import type { KernelId, PolicyId } from "../../core/index";
-import { isOwnWork, nameOfKey, savedTrace, setChoices, setNotice, setSource, setStoryId, useScope, viewKey, type ScopeData, type SavedTrace, type SearchFound } from "../store";
+import { isOwnWork, nameOfKey, savedTrace, setChoices, setNotice, setWithoutChoice, setSource, setStoryId, useScope, viewKey, type ScopeData, type SavedTrace, type SearchFound } from "../store";
 import { storyOfSource } from "../stories";
 import type { CrashHow, OpDraft } from "../worker/protocol";
 import { engineMachine, type Fallback, type Position } from "./engine";
@@ -48,6 +48,8 @@ export interface Machines {
   /** Ask for the email text of the loaded trace at `step` (it arrives in the store's `email`). */
   email(step: number, base: string): void;
   choose(policy: PolicyId | null, kernel: KernelId | null): void;
+  /** Run with these catalogued fixes reverted (the fixes panel); null follows the trace's header. */
+  chooseWithout(without: readonly string[] | null): void;
   append(draft: OpDraft): void;
   crash(how: CrashHow): void;
   stop(): void;
@@ -69,7 +71,7 @@ const noSearchWorkers: SearchWorkerFactory = () => {
 };
 
 /** Store fields a permalink depends on, or that decide whether the view has settled. */
-const LINK_FIELDS: readonly (keyof ScopeData)[] = ["sourceRev", "policyChoice", "kernelChoice", "cursor", "selection", "storyId", "loaded", "shownStep", "opening", "pendingSelection", "link", "diagnostics"];
+const LINK_FIELDS: readonly (keyof ScopeData)[] = ["sourceRev", "policyChoice", "kernelChoice", "withoutChoice", "cursor", "selection", "storyId", "loaded", "shownStep", "opening", "pendingSelection", "link", "diagnostics"];
 
 export function startMachines(createWorker: WorkerFactory, watchdogMs?: number, options: MachineOptions = {}): Machines {
   const engine = createActor(engineMachine, { input: { createWorker, watchdogMs, fallback: options.fallback } });
@@ -104,6 +106,7 @@ export function startMachines(createWorker: WorkerFactory, watchdogMs?: number, 
     clearTimeout(editTimer);
     playback.send({ type: "PAUSE" });
     setChoices(null, null);
+    setWithoutChoice(null);
     setSource(source);
     setStoryId(storyId === undefined ? (storyOfSource(source)?.id ?? null) : storyId);
     useScope.setState({ selection: null, pendingSelection: null });
@@ -128,6 +131,7 @@ export function startMachines(createWorker: WorkerFactory, watchdogMs?: number, 
       playback.send({ type: "PAUSE" });
       setNotice(null);
       setChoices(saved.policyChoice, saved.kernelChoice);
+      setWithoutChoice(saved.withoutChoice ?? null);
       setSource(saved.source);
       setStoryId(saved.storyId);
       engine.send({ type: "LOAD", position: { step: saved.cursor } });
@@ -149,6 +153,10 @@ export function startMachines(createWorker: WorkerFactory, watchdogMs?: number, 
     open,
     choose(policy, kernel) {
       setChoices(policy, kernel);
+      engine.send({ type: "LOAD" });
+    },
+    chooseWithout(without) {
+      setWithoutChoice(without);
       engine.send({ type: "LOAD" });
     },
     append(draft) {
