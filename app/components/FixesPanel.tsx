@@ -60,16 +60,16 @@ function SideBySide({ without }: { without: readonly string[] }) {
   const matrix = useScope((s) => s.matrix);
   const shipped = useScope((s) => s.matrixShipped);
   if (!matrix || !shipped) return <p className="quiet">computing…</p>;
+  const caption = `verdicts with every fix in, and without ${without.join(", ")}`;
   const verdict = (rows: readonly MatrixRow[], policy: string) => rows.find((r) => r.policy === policy)?.verdict ?? "—";
   return (
-    <table className="fix-matrix" data-testid="fix-matrix">
+    <table className="fix-matrix" data-testid="fix-matrix" aria-label={caption}>
       <thead>
         <tr>
           <th scope="col">policy</th>
-          <th scope="col">with fixes</th>
-          <th scope="col" title={without.join(", ")}>
-            without {without.length === 1 ? without[0] : `${without.length} fixes`}
-          </th>
+          <th scope="col" title="every fix in: the kernel as shipped">with</th>
+          <th scope="col" title={`switched off: ${without.join(", ")}`}>without</th>
+          <th scope="col" aria-label="the fix matters" />
         </tr>
       </thead>
       <tbody>
@@ -80,9 +80,9 @@ function SideBySide({ without }: { without: readonly string[] }) {
             <tr key={row.policy} className={changed ? "changed" : undefined} data-policy={row.policy}>
               <th scope="row">{row.policy}</th>
               <td className={before === "ok" ? "ok" : before === "n/a" ? "na" : "bad"}>{before}</td>
-              <td className={row.verdict === "ok" ? "ok" : row.verdict === "n/a" ? "na" : "bad"}>
-                {row.verdict}
-                {changed && <span className="quiet"> ← the fix matters</span>}
+              <td className={row.verdict === "ok" ? "ok" : row.verdict === "n/a" ? "na" : "bad"}>{row.verdict}</td>
+              <td className="mark" title={changed ? "the fix matters here" : undefined}>
+                {changed ? "≠" : ""}
               </td>
             </tr>
           );

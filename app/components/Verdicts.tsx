@@ -10,7 +10,8 @@ export function Verdicts() {
   const { playback, choose } = useMachines();
   const storyId = useScope((s) => s.storyId);
   // The story's expectations are for its own kernel.
-  const check = useScope((s) => (s.storyId && s.loaded?.source === s.source && s.kernelChoice === null ? s.checked[s.storyId] : undefined));
+  // ... with every fix in: the fixes panel's choice changes the verdicts on purpose.
+  const check = useScope((s) => (s.storyId && s.loaded?.source === s.source && s.kernelChoice === null && s.without.length === 0 ? s.checked[s.storyId] : undefined));
   return (
     <section className="verdicts" aria-label="verdict matrix">
       <h2>
