@@ -24,7 +24,8 @@ const storyLinks = golden.filter((g) => /^story [\w-]+$/.test(g.from));
 
 describe("skbscope link", () => {
   it("gives each story file the link the app gave it on main", async () => {
-    expect(storyLinks.length).toBe(CATALOG.length);
+    // Every story from before the golden links were taken (the fix stories came later).
+    expect(new Set(storyLinks.map((g) => g.from.slice("story ".length)))).toEqual(new Set(CATALOG.filter((s) => !s.fix).map((s) => s.id)));
     for (const g of storyLinks) {
       const meta = CATALOG.find((s) => s.id === g.from.slice("story ".length))!;
       const r = await cli(["link", join("stories", meta.file)]);

@@ -160,6 +160,15 @@ export const DEMOS: ReadonlyMap<string, FixDemo> = new Map<string, FixDemo>([
     },
   ],
   [
+    "tx-error-cloned",
+    {
+      trace: lines(...ARMED, "b = skb_clone(a)", "skb_tx_error(b)", "kfree_skb(a)"),
+      with: row("ok", "ok", "ok", "ok", "ok"),
+      without: row("ok", "ok", "ok", "ok", "premature"),
+      reverted: "core/ops/skb_tx_error.ts: the !skb_cloned(skb) test (measured with the engine's own without run; the op came with its guard)",
+    },
+  ],
+  [
     "rx-orphan-frags",
     {
       trace: lines(...ARMED, "s = sock_create()", "sock_queue_rcv_skb(s, a)"),
