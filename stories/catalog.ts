@@ -318,6 +318,14 @@ export const CATALOG: readonly StoryMeta[] = [
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
     fix: { id: "zerocopy-orphan-frags", without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" } },
   },
+  {
+    id: "fix-tx-error-cloned",
+    file: "fixes/tx-error-cloned.trace",
+    summary: "A driver's error on a clone leaves the shared ubuf alone",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    fix: { id: "tx-error-cloned", without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "premature" } },
+  },
 ];
 
 /** What `npm start` opens: Tsirkin's objection under shinfo-release. */

@@ -50,6 +50,7 @@ const opArb = fc.oneof(
     "skb_orphan_frags",
     "skb_orphan_frags_rx",
     "skb_copy_ubufs",
+    "skb_tx_error",
   ].map((fn) => ref(SKBS).map((s): TraceOp[] => [{ fn, args: [s] }])),
   ...["skb_clone", "skb_copy", "pskb_copy"].map((fn) =>
     fc.record({ r: fc.constantFrom(...SKBS), s: ref(SKBS) }).map(({ r, s }): TraceOp[] => [{ fn, result: r, args: [s] }]),

@@ -378,7 +378,7 @@ export const FIXES: readonly KernelFix[] = [
     beforeSource: `\`if (skb) { skb_zcopy_downgrade_managed(skb); skb_zcopy_clear(skb, true); }\` — the post-managed-frags text in ${MANAGED}`,
     ops: ["skb_tx_error"],
     modelled: "yes",
-    modelledAt: "core/ops/skb_tx_error.ts:37",
+    modelledAt: "core/ops/skb_tx_error.ts:43",
     modelledSnippet: 'fixed(tx, "tx-error-cloned")',
     withoutNeeds: null,
     issueCase: 8,

@@ -41,6 +41,12 @@ describe("skb_tx_error", () => {
     expect(run.verdict).toBe("premature");
   });
 
+  it("refuses a shared skb: the driver's error path owns the skb it frees", () => {
+    const run = trace(`${PREFIX}skb_get(a)\nskb_tx_error(a)`, { policy: "msg-zerocopy" });
+    expect(run.steps[5].error).toMatchObject({ kind: "precondition" });
+    expect(ubuf(run, 6)).toMatchObject({ refcnt: 1 });
+  });
+
   it("a skb with no ubuf is just freed; 2.6.32 has no skb_tx_error", () => {
     const run = clean(trace(`g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nskb_tx_error(a)`));
     expect(run.final.skbs.size).toBe(0);

@@ -20,17 +20,23 @@
  *   shared shinfo while the other clones still map the pages.
  * The callback runs before the free's page puts; it is judged after them,
  *   as skb_release_data's is (the puts never read the data).
+ * Precondition: the skb is not shared (users == 1). The kernel checks
+ *   nothing, but a driver's error path frees the skb it was handed, and a
+ *   zero-copy skb reaches a driver with users 1 (TCP and the taps send
+ *   clones); with another user the skb would outlive the callback.
  * Not modelled: skb_zcopy_downgrade_managed() (no SKBFL_MANAGED_FRAG_REFS
  *   in the model), and the nouarg bit of skb_zcopy_is_nouarg().
  */
 import { fixed } from "../fixes/fixed";
-import { shinfo, skbCloned, skbOf } from "../model/lookup";
+import { precondition } from "../model/events";
+import { shinfo, skbCloned, skbOf, skbShared } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import { ubufCallback } from "../policy/completion";
 import { kfreeSkbRef } from "./kfree_skb";
 
 export function skb_tx_error(tx: Tx, name: string): void {
   const skb = skbOf(tx, name, "skb_tx_error");
+  if (skbShared(skb)) precondition("skb_tx_error", `${name} is shared (users ${skb.users}); a driver's error path frees the skb it owns`);
   const data = shinfo(tx, skb);
   const uarg = data.zcopy?.ubuf ?? null;
   // The 6.1.190 guard: a clone leaves the shared zero-copy state alone.

@@ -74,6 +74,7 @@ export const ROOT_OPS: readonly string[] = [
   "skb_orphan_frags",
   "skb_orphan_frags_rx",
   "skb_copy_ubufs",
+  "skb_tx_error",
 ];
 
 /** The default menu: every base and root operation the kernel has. */
@@ -289,6 +290,10 @@ export function candidates(state: State, ops: readonly string[]): Step[] {
       case "skb_orphan_frags":
       case "skb_orphan_frags_rx":
       case "skb_copy_ubufs":
+        for (const s of free) if (dataOf(s)?.zcopy) out.push(op(fn, [ref(s.name)]));
+        break;
+      case "skb_tx_error":
+        // A driver's error path: only a zero-copy skb makes it differ from kfree_skb.
         for (const s of free) if (dataOf(s)?.zcopy) out.push(op(fn, [ref(s.name)]));
         break;
       case "skb_recycle_check":
