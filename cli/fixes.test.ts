@@ -83,9 +83,9 @@ describe("skbscope check --fix", () => {
   });
 
   it("a catalogued fix the model cannot revert is bad input too", () => {
-    const r = cli(["check", "t.trace", "--fix", "gro-refuse-zcopy"], { "t.trace": SPLIT });
+    const r = cli(["check", "t.trace", "--fix", "pp-recycle-last-clone"], { "t.trace": SPLIT });
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^skbscope: fix "gro-refuse-zcopy" cannot be switched off in this model: needs mechanism: a skb_gro_receive op/);
+    expect(r.err).toMatch(/^skbscope: fix "pp-recycle-last-clone" cannot be switched off in this model: needs mechanism: page_pool pages/);
   });
 });
 

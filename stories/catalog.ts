@@ -319,6 +319,14 @@ export const CATALOG: readonly StoryMeta[] = [
     fix: { id: "zerocopy-orphan-frags", without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" } },
   },
   {
+    id: "fix-gro-refuse-zcopy",
+    file: "fixes/gro-refuse-zcopy.trace",
+    summary: "GRO refuses to merge a zero-copy skb into the held packet",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    fix: { id: "gro-refuse-zcopy", without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" } },
+  },
+  {
     id: "fix-tx-error-cloned",
     file: "fixes/tx-error-cloned.trace",
     summary: "A driver's error on a clone leaves the shared ubuf alone",

@@ -160,6 +160,25 @@ export const DEMOS: ReadonlyMap<string, FixDemo> = new Map<string, FixDemo>([
     },
   ],
   [
+    "gro-refuse-zcopy",
+    {
+      trace: lines(
+        "h = alloc_page(host)",
+        "p = alloc_skb(0)",
+        "skb_fill_page_desc(p, 0, h, 0, 1000)",
+        "g = alloc_page(guest)",
+        "b = alloc_skb(0)",
+        "skb_fill_page_desc(b, 0, g, 0, 4096)",
+        "zerocopy_arm(b)",
+        "skb_gro_receive(p, b)",
+        "kfree_skb(p)",
+      ),
+      with: row("ok", "premature", "premature", "ok", "ok"),
+      without: row("ok", "premature", "premature", "premature", "premature"),
+      reverted: "core/ops/skb_gro_receive.ts: the skb_zcopy refusal (measured with the engine's own without run; the op came with its guard)",
+    },
+  ],
+  [
     "tx-error-cloned",
     {
       trace: lines(...ARMED, "b = skb_clone(a)", "skb_tx_error(b)", "kfree_skb(a)"),

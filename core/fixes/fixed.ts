@@ -30,6 +30,7 @@ const PRE_FIX = {
   "coalesce-refuse-zcopy": "zero-copy skbs are not refused: from's frags are appended to to",
   "rx-orphan-frags": "skb_orphan_frags() instead of skb_orphan_frags_rx(): a MSG_ZEROCOPY skb keeps the user's pages",
   "vhost-complete-once": "vhost_zerocopy_callback completes the guest's buffer on every call, whatever the refcnt",
+  "gro-refuse-zcopy": "zero-copy skbs are not refused: skb's frags (or head) move to p, which holds no ubuf_info",
   "tx-error-cloned": "skb_tx_error runs the callback and clears the zero-copy flags on a clone too, in the shinfo the clones share",
 } as const;
 

@@ -83,7 +83,7 @@ export const STORY_CODES: readonly string[] = [
   "claim-expand-nulling", "claim-and-others", "claim-metastasize",
   "fix-split-zerocopy-clone", "fix-expand-head-uarg-ref", "fix-pskb-copy-uarg-clone", "fix-segment-uarg-clone",
   "fix-shift-refuse-zcopy", "fix-coalesce-refuse-zcopy", "fix-vhost-complete-once", "fix-rx-orphan-frags",
-  "fix-zerocopy-orphan-frags", "fix-tx-error-cloned",
+  "fix-zerocopy-orphan-frags", "fix-tx-error-cloned", "fix-gro-refuse-zcopy",
 ];
 /** Integers common in traces, 4 bits each. Fixed for format 1. */
 export const INT_TABLE: readonly number[] = [0, 4096, 1448, 256, 1000, 2048, 64, 1500];
