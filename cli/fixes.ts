@@ -39,7 +39,8 @@ function cmdFixes(io: Io, file: string | undefined, values: Record<string, unkno
     io.out(JSON.stringify({ fixes: FIXES.map(fixJson) }, null, 2));
     return 0;
   }
-  for (const l of wrap(`${FIXES.length} catalogued fixes; ${REVERTIBLE.length} can be switched off (*) with --without ID, # without: ID or check --fix ID`, TEXT_WIDTH, "", "")) io.out(l);
+  io.out(`${FIXES.length} catalogued fixes; ${REVERTIBLE.length} marked * can be switched off:`);
+  io.out("--without ID, a # without: ID header, or check FILE --fix ID");
   for (const f of FIXES) {
     io.out("");
     io.out(`${isRevertible(f.id) ? "*" : " "} ${f.id}  ${f.function}  ${landedText(f)}`);
