@@ -23,6 +23,7 @@ import { Timeline } from "./components/Timeline";
 import { Toolbar } from "./components/Toolbar";
 import { TraceEditor } from "./components/TraceEditor";
 import { Verdicts } from "./components/Verdicts";
+import { FixesPanel } from "./components/FixesPanel";
 import { useMachines } from "./context";
 import { Recent } from "./editor/Recent";
 import { useLayoutWidth } from "./components/layout";
@@ -235,6 +236,7 @@ function SidePanel() {
   return (
     <aside className="side" aria-label="details">
       <Verdicts />
+      <FixesPanel />
       <div className="tabs" role="tablist" aria-label="details">
         <button type="button" role="tab" aria-selected={tab === "inspect"} onClick={() => setTab("inspect")}>
           inspect &amp; operate

@@ -23,6 +23,7 @@ export interface SavedTrace {
   readonly source: string;
   readonly policyChoice: PolicyId | null;
   readonly kernelChoice: KernelId | null;
+  readonly withoutChoice?: readonly string[] | null;
   readonly cursor: number;
   readonly storyId: string | null;
 }
@@ -158,9 +159,13 @@ export interface ScopeData {
   /** The policy and kernel the user chose; null follows the trace's header. */
   policyChoice: PolicyId | null;
   kernelChoice: KernelId | null;
+  /** Fixes the user switched off in the fixes panel; null follows the trace's `# without:` header. */
+  withoutChoice: readonly string[] | null;
   /** What the last run used. */
   policy: PolicyId;
   kernel: KernelId;
+  /** The fixes the last run reverted (empty: the kernel as shipped). */
+  without: readonly string[];
   diagnostics: readonly Diagnostic[];
   /** The name a new result of each kind gets (the worker works it out from the trace). */
   fresh: FreshNames;
@@ -175,6 +180,8 @@ export interface ScopeData {
   verdict: Verdict | null;
   loadMs: number | null;
   matrix: readonly MatrixRow[] | null;
+  /** With fixes reverted: the matrix of the same trace with every fix in. */
+  matrixShipped: readonly MatrixRow[] | null;
   lifetimes: { rows: readonly LifeRow[]; omitted: number } | null;
   cursor: number;
   /** The snapshot on screen, and the step it shows (may lag the cursor). */
@@ -196,7 +203,7 @@ export interface ScopeData {
   /** The object under the pointer or the keyboard focus: it and its holders light up. */
   pointed: string | null;
   /** What the last finished load ran (null before the first). */
-  loaded: { source: string; policyChoice: PolicyId | null; kernelChoice: KernelId | null } | null;
+  loaded: { source: string; policyChoice: PolicyId | null; kernelChoice: KernelId | null; withoutChoice?: readonly string[] | null } | null;
   /** A link or pasted text is being read. */
   opening: boolean;
   notice: Notice | null;
@@ -228,8 +235,10 @@ export function initialData(): ScopeData {
     title: null,
     policyChoice: null,
     kernelChoice: null,
+    withoutChoice: null,
     policy: DEFAULT_POLICY,
     kernel: "6.1",
+    without: [],
     diagnostics: [],
     fresh: NO_NAMES_USED,
     ops: [],
@@ -241,6 +250,7 @@ export function initialData(): ScopeData {
     verdict: null,
     loadMs: null,
     matrix: null,
+    matrixShipped: null,
     lifetimes: null,
     cursor: 0,
     view: null,
@@ -284,6 +294,11 @@ export function setSource(source: string, origin: ScopeData["sourceOrigin"] = "o
 
 export function setChoices(policyChoice: PolicyId | null, kernelChoice: KernelId | null): void {
   set({ policyChoice, kernelChoice });
+}
+
+/** The fixes panel's choice (null: follow the trace's header). */
+export function setWithoutChoice(withoutChoice: readonly string[] | null): void {
+  set({ withoutChoice });
 }
 
 export function setCursor(step: number): void {
@@ -340,7 +355,7 @@ export function openDialog(dialog: ScopeData["dialog"]): void {
 /** The trace on screen, to offer back after something replaces it. */
 export function savedTrace(): SavedTrace {
   const s = get();
-  return { source: s.source, policyChoice: s.policyChoice, kernelChoice: s.kernelChoice, cursor: s.cursor, storyId: s.storyId };
+  return { source: s.source, policyChoice: s.policyChoice, kernelChoice: s.kernelChoice, withoutChoice: s.withoutChoice, cursor: s.cursor, storyId: s.storyId };
 }
 
 /** Is the trace the user's own work (not empty, not a story's file as shipped)? */
@@ -375,8 +390,8 @@ export function keyForName(view: StateView, name: string): string | null {
  * Everything a permalink says, as one string: when it changes, the
  * address bar needs a new link; a link made for an older key is stale.
  */
-export function viewKey(s: Pick<ScopeData, "sourceRev" | "policyChoice" | "kernelChoice" | "cursor" | "selection" | "storyId"> = get()): string {
-  return JSON.stringify([s.sourceRev, s.policyChoice, s.kernelChoice, s.cursor, nameOfKey(s.selection), s.storyId]);
+export function viewKey(s: Pick<ScopeData, "sourceRev" | "policyChoice" | "kernelChoice" | "cursor" | "selection" | "storyId"> & { withoutChoice?: readonly string[] | null } = get()): string {
+  return JSON.stringify([s.sourceRev, s.policyChoice, s.kernelChoice, s.cursor, nameOfKey(s.selection), s.storyId, ...(s.withoutChoice ? [s.withoutChoice] : [])]);
 }
 
 /** Is the view on screen the loaded trace's, at the cursor, with nothing pending? */
@@ -386,6 +401,7 @@ export function viewSettled(s: ScopeData = get()): boolean {
     s.loaded.source === s.source &&
     s.loaded.policyChoice === s.policyChoice &&
     s.loaded.kernelChoice === s.kernelChoice &&
+    (s.loaded.withoutChoice ?? null) === s.withoutChoice &&
     s.shownStep === s.cursor &&
     s.pendingSelection === null &&
     !s.opening
@@ -417,8 +433,8 @@ export function setOps(ops: readonly OpInfo[]): void {
   set({ ops });
 }
 
-export function applyParsed(p: { diagnostics: readonly Diagnostic[]; title: string | null; policy: PolicyId; kernel: KernelId; fresh: FreshNames }): void {
-  set({ diagnostics: p.diagnostics, title: p.title, policy: p.policy, kernel: p.kernel, fresh: p.fresh });
+export function applyParsed(p: { diagnostics: readonly Diagnostic[]; title: string | null; policy: PolicyId; kernel: KernelId; without?: readonly string[]; fresh: FreshNames }): void {
+  set({ diagnostics: p.diagnostics, title: p.title, policy: p.policy, kernel: p.kernel, without: p.without ?? [], fresh: p.fresh });
 }
 
 /**
@@ -432,7 +448,7 @@ export function applyLoaded(
   from?: ScopeData["loaded"],
 ): void {
   const cursor = clampStep(position ?? get().cursor, l.stepCount);
-  set({ stepCount: l.stepCount, stepErrors: l.errors ?? [], stoppedAt: l.stoppedAt ?? null, columns: l.columns, findings: l.findings, verdict: l.verdict, loadMs: l.ms, cursor, matrix: null, lifetimes: null, ...(from ? { loaded: from } : {}) });
+  set({ stepCount: l.stepCount, stepErrors: l.errors ?? [], stoppedAt: l.stoppedAt ?? null, columns: l.columns, findings: l.findings, verdict: l.verdict, loadMs: l.ms, cursor, matrix: null, matrixShipped: null, lifetimes: null, ...(from ? { loaded: from } : {}) });
 }
 
 /**
@@ -440,13 +456,14 @@ export function applyLoaded(
  * shipped, on its own kernel, the matrix is also checked against the
  * story's expected verdicts (the gallery shows the outcome).
  */
-export function applyMatrix(matrix: readonly MatrixRow[], kernel?: KernelId): void {
+export function applyMatrix(matrix: readonly MatrixRow[], kernel?: KernelId, shipped: readonly MatrixRow[] | null = null): void {
   const s = get();
   const story = appStory(s.storyId);
-  if (story && s.loaded?.source === story.source && story.source === s.source && kernel !== undefined && kernel === (story.kernel ?? "6.1")) {
-    set({ matrix, checked: { ...s.checked, [story.id]: storyCheck(story, matrix) } });
+  // The expectations are for the story's code as shipped: no fix reverted.
+  if (story && s.loaded?.source === story.source && story.source === s.source && kernel !== undefined && kernel === (story.kernel ?? "6.1") && s.without.length === 0) {
+    set({ matrix, matrixShipped: shipped, checked: { ...s.checked, [story.id]: storyCheck(story, matrix) } });
   } else {
-    set({ matrix });
+    set({ matrix, matrixShipped: shipped });
   }
 }
 

@@ -30,7 +30,8 @@ export function formatStep(s: StepRecord, v: StateView, events: readonly EngineE
  * 72 columns.
  */
 export function formatMatrix(trace: Trace, matrix: Matrix, file: string, stateAt?: (policy: PolicyId, step: number) => State): string {
-  const out = [...wrap(`${trace.title ?? file} (kernel ${matrix.kernel})`, TEXT_WIDTH, "", "    "), ""];
+  const reverted = matrix.without.length ? `, without ${matrix.without.join(", ")}` : "";
+  const out = [...wrap(`${trace.title ?? file} (kernel ${matrix.kernel}${reverted})`, TEXT_WIDTH, "", "    "), ""];
   const width = 16;
   out.push(`${"policy".padEnd(width)}verdict`);
   for (const e of matrix.entries) {

@@ -4,6 +4,7 @@ import { readTraceSource } from "./input";
 import { main } from "./skbscope";
 import "./search";
 import "./link";
+import "./fixes";
 
 /**
  * Lines to a stream whose reader may leave early (`skbscope run t | head -1`):

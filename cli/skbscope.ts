@@ -2,8 +2,10 @@
 /**
  * npx skbscope: the headless engine.
  *
- *   skbscope run FILE [--policy P] [--kernel K] [--json]
- *   skbscope check FILE [--policy all|P] [--kernel K] [--json]
+ *   skbscope run FILE [--policy P] [--kernel K] [--without ID]... [--json]
+ *   skbscope check FILE [--policy all|P] [--kernel K] [--without ID]... [--json]
+ *   skbscope check FILE --fix ID [--json]                       (cli/fixes.ts)
+ *   skbscope fixes [--json]                                     (cli/fixes.ts)
  *   skbscope link FILE [--policy P] [--kernel K] [--base URL]   (cli/link.ts)
  *   skbscope open LINK                                          (cli/link.ts)
  *   skbscope COMMAND --help | --version
@@ -35,6 +37,7 @@ import {
   type Trace,
   type Unjudged,
   type Verdict,
+  withoutProblem,
 } from "../core/index";
 import { formatMatrix, formatStep } from "./format";
 import { jsonText, terminalSafe } from "./terminal";
@@ -70,6 +73,17 @@ export function kernelOption(value: string | undefined): KernelId | undefined {
   if (value === undefined) return undefined;
   if (!(KERNELS as readonly string[]).includes(value)) throw new BadInput(`unknown kernel "${value}" (expected ${KERNELS.join(" or ")})`);
   return value as KernelId;
+}
+
+/** `--without ID` (repeatable): fixes to revert, replacing the trace's `# without:`; undefined when not given. */
+export function withoutOption(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  const ids = value as string[];
+  for (const id of ids) {
+    const problem = withoutProblem(id);
+    if (problem) throw new BadInput(problem);
+  }
+  return ids;
 }
 
 export function findingJson(f: Finding) {
@@ -123,7 +137,7 @@ const indent = (text: string, by: string) => text.replace(/\n/g, `\n${by}`);
  * than what one JSON.stringify may build.
  */
 export function writeRunJson(run: Run, file: string, title: string | undefined, out: (text: string) => void): void {
-  const head = { trace: file, ...(title ? { title } : {}), policy: run.policy, kernel: run.kernel, verdict: run.verdict, unjudged: run.unjudged.map(unjudgedJson) };
+  const head = { trace: file, ...(title ? { title } : {}), policy: run.policy, kernel: run.kernel, ...(run.without.length ? { without: run.without } : {}), verdict: run.verdict, unjudged: run.unjudged.map(unjudgedJson) };
   out(`${jsonText(head).slice(0, -2)},`);
   out(`  "steps": [`);
   run.eachState((step, state, events) => {
@@ -144,33 +158,35 @@ function cmdRun(io: Io, file: string | undefined, values: Record<string, unknown
   if (!policyApplies(chosen.policy, chosen.kernel)) {
     throw new BadInput(`policy ${chosen.policy} models ubuf_info, which Linux ${chosen.kernel} does not have; use --kernel 6.1`);
   }
-  const run = runTrace(trace, { policy, kernel });
+  const run = runTrace(trace, { policy, kernel, without: withoutOption(values.without) });
   if (values.json) {
     writeRunJson(run, file!, trace.title, io.out);
   } else {
-    io.out(`# ${trace.title ?? file}  (policy ${run.policy}, kernel ${run.kernel})`);
+    io.out(`# ${trace.title ?? file}  (policy ${run.policy}, kernel ${run.kernel}${run.without.length ? `, without ${run.without.join(", ")}` : ""})`);
     run.eachState((step, state, events) => io.out(formatStep(run.steps[step - 1], stateView(state), events, state)));
     io.out(`verdict: ${verdictLine(run.verdict, run.unjudged)}`);
   }
   return exitStatus([run]);
 }
 
-function cmdCheck(io: Io, file: string | undefined, values: Record<string, unknown>): number {
+export function cmdCheck(io: Io, file: string | undefined, values: Record<string, unknown>): number {
+  // cli/fixes.ts registers check again to take --fix first.
+  if (values.fix !== undefined) throw new BadInput("check --fix needs cli/fixes.ts");
   const trace = loadTrace(io, file);
   const policy = policyOption(values.policy as string | undefined, true) ?? "all";
   const kernel = kernelOption(values.kernel as string | undefined);
-  const matrix = verdictMatrix(trace, kernel, policy === "all" ? POLICIES : [policy]);
+  const matrix = verdictMatrix(trace, kernel, policy === "all" ? POLICIES : [policy], withoutOption(values.without));
   if (policy !== "all" && matrix.skipped.length) throw new BadInput(`policy ${policy}: ${matrix.skipped[0].reason}`);
   if (values.json) {
     const verdicts = Object.fromEntries(
       matrix.entries.map((e) => [e.policy, { verdict: e.verdict, findings: e.findings.map(findingJson), errors: e.errors, unjudged: e.unjudged.map(unjudgedJson) }]),
     );
-    io.out(jsonText({ trace: file, kernel: matrix.kernel, verdicts, skipped: Object.fromEntries(matrix.skipped.map((s) => [s.policy, s.reason])) }));
+    io.out(jsonText({ trace: file, kernel: matrix.kernel, ...(matrix.without.length ? { without: matrix.without } : {}), verdicts, skipped: Object.fromEntries(matrix.skipped.map((s) => [s.policy, s.reason])) }));
   } else {
     // The state at a finding's step names its holder and chain; one replay per policy, when asked.
     const runs = new Map<PolicyId, Run>();
     const stateAt = (p: PolicyId, step: number) => {
-      if (!runs.has(p)) runs.set(p, runTrace(trace, { policy: p, kernel: matrix.kernel }));
+      if (!runs.has(p)) runs.set(p, runTrace(trace, { policy: p, kernel: matrix.kernel, without: matrix.without }));
       return runs.get(p)!.snapshotAt(step);
     };
     io.out(formatMatrix(trace, matrix, file!, stateAt));
@@ -195,15 +211,15 @@ export interface CommandSpec {
 
 const KERNEL_CHOICES = "6.1|2.6.32";
 const RUN: CommandSpec = {
-  usage: `run FILE [--policy P] [--kernel ${KERNEL_CHOICES}] [--json]`,
+  usage: `run FILE [--policy P] [--kernel ${KERNEL_CHOICES}] [--without ID]... [--json]`,
   summary: "replay a trace step by step under one policy",
-  options: { policy: { type: "string" }, kernel: { type: "string" }, json: { type: "boolean" } },
+  options: { policy: { type: "string" }, kernel: { type: "string" }, without: { type: "string", multiple: true }, json: { type: "boolean" } },
   args: ["FILE"],
 };
 const CHECK: CommandSpec = {
-  usage: `check FILE [--policy all|P] [--kernel ${KERNEL_CHOICES}] [--json]`,
-  summary: "the verdict of every policy (or one) on a trace",
-  options: { policy: { type: "string" }, kernel: { type: "string" }, json: { type: "boolean" } },
+  usage: `check FILE [--policy all|P] [--kernel ${KERNEL_CHOICES}] [--without ID]... [--fix ID] [--json]`,
+  summary: "the verdict of every policy (or one) on a trace; --fix ID: with and without that fix, side by side",
+  options: { policy: { type: "string" }, kernel: { type: "string" }, without: { type: "string", multiple: true }, fix: { type: "string" }, json: { type: "boolean" } },
   args: ["FILE"],
 };
 
@@ -223,6 +239,7 @@ const SPECS: Readonly<Record<string, CommandSpec>> = {
     options: { policy: { type: "string" }, kernel: { type: "string" }, base: { type: "string" } },
     args: ["FILE"],
   },
+  fixes: { usage: "fixes [--json]", summary: "list the catalogued kernel fixes --without can revert", options: { json: { type: "boolean" } }, args: [] },
   open: { usage: "open LINK", summary: "print the trace a permalink holds (its view and notes on stderr)", options: {}, args: ["LINK"] },
 };
 
@@ -231,7 +248,7 @@ const SPECS: Readonly<Record<string, CommandSpec>> = {
  * spec, and none known above, the command takes one argument and no option.
  */
 export function addCommand(name: string, command: Command, spec?: CommandSpec): void {
-  COMMANDS.set(name, { spec: spec ?? SPECS[name] ?? { usage: `${name} ARG`, summary: "", options: {}, args: ["ARG"] }, command });
+  COMMANDS.set(name, { spec: spec ?? COMMANDS.get(name)?.spec ?? SPECS[name] ?? { usage: `${name} ARG`, summary: "", options: {}, args: ["ARG"] }, command });
 }
 
 const EXIT_STATUS = "exit status: 0 every checked policy ok, 1 a violation, 2 bad input,\n  3 inconclusive: no violation, but a step the engine could not judge";
@@ -258,7 +275,8 @@ const COMMON_OPTIONS: ParseArgsOptionsConfig = { help: { type: "boolean", short:
 
 /**
  * The command's options, strictly: an unknown option, a missing value, a
- * stray argument or an option given twice is a UsageError.
+ * stray argument or an option given twice (unless it is repeatable, as
+ * --without) is a UsageError.
  */
 function parseCommandLine(name: string, spec: CommandSpec, argv: readonly string[]) {
   let parsed;
@@ -277,7 +295,7 @@ function parseCommandLine(name: string, spec: CommandSpec, argv: readonly string
   const seen = new Set<string>();
   for (const token of parsed.tokens) {
     if (token.kind !== "option") continue;
-    if (seen.has(token.name)) throw new UsageError(`${name}: option --${token.name} given twice`);
+    if (seen.has(token.name) && !spec.options[token.name]?.multiple) throw new UsageError(`${name}: option --${token.name} given twice`);
     seen.add(token.name);
   }
   return parsed;

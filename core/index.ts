@@ -34,3 +34,7 @@ export { textReport, importText } from "./report/text";
 export { describeEvent, describeEvents } from "./report/events";
 export { wrap, TEXT_WIDTH } from "./report/wrap";
 export { findingChain, violationLines } from "./report/findings";
+export { FIXES, FIX_IDS, fixById } from "./fixes/catalogue";
+export type { KernelFix } from "./fixes/catalogue";
+export { REVERTIBLE, closestFix, fixed, isRevertible, preFixNote, sortFixIds, withoutProblem } from "./fixes/fixed";
+export type { RevertibleFix } from "./fixes/fixed";

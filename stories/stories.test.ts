@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { MAX_COLUMNS, POLICIES, parseTrace, runTrace, verdictMatrix, type Finding } from "../core/index";
+import { MAX_COLUMNS, POLICIES, fixById, isRevertible, parseTrace, runTrace, verdictMatrix, type Finding } from "../core/index";
 import { DEFAULT_STORY_ID, STORIES, storyById, storyCaption, storyNarration, storyTrace } from "./index";
 import { captionAt, narrationOf } from "./narration";
 
@@ -96,6 +96,49 @@ describe.each(STORIES.map((s) => [s.id, s] as const))("story %s", (_id, story) =
       expect(text, `step ${f.step} (${f.kind}): ${text}`).toMatch(says);
     }
   });
+
+  if (story.fix) {
+    const fix = story.fix;
+    it("is told from a fix the model can revert, and cites its commit subject", () => {
+      expect(isRevertible(fix.id), fix.id).toBe(true);
+      const subject = fixById(fix.id)!.subject;
+      // The subject may wrap across comment lines.
+      const comments = story.source.split("\n").filter((l) => l.startsWith("#")).map((l) => l.slice(1).trim()).join(" ");
+      expect(comments).toContain(`"${subject}"`);
+      expect(story.source).toContain(fix.id);
+    });
+
+    it("is ok under its own policy with the fix, and a violation without it", () => {
+      const own = runTrace(trace).policy;
+      expect(story.expected[own]).toBe("ok");
+      expect(fix.without[own]).not.toBe("ok");
+      expect(runTrace(trace, { without: [fix.id] }).verdict).toBe(fix.without[own]);
+    });
+
+    it("reaches its expected without-fix verdict under every policy", () => {
+      const matrix = verdictMatrix(trace, trace.kernel, POLICIES, [fix.id]);
+      expect(matrix.without).toEqual([fix.id]);
+      const got: Record<string, string> = {};
+      for (const e of matrix.entries) {
+        got[e.policy] = e.verdict;
+        expect(e.errors, `${e.policy}: failed steps`).toEqual([]);
+      }
+      for (const s of matrix.skipped) got[s.policy] = "n/a";
+      expect(got).toEqual(fix.without);
+    });
+
+    it("says what the checker finds without the fix, at the step it finds it", () => {
+      const run = runTrace(trace, { without: [fix.id] });
+      const n = storyNarration(story);
+      const found = run.findings.filter((f) => SAYS[f.kind]);
+      expect(found.length).toBeGreaterThan(0);
+      for (const f of found) {
+        const text = n.steps[f.step - 1].join(" ");
+        expect(text, `step ${f.step} (${f.kind}): ${text}`).toMatch(SAYS[f.kind]!);
+        expect(text, `step ${f.step}: says what happens without the fix`).toMatch(/without (the fix|it)/i);
+      }
+    });
+  }
 
   if (story.claim) {
     it("says precisely what its trace shows and what it does not (issue 11.8)", () => {

@@ -17,8 +17,9 @@ export function Verdicts() {
   const kernel = useScope((s) => s.kernel);
   const { playback, choose } = useMachines();
   const storyId = useScope((s) => s.storyId);
-  // The story's expectations hold for its own text, on its own kernel.
-  const check = useScope((s) => (storyCheckApplies(s) ? s.checked[s.storyId!] : undefined));
+  // The story's expectations hold for its own text, on its own kernel,
+  // with every fix in: the fixes panel's choice changes the verdicts on purpose.
+  const check = useScope((s) => (storyCheckApplies(s) && s.without.length === 0 ? s.checked[s.storyId!] : undefined));
   const go = (link: VerdictLink, rowPolicy: PolicyId) => {
     if (rowPolicy !== policy) {
       choose(rowPolicy, useScope.getState().kernelChoice);

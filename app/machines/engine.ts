@@ -31,6 +31,7 @@ import {
   isOwnWork,
   savedTrace,
   setChoices,
+  setWithoutChoice,
   setEmail,
   setHealth,
   setLink,
@@ -108,7 +109,7 @@ const post = (msg: ToWorker, budgetMs: number | null): PostEvent => ({ type: "PO
 
 /** A load the watchdog killed this many times is not replayed again. */
 const MAX_LOAD_KILLS = 2;
-const loadKey = (s: Pick<ScopeData, "source" | "policyChoice" | "kernelChoice">) => `${s.policyChoice} ${s.kernelChoice} ${s.source}`;
+const loadKey = (s: Pick<ScopeData, "source" | "policyChoice" | "kernelChoice" | "withoutChoice">) => `${s.policyChoice} ${s.kernelChoice} ${s.withoutChoice?.join(",") ?? ""} ${s.source}`;
 
 /** The breaker's words: what happened, where, and what the user can do. */
 function killedTwice(line: number | null): string {
@@ -132,19 +133,19 @@ export const engineMachine = setup({
   },
   actions: {
     sendLoad: sendTo("worker", ({ context }) => {
-      const { source, policyChoice, kernelChoice } = useScope.getState();
-      return post({ kind: "load", seq: context.loadSeq, source, policy: policyChoice, kernel: kernelChoice }, loadBudget(source, context.watchdogMs));
+      const { source, policyChoice, kernelChoice, withoutChoice } = useScope.getState();
+      return post({ kind: "load", seq: context.loadSeq, source, policy: policyChoice, kernel: kernelChoice, without: withoutChoice }, loadBudget(source, context.watchdogMs));
     }),
     // A reply to an older load, or an older snapshot request, is stale.
     nextLoadSeq: assign(({ context }) => {
-      const { source, policyChoice, kernelChoice } = useScope.getState();
+      const { source, policyChoice, kernelChoice, withoutChoice } = useScope.getState();
       return {
         seq: context.seq + 1,
         loadSeq: context.seq + 1,
         snapshot: null,
         wanted: null,
-        loadFrom: { source, policyChoice, kernelChoice },
-        loading: { key: loadKey({ source, policyChoice, kernelChoice }), line: null },
+        loadFrom: { source, policyChoice, kernelChoice, withoutChoice },
+        loading: { key: loadKey({ source, policyChoice, kernelChoice, withoutChoice }), line: null },
       };
     }),
     requestOpen: sendTo("worker", ({ context }) => post({ kind: "open", seq: context.open!.seq, text: context.open!.text, as: context.open!.as }, context.watchdogMs)),
@@ -217,7 +218,7 @@ export const engineMachine = setup({
           },
           {
             guard: ({ context, event }) => event.msg.kind === "matrix" && event.msg.seq === context.loadSeq,
-            actions: ({ event }) => event.msg.kind === "matrix" && applyMatrix(event.msg.rows, event.msg.kernel),
+            actions: ({ event }) => event.msg.kind === "matrix" && applyMatrix(event.msg.rows, event.msg.kernel, event.msg.shipped),
           },
           {
             guard: ({ context, event }) => event.msg.kind === "linked" && event.msg.seq === context.link?.seq,
@@ -432,6 +433,7 @@ function showOpened(view: OpenedView): Position {
   if (previous) notes.push("Your previous trace is kept until you open something else.");
   setNotice(notes.length ? { kind: "info", text: notes.join(" "), ...(previous ? { previous } : {}) } : null);
   setChoices(view.policyChoice, view.kernelChoice);
+  setWithoutChoice(view.withoutChoice ?? null);
   setSource(view.source);
   setStoryId(view.storyId);
   useScope.setState({ selection: null, pendingSelection: view.selection });

@@ -9,7 +9,7 @@
 import { createActor, type Actor } from "xstate";
 import type { KernelId, PolicyId } from "../../core/index";
 import { decodeDraft, encodeDraft, isDraftFragment } from "../editor/draftLink";
-import { isOwnWork, nameOfKey, savedTrace, setChoices, setLink, setNotice, setSource, setStoryId, useScope, viewKey, type ScopeData, type SavedTrace, type SearchFound } from "../store";
+import { isOwnWork, nameOfKey, savedTrace, setChoices, setLink, setNotice, setSource, setStoryId, setWithoutChoice, useScope, viewKey, type ScopeData, type SavedTrace, type SearchFound } from "../store";
 import { storyOfSource } from "../stories";
 import type { CrashHow, OpDraft } from "../worker/protocol";
 import { engineMachine, type Fallback, type Position } from "./engine";
@@ -49,6 +49,8 @@ export interface Machines {
   /** Ask for the email text of the loaded trace at `step` (it arrives in the store's `email`). */
   email(step: number, base: string): void;
   choose(policy: PolicyId | null, kernel: KernelId | null): void;
+  /** Run with these catalogued fixes reverted (the fixes panel); null follows the trace's header. */
+  chooseWithout(without: readonly string[] | null): void;
   append(draft: OpDraft): void;
   crash(how: CrashHow): void;
   stop(): void;
@@ -70,7 +72,7 @@ const noSearchWorkers: SearchWorkerFactory = () => {
 };
 
 /** Store fields a permalink depends on, or that decide whether the view has settled. */
-const LINK_FIELDS: readonly (keyof ScopeData)[] = ["sourceRev", "policyChoice", "kernelChoice", "cursor", "selection", "storyId", "loaded", "shownStep", "opening", "pendingSelection", "link", "diagnostics", "notice"];
+const LINK_FIELDS: readonly (keyof ScopeData)[] = ["sourceRev", "policyChoice", "kernelChoice", "withoutChoice", "cursor", "selection", "storyId", "loaded", "shownStep", "opening", "pendingSelection", "link", "diagnostics", "notice"];
 
 const hasErrors = () => useScope.getState().diagnostics.some((d) => d.severity === "error");
 
@@ -121,6 +123,7 @@ export function startMachines(createWorker: WorkerFactory, watchdogMs?: number, 
     releaseAddress();
     playback.send({ type: "PAUSE" });
     setChoices(null, null);
+    setWithoutChoice(null);
     setSource(source);
     setStoryId(storyId === undefined ? (storyOfSource(source)?.id ?? null) : storyId);
     useScope.setState({ selection: null, pendingSelection: null });
@@ -157,6 +160,7 @@ export function startMachines(createWorker: WorkerFactory, watchdogMs?: number, 
     playback.send({ type: "PAUSE" });
     setNotice(null);
     setChoices(saved.policyChoice, saved.kernelChoice);
+    setWithoutChoice(saved.withoutChoice ?? null);
     setSource(saved.source);
     setStoryId(saved.storyId);
     engine.send({ type: "LOAD", position: { step: saved.cursor } });
@@ -188,6 +192,10 @@ export function startMachines(createWorker: WorkerFactory, watchdogMs?: number, 
     open,
     choose(policy, kernel) {
       setChoices(policy, kernel);
+      engine.send({ type: "LOAD" });
+    },
+    chooseWithout(without) {
+      setWithoutChoice(without);
       engine.send({ type: "LOAD" });
     },
     append(draft) {

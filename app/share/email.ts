@@ -33,7 +33,7 @@ export interface EmailExport {
 
 /** The text to paste into a mail: report, then the permalink as a Link: line. */
 export async function emailText(view: LinkView, options: { base?: string; stories?: StoryLookup } = {}): Promise<EmailExport> {
-  const report = textReport({ trace: view.trace, policy: view.policy, kernel: view.kernel, step: view.step, selection: view.selection });
+  const report = textReport({ trace: view.trace, policy: view.policy, kernel: view.kernel, without: view.without, step: view.step, selection: view.selection });
   const warnings = [...report.warnings];
   let text = report.text;
   let url: string | null = null;
@@ -58,6 +58,8 @@ export interface Pasted {
   readonly step?: number;
   readonly selection?: string;
   readonly storyId?: string;
+  /** Fixes a pasted link's view reverts (a report carries them in its trace's `# without:`). */
+  readonly without?: readonly string[];
   /** Where the trace came from. */
   readonly from: "report" | "lines" | "link";
   readonly notes: readonly string[];
@@ -146,6 +148,7 @@ export async function importPasted(text: string, options: { stories?: StoryLooku
           step: v.step,
           ...(v.selection ? { selection: v.selection } : {}),
           ...(v.storyId ? { storyId: v.storyId } : {}),
+          ...(v.without ? { without: v.without } : {}),
           from: "link",
           notes: v.notes,
         },

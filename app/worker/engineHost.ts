@@ -30,6 +30,8 @@ import {
   settings,
   stateView,
   verdictMatrix,
+  sortFixIds,
+  withoutProblem,
   type Arg,
   type Diagnostic,
   type Parsed,
@@ -131,11 +133,13 @@ export class EngineHost {
     }
   }
 
-  private load(seq: number, source: string, opts: Pick<LoadRequest, "policy" | "kernel">): void {
+  private load(seq: number, source: string, opts: Pick<LoadRequest, "policy" | "kernel" | "without">): void {
     const started = performance.now();
     this.tasks.length = 0; // a new trace cancels the old one's background work
     const parsed = readSource(source);
-    const { policy, kernel } = settings(parsed.trace, { policy: opts.policy ?? undefined, kernel: opts.kernel ?? undefined });
+    // A fix the model cannot revert (a stale address, say) is dropped, not fatal.
+    const chosen = opts.without?.filter((id) => withoutProblem(id) === null);
+    const { policy, kernel, without } = settings(parsed.trace, { policy: opts.policy ?? undefined, kernel: opts.kernel ?? undefined, without: chosen });
     this.post({
       kind: "parsed",
       seq,
@@ -143,6 +147,7 @@ export class EngineHost {
       title: parsed.trace.title ?? null,
       policy,
       kernel,
+      without,
       fresh: freshNames(parsed.trace.ops.flatMap((op) => (op.result ? [op.result] : []))),
     });
     // A trace with an error runs up to its first error line, so the graph
@@ -159,7 +164,7 @@ export class EngineHost {
       reported = now;
       this.post({ kind: "progress", seq, step: i + 1, line: ops[i].line ?? null });
     };
-    const run = runTrace(trace, { policy, kernel, onStep });
+    const run = runTrace(trace, { policy, kernel, without, onStep });
     this.current = { seq, trace, run };
     const columns = stepColumns(run);
     this.post(
@@ -202,7 +207,8 @@ export class EngineHost {
     const loaded = this.current;
     if (!loaded || loaded.seq !== loadSeq) return "the trace changed while the link was being made";
     const step = Math.max(0, Math.min(loaded.trace.ops.length, Math.floor(v.step)));
-    return { trace: loaded.trace, policy: loaded.run.policy, kernel: loaded.run.kernel, step, selection: v.selection, storyId: v.storyId };
+    const { without } = loaded.run;
+    return { trace: loaded.trace, policy: loaded.run.policy, kernel: loaded.run.kernel, ...(without.length ? { without } : {}), step, selection: v.selection, storyId: v.storyId };
   }
 
   private async link(seq: number, loadSeq: number, v: ShareView): Promise<void> {
@@ -244,7 +250,7 @@ export class EngineHost {
         const r = await decodePermalink(text, { stories: storySource });
         if (!r.ok) return this.post({ kind: "opened", seq, result: { ok: false, message: r.error.message } });
         const v = r.value;
-        return this.post({ kind: "opened", seq, result: { ok: true, view: openedView(v.trace, v.policy, v.kernel, v.step, v.selection, v.storyId, v.notes, "link") } });
+        return this.post({ kind: "opened", seq, result: { ok: true, view: openedView(v.trace, v.policy, v.kernel, v.step, v.selection, v.storyId, v.notes, "link", v.without) } });
       }
       const r = await importPasted(text, { stories: storySource });
       // Lines with errors open as pasted, their errors marked: never a shortened trace.
@@ -254,7 +260,7 @@ export class EngineHost {
       }
       if (!r.ok) return this.post({ kind: "opened", seq, result: { ok: false, message: r.error.message } });
       const v = r.value;
-      this.post({ kind: "opened", seq, result: { ok: true, view: openedView(v.trace, v.policy, v.kernel, v.step, v.selection, v.storyId, v.notes, v.from) } });
+      this.post({ kind: "opened", seq, result: { ok: true, view: openedView(v.trace, v.policy, v.kernel, v.step, v.selection, v.storyId, v.notes, v.from, v.without) } });
     } catch (e) {
       this.post({ kind: "opened", seq, result: { ok: false, message: `internal error: ${e instanceof Error ? e.message : String(e)}` } });
     }
@@ -271,9 +277,12 @@ export class EngineHost {
 
   private queueMatrix(seq: number, trace: Trace, run: Run): void {
     const rows = new Map<string, MatrixRow>();
+    // With fixes reverted, the fixes panel shows the kernel as shipped beside it.
+    const shipped = run.without.length ? new Map<string, MatrixRow>() : null;
     const send = () => {
       if (this.current?.seq !== seq) return;
-      this.post({ kind: "matrix", seq, kernel: run.kernel, rows: POLICIES.map((p) => rows.get(p)!).filter(Boolean) });
+      const ordered = (m: Map<string, MatrixRow>) => POLICIES.map((p) => m.get(p)!).filter(Boolean);
+      this.post({ kind: "matrix", seq, kernel: run.kernel, rows: ordered(rows), shipped: shipped && ordered(shipped) });
     };
     rows.set(run.policy, matrixRow(run.policy, run.verdict, run.findings, run.unjudged));
     for (const policy of POLICIES) {
@@ -284,15 +293,26 @@ export class EngineHost {
         continue;
       }
       this.enqueue(seq, () => {
-        const entry = verdictMatrix(trace, run.kernel, [policy]).entries[0];
+        const entry = verdictMatrix(trace, run.kernel, [policy], run.without).entries[0];
         rows.set(policy, matrixRow(policy, entry.verdict, entry.findings, entry.unjudged));
+      });
+    }
+    for (const policy of shipped ? POLICIES : []) {
+      const absent = policyAbsence(policy, run.kernel);
+      if (absent) {
+        shipped!.set(policy, { policy, verdict: "n/a", findings: [], unjudged: [], reason: `${absent}; use kernel ${policyKernels(policy)}` });
+        continue;
+      }
+      this.enqueue(seq, () => {
+        const entry = verdictMatrix(trace, run.kernel, [policy], []).entries[0];
+        shipped!.set(policy, matrixRow(policy, entry.verdict, entry.findings, entry.unjudged));
       });
     }
     this.enqueue(seq, send);
   }
 
   private queueLifetimes(seq: number, trace: Trace, run: Run): void {
-    const tracker = new LifeTracker(run.kernel, run.policy, trace.contracts);
+    const tracker = new LifeTracker(run.kernel, run.policy, trace.contracts, run.without);
     for (let from = 0; from < trace.ops.length; from += LIFE_CHUNK_STEPS) {
       const to = Math.min(trace.ops.length, from + LIFE_CHUNK_STEPS);
       this.enqueue(seq, () => tracker.advance(trace.ops, from, to));
@@ -341,6 +361,7 @@ export function openedView(
   storyId: string | undefined | null,
   notes: readonly string[],
   from: OpenedView["from"],
+  without?: readonly string[],
 ): OpenedView {
   const story = appStory(storyId) ?? null;
   const storyParsed = story ? parseTrace(story.source) : null;
@@ -351,6 +372,7 @@ export function openedView(
     source,
     policyChoice: policy && policy !== header.policy ? policy : null,
     kernelChoice: kernel && kernel !== header.kernel ? kernel : null,
+    ...(without !== undefined && !same(sortFixIds(without), header.without) ? { withoutChoice: sortFixIds(without) } : {}),
     step: typeof step === "number" ? Math.max(0, Math.min(trace.ops.length, step)) : null,
     selection: selection ?? null,
     storyId: story ? story.id : null,

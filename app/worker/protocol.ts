@@ -14,7 +14,7 @@ import type { Diagnostic, Finding, KernelId, LifeRow, PolicyId, StateView, Verdi
 export type { LifeRow };
 import type { SliceResult, SliceTask } from "../../core/search/index";
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** An operation as the form builds it; the worker prints it with printOp. */
 export interface OpDraft {
@@ -29,7 +29,8 @@ export type CrashHow = "throw" | "hang" | "exit";
 
 /** UI → worker. */
 export type ToWorker =
-  | { kind: "load"; seq: number; source: string; policy: PolicyId | null; kernel: KernelId | null }
+  /** `without`: catalogued fixes to revert (the fixes panel); absent or null follows the trace's `# without:` header. */
+  | { kind: "load"; seq: number; source: string; policy: PolicyId | null; kernel: KernelId | null; without?: readonly string[] | null }
   | { kind: "snapshot"; seq: number; step: number }
   | { kind: "format"; seq: number; op: OpDraft }
   /** The permalink of the loaded trace (the load `loadSeq`) at a step, with a selection. */
@@ -57,6 +58,8 @@ export interface OpenedView {
   /** The user's choices: null where the trace's header says the same. */
   readonly policyChoice: PolicyId | null;
   readonly kernelChoice: KernelId | null;
+  /** Fixes the view reverts; absent where the trace's `# without:` header says the same. */
+  readonly withoutChoice?: readonly string[];
   /** Where to put the cursor (null: the text said nothing). */
   readonly step: number | null;
   readonly selection: string | null;
@@ -148,6 +151,8 @@ export type FromWorker =
       title: string | null;
       policy: PolicyId;
       kernel: KernelId;
+      /** The fixes this run reverts (catalogue order; empty: the kernel as shipped). */
+      without: readonly string[];
       /**
        * Worked out here rather than sending every name the trace
        * introduces: a 100,000-step trace has ~66,000, and reading them
@@ -168,7 +173,8 @@ export type FromWorker =
       /** The trace ran up to its first error line (null: it has none). */
       stoppedAt: number | null;
     }
-  | { kind: "matrix"; seq: number; kernel: KernelId; rows: readonly MatrixRow[] }
+  /** `shipped`: the same trace with every fix in, when the run reverts some (else null), for the side-by-side. */
+  | { kind: "matrix"; seq: number; kernel: KernelId; rows: readonly MatrixRow[]; shipped: readonly MatrixRow[] | null }
   | { kind: "lifetimes"; seq: number; rows: readonly LifeRow[]; omitted: number }
   | {
       kind: "snapshot";

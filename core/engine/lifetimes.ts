@@ -43,8 +43,9 @@ export class LifeTracker {
     kernel: State["kernel"],
     policy: State["policy"],
     private readonly contracts: ContractMode = "enforce",
+    without: readonly string[] = [],
   ) {
-    this.state = emptyState(kernel, policy);
+    this.state = emptyState(kernel, policy, new Set(without));
   }
 
   advance(ops: readonly TraceOp[], from: number, to: number): void {

@@ -19,13 +19,22 @@ export interface MatrixEntry {
 
 export interface Matrix {
   readonly kernel: KernelId;
+  /** The fixes reverted for every run of the matrix (catalogue order). */
+  readonly without: readonly string[];
   readonly entries: readonly MatrixEntry[];
   /** Policies that do not exist on this kernel, and why. */
   readonly skipped: readonly { policy: PolicyId; reason: string }[];
 }
 
-export function verdictMatrix(trace: Trace, kernel?: KernelId, policies: readonly PolicyId[] = POLICIES): Matrix {
-  const k = kernel ?? settings(trace).kernel;
+/** `without` replaces the trace's `# without:` header when given. */
+export function verdictMatrix(
+  trace: Trace,
+  kernel?: KernelId,
+  policies: readonly PolicyId[] = POLICIES,
+  without?: readonly string[],
+): Matrix {
+  const base = settings(trace, { without });
+  const k = kernel ?? base.kernel;
   const entries: MatrixEntry[] = [];
   const skipped: { policy: PolicyId; reason: string }[] = [];
   for (const policy of policies) {
@@ -34,7 +43,7 @@ export function verdictMatrix(trace: Trace, kernel?: KernelId, policies: readonl
       skipped.push({ policy, reason: `${absent}; use kernel ${policyKernels(policy)}` });
       continue;
     }
-    const run = runTrace(trace, { policy, kernel: k });
+    const run = runTrace(trace, { policy, kernel: k, without: base.without });
     entries.push({
       policy,
       verdict: run.verdict,
@@ -43,5 +52,5 @@ export function verdictMatrix(trace: Trace, kernel?: KernelId, policies: readonl
       unjudged: run.unjudged,
     });
   }
-  return { kernel: k, entries, skipped };
+  return { kernel: k, without: base.without, entries, skipped };
 }

@@ -50,6 +50,7 @@ const opArb = fc.oneof(
     "skb_orphan_frags",
     "skb_orphan_frags_rx",
     "skb_copy_ubufs",
+    "skb_tx_error",
   ].map((fn) => ref(SKBS).map((s): TraceOp[] => [{ fn, args: [s] }])),
   ...["skb_clone", "skb_copy", "pskb_copy"].map((fn) =>
     fc.record({ r: fc.constantFrom(...SKBS), s: ref(SKBS) }).map(({ r, s }): TraceOp[] => [{ fn, result: r, args: [s] }]),
@@ -62,6 +63,7 @@ const opArb = fc.oneof(
     fc.record({ s: ref(SKBS), n: int }).map(({ s, n }): TraceOp[] => [{ fn, args: [s, n] }]),
   ),
   fc.record({ t: ref(SKBS), f: ref(SKBS) }).map(({ t, f }) => [{ fn: "skb_try_coalesce", args: [t, f] }]),
+  fc.record({ t: ref(SKBS), f: ref(SKBS) }).map(({ t, f }) => [{ fn: "skb_gro_receive", args: [t, f] }]),
   fc.record({ f: ref(SKBS), b: fc.boolean() }).map(({ f, b }) => [{ fn: "kfree_skb_partial", args: [f, { kind: "kw", value: b ? "true" : "false" } as Arg] }]),
   fc.record({ t: ref(SKBS), f: ref(SKBS), n: int }).map(({ t, f, n }) => [{ fn: "skb_shift", args: [t, f, n] }]),
   fc.record({ t: ref(SKBS), f: ref(SKBS), n: int, h: fc.constantFrom(0, 64) }).map(({ t, f, n, h }) => [

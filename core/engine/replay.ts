@@ -19,6 +19,7 @@ import { emptyState, freezeTables } from "../model/tx";
 import { DEFAULT_POLICY } from "../model/policies";
 import type { Grave, KernelId, PolicyId, State } from "../model/types";
 import type { Trace, TraceOp } from "../trace/ast";
+import { sortFixIds } from "../fixes/fixed";
 import { applyOp, type ContractMode } from "./apply";
 
 export const CHECKPOINT_EVERY = 256;
@@ -35,6 +36,13 @@ export interface RunOptions {
    * with a clock can say how far a long replay got.
    */
   readonly onStep?: (index: number) => void;
+  /**
+   * Catalogued fixes to revert (ids from core/fixes/catalogue.ts); replaces
+   * the trace's `# without:` header when given. Callers validate the ids
+   * (core/fixes/fixed.ts withoutProblem); an id no guard asks for changes
+   * nothing.
+   */
+  readonly without?: readonly string[];
 }
 
 export interface StepRecord {
@@ -67,6 +75,8 @@ const liveRecords = (s: State): number =>
 export interface Run {
   readonly kernel: KernelId;
   readonly policy: PolicyId;
+  /** The fixes this run reverted (catalogue order). */
+  readonly without: readonly string[];
   readonly ops: readonly TraceOp[];
   readonly steps: readonly StepRecord[];
   /** Every finding, the end-of-trace ones (missed) included. */
@@ -89,10 +99,18 @@ export interface Run {
 /** Whether a policy exists on a kernel: its row in the registry says. */
 export { policyApplies } from "../model/policies";
 
-export function settings(trace: Trace, options: RunOptions = {}): { policy: PolicyId; kernel: KernelId } {
+export interface Settings {
+  readonly policy: PolicyId;
+  readonly kernel: KernelId;
+  /** Reverted fixes, in catalogue order, without duplicates. */
+  readonly without: readonly string[];
+}
+
+export function settings(trace: Trace, options: RunOptions = {}): Settings {
   return {
     policy: options.policy ?? trace.policy ?? DEFAULT_POLICY,
     kernel: options.kernel ?? trace.kernel ?? "6.1",
+    without: sortFixIds(options.without ?? trace.without ?? []),
   };
 }
 
@@ -130,13 +148,13 @@ class GravesAt implements ReadonlyMap<string, Grave> {
 }
 
 export function runTrace(trace: Trace, options: RunOptions = {}): Run {
-  const { policy, kernel } = settings(trace, options);
+  const { policy, kernel, without } = settings(trace, options);
   const ops = trace.ops;
   const contracts = options.contracts ?? trace.contracts ?? "enforce";
   const checker = new Checker(policy);
   const checkpoints: State[] = [];
   const steps: StepRecord[] = new Array(ops.length);
-  let state = emptyState(kernel, policy);
+  let state = emptyState(kernel, policy, new Set(without));
   checkpoints.push(freezeTables(state, true));
   const eventsAt = (step: number): readonly EngineEvent[] => {
     const out = applyOp(workingAt(step - 1), ops[step - 1], "inplace", contracts).events;
@@ -225,5 +243,5 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
   };
 
   const stats: RunStats = { checkpoints: checkpoints.length, checkpointEntries };
-  return { kernel, policy, ops, steps, findings, unjudged, verdict: verdictOf(findings, unjudged), final, snapshotAt, eachState, stats };
+  return { kernel, policy, without, ops, steps, findings, unjudged, verdict: verdictOf(findings, unjudged), final, snapshotAt, eachState, stats };
 }

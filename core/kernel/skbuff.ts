@@ -25,6 +25,7 @@ import { ubufCallback, ubufGet } from "../policy/completion";
 import { newKernelPage, pageGet, pagePut } from "../ops/alloc_page";
 import { headEndFor, newData } from "../ops/alloc_skb";
 import { skbReleaseData } from "../ops/kfree_skb";
+import { fixed } from "../fixes/fixed";
 
 // --- pskb_expand_head ----------------------------------------------------------
 
@@ -50,7 +51,8 @@ export function pskb_expand_head(tx: Tx, name: string, nhead: number, ntail: num
       const cur = shinfo(tx, skb);
       const moved = newData(tx, end);
       tx.set("datas", moved.id, copyShinfo(cur, moved));
-      if (cur.zcopy) ubufGet(tx, cur.zcopy.ubuf);
+      // Before 1f8b977ab32d the copied destructor_arg took no reference.
+      if (cur.zcopy && fixed(tx, "expand-head-uarg-ref")) ubufGet(tx, cur.zcopy.ubuf);
       takeRefs(tx, cur, moved, fn);
       tx.emit({ kind: "substep", fn: "skb_release_data", text: `the old Data ${cur.id} is still shared: drop ${name}'s reference` });
       skbReleaseData(tx, skb, "pskb_expand_head");

@@ -50,6 +50,8 @@ export class WorkBudgetExceeded extends Error {
 export class Tx {
   readonly kernel: KernelId;
   readonly policy: PolicyId;
+  /** Fix ids reverted for this run (State.without). */
+  readonly without: ReadonlySet<string>;
   readonly step: number;
   readonly events: EngineEvent[] = [];
   counters: Counters;
@@ -80,6 +82,7 @@ export class Tx {
   ) {
     this.kernel = base.kernel;
     this.policy = base.policy;
+    this.without = base.without;
     this.step = base.step + 1;
     this.counters = base.counters;
     this.caches = base.caches;
@@ -142,6 +145,7 @@ export class Tx {
     return {
       kernel: this.kernel,
       policy: this.policy,
+      without: this.without,
       step: this.step,
       counters: this.counters,
       caches: this.caches,
@@ -189,10 +193,14 @@ export class Tx {
   }
 }
 
-export function emptyState(kernel: KernelId, policy: PolicyId): State {
+/** No fix reverted: the kernel as shipped. */
+export const NO_FIXES_REVERTED: ReadonlySet<string> = new Set();
+
+export function emptyState(kernel: KernelId, policy: PolicyId, without: ReadonlySet<string> = NO_FIXES_REVERTED): State {
   return {
     kernel,
     policy,
+    without,
     step: 0,
     counters: { data: 0, kskb: 0, kpage: 0, ubuf: 0, buffer: 0, fclone: 0 },
     caches: { napi: null, napi_small: null, pfrag: null },

@@ -214,6 +214,12 @@ export interface Tables {
 export interface State extends Tables {
   readonly kernel: KernelId;
   readonly policy: PolicyId;
+  /**
+   * Catalogued kernel fixes (core/fixes/catalogue.ts ids) reverted for this
+   * run: their guards run the pre-fix code (core/fixes/fixed.ts). Empty
+   * for the kernel as shipped.
+   */
+  readonly without: ReadonlySet<string>;
   /** The step this state is the result of (0: nothing done yet). */
   readonly step: number;
   readonly counters: Counters;

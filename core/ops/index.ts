@@ -24,6 +24,8 @@ import { skb_segment } from "./skb_segment";
 import { skb_shift } from "./skb_shift";
 import { pipe_release, skb_splice_bits } from "./skb_splice_bits";
 import { skb_split } from "./skb_split";
+import { skb_tx_error } from "./skb_tx_error";
+import { skb_gro_receive } from "./skb_gro_receive";
 import { kfree_skb_partial, skb_try_coalesce } from "./skb_try_coalesce";
 import { skb_zerocopy } from "./skb_zerocopy";
 import { sk_eat_skb, skb_copy_datagram_iter, sock_create, sock_queue_rcv_skb } from "./sock_queue_rcv_skb";
@@ -106,6 +108,8 @@ const SPECS: OpSpec[] = [
   { fn: "skb_orphan_frags", params: ["skb"], names: ["skb"], result: null, history: "ubuf_info zero-copy came in 3.1, skb_orphan_frags in 3.7", kernels: ["6.1"], family: "skb_copy_ubufs", summary: "copy zero-copy frags unless DONT_ORPHAN", run: (tx, _r, a) => skb_orphan_frags(tx, s(a[0])) },
   { fn: "skb_orphan_frags_rx", params: ["skb"], names: ["skb"], result: null, history: "added in 4.14 with MSG_ZEROCOPY", kernels: ["6.1"], family: "skb_copy_ubufs", summary: "copy zero-copy frags (toward a receiver)", run: (tx, _r, a) => skb_orphan_frags_rx(tx, s(a[0])) },
   { fn: "skb_copy_ubufs", params: ["skb"], names: ["skb"], result: null, history: "ubuf_info zero-copy came in 3.1", kernels: ["6.1"], family: "skb_copy_ubufs", summary: "copy the owner's frags to kernel pages", run: (tx, _r, a) => skb_copy_ubufs(tx, s(a[0])) },
+  { fn: "skb_gro_receive", params: ["skb", "skb"], names: ["p", "skb"], result: null, history: "GRO came in 2.6.29; 6.1 has it in net/core/gro.c", kernels: ["6.1"], family: "skb_gro_receive", summary: "GRO merges skb into the held packet p (frags, stolen head or frag_list)", run: (tx, _r, a) => skb_gro_receive(tx, s(a[0]), s(a[1])) },
+  { fn: "skb_tx_error", params: ["skb"], names: ["skb"], result: null, history: "added in 3.8 for zero-copy", kernels: ["6.1"], family: "skb_tx_error", summary: "a driver's xmit error: report to the ubuf owner, then free", run: (tx, _r, a) => skb_tx_error(tx, s(a[0])) },
   { fn: "skb_recycle_check", params: ["skb", "int"], names: ["skb", "skb_size"], result: null, history: "removed in 3.7", kernels: ["2.6.32"], family: "skb_recycle_check", summary: "reuse a sent skb for receive", run: (tx, _r, a) => skb_recycle_check(tx, s(a[0]), n(a[1])) },
 ];
 

@@ -21,6 +21,7 @@ import type { Frag } from "../model/types";
 import { pageGet } from "./alloc_page";
 import { allocSkb } from "./alloc_skb";
 import * as kernel from "../kernel/skbuff";
+import { fixed } from "../fixes/fixed";
 
 export const MAX_SEGMENTS = 64;
 
@@ -60,7 +61,8 @@ export function skb_segment(tx: Tx, result: string, name: string, mss: number): 
     assertNewName(tx, segName, "skb_segment");
     const seg = allocSkb(tx, segName, hsize + headroom);
     tx.set("skbs", segName, { ...seg, data: headroom, len: hsize });
-    if (tx.kernel === "6.1") {
+    // Without 1f8b977ab32d a segment took the pages but not the ubuf_info.
+    if (tx.kernel === "6.1" && fixed(tx, "segment-uarg-clone")) {
       const err = kernel.skb_zerocopy_clone(tx, tx.get("skbs", segName)!, src);
       if (err) kernelCheck("skb_segment", `skb_zerocopy_clone() returned ${err}`, "ERR_PTR");
     }

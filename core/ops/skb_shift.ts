@@ -21,6 +21,7 @@ import type { Tx } from "../model/tx";
 import type { Frag, Skb } from "../model/types";
 import { pageGet, pagePut } from "./alloc_page";
 import * as kernel from "../kernel/skbuff";
+import { fixed } from "../fixes/fixed";
 
 function result(tx: Tx, n: number, why?: string): void {
   tx.emit({ kind: "result", fn: "skb_shift", value: why ? `${n} (${why})` : `${n}` });
@@ -59,7 +60,7 @@ export function skb_shift(tx: Tx, tgtName: string, skbName: string, shiftlen: nu
     if (tx.kernel === "2.6.32") kernelCheck("skb_shift", "BUG_ON(skb_headlen(skb))", `${skbName} has linear bytes`);
     return result(tx, 0, `${skbName} has linear bytes`);
   }
-  if (shinfo(tx, tgt).zcopy || shinfo(tx, skb).zcopy) return result(tx, 0, "zero-copy skb");
+  if ((shinfo(tx, tgt).zcopy || shinfo(tx, skb).zcopy) && fixed(tx, "shift-refuse-zcopy")) return result(tx, 0, "zero-copy skb");
   const max = profile(tx.kernel).MAX_SKB_FRAGS;
   const first = shinfo(tx, skb).frags[0];
   let todo = shiftlen;

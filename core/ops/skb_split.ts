@@ -24,6 +24,7 @@ import type { Frag } from "../model/types";
 import { pageGet } from "./alloc_page";
 import { allocSkb } from "./alloc_skb";
 import * as kernel from "../kernel/skbuff";
+import { fixed } from "../fixes/fixed";
 
 export function skb_split(tx: Tx, result: string, name: string, len: number): void {
   const skb = skbOf(tx, name, "skb_split");
@@ -34,7 +35,8 @@ export function skb_split(tx: Tx, result: string, name: string, len: number): vo
   const data = shinfo(tx, skb);
   const pos = headlen(skb);
   let skb1 = allocSkb(tx, result, Math.max(0, pos - len));
-  if (tx.kernel === "6.1") {
+  // Without 1f8b977ab32d skb1 never joined skb's ubuf_info (catalogue: before).
+  if (tx.kernel === "6.1" && fixed(tx, "split-zerocopy-clone")) {
     const err = kernel.skb_zerocopy_clone(tx, skb1, skb);
     if (err) tx.emit({ kind: "warn", fn: "skb_split", text: `skb_zerocopy_clone returned ${err}` });
     skb1 = tx.get("skbs", result)!;

@@ -24,6 +24,7 @@ import type { Frag } from "../model/types";
 import { pageGet } from "./alloc_page";
 import { freeSkbNow, skbReleaseHeadState } from "./kfree_skb";
 import { readAllPages } from "./skb_copy";
+import { fixed } from "../fixes/fixed";
 
 function refuse(tx: Tx, why: string): void {
   tx.emit({ kind: "result", fn: "skb_try_coalesce", value: `false (${why})` });
@@ -44,7 +45,7 @@ export function skb_try_coalesce(tx: Tx, toName: string, fromName: string): void
   const toData = shinfo(tx, to);
   const fromData = shinfo(tx, from);
   if (toData.frag_list.length || fromData.frag_list.length) return refuse(tx, "frag_list");
-  if (toData.zcopy || fromData.zcopy) return refuse(tx, "zero-copy skb");
+  if ((toData.zcopy || fromData.zcopy) && fixed(tx, "coalesce-refuse-zcopy")) return refuse(tx, "zero-copy skb");
   const max = profile(tx.kernel).MAX_SKB_FRAGS;
   const frags: Frag[] = [...toData.frags];
   let stolen = false;

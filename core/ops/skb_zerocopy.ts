@@ -18,6 +18,7 @@ import { pageGet } from "./alloc_page";
 import { readAllPages } from "./skb_copy";
 import { skb_put } from "./alloc_skb";
 import * as kernel from "../kernel/skbuff";
+import { fixed } from "../fixes/fixed";
 
 export function skb_zerocopy(tx: Tx, toName: string, fromName: string, len: number, hlen: number): void {
   const to = skbOf(tx, toName, "skb_zerocopy");
@@ -52,7 +53,12 @@ export function skb_zerocopy(tx: Tx, toName: string, fromName: string, len: numb
   }
   const cur = tx.get("skbs", toName)!;
   tx.set("skbs", toName, { ...cur, len: cur.len + rest + plen, data_len: cur.data_len + rest + plen, truesize: cur.truesize + rest + plen });
-  const err = kernel.skb_orphan_frags(tx, from) ?? kernel.skb_zerocopy_clone(tx, tx.get("skbs", toName)!, tx.get("skbs", fromName)!);
+  // Before CVE-2014-2568's fix neither call ran; before 1f8b977ab32d only
+  // the orphaning did (catalogue: zerocopy-orphan-frags, zerocopy-uarg-clone).
+  const orphaned = fixed(tx, "zerocopy-orphan-frags");
+  const err =
+    (orphaned ? kernel.skb_orphan_frags(tx, from) : null) ??
+    (orphaned && fixed(tx, "zerocopy-uarg-clone") ? kernel.skb_zerocopy_clone(tx, tx.get("skbs", toName)!, tx.get("skbs", fromName)!) : null);
   if (err) kernelCheck("skb_zerocopy", `returned ${err}`, "-ENOMEM");
   from = tx.get("skbs", fromName)!;
   for (const f of shinfo(tx, from).frags) {

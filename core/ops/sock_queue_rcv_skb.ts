@@ -18,6 +18,7 @@ import type { Skb, SockId } from "../model/types";
 import { freeSkbNow } from "./kfree_skb";
 import { orphan } from "./skb_orphan";
 import * as kernel from "../kernel/skbuff";
+import { fixed } from "../fixes/fixed";
 
 export function sock_create(tx: Tx, result: string): void {
   assertNewName(tx, result, "sock_create");
@@ -29,7 +30,8 @@ export function sock_queue_rcv_skb(tx: Tx, sockName: string, name: string): void
   let skb = skbOf(tx, name, "sock_queue_rcv_skb");
   // Not queued yet: caller contract queue-once (contracts.ts).
   if (tx.kernel === "6.1") {
-    const err = kernel.skb_orphan_frags_rx(tx, skb);
+    // Before 1f8b977ab32d receive paths used skb_orphan_frags(), which skips MSG_ZEROCOPY skbs.
+    const err = fixed(tx, "rx-orphan-frags") ? kernel.skb_orphan_frags_rx(tx, skb) : kernel.skb_orphan_frags(tx, skb);
     if (err) kernelCheck("__netif_receive_skb_core", `skb_orphan_frags_rx() returned ${err}`, "the packet is dropped");
     skb = tx.get("skbs", name)!;
   }

@@ -64,7 +64,9 @@ async function pump(input: Uint8Array, stream: ByteStream, cap: number): Promise
 }
 
 /** Frames content: deflates it when that is shorter, adds version and CRC. */
-export async function sealContent(content: Uint8Array, options: { deflate?: "auto" | "never" | "always" } = {}): Promise<string> {
+export async function sealContent(content: Uint8Array, options: { deflate?: "auto" | "never" | "always"; version?: number } = {}): Promise<string> {
+  const version = options.version ?? 1;
+  if (!Number.isInteger(version) || version < 1 || version > FORMAT_VERSION) throw new RangeError(`no link format ${version}`);
   let payload = content;
   let deflated = false;
   const mode = options.deflate ?? "auto";
@@ -77,7 +79,7 @@ export async function sealContent(content: Uint8Array, options: { deflate?: "aut
     }
   }
   for (const pad of [false, true]) {
-    const head = new Uint8Array([FORMAT_VERSION | (deflated ? DEFLATED : 0) | (pad ? PADDED : 0)]);
+    const head = new Uint8Array([version | (deflated ? DEFLATED : 0) | (pad ? PADDED : 0)]);
     const body = pad ? new Uint8Array([...payload, 0]) : payload;
     const crc = crc24([head, body]);
     const frame = new Uint8Array(4 + body.length);

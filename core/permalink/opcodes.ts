@@ -16,7 +16,7 @@ export const OPCODES: readonly string[] = [
   "skb_try_coalesce", "kfree_skb_partial", "skb_shift", "skb_zerocopy", "skb_segment", "skb_splice_bits",
   "pipe_release", "sock_create", "sock_queue_rcv_skb", "skb_copy_datagram_iter", "sk_eat_skb", "skb_orphan",
   "zerocopy_arm", "skb_orphan_frags", "skb_orphan_frags_rx", "skb_copy_ubufs", "skb_recycle_check",
-  "do_tcp_sendpages", "dev_queue_xmit", "dev_consume_skb_any",
+  "do_tcp_sendpages", "dev_queue_xmit", "dev_consume_skb_any", "skb_tx_error", "skb_gro_receive",
 ];
 /** The eight commonest operations, 4 bits each (fixed for format 1); the rest take 7. */
 export const SHORT_OPS: readonly string[] = [

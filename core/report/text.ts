@@ -21,6 +21,8 @@ import { LINE_END, hasErrors, parseTrace } from "../trace/parse";
 import { binaryReason } from "../trace/limits";
 import { printOp, printTrace } from "../trace/print";
 import { SEMANTICS_VERSION } from "../version";
+import { fixById } from "../fixes/catalogue";
+import { isRevertible, preFixNote } from "../fixes/fixed";
 import { describeEvents } from "./events";
 import { TEXT_WIDTH, wrap } from "./wrap";
 
@@ -42,6 +44,12 @@ export interface ReportInput {
   /** Defaults: the trace's headers, else page-refs and 6.1. */
   readonly policy?: PolicyId;
   readonly kernel?: KernelId;
+  /**
+   * Catalogued fixes the view reverts; replaces the trace's `# without:`
+   * header. The report's trace carries the effective set as that header,
+   * so pasting it back replays the same code.
+   */
+  readonly without?: readonly string[];
   /** 0 .. ops.length; default: the last step. */
   readonly step?: number;
   readonly selection?: string | null;
@@ -177,7 +185,8 @@ function stepPart(run: Run, step: number, width: number): string[] {
 
 function matrixPart(trace: Trace, kernel: KernelId, policy: PolicyId, width: number): string[] {
   const m = verdictMatrix(trace, kernel);
-  const out = [`Verdicts on Linux ${kernel} (this view: ${policy})`];
+  const reverted = m.without.length ? ` without ${m.without.join(", ")}` : "";
+  const out = wrap(`Verdicts on Linux ${kernel}${reverted} (this view: ${policy})`, width, "", "    ");
   const rows = new Map<PolicyId, string[]>();
   for (const e of m.entries) {
     const lines = wrap(e.verdict, width, `  ${e.policy.padEnd(16)}`, `  ${"".padEnd(16)}`);
@@ -196,8 +205,9 @@ function matrixPart(trace: Trace, kernel: KernelId, policy: PolicyId, width: num
 /** The whole report. */
 export function textReport(input: ReportInput): Report {
   const width = REPORT_WIDTH;
-  const trace = input.trace;
-  const base = settings(trace, { policy: input.policy, kernel: input.kernel });
+  const base = settings(input.trace, { policy: input.policy, kernel: input.kernel, without: input.without });
+  const { without: _header, ...rest } = input.trace;
+  const trace: Trace = base.without.length ? { ...rest, without: base.without } : rest;
   const run = runTrace(trace, base);
   const step = Math.max(0, Math.min(trace.ops.length, Math.floor(input.step ?? trace.ops.length)));
   const lines: string[] = [];
@@ -205,6 +215,11 @@ export function textReport(input: ReportInput): Report {
   lines.push(`skbscope view: policy ${base.policy}, kernel ${base.kernel}, step ${step} of ${trace.ops.length}`);
   const sel = input.selection;
   if (sel && SELECTION_OK.test(sel) && sel.length <= width - 20) lines.push(`skbscope selection: ${sel}`);
+  for (const id of base.without) {
+    const fix = fixById(id)!;
+    const note = isRevertible(id) ? preFixNote(id) : fix.before;
+    lines.push(...wrap(`without ${id} (${fix.function}, "${fix.subject}"): ${note}`, width, "skbscope ", "    "));
+  }
   lines.push("", TRACE_BEGIN);
   lines.push(...printTrace(trace).replace(/\n$/, "").split("\n"));
   lines.push(TRACE_END, "");

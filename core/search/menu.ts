@@ -85,6 +85,8 @@ export const ROOT_OPS: readonly string[] = [
   "skb_orphan_frags",
   "skb_orphan_frags_rx",
   "skb_copy_ubufs",
+  "skb_tx_error",
+  "skb_gro_receive",
 ];
 
 /** The default menu: every base and root operation the kernel has. */
@@ -313,6 +315,22 @@ function allCandidates(state: State, ops: readonly string[]): Step[] {
       case "skb_orphan_frags":
       case "skb_orphan_frags_rx":
       case "skb_copy_ubufs":
+        for (const s of free) if (dataOf(s)?.zcopy) out.push(op(fn, [ref(s.name)]));
+        break;
+      case "skb_gro_receive":
+        // GRO holds a driver's fresh skbs: neither cloned nor shared. Only
+        // the paths that free the merged skb: one left on p's frag_list
+        // would be offered to kfree_skb while p still links it, as no
+        // frag_list member is elsewhere in the menu.
+        for (const t of free) {
+          for (const s of free) {
+            const fresh = t.name !== s.name && t.users === 1 && s.users === 1 && dataOf(t)?.dataref === 1 && dataOf(s)?.dataref === 1;
+            if (fresh && (s.len === s.data_len || s.head_frag)) out.push(op(fn, [ref(t.name), ref(s.name)]));
+          }
+        }
+        break;
+      case "skb_tx_error":
+        // A driver's error path: only a zero-copy skb makes it differ from kfree_skb.
         for (const s of free) if (dataOf(s)?.zcopy) out.push(op(fn, [ref(s.name)]));
         break;
       case "skb_recycle_check":

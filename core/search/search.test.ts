@@ -116,8 +116,12 @@ describe("shinfo-release (the seed patch) on 2.6.32: the reference's shortest se
 describe("shinfo-release ported to 6.1", () => {
   it("pskb_copy then free is premature; a sole-owner expansion loses release (missed)", () => {
     const r = search({ policy: "shinfo-release", kernel: "6.1", maxDepth: 2 });
-    expect(text(find(r, "premature"))).toEqual(["b = pskb_copy(a)", "kfree_skb(a)"]);
+    // The shortest premature is GRO: a's frags move into b and
+    // napi_skb_finish frees a, so release() fires while b holds g.
+    expect(text(find(r, "premature"))).toEqual(["b = alloc_skb(256)", "skb_gro_receive(b, a)"]);
     expect(text(find(r, "missed"))).toEqual(["pskb_expand_head(a, 0, 0)", "kfree_skb(a)"]);
+    const [copy] = searchThrough({ policy: "shinfo-release", kernel: "6.1", maxDepth: 2 }, ["pskb_copy"]);
+    expect(text(find(copy.result, "premature"))).toEqual(["b = pskb_copy(a)", "kfree_skb(a)"]);
   });
 });
 

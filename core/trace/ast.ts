@@ -37,6 +37,8 @@ export interface Trace {
    * `unreachable`, instead of failing (traces whose point is the misuse).
    */
   readonly contracts?: "enforce" | "flag";
+  /** `# without: ID, ...`: catalogued fixes this trace runs with reverted. */
+  readonly without?: readonly string[];
   readonly ops: readonly TraceOp[];
   /** Comment lines after the last op. */
   readonly trailing?: readonly string[];

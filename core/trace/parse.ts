@@ -4,11 +4,12 @@
  */
 import { ALIASES, OPS, opSpec, type OpSpec, type ParamKind, type ResultKind } from "../ops";
 import { KERNELS, POLICIES, type KernelId, type PolicyId } from "../model/types";
+import { sortFixIds, withoutProblem } from "../fixes/fixed";
 import { cTypeRange, fitsCType, paramCType } from "./ctypes";
 import { KEYWORDS, MAX_COLUMNS, type Arg, type Diagnostic, type Parsed, type Span, type TraceOp } from "./ast";
 
-/** `# title: ...`, `# policy: ...`, `# kernel: ...` */
-export const HEADER_LINE = /^#\s*(title|policy|kernel|contracts)\s*:([\s\S]*)$/;
+/** `# title: ...`, `# policy: ...`, `# kernel: ...`, `# contracts: ...`, `# without: ID, ...` */
+export const HEADER_LINE = /^#\s*(title|policy|kernel|contracts|without)\s*:([\s\S]*)$/;
 
 type Tok =
   | { t: "id"; v: string; col: number; end: number }
@@ -311,6 +312,7 @@ export function parseTrace(source: string, options: ParseOptions = {}): Parsed {
   let policy: PolicyId | undefined;
   let kernel: KernelId | undefined;
   let contracts: "enforce" | "flag" | undefined;
+  let without: string[] | undefined;
   let leading: string[] = [];
   let inHeader = true;
   const lines = splitLines(source);
@@ -353,7 +355,8 @@ export function parseTrace(source: string, options: ParseOptions = {}): Parsed {
         const value = header[2].trim();
         const key = header[1];
         const first = headers.get(key);
-        if (first !== undefined) {
+        // Several `# without:` lines add up; any other header is given once.
+        if (first !== undefined && key !== "without") {
           warn(line, hash + 1, raw.length + 1, `duplicate "# ${key}:" header; the one at line ${first} is kept`);
           return;
         }
@@ -364,6 +367,8 @@ export function parseTrace(source: string, options: ParseOptions = {}): Parsed {
         } else if (key === "contracts") {
           if (value === "enforce" || value === "flag") contracts = value;
           else report({ line, column: hash + 1, endColumn: raw.length + 1, severity: "error", message: `unknown contracts mode ${quote(value)}`, expected: "enforce | flag" });
+        } else if (key === "without") {
+          without = [...(without ?? []), ...parseWithout(raw, line, diagnostics)];
         } else if (key === "policy") {
           if ((POLICIES as readonly string[]).includes(value)) policy = value as PolicyId;
           else report({ line, column: hash + 1, endColumn: raw.length + 1, severity: "error", message: `unknown policy ${quote(value)}`, expected: POLICIES.join(" | ") });
@@ -408,6 +413,7 @@ export function parseTrace(source: string, options: ParseOptions = {}): Parsed {
       ...(policy !== undefined ? { policy } : {}),
       ...(kernel !== undefined ? { kernel } : {}),
       ...(contracts !== undefined ? { contracts } : {}),
+      ...(without !== undefined && without.length ? { without: sortFixIds(without) } : {}),
       ops,
       ...(leading.length ? { trailing: leading } : {}),
     },
@@ -459,6 +465,28 @@ class Names {
     const is = arg.index !== undefined && def.kind !== "list" ? `${arg.name} is ${A_KIND[def.kind]} (line ${def.line}), not a segment list` : `${what} is ${A_KIND[def.kind]} (line ${def.line})`;
     return new LineError(span.column, span.endColumn, `${spec.fn}: argument ${i + 1} (${spec.names[i]}) must be ${wanted}; ${is}`, wanted);
   }
+}
+
+/**
+ * The ids of a `# without:` line; each unknown or unrevertible id is an
+ * error at its own columns (with the closest catalogued id suggested).
+ */
+function parseWithout(raw: string, line: number, diagnostics: Diagnostic[]): string[] {
+  const colon = raw.indexOf(":");
+  const ids: string[] = [];
+  const item = /[^,]+/g;
+  for (let m = item.exec(raw.slice(colon + 1)); m; m = item.exec(raw.slice(colon + 1))) {
+    const id = m[0].trim();
+    if (!id) continue;
+    const column = colon + 2 + m.index + (m[0].length - m[0].trimStart().length);
+    const problem = withoutProblem(id);
+    if (problem) diagnostics.push({ line, column, endColumn: column + id.length, severity: "error", message: problem, expected: "a fix id (npx skbscope fixes)" });
+    else ids.push(id);
+  }
+  if (!ids.length && !diagnostics.some((d) => d.line === line)) {
+    diagnostics.push({ line, column: colon + 2, endColumn: raw.length + 1, severity: "error", message: "# without: names no fix", expected: "a fix id (npx skbscope fixes)" });
+  }
+  return ids;
 }
 
 export const hasErrors = (p: Parsed): boolean => p.diagnostics.some((d) => d.severity === "error");

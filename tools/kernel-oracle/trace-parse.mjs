@@ -55,6 +55,7 @@ export const OPS = {
   skb_orphan_frags: { ...skb1, kernel: '6.1' },
   skb_orphan_frags_rx: { ...skb1, kernel: '6.1' },
   skb_copy_ubufs: { ...skb1, kernel: '6.1' },
+  skb_tx_error: { ...skb1, kernel: '6.1' },
   skb_recycle_check: { args: ['skb', 'int'], kernel: '2.6.32' },
 };
 
