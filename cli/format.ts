@@ -1,9 +1,10 @@
 /**
  * Text output of the CLI: one block per step, and the verdict matrix.
  */
-import { dataref, printOp, type EngineEvent, type Matrix, type StateView, type StepRecord, type Trace } from "../core/index";
+import { dataref, describeEvents, printOp, violationLines, wrap, TEXT_WIDTH, type EngineEvent, type Matrix, type PolicyId, type State, type StateView, type StepRecord, type Trace } from "../core/index";
 
-export function formatStep(s: StepRecord, v: StateView, events: readonly EngineEvent[]): string {
+/** One step: the op, its error, the state after it, then why it changed (its events, in kernel words). */
+export function formatStep(s: StepRecord, v: StateView, events: readonly EngineEvent[], state?: State): string {
   const lines = [`step ${s.step}${s.op.line ? ` (line ${s.op.line})` : ""}: ${printOp(s.op)}`];
   if (s.error) lines.push(`  error: ${s.error.message}`);
   for (const skb of v.skbs) {
@@ -18,24 +19,32 @@ export function formatStep(s: StepRecord, v: StateView, events: readonly EngineE
   }
   for (const q of v.pipes) lines.push(`  pipe ${q.name}: ${q.bufs.length} buffers (${q.bufs.map((b) => b.page).join(", ")})`);
   for (const u of v.ubufs) lines.push(`  ubuf ${u.name} (${u.kind}): refcnt ${u.refcnt}`);
-  for (const e of events) {
-    if (e.kind === "completion") lines.push(`  completion of ${e.buffer} via ${e.via}`);
-    else if (e.kind === "result") lines.push(`  ${e.fn} -> ${e.value}`);
-    else if (e.kind === "warn") lines.push(`  warning: ${e.text}`);
-  }
+  for (const e of describeEvents(events, state)) lines.push(...wrap(e, TEXT_WIDTH, "  ", "      "));
   for (const f of s.findings) lines.push(`  ${f.kind.toUpperCase()}: ${f.message}`);
   return lines.join("\n");
 }
 
-export function formatMatrix(trace: Trace, matrix: Matrix, file: string): string {
-  const out = [`${trace.title ?? file} (kernel ${matrix.kernel})`, ""];
+/**
+ * The verdict matrix, then under each policy every finding with its step,
+ * holder and chain (from `stateAt`, the state after that step), within
+ * 72 columns.
+ */
+export function formatMatrix(trace: Trace, matrix: Matrix, file: string, stateAt?: (policy: PolicyId, step: number) => State): string {
+  const reverted = matrix.without.length ? `, without ${matrix.without.join(", ")}` : "";
+  const out = [...wrap(`${trace.title ?? file} (kernel ${matrix.kernel}${reverted})`, TEXT_WIDTH, "", "    "), ""];
   const width = 16;
   out.push(`${"policy".padEnd(width)}verdict`);
   for (const e of matrix.entries) {
     out.push(`${e.policy.padEnd(width)}${e.verdict}`);
-    for (const f of e.findings) out.push(`${"".padEnd(width)}  ${f.kind} at step ${f.step}: ${f.message}`);
-    for (const err of e.errors) out.push(`${"".padEnd(width)}  (step ${err.step} failed: ${err.message})`);
+    for (const f of e.findings) {
+      const op = trace.ops[f.step - 1];
+      out.push(...violationLines(f, op ? printOp(op) : undefined, stateAt ? stateAt(e.policy, f.step) : null));
+    }
+    const unjudged = new Set(e.unjudged.map((u) => u.step));
+    for (const err of e.errors) {
+      out.push(...wrap(`(step ${err.step} ${unjudged.has(err.step) ? "not judged" : "failed"}: ${err.message})`, TEXT_WIDTH, "  ", "    "));
+    }
   }
-  for (const s of matrix.skipped) out.push(`${s.policy.padEnd(width)}n/a (${s.reason})`);
+  for (const s of matrix.skipped) out.push(...wrap(`n/a (${s.reason})`, TEXT_WIDTH, s.policy.padEnd(width), "".padEnd(width)));
   return out.join("\n");
 }

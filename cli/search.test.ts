@@ -62,11 +62,12 @@ describe("skbscope search", () => {
     [["search", "--policy", "page-refs", "--depth", "-1"], /--depth/],
     [["search", "--policy", "page-refs", "--depth", "99"], /--depth/],
     [["search", "--policy", "page-refs", "--from", "missing.trace"], /cannot read/],
-    [["search", "--policy", "page-refs", "--from", "bad.trace"], /fails: kfree_skb\(b\)/],
+    [["search", "--policy", "page-refs", "--from", "bad.trace"], /fails: kfree_skb\(a\)/],
+    [["search", "--policy", "page-refs", "--from", "undefined.trace"], /undefined.trace:2:11: error: "b" is not defined/],
     [["search", "--policy", "page-refs", "--from", "syntax.trace"], /error/],
     [["search", "file.trace", "--policy", "page-refs"], /--from/],
   ])("exit 2 on bad input: %j", (args, message) => {
-    const r = cli(args, { "bad.trace": "a = alloc_skb(256)\nkfree_skb(b)\n", "syntax.trace": "a = = alloc_skb(\n" });
+    const r = cli(args, { "bad.trace": "a = alloc_skb(256)\nkfree_skb(a)\nkfree_skb(a)\n", "undefined.trace": "a = alloc_skb(256)\nkfree_skb(b)\n", "syntax.trace": "a = = alloc_skb(\n" });
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
   });

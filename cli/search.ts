@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * skbscope search: the shortest traces that break a completion policy.
  *
@@ -12,9 +13,9 @@
 import {
   KERNELS,
   POLICIES,
-  hasErrors,
-  parseTrace,
+  policyAbsence,
   policyApplies,
+  policyKernels,
   printOp,
   printTrace,
   type KernelId,
@@ -22,7 +23,6 @@ import {
   type Trace,
 } from "../core/index";
 import {
-  BASE_OPS,
   BadStart,
   DEFAULT_DEPTH,
   DEFAULT_MAX_STATES,
@@ -32,29 +32,15 @@ import {
   type Counterexample,
   type SearchResult,
 } from "../core/search/index";
+import { loadTraceFile } from "./load";
 import { BadInput, addCommand, findingJson, type Io } from "./skbscope";
+import { jsonText } from "./terminal";
 
 /** Longest --depth accepted: depth 5 already takes minutes. */
 const MAX_DEPTH = 8;
 
 function loadPrefix(io: Io, file: string): Trace {
-  let source: string;
-  try {
-    source = io.readFile(file);
-  } catch (e) {
-    throw new BadInput(`cannot read ${file}: ${(e as Error).message}`);
-  }
-  const parsed = parseTrace(source);
-  for (const d of parsed.diagnostics.filter((d) => d.severity === "warning")) io.err(`${file}:${d.line}:${d.column}: warning: ${d.message}`);
-  if (hasErrors(parsed)) {
-    throw new BadInput(
-      parsed.diagnostics
-        .filter((d) => d.severity === "error")
-        .map((d) => `${file}:${d.line}:${d.column}: error: ${d.message}${d.expected ? ` (expected ${d.expected})` : ""}`)
-        .join("\n"),
-    );
-  }
-  return parsed.trace;
+  return loadTraceFile(io, file);
 }
 
 function depthOption(value: unknown): number {
@@ -85,7 +71,7 @@ function counterexampleJson(c: Counterexample, own?: boolean) {
 }
 
 function resultJson(r: SearchResult) {
-  return { depth: r.depth, states: r.states, transitions: r.transitions, pruned: r.pruned, stoppedBy: r.stoppedBy, exhausted: r.exhausted };
+  return { depth: r.depth, states: r.states, transitions: r.transitions, pruned: r.pruned, notModelled: r.notModelled, stoppedBy: r.stoppedBy, exhausted: r.exhausted };
 }
 
 function counterexampleText(c: Counterexample): string {
@@ -104,7 +90,7 @@ function cmdSearch(io: Io, file: string | undefined, values: Record<string, unkn
   const kernelText = (values.kernel as string | undefined) ?? prefix?.kernel ?? "6.1";
   if (!(KERNELS as readonly string[]).includes(kernelText)) throw new BadInput(`unknown kernel "${kernelText}" (expected ${KERNELS.join(" or ")})`);
   const kernel = kernelText as KernelId;
-  if (!policyApplies(policy, kernel)) throw new BadInput(`policy ${policy} models ubuf_info, which Linux ${kernel} does not have; use --kernel 6.1`);
+  if (!policyApplies(policy, kernel)) throw new BadInput(`policy ${policy} ${policyAbsence(policy, kernel)}; use --kernel ${policyKernels(policy)}`);
   const maxDepth = depthOption(values.depth);
   const options = { policy, kernel, maxDepth, maxStates: DEFAULT_MAX_STATES, ...(prefix ? { prefix: prefix.ops } : {}) };
 
@@ -125,7 +111,7 @@ function cmdSearch(io: Io, file: string | undefined, values: Record<string, unkn
 
   if (values.json) {
     io.out(
-      JSON.stringify(
+      jsonText(
         {
           policy,
           kernel,
@@ -136,7 +122,8 @@ function cmdSearch(io: Io, file: string | undefined, values: Record<string, unkn
           result: resultJson(main),
           counterexamples: main.counterexamples.map((c) => counterexampleJson(c)),
           through: {
-            base: BASE_OPS,
+            // The menu beside each operation: the whole search's.
+            base: main.ops,
             ops: through.map((t) => ({
               op: t.op,
               result: resultJson(t.result),
@@ -145,19 +132,17 @@ function cmdSearch(io: Io, file: string | undefined, values: Record<string, unkn
           },
           elapsedMs,
         },
-        null,
-        2,
       ),
     );
   } else {
     const lines = [
       `search: ${policy} on Linux ${kernel}, from ${from ?? "the default start (one skb, one armed guest page)"}, depth ${maxDepth}`,
-      `${bound(main)}; ${plural(main.transitions, "operation")} tried, ${main.pruned} refused by the kernel; ${(elapsedMs / 1000).toFixed(1)} s`,
+      `${bound(main)}; ${plural(main.transitions, "operation")} tried, ${main.pruned} refused by the kernel, ${main.notModelled} not modelled; ${(elapsedMs / 1000).toFixed(1)} s`,
       "",
     ];
     if (main.counterexamples.length === 0) lines.push(`no counterexample up to ${plural(main.depth, "step")}`, "");
     for (const c of main.counterexamples) lines.push(`== ${c.kind} in ${plural(c.length, "step")} ==`, counterexampleText(c), "");
-    lines.push(`== through each operation, with ${BASE_OPS.join(", ")} ==`);
+    lines.push(`== through each operation, with the whole menu beside it ==`);
     for (const t of through) {
       if (t.own.length === 0) {
         const other = t.result.counterexamples.map((c) => c.kind);
@@ -171,4 +156,9 @@ function cmdSearch(io: Io, file: string | undefined, values: Record<string, unkn
   return main.counterexamples.length ? 1 : 0;
 }
 
-addCommand("search", cmdSearch);
+addCommand("search", cmdSearch, {
+  usage: "search --policy P [--kernel 6.1|2.6.32] [--from FILE] [--depth N] [--json]",
+  summary: "the shortest traces that break a completion policy",
+  options: { policy: { type: "string" }, kernel: { type: "string" }, from: { type: "string" }, depth: { type: "string" }, json: { type: "boolean" } },
+  args: [],
+});

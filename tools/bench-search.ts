@@ -74,7 +74,7 @@ async function searchWithWorkers(options: SearchOptions, workers: readonly Worke
   }
 }
 
-/** A worker runs this file through tsx's loader, as bin/skbscope.mjs does. */
+/** A worker runs this file through tsx's loader (the bench runs from source). */
 function bootUrl(): URL {
   const api = import.meta.resolve("tsx/esm/api");
   const boot = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(import.meta.url)});`;

@@ -9,7 +9,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseTrace, type Trace } from "../core/index";
 import { textReport } from "../core/report/text";
-import { encodePermalink, permalinkUrl, type StoryLookup } from "../app/share/permalink";
+import { encodePermalink, type StoryLookup } from "../core/permalink";
+import { permalinkUrl } from "../app/share/permalink";
 import { CATALOG } from "../stories/catalog";
 
 /** A representative deployment address; the fragment is what we control. */

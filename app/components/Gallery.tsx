@@ -1,4 +1,5 @@
 import { useModal } from "./useModal";
+import { verdictClass } from "./verdictClass";
 /**
  * The story gallery: every story with its title, summary, the side of the
  * 2009 debate it supports, the claim it tests and its verdict matrix (what
@@ -7,7 +8,7 @@ import { useModal } from "./useModal";
  * opened, the worker's own matrix is checked against the expected one and
  * the card says whether they agree. Everything here is plain text.
  */
-import { POLICIES, type PolicyId } from "../../core/model/types";
+import { POLICIES, policyInfo } from "../../core/model/policies";
 import { useMachines } from "../context";
 import { APP_STORIES, SIDE_LABEL, type AppStory } from "../stories";
 import { openDialog, useScope } from "../store";
@@ -69,14 +70,6 @@ export function Gallery() {
   );
 }
 
-const SHORT: Record<PolicyId, string> = {
-  "page-refs": "page-refs",
-  destructor: "destructor",
-  "shinfo-release": "shinfo-release",
-  "ubuf-orphan": "ubuf-orphan",
-  "msg-zerocopy": "msg-zerocopy",
-};
-
 function StoryMatrix({ story, mismatches }: { story: AppStory; mismatches: readonly string[] | undefined }) {
   return (
     <div className="story-matrix">
@@ -84,8 +77,8 @@ function StoryMatrix({ story, mismatches }: { story: AppStory; mismatches: reado
         <thead>
           <tr>
             {POLICIES.map((p) => (
-              <th key={p} scope="col">
-                {SHORT[p]}
+              <th key={p} scope="col" title={policyInfo(p).description}>
+                {policyInfo(p).label}
               </th>
             ))}
           </tr>
@@ -95,7 +88,7 @@ function StoryMatrix({ story, mismatches }: { story: AppStory; mismatches: reado
             {POLICIES.map((p) => {
               const v = story.expected[p];
               return (
-                <td key={p} className={v === "ok" ? "ok" : v === "n/a" ? "na" : "bad"} data-policy={p}>
+                <td key={p} className={verdictClass(v)} data-policy={p}>
                   {v}
                 </td>
               );

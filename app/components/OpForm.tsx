@@ -120,7 +120,9 @@ function ArgField(props: { op: OpInfo; index: number; value: ArgValue | undefine
   return (
     <label className="field-row" htmlFor={id}>
       <span>
-        {name} <span className="quiet">{kind}</span>
+        {name}
+        {/* "owner owner", "skb skb": the kind is said only when the name does not say it. */}
+        {kind !== name && <span className="quiet"> {kind}</span>}
       </span>
       {control}
     </label>

@@ -12,9 +12,11 @@ import { useModal } from "./useModal";
  */
 import { useEffect, useId, useState } from "react";
 import { useSelector } from "@xstate/react";
-import { KERNELS, POLICIES, type KernelId, type PolicyId } from "../../core/model/types";
+import { policyAbsence, policyKernels } from "../../core/model/policies";
+import { KERNELS, type KernelId, type PolicyId } from "../../core/model/types";
 import type { FindingKind } from "../../core/index";
 import { useMachines } from "../context";
+import { PolicyOptions } from "./PolicyOptions";
 import {
   MAX_SEARCH_DEPTH,
   MAX_SEARCH_STATES,
@@ -125,11 +127,7 @@ function SearchBody({ open }: { open: boolean }) {
             <label>
               <span>policy</span>
               <select value={draft.policy} onChange={(e) => set({ policy: e.target.value as PolicyId })} data-testid="search-policy">
-                {POLICIES.map((p) => (
-                  <option key={p} value={p}>
-                    {p}
-                  </option>
-                ))}
+                <PolicyOptions />
               </select>
             </label>
             <label>
@@ -145,7 +143,7 @@ function SearchBody({ open }: { open: boolean }) {
           </div>
           {!applies && (
             <p className="error-text" data-testid="search-not-applicable">
-              {draft.policy} models ubuf_info, which Linux {draft.kernel} does not have: choose kernel 6.1.
+              {draft.policy} {policyAbsence(draft.policy, draft.kernel)}: choose kernel {policyKernels(draft.policy)}.
             </p>
           )}
           <div className="search-row">

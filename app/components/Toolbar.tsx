@@ -1,6 +1,7 @@
 /** The top bar: story, policy, kernel; stories, search, share, present; theme, panels, help. */
 import { useSelector } from "@xstate/react";
-import { KERNELS, POLICIES, type KernelId, type PolicyId } from "../../core/model/types";
+import { KERNELS, type KernelId, type PolicyId } from "../../core/model/types";
+import { PolicyOptions } from "./PolicyOptions";
 import { useMachines } from "../context";
 import { APP_STORIES, storyOfSource } from "../stories";
 import { openDialog, setHelpOpen, setTheme, togglePanel, useScope } from "../store";
@@ -20,6 +21,9 @@ export function Toolbar() {
       <h1 className="brand">skbscope</h1>
       <button type="button" onClick={() => openDialog("gallery")} aria-haspopup="dialog" data-testid="open-gallery" title="the story gallery (g)">
         stories…
+      </button>
+      <button type="button" onClick={() => openDialog("recent")} aria-haspopup="dialog" data-testid="open-recent" title="your traces, saved in this browser, and a new one">
+        recent…
       </button>
       <label className="story-pick">
         <span className="visually-hidden">story</span>
@@ -42,11 +46,7 @@ export function Toolbar() {
       <label>
         <span>policy</span>
         <select value={policy} onChange={(e) => machines.choose(e.target.value as PolicyId, useScope.getState().kernelChoice)} data-testid="policy">
-          {POLICIES.map((p) => (
-            <option key={p} value={p}>
-              {p}
-            </option>
-          ))}
+          <PolicyOptions />
         </select>
       </label>
       <label>

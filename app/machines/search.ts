@@ -16,7 +16,7 @@
  * outlives its state, and the next START gets new workers.
  */
 import { assign, fromCallback, setup } from "xstate";
-import type { FindingKind, KernelId, PolicyId } from "../../core/index";
+import type { FindingKind } from "../../core/index";
 import { addSearchPhase, beginSearch, failSearch, finishSearch, setSearchProgress, type SearchPhase, type SearchProgress, type SearchRequest, type SearchSummary } from "../store";
 import { PoolClosed, createSearchPool, type SearchWorkerFactory } from "./searchPool";
 
@@ -35,10 +35,8 @@ skb_fill_page_desc(a, 0, g, 0, 4096)
 zerocopy_arm(a)
 `;
 
-/** The ubuf_info policies model 6.1 code (core's policyApplies). */
-export function searchPolicyApplies(policy: PolicyId, kernel: KernelId): boolean {
-  return kernel === "6.1" || (policy !== "ubuf-orphan" && policy !== "msg-zerocopy");
-}
+/** Whether the search can run a policy on a kernel: the policy registry's data, no engine. */
+export { policyApplies as searchPolicyApplies } from "../../core/model/policies";
 
 /** The longest search the panel offers: depth 6 already means minutes. */
 export const MAX_SEARCH_DEPTH = 6;

@@ -10,8 +10,8 @@
  * Loaded on demand (it carries the engine): the main bundle has none.
  * Results leave as plain data (store.ts: SearchPhase), traces as text.
  */
-import { hasErrors, parseTrace, policyApplies, printOp, printTrace, stripPositions, type Trace, type TraceOp } from "../../core/index";
-import { BASE_OPS, BadStart, DEFAULT_PREFIX, ROOT_OPS, menuOps, needsOp, searchAsync, type Counterexample, type SearchOptions, type SearchResult } from "../../core/search/index";
+import { hasErrors, parseTrace, policyAbsence, policyApplies, policyKernels, printOp, printTrace, stripPositions, type Trace, type TraceOp } from "../../core/index";
+import { BadStart, DEFAULT_OPS, DEFAULT_PREFIX, ROOT_OPS, menuOps, needsOp, searchAsync, type Counterexample, type SearchOptions, type SearchResult } from "../../core/search/index";
 import type { SearchFound, SearchPhase, SearchProgress, SearchRequest, SearchSummary } from "../store";
 import type { SearchPool } from "./searchPool";
 
@@ -90,7 +90,7 @@ function phaseOf(op: string | null, r: SearchResult, own: readonly Counterexampl
  */
 export async function runSearchJob(request: SearchRequest, pool: SearchPool, hooks: JobHooks): Promise<SearchSummary> {
   const { policy, kernel } = request;
-  if (!policyApplies(policy, kernel)) throw new BadRequest(`${policy} models ubuf_info, which Linux ${kernel} does not have: choose kernel 6.1.`);
+  if (!policyApplies(policy, kernel)) throw new BadRequest(`${policy} ${policyAbsence(policy, kernel)}: choose kernel ${policyKernels(policy)}.`);
   const prefix = startPrefix(request);
   const base: SearchOptions = {
     policy,
@@ -109,7 +109,9 @@ export async function runSearchJob(request: SearchRequest, pool: SearchPool, hoo
 
   const one = async (index: number, op: string | null): Promise<void> => {
     const started = hooks.clock();
-    const options: SearchOptions = op === null ? base : { ...base, ops: [...BASE_OPS, op], require: op };
+    // The whole menu beside the operation, as the CLI's searchThrough: the
+    // per-operation result never contradicts the whole-menu one.
+    const options: SearchOptions = op === null ? base : { ...base, ops: [...new Set([...(base.ops ?? DEFAULT_OPS), op])], require: op };
     let result: SearchResult;
     try {
       result = await searchAsync(

@@ -19,7 +19,7 @@ import {
   type Trace,
   type TraceOp,
 } from "../../core/index";
-import type { LinkView } from "./permalink";
+import type { LinkView } from "../../core/permalink";
 
 export const NAMES = ["a", "b", "c", "g", "p", "q", "s", "n", "segs", "skb_1", "x9", "_t", "a_rather_long_name"];
 const nameArb = fc.constantFrom(...NAMES);

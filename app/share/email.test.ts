@@ -10,7 +10,8 @@ import { importText, textReport } from "../../core/report/text";
 import { storyById } from "../../stories/index";
 import { traceArb, viewArb } from "./arbitraries";
 import { emailText, importPasted, linkCandidates } from "./email";
-import { encodePermalink, permalinkUrl, type StoryLookup } from "./permalink";
+import { encodePermalink, type StoryLookup } from "../../core/permalink";
+import { permalinkUrl } from "./permalink";
 
 const stories: StoryLookup = (id) => storyById(id)?.source;
 const quote = (text: string, prefix: string) => text.split("\n").map((l) => prefix + l).join("\n");

@@ -12,12 +12,16 @@
  * report, and reading a link or pasted text back into a view to open.
  */
 import {
-  applyOp,
-  dataref,
-  emptyState,
+  describeEvents,
+  LifeTracker,
+  MAX_DIAGNOSTICS,
+  andMore,
+  binaryReason,
+  capDiagnostics,
   OPS,
   parseTrace,
-  policyApplies,
+  policyAbsence,
+  policyKernels,
   POLICIES,
   printOp,
   printTrace,
@@ -26,11 +30,13 @@ import {
   settings,
   stateView,
   verdictMatrix,
+  sortFixIds,
+  withoutProblem,
   type Arg,
-  type EngineEvent,
+  type Diagnostic,
+  type Parsed,
   type Run,
   type State,
-  type StateView,
   type Trace,
   type TraceOp,
   type KernelId,
@@ -38,10 +44,12 @@ import {
 } from "../../core/index";
 import { captionAt, narrationOf, type Narration } from "../../stories/narration";
 import { freshNames } from "../ops";
+import { firstErrorLine, runnablePrefix, stepErrors } from "./runnable";
 import { emailText, importPasted } from "../share/email";
-import { LIMITS, decodePermalink, encodePermalink, same, type LinkView } from "../share/permalink";
+import { LIMITS, decodePermalink, encodePermalink, same, type LinkView } from "../../core/permalink";
 import { appStory, storySource } from "../stories";
 import {
+  PROGRESS_MS,
   PROTOCOL_VERSION,
   STEP_COMPLETION,
   STEP_ERROR,
@@ -49,7 +57,6 @@ import {
   STEP_VIOLATION,
   unhandled,
   type FromWorker,
-  type LifeRow,
   type MatrixRow,
   type OpDraft,
   type OpInfo,
@@ -66,10 +73,8 @@ export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
 /** Runs a background task later (setTimeout in the worker, manual in tests). */
 export type Defer = (task: () => void) => void;
 
-/** The lifetime chart draws this many rows at most. */
-export const MAX_LIFE_ROWS = 400;
 const LIFE_CHUNK_STEPS = 4000;
-const VIOLATIONS = new Set(["premature", "duplicate", "missed", "late", "use-after-free", "double-free", "refcount-underflow", "conservation"]);
+const VIOLATIONS = new Set(["premature", "duplicate", "missed", "late", "use-after-free", "double-free", "refcount-underflow", "conservation", "unreachable"]);
 
 export function opTable(): OpInfo[] {
   return [...OPS.values()].map((s) => ({
@@ -103,8 +108,9 @@ export class EngineHost {
     private readonly defer: Defer,
   ) {}
 
-  start(): void {
-    this.post({ kind: "ready", version: PROTOCOL_VERSION, ops: opTable() });
+  /** `holdsLock`: the worker holds its life lock (engine.worker.ts), so its exit can be seen. */
+  start(holdsLock = false): void {
+    this.post({ kind: "ready", version: PROTOCOL_VERSION, ops: opTable(), ...(holdsLock ? { holdsLock } : {}) });
   }
 
   handle(msg: ToWorker): void {
@@ -128,24 +134,39 @@ export class EngineHost {
     }
   }
 
-  private load(seq: number, source: string, opts: Pick<LoadRequest, "policy" | "kernel">): void {
+  private load(seq: number, source: string, opts: Pick<LoadRequest, "policy" | "kernel" | "without">): void {
     const started = performance.now();
     this.tasks.length = 0; // a new trace cancels the old one's background work
-    const parsed = parseTrace(source);
-    const { policy, kernel } = settings(parsed.trace, { policy: opts.policy ?? undefined, kernel: opts.kernel ?? undefined });
+    const parsed = readSource(source);
+    // A fix the model cannot revert (a stale address, say) is dropped, not fatal.
+    const chosen = opts.without?.filter((id) => withoutProblem(id) === null);
+    const { policy, kernel, without } = settings(parsed.trace, { policy: opts.policy ?? undefined, kernel: opts.kernel ?? undefined, without: chosen });
     this.post({
       kind: "parsed",
       seq,
-      diagnostics: parsed.diagnostics,
+      diagnostics: editorDiagnostics(parsed),
       title: parsed.trace.title ?? null,
       policy,
       kernel,
+      without,
       fresh: freshNames(parsed.trace.ops.flatMap((op) => (op.result ? [op.result] : []))),
     });
-    // A trace with a syntax error still runs the operations that parsed
-    // (the parser skips bad lines), so the graph stays useful while typing.
-    const run = runTrace(parsed.trace, { policy, kernel });
-    this.current = { seq, trace: parsed.trace, run };
+    // A trace with an error runs up to its first error line, so the graph
+    // stays useful while typing and never shows a trace with lines left out.
+    const stoppedAt = firstErrorLine(parsed.diagnostics);
+    const trace = runnablePrefix(parsed.trace, parsed.diagnostics);
+    let reported = performance.now();
+    const ops = trace.ops;
+    const onStep = (i: number) => {
+      // A clock read every 64 steps is cheap; a message every PROGRESS_MS is too.
+      if ((i & 63) !== 0 && i !== 0) return;
+      const now = performance.now();
+      if (i !== 0 && now - reported < PROGRESS_MS) return;
+      reported = now;
+      this.post({ kind: "progress", seq, step: i + 1, line: ops[i].line ?? null });
+    };
+    const run = runTrace(trace, { policy, kernel, without, onStep });
+    this.current = { seq, trace, run };
     const columns = stepColumns(run);
     this.post(
       {
@@ -156,11 +177,13 @@ export class EngineHost {
         findings: run.findings,
         verdict: run.verdict,
         ms: performance.now() - started,
+        errors: stepErrors(run.steps, source),
+        stoppedAt,
       },
       [columns.lines.buffer, columns.flags.buffer],
     );
-    this.queueMatrix(seq, parsed.trace, run);
-    this.queueLifetimes(seq, parsed.trace, run);
+    this.queueMatrix(seq, trace, run);
+    this.queueLifetimes(seq, trace, run);
   }
 
   private snapshot(seq: number, step: number): void {
@@ -177,7 +200,7 @@ export class EngineHost {
     const prev = before ? stateView(withPages(before, livePages(before))) : null;
     loaded.narration ??= narrationOf(loaded.trace);
     const caption = captionAt(loaded.narration, n);
-    this.post({ kind: "snapshot", seq, step: n, view, prev, detail: n > 0 ? stepDetail(run, n) : null, caption });
+    this.post({ kind: "snapshot", seq, step: n, view, prev, detail: n > 0 ? stepDetail(run, n, state) : null, caption });
   }
 
   /** The loaded trace as a permalink view, if `loadSeq` is still the one loaded. */
@@ -185,7 +208,8 @@ export class EngineHost {
     const loaded = this.current;
     if (!loaded || loaded.seq !== loadSeq) return "the trace changed while the link was being made";
     const step = Math.max(0, Math.min(loaded.trace.ops.length, Math.floor(v.step)));
-    return { trace: loaded.trace, policy: loaded.run.policy, kernel: loaded.run.kernel, step, selection: v.selection, storyId: v.storyId };
+    const { without } = loaded.run;
+    return { trace: loaded.trace, policy: loaded.run.policy, kernel: loaded.run.kernel, ...(without.length ? { without } : {}), step, selection: v.selection, storyId: v.storyId };
   }
 
   private async link(seq: number, loadSeq: number, v: ShareView): Promise<void> {
@@ -227,12 +251,17 @@ export class EngineHost {
         const r = await decodePermalink(text, { stories: storySource });
         if (!r.ok) return this.post({ kind: "opened", seq, result: { ok: false, message: r.error.message } });
         const v = r.value;
-        return this.post({ kind: "opened", seq, result: { ok: true, view: openedView(v.trace, v.policy, v.kernel, v.step, v.selection, v.storyId, v.notes, "link") } });
+        return this.post({ kind: "opened", seq, result: { ok: true, view: openedView(v.trace, v.policy, v.kernel, v.step, v.selection, v.storyId, v.notes, "link", v.without) } });
       }
       const r = await importPasted(text, { stories: storySource });
+      // Lines with errors open as pasted, their errors marked: never a shortened trace.
+      if (!r.ok && r.error.source !== undefined) {
+        const notes = [`The pasted trace has errors (${r.error.message}); it runs up to the first one until it is fixed.`];
+        return this.post({ kind: "opened", seq, result: { ok: true, view: { source: r.error.source, policyChoice: null, kernelChoice: null, step: null, selection: null, storyId: null, notes, from: "lines" } } });
+      }
       if (!r.ok) return this.post({ kind: "opened", seq, result: { ok: false, message: r.error.message } });
       const v = r.value;
-      this.post({ kind: "opened", seq, result: { ok: true, view: openedView(v.trace, v.policy, v.kernel, v.step, v.selection, v.storyId, v.notes, v.from) } });
+      this.post({ kind: "opened", seq, result: { ok: true, view: openedView(v.trace, v.policy, v.kernel, v.step, v.selection, v.storyId, v.notes, v.from, v.without) } });
     } catch (e) {
       this.post({ kind: "opened", seq, result: { ok: false, message: `internal error: ${e instanceof Error ? e.message : String(e)}` } });
     }
@@ -249,27 +278,42 @@ export class EngineHost {
 
   private queueMatrix(seq: number, trace: Trace, run: Run): void {
     const rows = new Map<string, MatrixRow>();
+    // With fixes reverted, the fixes panel shows the kernel as shipped beside it.
+    const shipped = run.without.length ? new Map<string, MatrixRow>() : null;
     const send = () => {
       if (this.current?.seq !== seq) return;
-      this.post({ kind: "matrix", seq, kernel: run.kernel, rows: POLICIES.map((p) => rows.get(p)!).filter(Boolean) });
+      const ordered = (m: Map<string, MatrixRow>) => POLICIES.map((p) => m.get(p)!).filter(Boolean);
+      this.post({ kind: "matrix", seq, kernel: run.kernel, rows: ordered(rows), shipped: shipped && ordered(shipped) });
     };
-    rows.set(run.policy, matrixRow(run.policy, run.verdict, run.findings));
+    rows.set(run.policy, matrixRow(run.policy, run.verdict, run.findings, run.unjudged));
     for (const policy of POLICIES) {
       if (policy === run.policy) continue;
-      if (!policyApplies(policy, run.kernel)) {
-        rows.set(policy, { policy, verdict: "n/a", findings: [], reason: `models ubuf_info, which Linux ${run.kernel} does not have; use kernel 6.1` });
+      const absent = policyAbsence(policy, run.kernel);
+      if (absent) {
+        rows.set(policy, { policy, verdict: "n/a", findings: [], unjudged: [], reason: `${absent}; use kernel ${policyKernels(policy)}` });
         continue;
       }
       this.enqueue(seq, () => {
-        const entry = verdictMatrix(trace, run.kernel, [policy]).entries[0];
-        rows.set(policy, matrixRow(policy, entry.verdict, entry.findings));
+        const entry = verdictMatrix(trace, run.kernel, [policy], run.without).entries[0];
+        rows.set(policy, matrixRow(policy, entry.verdict, entry.findings, entry.unjudged));
+      });
+    }
+    for (const policy of shipped ? POLICIES : []) {
+      const absent = policyAbsence(policy, run.kernel);
+      if (absent) {
+        shipped!.set(policy, { policy, verdict: "n/a", findings: [], unjudged: [], reason: `${absent}; use kernel ${policyKernels(policy)}` });
+        continue;
+      }
+      this.enqueue(seq, () => {
+        const entry = verdictMatrix(trace, run.kernel, [policy], []).entries[0];
+        shipped!.set(policy, matrixRow(policy, entry.verdict, entry.findings, entry.unjudged));
       });
     }
     this.enqueue(seq, send);
   }
 
   private queueLifetimes(seq: number, trace: Trace, run: Run): void {
-    const tracker = new LifeTracker(run.kernel, run.policy);
+    const tracker = new LifeTracker(run.kernel, run.policy, trace.contracts, run.without);
     for (let from = 0; from < trace.ops.length; from += LIFE_CHUNK_STEPS) {
       const to = Math.min(trace.ops.length, from + LIFE_CHUNK_STEPS);
       this.enqueue(seq, () => tracker.advance(trace.ops, from, to));
@@ -318,6 +362,7 @@ export function openedView(
   storyId: string | undefined | null,
   notes: readonly string[],
   from: OpenedView["from"],
+  without?: readonly string[],
 ): OpenedView {
   const story = appStory(storyId) ?? null;
   const storyParsed = story ? parseTrace(story.source) : null;
@@ -328,6 +373,7 @@ export function openedView(
     source,
     policyChoice: policy && policy !== header.policy ? policy : null,
     kernelChoice: kernel && kernel !== header.kernel ? kernel : null,
+    ...(without !== undefined && !same(sortFixIds(without), header.without) ? { withoutChoice: sortFixIds(without) } : {}),
     step: typeof step === "number" ? Math.max(0, Math.min(trace.ops.length, step)) : null,
     selection: selection ?? null,
     storyId: story ? story.id : null,
@@ -365,11 +411,12 @@ function toArg(value: string | number | boolean): Arg {
   return indexed ? { kind: "ref", name: indexed[1], index: Number(indexed[2]) } : { kind: "ref", name: value };
 }
 
-function matrixRow(policy: MatrixRow["policy"], verdict: MatrixRow["verdict"], findings: Run["findings"]): MatrixRow {
+function matrixRow(policy: MatrixRow["policy"], verdict: MatrixRow["verdict"], findings: Run["findings"], unjudged: Run["unjudged"]): MatrixRow {
   return {
     policy,
     verdict,
     findings: findings.map((f) => ({ kind: f.kind, step: f.step, message: f.message })),
+    unjudged: unjudged.map((u) => ({ step: u.step, message: u.message })),
     reason: null,
   };
 }
@@ -419,7 +466,7 @@ function withPages(state: State, keep: ReadonlySet<string>): State {
   return { ...state, pages };
 }
 
-function stepDetail(run: Run, n: number): StepDetail {
+function stepDetail(run: Run, n: number, state: State): StepDetail {
   const s = run.steps[n - 1];
   return {
     step: n,
@@ -428,132 +475,30 @@ function stepDetail(run: Run, n: number): StepDetail {
     narration: (s.op.leading ?? []).map((c) => c.trim()).filter(Boolean),
     error: s.error ? { kind: s.error.kind, message: s.error.message } : null,
     findings: s.findings,
-    events: s.events.filter((e) => e.kind !== "substep").map(describeEvent),
+    events: describeEvents(s.events, state),
   };
 }
 
-/** "g:h2.frags[0]" (a completion's holder) as "h2.frags[0] holds g". */
-const pageHolder = (entry: string): string => {
-  const at = entry.indexOf(":");
-  return at < 0 ? entry : `${entry.slice(at + 1)} holds ${entry.slice(0, at)}`;
-};
 
-export function describeEvent(e: EngineEvent): string {
-  switch (e.kind) {
-    case "substep":
-      return `${e.fn}: ${e.text}`;
-    case "destructor":
-      return `${e.skb}->destructor (${e.fn}) ran`;
-    case "release":
-      return `shinfo->release() ran for ${e.data} (${e.buffer})`;
-    case "ubuf_callback":
-      return `${e.ubuf} callback (${e.success ? "success" : "copied"}), refcnt ${e.refcnt}`;
-    case "completion":
-      return `owner told ${e.buffer} is complete via ${e.via}${e.holders.length ? ` while ${e.holders.map(pageHolder).join(", ")}` : ""}`;
-    case "read":
-      return `${e.by} reads ${e.page}`;
-    case "owner_reuse":
-      return `the owner writes new data into ${e.page}`;
-    case "skb_freed":
-      return `${e.skb} freed`;
-    case "data_released":
-      return `Data ${e.data} released`;
-    case "page_freed":
-      return `page ${e.page} freed`;
-    case "refcount_underflow":
-      return `refcount underflow on ${e.page} by ${e.by}`;
-    case "result":
-      return `${e.fn} returned ${e.value}`;
-    case "warn":
-      return `WARN ${e.fn}: ${e.text}`;
-    case "dangling":
-      return `dangling: ${e.text}`;
-    default:
-      return unhandled(e);
-  }
+/** A binary paste is one diagnostic, "not a text trace", and no operations. */
+function readSource(source: string): Parsed {
+  const binary = binaryReason(source);
+  if (!binary) return parseTrace(source, { maxDiagnostics: MAX_DIAGNOSTICS });
+  return { trace: { ops: [] }, diagnostics: [{ line: 1, column: 1, endColumn: 2, severity: "error", message: binary }] };
 }
 
 /**
- * Lifetimes: replays the trace once more through applyOp (the engine's own
- * step function, in place) and records each object's counter where it
- * changes. Skbs, Datas, pipes and sockets leave their tables when freed;
- * pages are checked only when a step touched them.
+ * The editor's diagnostics: the first MAX_DIAGNOSTICS, errors first, and one
+ * "and N more" at the first line left out (a 3 MB paste had 20,000).
  */
-class LifeTracker {
-  private state: State;
-  private readonly rows = new Map<string, { name: string; kind: LifeRow["kind"]; born: number; died: number | null; series: [number, number][] }>();
-  private readonly seen = new Map<string, unknown>();
-  /** Rows of objects alive now, by kind, so a death is found without scanning every row. */
-  private readonly alive = new Map<LifeRow["kind"], Map<string, string>>();
-  private omitted = 0;
-
-  constructor(kernel: State["kernel"], policy: State["policy"]) {
-    this.state = emptyState(kernel, policy);
-  }
-
-  advance(ops: readonly TraceOp[], from: number, to: number): void {
-    for (let i = from; i < to; i++) {
-      const out = applyOp(this.state, ops[i], "inplace");
-      this.state = out.state;
-      if (out.error) continue;
-      const step = i + 1;
-      this.scan("skb", this.state.skbs, step, (r) => (r as { users: number }).users);
-      this.scan("data", this.state.datas, step, (r) => dataref((r as { dataref: number }).dataref).all);
-      this.scan("pipe", this.state.pipes, step, (r) => (r as { bufs: unknown[] }).bufs.length);
-      this.scan("sock", this.state.socks, step, (r) => (r as { queue: unknown[] }).queue.length);
-      for (const name of out.touchedPages) {
-        const page = this.state.pages.get(name as never);
-        if (page) this.record("page", `page:${name}`, name, page, step, page.freed ? null : page.refcount);
-      }
-    }
-  }
-
-  private scan(kind: LifeRow["kind"], table: ReadonlyMap<string, unknown>, step: number, value: (r: unknown) => number): void {
-    for (const [name, rec] of table) this.record(kind, `${kind}:${name}`, name, rec, step, value(rec));
-    const alive = this.alive.get(kind);
-    if (!alive || alive.size === table.size) return;
-    for (const [name, key] of alive) {
-      if (table.has(name)) continue;
-      const row = this.rows.get(key)!;
-      row.died = step;
-      row.series.push([step, 0]);
-      this.seen.delete(key);
-      alive.delete(name);
-    }
-  }
-
-  private record(kind: LifeRow["kind"], key: string, name: string, rec: unknown, step: number, value: number | null): void {
-    if (this.seen.get(key) === rec) return;
-    this.seen.set(key, rec);
-    let row = this.rows.get(key);
-    if (!row) {
-      if (value === null) return;
-      if (this.rows.size >= MAX_LIFE_ROWS) {
-        this.omitted++;
-        this.seen.delete(key);
-        return;
-      }
-      row = { name, kind, born: step, died: null, series: [] };
-      this.rows.set(key, row);
-      if (kind !== "page") {
-        if (!this.alive.has(kind)) this.alive.set(kind, new Map());
-        this.alive.get(kind)!.set(name, key);
-      }
-    }
-    if (value === null) {
-      if (row.died === null) {
-        row.died = step;
-        row.series.push([step, 0]);
-      }
-      return;
-    }
-    const last = row.series[row.series.length - 1];
-    if (!last || last[1] !== value) row.series.push([step, value]);
-  }
-
-  finish(): { rows: LifeRow[]; omitted: number } {
-    return { rows: [...this.rows.values()], omitted: this.omitted };
-  }
+export function editorDiagnostics(parsed: Parsed): readonly Diagnostic[] {
+  const all = parsed.diagnostics;
+  const { shown, more } = capDiagnostics(all);
+  const omitted = (parsed.omitted?.errors ?? 0) + (parsed.omitted?.warnings ?? 0);
+  if (!more && !omitted) return all;
+  const rest = all.filter((d) => !shown.includes(d));
+  const errors = rest.filter((d) => d.severity === "error").length + (parsed.omitted?.errors ?? 0);
+  const lines = [...rest.map((d) => d.line), ...(omitted ? [parsed.omitted!.line] : [])];
+  const line = Math.min(...lines);
+  return [...shown, { line, column: 1, endColumn: 2, severity: errors ? "error" : "warning", message: `${andMore(more + omitted)} (${errors} errors)` }];
 }
-
-export type { StateView };

@@ -7,16 +7,29 @@
  *  duplicate    a second completion of one buffer
  *  missed       no host reference is left, nothing armed is left to tell
  *               the owner, and it was never told
- *  late         completion waits on a holder outside the network stack
- *               (a pipe, a socket receive queue): without bound
+ *  late         completion waits on a holder outside the host stack's
+ *               control (a pipe, a socket receive queue, the device's
+ *               transmit queue), directly or through a chain of frag_list
+ *               members of the skbs it holds: without bound
  *  use-after-free, double-free, refcount-underflow, conservation (each
  *               page's refcount equals the holders that account for it)
+ *  kernel-bug   a step the kernel would BUG on (skb_over_panic, BUG_ON):
+ *               the machine is down, whatever the policy
+ *  unreachable  a step broke a caller contract and ran, flagged, because
+ *               the trace asked (`# contracts: flag`): Linux cannot take
+ *               that path
  *
- * A policy's verdict on a trace: premature > duplicate > missed > late > ok.
+ * A policy's verdict on a trace: kernel-bug > premature > duplicate > missed >
+ * late > inconclusive > ok. `inconclusive`: a step could not be judged (the engine
+ * does not model it, or hit a bug), so the trace is not `ok` whatever
+ * happened; a violation found before that step still decides, one found
+ * after it rests on a state the kernel would not have and does not.
  */
-import type { EngineError, EngineEvent } from "../model/events";
+import { isKernelBug, type EngineError, type EngineEvent } from "../model/events";
 import { holderCount, holdersIndex, skbsOfData } from "../model/lookup";
-import type { BufferId, Data, DataId, PageId, PolicyId, Skb, State, TableName, ZBuffer } from "../model/types";
+import type { BufferId, DataId, PageId, PolicyId, SkbId, State, TableName, ZBuffer } from "../model/types";
+import { completionPolicy } from "../policy/registry";
+import type { CompletionPolicy } from "../policy/types";
 import { describeHolder, describePageHolder } from "./describe";
 
 export type FindingKind =
@@ -27,10 +40,14 @@ export type FindingKind =
   | "use-after-free"
   | "double-free"
   | "refcount-underflow"
-  | "conservation";
+  | "conservation"
+  | "unreachable"
+  | "kernel-bug";
 
-export type Verdict = "ok" | "premature" | "duplicate" | "missed" | "late";
-export const VERDICT_ORDER: readonly Verdict[] = ["premature", "duplicate", "missed", "late", "ok"];
+export type Verdict = "ok" | "kernel-bug" | "premature" | "duplicate" | "missed" | "late" | "inconclusive";
+export const VERDICT_ORDER: readonly Verdict[] = ["kernel-bug", "premature", "duplicate", "missed", "late", "inconclusive", "ok"];
+/** The verdicts that are violations (a finding kind each). */
+export const VIOLATION_VERDICTS = ["kernel-bug", "premature", "duplicate", "missed", "late"] as const satisfies readonly Verdict[];
 
 export interface Finding {
   readonly kind: FindingKind;
@@ -42,9 +59,25 @@ export interface Finding {
   readonly holder?: string;
 }
 
-export function verdictOf(findings: readonly Finding[]): Verdict {
-  for (const v of VERDICT_ORDER) if (v !== "ok" && findings.some((f) => f.kind === v)) return v;
-  return "ok";
+/** A step the engine could not judge: not modelled, or an engine bug. */
+export interface Unjudged {
+  readonly step: number;
+  readonly kind: "unsupported" | "internal";
+  readonly fn?: string;
+  readonly message: string;
+}
+
+/** The step's error, when it means the step was not judged. */
+export function unjudgedOf(step: number, error: EngineError | undefined): Unjudged | undefined {
+  if (error?.kind === "unsupported") return { step, kind: error.kind, fn: error.fn, message: error.message };
+  if (error?.kind === "internal") return { step, kind: error.kind, message: error.message };
+  return undefined;
+}
+
+export function verdictOf(findings: readonly Finding[], unjudged: readonly Unjudged[] = []): Verdict {
+  const trustedBefore = unjudged.length ? Math.min(...unjudged.map((u) => u.step)) : Infinity;
+  for (const v of VIOLATION_VERDICTS) if (findings.some((f) => f.kind === v && f.step < trustedBefore)) return v;
+  return unjudged.length ? "inconclusive" : "ok";
 }
 
 /** Objects named in a holder string ("h2.frags[0]" -> h2 and its skbs). */
@@ -56,6 +89,26 @@ function holderObjects(state: State, holder: string): string[] {
   return out;
 }
 
+/**
+ * What a Checker remembers of a path that decides its later findings, as
+ * plain immutable data (it crosses to search workers by structured clone
+ * and keys the search's seen-set): buffers told complete, buffers already
+ * reported premature or late (sorted), and per page the refcount/holders
+ * mismatch last reported. The rest of its memory (at which step a buffer
+ * was told, since when it was idle) only words messages; a restored
+ * Checker takes those as the step it resumes at.
+ */
+export interface CheckerMemory {
+  readonly completed: readonly BufferId[];
+  readonly premature: readonly BufferId[];
+  readonly late: readonly BufferId[];
+  readonly badCons: ReadonlyMap<string, string>;
+}
+
+export const EMPTY_MEMORY: CheckerMemory = Object.freeze({ completed: [], premature: [], late: [], badCons: new Map() });
+
+type Part = keyof CheckerMemory;
+
 export class Checker {
   private readonly findings: Finding[] = [];
   private readonly completedAt = new Map<BufferId, number>();
@@ -63,8 +116,51 @@ export class Checker {
   private readonly lateBuffers = new Set<BufferId>();
   private readonly idleSince = new Map<BufferId, number>();
   private readonly badConservation = new Map<string, string>();
+  /** The memory this Checker was restored from, and which parts changed since (save() shares the rest). */
+  private base: CheckerMemory = EMPTY_MEMORY;
+  private readonly changed = new Set<Part>();
 
-  constructor(readonly policy: PolicyId) {}
+  /** The policy's module: what is armed, what its completion waits on. */
+  private readonly mechanism: CompletionPolicy;
+
+  constructor(readonly policy: PolicyId) {
+    this.mechanism = completionPolicy(policy);
+  }
+
+  /** A Checker that goes on from `memory` (see CheckerMemory), at step `step`. */
+  static restore(policy: PolicyId, memory: CheckerMemory, step = 0): Checker {
+    const c = new Checker(policy);
+    for (const b of memory.completed) c.completedAt.set(b, step);
+    for (const b of memory.premature) c.prematureBuffers.add(b);
+    for (const b of memory.late) c.lateBuffers.add(b);
+    for (const [page, sig] of memory.badCons) c.badConservation.set(page, sig);
+    c.base = memory;
+    return c;
+  }
+
+  /** Its memory now; parts unchanged since restore() are the same objects. */
+  save(): CheckerMemory {
+    if (this.changed.size === 0) return this.base;
+    const sorted = (part: Part, keys: Iterable<BufferId>) => (this.changed.has(part) ? [...keys].sort() : (this.base[part] as readonly BufferId[]));
+    const memory: CheckerMemory = {
+      completed: sorted("completed", this.completedAt.keys()),
+      premature: sorted("premature", this.prematureBuffers),
+      late: sorted("late", this.lateBuffers),
+      badCons: this.changed.has("badCons") ? new Map(this.badConservation) : this.base.badCons,
+    };
+    this.base = memory;
+    this.changed.clear();
+    return memory;
+  }
+
+  /** An independent copy: its findings so far and its whole memory, messages' included. */
+  fork(): Checker {
+    const c = Checker.restore(this.policy, this.save());
+    for (const [b, at] of this.completedAt) c.completedAt.set(b, at);
+    for (const [b, at] of this.idleSince) c.idleSince.set(b, at);
+    c.findings.push(...this.findings);
+    return c;
+  }
 
   all(): readonly Finding[] {
     return this.findings;
@@ -91,6 +187,9 @@ export class Checker {
     if (error && (error.kind === "use-after-free" || error.kind === "double-free")) {
       add({ kind: error.kind, step, message: error.message, objects: [error.object] });
     }
+    if (isKernelBug(error)) {
+      add({ kind: "kernel-bug", step, message: `${error.message}; the kernel BUGs here`, objects: [] });
+    }
     for (const ev of events) this.onEvent(state, step, ev, add);
     const pending = state.buffers.size > this.completedAt.size && this.buffersMayHaveChanged(state, touched, touchedTables);
     if (touched.size === 0 && !pending) return out;
@@ -107,12 +206,13 @@ export class Checker {
    */
   private buffersMayHaveChanged(state: State, touched: ReadonlySet<string>, tables?: ReadonlySet<TableName>): boolean {
     if (!tables) return true;
-    if (tables.has("socks") || tables.has("pipes") || tables.has("buffers") || tables.has("ubufs")) return true;
+    if (tables.has("socks") || tables.has("devq") || tables.has("pipes") || tables.has("buffers") || tables.has("ubufs")) return true;
     for (const zb of state.buffers.values()) {
       if (zb.pages.some((p) => touched.has(p))) return true;
     }
     // A Data or skb change matters for queued skbs only.
     if (tables.has("datas") || tables.has("skbs")) {
+      if (state.devq.size) return true;
       for (const sock of state.socks.values()) if (sock.queue.length) return true;
     }
     return false;
@@ -129,7 +229,7 @@ export class Checker {
     for (const zb of state.buffers.values()) {
       if (this.completedAt.has(zb.id)) continue;
       if (!this.idle(state, zb)) continue;
-      if (this.stillArmed(state, zb)) continue;
+      if (this.mechanism.stillArmed(state, zb)) continue;
       const since = this.idleSince.get(zb.id) ?? state.step;
       const f: Finding = {
         kind: "missed",
@@ -159,8 +259,10 @@ export class Checker {
           return;
         }
         this.completedAt.set(ev.buffer, step);
+        this.changed.add("completed");
         if (ev.holders.length > 0) {
           this.prematureBuffers.add(ev.buffer);
+          this.changed.add("premature");
           const held = ev.holders.map((h) => describePageHolder(state, h));
           const holder = ev.holders[0].slice(ev.holders[0].indexOf(":") + 1);
           add({
@@ -195,6 +297,7 @@ export class Checker {
           const at = this.completedAt.get(zb.id);
           if (at === undefined || !zb.pages.includes(ev.page) || this.prematureBuffers.has(zb.id)) continue;
           this.prematureBuffers.add(zb.id);
+          this.changed.add("premature");
           add({
             kind: "premature",
             step,
@@ -215,6 +318,9 @@ export class Checker {
         });
         return;
       }
+      case "unreachable":
+        add({ kind: "unreachable", step, objects: [], message: `step ${step}: ${ev.text}` });
+        return;
       case "dangling":
         add({ kind: "use-after-free", step, objects: [ev.object, ev.holder.split(".")[0]], holder: ev.holder, message: `${ev.text} (step ${step})` });
         return;
@@ -235,40 +341,20 @@ export class Checker {
     const page = state.pages.get(id as PageId);
     if (!page) return;
     if (holderCount(state, page.name) === page.refcount) {
-      this.badConservation.delete(id);
+      if (this.badConservation.delete(id)) this.changed.add("badCons");
       return;
     }
     const holders = index.holders(page.name);
     const sig = `${page.refcount}/${holders.join(",")}`;
     if (this.badConservation.get(id) === sig) return;
     this.badConservation.set(id, sig);
+    this.changed.add("badCons");
     add({
       kind: "conservation",
       step,
       objects: [id],
       message: `${id}: refcount ${page.refcount} but ${holders.length} holder${holders.length === 1 ? "" : "s"}${holders.length ? ` (${holders.join(", ")})` : ""}`,
     });
-  }
-
-  /** Whether the policy's mechanism for zb still exists somewhere. */
-  private stillArmed(state: State, zb: ZBuffer): boolean {
-    switch (this.policy) {
-      case "page-refs":
-        return false;
-      case "destructor": {
-        const d = state.skbs.get(zb.skb)?.destructor;
-        return d?.fn === "zerocopy_complete" && d.buffer === zb.id;
-      }
-      case "shinfo-release":
-        for (const d of state.datas.values()) if (d.release === zb.id) return true;
-        return false;
-      case "ubuf-orphan":
-      case "msg-zerocopy":
-        for (const d of state.datas.values()) {
-          if (d.zcopy && state.ubufs.get(d.zcopy.ubuf)?.buffer === zb.id) return true;
-        }
-        return false;
-    }
   }
 
   private idle(state: State, zb: ZBuffer): boolean {
@@ -287,54 +373,76 @@ export class Checker {
       const outside = this.outsideHolders(state, index, zb);
       if (outside.length) {
         this.lateBuffers.add(zb.id);
+        this.changed.add("late");
         add({
           kind: "late",
           step,
           buffer: zb.id,
-          holder: outside[0],
-          objects: [...zb.pages, ...outside.map((o) => o.split(" ")[0])],
-          message: `${zb.id}: completion now waits on ${outside.join(", ")}, outside the network stack, for as long as it likes`,
+          holder: outside[0].label,
+          objects: [...new Set([...zb.pages, ...outside.flatMap((o) => o.objects)])],
+          message: `${zb.id}: completion now waits on ${outside.map((o) => o.label).join(", ")}, outside the host stack's control, for as long as it likes`,
         });
       }
     }
   }
 
   /** The holders outside the stack that the policy's completion waits on. */
-  private outsideHolders(state: State, index: StepIndex, zb: ZBuffer): string[] {
-    const out: string[] = [];
-    if (this.policy === "page-refs" && state.pipes.size > 0) {
+  private outsideHolders(state: State, index: StepIndex, zb: ZBuffer): Outside[] {
+    const out = new Map<string, Outside>();
+    const put = (label: string, objects: string[]) => out.set(label, { label, objects });
+    if (this.mechanism.waitsOnPageHolders && state.pipes.size > 0) {
       for (const p of zb.pages) {
         for (const h of index.holders(p)) {
           const pipe = /^(.+)\.bufs\[\d+\]$/.exec(h);
-          if (pipe) out.push(`${pipe[1]} (pipe, ${p})`);
+          if (pipe) put(`${pipe[1]} (pipe, ${p})`, [pipe[1]]);
         }
       }
     }
-    // A receive queue holds skbs: does a queued skb keep the completion back?
+    // A receive queue and the device's transmit queue hold skbs: does one
+    // of them, or an skb on a chain of frag_lists below it (a frag_list
+    // member is freed only with its head), keep the completion back?
     for (const sock of state.socks.values()) {
       for (const name of sock.queue) {
-        const skb = state.skbs.get(name);
-        const data = skb && state.datas.get(skb.head);
-        if (skb && data && this.waitsOn(state, zb, skb, data)) out.push(`${sock.name} (receive queue, ${name})`);
+        const chain = this.chainTo(state, zb, name, new Set());
+        if (chain) put(`${sock.name} (receive queue, ${chainText(chain)})`, [sock.name, ...chain]);
       }
     }
-    return [...new Set(out)];
+    for (const name of state.devq.keys()) {
+      const chain = this.chainTo(state, zb, name, new Set());
+      // "@dev": the device's name among a finding's objects (no trace name starts with @).
+      if (chain) put(`the device queue (${chainText(chain)})`, ["@dev", ...chain]);
+    }
+    return [...out.values()];
   }
 
-  /** Whether the policy's completion of zb waits for this skb or its Data. */
-  private waitsOn(state: State, zb: ZBuffer, skb: Skb, data: Data): boolean {
-    switch (this.policy) {
-      case "page-refs":
-        return data.frags.some((f) => zb.pages.includes(f.page));
-      case "destructor":
-        return skb.name === zb.skb && skb.destructor?.fn === "zerocopy_complete";
-      case "shinfo-release":
-        return data.release === zb.id;
-      case "ubuf-orphan":
-      case "msg-zerocopy":
-        return !!data.zcopy && state.ubufs.get(data.zcopy.ubuf)?.buffer === zb.id;
+  /**
+   * The skbs from `name` down frag_list links to one whose completion the
+   * policy waits on (`name` itself first), or null.
+   */
+  private chainTo(state: State, zb: ZBuffer, name: SkbId, seen: Set<SkbId>): SkbId[] | null {
+    if (seen.has(name)) return null;
+    seen.add(name);
+    const skb = state.skbs.get(name);
+    const data = skb && state.datas.get(skb.head);
+    if (!skb || !data) return null;
+    if (this.mechanism.waitsOnSkb(state, zb, skb, data)) return [name];
+    for (const member of data.frag_list) {
+      const rest = this.chainTo(state, zb, member, seen);
+      if (rest) return [name, ...rest];
     }
+    return null;
   }
+}
+
+/** A holder outside the stack: how the finding names it, and the objects on its chain. */
+interface Outside {
+  readonly label: string;
+  readonly objects: readonly string[];
+}
+
+/** "t → frag_list a" for the chain [t, a]. */
+function chainText(chain: readonly SkbId[]): string {
+  return chain.join(" → frag_list ");
 }
 
 /** Who holds what in one state, computed in one pass when a check needs it. */

@@ -4,9 +4,10 @@
  * state as it was and says why; an engine bug becomes an "internal" error.
  */
 import { OpFailure, type EngineError, type EngineEvent } from "../model/events";
-import { Tx, type TxMode } from "../model/tx";
+import { STEP_WORK_BUDGET, Tx, WorkBudgetExceeded, type TxMode } from "../model/tx";
 import type { State, TableName } from "../model/types";
 import { opSpec, type ArgValue } from "../ops";
+import { brokenContract, contractMessage } from "../ops/contracts";
 import type { TraceOp } from "../trace/ast";
 
 export interface StepOutcome {
@@ -34,8 +35,17 @@ export function resolveArgs(op: TraceOp): ArgValue[] {
   });
 }
 
-export function applyOp(state: State, op: TraceOp, mode: TxMode): StepOutcome {
-  const tx = new Tx(state, mode);
+/**
+ * What a broken caller contract (ops/contracts.ts) does: "enforce" refuses
+ * the step (a `precondition` error naming the contract); "flag" runs it, if
+ * the engine models it faithfully, with an `unreachable` event: for traces
+ * whose point is the misuse (the kernel oracle's direct calls).
+ */
+export type ContractMode = "enforce" | "flag";
+
+/** `budget`: the step's work allowance (tests lower it). */
+export function applyOp(state: State, op: TraceOp, mode: TxMode, contracts: ContractMode = "enforce", budget = STEP_WORK_BUDGET): StepOutcome {
+  const tx = new Tx(state, mode, budget);
   try {
     const spec = opSpec(op.fn);
     if (!spec) {
@@ -48,10 +58,20 @@ export function applyOp(state: State, op: TraceOp, mode: TxMode): StepOutcome {
         message: `${spec.fn}: not in Linux ${state.kernel}${spec.history ? ` (${spec.history})` : ""}; modelled for ${spec.kernels.join(", ")}`,
       });
     }
-    spec.run(tx, op.result, resolveArgs(op));
+    const args = resolveArgs(op);
+    const broken = brokenContract(state, spec.fn, args);
+    if (broken) {
+      const message = contractMessage(spec.fn, broken);
+      if (contracts === "enforce" || !broken.contract.flaggable) {
+        return failed(tx, { kind: "precondition", fn: spec.fn, contract: broken.contract.id, message });
+      }
+      tx.emit({ kind: "unreachable", fn: spec.fn, contract: broken.contract.id, text: `${message}: Linux cannot take this path` });
+    }
+    spec.run(tx, op.result, args);
     return { state: tx.commit(), events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables };
   } catch (e) {
     if (e instanceof OpFailure) return failed(tx, e.error);
+    if (e instanceof WorkBudgetExceeded) return failed(tx, { kind: "internal", message: `engine bug in ${op.fn}: ${e.message}; step stopped, state unchanged` });
     const message = e instanceof Error ? `${e.message}` : String(e);
     return failed(tx, { kind: "internal", message: `engine bug in ${op.fn}: ${message}` });
   }

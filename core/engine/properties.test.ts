@@ -227,7 +227,8 @@ describe("engine properties", () => {
   it("print/parse round-trips: parse(print(t)) equals t", () => {
     fc.assert(
       fc.property(printable, (t) => {
-        const parsed = parseTrace(printTrace(t));
+        // Syntax only: the generated names need not be defined in order.
+        const parsed = parseTrace(printTrace(t), { names: false });
         expect(parsed.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
         expect(stripPositions(parsed.trace)).toEqual(stripPositions(t));
       }),

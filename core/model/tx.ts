@@ -24,6 +24,7 @@ const TABLES: readonly TableName[] = [
   "pages",
   "pipes",
   "socks",
+  "devq",
   "ubufs",
   "buffers",
   "graves",
@@ -32,9 +33,25 @@ const TABLES: readonly TableName[] = [
 
 const NO_STRINGS: ReadonlySet<string> = new Set();
 
+/**
+ * Work one step may do (table writes, events, loop turns). The largest real
+ * step (skb_segment at its 64-segment cap over 17 frags) does a few
+ * thousand; a runaway loop reaches this in well under a second.
+ */
+export const STEP_WORK_BUDGET = 1_000_000;
+
+/** Thrown when a step exhausts its budget: an engine bug, not user error. */
+export class WorkBudgetExceeded extends Error {
+  constructor(readonly budget: number) {
+    super(`the step did more than ${budget} units of work (a loop without end?)`);
+  }
+}
+
 export class Tx {
   readonly kernel: KernelId;
   readonly policy: PolicyId;
+  /** Fix ids reverted for this run (State.without). */
+  readonly without: ReadonlySet<string>;
   readonly step: number;
   readonly events: EngineEvent[] = [];
   counters: Counters;
@@ -52,6 +69,7 @@ export class Tx {
   private orderBefore: Map<TableName, string[]> | null = null;
   private pagesTouched: Set<string> | null = null;
   private tablesTouched: Set<TableName> | null = null;
+  private work = 0;
 
   /** Pages whose count or holders this step touched (for the checker). */
   get touchedPages(): ReadonlySet<string> {
@@ -66,9 +84,11 @@ export class Tx {
   constructor(
     private readonly base: State,
     private readonly mode: TxMode,
+    private readonly budget = STEP_WORK_BUDGET,
   ) {
     this.kernel = base.kernel;
     this.policy = base.policy;
+    this.without = base.without;
     this.step = base.step + 1;
     this.counters = base.counters;
     this.caches = base.caches;
@@ -93,7 +113,14 @@ export class Tx {
     return this.tables[table] as unknown as ReadonlyMap<KeyOf<T>, RecordOf<T>>;
   }
 
+  /** Count work; every engine loop calls this (or set/emit) each turn. */
+  spend(units = 1): void {
+    this.work += units;
+    if (this.work > this.budget) throw new WorkBudgetExceeded(this.budget);
+  }
+
   set<T extends TableName>(table: T, key: string, value: RecordOf<T>): void {
+    this.spend();
     const map = this.writable(table);
     if (this.mode === "inplace") this.undo.push(table, key, map.get(key), map.has(key));
     map.set(key, value);
@@ -117,6 +144,7 @@ export class Tx {
   }
 
   emit(event: EngineEvent): void {
+    this.spend();
     this.events.push(event);
   }
 
@@ -126,6 +154,7 @@ export class Tx {
     return {
       kernel: this.kernel,
       policy: this.policy,
+      without: this.without,
       step: this.step,
       counters: this.counters,
       caches: this.caches,
@@ -134,6 +163,7 @@ export class Tx {
       pages: t.pages,
       pipes: t.pipes,
       socks: t.socks,
+      devq: t.devq,
       ubufs: t.ubufs,
       buffers: t.buffers,
       graves: t.graves,
@@ -180,10 +210,14 @@ export class Tx {
   }
 }
 
-export function emptyState(kernel: KernelId, policy: PolicyId): State {
+/** No fix reverted: the kernel as shipped. */
+export const NO_FIXES_REVERTED: ReadonlySet<string> = new Set();
+
+export function emptyState(kernel: KernelId, policy: PolicyId, without: ReadonlySet<string> = NO_FIXES_REVERTED): State {
   return {
     kernel,
     policy,
+    without,
     step: 0,
     counters: { data: 0, kskb: 0, kpage: 0, ubuf: 0, buffer: 0, fclone: 0 },
     caches: { napi: null, napi_small: null, pfrag: null },
@@ -192,6 +226,7 @@ export function emptyState(kernel: KernelId, policy: PolicyId): State {
     pages: new Map(),
     pipes: new Map(),
     socks: new Map(),
+    devq: new Map(),
     ubufs: new Map(),
     buffers: new Map(),
     graves: new Map(),

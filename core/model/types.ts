@@ -6,6 +6,8 @@
  * so a snapshot can share every record the step did not touch.
  */
 
+import type { PolicyId } from "./policies";
+
 export type SkbId = string & { readonly __brand: "SkbId" };
 export type DataId = string & { readonly __brand: "DataId" };
 export type PageId = string & { readonly __brand: "PageId" };
@@ -14,22 +16,13 @@ export type SockId = string & { readonly __brand: "SockId" };
 export type UbufId = string & { readonly __brand: "UbufId" };
 export type BufferId = string & { readonly __brand: "BufferId" };
 
-export type KernelId = "6.1" | "2.6.32";
+export type { KernelId } from "./kernels";
+import type { KernelId } from "./kernels";
 export const KERNELS: readonly KernelId[] = ["6.1", "2.6.32"];
 
-export type PolicyId =
-  | "page-refs"
-  | "destructor"
-  | "shinfo-release"
-  | "ubuf-orphan"
-  | "msg-zerocopy";
-export const POLICIES: readonly PolicyId[] = [
-  "page-refs",
-  "destructor",
-  "shinfo-release",
-  "ubuf-orphan",
-  "msg-zerocopy",
-];
+// The policies are a registry: core/model/policies.ts (data) and
+// core/policy/ (behaviour). Re-exported here for the names everyone uses.
+export { POLICIES, type PolicyId } from "./policies";
 
 /** skb->fclone: where the struct lives (kfree_skbmem), never the data. */
 export type Fclone = "unavailable" | "orig" | "clone";
@@ -133,6 +126,16 @@ export interface Sock {
   readonly queue: readonly SkbId[];
 }
 
+/**
+ * An skb handed to the device (dev_queue_xmit): the qdisc and the driver's
+ * TX ring hold it until the driver's completion (dev_consume_skb_any). The
+ * model has one device; `since` is the step it was queued at.
+ */
+export interface DevQueued {
+  readonly skb: SkbId;
+  readonly since: number;
+}
+
 /** struct ubuf_info (6.1), with what the owner was told. */
 export interface Ubuf {
   readonly name: UbufId;
@@ -197,6 +200,8 @@ export interface Tables {
   readonly pages: ReadonlyMap<PageId, Page>;
   readonly pipes: ReadonlyMap<PipeId, Pipe>;
   readonly socks: ReadonlyMap<SockId, Sock>;
+  /** The device's transmit queue (qdisc + driver ring), in queue order. */
+  readonly devq: ReadonlyMap<SkbId, DevQueued>;
   readonly ubufs: ReadonlyMap<UbufId, Ubuf>;
   readonly buffers: ReadonlyMap<BufferId, ZBuffer>;
   /** Freed names (skbs, pipes, sockets, host pages) with the step that freed them. */
@@ -209,6 +214,12 @@ export interface Tables {
 export interface State extends Tables {
   readonly kernel: KernelId;
   readonly policy: PolicyId;
+  /**
+   * Catalogued kernel fixes (core/fixes/catalogue.ts ids) reverted for this
+   * run: their guards run the pre-fix code (core/fixes/fixed.ts). Empty
+   * for the kernel as shipped.
+   */
+  readonly without: ReadonlySet<string>;
   /** The step this state is the result of (0: nothing done yet). */
   readonly step: number;
   readonly counters: Counters;

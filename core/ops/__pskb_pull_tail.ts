@@ -24,9 +24,8 @@ import type { Tx } from "../model/tx";
 import type { Data, Frag, Skb } from "../model/types";
 import { pagePut } from "./alloc_page";
 import { kfreeSkbRef } from "./kfree_skb";
-import { expandHead } from "./pskb_expand_head";
 import { kernelClone } from "./skb_clone";
-import { zcopyClear } from "./skb_copy_ubufs";
+import * as kernel from "../kernel/skbuff";
 import { cutPoints, defineOp, eachFreeWhere, fuzzOneSkb, int, ref, step, type FuzzSpec } from "./spec";
 
 /** Returns false where the kernel returns NULL. */
@@ -43,7 +42,7 @@ export function pullTail(tx: Tx, name: string, delta: number, fn = "__pskb_pull_
       fn,
       text: eat > 0 ? `tail room short by ${eat}: expand first (+${eat + 128})` : `${name} is cloned: unclone first`,
     });
-    expandHead(tx, name, 0, eat > 0 ? eat + 128 : 0, fn);
+    kernel.pskb_expand_head(tx, name, 0, eat > 0 ? eat + 128 : 0, fn);
     skb = tx.get("skbs", name)!;
   }
   readRange(tx, skb, headlen(skb), delta, `${fn}(${name})`);
@@ -74,7 +73,7 @@ export function pullTail(tx: Tx, name: string, delta: number, fn = "__pskb_pull_
   skb = tx.get("skbs", name)!;
   const after: Skb = { ...skb, data_len: skb.data_len - delta };
   tx.set("skbs", name, after);
-  if (tx.kernel === "6.1" && after.data_len === 0) zcopyClear(tx, after, false);
+  if (tx.kernel === "6.1" && after.data_len === 0) kernel.skb_zcopy_clear(tx, after, false);
 }
 
 /**
@@ -88,6 +87,7 @@ function pullFragList(tx: Tx, data: Data, eat: number, fn: string): void {
   let insp = 0;
   let clone: Skb | null = null;
   while (eat > 0 && j < list.length) {
+    tx.spend();
     const member = skbOf(tx, list[j], fn);
     if (member.len <= eat) {
       eat -= member.len;

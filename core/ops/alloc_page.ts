@@ -11,7 +11,7 @@ import { fail } from "../model/events";
 import { assertNewName, holdersOf, pageOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { PageId, PageOrigin, PageOwner } from "../model/types";
-import { pageIdle } from "../policy/completion";
+import { completionPolicy } from "../policy/registry";
 import { defineOp, kw, ref } from "./spec";
 
 /** get_page(): one more reference, for a holder the caller names. */
@@ -47,7 +47,7 @@ export function pagePut(tx: Tx, id: PageId, by: string): void {
   const freed = refcount === 0 && page.owner === "host" && !cached;
   tx.set("pages", id, { ...page, refcount, freed });
   if (refcount === 0) {
-    if (!freed) return page.owner === "guest" ? pageIdle(tx, id) : undefined;
+    if (!freed) return page.owner === "guest" ? completionPolicy(tx.policy).onPageIdle?.(tx, id) : undefined;
     const holders = holdersOf(tx.view(), id);
     tx.emit({ kind: "page_freed", page: id, holders });
     // A freed page nobody points at leaves the model; its name is a grave.

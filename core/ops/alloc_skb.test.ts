@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { clean, trace, view } from "../testdata/harness";
 import type { DataId, SkbId } from "../model/types";
+import { runTrace } from "../engine/replay";
+import { parseTrace } from "../trace/parse";
 
 // Read: 6.1 net/core/skbuff.c __alloc_skb() l.486, kmalloc_reserve() l.427,
 // __build_skb_around() l.273, __napi_alloc_skb() l.637; 2.6.32 __alloc_skb() l.172.
@@ -43,8 +45,10 @@ describe("alloc_skb", () => {
     expect(trace(`a = napi_alloc_skb(200)`, { kernel: "2.6.32" }).steps[0].error).toMatchObject({ kind: "unsupported" });
   });
 
-  it("names are never reused in a trace", () => {
-    const run = trace(`a = alloc_skb(1)\nkfree_skb(a)\na = alloc_skb(1)`);
+  it("names are never reused in a trace (refused when read, and by the engine)", () => {
+    const source = `a = alloc_skb(1)\nkfree_skb(a)\na = alloc_skb(1)`;
+    expect(parseTrace(source).diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(["3:1 a is already defined at line 1; a name is given once"]);
+    const run = runTrace(parseTrace(source, { names: false }).trace);
     expect(run.steps[2].error).toMatchObject({ kind: "name-taken" });
   });
 });

@@ -9,7 +9,7 @@
  * dataref 1, no frags, no zero-copy state and (seed patch) release NULL.
  */
 import { kernelCheck, outOfRange } from "../model/events";
-import { PAGE_SIZE, SHINFO_SIZE_6_1, align, profile, withOverhead } from "../model/kernel";
+import { KMALLOC_MAX_SIZE, PAGE_SIZE, SHINFO_SIZE_6_1, align, profile, withOverhead } from "../model/kernel";
 import { assertNewName, headlen, isNonlinear, shinfo, skbOf, tailOffset } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { Data, DataId, PageId, Skb, SkbId } from "../model/types";
@@ -58,10 +58,24 @@ export function newSkb(tx: Tx, name: string, data: Data, fields: Partial<Skb> = 
   return skb;
 }
 
+/**
+ * kmalloc_reserve() for a head asked to hold `size` bytes: its end offset.
+ * Above KMALLOC_MAX_SIZE kmalloc() returns NULL and the caller fails with
+ * -ENOMEM (__alloc_skb returns NULL, pskb_expand_head goto nodata), state
+ * unchanged.
+ */
+export function headEndFor(tx: Tx, fn: string, size: number): number {
+  const end = size >= 0 ? profile(tx.kernel).headEnd(size) : undefined;
+  if (end === undefined) {
+    kernelCheck(fn, "kmalloc_reserve() returned NULL", `-ENOMEM: a ${size}-byte head is above KMALLOC_MAX_SIZE (${KMALLOC_MAX_SIZE})`);
+  }
+  return end;
+}
+
 /** __alloc_skb(size, gfp, flags): a fresh skb + Data, nothing else. */
-export function allocSkb(tx: Tx, name: string, size: number, fclone = false): Skb {
-  if (size < 0 || size > 1 << 20) outOfRange("alloc_skb", "size", size, 1 << 20, "is not a size we model");
-  const data = newData(tx, profile(tx.kernel).headEnd(size));
+export function allocSkb(tx: Tx, name: string, size: number, fclone = false, fn = "alloc_skb"): Skb {
+  if (size < 0) outOfRange(fn, "size", size, 0, "is negative");
+  const data = newData(tx, headEndFor(tx, fn, size));
   if (!fclone) return newSkb(tx, name, data);
   const pair = `f${tx.counters.fclone + 1}`;
   tx.counters = { ...tx.counters, fclone: tx.counters.fclone + 1 };
@@ -76,7 +90,7 @@ export function alloc_skb(tx: Tx, result: string, size: number): void {
 
 export function alloc_skb_fclone(tx: Tx, result: string, size: number): void {
   assertNewName(tx, result, "alloc_skb_fclone");
-  allocSkb(tx, result, size, true);
+  allocSkb(tx, result, size, true, "alloc_skb_fclone");
 }
 
 /**
@@ -96,7 +110,7 @@ export function napi_alloc_skb(tx: Tx, result: string, len: number): void {
   const want = len + pad;
   let skb: Skb;
   if (want > withOverhead(PAGE_SIZE)) {
-    skb = allocSkb(tx, result, want);
+    skb = allocSkb(tx, result, want, false, "napi_alloc_skb");
   } else {
     const small = want <= withOverhead(1024);
     const fragsz = small ? 1024 : align(want) + SHINFO_SIZE_6_1;

@@ -11,9 +11,9 @@
  * names the write-queue tail skb; when its frags run out the remaining
  * buffers stay in the pipe (the kernel would start a new skb).
  */
-import { precondition } from "../model/events";
+import { unsupported } from "../model/events";
 import { profile } from "../model/kernel";
-import { pipeOf, shinfo, skbCloned, skbOf } from "../model/lookup";
+import { pipeOf, shinfo, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { Frag } from "../model/types";
 import { pageGet, pagePut } from "./alloc_page";
@@ -22,9 +22,9 @@ import { defineOp, ref, step } from "./spec";
 export function do_tcp_sendpages(tx: Tx, name: string, pipeName: string): void {
   const skb = skbOf(tx, name, "do_tcp_sendpages");
   const pipe = pipeOf(tx, pipeName, "do_tcp_sendpages");
-  if (skbCloned(tx, skb)) precondition("do_tcp_sendpages", `${name} is cloned; tcp_skb_can_collapse_to() would start a new skb`);
+  // Uncloned: caller contract sendpages-uncloned (contracts.ts).
   const data = shinfo(tx, skb);
-  if (data.zcopy) precondition("do_tcp_sendpages", `${name} is zero-copy; tcp_downgrade_zcopy_pure() is not modelled`);
+  if (data.zcopy) unsupported("do_tcp_sendpages", `${name} is zero-copy; tcp_downgrade_zcopy_pure() is not modelled`);
   const max = profile(tx.kernel).MAX_SKB_FRAGS;
   const frags: Frag[] = [...data.frags];
   let used = 0;
@@ -45,7 +45,7 @@ export function do_tcp_sendpages(tx: Tx, name: string, pipeName: string): void {
   tx.set("skbs", name, { ...skb, len: skb.len + bytes, data_len: skb.data_len + bytes, truesize: skb.truesize + bytes });
   tx.set("pipes", pipe.name, { ...pipe, bufs: pipe.bufs.slice(used) });
   pipe.bufs.slice(0, used).forEach((b, i) => pagePut(tx, b.page, `${pipe.name}.bufs[${i}]`));
-  tx.emit({ kind: "result", fn: "do_tcp_sendpages", value: `${bytes} bytes from ${used} pipe buffers` });
+  tx.emit({ kind: "result", fn: "do_tcp_sendpages", value: `${bytes} bytes from ${used} pipe buffer${used === 1 ? "" : "s"}` });
 }
 
 // --- the registry's entries ----------------------------------------------------

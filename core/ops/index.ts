@@ -14,6 +14,7 @@
 import { __pskb_pull_tail_spec, pskb_may_pull_spec, skb_linearize_spec } from "./__pskb_pull_tail";
 import { alloc_page_spec, get_page_spec, owner_reuse_spec, put_page_spec } from "./alloc_page";
 import { alloc_skb_fclone_spec, alloc_skb_spec, napi_alloc_skb_spec, skb_pull_spec, skb_push_spec, skb_put_spec, skb_reserve_spec } from "./alloc_skb";
+import { dev_consume_skb_any_spec, dev_queue_xmit_spec } from "./dev_queue_xmit";
 import { do_tcp_sendpages_spec } from "./do_tcp_sendpages";
 import { consume_skb_spec, kfree_skb_list_spec, kfree_skb_spec, skb_get_spec } from "./kfree_skb";
 import { pskb_copy_spec } from "./pskb_copy";
@@ -28,14 +29,16 @@ import { skb_recycle_check_spec } from "./skb_recycle_check";
 import { skb_segment_spec } from "./skb_segment";
 import { skb_shift_spec } from "./skb_shift";
 import { pipe_release_spec, skb_splice_bits_spec } from "./skb_splice_bits";
+import { skb_gro_receive_spec } from "./skb_gro_receive";
 import { skb_split_spec } from "./skb_split";
+import { skb_tx_error_spec } from "./skb_tx_error";
 import { kfree_skb_partial_spec, skb_try_coalesce_spec } from "./skb_try_coalesce";
 import { skb_zerocopy_spec } from "./skb_zerocopy";
 import { sk_eat_skb_spec, skb_copy_datagram_iter_spec, sock_create_spec, sock_queue_rcv_skb_spec } from "./sock_queue_rcv_skb";
 import type { OpSpec } from "./spec";
 import { zerocopy_arm_spec } from "./zerocopy_arm";
 
-export type { ArgValue, ArgsOf, CType, DocRow, Draw, FormCtx, FormDefault, FuzzCtx, FuzzSpec, MenuCtx, OpGroup, OpSpec, ParamKind, ResultKind, SearchSpec, Step } from "./spec";
+export type { ArgValue, CType, Draw, FuzzCtx, MenuCtx, OpGroup, OpSpec, ParamKind, ResultKind, SearchSpec, Step } from "./spec";
 export { OP_GROUPS } from "./spec";
 
 const SPECS: readonly OpSpec[] = [
@@ -79,11 +82,15 @@ const SPECS: readonly OpSpec[] = [
   sock_queue_rcv_skb_spec,
   skb_copy_datagram_iter_spec,
   sk_eat_skb_spec,
+  dev_queue_xmit_spec,
+  dev_consume_skb_any_spec,
   skb_orphan_spec,
   zerocopy_arm_spec,
   skb_orphan_frags_spec,
   skb_orphan_frags_rx_spec,
   skb_copy_ubufs_spec,
+  skb_gro_receive_spec,
+  skb_tx_error_spec,
   skb_recycle_check_spec,
 ];
 

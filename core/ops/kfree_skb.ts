@@ -112,6 +112,9 @@ export function reportDangling(tx: Tx, name: SkbId): void {
       tx.emit({ kind: "dangling", object: name, holder: `${sock.name}.queue`, text: `${name} is freed while ${sock.name}'s receive queue still holds it` });
     }
   }
+  if (tx.has("devq", name)) {
+    tx.emit({ kind: "dangling", object: name, holder: "dev.queue", text: `${name} is freed while the device's transmit queue still holds it` });
+  }
 }
 
 /** __kfree_skb(): free now, whatever users says. */
@@ -261,7 +264,7 @@ export const kfree_skb_list_spec = defineOp({
     order: 3,
     steps: (m, fn) =>
       [...segmentLists(m.state)]
-        .filter(([, members]) => members.every((x) => m.state.skbs.has(x as SkbId) && !m.queuedOn.has(x as SkbId)))
+        .filter(([, members]) => members.every((x) => m.state.skbs.has(x as SkbId) && !m.queuedOn.has(x as SkbId) && !m.listed.has(x as SkbId)))
         .map(([list]) => step(fn, [ref(list)])),
   },
   fuzz: {

@@ -15,7 +15,8 @@ import { assertNewName, headlen, shinfo, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import { pageGet } from "./alloc_page";
 import { allocSkb } from "./alloc_skb";
-import { orphanFrags, zerocopyClone } from "./skb_copy_ubufs";
+import * as kernel from "../kernel/skbuff";
+import { fixed } from "../fixes/fixed";
 import { defineOp, eachFreeToNew, fuzzToNew } from "./spec";
 
 export function pskb_copy(tx: Tx, result: string, name: string): void {
@@ -27,7 +28,8 @@ export function pskb_copy(tx: Tx, result: string, name: string): void {
   tx.set("skbs", result, n);
   if (shinfo(tx, src).frags.length > 0) {
     if (tx.kernel === "6.1") {
-      const err = orphanFrags(tx, src, false) ?? zerocopyClone(tx, n, src);
+      // Without 1f8b977ab32d the copy shared the pages but not the ubuf_info.
+      const err = kernel.skb_orphan_frags(tx, src) ?? (fixed(tx, "pskb-copy-uarg-clone") ? kernel.skb_zerocopy_clone(tx, n, src) : null);
       if (err) kernelCheck("pskb_copy", `skb_orphan_frags/skb_zerocopy_clone returned ${err}`, "pskb_copy returns NULL");
       src = tx.get("skbs", name)!;
     }

@@ -24,8 +24,8 @@ import type { Frag, SkbId } from "../model/types";
 import { pullTail } from "./__pskb_pull_tail";
 import { pagePut } from "./alloc_page";
 import { kfreeSkbRef } from "./kfree_skb";
-import { expandHead } from "./pskb_expand_head";
 import { kernelClone } from "./skb_clone";
+import * as kernel from "../kernel/skbuff";
 import { fuzzSkbLen } from "./__pskb_pull_tail";
 import { cutPoints, defineOp, int, ref, step } from "./spec";
 
@@ -39,7 +39,7 @@ export function trim(tx: Tx, name: string, len: number, fn = "pskb_trim"): void 
   }
   if (skbCloned(tx, skb)) {
     tx.emit({ kind: "substep", fn: "___pskb_trim", text: `${name} is cloned: pskb_expand_head(${name}, 0, 0) first` });
-    expandHead(tx, name, 0, 0, "___pskb_trim");
+    kernel.pskb_expand_head(tx, name, 0, 0, "___pskb_trim");
     skb = tx.get("skbs", name)!;
   }
   const data = shinfo(tx, skb);

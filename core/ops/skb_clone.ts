@@ -14,16 +14,16 @@
  * dataref = 0x10001 (it assumes no clone yet); 2.6.32 skb_header_release
  * l.671 BUGs on nohdr and adds 0x10000.
  */
-import { kernelCheck, precondition } from "../model/events";
-import { DATAREF_SHIFT, assertNewName, shinfo, skbCloned, skbOf } from "../model/lookup";
+import { kernelCheck } from "../model/events";
+import { DATAREF_SHIFT, assertNewName, shinfo, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { Skb, SkbId } from "../model/types";
-import { orphanFrags } from "./skb_copy_ubufs";
+import * as kernel from "../kernel/skbuff";
 import { defineOp, eachFreeToNew, eachFreeWhere, fuzzOneSkb, fuzzToNew } from "./spec";
 
 export function cloneSkb(tx: Tx, src: Skb, name: string): Skb {
   if (tx.kernel === "6.1") {
-    const err = orphanFrags(tx, src, false);
+    const err = kernel.skb_orphan_frags(tx, src);
     if (err) kernelCheck("skb_clone", `skb_orphan_frags() returned ${err}`, "skb_clone returns NULL");
     src = tx.get("skbs", src.name)!;
   }
@@ -75,10 +75,8 @@ export function __skb_header_release(tx: Tx, name: string): void {
   const data = shinfo(tx, skb);
   if (tx.kernel === "6.1") {
     // It sets dataref rather than adding to it: callers (tcp_queue_skb,
-    // tcp_fragment) run it before any clone exists.
-    if (skbCloned(tx, skb)) {
-      precondition("__skb_header_release", `${name} is cloned; 6.1 sets dataref = 0x10001, assuming no clone exists yet`);
-    }
+    // tcp_fragment) run it before any clone exists (caller contract
+    // header-release-before-clone, contracts.ts).
     tx.set("datas", data.id, { ...data, dataref: 1 + (1 << DATAREF_SHIFT) });
   } else {
     if (skb.nohdr) kernelCheck("skb_header_release", "BUG_ON(skb->nohdr)", `${name} is already nohdr`);

@@ -13,7 +13,7 @@
  */
 import { outOfRange, precondition } from "../model/events";
 import { PAGE_SIZE, profile } from "../model/kernel";
-import { pageOf, shinfo, skbCloned, skbOf } from "../model/lookup";
+import { pageOf, shinfo, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import { takeCallerRef } from "./alloc_page";
 import type { PageId, SkbId } from "../model/types";
@@ -24,15 +24,12 @@ function attach(tx: Tx, fn: string, name: string, i: number, pageName: string, o
   const page = pageOf(tx, pageName, fn);
   const data = shinfo(tx, skb);
   const max = profile(tx.kernel).MAX_SKB_FRAGS;
-  if (i !== data.frags.length) {
-    precondition(fn, `i must be nr_frags (${data.frags.length}); another index would overwrite a descriptor or leave a hole`);
-  }
+  // i == nr_frags, skb uncloned: caller contracts fill-at-nr-frags, fill-uncloned (contracts.ts).
   if (i >= max) outOfRange(fn, "i", i, max - 1, "is past MAX_SKB_FRAGS");
   if (off < 0 || size <= 0 || off + size > PAGE_SIZE) {
     outOfRange(fn, "off + size", off + size, PAGE_SIZE, "must lie within one 4 KiB page (compound pages are not modelled)");
   }
   if (page.freed) precondition(fn, `${pageName} went back to the page allocator`);
-  if (skbCloned(tx, skb)) precondition(fn, `${name} is cloned; the frag would appear in every clone's Data`);
   if (data.head_stolen) precondition(fn, `${name}'s head was stolen by skb_try_coalesce`);
   takeCallerRef(tx, page.name);
   tx.set("datas", data.id, { ...data, frags: [...data.frags, { page: page.name, offset: off, size }] });
@@ -50,13 +47,8 @@ export function skb_add_rx_frag(tx: Tx, name: string, i: number, page: string, o
 export function skb_frag_add_head(tx: Tx, name: string, memberName: string): void {
   const skb = skbOf(tx, name, "skb_frag_add_head");
   const member = skbOf(tx, memberName, "skb_frag_add_head");
-  if (skb.name === member.name) precondition("skb_frag_add_head", "an skb cannot be on its own frag_list");
+  // Caller contract frag-list-own (contracts.ts): another skb, on no frag_list, own Data.
   const data = shinfo(tx, skb);
-  if (skbCloned(tx, skb)) precondition("skb_frag_add_head", `${name} is cloned`);
-  for (const d of tx.all("datas").values()) {
-    if (d.frag_list.includes(member.name)) precondition("skb_frag_add_head", `${memberName} is already on a frag_list`);
-  }
-  if (member.head === skb.head) precondition("skb_frag_add_head", `${memberName} shares ${name}'s Data`);
   tx.set("datas", data.id, { ...data, frag_list: [member.name, ...data.frag_list] });
   tx.set("skbs", name, {
     ...skb,

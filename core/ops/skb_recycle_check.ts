@@ -9,6 +9,7 @@
  * (data = head + NET_SKB_PAD, len 0). The seed patch sets release and priv
  * to NULL here without calling release: the armed completion is lost.
  */
+import { outOfRange } from "../model/events";
 import { align, profile } from "../model/kernel";
 import { shinfo, skbCloned, skbOf, skbShared } from "../model/lookup";
 import type { Tx } from "../model/tx";
@@ -19,6 +20,10 @@ export function skb_recycle_check(tx: Tx, name: string, size: number): void {
   const skb = skbOf(tx, name, "skb_recycle_check");
   const data = shinfo(tx, skb);
   const pad = profile(tx.kernel).NET_SKB_PAD;
+  // int skb_size: its callers (gianfar, ucc_geth) pass their receive
+  // buffer size; a negative one would pass the size test below and leave
+  // data past end.
+  if (size < 0) outOfRange("skb_recycle_check", "skb_size", size, 0, "is negative; callers pass their receive buffer size");
   const refuse = (why: string) => tx.emit({ kind: "result", fn: "skb_recycle_check", value: `0 (${why})` });
   if (skb.data_len > 0) return refuse("nonlinear");
   if (skb.fclone !== "unavailable") return refuse("fclone");

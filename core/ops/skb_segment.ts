@@ -20,7 +20,8 @@ import type { Tx } from "../model/tx";
 import type { Frag } from "../model/types";
 import { pageGet } from "./alloc_page";
 import { allocSkb } from "./alloc_skb";
-import { orphanFrags, zerocopyClone } from "./skb_copy_ubufs";
+import * as kernel from "../kernel/skbuff";
+import { fixed } from "../fixes/fixed";
 import { defineOp, int, ref, step } from "./spec";
 
 export const MAX_SEGMENTS = 64;
@@ -41,7 +42,7 @@ export function skb_segment(tx: Tx, result: string, name: string, mss: number): 
     kernelCheck("skb_segment", "gso_segs", `${Math.ceil(src.len / mss)} segments; this model stops at ${MAX_SEGMENTS}`);
   }
   if (tx.kernel === "6.1") {
-    const err = orphanFrags(tx, src, false);
+    const err = kernel.skb_orphan_frags(tx, src);
     if (err) kernelCheck("skb_segment", `skb_orphan_frags() returned ${err}`, "ERR_PTR(-ENOMEM)");
     src = tx.get("skbs", name)!;
   }
@@ -53,6 +54,7 @@ export function skb_segment(tx: Tx, result: string, name: string, mss: number): 
   let i = 0;
   let k = 0;
   do {
+    tx.spend();
     const len = Math.min(src.len - offset, mss);
     let hsize = Math.max(0, hl - offset);
     if (hsize > len) hsize = len;
@@ -60,12 +62,14 @@ export function skb_segment(tx: Tx, result: string, name: string, mss: number): 
     assertNewName(tx, segName, "skb_segment");
     const seg = allocSkb(tx, segName, hsize + headroom);
     tx.set("skbs", segName, { ...seg, data: headroom, len: hsize });
-    if (tx.kernel === "6.1") {
-      const err = zerocopyClone(tx, tx.get("skbs", segName)!, src);
+    // Without 1f8b977ab32d a segment took the pages but not the ubuf_info.
+    if (tx.kernel === "6.1" && fixed(tx, "segment-uarg-clone")) {
+      const err = kernel.skb_zerocopy_clone(tx, tx.get("skbs", segName)!, src);
       if (err) kernelCheck("skb_segment", `skb_zerocopy_clone() returned ${err}`, "ERR_PTR");
     }
     const segFrags: Frag[] = [];
     while (pos < offset + len && i < frags.length) {
+      tx.spend();
       const f = frags[i];
       let nf: Frag = f;
       pageGet(tx, f.page, "skb_segment");
@@ -96,8 +100,8 @@ export const skb_segment_spec = defineOp({
   fn: "skb_segment",
   params: ["skb", "int"],
   names: ["skb", "mss"],
-  // gso_size is unsigned short in struct skb_shared_info.
-  ctypes: [null, "u16"],
+  // skb_segment(skb, features): mss is skb_shinfo(skb)->gso_size, unsigned short (skbuff.h l.586).
+  ctypes: [null, "unsigned short"],
   result: "list",
   summary: "GSO segments sharing the pages",
   group: "reshape",
@@ -111,10 +115,11 @@ export const skb_segment_spec = defineOp({
   search: {
     role: "root",
     order: 4,
-    // One segment or two; a frag_list skb takes the other path (not modelled).
+    // One segment or two. A frag_list is walked (6.1 l.4339); members the
+    // model cannot segment make the step "not modelled", which the search counts.
     steps: (m, fn) =>
       m.free
-        .filter((s) => s.len > 0 && !m.dataOf(s)?.frag_list.length)
+        .filter((s) => s.len > 0)
         .flatMap((s) => [...new Set([s.len, Math.ceil(s.len / 2)])].map((mss) => step(fn, [ref(s.name), int(mss)], m.fresh("list")))),
   },
   // An mss of 1 would make thousands of segments: realistic sizes only.

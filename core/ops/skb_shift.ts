@@ -14,13 +14,14 @@
  * and drops skb's reference on the page (-1). Whole frags move with no count
  * change; a final partial frag is shared: page +1.
  */
-import { kernelCheck } from "../model/events";
+import { kernelCheck, outOfRange } from "../model/events";
 import { profile } from "../model/kernel";
 import { headlen, shinfo, skbCloned, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { Frag, PageId, Skb } from "../model/types";
 import { pageGet, pagePut } from "./alloc_page";
-import { expandHead } from "./pskb_expand_head";
+import * as kernel from "../kernel/skbuff";
+import { fixed } from "../fixes/fixed";
 import { cutPoints, defineOp, int, ref, step } from "./spec";
 
 function result(tx: Tx, n: number, why?: string): void {
@@ -33,7 +34,7 @@ function prepare(tx: Tx, name: string): void {
   if (!skbCloned(tx, skb)) return;
   const saved = { end: shinfo(tx, skb).end, truesize: skb.truesize };
   tx.emit({ kind: "substep", fn: "skb_prepare_for_shift", text: `${name} is cloned: give it a private Data first` });
-  expandHead(tx, name, 0, 0, "skb_prepare_for_shift");
+  kernel.pskb_expand_head(tx, name, 0, 0, "skb_prepare_for_shift");
   if (tx.kernel === "6.1") {
     const after = tx.get("skbs", name)!;
     tx.set("skbs", name, { ...after, truesize: saved.truesize });
@@ -52,12 +53,15 @@ export function skb_shift(tx: Tx, tgtName: string, skbName: string, shiftlen: nu
   let tgt = skbOf(tx, tgtName, "skb_shift");
   let skb = skbOf(tx, skbName, "skb_shift");
   if (tgt.name === skb.name) kernelCheck("skb_shift", "tgt != skb", "shifting an skb into itself");
+  // int shiftlen: the kernel never checks its sign; its one caller,
+  // tcp_shift_skb_data(), passes a positive length.
+  if (shiftlen < 0) outOfRange("skb_shift", "shiftlen", shiftlen, 0, "is negative; tcp_shift_skb_data() shifts a positive length");
   if (shiftlen > skb.len) kernelCheck("skb_shift", "BUG_ON(shiftlen > skb->len)", `${shiftlen} > ${skb.len}`);
   if (headlen(skb)) {
     if (tx.kernel === "2.6.32") kernelCheck("skb_shift", "BUG_ON(skb_headlen(skb))", `${skbName} has linear bytes`);
     return result(tx, 0, `${skbName} has linear bytes`);
   }
-  if (shinfo(tx, tgt).zcopy || shinfo(tx, skb).zcopy) return result(tx, 0, "zero-copy skb");
+  if ((shinfo(tx, tgt).zcopy || shinfo(tx, skb).zcopy) && fixed(tx, "shift-refuse-zcopy")) return result(tx, 0, "zero-copy skb");
   const max = profile(tx.kernel).MAX_SKB_FRAGS;
   const first = shinfo(tx, skb).frags[0];
   let todo = shiftlen;
@@ -95,6 +99,7 @@ export function skb_shift(tx: Tx, tgtName: string, skbName: string, shiftlen: nu
   const sf: Frag[] = [...sd.frags];
   let partial: Frag | null = null;
   while (todo > 0 && from < sf.length) {
+    tx.spend();
     if (tf.length === max) return result(tx, 0, "tgt ran out of frag slots");
     const f = sf[from];
     if (todo >= f.size) {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { clean, trace, view } from "../testdata/harness";
+import type { RunOptions } from "../engine/replay";
+import { clean, trace as run, view } from "../testdata/harness";
+
+/**
+ * These tests call skb_splice_bits() on skbs no socket received, as the
+ * kernel oracle does, to see the function's own mechanics: a path no 6.1
+ * caller takes (caller contract read-from-receive-queue), so flagged.
+ */
+const trace = (source: string, options: RunOptions = {}) => run(source, { contracts: "flag", ...options });
 import type { PipeId } from "../model/types";
 
 // Read: net/core/skbuff.c __skb_splice_bits(), __splice_segment(), spd_fill_page(),
@@ -93,5 +101,14 @@ describe("do_tcp_sendpages", () => {
     const v = view(run.final);
     expect(v.skbs.n.frags).toEqual(["g+0:2000"]);
     expect(v.pages.g).toBe(2);
+  });
+});
+
+describe("skb_splice_bits' result text", () => {
+  it("says \"1 pipe buffer\", not \"1 pipe buffers\"", async () => {
+    const { parseTrace, runTrace } = await import("../index");
+    const run = runTrace(parseTrace(`${BASE}q = skb_splice_bits(a, 0, 4096)\n`).trace, { contracts: "flag" });
+    const results = run.steps[3].events.filter((e) => e.kind === "result").map((e) => (e as { value: string }).value);
+    expect(results).toEqual(["4096 bytes in 1 pipe buffer"]);
   });
 });

@@ -6,8 +6,9 @@
  * and fs/splice.c splice_to_pipe() (6.1 l.181): each new entry takes a page
  * reference that a pipe_buffer then owns (nosteal_pipe_buf_ops: release =
  * put_page) until the pipe is closed. The skb itself is untouched (users,
- * dataref, frags): the pipe's references outlive it — Herbert Xu's
- * "metastasize ... e.g. the VFS" route.
+ * dataref, frags): the pipe's references outlive it — the earlier
+ * objection Tsirkin quotes in the 2009 thread: "metastasize ... e.g.
+ * the VFS".
  * Linear bytes: 6.1 hands over a head_frag head's own (sub)page when the
  *   head is not locked (not cloned); otherwise, as 2.6.32 always does, they
  *   are copied into the page frag — 6.1 current->task_frag, a 32 KiB page
@@ -91,6 +92,7 @@ function segment(tx: Tx, spd: Spd, page: PageId | null, poff: number, plen: numb
   plen -= spd.off;
   spd.off = 0;
   while (spd.len > 0 && plen > 0) {
+    tx.spend();
     let flen = Math.min(spd.len, plen);
     if (linear) {
       const piece = linearToPage(tx, flen);
@@ -147,7 +149,7 @@ function splice(tx: Tx, name: string, offset: number, len: number, pipe: Pipe): 
   tx.set("pipes", pipe.name, { ...pipe, bufs: [...pipe.bufs, ...fit] });
   for (const e of spd.entries.slice(room)) pagePut(tx, e.page, "sock_spd_release");
   const bytes = fit.reduce((n, e) => n + e.len, 0);
-  tx.emit({ kind: "result", fn: "skb_splice_bits", value: `${bytes} bytes in ${fit.length} pipe buffers` });
+  tx.emit({ kind: "result", fn: "skb_splice_bits", value: `${bytes} bytes in ${fit.length} pipe buffer${fit.length === 1 ? "" : "s"}` });
 }
 
 export function skb_splice_bits(tx: Tx, result: string | undefined, name: string, offset: number, len: number, into?: string): void {

@@ -25,6 +25,7 @@ import { pageGet } from "./alloc_page";
 import { freeSkbNow, skbReleaseHeadState } from "./kfree_skb";
 import { readAllPages } from "./skb_copy";
 import { defineOp, kw, ref, step } from "./spec";
+import { fixed } from "../fixes/fixed";
 
 function refuse(tx: Tx, why: string): void {
   tx.emit({ kind: "result", fn: "skb_try_coalesce", value: `false (${why})` });
@@ -33,7 +34,7 @@ function refuse(tx: Tx, why: string): void {
 export function skb_try_coalesce(tx: Tx, toName: string, fromName: string): void {
   const to = skbOf(tx, toName, "skb_try_coalesce");
   const from = skbOf(tx, fromName, "skb_try_coalesce");
-  if (to.name === from.name) precondition("skb_try_coalesce", "to and from are the same skb");
+  // Two skbs: caller contract coalesce-two-skbs (contracts.ts).
   if (skbCloned(tx, to)) return refuse(tx, `${toName} is cloned`);
   const len = from.len;
   if (len <= tailroom(tx, to)) {
@@ -45,7 +46,7 @@ export function skb_try_coalesce(tx: Tx, toName: string, fromName: string): void
   const toData = shinfo(tx, to);
   const fromData = shinfo(tx, from);
   if (toData.frag_list.length || fromData.frag_list.length) return refuse(tx, "frag_list");
-  if (toData.zcopy || fromData.zcopy) return refuse(tx, "zero-copy skb");
+  if ((toData.zcopy || fromData.zcopy) && fixed(tx, "coalesce-refuse-zcopy")) return refuse(tx, "zero-copy skb");
   const max = profile(tx.kernel).MAX_SKB_FRAGS;
   const frags: Frag[] = [...toData.frags];
   let stolen = false;

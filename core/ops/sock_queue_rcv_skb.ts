@@ -11,13 +11,14 @@
  * because a local reader can hold them without bound.
  * The receive queue holds the caller's reference to the skb.
  */
-import { kernelCheck, outOfRange, precondition } from "../model/events";
-import { assertNewName, headlen, queueOf, shinfo, skbOf, sockOf } from "../model/lookup";
+import { kernelCheck, outOfRange } from "../model/events";
+import { assertNewName, headlen, shinfo, skbOf, sockOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { Skb, SockId } from "../model/types";
 import { freeSkbNow } from "./kfree_skb";
-import { orphanFrags } from "./skb_copy_ubufs";
 import { orphan } from "./skb_orphan";
+import * as kernel from "../kernel/skbuff";
+import { fixed } from "../fixes/fixed";
 import { defineOp, int, op, ref, step, type Step } from "./spec";
 
 export function sock_create(tx: Tx, result: string): void {
@@ -28,10 +29,10 @@ export function sock_create(tx: Tx, result: string): void {
 export function sock_queue_rcv_skb(tx: Tx, sockName: string, name: string): void {
   const sock = sockOf(tx, sockName, "sock_queue_rcv_skb");
   let skb = skbOf(tx, name, "sock_queue_rcv_skb");
-  const on = queueOf(tx.view(), skb.name);
-  if (on) precondition("sock_queue_rcv_skb", `${name} is already on ${on}'s receive queue (an skb is on one list at a time)`);
+  // Not queued yet: caller contract queue-once (contracts.ts).
   if (tx.kernel === "6.1") {
-    const err = orphanFrags(tx, skb, true);
+    // Before 1f8b977ab32d receive paths used skb_orphan_frags(), which skips MSG_ZEROCOPY skbs.
+    const err = fixed(tx, "rx-orphan-frags") ? kernel.skb_orphan_frags_rx(tx, skb) : kernel.skb_orphan_frags(tx, skb);
     if (err) kernelCheck("__netif_receive_skb_core", `skb_orphan_frags_rx() returned ${err}`, "the packet is dropped");
     skb = tx.get("skbs", name)!;
   }
@@ -70,7 +71,7 @@ export function skb_copy_datagram_iter(tx: Tx, name: string, offset: number, len
 export function sk_eat_skb(tx: Tx, sockName: string, name: string): void {
   const sock = sockOf(tx, sockName, "sk_eat_skb");
   const skb = skbOf(tx, name, "sk_eat_skb");
-  if (!sock.queue.includes(skb.name)) precondition("sk_eat_skb", `${name} is not on ${sockName}'s receive queue`);
+  // On this socket's queue: caller contract eat-own-queue (contracts.ts).
   tx.set("socks", sock.name, { ...sock, queue: sock.queue.filter((n) => n !== skb.name) });
   freeSkbNow(tx, skb);
 }

@@ -43,7 +43,7 @@ export type ArgsOf<P extends readonly ParamKind[]> = { readonly [I in keyof P]: 
  * argument (6.1 prototypes in include/linux/skbuff.h, net/core/skbuff.c),
  * for parse-time range checks; null for object and keyword parameters.
  */
-export type CType = "int" | "unsigned int" | "u32" | "u16" | "bool";
+export type CType = "int" | "unsigned int" | "u32" | "unsigned short" | "bool";
 
 /** The app's operation picker groups operations so. */
 export type OpGroup = "allocate" | "reference" | "copy" | "reshape" | "leave the stack" | "zero-copy";
@@ -63,11 +63,13 @@ export type Step = readonly TraceOp[];
 /** What a menu entry sees of the state (built once per state by core/search/menu.ts). */
 export interface MenuCtx {
   readonly state: State;
-  /** Live skbs no receive queue holds, by name. */
+  /** Live skbs no receive queue and no frag_list holds, by name. */
   readonly free: readonly Skb[];
   /** Live skbs on a receive queue, by name. */
   readonly queued: readonly Skb[];
   readonly queuedOn: ReadonlyMap<SkbId, SockId>;
+  /** Skbs on some Data's frag_list (their head's, never the caller's to name). */
+  readonly listed: ReadonlySet<SkbId>;
   readonly socks: readonly SockId[];
   readonly pipes: readonly PipeId[];
   dataOf(skb: Skb): Data | undefined;

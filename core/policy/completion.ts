@@ -8,7 +8,8 @@
  */
 import { holdersOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
-import type { BufferId, PageId, SkbId, UbufId } from "../model/types";
+import { fixed } from "../fixes/fixed";
+import type { BufferId, SkbId, UbufId } from "../model/types";
 
 export function hostHolders(tx: Tx, buffer: BufferId): string[] {
   const zb = tx.get("buffers", buffer);
@@ -45,19 +46,6 @@ export function destructorRan(tx: Tx, skb: SkbId, deferred = false): BufferId | 
 }
 
 /**
- * A guest page's host references dropped to zero: under page-refs, the
- * buffer completes once every one of its pages is back at the baseline.
- */
-export function pageIdle(tx: Tx, page: PageId): void {
-  if (tx.policy !== "page-refs") return;
-  for (const zb of tx.all("buffers").values()) {
-    if (zb.completions.length > 0 || !zb.pages.includes(page)) continue;
-    const idle = zb.pages.every((p) => (tx.get("pages", p)?.refcount ?? 0) === 0);
-    if (idle) complete(tx, zb.id, "page refcounts");
-  }
-}
-
-/**
  * One call of uarg->callback(skb, uarg, success): in 6.1 every call drops
  * one reference (msg_zerocopy_callback; vhost_zerocopy_callback since
  * 6.1.180), and the owner hears at zero.
@@ -69,7 +57,10 @@ export function ubufCallback(tx: Tx, ubuf: UbufId, success: boolean): void {
   const zerocopy = u.zerocopy && success;
   tx.set("ubufs", ubuf, { ...u, refcnt, zerocopy, callbacks: u.callbacks + 1 });
   tx.emit({ kind: "ubuf_callback", ubuf, success, refcnt });
-  if (refcnt === 0) {
+  // Before "vhost/net: complete zerocopy ubufs only once" (6.1.180) the
+  // vhost callback completed on every call, whatever the refcnt.
+  const vhostEveryCall = u.kind === "vhost" && !fixed(tx, "vhost-complete-once");
+  if (refcnt === 0 || vhostEveryCall) {
     const via = u.kind === "vhost" ? "vhost_zerocopy_callback" : "msg_zerocopy_callback";
     complete(tx, u.buffer, zerocopy ? via : `${via} (COPIED)`, zerocopy);
   } else if (refcnt < 0) {

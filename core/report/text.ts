@@ -11,32 +11,23 @@
  *
  * Pure: no DOM, no I/O (core's rules).
  */
-import {
-  KERNELS,
-  MAX_COLUMNS,
-  POLICIES,
-  SEMANTICS_VERSION,
-  dataref,
-  describeHolder,
-  hasErrors,
-  parseTrace,
-  printOp,
-  printTrace,
-  runTrace,
-  settings,
-  stateView,
-  verdictMatrix,
-  type Diagnostic,
-  type KernelId,
-  type PolicyId,
-  type Run,
-  type State,
-  type StateView,
-  type Trace,
-} from "../index";
+import { describeHolder } from "../check/describe";
+import { verdictMatrix } from "../engine/matrix";
+import { runTrace, settings, type Run } from "../engine/replay";
+import { dataref, stateView, type StateView } from "../engine/view";
+import { KERNELS, POLICIES, type KernelId, type PolicyId, type State } from "../model/types";
+import type { Diagnostic, Trace } from "../trace/ast";
+import { LINE_END, hasErrors, parseTrace } from "../trace/parse";
+import { binaryReason } from "../trace/limits";
+import { printOp, printTrace } from "../trace/print";
+import { SEMANTICS_VERSION } from "../version";
+import { fixById } from "../fixes/catalogue";
+import { isRevertible, preFixNote } from "../fixes/fixed";
+import { describeEvents } from "./events";
+import { TEXT_WIDTH, wrap } from "./wrap";
 
 export const REPORT_FORMAT = 1;
-export const REPORT_WIDTH = MAX_COLUMNS;
+export const REPORT_WIDTH = TEXT_WIDTH;
 export const TRACE_BEGIN = "== skbscope trace: paste it into skbscope to replay ==";
 export const TRACE_END = "== end of skbscope trace ==";
 const BEGIN_RE = /^==+ skbscope trace\b/;
@@ -53,6 +44,12 @@ export interface ReportInput {
   /** Defaults: the trace's headers, else page-refs and 6.1. */
   readonly policy?: PolicyId;
   readonly kernel?: KernelId;
+  /**
+   * Catalogued fixes the view reverts; replaces the trace's `# without:`
+   * header. The report's trace carries the effective set as that header,
+   * so pasting it back replays the same code.
+   */
+  readonly without?: readonly string[];
   /** 0 .. ops.length; default: the last step. */
   readonly step?: number;
   readonly selection?: string | null;
@@ -66,37 +63,7 @@ export interface Report {
 
 // --- layout helpers -----------------------------------------------------------
 
-/**
- * Word-wraps `text` to `width` columns: the first line starts with
- * `first`, the others with `rest`. A word longer than a line is cut.
- */
-export function wrap(text: string, width: number, first = "", rest = first): string[] {
-  const out: string[] = [];
-  let line = first;
-  let fresh = true;
-  const room = () => width - line.length;
-  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
-    let w = word;
-    if (!fresh && w.length + 1 <= room()) {
-      line += ` ${w}`;
-      continue;
-    }
-    if (!fresh) {
-      out.push(line);
-      line = rest;
-    }
-    while (w.length > room()) {
-      const cut = Math.max(1, room());
-      out.push(line + w.slice(0, cut));
-      line = rest;
-      w = w.slice(cut);
-    }
-    line += w;
-    fresh = false;
-  }
-  out.push(line);
-  return out;
-}
+export { wrap };
 
 /**
  * Tree lines under a heading: "|-- child" for all but the last child,
@@ -209,9 +176,7 @@ function stepPart(run: Run, step: number, width: number): string[] {
     const rec = run.steps[step - 1];
     const notes: string[] = [];
     if (rec.error) notes.push(...wrap(`step ${step} failed, state unchanged: ${rec.error.message}`, width, "  ", "    "));
-    for (const e of rec.events) {
-      if (e.kind === "completion") notes.push(...wrap(`the owner is told ${e.buffer} is complete, via ${e.via}`, width, "  ", "    "));
-    }
+    for (const e of describeEvents(rec.events, run.snapshotAt(step))) notes.push(...wrap(e, width, "  ", "    "));
     for (const f of rec.findings) notes.push(...wrap(`${f.kind}: ${f.message}`, width, "  ", "    "));
     if (notes.length) out.push("", `At step ${step}`, ...notes);
   }
@@ -220,7 +185,8 @@ function stepPart(run: Run, step: number, width: number): string[] {
 
 function matrixPart(trace: Trace, kernel: KernelId, policy: PolicyId, width: number): string[] {
   const m = verdictMatrix(trace, kernel);
-  const out = [`Verdicts on Linux ${kernel} (this view: ${policy})`];
+  const reverted = m.without.length ? ` without ${m.without.join(", ")}` : "";
+  const out = wrap(`Verdicts on Linux ${kernel}${reverted} (this view: ${policy})`, width, "", "    ");
   const rows = new Map<PolicyId, string[]>();
   for (const e of m.entries) {
     const lines = wrap(e.verdict, width, `  ${e.policy.padEnd(16)}`, `  ${"".padEnd(16)}`);
@@ -239,8 +205,9 @@ function matrixPart(trace: Trace, kernel: KernelId, policy: PolicyId, width: num
 /** The whole report. */
 export function textReport(input: ReportInput): Report {
   const width = REPORT_WIDTH;
-  const trace = input.trace;
-  const base = settings(trace, { policy: input.policy, kernel: input.kernel });
+  const base = settings(input.trace, { policy: input.policy, kernel: input.kernel, without: input.without });
+  const { without: _header, ...rest } = input.trace;
+  const trace: Trace = base.without.length ? { ...rest, without: base.without } : rest;
   const run = runTrace(trace, base);
   const step = Math.max(0, Math.min(trace.ops.length, Math.floor(input.step ?? trace.ops.length)));
   const lines: string[] = [];
@@ -248,6 +215,11 @@ export function textReport(input: ReportInput): Report {
   lines.push(`skbscope view: policy ${base.policy}, kernel ${base.kernel}, step ${step} of ${trace.ops.length}`);
   const sel = input.selection;
   if (sel && SELECTION_OK.test(sel) && sel.length <= width - 20) lines.push(`skbscope selection: ${sel}`);
+  for (const id of base.without) {
+    const fix = fixById(id)!;
+    const note = isRevertible(id) ? preFixNote(id) : fix.before;
+    lines.push(...wrap(`without ${id} (${fix.function}, "${fix.subject}"): ${note}`, width, "skbscope ", "    "));
+  }
   lines.push("", TRACE_BEGIN);
   lines.push(...printTrace(trace).replace(/\n$/, "").split("\n"));
   lines.push(TRACE_END, "");
@@ -283,6 +255,8 @@ export interface ImportError {
   readonly message: string;
   /** 1-based line of the pasted text, when one is to blame. */
   readonly line?: number;
+  /** The trace's lines as pasted when they have errors: to open with the errors shown, never shortened. */
+  readonly source?: string;
 }
 
 export type ImportResult = { readonly ok: true; readonly value: Imported } | { readonly ok: false; readonly error: ImportError };
@@ -295,23 +269,56 @@ export type ImportResult = { readonly ok: true; readonly value: Imported } | { r
 export function unquote(line: string): string {
   const hash = line.indexOf("#");
   const code = (hash < 0 ? line : line.slice(0, hash)).replace(/[\u00a0\u2007\u202f]/g, " ");
-  return (code + (hash < 0 ? "" : line.slice(hash))).replace(/^(?:[ \t]*>)+[ \t]?/, "").replace(/[ \t]+$/, "");
+  const text = code + (hash < 0 ? "" : line.slice(hash));
+  // By hand, not by regular expression: `^(?:[ \t]*>)+` and `[ \t]+$`
+  // backtrack quadratically on a long run of blanks (80,000: 21 s).
+  return text.slice(quoteEnd(text), blankTail(text));
+}
+
+const isBlank = (c: string) => c === " " || c === "\t";
+
+/** Where the quoting ("> ", ">> ", "> > ") and one blank after it end. */
+function quoteEnd(text: string): number {
+  let end = 0;
+  for (let i = 0; ; ) {
+    while (i < text.length && isBlank(text[i])) i++;
+    if (text[i] !== ">") break;
+    end = ++i;
+  }
+  if (end > 0 && isBlank(text[end] ?? "")) end++;
+  return end;
+}
+
+/** Where the trailing blanks start. */
+function blankTail(text: string): number {
+  let end = text.length;
+  while (end > 0 && isBlank(text[end - 1])) end--;
+  return end;
 }
 
 const isStatement = (line: string): boolean => {
   const t = line.trim();
   if (t === "" || t.startsWith("#") || !/^[A-Za-z_]/.test(t) || !t.includes("(")) return false;
-  const p = parseTrace(t);
+  // One line on its own: its names are defined on other lines.
+  const p = parseTrace(t, { names: false });
   return p.trace.ops.length === 1 && !hasErrors(p);
 };
+
+/**
+ * A line meant as an operation but broken (`kfree_skb(a`, `b = skb_clone(`):
+ * it belongs to the trace, to be reported, not left out without a word.
+ */
+const isBrokenStatement = (line: string): boolean => /^\s*[A-Za-z_]\w*\s*(=\s*[A-Za-z_]\w*\s*)?\(/.test(line);
 
 /** Reads a trace (and the view, if the text is a report) back from pasted text. */
 export function importText(pasted: string): ImportResult {
   if (typeof pasted !== "string") return { ok: false, error: { message: "nothing to import: not text" } };
+  const binary = binaryReason(pasted);
+  if (binary) return { ok: false, error: { message: binary } };
   if (pasted.length > IMPORT_LIMITS.chars) {
     return { ok: false, error: { message: `the text is ${pasted.length} characters; skbscope imports at most ${IMPORT_LIMITS.chars}` } };
   }
-  const raw = pasted.replace(/^\ufeff/, "").split(/\r\n|\r|\n/);
+  const raw = pasted.replace(/^\ufeff/, "").split(LINE_END);
   if (raw.length > IMPORT_LIMITS.lines) {
     return { ok: false, error: { message: `the text has ${raw.length} lines; skbscope imports at most ${IMPORT_LIMITS.lines}` } };
   }
@@ -343,7 +350,7 @@ export function importText(pasted: string): ImportResult {
     picked = Array.from({ length: end - begin - 1 }, (_, i) => begin + 1 + i);
     from = "report";
   } else {
-    const kind = lines.map((l) => (l.trim() === "" ? "blank" : l.trimStart().startsWith("#") ? "comment" : isStatement(l) ? "op" : "other"));
+    const kind = lines.map((l) => (l.trim() === "" ? "blank" : l.trimStart().startsWith("#") ? "comment" : isStatement(l) ? "op" : isBrokenStatement(l) ? "broken" : "other"));
     const first = kind.findIndex((k) => k === "comment" || k === "op");
     let last = -1;
     for (let i = kind.length - 1; i >= 0; i--) if (kind[i] === "op" || kind[i] === "comment") {
@@ -356,6 +363,8 @@ export function importText(pasted: string): ImportResult {
     // Comment lines after the last operation belong to the trace only
     // when nothing but trace lines and blanks follow it.
     for (let i = first; i <= last; i++) if (kind[i] !== "other") picked.push(i);
+    // A broken operation right after the last good line is part of the trace too.
+    for (let i = last + 1; i < kind.length && kind[i] !== "other"; i++) if (kind[i] === "broken") picked.push(i);
   }
 
   const source = picked.map((i) => lines[i]).join("\n") + "\n";
@@ -363,7 +372,7 @@ export function importText(pasted: string): ImportResult {
   const at = (d: Diagnostic) => picked[d.line - 1] + 1;
   if (hasErrors(parsed)) {
     const d = parsed.diagnostics.find((x) => x.severity === "error")!;
-    return { ok: false, error: { message: `line ${at(d)}: ${d.message}`, line: at(d) } };
+    return { ok: false, error: { message: `line ${at(d)}: ${d.message}`, line: at(d), source } };
   }
   if (step !== undefined && step > parsed.trace.ops.length) step = undefined;
   return {

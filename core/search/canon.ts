@@ -134,6 +134,7 @@ function buildGraph(state: State, summary: PathSummary): Graph {
       s.hdr_len,
       b(s.head_frag),
       d ? (d.fn === "sock_rfree" ? 1 : 2) : 0,
+      b(state.devq.has(s.name)),
     ]);
     const m = s.name.endsWith("]") ? SEGMENT.exec(s.name) : null;
     if (m && !lists.has(m[1])) {

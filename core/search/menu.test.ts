@@ -29,7 +29,8 @@ describe("the argument menu", () => {
 
   it("skb_split, pskb_trim and __pskb_pull_tail get those lengths", () => {
     const all = steps("");
-    expect(all.filter((s) => s.includes("skb_split"))).toEqual(["b = skb_split(a, 0)", "b = skb_split(a, 2048)", "b = skb_split(a, 4096)"]);
+    // tcp_fragment splits strictly inside the skb: never at 0 or at skb->len.
+    expect(all.filter((s) => s.includes("skb_split"))).toEqual(["b = skb_split(a, 2048)"]);
     expect(all.filter((s) => s.startsWith("pskb_trim"))).toEqual(["pskb_trim(a, 0)", "pskb_trim(a, 2048)"]);
     expect(all.filter((s) => s.startsWith("__pskb_pull_tail"))).toEqual(["__pskb_pull_tail(a, 2048)", "__pskb_pull_tail(a, 4096)"]);
   });

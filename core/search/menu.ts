@@ -14,13 +14,22 @@
  * step (creating a socket alone changes no lifetime), so delivery, splice
  * and the reader's free are three steps, as the semantics reference counts.
  *
- * The menu also keeps the contracts callers keep and the engine does not
- * check, so that a counterexample is a path the kernel could take:
+ * The menu keeps the caller contracts of core/ops/contracts.ts, the table
+ * the engine enforces too (skb_split strictly inside the skb, as
+ * tcp_fragment; splice and copy only from a receive queue; frags at
+ * nr_frags ...): candidates() drops every step that breaks one, so a
+ * counterexample is a path the kernel could take, and a step the engine
+ * refuses as a precondition is never offered. Besides, to keep the search
+ * small:
+ *  - an skb on a frag_list belongs to the list's head: the menu never
+ *    names it (the caller's reference went to the list), so a start state
+ *    with a frag_list is not blamed for freeing a list-owned skb;
  *  - an skb on a socket's receive queue belongs to its reader: only
  *    skb_copy_datagram_iter(), skb_splice_bits() (tcp_read_sock) and
- *    sk_eat_skb() touch it, and those run on queued skbs only;
- *  - __skb_header_release() runs on an skb nobody has cloned yet (TCP
- *    calls it before the first transmit clone);
+ *    sk_eat_skb() touch it (another holder with a reference of its own
+ *    could, but the start state has none);
+ *  - __pskb_pull_tail() pulls at most data_len (pskb_may_pull() calls it
+ *    only for len <= skb->len);
  *  - operations that would do nothing (skb_orphan without a destructor,
  *    skb_orphan_frags without zero-copy state, skb_shift from an skb with
  *    linear bytes) are not offered;
@@ -50,6 +59,8 @@ const withRole = (role: SearchSpec["role"]): string[] =>
     .filter((spec) => searchOf(spec)?.role === role)
     .sort((x, y) => searchOf(x)!.order - searchOf(y)!.order)
     .map((spec) => spec.fn);
+import { resolveArgs } from "../engine/apply";
+import { brokenContract } from "../ops/contracts";
 
 /** Operations that never move a page out of the armed Data by themselves. */
 export const BASE_OPS: readonly string[] = withRole("base");
@@ -104,14 +115,26 @@ export function freshName(state: State, kind: "skb" | "pipe" | "sock" | "list"):
  * arguments in increasing order.
  */
 export function candidates(state: State, ops: readonly string[]): Step[] {
+  // The ops of a step after the first (sock_queue_rcv_skb after
+  // sock_create) see the same skbs and queues, so one state judges them all.
+  return allCandidates(state, ops).filter((step) => step.every((op) => !brokenContract(state, op.fn, resolveArgs(op))));
+}
+
+/** Every candidate, before the caller contracts are applied. */
+function allCandidates(state: State, ops: readonly string[]): Step[] {
   const skbs = [...state.skbs.values()].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
   const queuedOn = new Map<SkbId, SockId>();
   for (const sock of state.socks.values()) for (const s of sock.queue) queuedOn.set(s, sock.name);
+  // A frag_list member is its head's: the caller handed its reference to
+  // the list (skb_frag_add_head), so only the head is the caller's to use.
+  const listed = new Set<SkbId>();
+  for (const d of state.datas.values()) for (const x of d.frag_list) listed.add(x);
   const m: MenuCtx = {
     state,
-    free: skbs.filter((s) => !queuedOn.has(s.name)),
+    free: skbs.filter((s) => !queuedOn.has(s.name) && !listed.has(s.name)),
     queued: skbs.filter((s) => queuedOn.has(s.name)),
     queuedOn,
+    listed,
     socks: [...state.socks.keys()].sort(),
     pipes: [...state.pipes.keys()].sort(),
     dataOf: (skb: Skb): Data | undefined => state.datas.get(skb.head),

@@ -17,7 +17,7 @@
  * children and findings in order; SearchRun.accept() merges slice results
  * in slice order. search() runs the same loop in one thread.
  */
-import { VERDICT_ORDER, type Finding, type FindingKind } from "../check/checker";
+import { VIOLATION_VERDICTS, type Finding, type FindingKind } from "../check/checker";
 import { runTrace } from "../engine/replay";
 import { emptyState } from "../model/tx";
 import type { KernelId, PolicyId, State } from "../model/types";
@@ -25,7 +25,7 @@ import { stripPositions, type Trace, type TraceOp } from "../trace/ast";
 import { parseTrace } from "../trace/parse";
 import { printOp } from "../trace/print";
 import { canonicalKey } from "./canon";
-import { BASE_OPS, DEFAULT_OPS, ROOT_OPS, candidates, menuOps, type Step } from "./menu";
+import { DEFAULT_OPS, ROOT_OPS, candidates, menuOps, type Step } from "./menu";
 import { EMPTY_SUMMARY, judgeStep, judgeSteps, kindsOf, type MissedAt, type PathSummary } from "./step";
 
 /** The start state of issue 7: one skb carrying one guest page, armed. */
@@ -36,9 +36,13 @@ zerocopy_arm(a)
 `;
 export const DEFAULT_PREFIX: readonly TraceOp[] = stripPositions(parseTrace(DEFAULT_PREFIX_TEXT).trace).ops;
 
-/** Finding kinds in the order results list them: verdicts by severity, then the rest. */
+/**
+ * Finding kinds in the order results list them: verdicts by severity, then
+ * the rest. Not kernel-bug: a step the kernel BUGs on fails, and search
+ * never extends a path through a failed step.
+ */
 export const KIND_ORDER: readonly FindingKind[] = [
-  ...(VERDICT_ORDER.filter((v) => v !== "ok") as FindingKind[]),
+  ...VIOLATION_VERDICTS.filter((v) => v !== "kernel-bug"),
   "use-after-free",
   "double-free",
   "refcount-underflow",
@@ -134,7 +138,8 @@ export interface SliceResult {
   /** First path in the slice for each kind it revealed. */
   readonly found: readonly SliceFound[];
   /** Per node expanded in full, in order: [operations tried, of which refused]. */
-  readonly work: readonly (readonly [number, number])[];
+  /** Per node: operations tried, refused by the kernel, not modelled. */
+  readonly work: readonly (readonly [number, number, number])[];
   /** Engine bugs met (an "internal" error): the node, a path and the message. */
   readonly internal: readonly { parent: number; path: readonly TraceOp[]; message: string }[];
   /** Stopped inside the slice: nodes past `work.length` were not expanded. */
@@ -173,6 +178,8 @@ export interface SearchResult {
   readonly transitions: number;
   /** Operations the kernel refused (pruned). */
   readonly pruned: number;
+  /** Operations the model does not handle (unsupported or internal errors), pruned too. */
+  readonly notModelled: number;
   readonly stoppedBy: StopReason | null;
   /** No new state was left to expand: the bound did not matter. */
   readonly exhausted: boolean;
@@ -225,12 +232,13 @@ export function expandSlice(
   const children: SliceChild[] = [];
   const found: SliceFound[] = [];
   const internal: { parent: number; path: readonly TraceOp[]; message: string }[] = [];
-  const work: (readonly [number, number])[] = [];
+  const work: (readonly [number, number, number])[] = [];
   const seen = new Set<string>();
   const skip = new Set<FindingKind>(config.skipKinds ?? []);
   const every = control.checkEvery ?? 1024;
   let transitions = 0;
   let pruned = 0;
+  let notModelled = 0;
   let cancelled = false;
   outer: for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i];
@@ -242,7 +250,7 @@ export function expandSlice(
       summary = rebuilt.summary;
     }
     const used = node.used ?? usesOp(node.path, config.require);
-    const before = [transitions, pruned] as const;
+    const before = [transitions, pruned, notModelled] as const;
     for (const step of candidates(state, config.ops)) {
       if (++transitions % every === 0) {
         control.onTick?.(transitions);
@@ -253,7 +261,9 @@ export function expandSlice(
       }
       const j = judgeSteps(config.policy, state, summary, step, config.missedAt);
       if (j.error) {
-        pruned++;
+        // A step the model cannot judge is not the kernel refusing it.
+        if (j.error.kind === "unsupported" || j.error.kind === "internal") notModelled++;
+        else pruned++;
         if (j.error.kind === "internal") internal.push({ parent: i, path: [...node.path, ...step], message: j.error.message });
         continue;
       }
@@ -275,7 +285,7 @@ export function expandSlice(
         ...(control.keepStates ? { node: { path: [...node.path, ...step], state: j.state, summary: j.summary, used: childUsed } } : {}),
       });
     }
-    work.push([transitions - before[0], pruned - before[1]]);
+    work.push([transitions - before[0], pruned - before[1], notModelled - before[2]]);
   }
   return { children, found, work, internal, cancelled };
 }
@@ -317,6 +327,7 @@ export class SearchRun {
   private closed = false;
   transitions = 0;
   pruned = 0;
+  notModelled = 0;
   stoppedBy: StopReason | null = null;
 
   /** Throws BadStart when the prefix itself fails. */
@@ -389,6 +400,7 @@ export class SearchRun {
         }
         this.transitions += res.work[i][0];
         this.pruned += res.work[i][1];
+        this.notModelled += res.work[i][2];
         for (; e < res.internal.length && res.internal[e].parent === i; e++) this.internalErrors.push({ path: res.internal[e].path, message: res.internal[e].message });
         for (; f < res.found.length && res.found[f].parent === i; f++) this.record(res.found[f].kind, [...slice[i].path, ...res.found[f].step], this.level + 1);
         for (; c < res.children.length && res.children[c].parent === i; c++) {
@@ -456,6 +468,7 @@ export class SearchRun {
       states: this.visited.size,
       transitions: this.transitions,
       pruned: this.pruned,
+      notModelled: this.notModelled,
       stoppedBy: this.stoppedBy,
       exhausted: this.exhausted,
       counterexamples,
@@ -623,26 +636,23 @@ export function needsOp(c: Counterexample, fn: string, prefixLength: number): bo
 
 /**
  * One search per operation of `roots` (default ROOT_OPS, those the kernel
- * has), each with BASE_OPS and that operation only, counting only paths
- * that use it: the shortest way each operation breaks the policy, even
- * where another operation breaks it sooner.
+ * has), each with the same menu as the whole search (`options.ops`, else
+ * DEFAULT_OPS), counting only paths that use the operation: the shortest
+ * way each operation breaks the policy, even where another operation
+ * breaks it sooner. With the whole menu beside it, an operation that needs
+ * another one first (skb_recycle_check after skb_linearize) is found
+ * through it whenever the whole search found it so.
  */
 export function searchThrough(options: SearchOptions, roots: readonly string[] = ROOT_OPS): ThroughResult[] {
-  const { require: _require, ops: _ops, ...rest } = options;
+  const { require: _require, ops, ...rest } = options;
+  const menu = ops ?? DEFAULT_OPS;
   const prefixLength = (options.prefix ?? DEFAULT_PREFIX).length;
   const through: ThroughResult[] = [];
   for (const op of menuOps(roots, options.kernel)) {
     if (options.shouldStop?.()) break;
-    const result = search({ ...rest, ops: [...BASE_OPS, op], require: op });
+    const result = search({ ...rest, ops: [...new Set([...menu, op])], require: op });
     const own = result.counterexamples.filter((c) => needsOp(c, op, prefixLength));
     through.push({ op, result, own });
   }
   return through;
-}
-
-/** The shortest counterexample of a result, worst kind first at equal length. */
-export function shortest(result: SearchResult): Counterexample | null {
-  let best: Counterexample | null = null;
-  for (const c of result.counterexamples) if (!best || c.length < best.length) best = c;
-  return best;
 }

@@ -2,45 +2,26 @@
  * One search step: apply an operation to a state (pure) and judge it as the
  * checker would judge it at the end of the path that led there.
  *
- * The Checker is stateful per path and has no way to copy it, so the search
- * keeps what the checker remembers of a path, the PathSummary, and builds a
- * throwaway Checker for each step from it:
- *  - buffers already completed: fed to the fresh Checker as completion
- *    events without holders (which record the completion and report
- *    nothing), on the state before the step;
- *  - buffers already reported premature (a read after completion is
- *    reported once per buffer; the owner's reuse every time) or late, and
- *    the last conservation mismatch reported per page: the fresh Checker
- *    reports those again, and they are dropped here, as the path's Checker
- *    would not report them.
- * The rest of the Checker's memory only shapes messages (since when a
- * buffer was idle), never whether a finding is raised. Counterexamples are
- * replayed through runTrace and a real Checker before they are reported
+ * The path's Checker memory travels with each search node as data
+ * (Checker.save(), a CheckerMemory): a step restores a Checker from it,
+ * lets it judge the step, and saves it again. Counterexamples are replayed
+ * through runTrace and a real Checker before they are reported
  * (search.ts), and a test walks random paths both ways.
  *
- * "missed" needs the end of a trace: each step also asks its throwaway
- * Checker finish(), i.e. judges the path as if the trace ended there.
+ * "missed" needs the end of a trace: each step also asks its Checker
+ * finish(), i.e. judges the path as if the trace ended there (finish()
+ * adds findings, never memory).
  */
-import { Checker, type Finding, type FindingKind } from "../check/checker";
+import { Checker, EMPTY_MEMORY, type CheckerMemory, type Finding, type FindingKind } from "../check/checker";
 import { applyOp } from "../engine/apply";
 import type { EngineError, EngineEvent } from "../model/events";
-import { holdersOf } from "../model/lookup";
-import type { BufferId, PageId, PolicyId, State } from "../model/types";
+import type { PolicyId, State } from "../model/types";
 import type { TraceOp } from "../trace/ast";
 
 /** What the path's Checker remembers that decides later findings. */
-export interface PathSummary {
-  /** Buffers the owner has been told about (sorted). */
-  readonly completed: readonly BufferId[];
-  /** Buffers already reported premature (a later read is not reported). */
-  readonly premature: readonly BufferId[];
-  /** Buffers already reported late. */
-  readonly late: readonly BufferId[];
-  /** page -> the refcount/holders mismatch last reported for it. */
-  readonly badCons: ReadonlyMap<string, string>;
-}
+export type PathSummary = CheckerMemory;
 
-export const EMPTY_SUMMARY: PathSummary = { completed: [], premature: [], late: [], badCons: new Map() };
+export const EMPTY_SUMMARY: PathSummary = EMPTY_MEMORY;
 
 export interface StepJudgement {
   readonly state: State;
@@ -51,37 +32,6 @@ export interface StepJudgement {
   /** "missed" findings if the trace ended after this step. */
   readonly missed: readonly Finding[];
   readonly summary: PathSummary;
-}
-
-const NOTHING: ReadonlySet<string> = new Set();
-
-function conservationSig(state: State, page: string): string | null {
-  const p = state.pages.get(page as PageId);
-  if (!p) return null;
-  const holders = holdersOf(state, p.name);
-  return holders.length === p.refcount ? "" : `${p.refcount}/${holders.join(",")}`;
-}
-
-function union(list: readonly BufferId[], more: Iterable<BufferId>): readonly BufferId[] {
-  const set = new Set(list);
-  let grew = false;
-  for (const x of more) {
-    if (!set.has(x)) {
-      set.add(x);
-      grew = true;
-    }
-  }
-  return grew ? [...set].sort() : list;
-}
-
-/** A Checker that remembers what the path's Checker remembers (see above). */
-function checkerFor(policy: PolicyId, before: State, summary: PathSummary): Checker {
-  const checker = new Checker(policy);
-  if (summary.completed.length) {
-    const primed: EngineEvent[] = summary.completed.map((buffer) => ({ kind: "completion", buffer, via: "an earlier step", success: true, holders: [] }));
-    checker.afterStep(before, primed, undefined, NOTHING);
-  }
-  return checker;
 }
 
 /** Apply `op` and judge it. A step with an error is returned as is (pruned). */
@@ -99,41 +49,10 @@ export function judgeOutcome(
   events: readonly EngineEvent[],
   touched: ReadonlySet<string>,
 ): StepJudgement {
-  const checker = checkerFor(policy, before, summary);
-  const raw = checker.afterStep(state, events, undefined, touched);
-  const premature = new Set(summary.premature);
-  const late = new Set(summary.late);
-  // The Checker reports a read after completion once per buffer, and the
-  // owner's reuse of a page every time: a step is one or the other.
-  const reuse = events.some((ev) => ev.kind === "owner_reuse");
-  const findings = raw.filter((f) => {
-    if (f.kind === "late" && f.buffer && late.has(f.buffer)) return false;
-    if (f.kind === "premature" && f.buffer && premature.has(f.buffer) && !reuse) return false;
-    if (f.kind === "conservation" && summary.badCons.get(f.objects[0]) === conservationSig(state, f.objects[0])) return false;
-    return true;
-  });
+  const checker = Checker.restore(policy, summary, before.step);
+  const findings = checker.afterStep(state, events, undefined, touched);
   const missed = checker.finish(state);
-
-  const completions: BufferId[] = [];
-  for (const ev of events) if (ev.kind === "completion") completions.push(ev.buffer);
-  let badCons = summary.badCons;
-  for (const page of touched) {
-    const sig = conservationSig(state, page);
-    if (sig === null || (sig === "" && !badCons.has(page)) || (sig !== "" && badCons.get(page) === sig)) continue;
-    const next = new Map(badCons);
-    if (sig === "") next.delete(page);
-    else next.set(page, sig);
-    badCons = next;
-  }
-  const next: PathSummary = {
-    completed: union(summary.completed, completions),
-    premature: reuse ? summary.premature : union(summary.premature, raw.filter((f) => f.kind === "premature" && f.buffer).map((f) => f.buffer!)),
-    late: union(summary.late, raw.filter((f) => f.kind === "late" && f.buffer).map((f) => f.buffer!)),
-    badCons,
-  };
-  const same =
-    next.completed === summary.completed && next.premature === summary.premature && next.late === summary.late && badCons === summary.badCons;
-  return { state, events, findings, missed, summary: same ? summary : next };
+  return { state, events, findings, missed, summary: checker.save() };
 }
 
 /**

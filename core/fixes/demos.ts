@@ -1,0 +1,199 @@
+/**
+ * Minimal traces for the catalogued fixes that today's ops can show: the
+ * verdict row with the fix and the row without it. The `without` rows were
+ * first measured by removing the fix's guard from the op module in a
+ * scratch copy of the engine (docs/fixes.md says which lines); they are now
+ * expectation data that the engine's own `without` runs
+ * (core/fixes/fixed.ts) must give, checked by catalogue.test.ts under
+ * every policy.
+ */
+import type { Verdict } from "../check/checker";
+import type { PolicyId } from "../model/types";
+
+export type VerdictRow = Readonly<Record<PolicyId, Verdict>>;
+
+export interface FixDemo {
+  /** A 6.1 trace; it names no policy, so it runs under every one. */
+  readonly trace: string;
+  readonly with: VerdictRow;
+  readonly without: VerdictRow;
+  /** The guard removed from the engine to measure `without`. */
+  readonly reverted: string;
+}
+
+const row = (pageRefs: Verdict, destructor: Verdict, shinfo: Verdict, ubuf: Verdict, msgzc: Verdict): VerdictRow => ({
+  "page-refs": pageRefs,
+  destructor,
+  "shinfo-release": shinfo,
+  "ubuf-orphan": ubuf,
+  "msg-zerocopy": msgzc,
+});
+
+const lines = (...l: string[]) => `# kernel: 6.1\n${l.join("\n")}\n`;
+
+/** A zero-copy skb `a` holding the owner's page g as frags[0]. */
+const ARMED = ["g = alloc_page(guest)", "a = alloc_skb(256)", "skb_fill_page_desc(a, 0, g, 0, 4096)", "zerocopy_arm(a)"];
+
+const SPLIT = lines(...ARMED, "b = skb_split(a, 1000)", "kfree_skb(a)", "owner_reuse(g)", "kfree_skb(b)");
+
+export const DEMOS: ReadonlyMap<string, FixDemo> = new Map<string, FixDemo>([
+  [
+    "split-zerocopy-clone",
+    {
+      trace: SPLIT,
+      with: row("ok", "premature", "premature", "ok", "ok"),
+      without: row("ok", "premature", "premature", "premature", "premature"),
+      reverted: "core/ops/skb_split.ts: the zerocopyClone(tx, skb1, skb) call",
+    },
+  ],
+  [
+    "vhost-complete-once",
+    {
+      trace: SPLIT,
+      with: row("ok", "premature", "premature", "ok", "ok"),
+      without: row("ok", "premature", "premature", "premature", "ok"),
+      reverted: "core/policy/completion.ts ubufCallback: a vhost ubuf completes on every callback call, not at refcnt 0",
+    },
+  ],
+  [
+    "expand-head-uarg-ref",
+    {
+      trace: lines(...ARMED, "b = skb_clone(a)", "pskb_expand_head(a, 0, 0)", "kfree_skb(b)", "owner_reuse(g)", "kfree_skb(a)"),
+      with: row("ok", "ok", "premature", "ok", "ok"),
+      without: row("ok", "ok", "premature", "ok", "premature"),
+      reverted: "core/ops/pskb_expand_head.ts: if (cur.zcopy) ubufGet(...)",
+    },
+  ],
+  [
+    "pskb-copy-uarg-clone",
+    {
+      trace: lines(...ARMED, "c = pskb_copy(a)", "kfree_skb(a)", "owner_reuse(g)", "kfree_skb(c)"),
+      with: row("ok", "premature", "premature", "ok", "ok"),
+      without: row("ok", "premature", "premature", "ok", "premature"),
+      reverted: "core/ops/pskb_copy.ts: the zerocopyClone(tx, n, src) after orphanFrags",
+    },
+  ],
+  [
+    "segment-uarg-clone",
+    {
+      trace: lines(
+        "g = alloc_page(guest)",
+        "a = alloc_skb(256)",
+        "skb_fill_page_desc(a, 0, g, 0, 3000)",
+        "zerocopy_arm(a)",
+        "segs = skb_segment(a, 1500)",
+        "kfree_skb(a)",
+        "owner_reuse(g)",
+        "kfree_skb_list(segs)",
+      ),
+      with: row("ok", "premature", "premature", "ok", "ok"),
+      without: row("ok", "premature", "premature", "ok", "premature"),
+      reverted: "core/ops/skb_segment.ts: the per-segment zerocopyClone",
+    },
+  ],
+  ...(["zerocopy-orphan-frags", "zerocopy-uarg-clone"] as const).map((id): [string, FixDemo] => [
+    id,
+    {
+      trace: lines(
+        "g = alloc_page(guest)",
+        "a = napi_alloc_skb(256)",
+        "skb_put(a, 100)",
+        "skb_fill_page_desc(a, 0, g, 0, 4096)",
+        "zerocopy_arm(a)",
+        "t = alloc_skb(64)",
+        "skb_zerocopy(t, a, 4196, 64)",
+        "kfree_skb(a)",
+        "owner_reuse(g)",
+        "kfree_skb(t)",
+      ),
+      with: row("ok", "premature", "premature", "ok", "ok"),
+      without:
+        id === "zerocopy-orphan-frags"
+          ? row("ok", "premature", "premature", "premature", "premature")
+          : row("ok", "premature", "premature", "ok", "premature"),
+      reverted:
+        id === "zerocopy-orphan-frags"
+          ? "core/ops/skb_zerocopy.ts: both orphanFrags(from) and zerocopyClone (the pre-3.14 code had neither)"
+          : "core/ops/skb_zerocopy.ts: zerocopyClone only (orphanFrags kept)",
+    },
+  ]),
+  [
+    "shift-refuse-zcopy",
+    {
+      trace: lines(
+        "g = alloc_page(guest)",
+        "h = alloc_page(host)",
+        "t = alloc_skb(256)",
+        "skb_fill_page_desc(t, 0, h, 0, 1000)",
+        "a = alloc_skb(256)",
+        "skb_fill_page_desc(a, 0, g, 0, 4096)",
+        "zerocopy_arm(a)",
+        "skb_shift(t, a, 4096)",
+        "kfree_skb(a)",
+        "owner_reuse(g)",
+        "kfree_skb(t)",
+      ),
+      with: row("ok", "premature", "premature", "ok", "ok"),
+      without: row("ok", "premature", "premature", "premature", "premature"),
+      reverted: "core/ops/skb_shift.ts: the zero-copy refusal",
+    },
+  ],
+  [
+    "coalesce-refuse-zcopy",
+    {
+      trace: lines(
+        "g = alloc_page(guest)",
+        "h = alloc_page(host)",
+        "t = alloc_skb(0)",
+        "skb_fill_page_desc(t, 0, h, 0, 1000)",
+        "a = alloc_skb(0)",
+        "skb_fill_page_desc(a, 0, g, 0, 4096)",
+        "zerocopy_arm(a)",
+        "skb_try_coalesce(t, a)",
+        "kfree_skb_partial(a, false)",
+        "owner_reuse(g)",
+        "kfree_skb(t)",
+      ),
+      with: row("ok", "premature", "premature", "ok", "ok"),
+      without: row("ok", "premature", "premature", "premature", "premature"),
+      reverted: "core/ops/skb_try_coalesce.ts: the zero-copy refusal",
+    },
+  ],
+  [
+    "gro-refuse-zcopy",
+    {
+      trace: lines(
+        "h = alloc_page(host)",
+        "p = alloc_skb(0)",
+        "skb_fill_page_desc(p, 0, h, 0, 1000)",
+        "g = alloc_page(guest)",
+        "b = alloc_skb(0)",
+        "skb_fill_page_desc(b, 0, g, 0, 4096)",
+        "zerocopy_arm(b)",
+        "skb_gro_receive(p, b)",
+        "kfree_skb(p)",
+      ),
+      with: row("ok", "premature", "premature", "ok", "ok"),
+      without: row("ok", "premature", "premature", "premature", "premature"),
+      reverted: "core/ops/skb_gro_receive.ts: the skb_zcopy refusal (measured with the engine's own without run; the op came with its guard)",
+    },
+  ],
+  [
+    "tx-error-cloned",
+    {
+      trace: lines(...ARMED, "b = skb_clone(a)", "skb_tx_error(b)", "kfree_skb(a)"),
+      with: row("ok", "ok", "ok", "ok", "ok"),
+      without: row("ok", "ok", "ok", "ok", "premature"),
+      reverted: "core/ops/skb_tx_error.ts: the !skb_cloned(skb) test (measured with the engine's own without run; the op came with its guard)",
+    },
+  ],
+  [
+    "rx-orphan-frags",
+    {
+      trace: lines(...ARMED, "s = sock_create()", "sock_queue_rcv_skb(s, a)"),
+      with: row("late", "premature", "late", "ok", "ok"),
+      without: row("late", "premature", "late", "ok", "late"),
+      reverted: "core/ops/sock_queue_rcv_skb.ts: orphanFrags(tx, skb, true) made orphanFrags(tx, skb, false)",
+    },
+  ],
+]);

@@ -1,0 +1,2 @@
+/** The kernels the engine models (profiles in core/model/kernel.ts). */
+export type KernelId = "6.1" | "2.6.32";

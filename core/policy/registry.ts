@@ -1,0 +1,27 @@
+/**
+ * The completion policies' behaviour, by id. The mapped type makes the
+ * compiler refuse a row of core/model/policies.ts without a module here,
+ * and a module filed under another policy's id (registry.test.ts).
+ *
+ * Adding a policy: its row in core/model/policies.ts, its module in this
+ * folder, one line below.
+ */
+import type { PolicyId } from "../model/types";
+import { destructor } from "./destructor";
+import { msgZerocopy } from "./msg-zerocopy";
+import { pageRefs } from "./page-refs";
+import { shinfoRelease } from "./shinfo-release";
+import type { CompletionPolicy } from "./types";
+import { ubufOrphan } from "./ubuf-orphan";
+
+export const POLICY_MODULES: { readonly [P in PolicyId]: CompletionPolicy<P> } = {
+  "page-refs": pageRefs,
+  destructor: destructor,
+  "shinfo-release": shinfoRelease,
+  "ubuf-orphan": ubufOrphan,
+  "msg-zerocopy": msgZerocopy,
+};
+
+export function completionPolicy(policy: PolicyId): CompletionPolicy {
+  return POLICY_MODULES[policy];
+}
