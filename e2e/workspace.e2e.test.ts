@@ -388,7 +388,8 @@ describe("small items", () => {
   it("←/→ on a focused menu step the trace; labels never say 'owner owner'; '1 pipe buffer'; freed counters readable; the legend covers nothing", async () => {
     const { page, context } = await openApp(app.browser, app.url, "light", "?reduced=1");
     await settled(page);
-    await openTrace(page, `${BASE}q = skb_splice_bits(a, 0, 4096)\nkfree_skb(a)\n`, { step: 3 });
+    // The skb was never received: this trace is about the wording, so it asks to run the misuse flagged.
+    await openTrace(page, `# contracts: flag\n${BASE}q = skb_splice_bits(a, 0, 4096)\nkfree_skb(a)\n`, { step: 3 });
     await settled(page, 3);
     await page.focus("[data-testid=policy]");
     const policy = await page.locator("[data-testid=policy]").inputValue();
