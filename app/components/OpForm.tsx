@@ -5,6 +5,7 @@
  * and it is appended to the trace.
  */
 import { useMemo, useState } from "react";
+import { OP_GROUPS } from "../../core/index";
 import { useMachines } from "../context";
 import { candidates, defaultArgs, draftOf, opsFor, targetOf, type ArgValue } from "../ops";
 import { useScope } from "../store";
@@ -34,11 +35,18 @@ export function OpForm() {
       <label className="field-row">
         <span>operation</span>
         <select value={op.fn} onChange={(e) => setFn(e.target.value)} data-testid="op-select">
-          {offered.map((o) => (
-            <option key={o.fn} value={o.fn}>
-              {o.fn}
-            </option>
-          ))}
+          {OP_GROUPS.map((group) => {
+            const inGroup = offered.filter((o) => o.group === group);
+            return inGroup.length ? (
+              <optgroup key={group} label={group}>
+                {inGroup.map((o) => (
+                  <option key={o.fn} value={o.fn}>
+                    {o.fn}
+                  </option>
+                ))}
+              </optgroup>
+            ) : null;
+          })}
         </select>
       </label>
       <p className="summary">{op.summary}</p>

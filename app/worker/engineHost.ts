@@ -86,6 +86,7 @@ export function opTable(): OpInfo[] {
     resultUnlessOptional: s.resultUnlessOptional ?? false,
     kernels: s.kernels ?? null,
     summary: s.summary,
+    group: s.group,
   }));
 }
 

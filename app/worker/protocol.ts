@@ -10,7 +10,7 @@
  * arrays (transferred, not copied) so a 100,000-step trace never costs the
  * main thread a long structured clone.
  */
-import type { Diagnostic, Finding, KernelId, LifeRow, PolicyId, StateView, Verdict } from "../../core/index";
+import type { Diagnostic, Finding, KernelId, LifeRow, OpGroup, PolicyId, StateView, Verdict } from "../../core/index";
 export type { LifeRow };
 import type { SliceResult, SliceTask } from "../../core/search/index";
 
@@ -79,6 +79,8 @@ export interface OpInfo {
   readonly resultUnlessOptional: boolean;
   readonly kernels: readonly KernelId[] | null;
   readonly summary: string;
+  /** The picker's group (core OpSpec.group). */
+  readonly group: OpGroup;
 }
 
 /** The kinds of object an operation can make. */

@@ -27,7 +27,7 @@
  */
 import { isKernelBug, type EngineError, type EngineEvent } from "../model/events";
 import { holderCount, holdersIndex, skbsOfData } from "../model/lookup";
-import type { BufferId, PageId, PolicyId, SkbId, State, TableName, ZBuffer } from "../model/types";
+import type { BufferId, DataId, PageId, PolicyId, SkbId, State, TableName, ZBuffer } from "../model/types";
 import { completionPolicy } from "../policy/registry";
 import type { CompletionPolicy } from "../policy/types";
 import { describeHolder, describePageHolder } from "./describe";
@@ -85,7 +85,7 @@ function holderObjects(state: State, holder: string): string[] {
   const m = /^([^.:]+)\./.exec(holder);
   if (!m) return [];
   const out = [m[1]];
-  if (/^h\d+$/.test(m[1])) out.push(...skbsOfData(state, m[1] as never));
+  if (/^h\d+$/.test(m[1])) out.push(...skbsOfData(state, m[1] as DataId));
   return out;
 }
 
@@ -338,7 +338,7 @@ export class Checker {
   }
 
   private checkConservation(state: State, index: StepIndex, step: number, id: string, add: (f: Finding) => void): void {
-    const page = state.pages.get(id as never);
+    const page = state.pages.get(id as PageId);
     if (!page) return;
     if (holderCount(state, page.name) === page.refcount) {
       if (this.badConservation.delete(id)) this.changed.add("badCons");

@@ -61,6 +61,12 @@ export class Tx {
   private copied: Set<TableName> | null = null;
   /** In place: (table, key, old value, had) per write, flat (no tuple per write). */
   private readonly undo: unknown[] = [];
+  /**
+   * In place: a table's key order before its first delete in this step. A
+   * Map re-inserts a restored key at its end, so a rollback puts the order
+   * back from here: a failed step leaves the tables as a pure step would.
+   */
+  private orderBefore: Map<TableName, string[]> | null = null;
   private pagesTouched: Set<string> | null = null;
   private tablesTouched: Set<TableName> | null = null;
   private work = 0;
@@ -124,7 +130,10 @@ export class Tx {
   delete(table: TableName, key: string): void {
     const map = this.writable(table);
     if (!map.has(key)) return;
-    if (this.mode === "inplace") this.undo.push(table, key, map.get(key), true);
+    if (this.mode === "inplace") {
+      this.undo.push(table, key, map.get(key), true);
+      if (!this.orderBefore?.has(table)) (this.orderBefore ??= new Map()).set(table, [...map.keys()]);
+    }
     map.delete(key);
     if (table === "pages") this.touch(key);
   }
@@ -176,6 +185,14 @@ export class Tx {
         else map.delete(key);
       }
       this.undo.length = 0;
+      for (const [table, order] of this.orderBefore ?? []) {
+        const map = this.tables[table];
+        // Keys this step added before its first delete are gone again.
+        const entries = order.filter((k) => map.has(k)).map((k) => [k, map.get(k)] as const);
+        map.clear();
+        for (const [k, v] of entries) map.set(k, v);
+      }
+      this.orderBefore = null;
     }
     return this.base;
   }

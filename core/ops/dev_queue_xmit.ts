@@ -20,6 +20,7 @@
 import { skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import { kfreeSkbRef } from "./kfree_skb";
+import { defineOp, ref } from "./spec";
 
 export function dev_queue_xmit(tx: Tx, name: string): void {
   const skb = skbOf(tx, name, "dev_queue_xmit");
@@ -33,3 +34,70 @@ export function dev_consume_skb_any(tx: Tx, name: string): void {
   tx.delete("devq", skb.name);
   kfreeSkbRef(tx, skb.name, "dev_consume_skb_any");
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+/** Why the skboracle module cannot record either op. */
+const NO_DEVICE = "the skboracle module drives no network device: nothing to queue on, no TX completion to wait for";
+
+export const dev_queue_xmit_spec = defineOp({
+  fn: "dev_queue_xmit",
+  params: ["skb"],
+  names: ["skb"],
+  // int dev_queue_xmit(struct sk_buff *skb) (include/linux/netdevice.h): no integer.
+  ctypes: [null],
+  result: null,
+  summary: "hand the skb to the device (the caller's reference goes with it)",
+  group: "leave the stack",
+  opcode: 46,
+  docs: [
+    {
+      call: "dev_queue_xmit(a)",
+      models:
+        "`__dev_queue_xmit()`: the caller's reference goes to the device (qdisc and driver TX ring), assumed capable of scatter-gather and GSO; the device holds `a` for as long as it likes (the checker's `late`)",
+    },
+  ],
+  search: {
+    notSearchable:
+      "a device holds the skb for as long as it likes, outside the host stack: the checker reports that holder (late) on whatever path follows, and the search looks for what the stack itself does",
+  },
+  fuzz: {
+    weight: 1,
+    make: (c, d, fn) => {
+      const name = c.freeable(d[1]);
+      return name ? { fn, args: [ref(name)] } : null;
+    },
+  },
+  oracle: { notRecordable: NO_DEVICE },
+  run: (tx, _r, a) => dev_queue_xmit(tx, a[0]),
+});
+
+export const dev_consume_skb_any_spec = defineOp({
+  fn: "dev_consume_skb_any",
+  params: ["skb"],
+  names: ["skb"],
+  // void dev_consume_skb_any(struct sk_buff *skb) (include/linux/netdevice.h l.3866): no integer.
+  ctypes: [null],
+  result: null,
+  summary: "the driver's transmit completion frees the skb",
+  group: "leave the stack",
+  opcode: 47,
+  docs: [
+    {
+      call: "dev_consume_skb_any(a)",
+      models: "the driver's transmit completion: `a` leaves the device queue and `consume_skb()` drops the device's reference",
+    },
+  ],
+  search: { notSearchable: "it completes only what dev_queue_xmit, which the menu never offers, handed to the device" },
+  fuzz: {
+    weight: 1,
+    // The skbs a device holds; one time in eight any skb (the contract's error path).
+    make: (c, d, fn) => {
+      const queued = [...c.state.devq.keys()];
+      const name = d[2] % 8 === 7 || queued.length === 0 ? c.freeable(d[1]) : c.pick(queued, d[1]);
+      return name ? { fn, args: [ref(name)] } : null;
+    },
+  },
+  oracle: { notRecordable: NO_DEVICE },
+  run: (tx, _r, a) => dev_consume_skb_any(tx, a[0]),
+});

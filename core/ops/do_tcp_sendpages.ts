@@ -17,6 +17,7 @@ import { pipeOf, shinfo, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { Frag } from "../model/types";
 import { pageGet, pagePut } from "./alloc_page";
+import { defineOp, ref, step } from "./spec";
 
 export function do_tcp_sendpages(tx: Tx, name: string, pipeName: string): void {
   const skb = skbOf(tx, name, "do_tcp_sendpages");
@@ -46,3 +47,42 @@ export function do_tcp_sendpages(tx: Tx, name: string, pipeName: string): void {
   pipe.bufs.slice(0, used).forEach((b, i) => pagePut(tx, b.page, `${pipe.name}.bufs[${i}]`));
   tx.emit({ kind: "result", fn: "do_tcp_sendpages", value: `${bytes} bytes from ${used} pipe buffer${used === 1 ? "" : "s"}` });
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+export const do_tcp_sendpages_spec = defineOp({
+  fn: "do_tcp_sendpages",
+  params: ["skb", "pipe"],
+  names: ["skb", "pipe"],
+  ctypes: [null, null],
+  result: null,
+  summary: "splice a pipe into a TCP socket's skb (the pages move on)",
+  group: "leave the stack",
+  opcode: 45,
+  docs: [
+    {
+      call: "do_tcp_sendpages(b, q)",
+      models:
+        "the pipe is spliced into a TCP socket whose write-queue skb is `b` (`pipe_to_sendpage` -> `do_tcp_sendpages`): each buffer's page goes into `b`'s frags (`get_page`, or extending the last frag), then the buffer is released",
+    },
+  ],
+  // A pipe with buffers into an skb the caller holds (an empty pipe moves nothing).
+  search: {
+    role: "root",
+    order: 18,
+    steps: (m, fn) =>
+      m.pipes
+        .filter((q) => m.state.pipes.get(q)!.bufs.length > 0)
+        .flatMap((q) => m.free.map((s) => step(fn, [ref(s.name), ref(q)]))),
+  },
+  fuzz: {
+    weight: 1,
+    make: (c, d, fn) => {
+      const s = c.skbArg(d[1]);
+      const q = c.pick([...c.state.pipes.keys()], d[2]);
+      return s && q ? { fn, args: [s, ref(q)] } : null;
+    },
+  },
+  oracle: "do_tcp_sendpages",
+  run: (tx, _r, a) => do_tcp_sendpages(tx, a[0], a[1]),
+});

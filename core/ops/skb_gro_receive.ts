@@ -37,6 +37,7 @@ import type { Frag, Skb } from "../model/types";
 import { __skb_header_release } from "./skb_clone";
 import { freeSkbNow } from "./kfree_skb";
 import { kfree_skb_partial } from "./skb_try_coalesce";
+import { defineOp, ref, step } from "./spec";
 
 /** GRO_LEGACY_MAX_SIZE, the default gro_max_size (include/linux/netdevice.h). */
 const GRO_MAX_SIZE = 65536;
@@ -125,3 +126,51 @@ function result(tx: Tx, value: string): void {
   tx.emit({ kind: "result", fn: "skb_gro_receive", value });
 }
 
+
+// --- the registry's entries ----------------------------------------------------
+
+export const skb_gro_receive_spec = defineOp({
+  fn: "skb_gro_receive",
+  params: ["skb", "skb"],
+  names: ["p", "skb"],
+  // int skb_gro_receive(struct sk_buff *p, struct sk_buff *skb) (6.1 net/core/gro.c l.150): no integer.
+  ctypes: [null, null],
+  result: null,
+  history: "GRO came in 2.6.29; 6.1 has it in net/core/gro.c",
+  kernels: ["6.1"],
+  summary: "GRO merges skb into the held packet p (frags, stolen head or frag_list)",
+  group: "reshape",
+  opcode: 49,
+  docs: [
+    {
+      call: "skb_gro_receive(p, a)",
+      models:
+        "6.1 only: GRO merges `a` into the held packet `p` (`net/core/gro.c`): frags move (then `a` is freed), a page-fragment head is stolen (only the struct goes), or `a` goes on `p`'s frag_list; refuses zero-copy skbs (6.1.176) and past 64 KiB",
+    },
+  ],
+  search: {
+    role: "root",
+    order: 20,
+    // GRO holds a driver's fresh skbs: neither cloned nor shared. Only the
+    // paths that free the merged skb: one left on p's frag_list would be
+    // offered to kfree_skb while p still links it, as no frag_list member
+    // is elsewhere in the menu.
+    steps: (m, fn) =>
+      m.free.flatMap((t) =>
+        m.free
+          .filter((s) => t.name !== s.name && t.users === 1 && s.users === 1 && m.dataOf(t)?.dataref === 1 && m.dataOf(s)?.dataref === 1)
+          .filter((s) => s.len === s.data_len || s.head_frag)
+          .map((s) => step(fn, [ref(t.name), ref(s.name)])),
+      ),
+  },
+  fuzz: {
+    weight: 1,
+    make: (c, d, fn) => {
+      const p = c.skbArg(d[1]);
+      const s = c.skbArg(d[2]);
+      return p && s && c.state.kernel === "6.1" ? { fn, args: [p, s] } : null;
+    },
+  },
+  oracle: { notRecordable: "not exported in 6.1; reached only through napi_gro_receive" },
+  run: (tx, _r, a) => skb_gro_receive(tx, a[0], a[1]),
+});

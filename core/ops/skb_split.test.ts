@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clean, trace, view } from "../testdata/harness";
+import type { UbufId } from "../model/types";
 
 // Read: net/core/skbuff.c skb_split(), skb_split_inside_header(), skb_split_no_header()
 // 6.1 l.3575-3661; 2.6.32 l.2012-2088.
@@ -42,7 +43,7 @@ describe("skb_split", () => {
 
   it("6.1: the new skb joins the ubuf without orphaning, even a vhost one", () => {
     const run = clean(trace(`${BASE}zerocopy_arm(a)\nb = skb_split(a, 2100)`, { policy: "ubuf-orphan" }));
-    expect(run.final.ubufs.get("u1" as never)!.refcnt).toBe(2);
+    expect(run.final.ubufs.get("u1" as UbufId)!.refcnt).toBe(2);
     expect(view(run.final).pages.g).toBe(2);
   });
 

@@ -33,6 +33,7 @@ import { shinfo, skbCloned, skbOf, skbShared } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import { ubufCallback } from "../policy/completion";
 import { kfreeSkbRef } from "./kfree_skb";
+import { defineOp, eachFreeWhere, fuzzOneSkb } from "./spec";
 
 export function skb_tx_error(tx: Tx, name: string): void {
   const skb = skbOf(tx, name, "skb_tx_error");
@@ -51,3 +52,31 @@ export function skb_tx_error(tx: Tx, name: string): void {
   kfreeSkbRef(tx, skb.name, "skb_tx_error");
   if (uarg && touch) ubufCallback(tx, uarg, true);
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+export const skb_tx_error_spec = defineOp({
+  fn: "skb_tx_error",
+  params: ["skb"],
+  names: ["skb"],
+  // void skb_tx_error(struct sk_buff *skb) (6.1 net/core/skbuff.c l.1014): no integer.
+  ctypes: [null],
+  result: null,
+  history: "added in 3.8 for zero-copy",
+  kernels: ["6.1"],
+  summary: "a driver's xmit error: report to the ubuf owner, then free",
+  group: "zero-copy",
+  opcode: 48,
+  docs: [
+    {
+      call: "skb_tx_error(a)",
+      models:
+        "6.1 only: a driver's error path, `skb_tx_error()` (the ubuf callback and the zero-copy flags, not on a clone since 6.1.190) then the free the kernel-doc asks for",
+    },
+  ],
+  // A driver's error path: only a zero-copy skb makes it differ from kfree_skb.
+  search: { role: "root", order: 19, steps: eachFreeWhere((s, m) => !!m.dataOf(s)?.zcopy) },
+  fuzz: fuzzOneSkb(1, "6.1"),
+  oracle: "skb_tx_error",
+  run: (tx, _r, a) => skb_tx_error(tx, a[0]),
+});

@@ -19,6 +19,7 @@ import { readAllPages } from "./skb_copy";
 import { skb_put } from "./alloc_skb";
 import * as kernel from "../kernel/skbuff";
 import { fixed } from "../fixes/fixed";
+import { defineOp, int, ref, step } from "./spec";
 
 export function skb_zerocopy(tx: Tx, toName: string, fromName: string, len: number, hlen: number): void {
   const to = skbOf(tx, toName, "skb_zerocopy");
@@ -71,3 +72,45 @@ export function skb_zerocopy(tx: Tx, toName: string, fromName: string, len: numb
   const data = shinfo(tx, tx.get("skbs", toName)!);
   tx.set("datas", data.id, { ...data, frags });
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+export const skb_zerocopy_spec = defineOp({
+  fn: "skb_zerocopy",
+  params: ["skb", "skb", "int", "int"],
+  names: ["to", "from", "len", "hlen"],
+  ctypes: [null, null, "int", "int"],
+  result: null,
+  history: "added in 3.14",
+  kernels: ["6.1"],
+  summary: "reference from's data in to",
+  group: "reshape",
+  opcode: 31,
+  docs: [{ call: "skb_zerocopy(to, from, len, hlen)", models: "6.1 only: `skb_zerocopy()`: reference `from`'s data in `to`" }],
+  search: {
+    role: "root",
+    order: 7,
+    // A fresh `to` (no frags), as openvswitch/nfqueue's; hlen as skb_zerocopy_headlen() gives it.
+    steps: (m, fn) =>
+      m.free.flatMap((to) => {
+        if (m.dataOf(to)?.frags.length) return [];
+        return m.free.flatMap((from) => {
+          if (to === from || from.len === 0) return [];
+          const hlen = from.head_frag ? 0 : headlen(from);
+          if (!from.head_frag && hlen === 0) return [];
+          return [step(fn, [ref(to.name), ref(from.name), int(from.len), int(hlen)])];
+        });
+      }),
+  },
+  fuzz: {
+    weight: 1,
+    make: (c, d, fn) => {
+      const t = c.skbArg(d[1]);
+      const f = c.skbArg(d[2]);
+      return t && f && c.state.kernel === "6.1" ? { fn, args: [t, f, int(c.within(c.lenOf(f), d[3])), int([0, 64][d[4] % 2])] } : null;
+    },
+  },
+  form: { len: (f) => f.from?.len ?? 0 },
+  oracle: "skb_zerocopy",
+  run: (tx, _r, a) => skb_zerocopy(tx, a[0], a[1], a[2], a[3]),
+});

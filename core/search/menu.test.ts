@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { trace } from "../testdata/harness";
 import { printOp } from "../trace/print";
 import { DEFAULT_OPS, candidates, cutPoints, freshName, menuOps } from "./menu";
+import type { SkbId } from "../model/types";
 
 const PREFIX = `
 g = alloc_page(guest)
@@ -22,7 +23,7 @@ const steps = (body: string, kernel: "6.1" | "2.6.32" = "2.6.32") => {
 describe("the argument menu", () => {
   it("cuts at 0, inside and at the end of the linear part, inside and at the end of each frag", () => {
     const run = trace(`h = alloc_page(host)\nb = alloc_skb(256)\nskb_put(b, 100)\nskb_fill_page_desc(b, 0, h, 0, 1000)`);
-    const skb = run.final.skbs.get("b" as never)!;
+    const skb = run.final.skbs.get("b" as SkbId)!;
     expect(cutPoints(skb, run.final.datas.get(skb.head)!)).toEqual([0, 50, 100, 600, 1100]);
   });
 
