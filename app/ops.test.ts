@@ -1,7 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parseTrace, runTrace, stateView } from "../core/index";
-import { candidates, defaultArgs, draftOf, freshName, freshNames, opsFor, targetOf } from "./ops";
+import { candidates, defaultArgs, draftOf, freshName, freshNames, loadOpDefaults, opsFor, targetOf } from "./ops";
 import { opTable } from "./worker/engineHost";
+
+beforeAll(loadOpDefaults);
 
 const ops = opTable();
 const view = stateView(runTrace(parseTrace("g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\n").trace).final);

@@ -4,7 +4,7 @@
  * integers with the defaults of each op's spec). Pure, from the op table
  * the worker sends (core OPS) and the snapshot on screen.
  */
-import { opSpec, type KernelId, type StateView } from "../core/index";
+import type { KernelId, StateView } from "../core/index";
 import type { FreshNames, OpDraft, OpInfo, ResultKind } from "./worker/protocol";
 
 export type ParamKind = OpInfo["params"][number];
@@ -139,9 +139,21 @@ export function defaultArgs(op: OpInfo, target: Target | null, view: StateView |
   return args;
 }
 
-/** An int parameter's default: its op spec's form default (core/ops), from the skbs the first two arguments name. */
+let registry: typeof import("../core/ops/index") | null = null;
+
+/** Fetches the op specs (their form defaults) as a chunk of their own; the main bundle carries no engine. */
+export async function loadOpDefaults(): Promise<void> {
+  registry ??= await import("../core/ops/index");
+}
+
+export const opDefaultsLoaded = (): boolean => registry !== null;
+
+/**
+ * An int parameter's default: its op spec's form default (core/ops), from
+ * the skbs the first two arguments name; 0 until the specs have arrived.
+ */
 function defaultInt(op: OpInfo, name: string, args: ArgValue[], view: StateView | null): number {
-  const given = opSpec(op.fn)?.form?.[name];
+  const given = registry?.opSpec(op.fn)?.form?.[name];
   if (given === undefined) return 0;
   if (typeof given === "number") return given;
   const skb = view?.skbs.find((s) => s.name === args[0]);

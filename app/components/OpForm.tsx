@@ -4,10 +4,10 @@
  * existing names of the right kind; the worker prints the line (printOp)
  * and it is appended to the trace.
  */
-import { useMemo, useState } from "react";
-import { OP_GROUPS } from "../../core/index";
+import { useEffect, useMemo, useState } from "react";
+import { OP_GROUPS } from "../../core/model/opGroups";
 import { useMachines } from "../context";
-import { candidates, defaultArgs, draftOf, opsFor, targetOf, type ArgValue } from "../ops";
+import { candidates, defaultArgs, draftOf, loadOpDefaults, opDefaultsLoaded, opsFor, targetOf, type ArgValue } from "../ops";
 import { useScope } from "../store";
 import type { FreshNames, OpInfo } from "../worker/protocol";
 
@@ -22,11 +22,17 @@ export function OpForm() {
   const target = useMemo(() => targetOf(selection, view), [selection, view]);
   const offered = useMemo(() => opsFor(target, ops, kernel, cands), [target, ops, kernel, cands]);
   const [fn, setFn] = useState<string>("");
+  // The ops' form defaults live in their specs, with the engine: a chunk of
+  // its own, fetched when the form first shows (the main bundle has no engine).
+  const [defaultsReady, setDefaultsReady] = useState(opDefaultsLoaded());
+  useEffect(() => {
+    if (!defaultsReady) void loadOpDefaults().then(() => setDefaultsReady(true));
+  }, [defaultsReady]);
   const op = offered.find((o) => o.fn === fn) ?? offered[0] ?? null;
 
   if (!op) return <section className="opform"><h2>operate</h2><p className="quiet">No operation applies here.</p></section>;
   // A new operation or selection remounts the fields with fresh defaults.
-  const fieldsKey = `${op.fn}|${target?.kind ?? ""}:${target?.name ?? ""}`;
+  const fieldsKey = `${op.fn}|${target?.kind ?? ""}:${target?.name ?? ""}|${defaultsReady}`;
   return (
     <section className="opform" aria-label="apply an operation">
       <h2>

@@ -46,8 +46,8 @@ export type ArgsOf<P extends readonly ParamKind[]> = { readonly [I in keyof P]: 
 export type CType = "int" | "unsigned int" | "u32" | "unsigned short" | "bool";
 
 /** The app's operation picker groups operations so. */
-export type OpGroup = "allocate" | "reference" | "copy" | "reshape" | "leave the stack" | "zero-copy";
-export const OP_GROUPS: readonly OpGroup[] = ["allocate", "reference", "copy", "reshape", "leave the stack", "zero-copy"];
+import type { OpGroup } from "../model/opGroups";
+export { OP_GROUPS, type OpGroup } from "../model/opGroups";
 
 /** One row of the docs tables: a call as written in a trace, and what it models. */
 export interface DocRow {
