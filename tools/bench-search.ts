@@ -139,7 +139,7 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
   let peakRun = before;
   while (!run.done) {
     const nodes = run.take(512);
-    run.accept([expandSlice(run.sliceConfig(), run.start, nodes, { keepStates: true })], [nodes]);
+    run.accept([expandSlice(run.sliceConfig(), run.start, nodes)], [nodes]);
     peakRun = Math.max(peakRun, process.memoryUsage().heapUsed);
   }
   gcNow();

@@ -4,7 +4,7 @@
  * state as it was and says why; an engine bug becomes an "internal" error.
  */
 import { OpFailure, type EngineError, type EngineEvent } from "../model/events";
-import { Tx, type TxMode } from "../model/tx";
+import { Tx, type AccessLog, type TxMode } from "../model/tx";
 import type { State, TableName } from "../model/types";
 import { opSpec, type ArgValue } from "../ops";
 import type { TraceOp } from "../trace/ast";
@@ -17,6 +17,8 @@ export interface StepOutcome {
   readonly touchedPages: ReadonlySet<string>;
   /** Tables the step wrote to. */
   readonly touchedTables: ReadonlySet<TableName>;
+  /** In place, when asked (keepUndo): the step's undo log (undoWrites). */
+  readonly undo?: readonly unknown[];
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -34,8 +36,9 @@ export function resolveArgs(op: TraceOp): ArgValue[] {
   });
 }
 
-export function applyOp(state: State, op: TraceOp, mode: TxMode): StepOutcome {
+export function applyOp(state: State, op: TraceOp, mode: TxMode, keepUndo = false, access: AccessLog | null = null): StepOutcome {
   const tx = new Tx(state, mode);
+  tx.access = access;
   try {
     const spec = opSpec(op.fn);
     if (!spec) {
@@ -49,7 +52,8 @@ export function applyOp(state: State, op: TraceOp, mode: TxMode): StepOutcome {
       });
     }
     spec.run(tx, op.result, resolveArgs(op));
-    return { state: tx.commit(), events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables };
+    const out = { state: tx.commit(), events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables };
+    return keepUndo ? { ...out, undo: tx.takeUndo() } : out;
   } catch (e) {
     if (e instanceof OpFailure) return failed(tx, e.error);
     const message = e instanceof Error ? `${e.message}` : String(e);

@@ -32,13 +32,25 @@ const TABLES: readonly TableName[] = [
 
 const NO_STRINGS: ReadonlySet<string> = new Set();
 
+/**
+ * Told of every table entry a step reads or writes (key null: the whole
+ * table, or for "caches" the frag caches). The search derives which steps
+ * commute from it (core/search/footprint.ts); replay passes none.
+ */
+export interface AccessLog {
+  read(table: TableName | "caches", key: string | null): void;
+  write(table: TableName | "caches", key: string | null): void;
+}
+
 export class Tx {
   readonly kernel: KernelId;
   readonly policy: PolicyId;
   readonly step: number;
   readonly events: EngineEvent[] = [];
   counters: Counters;
-  caches: FragCaches;
+  private cachesNow: FragCaches;
+  /** Set by the caller before the step runs (search only). */
+  access: AccessLog | null = null;
   private readonly tables: Record<TableName, AnyMap>;
   // Allocated on first use: most steps touch few tables (replay's hot path).
   private copied: Set<TableName> | null = null;
@@ -65,7 +77,7 @@ export class Tx {
     this.policy = base.policy;
     this.step = base.step + 1;
     this.counters = base.counters;
-    this.caches = base.caches;
+    this.cachesNow = base.caches;
     // In place, the base's own maps are written (and undone on failure).
     if (mode === "inplace") this.tables = base as unknown as Record<TableName, AnyMap>;
     else {
@@ -74,20 +86,35 @@ export class Tx {
     }
   }
 
+  /** The page-fragment caches (napi, pfrag): state outside the tables. */
+  get caches(): FragCaches {
+    this.access?.read("caches", null);
+    return this.cachesNow;
+  }
+
+  set caches(value: FragCaches) {
+    this.access?.write("caches", null);
+    this.cachesNow = value;
+  }
+
   get<T extends TableName>(table: T, key: string): RecordOf<T> | undefined {
+    this.access?.read(table, key);
     return this.tables[table].get(key) as RecordOf<T> | undefined;
   }
 
   has(table: TableName, key: string): boolean {
+    this.access?.read(table, key);
     return this.tables[table].has(key);
   }
 
   /** Live records of a table (read-only view; do not write through it). */
   all<T extends TableName>(table: T): ReadonlyMap<KeyOf<T>, RecordOf<T>> {
+    this.access?.read(table, null);
     return this.tables[table] as unknown as ReadonlyMap<KeyOf<T>, RecordOf<T>>;
   }
 
   set<T extends TableName>(table: T, key: string, value: RecordOf<T>): void {
+    this.access?.write(table, key);
     const map = this.writable(table);
     if (this.mode === "inplace") this.undo.push(table, key, map.get(key), map.has(key));
     map.set(key, value);
@@ -95,6 +122,7 @@ export class Tx {
   }
 
   delete(table: TableName, key: string): void {
+    this.access?.write(table, key);
     const map = this.writable(table);
     if (!map.has(key)) return;
     if (this.mode === "inplace") this.undo.push(table, key, map.get(key), true);
@@ -113,13 +141,23 @@ export class Tx {
 
   /** The state as it stands inside the step (for instant checks). */
   view(): State {
+    // Whoever reads the whole view may depend on any entry.
+    if (this.access) for (const table of TABLES) this.access.read(table, null);
+    return this.build();
+  }
+
+  commit(): State {
+    return this.build();
+  }
+
+  private build(): State {
     const t = this.tables;
     return {
       kernel: this.kernel,
       policy: this.policy,
       step: this.step,
       counters: this.counters,
-      caches: this.caches,
+      caches: this.cachesNow,
       skbs: t.skbs,
       datas: t.datas,
       pages: t.pages,
@@ -132,22 +170,24 @@ export class Tx {
     } as unknown as State;
   }
 
-  commit(): State {
-    return this.view();
-  }
-
   /** Undo every write; returns the state before the step. */
   rollback(): State {
     if (this.mode === "inplace") {
-      for (let i = this.undo.length - 4; i >= 0; i -= 4) {
-        const [table, key, value, had] = this.undo.slice(i, i + 4) as [TableName, string, unknown, boolean];
-        const map = this.tables[table];
-        if (had) map.set(key, value);
-        else map.delete(key);
-      }
+      undoWrites(this.base, this.undo);
       this.undo.length = 0;
     }
     return this.base;
+  }
+
+  /**
+   * In place, after commit: the step's undo log, handed to the caller, who
+   * may later undo the step with undoWrites(base, log) (the search walks a
+   * tree of paths forward and back in one set of tables).
+   */
+  takeUndo(): readonly unknown[] {
+    const log = this.undo.slice();
+    this.undo.length = 0;
+    return log;
   }
 
   private writable(table: TableName): AnyMap {
@@ -160,6 +200,20 @@ export class Tx {
       }
     }
     return this.tables[table];
+  }
+}
+
+/**
+ * Undo an in-place step from its log (Tx.takeUndo), newest write first.
+ * `state` is any State sharing the step's tables (the step's base or its
+ * result): the maps are restored, the base's own fields never changed.
+ */
+export function undoWrites(state: State, log: readonly unknown[]): void {
+  const tables = state as unknown as Record<TableName, AnyMap>;
+  for (let i = log.length - 4; i >= 0; i -= 4) {
+    const map = tables[log[i] as TableName];
+    if (log[i + 3]) map.set(log[i + 1] as string, log[i + 2]);
+    else map.delete(log[i + 1] as string);
   }
 }
 

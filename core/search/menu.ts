@@ -145,7 +145,10 @@ export function cutPoints(skb: Skb, data: Data): number[] {
 /** Segment lists (name -> member names, dead members included). */
 function segmentLists(state: State): Map<string, string[]> {
   const lists = new Map<string, string[]>();
-  for (const name of state.skbs.keys()) {
+  // By name, not table order: the search undoes steps in place, which
+  // reorders a Map, and a step's index among the candidates must depend
+  // on the state alone.
+  for (const name of [...state.skbs.keys()].sort()) {
     const m = /^(.+)\[(\d+)\]$/.exec(name);
     if (!m || lists.has(m[1])) continue;
     const members: string[] = [];
