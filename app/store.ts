@@ -93,7 +93,7 @@ export interface SearchPhase {
   readonly maxDepth: number;
   readonly states: number;
   readonly transitions: number;
-  readonly stoppedBy: "budget" | "cancelled" | "found" | null;
+  readonly stoppedBy: "budget" | "cancelled" | "found" | "time" | null;
   /** No state was left to expand: the depth did not matter. */
   readonly exhausted: boolean;
   /** Shortest per kind, worst first (through an operation: only those that need it). */

@@ -37,12 +37,14 @@ export interface Io {
   out(text: string): void;
   err(text: string): void;
   readFile(path: string): string;
+  /** A transient status line on stderr, redrawn in place on a terminal ("" clears it). */
+  readonly status?: { readonly tty: boolean; write(text: string): void };
 }
 
 const USAGE = `usage:
   skbscope run FILE [--policy P] [--kernel 6.1|2.6.32] [--json]
   skbscope check FILE [--policy all|P] [--kernel 6.1|2.6.32] [--json]
-  skbscope search --policy P [--kernel K] [--from FILE] [--depth N] [--json]
+  skbscope search --policy P [--kernel K] [--from FILE] [--depth N] [--max-states N] [--workers N] [--time S] [--json]
   skbscope link FILE [--policy P] [--kernel 6.1|2.6.32] [--base URL]
   skbscope open LINK
 policies: ${POLICIES.join(", ")}
@@ -193,6 +195,9 @@ export function main(argv: readonly string[], io: Io): number | Promise<number> 
         json: { type: "boolean", default: false },
         from: { type: "string" },
         depth: { type: "string" },
+        "max-states": { type: "string" },
+        workers: { type: "string" },
+        time: { type: "string" },
         base: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },

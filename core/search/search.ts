@@ -108,8 +108,10 @@ export interface SearchOptions {
   /** Stop as soon as every kind of `kinds` has a counterexample. */
   readonly stopWhenFound?: boolean;
   readonly onProgress?: (p: Progress) => void;
-  /** Milliseconds, for progress figures only (results never depend on it). */
+  /** Milliseconds, for progress figures and timeLimitMs. */
   readonly clock?: () => number;
+  /** Stop ("time") once the clock has run this long; needs `clock`. */
+  readonly timeLimitMs?: number;
   /** Asked every `checkEvery` operations; true cancels the search. */
   readonly shouldStop?: () => boolean;
   readonly checkEvery?: number;
@@ -160,7 +162,7 @@ export interface Counterexample {
   readonly through?: string;
 }
 
-export type StopReason = "budget" | "cancelled" | "found";
+export type StopReason = "budget" | "cancelled" | "found" | "time";
 
 export interface SearchResult {
   readonly policy: PolicyId;
@@ -518,9 +520,9 @@ export class SearchRun {
     }
   }
 
-  /** Stop instead of finishing (a caller's cancel between slices). */
-  cancel(): void {
-    if (this.stoppedBy === null) this.stoppedBy = "cancelled";
+  /** Stop instead of finishing (a caller's cancel between slices, or the time limit). */
+  cancel(reason: "cancelled" | "time" = "cancelled"): void {
+    if (this.stoppedBy === null) this.stoppedBy = reason;
   }
 
   private record(kind: FindingKind, steps: readonly number[], length: number): void {
@@ -623,6 +625,13 @@ function progressOf(run: SearchRun, clock: (() => number) | undefined, t0: numbe
   };
 }
 
+/** True once the caller's time limit has passed (never without a clock). */
+function outOfTime(options: SearchOptions, t0: number | undefined): () => boolean {
+  const { clock, timeLimitMs } = options;
+  if (!clock || t0 === undefined || timeLimitMs === undefined) return () => false;
+  return () => clock() - t0 >= timeLimitMs;
+}
+
 /** Run a whole search in this thread. Throws BadStart if the prefix fails. */
 export function search(options: SearchOptions): SearchResult {
   const run = new SearchRun(options);
@@ -633,17 +642,24 @@ export function search(options: SearchOptions): SearchResult {
   };
   // One walker for the whole search: each slice starts where the last ended.
   const walker = new Walker(run.config, run.start, run.config.reduce);
+  const late = outOfTime(options, t0);
+  let timeUp = false;
+  const shouldStop = () => {
+    if (late()) timeUp = true;
+    return timeUp || (options.shouldStop?.() ?? false);
+  };
   while (!run.done) {
     const nodes = run.take(CHUNK);
     const res = expandSlice(run.sliceConfig(), run.start, nodes, {
       walker,
-      shouldStop: options.shouldStop,
+      shouldStop,
       checkEvery: options.checkEvery,
       onTick: progress,
     });
+    if (timeUp) run.cancel("time");
     run.accept([res], [nodes]);
     progress(0);
-    if (!run.done && options.shouldStop?.()) run.cancel();
+    if (!run.done && shouldStop()) run.cancel(timeUp ? "time" : "cancelled");
   }
   return run.result();
 }
@@ -700,6 +716,12 @@ export async function searchAsync(
   const runner = new SearchRun(options);
   const clock = options.clock;
   const t0 = clock?.();
+  const late = outOfTime(options, t0);
+  let timeUp = false;
+  const stop = () => {
+    if (late()) timeUp = true;
+    return timeUp || (options.shouldStop?.() ?? false);
+  };
   while (!runner.done) {
     // Up to four slices per lane a round: small levels still spread over
     // every lane, large ones go in slices of sliceSize.
@@ -709,7 +731,7 @@ export async function searchAsync(
     let nextSlice = 0;
     let merged = 0;
     const lane = async () => {
-      while (nextSlice < slices.length && !options.shouldStop?.()) {
+      while (nextSlice < slices.length && !stop()) {
         const i = nextSlice++;
         results[i] = await run({ config, slice: slices[i] });
         // Merge every finished prefix of slices as it completes.
@@ -724,7 +746,7 @@ export async function searchAsync(
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
-    if (options.shouldStop?.()) runner.cancel();
+    if (stop()) runner.cancel(timeUp ? "time" : "cancelled");
     if (runner.stoppedBy === null && merged < slices.length) runner.cancel();
   }
   return runner.result();
