@@ -104,6 +104,8 @@ export interface SearchPhase {
   readonly internal: number;
   readonly internalFirst: string | null;
   readonly elapsedMs: number;
+  /** The bounded proof, as the CLI words it (core/search proofText); null when stopped early. */
+  readonly proof: string | null;
 }
 
 export interface SearchProgress {
@@ -120,6 +122,9 @@ export interface SearchProgress {
   readonly elapsedMs: number;
   /** The job's distinct states per second. */
   readonly statesPerSecond: number;
+  /** Nodes of the level being expanded, and how many are done (progress within a level). */
+  readonly levelSize: number;
+  readonly levelDone: number;
 }
 
 /** How a finished job went. */

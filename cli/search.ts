@@ -34,11 +34,11 @@ import {
   BadStart,
   DEFAULT_DEPTH,
   DEFAULT_PREFIX,
-  KIND_ORDER,
   ROOT_OPS,
   collisionValue,
   menuOps,
   needsOp,
+  proofText,
   replayPath,
   search,
   searchAsync,
@@ -48,7 +48,6 @@ import {
   type SearchResult,
   type ThroughResult,
 } from "../core/search/index";
-import type { FindingKind } from "../core/check/checker";
 import type { TraceOp } from "../core/trace/ast";
 import { createWorkerPool } from "./searchWorkers";
 import { BadInput, addCommand, findingJson, type Io } from "./skbscope";
@@ -106,39 +105,6 @@ function bound(r: SearchResult): string {
   if (r.stoppedBy === "budget") return `state budget of ${r.states} reached; every path of up to ${plural(r.depth, "step")} judged`;
   if (r.stoppedBy === "time") return `time limit reached; every path of up to ${plural(r.depth, "step")} judged (${plural(r.states, "state")})`;
   return `every path of up to ${plural(r.depth, "step")} judged (${plural(r.states, "state")})`;
-}
-
-/** What each kind is called in the bounded-proof sentence. */
-const KIND_WORDS: Record<FindingKind, string> = {
-  premature: "premature completion",
-  duplicate: "duplicate completion",
-  missed: "missed completion",
-  late: "late completion",
-  "use-after-free": "use-after-free",
-  "double-free": "double free",
-  "refcount-underflow": "refcount underflow",
-  conservation: "conservation breach",
-} as Record<FindingKind, string>;
-
-function orList(words: readonly string[]): string {
-  return words.length <= 1 ? (words[0] ?? "") : `${words.slice(0, -1).join(", ")} or ${words[words.length - 1]}`;
-}
-
-/**
- * The search as a bounded proof, when it ran to its bound: "no <kind> in
- * any sequence of up to N steps from <start> over <menu>" for every kind
- * it did not find, with the number of states. Null when it stopped early.
- */
-export function proofText(r: SearchResult): string | null {
-  if (r.stoppedBy !== null) return null;
-  const found = new Set(r.counterexamples.map((c) => c.kind));
-  const kinds = KIND_ORDER.filter((k) => !found.has(k)).map((k) => KIND_WORDS[k] ?? k);
-  if (kinds.length === 0) return null;
-  const start = r.prefix.map(printOp).join("; ");
-  return (
-    `no ${orList(kinds)} in any sequence of up to ${plural(r.depth, "step")} from ${start || "the empty state"} over ${r.ops.join(", ")}` +
-    ` (${plural(r.states, "distinct state")}${r.exhausted ? ", every reachable one" : ""})`
-  );
 }
 
 function counterexampleJson(c: Counterexample, own?: boolean) {
