@@ -30,7 +30,7 @@ import { FingerprintSet, collisionProbability } from "./fingerprint";
 import { Footprint, independent } from "./footprint";
 import { BASE_OPS, DEFAULT_OPS, ROOT_OPS, menuOps } from "./menu";
 import { EMPTY_SUMMARY, judgeStep, judgeStepsInPlace, kindsOf, type MissedAt, type PathSummary } from "./step";
-import { Walker, stepIdentity } from "./walk";
+import { Walker } from "./walk";
 
 /** The start state of issue 7: one skb carrying one guest page, armed. */
 export const DEFAULT_PREFIX_TEXT = `g = alloc_page(guest)
@@ -261,7 +261,9 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
     const summary = walker.summary;
     const used = walker.used;
     const cands = walker.candidatesAt(walker.depth);
-    const sleep = foot ? sleepSet(walker) : null;
+    const edge = foot ? walker.lastEdge() : null;
+    const sleep = edge && edge.foot && edge.index > 0 ? { index: edge.index, foot: edge.foot } : null;
+    const ids = sleep ? walker.identitiesAt(walker.depth) : null;
     let tried = 0;
     let refused = 0;
     let skipped = 0;
@@ -275,14 +277,21 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
         }
       }
       tried++;
-      foot?.clear();
-      const j = judgeStepsInPlace(config.policy, state, summary, step, config.missedAt, foot);
+      // Only a step the parent offered before the edge can be left out:
+      // only its reads and writes are recorded.
+      let asleep = false;
+      if (sleep) {
+        const at = walker.indexAt(walker.depth - 1, ids![c]);
+        asleep = at !== undefined && at < sleep.index;
+      }
+      if (asleep) foot!.clear();
+      const j = judgeStepsInPlace(config.policy, state, summary, step, config.missedAt, asleep ? foot : null);
       if (j.error) {
         refused++;
         if (j.error.kind === "internal") internal.push({ parent: i, path: [...walker.ops(), ...step], message: j.error.message });
         continue;
       }
-      if (sleep && sleep.ids.has(stepIdentity(step)) && independent(foot!, sleep.foot)) {
+      if (asleep && independent(foot!, sleep!.foot)) {
         skipped++;
         undoWrites(j.state, j.undo);
         continue;
@@ -302,19 +311,6 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
     work.push(tried, refused, skipped);
   }
   return { children, found, work, internal, cancelled };
-}
-
-/**
- * The sleep set of the walker's node: the steps its parent offered before
- * the one that led here, and that step's footprint.
- */
-function sleepSet(walker: Walker): { ids: Set<string>; foot: Footprint } | null {
-  const edge = walker.lastEdge();
-  if (!edge || !edge.foot || edge.index === 0) return null;
-  const siblings = walker.candidatesAt(walker.depth - 1);
-  const ids = new Set<string>();
-  for (let k = 0; k < edge.index; k++) ids.add(stepIdentity(siblings[k]));
-  return { ids, foot: edge.foot };
 }
 
 function configOf(options: SearchOptions): SearchConfig {

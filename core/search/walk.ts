@@ -38,6 +38,9 @@ export class Walker {
   private readonly feet: (Footprint | null)[] = [null];
   private readonly usedAt: boolean[] = [false];
   private readonly cands: (Step[] | null)[] = [null];
+  /** Per depth: each candidate's identity (stepIdentity) and the first index it has. */
+  private readonly idents: (string[] | null)[] = [null];
+  private readonly firsts: (Map<string, number> | null)[] = [null];
   private readonly path: number[] = [];
 
   constructor(
@@ -69,6 +72,24 @@ export class Walker {
   /** The steps offered at depth k of the current path. */
   candidatesAt(k: number): Step[] {
     return (this.cands[k] ??= candidates(this.states[k], this.config.ops));
+  }
+
+  /** The identities of the steps offered at depth k (stepIdentity), by index. */
+  identitiesAt(k: number): string[] {
+    return (this.idents[k] ??= this.candidatesAt(k).map(stepIdentity));
+  }
+
+  /** Where a step of this identity first appears among those offered at depth k. */
+  indexAt(k: number, identity: string): number | undefined {
+    let m = this.firsts[k];
+    if (!m) {
+      m = new Map();
+      this.identitiesAt(k).forEach((id, i) => {
+        if (!m!.has(id)) m!.set(id, i);
+      });
+      this.firsts[k] = m;
+    }
+    return m.get(identity);
   }
 
   /** The step into the current node, its index among its parent's, and its footprint. */
@@ -106,6 +127,8 @@ export class Walker {
     this.feet[k + 1] = foot;
     this.usedAt[k + 1] = this.usedAt[k] || (this.config.require !== null && step.some((op) => op.fn === this.config.require));
     this.cands[k + 1] = null;
+    this.idents[k + 1] = null;
+    this.firsts[k + 1] = null;
   }
 
   private back(): void {
@@ -113,6 +136,8 @@ export class Walker {
     undoWrites(this.states[k], this.undos[k]);
     this.path.pop();
     this.cands[k] = null;
+    this.idents[k] = null;
+    this.firsts[k] = null;
     this.feet[k] = null;
   }
 }
