@@ -4,8 +4,10 @@
  *
  * From a start state (a trace prefix), every operation of the menu
  * (menu.ts) is tried level by level; a step the kernel refuses is pruned;
- * states are merged by their canonical form (canon.ts), which includes
- * what the checker remembers of the path (step.ts). The first path in
+ * states are merged by a 64-bit fingerprint of their canonical form
+ * (canon.ts, fingerprint.ts), which includes what the checker remembers of
+ * the path (step.ts). Steps are applied in place and undone (walk.ts);
+ * steps that commute with the one before are judged once (footprint.ts). The first path in
  * search order that raises a finding kind is the shortest trace for that
  * kind; it is replayed through runTrace and a real Checker before it is
  * reported. Same options, same result: the order is fixed (frontier order,
@@ -13,9 +15,13 @@
  * split.
  *
  * Splitting: a level is cut into slices; expandSlice() is a pure function
- * of a slice (paths, so that it can run in another worker) and returns the
- * children and findings in order; SearchRun.accept() merges slice results
- * in slice order. search() runs the same loop in one thread.
+ * of a slice (paths as candidate indices, so that it can run in another
+ * worker) and returns the children's fingerprints and findings in order;
+ * SearchRun.accept() merges slice results in slice order. search() runs
+ * the same loop in one thread.
+ *
+ * Fingerprints can collide (two states merged that differ): the result
+ * carries TLC's optimistic estimate of that probability.
  */
 import { VERDICT_ORDER, type Finding, type FindingKind } from "../check/checker";
 import { runTrace } from "../engine/replay";
