@@ -23,8 +23,12 @@ import { Timeline } from "./components/Timeline";
 import { Toolbar } from "./components/Toolbar";
 import { TraceEditor } from "./components/TraceEditor";
 import { Verdicts } from "./components/Verdicts";
+import { FixesPanel } from "./components/FixesPanel";
 import { useMachines } from "./context";
+import { Recent } from "./editor/Recent";
+import { useLayoutWidth } from "./components/layout";
 import { GraphView } from "./graph/GraphView";
+import { isStackKey } from "./graph/stacks";
 import { LifetimeChart } from "./graph/LifetimeChart";
 import { splitFragment } from "./machines/urlSync";
 import { openDialog, point, select, setHelpOpen, setTheme, useScope } from "./store";
@@ -67,25 +71,36 @@ export function App() {
   }, []);
 
   const mode = embed ? "embed" : presenting ? "presenting" : "normal";
+  const width = useLayoutWidth();
+  const [tab, setTab] = useState<PanelTab>("editor");
+  useEffect(() => setFitToken((t) => t + 1), [width, tab]);
   // Presentation and embed have layouts of their own; the panel classes are the normal layout's.
-  const classes = mode !== "normal" ? `app ${mode}` : ["app", panels.editor ? "" : "no-editor", panels.side ? "" : "no-side", panels.lifetimes ? "" : "no-lifetimes"].filter(Boolean).join(" ");
+  const classes =
+    mode !== "normal"
+      ? `app ${mode}`
+      : width !== "wide"
+        ? `app ${width}`
+        : ["app", panels.editor ? "" : "no-editor", panels.side ? "" : "no-side", panels.lifetimes ? "" : "no-lifetimes"].filter(Boolean).join(" ");
+  const tabbed = mode === "normal" && width !== "wide";
 
   return (
     <div className={classes} data-shown-step={shownStep} data-cursor={cursor} data-health={health.state} data-mode={mode}>
       {mode === "normal" && <Toolbar />}
       {mode === "presenting" && <PresentBar />}
       <Banner />
-      {mode === "normal" && panels.editor && <TraceEditor />}
+      {mode === "normal" && !tabbed && panels.editor && <TraceEditor />}
       <Stage fitToken={fitToken} onFit={() => setFitToken((t) => t + 1)} mode={mode} />
-      {mode === "normal" && panels.side && <SidePanel />}
+      {mode === "normal" && !tabbed && panels.side && <SidePanel />}
+      {tabbed && <PanelTabs tab={tab} setTab={setTab} withLifetimes={width === "narrow"} />}
       {mode === "presenting" && <PresentSide />}
-      {mode === "normal" && panels.lifetimes && <Lifetimes />}
+      {mode === "normal" && (width === "medium" || (width === "wide" && panels.lifetimes)) && <Lifetimes />}
       {mode !== "embed" && (
         <>
           <Help />
           <Gallery />
           <SearchDialog />
           <ShareDialog />
+          <Recent />
         </>
       )}
     </div>
@@ -104,8 +119,8 @@ function PresentBar() {
       <button type="button" onClick={() => setTheme(theme === "dark" ? "light" : "dark")} aria-label={`switch to the ${theme === "dark" ? "light" : "dark"} theme`}>
         {theme === "dark" ? "☀ light" : "☾ dark"}
       </button>
-      <button type="button" onClick={() => machines.presentation.send({ type: "LEAVE" })} data-testid="leave-presentation">
-        leave (Esc)
+      <button type="button" onClick={() => machines.presentation.send({ type: "LEAVE" })} data-testid="leave-presentation" title="leave presentation mode (Esc)" aria-keyshortcuts="Escape">
+        leave
       </button>
     </header>
   );
@@ -122,8 +137,16 @@ function Stage({ fitToken, onFit, mode }: { fitToken: number; onFit: () => void;
   const reducedMotion = useReducedMotion();
   // Once per text, not per step: Stage draws on every step, and a 100,000-step trace is ~2 MB.
   const socketColumn = useMemo(() => /\bsock_create\s*\(/.test(source), [source]);
-  // In presentation mode the selection stays pointed at; elsewhere only the pointer and the focus do.
-  const highlight = pointed ?? (mode === "presenting" ? selection : null);
+  // Focus mode (and presentation mode) keep the selection lit with its holders, the rest faded;
+  // elsewhere only the pointer and the keyboard focus light things up.
+  const [focus, setFocus] = useState(false);
+  const highlight = pointed ?? (mode === "presenting" || focus ? selection : null);
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+  // A click on a clone stack opens it; on anything else, selects it.
+  const onSelect = (key: string | null) => {
+    if (isStackKey(key)) setExpanded((s) => new Set(s).add(key));
+    else select(key);
+  };
 
   return (
     <main className="stage" aria-label="graph">
@@ -131,6 +154,23 @@ function Stage({ fitToken, onFit, mode }: { fitToken: number; onFit: () => void;
         <button type="button" onClick={onFit} aria-label="fit the graph to the panel">
           fit
         </button>
+        {mode === "normal" && (
+          <button
+            type="button"
+            aria-pressed={focus}
+            disabled={!selection && !focus}
+            onClick={() => setFocus((f) => !f)}
+            data-testid="focus-mode"
+            title="focus: only the selected object, its holders and what it holds stay lit"
+          >
+            focus
+          </button>
+        )}
+        {expanded.size > 0 && (
+          <button type="button" onClick={() => setExpanded(new Set())} data-testid="restack" title="draw clones that share a Data as one stack again">
+            stack clones
+          </button>
+        )}
         {mode === "normal" && <PointerInfo target={pointed} />}
         {mode === "embed" && (
           <a className="open-full" href={linkUrl(link?.fragment ?? splitFragment(location.hash).link)} target="_blank" rel="noopener noreferrer">
@@ -149,16 +189,45 @@ function Stage({ fitToken, onFit, mode }: { fitToken: number; onFit: () => void;
         prev={prev}
         findings={findings}
         selection={selection}
-        onSelect={select}
+        onSelect={onSelect}
+        expandedStacks={expanded}
         highlight={highlight}
         onPoint={point}
         socketColumn={socketColumn}
         fitToken={fitToken}
         reducedMotion={reducedMotion}
+        maxScale={mode === "presenting" ? 3 : 1.5}
       />
       <Narration large={mode === "presenting"} />
       <Timeline />
     </main>
+  );
+}
+
+type PanelTab = "editor" | "details" | "lifetimes";
+
+/** Below 1200 px the editor and the details (and below 900 px the lifetimes) share one place, as tabs. */
+function PanelTabs({ tab, setTab, withLifetimes }: { tab: PanelTab; setTab: (t: PanelTab) => void; withLifetimes: boolean }) {
+  const tabs: [PanelTab, string][] = [["editor", "trace"], ["details", "verdicts & inspect"], ...(withLifetimes ? [["lifetimes", "lifetimes"] as [PanelTab, string]] : [])];
+  const shown = !withLifetimes && tab === "lifetimes" ? "editor" : tab;
+  return (
+    <div className="panel-tabs">
+      <div className="tabs" role="tablist" aria-label="panels">
+        {tabs.map(([id, label]) => (
+          <button key={id} type="button" role="tab" aria-selected={shown === id} onClick={() => setTab(id)} data-testid={`panel-tab-${id}`}>
+            {label}
+          </button>
+        ))}
+      </div>
+      {/* The editor and the details stay mounted (the editor keeps its undo history); only the tab shown is laid out. */}
+      <div className="tab-pane" hidden={shown !== "editor"}>
+        <TraceEditor />
+      </div>
+      <div className="tab-pane" hidden={shown !== "details"}>
+        <SidePanel />
+      </div>
+      {shown === "lifetimes" && <Lifetimes />}
+    </div>
   );
 }
 
@@ -167,6 +236,7 @@ function SidePanel() {
   return (
     <aside className="side" aria-label="details">
       <Verdicts />
+      <FixesPanel />
       <div className="tabs" role="tablist" aria-label="details">
         <button type="button" role="tab" aria-selected={tab === "inspect"} onClick={() => setTab("inspect")}>
           inspect &amp; operate
@@ -201,10 +271,13 @@ function PresentSide() {
         step {cursor} <span className="quiet">of {stepCount}</span>
       </p>
       <Verdicts />
-      <section className="pointing" aria-label="pointing at">
-        <h2>pointing at</h2>
-        <PointerInfo target={pointed ?? selection} placeholder="Hover over an object, or Tab to it, to light up its holders." />
-      </section>
+      {/* Nothing addressed to the audience: the section shows only when the presenter points. */}
+      {(pointed ?? selection) !== null && (
+        <section className="pointing" aria-label="pointing at">
+          <h2>pointing at</h2>
+          <PointerInfo target={pointed ?? selection} />
+        </section>
+      )}
     </aside>
   );
 }
@@ -246,8 +319,15 @@ function useReducedMotion(): boolean {
  */
 function installKeys(machines: Machines): () => void {
   const onKey = (e: KeyboardEvent) => {
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    // A key the focused widget used (the editor's completion list takes Escape, Enter, arrows).
+    if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
     const t = e.target as HTMLElement;
+    // ←/→ on a focused menu step the trace (a closed <select> would change its value with them; ↑/↓ still do).
+    if (t.tagName === "SELECT" && (e.key === "ArrowLeft" || e.key === "ArrowRight")) {
+      e.preventDefault();
+      machines.playback.send({ type: "STEP", delta: e.key === "ArrowLeft" ? -1 : 1 });
+      return;
+    }
     const typing = t.tagName === "TEXTAREA" || t.tagName === "INPUT" || t.tagName === "SELECT" || t.isContentEditable;
     if (typing) {
       if (e.key === "Escape" && !t.closest("dialog")) t.blur();
@@ -259,15 +339,19 @@ function installKeys(machines: Machines): () => void {
     const send = machines.playback.send.bind(machines.playback);
     const { embed, presenting } = useScope.getState();
     switch (e.key) {
+      // A presentation clicker sends PageDown / PageUp (some send →/← or Space).
       case "ArrowLeft":
+      case "PageUp":
         send({ type: "STEP", delta: -1 });
         break;
       case "ArrowRight":
+      case "PageDown":
         send({ type: "STEP", delta: 1 });
         break;
       case " ":
-        if (onButton) return; // a focused button takes space itself
-        send({ type: "TOGGLE" });
+        if (onButton && !presenting) return; // a focused button takes space itself
+        // Presenting, Space is the clicker's "next"; elsewhere it plays and pauses.
+        send(presenting ? { type: "STEP", delta: 1 } : { type: "TOGGLE" });
         break;
       case "Home":
         send({ type: "HOME" });

@@ -1,10 +1,10 @@
 /**
  * Operation forms: which operations fit the selected object, and which
  * arguments each parameter may take (existing names of the right kind,
- * integers with sensible defaults). Pure, from the op table the worker
- * sends (core OPS) and the snapshot on screen.
+ * integers with the defaults of each op's spec). Pure, from the op table
+ * the worker sends (core OPS) and the snapshot on screen.
  */
-import type { KernelId, StateView } from "../core/index";
+import { opSpec, type KernelId, type StateView } from "../core/index";
 import type { FreshNames, OpDraft, OpInfo, ResultKind } from "./worker/protocol";
 
 export type ParamKind = OpInfo["params"][number];
@@ -139,55 +139,14 @@ export function defaultArgs(op: OpInfo, target: Target | null, view: StateView |
   return args;
 }
 
+/** An int parameter's default: its op spec's form default (core/ops), from the skbs the first two arguments name. */
 function defaultInt(op: OpInfo, name: string, args: ArgValue[], view: StateView | null): number {
-  const skbName = typeof args[0] === "string" ? args[0] : null;
-  const skb = view?.skbs.find((s) => s.name === skbName);
-  const len = skb?.len ?? 0;
-  switch (`${op.fn}.${name}`) {
-    case "alloc_skb.size":
-    case "alloc_skb_fclone.size":
-    case "napi_alloc_skb.len":
-    case "skb_recycle_check.skb_size":
-      return 256;
-    case "skb_reserve.len":
-      return 64;
-    case "skb_put.len":
-      return 100;
-    case "skb_push.len":
-    case "skb_pull.len":
-      return 14;
-    case "skb_fill_page_desc.i":
-    case "skb_add_rx_frag.i":
-      return skb?.nr_frags ?? 0;
-    case "skb_fill_page_desc.size":
-    case "skb_add_rx_frag.size":
-    case "skb_add_rx_frag.truesize":
-      return 4096;
-    case "pskb_expand_head.nhead":
-      return 64;
-    case "skb_split.len":
-    case "pskb_trim.len":
-      return Math.floor(len / 2);
-    case "__pskb_pull_tail.delta":
-      return Math.min(64, skb?.data_len ?? 0);
-    case "pskb_may_pull.len":
-      return Math.min(len, (skb?.headlen ?? 0) + 64);
-    case "skb_segment.mss":
-      return Math.max(1, Math.ceil(len / 2));
-    case "skb_splice_bits.len":
-    case "skb_copy_datagram_iter.len":
-      return len;
-    case "skb_shift.shiftlen": {
-      const from = view?.skbs.find((s) => s.name === args[1]);
-      return from?.data_len ?? 0;
-    }
-    case "skb_zerocopy.len": {
-      const from = view?.skbs.find((s) => s.name === args[1]);
-      return from?.len ?? 0;
-    }
-    default:
-      return 0;
-  }
+  const given = opSpec(op.fn)?.form?.[name];
+  if (given === undefined) return 0;
+  if (typeof given === "number") return given;
+  const skb = view?.skbs.find((s) => s.name === args[0]);
+  const from = view?.skbs.find((s) => s.name === args[1]);
+  return given({ skb, from });
 }
 
 /** The draft the worker prints: a result name when the op makes one. */

@@ -8,7 +8,7 @@ import { create } from "zustand";
 import { DEFAULT_POLICY } from "../core/model/policies";
 import type { Diagnostic, Finding, FindingKind, KernelId, PolicyId, StateView, Verdict } from "../core/index";
 import { appStory, storyCheck, storyOfSource } from "./stories";
-import { STEP_VIOLATION, type FreshNames, type LifeRow, type MatrixRow, type OpInfo, type StepColumns, type StepDetail } from "./worker/protocol";
+import { STEP_VIOLATION, type FreshNames, type LifeRow, type MatrixRow, type OpInfo, type StepColumns, type StepDetail, type StepError } from "./worker/protocol";
 
 export type Theme = "light" | "dark";
 export type WorkerHealth =
@@ -23,6 +23,7 @@ export interface SavedTrace {
   readonly source: string;
   readonly policyChoice: PolicyId | null;
   readonly kernelChoice: KernelId | null;
+  readonly withoutChoice?: readonly string[] | null;
   readonly cursor: number;
   readonly storyId: string | null;
 }
@@ -33,6 +34,10 @@ export interface Notice {
   readonly text: string;
   /** The trace an open replaced, offered back. */
   readonly previous?: SavedTrace;
+  /** A link that could not be opened: the address bar keeps it (to be repaired by hand) until the user moves on. */
+  readonly keepAddress?: boolean;
+  /** What could still be read of a damaged link, offered to open. */
+  readonly recovered?: string;
 }
 
 /** The permalink (or the email text) made for one view, keyed by viewKey(). */
@@ -151,25 +156,37 @@ export interface ScopeData {
   source: string;
   /** Bumped whenever `source` changes: a cheap identity for a long text. */
   sourceRev: number;
+  /** How the text last changed: the user edited it (typing, the operation form) or something was opened over it. */
+  sourceOrigin: "edit" | "open";
   /** The story the trace was opened from (kept while it is edited), or null. */
   storyId: string | null;
   title: string | null;
   /** The policy and kernel the user chose; null follows the trace's header. */
   policyChoice: PolicyId | null;
   kernelChoice: KernelId | null;
+  /** Fixes the user switched off in the fixes panel; null follows the trace's `# without:` header. */
+  withoutChoice: readonly string[] | null;
   /** What the last run used. */
   policy: PolicyId;
   kernel: KernelId;
+  /** The fixes the last run reverted (empty: the kernel as shipped). */
+  without: readonly string[];
   diagnostics: readonly Diagnostic[];
   /** The name a new result of each kind gets (the worker works it out from the trace). */
   fresh: FreshNames;
   ops: readonly OpInfo[];
   stepCount: number;
+  /** The loaded run's failing steps, at their lines (the first few hundred). */
+  stepErrors: readonly StepError[];
+  /** The loaded trace ran up to this line, its first with an error (null: all of it ran). */
+  stoppedAt: number | null;
   columns: StepColumns;
   findings: readonly Finding[];
   verdict: Verdict | null;
   loadMs: number | null;
   matrix: readonly MatrixRow[] | null;
+  /** With fixes reverted: the matrix of the same trace with every fix in. */
+  matrixShipped: readonly MatrixRow[] | null;
   lifetimes: { rows: readonly LifeRow[]; omitted: number } | null;
   cursor: number;
   /** The snapshot on screen, and the step it shows (may lag the cursor). */
@@ -191,7 +208,7 @@ export interface ScopeData {
   /** The object under the pointer or the keyboard focus: it and its holders light up. */
   pointed: string | null;
   /** What the last finished load ran (null before the first). */
-  loaded: { source: string; policyChoice: PolicyId | null; kernelChoice: KernelId | null } | null;
+  loaded: { source: string; policyChoice: PolicyId | null; kernelChoice: KernelId | null; withoutChoice?: readonly string[] | null } | null;
   /** A link or pasted text is being read. */
   opening: boolean;
   notice: Notice | null;
@@ -202,11 +219,10 @@ export interface ScopeData {
   presenting: boolean;
   /** Embedded in an iframe: graph, step controls and narration only. */
   embed: boolean;
-  dialog: "gallery" | "share" | "search" | null;
+  dialog: "gallery" | "share" | "search" | "recent" | null;
   search: SearchData;
   theme: Theme;
   health: WorkerHealth;
-  playing: boolean;
   speed: number;
   panels: { editor: boolean; side: boolean; lifetimes: boolean };
   helpOpen: boolean;
@@ -219,21 +235,27 @@ export function initialData(): ScopeData {
   return {
     source: "",
     sourceRev: 0,
+    sourceOrigin: "open",
     storyId: null,
     title: null,
     policyChoice: null,
     kernelChoice: null,
+    withoutChoice: null,
     policy: DEFAULT_POLICY,
     kernel: "6.1",
+    without: [],
     diagnostics: [],
     fresh: NO_NAMES_USED,
     ops: [],
     stepCount: 0,
+    stepErrors: [],
+    stoppedAt: null,
     columns: NO_COLUMNS,
     findings: [],
     verdict: null,
     loadMs: null,
     matrix: null,
+    matrixShipped: null,
     lifetimes: null,
     cursor: 0,
     view: null,
@@ -257,7 +279,6 @@ export function initialData(): ScopeData {
     search: NO_SEARCH,
     theme: "light",
     health: { state: "starting" },
-    playing: false,
     speed: 2,
     panels: { editor: true, side: true, lifetimes: true },
     helpOpen: false,
@@ -271,12 +292,18 @@ const set = (patch: Partial<ScopeData>) => useScope.setState(patch);
 
 export const clampStep = (step: number, count = get().stepCount) => Math.max(0, Math.min(count, Math.round(step)));
 
-export function setSource(source: string): void {
-  if (source !== get().source) set({ source, sourceRev: get().sourceRev + 1 });
+/** A new text: `edit` when the user changed it, `open` when something replaced it. */
+export function setSource(source: string, origin: ScopeData["sourceOrigin"] = "open"): void {
+  if (source !== get().source) set({ source, sourceRev: get().sourceRev + 1, sourceOrigin: origin });
 }
 
 export function setChoices(policyChoice: PolicyId | null, kernelChoice: KernelId | null): void {
   set({ policyChoice, kernelChoice });
+}
+
+/** The fixes panel's choice (null: follow the trace's header). */
+export function setWithoutChoice(withoutChoice: readonly string[] | null): void {
+  set({ withoutChoice });
 }
 
 export function setCursor(step: number): void {
@@ -297,13 +324,6 @@ export function setStoryId(storyId: string | null): void {
   set({ storyId });
 }
 
-/** Select an object by name once it is on screen (from a link or a report). */
-export function selectByName(name: string | null): void {
-  const view = get().view;
-  const key = name && view ? keyForName(view, name) : null;
-  if (key || !name) set({ selection: key, pendingSelection: null });
-  else set({ selection: null, pendingSelection: name });
-}
 
 export function setOpening(opening: boolean): void {
   set({ opening });
@@ -340,7 +360,7 @@ export function openDialog(dialog: ScopeData["dialog"]): void {
 /** The trace on screen, to offer back after something replaces it. */
 export function savedTrace(): SavedTrace {
   const s = get();
-  return { source: s.source, policyChoice: s.policyChoice, kernelChoice: s.kernelChoice, cursor: s.cursor, storyId: s.storyId };
+  return { source: s.source, policyChoice: s.policyChoice, kernelChoice: s.kernelChoice, withoutChoice: s.withoutChoice, cursor: s.cursor, storyId: s.storyId };
 }
 
 /** Is the trace the user's own work (not empty, not a story's file as shipped)? */
@@ -375,8 +395,8 @@ export function keyForName(view: StateView, name: string): string | null {
  * Everything a permalink says, as one string: when it changes, the
  * address bar needs a new link; a link made for an older key is stale.
  */
-export function viewKey(s: Pick<ScopeData, "sourceRev" | "policyChoice" | "kernelChoice" | "cursor" | "selection" | "storyId"> = get()): string {
-  return JSON.stringify([s.sourceRev, s.policyChoice, s.kernelChoice, s.cursor, nameOfKey(s.selection), s.storyId]);
+export function viewKey(s: Pick<ScopeData, "sourceRev" | "policyChoice" | "kernelChoice" | "cursor" | "selection" | "storyId"> & { withoutChoice?: readonly string[] | null } = get()): string {
+  return JSON.stringify([s.sourceRev, s.policyChoice, s.kernelChoice, s.cursor, nameOfKey(s.selection), s.storyId, ...(s.withoutChoice ? [s.withoutChoice] : [])]);
 }
 
 /** Is the view on screen the loaded trace's, at the cursor, with nothing pending? */
@@ -386,6 +406,7 @@ export function viewSettled(s: ScopeData = get()): boolean {
     s.loaded.source === s.source &&
     s.loaded.policyChoice === s.policyChoice &&
     s.loaded.kernelChoice === s.kernelChoice &&
+    (s.loaded.withoutChoice ?? null) === s.withoutChoice &&
     s.shownStep === s.cursor &&
     s.pendingSelection === null &&
     !s.opening
@@ -398,10 +419,6 @@ export function setTheme(theme: Theme): void {
 
 export function setHealth(health: WorkerHealth): void {
   set({ health });
-}
-
-export function setPlaying(playing: boolean): void {
-  set({ playing });
 }
 
 export function setSpeed(speed: number): void {
@@ -421,8 +438,8 @@ export function setOps(ops: readonly OpInfo[]): void {
   set({ ops });
 }
 
-export function applyParsed(p: { diagnostics: readonly Diagnostic[]; title: string | null; policy: PolicyId; kernel: KernelId; fresh: FreshNames }): void {
-  set({ diagnostics: p.diagnostics, title: p.title, policy: p.policy, kernel: p.kernel, fresh: p.fresh });
+export function applyParsed(p: { diagnostics: readonly Diagnostic[]; title: string | null; policy: PolicyId; kernel: KernelId; without?: readonly string[]; fresh: FreshNames }): void {
+  set({ diagnostics: p.diagnostics, title: p.title, policy: p.policy, kernel: p.kernel, without: p.without ?? [], fresh: p.fresh });
 }
 
 /**
@@ -431,12 +448,12 @@ export function applyParsed(p: { diagnostics: readonly Diagnostic[]; title: stri
  * it (to the end after an appended operation, to the story's violation).
  */
 export function applyLoaded(
-  l: { stepCount: number; columns: StepColumns; findings: readonly Finding[]; verdict: Verdict; ms: number },
+  l: { stepCount: number; columns: StepColumns; findings: readonly Finding[]; verdict: Verdict; ms: number; errors?: readonly StepError[]; stoppedAt?: number | null },
   position?: number,
   from?: ScopeData["loaded"],
 ): void {
   const cursor = clampStep(position ?? get().cursor, l.stepCount);
-  set({ stepCount: l.stepCount, columns: l.columns, findings: l.findings, verdict: l.verdict, loadMs: l.ms, cursor, matrix: null, lifetimes: null, ...(from ? { loaded: from } : {}) });
+  set({ stepCount: l.stepCount, stepErrors: l.errors ?? [], stoppedAt: l.stoppedAt ?? null, columns: l.columns, findings: l.findings, verdict: l.verdict, loadMs: l.ms, cursor, matrix: null, matrixShipped: null, lifetimes: null, ...(from ? { loaded: from } : {}) });
 }
 
 /**
@@ -444,13 +461,14 @@ export function applyLoaded(
  * shipped, on its own kernel, the matrix is also checked against the
  * story's expected verdicts (the gallery shows the outcome).
  */
-export function applyMatrix(matrix: readonly MatrixRow[], kernel?: KernelId): void {
+export function applyMatrix(matrix: readonly MatrixRow[], kernel?: KernelId, shipped: readonly MatrixRow[] | null = null): void {
   const s = get();
   const story = appStory(s.storyId);
-  if (story && s.loaded?.source === story.source && story.source === s.source && kernel !== undefined && kernel === (story.kernel ?? "6.1")) {
-    set({ matrix, checked: { ...s.checked, [story.id]: storyCheck(story, matrix) } });
+  // The expectations are for the story's code as shipped: no fix reverted.
+  if (story && s.loaded?.source === story.source && story.source === s.source && kernel !== undefined && kernel === (story.kernel ?? "6.1") && s.without.length === 0) {
+    set({ matrix, matrixShipped: shipped, checked: { ...s.checked, [story.id]: storyCheck(story, matrix) } });
   } else {
-    set({ matrix });
+    set({ matrix, matrixShipped: shipped });
   }
 }
 

@@ -8,7 +8,7 @@
 import { CATALOG, DEFAULT_STORY_ID, type StoryMeta } from "../stories/catalog";
 import type { KernelId, PolicyId } from "../core/model/types";
 
-export type { Claim, Expected, Side, StoryMeta } from "../stories/catalog";
+export type { StoryMeta } from "../stories/catalog";
 export { DEFAULT_STORY_ID };
 
 export interface AppStory extends StoryMeta {
@@ -51,7 +51,7 @@ export const storySource = (id: string): string | undefined => appStory(id)?.sou
 /** Which side of the 2009 debate, in words for the gallery. */
 export const SIDE_LABEL: Record<StoryMeta["side"], string> = {
   haskins: "supports Haskins (release() works here)",
-  objection: "supports the objection (Tsirkin, Xu)",
+  objection: "supports the objection (Tsirkin, and the earlier one he quotes)",
   merged: "what Linux merged instead",
   neutral: "how the kernel works; no side",
 };

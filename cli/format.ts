@@ -30,7 +30,8 @@ export function formatStep(s: StepRecord, v: StateView, events: readonly EngineE
  * 72 columns.
  */
 export function formatMatrix(trace: Trace, matrix: Matrix, file: string, stateAt?: (policy: PolicyId, step: number) => State): string {
-  const out = [...wrap(`${trace.title ?? file} (kernel ${matrix.kernel})`, TEXT_WIDTH, "", "    "), ""];
+  const reverted = matrix.without.length ? `, without ${matrix.without.join(", ")}` : "";
+  const out = [...wrap(`${trace.title ?? file} (kernel ${matrix.kernel}${reverted})`, TEXT_WIDTH, "", "    "), ""];
   const width = 16;
   out.push(`${"policy".padEnd(width)}verdict`);
   for (const e of matrix.entries) {
@@ -39,7 +40,10 @@ export function formatMatrix(trace: Trace, matrix: Matrix, file: string, stateAt
       const op = trace.ops[f.step - 1];
       out.push(...violationLines(f, op ? printOp(op) : undefined, stateAt ? stateAt(e.policy, f.step) : null));
     }
-    for (const err of e.errors) out.push(...wrap(`(step ${err.step} failed: ${err.message})`, TEXT_WIDTH, "  ", "    "));
+    const unjudged = new Set(e.unjudged.map((u) => u.step));
+    for (const err of e.errors) {
+      out.push(...wrap(`(step ${err.step} ${unjudged.has(err.step) ? "not judged" : "failed"}: ${err.message})`, TEXT_WIDTH, "  ", "    "));
+    }
   }
   for (const s of matrix.skipped) out.push(...wrap(`n/a (${s.reason})`, TEXT_WIDTH, s.policy.padEnd(width), "".padEnd(width)));
   return out.join("\n");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * skbscope search: the shortest traces that break a completion policy.
  *
@@ -18,8 +19,6 @@ import { availableParallelism } from "node:os";
 import {
   KERNELS,
   POLICIES,
-  hasErrors,
-  parseTrace,
   policyAbsence,
   policyApplies,
   policyKernels,
@@ -30,9 +29,9 @@ import {
   type Trace,
 } from "../core/index";
 import {
-  BASE_OPS,
   BadStart,
   DEFAULT_DEPTH,
+  DEFAULT_OPS,
   DEFAULT_PREFIX,
   ROOT_OPS,
   collisionValue,
@@ -49,8 +48,10 @@ import {
   type ThroughResult,
 } from "../core/search/index";
 import type { TraceOp } from "../core/trace/ast";
+import { loadTraceFile } from "./load";
 import { createWorkerPool } from "./searchWorkers";
 import { BadInput, addCommand, findingJson, type Io } from "./skbscope";
+import { jsonText } from "./terminal";
 
 /** Longest --depth accepted. */
 const MAX_DEPTH = 8;
@@ -58,23 +59,7 @@ const MAX_DEPTH = 8;
 export const CLI_MAX_STATES = 20_000_000;
 
 function loadPrefix(io: Io, file: string): Trace {
-  let source: string;
-  try {
-    source = io.readFile(file);
-  } catch (e) {
-    throw new BadInput(`cannot read ${file}: ${(e as Error).message}`);
-  }
-  const parsed = parseTrace(source);
-  for (const d of parsed.diagnostics.filter((d) => d.severity === "warning")) io.err(`${file}:${d.line}:${d.column}: warning: ${d.message}`);
-  if (hasErrors(parsed)) {
-    throw new BadInput(
-      parsed.diagnostics
-        .filter((d) => d.severity === "error")
-        .map((d) => `${file}:${d.line}:${d.column}: error: ${d.message}${d.expected ? ` (expected ${d.expected})` : ""}`)
-        .join("\n"),
-    );
-  }
-  return parsed.trace;
+  return loadTraceFile(io, file);
 }
 
 function depthOption(value: unknown): number {
@@ -125,6 +110,7 @@ function resultJson(r: SearchResult) {
     states: r.states,
     transitions: r.transitions,
     pruned: r.pruned,
+    notModelled: r.notModelled,
     skipped: r.skipped,
     stoppedBy: r.stoppedBy,
     exhausted: r.exhausted,
@@ -202,7 +188,8 @@ async function runAll(io: Io, plan: Plan, workers: number): Promise<{ main: Sear
     const prefixLength = (plan.prefix ?? DEFAULT_PREFIX).length;
     const through: ThroughResult[] = [];
     for (const op of menuOps(ROOT_OPS, plan.kernel)) {
-      const result = await one({ ...base, ops: [...BASE_OPS, op], require: op }, `through ${op}: `);
+      // The whole menu beside the operation, as searchThrough has it.
+      const result = await one({ ...base, ops: [...new Set([...DEFAULT_OPS, op])], require: op }, `through ${op}: `);
       through.push({ op, result, own: result.counterexamples.filter((c) => needsOp(c, op, prefixLength)) });
     }
     return { main, through };
@@ -259,7 +246,7 @@ function report(io: Io, a: Asked, main: SearchResult, through: readonly ThroughR
   const proof = proofText(main);
   if (a.json) {
     io.out(
-      JSON.stringify(
+      jsonText(
         {
           policy,
           kernel,
@@ -274,7 +261,8 @@ function report(io: Io, a: Asked, main: SearchResult, through: readonly ThroughR
           proof,
           counterexamples: main.counterexamples.map((c) => counterexampleJson(c)),
           through: {
-            base: BASE_OPS,
+            // The menu beside each operation: the whole search's.
+            base: main.ops,
             ops: through.map((t) => ({
               op: t.op,
               result: resultJson(t.result),
@@ -283,21 +271,19 @@ function report(io: Io, a: Asked, main: SearchResult, through: readonly ThroughR
           },
           elapsedMs,
         },
-        null,
-        2,
       ),
     );
   } else {
     const lines = [
       `search: ${policy} on Linux ${kernel}, from ${from ?? "the default start (one skb, one armed guest page)"}, depth ${maxDepth}`,
-      `${bound(main)}; ${plural(main.transitions, "operation")} tried, ${main.pruned} refused by the kernel, ${main.skipped} left out by the partial-order reduction; ${(elapsedMs / 1000).toFixed(1)} s`,
+      `${bound(main)}; ${plural(main.transitions, "operation")} tried, ${main.pruned} refused by the kernel, ${main.notModelled} not modelled, ${main.skipped} left out by the partial-order reduction; ${(elapsedMs / 1000).toFixed(1)} s`,
       `visited set: 64-bit fingerprints, ${(main.visitedBytes / Math.max(1, main.states)).toFixed(1)} bytes a state (+ ${(main.treeBytes / Math.max(1, main.states)).toFixed(1)} for the paths); fingerprint collision probability calculated (optimistic):  val = ${collisionValue(main.states, main.generated)}`,
       "",
     ];
     if (main.counterexamples.length === 0) lines.push(`no counterexample up to ${plural(main.depth, "step")}`, "");
     if (proof) lines.push(proof, "");
     for (const c of main.counterexamples) lines.push(`== ${c.kind} in ${plural(c.length, "step")} ==`, counterexampleText(c), "");
-    lines.push(`== through each operation, with ${BASE_OPS.join(", ")} ==`);
+    lines.push(`== through each operation, with the whole menu beside it ==`);
     for (const t of through) {
       if (t.own.length === 0) {
         const other = t.result.counterexamples.map((c) => c.kind);
@@ -311,4 +297,18 @@ function report(io: Io, a: Asked, main: SearchResult, through: readonly ThroughR
   return main.counterexamples.length ? 1 : 0;
 }
 
-addCommand("search", cmdSearch);
+addCommand("search", cmdSearch, {
+  usage: "search --policy P [--kernel 6.1|2.6.32] [--from FILE] [--depth N] [--max-states N] [--workers N] [--time S] [--json]",
+  summary: "the shortest traces that break a completion policy",
+  options: {
+    policy: { type: "string" },
+    kernel: { type: "string" },
+    from: { type: "string" },
+    depth: { type: "string" },
+    "max-states": { type: "string" },
+    workers: { type: "string" },
+    time: { type: "string" },
+    json: { type: "boolean" },
+  },
+  args: [],
+});

@@ -21,8 +21,14 @@ export interface WorkerPool {
   close(): Promise<void>;
 }
 
-/** This file, run in a worker through tsx's loader (as bin/skbscope.mjs runs the CLI). */
+/**
+ * What a worker runs. Bundled (dist-cli/skbscope.mjs, tools/build-cli.mjs)
+ * this code is inside the bundle, which the worker loads again (cli/main.ts
+ * runs no command off the main thread); from source, this file through
+ * tsx's loader.
+ */
 function bootUrl(): URL {
+  if (!import.meta.url.endsWith(".ts")) return new URL(import.meta.url);
   const api = import.meta.resolve("tsx/esm/api");
   const boot = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(import.meta.url)});`;
   return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);

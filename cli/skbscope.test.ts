@@ -1,9 +1,9 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main, type Io } from "./skbscope";
+import { BadInput, addCommand, main, type Io } from "./skbscope";
 
 const TSIRKIN = `# title: Tsirkin: pskb_copy, then the original is freed
 # policy: shinfo-release
@@ -33,7 +33,7 @@ function cli(args: string[], files: Record<string, string> = {}) {
     },
   };
   const code = main(args, io);
-  return { code, out: out.join("\n"), err: err.join("\n") };
+  return { code, out: out.join("\n"), err: err.join("\n"), errors: () => err.join("\n") };
 }
 
 describe("skbscope check", () => {
@@ -70,6 +70,48 @@ describe("skbscope check", () => {
   });
 });
 
+/** skb_segment over a zero-copy frag_list member: not modelled on 6.1. */
+const SEGMENT_ZC = `# kernel: 6.1
+g = alloc_page(guest)
+a = alloc_skb(256)
+skb_fill_page_desc(a, 0, g, 0, 4096)
+zerocopy_arm(a)
+t = alloc_skb(256)
+skb_frag_add_head(t, a)
+segs = skb_segment(t, 1448)
+kfree_skb(t)
+`;
+
+describe("skbscope check: inconclusive (issue 11.1)", () => {
+  it("exits 3 when the worst verdict is inconclusive, and names the step", () => {
+    const r = cli(["check", "z.trace", "--policy", "ubuf-orphan"], { "z.trace": SEGMENT_ZC });
+    expect(r.code).toBe(3);
+    expect(r.out).toMatch(/ubuf-orphan\s+inconclusive/);
+    expect(r.out.replace(/\n\s+/g, " ")).toMatch(/step 7 not judged: skb_segment: frag_list member a is zero-copy; not modelled/);
+  });
+
+  it("a violation elsewhere still exits 1", () => {
+    expect(cli(["check", "z.trace"], { "z.trace": SEGMENT_ZC }).code).toBe(1);
+  });
+
+  it("--json lists the unjudged steps with the verdict", () => {
+    const json = JSON.parse(cli(["check", "z.trace", "--json"], { "z.trace": SEGMENT_ZC }).out);
+    expect(json.verdicts["msg-zerocopy"]).toMatchObject({
+      verdict: "inconclusive",
+      unjudged: [{ step: 7, kind: "unsupported", fn: "skb_segment", message: expect.stringMatching(/not modelled/) }],
+    });
+    expect(json.verdicts["page-refs"]).toMatchObject({ verdict: "ok", unjudged: [] });
+  });
+
+  it("run says inconclusive too, and exits 3", () => {
+    const r = cli(["run", "z.trace", "--policy", "msg-zerocopy"], { "z.trace": SEGMENT_ZC });
+    expect(r.code).toBe(3);
+    expect(r.out).toMatch(/verdict: inconclusive \(step 7 not judged/);
+    const json = JSON.parse(cli(["run", "z.trace", "--policy", "msg-zerocopy", "--json"], { "z.trace": SEGMENT_ZC }).out);
+    expect(json).toMatchObject({ verdict: "inconclusive", unjudged: [{ step: 7, kind: "unsupported" }] });
+  });
+});
+
 describe("skbscope run", () => {
   it("prints each step's operation, state and findings", () => {
     const r = cli(["run", "t.trace"], { "t.trace": TSIRKIN });
@@ -97,17 +139,21 @@ describe("skbscope run", () => {
   });
 });
 
-describe("npx skbscope (the installed command)", () => {
-  it("runs from the repository and keeps the exit codes", () => {
-    const dir = mkdtempSync(join(tmpdir(), "skbscope-"));
-    writeFileSync(join(dir, "t.trace"), TSIRKIN);
-    const ok = spawnSync("node", ["bin/skbscope.mjs", "check", join(dir, "t.trace"), "--json"], { encoding: "utf8" });
-    expect(ok.status).toBe(1);
-    expect(JSON.parse(ok.stdout).verdicts["shinfo-release"].verdict).toBe("premature");
-    const bad = spawnSync("node", ["bin/skbscope.mjs", "check", "/nonexistent"], { encoding: "utf8" });
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/cannot read/);
-    expect(execFileSync("node", ["bin/skbscope.mjs", "--help"], { encoding: "utf8" })).toMatch(/usage:/);
+
+describe("commands registered from other files", () => {
+  it("an async command's bad input is exit 2; a command without a spec takes one argument and no option", async () => {
+    addCommand("probe-async", async (_io, arg) => {
+      await Promise.resolve();
+      if (arg === "bad") throw new BadInput("bad probe");
+      return 0;
+    });
+    expect(await cli(["probe-async", "good"]).code).toBe(0);
+    const bad = cli(["probe-async", "bad"]);
+    expect(await bad.code).toBe(2);
+    expect(bad.errors()).toBe("skbscope: bad probe");
+    const stray = cli(["probe-async", "x", "--json"]);
+    expect(await stray.code).toBe(2);
+    expect(stray.errors()).toMatch(/probe-async: unknown option '--json' \(probe-async takes no option\)\nusage: skbscope probe-async ARG/);
   });
 });
 
@@ -117,7 +163,7 @@ describe("reasons in the text (issue 11.5), from the installed command", () => {
   const skbscope = (args: string[], files: Record<string, string>) => {
     const dir = mkdtempSync(join(tmpdir(), "skbscope-"));
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-    return spawnSync("node", ["bin/skbscope.mjs", ...args.map((a) => (a in files ? join(dir, a) : a))], { encoding: "utf8" });
+    return spawnSync("node", ["--import", "tsx", "cli/main.ts", ...args.map((a) => (a in files ? join(dir, a) : a))], { encoding: "utf8" });
   };
 
   it("run prints each step's events in kernel words: copied by, released by, completion fired by", () => {

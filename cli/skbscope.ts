@@ -1,25 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * npx skbscope: the headless engine.
  *
- *   skbscope run FILE [--policy P] [--kernel K] [--json]
- *   skbscope check FILE [--policy all|P] [--kernel K] [--json]
+ *   skbscope run FILE [--policy P] [--kernel K] [--without ID]... [--json]
+ *   skbscope check FILE [--policy all|P] [--kernel K] [--without ID]... [--json]
+ *   skbscope check FILE --fix ID [--json]                       (cli/fixes.ts)
+ *   skbscope fixes [--json]                                     (cli/fixes.ts)
  *   skbscope link FILE [--policy P] [--kernel K] [--base URL]   (cli/link.ts)
  *   skbscope open LINK                                          (cli/link.ts)
+ *   skbscope COMMAND --help | --version
  *
- * Exit codes: 0 every checked policy ok, 1 a violation, 2 bad input.
+ * Each command declares its options; anything else, or an option given
+ * twice, is a usage error. Every line written passes through terminalSafe.
+ * Exit codes: 0 every checked policy ok, 1 a violation, 2 bad input,
+ * 3 no violation but some step could not be judged (inconclusive).
  */
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { version as PACKAGE_VERSION } from "../package.json";
 import {
   KERNELS,
   POLICIES,
-  describeHolder,
-  hasErrors,
-  parseTrace,
   printOp,
+  policyApplies,
   runTrace,
+  SEMANTICS_VERSION,
+  settings,
   stateView,
   verdictMatrix,
-  type Diagnostic,
   type Finding,
   type KernelId,
   type PolicyId,
@@ -28,10 +35,18 @@ import {
   type StateView,
   type StepRecord,
   type Trace,
+  type Unjudged,
+  type Verdict,
+  withoutProblem,
 } from "../core/index";
 import { formatMatrix, formatStep } from "./format";
+import { jsonText, terminalSafe } from "./terminal";
+import { loadTraceFile } from "./load";
 
 export class BadInput extends Error {}
+
+/** A command line that does not fit the command: its usage follows the message. */
+class UsageError extends BadInput {}
 
 export interface Io {
   out(text: string): void;
@@ -41,35 +56,11 @@ export interface Io {
   readonly status?: { readonly tty: boolean; write(text: string): void };
 }
 
-const USAGE = `usage:
-  skbscope run FILE [--policy P] [--kernel 6.1|2.6.32] [--json]
-  skbscope check FILE [--policy all|P] [--kernel 6.1|2.6.32] [--json]
-  skbscope search --policy P [--kernel K] [--from FILE] [--depth N] [--max-states N] [--workers N] [--time S] [--json]
-  skbscope link FILE [--policy P] [--kernel 6.1|2.6.32] [--base URL]
-  skbscope open LINK
-policies: ${POLICIES.join(", ")}
-exit status: 0 every checked policy ok, 1 a violation, 2 bad input`;
 
 export function loadTrace(io: Io, file: string | undefined): Trace {
-  if (!file) throw new BadInput("no trace file given");
-  let source: string;
-  try {
-    source = io.readFile(file);
-  } catch (e) {
-    throw new BadInput(`cannot read ${file}: ${(e as Error).message}`);
-  }
-  const parsed = parseTrace(source);
-  for (const d of parsed.diagnostics.filter((d) => d.severity === "warning")) io.err(`${file}:${where(d)}: warning: ${d.message}`);
-  if (hasErrors(parsed)) {
-    const lines = parsed.diagnostics
-      .filter((d) => d.severity === "error")
-      .map((d) => `${file}:${where(d)}: error: ${d.message}${d.expected ? ` (expected ${d.expected})` : ""}`);
-    throw new BadInput(lines.join("\n"));
-  }
-  return parsed.trace;
+  return loadTraceFile(io, file);
 }
 
-const where = (d: Diagnostic) => `${d.line}:${d.column}`;
 
 export function policyOption(value: string | undefined, allowAll: boolean): PolicyId | "all" | undefined {
   if (value === undefined) return undefined;
@@ -86,8 +77,42 @@ export function kernelOption(value: string | undefined): KernelId | undefined {
   return value as KernelId;
 }
 
+/** `--without ID` (repeatable): fixes to revert, replacing the trace's `# without:`; undefined when not given. */
+export function withoutOption(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  const ids = value as string[];
+  for (const id of ids) {
+    const problem = withoutProblem(id);
+    if (problem) throw new BadInput(problem);
+  }
+  return ids;
+}
+
 export function findingJson(f: Finding) {
   return { kind: f.kind, step: f.step, message: f.message, objects: f.objects, ...(f.holder ? { holder: f.holder } : {}), ...(f.buffer ? { buffer: f.buffer } : {}) };
+}
+
+/**
+ * The exit status for a set of results: 1 if any shows a violation (a
+ * violation verdict, or any finding before the first step not judged), else
+ * 3 if any is inconclusive, else 0.
+ */
+export function exitStatus(results: readonly { verdict: Verdict; findings: readonly Finding[]; unjudged: readonly Unjudged[] }[]): number {
+  const violated = results.some((r) => {
+    const trusted = r.unjudged.length ? r.unjudged[0].step : Infinity;
+    return (r.verdict !== "ok" && r.verdict !== "inconclusive") || r.findings.some((f) => f.step < trusted);
+  });
+  if (violated) return 1;
+  return results.some((r) => r.verdict === "inconclusive") ? 3 : 0;
+}
+
+const unjudgedJson = (u: Unjudged) => ({ ...u });
+
+/** "inconclusive (step 7 not judged: ...)" for the text outputs. */
+export function verdictLine(verdict: Verdict, unjudged: readonly Unjudged[]): string {
+  if (verdict !== "inconclusive" || !unjudged.length) return verdict;
+  const more = unjudged.length > 1 ? `; and ${unjudged.length - 1} more` : "";
+  return `${verdict} (step ${unjudged[0].step} not judged: ${unjudged[0].message}${more})`;
 }
 
 function stepJson(s: StepRecord, v: StateView, events: readonly EngineEvent[]) {
@@ -114,15 +139,15 @@ const indent = (text: string, by: string) => text.replace(/\n/g, `\n${by}`);
  * than what one JSON.stringify may build.
  */
 export function writeRunJson(run: Run, file: string, title: string | undefined, out: (text: string) => void): void {
-  const head = { trace: file, ...(title ? { title } : {}), policy: run.policy, kernel: run.kernel, verdict: run.verdict };
-  out(`${indent(JSON.stringify(head, null, 2).slice(0, -2), "")},`);
+  const head = { trace: file, ...(title ? { title } : {}), policy: run.policy, kernel: run.kernel, ...(run.without.length ? { without: run.without } : {}), verdict: run.verdict, unjudged: run.unjudged.map(unjudgedJson) };
+  out(`${jsonText(head).slice(0, -2)},`);
   out(`  "steps": [`);
   run.eachState((step, state, events) => {
     const last = step === run.steps.length;
-    out(`    ${indent(JSON.stringify(stepJson(run.steps[step - 1], stateView(state), events), null, 2), "    ")}${last ? "" : ","}`);
+    out(`    ${indent(jsonText(stepJson(run.steps[step - 1], stateView(state), events)), "    ")}${last ? "" : ","}`);
   });
   out(`  ],`);
-  out(`  "findings": ${indent(JSON.stringify(run.findings.map(findingJson), null, 2), "  ")}`);
+  out(`  "findings": ${indent(jsonText(run.findings.map(findingJson)), "  ")}`);
   out(`}`);
 }
 
@@ -130,91 +155,195 @@ function cmdRun(io: Io, file: string | undefined, values: Record<string, unknown
   const trace = loadTrace(io, file);
   const policy = policyOption(values.policy as string | undefined, false) as PolicyId | undefined;
   const kernel = kernelOption(values.kernel as string | undefined);
-  const run = runTrace(trace, { policy, kernel });
+  // The pairs check and search refuse (a policy on a kernel without what it models).
+  const chosen = settings(trace, { policy, kernel });
+  if (!policyApplies(chosen.policy, chosen.kernel)) {
+    throw new BadInput(`policy ${chosen.policy} models ubuf_info, which Linux ${chosen.kernel} does not have; use --kernel 6.1`);
+  }
+  const run = runTrace(trace, { policy, kernel, without: withoutOption(values.without) });
   if (values.json) {
     writeRunJson(run, file!, trace.title, io.out);
   } else {
-    io.out(`# ${trace.title ?? file}  (policy ${run.policy}, kernel ${run.kernel})`);
+    io.out(`# ${trace.title ?? file}  (policy ${run.policy}, kernel ${run.kernel}${run.without.length ? `, without ${run.without.join(", ")}` : ""})`);
     run.eachState((step, state, events) => io.out(formatStep(run.steps[step - 1], stateView(state), events, state)));
-    io.out(`verdict: ${run.verdict}`);
+    io.out(`verdict: ${verdictLine(run.verdict, run.unjudged)}`);
   }
-  return run.findings.length ? 1 : 0;
+  return exitStatus([run]);
 }
 
-function cmdCheck(io: Io, file: string | undefined, values: Record<string, unknown>): number {
+export function cmdCheck(io: Io, file: string | undefined, values: Record<string, unknown>): number {
+  // cli/fixes.ts registers check again to take --fix first.
+  if (values.fix !== undefined) throw new BadInput("check --fix needs cli/fixes.ts");
   const trace = loadTrace(io, file);
   const policy = policyOption(values.policy as string | undefined, true) ?? "all";
   const kernel = kernelOption(values.kernel as string | undefined);
-  const matrix = verdictMatrix(trace, kernel, policy === "all" ? POLICIES : [policy]);
+  const matrix = verdictMatrix(trace, kernel, policy === "all" ? POLICIES : [policy], withoutOption(values.without));
   if (policy !== "all" && matrix.skipped.length) throw new BadInput(`policy ${policy}: ${matrix.skipped[0].reason}`);
   if (values.json) {
     const verdicts = Object.fromEntries(
-      matrix.entries.map((e) => [e.policy, { verdict: e.verdict, findings: e.findings.map(findingJson), errors: e.errors }]),
+      matrix.entries.map((e) => [e.policy, { verdict: e.verdict, findings: e.findings.map(findingJson), errors: e.errors, unjudged: e.unjudged.map(unjudgedJson) }]),
     );
-    io.out(JSON.stringify({ trace: file, kernel: matrix.kernel, verdicts, skipped: Object.fromEntries(matrix.skipped.map((s) => [s.policy, s.reason])) }, null, 2));
+    io.out(jsonText({ trace: file, kernel: matrix.kernel, ...(matrix.without.length ? { without: matrix.without } : {}), verdicts, skipped: Object.fromEntries(matrix.skipped.map((s) => [s.policy, s.reason])) }));
   } else {
     // The state at a finding's step names its holder and chain; one replay per policy, when asked.
     const runs = new Map<PolicyId, Run>();
     const stateAt = (p: PolicyId, step: number) => {
-      if (!runs.has(p)) runs.set(p, runTrace(trace, { policy: p, kernel: matrix.kernel }));
+      if (!runs.has(p)) runs.set(p, runTrace(trace, { policy: p, kernel: matrix.kernel, without: matrix.without }));
       return runs.get(p)!.snapshotAt(step);
     };
     io.out(formatMatrix(trace, matrix, file!, stateAt));
   }
-  const bad = matrix.entries.some((e) => e.verdict !== "ok" || e.findings.length > 0);
-  return bad ? 1 : 0;
+  return exitStatus(matrix.entries);
 }
 
-/** A subcommand; link and open are async (the permalink codec deflates through Web Streams). */
+/** A subcommand: its exit status, or a Promise of it (a command may be async). */
 export type Command = (io: Io, file: string | undefined, values: Record<string, unknown>) => number | Promise<number>;
-const COMMANDS: Record<string, Command> = { run: cmdRun, check: cmdCheck };
 
-/** Register another subcommand (search adds itself). */
-export function addCommand(name: string, command: Command): void {
-  COMMANDS[name] = command;
+/** What a command accepts: its usage line, its options, its positional arguments. */
+export interface CommandSpec {
+  /** After "skbscope": `run FILE [--policy P] [--kernel 6.1|2.6.32] [--json]`. */
+  readonly usage: string;
+  /** One line for `skbscope --help`. */
+  readonly summary: string;
+  /** The command's own options (--help and --version are every command's). */
+  readonly options: ParseArgsOptionsConfig;
+  /** Names of the positional arguments, each required: ["FILE"]. */
+  readonly args: readonly string[];
 }
 
-/** Exit status 2 with the message on stderr for bad input; anything else is a bug and is thrown. */
-function badInput(e: unknown, io: Io): number {
-  if (e instanceof BadInput || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-    io.err(`skbscope: ${(e as Error).message}`);
-    return 2;
-  }
-  throw e;
+const KERNEL_CHOICES = "6.1|2.6.32";
+const RUN: CommandSpec = {
+  usage: `run FILE [--policy P] [--kernel ${KERNEL_CHOICES}] [--without ID]... [--json]`,
+  summary: "replay a trace step by step under one policy",
+  options: { policy: { type: "string" }, kernel: { type: "string" }, without: { type: "string", multiple: true }, json: { type: "boolean" } },
+  args: ["FILE"],
+};
+const CHECK: CommandSpec = {
+  usage: `check FILE [--policy all|P] [--kernel ${KERNEL_CHOICES}] [--without ID]... [--fix ID] [--json]`,
+  summary: "the verdict of every policy (or one) on a trace; --fix ID: with and without that fix, side by side",
+  options: { policy: { type: "string" }, kernel: { type: "string" }, without: { type: "string", multiple: true }, fix: { type: "string" }, json: { type: "boolean" } },
+  args: ["FILE"],
+};
+
+const COMMANDS = new Map<string, { spec: CommandSpec; command: Command }>([
+  ["run", { spec: RUN, command: cmdRun }],
+  ["check", { spec: CHECK, command: cmdCheck }],
+]);
+
+/**
+ * What cli/link.ts's commands accept, for when they register without a spec
+ * of their own (the link FILE and open LINK of issue 15.3).
+ */
+const SPECS: Readonly<Record<string, CommandSpec>> = {
+  link: {
+    usage: `link FILE [--policy P] [--kernel ${KERNEL_CHOICES}] [--base URL]`,
+    summary: "print the trace's permalink (with --base, the whole address)",
+    options: { policy: { type: "string" }, kernel: { type: "string" }, base: { type: "string" } },
+    args: ["FILE"],
+  },
+  fixes: { usage: "fixes [--json]", summary: "list the catalogued kernel fixes --without can revert", options: { json: { type: "boolean" } }, args: [] },
+  open: { usage: "open LINK", summary: "print the trace a permalink holds (its view and notes on stderr)", options: {}, args: ["LINK"] },
+};
+
+/**
+ * Register another subcommand (search, link, open add themselves). Without a
+ * spec, and none known above, the command takes one argument and no option.
+ */
+export function addCommand(name: string, command: Command, spec?: CommandSpec): void {
+  COMMANDS.set(name, { spec: spec ?? COMMANDS.get(name)?.spec ?? SPECS[name] ?? { usage: `${name} ARG`, summary: "", options: {}, args: ["ARG"] }, command });
 }
 
-/** The exit status; a Promise of it for the async commands (link, open). */
-export function main(argv: readonly string[], io: Io): number | Promise<number> {
+const EXIT_STATUS = "exit status: 0 every checked policy ok, 1 a violation, 2 bad input,\n  3 inconclusive: no violation, but a step the engine could not judge";
+
+const VERSION = `skbscope ${PACKAGE_VERSION} (engine semantics ${SEMANTICS_VERSION})`;
+
+function usage(): string {
+  const lines = [...COMMANDS.values()].map(({ spec }) => `  skbscope ${spec.usage}`);
+  return ["usage:", ...lines, "  skbscope [COMMAND] --help | --version", `policies: ${POLICIES.join(", ")}`, EXIT_STATUS].join("\n");
+}
+
+function commandUsage(name: string): string {
+  const { spec } = COMMANDS.get(name)!;
+  return [`usage: skbscope ${spec.usage}`, `       skbscope ${name} --help | --version`].join("\n");
+}
+
+function commandHelp(name: string): string {
+  const { spec } = COMMANDS.get(name)!;
+  const policies = "policy" in spec.options ? [`policies: ${POLICIES.join(", ")}`] : [];
+  return [commandUsage(name), ...(spec.summary ? ["", spec.summary] : []), ...policies, EXIT_STATUS].join("\n");
+}
+
+const COMMON_OPTIONS: ParseArgsOptionsConfig = { help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "V" } };
+
+/**
+ * The command's options, strictly: an unknown option, a missing value, a
+ * stray argument or an option given twice (unless it is repeatable, as
+ * --without) is a UsageError.
+ */
+function parseCommandLine(name: string, spec: CommandSpec, argv: readonly string[]) {
+  let parsed;
   try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        policy: { type: "string" },
-        kernel: { type: "string" },
-        json: { type: "boolean", default: false },
-        from: { type: "string" },
-        depth: { type: "string" },
-        "max-states": { type: "string" },
-        workers: { type: "string" },
-        time: { type: "string" },
-        base: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-    const [cmd, file, ...rest] = positionals;
-    if (values.help || !cmd) {
-      io.out(USAGE);
-      return values.help ? 0 : 2;
-    }
-    const command = COMMANDS[cmd];
-    if (!command) throw new BadInput(`unknown command "${cmd}"\n${USAGE}`);
-    if (rest.length) throw new BadInput(`unexpected argument "${rest[0]}"`);
-    const code = command(io, file, values);
-    return typeof code === "number" ? code : code.catch((e: unknown) => badInput(e, io));
+    parsed = parseArgs({ args: [...argv], options: { ...spec.options, ...COMMON_OPTIONS }, allowPositionals: true, strict: true, tokens: true });
   } catch (e) {
-    return badInput(e, io);
+    const code = (e as { code?: string }).code;
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      const option = /'([^']*)'/.exec((e as Error).message)?.[1] ?? "";
+      const own = Object.keys(spec.options).map((o) => `--${o}`);
+      throw new UsageError(`${name}: unknown option '${option}' (${name} takes ${own.length ? own.join(", ") : "no option"})`);
+    }
+    if (code?.startsWith("ERR_PARSE_ARGS")) throw new UsageError(`${name}: ${(e as Error).message}`);
+    throw e;
+  }
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== "option") continue;
+    if (seen.has(token.name) && !spec.options[token.name]?.multiple) throw new UsageError(`${name}: option --${token.name} given twice`);
+    seen.add(token.name);
+  }
+  return parsed;
+}
+
+/** The exit status; a Promise of it when the command is async. */
+export function main(argv: readonly string[], rawIo: Io): number | Promise<number> {
+  const status = rawIo.status;
+  const io: Io = {
+    out: (t) => rawIo.out(terminalSafe(t)),
+    err: (t) => rawIo.err(terminalSafe(t)),
+    readFile: (p) => rawIo.readFile(p),
+    ...(status ? { status: { tty: status.tty, write: (t: string) => status.write(terminalSafe(t)) } } : {}),
+  };
+  const [cmd, ...rest] = argv;
+  try {
+    if (cmd === undefined) throw new UsageError("no command given");
+    if (cmd === "--help" || cmd === "-h") {
+      io.out(usage());
+      return 0;
+    }
+    if (cmd === "--version" || cmd === "-V") {
+      io.out(VERSION);
+      return 0;
+    }
+    const entry = COMMANDS.get(cmd);
+    if (!entry) throw new UsageError(cmd.startsWith("-") ? `unknown option "${cmd}"` : `unknown command "${cmd}"`);
+    const { values, positionals } = parseCommandLine(cmd, entry.spec, rest);
+    if (values.help || values.version) {
+      io.out(values.help ? commandHelp(cmd) : VERSION);
+      return 0;
+    }
+    const { args } = entry.spec;
+    if (positionals.length < args.length) throw new UsageError(`${cmd}: no ${args[positionals.length]} given`);
+    if (positionals.length > args.length) throw new UsageError(`${cmd}: unexpected argument "${positionals[args.length]}"`);
+    const code = entry.command(io, positionals[0], values);
+    return typeof code === "number" ? code : code.catch((e: unknown) => badInput(e, io, cmd));
+  } catch (e) {
+    return badInput(e, io, cmd);
   }
 }
 
-export { describeHolder };
+/** Exit status 2 with the message (and for a usage error, the usage) on stderr; anything else is a bug and is thrown. */
+function badInput(e: unknown, io: Io, cmd: string | undefined): number {
+  if (!(e instanceof BadInput)) throw e;
+  io.err(`skbscope: ${e.message}`);
+  if (e instanceof UsageError) io.err(cmd !== undefined && COMMANDS.has(cmd) ? commandUsage(cmd) : usage());
+  return 2;
+}

@@ -177,6 +177,7 @@ describe("permalinks", () => {
     ];
     for (const fragment of hostile) {
       const { page: p, context: c, errors } = await openApp(app.browser, app.url, "light", `#${fragment}`);
+      const given = await p.evaluate(() => location.hash);
       const notice = p.locator("[data-testid=notice]");
       await notice.waitFor();
       const text = (await notice.locator(".notice-text").textContent()) ?? "";
@@ -190,7 +191,11 @@ describe("permalinks", () => {
       await blur(p);
       await p.keyboard.press("ArrowLeft");
       await settled(p, violation - 1);
-      // And the address bar holds a valid link again.
+      // The address bar keeps the link as given, to be repaired by hand (issue 17) ...
+      await p.waitForTimeout(600);
+      expect(await p.evaluate(() => location.hash)).toBe(given);
+      // ... until the message is dismissed: then it holds a valid link again.
+      await notice.getByRole("button", { name: "dismiss this message" }).click();
       expect(await linkedUrl(p)).toMatch(/#s[A-Za-z0-9_-]+$/);
       expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
       await c.close();
@@ -216,7 +221,7 @@ describe("plain-text email", () => {
   it("export text → paste it back (quoted) → the same trace, policy and step", async () => {
     const { page, context } = await openApp(app.browser, app.url, "light");
     await settled(page, violation);
-    const mine = "g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nb = skb_clone(a)\nq = skb_splice_bits(b, 0, 4096)\nkfree_skb(a)\nkfree_skb(b)\n";
+    const mine = "g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\ns = sock_create()\nsock_queue_rcv_skb(s, a)\nq = skb_splice_bits(a, 0, 4096)\nsk_eat_skb(s, a)\n";
     await page.evaluate((s) => (window as unknown as Hook).__skbscope.open(s, "end"), mine);
     await settled(page, 8);
     await page.selectOption("[data-testid=policy]", "shinfo-release");
@@ -275,7 +280,7 @@ describe("images", () => {
     expect(svg).toContain('xmlns="http://www.w3.org/2000/svg"');
     expect(svg).toContain(">skb c<");
     expect(svg).toContain(">page g<");
-    expect(svg).toMatch(/style="[^"]*fill:rgb/);
+    expect(svg).toMatch(/style="[^"]*fill: ?rgb/);
     expect(svg).not.toContain("focus-ring");
     const [pngDownload] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=export-png]")]);
     const png = readFileSync((await pngDownload.path())!);

@@ -2,7 +2,7 @@
 
 /** ~300 objects: 75 pages, 75 skbs with a frag each, 75 clones (75 Datas). */
 export function wideTrace(groups = 75): string {
-  const lines = ["# title: bench: 300 objects", "# kernel: 6.1"];
+  const lines = [`# title: bench: ${groups * 4} objects`, "# kernel: 6.1"];
   for (let i = 0; i < groups; i++) lines.push(`p${i} = alloc_page(host)`, `a${i} = alloc_skb(256)`, `skb_fill_page_desc(a${i}, 0, p${i}, 0, 4096)`, `b${i} = skb_clone(a${i})`);
   return lines.join("\n") + "\n";
 }

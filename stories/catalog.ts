@@ -14,7 +14,8 @@ import type { KernelId } from "../core/model/types";
 /**
  * Which side of the debate a story's trace supports.
  *   haskins    the seed patch's shinfo->release does what Haskins says
- *   objection  Tsirkin's and Xu's objection: release fires early or never
+ *   objection  Tsirkin's objection, and the earlier one he quotes:
+ *              release fires early or never
  *   merged     what Linux merged instead (ubuf_info, copy before escape)
  *   neutral    how the kernel works, no side taken
  */
@@ -22,9 +23,16 @@ export type Side = "haskins" | "objection" | "merged" | "neutral";
 
 /** A claim from the seed thread, and what the trace says of it. */
 export interface Claim {
-  readonly who: "Haskins" | "Tsirkin" | "Xu (quoted by Tsirkin)" | "the RFC";
+  /**
+   * Who says it in the thread. The metastasize objection is quoted by
+   * Tsirkin from an earlier discussion without naming its author; he
+   * writes only "Cc Herbert which was involved in the original discussion".
+   */
+  readonly who: "Haskins" | "Tsirkin" | "an earlier objection, quoted by Tsirkin" | "the RFC";
   /** The words, as in the thread. */
   readonly quote: string;
+  /** The thread's own words introducing a quoted claim, verbatim. */
+  readonly introduced?: string;
   readonly outcome: "holds" | "fails" | "holds in part";
 }
 
@@ -40,6 +48,14 @@ export interface StoryMeta {
   readonly claim?: Claim;
   /** Expected verdict per policy on the story's kernel; "n/a" where the policy does not exist there. */
   readonly expected: Expected;
+  /**
+   * A story told from a catalogued kernel fix (core/fixes/catalogue.ts):
+   * the trace runs with the fix in (`expected`: ok under the story's own
+   * policy), and `without` is every policy's verdict with the fix
+   * reverted (the violation under the story's own policy). The trace's
+   * comments cite the fix's commit subject and narrate both runs.
+   */
+  readonly fix?: { readonly id: string; readonly without: Expected };
 }
 
 /**
@@ -97,7 +113,9 @@ export const CATALOG: readonly StoryMeta[] = [
     claim: {
       who: "Tsirkin",
       quote: "it seems that things like pskb_copy, skb_split and others will also be broken, won't they?",
-      outcome: "holds",
+      // The mechanism breaks release(); but 2.6.32 splits only TCP's own
+      // skbs (tcp_fragment, tso_fragment), never a guest's transmitted one.
+      outcome: "holds in part",
     },
     expected: on("2.6.32", "tcp-fragment-split", { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature" }),
   },
@@ -121,9 +139,10 @@ export const CATALOG: readonly StoryMeta[] = [
     summary: "A page spliced into a pipe outlives the skb and its shinfo",
     side: "objection",
     claim: {
-      who: "Xu (quoted by Tsirkin)",
+      who: "an earlier objection, quoted by Tsirkin",
       quote:
         "Through mechanisms like splice, individual pages in the skb can be detached and metastasize to other locations, e.g., the VFS.",
+      introduced: "Last time this was tried, this is the objection that was voiced:",
       outcome: "holds",
     },
     expected: on("2.6.32", "splice-pipe", { "page-refs": "late", destructor: "premature", "shinfo-release": "premature" }),
@@ -230,12 +249,109 @@ export const CATALOG: readonly StoryMeta[] = [
     summary: "From the pipe the page moves on into a new skb, unseen",
     side: "objection",
     claim: {
-      who: "Xu (quoted by Tsirkin)",
+      who: "an earlier objection, quoted by Tsirkin",
       quote:
         "Through mechanisms like splice, individual pages in the skb can be detached and metastasize to other locations, e.g., the VFS.",
+      introduced: "Last time this was tried, this is the objection that was voiced:",
       outcome: "holds",
     },
     expected: on("2.6.32", "claim-metastasize", { "page-refs": "late", destructor: "premature", "shinfo-release": "premature" }),
+  },
+  {
+    id: "vhost-head-of-line",
+    file: "modern/vhost-head-of-line.trace",
+    summary: "A stalled device queue holds a guest buffer: completion waits",
+    side: "merged",
+    expected: { "page-refs": "late", destructor: "late", "shinfo-release": "late", "ubuf-orphan": "late", "msg-zerocopy": "late" },
+  },
+  // --- stories from catalogued kernel fixes (issue 10): fix on, fix off ---
+  {
+    id: "fix-split-zerocopy-clone",
+    file: "fixes/split-zerocopy-clone.trace",
+    summary: "tcp_fragment's skb_split joins the MSG_ZEROCOPY ubuf_info",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    fix: { id: "split-zerocopy-clone", without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" } },
+  },
+  {
+    id: "fix-expand-head-uarg-ref",
+    file: "fixes/expand-head-uarg-ref.trace",
+    summary: "pskb_expand_head on a clone takes a ubuf_info reference",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    fix: { id: "expand-head-uarg-ref", without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature" } },
+  },
+  {
+    id: "fix-pskb-copy-uarg-clone",
+    file: "fixes/pskb-copy-uarg-clone.trace",
+    summary: "A retransmit's pskb_copy shares the pages and the ubuf_info",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    fix: { id: "pskb-copy-uarg-clone", without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature" } },
+  },
+  {
+    id: "fix-segment-uarg-clone",
+    file: "fixes/segment-uarg-clone.trace",
+    summary: "GSO segments each join the MSG_ZEROCOPY ubuf_info",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    fix: { id: "segment-uarg-clone", without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature" } },
+  },
+  {
+    id: "fix-shift-refuse-zcopy",
+    file: "fixes/shift-refuse-zcopy.trace",
+    summary: "SACK shifting: skb_shift refuses zero-copy skbs",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    fix: { id: "shift-refuse-zcopy", without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" } },
+  },
+  {
+    id: "fix-coalesce-refuse-zcopy",
+    file: "fixes/coalesce-refuse-zcopy.trace",
+    summary: "skb_try_coalesce refuses to merge zero-copy frags",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    fix: { id: "coalesce-refuse-zcopy", without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" } },
+  },
+  {
+    id: "fix-vhost-complete-once",
+    file: "fixes/vhost-complete-once.trace",
+    summary: "vhost tells the guest once, when the last Data goes",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    fix: { id: "vhost-complete-once", without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "ok" } },
+  },
+  {
+    id: "fix-rx-orphan-frags",
+    file: "fixes/rx-orphan-frags.trace",
+    summary: "Looped to a local socket, MSG_ZEROCOPY frags are copied",
+    side: "merged",
+    expected: { "page-refs": "late", destructor: "premature", "shinfo-release": "late", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    fix: { id: "rx-orphan-frags", without: { "page-refs": "late", destructor: "premature", "shinfo-release": "late", "ubuf-orphan": "ok", "msg-zerocopy": "late" } },
+  },
+  {
+    id: "fix-zerocopy-orphan-frags",
+    file: "fixes/zerocopy-orphan-frags.trace",
+    summary: "openvswitch's skb_zerocopy orphans the guest's frags",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    fix: { id: "zerocopy-orphan-frags", without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" } },
+  },
+  {
+    id: "fix-gro-refuse-zcopy",
+    file: "fixes/gro-refuse-zcopy.trace",
+    summary: "GRO refuses to merge a zero-copy skb into the held packet",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    fix: { id: "gro-refuse-zcopy", without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" } },
+  },
+  {
+    id: "fix-tx-error-cloned",
+    file: "fixes/tx-error-cloned.trace",
+    summary: "A driver's error on a clone leaves the shared ubuf alone",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    fix: { id: "tx-error-cloned", without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "premature" } },
   },
 ];
 

@@ -9,8 +9,7 @@ import { hasErrors, parseTrace, type Trace } from "../core/index";
 import { CATALOG, DEFAULT_STORY_ID, type StoryMeta } from "./catalog";
 import { captionAt, narrationOf, type Narration } from "./narration";
 
-export type { Claim, Expected, Side, StoryMeta } from "./catalog";
-export { captionAt, narrationOf, type Narration } from "./narration";
+export type { Narration } from "./narration";
 export { CATALOG, DEFAULT_STORY_ID };
 
 export interface Story extends StoryMeta {

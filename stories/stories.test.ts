@@ -3,8 +3,9 @@
  * expected verdict under every policy on its kernel, and narrates every
  * step in plain text that fits a 72-column email.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { MAX_COLUMNS, POLICIES, parseTrace, runTrace, verdictMatrix, type Finding } from "../core/index";
+import { MAX_COLUMNS, POLICIES, fixById, isRevertible, parseTrace, runTrace, verdictMatrix, type Finding } from "../core/index";
 import { DEFAULT_STORY_ID, STORIES, storyById, storyCaption, storyNarration, storyTrace } from "./index";
 import { captionAt, narrationOf } from "./narration";
 
@@ -96,12 +97,109 @@ describe.each(STORIES.map((s) => [s.id, s] as const))("story %s", (_id, story) =
     }
   });
 
+  if (story.fix) {
+    const fix = story.fix;
+    it("is told from a fix the model can revert, and cites its commit subject", () => {
+      expect(isRevertible(fix.id), fix.id).toBe(true);
+      const subject = fixById(fix.id)!.subject;
+      // The subject may wrap across comment lines.
+      const comments = story.source.split("\n").filter((l) => l.startsWith("#")).map((l) => l.slice(1).trim()).join(" ");
+      expect(comments).toContain(`"${subject}"`);
+      expect(story.source).toContain(fix.id);
+    });
+
+    it("is ok under its own policy with the fix, and a violation without it", () => {
+      const own = runTrace(trace).policy;
+      expect(story.expected[own]).toBe("ok");
+      expect(fix.without[own]).not.toBe("ok");
+      expect(runTrace(trace, { without: [fix.id] }).verdict).toBe(fix.without[own]);
+    });
+
+    it("reaches its expected without-fix verdict under every policy", () => {
+      const matrix = verdictMatrix(trace, trace.kernel, POLICIES, [fix.id]);
+      expect(matrix.without).toEqual([fix.id]);
+      const got: Record<string, string> = {};
+      for (const e of matrix.entries) {
+        got[e.policy] = e.verdict;
+        expect(e.errors, `${e.policy}: failed steps`).toEqual([]);
+      }
+      for (const s of matrix.skipped) got[s.policy] = "n/a";
+      expect(got).toEqual(fix.without);
+    });
+
+    it("says what the checker finds without the fix, at the step it finds it", () => {
+      const run = runTrace(trace, { without: [fix.id] });
+      const n = storyNarration(story);
+      const found = run.findings.filter((f) => SAYS[f.kind]);
+      expect(found.length).toBeGreaterThan(0);
+      for (const f of found) {
+        const text = n.steps[f.step - 1].join(" ");
+        expect(text, `step ${f.step} (${f.kind}): ${text}`).toMatch(SAYS[f.kind]!);
+        expect(text, `step ${f.step}: says what happens without the fix`).toMatch(/without (the fix|it)/i);
+      }
+    });
+  }
+
   if (story.claim) {
+    it("says precisely what its trace shows and what it does not (issue 11.8)", () => {
+      const outro = storyNarration(story).outro.join(" ");
+      expect(outro).toMatch(/Shows: \S.*Does not show: \S/);
+    });
+
     it("says which side of the claim the trace supports", () => {
       const all = [...storyNarration(story).steps.flat(), ...storyNarration(story).outro].join(" ");
       expect(all).toMatch(/support|the claim (holds|fails)/i);
     });
   }
+});
+
+/** The 2009 thread, with its quoting undone: one line of words. */
+const THREAD = readFileSync(new URL("./seed/thread-2009-11-10.txt", import.meta.url), "utf8")
+  .split("\n")
+  .map((l) => l.replace(/^[>\s]+/, "").trim())
+  .join(" ")
+  .replace(/\s+/g, " ");
+
+describe("claims against the thread (issue 11.8)", () => {
+  const claims = STORIES.filter((s) => s.claim);
+  it.each(claims.map((s) => [s.id, s] as const))("%s quotes the thread word for word", (_id, story) => {
+    expect(THREAD).toContain(story.claim!.quote);
+    if (story.claim!.introduced) expect(THREAD).toContain(story.claim!.introduced);
+  });
+
+  it("no one is credited with the metastasize objection but the thread's own words", () => {
+    const meta = claims.filter((s) => /metastasize/.test(s.claim!.quote));
+    expect(meta.length).toBeGreaterThan(0);
+    for (const s of meta) {
+      expect(s.claim!.who).not.toMatch(/Xu|Herbert/);
+      expect(s.claim!.introduced).toBe("Last time this was tried, this is the objection that was voiced:");
+    }
+    for (const s of STORIES) {
+      const text = s.source.split("\n").filter((l) => l.startsWith("#")).join(" ");
+      expect(text, s.id).not.toMatch(/Xu's|Herbert Xu (said|wrote|objected)|\(Herbert Xu was/);
+    }
+  });
+
+  it("tcp-fragment-split holds only in part: 2.6.32 never splits a guest's transmitted skb", () => {
+    const s = storyById("tcp-fragment-split")!;
+    expect(s.claim!.outcome).toBe("holds in part");
+    expect(storyNarration(s).outro.join(" ")).toMatch(/Does not show: .*guest/);
+  });
+
+  it("msg-zerocopy retransmits only once TCP's fast clone has left the host (6.1 skb_still_in_host_queue)", () => {
+    const s = storyById("msg-zerocopy")!;
+    const trace = storyTrace(s);
+    const run = runTrace(trace);
+    trace.ops.forEach((op, i) => {
+      if (op.fn !== "pskb_copy") return;
+      const before = run.snapshotAt(i);
+      const orig = before.skbs.get((op.args[0] as { name: string }).name as never)!;
+      expect(orig.fclone).toBe("orig");
+      // skb_fclone_busy(): fclone_ref > 1 would make __tcp_retransmit_skb return -EBUSY
+      expect(before.fclones.get(orig.fclonePair!)).toBe(1);
+    });
+    expect(s.source).not.toMatch(/while b is still in flight/);
+  });
 });
 
 describe("narration", () => {

@@ -52,9 +52,18 @@ function NoticeBanner() {
           back to my previous trace
         </button>
       )}{" "}
+      {notice.recovered && (
+        <button type="button" onClick={() => machines.restore({ source: notice.recovered!, policyChoice: null, kernelChoice: null, cursor: 0, storyId: null })} data-testid="open-recovered">
+          open what could be read ({lineCount(notice.recovered)} lines)
+        </button>
+      )}{" "}
       <button type="button" onClick={() => setNotice(null)} aria-label="dismiss this message">
         dismiss
       </button>
     </div>
   );
+}
+
+function lineCount(text: string): number {
+  return text.split("\n").filter((l, i, all) => l !== "" || i < all.length - 1).length;
 }

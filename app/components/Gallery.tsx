@@ -1,4 +1,5 @@
 import { useModal } from "./useModal";
+import { verdictClass } from "./verdictClass";
 /**
  * The story gallery: every story with its title, summary, the side of the
  * 2009 debate it supports, the claim it tests and its verdict matrix (what
@@ -87,7 +88,7 @@ function StoryMatrix({ story, mismatches }: { story: AppStory; mismatches: reado
             {POLICIES.map((p) => {
               const v = story.expected[p];
               return (
-                <td key={p} className={v === "ok" ? "ok" : v === "n/a" ? "na" : "bad"} data-policy={p}>
+                <td key={p} className={verdictClass(v)} data-policy={p}>
                   {v}
                 </td>
               );

@@ -3,11 +3,13 @@ import { useModal } from "./useModal";
 import { setHelpOpen, useScope } from "../store";
 
 const KEYS: [string, string][] = [
-  ["← / →", "step back / forward"],
-  ["space", "play / pause"],
+  ["← / →, PageUp / PageDown", "step back / forward (a presentation clicker's keys)"],
+  ["space", "play / pause; presenting: next step"],
   ["Home / End", "first / last step"],
   ["n", "next violation"],
   ["/", "focus the trace editor"],
+  ["Ctrl+Space", "in the editor: complete an operation or a name"],
+  ["Ctrl+Z / Ctrl+Shift+Z", "in the editor: undo / redo"],
   ["Tab, Enter", "reach a graph object (it lights up with its holders), select it"],
   ["p", "presentation mode (Esc leaves it)"],
   ["g", "the story gallery"],

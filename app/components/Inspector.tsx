@@ -94,7 +94,7 @@ export function fieldsOf(selection: string, view: StateView): Row[] | null {
     case "pipe": {
       const q = view.pipes.find((x) => x.name === name);
       if (!q) return null;
-      return [["pipe", q.name], ...q.bufs.map((b, i): Row => [`bufs[${i}]`, `page ${b.page}, offset ${b.offset}, len ${b.len}`]), ...q.pfrags.map((p, i): Row => [`pfrag ${i}`, p])];
+      return [["pipe", q.name], ...q.bufs.map((b, i): Row => [`bufs[${i}]`, `page ${b.page}, offset ${b.offset}, len ${b.len}`])];
     }
     case "sock": {
       const s = view.sockets.find((x) => x.name === name);

@@ -23,7 +23,7 @@ export function Narration({ large = false }: { large?: boolean }) {
               {caption}
             </p>
           )}
-          <p className="quiet">{stepCount ? `Before the first operation. Step forward (→) to run it.` : health.state === "starting" ? "Starting the engine…" : "An empty trace: add an operation."}</p>
+          <p className="quiet">{stepCount ? (large ? "Before the first operation." : "Before the first operation. Step forward (→) to run it.") : health.state === "starting" ? "Starting the engine…" : "An empty trace: add an operation."}</p>
         </>
       ) : (
         <>

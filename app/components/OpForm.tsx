@@ -5,6 +5,7 @@
  * and it is appended to the trace.
  */
 import { useMemo, useState } from "react";
+import { OP_GROUPS } from "../../core/index";
 import { useMachines } from "../context";
 import { candidates, defaultArgs, draftOf, opsFor, targetOf, type ArgValue } from "../ops";
 import { useScope } from "../store";
@@ -34,11 +35,18 @@ export function OpForm() {
       <label className="field-row">
         <span>operation</span>
         <select value={op.fn} onChange={(e) => setFn(e.target.value)} data-testid="op-select">
-          {offered.map((o) => (
-            <option key={o.fn} value={o.fn}>
-              {o.fn}
-            </option>
-          ))}
+          {OP_GROUPS.map((group) => {
+            const inGroup = offered.filter((o) => o.group === group);
+            return inGroup.length ? (
+              <optgroup key={group} label={group}>
+                {inGroup.map((o) => (
+                  <option key={o.fn} value={o.fn}>
+                    {o.fn}
+                  </option>
+                ))}
+              </optgroup>
+            ) : null;
+          })}
         </select>
       </label>
       <p className="summary">{op.summary}</p>
@@ -112,7 +120,9 @@ function ArgField(props: { op: OpInfo; index: number; value: ArgValue | undefine
   return (
     <label className="field-row" htmlFor={id}>
       <span>
-        {name} <span className="quiet">{kind}</span>
+        {name}
+        {/* "owner owner", "skb skb": the kind is said only when the name does not say it. */}
+        {kind !== name && <span className="quiet"> {kind}</span>}
       </span>
       {control}
     </label>

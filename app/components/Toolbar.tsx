@@ -22,6 +22,9 @@ export function Toolbar() {
       <button type="button" onClick={() => openDialog("gallery")} aria-haspopup="dialog" data-testid="open-gallery" title="the story gallery (g)">
         stories…
       </button>
+      <button type="button" onClick={() => openDialog("recent")} aria-haspopup="dialog" data-testid="open-recent" title="your traces, saved in this browser, and a new one">
+        recent…
+      </button>
       <label className="story-pick">
         <span className="visually-hidden">story</span>
         <select

@@ -1,7 +1,15 @@
-/** The verdict matrix: this trace under every policy, from the worker. Click a finding to jump to its step. */
+/**
+ * The verdict matrix: this trace under every policy, from the worker. A
+ * row links to the finding its verdict rests on ("premature at step 6");
+ * following a link of another policy switches to that policy, and says so.
+ * Memory-safety findings are listed once under the table.
+ */
 import { policyKernels } from "../../core/model/policies";
 import { useMachines } from "../context";
-import { useScope } from "../store";
+import { setNotice, useScope } from "../store";
+import type { PolicyId } from "../../core/index";
+import { verdictClass } from "./verdictClass";
+import { otherFindings, rowLink, storyCheckApplies, type VerdictLink } from "./verdictLinks";
 
 export function Verdicts() {
   const matrix = useScope((s) => s.matrix);
@@ -9,8 +17,17 @@ export function Verdicts() {
   const kernel = useScope((s) => s.kernel);
   const { playback, choose } = useMachines();
   const storyId = useScope((s) => s.storyId);
-  // The story's expectations are for its own kernel.
-  const check = useScope((s) => (s.storyId && s.loaded?.source === s.source && s.kernelChoice === null ? s.checked[s.storyId] : undefined));
+  // The story's expectations hold for its own text, on its own kernel,
+  // with every fix in: the fixes panel's choice changes the verdicts on purpose.
+  const check = useScope((s) => (storyCheckApplies(s) && s.without.length === 0 ? s.checked[s.storyId!] : undefined));
+  const go = (link: VerdictLink, rowPolicy: PolicyId) => {
+    if (rowPolicy !== policy) {
+      choose(rowPolicy, useScope.getState().kernelChoice);
+      setNotice({ kind: "info", text: `The policy is now ${rowPolicy} (was ${policy}), to show its ${link.text}.` });
+    }
+    playback.send({ type: "SEEK", step: link.step });
+  };
+  const others = matrix ? otherFindings(matrix) : [];
   return (
     <section className="verdicts" aria-label="verdict matrix">
       <h2>
@@ -22,23 +39,24 @@ export function Verdicts() {
         <table data-testid="matrix">
           <tbody>
             {matrix.map((row) => {
-              const first = row.findings.find((f) => f.kind !== "ok");
+              const link = rowLink(row);
+              const switches = row.policy !== policy;
               return (
-                <tr key={row.policy} className={`${row.verdict === "ok" ? "ok" : row.verdict === "n/a" ? "na" : "bad"}${row.policy === policy ? " current" : ""}`}>
+                <tr key={row.policy} className={`${verdictClass(row.verdict)}${row.policy === policy ? " current" : ""}`}>
                   <th scope="row">{row.policy}</th>
-                  <td className="verdict">{row.verdict}</td>
+                  <td className="verdict">{row.verdict === "inconclusive" ? "inconclusive ?" : row.verdict}</td>
                   <td>
-                    {first ? (
+                    {link ? (
                       <button
                         type="button"
                         className="link"
-                        title={first.message}
-                        onClick={() => {
-                          if (row.policy !== policy) choose(row.policy, useScope.getState().kernelChoice);
-                          playback.send({ type: "SEEK", step: first.step });
-                        }}
+                        title={`${link.message}${switches ? ` (switches the policy to ${row.policy})` : ""}`}
+                        aria-label={`${row.policy}: ${link.text}${switches ? `, switches the policy to ${row.policy}` : ""}`}
+                        data-testid="verdict-link"
+                        onClick={() => go(link, row.policy)}
                       >
-                        step {first.step}
+                        {`step ${link.step}`}
+                        {switches ? " ⇄" : ""}
                       </button>
                     ) : (
                       <span className="quiet" title={row.reason ?? undefined}>
@@ -51,6 +69,19 @@ export function Verdicts() {
             })}
           </tbody>
         </table>
+      )}
+      {others.length > 0 && (
+        <p className="other-findings" data-testid="other-findings">
+          also:{" "}
+          {others.map((f, i) => (
+            <span key={`${f.kind}@${f.step}`}>
+              {i > 0 && ", "}
+              <button type="button" className="link" title={f.message} onClick={() => playback.send({ type: "SEEK", step: f.step })}>
+                {f.text}
+              </button>
+            </span>
+          ))}
+        </p>
       )}
       {matrix && check !== undefined && (
         <p className="check" data-testid="story-check">

@@ -7,7 +7,8 @@
 import { useEffect, useMemo, useRef } from "react";
 import { select, type Selection } from "d3-selection";
 import "d3-transition";
-import { zoom, zoomIdentity, type ZoomBehavior } from "d3-zoom";
+import { zoom, zoomIdentity, zoomTransform, type ZoomBehavior } from "d3-zoom";
+import { stackClones } from "./stacks";
 import { easeCubicOut } from "d3-ease";
 import type { Finding, StateView } from "../../core/index";
 import { buildGraph, COLUMN, type Counter, type Graph, type GraphEdge, type GraphNode, type NodeKind } from "./model";
@@ -42,6 +43,10 @@ export interface GraphProps {
   /** Bumped to re-fit the view (a new trace, the Fit button). */
   fitToken: number;
   reducedMotion: boolean;
+  /** The largest zoom a fit may use: presentation mode scales a small graph up to the stage. */
+  maxScale?: number;
+  /** Clone stacks the user opened (stackKey of their Data); the others are drawn as one node. */
+  expandedStacks?: ReadonlySet<string>;
 }
 
 type Positioned = GraphNode & { x: number; y: number; w: number; h: number };
@@ -51,25 +56,44 @@ export function GraphView(props: GraphProps) {
   const layoutRef = useRef<Layout>(EMPTY_LAYOUT);
   const zoomRef = useRef<ZoomBehavior<SVGSVGElement, unknown> | null>(null);
   const boundsRef = useRef({ w: 1, h: 1 });
+  // The panel's size, kept by a ResizeObserver: reading it from the layout right after a
+  // step's drawing would force a layout of every node (8 ms a step at 300 objects).
+  const sizeRef = useRef({ width: 0, height: 0 });
+  const userZoomedRef = useRef(false);
   const onSelectRef = useRef(props.onSelect);
   onSelectRef.current = props.onSelect;
   const onPointRef = useRef(props.onPoint);
   onPointRef.current = props.onPoint;
 
-  const graph = useMemo(() => (props.view ? buildGraph(props.view, props.prev, props.findings) : null), [props.view, props.prev, props.findings]);
+  const expanded = props.expandedStacks;
+  const graph = useMemo(
+    () => (props.view ? stackClones(buildGraph(props.view, props.prev, props.findings), { expanded, keep: props.selection }) : null),
+    [props.view, props.prev, props.findings, expanded, props.selection],
+  );
 
   // Zoom and pan: set up once on the svg React gave us.
   useEffect(() => {
     const svg = select(svgRef.current!);
     const viewport = svg.selectAll<SVGGElement, null>("g.viewport").data([null]).join("g").attr("class", "viewport");
     const behavior = zoom<SVGSVGElement, unknown>()
-      .scaleExtent([0.2, 4])
-      .on("zoom", (event) => viewport.attr("transform", event.transform.toString()));
+      .scaleExtent([0.05, 4])
+      .on("zoom", (event) => {
+        viewport.attr("transform", event.transform.toString());
+        // A wheel or a drag (not a fit): the user's view, kept when the panel changes size.
+        if (event.sourceEvent) userZoomedRef.current = true;
+      });
     svg.call(behavior).on("dblclick.zoom", null);
+    // The panel changes size (the narration under it grows, the window): still everything in view.
+    const observer = new ResizeObserver(([entry]) => {
+      sizeRef.current = { width: entry.contentRect.width, height: entry.contentRect.height };
+      if (!userZoomedRef.current && !insideView(svgRef.current!, sizeRef.current, boundsRef.current)) fitRef.current();
+    });
+    observer.observe(svgRef.current!);
     svg.on("click.deselect", (event: MouseEvent) => {
       if (event.target === svgRef.current) onSelectRef.current(null);
     });
     zoomRef.current = behavior;
+    return () => observer.disconnect();
   }, []);
 
   useEffect(() => {
@@ -81,18 +105,24 @@ export function GraphView(props: GraphProps) {
     layoutRef.current = nextLayout(before, graph.nodes.map((n) => ({ key: n.key, col: COLUMN[n.kind] })));
     const placed: Positioned[] = graph.nodes.map((n) => {
       const slot = layoutRef.current.get(n.key)!;
-      return { ...n, x: COL_X[slot.col] - xOffset, y: TOP + slot.row * ROW_H, w: WIDTH[n.kind], h: HEIGHT[n.kind] };
+      return { ...n, x: COL_X[slot.col] - xOffset, y: TOP + slot.row * ROW_H, w: nodeWidth(n, slot.col), h: HEIGHT[n.kind] };
     });
     const byKey = new Map(placed.map((n) => [n.key, n]));
+    const oldBounds = boundsRef.current;
     boundsRef.current = {
       w: Math.max(400, ...placed.map((n) => n.x + n.w)) + 20,
       h: Math.max(200, ...placed.map((n) => n.y + n.h)) + 20,
     };
+    const grew = boundsRef.current.w > oldBounds.w || boundsRef.current.h > oldBounds.h;
     const ms = props.reducedMotion || entersAndExits(before, layoutRef.current) > MAX_ANIMATED ? 0 : 250;
     const edgeLayer = viewport.selectAll<SVGGElement, null>("g.edges").data([null]).join("g").attr("class", "edges");
     const nodeLayer = viewport.selectAll<SVGGElement, null>("g.nodes").data([null]).join("g").attr("class", "nodes");
     drawEdges(edgeLayer, graph.edges, byKey, ms);
     drawNodes(nodeLayer, placed, props.selection, ms, (key) => onSelectRef.current(key), (key) => onPointRef.current(key));
+    // Every object stays in view: a step that puts one outside the panel fits the view again
+    // (the layout itself never moves a survivor; only the zoom changes).
+    // A view the user zoomed into stays as it is until something new lands outside it.
+    if (grew && !insideView(svgRef.current!, sizeRef.current, boundsRef.current)) fitRef.current();
     // Tests and the benchmark wait for this: the drawing now shows that step.
     svg.attr("data-step", props.view?.step ?? -1);
   }, [graph, props.selection, props.socketColumn, props.reducedMotion, props.view]);
@@ -103,17 +133,25 @@ export function GraphView(props: GraphProps) {
     applyHighlight(svg, graph, props.highlight);
   }, [graph, props.highlight, props.selection]);
 
-  // Fit the drawing into the panel on a new trace or on request.
-  useEffect(() => {
+  // Fit the drawing into the panel on a new trace, on request, or when an object would be outside.
+  const maxScale = props.maxScale ?? 1.5;
+  const fitRef = useRef(() => {});
+  fitRef.current = () => {
     const svg = svgRef.current;
-    if (!svg || !zoomRef.current || !graph) return;
+    if (!svg || !zoomRef.current) return;
     const { width, height } = svg.getBoundingClientRect();
+    if (width === 0 || height === 0) return;
     const { w, h } = boundsRef.current;
-    const k = Math.min(1.5, Math.max(0.3, Math.min((width - 16) / w, (height - 48) / h)));
-    // 40 px at the top keep the fit button and the legend clear of the drawing.
-    const t = zoomIdentity.translate(Math.max(8, (width - w * k) / 2), 40).scale(k);
+    // Everything in view comes first (clone stacks keep large graphs readable; the user can zoom in).
+    const k = Math.min(maxScale, Math.max(0.05, Math.min((width - 16) / w, (height - 16) / h)));
+    const t = zoomIdentity.translate(Math.max(8, (width - w * k) / 2), Math.max(8, (height - h * k) / 2)).scale(k);
     select(svg).call(zoomRef.current.transform, t);
-  }, [props.fitToken, graph === null]);
+    userZoomedRef.current = false;
+  };
+  const hasGraph = graph !== null;
+  useEffect(() => {
+    if (hasGraph) fitRef.current();
+  }, [props.fitToken, hasGraph, maxScale]);
 
   return (
     <svg ref={svgRef} className="graph" role="group" aria-label="Reference graph: skbs, their Data, pages and other holders; each object is a button. The objects table lists the same state as text.">
@@ -415,4 +453,36 @@ function edgePath(e: GraphEdge, byKey: Map<string, Positioned>): string {
   }
   const dx = Math.max(30, (x2 - x1) / 2);
   return `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2},${y2}`;
+}
+
+/** Is the whole drawing (its bounds in graph units) inside the svg (of this size) under its current zoom? */
+function insideView(svg: SVGSVGElement, size: { width: number; height: number }, bounds: { w: number; h: number }): boolean {
+  const { width, height } = size;
+  if (width === 0 || height === 0) return true;
+  const t = zoomTransform(svg);
+  const [x0, y0] = t.apply([0, 0]);
+  const [x1, y1] = t.apply([bounds.w, bounds.h]);
+  return x0 >= -1 && y0 >= -1 && x1 <= width + 1 && y1 <= height + 1;
+}
+
+/** Monospace advance at the counters' 12.5 px and the title's 14 px bold (DejaVu Sans Mono: 0.602 em). */
+const COUNTER_CH = 7.6;
+const TITLE_CH = 8.5;
+
+/**
+ * A box grows to hold its text ("len 0→4096" on a counters line, a long
+ * title), up to the gap before the next column, so old → new never spills
+ * out of its box (the presentation's large scale shows every overflow).
+ */
+export function nodeWidth(n: Pick<GraphNode, "kind" | "counters" | "title" | "owner">, col: number): number {
+  const base = WIDTH[n.kind];
+  const x = n.owner ? 20 : 10;
+  let widest = 0;
+  for (let i = 0; i < n.counters.length; i += 2) {
+    const line = n.counters.slice(i, i + 2).map((c) => (c.old !== null ? `${c.field} ${c.old}→${c.value}` : `${c.field} ${c.value}`));
+    widest = Math.max(widest, x + line.join("").length * COUNTER_CH + (line.length - 1) * 12 + 10);
+  }
+  widest = Math.max(widest, x + n.title.length * TITLE_CH + 10);
+  const room = col + 1 < COL_X.length ? COL_X[col + 1] - COL_X[col] - 24 : Infinity;
+  return Math.round(Math.max(base, Math.min(room, widest)));
 }

@@ -3,7 +3,7 @@ import { parseTrace, runTrace, stateView } from "../../core/index";
 import { pointerText, related } from "./highlight";
 import { buildGraph } from "./model";
 
-const src = "# policy: shinfo-release\n# kernel: 2.6.32\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nc = pskb_copy(a)\nb = skb_clone(c)\nq = skb_splice_bits(b, 0, 4096)\n";
+const src = "# policy: shinfo-release\n# kernel: 2.6.32\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nc = pskb_copy(a)\nb = skb_clone(c)\ns = sock_create()\nsock_queue_rcv_skb(s, b)\nq = skb_splice_bits(b, 0, 4096)\n";
 
 function graphAt(step: number) {
   const run = runTrace(parseTrace(src).trace);
@@ -12,16 +12,16 @@ function graphAt(step: number) {
 
 describe("pointing: an object, its holders and what it holds", () => {
   it("a page lights up every holder: frag slots' Datas, the skbs on them, pipe buffers, the owner", () => {
-    const g = graphAt(7);
+    const g = graphAt(9);
     const r = related(g, "page:g")!;
-    expect(new Set(r.holders)).toEqual(new Set(["data:h1", "data:h2", "pipe:q", "buffer:z1", "skb:a", "skb:c", "skb:b"]));
+    expect(new Set(r.holders)).toEqual(new Set(["data:h1", "data:h2", "pipe:q", "buffer:z1", "skb:a", "skb:c", "skb:b", "sock:s"]));
     expect(r.holds).toEqual([]);
     expect(r.edges.has("frag:h2:0:g")).toBe(true);
     expect(r.edges.has("head:b")).toBe(true);
   });
 
   it("an skb lights up what it holds, down to the page, and not its siblings", () => {
-    const g = graphAt(7);
+    const g = graphAt(9);
     const r = related(g, "skb:a")!;
     expect(r.holds).toEqual(["data:h1", "page:g"]);
     expect(r.nodes.has("skb:c")).toBe(false);
@@ -29,8 +29,8 @@ describe("pointing: an object, its holders and what it holds", () => {
   });
 
   it("says it in words", () => {
-    const g = graphAt(7);
-    expect(pointerText(g, "page:g")).toMatch(/^page g: held by Data h1 frags\[0\], Data h2 frags\[0\], pipe q bufs\[0\], owner's buffer z1 \(through skb a, skb c, skb b\)$/);
+    const g = graphAt(9);
+    expect(pointerText(g, "page:g")).toMatch(/^page g: held by Data h1 frags\[0\], Data h2 frags\[0\], pipe q bufs\[0\], owner's buffer z1 \(through skb a, skb c, skb b, sk s\)$/);
     expect(pointerText(g, "skb:c")).toBe("skb c: holds Data h2, page g");
     expect(pointerText(g, "page:nope")).toBeNull();
   });

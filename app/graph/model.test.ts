@@ -17,6 +17,18 @@ describe("graph model", () => {
     expect(datarefText(0x10002)).toBe("1+1");
   });
 
+  it("the device holding a transmitted skb is drawn beside the sockets, with a tx ring edge (issue 11.4)", () => {
+    const { view, prev } = views("a = alloc_skb(256)\ndev_queue_xmit(a)\n", 2);
+    const g = buildGraph(view, prev, []);
+    expect(g.nodes.find((n) => n.key === "sock:@dev")).toMatchObject({ kind: "sock", fresh: true });
+    expect(g.edges.find((e) => e.kind === "queue" && e.to === "skb:a")).toMatchObject({ from: "sock:@dev", label: "tx ring" });
+    const armed = views("g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\ndev_queue_xmit(a)\n", 5);
+    const flagged = buildGraph(armed.view, armed.prev, armed.run.steps[4].findings).nodes.find((n) => n.key === "sock:@dev")!;
+    expect(flagged.findings.map((f) => f.kind)).toEqual(["late"]);
+    const done = views("a = alloc_skb(256)\ndev_queue_xmit(a)\ndev_consume_skb_any(a)\n", 3);
+    expect(buildGraph(done.view, done.prev, []).nodes.some((n) => n.key === "sock:@dev")).toBe(false);
+  });
+
   it("a clone shares one Data: two head edges into it, dataref 1 → 2 for one step", () => {
     const { view, prev } = views("a = alloc_skb(256)\nb = skb_clone(a)\n", 2);
     const g = buildGraph(view, prev, []);

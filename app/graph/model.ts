@@ -112,6 +112,7 @@ function ghostsOf(view: StateView, prev: StateView): StateView {
     pages: prev.pages.filter((x) => !pages.has(x.name)),
     pipes: prev.pipes.filter((x) => !pipes.has(x.name)),
     sockets: prev.sockets.filter((x) => !sockets.has(x.name)),
+    devq: [],
     ubufs: prev.ubufs.filter((x) => !ubufs.has(x.name)),
     buffers: prev.buffers.filter((x) => !buffers.has(x.name)),
   };
@@ -158,6 +159,8 @@ function mergeInOrder(live: readonly GraphNode[], ghosts: readonly GraphNode[], 
   });
 }
 
+const DEV_KEY = keyOf("sock", "@dev");
+
 const KIND_ORDER: readonly NodeKind[] = ["sock", "skb", "data", "page", "pipe", "ubuf", "buffer"];
 
 function liveGraph(view: StateView, prev: StateView | null, findings: readonly Finding[]): Graph {
@@ -177,6 +180,12 @@ function liveGraph(view: StateView, prev: StateView | null, findings: readonly F
     const counters = [counter("sk_receive_queue", s.queue.length, old?.queue.length)];
     nodes.push(node(key, "sock", s.name, `sk ${s.name}`, "struct sock", counters, fresh(key), flagged(s.name)));
   }
+  // The device (dev_queue_xmit) sits with the sockets: both hold skbs for
+  // as long as they like. "@dev" cannot be a trace name.
+  if (view.devq.length) {
+    const counters = [counter("tx queue", view.devq.length, prev ? prev.devq.length : undefined)];
+    nodes.push(node(DEV_KEY, "sock", "@dev", "device", "qdisc + TX ring", counters, fresh(DEV_KEY), flagged("@dev")));
+  }
   for (const s of view.skbs) nodes.push(skbNode(s, prevSkb.get(s.name), fresh(keyOf("skb", s.name)), flagged(s.name)));
   for (const d of view.datas) nodes.push(dataNode(d, prevData.get(d.head), fresh(keyOf("data", d.head)), flagged(d.head)));
   for (const p of view.pages) nodes.push(pageNode(p, prevPage.get(p.name), fresh(keyOf("page", p.name)), flagged(p.name)));
@@ -184,7 +193,6 @@ function liveGraph(view: StateView, prev: StateView | null, findings: readonly F
     const key = keyOf("pipe", q.name);
     const old = prev?.pipes.find((x) => x.name === q.name);
     const counters = [counter("bufs", q.bufs.length, old?.bufs.length)];
-    if (q.pfrags.length) counters.push(counter("pfrags", q.pfrags.length, old?.pfrags.length));
     nodes.push(node(key, "pipe", q.name, `pipe ${q.name}`, "pipe_inode_info", counters, fresh(key), flagged(q.name)));
   }
   for (const u of view.ubufs) {
@@ -259,6 +267,7 @@ function graphKeys(view: StateView): Set<string> {
 function graphKeyList(view: StateView): string[] {
   return [
     ...view.sockets.map((s) => keyOf("sock", s.name)),
+    ...(view.devq.length ? [DEV_KEY] : []),
     ...view.skbs.map((s) => keyOf("skb", s.name)),
     ...view.datas.map((d) => keyOf("data", d.head)),
     ...view.pages.map((p) => keyOf("page", p.name)),
@@ -299,13 +308,11 @@ function edgesOf(view: StateView, pageSet: ReadonlySet<string> | null, skbSet: R
     q.bufs.forEach((b, i) => {
       if (pages.has(b.page)) out.push({ key: `pipe:${q.name}:${i}:${b.page}`, from: keyOf("pipe", q.name), to: keyOf("page", b.page), fromSlot: null, kind: "pipe", label: `bufs[${i}]` });
     });
-    q.pfrags.forEach((p, i) => {
-      if (pages.has(p)) out.push({ key: `pfrag:${q.name}:${i}:${p}`, from: keyOf("pipe", q.name), to: keyOf("page", p), fromSlot: null, kind: "pipe", label: "pfrag" });
-    });
   }
   for (const s of view.sockets) {
     for (const skb of s.queue) if (skbs.has(skb)) out.push({ key: `queue:${s.name}:${skb}`, from: keyOf("sock", s.name), to: keyOf("skb", skb), fromSlot: null, kind: "queue", label: "sk_receive_queue" });
   }
+  for (const skb of view.devq) if (skbs.has(skb)) out.push({ key: `devq:${skb}`, from: DEV_KEY, to: keyOf("skb", skb), fromSlot: null, kind: "queue", label: "tx ring" });
   for (const b of view.buffers) {
     for (const p of b.pages) if (pages.has(p)) out.push({ key: `owner:${b.name}:${p}`, from: keyOf("buffer", b.name), to: keyOf("page", p), fromSlot: null, kind: "owner", label: "owner's page" });
   }

@@ -90,6 +90,35 @@ describe("engine machine (worker lifecycle)", () => {
     expect(scope().cursor).toBe(scope().stepCount);
   });
 
+  it("notices a worker that exits silently at once, not at the next request (issue 16.1)", async () => {
+    m = startMachines(workers.create, 30_000);
+    m.open(story, "end");
+    await until(shown);
+    const started = Date.now();
+    m.crash("exit");
+    await until(() => scope().health.state === "recovered" && shown(), 3000);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(scope().health).toMatchObject({ reason: "the engine worker exited" });
+    expect(workers.made).toHaveLength(2);
+  });
+
+  it("stops replaying a load the watchdog killed twice, and says which line it had reached (issue 16.1)", async () => {
+    const poisoned = "a = alloc_skb(256)\nskb_put(a, 100)\npskb_expand_head(a, 1073741824, 0)\nkfree_skb(a)\n";
+    workers = fakeWorkers({ hangOn: "pskb_expand_head(a, 1073741824" });
+    m = startMachines(workers.create, 200);
+    m.open(poisoned, "end");
+    await until(() => scope().health.state === "failed", 10_000);
+    expect(scope().health).toMatchObject({ state: "failed", reason: expect.stringMatching(/stopped answering twice while replaying this trace \(it was past line 3\)/) });
+    // two workers, each killed once: no third start
+    expect(workers.made).toHaveLength(2);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(workers.made).toHaveLength(2);
+    // an edited trace is loaded again by a new worker
+    m.open("a = alloc_skb(256)\n", "end");
+    await until(() => shown() && scope().stepCount === 1);
+    expect(workers.made).toHaveLength(3);
+  });
+
   it("appends the line printOp prints and moves to the new last step", async () => {
     m = startMachines(workers.create, 1000);
     m.open("a = alloc_skb(256)\n", "end");

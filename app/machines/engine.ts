@@ -7,7 +7,9 @@
  *
  * Recovery starts a new worker and replays the trace from the store; the
  * cursor, the trace text and the selection live in the store, so the user
- * loses no step. Snapshot requests are coalesced: at most one is in flight,
+ * loses no step. Two breakers stop the restarts: three crashes in 30 s, or
+ * the watchdog killing the same load twice (a trace that hangs the engine
+ * would hang every new worker), which says the line the load had reached. Snapshot requests are coalesced: at most one is in flight,
  * and while it is, only the latest wanted step is remembered.
  *
  * Sharing goes through here too: LINK and EMAIL ask the worker for the
@@ -29,6 +31,7 @@ import {
   isOwnWork,
   savedTrace,
   setChoices,
+  setWithoutChoice,
   setEmail,
   setHealth,
   setLink,
@@ -74,6 +77,10 @@ interface Context {
   email: { seq: number; key: string } | null;
   /** A link or pasted text being read; sent again after a crash. */
   open: { seq: number; text: string; as: "link" | "paste" } | null;
+  /** The load in flight (what it replays) and the last line it reported. */
+  loading: { key: string; line: number | null } | null;
+  /** The last load the watchdog killed, and how many times in a row. */
+  killed: { key: string; count: number; line: number | null } | null;
 }
 
 export type EngineEvent =
@@ -89,13 +96,26 @@ export type EngineEvent =
   /** Open a permalink or pasted text (the reply replaces the trace, or sets an error notice). */
   | { type: "OPEN_TEXT"; text: string; as: "link" | "paste" };
 
-/** A load may take a while on a long trace: 10 s plus 20 µs per character. */
-const loadBudget = (source: string) => 10_000 + source.length * 0.02;
+/**
+ * A load may take a while on a long trace: a quarter more than the
+ * watchdog (10 s by default) plus 20 µs per character.
+ */
+const loadBudget = (source: string, watchdogMs: number) => watchdogMs * 1.25 + source.length * 0.02;
 /** More crashes than this within CRASH_WINDOW_MS stop the automatic restarts. */
 const MAX_CRASHES = 3;
 const CRASH_WINDOW_MS = 30_000;
 
 const post = (msg: ToWorker, budgetMs: number | null): PostEvent => ({ type: "POST", msg, budgetMs });
+
+/** A load the watchdog killed this many times is not replayed again. */
+const MAX_LOAD_KILLS = 2;
+const loadKey = (s: Pick<ScopeData, "source" | "policyChoice" | "kernelChoice" | "withoutChoice">) => `${s.policyChoice} ${s.kernelChoice} ${s.withoutChoice?.join(",") ?? ""} ${s.source}`;
+
+/** The breaker's words: what happened, where, and what the user can do. */
+function killedTwice(line: number | null): string {
+  const where = line === null ? "" : ` (it was past line ${line})`;
+  return `the engine stopped answering twice while replaying this trace${where}; it is not replayed again: edit the trace, or retry`;
+}
 
 export const engineMachine = setup({
   types: {
@@ -107,16 +127,26 @@ export const engineMachine = setup({
   guards: {
     hasSource: () => useScope.getState().source.length > 0,
     tooManyCrashes: ({ context }) => context.crashes.filter((t) => Date.now() - t < CRASH_WINDOW_MS).length >= MAX_CRASHES,
+    // The watchdog killed this very load before: a third worker would hang too.
+    loadKilledTwice: ({ context, event }) =>
+      event.type === "WORKER.DIED" && !!event.watchdog && context.loading !== null && context.killed?.key === context.loading.key && context.killed.count + 1 >= MAX_LOAD_KILLS,
   },
   actions: {
     sendLoad: sendTo("worker", ({ context }) => {
-      const { source, policyChoice, kernelChoice } = useScope.getState();
-      return post({ kind: "load", seq: context.loadSeq, source, policy: policyChoice, kernel: kernelChoice }, loadBudget(source));
+      const { source, policyChoice, kernelChoice, withoutChoice } = useScope.getState();
+      return post({ kind: "load", seq: context.loadSeq, source, policy: policyChoice, kernel: kernelChoice, without: withoutChoice }, loadBudget(source, context.watchdogMs));
     }),
     // A reply to an older load, or an older snapshot request, is stale.
     nextLoadSeq: assign(({ context }) => {
-      const { source, policyChoice, kernelChoice } = useScope.getState();
-      return { seq: context.seq + 1, loadSeq: context.seq + 1, snapshot: null, wanted: null, loadFrom: { source, policyChoice, kernelChoice } };
+      const { source, policyChoice, kernelChoice, withoutChoice } = useScope.getState();
+      return {
+        seq: context.seq + 1,
+        loadSeq: context.seq + 1,
+        snapshot: null,
+        wanted: null,
+        loadFrom: { source, policyChoice, kernelChoice, withoutChoice },
+        loading: { key: loadKey({ source, policyChoice, kernelChoice, withoutChoice }), line: null },
+      };
     }),
     requestOpen: sendTo("worker", ({ context }) => post({ kind: "open", seq: context.open!.seq, text: context.open!.text, as: context.open!.as }, context.watchdogMs)),
     requestSnapshot: sendTo("worker", ({ context }) => post({ kind: "snapshot", seq: context.snapshot!.seq, step: context.snapshot!.step }, context.watchdogMs)),
@@ -141,6 +171,8 @@ export const engineMachine = setup({
     link: null,
     email: null,
     open: null,
+    loading: null,
+    killed: null,
   }),
   initial: "running",
   states: {
@@ -153,6 +185,11 @@ export const engineMachine = setup({
       on: {
         "WORKER.DIED": [
           {
+            guard: "loadKilledTwice",
+            target: "failed",
+            actions: ({ context }) => setHealth({ state: "failed", reason: killedTwice(context.loading!.line) }),
+          },
+          {
             guard: "tooManyCrashes",
             target: "failed",
             actions: ({ event }) => setHealth({ state: "failed", reason: event.reason }),
@@ -160,15 +197,28 @@ export const engineMachine = setup({
           {
             target: "recovering",
             actions: [
-              assign(({ context, event }) => ({ crashes: [...context.crashes, Date.now()], recovering: event.reason, snapshot: null, wanted: null })),
+              assign(({ context, event }) => ({
+                crashes: [...context.crashes, Date.now()],
+                recovering: event.reason,
+                snapshot: null,
+                wanted: null,
+                killed:
+                  event.watchdog && context.loading
+                    ? { key: context.loading.key, count: context.killed?.key === context.loading.key ? context.killed.count + 1 : 1, line: context.loading.line }
+                    : context.killed,
+              })),
               ({ event }) => setHealth({ state: "recovering", reason: event.reason }),
             ],
           },
         ],
         "WORKER.MESSAGE": [
           {
+            guard: ({ context, event }) => event.msg.kind === "progress" && event.msg.seq === context.loadSeq && context.loading !== null,
+            actions: assign(({ context, event }) => ({ loading: { ...context.loading!, line: event.msg.kind === "progress" ? event.msg.line : null } })),
+          },
+          {
             guard: ({ context, event }) => event.msg.kind === "matrix" && event.msg.seq === context.loadSeq,
-            actions: ({ event }) => event.msg.kind === "matrix" && applyMatrix(event.msg.rows, event.msg.kernel),
+            actions: ({ event }) => event.msg.kind === "matrix" && applyMatrix(event.msg.rows, event.msg.kernel, event.msg.shipped),
           },
           {
             guard: ({ context, event }) => event.msg.kind === "linked" && event.msg.seq === context.link?.seq,
@@ -196,7 +246,7 @@ export const engineMachine = setup({
                 enqueue.raise({ type: "LOAD", position: showOpened(r.view) });
                 return;
               }
-              setNotice({ kind: "error", text: as === "link" ? `This link cannot be opened: ${r.message}` : `Nothing could be opened from the pasted text: ${r.message}` });
+              setNotice(as === "link" ? { kind: "error", text: `This link cannot be opened: ${r.message}`, keepAddress: true } : { kind: "error", text: `Nothing could be opened from the pasted text: ${r.message}` });
               // A link that fails at start-up leaves the app on a story, not empty.
               const fallback = useScope.getState().source === "" ? context.fallback() : null;
               if (fallback) {
@@ -213,7 +263,7 @@ export const engineMachine = setup({
           {
             guard: ({ context, event }) => event.msg.kind === "formatted" && event.msg.seq === context.format?.seq,
             actions: [
-              ({ event }) => event.msg.kind === "formatted" && setSource(appendLine(useScope.getState().source, event.msg.line)),
+              ({ event }) => event.msg.kind === "formatted" && setSource(appendLine(useScope.getState().source, event.msg.line), "edit"),
               assign({ format: null }),
               raise({ type: "LOAD", position: "end" as Position }),
             ],
@@ -291,7 +341,7 @@ export const engineMachine = setup({
                   if (event.type !== "WORKER.MESSAGE" || event.msg.kind !== "loaded") return;
                   applyLoaded(event.msg, positionFor(context.position, event.msg), context.loadFrom);
                   setHealth(context.recovering ? { state: "recovered", reason: context.recovering } : healthAfterLoad());
-                  enqueue.assign({ position: "keep" as Position, recovering: null, ...nextSnapshot(context, useScope.getState().cursor) });
+                  enqueue.assign({ position: "keep" as Position, recovering: null, loading: null, killed: null, ...nextSnapshot(context, useScope.getState().cursor) });
                   enqueue("requestSnapshot");
                   // An operation the user applied just before a crash.
                   if (context.format) enqueue("requestFormat");
@@ -302,6 +352,7 @@ export const engineMachine = setup({
               {
                 guard: ({ context, event }) => event.msg.kind === "failed" && event.msg.seq === context.loadSeq,
                 target: "idle",
+                actions: assign({ loading: null }),
               },
             ],
           },
@@ -337,7 +388,12 @@ export const engineMachine = setup({
       after: { 50: { target: "running" } },
     },
     failed: {
-      on: { RETRY: { target: "running", actions: assign({ crashes: [] as number[] }) } },
+      on: {
+        RETRY: { target: "running", actions: assign({ crashes: [] as number[], killed: null }) },
+        // An edited trace gets a new worker; the same one would be refused
+        // again at its next kill (killed is kept).
+        LOAD: { target: "running", actions: [assign({ crashes: [] as number[] }), "rememberPosition"] },
+      },
     },
   },
 });
@@ -377,6 +433,7 @@ function showOpened(view: OpenedView): Position {
   if (previous) notes.push("Your previous trace is kept until you open something else.");
   setNotice(notes.length ? { kind: "info", text: notes.join(" "), ...(previous ? { previous } : {}) } : null);
   setChoices(view.policyChoice, view.kernelChoice);
+  setWithoutChoice(view.withoutChoice ?? null);
   setSource(view.source);
   setStoryId(view.storyId);
   useScope.setState({ selection: null, pendingSelection: view.selection });

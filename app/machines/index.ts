@@ -8,7 +8,8 @@
  */
 import { createActor, type Actor } from "xstate";
 import type { KernelId, PolicyId } from "../../core/index";
-import { isOwnWork, nameOfKey, savedTrace, setChoices, setNotice, setSource, setStoryId, useScope, viewKey, type ScopeData, type SavedTrace, type SearchFound } from "../store";
+import { decodeDraft, encodeDraft, isDraftFragment } from "../editor/draftLink";
+import { isOwnWork, nameOfKey, savedTrace, setChoices, setLink, setNotice, setSource, setStoryId, setWithoutChoice, useScope, viewKey, type ScopeData, type SavedTrace, type SearchFound } from "../store";
 import { storyOfSource } from "../stories";
 import type { CrashHow, OpDraft } from "../worker/protocol";
 import { engineMachine, type Fallback, type Position } from "./engine";
@@ -48,6 +49,8 @@ export interface Machines {
   /** Ask for the email text of the loaded trace at `step` (it arrives in the store's `email`). */
   email(step: number, base: string): void;
   choose(policy: PolicyId | null, kernel: KernelId | null): void;
+  /** Run with these catalogued fixes reverted (the fixes panel); null follows the trace's header. */
+  chooseWithout(without: readonly string[] | null): void;
   append(draft: OpDraft): void;
   crash(how: CrashHow): void;
   stop(): void;
@@ -69,7 +72,14 @@ const noSearchWorkers: SearchWorkerFactory = () => {
 };
 
 /** Store fields a permalink depends on, or that decide whether the view has settled. */
-const LINK_FIELDS: readonly (keyof ScopeData)[] = ["sourceRev", "policyChoice", "kernelChoice", "cursor", "selection", "storyId", "loaded", "shownStep", "opening", "pendingSelection", "link", "diagnostics"];
+const LINK_FIELDS: readonly (keyof ScopeData)[] = ["sourceRev", "policyChoice", "kernelChoice", "withoutChoice", "cursor", "selection", "storyId", "loaded", "shownStep", "opening", "pendingSelection", "link", "diagnostics", "notice"];
+
+const hasErrors = () => useScope.getState().diagnostics.some((d) => d.severity === "error");
+
+/** The user moved on from a link that could not be opened: the address bar follows the view again. */
+function releaseAddress() {
+  if (useScope.getState().notice?.keepAddress) setNotice(null);
+}
 
 export function startMachines(createWorker: WorkerFactory, watchdogMs?: number, options: MachineOptions = {}): Machines {
   const engine = createActor(engineMachine, { input: { createWorker, watchdogMs, fallback: options.fallback } });
@@ -82,7 +92,15 @@ export function startMachines(createWorker: WorkerFactory, watchdogMs?: number, 
         input: {
           port,
           debounceMs: options.urlDebounceMs,
-          requestLink: (key, view) => engine.send({ type: "LINK", key, view }),
+          // A trace with errors travels as typed, in a draft link made here; the engine links only what parses.
+          requestLink: (key, view) => {
+            if (!hasErrors()) return engine.send({ type: "LINK", key, view });
+            const s = useScope.getState();
+            void encodeDraft({ source: s.source, policyChoice: s.policyChoice, kernelChoice: s.kernelChoice, step: view.step }).then(
+              (fragment) => setLink({ key, fragment, problem: null, notes: [] }),
+              (e: unknown) => setLink({ key, fragment: null, problem: `the draft link could not be made: ${String(e)}`, notes: [] }),
+            );
+          },
           openLink: (link) => openText(link, "link"),
         },
       })
@@ -102,8 +120,10 @@ export function startMachines(createWorker: WorkerFactory, watchdogMs?: number, 
 
   function open(source: string, position: Position, storyId?: string | null) {
     clearTimeout(editTimer);
+    releaseAddress();
     playback.send({ type: "PAUSE" });
     setChoices(null, null);
+    setWithoutChoice(null);
     setSource(source);
     setStoryId(storyId === undefined ? (storyOfSource(source)?.id ?? null) : storyId);
     useScope.setState({ selection: null, pendingSelection: null });
@@ -113,7 +133,37 @@ export function startMachines(createWorker: WorkerFactory, watchdogMs?: number, 
   function openText(text: string, as: "link" | "paste") {
     clearTimeout(editTimer);
     playback.send({ type: "PAUSE" });
+    if (as === "link" && isDraftFragment(text)) return void openDraft(text);
     engine.send({ type: "OPEN_TEXT", text, as });
+  }
+
+  /** A draft link is read here (it needs no engine); a damaged one offers what it still holds. */
+  async function openDraft(fragment: string) {
+    const r = await decodeDraft(fragment);
+    if (r.ok) {
+      const previous = isOwnWork() && useScope.getState().source !== r.draft.source ? savedTrace() : undefined;
+      restore({ source: r.draft.source, policyChoice: r.draft.policyChoice, kernelChoice: r.draft.kernelChoice, cursor: r.draft.step, storyId: null });
+      if (previous) setNotice({ kind: "info", text: "Your previous trace is kept until you open something else.", previous });
+      return;
+    }
+    setNotice({ kind: "error", text: `This link cannot be opened: ${r.message}.`, keepAddress: true, ...(r.recovered ? { recovered: r.recovered } : {}) });
+    const fallback = useScope.getState().source === "" ? options.fallback?.() : null;
+    if (fallback) {
+      setSource(fallback.source);
+      setStoryId(fallback.storyId);
+      engine.send({ type: "LOAD", position: "first-violation" });
+    }
+  }
+
+  function restore(saved: SavedTrace) {
+    clearTimeout(editTimer);
+    playback.send({ type: "PAUSE" });
+    setNotice(null);
+    setChoices(saved.policyChoice, saved.kernelChoice);
+    setWithoutChoice(saved.withoutChoice ?? null);
+    setSource(saved.source);
+    setStoryId(saved.storyId);
+    engine.send({ type: "LOAD", position: { step: saved.cursor } });
   }
 
   return {
@@ -123,21 +173,14 @@ export function startMachines(createWorker: WorkerFactory, watchdogMs?: number, 
     search,
     urlSync,
     openText,
-    restore(saved) {
-      clearTimeout(editTimer);
-      playback.send({ type: "PAUSE" });
-      setNotice(null);
-      setChoices(saved.policyChoice, saved.kernelChoice);
-      setSource(saved.source);
-      setStoryId(saved.storyId);
-      engine.send({ type: "LOAD", position: { step: saved.cursor } });
-    },
+    restore,
     email(step, base) {
       const s = useScope.getState();
       engine.send({ type: "EMAIL", key: viewKey(), view: { step, selection: nameOfKey(s.selection), storyId: s.storyId }, base });
     },
     edit(source) {
-      setSource(source);
+      releaseAddress();
+      setSource(source, "edit");
       clearTimeout(editTimer);
       editTimer = setTimeout(() => engine.send({ type: "LOAD" }), EDIT_DEBOUNCE_MS);
     },
@@ -149,6 +192,10 @@ export function startMachines(createWorker: WorkerFactory, watchdogMs?: number, 
     open,
     choose(policy, kernel) {
       setChoices(policy, kernel);
+      engine.send({ type: "LOAD" });
+    },
+    chooseWithout(without) {
+      setWithoutChoice(without);
       engine.send({ type: "LOAD" });
     },
     append(draft) {

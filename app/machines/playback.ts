@@ -4,7 +4,7 @@
  * the store; the engine machine follows it (see app/machines/index.ts).
  */
 import { fromCallback, not, setup } from "xstate";
-import { nextViolation, setCursor, setPlaying, useScope } from "../store";
+import { nextViolation, setCursor, useScope } from "../store";
 
 export type PlaybackEvent =
   | { type: "PLAY" }
@@ -64,14 +64,12 @@ export const playbackMachine = setup({
   on: move,
   states: {
     paused: {
-      entry: () => setPlaying(false),
       on: {
         PLAY: { guard: not("empty"), target: "playing", actions: "rewindIfAtEnd" },
         TOGGLE: { guard: not("empty"), target: "playing", actions: "rewindIfAtEnd" },
       },
     },
     playing: {
-      entry: () => setPlaying(true),
       invoke: { src: "ticker" },
       on: {
         PAUSE: "paused",

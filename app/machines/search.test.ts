@@ -162,7 +162,8 @@ describe("search machine", () => {
   });
 
   it.each([
-    ["a start that fails", request({ start: { from: "trace", source: "kfree_skb(a)\n", step: 1 } }), /The start fails at kfree_skb\(a\)/],
+    ["a start that fails", request({ start: { from: "trace", source: "a = alloc_skb(1)\nkfree_skb(a)\nkfree_skb(a)\n", step: 3 } }), /The start fails at kfree_skb\(a\)/],
+    ["a start naming what it never defined", request({ start: { from: "trace", source: "kfree_skb(a)\n", step: 1 } }), /The trace on screen has errors \(line 1:11/],
     ["a trace with errors", request({ start: { from: "trace", source: "b = skb_clone(\n", step: 1 } }), /The trace on screen has errors \(line 1:/],
     ["a policy the kernel cannot have", request({ policy: "ubuf-orphan", kernel: "2.6.32" }), /ubuf-orphan models ubuf_info, which Linux 2\.6\.32 does not have/],
   ])("fails with a message for %s, and terminates its workers", async (_what, req, message) => {

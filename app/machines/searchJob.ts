@@ -11,7 +11,7 @@
  * Results leave as plain data (store.ts: SearchPhase), traces as text.
  */
 import { hasErrors, parseTrace, policyAbsence, policyApplies, policyKernels, printOp, printTrace, stripPositions, type Trace, type TraceOp } from "../../core/index";
-import { BASE_OPS, BadStart, DEFAULT_PREFIX, ROOT_OPS, menuOps, needsOp, proofText, searchAsync, type Counterexample, type SearchOptions, type SearchResult } from "../../core/search/index";
+import { BadStart, DEFAULT_OPS, DEFAULT_PREFIX, ROOT_OPS, menuOps, needsOp, proofText, searchAsync, type Counterexample, type SearchOptions, type SearchResult } from "../../core/search/index";
 import type { SearchFound, SearchPhase, SearchProgress, SearchRequest, SearchSummary } from "../store";
 import type { SearchPool } from "./searchPool";
 
@@ -110,7 +110,9 @@ export async function runSearchJob(request: SearchRequest, pool: SearchPool, hoo
 
   const one = async (index: number, op: string | null): Promise<void> => {
     const started = hooks.clock();
-    const options: SearchOptions = op === null ? base : { ...base, ops: [...BASE_OPS, op], require: op };
+    // The whole menu beside the operation, as the CLI's searchThrough: the
+    // per-operation result never contradicts the whole-menu one.
+    const options: SearchOptions = op === null ? base : { ...base, ops: [...new Set([...(base.ops ?? DEFAULT_OPS), op])], require: op };
     let result: SearchResult;
     try {
       result = await searchAsync(

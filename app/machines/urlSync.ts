@@ -10,8 +10,10 @@
  *                            └──────────── view changed ───────┘
  *
  * Flags after the link in the fragment ("#s...&embed") are kept as they are.
- * A trace with parse errors keeps the last good link (its bad lines would
- * be lost in a link); a trace that cannot have one (too long) clears it.
+ * A trace with errors gets a draft link (its text as typed, see
+ * app/editor/draftLink.ts); a trace that cannot have one (too long) clears
+ * it. A link that could not be opened stays in the address bar, to be
+ * repaired by hand, until the user dismisses the message or moves on.
  */
 import { assign, setup } from "xstate";
 import { nameOfKey, useScope, viewKey, viewSettled } from "../store";
@@ -100,12 +102,12 @@ interface Context extends UrlSyncInput {
 export type UrlSyncEvent = { type: "CHANGED" } | { type: "HASH" };
 
 const scope = () => useScope.getState();
-const hasErrors = () => scope().diagnostics.some((d) => d.severity === "error");
+const keepAddress = () => scope().notice?.keepAddress === true;
 
 export const urlSyncMachine = setup({
   types: { context: {} as Context, events: {} as UrlSyncEvent, input: {} as UrlSyncInput },
   guards: {
-    needsLink: ({ context }) => viewSettled() && !hasErrors() && viewKey() !== context.writtenKey,
+    needsLink: ({ context }) => viewSettled() && !keepAddress() && viewKey() !== context.writtenKey,
     linkArrived: ({ context }) => scope().link?.key === context.asked && context.asked !== null,
     viewMoved: ({ context }) => viewKey() !== context.asked,
   },

@@ -14,6 +14,11 @@ export interface WorkerLike {
   onmessage: ((e: { data: unknown }) => void) | null;
   onerror: ((e: { message?: string }) => void) | null;
   onmessageerror?: ((e: unknown) => void) | null;
+  /**
+   * Resolves when the worker is gone, however it went (a silent
+   * self.close() fires no event): asked once, after its "ready".
+   */
+  exited?(): Promise<unknown>;
 }
 
 export type WorkerFactory = () => WorkerLike;
@@ -23,7 +28,8 @@ const FINAL = new Set<FromWorker["kind"]>(["loaded", "snapshot", "formatted", "f
 
 export type FromWorkerActor =
   | { type: "WORKER.MESSAGE"; msg: FromWorker }
-  | { type: "WORKER.DIED"; reason: string };
+  /** `watchdog`: killed for not answering in time (not a throw or an exit). */
+  | { type: "WORKER.DIED"; reason: string; watchdog?: boolean };
 
 /** Sent to the actor: post this message, and expect an answer within `budgetMs`. */
 export interface PostEvent {
@@ -45,18 +51,23 @@ export const workerActor = fromCallback<PostEvent, WorkerActorInput, FromWorkerA
   const deadlines = new Map<number, number>();
   let readyBy: number | null = Date.now() + input.readyBudgetMs;
 
-  const die = (reason: string) => {
+  const die = (reason: string, watchdog = false) => {
     if (dead) return;
     dead = true;
     worker?.terminate();
     worker = null;
-    sendBack({ type: "WORKER.DIED", reason });
+    sendBack({ type: "WORKER.DIED", reason, ...(watchdog ? { watchdog } : {}) });
   };
 
   worker.onmessage = (e) => {
     if (!isFromWorker(e.data)) return die("the engine worker sent a message outside the protocol");
     const msg = e.data;
-    if (msg.kind === "ready") readyBy = null;
+    if (msg.kind === "ready") {
+      readyBy = null;
+      // Noticed at once, not at the next request's deadline (only when the
+      // worker holds the lock: else the page would be granted it at once).
+      if (msg.holdsLock) worker?.exited?.().then(() => die("the engine worker exited"));
+    }
     if (FINAL.has(msg.kind) && "seq" in msg) deadlines.delete(msg.seq);
     sendBack({ type: "WORKER.MESSAGE", msg });
   };
@@ -66,7 +77,7 @@ export const workerActor = fromCallback<PostEvent, WorkerActorInput, FromWorkerA
   const timer = setInterval(() => {
     const now = Date.now();
     if (readyBy !== null && now > readyBy) return die("the engine worker did not start");
-    for (const deadline of deadlines.values()) if (now > deadline) return die("the engine worker stopped answering (watchdog)");
+    for (const deadline of deadlines.values()) if (now > deadline) return die("the engine worker stopped answering (watchdog)", true);
   }, 250);
 
   receive((event) => {

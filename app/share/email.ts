@@ -33,7 +33,7 @@ export interface EmailExport {
 
 /** The text to paste into a mail: report, then the permalink as a Link: line. */
 export async function emailText(view: LinkView, options: { base?: string; stories?: StoryLookup } = {}): Promise<EmailExport> {
-  const report = textReport({ trace: view.trace, policy: view.policy, kernel: view.kernel, step: view.step, selection: view.selection });
+  const report = textReport({ trace: view.trace, policy: view.policy, kernel: view.kernel, without: view.without, step: view.step, selection: view.selection });
   const warnings = [...report.warnings];
   let text = report.text;
   let url: string | null = null;
@@ -58,12 +58,15 @@ export interface Pasted {
   readonly step?: number;
   readonly selection?: string;
   readonly storyId?: string;
+  /** Fixes a pasted link's view reverts (a report carries them in its trace's `# without:`). */
+  readonly without?: readonly string[];
   /** Where the trace came from. */
   readonly from: "report" | "lines" | "link";
   readonly notes: readonly string[];
 }
 
-export type PastedResult = { readonly ok: true; readonly value: Pasted } | { readonly ok: false; readonly error: { readonly message: string } };
+/** A failure may carry the trace's text as pasted (it has errors): the app opens it with the errors shown. */
+export type PastedResult = { readonly ok: true; readonly value: Pasted } | { readonly ok: false; readonly error: { readonly message: string; readonly source?: string } };
 
 /**
  * The skbscope fragments in a text ("...#s..."), quoting removed: for a
@@ -145,13 +148,14 @@ export async function importPasted(text: string, options: { stories?: StoryLooku
           step: v.step,
           ...(v.selection ? { selection: v.selection } : {}),
           ...(v.storyId ? { storyId: v.storyId } : {}),
+          ...(v.without ? { without: v.without } : {}),
           from: "link",
           notes: v.notes,
         },
       };
     }
     if (link && !link.ok) return { ok: false, error: { message: `the pasted link cannot be opened: ${link.error.message}` } };
-    return { ok: false, error: { message: fromText.error.message } };
+    return { ok: false, error: { message: fromText.error.message, ...(fromText.error.source !== undefined ? { source: fromText.error.source } : {}) } };
   } catch (e) {
     return { ok: false, error: { message: `the pasted text could not be read: ${e instanceof Error ? e.message : String(e)}` } };
   }

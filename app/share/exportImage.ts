@@ -49,7 +49,10 @@ export function graphSvg(svg: SVGSVGElement): SvgExport {
       .filter(([, v]) => v !== "")
       .map(([p, v]) => `${p}:${v}`)
       .join(";");
-    to[i].setAttribute("style", style);
+    // Through CSSOM, not setAttribute("style"): the page's
+    // Content-Security-Policy (style-src 'self') refuses inline style
+    // attributes, not style declarations; serialised, both read the same.
+    (to[i] as SVGElement).style.cssText = style;
     to[i].removeAttribute("tabindex");
   }
   for (const el of clone.querySelectorAll(".leaving, .focus-ring")) el.remove();
@@ -63,7 +66,7 @@ export function graphSvg(svg: SVGSVGElement): SvgExport {
   clone.setAttribute("width", String(width));
   clone.setAttribute("height", String(height));
   clone.removeAttribute("class");
-  clone.setAttribute("style", `background:${getComputedStyle(svg).backgroundColor}`);
+  clone.style.cssText = `background:${getComputedStyle(svg).backgroundColor}`;
   const bg = document.createElementNS("http://www.w3.org/2000/svg", "rect");
   bg.setAttribute("x", String(x));
   bg.setAttribute("y", String(y));

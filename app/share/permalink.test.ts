@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { OPS, SEMANTICS_VERSION, parseTrace, stripPositions, type Trace } from "../../core/index";
 import { STORIES, storyById } from "../../stories/index";
 import { BitWriter, crc24, fromBase64url, toBase64url } from "../../core/permalink/bits";
+import { cleanFragment } from "../../core/permalink/frame";
 import { viewArb } from "./arbitraries";
 import {
   FORMAT_VERSION,
@@ -289,6 +290,30 @@ describe("decoding hostile input", () => {
     expect(await decodeError("s" + "A".repeat(LIMITS.fragmentChars * 3))).toMatch(/^too-long/);
     expect(await decodeError(frame(content((w) => w.ue(0)), 9))).toMatch(/^unknown-version: .*format 9, from a newer skbscope/);
     expect(await decodeError(frame(content((w) => w.ue(0)), 0))).toMatch(/^unknown-version/);
+  });
+
+  it("calls garbage that starts with s 'not an skbscope link', never 'from a newer skbscope' (issue 16.6)", async () => {
+    for (const garbage of ["sXXXXXXXXXXXX", "snotanskbscopelinkxyz", "s" + "z".repeat(200), "sAAAAAAAAAAA"]) {
+      const e = await decodeError(garbage);
+      expect(e, garbage).toMatch(/^not-a-link: not an skbscope link/);
+      expect(e).not.toMatch(/newer/);
+    }
+  });
+
+  it("joins a quoted-printable soft break at any line end, lone CR included (issue 16.3)", async () => {
+    const url = permalinkUrl(SAMPLE_BASE, await link(storyView("splice-pipe")));
+    for (const eol of ["\n", "\r\n", "\r"]) {
+      expect((await decodePermalink(`${url.slice(0, 30)}=${eol}${url.slice(30)}`, { stories })).ok, JSON.stringify(eol)).toBe(true);
+    }
+  });
+
+  it("cleans 80,000 characters of blanks or punctuation in linear time (issue 16.6)", () => {
+    for (const junk of [" ".repeat(80_000) + "x", ")".repeat(80_000) + "x", "s" + ".".repeat(80_000) + "x", "sAAAA" + ">".repeat(80_000)]) {
+      const started = performance.now();
+      cleanFragment(junk);
+      expect(performance.now() - started).toBeLessThan(200);
+    }
+    expect(cleanFragment("(https://x/#sABCDEF).")).toBe("sABCDEF");
   });
 
   it("checks counts before it allocates: a million operations", async () => {

@@ -14,4 +14,15 @@ const host = new EngineHost(
   (task) => setTimeout(task, 0),
 );
 port.onmessage = (e: MessageEvent<ToWorker>) => host.handle(e.data);
-host.start();
+// The worker holds a Web Lock named after it for as long as it lives; the
+// page asks for the same lock after "ready" and is granted it the moment
+// the worker is gone (WorkerLike.exited). Ready is sent once it is held.
+const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+if (port.name && locks) {
+  void locks.request(port.name, () => {
+    host.start(true);
+    return new Promise<never>(() => {});
+  });
+} else {
+  host.start();
+}

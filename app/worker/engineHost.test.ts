@@ -51,6 +51,18 @@ describe("engine host (the worker side of the protocol)", () => {
     expect(Math.max(...g.series.map((p) => p[1]))).toBe(2);
   });
 
+  it("a step the engine could not judge makes the row inconclusive, naming the step (issue 11.1)", () => {
+    const { h, of, runTasks } = host();
+    const source = "# kernel: 6.1\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nt = alloc_skb(256)\nskb_frag_add_head(t, a)\nsegs = skb_segment(t, 1448)\nkfree_skb(t)\n";
+    h.handle({ kind: "load", seq: 1, source, policy: "msg-zerocopy", kernel: null });
+    expect(of("loaded")[0].verdict).toBe("inconclusive");
+    runTasks();
+    const rows = Object.fromEntries(of("matrix")[0].rows.map((r) => [r.policy, r]));
+    expect(rows["msg-zerocopy"]).toMatchObject({ verdict: "inconclusive", unjudged: [{ step: 7, message: expect.stringMatching(/not modelled/) }] });
+    expect(rows["ubuf-orphan"]).toMatchObject({ verdict: "inconclusive", unjudged: [{ step: 7 }] });
+    expect(rows["page-refs"]).toMatchObject({ verdict: "ok", unjudged: [] });
+  });
+
   it("a new load cancels the old trace's background work", () => {
     const { h, of, runTasks } = host();
     h.handle({ kind: "load", seq: 1, source: story, policy: null, kernel: null });
@@ -98,7 +110,7 @@ describe("engine host (the worker side of the protocol)", () => {
       "p = alloc_page(guest)",
       "kfree_skb_partial(b, true)",
     ]);
-    for (const line of of("formatted").map((f) => f.line)) expect(printOp(parseTrace(`${line}\n`).trace.ops[0])).toBe(line);
+    for (const line of of("formatted").map((f) => f.line)) expect(printOp(parseTrace(`${line}\n`, { names: false }).trace.ops[0])).toBe(line);
   });
 
   it("fails politely on a snapshot before any load and on an unknown op", () => {
@@ -204,5 +216,26 @@ describe("engine host: sharing", () => {
     const { h, of } = host();
     h.handle({ kind: "open", seq: 1, text: "thanks, looks good to me\n", as: "paste" });
     expect((await reply(of, "opened", 1)).result.ok).toBe(false);
+  });
+
+  it("a binary paste in the editor is one diagnostic: not a text trace (issue 11.6)", () => {
+    const { h, of } = host();
+    h.handle({ kind: "load", seq: 1, source: `a = alloc_skb(1)\n\u0000\u0001\u0002${"\ufffd".repeat(3_000)}`, policy: null, kernel: null });
+    expect(of("parsed")[0].diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(["1:1 not a text trace: a NUL byte at character 18 (binary data?)"]);
+    expect(of("loaded")[0].stepCount).toBe(0);
+  });
+
+  it("the editor gets the first 20 diagnostics and how many more (issue 11.6)", () => {
+    const { h, of } = host();
+    h.handle({ kind: "load", seq: 1, source: "nonsense(\n".repeat(5_000), policy: null, kernel: null });
+    const d = of("parsed")[0].diagnostics;
+    expect(d).toHaveLength(21);
+    expect(d[20]).toMatchObject({ line: 21, severity: "error", message: "and 4980 more (4980 errors)" });
+  });
+
+  it("a binary paste to import is refused in one line (issue 11.6)", async () => {
+    const { h, of } = host();
+    h.handle({ kind: "open", seq: 1, text: "\u0000\u0000\u0000ELF", as: "paste" });
+    expect((await reply(of, "opened", 1)).result).toEqual({ ok: false, message: "not a text trace: a NUL byte at character 1 (binary data?)" });
   });
 });

@@ -14,6 +14,10 @@
 import {
   describeEvents,
   LifeTracker,
+  MAX_DIAGNOSTICS,
+  andMore,
+  binaryReason,
+  capDiagnostics,
   OPS,
   parseTrace,
   policyAbsence,
@@ -26,10 +30,13 @@ import {
   settings,
   stateView,
   verdictMatrix,
+  sortFixIds,
+  withoutProblem,
   type Arg,
+  type Diagnostic,
+  type Parsed,
   type Run,
   type State,
-  type StateView,
   type Trace,
   type TraceOp,
   type KernelId,
@@ -37,10 +44,12 @@ import {
 } from "../../core/index";
 import { captionAt, narrationOf, type Narration } from "../../stories/narration";
 import { freshNames } from "../ops";
+import { firstErrorLine, runnablePrefix, stepErrors } from "./runnable";
 import { emailText, importPasted } from "../share/email";
 import { LIMITS, decodePermalink, encodePermalink, same, type LinkView } from "../../core/permalink";
 import { appStory, storySource } from "../stories";
 import {
+  PROGRESS_MS,
   PROTOCOL_VERSION,
   STEP_COMPLETION,
   STEP_ERROR,
@@ -65,7 +74,7 @@ export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
 export type Defer = (task: () => void) => void;
 
 const LIFE_CHUNK_STEPS = 4000;
-const VIOLATIONS = new Set(["premature", "duplicate", "missed", "late", "use-after-free", "double-free", "refcount-underflow", "conservation"]);
+const VIOLATIONS = new Set(["premature", "duplicate", "missed", "late", "use-after-free", "double-free", "refcount-underflow", "conservation", "unreachable"]);
 
 export function opTable(): OpInfo[] {
   return [...OPS.values()].map((s) => ({
@@ -77,6 +86,7 @@ export function opTable(): OpInfo[] {
     resultUnlessOptional: s.resultUnlessOptional ?? false,
     kernels: s.kernels ?? null,
     summary: s.summary,
+    group: s.group,
   }));
 }
 
@@ -98,8 +108,9 @@ export class EngineHost {
     private readonly defer: Defer,
   ) {}
 
-  start(): void {
-    this.post({ kind: "ready", version: PROTOCOL_VERSION, ops: opTable() });
+  /** `holdsLock`: the worker holds its life lock (engine.worker.ts), so its exit can be seen. */
+  start(holdsLock = false): void {
+    this.post({ kind: "ready", version: PROTOCOL_VERSION, ops: opTable(), ...(holdsLock ? { holdsLock } : {}) });
   }
 
   handle(msg: ToWorker): void {
@@ -123,24 +134,39 @@ export class EngineHost {
     }
   }
 
-  private load(seq: number, source: string, opts: Pick<LoadRequest, "policy" | "kernel">): void {
+  private load(seq: number, source: string, opts: Pick<LoadRequest, "policy" | "kernel" | "without">): void {
     const started = performance.now();
     this.tasks.length = 0; // a new trace cancels the old one's background work
-    const parsed = parseTrace(source);
-    const { policy, kernel } = settings(parsed.trace, { policy: opts.policy ?? undefined, kernel: opts.kernel ?? undefined });
+    const parsed = readSource(source);
+    // A fix the model cannot revert (a stale address, say) is dropped, not fatal.
+    const chosen = opts.without?.filter((id) => withoutProblem(id) === null);
+    const { policy, kernel, without } = settings(parsed.trace, { policy: opts.policy ?? undefined, kernel: opts.kernel ?? undefined, without: chosen });
     this.post({
       kind: "parsed",
       seq,
-      diagnostics: parsed.diagnostics,
+      diagnostics: editorDiagnostics(parsed),
       title: parsed.trace.title ?? null,
       policy,
       kernel,
+      without,
       fresh: freshNames(parsed.trace.ops.flatMap((op) => (op.result ? [op.result] : []))),
     });
-    // A trace with a syntax error still runs the operations that parsed
-    // (the parser skips bad lines), so the graph stays useful while typing.
-    const run = runTrace(parsed.trace, { policy, kernel });
-    this.current = { seq, trace: parsed.trace, run };
+    // A trace with an error runs up to its first error line, so the graph
+    // stays useful while typing and never shows a trace with lines left out.
+    const stoppedAt = firstErrorLine(parsed.diagnostics);
+    const trace = runnablePrefix(parsed.trace, parsed.diagnostics);
+    let reported = performance.now();
+    const ops = trace.ops;
+    const onStep = (i: number) => {
+      // A clock read every 64 steps is cheap; a message every PROGRESS_MS is too.
+      if ((i & 63) !== 0 && i !== 0) return;
+      const now = performance.now();
+      if (i !== 0 && now - reported < PROGRESS_MS) return;
+      reported = now;
+      this.post({ kind: "progress", seq, step: i + 1, line: ops[i].line ?? null });
+    };
+    const run = runTrace(trace, { policy, kernel, without, onStep });
+    this.current = { seq, trace, run };
     const columns = stepColumns(run);
     this.post(
       {
@@ -151,11 +177,13 @@ export class EngineHost {
         findings: run.findings,
         verdict: run.verdict,
         ms: performance.now() - started,
+        errors: stepErrors(run.steps, source),
+        stoppedAt,
       },
       [columns.lines.buffer, columns.flags.buffer],
     );
-    this.queueMatrix(seq, parsed.trace, run);
-    this.queueLifetimes(seq, parsed.trace, run);
+    this.queueMatrix(seq, trace, run);
+    this.queueLifetimes(seq, trace, run);
   }
 
   private snapshot(seq: number, step: number): void {
@@ -180,7 +208,8 @@ export class EngineHost {
     const loaded = this.current;
     if (!loaded || loaded.seq !== loadSeq) return "the trace changed while the link was being made";
     const step = Math.max(0, Math.min(loaded.trace.ops.length, Math.floor(v.step)));
-    return { trace: loaded.trace, policy: loaded.run.policy, kernel: loaded.run.kernel, step, selection: v.selection, storyId: v.storyId };
+    const { without } = loaded.run;
+    return { trace: loaded.trace, policy: loaded.run.policy, kernel: loaded.run.kernel, ...(without.length ? { without } : {}), step, selection: v.selection, storyId: v.storyId };
   }
 
   private async link(seq: number, loadSeq: number, v: ShareView): Promise<void> {
@@ -222,12 +251,17 @@ export class EngineHost {
         const r = await decodePermalink(text, { stories: storySource });
         if (!r.ok) return this.post({ kind: "opened", seq, result: { ok: false, message: r.error.message } });
         const v = r.value;
-        return this.post({ kind: "opened", seq, result: { ok: true, view: openedView(v.trace, v.policy, v.kernel, v.step, v.selection, v.storyId, v.notes, "link") } });
+        return this.post({ kind: "opened", seq, result: { ok: true, view: openedView(v.trace, v.policy, v.kernel, v.step, v.selection, v.storyId, v.notes, "link", v.without) } });
       }
       const r = await importPasted(text, { stories: storySource });
+      // Lines with errors open as pasted, their errors marked: never a shortened trace.
+      if (!r.ok && r.error.source !== undefined) {
+        const notes = [`The pasted trace has errors (${r.error.message}); it runs up to the first one until it is fixed.`];
+        return this.post({ kind: "opened", seq, result: { ok: true, view: { source: r.error.source, policyChoice: null, kernelChoice: null, step: null, selection: null, storyId: null, notes, from: "lines" } } });
+      }
       if (!r.ok) return this.post({ kind: "opened", seq, result: { ok: false, message: r.error.message } });
       const v = r.value;
-      this.post({ kind: "opened", seq, result: { ok: true, view: openedView(v.trace, v.policy, v.kernel, v.step, v.selection, v.storyId, v.notes, v.from) } });
+      this.post({ kind: "opened", seq, result: { ok: true, view: openedView(v.trace, v.policy, v.kernel, v.step, v.selection, v.storyId, v.notes, v.from, v.without) } });
     } catch (e) {
       this.post({ kind: "opened", seq, result: { ok: false, message: `internal error: ${e instanceof Error ? e.message : String(e)}` } });
     }
@@ -244,28 +278,42 @@ export class EngineHost {
 
   private queueMatrix(seq: number, trace: Trace, run: Run): void {
     const rows = new Map<string, MatrixRow>();
+    // With fixes reverted, the fixes panel shows the kernel as shipped beside it.
+    const shipped = run.without.length ? new Map<string, MatrixRow>() : null;
     const send = () => {
       if (this.current?.seq !== seq) return;
-      this.post({ kind: "matrix", seq, kernel: run.kernel, rows: POLICIES.map((p) => rows.get(p)!).filter(Boolean) });
+      const ordered = (m: Map<string, MatrixRow>) => POLICIES.map((p) => m.get(p)!).filter(Boolean);
+      this.post({ kind: "matrix", seq, kernel: run.kernel, rows: ordered(rows), shipped: shipped && ordered(shipped) });
     };
-    rows.set(run.policy, matrixRow(run.policy, run.verdict, run.findings));
+    rows.set(run.policy, matrixRow(run.policy, run.verdict, run.findings, run.unjudged));
     for (const policy of POLICIES) {
       if (policy === run.policy) continue;
       const absent = policyAbsence(policy, run.kernel);
       if (absent) {
-        rows.set(policy, { policy, verdict: "n/a", findings: [], reason: `${absent}; use kernel ${policyKernels(policy)}` });
+        rows.set(policy, { policy, verdict: "n/a", findings: [], unjudged: [], reason: `${absent}; use kernel ${policyKernels(policy)}` });
         continue;
       }
       this.enqueue(seq, () => {
-        const entry = verdictMatrix(trace, run.kernel, [policy]).entries[0];
-        rows.set(policy, matrixRow(policy, entry.verdict, entry.findings));
+        const entry = verdictMatrix(trace, run.kernel, [policy], run.without).entries[0];
+        rows.set(policy, matrixRow(policy, entry.verdict, entry.findings, entry.unjudged));
+      });
+    }
+    for (const policy of shipped ? POLICIES : []) {
+      const absent = policyAbsence(policy, run.kernel);
+      if (absent) {
+        shipped!.set(policy, { policy, verdict: "n/a", findings: [], unjudged: [], reason: `${absent}; use kernel ${policyKernels(policy)}` });
+        continue;
+      }
+      this.enqueue(seq, () => {
+        const entry = verdictMatrix(trace, run.kernel, [policy], []).entries[0];
+        shipped!.set(policy, matrixRow(policy, entry.verdict, entry.findings, entry.unjudged));
       });
     }
     this.enqueue(seq, send);
   }
 
   private queueLifetimes(seq: number, trace: Trace, run: Run): void {
-    const tracker = new LifeTracker(run.kernel, run.policy);
+    const tracker = new LifeTracker(run.kernel, run.policy, trace.contracts, run.without);
     for (let from = 0; from < trace.ops.length; from += LIFE_CHUNK_STEPS) {
       const to = Math.min(trace.ops.length, from + LIFE_CHUNK_STEPS);
       this.enqueue(seq, () => tracker.advance(trace.ops, from, to));
@@ -314,6 +362,7 @@ export function openedView(
   storyId: string | undefined | null,
   notes: readonly string[],
   from: OpenedView["from"],
+  without?: readonly string[],
 ): OpenedView {
   const story = appStory(storyId) ?? null;
   const storyParsed = story ? parseTrace(story.source) : null;
@@ -324,6 +373,7 @@ export function openedView(
     source,
     policyChoice: policy && policy !== header.policy ? policy : null,
     kernelChoice: kernel && kernel !== header.kernel ? kernel : null,
+    ...(without !== undefined && !same(sortFixIds(without), header.without) ? { withoutChoice: sortFixIds(without) } : {}),
     step: typeof step === "number" ? Math.max(0, Math.min(trace.ops.length, step)) : null,
     selection: selection ?? null,
     storyId: story ? story.id : null,
@@ -361,11 +411,12 @@ function toArg(value: string | number | boolean): Arg {
   return indexed ? { kind: "ref", name: indexed[1], index: Number(indexed[2]) } : { kind: "ref", name: value };
 }
 
-function matrixRow(policy: MatrixRow["policy"], verdict: MatrixRow["verdict"], findings: Run["findings"]): MatrixRow {
+function matrixRow(policy: MatrixRow["policy"], verdict: MatrixRow["verdict"], findings: Run["findings"], unjudged: Run["unjudged"]): MatrixRow {
   return {
     policy,
     verdict,
     findings: findings.map((f) => ({ kind: f.kind, step: f.step, message: f.message })),
+    unjudged: unjudged.map((u) => ({ step: u.step, message: u.message })),
     reason: null,
   };
 }
@@ -428,4 +479,26 @@ function stepDetail(run: Run, n: number, state: State): StepDetail {
   };
 }
 
-export type { StateView };
+
+/** A binary paste is one diagnostic, "not a text trace", and no operations. */
+function readSource(source: string): Parsed {
+  const binary = binaryReason(source);
+  if (!binary) return parseTrace(source, { maxDiagnostics: MAX_DIAGNOSTICS });
+  return { trace: { ops: [] }, diagnostics: [{ line: 1, column: 1, endColumn: 2, severity: "error", message: binary }] };
+}
+
+/**
+ * The editor's diagnostics: the first MAX_DIAGNOSTICS, errors first, and one
+ * "and N more" at the first line left out (a 3 MB paste had 20,000).
+ */
+export function editorDiagnostics(parsed: Parsed): readonly Diagnostic[] {
+  const all = parsed.diagnostics;
+  const { shown, more } = capDiagnostics(all);
+  const omitted = (parsed.omitted?.errors ?? 0) + (parsed.omitted?.warnings ?? 0);
+  if (!more && !omitted) return all;
+  const rest = all.filter((d) => !shown.includes(d));
+  const errors = rest.filter((d) => d.severity === "error").length + (parsed.omitted?.errors ?? 0);
+  const lines = [...rest.map((d) => d.line), ...(omitted ? [parsed.omitted!.line] : [])];
+  const line = Math.min(...lines);
+  return [...shown, { line, column: 1, endColumn: 2, severity: errors ? "error" : "warning", message: `${andMore(more + omitted)} (${errors} errors)` }];
+}

@@ -10,11 +10,11 @@
  * arrays (transferred, not copied) so a 100,000-step trace never costs the
  * main thread a long structured clone.
  */
-import type { Diagnostic, Finding, KernelId, LifeRow, PolicyId, StateView, Verdict } from "../../core/index";
+import type { Diagnostic, Finding, KernelId, LifeRow, OpGroup, PolicyId, StateView, Verdict } from "../../core/index";
 export type { LifeRow };
 import type { SliceResult, SliceTask } from "../../core/search/index";
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** An operation as the form builds it; the worker prints it with printOp. */
 export interface OpDraft {
@@ -29,7 +29,8 @@ export type CrashHow = "throw" | "hang" | "exit";
 
 /** UI → worker. */
 export type ToWorker =
-  | { kind: "load"; seq: number; source: string; policy: PolicyId | null; kernel: KernelId | null }
+  /** `without`: catalogued fixes to revert (the fixes panel); absent or null follows the trace's `# without:` header. */
+  | { kind: "load"; seq: number; source: string; policy: PolicyId | null; kernel: KernelId | null; without?: readonly string[] | null }
   | { kind: "snapshot"; seq: number; step: number }
   | { kind: "format"; seq: number; op: OpDraft }
   /** The permalink of the loaded trace (the load `loadSeq`) at a step, with a selection. */
@@ -57,6 +58,8 @@ export interface OpenedView {
   /** The user's choices: null where the trace's header says the same. */
   readonly policyChoice: PolicyId | null;
   readonly kernelChoice: KernelId | null;
+  /** Fixes the view reverts; absent where the trace's `# without:` header says the same. */
+  readonly withoutChoice?: readonly string[];
   /** Where to put the cursor (null: the text said nothing). */
   readonly step: number | null;
   readonly selection: string | null;
@@ -76,6 +79,8 @@ export interface OpInfo {
   readonly resultUnlessOptional: boolean;
   readonly kernels: readonly KernelId[] | null;
   readonly summary: string;
+  /** The picker's group (core OpSpec.group). */
+  readonly group: OpGroup;
 }
 
 /** The kinds of object an operation can make. */
@@ -92,6 +97,17 @@ export const STEP_ERROR = 1;
 export const STEP_FINDING = 2;
 export const STEP_COMPLETION = 4;
 export const STEP_VIOLATION = 8;
+
+/** A step that the kernel refused (or that hit a bug), at its operation's text, for the editor's marks. */
+export interface StepError {
+  readonly step: number;
+  readonly line: number;
+  /** 1-based, end exclusive. */
+  readonly column: number;
+  readonly endColumn: number;
+  readonly kind: string;
+  readonly message: string;
+}
 
 /** Per-step facts, one array slot per step (index 0 is step 1). */
 export interface StepColumns {
@@ -118,6 +134,8 @@ export interface MatrixRow {
   readonly policy: PolicyId;
   readonly verdict: Verdict | "n/a";
   readonly findings: readonly { kind: string; step: number; message: string }[];
+  /** Steps the engine could not judge (why a verdict is `inconclusive`). */
+  readonly unjudged: readonly { step: number; message: string }[];
   readonly reason: string | null;
 }
 
@@ -125,7 +143,9 @@ export interface MatrixRow {
 
 /** Worker → UI. A failure is a message; the worker stays alive on bad input. */
 export type FromWorker =
-  | { kind: "ready"; version: typeof PROTOCOL_VERSION; ops: readonly OpInfo[] }
+  | { kind: "ready"; version: typeof PROTOCOL_VERSION; ops: readonly OpInfo[]; holdsLock?: boolean }
+  /** How far a load's replay got (sent at most every PROGRESS_MS), so a hang can name its line. */
+  | { kind: "progress"; seq: number; step: number; line: number | null }
   | {
       kind: "parsed";
       seq: number;
@@ -133,6 +153,8 @@ export type FromWorker =
       title: string | null;
       policy: PolicyId;
       kernel: KernelId;
+      /** The fixes this run reverts (catalogue order; empty: the kernel as shipped). */
+      without: readonly string[];
       /**
        * Worked out here rather than sending every name the trace
        * introduces: a 100,000-step trace has ~66,000, and reading them
@@ -148,8 +170,13 @@ export type FromWorker =
       findings: readonly Finding[];
       verdict: Verdict;
       ms: number;
+      /** The steps that failed (the first MAX_STEP_ERRORS). */
+      errors: readonly StepError[];
+      /** The trace ran up to its first error line (null: it has none). */
+      stoppedAt: number | null;
     }
-  | { kind: "matrix"; seq: number; kernel: KernelId; rows: readonly MatrixRow[] }
+  /** `shipped`: the same trace with every fix in, when the run reverts some (else null), for the side-by-side. */
+  | { kind: "matrix"; seq: number; kernel: KernelId; rows: readonly MatrixRow[]; shipped: readonly MatrixRow[] | null }
   | { kind: "lifetimes"; seq: number; rows: readonly LifeRow[]; omitted: number }
   | {
       kind: "snapshot";
@@ -192,6 +219,9 @@ export function unhandled(message: never): never {
 }
 
 /** Structural check on what arrives from a worker (it may be anything). */
+/** How often a load reports its progress. */
+export const PROGRESS_MS = 250;
+
 export function isFromWorker(data: unknown): data is FromWorker {
   return typeof data === "object" && data !== null && typeof (data as { kind?: unknown }).kind === "string";
 }

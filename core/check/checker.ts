@@ -7,16 +7,27 @@
  *  duplicate    a second completion of one buffer
  *  missed       no host reference is left, nothing armed is left to tell
  *               the owner, and it was never told
- *  late         completion waits on a holder outside the network stack
- *               (a pipe, a socket receive queue): without bound
+ *  late         completion waits on a holder outside the host stack's
+ *               control (a pipe, a socket receive queue, the device's
+ *               transmit queue), directly or through a chain of frag_list
+ *               members of the skbs it holds: without bound
  *  use-after-free, double-free, refcount-underflow, conservation (each
  *               page's refcount equals the holders that account for it)
+ *  kernel-bug   a step the kernel would BUG on (skb_over_panic, BUG_ON):
+ *               the machine is down, whatever the policy
+ *  unreachable  a step broke a caller contract and ran, flagged, because
+ *               the trace asked (`# contracts: flag`): Linux cannot take
+ *               that path
  *
- * A policy's verdict on a trace: premature > duplicate > missed > late > ok.
+ * A policy's verdict on a trace: kernel-bug > premature > duplicate > missed >
+ * late > inconclusive > ok. `inconclusive`: a step could not be judged (the engine
+ * does not model it, or hit a bug), so the trace is not `ok` whatever
+ * happened; a violation found before that step still decides, one found
+ * after it rests on a state the kernel would not have and does not.
  */
-import type { EngineError, EngineEvent } from "../model/events";
+import { isKernelBug, type EngineError, type EngineEvent } from "../model/events";
 import { holderCount, holdersIndex, skbsOfData } from "../model/lookup";
-import type { BufferId, PageId, PolicyId, State, TableName, ZBuffer } from "../model/types";
+import type { BufferId, DataId, PageId, PolicyId, SkbId, State, TableName, ZBuffer } from "../model/types";
 import { completionPolicy } from "../policy/registry";
 import type { CompletionPolicy } from "../policy/types";
 import { describeHolder, describePageHolder } from "./describe";
@@ -29,10 +40,14 @@ export type FindingKind =
   | "use-after-free"
   | "double-free"
   | "refcount-underflow"
-  | "conservation";
+  | "conservation"
+  | "unreachable"
+  | "kernel-bug";
 
-export type Verdict = "ok" | "premature" | "duplicate" | "missed" | "late";
-export const VERDICT_ORDER: readonly Verdict[] = ["premature", "duplicate", "missed", "late", "ok"];
+export type Verdict = "ok" | "kernel-bug" | "premature" | "duplicate" | "missed" | "late" | "inconclusive";
+export const VERDICT_ORDER: readonly Verdict[] = ["kernel-bug", "premature", "duplicate", "missed", "late", "inconclusive", "ok"];
+/** The verdicts that are violations (a finding kind each). */
+export const VIOLATION_VERDICTS = ["kernel-bug", "premature", "duplicate", "missed", "late"] as const satisfies readonly Verdict[];
 
 export interface Finding {
   readonly kind: FindingKind;
@@ -44,9 +59,25 @@ export interface Finding {
   readonly holder?: string;
 }
 
-export function verdictOf(findings: readonly Finding[]): Verdict {
-  for (const v of VERDICT_ORDER) if (v !== "ok" && findings.some((f) => f.kind === v)) return v;
-  return "ok";
+/** A step the engine could not judge: not modelled, or an engine bug. */
+export interface Unjudged {
+  readonly step: number;
+  readonly kind: "unsupported" | "internal";
+  readonly fn?: string;
+  readonly message: string;
+}
+
+/** The step's error, when it means the step was not judged. */
+export function unjudgedOf(step: number, error: EngineError | undefined): Unjudged | undefined {
+  if (error?.kind === "unsupported") return { step, kind: error.kind, fn: error.fn, message: error.message };
+  if (error?.kind === "internal") return { step, kind: error.kind, message: error.message };
+  return undefined;
+}
+
+export function verdictOf(findings: readonly Finding[], unjudged: readonly Unjudged[] = []): Verdict {
+  const trustedBefore = unjudged.length ? Math.min(...unjudged.map((u) => u.step)) : Infinity;
+  for (const v of VIOLATION_VERDICTS) if (findings.some((f) => f.kind === v && f.step < trustedBefore)) return v;
+  return unjudged.length ? "inconclusive" : "ok";
 }
 
 /** Objects named in a holder string ("h2.frags[0]" -> h2 and its skbs). */
@@ -54,7 +85,7 @@ function holderObjects(state: State, holder: string): string[] {
   const m = /^([^.:]+)\./.exec(holder);
   if (!m) return [];
   const out = [m[1]];
-  if (/^h\d+$/.test(m[1])) out.push(...skbsOfData(state, m[1] as never));
+  if (/^h\d+$/.test(m[1])) out.push(...skbsOfData(state, m[1] as DataId));
   return out;
 }
 
@@ -156,6 +187,9 @@ export class Checker {
     if (error && (error.kind === "use-after-free" || error.kind === "double-free")) {
       add({ kind: error.kind, step, message: error.message, objects: [error.object] });
     }
+    if (isKernelBug(error)) {
+      add({ kind: "kernel-bug", step, message: `${error.message}; the kernel BUGs here`, objects: [] });
+    }
     for (const ev of events) this.onEvent(state, step, ev, add);
     const pending = state.buffers.size > this.completedAt.size && this.buffersMayHaveChanged(state, touched, touchedTables);
     if (touched.size === 0 && !pending) return out;
@@ -172,12 +206,13 @@ export class Checker {
    */
   private buffersMayHaveChanged(state: State, touched: ReadonlySet<string>, tables?: ReadonlySet<TableName>): boolean {
     if (!tables) return true;
-    if (tables.has("socks") || tables.has("pipes") || tables.has("buffers") || tables.has("ubufs")) return true;
+    if (tables.has("socks") || tables.has("devq") || tables.has("pipes") || tables.has("buffers") || tables.has("ubufs")) return true;
     for (const zb of state.buffers.values()) {
       if (zb.pages.some((p) => touched.has(p))) return true;
     }
     // A Data or skb change matters for queued skbs only.
     if (tables.has("datas") || tables.has("skbs")) {
+      if (state.devq.size) return true;
       for (const sock of state.socks.values()) if (sock.queue.length) return true;
     }
     return false;
@@ -283,6 +318,9 @@ export class Checker {
         });
         return;
       }
+      case "unreachable":
+        add({ kind: "unreachable", step, objects: [], message: `step ${step}: ${ev.text}` });
+        return;
       case "dangling":
         add({ kind: "use-after-free", step, objects: [ev.object, ev.holder.split(".")[0]], holder: ev.holder, message: `${ev.text} (step ${step})` });
         return;
@@ -300,7 +338,7 @@ export class Checker {
   }
 
   private checkConservation(state: State, index: StepIndex, step: number, id: string, add: (f: Finding) => void): void {
-    const page = state.pages.get(id as never);
+    const page = state.pages.get(id as PageId);
     if (!page) return;
     if (holderCount(state, page.name) === page.refcount) {
       if (this.badConservation.delete(id)) this.changed.add("badCons");
@@ -340,35 +378,71 @@ export class Checker {
           kind: "late",
           step,
           buffer: zb.id,
-          holder: outside[0],
-          objects: [...zb.pages, ...outside.map((o) => o.split(" ")[0])],
-          message: `${zb.id}: completion now waits on ${outside.join(", ")}, outside the network stack, for as long as it likes`,
+          holder: outside[0].label,
+          objects: [...new Set([...zb.pages, ...outside.flatMap((o) => o.objects)])],
+          message: `${zb.id}: completion now waits on ${outside.map((o) => o.label).join(", ")}, outside the host stack's control, for as long as it likes`,
         });
       }
     }
   }
 
   /** The holders outside the stack that the policy's completion waits on. */
-  private outsideHolders(state: State, index: StepIndex, zb: ZBuffer): string[] {
-    const out: string[] = [];
+  private outsideHolders(state: State, index: StepIndex, zb: ZBuffer): Outside[] {
+    const out = new Map<string, Outside>();
+    const put = (label: string, objects: string[]) => out.set(label, { label, objects });
     if (this.mechanism.waitsOnPageHolders && state.pipes.size > 0) {
       for (const p of zb.pages) {
         for (const h of index.holders(p)) {
           const pipe = /^(.+)\.bufs\[\d+\]$/.exec(h);
-          if (pipe) out.push(`${pipe[1]} (pipe, ${p})`);
+          if (pipe) put(`${pipe[1]} (pipe, ${p})`, [pipe[1]]);
         }
       }
     }
-    // A receive queue holds skbs: does a queued skb keep the completion back?
+    // A receive queue and the device's transmit queue hold skbs: does one
+    // of them, or an skb on a chain of frag_lists below it (a frag_list
+    // member is freed only with its head), keep the completion back?
     for (const sock of state.socks.values()) {
       for (const name of sock.queue) {
-        const skb = state.skbs.get(name);
-        const data = skb && state.datas.get(skb.head);
-        if (skb && data && this.mechanism.waitsOnSkb(state, zb, skb, data)) out.push(`${sock.name} (receive queue, ${name})`);
+        const chain = this.chainTo(state, zb, name, new Set());
+        if (chain) put(`${sock.name} (receive queue, ${chainText(chain)})`, [sock.name, ...chain]);
       }
     }
-    return [...new Set(out)];
+    for (const name of state.devq.keys()) {
+      const chain = this.chainTo(state, zb, name, new Set());
+      // "@dev": the device's name among a finding's objects (no trace name starts with @).
+      if (chain) put(`the device queue (${chainText(chain)})`, ["@dev", ...chain]);
+    }
+    return [...out.values()];
   }
+
+  /**
+   * The skbs from `name` down frag_list links to one whose completion the
+   * policy waits on (`name` itself first), or null.
+   */
+  private chainTo(state: State, zb: ZBuffer, name: SkbId, seen: Set<SkbId>): SkbId[] | null {
+    if (seen.has(name)) return null;
+    seen.add(name);
+    const skb = state.skbs.get(name);
+    const data = skb && state.datas.get(skb.head);
+    if (!skb || !data) return null;
+    if (this.mechanism.waitsOnSkb(state, zb, skb, data)) return [name];
+    for (const member of data.frag_list) {
+      const rest = this.chainTo(state, zb, member, seen);
+      if (rest) return [name, ...rest];
+    }
+    return null;
+  }
+}
+
+/** A holder outside the stack: how the finding names it, and the objects on its chain. */
+interface Outside {
+  readonly label: string;
+  readonly objects: readonly string[];
+}
+
+/** "t → frag_list a" for the chain [t, a]. */
+function chainText(chain: readonly SkbId[]): string {
+  return chain.join(" → frag_list ");
 }
 
 /** Who holds what in one state, computed in one pass when a check needs it. */

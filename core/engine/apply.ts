@@ -4,9 +4,10 @@
  * state as it was and says why; an engine bug becomes an "internal" error.
  */
 import { OpFailure, type EngineError, type EngineEvent } from "../model/events";
-import { Tx, type AccessLog, type TxMode } from "../model/tx";
+import { STEP_WORK_BUDGET, TABLES, Tx, WorkBudgetExceeded, type AccessLog, type TxMode } from "../model/tx";
 import type { State, TableName } from "../model/types";
 import { opSpec, type ArgValue } from "../ops";
+import { brokenContract, contractMessage } from "../ops/contracts";
 import type { TraceOp } from "../trace/ast";
 
 export interface StepOutcome {
@@ -36,8 +37,30 @@ export function resolveArgs(op: TraceOp): ArgValue[] {
   });
 }
 
-export function applyOp(state: State, op: TraceOp, mode: TxMode, keepUndo = false, access: AccessLog | null = null): StepOutcome {
-  const tx = new Tx(state, mode);
+/**
+ * What a broken caller contract (ops/contracts.ts) does: "enforce" refuses
+ * the step (a `precondition` error naming the contract); "flag" runs it, if
+ * the engine models it faithfully, with an `unreachable` event: for traces
+ * whose point is the misuse (the kernel oracle's direct calls).
+ */
+export type ContractMode = "enforce" | "flag";
+
+export interface ApplyOptions {
+  /** Broken caller contracts: refused (default) or flagged. */
+  readonly contracts?: ContractMode;
+  /** The step's work allowance (tests lower it). */
+  readonly budget?: number;
+  /** In place: hand back the step's undo log (StepOutcome.undo, for undoWrites). */
+  readonly keepUndo?: boolean;
+  /** Told of every entry the step reads or writes, its contracts' reads too (the search's footprints). */
+  readonly access?: AccessLog | null;
+}
+
+const DEFAULTS: ApplyOptions = {};
+
+export function applyOp(state: State, op: TraceOp, mode: TxMode, options: ApplyOptions = DEFAULTS): StepOutcome {
+  const { contracts = "enforce", budget = STEP_WORK_BUDGET, keepUndo = false, access = null } = options;
+  const tx = new Tx(state, mode, budget);
   tx.access = access;
   try {
     const spec = opSpec(op.fn);
@@ -51,11 +74,23 @@ export function applyOp(state: State, op: TraceOp, mode: TxMode, keepUndo = fals
         message: `${spec.fn}: not in Linux ${state.kernel}${spec.history ? ` (${spec.history})` : ""}; modelled for ${spec.kernels.join(", ")}`,
       });
     }
-    spec.run(tx, op.result, resolveArgs(op));
+    const args = resolveArgs(op);
+    // The contract's reads count in the step's footprint: a step that makes
+    // another's contract hold or break does not commute with it.
+    const broken = brokenContract(access ? loggedState(state, access) : state, spec.fn, args);
+    if (broken) {
+      const message = contractMessage(spec.fn, broken);
+      if (contracts === "enforce" || !broken.contract.flaggable) {
+        return failed(tx, { kind: "precondition", fn: spec.fn, contract: broken.contract.id, message });
+      }
+      tx.emit({ kind: "unreachable", fn: spec.fn, contract: broken.contract.id, text: `${message}: Linux cannot take this path` });
+    }
+    spec.run(tx, op.result, args);
     const out = { state: tx.commit(), events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables };
     return keepUndo ? { ...out, undo: tx.takeUndo() } : out;
   } catch (e) {
     if (e instanceof OpFailure) return failed(tx, e.error);
+    if (e instanceof WorkBudgetExceeded) return failed(tx, { kind: "internal", message: `engine bug in ${op.fn}: ${e.message}; step stopped, state unchanged` });
     const message = e instanceof Error ? `${e.message}` : String(e);
     return failed(tx, { kind: "internal", message: `engine bug in ${op.fn}: ${message}` });
   }
@@ -64,4 +99,47 @@ export function applyOp(state: State, op: TraceOp, mode: TxMode, keepUndo = fals
 function failed(tx: Tx, error: EngineError): StepOutcome {
   const before = tx.rollback();
   return { state: { ...before, step: before.step + 1 }, error, events: [], touchedPages: NONE, touchedTables: NONE as ReadonlySet<TableName> };
+}
+
+/** A read-only view of a map that reports each read to the access log. */
+class LoggedMap<K extends string, V> {
+  constructor(
+    private readonly table: TableName,
+    private readonly map: ReadonlyMap<K, V>,
+    private readonly access: AccessLog,
+  ) {}
+  get size(): number {
+    this.access.read(this.table, null);
+    return this.map.size;
+  }
+  get(key: K): V | undefined {
+    this.access.read(this.table, key);
+    return this.map.get(key);
+  }
+  has(key: K): boolean {
+    this.access.read(this.table, key);
+    return this.map.has(key);
+  }
+  values(): IterableIterator<V> {
+    this.access.read(this.table, null);
+    return this.map.values();
+  }
+  keys(): IterableIterator<K> {
+    this.access.read(this.table, null);
+    return this.map.keys();
+  }
+  entries(): IterableIterator<[K, V]> {
+    this.access.read(this.table, null);
+    return this.map.entries();
+  }
+  [Symbol.iterator](): IterableIterator<[K, V]> {
+    return this.entries();
+  }
+}
+
+/** The state as a contract sees it, every table read reported (contracts only read). */
+function loggedState(state: State, access: AccessLog): State {
+  const view: Record<string, unknown> = { ...state };
+  for (const t of TABLES) view[t] = new LoggedMap(t, state[t] as ReadonlyMap<string, unknown>, access);
+  return view as unknown as State;
 }

@@ -7,7 +7,7 @@
  * advance() takes a range of steps and finish() gives the rows.
  */
 import { dataref } from "./view";
-import { applyOp } from "./apply";
+import { applyOp, type ContractMode } from "./apply";
 import { emptyState } from "../model/tx";
 import type { PageId, State } from "../model/types";
 import type { TraceOp } from "../trace/ast";
@@ -39,13 +39,18 @@ export class LifeTracker {
   private readonly alive = new Map<LifeRow["kind"], Map<string, string>>();
   private omitted = 0;
 
-  constructor(kernel: State["kernel"], policy: State["policy"]) {
-    this.state = emptyState(kernel, policy);
+  constructor(
+    kernel: State["kernel"],
+    policy: State["policy"],
+    private readonly contracts: ContractMode = "enforce",
+    without: readonly string[] = [],
+  ) {
+    this.state = emptyState(kernel, policy, new Set(without));
   }
 
   advance(ops: readonly TraceOp[], from: number, to: number): void {
     for (let i = from; i < to; i++) {
-      const out = applyOp(this.state, ops[i], "inplace");
+      const out = applyOp(this.state, ops[i], "inplace", { contracts: this.contracts });
       this.state = out.state;
       if (out.error) continue;
       const step = i + 1;

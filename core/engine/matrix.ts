@@ -1,7 +1,7 @@
 /**
  * The verdict matrix: one trace under every policy.
  */
-import type { Finding, Verdict } from "../check/checker";
+import type { Finding, Unjudged, Verdict } from "../check/checker";
 import { policyAbsence, policyKernels } from "../model/policies";
 import { POLICIES, type KernelId, type PolicyId } from "../model/types";
 import type { Trace } from "../trace/ast";
@@ -13,17 +13,28 @@ export interface MatrixEntry {
   readonly findings: readonly Finding[];
   /** Steps whose operation failed (kernel checks and the like). */
   readonly errors: readonly { step: number; message: string }[];
+  /** Steps not judged (unsupported, internal): why the verdict is inconclusive. */
+  readonly unjudged: readonly Unjudged[];
 }
 
 export interface Matrix {
   readonly kernel: KernelId;
+  /** The fixes reverted for every run of the matrix (catalogue order). */
+  readonly without: readonly string[];
   readonly entries: readonly MatrixEntry[];
   /** Policies that do not exist on this kernel, and why. */
   readonly skipped: readonly { policy: PolicyId; reason: string }[];
 }
 
-export function verdictMatrix(trace: Trace, kernel?: KernelId, policies: readonly PolicyId[] = POLICIES): Matrix {
-  const k = kernel ?? settings(trace).kernel;
+/** `without` replaces the trace's `# without:` header when given. */
+export function verdictMatrix(
+  trace: Trace,
+  kernel?: KernelId,
+  policies: readonly PolicyId[] = POLICIES,
+  without?: readonly string[],
+): Matrix {
+  const base = settings(trace, { without });
+  const k = kernel ?? base.kernel;
   const entries: MatrixEntry[] = [];
   const skipped: { policy: PolicyId; reason: string }[] = [];
   for (const policy of policies) {
@@ -32,13 +43,14 @@ export function verdictMatrix(trace: Trace, kernel?: KernelId, policies: readonl
       skipped.push({ policy, reason: `${absent}; use kernel ${policyKernels(policy)}` });
       continue;
     }
-    const run = runTrace(trace, { policy, kernel: k });
+    const run = runTrace(trace, { policy, kernel: k, without: base.without });
     entries.push({
       policy,
       verdict: run.verdict,
       findings: run.findings,
       errors: run.steps.filter((s) => s.error).map((s) => ({ step: s.step, message: s.error!.message })),
+      unjudged: run.unjudged,
     });
   }
-  return { kernel: k, entries, skipped };
+  return { kernel: k, without: base.without, entries, skipped };
 }

@@ -3,18 +3,24 @@
  * step on demand.
  *
  * The replay mutates one working set of tables in place (each operation's
- * writes are undone if it fails) and keeps a checkpoint every
- * CHECKPOINT_EVERY steps; snapshotAt(n) copies the nearest checkpoint and
- * replays at most CHECKPOINT_EVERY - 1 operations. Records are immutable,
- * so checkpoints share every record with each other.
+ * writes are undone if it fails) and keeps checkpoints; snapshotAt(n)
+ * copies the nearest checkpoint and replays the operations after it.
+ * Records are immutable, so checkpoints share every record with each
+ * other, but each has its own maps: a checkpoint costs one entry per live
+ * record. So they are spaced by size as well as by steps — at least
+ * CHECKPOINT_EVERY steps apart, and at least as many steps as the state
+ * has live records — which keeps all checkpoints together within about
+ * twice the trace's length in entries, whatever lives in it (100,000 live
+ * objects every 256 steps ran the CLI out of heap).
  */
-import { Checker, verdictOf, type Finding, type Verdict } from "../check/checker";
+import { Checker, unjudgedOf, verdictOf, type Finding, type Unjudged, type Verdict } from "../check/checker";
 import type { EngineError, EngineEvent } from "../model/events";
 import { emptyState, freezeTables } from "../model/tx";
 import { DEFAULT_POLICY } from "../model/policies";
 import type { Grave, KernelId, PolicyId, State } from "../model/types";
 import type { Trace, TraceOp } from "../trace/ast";
-import { applyOp } from "./apply";
+import { sortFixIds } from "../fixes/fixed";
+import { applyOp, type ContractMode } from "./apply";
 
 export const CHECKPOINT_EVERY = 256;
 const EMPTY_EVENTS: readonly EngineEvent[] = Object.freeze([]);
@@ -23,6 +29,20 @@ const EMPTY_FINDINGS: readonly Finding[] = Object.freeze([]);
 export interface RunOptions {
   readonly policy?: PolicyId;
   readonly kernel?: KernelId;
+  /** What a broken caller contract does (default: the trace's `# contracts:`, else "enforce"). */
+  readonly contracts?: ContractMode;
+  /**
+   * Called before each operation is replayed (0-based index), so a caller
+   * with a clock can say how far a long replay got.
+   */
+  readonly onStep?: (index: number) => void;
+  /**
+   * Catalogued fixes to revert (ids from core/fixes/catalogue.ts); replaces
+   * the trace's `# without:` header when given. Callers validate the ids
+   * (core/fixes/fixed.ts withoutProblem); an id no guard asks for changes
+   * nothing.
+   */
+  readonly without?: readonly string[];
 }
 
 export interface StepRecord {
@@ -41,17 +61,33 @@ export interface StepRecord {
   readonly findings: readonly Finding[];
 }
 
+/** What the replay keeps besides its step records (for tests and the bench). */
+export interface RunStats {
+  readonly checkpoints: number;
+  /** Map entries held by all checkpoints together. */
+  readonly checkpointEntries: number;
+}
+
+/** Records in a state's tables: what one checkpoint costs. */
+const liveRecords = (s: State): number =>
+  s.skbs.size + s.datas.size + s.pages.size + s.pipes.size + s.socks.size + s.ubufs.size + s.buffers.size + s.fclones.size;
+
 export interface Run {
   readonly kernel: KernelId;
   readonly policy: PolicyId;
+  /** The fixes this run reverted (catalogue order). */
+  readonly without: readonly string[];
   readonly ops: readonly TraceOp[];
   readonly steps: readonly StepRecord[];
   /** Every finding, the end-of-trace ones (missed) included. */
   readonly findings: readonly Finding[];
+  /** Steps that could not be judged (the verdict is then at best inconclusive). */
+  readonly unjudged: readonly Unjudged[];
   readonly verdict: Verdict;
   readonly final: State;
   /** The state after `step` operations (0 = before the first). */
   snapshotAt(step: number): State;
+  readonly stats: RunStats;
   /**
    * Visit the state after every step in order, with the step's events,
    * replaying once (for printing every step). The state is valid only
@@ -63,10 +99,18 @@ export interface Run {
 /** Whether a policy exists on a kernel: its row in the registry says. */
 export { policyApplies } from "../model/policies";
 
-export function settings(trace: Trace, options: RunOptions = {}): { policy: PolicyId; kernel: KernelId } {
+export interface Settings {
+  readonly policy: PolicyId;
+  readonly kernel: KernelId;
+  /** Reverted fixes, in catalogue order, without duplicates. */
+  readonly without: readonly string[];
+}
+
+export function settings(trace: Trace, options: RunOptions = {}): Settings {
   return {
     policy: options.policy ?? trace.policy ?? DEFAULT_POLICY,
     kernel: options.kernel ?? trace.kernel ?? "6.1",
+    without: sortFixIds(options.without ?? trace.without ?? []),
   };
 }
 
@@ -104,15 +148,16 @@ class GravesAt implements ReadonlyMap<string, Grave> {
 }
 
 export function runTrace(trace: Trace, options: RunOptions = {}): Run {
-  const { policy, kernel } = settings(trace, options);
+  const { policy, kernel, without } = settings(trace, options);
   const ops = trace.ops;
+  const contracts = options.contracts ?? trace.contracts ?? "enforce";
   const checker = new Checker(policy);
   const checkpoints: State[] = [];
   const steps: StepRecord[] = new Array(ops.length);
-  let state = emptyState(kernel, policy);
+  let state = emptyState(kernel, policy, new Set(without));
   checkpoints.push(freezeTables(state, true));
   const eventsAt = (step: number): readonly EngineEvent[] => {
-    const out = applyOp(workingAt(step - 1), ops[step - 1], "inplace").events;
+    const out = applyOp(workingAt(step - 1), ops[step - 1], "inplace", { contracts }).events;
     return out.length ? out : EMPTY_EVENTS;
   };
   // One class per run: the events getter lives on its prototype, so a
@@ -131,13 +176,28 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
   }
   const record = (i: number, error: EngineError | undefined, completion: boolean, findings: readonly Finding[]): StepRecord =>
     new Step(i + 1, ops[i], error, completion, findings);
+  const unjudged: Unjudged[] = [];
+  const onStep = options.onStep;
+  let since = 0;
+  let checkpointEntries = 0;
   for (let i = 0; i < ops.length; i++) {
-    const out = applyOp(state, ops[i], "inplace");
+    onStep?.(i);
+    const out = applyOp(state, ops[i], "inplace", { contracts });
     state = out.state;
+    const notJudged = unjudgedOf(i + 1, out.error);
+    if (notJudged) unjudged.push(notJudged);
     const found = checker.afterStep(state, out.events, out.error, out.touchedPages, out.touchedTables);
     const completion = out.events.some((e) => e.kind === "completion");
     steps[i] = record(i, out.error, completion, found.length ? found : EMPTY_FINDINGS);
-    if ((i + 1) % CHECKPOINT_EVERY === 0) checkpoints.push(freezeTables(state, true));
+    since++;
+    if (since >= CHECKPOINT_EVERY) {
+      const live = liveRecords(state);
+      if (since >= live) {
+        checkpoints.push(freezeTables(state, true));
+        checkpointEntries += live;
+        since = 0;
+      }
+    }
   }
   const missed = checker.finish(state);
   if (missed.length && steps.length) {
@@ -149,10 +209,22 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
 
   /** A fresh working copy of the state after n steps (the graves shared). */
   function workingAt(n: number): State {
-    const base = checkpoints[Math.floor(n / CHECKPOINT_EVERY)];
+    const base = checkpoints[nearestCheckpoint(n)];
     let s = freezeTables(base, true);
-    for (let i = base.step; i < n; i++) s = applyOp(s, ops[i], "inplace").state;
+    for (let i = base.step; i < n; i++) s = applyOp(s, ops[i], "inplace", { contracts }).state;
     return s;
+  }
+
+  /** The last checkpoint at or before step n (binary search: steps ascend). */
+  function nearestCheckpoint(n: number): number {
+    let lo = 0;
+    let hi = checkpoints.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (checkpoints[mid].step <= n) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   function snapshotAt(step: number): State {
@@ -164,11 +236,12 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
   const eachState = (visit: (step: number, state: State, events: readonly EngineEvent[]) => void): void => {
     let s = freezeTables(checkpoints[0], true);
     ops.forEach((op, i) => {
-      const out = applyOp(s, op, "inplace");
+      const out = applyOp(s, op, "inplace", { contracts });
       s = out.state;
       visit(i + 1, s, out.events);
     });
   };
 
-  return { kernel, policy, ops, steps, findings, verdict: verdictOf(findings), final, snapshotAt, eachState };
+  const stats: RunStats = { checkpoints: checkpoints.length, checkpointEntries };
+  return { kernel, policy, without, ops, steps, findings, unjudged, verdict: verdictOf(findings, unjudged), final, snapshotAt, eachState, stats };
 }

@@ -68,8 +68,10 @@ export interface StateView {
   readonly skbs: readonly SkbView[];
   readonly datas: readonly DataView[];
   readonly pages: readonly PageView[];
-  readonly pipes: readonly { name: string; bufs: readonly { page: string; offset: number; len: number }[]; pfrags: readonly string[] }[];
+  readonly pipes: readonly { name: string; bufs: readonly { page: string; offset: number; len: number }[] }[];
   readonly sockets: readonly { name: string; queue: readonly string[] }[];
+  /** Skbs the device's transmit queue holds (dev_queue_xmit), in order. */
+  readonly devq: readonly string[];
   readonly ubufs: readonly { name: string; kind: string; refcnt: number; dont_orphan: boolean; buffer: string; callbacks: number; zerocopy: boolean }[];
   readonly caches: State["caches"];
   readonly buffers: readonly { name: string; skb: string; pages: readonly string[]; armedAt: number; completions: readonly number[] }[];
@@ -137,11 +139,10 @@ export function stateView(state: State): StateView {
     skbs,
     datas,
     pages,
-    // pfrags: always empty (the page frag is `caches.pfrag` now); kept until
-    // the app stops reading it.
-    pipes: [...state.pipes.values()].map((p) => ({ name: p.name, bufs: p.bufs.map((b) => ({ ...b })), pfrags: [] as string[] })),
+    pipes: [...state.pipes.values()].map((p) => ({ name: p.name, bufs: p.bufs.map((b) => ({ ...b })) })),
     caches: state.caches,
     sockets: [...state.socks.values()].map((s) => ({ name: s.name, queue: [...s.queue] })),
+    devq: [...state.devq.keys()],
     ubufs: [...state.ubufs.values()].map((u) => ({
       name: u.name,
       kind: u.kind,

@@ -4,7 +4,7 @@
  * kernel61-lines.json (tools/fixes-snapshot.mjs); where the Debian tree is
  * installed the snapshot is also compared with it, so neither can drift.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { verdictMatrix } from "../engine/matrix";
@@ -13,6 +13,7 @@ import { OPS } from "../ops/index";
 import { parseTrace } from "../trace/parse";
 import { FIXES, FIX_IDS, ISSUE_CASES, fixById } from "./catalogue";
 import { DEMOS } from "./demos";
+import { REVERTIBLE } from "./fixed";
 
 interface Snapshot {
   readonly kernel: string;
@@ -152,5 +153,48 @@ describe("fix demos", () => {
       }
       expect(matrix.entries.map((e) => e.policy)).toEqual([...POLICIES]);
     }
+  });
+
+  it("give the engine's own run with the fix reverted the recorded without row, under every policy", () => {
+    for (const [id, demo] of DEMOS) {
+      const parsed = parseTrace(demo.trace);
+      const matrix = verdictMatrix(parsed.trace, "6.1", POLICIES, [id]);
+      expect(matrix.without).toEqual([id]);
+      expect(matrix.entries.map((e) => e.policy)).toEqual([...POLICIES]);
+      for (const entry of matrix.entries) {
+        expect(entry.errors, `${id} ${entry.policy}`).toEqual([]);
+        expect(entry.verdict, `${id} without the fix, under ${entry.policy}`).toBe(demo.without[entry.policy]);
+      }
+    }
+  });
+
+  it("cover every fix the model can revert", () => {
+    expect([...DEMOS.keys()].sort()).toEqual([...REVERTIBLE].sort());
+  });
+});
+
+describe("revertible fixes", () => {
+  it("are modelled fixes whose guard asks fixed(tx, id) at the place the catalogue names", () => {
+    for (const id of REVERTIBLE) {
+      const fix = fixById(id)!;
+      expect(fix.modelled, id).toBe("yes");
+      expect(fix.modelledSnippet, id).toBe(`fixed(tx, "${id}")`);
+      const [file, range] = fix.modelledAt!.split(":");
+      const first = Number(range.split("-")[0]);
+      const lines = readFileSync(join(REPO, file), "utf8").split("\n");
+      expect(lines[first - 1], `${id}: ${fix.modelledAt}`).toContain(fix.modelledSnippet!);
+    }
+  });
+
+  it("are the only ids a guard asks about", () => {
+    const asked = new Set<string>();
+    const call = /fixed\(tx, "([a-z0-9-]+)"\)/g;
+    for (const dir of ["core/ops", "core/kernel", "core/policy"]) {
+      for (const file of readdirSync(join(REPO, dir))) {
+        if (!file.endsWith(".ts") || file.endsWith(".test.ts")) continue;
+        for (const m of readFileSync(join(REPO, dir, file), "utf8").matchAll(call)) asked.add(m[1]);
+      }
+    }
+    expect([...asked].sort()).toEqual([...REVERTIBLE].sort());
   });
 });

@@ -1,10 +1,11 @@
 /**
- * Minimal traces for the catalogued fixes that today's ops can already show:
- * the verdict row with the fix (what the engine gives now; the catalogue
- * test checks it) and the row without it. The `without` rows were measured
- * by removing the fix's guard from the op module in a scratch copy of the
- * engine (docs/fixes.md says which lines); the `# without:` wiring must
- * reproduce them.
+ * Minimal traces for the catalogued fixes that today's ops can show: the
+ * verdict row with the fix and the row without it. The `without` rows were
+ * first measured by removing the fix's guard from the op module in a
+ * scratch copy of the engine (docs/fixes.md says which lines); they are now
+ * expectation data that the engine's own `without` runs
+ * (core/fixes/fixed.ts) must give, checked by catalogue.test.ts under
+ * every policy.
  */
 import type { Verdict } from "../check/checker";
 import type { PolicyId } from "../model/types";
@@ -156,6 +157,34 @@ export const DEMOS: ReadonlyMap<string, FixDemo> = new Map<string, FixDemo>([
       with: row("ok", "premature", "premature", "ok", "ok"),
       without: row("ok", "premature", "premature", "premature", "premature"),
       reverted: "core/ops/skb_try_coalesce.ts: the zero-copy refusal",
+    },
+  ],
+  [
+    "gro-refuse-zcopy",
+    {
+      trace: lines(
+        "h = alloc_page(host)",
+        "p = alloc_skb(0)",
+        "skb_fill_page_desc(p, 0, h, 0, 1000)",
+        "g = alloc_page(guest)",
+        "b = alloc_skb(0)",
+        "skb_fill_page_desc(b, 0, g, 0, 4096)",
+        "zerocopy_arm(b)",
+        "skb_gro_receive(p, b)",
+        "kfree_skb(p)",
+      ),
+      with: row("ok", "premature", "premature", "ok", "ok"),
+      without: row("ok", "premature", "premature", "premature", "premature"),
+      reverted: "core/ops/skb_gro_receive.ts: the skb_zcopy refusal (measured with the engine's own without run; the op came with its guard)",
+    },
+  ],
+  [
+    "tx-error-cloned",
+    {
+      trace: lines(...ARMED, "b = skb_clone(a)", "skb_tx_error(b)", "kfree_skb(a)"),
+      with: row("ok", "ok", "ok", "ok", "ok"),
+      without: row("ok", "ok", "ok", "ok", "premature"),
+      reverted: "core/ops/skb_tx_error.ts: the !skb_cloned(skb) test (measured with the engine's own without run; the op came with its guard)",
     },
   ],
   [

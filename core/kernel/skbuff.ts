@@ -17,14 +17,15 @@
  * and core/ops/skb_copy_ubufs.ts.
  */
 import { kernelCheck } from "../model/events";
-import { PAGE_SIZE, profile } from "../model/kernel";
+import { MAX_ORDER, PAGE_SIZE, profile } from "../model/kernel";
 import { assertUnshared, pagelen, shinfo, skbCloned, skbOf, skbShared, tailOffset } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { Data, Frag, Skb } from "../model/types";
 import { ubufCallback, ubufGet } from "../policy/completion";
 import { newKernelPage, pageGet, pagePut } from "../ops/alloc_page";
-import { newData } from "../ops/alloc_skb";
+import { headEndFor, newData } from "../ops/alloc_skb";
 import { skbReleaseData } from "../ops/kfree_skb";
+import { fixed } from "../fixes/fixed";
 
 // --- pskb_expand_head ----------------------------------------------------------
 
@@ -34,9 +35,8 @@ export function pskb_expand_head(tx: Tx, name: string, nhead: number, ntail: num
   if (nhead < 0) kernelCheck("pskb_expand_head", "BUG_ON(nhead < 0)", `nhead ${nhead}`);
   if (ntail < 0) kernelCheck("pskb_expand_head", "ntail >= 0", `ntail ${ntail} would shrink the head`);
   assertUnshared(skb, "pskb_expand_head");
-  const kp = profile(tx.kernel);
   const old = shinfo(tx, skb);
-  const end = kp.headEnd(old.end + nhead + ntail);
+  const end = headEndFor(tx, "pskb_expand_head", old.end + nhead + ntail);
   tx.emit({
     kind: "substep",
     fn: "pskb_expand_head",
@@ -51,7 +51,8 @@ export function pskb_expand_head(tx: Tx, name: string, nhead: number, ntail: num
       const cur = shinfo(tx, skb);
       const moved = newData(tx, end);
       tx.set("datas", moved.id, copyShinfo(cur, moved));
-      if (cur.zcopy) ubufGet(tx, cur.zcopy.ubuf);
+      // Before 1f8b977ab32d the copied destructor_arg took no reference.
+      if (cur.zcopy && fixed(tx, "expand-head-uarg-ref")) ubufGet(tx, cur.zcopy.ubuf);
       takeRefs(tx, cur, moved, fn);
       tx.emit({ kind: "substep", fn: "skb_release_data", text: `the old Data ${cur.id} is still shared: drop ${name}'s reference` });
       skbReleaseData(tx, skb, "pskb_expand_head");
@@ -147,9 +148,12 @@ export function skb_copy_ubufs(tx: Tx, skb: Skb): string | null {
   if (data.frags.length > 0) {
     const total = pagelen(data);
     const max = profile(tx.kernel).MAX_SKB_FRAGS;
+    // Plain arithmetic: `PAGE_SIZE << order` overflows 32 bits in JavaScript.
     let order = 0;
-    while ((PAGE_SIZE << order) * max < total) order++;
-    const psize = PAGE_SIZE << order;
+    while (PAGE_SIZE * 2 ** order * max < total && order < MAX_ORDER) order++;
+    // alloc_pages() has nothing of MAX_ORDER or above: -ENOMEM.
+    if (PAGE_SIZE * 2 ** order * max < total) return "-ENOMEM";
+    const psize = PAGE_SIZE * 2 ** order;
     const count = Math.ceil(total / psize);
     const copies = Array.from({ length: count }, () => newKernelPage(tx, "copy"));
     for (const f of data.frags) tx.emit({ kind: "read", page: f.page, by: `skb_copy_ubufs(${skb.name})` });

@@ -40,13 +40,21 @@ export type EngineEvent =
   | { readonly kind: "dangling"; readonly object: string; readonly holder: string; readonly text: string }
   /** A function's return value the trace may want to see (fragstolen ...). */
   | { readonly kind: "result"; readonly fn: string; readonly value: string }
-  | { readonly kind: "warn"; readonly fn: string; readonly text: string };
+  | { readonly kind: "warn"; readonly fn: string; readonly text: string }
+  /**
+   * The step broke a caller contract (ops/contracts.ts) and ran anyway, as
+   * the trace asked (`# contracts: flag`): Linux cannot take this path.
+   */
+  | { readonly kind: "unreachable"; readonly fn: string; readonly contract: string; readonly text: string };
 
 export type EngineError =
   /** BUG_ON / WARN-and-fail in the kernel, or a returned error code. */
   | { readonly kind: "kernel-check"; readonly fn: string; readonly check: string; readonly message: string }
-  /** A contract the kernel does not check but every caller keeps. */
-  | { readonly kind: "precondition"; readonly fn: string; readonly message: string }
+  /**
+   * A contract the kernel does not check but every caller keeps; `contract`
+   * names its entry in ops/contracts.ts.
+   */
+  | { readonly kind: "precondition"; readonly fn: string; readonly message: string; readonly contract?: string }
   | { readonly kind: "use-after-free"; readonly object: string; readonly freedAtStep: number; readonly message: string }
   | { readonly kind: "double-free"; readonly object: string; readonly freedAtStep: number; readonly message: string }
   | { readonly kind: "out-of-range"; readonly what: string; readonly value: number; readonly limit: number; readonly message: string }
@@ -66,6 +74,18 @@ export function fail(error: EngineError): never {
 
 export function kernelCheck(fn: string, check: string, why: string): never {
   return fail({ kind: "kernel-check", fn, check, message: `${fn}: ${check} — ${why}` });
+}
+
+/**
+ * Checks where the kernel does not fail but crashes: BUG_ON(), BUG(),
+ * skb_over_panic()/skb_under_panic() (net/core/skbuff.c l.123-131, which
+ * end in BUG()), SKB_LINEAR_ASSERT() (BUG_ON(skb_is_nonlinear())).
+ */
+const BUG_CHECK = /\bBUG_ON\(|\bBUG\(\)|\bskb_(over|under)_panic\b|\bSKB_LINEAR_ASSERT\(/;
+
+/** Whether a step error is the kernel crashing rather than refusing. */
+export function isKernelBug(error: EngineError | undefined): error is Extract<EngineError, { kind: "kernel-check" }> {
+  return error?.kind === "kernel-check" && BUG_CHECK.test(error.check);
 }
 
 export function precondition(fn: string, message: string): never {

@@ -21,26 +21,46 @@ const SIZEOF_SHINFO_61 = 320;
 /** kmalloc size classes of a default x86-64 SLUB kernel. */
 const KMALLOC_SIZES = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192];
 const KMALLOC_MAX_CACHE_SIZE = 8192;
+/**
+ * MAX_ORDER of a default x86-64 kernel (include/linux/mmzone.h l.28, 6.1
+ * and 2.6.32): alloc_pages() fails for any order at or above it.
+ */
+export const MAX_ORDER = 11;
+/**
+ * KMALLOC_MAX_SIZE = 1 << (MAX_ORDER + PAGE_SHIFT - 1) = 4 MiB: the largest
+ * kmalloc() there is (include/linux/slab.h l.290, l.310, SLUB; 2.6.32's
+ * slub_def.h gives the same). A head request above it fails, -ENOMEM.
+ */
+export const KMALLOC_MAX_SIZE = 1 << (MAX_ORDER + 12 - 1);
 
 export const align = (x: number, a = CACHE_BYTES): number => Math.ceil(x / a) * a;
 
 export interface KernelProfile {
   readonly id: KernelId;
   readonly MAX_SKB_FRAGS: number;
-  /** skb_end_offset() of a fresh head asked to hold `size` bytes. */
-  headEnd(size: number): number;
+  /**
+   * skb_end_offset() of a fresh head asked to hold `size` bytes, or
+   * undefined when the allocator has nothing that large (-ENOMEM).
+   */
+  headEnd(size: number): number | undefined;
   /** skb->truesize of a fresh skb with that end offset. */
   truesize(end: number): number;
   /** NET_SKB_PAD */
   readonly NET_SKB_PAD: number;
 }
 
-/** kmalloc_size_roundup() (mm/slab_common.c) for the default caches. */
-export function kmallocRoundup(size: number): number {
+/**
+ * kmalloc_size_roundup() (mm/slab_common.c l.733) for the default caches.
+ * Above KMALLOC_MAX_SIZE there is no bucket: kmalloc() fails, and so does
+ * this (undefined). Plain arithmetic, no shift: `PAGE_SIZE << order` is a
+ * 32-bit shift in JavaScript and overflows to a loop without end.
+ */
+export function kmallocRoundup(size: number): number | undefined {
+  if (!(size <= KMALLOC_MAX_SIZE)) return undefined;
   if (size > KMALLOC_MAX_CACHE_SIZE) {
-    let order = 0;
-    while (PAGE_SIZE << order < size) order++;
-    return PAGE_SIZE << order;
+    let bucket = PAGE_SIZE;
+    while (bucket < size) bucket *= 2;
+    return bucket;
   }
   for (const s of KMALLOC_SIZES) if (s >= size) return s;
   return KMALLOC_MAX_CACHE_SIZE;
@@ -52,7 +72,10 @@ export const LINUX_6_1: KernelProfile = {
   id: "6.1",
   MAX_SKB_FRAGS: 17,
   // SKB_WITH_OVERHEAD(kmalloc_size_roundup(SKB_HEAD_ALIGN(size)))
-  headEnd: (size) => kmallocRoundup(align(size) + SHINFO_ALIGNED) - SHINFO_ALIGNED,
+  headEnd: (size) => {
+    const bucket = kmallocRoundup(align(size) + SHINFO_ALIGNED);
+    return bucket === undefined ? undefined : bucket - SHINFO_ALIGNED;
+  },
   // SKB_TRUESIZE(X) = X + SKB_DATA_ALIGN(sizeof sk_buff) + SKB_DATA_ALIGN(sizeof shinfo)
   truesize: (end) => end + align(SIZEOF_SKB) + SHINFO_ALIGNED,
   NET_SKB_PAD: Math.max(32, CACHE_BYTES),
@@ -61,7 +84,10 @@ export const LINUX_6_1: KernelProfile = {
 export const LINUX_2_6_32: KernelProfile = {
   id: "2.6.32",
   MAX_SKB_FRAGS: 65536 / PAGE_SIZE + 2,
-  headEnd: (size) => align(size),
+  // kmalloc(size + sizeof(struct skb_shared_info)) (l.182) meets the same
+  // ceiling; the shinfo's few hundred bytes are not modelled here, so the
+  // head alone is held to it.
+  headEnd: (size) => (align(size) <= KMALLOC_MAX_SIZE ? align(size) : undefined),
   truesize: (end) => end + SIZEOF_SKB,
   NET_SKB_PAD: 32,
 };

@@ -10,7 +10,6 @@ import type {
   Page,
   PageId,
   Pipe,
-  PipeId,
   Skb,
   SkbId,
   Sock,
@@ -71,13 +70,6 @@ export function skbCloned(tx: Pick<Tx, "get">, skb: Skb): boolean {
   return skb.cloned && (shinfo(tx, skb).dataref & DATAREF_MASK) !== 1;
 }
 
-/** skb_header_cloned(): some other skb also uses the header bytes. */
-export function skbHeaderCloned(tx: Pick<Tx, "get">, skb: Skb): boolean {
-  if (!skb.cloned) return false;
-  const dataref = shinfo(tx, skb).dataref;
-  return (dataref & DATAREF_MASK) - (dataref >>> DATAREF_SHIFT) !== 1;
-}
-
 /** skb_tailroom(): zero for a nonlinear skb. */
 export function tailroom(tx: Pick<Tx, "get">, skb: Skb): number {
   return isNonlinear(skb) ? 0 : shinfo(tx, skb).end - tailOffset(skb);
@@ -107,12 +99,6 @@ export function assertNewName(tx: Reader & Pick<Tx, "has">, name: string, fn: st
     (grave !== undefined && grave.step <= tx.step);
   if (taken) {
     fail({ kind: "name-taken", name, message: `${fn}: the name ${name} is already used in this trace` });
-  }
-}
-
-export function requireKernel(tx: Pick<Tx, "kernel">, fn: string, kernel: "6.1" | "2.6.32", why: string): void {
-  if (tx.kernel !== kernel) {
-    fail({ kind: "unsupported", fn, message: `${fn}: not in Linux ${tx.kernel} (${why})` });
   }
 }
 
@@ -195,6 +181,3 @@ export function queueOf(state: Pick<State, "socks">, skb: SkbId): SockId | null 
   return null;
 }
 
-export function pipeIds(state: Pick<State, "pipes">): PipeId[] {
-  return [...state.pipes.keys()];
-}

@@ -18,12 +18,13 @@ type KeyOf<T extends TableName> = Tables[T] extends ReadonlyMap<infer K, unknown
 
 export type TxMode = "pure" | "inplace";
 
-const TABLES: readonly TableName[] = [
+export const TABLES: readonly TableName[] = [
   "skbs",
   "datas",
   "pages",
   "pipes",
   "socks",
+  "devq",
   "ubufs",
   "buffers",
   "graves",
@@ -42,9 +43,25 @@ export interface AccessLog {
   write(table: TableName | "caches", key: string | null): void;
 }
 
+/**
+ * Work one step may do (table writes, events, loop turns). The largest real
+ * step (skb_segment at its 64-segment cap over 17 frags) does a few
+ * thousand; a runaway loop reaches this in well under a second.
+ */
+export const STEP_WORK_BUDGET = 1_000_000;
+
+/** Thrown when a step exhausts its budget: an engine bug, not user error. */
+export class WorkBudgetExceeded extends Error {
+  constructor(readonly budget: number) {
+    super(`the step did more than ${budget} units of work (a loop without end?)`);
+  }
+}
+
 export class Tx {
   readonly kernel: KernelId;
   readonly policy: PolicyId;
+  /** Fix ids reverted for this run (State.without). */
+  readonly without: ReadonlySet<string>;
   readonly step: number;
   readonly events: EngineEvent[] = [];
   counters: Counters;
@@ -56,8 +73,16 @@ export class Tx {
   private copied: Set<TableName> | null = null;
   /** In place: (table, key, old value, had) per write, flat (no tuple per write). */
   private readonly undo: unknown[] = [];
+  /**
+   * In place: tables whose key order this step already logged. A Map
+   * re-inserts a restored key at its end, so before a table's first delete
+   * the log keeps its key order (an entry with key null) and undoWrites puts
+   * it back: an undone step leaves the tables as a pure step would.
+   */
+  private orderSaved: Set<TableName> | null = null;
   private pagesTouched: Set<string> | null = null;
   private tablesTouched: Set<TableName> | null = null;
+  private work = 0;
 
   /** Pages whose count or holders this step touched (for the checker). */
   get touchedPages(): ReadonlySet<string> {
@@ -72,9 +97,11 @@ export class Tx {
   constructor(
     private readonly base: State,
     private readonly mode: TxMode,
+    private readonly budget = STEP_WORK_BUDGET,
   ) {
     this.kernel = base.kernel;
     this.policy = base.policy;
+    this.without = base.without;
     this.step = base.step + 1;
     this.counters = base.counters;
     this.cachesNow = base.caches;
@@ -113,8 +140,15 @@ export class Tx {
     return this.tables[table] as unknown as ReadonlyMap<KeyOf<T>, RecordOf<T>>;
   }
 
+  /** Count work; every engine loop calls this (or set/emit) each turn. */
+  spend(units = 1): void {
+    this.work += units;
+    if (this.work > this.budget) throw new WorkBudgetExceeded(this.budget);
+  }
+
   set<T extends TableName>(table: T, key: string, value: RecordOf<T>): void {
     this.access?.write(table, key);
+    this.spend();
     const map = this.writable(table);
     if (this.mode === "inplace") this.undo.push(table, key, map.get(key), map.has(key));
     map.set(key, value);
@@ -125,7 +159,13 @@ export class Tx {
     this.access?.write(table, key);
     const map = this.writable(table);
     if (!map.has(key)) return;
-    if (this.mode === "inplace") this.undo.push(table, key, map.get(key), true);
+    if (this.mode === "inplace") {
+      if (!this.orderSaved?.has(table)) {
+        (this.orderSaved ??= new Set()).add(table);
+        this.undo.push(table, null, [...map.keys()], false);
+      }
+      this.undo.push(table, key, map.get(key), true);
+    }
     map.delete(key);
     if (table === "pages") this.touch(key);
   }
@@ -136,6 +176,7 @@ export class Tx {
   }
 
   emit(event: EngineEvent): void {
+    this.spend();
     this.events.push(event);
   }
 
@@ -155,6 +196,7 @@ export class Tx {
     return {
       kernel: this.kernel,
       policy: this.policy,
+      without: this.without,
       step: this.step,
       counters: this.counters,
       caches: this.cachesNow,
@@ -163,6 +205,7 @@ export class Tx {
       pages: t.pages,
       pipes: t.pipes,
       socks: t.socks,
+      devq: t.devq,
       ubufs: t.ubufs,
       buffers: t.buffers,
       graves: t.graves,
@@ -175,6 +218,7 @@ export class Tx {
     if (this.mode === "inplace") {
       undoWrites(this.base, this.undo);
       this.undo.length = 0;
+      this.orderSaved = null;
     }
     return this.base;
   }
@@ -187,6 +231,7 @@ export class Tx {
   takeUndo(): readonly unknown[] {
     const log = this.undo.slice();
     this.undo.length = 0;
+    this.orderSaved = null;
     return log;
   }
 
@@ -212,15 +257,30 @@ export function undoWrites(state: State, log: readonly unknown[]): void {
   const tables = state as unknown as Record<TableName, AnyMap>;
   for (let i = log.length - 4; i >= 0; i -= 4) {
     const map = tables[log[i] as TableName];
-    if (log[i + 3]) map.set(log[i + 1] as string, log[i + 2]);
+    if (log[i + 1] === null) restoreOrder(map, log[i + 2] as readonly string[]);
+    else if (log[i + 3]) map.set(log[i + 1] as string, log[i + 2]);
     else map.delete(log[i + 1] as string);
   }
 }
 
-export function emptyState(kernel: KernelId, policy: PolicyId): State {
+/**
+ * Put a table's keys back in a logged order. Every later write is undone by
+ * now, so the table holds exactly the logged keys (their values unchanged).
+ */
+function restoreOrder(map: AnyMap, order: readonly string[]): void {
+  const entries = order.map((k) => [k, map.get(k)] as const);
+  map.clear();
+  for (const [k, v] of entries) map.set(k, v);
+}
+
+/** No fix reverted: the kernel as shipped. */
+export const NO_FIXES_REVERTED: ReadonlySet<string> = new Set();
+
+export function emptyState(kernel: KernelId, policy: PolicyId, without: ReadonlySet<string> = NO_FIXES_REVERTED): State {
   return {
     kernel,
     policy,
+    without,
     step: 0,
     counters: { data: 0, kskb: 0, kpage: 0, ubuf: 0, buffer: 0, fclone: 0 },
     caches: { napi: null, napi_small: null, pfrag: null },
@@ -229,6 +289,7 @@ export function emptyState(kernel: KernelId, policy: PolicyId): State {
     pages: new Map(),
     pipes: new Map(),
     socks: new Map(),
+    devq: new Map(),
     ubufs: new Map(),
     buffers: new Map(),
     graves: new Map(),

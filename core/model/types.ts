@@ -126,6 +126,16 @@ export interface Sock {
   readonly queue: readonly SkbId[];
 }
 
+/**
+ * An skb handed to the device (dev_queue_xmit): the qdisc and the driver's
+ * TX ring hold it until the driver's completion (dev_consume_skb_any). The
+ * model has one device; `since` is the step it was queued at.
+ */
+export interface DevQueued {
+  readonly skb: SkbId;
+  readonly since: number;
+}
+
 /** struct ubuf_info (6.1), with what the owner was told. */
 export interface Ubuf {
   readonly name: UbufId;
@@ -190,6 +200,8 @@ export interface Tables {
   readonly pages: ReadonlyMap<PageId, Page>;
   readonly pipes: ReadonlyMap<PipeId, Pipe>;
   readonly socks: ReadonlyMap<SockId, Sock>;
+  /** The device's transmit queue (qdisc + driver ring), in queue order. */
+  readonly devq: ReadonlyMap<SkbId, DevQueued>;
   readonly ubufs: ReadonlyMap<UbufId, Ubuf>;
   readonly buffers: ReadonlyMap<BufferId, ZBuffer>;
   /** Freed names (skbs, pipes, sockets, host pages) with the step that freed them. */
@@ -202,6 +214,12 @@ export interface Tables {
 export interface State extends Tables {
   readonly kernel: KernelId;
   readonly policy: PolicyId;
+  /**
+   * Catalogued kernel fixes (core/fixes/catalogue.ts ids) reverted for this
+   * run: their guards run the pre-fix code (core/fixes/fixed.ts). Empty
+   * for the kernel as shipped.
+   */
+  readonly without: ReadonlySet<string>;
   /** The step this state is the result of (0: nothing done yet). */
   readonly step: number;
   readonly counters: Counters;

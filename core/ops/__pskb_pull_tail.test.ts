@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clean, trace, view } from "../testdata/harness";
+import type { SkbId } from "../model/types";
 
 // Read: net/core/skbuff.c __pskb_pull_tail() 6.1 l.2390-2512, 2.6.32 l.1182-1285;
 // skbuff.h pskb_may_pull() 6.1 l.2682-2700, skb_linearize() 6.1 l.3805.
@@ -65,7 +66,7 @@ describe("__pskb_pull_tail", () => {
 
   it("eats whole frag_list members (consume_skb) when the pull reaches them", () => {
     const run = clean(trace(`a = alloc_skb(4000)\nm = alloc_skb(64)\nskb_put(m, 50)\nskb_frag_add_head(a, m)\n__pskb_pull_tail(a, 50)`));
-    expect(run.final.skbs.has("m" as never)).toBe(false);
+    expect(run.final.skbs.has("m" as SkbId)).toBe(false);
     expect(view(run.final).skbs.a).toMatchObject({ len: 50, data_len: 0 });
   });
 });

@@ -26,6 +26,7 @@ import { pagePut } from "./alloc_page";
 import { kfreeSkbRef } from "./kfree_skb";
 import { kernelClone } from "./skb_clone";
 import * as kernel from "../kernel/skbuff";
+import { cutPoints, defineOp, eachFreeWhere, fuzzOneSkb, int, ref, step, type FuzzSpec } from "./spec";
 
 /** Returns false where the kernel returns NULL. */
 export function pullTail(tx: Tx, name: string, delta: number, fn = "__pskb_pull_tail"): void {
@@ -86,6 +87,7 @@ function pullFragList(tx: Tx, data: Data, eat: number, fn: string): void {
   let insp = 0;
   let clone: Skb | null = null;
   while (eat > 0 && j < list.length) {
+    tx.spend();
     const member = skbOf(tx, list[j], fn);
     if (member.len <= eat) {
       eat -= member.len;
@@ -154,3 +156,77 @@ export function skb_linearize(tx: Tx, name: string): void {
   if (skb.data_len === 0) return;
   pullTail(tx, name, skb.data_len, "skb_linearize");
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+/** A length within the skb: pulls and trims. */
+export const fuzzSkbLen: FuzzSpec = {
+    weight: 2,
+    make: (c, d, fn) => {
+      const s = c.skbArg(d[1]);
+      return s ? { fn, args: [s, int(c.within(c.lenOf(s), d[2]))] } : null;
+    },
+  };
+
+export const __pskb_pull_tail_spec = defineOp({
+  fn: "__pskb_pull_tail",
+  params: ["skb", "int"],
+  names: ["skb", "delta"],
+  ctypes: [null, "int"],
+  result: null,
+  summary: "copy paged bytes into the linear area",
+  group: "reshape",
+  opcode: 24,
+  docs: [{ call: "__pskb_pull_tail(a, delta)", models: "`__pskb_pull_tail()`: copy paged bytes into the linear area" }],
+  search: {
+    role: "root",
+    order: 8,
+    // Deltas that end at a cut point past the linear part.
+    steps: (m, fn) =>
+      m.free.flatMap((s) => {
+        const d = m.dataOf(s);
+        if (!d || s.data_len === 0) return [];
+        const hl = headlen(s);
+        return cutPoints(s, d)
+          .filter((c) => c > hl && c - hl <= s.data_len)
+          .map((c) => step(fn, [ref(s.name), int(c - hl)]));
+      }),
+  },
+  fuzz: fuzzSkbLen,
+  form: { delta: (f) => Math.min(64, f.skb?.data_len ?? 0) },
+  oracle: "__pskb_pull_tail",
+  run: (tx, _r, a) => __pskb_pull_tail(tx, a[0], a[1]),
+});
+
+export const pskb_may_pull_spec = defineOp({
+  fn: "pskb_may_pull",
+  params: ["skb", "int"],
+  names: ["skb", "len"],
+  ctypes: [null, "unsigned int"],
+  result: null,
+  summary: "make len bytes linear",
+  group: "reshape",
+  opcode: 25,
+  docs: [{ call: "pskb_may_pull(a, len)", models: "`pskb_may_pull()`: make `len` bytes linear" }],
+  search: { notSearchable: "it only calls __pskb_pull_tail(), which the menu tries at every cut point" },
+  fuzz: fuzzSkbLen,
+  form: { len: (f) => Math.min(f.skb?.len ?? 0, (f.skb?.headlen ?? 0) + 64) },
+  oracle: "pskb_may_pull",
+  run: (tx, _r, a) => pskb_may_pull(tx, a[0], a[1]),
+});
+
+export const skb_linearize_spec = defineOp({
+  fn: "skb_linearize",
+  params: ["skb"],
+  names: ["skb"],
+  ctypes: [null],
+  result: null,
+  summary: "make everything linear",
+  group: "reshape",
+  opcode: 26,
+  docs: [{ call: "skb_linearize(a)", models: "`skb_linearize()`: make everything linear" }],
+  search: { role: "root", order: 9, steps: eachFreeWhere((s) => s.data_len > 0) },
+  fuzz: fuzzOneSkb(1),
+  oracle: "skb_linearize",
+  run: (tx, _r, a) => skb_linearize(tx, a[0]),
+});

@@ -12,6 +12,7 @@ import { assertNewName, holdersOf, pageOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { PageId, PageOrigin, PageOwner } from "../model/types";
 import { completionPolicy } from "../policy/registry";
+import { defineOp, kw, ref } from "./spec";
 
 /** get_page(): one more reference, for a holder the caller names. */
 export function pageGet(tx: Tx, id: PageId, fn: string): void {
@@ -114,3 +115,72 @@ export function owner_reuse(tx: Tx, id: PageId): void {
     tx.emit({ kind: "warn", fn: "owner_reuse", text: `${id} is a host page; its owner is the kernel` });
   }
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+const pageOnly = { params: ["page"], names: ["page"], ctypes: [null], result: null } as const;
+/** The owner's and the caller's own moves: the search's kernel paths never make them. */
+const OWNER_MOVE = "the trace's caller never takes, drops or reuses pages of its own in a search: those are the owner's moves, not the kernel's";
+
+export const alloc_page_spec = defineOp({
+  fn: "alloc_page",
+  params: ["owner"],
+  names: ["owner"],
+  ctypes: [null],
+  result: "page",
+  summary: "map a guest page / allocate a host page (one reference, the caller's)",
+  group: "allocate",
+  opcode: 0,
+  docs: [
+    { call: "p = alloc_page(guest)", models: "the host maps one guest page (`get_user_pages`: one reference, held by the caller until handed to a frag). The guest's own mapping is a baseline that is not counted." },
+    { call: "p = alloc_page(host)", models: "`alloc_page()`: a kernel page, one reference held by the caller" },
+  ],
+  search: { notSearchable: "the search starts from a prefix that maps the owner's pages; new pages would only be the caller's own" },
+  fuzz: { weight: 3, make: (c, d) => ({ fn: "alloc_page", result: c.fresh("p"), args: [kw(d[1] % 3 === 0 ? "host" : "guest")] }) },
+  oracle: "alloc_page",
+  run: (tx, r, a) => alloc_page(tx, r!, a[0]),
+});
+
+export const get_page_spec = defineOp({
+  ...pageOnly,
+  fn: "get_page",
+  summary: "the caller takes a page reference",
+  group: "reference",
+  opcode: 1,
+  docs: [{ call: "get_page(p)", models: "the caller takes one reference (`get_page()`)" }],
+  search: { notSearchable: OWNER_MOVE },
+  fuzz: { weight: 2, make: (c, d) => { const p = c.page(d[1]); return p ? { fn: "get_page", args: [ref(p)] } : null; } },
+  oracle: "get_page",
+  run: (tx, _r, a) => get_page(tx, a[0]),
+});
+
+export const put_page_spec = defineOp({
+  ...pageOnly,
+  fn: "put_page",
+  summary: "the caller drops a page reference",
+  group: "reference",
+  opcode: 2,
+  docs: [{ call: "put_page(p)", models: "the caller drops one reference (`put_page()`)" }],
+  search: { notSearchable: OWNER_MOVE },
+  fuzz: {
+    weight: 1,
+    callerRef: 0,
+    // Only a reference the caller holds: dropping another breaks conservation by design.
+    make: (c, d) => { const p = c.page(d[1]); return p && c.state.pages.get(p as PageId)!.caller > 0 ? { fn: "put_page", args: [ref(p)] } : null; },
+  },
+  oracle: "put_page",
+  run: (tx, _r, a) => put_page(tx, a[0]),
+});
+
+export const owner_reuse_spec = defineOp({
+  ...pageOnly,
+  fn: "owner_reuse",
+  summary: "the owner writes new data into its page",
+  group: "zero-copy",
+  opcode: 3,
+  docs: [{ call: "owner_reuse(p)", models: "the owner (guest or user process) writes new data into `p` (alias `guest_write`)" }],
+  search: { notSearchable: "the owner never reuses a page before it is told complete: reuse is what a counterexample ends in, not a step toward one" },
+  fuzz: { weight: 1, make: (c, d) => { const p = c.page(d[1]); return p ? { fn: "owner_reuse", args: [ref(p)] } : null; } },
+  oracle: "owner_reuse",
+  run: (tx, _r, a) => owner_reuse(tx, a[0]),
+});

@@ -9,11 +9,12 @@
  * dataref 1, no frags, no zero-copy state and (seed patch) release NULL.
  */
 import { kernelCheck, outOfRange } from "../model/events";
-import { PAGE_SIZE, SHINFO_SIZE_6_1, align, profile, withOverhead } from "../model/kernel";
+import { KMALLOC_MAX_SIZE, PAGE_SIZE, SHINFO_SIZE_6_1, align, profile, withOverhead } from "../model/kernel";
 import { assertNewName, headlen, isNonlinear, shinfo, skbOf, tailOffset } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { Data, DataId, PageId, Skb, SkbId } from "../model/types";
 import { newKernelPage, pageGet } from "./alloc_page";
+import { defineOp, int, step, type FuzzSpec } from "./spec";
 
 export function newData(tx: Tx, end: number, head_page: PageId | null = null, head_offset = 0): Data {
   const n = tx.counters.data + 1;
@@ -57,10 +58,24 @@ export function newSkb(tx: Tx, name: string, data: Data, fields: Partial<Skb> = 
   return skb;
 }
 
+/**
+ * kmalloc_reserve() for a head asked to hold `size` bytes: its end offset.
+ * Above KMALLOC_MAX_SIZE kmalloc() returns NULL and the caller fails with
+ * -ENOMEM (__alloc_skb returns NULL, pskb_expand_head goto nodata), state
+ * unchanged.
+ */
+export function headEndFor(tx: Tx, fn: string, size: number): number {
+  const end = size >= 0 ? profile(tx.kernel).headEnd(size) : undefined;
+  if (end === undefined) {
+    kernelCheck(fn, "kmalloc_reserve() returned NULL", `-ENOMEM: a ${size}-byte head is above KMALLOC_MAX_SIZE (${KMALLOC_MAX_SIZE})`);
+  }
+  return end;
+}
+
 /** __alloc_skb(size, gfp, flags): a fresh skb + Data, nothing else. */
-export function allocSkb(tx: Tx, name: string, size: number, fclone = false): Skb {
-  if (size < 0 || size > 1 << 20) outOfRange("alloc_skb", "size", size, 1 << 20, "is not a size we model");
-  const data = newData(tx, profile(tx.kernel).headEnd(size));
+export function allocSkb(tx: Tx, name: string, size: number, fclone = false, fn = "alloc_skb"): Skb {
+  if (size < 0) outOfRange(fn, "size", size, 0, "is negative");
+  const data = newData(tx, headEndFor(tx, fn, size));
   if (!fclone) return newSkb(tx, name, data);
   const pair = `f${tx.counters.fclone + 1}`;
   tx.counters = { ...tx.counters, fclone: tx.counters.fclone + 1 };
@@ -75,7 +90,7 @@ export function alloc_skb(tx: Tx, result: string, size: number): void {
 
 export function alloc_skb_fclone(tx: Tx, result: string, size: number): void {
   assertNewName(tx, result, "alloc_skb_fclone");
-  allocSkb(tx, result, size, true);
+  allocSkb(tx, result, size, true, "alloc_skb_fclone");
 }
 
 /**
@@ -95,7 +110,7 @@ export function napi_alloc_skb(tx: Tx, result: string, len: number): void {
   const want = len + pad;
   let skb: Skb;
   if (want > withOverhead(PAGE_SIZE)) {
-    skb = allocSkb(tx, result, want);
+    skb = allocSkb(tx, result, want, false, "napi_alloc_skb");
   } else {
     const small = want <= withOverhead(1024);
     const fragsz = small ? 1024 : align(want) + SHINFO_SIZE_6_1;
@@ -169,3 +184,96 @@ export function skb_pull(tx: Tx, name: string, n: number): void {
   }
   tx.set("skbs", name, { ...skb, data: skb.data + n, len: skb.len - n });
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+const SIZES = [0, 1, 64, 100, 500, 1000, 1448, 2000, 4096];
+/** skb_reserve/put/push/pull: an skb and a length. */
+const linearMove = (fn: string, impl: (tx: Tx, name: string, n: number) => void, opcode: number, summary: string, ctype: "int" | "unsigned int", lens: readonly number[], formLen: number) =>
+  defineOp({
+    fn,
+    params: ["skb", "int"],
+    names: ["skb", "len"],
+    ctypes: [null, ctype],
+    result: null,
+    summary,
+    group: "allocate",
+    opcode,
+    docs: [{ call: `${fn}(a, n)`, models: `\`${fn}()\`` }],
+    search: { notSearchable: "moving the linear area's pointers shares or frees nothing" },
+    fuzz: { weight: 1, make: (c, d) => (c.skbArg(d[1]) ? { fn, args: [c.skbArg(d[1])!, int(lens[d[2] % lens.length])] } : null) },
+    form: { len: formLen },
+    oracle: fn,
+    run: (tx, _r, a) => impl(tx, a[0], a[1]),
+  });
+
+const allocFuzz = (fn: string, sizes: number): FuzzSpec => ({
+  weight: fn === "alloc_skb" ? 3 : 1,
+  make: (c, d) => (fn !== "napi_alloc_skb" || c.state.kernel === "6.1" ? { fn, result: c.fresh("s"), args: [int(SIZES[d[1] % sizes])] } : null),
+});
+
+/** The search's new skbs: a small kmalloc head, as a socket's. */
+const NEW_SKB_SIZE = 256;
+
+export const alloc_skb_spec = defineOp({
+  fn: "alloc_skb",
+  params: ["int"],
+  names: ["size"],
+  ctypes: ["unsigned int"],
+  result: "skb",
+  summary: "__alloc_skb(size)",
+  group: "allocate",
+  opcode: 4,
+  docs: [{ call: "a = alloc_skb(size)", models: "`__alloc_skb(size, 0)`: 6.1 rounds the head to the kmalloc bucket" }],
+  search: { role: "base", order: 0, steps: (m, fn) => [step(fn, [int(NEW_SKB_SIZE)], m.fresh("skb"))] },
+  fuzz: allocFuzz("alloc_skb", SIZES.length),
+  form: { size: 256 },
+  oracle: "alloc_skb",
+  run: (tx, r, a) => alloc_skb(tx, r!, a[0]),
+});
+
+export const alloc_skb_fclone_spec = defineOp({
+  fn: "alloc_skb_fclone",
+  params: ["int"],
+  names: ["size"],
+  ctypes: ["unsigned int"],
+  result: "skb",
+  summary: "__alloc_skb(size, SKB_ALLOC_FCLONE)",
+  group: "allocate",
+  opcode: 5,
+  docs: [{ call: "a = alloc_skb_fclone(size)", models: "`__alloc_skb(size, SKB_ALLOC_FCLONE)`: the skb's fast clone is allocated with it" }],
+  search: { notSearchable: "an fclone differs from alloc_skb only in where its first clone lives, not in what it shares" },
+  fuzz: allocFuzz("alloc_skb_fclone", SIZES.length),
+  form: { size: 256 },
+  oracle: "alloc_skb_fclone",
+  run: (tx, r, a) => alloc_skb_fclone(tx, r!, a[0]),
+});
+
+export const napi_alloc_skb_spec = defineOp({
+  fn: "napi_alloc_skb",
+  params: ["int"],
+  names: ["len"],
+  ctypes: ["unsigned int"],
+  result: "skb",
+  history: "page-fragment heads came after 2.6.32 (__napi_alloc_skb, 3.19)",
+  kernels: ["6.1"],
+  summary: "an skb with a page-fragment head (head_frag)",
+  group: "allocate",
+  opcode: 6,
+  docs: [
+    {
+      call: "a = napi_alloc_skb(len)",
+      models: "6.1 only: `__napi_alloc_skb()`: `len + 64` up to 704 bytes is a 1 KiB slice of an order-0 page, up to 3776 a slice of a 32 KiB page (both shared with the next NAPI skbs, `head_frag`), larger a kmalloc head",
+    },
+  ],
+  search: { notSearchable: "a receive-path allocation: the search's skbs are the sender's (alloc_skb)" },
+  fuzz: allocFuzz("napi_alloc_skb", 6),
+  form: { len: 256 },
+  oracle: "napi_alloc_skb",
+  run: (tx, r, a) => napi_alloc_skb(tx, r!, a[0]),
+});
+
+export const skb_reserve_spec = linearMove("skb_reserve", skb_reserve, 7, "make headroom", "int", [16, 32, 64], 64);
+export const skb_put_spec = linearMove("skb_put", skb_put, 8, "add linear data at the tail", "unsigned int", [10, 50, 100], 100);
+export const skb_push_spec = linearMove("skb_push", skb_push, 9, "add data at the front (headroom)", "unsigned int", [14, 40], 14);
+export const skb_pull_spec = linearMove("skb_pull", skb_pull, 10, "remove linear data from the front", "unsigned int", [14, 40], 14);

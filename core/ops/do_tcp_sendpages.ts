@@ -11,19 +11,20 @@
  * names the write-queue tail skb; when its frags run out the remaining
  * buffers stay in the pipe (the kernel would start a new skb).
  */
-import { precondition } from "../model/events";
+import { unsupported } from "../model/events";
 import { profile } from "../model/kernel";
-import { pipeOf, shinfo, skbCloned, skbOf } from "../model/lookup";
+import { pipeOf, shinfo, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { Frag } from "../model/types";
 import { pageGet, pagePut } from "./alloc_page";
+import { defineOp, ref, step } from "./spec";
 
 export function do_tcp_sendpages(tx: Tx, name: string, pipeName: string): void {
   const skb = skbOf(tx, name, "do_tcp_sendpages");
   const pipe = pipeOf(tx, pipeName, "do_tcp_sendpages");
-  if (skbCloned(tx, skb)) precondition("do_tcp_sendpages", `${name} is cloned; tcp_skb_can_collapse_to() would start a new skb`);
+  // Uncloned: caller contract sendpages-uncloned (contracts.ts).
   const data = shinfo(tx, skb);
-  if (data.zcopy) precondition("do_tcp_sendpages", `${name} is zero-copy; tcp_downgrade_zcopy_pure() is not modelled`);
+  if (data.zcopy) unsupported("do_tcp_sendpages", `${name} is zero-copy; tcp_downgrade_zcopy_pure() is not modelled`);
   const max = profile(tx.kernel).MAX_SKB_FRAGS;
   const frags: Frag[] = [...data.frags];
   let used = 0;
@@ -44,5 +45,44 @@ export function do_tcp_sendpages(tx: Tx, name: string, pipeName: string): void {
   tx.set("skbs", name, { ...skb, len: skb.len + bytes, data_len: skb.data_len + bytes, truesize: skb.truesize + bytes });
   tx.set("pipes", pipe.name, { ...pipe, bufs: pipe.bufs.slice(used) });
   pipe.bufs.slice(0, used).forEach((b, i) => pagePut(tx, b.page, `${pipe.name}.bufs[${i}]`));
-  tx.emit({ kind: "result", fn: "do_tcp_sendpages", value: `${bytes} bytes from ${used} pipe buffers` });
+  tx.emit({ kind: "result", fn: "do_tcp_sendpages", value: `${bytes} bytes from ${used} pipe buffer${used === 1 ? "" : "s"}` });
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+export const do_tcp_sendpages_spec = defineOp({
+  fn: "do_tcp_sendpages",
+  params: ["skb", "pipe"],
+  names: ["skb", "pipe"],
+  ctypes: [null, null],
+  result: null,
+  summary: "splice a pipe into a TCP socket's skb (the pages move on)",
+  group: "leave the stack",
+  opcode: 45,
+  docs: [
+    {
+      call: "do_tcp_sendpages(b, q)",
+      models:
+        "the pipe is spliced into a TCP socket whose write-queue skb is `b` (`pipe_to_sendpage` -> `do_tcp_sendpages`): each buffer's page goes into `b`'s frags (`get_page`, or extending the last frag), then the buffer is released",
+    },
+  ],
+  // A pipe with buffers into an skb the caller holds (an empty pipe moves nothing).
+  search: {
+    role: "root",
+    order: 18,
+    steps: (m, fn) =>
+      m.pipes
+        .filter((q) => m.state.pipes.get(q)!.bufs.length > 0)
+        .flatMap((q) => m.free.map((s) => step(fn, [ref(s.name), ref(q)]))),
+  },
+  fuzz: {
+    weight: 1,
+    make: (c, d, fn) => {
+      const s = c.skbArg(d[1]);
+      const q = c.pick([...c.state.pipes.keys()], d[2]);
+      return s && q ? { fn, args: [s, ref(q)] } : null;
+    },
+  },
+  oracle: "do_tcp_sendpages",
+  run: (tx, _r, a) => do_tcp_sendpages(tx, a[0], a[1]),
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clean, trace, view } from "../testdata/harness";
+import type { PageId, SkbId } from "../model/types";
 
 // Read: 6.1 net/core/skbuff.c skb_unref (skbuff.h l.1231), kfree_skb_reason() l.885,
 // __kfree_skb() l.868, skb_release_data() l.766, kfree_skbmem() l.808;
@@ -13,7 +14,7 @@ skb_fill_page_desc(a, 0, g, 0, 4096)
 describe("kfree_skb and consume_skb", () => {
   it("users > 1 only decrements; the last reference releases Data and pages", () => {
     const run = clean(trace(`${BASE}skb_get(a)\nkfree_skb(a)\nconsume_skb(a)`));
-    expect(run.snapshotAt(5).skbs.get("a" as never)!.users).toBe(1);
+    expect(run.snapshotAt(5).skbs.get("a" as SkbId)!.users).toBe(1);
     expect(run.final.skbs.size).toBe(0);
     expect(view(run.final).pages.g).toBe(0);
   });
@@ -32,7 +33,7 @@ describe("kfree_skb and consume_skb", () => {
 
   it("frag_list members lose the Data's reference when it is released", () => {
     const run = clean(trace(`a = alloc_skb(128)\nm = alloc_skb(64)\nskb_get(m)\nskb_frag_add_head(a, m)\nkfree_skb(a)`));
-    expect(run.final.skbs.get("m" as never)!.users).toBe(1);
+    expect(run.final.skbs.get("m" as SkbId)!.users).toBe(1);
   });
 
   it("6.1: the zero-copy callback at the Data's last reference (success true)", () => {
@@ -58,7 +59,7 @@ describe("page references", () => {
   it("a host page back at zero is freed; a holder left pointing at it is a use after free", () => {
     const run = trace(`h = alloc_page(host)\na = alloc_skb(256)\nget_page(h)\nskb_fill_page_desc(a, 0, h, 0, 100)\nput_page(h)\nput_page(h)`);
     expect(run.findings.map((f) => f.kind)).toContain("use-after-free");
-    expect(run.final.pages.get("h" as never)!.freed).toBe(true);
+    expect(run.final.pages.get("h" as PageId)!.freed).toBe(true);
   });
 
   it("owner_reuse after a completion, while the host still holds the page, is premature", () => {

@@ -17,9 +17,10 @@
  */
 import { DATAREF_SHIFT, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
-import type { BufferId, Data, Skb, SkbId } from "../model/types";
+import type { BufferId, Data, Skb, SkbId, State } from "../model/types";
 import { complete, destructorRan, ubufCallback } from "../policy/completion";
 import { pagePut } from "./alloc_page";
+import { defineOp, eachFree, fuzzOneSkb, ref, step, type FuzzSpec } from "./spec";
 
 /**
  * skb_release_head_state(): the destructor runs, once. With `deferred`, a
@@ -111,6 +112,9 @@ export function reportDangling(tx: Tx, name: SkbId): void {
       tx.emit({ kind: "dangling", object: name, holder: `${sock.name}.queue`, text: `${name} is freed while ${sock.name}'s receive queue still holds it` });
     }
   }
+  if (tx.has("devq", name)) {
+    tx.emit({ kind: "dangling", object: name, holder: "dev.queue", text: `${name} is freed while the device's transmit queue still holds it` });
+  }
 }
 
 /** __kfree_skb(): free now, whatever users says. */
@@ -176,3 +180,102 @@ export function segmentNames(tx: Pick<Tx, "has" | "get" | "step">, list: string)
   }
   return out;
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+const skbOnly = { params: ["skb"], names: ["skb"], ctypes: [null], result: null } as const;
+/** A free of a caller's skb; one time in sixteen an unknown name (error paths). */
+const freeFuzz = (weight: number): FuzzSpec => ({
+  weight,
+  make: (c, d, fn) => {
+    const name = d[1] % 16 === 15 ? "zz" : c.freeable(d[1]);
+    return name ? { fn, args: [ref(name)] } : null;
+  },
+});
+
+export const skb_get_spec = defineOp({
+  ...skbOnly,
+  fn: "skb_get",
+  summary: "users + 1",
+  group: "reference",
+  opcode: 14,
+  docs: [{ call: "skb_get(a)", models: "`skb_get()`" }],
+  search: { role: "base", order: 1, steps: eachFree },
+  fuzz: fuzzOneSkb(1),
+  oracle: "skb_get",
+  run: (tx, _r, a) => skb_get(tx, a[0]),
+});
+
+export const kfree_skb_spec = defineOp({
+  ...skbOnly,
+  fn: "kfree_skb",
+  summary: "drop a reference; free at the last",
+  group: "reference",
+  opcode: 15,
+  docs: [{ call: "kfree_skb(a)", models: "`kfree_skb()`: drop a reference; free at the last" }],
+  search: { role: "base", order: 2, steps: eachFree },
+  fuzz: freeFuzz(3),
+  oracle: "kfree_skb",
+  run: (tx, _r, a) => kfree_skb(tx, a[0]),
+});
+
+export const consume_skb_spec = defineOp({
+  ...skbOnly,
+  fn: "consume_skb",
+  summary: "drop a reference; free at the last",
+  group: "reference",
+  opcode: 16,
+  docs: [{ call: "consume_skb(a)", models: "`consume_skb()`: as `kfree_skb()`, for an skb that was not dropped" }],
+  search: { notSearchable: "the same lifetime as kfree_skb, which the menu tries" },
+  fuzz: freeFuzz(1),
+  oracle: "consume_skb",
+  run: (tx, _r, a) => consume_skb(tx, a[0]),
+});
+
+/** Segment lists of a state (name -> member names, dead members included). */
+function segmentLists(state: State): Map<string, string[]> {
+  const lists = new Map<string, string[]>();
+  // By name, not table order: a step's index among the candidates must
+  // depend on the state alone (the search names steps by that index).
+  for (const name of [...state.skbs.keys()].sort()) {
+    const m = /^(.+)\[(\d+)\]$/.exec(name);
+    if (!m || lists.has(m[1])) continue;
+    const members: string[] = [];
+    for (let i = 0; ; i++) {
+      const member = `${m[1]}[${i}]`;
+      if (!state.skbs.has(member as SkbId) && !state.graves.has(member)) break;
+      members.push(member);
+    }
+    lists.set(m[1], members);
+  }
+  return lists;
+}
+
+export const kfree_skb_list_spec = defineOp({
+  fn: "kfree_skb_list",
+  params: ["list"],
+  names: ["segs"],
+  ctypes: [null],
+  result: null,
+  summary: "kfree_skb each segment of a list",
+  group: "reference",
+  opcode: 17,
+  docs: [{ call: "kfree_skb_list(segs)", models: "`kfree_skb_list()` on a segment list" }],
+  search: {
+    role: "base",
+    order: 3,
+    steps: (m, fn) =>
+      [...segmentLists(m.state)]
+        .filter(([, members]) => members.every((x) => m.state.skbs.has(x as SkbId) && !m.queuedOn.has(x as SkbId) && !m.listed.has(x as SkbId)))
+        .map(([list]) => step(fn, [ref(list)])),
+  },
+  fuzz: {
+    weight: 1,
+    make: (c, d, fn) => {
+      const list = c.pick([...segmentLists(c.state).keys()], d[1]);
+      return list ? { fn, args: [ref(list)] } : null;
+    },
+  },
+  oracle: "kfree_skb_list",
+  run: (tx, _r, a) => kfree_skb_list(tx, a[0]),
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clean, trace, view } from "../testdata/harness";
+import type { DataId, SkbId, UbufId } from "../model/types";
 
 // Read: 6.1 net/core/skbuff.c __pskb_copy_fclone() l.1769; skb_copy() l.1724;
 // 2.6.32 pskb_copy() l.735, skb_copy() l.694.
@@ -23,8 +24,8 @@ describe("pskb_copy", () => {
 
   it("6.1: the copy's Data joins a MSG_ZEROCOPY ubuf (skb_zerocopy_clone: refcnt +1)", () => {
     const run = clean(trace(`${BASE}zerocopy_arm(a)\nc = pskb_copy(a)`, { policy: "msg-zerocopy" }));
-    expect(run.final.ubufs.get("u1" as never)!.refcnt).toBe(2);
-    expect(run.final.datas.get("h2" as never)!.zcopy?.ubuf).toBe("u1");
+    expect(run.final.ubufs.get("u1" as UbufId)!.refcnt).toBe(2);
+    expect(run.final.datas.get("h2" as DataId)!.zcopy?.ubuf).toBe("u1");
   });
 
   it("6.1: a vhost ubuf is orphaned first: both share the kernel copy", () => {
@@ -36,7 +37,7 @@ describe("pskb_copy", () => {
 
   it("frag_list members are shared with users +1", () => {
     const run = clean(trace(`a = alloc_skb(128)\nm = alloc_skb(64)\nskb_put(m, 10)\nskb_frag_add_head(a, m)\nc = pskb_copy(a)`));
-    expect(run.final.skbs.get("m" as never)!.users).toBe(2);
+    expect(run.final.skbs.get("m" as SkbId)!.users).toBe(2);
     expect(view(run.final).skbs.c.len).toBe(10);
   });
 });

@@ -16,6 +16,8 @@ import type { Tx } from "../model/tx";
 import { pageGet } from "./alloc_page";
 import { allocSkb } from "./alloc_skb";
 import * as kernel from "../kernel/skbuff";
+import { fixed } from "../fixes/fixed";
+import { defineOp, eachFreeToNew, fuzzToNew } from "./spec";
 
 export function pskb_copy(tx: Tx, result: string, name: string): void {
   let src = skbOf(tx, name, "pskb_copy");
@@ -26,7 +28,8 @@ export function pskb_copy(tx: Tx, result: string, name: string): void {
   tx.set("skbs", result, n);
   if (shinfo(tx, src).frags.length > 0) {
     if (tx.kernel === "6.1") {
-      const err = kernel.skb_orphan_frags(tx, src) ?? kernel.skb_zerocopy_clone(tx, n, src);
+      // Without 1f8b977ab32d the copy shared the pages but not the ubuf_info.
+      const err = kernel.skb_orphan_frags(tx, src) ?? (fixed(tx, "pskb-copy-uarg-clone") ? kernel.skb_zerocopy_clone(tx, n, src) : null);
       if (err) kernelCheck("pskb_copy", `skb_orphan_frags/skb_zerocopy_clone returned ${err}`, "pskb_copy returns NULL");
       src = tx.get("skbs", name)!;
     }
@@ -45,3 +48,21 @@ export function pskb_copy(tx: Tx, result: string, name: string): void {
     tx.set("datas", mine.id, { ...mine, frag_list: from.frag_list });
   }
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+export const pskb_copy_spec = defineOp({
+  fn: "pskb_copy",
+  params: ["skb"],
+  names: ["skb"],
+  ctypes: [null],
+  result: "skb",
+  summary: "a private head; frags shared by page reference",
+  group: "copy",
+  opcode: 21,
+  docs: [{ call: "c = pskb_copy(a)", models: "`pskb_copy()` (`__pskb_copy_fclone(a, skb_headroom(a), ..., false)`): a private head, frags shared by page reference" }],
+  search: { role: "root", order: 0, steps: eachFreeToNew },
+  fuzz: fuzzToNew(3),
+  oracle: "pskb_copy",
+  run: (tx, r, a) => pskb_copy(tx, r!, a[0]),
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clean, trace, view } from "../testdata/harness";
+import type { DataId, SkbId, UbufId } from "../model/types";
 
 // Read: net/core/skbuff.c pskb_expand_head() 6.1 l.1834-1920 and 2.6.32 l.797-865.
 const BASE = `
@@ -15,9 +16,9 @@ describe("pskb_expand_head", () => {
     expect(v.skbs.a).toMatchObject({ head: "h2", dataref: 1, cloned: false, headroom: 32 });
     expect(v.pages.g).toBe(1);
     expect(v.holders.g).toEqual(["h2.frags[0]"]);
-    expect(run.final.datas.has("h1" as never)).toBe(false);
+    expect(run.final.datas.has("h1" as DataId)).toBe(false);
     // 6.1 kmalloc_reserve(): SKB_HEAD_ALIGN(704 + 32) = 1088 -> the 2048 bucket, less the shinfo
-    expect(run.final.datas.get("h2" as never)!.end).toBe(2048 - 320);
+    expect(run.final.datas.get("h2" as DataId)!.end).toBe(2048 - 320);
   });
 
   it("2.6.32, uncloned: +1 per page, then a full release of the old Data (net 0)", () => {
@@ -25,7 +26,7 @@ describe("pskb_expand_head", () => {
     expect(view(run.final).pages.g).toBe(1);
     expect(run.steps[3].events.map((e) => e.kind)).toContain("data_released");
     // size = SKB_DATA_ALIGN(nhead + end + ntail): 32 + 256 -> 320
-    expect(run.final.datas.get("h2" as never)!.end).toBe(320);
+    expect(run.final.datas.get("h2" as DataId)!.end).toBe(320);
   });
 
   for (const kernel of ["6.1", "2.6.32"] as const) {
@@ -48,17 +49,17 @@ describe("pskb_expand_head", () => {
 
   it("frag_list members get users +1 when the Data is shared", () => {
     const run = clean(trace(`a = alloc_skb(128)\nm = alloc_skb(64)\nskb_put(m, 10)\nskb_frag_add_head(a, m)\nb = skb_clone(a)\npskb_expand_head(a, 0, 0)`));
-    expect(run.final.skbs.get("m" as never)!.users).toBe(2);
+    expect(run.final.skbs.get("m" as SkbId)!.users).toBe(2);
   });
 
   it("seed patch: the new shinfo's release is NULL; cloned: the old Data keeps it", () => {
     const run = clean(trace(`${BASE}zerocopy_arm(a)\nb = skb_clone(a)\npskb_expand_head(a, 0, 0)`, { policy: "shinfo-release", kernel: "2.6.32" }));
-    expect(run.final.datas.get("h1" as never)!.release).toBe("z1");
-    expect(run.final.datas.get("h2" as never)!.release).toBeNull();
+    expect(run.final.datas.get("h1" as DataId)!.release).toBe("z1");
+    expect(run.final.datas.get("h2" as DataId)!.release).toBeNull();
   });
 
   it("6.1 cloned zero-copy: the new Data takes a ubuf reference", () => {
     const run = clean(trace(`${BASE}zerocopy_arm(a)\nb = skb_clone(a)\npskb_expand_head(a, 0, 0)`, { policy: "msg-zerocopy" }));
-    expect(run.final.ubufs.get("u1" as never)!.refcnt).toBe(2);
+    expect(run.final.ubufs.get("u1" as UbufId)!.refcnt).toBe(2);
   });
 });

@@ -20,7 +20,41 @@
  */
 import type { Tx } from "../model/tx";
 import * as kernel from "../kernel/skbuff";
+import { defineOp, int, ref, step } from "./spec";
 
 export function pskb_expand_head(tx: Tx, name: string, nhead: number, ntail: number): void {
   kernel.pskb_expand_head(tx, name, nhead, ntail);
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+/** The menu's (nhead, ntail): no change, or 64 bytes of headroom. */
+const EXPAND_HEAD: readonly (readonly [number, number])[] = [
+  [0, 0],
+  [64, 0],
+];
+
+export const pskb_expand_head_spec = defineOp({
+  fn: "pskb_expand_head",
+  params: ["skb", "int", "int"],
+  names: ["skb", "nhead", "ntail"],
+  ctypes: [null, "int", "int"],
+  result: null,
+  summary: "a new private head",
+  group: "copy",
+  opcode: 22,
+  docs: [{ call: "pskb_expand_head(a, nhead, ntail)", models: "`pskb_expand_head()`: a new private head" }],
+  search: {
+    role: "root",
+    order: 2,
+    // Its callers own the skb: users 1 (skb_shared() is a BUG).
+    steps: (m, fn) => m.free.filter((s) => s.users === 1).flatMap((s) => EXPAND_HEAD.map(([h, t]) => step(fn, [ref(s.name), int(h), int(t)]))),
+  },
+  fuzz: {
+    weight: 2,
+    make: (c, d, fn) => (c.skbArg(d[1]) ? { fn, args: [c.skbArg(d[1])!, int([0, 32][d[2] % 2]), int([0, 64, 5000][d[3] % 3])] } : null),
+  },
+  form: { nhead: 64 },
+  oracle: "pskb_expand_head",
+  run: (tx, _r, a) => pskb_expand_head(tx, a[0], a[1], a[2]),
+});

@@ -26,6 +26,8 @@ import { pagePut } from "./alloc_page";
 import { kfreeSkbRef } from "./kfree_skb";
 import { kernelClone } from "./skb_clone";
 import * as kernel from "../kernel/skbuff";
+import { fuzzSkbLen } from "./__pskb_pull_tail";
+import { cutPoints, defineOp, int, ref, step } from "./spec";
 
 export function trim(tx: Tx, name: string, len: number, fn = "pskb_trim"): void {
   let skb = skbOf(tx, name, fn);
@@ -112,3 +114,30 @@ function condense(tx: Tx, name: string): void {
 export function pskb_trim(tx: Tx, name: string, len: number): void {
   trim(tx, name, len);
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+export const pskb_trim_spec = defineOp({
+  fn: "pskb_trim",
+  params: ["skb", "int"],
+  names: ["skb", "len"],
+  ctypes: [null, "unsigned int"],
+  result: null,
+  summary: "cut to len bytes",
+  group: "reshape",
+  opcode: 27,
+  docs: [{ call: "pskb_trim(a, len)", models: "`pskb_trim()` (6.1: with `skb_condense()` for an skb without a socket)" }],
+  search: {
+    role: "root",
+    order: 10,
+    steps: (m, fn) =>
+      m.free.flatMap((s) => {
+        const d = m.dataOf(s);
+        return d ? cutPoints(s, d).filter((len) => len < s.len).map((len) => step(fn, [ref(s.name), int(len)])) : [];
+      }),
+  },
+  fuzz: fuzzSkbLen,
+  form: { len: (f) => Math.floor((f.skb?.len ?? 0) / 2) },
+  oracle: "pskb_trim",
+  run: (tx, _r, a) => pskb_trim(tx, a[0], a[1]),
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clean, trace, view } from "../testdata/harness";
+import type { SkbId, UbufId } from "../model/types";
 
 // Read: net/core/skbuff.c skb_clone() 6.1 l.1644, __skb_clone() l.1177;
 // 2.6.32 skb_clone() l.630, __skb_clone() l.570; skbuff.h __skb_header_release 6.1 l.1986,
@@ -36,16 +37,16 @@ describe("skb_clone", () => {
 
   it("the clone has no destructor and no socket (n->destructor = NULL)", () => {
     const run = clean(trace(`${BASE}zerocopy_arm(a)\nb = skb_clone(a)`, { policy: "destructor" }));
-    expect(run.final.skbs.get("b" as never)!.destructor).toBeNull();
-    expect(run.final.skbs.get("a" as never)!.destructor).not.toBeNull();
+    expect(run.final.skbs.get("b" as SkbId)!.destructor).toBeNull();
+    expect(run.final.skbs.get("a" as SkbId)!.destructor).not.toBeNull();
   });
 
   it("uses the fclone companion while fclone_ref is 1, then a plain struct", () => {
     const run = clean(trace(`a = alloc_skb_fclone(128)\nb = skb_clone(a)\nc = skb_clone(a)\nkfree_skb(b)\nd = skb_clone(a)`));
     const s = run.snapshotAt(3);
-    expect(s.skbs.get("b" as never)!.fclone).toBe("clone");
-    expect(s.skbs.get("c" as never)!.fclone).toBe("unavailable");
-    expect(run.final.skbs.get("d" as never)!.fclone).toBe("clone");
+    expect(s.skbs.get("b" as SkbId)!.fclone).toBe("clone");
+    expect(s.skbs.get("c" as SkbId)!.fclone).toBe("unavailable");
+    expect(run.final.skbs.get("d" as SkbId)!.fclone).toBe("clone");
   });
 
   it("6.1: a vhost zero-copy skb is deep-copied before it is cloned (skb_orphan_frags)", () => {
@@ -61,14 +62,14 @@ describe("skb_clone", () => {
   it("6.1: skb_clone of a shared vhost zero-copy skb fails (skb_copy_ubufs -EINVAL)", () => {
     const run = trace(`${BASE}zerocopy_arm(a)\nskb_get(a)\nb = skb_clone(a)`, { policy: "ubuf-orphan" });
     expect(run.steps[5].error).toMatchObject({ kind: "kernel-check", fn: "skb_clone" });
-    expect(run.final.skbs.has("b" as never)).toBe(false);
+    expect(run.final.skbs.has("b" as SkbId)).toBe(false);
     expect(view(run.final).pages.g).toBe(1);
   });
 
   it("6.1: a MSG_ZEROCOPY skb is cloned by reference (SKBFL_DONT_ORPHAN)", () => {
     const run = clean(trace(`${BASE}zerocopy_arm(a)\nb = skb_clone(a)`, { policy: "msg-zerocopy" }));
     expect(view(run.final).pages.g).toBe(1);
-    expect(run.final.ubufs.get("u1" as never)!.refcnt).toBe(1);
+    expect(run.final.ubufs.get("u1" as UbufId)!.refcnt).toBe(1);
   });
 });
 
@@ -96,7 +97,7 @@ describe("__skb_header_release", () => {
 
   it("a clone of a nohdr skb may write up to the headroom (hdr_len)", () => {
     const run = clean(trace(`a = alloc_skb(256)\nskb_reserve(a, 64)\nskb_put(a, 10)\n__skb_header_release(a)\nb = skb_clone(a)`));
-    expect(run.final.skbs.get("b" as never)!.hdr_len).toBe(64);
+    expect(run.final.skbs.get("b" as SkbId)!.hdr_len).toBe(64);
   });
 });
 

@@ -14,11 +14,12 @@
  * dataref = 0x10001 (it assumes no clone yet); 2.6.32 skb_header_release
  * l.671 BUGs on nohdr and adds 0x10000.
  */
-import { kernelCheck, precondition } from "../model/events";
-import { DATAREF_SHIFT, assertNewName, shinfo, skbCloned, skbOf } from "../model/lookup";
+import { kernelCheck } from "../model/events";
+import { DATAREF_SHIFT, assertNewName, shinfo, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { Skb, SkbId } from "../model/types";
 import * as kernel from "../kernel/skbuff";
+import { defineOp, eachFreeToNew, eachFreeWhere, fuzzOneSkb, fuzzToNew } from "./spec";
 
 export function cloneSkb(tx: Tx, src: Skb, name: string): Skb {
   if (tx.kernel === "6.1") {
@@ -74,10 +75,8 @@ export function __skb_header_release(tx: Tx, name: string): void {
   const data = shinfo(tx, skb);
   if (tx.kernel === "6.1") {
     // It sets dataref rather than adding to it: callers (tcp_queue_skb,
-    // tcp_fragment) run it before any clone exists.
-    if (skbCloned(tx, skb)) {
-      precondition("__skb_header_release", `${name} is cloned; 6.1 sets dataref = 0x10001, assuming no clone exists yet`);
-    }
+    // tcp_fragment) run it before any clone exists (caller contract
+    // header-release-before-clone, contracts.ts).
     tx.set("datas", data.id, { ...data, dataref: 1 + (1 << DATAREF_SHIFT) });
   } else {
     if (skb.nohdr) kernelCheck("skb_header_release", "BUG_ON(skb->nohdr)", `${name} is already nohdr`);
@@ -85,3 +84,38 @@ export function __skb_header_release(tx: Tx, name: string): void {
   }
   tx.set("skbs", name, { ...skb, nohdr: true });
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+export const skb_clone_spec = defineOp({
+  fn: "skb_clone",
+  params: ["skb"],
+  names: ["skb"],
+  ctypes: [null],
+  result: "skb",
+  summary: "a new skb sharing the Data (dataref + 1)",
+  group: "copy",
+  opcode: 18,
+  docs: [{ call: "b = skb_clone(a)", models: "`skb_clone(a, GFP_ATOMIC)`: a new skb sharing the Data (`dataref + 1`)" }],
+  search: { role: "base", order: 4, steps: eachFreeToNew },
+  fuzz: fuzzToNew(3),
+  oracle: "skb_clone",
+  run: (tx, r, a) => skb_clone(tx, r!, a[0]),
+});
+
+export const __skb_header_release_spec = defineOp({
+  fn: "__skb_header_release",
+  params: ["skb"],
+  names: ["skb"],
+  ctypes: [null],
+  result: null,
+  summary: "payload-only reference (nohdr, dataref high half)",
+  group: "reference",
+  opcode: 19,
+  docs: [{ call: "__skb_header_release(a)", models: "6.1 `__skb_header_release()`; 2.6.32 `skb_header_release()` (also accepted as the name)" }],
+  // TCP calls it before the first transmit clone: only on an skb nobody has cloned yet.
+  search: { role: "root", order: 13, steps: eachFreeWhere((s) => !s.cloned && !s.nohdr) },
+  fuzz: fuzzOneSkb(1),
+  oracle: "__skb_header_release",
+  run: (tx, _r, a) => __skb_header_release(tx, a[0]),
+});

@@ -10,6 +10,7 @@ import { assertNewName, shinfo, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { Skb } from "../model/types";
 import { allocSkb } from "./alloc_skb";
+import { defineOp, eachFreeToNew, fuzzToNew } from "./spec";
 
 /** Every page an skb's bytes live in, frag_list members included. */
 export function readAllPages(tx: Tx, skb: Skb, by: string, seen = new Set<string>()): void {
@@ -31,3 +32,21 @@ export function skb_copy(tx: Tx, result: string, name: string): void {
   readAllPages(tx, src, `skb_copy(${name})`);
   tx.set("skbs", result, { ...n, data: src.data, len: src.len });
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+export const skb_copy_spec = defineOp({
+  fn: "skb_copy",
+  params: ["skb"],
+  names: ["skb"],
+  ctypes: [null],
+  result: "skb",
+  summary: "a private linear copy of everything",
+  group: "copy",
+  opcode: 20,
+  docs: [{ call: "c = skb_copy(a)", models: "`skb_copy()`: a private linear copy of everything" }],
+  search: { role: "root", order: 11, steps: eachFreeToNew },
+  fuzz: fuzzToNew(3),
+  oracle: "skb_copy",
+  run: (tx, r, a) => skb_copy(tx, r!, a[0]),
+});

@@ -10,6 +10,7 @@ import { skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { Skb } from "../model/types";
 import { destructorRan } from "../policy/completion";
+import { defineOp, eachFreeWhere, fuzzOneSkb } from "./spec";
 
 export function orphan(tx: Tx, skb: Skb): Skb {
   if (!skb.destructor) return skb;
@@ -22,3 +23,22 @@ export function orphan(tx: Tx, skb: Skb): Skb {
 export function skb_orphan(tx: Tx, name: string): void {
   orphan(tx, skbOf(tx, name, "skb_orphan"));
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+export const skb_orphan_spec = defineOp({
+  fn: "skb_orphan",
+  params: ["skb"],
+  names: ["skb"],
+  ctypes: [null],
+  result: null,
+  summary: "run the destructor now",
+  group: "leave the stack",
+  opcode: 39,
+  docs: [{ call: "skb_orphan(a)", models: "`skb_orphan()`: run the destructor now" }],
+  // Without a destructor it does nothing.
+  search: { role: "root", order: 12, steps: eachFreeWhere((s) => !!s.destructor) },
+  fuzz: fuzzOneSkb(1),
+  oracle: "skb_orphan",
+  run: (tx, _r, a) => skb_orphan(tx, a[0]),
+});

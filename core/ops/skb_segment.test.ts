@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clean, trace, view } from "../testdata/harness";
+import type { UbufId } from "../model/types";
 
 // Read: net/core/skbuff.c skb_segment() 6.1 l.4150-4420, 2.6.32 l.2502-2650.
 const BASE = `
@@ -32,7 +33,7 @@ describe("skb_segment", () => {
 
   it("6.1: MSG_ZEROCOPY segments each join the ubuf; vhost frags are copied first", () => {
     const msg = clean(trace(`${BASE}zerocopy_arm(a)\nsegs = skb_segment(a, 2000)`, { policy: "msg-zerocopy" }));
-    expect(msg.final.ubufs.get("u1" as never)!.refcnt).toBe(4);
+    expect(msg.final.ubufs.get("u1" as UbufId)!.refcnt).toBe(4);
     const vh = clean(trace(`${BASE}zerocopy_arm(a)\nsegs = skb_segment(a, 2000)`, { policy: "ubuf-orphan" }));
     expect(view(vh.final).pages).toMatchObject({ g: 0, p: 0 });
   });

@@ -21,6 +21,8 @@ import type { Frag } from "../model/types";
 import { pageGet } from "./alloc_page";
 import { allocSkb } from "./alloc_skb";
 import * as kernel from "../kernel/skbuff";
+import { fixed } from "../fixes/fixed";
+import { defineOp, int, ref, step } from "./spec";
 
 export const MAX_SEGMENTS = 64;
 
@@ -52,6 +54,7 @@ export function skb_segment(tx: Tx, result: string, name: string, mss: number): 
   let i = 0;
   let k = 0;
   do {
+    tx.spend();
     const len = Math.min(src.len - offset, mss);
     let hsize = Math.max(0, hl - offset);
     if (hsize > len) hsize = len;
@@ -59,12 +62,14 @@ export function skb_segment(tx: Tx, result: string, name: string, mss: number): 
     assertNewName(tx, segName, "skb_segment");
     const seg = allocSkb(tx, segName, hsize + headroom);
     tx.set("skbs", segName, { ...seg, data: headroom, len: hsize });
-    if (tx.kernel === "6.1") {
+    // Without 1f8b977ab32d a segment took the pages but not the ubuf_info.
+    if (tx.kernel === "6.1" && fixed(tx, "segment-uarg-clone")) {
       const err = kernel.skb_zerocopy_clone(tx, tx.get("skbs", segName)!, src);
       if (err) kernelCheck("skb_segment", `skb_zerocopy_clone() returned ${err}`, "ERR_PTR");
     }
     const segFrags: Frag[] = [];
     while (pos < offset + len && i < frags.length) {
+      tx.spend();
       const f = frags[i];
       let nf: Frag = f;
       pageGet(tx, f.page, "skb_segment");
@@ -88,3 +93,38 @@ export function skb_segment(tx: Tx, result: string, name: string, mss: number): 
   } while (offset < src.len);
   tx.emit({ kind: "result", fn: "skb_segment", value: `${k} segments` });
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+export const skb_segment_spec = defineOp({
+  fn: "skb_segment",
+  params: ["skb", "int"],
+  names: ["skb", "mss"],
+  // skb_segment(skb, features): mss is skb_shinfo(skb)->gso_size, unsigned short (skbuff.h l.586).
+  ctypes: [null, "unsigned short"],
+  result: "list",
+  summary: "GSO segments sharing the pages",
+  group: "reshape",
+  opcode: 32,
+  docs: [
+    {
+      call: "segs = skb_segment(a, mss)",
+      models: "`skb_segment()` with `gso_size = mss`, no protocol headers (`doffset` 0) and scatter-gather + checksum offload features; the segments are `segs[0]`, `segs[1]`, ...",
+    },
+  ],
+  search: {
+    role: "root",
+    order: 4,
+    // One segment or two. A frag_list is walked (6.1 l.4339); members the
+    // model cannot segment make the step "not modelled", which the search counts.
+    steps: (m, fn) =>
+      m.free
+        .filter((s) => s.len > 0)
+        .flatMap((s) => [...new Set([s.len, Math.ceil(s.len / 2)])].map((mss) => step(fn, [ref(s.name), int(mss)], m.fresh("list")))),
+  },
+  // An mss of 1 would make thousands of segments: realistic sizes only.
+  fuzz: { weight: 2, blindInts: { mss: [500, 1448, 4096] }, make: (c, d, fn) => (c.skbArg(d[1]) ? { fn, result: c.fresh("l"), args: [c.skbArg(d[1])!, int([500, 1448, 4096][d[2] % 3])] } : null) },
+  form: { mss: (f) => Math.max(1, Math.ceil((f.skb?.len ?? 0) / 2)) },
+  oracle: "skb_segment",
+  run: (tx, r, a) => skb_segment(tx, r!, a[0], a[1]),
+});

@@ -14,13 +14,15 @@
  * and drops skb's reference on the page (-1). Whole frags move with no count
  * change; a final partial frag is shared: page +1.
  */
-import { kernelCheck } from "../model/events";
+import { kernelCheck, outOfRange } from "../model/events";
 import { profile } from "../model/kernel";
 import { headlen, shinfo, skbCloned, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
-import type { Frag, Skb } from "../model/types";
+import type { Frag, PageId, Skb } from "../model/types";
 import { pageGet, pagePut } from "./alloc_page";
 import * as kernel from "../kernel/skbuff";
+import { fixed } from "../fixes/fixed";
+import { cutPoints, defineOp, int, ref, step } from "./spec";
 
 function result(tx: Tx, n: number, why?: string): void {
   tx.emit({ kind: "result", fn: "skb_shift", value: why ? `${n} (${why})` : `${n}` });
@@ -51,12 +53,15 @@ export function skb_shift(tx: Tx, tgtName: string, skbName: string, shiftlen: nu
   let tgt = skbOf(tx, tgtName, "skb_shift");
   let skb = skbOf(tx, skbName, "skb_shift");
   if (tgt.name === skb.name) kernelCheck("skb_shift", "tgt != skb", "shifting an skb into itself");
+  // int shiftlen: the kernel never checks its sign; its one caller,
+  // tcp_shift_skb_data(), passes a positive length.
+  if (shiftlen < 0) outOfRange("skb_shift", "shiftlen", shiftlen, 0, "is negative; tcp_shift_skb_data() shifts a positive length");
   if (shiftlen > skb.len) kernelCheck("skb_shift", "BUG_ON(shiftlen > skb->len)", `${shiftlen} > ${skb.len}`);
   if (headlen(skb)) {
     if (tx.kernel === "2.6.32") kernelCheck("skb_shift", "BUG_ON(skb_headlen(skb))", `${skbName} has linear bytes`);
     return result(tx, 0, `${skbName} has linear bytes`);
   }
-  if (shinfo(tx, tgt).zcopy || shinfo(tx, skb).zcopy) return result(tx, 0, "zero-copy skb");
+  if ((shinfo(tx, tgt).zcopy || shinfo(tx, skb).zcopy) && fixed(tx, "shift-refuse-zcopy")) return result(tx, 0, "zero-copy skb");
   const max = profile(tx.kernel).MAX_SKB_FRAGS;
   const first = shinfo(tx, skb).frags[0];
   let todo = shiftlen;
@@ -94,6 +99,7 @@ export function skb_shift(tx: Tx, tgtName: string, skbName: string, shiftlen: nu
   const sf: Frag[] = [...sd.frags];
   let partial: Frag | null = null;
   while (todo > 0 && from < sf.length) {
+    tx.spend();
     if (tf.length === max) return result(tx, 0, "tgt ran out of frag slots");
     const f = sf[from];
     if (todo >= f.size) {
@@ -109,14 +115,14 @@ export function skb_shift(tx: Tx, tgtName: string, skbName: string, shiftlen: nu
     }
   }
   if (partial) pageGet(tx, partial.page, "skb_shift");
-  let mergedPage: string | null = null;
+  let mergedPage: PageId | null = null;
   if (merge >= 0) {
     tf[merge] = { ...tf[merge], size: tf[merge].size + sf[0].size };
     mergedPage = sf[0].page;
   }
   tx.set("datas", td.id, { ...td, frags: tf });
   tx.set("datas", sd.id, { ...sd, frags: sf.slice(from) });
-  if (mergedPage) pagePut(tx, mergedPage as never, `${sd.id}.frags[0]`);
+  if (mergedPage) pagePut(tx, mergedPage, `${sd.id}.frags[0]`);
   finish(tx, tgtName, skbName, shiftlen);
 }
 
@@ -127,3 +133,43 @@ function finish(tx: Tx, tgtName: string, skbName: string, n: number): void {
   tx.set("skbs", tgtName, { ...tgt, len: tgt.len + n, data_len: tgt.data_len + n });
   result(tx, n);
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+export const skb_shift_spec = defineOp({
+  fn: "skb_shift",
+  params: ["skb", "skb", "int"],
+  names: ["tgt", "skb", "shiftlen"],
+  ctypes: [null, null, "int"],
+  result: null,
+  summary: "move paged bytes from skb to tgt",
+  group: "reshape",
+  opcode: 30,
+  docs: [{ call: "skb_shift(tgt, skb, len)", models: "`skb_shift()`: move paged bytes from `skb` to `tgt`" }],
+  search: {
+    role: "root",
+    order: 5,
+    // From an skb with paged bytes only (tcp_shift_skb_data's case); with linear bytes it does nothing.
+    steps: (m, fn) =>
+      m.free.flatMap((tgt) =>
+        m.free.flatMap((s) => {
+          const d = m.dataOf(s);
+          if (tgt === s || !d || headlen(s) !== 0 || s.data_len === 0) return [];
+          return cutPoints(s, d)
+            .filter((len) => len > 0)
+            .map((len) => step(fn, [ref(tgt.name), ref(s.name), int(len)]));
+        }),
+      ),
+  },
+  fuzz: {
+    weight: 2,
+    make: (c, d, fn) => {
+      const t = c.skbArg(d[1]);
+      const f = c.skbArg(d[2]);
+      return t && f ? { fn, args: [t, f, int(c.within(c.lenOf(f), d[3]))] } : null;
+    },
+  },
+  form: { shiftlen: (f) => f.from?.data_len ?? 0 },
+  oracle: "skb_shift",
+  run: (tx, _r, a) => skb_shift(tx, a[0], a[1], a[2]),
+});

@@ -6,8 +6,9 @@
  * and fs/splice.c splice_to_pipe() (6.1 l.181): each new entry takes a page
  * reference that a pipe_buffer then owns (nosteal_pipe_buf_ops: release =
  * put_page) until the pipe is closed. The skb itself is untouched (users,
- * dataref, frags): the pipe's references outlive it — Herbert Xu's
- * "metastasize ... e.g. the VFS" route.
+ * dataref, frags): the pipe's references outlive it — the earlier
+ * objection Tsirkin quotes in the 2009 thread: "metastasize ... e.g.
+ * the VFS".
  * Linear bytes: 6.1 hands over a head_frag head's own (sub)page when the
  *   head is not locked (not cloned); otherwise, as 2.6.32 always does, they
  *   are copied into the page frag — 6.1 current->task_frag, a 32 KiB page
@@ -25,6 +26,7 @@ import { assertNewName, headlen, pfragHolder, pipeOf, shinfo, skbCloned, skbOf }
 import type { Tx } from "../model/tx";
 import type { FragCache, PageId, Pipe, PipeBuffer, PipeId, Skb } from "../model/types";
 import { newKernelPage, pageGet, pagePut } from "./alloc_page";
+import { defineOp, int, ref, step } from "./spec";
 
 const PIPE_DEF_BUFFERS = 16;
 const TASK_FRAG_SIZE = 32768;
@@ -90,6 +92,7 @@ function segment(tx: Tx, spd: Spd, page: PageId | null, poff: number, plen: numb
   plen -= spd.off;
   spd.off = 0;
   while (spd.len > 0 && plen > 0) {
+    tx.spend();
     let flen = Math.min(spd.len, plen);
     if (linear) {
       const piece = linearToPage(tx, flen);
@@ -146,7 +149,7 @@ function splice(tx: Tx, name: string, offset: number, len: number, pipe: Pipe): 
   tx.set("pipes", pipe.name, { ...pipe, bufs: [...pipe.bufs, ...fit] });
   for (const e of spd.entries.slice(room)) pagePut(tx, e.page, "sock_spd_release");
   const bytes = fit.reduce((n, e) => n + e.len, 0);
-  tx.emit({ kind: "result", fn: "skb_splice_bits", value: `${bytes} bytes in ${fit.length} pipe buffers` });
+  tx.emit({ kind: "result", fn: "skb_splice_bits", value: `${bytes} bytes in ${fit.length} pipe buffer${fit.length === 1 ? "" : "s"}` });
 }
 
 export function skb_splice_bits(tx: Tx, result: string | undefined, name: string, offset: number, len: number, into?: string): void {
@@ -169,3 +172,56 @@ export function pipe_release(tx: Tx, name: string): void {
   tx.set("graves", name, { kind: "pipe", step: tx.step });
   pipe.bufs.forEach((b, i) => pagePut(tx, b.page, `${name}.bufs[${i}]`));
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+export const skb_splice_bits_spec = defineOp({
+  fn: "skb_splice_bits",
+  params: ["skb", "int", "int", "pipe"],
+  names: ["skb", "offset", "len", "pipe"],
+  ctypes: [null, "unsigned int", "unsigned int", null],
+  optional: 1,
+  result: "pipe",
+  resultUnlessOptional: true,
+  summary: "splice pages into a pipe",
+  group: "leave the stack",
+  opcode: 33,
+  docs: [
+    { call: "q = skb_splice_bits(a, offset, len)", models: "`skb_splice_bits()` into a new pipe `q` (`splice_to_pipe`: one pipe buffer per page entry, each owning a page reference)" },
+    { call: "skb_splice_bits(a, offset, len, q)", models: "the same, appending to pipe `q`" },
+  ],
+  // tcp_read_sock: the reader splices a queued skb, whole.
+  search: { role: "root", order: 3, steps: (m, fn) => m.queued.filter((s) => s.len > 0).map((s) => step(fn, [ref(s.name), int(0), int(s.len)], m.fresh("pipe"))) },
+  fuzz: {
+    weight: 2,
+    make: (c, d, fn) => {
+      const s = c.skbArg(d[1]);
+      return s ? { fn, result: c.fresh("q"), args: [s, int(0), int(c.within(c.lenOf(s), d[2]))] } : null;
+    },
+  },
+  form: { len: (f) => f.skb?.len ?? 0 },
+  oracle: "skb_splice_bits",
+  run: (tx, r, a) => skb_splice_bits(tx, r, a[0], a[1], a[2], a.length > 3 ? a[3] : undefined),
+});
+
+export const pipe_release_spec = defineOp({
+  fn: "pipe_release",
+  params: ["pipe"],
+  names: ["pipe"],
+  ctypes: [null],
+  result: null,
+  summary: "close the pipe: its buffers put their pages",
+  group: "leave the stack",
+  opcode: 34,
+  docs: [{ call: "pipe_release(q)", models: "the pipe is closed: each buffer's `release` puts its page" }],
+  search: { role: "base", order: 8, steps: (m, fn) => m.pipes.map((q) => step(fn, [ref(q)])) },
+  fuzz: {
+    weight: 2,
+    make: (c, d, fn) => {
+      const q = c.pick([...c.state.pipes.keys()], d[1]);
+      return q ? { fn, args: [ref(q)] } : null;
+    },
+  },
+  oracle: "pipe_release",
+  run: (tx, _r, a) => pipe_release(tx, a[0]),
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clean, trace, view } from "../testdata/harness";
+import type { UbufId } from "../model/types";
 
 // Read: net/core/skbuff.c skb_split(), skb_split_inside_header(), skb_split_no_header()
 // 6.1 l.3575-3661; 2.6.32 l.2012-2088.
@@ -42,13 +43,28 @@ describe("skb_split", () => {
 
   it("6.1: the new skb joins the ubuf without orphaning, even a vhost one", () => {
     const run = clean(trace(`${BASE}zerocopy_arm(a)\nb = skb_split(a, 2100)`, { policy: "ubuf-orphan" }));
-    expect(run.final.ubufs.get("u1" as never)!.refcnt).toBe(2);
+    expect(run.final.ubufs.get("u1" as UbufId)!.refcnt).toBe(2);
     expect(view(run.final).pages.g).toBe(2);
   });
 
   it("refuses a cloned skb (tcp_fragment unclones first) and lengths past the end", () => {
-    const run = trace(`${BASE}c = skb_clone(a)\nb = skb_split(a, 10)\nd = skb_split(a, 99999)`);
-    expect(run.steps[7].error).toMatchObject({ kind: "precondition", fn: "skb_split" });
-    expect(run.steps[8].error).toMatchObject({ kind: "out-of-range" });
+    const run = trace(`${BASE}c = skb_clone(a)\nb = skb_split(a, 10)\nkfree_skb(c)\nd = skb_split(a, 99999)`);
+    expect(run.steps[7].error).toMatchObject({ kind: "precondition", fn: "skb_split", contract: "split-unclone-first" });
+    expect(run.steps[9].error).toMatchObject({ kind: "out-of-range" });
+  });
+
+  it("refuses len 0 and len == skb->len: tcp_fragment splits only strictly inside (caller contract)", () => {
+    const run = trace(`${BASE}b = skb_split(a, 0)\nc = skb_split(a, 5196)`);
+    for (const s of [run.steps[6], run.steps[7]]) {
+      expect(s.error).toMatchObject({ kind: "precondition", fn: "skb_split", contract: "split-inside-skb" });
+      expect(s.error!.message).toMatch(/caller contract split-inside-skb: 0 < len < skb->len/);
+    }
+  });
+
+  it("a trace headed `# contracts: flag` runs the split at skb->len, flagged unreachable", () => {
+    const run = trace(`# contracts: flag\n${BASE}c = skb_split(a, 5196)`);
+    expect(run.steps[6].error).toBeUndefined();
+    expect(run.final.skbs.get("c" as never)!.len).toBe(0);
+    expect(run.findings).toEqual([expect.objectContaining({ kind: "unreachable", step: 7, message: expect.stringMatching(/Linux cannot take this path/) })]);
   });
 });

@@ -17,26 +17,27 @@
  * The kernel checks nothing; callers unclone first and never split past
  * the end, so both are precondition errors here.
  */
-import { outOfRange, precondition } from "../model/events";
-import { assertNewName, headlen, shinfo, skbCloned, skbOf } from "../model/lookup";
+import { outOfRange } from "../model/events";
+import { assertNewName, headlen, shinfo, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { Frag } from "../model/types";
 import { pageGet } from "./alloc_page";
 import { allocSkb } from "./alloc_skb";
 import * as kernel from "../kernel/skbuff";
+import { fixed } from "../fixes/fixed";
+import { cutPoints, defineOp, int, ref, step } from "./spec";
 
 export function skb_split(tx: Tx, result: string, name: string, len: number): void {
   const skb = skbOf(tx, name, "skb_split");
   assertNewName(tx, result, "skb_split");
   if (len < 0 || len > skb.len) outOfRange("skb_split", "len", len, skb.len, "is outside the skb");
-  if (skbCloned(tx, skb)) {
-    precondition("skb_split", `${name} is cloned; tcp_fragment() calls skb_unclone() first`);
-  }
+  // Uncloned, no frag_list, 0 < len < skb->len: caller contracts
+  // split-unclone-first, split-no-frag-list, split-inside-skb (contracts.ts).
   const data = shinfo(tx, skb);
-  if (data.frag_list.length > 0) precondition("skb_split", `${name} has a frag_list; TCP skbs never do`);
   const pos = headlen(skb);
   let skb1 = allocSkb(tx, result, Math.max(0, pos - len));
-  if (tx.kernel === "6.1") {
+  // Without 1f8b977ab32d skb1 never joined skb's ubuf_info (catalogue: before).
+  if (tx.kernel === "6.1" && fixed(tx, "split-zerocopy-clone")) {
     const err = kernel.skb_zerocopy_clone(tx, skb1, skb);
     if (err) tx.emit({ kind: "warn", fn: "skb_split", text: `skb_zerocopy_clone returned ${err}` });
     skb1 = tx.get("skbs", result)!;
@@ -77,3 +78,36 @@ export function skb_split(tx: Tx, result: string, name: string, len: number): vo
   tx.set("skbs", result, { ...tx.get("skbs", result)!, len: skb.len - len, data_len: skb.len - len });
   tx.set("skbs", name, { ...skb, len, data_len: len - pos });
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+export const skb_split_spec = defineOp({
+  fn: "skb_split",
+  params: ["skb", "int"],
+  names: ["skb", "len"],
+  ctypes: [null, "u32"],
+  result: "skb",
+  summary: "split at len into a new skb (tcp_fragment)",
+  group: "reshape",
+  opcode: 23,
+  docs: [{ call: "b = skb_split(a, len)", models: "what `tcp_fragment()` does around it: `b = alloc_skb(max(0, skb_headlen(a) - len))`, then `skb_split(a, b, len)`" }],
+  search: {
+    role: "root",
+    order: 1,
+    steps: (m, fn) =>
+      m.free.flatMap((s) => {
+        const d = m.dataOf(s);
+        return d ? cutPoints(s, d).map((len) => step(fn, [ref(s.name), int(len)], m.fresh("skb"))) : [];
+      }),
+  },
+  fuzz: {
+    weight: 3,
+    make: (c, d, fn) => {
+      const s = c.skbArg(d[1]);
+      return s ? { fn, result: c.fresh("s"), args: [s, int(c.within(c.lenOf(s), d[2]))] } : null;
+    },
+  },
+  form: { len: (f) => Math.floor((f.skb?.len ?? 0) / 2) },
+  oracle: "skb_split",
+  run: (tx, r, a) => skb_split(tx, r!, a[0], a[1]),
+});

@@ -24,6 +24,8 @@ import type { Frag } from "../model/types";
 import { pageGet } from "./alloc_page";
 import { freeSkbNow, skbReleaseHeadState } from "./kfree_skb";
 import { readAllPages } from "./skb_copy";
+import { defineOp, kw, ref, step } from "./spec";
+import { fixed } from "../fixes/fixed";
 
 function refuse(tx: Tx, why: string): void {
   tx.emit({ kind: "result", fn: "skb_try_coalesce", value: `false (${why})` });
@@ -32,7 +34,7 @@ function refuse(tx: Tx, why: string): void {
 export function skb_try_coalesce(tx: Tx, toName: string, fromName: string): void {
   const to = skbOf(tx, toName, "skb_try_coalesce");
   const from = skbOf(tx, fromName, "skb_try_coalesce");
-  if (to.name === from.name) precondition("skb_try_coalesce", "to and from are the same skb");
+  // Two skbs: caller contract coalesce-two-skbs (contracts.ts).
   if (skbCloned(tx, to)) return refuse(tx, `${toName} is cloned`);
   const len = from.len;
   if (len <= tailroom(tx, to)) {
@@ -44,7 +46,7 @@ export function skb_try_coalesce(tx: Tx, toName: string, fromName: string): void
   const toData = shinfo(tx, to);
   const fromData = shinfo(tx, from);
   if (toData.frag_list.length || fromData.frag_list.length) return refuse(tx, "frag_list");
-  if (toData.zcopy || fromData.zcopy) return refuse(tx, "zero-copy skb");
+  if ((toData.zcopy || fromData.zcopy) && fixed(tx, "coalesce-refuse-zcopy")) return refuse(tx, "zero-copy skb");
   const max = profile(tx.kernel).MAX_SKB_FRAGS;
   const frags: Frag[] = [...toData.frags];
   let stolen = false;
@@ -92,3 +94,55 @@ export function kfree_skb_partial(tx: Tx, name: string, headStolen: boolean): vo
   tx.set("graves", name, { kind: "skb", step: tx.step });
   tx.emit({ kind: "skb_freed", skb: after.name });
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+export const skb_try_coalesce_spec = defineOp({
+  fn: "skb_try_coalesce",
+  params: ["skb", "skb"],
+  names: ["to", "from"],
+  ctypes: [null, null],
+  result: null,
+  history: "added in 3.5",
+  kernels: ["6.1"],
+  summary: "merge from's data into to",
+  group: "reshape",
+  opcode: 28,
+  docs: [{ call: "skb_try_coalesce(to, from)", models: "6.1 only: `skb_try_coalesce()`; the step reports `fragstolen`" }],
+  search: { role: "root", order: 6, steps: (m, fn) => m.free.flatMap((to) => m.free.filter((from) => from !== to).map((from) => step(fn, [ref(to.name), ref(from.name)]))) },
+  fuzz: {
+    weight: 2,
+    make: (c, d, fn) => {
+      const t = c.skbArg(d[1]);
+      const f = c.skbArg(d[2]);
+      return t && f && c.state.kernel === "6.1" ? { fn, args: [t, f] } : null;
+    },
+  },
+  oracle: "skb_try_coalesce",
+  run: (tx, _r, a) => skb_try_coalesce(tx, a[0], a[1]),
+});
+
+export const kfree_skb_partial_spec = defineOp({
+  fn: "kfree_skb_partial",
+  params: ["skb", "bool"],
+  names: ["skb", "head_stolen"],
+  ctypes: [null, "bool"],
+  result: null,
+  history: "added in 3.5",
+  kernels: ["6.1"],
+  summary: "free after coalescing",
+  group: "reshape",
+  opcode: 29,
+  docs: [{ call: "kfree_skb_partial(from, head_stolen)", models: "6.1 only: `kfree_skb_partial()`: free `from` after `skb_try_coalesce()`" }],
+  // Only after a coalesce that stole the head, as tcp_try_coalesce's callers do.
+  search: { role: "base", order: 9, steps: (m, fn) => m.free.filter((s) => m.dataOf(s)?.head_stolen).map((s) => step(fn, [ref(s.name), kw("true")])) },
+  fuzz: {
+    weight: 1,
+    make: (c, d, fn) => {
+      const name = c.freeable(d[1]);
+      return name && c.state.kernel === "6.1" ? { fn, args: [ref(name), kw(d[2] % 2 ? "true" : "false")] } : null;
+    },
+  },
+  oracle: "kfree_skb_partial",
+  run: (tx, _r, a) => kfree_skb_partial(tx, a[0], a[1]),
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clean, trace, view } from "../testdata/harness";
+import type { DataId, SkbId } from "../model/types";
 
 // Read: 6.1 net/core/skbuff.c skb_zerocopy() l.3326-3395, skb_copy_ubufs() l.1548,
 // skb_zerocopy_clone() l.1513; skbuff.h skb_orphan_frags() l.3194.
@@ -41,8 +42,8 @@ describe("skb_copy_ubufs / skb_orphan_frags", () => {
 describe("skb_recycle_check (2.6.32)", () => {
   it("resets a linear skb for receive without skb_release_data; release is lost", () => {
     const run = clean(trace(`g = alloc_page(guest)\na = alloc_skb(8192)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nskb_linearize(a)\nskb_recycle_check(a, 1500)`, { kernel: "2.6.32", policy: "shinfo-release" }));
-    expect(run.final.datas.get("h1" as never)!.release).toBeNull();
-    expect(run.final.skbs.get("a" as never)).toMatchObject({ len: 0, data: 32 });
+    expect(run.final.datas.get("h1" as DataId)!.release).toBeNull();
+    expect(run.final.skbs.get("a" as SkbId)).toMatchObject({ len: 0, data: 32 });
     expect(run.verdict).toBe("missed");
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clean, trace, view } from "../testdata/harness";
+import type { SkbId, SockId } from "../model/types";
 
 // Read: net/core/sock.c __sock_queue_rcv_skb() 6.1 l.480; include/net/sock.h
 // skb_set_owner_r() 6.1 l.2528 (2.6.32 l.1341), sk_eat_skb() 6.1 l.2935;
@@ -15,9 +16,9 @@ describe("local delivery", () => {
   it("the queue holds the skb; skb_set_owner_r orphans then sets sock_rfree", () => {
     const run = clean(trace(`${BASE}zerocopy_arm(a)\nsock_queue_rcv_skb(s, a)`, { policy: "destructor", kernel: "2.6.32" }));
     expect(run.steps[5].events.map((e) => e.kind)).toContain("destructor");
-    const a = run.final.skbs.get("a" as never)!;
+    const a = run.final.skbs.get("a" as SkbId)!;
     expect(a.destructor).toEqual({ fn: "sock_rfree", sk: "s" });
-    expect(run.final.socks.get("s" as never)!.queue).toEqual(["a"]);
+    expect(run.final.socks.get("s" as SockId)!.queue).toEqual(["a"]);
   });
 
   it("sk_eat_skb unlinks and frees", () => {

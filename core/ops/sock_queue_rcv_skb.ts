@@ -11,13 +11,15 @@
  * because a local reader can hold them without bound.
  * The receive queue holds the caller's reference to the skb.
  */
-import { kernelCheck, outOfRange, precondition } from "../model/events";
-import { assertNewName, headlen, queueOf, shinfo, skbOf, sockOf } from "../model/lookup";
+import { kernelCheck, outOfRange } from "../model/events";
+import { assertNewName, headlen, shinfo, skbOf, sockOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { Skb, SockId } from "../model/types";
 import { freeSkbNow } from "./kfree_skb";
 import { orphan } from "./skb_orphan";
 import * as kernel from "../kernel/skbuff";
+import { fixed } from "../fixes/fixed";
+import { defineOp, int, op, ref, step, type Step } from "./spec";
 
 export function sock_create(tx: Tx, result: string): void {
   assertNewName(tx, result, "sock_create");
@@ -27,10 +29,10 @@ export function sock_create(tx: Tx, result: string): void {
 export function sock_queue_rcv_skb(tx: Tx, sockName: string, name: string): void {
   const sock = sockOf(tx, sockName, "sock_queue_rcv_skb");
   let skb = skbOf(tx, name, "sock_queue_rcv_skb");
-  const on = queueOf(tx.view(), skb.name);
-  if (on) precondition("sock_queue_rcv_skb", `${name} is already on ${on}'s receive queue (an skb is on one list at a time)`);
+  // Not queued yet: caller contract queue-once (contracts.ts).
   if (tx.kernel === "6.1") {
-    const err = kernel.skb_orphan_frags_rx(tx, skb);
+    // Before 1f8b977ab32d receive paths used skb_orphan_frags(), which skips MSG_ZEROCOPY skbs.
+    const err = fixed(tx, "rx-orphan-frags") ? kernel.skb_orphan_frags_rx(tx, skb) : kernel.skb_orphan_frags(tx, skb);
     if (err) kernelCheck("__netif_receive_skb_core", `skb_orphan_frags_rx() returned ${err}`, "the packet is dropped");
     skb = tx.get("skbs", name)!;
   }
@@ -69,7 +71,114 @@ export function skb_copy_datagram_iter(tx: Tx, name: string, offset: number, len
 export function sk_eat_skb(tx: Tx, sockName: string, name: string): void {
   const sock = sockOf(tx, sockName, "sk_eat_skb");
   const skb = skbOf(tx, name, "sk_eat_skb");
-  if (!sock.queue.includes(skb.name)) precondition("sk_eat_skb", `${name} is not on ${sockName}'s receive queue`);
+  // On this socket's queue: caller contract eat-own-queue (contracts.ts).
   tx.set("socks", sock.name, { ...sock, queue: sock.queue.filter((n) => n !== skb.name) });
   freeSkbNow(tx, skb);
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+/** The menu delivers to one socket at most: more add states, not paths. */
+const MAX_SOCKETS = 1;
+
+export const sock_create_spec = defineOp({
+  fn: "sock_create",
+  params: [],
+  names: [],
+  ctypes: [],
+  result: "sock",
+  summary: "a local socket",
+  group: "leave the stack",
+  opcode: 35,
+  docs: [{ call: "s = sock_create()", models: "a local socket with a receive queue" }],
+  search: { notSearchable: "a socket alone changes no lifetime: the menu creates one within sock_queue_rcv_skb's step" },
+  fuzz: { weight: 1, make: (c, _d, fn) => ({ fn, result: c.fresh("k"), args: [] }) },
+  oracle: "sock_create",
+  run: (tx, r) => sock_create(tx, r!),
+});
+
+export const sock_queue_rcv_skb_spec = defineOp({
+  fn: "sock_queue_rcv_skb",
+  params: ["sock", "skb"],
+  names: ["sk", "skb"],
+  ctypes: [null, null],
+  result: null,
+  summary: "local delivery to a socket's receive queue",
+  group: "leave the stack",
+  opcode: 36,
+  docs: [
+    {
+      call: "sock_queue_rcv_skb(s, a)",
+      models:
+        "local delivery: 6.1 `__netif_receive_skb_core` calls `skb_orphan_frags_rx()`; then `sock_queue_rcv_skb()` (`skb_set_owner_r`: `skb_orphan`, then `sock_rfree`). The queue holds the caller's reference.",
+    },
+  ],
+  search: {
+    role: "base",
+    order: 5,
+    // To each socket, or `s = sock_create()` and delivery as one step.
+    steps: (m, fn) => {
+      const sk = m.state.socks.size < MAX_SOCKETS ? m.fresh("sock") : null;
+      return m.free.flatMap((s): Step[] => [
+        ...m.socks.map((existing) => step(fn, [ref(existing), ref(s.name)])),
+        ...(sk ? [[op("sock_create", [], sk), op(fn, [ref(sk), ref(s.name)])]] : []),
+      ]);
+    },
+  },
+  fuzz: {
+    weight: 2,
+    make: (c, d, fn) => {
+      const k = c.pick([...c.state.socks.keys()], d[1]);
+      const s = c.skbArg(d[2]);
+      return k && s ? { fn, args: [ref(k), s] } : null;
+    },
+  },
+  oracle: "sock_queue_rcv_skb",
+  run: (tx, _r, a) => sock_queue_rcv_skb(tx, a[0], a[1]),
+});
+
+export const skb_copy_datagram_iter_spec = defineOp({
+  fn: "skb_copy_datagram_iter",
+  params: ["skb", "int", "int"],
+  names: ["skb", "offset", "len"],
+  ctypes: [null, "int", "int"],
+  result: null,
+  summary: "the application reads by copy",
+  group: "leave the stack",
+  opcode: 37,
+  docs: [{ call: "skb_copy_datagram_iter(a, offset, len)", models: "the application reads by copy" }],
+  search: { role: "base", order: 6, steps: (m, fn) => m.queued.filter((s) => s.len > 0).map((s) => step(fn, [ref(s.name), int(0), int(s.len)])) },
+  fuzz: {
+    weight: 1,
+    make: (c, d, fn) => {
+      const s = c.skbArg(d[1]);
+      return s ? { fn, args: [s, int(0), int(c.within(c.lenOf(s), d[2]))] } : null;
+    },
+  },
+  form: { len: (f) => f.skb?.len ?? 0 },
+  oracle: "skb_copy_datagram_iter",
+  run: (tx, _r, a) => skb_copy_datagram_iter(tx, a[0], a[1], a[2]),
+});
+
+export const sk_eat_skb_spec = defineOp({
+  fn: "sk_eat_skb",
+  params: ["sock", "skb"],
+  names: ["sk", "skb"],
+  ctypes: [null, null],
+  result: null,
+  summary: "the application is done with the skb",
+  group: "leave the stack",
+  opcode: 38,
+  docs: [{ call: "sk_eat_skb(s, a)", models: "the application is done: unlink from the queue and `__kfree_skb()`" }],
+  search: { role: "base", order: 7, steps: (m, fn) => m.queued.map((s) => step(fn, [ref(m.queuedOn.get(s.name)!), ref(s.name)])) },
+  fuzz: {
+    weight: 2,
+    make: (c, d, fn) => {
+      const live = [...c.state.socks.values()].flatMap((k) => k.queue.filter((n) => c.state.skbs.has(n)).map((n) => [k.name, n] as const));
+      const pick = c.pick(live, d[1]);
+      return pick ? { fn, args: [ref(pick[0]), ref(pick[1])] } : null;
+    },
+  },
+  oracle: "sk_eat_skb",
+  run: (tx, _r, a) => sk_eat_skb(tx, a[0], a[1]),
+});

@@ -12,6 +12,7 @@ import { policyApplies, policyInfo, policyKernels } from "../model/policies";
 import type { Tx } from "../model/tx";
 import type { BufferId, PageId } from "../model/types";
 import { completionPolicy } from "../policy/registry";
+import { defineOp, fuzzOneSkb } from "./spec";
 
 export function zerocopy_arm(tx: Tx, name: string): void {
   const skb = skbOf(tx, name, "zerocopy_arm");
@@ -35,3 +36,27 @@ export function zerocopy_arm(tx: Tx, name: string): void {
   }
   completionPolicy(tx.policy).arm(tx, { name, skb, data, buffer: id });
 }
+
+// --- the registry's entries ----------------------------------------------------
+
+export const zerocopy_arm_spec = defineOp({
+  fn: "zerocopy_arm",
+  params: ["skb"],
+  names: ["skb"],
+  ctypes: [null],
+  result: null,
+  summary: "the owner arms its completion, as the policy says",
+  group: "zero-copy",
+  opcode: 40,
+  docs: [
+    {
+      call: "zerocopy_arm(a)",
+      models:
+        "the owner arms its completion as the trace's policy says (see below; an skb with no guest page arms a buffer that protects nothing; a second arm under `msg-zerocopy` completes at once, as `skb_zcopy_set` leaves a zero-copy skb alone)",
+    },
+  ],
+  search: { notSearchable: "arming is the owner's move, made once in the search's prefix" },
+  fuzz: fuzzOneSkb(2),
+  oracle: "zerocopy_arm",
+  run: (tx, _r, a) => zerocopy_arm(tx, a[0]),
+});

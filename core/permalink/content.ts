@@ -7,8 +7,10 @@ import { OPS, type OpSpec } from "../ops";
 import { SEMANTICS_VERSION } from "../version";
 import { stripPositions, type Arg, type Trace, type TraceOp } from "../trace/ast";
 import { hasErrors, parseTrace } from "../trace/parse";
+import { sortFixIds, withoutProblem } from "../fixes/fixed";
 import { BitReader, BitWriter, Malformed, readLeb, writeLeb } from "./bits";
 import { INT_TABLE, KERNEL_CODES, KEYWORDS, LIMITS, NAME_CHARS, NAME_RE, SELECTION_RE, STORY_CODES, type LinkView, type StoryLookup } from "./format";
+import { FIX_CODES } from "./fixes";
 import { OPCODES, SHORT_OPS } from "./opcodes";
 import { POLICY_CODES } from "./policies";
 
@@ -207,10 +209,71 @@ export function encodeContent(view: LinkView, options: { stories?: StoryLookup; 
     writeLeb(text, b.length);
     for (const x of b) text.push(x);
   }
+  if (hasFixExtension(view)) writeFixes(text, view.without ?? [], trace.without);
   const out = new Uint8Array(bits.length + text.length);
   out.set(bits);
   out.set(text, bits.length);
   return out;
+}
+
+/** Whether a view needs format 2: it or its trace reverts a fix. */
+export function hasFixExtension(view: LinkView): boolean {
+  return !!view.without?.length || !!view.trace.without?.length;
+}
+
+/**
+ * Format 2's extension, after the text section: the view's reverted fixes
+ * (LEB count, then each LEB FIX_CODES index), then the trace's
+ * `# without:` header (LEB 0 none, 1 the view's list, 2 + a list).
+ */
+function writeFixes(out: number[], view: readonly string[], header: readonly string[] | undefined): void {
+  const list = (ids: readonly string[]) => {
+    const sorted = sortFixIds(ids);
+    if (sorted.length !== ids.length || ids.some((id) => withoutProblem(id) !== null)) {
+      throw new CannotEncode(`reverted fixes ${JSON.stringify(ids)}: not all can be switched off, or one is named twice`);
+    }
+    writeLeb(out, sorted.length);
+    for (const id of sorted) writeLeb(out, FIX_CODES.indexOf(id));
+  };
+  list(view);
+  if (!header?.length) writeLeb(out, 0);
+  else if (same(sortFixIds(header), sortFixIds(view))) writeLeb(out, 1);
+  else {
+    writeLeb(out, 2);
+    list(header);
+  }
+}
+
+function readFixes(bytes: Uint8Array, start: number): { view: string[]; header: string[] | undefined; end: number } {
+  let at = start;
+  const leb = (): number => {
+    if (at >= bytes.length) throw new Malformed("the reverted-fix list is cut off");
+    const { value, next } = readLeb(bytes, at);
+    at = next;
+    return value;
+  };
+  const list = (): string[] => {
+    const n = leb();
+    if (n > FIX_CODES.length) throw new Malformed(`the link reverts ${n} fixes; there are ${FIX_CODES.length}`);
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const code = leb();
+      if (code >= FIX_CODES.length) throw new Malformed(`unknown fix code ${code} (from a newer skbscope?)`);
+      const id = FIX_CODES[code];
+      const problem = withoutProblem(id);
+      if (problem) throw new Malformed(problem);
+      if (ids.includes(id)) throw new Malformed(`fix ${id} is reverted twice`);
+      ids.push(id);
+    }
+    if (!same(sortFixIds(ids), ids)) throw new Malformed("reverted fixes out of catalogue order");
+    return ids;
+  };
+  const view = list();
+  const mode = leb();
+  if (mode > 2) throw new Malformed("bad # without: header field");
+  const header = mode === 0 ? undefined : mode === 1 ? view : list();
+  if (mode === 1 && !view.length) throw new Malformed("a # without: header with no fixes");
+  return { view, header, end: at };
 }
 
 const NONE = 0;
@@ -413,7 +476,7 @@ export function decodeContent(bytes: Uint8Array): Content {
     } catch {
       throw new Malformed(`the ${what} is not valid UTF-8`);
     }
-    if (s.includes("\n")) throw new Malformed(`the ${what} has a line break in it`);
+    if (/[\r\n]/.test(s)) throw new Malformed(`the ${what} has a line break in it`);
     at = next + len;
     return s;
   };
@@ -431,18 +494,29 @@ export function decodeContent(bytes: Uint8Array): Content {
   });
   const trail: string[] = [];
   for (let i = 0; i < trailing; i++) trail.push(nextText("comment"));
+  // Format 2: what follows the text section is the reverted-fix extension.
+  let without: string[] = [];
+  let hWithout: string[] | undefined;
+  if (at !== bytes.length) {
+    const fixes = readFixes(bytes, at);
+    if (!fixes.view.length && !fixes.header?.length) throw new Malformed("an empty reverted-fix extension");
+    without = fixes.view;
+    hWithout = fixes.header;
+    at = fixes.end;
+  }
   if (at !== bytes.length) throw new Malformed("the link has bytes after its end");
 
   const trace: Trace = {
     ...(title !== undefined ? { title } : {}),
     ...(hPolicy !== undefined ? { policy: hPolicy } : {}),
     ...(hKernel !== undefined ? { kernel: hKernel } : {}),
+    ...(hWithout?.length ? { without: hWithout } : {}),
     ops: withText,
     ...(trail.length ? { trailing: trail } : {}),
   };
   return {
     semantics,
-    view: { trace, policy, kernel, step, selection, storyId: storyCode ? STORY_CODES[storyCode - 1] : null },
+    view: { trace, policy, kernel, ...(without.length ? { without } : {}), step, selection, storyId: storyCode ? STORY_CODES[storyCode - 1] : null },
     storyCode,
     titleFromStory: titleMode === FROM_STORY,
     commentsFromStory: commentsMode === FROM_STORY,

@@ -34,7 +34,13 @@
  *   ue (ops - step); u2 selection: 0 none, 1 ue name index, 2 text
  *   then, byte-aligned, the text: title, selection, comments in order,
  *   each an LEB128 byte length and UTF-8.
- * The op, policy, kernel and story tables only ever grow at the end, so
+ * Format 2 (a view or trace that reverts catalogued fixes): format 1's
+ *   content, then after the text section, byte-aligned, LEB128 numbers:
+ *   the view's reverted fixes (count, then each FIX_CODES index, in
+ *   catalogue order), then the trace's `# without:` header (0 none, 1 the
+ *   view's list, 2 then a list of its own). A view with no reverted fix
+ *   is written as format 1, byte for byte as before format 2 existed.
+ * The op, policy, kernel, story and fix tables only ever grow at the end, so
  * a link made today decodes in every later version; SHORT_OPS, INT_TABLE
  * and NAME_CHARS are fixed for format 1.
  *
@@ -50,7 +56,8 @@
 import type { KernelId, PolicyId } from "../model/types";
 import type { Trace } from "../trace/ast";
 
-export const FORMAT_VERSION = 1;
+/** The newest format this codec reads; it writes 1 unless a view reverts a fix (then 2). */
+export const FORMAT_VERSION = 2;
 export const PREFIX = "s";
 export const DEFLATED = 0x40;
 export const PADDED = 0x80;
@@ -73,7 +80,10 @@ export const STORY_CODES: readonly string[] = [
   "tsirkin-pskb-copy", "sharing-basics", "haskins-host-remote", "tcp-fragment-split", "expand-uncloned",
   "expand-cloned", "splice-pipe", "recycle-missed", "fix-ubuf-orphan", "fix-splice", "msg-zerocopy",
   "claim-destructor", "claim-up-the-reference", "claim-tracks-pages", "claim-guest-to-host",
-  "claim-expand-nulling", "claim-and-others", "claim-metastasize",
+  "claim-expand-nulling", "claim-and-others", "claim-metastasize", "vhost-head-of-line",
+  "fix-split-zerocopy-clone", "fix-expand-head-uarg-ref", "fix-pskb-copy-uarg-clone", "fix-segment-uarg-clone",
+  "fix-shift-refuse-zcopy", "fix-coalesce-refuse-zcopy", "fix-vhost-complete-once", "fix-rx-orphan-frags",
+  "fix-zerocopy-orphan-frags", "fix-tx-error-cloned", "fix-gro-refuse-zcopy",
 ];
 /** Integers common in traces, 4 bits each. Fixed for format 1. */
 export const INT_TABLE: readonly number[] = [0, 4096, 1448, 256, 1000, 2048, 64, 1500];
@@ -89,6 +99,12 @@ export interface LinkView {
   readonly trace: Trace;
   readonly policy: PolicyId;
   readonly kernel: KernelId;
+  /**
+   * Catalogued fixes the view runs with reverted (the app's fixes panel);
+   * absent or empty: none. The trace's own `# without:` header is
+   * trace.without.
+   */
+  readonly without?: readonly string[];
   /** 0 (before the first op) .. trace.ops.length. */
   readonly step: number;
   /** The selected object (a name from the state view: skb, page, Data, pipe...), or null. */

@@ -17,15 +17,15 @@ import { stripPositions, type Trace } from "../trace/ast";
 import { hasErrors, parseTrace } from "../trace/parse";
 import { printTrace } from "../trace/print";
 import { Malformed } from "./bits";
-import { CannotEncode, decodeContent, encodeContent, same, sameOps, storyTrace, type Content } from "./content";
+import { CannotEncode, decodeContent, encodeContent, hasFixExtension, same, sameOps, storyTrace, type Content } from "./content";
 import { FORMAT_VERSION, LIMITS, fail, type DecodedLink, type LinkResult, type LinkView, type StoryLookup } from "./format";
 import { cleanFragment, openFragment, sealContent } from "./frame";
 
 export * from "./format";
 export { OPCODES, SHORT_OPS } from "./opcodes";
-export { POLICY_CODES } from "./policies";
+
 export { decodeContent, encodeContent, same } from "./content";
-export { cleanFragment, openFragment, sealContent } from "./frame";
+export { sealContent } from "./frame";
 
 // --- public API -------------------------------------------------------------
 
@@ -46,7 +46,7 @@ export async function encodePermalink(
     if (e instanceof CannotEncode || e instanceof Malformed || e instanceof RangeError) return fail("cannot-encode", e.message);
     return fail("cannot-encode", `internal error: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const fragment = await sealContent(content, options);
+  const fragment = await sealContent(content, { ...options, version: hasFixExtension(view) ? 2 : 1 });
   if (fragment.length > LIMITS.fragmentChars) {
     return fail("cannot-encode", `the link would be ${fragment.length} characters (limit ${LIMITS.fragmentChars}); share the trace as text instead`);
   }
@@ -92,6 +92,7 @@ function finish(content: Content, stories: StoryLookup | undefined): LinkResult<
         ...(content.titleFromStory ? (story.title !== undefined ? { title: story.title } : {}) : trace.title !== undefined ? { title: trace.title } : {}),
         ...(trace.policy ? { policy: trace.policy } : {}),
         ...(trace.kernel ? { kernel: trace.kernel } : {}),
+        ...(trace.without ? { without: trace.without } : {}),
         ops: content.commentsFromStory ? story.ops : trace.ops,
         ...(content.commentsFromStory ? (story.trailing ? { trailing: story.trailing } : {}) : trace.trailing ? { trailing: trace.trailing } : {}),
       };

@@ -1,23 +1,29 @@
 /**
  * The permalink op tables (format 1). A link names each operation by its
- * index in OPCODES, so the table only ever grows at the end: a link made
- * today decodes in every later version (core/permalink/golden.test.ts
- * holds links made before the codec moved to core).
+ * code, so codes only ever grow at the end: a link made today decodes in
+ * every later version (core/permalink/golden.test.ts holds links made
+ * before the codec moved to core).
  *
- * Kept in a file of its own so the op registry (core/ops/index.ts) can
- * later carry each op's code and this table be read from it.
+ * The codes live in the op registry: each spec's `opcode` (core/ops/*.ts).
+ * OPCODES is read from it, index = code; registry.test.ts keeps the codes
+ * dense and unique, and app/share/permalink.test.ts pins the first ones.
  */
-/** Append-only: the op code is the index. Never reorder or remove. */
-export const OPCODES: readonly string[] = [
-  "alloc_page", "get_page", "put_page", "owner_reuse", "alloc_skb", "alloc_skb_fclone", "napi_alloc_skb",
-  "skb_reserve", "skb_put", "skb_push", "skb_pull", "skb_fill_page_desc", "skb_add_rx_frag", "skb_frag_add_head",
-  "skb_get", "kfree_skb", "consume_skb", "kfree_skb_list", "skb_clone", "__skb_header_release", "skb_copy",
-  "pskb_copy", "pskb_expand_head", "skb_split", "__pskb_pull_tail", "pskb_may_pull", "skb_linearize", "pskb_trim",
-  "skb_try_coalesce", "kfree_skb_partial", "skb_shift", "skb_zerocopy", "skb_segment", "skb_splice_bits",
-  "pipe_release", "sock_create", "sock_queue_rcv_skb", "skb_copy_datagram_iter", "sk_eat_skb", "skb_orphan",
-  "zerocopy_arm", "skb_orphan_frags", "skb_orphan_frags_rx", "skb_copy_ubufs", "skb_recycle_check",
-  "do_tcp_sendpages",
-];
+import { OPS } from "../ops";
+
+/** Append-only: the op code is the index. Never renumber or remove an op's code. */
+export const OPCODES: readonly string[] = opcodeTable();
+
+function opcodeTable(): string[] {
+  const table: string[] = [];
+  for (const spec of OPS.values()) {
+    if (table[spec.opcode] !== undefined) throw new Error(`engine bug: opcode ${spec.opcode} of ${spec.fn} is ${table[spec.opcode]}'s`);
+    table[spec.opcode] = spec.fn;
+  }
+  const hole = table.findIndex((fn) => fn === undefined);
+  if (hole >= 0) throw new Error(`engine bug: no op has opcode ${hole}`);
+  return table;
+}
+
 /** The eight commonest operations, 4 bits each (fixed for format 1); the rest take 7. */
 export const SHORT_OPS: readonly string[] = [
   "alloc_page", "alloc_skb", "skb_fill_page_desc", "zerocopy_arm", "kfree_skb", "skb_clone", "pskb_copy", "pskb_expand_head",

@@ -8,6 +8,7 @@
  */
 import { holdersOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
+import { fixed } from "../fixes/fixed";
 import type { BufferId, SkbId, UbufId } from "../model/types";
 
 export function hostHolders(tx: Tx, buffer: BufferId): string[] {
@@ -56,7 +57,10 @@ export function ubufCallback(tx: Tx, ubuf: UbufId, success: boolean): void {
   const zerocopy = u.zerocopy && success;
   tx.set("ubufs", ubuf, { ...u, refcnt, zerocopy, callbacks: u.callbacks + 1 });
   tx.emit({ kind: "ubuf_callback", ubuf, success, refcnt });
-  if (refcnt === 0) {
+  // Before "vhost/net: complete zerocopy ubufs only once" (6.1.180) the
+  // vhost callback completed on every call, whatever the refcnt.
+  const vhostEveryCall = u.kind === "vhost" && !fixed(tx, "vhost-complete-once");
+  if (refcnt === 0 || vhostEveryCall) {
     const via = u.kind === "vhost" ? "vhost_zerocopy_callback" : "msg_zerocopy_callback";
     complete(tx, u.buffer, zerocopy ? via : `${via} (COPIED)`, zerocopy);
   } else if (refcnt < 0) {

@@ -21,7 +21,7 @@ describe("the policy table", () => {
   });
 
   it("keeps the permalink codes of the first five policies, and every code is unique", () => {
-    // app/share/permalink.ts POLICY_CODES: links made since version 1 carry these.
+    // core/permalink/policies.ts POLICY_CODES: links made since version 1 carry these.
     const golden: Record<string, number> = { "page-refs": 0, destructor: 1, "shinfo-release": 2, "ubuf-orphan": 3, "msg-zerocopy": 4 };
     for (const [id, code] of Object.entries(golden)) expect(POLICY_TABLE.find((p) => p.id === id)?.code, id).toBe(code);
     const codes = POLICY_TABLE.map((p) => p.code);
@@ -105,8 +105,8 @@ describe.each(absent)("policy %s on %s", (policy, kernel) => {
 
 // Every consumer reads the registry: outside it, no source keeps a list of
 // policies or decides by a policy's id. Tests and story expectations name
-// policies as data (story and fix-demo verdict rows); permalink.ts keeps POLICY_CODES until it moves to core
-// (issue 15.3), where it reads `code` from the table.
+// policies as data (story and fix-demo verdict rows); core/permalink/
+// policies.ts derives POLICY_CODES from the table's `code`s.
 const sources = import.meta.glob<string>(
   [
     "../../{core,app,cli,stories}/**/*.{ts,tsx}",
@@ -117,7 +117,6 @@ const sources = import.meta.glob<string>(
     "!../../core/model/policies.ts",
     "!../../stories/catalog.ts",
     "!../../core/fixes/demos.ts",
-    "!../../app/share/permalink.ts",
   ],
   { query: "?raw", import: "default", eager: true },
 );

@@ -25,6 +25,7 @@ const ONE_OF_EACH: { [K in EngineEvent["kind"]]: Extract<EngineEvent, { kind: K 
   dangling: { kind: "dangling", object: "b", holder: "a.frag_list", text: "b freed while on a's frag_list" },
   result: { kind: "result", fn: "skb_try_coalesce", value: "true (fragstolen)" },
   warn: { kind: "warn", fn: "skb_split", text: "len beyond skb->len" },
+  unreachable: { kind: "unreachable", fn: "skb_splice_bits", contract: "read-from-receive-queue", text: "a was never received" },
 };
 
 describe("describeEvent", () => {
@@ -46,6 +47,7 @@ describe("describeEvent", () => {
       "dangling: b freed while on a's frag_list",
       "skb_try_coalesce returned true (fragstolen)",
       "WARN in skb_split: len beyond skb->len",
+      "Linux cannot take this path: a was never received",
     ]);
   });
 

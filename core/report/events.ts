@@ -52,6 +52,8 @@ export function describeEvent(e: EngineEvent, state?: Names): string {
       return `${e.fn} returned ${e.value}`;
     case "warn":
       return `WARN in ${e.fn}: ${e.text}`;
+    case "unreachable":
+      return `Linux cannot take this path: ${e.text}`;
     default:
       return unknownEvent(e);
   }

@@ -175,6 +175,16 @@ describe("importText on malformed input", () => {
       expect(got.error.message).toMatch(/^line 4: kfree_skb takes 1 argument/);
     }
   });
+  it("keeps a broken operation line in the trace (reported, with the text to open), never drops it", () => {
+    const got = importText("Hi,\n\n> g = alloc_page(guest)\n> a = alloc_skb(256)\n> kfree_skb(a\n> b = skb_clone(a)\n\nThanks\n");
+    expect(got.ok).toBe(false);
+    if (!got.ok) {
+      expect(got.error.line).toBe(5);
+      expect(got.error.source).toBe("g = alloc_page(guest)\na = alloc_skb(256)\nkfree_skb(a\nb = skb_clone(a)\n");
+    }
+    const last = importText("g = alloc_page(guest)\nput_page(g\n");
+    expect(!last.ok && last.error.source).toBe("g = alloc_page(guest)\nput_page(g\n");
+  });
   it("says when there is no trace, or the report is cut off", () => {
     expect(importText("Thanks for the patch!\n-- \nGreg\n")).toEqual({ ok: false, error: { message: expect.stringMatching(/no trace found/) } });
     expect(importText("== skbscope trace ==\ng = alloc_page(guest)\n")).toMatchObject({ ok: false, error: { message: expect.stringMatching(/end marker is missing/) } });
@@ -191,5 +201,20 @@ describe("importText on malformed input", () => {
   it("unquotes mail's quoting and odd spaces", () => {
     expect(unquote("> > >g = alloc_page(guest)  ")).toBe("g = alloc_page(guest)");
     expect(unquote(">\u00a0# x")).toBe("# x");
+  });
+  it("unquotes in linear time: 80,000 blanks (issue 16.6)", () => {
+    for (const line of [" ".repeat(80_000) + "x", "> " + " ".repeat(80_000) + "x", " > ".repeat(27_000) + "x", "x" + " \t".repeat(40_000) + "y"]) {
+      const started = performance.now();
+      unquote(line);
+      expect(performance.now() - started).toBeLessThan(200);
+    }
+    expect(unquote("   indented")).toBe("   indented");
+    expect(unquote(" > >  two")).toBe(" two");
+    expect(unquote(">")).toBe("");
+    expect(unquote("a   \t ")).toBe("a");
+  });
+  it("reads a lone-CR paste as lines (issue 16.3)", () => {
+    const got = importText("g = alloc_page(guest)\ra = alloc_skb(256)\rskb_fill_page_desc(a, 0, g, 0, 4096)\r");
+    expect(got.ok && got.value.trace.ops.length).toBe(3);
   });
 });

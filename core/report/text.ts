@@ -17,9 +17,12 @@ import { runTrace, settings, type Run } from "../engine/replay";
 import { dataref, stateView, type StateView } from "../engine/view";
 import { KERNELS, POLICIES, type KernelId, type PolicyId, type State } from "../model/types";
 import type { Diagnostic, Trace } from "../trace/ast";
-import { hasErrors, parseTrace } from "../trace/parse";
+import { LINE_END, hasErrors, parseTrace } from "../trace/parse";
+import { binaryReason } from "../trace/limits";
 import { printOp, printTrace } from "../trace/print";
 import { SEMANTICS_VERSION } from "../version";
+import { fixById } from "../fixes/catalogue";
+import { isRevertible, preFixNote } from "../fixes/fixed";
 import { describeEvents } from "./events";
 import { TEXT_WIDTH, wrap } from "./wrap";
 
@@ -41,6 +44,12 @@ export interface ReportInput {
   /** Defaults: the trace's headers, else page-refs and 6.1. */
   readonly policy?: PolicyId;
   readonly kernel?: KernelId;
+  /**
+   * Catalogued fixes the view reverts; replaces the trace's `# without:`
+   * header. The report's trace carries the effective set as that header,
+   * so pasting it back replays the same code.
+   */
+  readonly without?: readonly string[];
   /** 0 .. ops.length; default: the last step. */
   readonly step?: number;
   readonly selection?: string | null;
@@ -176,7 +185,8 @@ function stepPart(run: Run, step: number, width: number): string[] {
 
 function matrixPart(trace: Trace, kernel: KernelId, policy: PolicyId, width: number): string[] {
   const m = verdictMatrix(trace, kernel);
-  const out = [`Verdicts on Linux ${kernel} (this view: ${policy})`];
+  const reverted = m.without.length ? ` without ${m.without.join(", ")}` : "";
+  const out = wrap(`Verdicts on Linux ${kernel}${reverted} (this view: ${policy})`, width, "", "    ");
   const rows = new Map<PolicyId, string[]>();
   for (const e of m.entries) {
     const lines = wrap(e.verdict, width, `  ${e.policy.padEnd(16)}`, `  ${"".padEnd(16)}`);
@@ -195,8 +205,9 @@ function matrixPart(trace: Trace, kernel: KernelId, policy: PolicyId, width: num
 /** The whole report. */
 export function textReport(input: ReportInput): Report {
   const width = REPORT_WIDTH;
-  const trace = input.trace;
-  const base = settings(trace, { policy: input.policy, kernel: input.kernel });
+  const base = settings(input.trace, { policy: input.policy, kernel: input.kernel, without: input.without });
+  const { without: _header, ...rest } = input.trace;
+  const trace: Trace = base.without.length ? { ...rest, without: base.without } : rest;
   const run = runTrace(trace, base);
   const step = Math.max(0, Math.min(trace.ops.length, Math.floor(input.step ?? trace.ops.length)));
   const lines: string[] = [];
@@ -204,6 +215,11 @@ export function textReport(input: ReportInput): Report {
   lines.push(`skbscope view: policy ${base.policy}, kernel ${base.kernel}, step ${step} of ${trace.ops.length}`);
   const sel = input.selection;
   if (sel && SELECTION_OK.test(sel) && sel.length <= width - 20) lines.push(`skbscope selection: ${sel}`);
+  for (const id of base.without) {
+    const fix = fixById(id)!;
+    const note = isRevertible(id) ? preFixNote(id) : fix.before;
+    lines.push(...wrap(`without ${id} (${fix.function}, "${fix.subject}"): ${note}`, width, "skbscope ", "    "));
+  }
   lines.push("", TRACE_BEGIN);
   lines.push(...printTrace(trace).replace(/\n$/, "").split("\n"));
   lines.push(TRACE_END, "");
@@ -239,6 +255,8 @@ export interface ImportError {
   readonly message: string;
   /** 1-based line of the pasted text, when one is to blame. */
   readonly line?: number;
+  /** The trace's lines as pasted when they have errors: to open with the errors shown, never shortened. */
+  readonly source?: string;
 }
 
 export type ImportResult = { readonly ok: true; readonly value: Imported } | { readonly ok: false; readonly error: ImportError };
@@ -251,23 +269,56 @@ export type ImportResult = { readonly ok: true; readonly value: Imported } | { r
 export function unquote(line: string): string {
   const hash = line.indexOf("#");
   const code = (hash < 0 ? line : line.slice(0, hash)).replace(/[\u00a0\u2007\u202f]/g, " ");
-  return (code + (hash < 0 ? "" : line.slice(hash))).replace(/^(?:[ \t]*>)+[ \t]?/, "").replace(/[ \t]+$/, "");
+  const text = code + (hash < 0 ? "" : line.slice(hash));
+  // By hand, not by regular expression: `^(?:[ \t]*>)+` and `[ \t]+$`
+  // backtrack quadratically on a long run of blanks (80,000: 21 s).
+  return text.slice(quoteEnd(text), blankTail(text));
+}
+
+const isBlank = (c: string) => c === " " || c === "\t";
+
+/** Where the quoting ("> ", ">> ", "> > ") and one blank after it end. */
+function quoteEnd(text: string): number {
+  let end = 0;
+  for (let i = 0; ; ) {
+    while (i < text.length && isBlank(text[i])) i++;
+    if (text[i] !== ">") break;
+    end = ++i;
+  }
+  if (end > 0 && isBlank(text[end] ?? "")) end++;
+  return end;
+}
+
+/** Where the trailing blanks start. */
+function blankTail(text: string): number {
+  let end = text.length;
+  while (end > 0 && isBlank(text[end - 1])) end--;
+  return end;
 }
 
 const isStatement = (line: string): boolean => {
   const t = line.trim();
   if (t === "" || t.startsWith("#") || !/^[A-Za-z_]/.test(t) || !t.includes("(")) return false;
-  const p = parseTrace(t);
+  // One line on its own: its names are defined on other lines.
+  const p = parseTrace(t, { names: false });
   return p.trace.ops.length === 1 && !hasErrors(p);
 };
+
+/**
+ * A line meant as an operation but broken (`kfree_skb(a`, `b = skb_clone(`):
+ * it belongs to the trace, to be reported, not left out without a word.
+ */
+const isBrokenStatement = (line: string): boolean => /^\s*[A-Za-z_]\w*\s*(=\s*[A-Za-z_]\w*\s*)?\(/.test(line);
 
 /** Reads a trace (and the view, if the text is a report) back from pasted text. */
 export function importText(pasted: string): ImportResult {
   if (typeof pasted !== "string") return { ok: false, error: { message: "nothing to import: not text" } };
+  const binary = binaryReason(pasted);
+  if (binary) return { ok: false, error: { message: binary } };
   if (pasted.length > IMPORT_LIMITS.chars) {
     return { ok: false, error: { message: `the text is ${pasted.length} characters; skbscope imports at most ${IMPORT_LIMITS.chars}` } };
   }
-  const raw = pasted.replace(/^\ufeff/, "").split(/\r\n|\r|\n/);
+  const raw = pasted.replace(/^\ufeff/, "").split(LINE_END);
   if (raw.length > IMPORT_LIMITS.lines) {
     return { ok: false, error: { message: `the text has ${raw.length} lines; skbscope imports at most ${IMPORT_LIMITS.lines}` } };
   }
@@ -299,7 +350,7 @@ export function importText(pasted: string): ImportResult {
     picked = Array.from({ length: end - begin - 1 }, (_, i) => begin + 1 + i);
     from = "report";
   } else {
-    const kind = lines.map((l) => (l.trim() === "" ? "blank" : l.trimStart().startsWith("#") ? "comment" : isStatement(l) ? "op" : "other"));
+    const kind = lines.map((l) => (l.trim() === "" ? "blank" : l.trimStart().startsWith("#") ? "comment" : isStatement(l) ? "op" : isBrokenStatement(l) ? "broken" : "other"));
     const first = kind.findIndex((k) => k === "comment" || k === "op");
     let last = -1;
     for (let i = kind.length - 1; i >= 0; i--) if (kind[i] === "op" || kind[i] === "comment") {
@@ -312,6 +363,8 @@ export function importText(pasted: string): ImportResult {
     // Comment lines after the last operation belong to the trace only
     // when nothing but trace lines and blanks follow it.
     for (let i = first; i <= last; i++) if (kind[i] !== "other") picked.push(i);
+    // A broken operation right after the last good line is part of the trace too.
+    for (let i = last + 1; i < kind.length && kind[i] !== "other"; i++) if (kind[i] === "broken") picked.push(i);
   }
 
   const source = picked.map((i) => lines[i]).join("\n") + "\n";
@@ -319,7 +372,7 @@ export function importText(pasted: string): ImportResult {
   const at = (d: Diagnostic) => picked[d.line - 1] + 1;
   if (hasErrors(parsed)) {
     const d = parsed.diagnostics.find((x) => x.severity === "error")!;
-    return { ok: false, error: { message: `line ${at(d)}: ${d.message}`, line: at(d) } };
+    return { ok: false, error: { message: `line ${at(d)}: ${d.message}`, line: at(d), source } };
   }
   if (step !== undefined && step > parsed.trace.ops.length) step = undefined;
   return {

@@ -25,7 +25,7 @@
  * What it adds: the checker's memory of the path (PathSummary), so that two
  * paths to one state are merged only when their futures are judged alike.
  */
-import type { State } from "../model/types";
+import type { SkbId, State } from "../model/types";
 import type { PathSummary } from "./step";
 
 /** Node kinds, the first field of every label. */
@@ -134,11 +134,12 @@ function buildGraph(state: State, summary: PathSummary): Graph {
       s.hdr_len,
       b(s.head_frag),
       d ? (d.fn === "sock_rfree" ? 1 : 2) : 0,
+      b(state.devq.has(s.name)),
     ]);
     const m = s.name.endsWith("]") ? SEGMENT.exec(s.name) : null;
     if (m && !lists.has(m[1])) {
       let n = 0;
-      while (state.skbs.has(`${m[1]}[${n}]` as never) || state.graves.has(`${m[1]}[${n}]`)) n++;
+      while (state.skbs.has(`${m[1]}[${n}]` as SkbId) || state.graves.has(`${m[1]}[${n}]`)) n++;
       lists.set(m[1], g.add(K.List, m[1], [n]));
     }
   }

@@ -65,13 +65,3 @@ function writesInto(w: Footprint, other: Footprint): boolean {
 export function independent(a: Footprint, b: Footprint): boolean {
   return !writesInto(a, b) && !writesInto(b, a);
 }
-
-/** A copy (the walker keeps one per path step). */
-export function copyFootprint(f: Footprint): Footprint {
-  const out = new Footprint();
-  for (const x of f.reads) out.reads.add(x);
-  for (const x of f.writes) out.writes.add(x);
-  for (const x of f.scans) out.scans.add(x);
-  for (const x of f.written) out.written.add(x);
-  return out;
-}

@@ -23,7 +23,6 @@ export {
   search,
   searchAsync,
   searchThrough,
-  shortest,
   startOf,
 } from "./search";
 export type {

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { trace } from "../testdata/harness";
 import { printOp } from "../trace/print";
 import { DEFAULT_OPS, candidates, cutPoints, freshName, menuOps } from "./menu";
+import type { SkbId } from "../model/types";
 
 const PREFIX = `
 g = alloc_page(guest)
@@ -22,13 +23,14 @@ const steps = (body: string, kernel: "6.1" | "2.6.32" = "2.6.32") => {
 describe("the argument menu", () => {
   it("cuts at 0, inside and at the end of the linear part, inside and at the end of each frag", () => {
     const run = trace(`h = alloc_page(host)\nb = alloc_skb(256)\nskb_put(b, 100)\nskb_fill_page_desc(b, 0, h, 0, 1000)`);
-    const skb = run.final.skbs.get("b" as never)!;
+    const skb = run.final.skbs.get("b" as SkbId)!;
     expect(cutPoints(skb, run.final.datas.get(skb.head)!)).toEqual([0, 50, 100, 600, 1100]);
   });
 
   it("skb_split, pskb_trim and __pskb_pull_tail get those lengths", () => {
     const all = steps("");
-    expect(all.filter((s) => s.includes("skb_split"))).toEqual(["b = skb_split(a, 0)", "b = skb_split(a, 2048)", "b = skb_split(a, 4096)"]);
+    // tcp_fragment splits strictly inside the skb: never at 0 or at skb->len.
+    expect(all.filter((s) => s.includes("skb_split"))).toEqual(["b = skb_split(a, 2048)"]);
     expect(all.filter((s) => s.startsWith("pskb_trim"))).toEqual(["pskb_trim(a, 0)", "pskb_trim(a, 2048)"]);
     expect(all.filter((s) => s.startsWith("__pskb_pull_tail"))).toEqual(["__pskb_pull_tail(a, 2048)", "__pskb_pull_tail(a, 4096)"]);
   });

@@ -23,7 +23,7 @@
  * Fingerprints can collide (two states merged that differ): the result
  * carries TLC's optimistic estimate of that probability.
  */
-import { VERDICT_ORDER, type Finding, type FindingKind } from "../check/checker";
+import { VIOLATION_VERDICTS, type Finding, type FindingKind } from "../check/checker";
 import { runTrace } from "../engine/replay";
 import { emptyState } from "../model/tx";
 import type { KernelId, PolicyId, State } from "../model/types";
@@ -34,7 +34,7 @@ import { undoWrites } from "../model/tx";
 import { canonicalFingerprint } from "./canon";
 import { FingerprintSet, collisionProbability } from "./fingerprint";
 import { Footprint, independent } from "./footprint";
-import { BASE_OPS, DEFAULT_OPS, ROOT_OPS, menuOps } from "./menu";
+import { DEFAULT_OPS, ROOT_OPS, menuOps } from "./menu";
 import { EMPTY_SUMMARY, judgeStep, judgeStepsInPlace, kindsOf, type MissedAt, type PathSummary } from "./step";
 import { Walker } from "./walk";
 
@@ -46,9 +46,13 @@ zerocopy_arm(a)
 `;
 export const DEFAULT_PREFIX: readonly TraceOp[] = stripPositions(parseTrace(DEFAULT_PREFIX_TEXT).trace).ops;
 
-/** Finding kinds in the order results list them: verdicts by severity, then the rest. */
+/**
+ * Finding kinds in the order results list them: verdicts by severity, then
+ * the rest. Not kernel-bug: a step the kernel BUGs on fails, and search
+ * never extends a path through a failed step.
+ */
 export const KIND_ORDER: readonly FindingKind[] = [
-  ...(VERDICT_ORDER.filter((v) => v !== "ok") as FindingKind[]),
+  ...VIOLATION_VERDICTS.filter((v) => v !== "kernel-bug"),
   "use-after-free",
   "double-free",
   "refcount-underflow",
@@ -144,11 +148,14 @@ export interface SliceResult {
   readonly children: readonly number[];
   /** First path in the slice for each kind it revealed. */
   readonly found: readonly SliceFound[];
-  /** Per node expanded in full, in order, three numbers: operations tried, of which refused, of which skipped (reduction). */
+  /**
+   * Per node expanded in full, in order, four numbers: operations tried, of
+   * which refused by the kernel, not modelled, skipped (reduction).
+   */
   readonly work: readonly number[];
   /** Engine bugs met (an "internal" error): the node, a path and the message. */
   readonly internal: readonly { parent: number; path: readonly TraceOp[]; message: string }[];
-  /** Stopped inside the slice: nodes past `work.length / 3` were not expanded. */
+  /** Stopped inside the slice: nodes past `work.length / 4` were not expanded. */
   readonly cancelled: boolean;
 }
 
@@ -184,6 +191,8 @@ export interface SearchResult {
   readonly transitions: number;
   /** Operations the kernel refused (pruned). */
   readonly pruned: number;
+  /** Operations the model does not handle (unsupported or internal errors), pruned too. */
+  readonly notModelled: number;
   /** Steps left unjudged by the partial-order reduction. */
   readonly skipped: number;
   /** Fingerprints looked up in the visited set (successors judged). */
@@ -272,6 +281,7 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
     const ids = sleep ? walker.identitiesAt(walker.depth) : null;
     let tried = 0;
     let refused = 0;
+    let notModelled = 0;
     let skipped = 0;
     for (let c = 0; c < cands.length; c++) {
       const step = cands[c];
@@ -293,7 +303,9 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
       if (asleep) foot!.clear();
       const j = judgeStepsInPlace(config.policy, state, summary, step, config.missedAt, asleep ? foot : null);
       if (j.error) {
-        refused++;
+        // A step the model cannot judge is not the kernel refusing it.
+        if (j.error.kind === "unsupported" || j.error.kind === "internal") notModelled++;
+        else refused++;
         if (j.error.kind === "internal") internal.push({ parent: i, path: [...walker.ops(), ...step], message: j.error.message });
         continue;
       }
@@ -314,7 +326,7 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
       undoWrites(j.state, j.undo);
       children.push(i, c, fp[0], fp[1]);
     }
-    work.push(tried, refused, skipped);
+    work.push(tried, refused, notModelled, skipped);
   }
   return { children, found, work, internal, cancelled };
 }
@@ -386,6 +398,7 @@ export class SearchRun {
   private closed = false;
   transitions = 0;
   pruned = 0;
+  notModelled = 0;
   skipped = 0;
   generated = 0;
   stoppedBy: StopReason | null = null;
@@ -485,13 +498,14 @@ export class SearchRun {
       let f = 0;
       let e = 0;
       for (let i = 0; i < slice.length && this.stoppedBy === null; i++) {
-        if (3 * i >= res.work.length) {
+        if (4 * i >= res.work.length) {
           this.stoppedBy = "cancelled";
           break;
         }
-        this.transitions += res.work[3 * i];
-        this.pruned += res.work[3 * i + 1];
-        this.skipped += res.work[3 * i + 2];
+        this.transitions += res.work[4 * i];
+        this.pruned += res.work[4 * i + 1];
+        this.notModelled += res.work[4 * i + 2];
+        this.skipped += res.work[4 * i + 3];
         for (; e < res.internal.length && res.internal[e].parent === i; e++) this.internalErrors.push({ path: res.internal[e].path, message: res.internal[e].message });
         for (; f < res.found.length && res.found[f].parent === i; f++) this.record(res.found[f].kind, [...slice[i].steps, res.found[f].step], this.level + 1);
         for (; c < ch.length && ch[c] === i; c += 4) {
@@ -571,6 +585,7 @@ export class SearchRun {
       states: this.visited.size,
       transitions: this.transitions,
       pruned: this.pruned,
+      notModelled: this.notModelled,
       skipped: this.skipped,
       generated: this.generated,
       collisionProbability: collisionProbability(this.visited.size, this.generated),
@@ -777,26 +792,23 @@ export function needsOp(c: Counterexample, fn: string, prefixLength: number): bo
 
 /**
  * One search per operation of `roots` (default ROOT_OPS, those the kernel
- * has), each with BASE_OPS and that operation only, counting only paths
- * that use it: the shortest way each operation breaks the policy, even
- * where another operation breaks it sooner.
+ * has), each with the same menu as the whole search (`options.ops`, else
+ * DEFAULT_OPS), counting only paths that use the operation: the shortest
+ * way each operation breaks the policy, even where another operation
+ * breaks it sooner. With the whole menu beside it, an operation that needs
+ * another one first (skb_recycle_check after skb_linearize) is found
+ * through it whenever the whole search found it so.
  */
 export function searchThrough(options: SearchOptions, roots: readonly string[] = ROOT_OPS): ThroughResult[] {
-  const { require: _require, ops: _ops, ...rest } = options;
+  const { require: _require, ops, ...rest } = options;
+  const menu = ops ?? DEFAULT_OPS;
   const prefixLength = (options.prefix ?? DEFAULT_PREFIX).length;
   const through: ThroughResult[] = [];
   for (const op of menuOps(roots, options.kernel)) {
     if (options.shouldStop?.()) break;
-    const result = search({ ...rest, ops: [...BASE_OPS, op], require: op });
+    const result = search({ ...rest, ops: [...new Set([...menu, op])], require: op });
     const own = result.counterexamples.filter((c) => needsOp(c, op, prefixLength));
     through.push({ op, result, own });
   }
   return through;
-}
-
-/** The shortest counterexample of a result, worst kind first at equal length. */
-export function shortest(result: SearchResult): Counterexample | null {
-  let best: Counterexample | null = null;
-  for (const c of result.counterexamples) if (!best || c.length < best.length) best = c;
-  return best;
 }

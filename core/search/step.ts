@@ -128,7 +128,7 @@ export function judgeStepsInPlace(
   let undo: unknown[] | null = null;
   let last: readonly unknown[] = NO_UNDO;
   for (let i = 0; i < ops.length; i++) {
-    const out = applyOp(state, ops[i], "inplace", true, access);
+    const out = applyOp(state, ops[i], "inplace", { keepUndo: true, access });
     if (out.error) {
       if (undo) undoWrites(before, undo);
       else if (i > 0) undoWrites(before, last);

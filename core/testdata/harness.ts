@@ -4,7 +4,7 @@
  */
 import { hasErrors, parseTrace } from "../trace/parse";
 import { runTrace, type Run, type RunOptions } from "../engine/replay";
-import { holdersOf, shinfo } from "../model/lookup";
+import { holdersOf } from "../model/lookup";
 import type { State } from "../model/types";
 
 export function trace(source: string, options: RunOptions = {}): Run {
@@ -28,7 +28,7 @@ export function clean(run: Run): Run {
 export function view(state: State) {
   const skbs = Object.fromEntries(
     [...state.skbs.values()].map((skb) => {
-      const d = shinfo({ get: (t: string, k: string) => (state as never as Record<string, Map<string, unknown>>)[t].get(k) } as never, skb);
+      const d = state.datas.get(skb.head)!;
       return [
         skb.name,
         {

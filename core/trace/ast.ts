@@ -32,6 +32,13 @@ export interface Trace {
   readonly title?: string;
   readonly policy?: PolicyId;
   readonly kernel?: KernelId;
+  /**
+   * `# contracts: flag`: a step that breaks a caller contract runs, flagged
+   * `unreachable`, instead of failing (traces whose point is the misuse).
+   */
+  readonly contracts?: "enforce" | "flag";
+  /** `# without: ID, ...`: catalogued fixes this trace runs with reverted. */
+  readonly without?: readonly string[];
   readonly ops: readonly TraceOp[];
   /** Comment lines after the last op. */
   readonly trailing?: readonly string[];
@@ -49,6 +56,8 @@ export interface Diagnostic {
 export interface Parsed {
   readonly trace: Trace;
   readonly diagnostics: readonly Diagnostic[];
+  /** Diagnostics counted but not kept (ParseOptions.maxDiagnostics). */
+  readonly omitted?: { readonly errors: number; readonly warnings: number; /** The first one's line. */ readonly line: number };
 }
 
 /** A trace with positions dropped: what equality means for traces. */

@@ -1,7 +1,7 @@
 /**
  * The printer: a trace back to text that parses to the same trace.
  */
-import type { Arg, Trace, TraceOp } from "./ast";
+import { MAX_COLUMNS, type Arg, type Trace, type TraceOp } from "./ast";
 import { HEADER_LINE } from "./parse";
 
 export function printArg(arg: Arg): string {
@@ -21,11 +21,28 @@ export function printOp(op: TraceOp): string {
   return op.result ? `${op.result} = ${call}` : call;
 }
 
+/** `# without:` lines, several when the ids would pass 72 columns (the parser joins them). */
+export function withoutLines(ids: readonly string[]): string[] {
+  const out: string[] = [];
+  let cur: string[] = [];
+  for (const id of ids) {
+    if (cur.length && `# without: ${[...cur, id].join(", ")}`.length > MAX_COLUMNS) {
+      out.push(`# without: ${cur.join(", ")}`);
+      cur = [];
+    }
+    cur.push(id);
+  }
+  if (cur.length) out.push(`# without: ${cur.join(", ")}`);
+  return out;
+}
+
 export function printTrace(trace: Trace): string {
   const lines: string[] = [];
   if (trace.title !== undefined) lines.push(`# title: ${trace.title}`);
   if (trace.policy !== undefined) lines.push(`# policy: ${trace.policy}`);
   if (trace.kernel !== undefined) lines.push(`# kernel: ${trace.kernel}`);
+  if (trace.contracts !== undefined) lines.push(`# contracts: ${trace.contracts}`);
+  lines.push(...withoutLines(trace.without ?? []));
   // The header block is the run of header lines at the top; a comment that
   // merely looks like one is kept out of it by a blank line.
   const first = trace.ops[0]?.leading?.[0] ?? (trace.ops.length === 0 ? trace.trailing?.[0] : undefined);

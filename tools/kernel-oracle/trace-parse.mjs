@@ -3,60 +3,19 @@
 // (docs/trace-language.md) and its translation into the command script that
 // the skboracle kernel module executes.
 
+import fs from 'node:fs';
+
 export const KEYWORDS = new Set(['guest', 'host', 'true', 'false']);
 
-// Argument kinds: skb, page, pipe, sock, segs, int, kw:<a>|<b>
-// ret: the kind of object a `name =` introduces (null: none allowed).
-const skb1 = { args: ['skb'] };
-export const OPS = {
-  alloc_page: { ret: 'page', args: ['kw:guest|host'] },
-  get_page: { args: ['page'] },
-  put_page: { args: ['page'] },
-  owner_reuse: { args: ['page'] },
-  alloc_skb: { ret: 'skb', args: ['int'] },
-  alloc_skb_fclone: { ret: 'skb', args: ['int'] },
-  napi_alloc_skb: { ret: 'skb', args: ['int'], kernel: '6.1' },
-  skb_reserve: { args: ['skb', 'int'] },
-  skb_put: { args: ['skb', 'int'] },
-  skb_push: { args: ['skb', 'int'] },
-  skb_pull: { args: ['skb', 'int'] },
-  skb_fill_page_desc: { args: ['skb', 'int', 'page', 'int', 'int'] },
-  skb_add_rx_frag: { args: ['skb', 'int', 'page', 'int', 'int', 'int'] },
-  skb_frag_add_head: { args: ['skb', 'skb'] },
-  skb_get: skb1,
-  kfree_skb: skb1,
-  consume_skb: skb1,
-  kfree_skb_list: { args: ['segs'] },
-  skb_clone: { ret: 'skb', args: ['skb'] },
-  __skb_header_release: skb1,
-  skb_header_release: skb1,
-  skb_copy: { ret: 'skb', args: ['skb'] },
-  pskb_copy: { ret: 'skb', args: ['skb'] },
-  pskb_expand_head: { args: ['skb', 'int', 'int'] },
-  skb_split: { ret: 'skb', args: ['skb', 'int'] },
-  __pskb_pull_tail: { args: ['skb', 'int'] },
-  pskb_may_pull: { args: ['skb', 'int'] },
-  pskb_trim: { args: ['skb', 'int'] },
-  skb_linearize: skb1,
-  skb_try_coalesce: { args: ['skb', 'skb'], kernel: '6.1' },
-  kfree_skb_partial: { args: ['skb', 'kw:true|false'], kernel: '6.1' },
-  skb_shift: { args: ['skb', 'skb', 'int'] },
-  skb_zerocopy: { args: ['skb', 'skb', 'int', 'int'], kernel: '6.1' },
-  skb_segment: { ret: 'segs', args: ['skb', 'int'] },
-  skb_splice_bits: { ret: 'pipe', args: ['skb', 'int', 'int'], alt: { args: ['skb', 'int', 'int', 'pipe'] } },
-  pipe_release: { args: ['pipe'] },
-  do_tcp_sendpages: { args: ['skb', 'pipe'] },
-  sock_create: { ret: 'sock', args: [] },
-  sock_queue_rcv_skb: { args: ['sock', 'skb'] },
-  skb_copy_datagram_iter: { args: ['skb', 'int', 'int'] },
-  sk_eat_skb: { args: ['sock', 'skb'] },
-  skb_orphan: skb1,
-  zerocopy_arm: skb1,
-  skb_orphan_frags: { ...skb1, kernel: '6.1' },
-  skb_orphan_frags_rx: { ...skb1, kernel: '6.1' },
-  skb_copy_ubufs: { ...skb1, kernel: '6.1' },
-  skb_recycle_check: { args: ['skb', 'int'], kernel: '2.6.32' },
-};
+// The operations, from the op registry (core/ops) by `npm run docs`: per op
+// its argument kinds (skb, page, pipe, sock, segs, int, kw:<a>|<b>), ret (the
+// kind of object a `name =` introduces; null: none allowed), alt (the
+// signature with the optional arguments, which names nothing), kernel (the
+// only kernel that has it) and command (the skboracle module's name for it),
+// or notRecordable (why the oracle cannot run it). aliases: other spellings.
+const TABLE = JSON.parse(fs.readFileSync(new URL('./ops.json', import.meta.url), 'utf8'));
+export const OPS = TABLE.ops;
+export const ALIASES = TABLE.aliases;
 
 export const POLICIES = ['page-refs', 'destructor', 'shinfo-release', 'ubuf-orphan', 'msg-zerocopy'];
 
@@ -177,8 +136,9 @@ export function parseTrace(source) {
     }
     const lead = stmt.length - stmt.trimStart().length;
     const st = parseStatement(stmt.trim(), lineNo, col0 + lead);
-    const sig0 = OPS[st.fn];
+    const sig0 = OPS[st.fn] ?? OPS[ALIASES[st.fn]];
     if (!sig0) throw new TraceError(lineNo, st.fnCol, `unknown operation ${st.fn}`);
+    if (sig0.notRecordable) throw new TraceError(lineNo, st.fnCol, `${st.fn} cannot be recorded: ${sig0.notRecordable}`);
     let sig = sig0;
     if (sig0.alt && st.args.length === sig0.alt.args.length) sig = { ...sig0.alt, ret: null };
     if (st.args.length !== sig.args.length) {
@@ -213,7 +173,7 @@ export function parseTrace(source) {
       if (KEYWORDS.has(st.dst)) throw new TraceError(lineNo, st.dstCol, `${st.dst} is a keyword`);
       types.set(st.dst, sig.ret);
     }
-    ops.push({ line: lineNo, text: stmt.trim(), dst: st.dst, fn: st.fn, args: st.args, kernel: sig0.kernel });
+    ops.push({ line: lineNo, text: stmt.trim(), dst: st.dst, fn: st.fn, command: sig0.command, args: st.args, kernel: sig0.kernel });
   });
   return { header, ops, warnings };
 }
@@ -223,7 +183,7 @@ export function toCommands(name, parsed, policy) {
   const out = [`trace ${name}`, `policy ${policy}`];
   for (const op of parsed.ops) {
     const args = op.args.map((a) => (a.kind === 'int' ? `i:${a.v.toString(10)}` : a.kind === 'kw' ? `k:${a.v}` : `r:${a.v}`));
-    out.push(['op', op.line, op.fn, op.dst || '-', ...args].join(' '));
+    out.push(['op', op.line, op.command, op.dst || '-', ...args].join(' '));
   }
   out.push('end');
   return out.join('\n') + '\n';

@@ -1149,6 +1149,28 @@ static void op_free(struct step *st, bool consume)
 		o->caller_refs--;
 }
 
+/*
+ * skb_tx_error(skb) then kfree_skb(skb): a driver's xmit error path
+ * (skbscope's skb_tx_error op; the kernel-doc says the skb must be freed
+ * afterwards). A shared skb is refused, as skbscope's precondition says.
+ */
+static void op_tx_error(struct step *st)
+{
+	struct obj *o;
+	struct sk_buff *skb = arg_skb(st, 0, &o);
+
+	if (!skb || !no_dst(st) || !check_free_ok(st, o, false))
+		return;
+	if (refcount_read(&skb->users) != 1) {
+		fail(st, "refused: %s is shared; a driver's error path frees the skb it owns", o->name);
+		return;
+	}
+	skb_tx_error(skb);
+	kfree_skb(skb);
+	if (o->caller_refs > 0)
+		o->caller_refs--;
+}
+
 static void op_free_list(struct step *st)
 {
 	struct obj *l = arg_obj(st, 0, T_SEGS), *o;
@@ -1991,6 +2013,8 @@ static void exec_op(struct step *st)
 		op_orphan_frags(st, 1);
 	else if (!strcmp(f, "skb_copy_ubufs"))
 		op_orphan_frags(st, 2);
+	else if (!strcmp(f, "skb_tx_error"))
+		op_tx_error(st);
 	else if (!strcmp(f, "skb_recycle_check"))
 		fail(st, "skb_recycle_check does not exist in Linux 6.1 (2.6.32 only)");
 	else

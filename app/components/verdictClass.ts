@@ -1,0 +1,4 @@
+/** The class a verdict is drawn with: ok, n/a, inconclusive (not judged: never drawn as ok) or bad. */
+export function verdictClass(verdict: string): string {
+  return verdict === "ok" ? "ok" : verdict === "n/a" ? "na" : verdict === "inconclusive" ? "inconclusive" : "bad";
+}

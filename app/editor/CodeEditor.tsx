@@ -1,0 +1,199 @@
+/**
+ * The trace editor proper: CodeMirror 6, loaded as a chunk of its own
+ * (TraceEditor shows a plain view until it arrives). The store's text is
+ * the truth: typing sends it to the machines (which re-run after a pause),
+ * a text changed from the operation form is patched in as the smallest change (undo and
+ * the scroll position survive an appended line); another trace opened gets
+ * a state of its own.
+ */
+import { autocompletion, completionKeymap, type CompletionContext, type CompletionResult } from "@codemirror/autocomplete";
+import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
+import { lintGutter, lintKeymap, setDiagnostics, type Diagnostic as CmDiagnostic } from "@codemirror/lint";
+import { Annotation, EditorState, StateEffect, StateField, type Extension } from "@codemirror/state";
+import { Decoration, EditorView, drawSelection, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers, type DecorationSet } from "@codemirror/view";
+import { useEffect, useRef } from "react";
+import { useMachines } from "../context";
+import { useScope, type ScopeData } from "../store";
+import { completionAt, definedNames } from "./complete";
+import { fitDefaultWidth } from "./width";
+import { markRange, traceMarks } from "./marks";
+import { traceHighlighting, traceLanguage } from "./traceLanguage";
+
+/** The line of the step on screen (0: none). */
+const setStepLine = StateEffect.define<number>();
+const stepLineMark = Decoration.line({ class: "cm-step-line", attributes: { "data-testid": "step-line" } });
+
+const stepLine = StateField.define<DecorationSet>({
+  create: () => Decoration.none,
+  update(deco, tr) {
+    deco = deco.map(tr.changes);
+    for (const e of tr.effects) {
+      if (!e.is(setStepLine)) continue;
+      deco = e.value > 0 && e.value <= tr.state.doc.lines ? Decoration.set([stepLineMark.range(tr.state.doc.line(e.value).from)]) : Decoration.none;
+    }
+    return deco;
+  },
+  provide: (f) => EditorView.decorations.from(f),
+});
+
+function completions(context: CompletionContext): CompletionResult | null {
+  const { ops } = useScope.getState();
+  const line = context.state.doc.lineAt(context.pos);
+  const table = new Map(ops.map((o) => [o.fn, o]));
+  const above = context.state.doc.iterLines(1, line.number);
+  const at = completionAt(line.text, context.pos - line.from, ops, definedNames(iterate(above), table));
+  if (!at) return null;
+  const from = line.from + at.from;
+  if (from === context.pos && !context.explicit) return null;
+  return {
+    from,
+    options: at.options.map((o) => ({ label: o.label, type: o.type, detail: o.detail, info: o.info, apply: o.apply })),
+    validFor: /^[A-Za-z_][A-Za-z0-9_]*$/,
+  };
+}
+
+function* iterate(it: Iterator<string>): Generator<string> {
+  for (let r = it.next(); !r.done; r = it.next()) yield r.value;
+}
+
+const theme = EditorView.theme({
+  "&": { height: "100%", fontSize: "12.5px", backgroundColor: "var(--panel)", color: "var(--text)" },
+  ".cm-scroller": { fontFamily: "var(--mono)", lineHeight: "18px" },
+  ".cm-gutters": { backgroundColor: "var(--panel-2)", color: "var(--muted)", borderRight: "1px solid var(--border)" },
+  ".cm-activeLine": { backgroundColor: "transparent" },
+  ".cm-step-line": { backgroundColor: "var(--accent-bg)", boxShadow: "inset 3px 0 0 var(--accent)" },
+  ".cm-cursor": { borderLeftColor: "var(--text)" },
+  "&.cm-focused .cm-selectionBackground, .cm-selectionBackground": { backgroundColor: "var(--changed-bg) !important" },
+  ".cm-tooltip": { backgroundColor: "var(--panel)", color: "var(--text)", border: "1px solid var(--border)" },
+  ".cm-tooltip-autocomplete > ul > li[aria-selected]": { backgroundColor: "var(--accent-bg)", color: "var(--text)" },
+  ".cm-completionDetail": { fontFamily: "var(--mono)", color: "var(--muted)", fontStyle: "normal" },
+});
+
+/**
+ * The default width shows 72 columns (and one to spare): the gutters to the
+ * left of the text, the line's padding, a scrollbar and the border. Measured
+ * again when the gutters change (a longer trace has wider line numbers).
+ */
+function fitColumns(view: EditorView): void {
+  view.requestMeasure({
+    key: "skbscope-fit-columns",
+    read: (v) => v.contentDOM.getBoundingClientRect().left - v.dom.getBoundingClientRect().left,
+    write: (left, v) => fitDefaultWidth(Math.ceil(v.defaultCharacterWidth * 73 + left + 8 + 16 + 2)),
+  });
+}
+
+function extensions(onEdit: (text: string) => void): Extension[] {
+  return [
+    lineNumbers(),
+    highlightActiveLineGutter(),
+    highlightActiveLine(),
+    drawSelection(),
+    history(),
+    traceLanguage,
+    traceHighlighting,
+    lintGutter(),
+    stepLine,
+    autocompletion({ override: [completions], icons: false }),
+    keymap.of([...completionKeymap, ...lintKeymap, ...historyKeymap, ...defaultKeymap]),
+    EditorView.contentAttributes.of({ id: "trace-editor", "aria-label": "trace source", "aria-describedby": "trace-diagnostics", spellcheck: "false", autocapitalize: "off", autocorrect: "off" }),
+    EditorView.updateListener.of((u) => {
+      if (u.docChanged && u.transactions.some((tr) => !tr.annotation(fromStore))) onEdit(u.state.doc.toString());
+      if (u.geometryChanged) fitColumns(u.view);
+    }),
+    theme,
+  ];
+}
+
+/** Marks a transaction that brings the store's text in (not the user's typing). */
+const fromStore = Annotation.define<boolean>();
+
+/** The smallest change turning `a` into `b`: one replaced middle. */
+export function diffText(a: string, b: string): { from: number; to: number; insert: string } | null {
+  if (a === b) return null;
+  let start = 0;
+  const min = Math.min(a.length, b.length);
+  while (start < min && a.charCodeAt(start) === b.charCodeAt(start)) start++;
+  let endA = a.length;
+  let endB = b.length;
+  while (endA > start && endB > start && a.charCodeAt(endA - 1) === b.charCodeAt(endB - 1)) {
+    endA--;
+    endB--;
+  }
+  return { from: start, to: endA, insert: b.slice(start, endB) };
+}
+
+function stepLineOf(s: ScopeData): number {
+  return s.cursor > 0 && s.cursor <= s.columns.lines.length ? s.columns.lines[s.cursor - 1] : 0;
+}
+
+function cmDiagnostics(view: EditorView, s: ScopeData): CmDiagnostic[] {
+  const doc = view.state.doc;
+  const out: CmDiagnostic[] = [];
+  for (const m of traceMarks(s.diagnostics, s.stepErrors)) {
+    const range = markRange(m, m.line >= 1 && m.line <= doc.lines ? doc.line(m.line) : null);
+    if (range) out.push({ ...range, severity: m.severity, source: m.source, message: m.message });
+  }
+  return out;
+}
+
+export default function CodeEditor() {
+  const machines = useMachines();
+  const host = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    // The text the view holds, as the store last knew it.
+    let text = useScope.getState().source;
+    const onEdit = (t: string) => {
+      text = t;
+      machines.edit(t);
+    };
+    const fresh = (doc: string) => EditorState.create({ doc, extensions: extensions(onEdit) });
+    const view = new EditorView({ parent: host.current!, state: fresh(text) });
+    const sync = (s: ScopeData, before: ScopeData | null) => {
+      const effects: StateEffect<unknown>[] = [];
+      if (s.source !== text) {
+        const old = text;
+        text = s.source;
+        if (s.sourceOrigin === "open") {
+          // Another trace: a state of its own (its own undo history; no 2 MB change to record and compare).
+          view.setState(fresh(text));
+          before = null;
+        } else {
+          // The user's trace changed from outside (the operation form): the smallest change, undoable.
+          const change = diffText(old, s.source);
+          if (change) view.dispatch({ changes: change, annotations: fromStore.of(true) });
+        }
+      }
+      const line = stepLineOf(s);
+      if (!before || line !== stepLineOf(before) || s.sourceRev !== before.sourceRev) {
+        effects.push(setStepLine.of(line));
+        // Stepping brings the step's line into view; typing does not move the view.
+        if (line > 0 && line <= view.state.doc.lines && (!before || s.cursor !== before.cursor)) effects.push(EditorView.scrollIntoView(view.state.doc.line(line).from, { y: "nearest", yMargin: 40 }));
+      }
+      if (effects.length) view.dispatch({ effects });
+      if (!before || s.diagnostics !== before.diagnostics || s.stepErrors !== before.stepErrors) view.dispatch(setDiagnostics(view.state, cmDiagnostics(view, s)));
+    };
+    sync(useScope.getState(), null);
+    // 72 columns of code, measured in this font, unless the user chose a width.
+    fitColumns(view);
+    const unsubscribe = useScope.subscribe((s, before) => sync(s, before));
+    // For the diagnostics list: jump to a line:column.
+    const jump = (e: Event) => {
+      const { line, column } = (e as CustomEvent<{ line: number; column: number }>).detail;
+      if (line < 1 || line > view.state.doc.lines) return;
+      const l = view.state.doc.line(line);
+      const pos = Math.min(l.to, l.from + column - 1);
+      view.dispatch({ selection: { anchor: pos }, effects: EditorView.scrollIntoView(pos, { y: "center" }) });
+      view.focus();
+    };
+    host.current!.addEventListener("skbscope-jump", jump);
+    const el = host.current!;
+    return () => {
+      el.removeEventListener("skbscope-jump", jump);
+      unsubscribe();
+      view.destroy();
+    };
+  }, [machines]);
+
+  return <div className="cm-host" ref={host} data-testid="code-editor" />;
+}
