@@ -98,7 +98,7 @@ export interface SearchPhase {
   readonly maxDepth: number;
   readonly states: number;
   readonly transitions: number;
-  readonly stoppedBy: "budget" | "cancelled" | "found" | null;
+  readonly stoppedBy: "budget" | "cancelled" | "found" | "time" | null;
   /** No state was left to expand: the depth did not matter. */
   readonly exhausted: boolean;
   /** Shortest per kind, worst first (through an operation: only those that need it). */
@@ -109,6 +109,8 @@ export interface SearchPhase {
   readonly internal: number;
   readonly internalFirst: string | null;
   readonly elapsedMs: number;
+  /** The bounded proof, as the CLI words it (core/search proofText); null when stopped early. */
+  readonly proof: string | null;
 }
 
 export interface SearchProgress {
@@ -125,6 +127,9 @@ export interface SearchProgress {
   readonly elapsedMs: number;
   /** The job's distinct states per second. */
   readonly statesPerSecond: number;
+  /** Nodes of the level being expanded, and how many are done (progress within a level). */
+  readonly levelSize: number;
+  readonly levelDone: number;
 }
 
 /** How a finished job went. */

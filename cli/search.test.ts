@@ -3,7 +3,7 @@ import { hasErrors, parseTrace, runTrace } from "../core/index";
 import { main, type Io } from "./skbscope";
 import "./search";
 
-function cli(args: string[], files: Record<string, string> = {}) {
+async function cli(args: string[], files: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const io: Io = {
@@ -14,21 +14,21 @@ function cli(args: string[], files: Record<string, string> = {}) {
       return files[path];
     },
   };
-  const code = main(args, io);
+  const code = await main(args, io);
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
 describe("skbscope search", () => {
-  it("exit 1 and the shortest counterexamples as traces for shinfo-release (2.6.32)", () => {
-    const r = cli(["search", "--policy", "shinfo-release", "--kernel", "2.6.32", "--depth", "2"]);
+  it("exit 1 and the shortest counterexamples as traces for shinfo-release (2.6.32)", async () => {
+    const r = await cli(["search", "--policy", "shinfo-release", "--kernel", "2.6.32", "--depth", "2", "--workers", "0"]);
     expect(r.code).toBe(1);
     expect(r.out).toContain("== premature in 1 step ==");
     expect(r.out).toContain("pskb_expand_head(a, 0, 0)  # premature");
     expect(r.out).toMatch(/pskb_copy: premature in 2 steps\n# title: premature via pskb_copy in 2 steps/);
   });
 
-  it("--json: the documented shape, each trace parses and reproduces its finding", () => {
-    const r = cli(["search", "--policy", "shinfo-release", "--kernel", "2.6.32", "--depth", "2", "--json"]);
+  it("--json: the documented shape, each trace parses and reproduces its finding", async () => {
+    const r = await cli(["search", "--policy", "shinfo-release", "--kernel", "2.6.32", "--depth", "2", "--json"]);
     expect(r.code).toBe(1);
     const j = JSON.parse(r.out);
     expect(j).toMatchObject({ policy: "shinfo-release", kernel: "2.6.32", from: null, maxDepth: 2, result: { depth: 2, stoppedBy: null } });
@@ -42,15 +42,51 @@ describe("skbscope search", () => {
     }
   });
 
-  it("exit 0 when none is found within the bound (ubuf-orphan, 6.1)", () => {
-    const r = cli(["search", "--policy", "ubuf-orphan", "--depth", "2"]);
+  it("exit 0 when none is found within the bound (ubuf-orphan, 6.1)", async () => {
+    const r = await cli(["search", "--policy", "ubuf-orphan", "--depth", "2", "--workers", "0"]);
     expect(r.code).toBe(0);
     expect(r.out).toContain("no counterexample up to 2 steps");
+    // The bound stated as a proof: every kind, the start and the menu, the states.
+    expect(r.out).toMatch(
+      /no premature completion, duplicate completion, missed completion, late completion, use-after-free, double free, refcount underflow or conservation breach in any sequence of up to 2 steps from g = alloc_page\(guest\); a = alloc_skb\(256\); skb_fill_page_desc\(a, 0, g, 0, 4096\); zerocopy_arm\(a\) over alloc_skb, skb_get, .*skb_copy_ubufs, skb_gro_receive, skb_tx_error \(\d+ distinct states\)/,
+    );
+    expect(r.out).toMatch(/calculated \(optimistic\): {2}val = \d\.\dE-\d+/);
   });
 
-  it("--from: the start state, policy and kernel from a trace's headers", () => {
+  it("--workers 2 (worker_threads) gives the one-thread result; --json states the proof and the figures", async () => {
+    const args = ["search", "--policy", "ubuf-orphan", "--depth", "2", "--json"];
+    const alone = JSON.parse((await cli([...args, "--workers", "0"])).out);
+    const pooled = JSON.parse((await cli([...args, "--workers", "2"])).out);
+    expect(pooled.workers).toBe(2);
+    for (const j of [alone, pooled]) {
+      delete j.elapsedMs;
+      delete j.workers;
+    }
+    expect(pooled).toEqual(alone);
+    expect(alone.result).toMatchObject({ depth: 2, stoppedBy: null });
+    expect(alone.result.states).toBeGreaterThan(100);
+    expect(alone.proof).toMatch(/^no premature completion, .* in any sequence of up to 2 steps from g = alloc_page\(guest\);/);
+    expect(alone.menu).toContain("skb_copy_ubufs");
+  }, 60_000);
+
+  it("--max-states stops at the budget: no proof then", async () => {
+    const r = await cli(["search", "--policy", "ubuf-orphan", "--depth", "3", "--max-states", "50", "--json", "--workers", "0"]);
+    const j = JSON.parse(r.out);
+    expect(j.result).toMatchObject({ stoppedBy: "budget", states: 50 });
+    expect(j.proof).toBeNull();
+  });
+
+  it("--time stops every search once the time is up", async () => {
+    const r = await cli(["search", "--policy", "ubuf-orphan", "--depth", "8", "--time", "0.5", "--json", "--workers", "0"]);
+    const j = JSON.parse(r.out);
+    expect(j.result.stoppedBy).toBe("time");
+    expect(j.result.depth).toBeLessThan(8);
+    expect(j.elapsedMs).toBeLessThan(30_000);
+  }, 60_000);
+
+  it("--from: the start state, policy and kernel from a trace's headers", async () => {
     const start = "# policy: shinfo-release\n# kernel: 6.1\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\n";
-    const r = cli(["search", "--from", "start.trace", "--depth", "2", "--json"], { "start.trace": start });
+    const r = await cli(["search", "--from", "start.trace", "--depth", "2", "--json", "--workers", "0"], { "start.trace": start });
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out)).toMatchObject({ policy: "shinfo-release", kernel: "6.1", from: "start.trace" });
   });
@@ -66,8 +102,11 @@ describe("skbscope search", () => {
     [["search", "--policy", "page-refs", "--from", "undefined.trace"], /undefined.trace:2:11: error: "b" is not defined/],
     [["search", "--policy", "page-refs", "--from", "syntax.trace"], /error/],
     [["search", "file.trace", "--policy", "page-refs"], /--from/],
-  ])("exit 2 on bad input: %j", (args, message) => {
-    const r = cli(args, { "bad.trace": "a = alloc_skb(256)\nkfree_skb(a)\nkfree_skb(a)\n", "undefined.trace": "a = alloc_skb(256)\nkfree_skb(b)\n", "syntax.trace": "a = = alloc_skb(\n" });
+    [["search", "--policy", "page-refs", "--workers", "two"], /--workers/],
+    [["search", "--policy", "page-refs", "--max-states", "0"], /--max-states/],
+    [["search", "--policy", "page-refs", "--time", "-3"], /--time/],
+  ])("exit 2 on bad input: %j", async (args, message) => {
+    const r = await cli(args, { "bad.trace": "a = alloc_skb(256)\nkfree_skb(a)\nkfree_skb(a)\n", "undefined.trace": "a = alloc_skb(256)\nkfree_skb(b)\n", "syntax.trace": "a = = alloc_skb(\n" });
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
   });

@@ -52,6 +52,8 @@ export interface Io {
   out(text: string): void;
   err(text: string): void;
   readFile(path: string): string;
+  /** A transient status line on stderr, redrawn in place on a terminal ("" clears it). */
+  readonly status?: { readonly tty: boolean; write(text: string): void };
 }
 
 
@@ -303,7 +305,13 @@ function parseCommandLine(name: string, spec: CommandSpec, argv: readonly string
 
 /** The exit status; a Promise of it when the command is async. */
 export function main(argv: readonly string[], rawIo: Io): number | Promise<number> {
-  const io: Io = { out: (t) => rawIo.out(terminalSafe(t)), err: (t) => rawIo.err(terminalSafe(t)), readFile: (p) => rawIo.readFile(p) };
+  const status = rawIo.status;
+  const io: Io = {
+    out: (t) => rawIo.out(terminalSafe(t)),
+    err: (t) => rawIo.err(terminalSafe(t)),
+    readFile: (p) => rawIo.readFile(p),
+    ...(status ? { status: { tty: status.tty, write: (t: string) => status.write(terminalSafe(t)) } } : {}),
+  };
   const [cmd, ...rest] = argv;
   try {
     if (cmd === undefined) throw new UsageError("no command given");

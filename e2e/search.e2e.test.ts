@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { search, searchThrough } from "../core/search/index";
+import { proofText, search, searchThrough } from "../core/search/index";
 import { sourceOf } from "../app/machines/searchJob";
 import { appUnderTest, openApp, ROOT, settled } from "./harness";
 
@@ -89,7 +89,9 @@ describe("counterexample search", () => {
     const seen = await progressSeen(page);
     const running = seen.filter((p) => p.state === "running" && p.states > 0);
     expect(running.length).toBeGreaterThan(0);
-    expect(running.at(-1)!.text).toMatch(/depth \d of 3 · [\d,]+ states · [\d,]+ states\/s/);
+    expect(running.at(-1)!.text).toMatch(/depth \d of 3 (\(\d+% of [\d,]+ nodes\) )?· [\d,]+ states · [\d,]+ states\/s/);
+    // Progress within a level: some update showed a share of a level's nodes.
+    expect(running.some((p) => /\(\d+% of [\d,]+ nodes\)/.test(p.text))).toBe(true);
     expect(await page.textContent("[data-testid=search-progress]")).toMatch(/done in [\d.]+ s: [\d,]+ states, [\d,]+ states\/s on \d workers?/);
 
     // What the CLI finds (search, then searchThrough), in the same order.
@@ -107,6 +109,8 @@ describe("counterexample search", () => {
     expect(row("skb_splice_bits").text).toMatch(/3 steps/);
     expect(row("").text).toMatch(/premature1 steppskb_expand_head\(a, 0, 0\)/);
     expect(await page.textContent("[data-testid=search-none-through]")).toMatch(/none that needs it up to depth 3: .*skb_copy/);
+    // The bounded proof for the kinds not found, worded as the CLI words it.
+    expect(await page.textContent("[data-testid=search-proof]")).toBe(proofText(search(options)));
 
     // The job's workers are gone once it is done.
     expect(await liveWorkers(page)).toBe(0);

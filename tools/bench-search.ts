@@ -1,85 +1,25 @@
 /**
- * Benchmark of the counterexample search (issue 7), printed, not asserted:
- *  - states/s in one thread and with N worker_threads splitting each level
- *    (the app does the same with Web Workers);
+ * Benchmark of the counterexample search (issues 7 and 12), printed, not
+ * asserted:
+ *  - states/s in one thread, one worker and every core (worker_threads
+ *    splitting each level, as the CLI and the app's Web Workers do);
+ *  - bytes per visited state, the fingerprint collision estimate;
  *  - time to the shortest counterexample of each claim of the 2009 thread;
- *  - memory per million states.
+ *  - time to exhaust depth 4, 5 and 6 for ubuf-orphan and msg-zerocopy on
+ *    6.1 from the default start, each stopped at its goal (60 s for depth 4
+ *    and 5, 10 min for depth 6) unless --time S says otherwise;
+ *  - with --reduce-check D: the reduced search against the full one, every
+ *    policy and kernel, to depth D (the unit test does depth 3).
  *
- *   npx tsx tools/bench-search.ts [--depth N] [--states N]
+ *   npx tsx tools/bench-search.ts [--depth N] [--exhaust 4,5,6] [--time S] [--reduce-check D]
  */
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { Worker, isMainThread, parentPort } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
-import { printOp } from "../core/index";
-import {
-  BASE_OPS,
-  SearchRun,
-  expandSlice,
-  expandTask,
-  search,
-  searchAsync,
-  type SearchOptions,
-  type SearchResult,
-  type SliceResult,
-  type SliceTask,
-} from "../core/search/index";
-
-interface Job {
-  readonly id: number;
-  readonly task: SliceTask;
-}
-
-/** Worker side: answer every task with expandTask, as an app worker would. */
-function serveWorker(): void {
-  parentPort!.on("message", (job: Job) => parentPort!.postMessage({ id: job.id, result: expandTask(job.task) }));
-}
-
-/** A search whose levels are split across worker threads (searchAsync). */
-async function searchWithWorkers(options: SearchOptions, workers: readonly Worker[], sliceSize = 256): Promise<SearchResult> {
-  let next = 0;
-  const pending = new Map<number, (r: SliceResult) => void>();
-  const onMessage = (msg: { id: number; result: SliceResult }) => {
-    pending.get(msg.id)!(msg.result);
-    pending.delete(msg.id);
-  };
-  for (const w of workers) w.on("message", onMessage);
-  const idle = [...workers];
-  const waiting: Array<(w: Worker) => void> = [];
-  const release = (w: Worker) => {
-    const taker = waiting.shift();
-    if (taker) taker(w);
-    else idle.push(w);
-  };
-  try {
-    return await searchAsync(
-      options,
-      async (task) => {
-        const w = idle.pop() ?? (await new Promise<Worker>((resolve) => waiting.push(resolve)));
-        const id = next++;
-        try {
-          return await new Promise<SliceResult>((resolve) => {
-            pending.set(id, resolve);
-            w.postMessage({ id, task } satisfies Job);
-          });
-        } finally {
-          release(w);
-        }
-      },
-      { concurrency: workers.length, sliceSize },
-    );
-  } finally {
-    for (const w of workers) w.off("message", onMessage);
-  }
-}
-
-/** A worker runs this file through tsx's loader (the bench runs from source). */
-function bootUrl(): URL {
-  const api = import.meta.resolve("tsx/esm/api");
-  const boot = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(import.meta.url)});`;
-  return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
-}
+import { KERNELS, POLICIES, policyApplies, printOp } from "../core/index";
+import { BASE_OPS, collisionValue, search, searchAsync, type SearchOptions, type SearchResult } from "../core/search/index";
+import { createWorkerPool } from "../cli/searchWorkers";
 
 function gcNow(): void {
   setFlagsFromString("--expose-gc");
@@ -94,60 +34,60 @@ function option(args: readonly string[], name: string, fallback: number): number
   return i >= 0 ? Number(args[i + 1]) : fallback;
 }
 
+function list(args: readonly string[], name: string, fallback: number[]): number[] {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1].split(",").map(Number) : fallback;
+}
+
+/** CPU milliseconds of this thread's process since `from` (user + system). */
+function cpuMs(from: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1000;
+}
+
 export async function main(args: readonly string[] = process.argv.slice(2)): Promise<void> {
-  const depth = option(args, "--depth", 4);
-  const maxStates = option(args, "--states", 300_000);
+  const depth = option(args, "--depth", 3);
   const n = availableParallelism();
   console.log(`skbscope search benchmark`);
   console.log(`machine: ${cpus()[0]?.model ?? "unknown CPU"}, nproc ${n}, Node ${process.version}, load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
   console.log("");
 
-  // 1. Throughput, one thread and N workers, on the same search.
-  const workload: SearchOptions = { policy: "shinfo-release", kernel: "2.6.32", maxDepth: depth, maxStates };
-  console.log(`throughput: shinfo-release on 2.6.32, every path up to ${depth} steps, at most ${fmt(maxStates)} states`);
+  // 1. Throughput, one thread, one worker and every core, on the same search.
+  const workload: SearchOptions = { policy: "ubuf-orphan", kernel: "6.1", maxDepth: depth, maxStates: Infinity };
+  console.log(`throughput: ubuf-orphan on 6.1, every path up to ${depth} steps from the default start`);
   gcNow();
   const heap0 = process.memoryUsage().heapUsed;
-  let peak = heap0;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const single = search({ ...workload, checkEvery: 4096, onProgress: () => (peak = Math.max(peak, process.memoryUsage().heapUsed)) });
+  const single = search(workload);
   const ms1 = performance.now() - t0;
+  const cpu1 = cpuMs(c0);
   console.log(
-    `  1 thread:    ${fmt(single.states)} states, ${fmt(single.transitions)} operations in ${secs(ms1)}: ${fmt((single.states * 1000) / ms1)} states/s, ${fmt((single.transitions * 1000) / ms1)} operations/s`,
+    `  1 thread:    ${fmt(single.states)} states, ${fmt(single.transitions)} operations in ${secs(ms1)} (${secs(cpu1)} CPU): ${fmt((single.states * 1000) / ms1)} states/s wall, ${fmt((single.states * 1000) / cpu1)} states per CPU second`,
   );
-
   for (const count of [...new Set([1, n])]) {
-    const workers = Array.from({ length: count }, () => new Worker(bootUrl()));
+    const pool = createWorkerPool(count);
     try {
-      await searchWithWorkers({ policy: "shinfo-release", kernel: "2.6.32", maxDepth: 2 }, workers); // warm-up
+      await searchAsync({ policy: "ubuf-orphan", kernel: "6.1", maxDepth: 2 }, (task) => pool.run(task), { concurrency: count }); // warm-up
       const t1 = performance.now();
-      const multi = await searchWithWorkers(workload, workers);
+      const multi = await searchAsync(workload, (task) => pool.run(task), { concurrency: count, sliceSize: 512 });
       const ms = performance.now() - t1;
       const same = JSON.stringify(multi) === JSON.stringify(single);
-      console.log(
-        `  ${count} worker${count === 1 ? " " : "s"}:   ${fmt(multi.states)} states in ${secs(ms)}: ${fmt((multi.states * 1000) / ms)} states/s (${same ? "same result as one thread" : "RESULT DIFFERS"})`,
-      );
+      console.log(`  ${count} worker${count === 1 ? " " : "s"}:   ${fmt(multi.states)} states in ${secs(ms)}: ${fmt((multi.states * 1000) / ms)} states/s (${same ? "same result as one thread" : "RESULT DIFFERS"})`);
     } finally {
-      await Promise.all(workers.map((w) => w.terminate()));
+      await pool.close();
     }
   }
   console.log("");
 
-  // 2. Memory: the visited set and frontier of a search, per million states.
+  // 2. Memory: what a search keeps per visited state.
   gcNow();
-  const before = process.memoryUsage().heapUsed;
-  const run = new SearchRun(workload);
-  let peakRun = before;
-  while (!run.done) {
-    const nodes = run.take(512);
-    run.accept([expandSlice(run.sliceConfig(), run.start, nodes, { keepStates: true })], [nodes]);
-    peakRun = Math.max(peakRun, process.memoryUsage().heapUsed);
-  }
-  gcNow();
-  const retained = process.memoryUsage().heapUsed - before;
-  const what = run.result().stoppedBy === null ? "the visited set (the search finished: no frontier left)" : "the visited set and the frontier (stopped by the budget)";
-  console.log(`memory (${fmt(run.states)} states): ${fmt(retained / 1e6)} MB retained by ${what}`);
-  console.log(`  = ${fmt(retained / run.states)} bytes/state, i.e. ${fmt(retained / run.states)} MB per million states`);
-  console.log(`  peak heap growth during it ${fmt((peakRun - before) / 1e6)} MB (garbage included); first run's peak ${fmt((peak - heap0) / 1e6)} MB`);
+  const retained = process.memoryUsage().heapUsed - heap0;
+  console.log(`memory (${fmt(single.states)} states, depth ${depth}):`);
+  console.log(`  visited set: ${(single.visitedBytes / single.states).toFixed(1)} bytes a state (64-bit fingerprints, goal <= 16); path tree ${(single.treeBytes / single.states).toFixed(1)} bytes a state`);
+  console.log(`  heap retained after the search (result included): ${fmt(retained / 1e6)} MB`);
+  console.log(`  fingerprint collision probability, calculated (optimistic): val = ${collisionValue(single.states, single.generated)}`);
+  console.log(`  partial-order reduction: ${fmt(single.skipped)} of ${fmt(single.transitions)} operations applied but not judged`);
   console.log("");
 
   // 3. Time to the shortest counterexample of each claim.
@@ -167,10 +107,55 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
     const c = r.counterexamples[0];
     console.log(`  ${claim.padEnd(34)} ${c ? `${c.length} step${c.length === 1 ? "" : "s"}` : "none"} in ${fmt(ms)} ms (${fmt(r.states)} states): ${c ? c.ops.map(printOp).join("; ") : "-"}`);
   }
-  const t = performance.now();
-  const none = search({ policy: "ubuf-orphan", kernel: "6.1", maxDepth: 3 });
-  console.log(`  ubuf-orphan (6.1), whole menu to 3 steps: ${none.counterexamples.length ? "FOUND ONE" : "none"} in ${fmt(performance.now() - t)} ms (${fmt(none.states)} states)`);
+  console.log("");
+
+  // 4. Time to exhaust a depth from the default start: the merged designs.
+  const depths = list(args, "--exhaust", [4, 5, 6]);
+  const goal = (d: number) => (d >= 6 ? 600 : 60);
+  const limitOf = (d: number) => option(args, "--time", goal(d)) * 1000;
+  console.log(`time to judge every path of up to N steps from the default start (whole menu, ${n} worker${n === 1 ? "" : "s"}; goals: depth 5 <= 60 s, depth 6 <= 10 min; each run stopped at its goal):`);
+  const pool = createWorkerPool(n);
+  try {
+    for (const policy of ["ubuf-orphan", "msg-zerocopy"] as const) {
+      for (const depth of depths) {
+        const t0 = performance.now();
+        const r = await searchAsync({ policy, kernel: "6.1", maxDepth: depth, maxStates: Infinity, clock: () => performance.now(), timeLimitMs: limitOf(depth) }, (task) => pool.run(task), {
+          concurrency: pool.size,
+          sliceSize: 512,
+        });
+        const ms = performance.now() - t0;
+        const what = r.stoppedBy === null ? `${r.counterexamples.length ? `FOUND ${r.counterexamples.map((c) => `${c.kind} in ${c.length}`).join(", ")}` : "none"}` : `stopped by ${r.stoppedBy} at depth ${r.depth}`;
+        console.log(
+          `  ${policy.padEnd(13)} depth ${depth}: ${secs(ms)}, ${what}; ${fmt(r.states)} states, ${fmt(r.transitions)} operations (${fmt(r.skipped)} left out by the reduction), ${fmt((r.states * 1000) / ms)} states/s, collision val = ${collisionValue(r.states, r.generated)}`,
+        );
+        if (r.stoppedBy !== null) break;
+      }
+    }
+  } finally {
+    await pool.close();
+  }
+  console.log("");
+
+  // 5. The reduction finds what the full search finds (the unit test runs depth 3).
+  const check = option(args, "--reduce-check", 0);
+  if (check > 0) {
+    console.log(`partial-order reduction against the full search, every policy and kernel, depth ${check}:`);
+    for (const policy of POLICIES) {
+      for (const kernel of KERNELS) {
+        if (!policyApplies(policy, kernel)) continue;
+        const t0 = performance.now();
+        const full = search({ policy, kernel, maxDepth: check, maxStates: Infinity, reduce: false });
+        const t1 = performance.now();
+        const reduced = search({ policy, kernel, maxDepth: check, maxStates: Infinity, reduce: true });
+        const t2 = performance.now();
+        const shape = (r: SearchResult) => JSON.stringify(r.counterexamples.map((c) => [c.kind, c.length]));
+        const same = shape(full) === shape(reduced) && full.states === reduced.states;
+        console.log(
+          `  ${`${policy} ${kernel}`.padEnd(22)} ${same ? "same" : "DIFFERENT"}: ${shape(full)}; ${fmt(full.states)} states; full ${secs(t1 - t0)}, reduced ${secs(t2 - t1)} (${fmt(reduced.skipped)} of ${fmt(reduced.transitions)} operations left unjudged)`,
+        );
+      }
+    }
+  }
 }
 
-if (!isMainThread) serveWorker();
-else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -167,13 +167,13 @@ function SearchBody({ open }: { open: boolean }) {
                 value={draft.budget}
                 onChange={(e) => set({ budget: e.target.value })}
                 data-testid="search-budget"
-                title={`distinct states each search may keep, at most ${fmt(MAX_SEARCH_STATES)} (about 650 bytes each)`}
+                title={`distinct states each search may keep, at most ${fmt(MAX_SEARCH_STATES)} (about 25 bytes each: a 64-bit fingerprint and the path)`}
                 aria-invalid={!(Number.isInteger(budget) && budget >= 1 && budget <= MAX_SEARCH_STATES)}
               />
             </label>
           </div>
           <p className="hint" id={`${ids}-depth`}>
-            Steps after the start: depth 3 takes about a second; deeper searches take minutes, or stop at the state budget.
+            Steps after the start: depth 3 takes seconds, depth 4 about a minute; depths 5 and 6 take long, or stop at the state budget.
           </p>
 
           <fieldset className="search-start">
@@ -261,7 +261,9 @@ function Intro() {
 
 /** Overall share of the job done: the search over every operation is half of it when the per-operation ones follow. */
 function fraction(p: SearchProgress): number {
-  const level = Math.max(0, Math.min(1, (p.depth - 1) / p.maxDepth));
+  // Levels done, plus the share of the current level's nodes expanded.
+  const within = p.levelSize > 0 ? Math.min(1, p.levelDone / p.levelSize) : 0;
+  const level = Math.max(0, Math.min(1, (p.depth - 1 + within) / p.maxDepth));
   if (p.phases === 1) return level;
   if (p.phase === 0) return level / 2;
   return 0.5 + ((p.phase - 1 + level) / (p.phases - 1)) * 0.5;
@@ -290,7 +292,14 @@ function SearchStatus() {
           {progress && (
             <>
               {" "}
-              · depth {progress.depth} of {progress.maxDepth} · <span data-testid="search-states">{plural(progress.totalStates, "state")}</span> · {fmt(progress.statesPerSecond)} states/s · {secs(progress.elapsedMs)}
+              · depth {progress.depth} of {progress.maxDepth}
+              {progress.levelSize > 0 && (
+                <span data-testid="search-level">
+                  {" "}
+                  ({Math.floor((100 * progress.levelDone) / progress.levelSize)}% of {fmt(progress.levelSize)} nodes)
+                </span>
+              )}{" "}
+              · <span data-testid="search-states">{plural(progress.totalStates, "state")}</span> · {fmt(progress.statesPerSecond)} states/s · {secs(progress.elapsedMs)}
             </>
           )}
         </p>
@@ -361,7 +370,13 @@ function SearchResults() {
         <p className="none" data-testid="search-none">
           none up to depth {main.depth} ({plural(main.states, "state")})
         </p>
-      ) : (
+      ) : null}
+      {main.proof && (
+        <p className="hint proof" data-testid="search-proof">
+          {main.proof}
+        </p>
+      )}
+      {main.found.length > 0 && (
         <ul className="found-list">
           {main.found.map((f) => (
             <FoundRow key={f.kind} found={f} op={null} />

@@ -237,7 +237,7 @@ describe("search pool", () => {
   it("gives each task to the worker with the fewest in flight, and rejects what is in flight on terminate", async () => {
     const workers = fakeSearchWorkers({ misbehave: "hang" });
     const pool = createSearchPool(workers.create, 3);
-    const config = { policy: "shinfo-release", kernel: "2.6.32", prefix: [], ops: [], require: null, missedAt: "quiescent" } as const;
+    const config = { policy: "shinfo-release", kernel: "2.6.32", prefix: [], ops: [], require: null, missedAt: "quiescent", reduce: true } as const;
     const runs = Array.from({ length: 7 }, () => pool.run({ config, slice: [] }));
     await new Promise((r) => setTimeout(r, 10));
     expect(workers.made.map((w) => w.tasks)).toEqual([3, 2, 2]);

@@ -38,10 +38,10 @@ zerocopy_arm(a)
 /** Whether the search can run a policy on a kernel: the policy registry's data, no engine. */
 export { policyApplies as searchPolicyApplies } from "../../core/model/policies";
 
-/** The longest search the panel offers: depth 6 already means minutes. */
+/** The longest search the panel offers: depth 6 means hours on two cores (npm run bench). */
 export const MAX_SEARCH_DEPTH = 6;
-/** The visited set lives in this thread, about 650 bytes per state (npm run bench): a million is ~0.65 GB. */
-export const MAX_SEARCH_STATES = 1_000_000;
+/** The visited set lives in this thread as 64-bit fingerprints plus the path tree, about 25 bytes a state (npm run bench): 20 million is ~0.5 GB. */
+export const MAX_SEARCH_STATES = 20_000_000;
 /** At most one progress update per this many milliseconds (the bar, not the search, pays for React). */
 export const PROGRESS_EVERY_MS = 100;
 /** More workers than this buy little: this thread merges every slice. */

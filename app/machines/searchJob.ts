@@ -11,7 +11,7 @@
  * Results leave as plain data (store.ts: SearchPhase), traces as text.
  */
 import { hasErrors, parseTrace, policyAbsence, policyApplies, policyKernels, printOp, printTrace, stripPositions, type Trace, type TraceOp } from "../../core/index";
-import { BadStart, DEFAULT_OPS, DEFAULT_PREFIX, ROOT_OPS, menuOps, needsOp, searchAsync, type Counterexample, type SearchOptions, type SearchResult } from "../../core/search/index";
+import { BadStart, DEFAULT_OPS, DEFAULT_PREFIX, ROOT_OPS, menuOps, needsOp, proofText, searchAsync, type Counterexample, type SearchOptions, type SearchResult } from "../../core/search/index";
 import type { SearchFound, SearchPhase, SearchProgress, SearchRequest, SearchSummary } from "../store";
 import type { SearchPool } from "./searchPool";
 
@@ -80,6 +80,7 @@ function phaseOf(op: string | null, r: SearchResult, own: readonly Counterexampl
     internal: r.internal.length,
     internalFirst: r.internal[0] ? `${r.internal[0].path.map(printOp).join("; ")}: ${r.internal[0].message}` : null,
     elapsedMs,
+    proof: proofText(r),
   };
 }
 
@@ -131,6 +132,8 @@ export async function runSearchJob(request: SearchRequest, pool: SearchPool, hoo
               totalStates: totalStates + p.states,
               elapsedMs,
               statesPerSecond: elapsedMs > 0 ? ((totalStates + p.states) * 1000) / elapsedMs : 0,
+              levelSize: p.levelSize ?? 0,
+              levelDone: p.levelDone ?? 0,
             });
           },
         },

@@ -4,7 +4,7 @@
  * state as it was and says why; an engine bug becomes an "internal" error.
  */
 import { OpFailure, type EngineError, type EngineEvent } from "../model/events";
-import { STEP_WORK_BUDGET, Tx, WorkBudgetExceeded, type TxMode } from "../model/tx";
+import { STEP_WORK_BUDGET, TABLES, Tx, WorkBudgetExceeded, type AccessLog, type TxMode } from "../model/tx";
 import type { State, TableName } from "../model/types";
 import { opSpec, type ArgValue } from "../ops";
 import { brokenContract, contractMessage } from "../ops/contracts";
@@ -18,6 +18,8 @@ export interface StepOutcome {
   readonly touchedPages: ReadonlySet<string>;
   /** Tables the step wrote to. */
   readonly touchedTables: ReadonlySet<TableName>;
+  /** In place, when asked (keepUndo): the step's undo log (undoWrites). */
+  readonly undo?: readonly unknown[];
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -43,9 +45,23 @@ export function resolveArgs(op: TraceOp): ArgValue[] {
  */
 export type ContractMode = "enforce" | "flag";
 
-/** `budget`: the step's work allowance (tests lower it). */
-export function applyOp(state: State, op: TraceOp, mode: TxMode, contracts: ContractMode = "enforce", budget = STEP_WORK_BUDGET): StepOutcome {
+export interface ApplyOptions {
+  /** Broken caller contracts: refused (default) or flagged. */
+  readonly contracts?: ContractMode;
+  /** The step's work allowance (tests lower it). */
+  readonly budget?: number;
+  /** In place: hand back the step's undo log (StepOutcome.undo, for undoWrites). */
+  readonly keepUndo?: boolean;
+  /** Told of every entry the step reads or writes, its contracts' reads too (the search's footprints). */
+  readonly access?: AccessLog | null;
+}
+
+const DEFAULTS: ApplyOptions = {};
+
+export function applyOp(state: State, op: TraceOp, mode: TxMode, options: ApplyOptions = DEFAULTS): StepOutcome {
+  const { contracts = "enforce", budget = STEP_WORK_BUDGET, keepUndo = false, access = null } = options;
   const tx = new Tx(state, mode, budget);
+  tx.access = access;
   try {
     const spec = opSpec(op.fn);
     if (!spec) {
@@ -59,7 +75,9 @@ export function applyOp(state: State, op: TraceOp, mode: TxMode, contracts: Cont
       });
     }
     const args = resolveArgs(op);
-    const broken = brokenContract(state, spec.fn, args);
+    // The contract's reads count in the step's footprint: a step that makes
+    // another's contract hold or break does not commute with it.
+    const broken = brokenContract(access ? loggedState(state, access) : state, spec.fn, args);
     if (broken) {
       const message = contractMessage(spec.fn, broken);
       if (contracts === "enforce" || !broken.contract.flaggable) {
@@ -68,7 +86,8 @@ export function applyOp(state: State, op: TraceOp, mode: TxMode, contracts: Cont
       tx.emit({ kind: "unreachable", fn: spec.fn, contract: broken.contract.id, text: `${message}: Linux cannot take this path` });
     }
     spec.run(tx, op.result, args);
-    return { state: tx.commit(), events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables };
+    const out = { state: tx.commit(), events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables };
+    return keepUndo ? { ...out, undo: tx.takeUndo() } : out;
   } catch (e) {
     if (e instanceof OpFailure) return failed(tx, e.error);
     if (e instanceof WorkBudgetExceeded) return failed(tx, { kind: "internal", message: `engine bug in ${op.fn}: ${e.message}; step stopped, state unchanged` });
@@ -80,4 +99,47 @@ export function applyOp(state: State, op: TraceOp, mode: TxMode, contracts: Cont
 function failed(tx: Tx, error: EngineError): StepOutcome {
   const before = tx.rollback();
   return { state: { ...before, step: before.step + 1 }, error, events: [], touchedPages: NONE, touchedTables: NONE as ReadonlySet<TableName> };
+}
+
+/** A read-only view of a map that reports each read to the access log. */
+class LoggedMap<K extends string, V> {
+  constructor(
+    private readonly table: TableName,
+    private readonly map: ReadonlyMap<K, V>,
+    private readonly access: AccessLog,
+  ) {}
+  get size(): number {
+    this.access.read(this.table, null);
+    return this.map.size;
+  }
+  get(key: K): V | undefined {
+    this.access.read(this.table, key);
+    return this.map.get(key);
+  }
+  has(key: K): boolean {
+    this.access.read(this.table, key);
+    return this.map.has(key);
+  }
+  values(): IterableIterator<V> {
+    this.access.read(this.table, null);
+    return this.map.values();
+  }
+  keys(): IterableIterator<K> {
+    this.access.read(this.table, null);
+    return this.map.keys();
+  }
+  entries(): IterableIterator<[K, V]> {
+    this.access.read(this.table, null);
+    return this.map.entries();
+  }
+  [Symbol.iterator](): IterableIterator<[K, V]> {
+    return this.entries();
+  }
+}
+
+/** The state as a contract sees it, every table read reported (contracts only read). */
+function loggedState(state: State, access: AccessLog): State {
+  const view: Record<string, unknown> = { ...state };
+  for (const t of TABLES) view[t] = new LoggedMap(t, state[t] as ReadonlyMap<string, unknown>, access);
+  return view as unknown as State;
 }

@@ -66,7 +66,7 @@ describe("a per-step work budget", () => {
     const parsed = parseTrace("a = alloc_skb(4000)\nskb_put(a, 4000)\nsegs = skb_segment(a, 100)");
     let state = emptyState("6.1", "page-refs");
     for (const op of parsed.trace.ops.slice(0, 2)) state = applyOp(state, op, "pure").state;
-    const out = applyOp(state, parsed.trace.ops[2], "pure", "enforce", 50);
+    const out = applyOp(state, parsed.trace.ops[2], "pure", { budget: 50 });
     expect(out.error?.kind).toBe("internal");
     expect(out.error?.message).toMatch(/skb_segment.*more than 50 units of work/);
     expect(out.state.skbs).toBe(state.skbs);

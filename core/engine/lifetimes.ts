@@ -50,7 +50,7 @@ export class LifeTracker {
 
   advance(ops: readonly TraceOp[], from: number, to: number): void {
     for (let i = from; i < to; i++) {
-      const out = applyOp(this.state, ops[i], "inplace", this.contracts);
+      const out = applyOp(this.state, ops[i], "inplace", { contracts: this.contracts });
       this.state = out.state;
       if (out.error) continue;
       const step = i + 1;

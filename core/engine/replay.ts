@@ -157,7 +157,7 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
   let state = emptyState(kernel, policy, new Set(without));
   checkpoints.push(freezeTables(state, true));
   const eventsAt = (step: number): readonly EngineEvent[] => {
-    const out = applyOp(workingAt(step - 1), ops[step - 1], "inplace", contracts).events;
+    const out = applyOp(workingAt(step - 1), ops[step - 1], "inplace", { contracts }).events;
     return out.length ? out : EMPTY_EVENTS;
   };
   // One class per run: the events getter lives on its prototype, so a
@@ -182,7 +182,7 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
   let checkpointEntries = 0;
   for (let i = 0; i < ops.length; i++) {
     onStep?.(i);
-    const out = applyOp(state, ops[i], "inplace", contracts);
+    const out = applyOp(state, ops[i], "inplace", { contracts });
     state = out.state;
     const notJudged = unjudgedOf(i + 1, out.error);
     if (notJudged) unjudged.push(notJudged);
@@ -211,7 +211,7 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
   function workingAt(n: number): State {
     const base = checkpoints[nearestCheckpoint(n)];
     let s = freezeTables(base, true);
-    for (let i = base.step; i < n; i++) s = applyOp(s, ops[i], "inplace", contracts).state;
+    for (let i = base.step; i < n; i++) s = applyOp(s, ops[i], "inplace", { contracts }).state;
     return s;
   }
 
@@ -236,7 +236,7 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
   const eachState = (visit: (step: number, state: State, events: readonly EngineEvent[]) => void): void => {
     let s = freezeTables(checkpoints[0], true);
     ops.forEach((op, i) => {
-      const out = applyOp(s, op, "inplace", contracts);
+      const out = applyOp(s, op, "inplace", { contracts });
       s = out.state;
       visit(i + 1, s, out.events);
     });

@@ -18,7 +18,7 @@ type KeyOf<T extends TableName> = Tables[T] extends ReadonlyMap<infer K, unknown
 
 export type TxMode = "pure" | "inplace";
 
-const TABLES: readonly TableName[] = [
+export const TABLES: readonly TableName[] = [
   "skbs",
   "datas",
   "pages",
@@ -32,6 +32,16 @@ const TABLES: readonly TableName[] = [
 ];
 
 const NO_STRINGS: ReadonlySet<string> = new Set();
+
+/**
+ * Told of every table entry a step reads or writes (key null: the whole
+ * table, or for "caches" the frag caches). The search derives which steps
+ * commute from it (core/search/footprint.ts); replay passes none.
+ */
+export interface AccessLog {
+  read(table: TableName | "caches", key: string | null): void;
+  write(table: TableName | "caches", key: string | null): void;
+}
 
 /**
  * Work one step may do (table writes, events, loop turns). The largest real
@@ -55,18 +65,21 @@ export class Tx {
   readonly step: number;
   readonly events: EngineEvent[] = [];
   counters: Counters;
-  caches: FragCaches;
+  private cachesNow: FragCaches;
+  /** Set by the caller before the step runs (search only). */
+  access: AccessLog | null = null;
   private readonly tables: Record<TableName, AnyMap>;
   // Allocated on first use: most steps touch few tables (replay's hot path).
   private copied: Set<TableName> | null = null;
   /** In place: (table, key, old value, had) per write, flat (no tuple per write). */
   private readonly undo: unknown[] = [];
   /**
-   * In place: a table's key order before its first delete in this step. A
-   * Map re-inserts a restored key at its end, so a rollback puts the order
-   * back from here: a failed step leaves the tables as a pure step would.
+   * In place: tables whose key order this step already logged. A Map
+   * re-inserts a restored key at its end, so before a table's first delete
+   * the log keeps its key order (an entry with key null) and undoWrites puts
+   * it back: an undone step leaves the tables as a pure step would.
    */
-  private orderBefore: Map<TableName, string[]> | null = null;
+  private orderSaved: Set<TableName> | null = null;
   private pagesTouched: Set<string> | null = null;
   private tablesTouched: Set<TableName> | null = null;
   private work = 0;
@@ -91,7 +104,7 @@ export class Tx {
     this.without = base.without;
     this.step = base.step + 1;
     this.counters = base.counters;
-    this.caches = base.caches;
+    this.cachesNow = base.caches;
     // In place, the base's own maps are written (and undone on failure).
     if (mode === "inplace") this.tables = base as unknown as Record<TableName, AnyMap>;
     else {
@@ -100,16 +113,30 @@ export class Tx {
     }
   }
 
+  /** The page-fragment caches (napi, pfrag): state outside the tables. */
+  get caches(): FragCaches {
+    this.access?.read("caches", null);
+    return this.cachesNow;
+  }
+
+  set caches(value: FragCaches) {
+    this.access?.write("caches", null);
+    this.cachesNow = value;
+  }
+
   get<T extends TableName>(table: T, key: string): RecordOf<T> | undefined {
+    this.access?.read(table, key);
     return this.tables[table].get(key) as RecordOf<T> | undefined;
   }
 
   has(table: TableName, key: string): boolean {
+    this.access?.read(table, key);
     return this.tables[table].has(key);
   }
 
   /** Live records of a table (read-only view; do not write through it). */
   all<T extends TableName>(table: T): ReadonlyMap<KeyOf<T>, RecordOf<T>> {
+    this.access?.read(table, null);
     return this.tables[table] as unknown as ReadonlyMap<KeyOf<T>, RecordOf<T>>;
   }
 
@@ -120,6 +147,7 @@ export class Tx {
   }
 
   set<T extends TableName>(table: T, key: string, value: RecordOf<T>): void {
+    this.access?.write(table, key);
     this.spend();
     const map = this.writable(table);
     if (this.mode === "inplace") this.undo.push(table, key, map.get(key), map.has(key));
@@ -128,11 +156,15 @@ export class Tx {
   }
 
   delete(table: TableName, key: string): void {
+    this.access?.write(table, key);
     const map = this.writable(table);
     if (!map.has(key)) return;
     if (this.mode === "inplace") {
+      if (!this.orderSaved?.has(table)) {
+        (this.orderSaved ??= new Set()).add(table);
+        this.undo.push(table, null, [...map.keys()], false);
+      }
       this.undo.push(table, key, map.get(key), true);
-      if (!this.orderBefore?.has(table)) (this.orderBefore ??= new Map()).set(table, [...map.keys()]);
     }
     map.delete(key);
     if (table === "pages") this.touch(key);
@@ -150,6 +182,16 @@ export class Tx {
 
   /** The state as it stands inside the step (for instant checks). */
   view(): State {
+    // Whoever reads the whole view may depend on any entry.
+    if (this.access) for (const table of TABLES) this.access.read(table, null);
+    return this.build();
+  }
+
+  commit(): State {
+    return this.build();
+  }
+
+  private build(): State {
     const t = this.tables;
     return {
       kernel: this.kernel,
@@ -157,7 +199,7 @@ export class Tx {
       without: this.without,
       step: this.step,
       counters: this.counters,
-      caches: this.caches,
+      caches: this.cachesNow,
       skbs: t.skbs,
       datas: t.datas,
       pages: t.pages,
@@ -171,30 +213,26 @@ export class Tx {
     } as unknown as State;
   }
 
-  commit(): State {
-    return this.view();
-  }
-
   /** Undo every write; returns the state before the step. */
   rollback(): State {
     if (this.mode === "inplace") {
-      for (let i = this.undo.length - 4; i >= 0; i -= 4) {
-        const [table, key, value, had] = this.undo.slice(i, i + 4) as [TableName, string, unknown, boolean];
-        const map = this.tables[table];
-        if (had) map.set(key, value);
-        else map.delete(key);
-      }
+      undoWrites(this.base, this.undo);
       this.undo.length = 0;
-      for (const [table, order] of this.orderBefore ?? []) {
-        const map = this.tables[table];
-        // Keys this step added before its first delete are gone again.
-        const entries = order.filter((k) => map.has(k)).map((k) => [k, map.get(k)] as const);
-        map.clear();
-        for (const [k, v] of entries) map.set(k, v);
-      }
-      this.orderBefore = null;
+      this.orderSaved = null;
     }
     return this.base;
+  }
+
+  /**
+   * In place, after commit: the step's undo log, handed to the caller, who
+   * may later undo the step with undoWrites(base, log) (the search walks a
+   * tree of paths forward and back in one set of tables).
+   */
+  takeUndo(): readonly unknown[] {
+    const log = this.undo.slice();
+    this.undo.length = 0;
+    this.orderSaved = null;
+    return log;
   }
 
   private writable(table: TableName): AnyMap {
@@ -208,6 +246,31 @@ export class Tx {
     }
     return this.tables[table];
   }
+}
+
+/**
+ * Undo an in-place step from its log (Tx.takeUndo), newest write first.
+ * `state` is any State sharing the step's tables (the step's base or its
+ * result): the maps are restored, the base's own fields never changed.
+ */
+export function undoWrites(state: State, log: readonly unknown[]): void {
+  const tables = state as unknown as Record<TableName, AnyMap>;
+  for (let i = log.length - 4; i >= 0; i -= 4) {
+    const map = tables[log[i] as TableName];
+    if (log[i + 1] === null) restoreOrder(map, log[i + 2] as readonly string[]);
+    else if (log[i + 3]) map.set(log[i + 1] as string, log[i + 2]);
+    else map.delete(log[i + 1] as string);
+  }
+}
+
+/**
+ * Put a table's keys back in a logged order. Every later write is undone by
+ * now, so the table holds exactly the logged keys (their values unchanged).
+ */
+function restoreOrder(map: AnyMap, order: readonly string[]): void {
+  const entries = order.map((k) => [k, map.get(k)] as const);
+  map.clear();
+  for (const [k, v] of entries) map.set(k, v);
 }
 
 /** No fix reverted: the kernel as shipped. */

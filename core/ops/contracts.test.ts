@@ -74,6 +74,22 @@ describe("caller contracts", () => {
     for (const step of steps) for (const op of step) expect(brokenContract(state, op.fn, resolveArgs(op))).toBeNull();
   });
 
+  it("skb_zerocopy's to is fresh and unshared: a cloned to is refused and never offered (both 6.1 callers allocate it)", () => {
+    const start = `g = alloc_page(guest)\na = napi_alloc_skb(200)\nskb_put(a, 100)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nb = alloc_skb(256)\nc = skb_clone(b)\nd = alloc_skb(256)\n`;
+    const run = trace(`${start}skb_zerocopy(c, a, 2100, 0)`, { kernel: "6.1" });
+    expect(run.steps[7].error).toMatchObject({ kind: "precondition", fn: "skb_zerocopy", contract: "zerocopy-fresh-to" });
+    expect(run.steps[7].error!.message).toMatch(/c is cloned/);
+    // The clone's original is shared too; a fresh skb is accepted.
+    expect(trace(`${start}skb_zerocopy(b, a, 2100, 0)`, { kernel: "6.1" }).steps[7].error).toMatchObject({ contract: "zerocopy-fresh-to" });
+    expect(trace(`${start}skb_zerocopy(d, a, 2100, 0)`, { kernel: "6.1" }).steps[7].error).toBeUndefined();
+    const state = runTrace(parseTrace(start).trace).final;
+    const tos = candidates(state, DEFAULT_OPS)
+      .flat()
+      .filter((op) => op.fn === "skb_zerocopy")
+      .map((op) => resolveArgs(op)[0]);
+    expect(new Set(tos)).toEqual(new Set(["d"]));
+  });
+
   it("property: run/check and search agree on which steps break a contract", () => {
     const prefix = parseTrace(GUIDED_SETUP).trace.ops;
     const arb = fc

@@ -213,15 +213,16 @@ export const CONTRACTS: readonly Contract[] = [
   {
     id: "zerocopy-fresh-to",
     fns: ["skb_zerocopy"],
-    rule: "to is a fresh skb with no frags, distinct from from; from has no frag_list",
+    rule: "to is a fresh skb, unshared (not cloned), with no frags, distinct from from; from has no frag_list",
     source:
-      "net/core/skbuff.c: skb_zerocopy() (6.1) fills to's frags from index 0; callers (openvswitch queue_userspace_packet, datapath.c l.550; nfnetlink_queue l.733) pass a new skb, and skb_zerocopy_headlen() makes them copy a frag_list skb whole",
+      "net/core/skbuff.c: skb_zerocopy() (6.1) fills to's frags from index 0 and writes its head; both in-tree callers pass a skb they just allocated, never cloned (net/openvswitch/datapath.c: queue_userspace_packet() genlmsg_new() l.462 -> skb_zerocopy() l.550; net/netfilter/nfnetlink_queue.c: nfqnl_build_packet_message() alloc_skb() l.584 -> skb_zerocopy() l.733), and skb_zerocopy_headlen() makes them copy a frag_list skb whole",
     flaggable: false,
     broken(state, args) {
       const to = skbAt(state, args[0]);
       const from = skbAt(state, args[1]);
       if (!to || !from) return null;
       if (to.name === from.name) return "to and from are the same skb";
+      if (cloned(state, to)) return `${to.name} is cloned; callers pass a newly allocated, unshared skb`;
       if (dataOf(state, to)?.frags.length) return `${to.name} already has frags; callers pass a fresh skb`;
       if (dataOf(state, from)?.frag_list.length) return `${from.name} has a frag_list; skb_zerocopy_headlen() makes callers copy it all (hlen = len)`;
       return null;

@@ -235,7 +235,9 @@ export const consume_skb_spec = defineOp({
 /** Segment lists of a state (name -> member names, dead members included). */
 function segmentLists(state: State): Map<string, string[]> {
   const lists = new Map<string, string[]>();
-  for (const name of state.skbs.keys()) {
+  // By name, not table order: a step's index among the candidates must
+  // depend on the state alone (the search names steps by that index).
+  for (const name of [...state.skbs.keys()].sort()) {
     const m = /^(.+)\[(\d+)\]$/.exec(name);
     if (!m || lists.has(m[1])) continue;
     const members: string[] = [];

@@ -266,6 +266,25 @@ function canonicalOrder(g: Graph): number[] {
   return order;
 }
 
+function block(h: number, k: number, c1: number, c2: number): number {
+  k = Math.imul(k, c1);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, c2);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/** murmur3's finaliser: every input bit moves every output bit. */
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /**
  * Numbers as bytes of a Latin-1 string (one byte a character in memory):
  * zigzag, then 7 bits a byte, high bit = more.
@@ -292,6 +311,28 @@ class Units {
     this.put(xs.length);
     for (const x of xs) this.put(x);
   }
+  /**
+   * Two independent 32-bit hashes of the bytes (murmur3's block mix with
+   * two seeds and two multipliers): a 64-bit fingerprint.
+   */
+  hash(out: Uint32Array): void {
+    let h1 = 0x9747b28c;
+    let h2 = 0x2545f491;
+    const buf = this.buf;
+    const n = this.n;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const k = buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24);
+      h1 = block(h1, k, 0xcc9e2d51, 0x1b873593);
+      h2 = block(h2, k, 0x85ebca6b, 0xc2b2ae35);
+    }
+    let k = 0;
+    for (let sh = 0; i < n; i++, sh += 8) k |= buf[i] << sh;
+    h1 = block(h1, k, 0xcc9e2d51, 0x1b873593);
+    h2 = block(h2, k, 0x85ebca6b, 0xc2b2ae35);
+    out[0] = fmix(h1 ^ n);
+    out[1] = fmix(h2 ^ Math.imul(n, 0x9e3779b1));
+  }
   text(): string {
     let out = "";
     for (let i = 0; i < this.n; i += 8192) out += String.fromCharCode.apply(null, this.buf.subarray(i, Math.min(this.n, i + 8192)) as unknown as number[]);
@@ -299,11 +340,8 @@ class Units {
   }
 }
 
-/**
- * The key of a search node: the state up to renaming, the checker's memory
- * of the path, and the search's own flag (a required operation was used).
- */
-export function canonicalKey(state: State, summary: PathSummary, used = false): string {
+/** The canonical bytes of a search node, and the renamed badCons part (rare). */
+function encode(state: State, summary: PathSummary, used: boolean): { units: Units; extra: string | null } {
   const g = buildGraph(state, summary);
   const order = canonicalOrder(g);
   const pos = new Array<number>(order.length);
@@ -320,29 +358,59 @@ export function canonicalKey(state: State, summary: PathSummary, used = false): 
       u.put(pos[t]);
     }
   }
-  if (summary.badCons.size) {
-    // The checker remembers the last mismatch it reported per page, in
-    // holder names ("h2.frags[0]"): written here with positions instead.
-    const renamed: string[] = [];
-    for (const [page, sig] of summary.badCons) {
-      const p = g.id(K.Page, page);
-      if (p === undefined) continue;
-      const slash = sig.indexOf("/");
-      const holders = sig
-        .slice(slash + 1)
-        .split(",")
-        .filter((h) => h)
-        .map((h) => {
-          const dot = h.indexOf(".");
-          if (dot < 0) return h;
-          const owner = h.slice(0, dot);
-          const at = g.id(K.Data, owner) ?? g.id(K.Pipe, owner);
-          return `${at === undefined ? "?" : pos[at]}${h.slice(dot)}`;
-        })
-        .sort();
-      renamed.push(`${pos[p]}:${sig.slice(0, slash)}/${holders.join(",")}`);
-    }
-    return `${u.text()}!${renamed.sort().join(";")}`;
+  if (summary.badCons.size === 0) return { units: u, extra: null };
+  // The checker remembers the last mismatch it reported per page, in
+  // holder names ("h2.frags[0]"): written here with positions instead.
+  const renamed: string[] = [];
+  for (const [page, sig] of summary.badCons) {
+    const p = g.id(K.Page, page);
+    if (p === undefined) continue;
+    const slash = sig.indexOf("/");
+    const holders = sig
+      .slice(slash + 1)
+      .split(",")
+      .filter((h) => h)
+      .map((h) => {
+        const dot = h.indexOf(".");
+        if (dot < 0) return h;
+        const owner = h.slice(0, dot);
+        const at = g.id(K.Data, owner) ?? g.id(K.Pipe, owner);
+        return `${at === undefined ? "?" : pos[at]}${h.slice(dot)}`;
+      })
+      .sort();
+    renamed.push(`${pos[p]}:${sig.slice(0, slash)}/${holders.join(",")}`);
   }
-  return u.text();
+  return { units: u, extra: renamed.sort().join(";") };
+}
+
+/**
+ * The key of a search node: the state up to renaming, the checker's memory
+ * of the path, and the search's own flag (a required operation was used).
+ */
+export function canonicalKey(state: State, summary: PathSummary, used = false): string {
+  const { units, extra } = encode(state, summary, used);
+  return extra === null ? units.text() : `${units.text()}!${extra}`;
+}
+
+/**
+ * A 64-bit fingerprint of canonicalKey(state, summary, used), as two
+ * 32-bit halves written to `out` (no string is built): what the search's
+ * visited set keeps (TLC keeps 64-bit fingerprints the same way). Two
+ * different keys share a fingerprint with probability about 2^-64 per
+ * pair; the search prints the resulting estimate (fingerprint.ts).
+ */
+export function canonicalFingerprint(state: State, summary: PathSummary, used: boolean, out: Uint32Array): void {
+  const { units, extra } = encode(state, summary, used);
+  units.hash(out);
+  if (extra !== null) {
+    let a = out[0];
+    let b2 = out[1];
+    for (let i = 0; i < extra.length; i++) {
+      const c = extra.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193) >>> 0;
+      b2 = Math.imul(b2 ^ c, 0x5bd1e995) >>> 0;
+    }
+    out[0] = fmix(a ^ extra.length);
+    out[1] = fmix(b2 ^ 0x27d4eb2f);
+  }
 }

@@ -32,7 +32,7 @@ export type {
   SearchConfig,
   SearchOptions,
   SearchResult,
-  SliceChild,
+  SliceControl,
   SliceFound,
   SliceResult,
   SliceTask,
@@ -42,6 +42,10 @@ export type {
 } from "./search";
 export { BASE_OPS, DEFAULT_OPS, ROOT_OPS, SEARCHABLE_OPS, candidates, cutPoints, freshName, menuOps } from "./menu";
 export type { Step } from "./menu";
-export { canonicalKey } from "./canon";
+export { canonicalFingerprint, canonicalKey } from "./canon";
+export { proofText } from "./proof";
+export { FingerprintSet, collisionProbability, collisionText, collisionValue } from "./fingerprint";
+export { Footprint, independent } from "./footprint";
+export { Walker, stepIdentity } from "./walk";
 export { EMPTY_SUMMARY, judgeStep, judgeSteps, kindsOf, quiescent } from "./step";
 export type { MissedAt, PathSummary, StepJudgement, StepsJudgement } from "./step";

@@ -4,8 +4,10 @@
  *
  * From a start state (a trace prefix), every operation of the menu
  * (menu.ts) is tried level by level; a step the kernel refuses is pruned;
- * states are merged by their canonical form (canon.ts), which includes
- * what the checker remembers of the path (step.ts). The first path in
+ * states are merged by a 64-bit fingerprint of their canonical form
+ * (canon.ts, fingerprint.ts), which includes what the checker remembers of
+ * the path (step.ts). Steps are applied in place and undone (walk.ts);
+ * steps that commute with the one before are judged once (footprint.ts). The first path in
  * search order that raises a finding kind is the shortest trace for that
  * kind; it is replayed through runTrace and a real Checker before it is
  * reported. Same options, same result: the order is fixed (frontier order,
@@ -13,9 +15,13 @@
  * split.
  *
  * Splitting: a level is cut into slices; expandSlice() is a pure function
- * of a slice (paths, so that it can run in another worker) and returns the
- * children and findings in order; SearchRun.accept() merges slice results
- * in slice order. search() runs the same loop in one thread.
+ * of a slice (paths as candidate indices, so that it can run in another
+ * worker) and returns the children's fingerprints and findings in order;
+ * SearchRun.accept() merges slice results in slice order. search() runs
+ * the same loop in one thread.
+ *
+ * Fingerprints can collide (two states merged that differ): the result
+ * carries TLC's optimistic estimate of that probability.
  */
 import { VIOLATION_VERDICTS, type Finding, type FindingKind } from "../check/checker";
 import { runTrace } from "../engine/replay";
@@ -24,9 +30,13 @@ import type { KernelId, PolicyId, State } from "../model/types";
 import { stripPositions, type Trace, type TraceOp } from "../trace/ast";
 import { parseTrace } from "../trace/parse";
 import { printOp } from "../trace/print";
-import { canonicalKey } from "./canon";
-import { DEFAULT_OPS, ROOT_OPS, candidates, menuOps, type Step } from "./menu";
-import { EMPTY_SUMMARY, judgeStep, judgeSteps, kindsOf, type MissedAt, type PathSummary } from "./step";
+import { undoWrites } from "../model/tx";
+import { canonicalFingerprint } from "./canon";
+import { FingerprintSet, collisionProbability } from "./fingerprint";
+import { Footprint, independent } from "./footprint";
+import { DEFAULT_OPS, ROOT_OPS, menuOps } from "./menu";
+import { EMPTY_SUMMARY, judgeStep, judgeStepsInPlace, kindsOf, type MissedAt, type PathSummary } from "./step";
+import { Walker } from "./walk";
 
 /** The start state of issue 7: one skb carrying one guest page, armed. */
 export const DEFAULT_PREFIX_TEXT = `g = alloc_page(guest)
@@ -66,6 +76,8 @@ export interface SearchConfig {
   readonly missedAt: MissedAt;
   /** Kinds not worth reporting again (already found at a shorter length). */
   readonly skipKinds?: readonly FindingKind[];
+  /** Partial-order reduction (sleep sets over derived footprints, footprint.ts). */
+  readonly reduce: boolean;
 }
 
 export interface Progress {
@@ -75,6 +87,9 @@ export interface Progress {
   readonly states: number;
   /** Operations applied (pruned ones included). */
   readonly transitions: number;
+  /** Nodes of the level being expanded, and how many are done. */
+  readonly levelSize?: number;
+  readonly levelDone?: number;
   /** Milliseconds since the start, when the caller gave a clock. */
   readonly elapsedMs?: number;
   /** Distinct states per second, when the caller gave a clock. */
@@ -96,53 +111,51 @@ export interface SearchOptions {
   readonly require?: string;
   /** Where "missed" is judged (default "quiescent", see step.ts). */
   readonly missedAt?: MissedAt;
+  /** Partial-order reduction (default true): the same shortest counterexamples, fewer steps judged. */
+  readonly reduce?: boolean;
   /** Finding kinds looked for (default: all). */
   readonly kinds?: readonly FindingKind[];
   /** Stop as soon as every kind of `kinds` has a counterexample. */
   readonly stopWhenFound?: boolean;
   readonly onProgress?: (p: Progress) => void;
-  /** Milliseconds, for progress figures only (results never depend on it). */
+  /** Milliseconds, for progress figures and timeLimitMs. */
   readonly clock?: () => number;
+  /** Stop ("time") once the clock has run this long; needs `clock`. */
+  readonly timeLimitMs?: number;
   /** Asked every `checkEvery` operations; true cancels the search. */
   readonly shouldStop?: () => boolean;
   readonly checkEvery?: number;
 }
 
-/** A frontier node: the path after the prefix, and its state when at hand. */
+/** A frontier node: its path after the prefix, as candidate indices (walk.ts). */
 export interface FrontierNode {
-  /** The operations after the prefix (a step may be two operations). */
-  readonly path: readonly TraceOp[];
-  readonly state?: State;
-  readonly summary?: PathSummary;
-  readonly used?: boolean;
-}
-
-export interface SliceChild {
-  /** Index of the parent in the slice. */
-  readonly parent: number;
-  readonly step: Step;
-  readonly key: string;
-  /** Present when expandSlice was asked to keep states (same thread). */
-  readonly node?: FrontierNode;
+  readonly steps: readonly number[];
 }
 
 export interface SliceFound {
   readonly parent: number;
-  readonly step: Step;
+  /** The step's index among the parent's candidates. */
+  readonly step: number;
   readonly kind: FindingKind;
 }
 
 export interface SliceResult {
-  /** Children in order, first occurrence of each key within the slice. */
-  readonly children: readonly SliceChild[];
+  /**
+   * Children in order, four numbers each: the parent's index in the slice,
+   * the step's index among its candidates, and the child's fingerprint
+   * (two 32-bit halves, canonicalFingerprint).
+   */
+  readonly children: readonly number[];
   /** First path in the slice for each kind it revealed. */
   readonly found: readonly SliceFound[];
-  /** Per node expanded in full, in order: [operations tried, of which refused]. */
-  /** Per node: operations tried, refused by the kernel, not modelled. */
-  readonly work: readonly (readonly [number, number, number])[];
+  /**
+   * Per node expanded in full, in order, four numbers: operations tried, of
+   * which refused by the kernel, not modelled, skipped (reduction).
+   */
+  readonly work: readonly number[];
   /** Engine bugs met (an "internal" error): the node, a path and the message. */
   readonly internal: readonly { parent: number; path: readonly TraceOp[]; message: string }[];
-  /** Stopped inside the slice: nodes past `work.length` were not expanded. */
+  /** Stopped inside the slice: nodes past `work.length / 4` were not expanded. */
   readonly cancelled: boolean;
 }
 
@@ -162,7 +175,7 @@ export interface Counterexample {
   readonly through?: string;
 }
 
-export type StopReason = "budget" | "cancelled" | "found";
+export type StopReason = "budget" | "cancelled" | "found" | "time";
 
 export interface SearchResult {
   readonly policy: PolicyId;
@@ -180,6 +193,15 @@ export interface SearchResult {
   readonly pruned: number;
   /** Operations the model does not handle (unsupported or internal errors), pruned too. */
   readonly notModelled: number;
+  /** Steps left unjudged by the partial-order reduction. */
+  readonly skipped: number;
+  /** Fingerprints looked up in the visited set (successors judged). */
+  readonly generated: number;
+  /** TLC's optimistic estimate that two distinct states shared a fingerprint. */
+  readonly collisionProbability: number;
+  /** Bytes of the visited set (fingerprints) and of the frontier tree (parents, steps). */
+  readonly visitedBytes: number;
+  readonly treeBytes: number;
   readonly stoppedBy: StopReason | null;
   /** No new state was left to expand: the bound did not matter. */
   readonly exhausted: boolean;
@@ -216,42 +238,53 @@ export function replayPath(config: Pick<SearchConfig, "policy" | "kernel">, ops:
   return { state, summary, kinds: [...kinds, ...missed] };
 }
 
-const usesOp = (path: readonly TraceOp[], fn: string | null) => fn !== null && path.some((op) => op.fn === fn);
+/** What expandSlice may be told by its caller. */
+export interface SliceControl {
+  readonly shouldStop?: () => boolean;
+  readonly checkEvery?: number;
+  readonly onTick?: (transitions: number) => void;
+  /** A walker to reuse (the same config and start): this thread's own. */
+  readonly walker?: Walker;
+}
 
 /**
  * Expand a slice of a frontier level: every menu operation from every node,
  * in order. Pure: the same slice gives the same result in any worker.
- * Nodes without a state are rebuilt from `start` and their path.
+ * Nodes are reached by a walker (walk.ts) over one set of tables written
+ * in place; children are judged, fingerprinted and undone.
+ *
+ * Partial-order reduction (config.reduce): at a node reached by step e,
+ * a step t is applied but not judged when the parent also offered t before
+ * e and t, as run here, is independent of e (footprint.ts): parent·t·e
+ * comes first in search order and reaches the same state.
  */
-export function expandSlice(
-  config: SearchConfig,
-  start: Start,
-  nodes: readonly FrontierNode[],
-  control: { keepStates?: boolean; shouldStop?: () => boolean; checkEvery?: number; onTick?: (transitions: number) => void } = {},
-): SliceResult {
-  const children: SliceChild[] = [];
+export function expandSlice(config: SearchConfig, start: Start, nodes: readonly FrontierNode[], control: SliceControl = {}): SliceResult {
+  const walker = control.walker ?? new Walker(config, start, config.reduce);
+  const children: number[] = [];
   const found: SliceFound[] = [];
   const internal: { parent: number; path: readonly TraceOp[]; message: string }[] = [];
-  const work: (readonly [number, number, number])[] = [];
-  const seen = new Set<string>();
+  const work: number[] = [];
   const skip = new Set<FindingKind>(config.skipKinds ?? []);
   const every = control.checkEvery ?? 1024;
+  const fp = new Uint32Array(2);
+  const foot = config.reduce ? new Footprint() : null;
   let transitions = 0;
-  let pruned = 0;
-  let notModelled = 0;
   let cancelled = false;
   outer: for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i];
-    let state = node.state;
-    let summary = node.summary;
-    if (!state || !summary) {
-      const rebuilt = replayPath(config, node.path, start);
-      state = rebuilt.state;
-      summary = rebuilt.summary;
-    }
-    const used = node.used ?? usesOp(node.path, config.require);
-    const before = [transitions, pruned, notModelled] as const;
-    for (const step of candidates(state, config.ops)) {
+    walker.moveTo(nodes[i].steps);
+    const state = walker.state;
+    const summary = walker.summary;
+    const used = walker.used;
+    const cands = walker.candidatesAt(walker.depth);
+    const edge = foot ? walker.lastEdge() : null;
+    const sleep = edge && edge.foot && edge.index > 0 ? { index: edge.index, foot: edge.foot } : null;
+    const ids = sleep ? walker.identitiesAt(walker.depth) : null;
+    let tried = 0;
+    let refused = 0;
+    let notModelled = 0;
+    let skipped = 0;
+    for (let c = 0; c < cands.length; c++) {
+      const step = cands[c];
       if (++transitions % every === 0) {
         control.onTick?.(transitions);
         if (control.shouldStop?.()) {
@@ -259,33 +292,41 @@ export function expandSlice(
           break outer;
         }
       }
-      const j = judgeSteps(config.policy, state, summary, step, config.missedAt);
+      tried++;
+      // Only a step the parent offered before the edge can be left out:
+      // only its reads and writes are recorded.
+      let asleep = false;
+      if (sleep) {
+        const at = walker.indexAt(walker.depth - 1, ids![c]);
+        asleep = at !== undefined && at < sleep.index;
+      }
+      if (asleep) foot!.clear();
+      const j = judgeStepsInPlace(config.policy, state, summary, step, config.missedAt, asleep ? foot : null);
       if (j.error) {
         // A step the model cannot judge is not the kernel refusing it.
         if (j.error.kind === "unsupported" || j.error.kind === "internal") notModelled++;
-        else pruned++;
-        if (j.error.kind === "internal") internal.push({ parent: i, path: [...node.path, ...step], message: j.error.message });
+        else refused++;
+        if (j.error.kind === "internal") internal.push({ parent: i, path: [...walker.ops(), ...step], message: j.error.message });
         continue;
       }
-      const childUsed = used || step.some((op) => op.fn === config.require);
+      if (asleep && independent(foot!, sleep!.foot)) {
+        skipped++;
+        undoWrites(j.state, j.undo);
+        continue;
+      }
+      const childUsed = used || (config.require !== null && step.some((op) => op.fn === config.require));
       if (config.require === null || childUsed) {
         for (const kind of j.kinds) {
           if (skip.has(kind)) continue;
           skip.add(kind);
-          found.push({ parent: i, step, kind });
+          found.push({ parent: i, step: c, kind });
         }
       }
-      const key = canonicalKey(j.state, j.summary, config.require !== null && childUsed);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      children.push({
-        parent: i,
-        step,
-        key,
-        ...(control.keepStates ? { node: { path: [...node.path, ...step], state: j.state, summary: j.summary, used: childUsed } } : {}),
-      });
+      canonicalFingerprint(j.state, j.summary, config.require !== null && childUsed, fp);
+      undoWrites(j.state, j.undo);
+      children.push(i, c, fp[0], fp[1]);
     }
-    work.push([transitions - before[0], pruned - before[1], notModelled - before[2]]);
+    work.push(tried, refused, notModelled, skipped);
   }
   return { children, found, work, internal, cancelled };
 }
@@ -298,14 +339,44 @@ function configOf(options: SearchOptions): SearchConfig {
     ops: menuOps(options.ops ?? DEFAULT_OPS, options.kernel),
     require: options.require ?? null,
     missedAt: options.missedAt ?? "quiescent",
+    reduce: options.reduce ?? true,
   };
 }
+
+/** A growable array of 32-bit integers. */
+class IntList {
+  data = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Int32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+  get bytes(): number {
+    return this.data.byteLength;
+  }
+}
+
+/** One level of the search tree: per node, its parent in the level above and its step. */
+interface Level {
+  readonly parent: IntList;
+  readonly step: IntList;
+}
+
+const newLevel = (): Level => ({ parent: new IntList(), step: new IntList() });
 
 /**
  * One search, level by level. The app drives it with workers: tasks(n)
  * cuts the current level into slices, each worker runs expandSlice, and
  * accept() takes the results in slice order; search() does the same in
  * this thread.
+ *
+ * What it keeps: the visited set as 64-bit fingerprints (fingerprint.ts),
+ * and the tree of kept nodes as two integers per node (parent, step
+ * index), from which a node's path is read back; no state is kept.
  */
 export class SearchRun {
   readonly config: SearchConfig;
@@ -314,11 +385,11 @@ export class SearchRun {
   readonly maxStates: number;
   private readonly wanted: ReadonlySet<FindingKind> | null;
   private readonly stopWhenFound: boolean;
-  private readonly visited = new Set<string>();
-  private readonly foundPaths = new Map<FindingKind, { path: readonly TraceOp[]; steps: number }>();
+  private readonly visited = new FingerprintSet();
+  private readonly foundPaths = new Map<FindingKind, { steps: readonly number[]; length: number }>();
   private readonly internalErrors: { path: readonly TraceOp[]; message: string }[] = [];
-  private frontier: FrontierNode[];
-  private nextLevel: FrontierNode[] = [];
+  /** levels[d]: the kept nodes at depth d (levels[0] is the start). */
+  private readonly levels: Level[] = [];
   /** Depth of the nodes in the frontier (operations after the prefix). */
   level = 0;
   /** Index of the first frontier node not yet expanded. */
@@ -328,6 +399,8 @@ export class SearchRun {
   transitions = 0;
   pruned = 0;
   notModelled = 0;
+  skipped = 0;
+  generated = 0;
   stoppedBy: StopReason | null = null;
 
   /** Throws BadStart when the prefix itself fails. */
@@ -339,9 +412,13 @@ export class SearchRun {
     this.stopWhenFound = options.stopWhenFound ?? false;
     this.start = replayPath(this.config, this.config.prefix, undefined, this.config.missedAt);
     if (this.config.require === null) for (const kind of this.start.kinds) this.record(kind, [], 0);
-    const key = canonicalKey(this.start.state, this.start.summary, false);
-    this.visited.add(key);
-    this.frontier = [{ path: [], state: this.start.state, summary: this.start.summary, used: false }];
+    const fp = new Uint32Array(2);
+    canonicalFingerprint(this.start.state, this.start.summary, false, fp);
+    this.visited.add(fp[0], fp[1]);
+    const root = newLevel();
+    root.parent.push(-1);
+    root.step.push(-1);
+    this.levels.push(root, newLevel());
     this.checkDone();
   }
 
@@ -349,9 +426,19 @@ export class SearchRun {
     return this.visited.size;
   }
 
+  /** Nodes in the level being expanded. */
+  get frontierSize(): number {
+    return this.levels[this.level].parent.length;
+  }
+
+  /** Nodes of the level already expanded. */
+  get expanded(): number {
+    return this.cursor;
+  }
+
   /** True when nothing is left to do. */
   get done(): boolean {
-    return this.stoppedBy !== null || this.level >= this.maxDepth || this.frontier.length === 0;
+    return this.stoppedBy !== null || this.level >= this.maxDepth || this.frontierSize === 0;
   }
 
   /** The config a worker needs, with the kinds already found. */
@@ -359,26 +446,40 @@ export class SearchRun {
     return { ...this.config, skipKinds: [...this.foundPaths.keys()] };
   }
 
-  /**
-   * The rest of the current level cut into at most `n` slices of at most
-   * `size` nodes, as paths (what a worker can receive). Run each with
-   * expandSlice(sliceConfig(), start, slice) and pass the results, in
-   * order, to accept().
-   */
-  tasks(n: number, size = Infinity): FrontierNode[][] {
-    const rest = this.frontier.length - this.cursor;
-    // n = Infinity: as many slices as the size allows (Math.ceil(rest / Infinity) is 0).
-    const per = Math.max(1, Math.min(size, Number.isFinite(n) ? Math.ceil(rest / Math.max(1, n)) : size));
-    const out: FrontierNode[][] = [];
-    for (let i = this.cursor; i < this.frontier.length && out.length < n; i += per) {
-      out.push(this.frontier.slice(i, i + per).map((x) => ({ path: x.path })));
+  /** The path of node i of level d, as candidate indices. */
+  private stepsOf(d: number, i: number): number[] {
+    const out = new Array<number>(d);
+    for (let k = d; k > 0; k--) {
+      const lv = this.levels[k];
+      out[k - 1] = lv.step.data[i];
+      i = lv.parent.data[i];
     }
     return out;
   }
 
-  /** The next `n` frontier nodes with their states (this thread only). */
+  /**
+   * The rest of the current level cut into at most `n` slices of at most
+   * `size` nodes (what a worker can receive). Run each with
+   * expandSlice(sliceConfig(), start, slice) and pass the results, in
+   * order, to accept().
+   */
+  tasks(n: number, size = Infinity): FrontierNode[][] {
+    const total = this.frontierSize;
+    const rest = total - this.cursor;
+    // n = Infinity: as many slices as the size allows (Math.ceil(rest / Infinity) is 0).
+    const per = Math.max(1, Math.min(size, Number.isFinite(n) ? Math.ceil(rest / Math.max(1, n)) : size));
+    const out: FrontierNode[][] = [];
+    for (let i = this.cursor; i < total && out.length < n; i += per) {
+      const slice: FrontierNode[] = [];
+      for (let k = i; k < Math.min(total, i + per); k++) slice.push({ steps: this.stepsOf(this.level, k) });
+      out.push(slice);
+    }
+    return out;
+  }
+
+  /** The next `n` frontier nodes (this thread). */
   take(n: number): FrontierNode[] {
-    return this.frontier.slice(this.cursor, this.cursor + n);
+    return this.tasks(1, n)[0] ?? [];
   }
 
   /**
@@ -387,56 +488,63 @@ export class SearchRun {
    * stops the search does not depend on how the level was sliced.
    */
   accept(results: readonly SliceResult[], slices: readonly (readonly FrontierNode[])[]): void {
+    const next = this.levels[this.level + 1];
+    const keep = this.level + 1 < this.maxDepth;
     for (let r = 0; r < results.length && this.stoppedBy === null; r++) {
       const res = results[r];
       const slice = slices[r];
+      const ch = res.children;
       let c = 0;
       let f = 0;
       let e = 0;
       for (let i = 0; i < slice.length && this.stoppedBy === null; i++) {
-        if (i >= res.work.length) {
+        if (4 * i >= res.work.length) {
           this.stoppedBy = "cancelled";
           break;
         }
-        this.transitions += res.work[i][0];
-        this.pruned += res.work[i][1];
-        this.notModelled += res.work[i][2];
+        this.transitions += res.work[4 * i];
+        this.pruned += res.work[4 * i + 1];
+        this.notModelled += res.work[4 * i + 2];
+        this.skipped += res.work[4 * i + 3];
         for (; e < res.internal.length && res.internal[e].parent === i; e++) this.internalErrors.push({ path: res.internal[e].path, message: res.internal[e].message });
-        for (; f < res.found.length && res.found[f].parent === i; f++) this.record(res.found[f].kind, [...slice[i].path, ...res.found[f].step], this.level + 1);
-        for (; c < res.children.length && res.children[c].parent === i; c++) {
-          const child = res.children[c];
-          if (this.visited.has(child.key)) continue;
+        for (; f < res.found.length && res.found[f].parent === i; f++) this.record(res.found[f].kind, [...slice[i].steps, res.found[f].step], this.level + 1);
+        for (; c < ch.length && ch[c] === i; c += 4) {
+          this.generated++;
+          if (this.visited.has(ch[c + 2], ch[c + 3])) continue;
           if (this.visited.size >= this.maxStates) {
             this.stoppedBy = "budget";
             break;
           }
-          this.visited.add(child.key);
+          this.visited.add(ch[c + 2], ch[c + 3]);
           this.newThisLevel++;
-          if (this.level + 1 < this.maxDepth) this.nextLevel.push(child.node ?? { path: [...slice[i].path, ...child.step] });
+          if (keep) {
+            next.parent.push(this.cursor);
+            next.step.push(ch[c + 1]);
+          }
         }
         this.cursor++;
         this.checkDone();
       }
     }
-    if (this.stoppedBy === null && this.cursor >= this.frontier.length) {
+    if (this.stoppedBy === null && this.cursor >= this.frontierSize) {
       if (this.newThisLevel === 0) this.closed = true;
       this.level++;
-      this.frontier = this.nextLevel;
-      this.nextLevel = [];
+      this.levels.push(newLevel());
+      // The level above is still needed for paths; the one two above too.
       this.cursor = 0;
       this.newThisLevel = 0;
     }
   }
 
-  /** Stop instead of finishing (a caller's cancel between slices). */
-  cancel(): void {
-    if (this.stoppedBy === null) this.stoppedBy = "cancelled";
+  /** Stop instead of finishing (a caller's cancel between slices, or the time limit). */
+  cancel(reason: "cancelled" | "time" = "cancelled"): void {
+    if (this.stoppedBy === null) this.stoppedBy = reason;
   }
 
-  private record(kind: FindingKind, path: readonly TraceOp[], steps: number): void {
+  private record(kind: FindingKind, steps: readonly number[], length: number): void {
     if (this.foundPaths.has(kind)) return;
     if (this.wanted && !this.wanted.has(kind)) return;
-    this.foundPaths.set(kind, { path, steps });
+    this.foundPaths.set(kind, { steps, length });
   }
 
   private checkDone(): void {
@@ -450,13 +558,22 @@ export class SearchRun {
     return this.stoppedBy === null && this.closed;
   }
 
+  /** A path of candidate indices as operations (replayed from the start). */
+  opsOf(steps: readonly number[]): TraceOp[] {
+    const walker = new Walker(this.config, this.start);
+    walker.moveTo(steps);
+    return walker.ops();
+  }
+
   result(): SearchResult {
     const counterexamples: Counterexample[] = [];
     for (const kind of KIND_ORDER) {
       const found = this.foundPaths.get(kind);
-      if (found) counterexamples.push(counterexample(this.config, kind, found.path, found.steps));
+      if (found) counterexamples.push(counterexample(this.config, kind, this.opsOf(found.steps), found.length));
     }
     const depth = this.stoppedBy === null ? this.maxDepth : this.level;
+    let treeBytes = 0;
+    for (const lv of this.levels) treeBytes += lv.parent.bytes + lv.step.bytes;
     return {
       policy: this.config.policy,
       kernel: this.config.kernel,
@@ -469,6 +586,11 @@ export class SearchRun {
       transitions: this.transitions,
       pruned: this.pruned,
       notModelled: this.notModelled,
+      skipped: this.skipped,
+      generated: this.generated,
+      collisionProbability: collisionProbability(this.visited.size, this.generated),
+      visitedBytes: this.visited.bytes,
+      treeBytes,
       stoppedBy: this.stoppedBy,
       exhausted: this.exhausted,
       counterexamples,
@@ -508,33 +630,53 @@ export function counterexample(config: SearchConfig, kind: FindingKind, path: re
   };
 }
 
+function progressOf(run: SearchRun, clock: (() => number) | undefined, t0: number | undefined, transitions = 0): Progress {
+  const elapsedMs = clock && t0 !== undefined ? clock() - t0 : undefined;
+  return {
+    depth: run.level + 1,
+    states: run.states,
+    transitions: run.transitions + transitions,
+    levelSize: run.frontierSize,
+    levelDone: run.expanded,
+    ...(elapsedMs !== undefined ? { elapsedMs, statesPerSecond: elapsedMs > 0 ? (run.states * 1000) / elapsedMs : 0 } : {}),
+  };
+}
+
+/** True once the caller's time limit has passed (never without a clock). */
+function outOfTime(options: SearchOptions, t0: number | undefined): () => boolean {
+  const { clock, timeLimitMs } = options;
+  if (!clock || t0 === undefined || timeLimitMs === undefined) return () => false;
+  return () => clock() - t0 >= timeLimitMs;
+}
+
 /** Run a whole search in this thread. Throws BadStart if the prefix fails. */
 export function search(options: SearchOptions): SearchResult {
   const run = new SearchRun(options);
   const clock = options.clock;
   const t0 = clock?.();
   const progress = (transitions: number) => {
-    if (!options.onProgress) return;
-    const elapsedMs = clock && t0 !== undefined ? clock() - t0 : undefined;
-    options.onProgress({
-      depth: run.level + 1,
-      states: run.states,
-      transitions: run.transitions + transitions,
-      ...(elapsedMs !== undefined ? { elapsedMs, statesPerSecond: elapsedMs > 0 ? (run.states * 1000) / elapsedMs : 0 } : {}),
-    });
+    if (options.onProgress) options.onProgress(progressOf(run, clock, t0, transitions));
+  };
+  // One walker for the whole search: each slice starts where the last ended.
+  const walker = new Walker(run.config, run.start, run.config.reduce);
+  const late = outOfTime(options, t0);
+  let timeUp = false;
+  const shouldStop = () => {
+    if (late()) timeUp = true;
+    return timeUp || (options.shouldStop?.() ?? false);
   };
   while (!run.done) {
-    // The same thread keeps the states: no rebuilding from paths.
     const nodes = run.take(CHUNK);
     const res = expandSlice(run.sliceConfig(), run.start, nodes, {
-      keepStates: true,
-      shouldStop: options.shouldStop,
+      walker,
+      shouldStop,
       checkEvery: options.checkEvery,
       onTick: progress,
     });
+    if (timeUp) run.cancel("time");
     run.accept([res], [nodes]);
     progress(0);
-    if (!run.done && options.shouldStop?.()) run.cancel();
+    if (!run.done && shouldStop()) run.cancel(timeUp ? "time" : "cancelled");
   }
   return run.result();
 }
@@ -554,9 +696,25 @@ export function startOf(config: SearchConfig): Start {
   return startCache.start;
 }
 
-/** What a worker runs for each message: expandSlice on a task. */
+let walkerCache: { key: string; walker: Walker } | null = null;
+
+/**
+ * What a worker runs for each message: expandSlice on a task. The worker
+ * keeps its walker between tasks of one search, so consecutive slices
+ * cost one step per node to reach.
+ */
 export function expandTask(task: SliceTask, control: { shouldStop?: () => boolean; checkEvery?: number } = {}): SliceResult {
-  return expandSlice(task.config, startOf(task.config), task.slice, control);
+  const c = task.config;
+  const start = startOf(c);
+  const key = JSON.stringify([c.policy, c.kernel, c.missedAt, c.prefix, c.ops, c.require, c.reduce]);
+  if (walkerCache?.key !== key) walkerCache = { key, walker: new Walker(c, start, c.reduce) };
+  try {
+    return expandSlice(c, start, task.slice, { ...control, walker: walkerCache.walker });
+  } catch (e) {
+    // A walker left halfway through a step is not reused.
+    walkerCache = null;
+    throw e;
+  }
 }
 
 /**
@@ -575,6 +733,12 @@ export async function searchAsync(
   const runner = new SearchRun(options);
   const clock = options.clock;
   const t0 = clock?.();
+  const late = outOfTime(options, t0);
+  let timeUp = false;
+  const stop = () => {
+    if (late()) timeUp = true;
+    return timeUp || (options.shouldStop?.() ?? false);
+  };
   while (!runner.done) {
     // Up to four slices per lane a round: small levels still spread over
     // every lane, large ones go in slices of sliceSize.
@@ -584,7 +748,7 @@ export async function searchAsync(
     let nextSlice = 0;
     let merged = 0;
     const lane = async () => {
-      while (nextSlice < slices.length && !options.shouldStop?.()) {
+      while (nextSlice < slices.length && !stop()) {
         const i = nextSlice++;
         results[i] = await run({ config, slice: slices[i] });
         // Merge every finished prefix of slices as it completes.
@@ -593,21 +757,13 @@ export async function searchAsync(
         if (upto > merged && runner.stoppedBy === null) {
           runner.accept(results.slice(merged, upto), slices.slice(merged, upto));
           merged = upto;
-          if (options.onProgress) {
-            const elapsedMs = clock && t0 !== undefined ? clock() - t0 : undefined;
-            options.onProgress({
-              depth: runner.level + 1,
-              states: runner.states,
-              transitions: runner.transitions,
-              ...(elapsedMs !== undefined ? { elapsedMs, statesPerSecond: elapsedMs > 0 ? (runner.states * 1000) / elapsedMs : 0 } : {}),
-            });
-          }
+          options.onProgress?.(progressOf(runner, clock, t0));
         }
         if (runner.stoppedBy !== null) return;
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
-    if (options.shouldStop?.()) runner.cancel();
+    if (stop()) runner.cancel(timeUp ? "time" : "cancelled");
     if (runner.stoppedBy === null && merged < slices.length) runner.cancel();
   }
   return runner.result();

@@ -15,6 +15,7 @@
 import { Checker, EMPTY_MEMORY, type CheckerMemory, type Finding, type FindingKind } from "../check/checker";
 import { applyOp } from "../engine/apply";
 import type { EngineError, EngineEvent } from "../model/events";
+import { undoWrites, type AccessLog } from "../model/tx";
 import type { PolicyId, State } from "../model/types";
 import type { TraceOp } from "../trace/ast";
 
@@ -98,4 +99,51 @@ export function judgeSteps(policy: PolicyId, before: State, summary: PathSummary
     sum = j.summary;
   }
   return { state, summary: sum, kinds: [...kinds] };
+}
+
+export interface InPlaceJudgement extends StepsJudgement {
+  /** Undo log of the whole step (undoWrites(state, undo) goes back). */
+  readonly undo: readonly unknown[];
+}
+
+const NO_UNDO: readonly unknown[] = [];
+
+/**
+ * judgeSteps on tables written in place: the step's writes go into
+ * `before`'s own maps and are returned as an undo log, so the search can
+ * walk forward and back without copying a table per branch. A failed step
+ * leaves the tables as they were.
+ */
+export function judgeStepsInPlace(
+  policy: PolicyId,
+  before: State,
+  summary: PathSummary,
+  ops: readonly TraceOp[],
+  missedAt: MissedAt,
+  access: AccessLog | null = null,
+): InPlaceJudgement {
+  let state = before;
+  let sum = summary;
+  const kinds: FindingKind[] = [];
+  let undo: unknown[] | null = null;
+  let last: readonly unknown[] = NO_UNDO;
+  for (let i = 0; i < ops.length; i++) {
+    const out = applyOp(state, ops[i], "inplace", { keepUndo: true, access });
+    if (out.error) {
+      if (undo) undoWrites(before, undo);
+      else if (i > 0) undoWrites(before, last);
+      return { state: before, summary, kinds: [], error: out.error, failed: ops[i], undo: NO_UNDO };
+    }
+    const log = out.undo ?? NO_UNDO;
+    if (i === 0) last = log;
+    else {
+      undo ??= [...last];
+      for (const x of log) undo.push(x);
+    }
+    const j = judgeOutcome(policy, state, sum, out.state, out.events, out.touchedPages);
+    for (const k of kindsOf(j, missedAt)) if ((k !== "missed" || i === ops.length - 1) && !kinds.includes(k)) kinds.push(k);
+    state = j.state;
+    sum = j.summary;
+  }
+  return { state, summary: sum, kinds, undo: undo ?? last };
 }

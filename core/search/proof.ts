@@ -1,0 +1,44 @@
+/**
+ * A search that ran to its bound, in words: a bounded proof. The CLI and
+ * the app's search panel print this same sentence.
+ */
+import type { FindingKind } from "../check/checker";
+import { printOp } from "../trace/print";
+import { KIND_ORDER, type SearchResult } from "./search";
+
+/** What each kind is called in the sentence. */
+const KIND_WORDS: Partial<Record<FindingKind, string>> = {
+  premature: "premature completion",
+  duplicate: "duplicate completion",
+  missed: "missed completion",
+  late: "late completion",
+  "use-after-free": "use-after-free",
+  "double-free": "double free",
+  "refcount-underflow": "refcount underflow",
+  conservation: "conservation breach",
+};
+
+function orList(words: readonly string[]): string {
+  return words.length <= 1 ? (words[0] ?? "") : `${words.slice(0, -1).join(", ")} or ${words[words.length - 1]}`;
+}
+
+const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
+
+/**
+ * "no <kind> in any sequence of up to N steps from <start> over <menu>
+ * (S distinct states)", for every kind the search did not find; null when
+ * it stopped before its bound (budget, time, cancel, stop-when-found) or
+ * found every kind.
+ */
+export function proofText(r: SearchResult): string | null {
+  if (r.stoppedBy !== null) return null;
+  const found = new Set(r.counterexamples.map((c) => c.kind));
+  const kinds = KIND_ORDER.filter((k) => !found.has(k)).map((k) => KIND_WORDS[k] ?? k);
+  if (kinds.length === 0) return null;
+  const start = r.prefix.map(printOp).join("; ");
+  const through = r.require ? ` using ${r.require}` : "";
+  return (
+    `no ${orList(kinds)} in any sequence${through} of up to ${plural(r.depth, "step")} from ${start || "the empty state"} over ${r.ops.join(", ")}` +
+    ` (${plural(r.states, "distinct state")}${r.exhausted ? ", every reachable one" : ""})`
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * The walker's in-place tables, moved forward and back along many paths,
+ * always hold the state a pure replay of the same path reaches.
+ */
+import { describe, expect, it } from "vitest";
+import { canonicalKey } from "./canon";
+import { DEFAULT_OPS, candidates, menuOps } from "./menu";
+import { DEFAULT_PREFIX, replayPath } from "./search";
+import { judgeSteps } from "./step";
+import { Walker, stepIdentity } from "./walk";
+
+describe("Walker", () => {
+  it("reaches, by undo and redo in place, the state of a pure replay of each path", () => {
+    const policy = "ubuf-orphan";
+    const config = { policy, ops: menuOps(DEFAULT_OPS, "6.1"), require: null, missedAt: "quiescent" } as const;
+    const start = replayPath({ policy, kernel: "6.1" }, DEFAULT_PREFIX);
+    const walker = new Walker(config, start, true);
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    let checked = 0;
+    for (let walk = 0; walk < 60; walk++) {
+      // A random path of up to 4 steps the kernel accepts, chosen on pure states.
+      let state = start.state;
+      let summary = start.summary;
+      const steps: number[] = [];
+      for (let d = 0; d < 1 + rnd(4); d++) {
+        const cands = candidates(state, config.ops);
+        const i = rnd(cands.length);
+        const j = judgeSteps(policy, state, summary, cands[i], "quiescent");
+        if (j.error) break;
+        steps.push(i);
+        state = j.state;
+        summary = j.summary;
+      }
+      walker.moveTo(steps);
+      expect(walker.depth).toBe(steps.length);
+      expect(canonicalKey(walker.state, walker.summary)).toBe(canonicalKey(state, summary));
+      expect(walker.summary).toEqual(summary);
+      checked++;
+    }
+    walker.moveTo([]);
+    expect(canonicalKey(walker.state, walker.summary)).toBe(canonicalKey(start.state, start.summary));
+    expect(checked).toBe(60);
+  });
+
+  it("names a step by its operation and arguments, not its result", () => {
+    const a = [{ fn: "skb_clone", result: "b", args: [{ kind: "ref", name: "a" }] }] as const;
+    const c = [{ fn: "skb_clone", result: "c", args: [{ kind: "ref", name: "a" }] }] as const;
+    expect(stepIdentity(a)).toBe(stepIdentity(c));
+    expect(stepIdentity([{ fn: "pskb_trim", args: [{ kind: "ref", name: "a" }, { kind: "int", value: 0 }] }])).not.toBe(
+      stepIdentity([{ fn: "pskb_trim", args: [{ kind: "ref", name: "a" }, { kind: "int", value: 64 }] }]),
+    );
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * A walker over the tree of search paths: one set of tables, written in
+ * place. Moving to a path undoes the steps back to the common prefix
+ * (each step keeps its undo log, Tx.takeUndo) and applies the rest, so a
+ * level's nodes, taken in frontier order (which is the order of their
+ * paths), cost one step each to reach and no table is copied per branch.
+ * Paths are candidate indices: the i-th step that candidates() offers at
+ * each state (a function of the state alone).
+ */
+import { thaw, undoWrites } from "../model/tx";
+import type { PolicyId, State } from "../model/types";
+import type { TraceOp } from "../trace/ast";
+import { Footprint } from "./footprint";
+import { candidates, type Step } from "./menu";
+import { judgeStepsInPlace, type MissedAt, type PathSummary } from "./step";
+
+export interface WalkConfig {
+  readonly policy: PolicyId;
+  readonly ops: readonly string[];
+  readonly require: string | null;
+  readonly missedAt: MissedAt;
+}
+
+export interface WalkStart {
+  readonly state: State;
+  readonly summary: PathSummary;
+}
+
+/** A path's step does not replay (the engine is not deterministic: a bug). */
+export class WalkError extends Error {}
+
+export class Walker {
+  private readonly states: State[];
+  private readonly sums: PathSummary[];
+  /** undos[k]: the log of the step from depth k - 1 to k. */
+  private readonly undos: (readonly unknown[])[] = [[]];
+  /** What the step into depth k read and wrote (when footprints are kept). */
+  private readonly feet: (Footprint | null)[] = [null];
+  private readonly usedAt: boolean[] = [false];
+  private readonly cands: (Step[] | null)[] = [null];
+  /** Per depth: each candidate's identity (stepIdentity) and the first index it has. */
+  private readonly idents: (string[] | null)[] = [null];
+  private readonly firsts: (Map<string, number> | null)[] = [null];
+  private readonly path: number[] = [];
+
+  constructor(
+    readonly config: WalkConfig,
+    start: WalkStart,
+    private readonly footprints = false,
+  ) {
+    this.states = [thaw(start.state)];
+    this.sums = [start.summary];
+  }
+
+  get depth(): number {
+    return this.path.length;
+  }
+
+  get state(): State {
+    return this.states[this.path.length];
+  }
+
+  get summary(): PathSummary {
+    return this.sums[this.path.length];
+  }
+
+  /** The path uses the required operation. */
+  get used(): boolean {
+    return this.usedAt[this.path.length];
+  }
+
+  /** The steps offered at depth k of the current path. */
+  candidatesAt(k: number): Step[] {
+    return (this.cands[k] ??= candidates(this.states[k], this.config.ops));
+  }
+
+  /** The identities of the steps offered at depth k (stepIdentity), by index. */
+  identitiesAt(k: number): string[] {
+    return (this.idents[k] ??= this.candidatesAt(k).map(stepIdentity));
+  }
+
+  /** Where a step of this identity first appears among those offered at depth k. */
+  indexAt(k: number, identity: string): number | undefined {
+    let m = this.firsts[k];
+    if (!m) {
+      m = new Map();
+      this.identitiesAt(k).forEach((id, i) => {
+        if (!m!.has(id)) m!.set(id, i);
+      });
+      this.firsts[k] = m;
+    }
+    return m.get(identity);
+  }
+
+  /** The step into the current node, its index among its parent's, and its footprint. */
+  lastEdge(): { index: number; foot: Footprint | null } | null {
+    const d = this.path.length;
+    return d === 0 ? null : { index: this.path[d - 1], foot: this.feet[d] };
+  }
+
+  /** The current path's operations. */
+  ops(): TraceOp[] {
+    const out: TraceOp[] = [];
+    for (let k = 0; k < this.path.length; k++) out.push(...this.candidatesAt(k)[this.path[k]]);
+    return out;
+  }
+
+  /** Go to the node at `steps` (candidate indices from the start). */
+  moveTo(steps: readonly number[]): void {
+    let c = 0;
+    while (c < this.path.length && c < steps.length && this.path[c] === steps[c]) c++;
+    while (this.path.length > c) this.back();
+    for (let k = c; k < steps.length; k++) this.forward(steps[k]);
+  }
+
+  private forward(index: number): void {
+    const k = this.path.length;
+    const step = this.candidatesAt(k)[index];
+    if (!step) throw new WalkError(`no step ${index} at depth ${k}`);
+    const foot = this.footprints ? new Footprint() : null;
+    const j = judgeStepsInPlace(this.config.policy, this.states[k], this.sums[k], step, this.config.missedAt, foot);
+    if (j.error) throw new WalkError(`${step.map((op) => op.fn).join("; ")} failed on replay: ${j.error.message}`);
+    this.path.push(index);
+    this.states[k + 1] = j.state;
+    this.sums[k + 1] = j.summary;
+    this.undos[k + 1] = j.undo;
+    this.feet[k + 1] = foot;
+    this.usedAt[k + 1] = this.usedAt[k] || (this.config.require !== null && step.some((op) => op.fn === this.config.require));
+    this.cands[k + 1] = null;
+    this.idents[k + 1] = null;
+    this.firsts[k + 1] = null;
+  }
+
+  private back(): void {
+    const k = this.path.length;
+    undoWrites(this.states[k], this.undos[k]);
+    this.path.pop();
+    this.cands[k] = null;
+    this.idents[k] = null;
+    this.firsts[k] = null;
+    this.feet[k] = null;
+  }
+}
+
+/** A step's identity across states: operations and arguments, results left out. */
+export function stepIdentity(step: Step): string {
+  let out = "";
+  for (const op of step) {
+    out += op.fn;
+    for (const a of op.args) out += a.kind === "ref" ? (a.index === undefined ? ` ${a.name}` : ` ${a.name}[${a.index}]`) : ` ${a.value}`;
+    out += ";";
+  }
+  return out;
+}
