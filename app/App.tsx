@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The main screen: toolbar; editor | graph | side panel; narration and time
  * travel under the graph; the lifetime chart at the bottom. Panels
@@ -105,7 +106,6 @@ export function App() {
       )}
     </div>
   );
-
 }
 
 /** The bar while presenting: the story's title, the theme, the way out. */
@@ -116,10 +116,20 @@ function PresentBar() {
   return (
     <header className="present-bar">
       <h1 className="present-title">{title ?? "skbscope"}</h1>
-      <button type="button" onClick={() => setTheme(theme === "dark" ? "light" : "dark")} aria-label={`switch to the ${theme === "dark" ? "light" : "dark"} theme`}>
+      <button
+        type="button"
+        onClick={() => setTheme(theme === "dark" ? "light" : "dark")}
+        aria-label={`switch to the ${theme === "dark" ? "light" : "dark"} theme`}
+      >
         {theme === "dark" ? "☀ light" : "☾ dark"}
       </button>
-      <button type="button" onClick={() => machines.presentation.send({ type: "LEAVE" })} data-testid="leave-presentation" title="leave presentation mode (Esc)" aria-keyshortcuts="Escape">
+      <button
+        type="button"
+        onClick={() => machines.presentation.send({ type: "LEAVE" })}
+        data-testid="leave-presentation"
+        title="leave presentation mode (Esc)"
+        aria-keyshortcuts="Escape"
+      >
         leave
       </button>
     </header>
@@ -208,7 +218,11 @@ type PanelTab = "editor" | "details" | "lifetimes";
 
 /** Below 1200 px the editor and the details (and below 900 px the lifetimes) share one place, as tabs. */
 function PanelTabs({ tab, setTab, withLifetimes }: { tab: PanelTab; setTab: (t: PanelTab) => void; withLifetimes: boolean }) {
-  const tabs: [PanelTab, string][] = [["editor", "trace"], ["details", "verdicts & inspect"], ...(withLifetimes ? [["lifetimes", "lifetimes"] as [PanelTab, string]] : [])];
+  const tabs: [PanelTab, string][] = [
+    ["editor", "trace"],
+    ["details", "verdicts & inspect"],
+    ...(withLifetimes ? [["lifetimes", "lifetimes"] as [PanelTab, string]] : []),
+  ];
   const shown = !withLifetimes && tab === "lifetimes" ? "editor" : tab;
   return (
     <div className="panel-tabs">
@@ -293,7 +307,15 @@ function Lifetimes() {
     <section className="lifetimes-panel" aria-label="lifetime chart">
       <h2>lifetimes</h2>
       {lifetimes ? (
-        <LifetimeChart rows={lifetimes.rows} omitted={lifetimes.omitted} stepCount={stepCount} columns={columns} findings={findings} cursor={cursor} onSeek={(step) => playback.send({ type: "SEEK", step })} />
+        <LifetimeChart
+          rows={lifetimes.rows}
+          omitted={lifetimes.omitted}
+          stepCount={stepCount}
+          columns={columns}
+          findings={findings}
+          cursor={cursor}
+          onSeek={(step) => playback.send({ type: "SEEK", step })}
+        />
       ) : (
         <p className="quiet">computing…</p>
       )}

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /** The running machines, for components that send them events. */
 import { createContext, useContext } from "react";
 import type { Machines } from "./machines";

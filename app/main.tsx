@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Boot: the theme, the machines (with the real engine worker, the address
  * bar and the Fullscreen API), then what to show: the permalink in the
@@ -76,7 +77,13 @@ workspace.autosave = drafts ? startAutosave(drafts, () => location.hash.replace(
 const resume = session !== null && session.source !== "" && (link === "" || splitFragment(session.fragment).link === link);
 if (resume) {
   workspace.autosave?.adopt(session.id);
-  machines.restore({ source: session.source, policyChoice: session.policyChoice, kernelChoice: session.kernelChoice, cursor: session.cursor, storyId: session.storyId });
+  machines.restore({
+    source: session.source,
+    policyChoice: session.policyChoice,
+    kernelChoice: session.kernelChoice,
+    cursor: session.cursor,
+    storyId: session.storyId,
+  });
   useScope.setState({ selection: null, pendingSelection: session.selection ?? null });
 } else if (link) machines.openText(link, "link");
 else machines.open(story.source, "first-violation", story.id);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseTrace, runTrace, stateView } from "../core/index";
 import { candidates, defaultArgs, draftOf, freshName, freshNames, loadOpDefaults, opsFor, targetOf } from "./ops";
@@ -12,7 +13,19 @@ describe("operation forms", () => {
   it("offers the operations taking the selected kind, on this kernel", () => {
     const c = candidates(view);
     const forSkb = opsFor(targetOf("skb:a", view), ops, "6.1", c).map((o) => o.fn);
-    expect(forSkb).toEqual(expect.arrayContaining(["skb_clone", "skb_copy", "pskb_copy", "pskb_expand_head", "skb_split", "skb_splice_bits", "kfree_skb", "skb_segment", "skb_try_coalesce"]));
+    expect(forSkb).toEqual(
+      expect.arrayContaining([
+        "skb_clone",
+        "skb_copy",
+        "pskb_copy",
+        "pskb_expand_head",
+        "skb_split",
+        "skb_splice_bits",
+        "kfree_skb",
+        "skb_segment",
+        "skb_try_coalesce",
+      ]),
+    );
     expect(forSkb).not.toContain("pipe_release");
     expect(opsFor(targetOf("skb:a", view), ops, "2.6.32", c).map((o) => o.fn)).not.toContain("skb_try_coalesce");
     expect(opsFor(targetOf("page:g", view), ops, "6.1", c).map((o) => o.fn)).toEqual(expect.arrayContaining(["get_page", "put_page", "owner_reuse"]));

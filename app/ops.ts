@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Operation forms: which operations fit the selected object, and which
  * arguments each parameter may take (existing names of the right kind,
@@ -113,7 +114,13 @@ export function freshName(kind: ResultKind, used: Iterable<string>): string {
 /** The fresh name of every result kind, from one set of the names in use. */
 export function freshNames(used: Iterable<string>): FreshNames {
   const taken = new Set(used);
-  return { skb: freshName("skb", taken), page: freshName("page", taken), pipe: freshName("pipe", taken), sock: freshName("sock", taken), list: freshName("list", taken) };
+  return {
+    skb: freshName("skb", taken),
+    page: freshName("page", taken),
+    pipe: freshName("pipe", taken),
+    sock: freshName("sock", taken),
+    list: freshName("list", taken),
+  };
 }
 
 /** Default arguments: the selection in its slot, other objects, numbers that make sense for the skb at hand. */

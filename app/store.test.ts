@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { beforeEach, describe, expect, it } from "vitest";
 import { defaultStory } from "./stories";
 import {
@@ -84,7 +85,15 @@ describe("store", () => {
     expect(nameOfKey("page:g")).toBe("g");
     expect(nameOfKey("skb:segs[1]")).toBe("segs[1]");
     expect(nameOfKey(null)).toBeNull();
-    const view = { skbs: [{ name: "a" }], datas: [{ head: "h1" }], pages: [{ name: "g" }], pipes: [{ name: "q" }], sockets: [], ubufs: [], buffers: [{ name: "z1" }] } as never;
+    const view = {
+      skbs: [{ name: "a" }],
+      datas: [{ head: "h1" }],
+      pages: [{ name: "g" }],
+      pipes: [{ name: "q" }],
+      sockets: [],
+      ubufs: [],
+      buffers: [{ name: "z1" }],
+    } as never;
     expect(keyForName(view, "a")).toBe("skb:a");
     expect(keyForName(view, "h1")).toBe("data:h1");
     expect(keyForName(view, "g")).toBe("page:g");

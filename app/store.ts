@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * What is true now: the trace, its steps, the cursor, the snapshot on
  * screen, the selection, the theme. Data only: no timers, no worker, no
@@ -8,7 +9,16 @@ import { create } from "zustand";
 import { DEFAULT_POLICY } from "../core/model/policies";
 import type { Diagnostic, Finding, FindingKind, KernelId, PolicyId, StateView, Verdict } from "../core/index";
 import { appStory, storyCheck, storyOfSource } from "./stories";
-import { STEP_VIOLATION, type FreshNames, type LifeRow, type MatrixRow, type OpInfo, type StepColumns, type StepDetail, type StepError } from "./worker/protocol";
+import {
+  STEP_VIOLATION,
+  type FreshNames,
+  type LifeRow,
+  type MatrixRow,
+  type OpInfo,
+  type StepColumns,
+  type StepDetail,
+  type StepError,
+} from "./worker/protocol";
 
 export type Theme = "light" | "dark";
 export type WorkerHealth =
@@ -56,9 +66,7 @@ export interface EmailState {
 }
 
 /** Where a search starts: one skb carrying one armed guest page, or the trace on screen up to a step. */
-export type SearchStart =
-  | { readonly from: "default" }
-  | { readonly from: "trace"; readonly source: string; readonly step: number };
+export type SearchStart = { readonly from: "default" } | { readonly from: "trace"; readonly source: string; readonly step: number };
 
 /** What the user asked the counterexample search for (plain data: the machine and the job share it). */
 export interface SearchRequest {
@@ -324,7 +332,6 @@ export function setStoryId(storyId: string | null): void {
   set({ storyId });
 }
 
-
 export function setOpening(opening: boolean): void {
   set({ opening });
 }
@@ -395,8 +402,18 @@ export function keyForName(view: StateView, name: string): string | null {
  * Everything a permalink says, as one string: when it changes, the
  * address bar needs a new link; a link made for an older key is stale.
  */
-export function viewKey(s: Pick<ScopeData, "sourceRev" | "policyChoice" | "kernelChoice" | "cursor" | "selection" | "storyId"> & { withoutChoice?: readonly string[] | null } = get()): string {
-  return JSON.stringify([s.sourceRev, s.policyChoice, s.kernelChoice, s.cursor, nameOfKey(s.selection), s.storyId, ...(s.withoutChoice ? [s.withoutChoice] : [])]);
+export function viewKey(
+  s: Pick<ScopeData, "sourceRev" | "policyChoice" | "kernelChoice" | "cursor" | "selection" | "storyId"> & { withoutChoice?: readonly string[] | null } = get(),
+): string {
+  return JSON.stringify([
+    s.sourceRev,
+    s.policyChoice,
+    s.kernelChoice,
+    s.cursor,
+    nameOfKey(s.selection),
+    s.storyId,
+    ...(s.withoutChoice ? [s.withoutChoice] : []),
+  ]);
 }
 
 /** Is the view on screen the loaded trace's, at the cursor, with nothing pending? */
@@ -438,7 +455,14 @@ export function setOps(ops: readonly OpInfo[]): void {
   set({ ops });
 }
 
-export function applyParsed(p: { diagnostics: readonly Diagnostic[]; title: string | null; policy: PolicyId; kernel: KernelId; without?: readonly string[]; fresh: FreshNames }): void {
+export function applyParsed(p: {
+  diagnostics: readonly Diagnostic[];
+  title: string | null;
+  policy: PolicyId;
+  kernel: KernelId;
+  without?: readonly string[];
+  fresh: FreshNames;
+}): void {
   set({ diagnostics: p.diagnostics, title: p.title, policy: p.policy, kernel: p.kernel, without: p.without ?? [], fresh: p.fresh });
 }
 
@@ -448,12 +472,33 @@ export function applyParsed(p: { diagnostics: readonly Diagnostic[]; title: stri
  * it (to the end after an appended operation, to the story's violation).
  */
 export function applyLoaded(
-  l: { stepCount: number; columns: StepColumns; findings: readonly Finding[]; verdict: Verdict; ms: number; errors?: readonly StepError[]; stoppedAt?: number | null },
+  l: {
+    stepCount: number;
+    columns: StepColumns;
+    findings: readonly Finding[];
+    verdict: Verdict;
+    ms: number;
+    errors?: readonly StepError[];
+    stoppedAt?: number | null;
+  },
   position?: number,
   from?: ScopeData["loaded"],
 ): void {
   const cursor = clampStep(position ?? get().cursor, l.stepCount);
-  set({ stepCount: l.stepCount, stepErrors: l.errors ?? [], stoppedAt: l.stoppedAt ?? null, columns: l.columns, findings: l.findings, verdict: l.verdict, loadMs: l.ms, cursor, matrix: null, matrixShipped: null, lifetimes: null, ...(from ? { loaded: from } : {}) });
+  set({
+    stepCount: l.stepCount,
+    stepErrors: l.errors ?? [],
+    stoppedAt: l.stoppedAt ?? null,
+    columns: l.columns,
+    findings: l.findings,
+    verdict: l.verdict,
+    loadMs: l.ms,
+    cursor,
+    matrix: null,
+    matrixShipped: null,
+    lifetimes: null,
+    ...(from ? { loaded: from } : {}),
+  });
 }
 
 /**
@@ -465,7 +510,14 @@ export function applyMatrix(matrix: readonly MatrixRow[], kernel?: KernelId, shi
   const s = get();
   const story = appStory(s.storyId);
   // The expectations are for the story's code as shipped: no fix reverted.
-  if (story && s.loaded?.source === story.source && story.source === s.source && kernel !== undefined && kernel === (story.kernel ?? "6.1") && s.without.length === 0) {
+  if (
+    story &&
+    s.loaded?.source === story.source &&
+    story.source === s.source &&
+    kernel !== undefined &&
+    kernel === (story.kernel ?? "6.1") &&
+    s.without.length === 0
+  ) {
     set({ matrix, matrixShipped: shipped, checked: { ...s.checked, [story.id]: storyCheck(story, matrix) } });
   } else {
     set({ matrix, matrixShipped: shipped });

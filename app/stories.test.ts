@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
 import { STORIES } from "../stories/index";
 import { APP_STORIES, DEFAULT_STORY_ID, defaultStory, storyCheck, storyOfSource } from "./stories";

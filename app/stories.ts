@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The stories as the UI thread needs them: catalog metadata and trace
  * text, with no engine code. stories/index.ts attaches the same files but
@@ -29,7 +30,15 @@ export const APP_STORIES: readonly AppStory[] = CATALOG.flatMap((meta) => {
   const source = SOURCES[`../stories/${meta.file}`];
   // stories.test.ts checks every file exists; a missing one is left out, not fatal.
   if (source === undefined) return [];
-  return [{ ...meta, source, title: header(source, "title") ?? meta.id, policy: header(source, "policy") as PolicyId | null, kernel: header(source, "kernel") as KernelId | null }];
+  return [
+    {
+      ...meta,
+      source,
+      title: header(source, "title") ?? meta.id,
+      policy: header(source, "policy") as PolicyId | null,
+      kernel: header(source, "kernel") as KernelId | null,
+    },
+  ];
 });
 
 export function appStory(id: string | null | undefined): AppStory | undefined {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * skbscope fixes [--json]          the fix catalogue (core/fixes/catalogue.ts)
  * skbscope check FILE --fix ID     the verdict matrix with and without one fix
@@ -46,7 +47,14 @@ function cmdFixes(io: Io, file: string | undefined, values: Record<string, unkno
     io.out(`${isRevertible(f.id) ? "*" : " "} ${f.id}  ${f.function}  ${landedText(f)}`);
     for (const l of wrap(f.subject, TEXT_WIDTH, "    ", "    ")) io.out(l);
     for (const l of wrap(f.lines.join(", "), TEXT_WIDTH, "    ", "    ")) io.out(l);
-    if (!isRevertible(f.id)) for (const l of wrap(`cannot be switched off: ${withoutProblem(f.id)!.replace(/^fix "[^"]+" cannot be switched off in this model: /, "")}`, TEXT_WIDTH, "    ", "      ")) io.out(l);
+    if (!isRevertible(f.id))
+      for (const l of wrap(
+        `cannot be switched off: ${withoutProblem(f.id)!.replace(/^fix "[^"]+" cannot be switched off in this model: /, "")}`,
+        TEXT_WIDTH,
+        "    ",
+        "      ",
+      ))
+        io.out(l);
   }
   return 0;
 }
@@ -61,7 +69,13 @@ function verdictsJson(m: Matrix) {
 }
 
 /** The matrices with and without `id`, on top of whatever else the run reverts. */
-export function fixMatrices(trace: Parameters<typeof verdictMatrix>[0], id: string, policies: readonly PolicyId[], kernel?: ReturnType<typeof kernelOption>, base?: readonly string[]) {
+export function fixMatrices(
+  trace: Parameters<typeof verdictMatrix>[0],
+  id: string,
+  policies: readonly PolicyId[],
+  kernel?: ReturnType<typeof kernelOption>,
+  base?: readonly string[],
+) {
   const others = (base ?? trace.without ?? []).filter((x) => x !== id);
   return { with: verdictMatrix(trace, kernel, policies, others), without: verdictMatrix(trace, kernel, policies, [...others, id]) };
 }

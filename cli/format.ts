@@ -1,7 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Text output of the CLI: one block per step, and the verdict matrix.
  */
-import { dataref, describeEvents, printOp, violationLines, wrap, TEXT_WIDTH, type EngineEvent, type Matrix, type PolicyId, type State, type StateView, type StepRecord, type Trace } from "../core/index";
+import {
+  dataref,
+  describeEvents,
+  printOp,
+  violationLines,
+  wrap,
+  TEXT_WIDTH,
+  type EngineEvent,
+  type Matrix,
+  type PolicyId,
+  type State,
+  type StateView,
+  type StepRecord,
+  type Trace,
+} from "../core/index";
 
 /** One step: the op, its error, the state after it, then why it changed (its events, in kernel words). */
 export function formatStep(s: StepRecord, v: StateView, events: readonly EngineEvent[], state?: State): string {

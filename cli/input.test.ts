@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Input limits through the real CLI (issues 16.4, 11.6): standard input,
  * special files, size, binary data, and how many diagnostics are shown.
@@ -46,10 +47,14 @@ describe("what the CLI reads", () => {
   });
 
   it("standard input over the limit is refused once the limit is passed", () => {
-    const r = spawnSync("node", ["--import", "tsx", "-e", `import("./cli/input.ts").then(m => { try { m.readTraceSource("-", 1000) } catch (e) { console.log(e.message) } })`], {
-      encoding: "utf8",
-      input: "#".repeat(5000),
-    });
+    const r = spawnSync(
+      "node",
+      ["--import", "tsx", "-e", `import("./cli/input.ts").then(m => { try { m.readTraceSource("-", 1000) } catch (e) { console.log(e.message) } })`],
+      {
+        encoding: "utf8",
+        input: "#".repeat(5000),
+      },
+    );
     expect(r.stdout.trim()).toBe("standard input: the trace is over 1000 bytes; skbscope reads at most 1000 bytes");
   });
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Reading a trace from the command line: a file, or `-` for standard input,
  * never more than MAX_TRACE_BYTES, never a device (`/dev/zero` would be
@@ -25,8 +26,7 @@ export function readTraceSource(path: string, limit = MAX_TRACE_BYTES): string {
   }
 }
 
-const tooLarge = (size: string, limit: number) =>
-  `the trace is ${size}; skbscope reads at most ${limit % MIB === 0 ? `${limit / MIB} MiB` : `${limit} bytes`}`;
+const tooLarge = (size: string, limit: number) => `the trace is ${size}; skbscope reads at most ${limit % MIB === 0 ? `${limit / MIB} MiB` : `${limit} bytes`}`;
 
 /** Reads until end of file, refusing past `limit` bytes. */
 function readBounded(fd: number, what: string, limit: number): string {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * skbscope link / open: the CLI makes the links the app makes (the golden
  * links recorded from the app's encoder on main), and opens the app's.
@@ -44,7 +45,16 @@ describe("skbscope link", () => {
   });
 
   it("puts the link on --base, and a policy option into the view", async () => {
-    const r = await cli(["link", "tests/conformance/frag-fill-errors.trace", "--policy", "destructor", "--kernel", "2.6.32", "--base", "https://example.org/skbscope/#old"]);
+    const r = await cli([
+      "link",
+      "tests/conformance/frag-fill-errors.trace",
+      "--policy",
+      "destructor",
+      "--kernel",
+      "2.6.32",
+      "--base",
+      "https://example.org/skbscope/#old",
+    ]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^https:\/\/example\.org\/skbscope\/#s[A-Za-z0-9_-]+$/);
     const back = await cli(["open", r.out]);
@@ -78,7 +88,8 @@ describe("skbscope open", () => {
 
   it("round-trips through the installed command: link FILE, then open LINK gives the trace back", () => {
     const dir = mkdtempSync(join(tmpdir(), "skbscope-link-"));
-    const source = "# title: mine\n# policy: ubuf-orphan\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)  # map g\nzerocopy_arm(a)\nkfree_skb(a)\n";
+    const source =
+      "# title: mine\n# policy: ubuf-orphan\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)  # map g\nzerocopy_arm(a)\nkfree_skb(a)\n";
     writeFileSync(join(dir, "t.trace"), source);
     const link = spawnSync("node", ["--import", "tsx", "cli/main.ts", "link", join(dir, "t.trace")], { encoding: "utf8" });
     expect(link.status).toBe(0);

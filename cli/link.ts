@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * skbscope link FILE   prints the trace's permalink (the app's URL
  *                      fragment; with --base URL, the whole address)

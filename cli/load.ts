@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * A trace file as the CLI reads it: text only, diagnostics capped at
  * MAX_DIAGNOSTICS with "and N more", errors as one BadInput (exit 2).

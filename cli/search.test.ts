@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
 import { hasErrors, parseTrace, runTrace } from "../core/index";
 import { main, type Io } from "./skbscope";
@@ -106,7 +107,11 @@ describe("skbscope search", () => {
     [["search", "--policy", "page-refs", "--max-states", "0"], /--max-states/],
     [["search", "--policy", "page-refs", "--time", "-3"], /--time/],
   ])("exit 2 on bad input: %j", async (args, message) => {
-    const r = await cli(args, { "bad.trace": "a = alloc_skb(256)\nkfree_skb(a)\nkfree_skb(a)\n", "undefined.trace": "a = alloc_skb(256)\nkfree_skb(b)\n", "syntax.trace": "a = = alloc_skb(\n" });
+    const r = await cli(args, {
+      "bad.trace": "a = alloc_skb(256)\nkfree_skb(a)\nkfree_skb(a)\n",
+      "undefined.trace": "a = alloc_skb(256)\nkfree_skb(b)\n",
+      "syntax.trace": "a = = alloc_skb(\n",
+    });
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
   });

@@ -16,18 +16,7 @@
  * Exit codes: 1 a counterexample, 0 none within the bound, 2 bad input.
  */
 import { availableParallelism } from "node:os";
-import {
-  KERNELS,
-  POLICIES,
-  policyAbsence,
-  policyApplies,
-  policyKernels,
-  printOp,
-  printTrace,
-  type KernelId,
-  type PolicyId,
-  type Trace,
-} from "../core/index";
+import { KERNELS, POLICIES, policyAbsence, policyApplies, policyKernels, printOp, printTrace, type KernelId, type PolicyId, type Trace } from "../core/index";
 import {
   BadStart,
   DEFAULT_DEPTH,
@@ -171,7 +160,13 @@ async function runAll(io: Io, plan: Plan, workers: number): Promise<{ main: Sear
   const t0 = performance.now();
   const clock = () => performance.now();
   const left = () => (plan.timeLimitMs === undefined ? undefined : Math.max(0, plan.timeLimitMs - (performance.now() - t0)));
-  const base = { policy: plan.policy, kernel: plan.kernel, maxDepth: plan.maxDepth, maxStates: plan.maxStates, ...(plan.prefix ? { prefix: plan.prefix } : {}) };
+  const base = {
+    policy: plan.policy,
+    kernel: plan.kernel,
+    maxDepth: plan.maxDepth,
+    maxStates: plan.maxStates,
+    ...(plan.prefix ? { prefix: plan.prefix } : {}),
+  };
   const pool = workers > 0 ? createWorkerPool(workers) : null;
   const one = async (options: SearchOptions, label: string): Promise<SearchResult> => {
     const line = progressLine(io, label);
@@ -223,7 +218,15 @@ function cmdSearch(io: Io, file: string | undefined, values: Record<string, unkn
     throw e;
   }
   const t0 = performance.now();
-  return runAll(io, plan, workers).then(({ main, through }) => report(io, { policy, kernel, from, prefix, maxDepth, maxStates, workers, timeLimitMs, json: values.json === true }, main, through, Math.round(performance.now() - t0)));
+  return runAll(io, plan, workers).then(({ main, through }) =>
+    report(
+      io,
+      { policy, kernel, from, prefix, maxDepth, maxStates, workers, timeLimitMs, json: values.json === true },
+      main,
+      through,
+      Math.round(performance.now() - t0),
+    ),
+  );
 }
 
 interface Asked {
@@ -246,32 +249,30 @@ function report(io: Io, a: Asked, main: SearchResult, through: readonly ThroughR
   const proof = proofText(main);
   if (a.json) {
     io.out(
-      jsonText(
-        {
-          policy,
-          kernel,
-          from: from ?? null,
-          start: (prefix?.ops ?? DEFAULT_PREFIX).map(printOp),
-          menu: main.ops,
-          maxDepth,
-          maxStates: a.maxStates,
-          workers: a.workers,
-          timeLimit: a.timeLimitMs === undefined ? null : a.timeLimitMs / 1000,
-          result: resultJson(main),
-          proof,
-          counterexamples: main.counterexamples.map((c) => counterexampleJson(c)),
-          through: {
-            // The menu beside each operation: the whole search's.
-            base: main.ops,
-            ops: through.map((t) => ({
-              op: t.op,
-              result: resultJson(t.result),
-              counterexamples: t.result.counterexamples.map((c) => counterexampleJson(c, t.own.includes(c))),
-            })),
-          },
-          elapsedMs,
+      jsonText({
+        policy,
+        kernel,
+        from: from ?? null,
+        start: (prefix?.ops ?? DEFAULT_PREFIX).map(printOp),
+        menu: main.ops,
+        maxDepth,
+        maxStates: a.maxStates,
+        workers: a.workers,
+        timeLimit: a.timeLimitMs === undefined ? null : a.timeLimitMs / 1000,
+        result: resultJson(main),
+        proof,
+        counterexamples: main.counterexamples.map((c) => counterexampleJson(c)),
+        through: {
+          // The menu beside each operation: the whole search's.
+          base: main.ops,
+          ops: through.map((t) => ({
+            op: t.op,
+            result: resultJson(t.result),
+            counterexamples: t.result.counterexamples.map((c) => counterexampleJson(c, t.own.includes(c))),
+          })),
         },
-      ),
+        elapsedMs,
+      }),
     );
   } else {
     const lines = [

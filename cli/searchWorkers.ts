@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * `skbscope search --workers N`: a pool of worker_threads, each answering
  * slices of a frontier level with core/search's expandTask (the app does

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -128,7 +129,9 @@ describe("skbscope run", () => {
     expect(Object.keys(step)).toEqual(expect.arrayContaining(["line", "op", "error", "skbs", "pages", "events", "findings"]));
     expect(step).toMatchObject({ line: 10, op: "c = pskb_copy(a)", error: null });
     const c = step.skbs.find((s: { name: string }) => s.name === "c");
-    expect(Object.keys(c)).toEqual(expect.arrayContaining(["name", "users", "cloned", "nohdr", "len", "data_len", "headlen", "headroom", "head", "dataref", "frags", "frag_list"]));
+    expect(Object.keys(c)).toEqual(
+      expect.arrayContaining(["name", "users", "cloned", "nohdr", "len", "data_len", "headlen", "headroom", "head", "dataref", "frags", "frag_list"]),
+    );
     expect(c.frags).toEqual([{ page: "g", offset: 0, size: 4096 }]);
     expect(step.pages).toEqual([expect.objectContaining({ name: "g", owner: "guest", refcount: 2, holders: ["h1.frags[0]", "h2.frags[0]"] })]);
   });
@@ -138,7 +141,6 @@ describe("skbscope run", () => {
     expect(json.steps[2].error).toMatchObject({ kind: "kernel-check", fn: "pskb_expand_head", check: "BUG_ON(skb_shared(skb))" });
   });
 });
-
 
 describe("commands registered from other files", () => {
   it("an async command's bad input is exit 2; a command without a spec takes one argument and no option", async () => {
@@ -158,8 +160,10 @@ describe("commands registered from other files", () => {
 });
 
 describe("reasons in the text (issue 11.5), from the installed command", () => {
-  const ORPHAN = "# policy: ubuf-orphan\n# kernel: 6.1\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\ns = sock_create()\nsock_queue_rcv_skb(s, a)\nsk_eat_skb(s, a)\n";
-  const SPLICE = "# kernel: 2.6.32\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\ns = sock_create()\nsock_queue_rcv_skb(s, a)\nq = skb_splice_bits(a, 0, 4096)\nsk_eat_skb(s, a)\n";
+  const ORPHAN =
+    "# policy: ubuf-orphan\n# kernel: 6.1\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\ns = sock_create()\nsock_queue_rcv_skb(s, a)\nsk_eat_skb(s, a)\n";
+  const SPLICE =
+    "# kernel: 2.6.32\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\ns = sock_create()\nsock_queue_rcv_skb(s, a)\nq = skb_splice_bits(a, 0, 4096)\nsk_eat_skb(s, a)\n";
   const skbscope = (args: string[], files: Record<string, string>) => {
     const dir = mkdtempSync(join(tmpdir(), "skbscope-"));
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
@@ -179,15 +183,22 @@ describe("reasons in the text (issue 11.5), from the installed command", () => {
   });
 
   it("check prints each violation's step, holder and chain, within 72 columns", () => {
-    const r = skbscope(["check", "s.trace"], { "s.trace": "# title: splice: guest pages reach a pipe through a queued zero-copy skb, then the skb is eaten\n" + SPLICE });
+    const r = skbscope(["check", "s.trace"], {
+      "s.trace": "# title: splice: guest pages reach a pipe through a queued zero-copy skb, then the skb is eaten\n" + SPLICE,
+    });
     expect(r.status).toBe(1);
     const lines = r.stdout.split("\n");
     expect(lines.filter((l) => l.length > 72)).toEqual([]);
-    const pageRefs = lines.slice(lines.findIndex((l) => l.startsWith("page-refs")), lines.findIndex((l) => l.startsWith("destructor")));
+    const pageRefs = lines.slice(
+      lines.findIndex((l) => l.startsWith("page-refs")),
+      lines.findIndex((l) => l.startsWith("destructor")),
+    );
     expect(pageRefs.join("\n")).toMatch(
       /page-refs +late\n {2}step 6: sock_queue_rcv_skb\(s, a\)\n {4}late: z1: completion now waits on s \(receive queue, a\),[^]*\n {4}holder: s \(receive queue, a\)\n {4}chain: s->sk_receive_queue -> skb a -> skb_shinfo\(a\)->frags\[0\] ->\n {6}page g -> buffer z1$/,
     );
     const release = lines.slice(lines.findIndex((l) => l.startsWith("shinfo-release"))).join("\n");
-    expect(release).toMatch(/ {2}step 8: sk_eat_skb\(s, a\)\n {4}premature: owner told complete at step 8[^]*\n {4}holder: pipe buffer 0 of q\n {4}chain: pipe buffer 0 of q -> page g -> buffer z1\n/);
+    expect(release).toMatch(
+      / {2}step 8: sk_eat_skb\(s, a\)\n {4}premature: owner told complete at step 8[^]*\n {4}holder: pipe buffer 0 of q\n {4}chain: pipe buffer 0 of q -> page g -> buffer z1\n/,
+    );
   });
 });

@@ -56,11 +56,9 @@ export interface Io {
   readonly status?: { readonly tty: boolean; write(text: string): void };
 }
 
-
 export function loadTrace(io: Io, file: string | undefined): Trace {
   return loadTraceFile(io, file);
 }
-
 
 export function policyOption(value: string | undefined, allowAll: boolean): PolicyId | "all" | undefined {
   if (value === undefined) return undefined;
@@ -89,7 +87,14 @@ export function withoutOption(value: unknown): string[] | undefined {
 }
 
 export function findingJson(f: Finding) {
-  return { kind: f.kind, step: f.step, message: f.message, objects: f.objects, ...(f.holder ? { holder: f.holder } : {}), ...(f.buffer ? { buffer: f.buffer } : {}) };
+  return {
+    kind: f.kind,
+    step: f.step,
+    message: f.message,
+    objects: f.objects,
+    ...(f.holder ? { holder: f.holder } : {}),
+    ...(f.buffer ? { buffer: f.buffer } : {}),
+  };
 }
 
 /**
@@ -139,7 +144,15 @@ const indent = (text: string, by: string) => text.replace(/\n/g, `\n${by}`);
  * than what one JSON.stringify may build.
  */
 export function writeRunJson(run: Run, file: string, title: string | undefined, out: (text: string) => void): void {
-  const head = { trace: file, ...(title ? { title } : {}), policy: run.policy, kernel: run.kernel, ...(run.without.length ? { without: run.without } : {}), verdict: run.verdict, unjudged: run.unjudged.map(unjudgedJson) };
+  const head = {
+    trace: file,
+    ...(title ? { title } : {}),
+    policy: run.policy,
+    kernel: run.kernel,
+    ...(run.without.length ? { without: run.without } : {}),
+    verdict: run.verdict,
+    unjudged: run.unjudged.map(unjudgedJson),
+  };
   out(`${jsonText(head).slice(0, -2)},`);
   out(`  "steps": [`);
   run.eachState((step, state, events) => {
@@ -181,9 +194,20 @@ export function cmdCheck(io: Io, file: string | undefined, values: Record<string
   if (policy !== "all" && matrix.skipped.length) throw new BadInput(`policy ${policy}: ${matrix.skipped[0].reason}`);
   if (values.json) {
     const verdicts = Object.fromEntries(
-      matrix.entries.map((e) => [e.policy, { verdict: e.verdict, findings: e.findings.map(findingJson), errors: e.errors, unjudged: e.unjudged.map(unjudgedJson) }]),
+      matrix.entries.map((e) => [
+        e.policy,
+        { verdict: e.verdict, findings: e.findings.map(findingJson), errors: e.errors, unjudged: e.unjudged.map(unjudgedJson) },
+      ]),
     );
-    io.out(jsonText({ trace: file, kernel: matrix.kernel, ...(matrix.without.length ? { without: matrix.without } : {}), verdicts, skipped: Object.fromEntries(matrix.skipped.map((s) => [s.policy, s.reason])) }));
+    io.out(
+      jsonText({
+        trace: file,
+        kernel: matrix.kernel,
+        ...(matrix.without.length ? { without: matrix.without } : {}),
+        verdicts,
+        skipped: Object.fromEntries(matrix.skipped.map((s) => [s.policy, s.reason])),
+      }),
+    );
   } else {
     // The state at a finding's step names its holder and chain; one replay per policy, when asked.
     const runs = new Map<PolicyId, Run>();
@@ -221,7 +245,13 @@ const RUN: CommandSpec = {
 const CHECK: CommandSpec = {
   usage: `check FILE [--policy all|P] [--kernel ${KERNEL_CHOICES}] [--without ID]... [--fix ID] [--json]`,
   summary: "the verdict of every policy (or one) on a trace; --fix ID: with and without that fix, side by side",
-  options: { policy: { type: "string" }, kernel: { type: "string" }, without: { type: "string", multiple: true }, fix: { type: "string" }, json: { type: "boolean" } },
+  options: {
+    policy: { type: "string" },
+    kernel: { type: "string" },
+    without: { type: "string", multiple: true },
+    fix: { type: "string" },
+    json: { type: "boolean" },
+  },
   args: ["FILE"],
 };
 
@@ -253,7 +283,8 @@ export function addCommand(name: string, command: Command, spec?: CommandSpec): 
   COMMANDS.set(name, { spec: spec ?? COMMANDS.get(name)?.spec ?? SPECS[name] ?? { usage: `${name} ARG`, summary: "", options: {}, args: ["ARG"] }, command });
 }
 
-const EXIT_STATUS = "exit status: 0 every checked policy ok, 1 a violation, 2 bad input,\n  3 inconclusive: no violation, but a step the engine could not judge";
+const EXIT_STATUS =
+  "exit status: 0 every checked policy ok, 1 a violation, 2 bad input,\n  3 inconclusive: no violation, but a step the engine could not judge";
 
 const VERSION = `skbscope ${PACKAGE_VERSION} (engine semantics ${SEMANTICS_VERSION})`;
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * No import cycles in core/: each module can be read (and loaded) after
  * the modules it imports. Type-only imports count too: a cycle of types
@@ -58,7 +59,14 @@ export function cycles(graph: Map<string, string[]>): string[][] {
 describe("core import graph", () => {
   it("sees the imports (the barrel imports the engine)", () => {
     expect(importGraph().get("./index.ts")).toContain("./engine/replay.ts");
-    expect(cycles(new Map([["a", ["b"]], ["b", ["a"]]]))).toEqual([["a", "b", "a"]]);
+    expect(
+      cycles(
+        new Map([
+          ["a", ["b"]],
+          ["b", ["a"]],
+        ]),
+      ),
+    ).toEqual([["a", "b", "a"]]);
   });
   it("has no cycle", () => {
     expect(cycles(importGraph()).map((c) => c.join(" -> "))).toEqual([]);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /** skbscope's engine: the public surface the worker, the CLI and tests use. */
 export * from "./model/types";
 export { DEFAULT_POLICY, POLICY_TABLE, policyAbsence, policyByCode, policyInfo, policyKernels } from "./model/policies";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * core/ knows nothing of the UI, the store, the worker, the DOM or Node
  * (as Compiler Explorer's build fails when static/ imports lib/).

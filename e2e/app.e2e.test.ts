@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The main screen in real Chromium: the default story at its violation,
  * operations through the forms with the drawn counters checked against
@@ -17,8 +18,17 @@ import { LONG_TRACE_TITLE, longTrace, wideTrace } from "./traces";
 const SHOTS = join(ROOT, "e2e", "screenshots");
 const app = appUnderTest();
 
-type Hook = { __skbscope: { state(): { source: string; cursor: number; selection: string | null; stepCount: number; detail: { error: unknown } | null }; open(s: string, p: string): void; crash(how: string): void } };
-const state = (page: Page) => page.evaluate(() => (window as unknown as Hook).__skbscope.state()).then((s) => ({ source: s.source, cursor: s.cursor, selection: s.selection, stepCount: s.stepCount, error: s.detail?.error ?? null }));
+type Hook = {
+  __skbscope: {
+    state(): { source: string; cursor: number; selection: string | null; stepCount: number; detail: { error: unknown } | null };
+    open(s: string, p: string): void;
+    crash(how: string): void;
+  };
+};
+const state = (page: Page) =>
+  page
+    .evaluate(() => (window as unknown as Hook).__skbscope.state())
+    .then((s) => ({ source: s.source, cursor: s.cursor, selection: s.selection, stepCount: s.stepCount, error: s.detail?.error ?? null }));
 
 /** What the graph draws, read off the SVG: counters by object key. */
 async function drawnCounters(page: Page): Promise<Record<string, Record<string, string>>> {
@@ -55,7 +65,8 @@ async function expectCountersMatchEngine(page: Page): Promise<void> {
   const s = await state(page);
   const drawn = await drawnCounters(page);
   const want = engineCounters(engineAt(s.source, s.cursor));
-  for (const [key, fields] of Object.entries(want)) expect(drawn[key], `${key} at step ${s.cursor}; drawn: ${Object.keys(drawn).join(" ")}`).toMatchObject(fields);
+  for (const [key, fields] of Object.entries(want))
+    expect(drawn[key], `${key} at step ${s.cursor}; drawn: ${Object.keys(drawn).join(" ")}`).toMatchObject(fields);
 }
 
 async function apply(page: Page, target: string, fn: string, args: Record<string, string> = {}): Promise<void> {
@@ -103,7 +114,12 @@ describe("skbscope main screen", () => {
 
   it("clone, expand head, split, deliver and splice through the forms; counters match the engine; step back and forward", async () => {
     const { page, errors, context } = await openApp(app.browser, app.url, "light");
-    await page.evaluate(() => (window as unknown as Hook).__skbscope.open("g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\ns = sock_create()\n", "end"));
+    await page.evaluate(() =>
+      (window as unknown as Hook).__skbscope.open(
+        "g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\ns = sock_create()\n",
+        "end",
+      ),
+    );
     await settled(page, 4);
     await apply(page, "skb:a", "skb_clone");
     await expectCountersMatchEngine(page);
@@ -150,7 +166,8 @@ describe("skbscope main screen", () => {
 
   it("shows inconclusive plainly, never as ok, and a broken caller contract as a precondition (issue 11.1, 11.3)", async () => {
     const { page, errors, context } = await openApp(app.browser, app.url, "light", "?reduced=1");
-    const source = "# policy: msg-zerocopy\n# kernel: 6.1\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nt = alloc_skb(256)\nskb_frag_add_head(t, a)\nsegs = skb_segment(t, 1448)\nq = skb_splice_bits(t, 0, 100)\nkfree_skb(t)\n";
+    const source =
+      "# policy: msg-zerocopy\n# kernel: 6.1\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nt = alloc_skb(256)\nskb_frag_add_head(t, a)\nsegs = skb_segment(t, 1448)\nq = skb_splice_bits(t, 0, 100)\nkfree_skb(t)\n";
     await page.evaluate((s) => (window as unknown as Hook).__skbscope.open(s, "end"), source);
     await settled(page, 9);
     const row = page.locator("[data-testid=matrix] tr", { hasText: "msg-zerocopy" });

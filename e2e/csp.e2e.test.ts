@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Issue 16.6 in real Chromium: the built app runs under a strict
  * Content-Security-Policy (a meta tag vite.config.ts adds to index.html
@@ -27,7 +28,8 @@ describe("Content-Security-Policy", () => {
     const { page, context, errors } = await openApp(app.browser, app.url, "light");
     // Violations reported from here on (the listener survives navigations).
     await context.addInitScript({
-      content: "window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.target && e.target.nodeName)));",
+      content:
+        "window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.target && e.target.nodeName)));",
     });
     await page.reload();
     await page.waitForSelector(".app[data-health='ready'], .app[data-health='recovered']");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The fixes panel in real Chromium: on a fix story, switching its fix off
  * re-runs the trace with the code before the fix; the verdict matrix
@@ -14,7 +15,14 @@ const app = appUnderTest();
 const story = storyById("fix-split-zerocopy-clone")!;
 const FIX = story.fix!.id;
 
-type Seen = { without: string[]; withoutChoice: string[] | null; matrix: { policy: string; verdict: string }[] | null; matrixShipped: unknown; link: { fragment: string | null } | null; storyId: string | null };
+type Seen = {
+  without: string[];
+  withoutChoice: string[] | null;
+  matrix: { policy: string; verdict: string }[] | null;
+  matrixShipped: unknown;
+  link: { fragment: string | null } | null;
+  storyId: string | null;
+};
 type Hook = { __skbscope: { state(): Seen; open(s: string, p: unknown): void } };
 const seen = (page: Page) => page.evaluate(() => (window as unknown as Hook).__skbscope.state());
 
@@ -22,7 +30,8 @@ const seen = (page: Page) => page.evaluate(() => (window as unknown as Hook).__s
 async function drawnMatrix(page: Page): Promise<Record<string, string>> {
   return page.evaluate(() => {
     const out: Record<string, string> = {};
-    for (const tr of document.querySelectorAll("[data-testid=matrix] tr")) out[tr.querySelector("th")!.textContent!] = tr.querySelector("td.verdict")!.textContent!;
+    for (const tr of document.querySelectorAll("[data-testid=matrix] tr"))
+      out[tr.querySelector("th")!.textContent!] = tr.querySelector("td.verdict")!.textContent!;
     return out;
   });
 }

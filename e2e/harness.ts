@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The e2e harness: a production build served by `vite preview` on a free
  * 127.0.0.1 port, and Debian's Chromium driven by playwright-core. The
@@ -29,7 +30,12 @@ export async function serveBuild(options: { build?: boolean } = {}): Promise<Ser
       process.env.NODE_ENV = env;
     }
   }
-  const server: PreviewServer = await preview({ root: ROOT, configFile: join(ROOT, "vite.config.ts"), preview: { host: "127.0.0.1", port: 0, strictPort: false, open: false }, logLevel: "warn" });
+  const server: PreviewServer = await preview({
+    root: ROOT,
+    configFile: join(ROOT, "vite.config.ts"),
+    preview: { host: "127.0.0.1", port: 0, strictPort: false, open: false },
+    logLevel: "warn",
+  });
   const address = server.httpServer.address();
   if (!address || typeof address === "string") throw new Error("vite preview has no TCP address");
   return {
@@ -60,7 +66,12 @@ export async function launchChromium(): Promise<Launched> {
 }
 
 /** A 1280×720 page in a theme, with page errors collected. */
-export async function openApp(browser: Browser, url: string, theme: "light" | "dark" = "light", query = ""): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+export async function openApp(
+  browser: Browser,
+  url: string,
+  theme: "light" | "dark" = "light",
+  query = "",
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, colorScheme: theme, deviceScaleFactor: 1 });
   // tsx (esbuild keepNames) wraps named functions inside page.evaluate in __name().
   await context.addInitScript({ content: "globalThis.__name = (f) => f;" });
@@ -176,13 +187,10 @@ export async function traceMainThread(page: Page, from: string): Promise<{ stop(
 
 /** Wait until the snapshot on screen is the cursor's and no load is pending. */
 export async function settled(page: Page, step?: number): Promise<void> {
-  await page.waitForFunction(
-    (want) => {
-      const s = (window as unknown as { __skbscope: { state(): { cursor: number; shownStep: number; health: { state: string } } } }).__skbscope.state();
-      return s.shownStep === s.cursor && (want === null || s.cursor === want) && (s.health.state === "ready" || s.health.state === "recovered");
-    },
-    step ?? null,
-  );
+  await page.waitForFunction((want) => {
+    const s = (window as unknown as { __skbscope: { state(): { cursor: number; shownStep: number; health: { state: string } } } }).__skbscope.state();
+    return s.shownStep === s.cursor && (want === null || s.cursor === want) && (s.health.state === "ready" || s.health.state === "recovered");
+  }, step ?? null);
   // The store is ahead of the screen until React and D3 have drawn the step.
   await page.waitForFunction(() => {
     const s = (window as unknown as { __skbscope: { state(): { cursor: number } } }).__skbscope.state();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Issue 16.1 in real Chromium: the trace that hung the engine (and made
  * the app restart workers without end) now gives a prompt, clear answer
@@ -25,7 +26,9 @@ describe("a hostile trace in the app", () => {
     await settled(page);
     const before = await page.evaluate(() => (window as unknown as Hook).__skbscope.engineWorkersStarted());
     const started = Date.now();
-    await page.evaluate(() => (window as unknown as Hook).__skbscope.open("a = alloc_skb(256)\nskb_put(a, 100)\npskb_expand_head(a, 1073741824, 0)\nkfree_skb(a)\n", { step: 3 }));
+    await page.evaluate(() =>
+      (window as unknown as Hook).__skbscope.open("a = alloc_skb(256)\nskb_put(a, 100)\npskb_expand_head(a, 1073741824, 0)\nkfree_skb(a)\n", { step: 3 }),
+    );
     await page.waitForFunction(() => {
       const s = (window as unknown as Hook).__skbscope.state();
       return s.stepCount === 4 && s.cursor === 3 && s.detail?.error;

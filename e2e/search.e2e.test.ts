@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Issue 7 in real Chromium: the counterexample search runs in Web Workers
  * (one per core), shows its progress, lists what `skbscope search` finds,
@@ -66,7 +67,9 @@ interface Row {
   text: string;
 }
 const rows = (page: Page): Promise<Row[]> =>
-  page.$$eval("[data-testid=found]", (els) => els.map((e) => ({ op: (e as HTMLElement).dataset.op ?? "", kind: (e as HTMLElement).dataset.kind ?? "", text: e.textContent ?? "" })));
+  page.$$eval("[data-testid=found]", (els) =>
+    els.map((e) => ({ op: (e as HTMLElement).dataset.op ?? "", kind: (e as HTMLElement).dataset.kind ?? "", text: e.textContent ?? "" })),
+  );
 
 describe("counterexample search", () => {
   it("searches shinfo-release on 2.6.32 to depth 3 in workers, lists the pskb_copy, skb_split and pskb_expand_head counterexamples, and opens one at its violating step", async () => {
@@ -103,7 +106,9 @@ describe("counterexample search", () => {
     const got = await rows(page);
     expect(got.map((r) => ({ op: r.op, kind: r.kind }))).toEqual(want.map((w) => ({ op: w.op, kind: w.kind })));
     const row = (op: string) => got.find((r) => r.op === op && r.kind === "premature")!;
-    expect(row("pskb_copy").text).toMatch(/pskb_copypremature2 stepsb = pskb_copy\(a\); kfree_skb\(a\)owner told complete at step 6 .* while g is held by skb_shinfo\(b\)->frags\[0\]open/);
+    expect(row("pskb_copy").text).toMatch(
+      /pskb_copypremature2 stepsb = pskb_copy\(a\); kfree_skb\(a\)owner told complete at step 6 .* while g is held by skb_shinfo\(b\)->frags\[0\]open/,
+    );
     expect(row("skb_split").text).toMatch(/2 stepsb = skb_split\(a, 2048\); kfree_skb\(a\)/);
     expect(row("pskb_expand_head").text).toMatch(/1 steppskb_expand_head\(a, 0, 0\)/);
     expect(row("skb_splice_bits").text).toMatch(/3 steps/);
@@ -125,7 +130,9 @@ describe("counterexample search", () => {
     await page.waitForFunction(() => !document.querySelector<HTMLDialogElement>("dialog.search")!.open);
     await settled(page, 6);
     const s = await state(page);
-    const expected = searchThrough(options).find((t) => t.op === "pskb_copy")!.own.find((c) => c.kind === "premature")!;
+    const expected = searchThrough(options)
+      .find((t) => t.op === "pskb_copy")!
+      .own.find((c) => c.kind === "premature")!;
     expect(s.source).toBe(sourceOf(expected.trace));
     expect(s.cursor).toBe(6);
     expect(s.storyId).toBeNull();
@@ -138,7 +145,21 @@ describe("counterexample search", () => {
     // The address bar follows it, and the link opens the same view elsewhere.
     await page.waitForFunction(() => {
       type Link = { key: string; fragment: string | null };
-      const st = (window as unknown as { __skbscope: { state(): { link: Link | null; sourceRev: number; policyChoice: string | null; kernelChoice: string | null; cursor: number; selection: string | null; storyId: string | null } } }).__skbscope.state();
+      const st = (
+        window as unknown as {
+          __skbscope: {
+            state(): {
+              link: Link | null;
+              sourceRev: number;
+              policyChoice: string | null;
+              kernelChoice: string | null;
+              cursor: number;
+              selection: string | null;
+              storyId: string | null;
+            };
+          };
+        }
+      ).__skbscope.state();
       const name = st.selection ? st.selection.slice(st.selection.indexOf(":") + 1) : null;
       const current = st.link?.key === JSON.stringify([st.sourceRev, st.policyChoice, st.kernelChoice, st.cursor, name, st.storyId]);
       return current && !!st.link?.fragment && location.hash === `#${st.link.fragment}`;
@@ -175,7 +196,9 @@ describe("counterexample search", () => {
     await page.selectOption("[data-testid=search-depth]", "6");
     await page.fill("[data-testid=search-budget]", "1000000");
     await page.click("[data-testid=search-start]");
-    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>("[data-testid=search-progress]")?.dataset.states ?? 0) > 2000, undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>("[data-testid=search-progress]")?.dataset.states ?? 0) > 2000, undefined, {
+      timeout: 60_000,
+    });
     const n = (await state(page)).workers;
     expect(n).toBeGreaterThanOrEqual(1);
     expect(await liveWorkers(page)).toBe(n);

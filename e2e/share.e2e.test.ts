@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Issue 5 in real Chromium: permalinks that restore the exact view, the
  * address bar following the view without flooding history, hostile links,
@@ -61,7 +62,9 @@ const sameTrace = (a: string, b: string) => expect(stripPositions(parseTrace(a).
 /** Waits until the address bar holds a link for the view on screen, and returns the URL. */
 async function linkedUrl(page: Page): Promise<string> {
   await page.waitForFunction(() => {
-    const s = (window as unknown as { __skbscope: { state(): { link: { key: string; fragment: string | null } | null; sourceRev: number; cursor: number } } }).__skbscope.state();
+    const s = (
+      window as unknown as { __skbscope: { state(): { link: { key: string; fragment: string | null } | null; sourceRev: number; cursor: number } } }
+    ).__skbscope.state();
     return s.link?.fragment && location.hash === `#${s.link.fragment}`;
   });
   // The link in the bar is the one made for the current view.
@@ -93,7 +96,9 @@ describe("the main bundle", () => {
     for (const file of scripts) {
       gz += gzipSync(readFileSync(join(ROOT, "dist", file))).length;
       const map = JSON.parse(readFileSync(join(ROOT, "dist", `${file}.map`), "utf8")) as { sources: string[] };
-      const engine = map.sources.filter((src) => /core\/(engine|ops|trace|check|policy|report|search|permalink|kernel)\/|app\/share\/(permalink|email)/.test(src));
+      const engine = map.sources.filter((src) =>
+        /core\/(engine|ops|trace|check|policy|report|search|permalink|kernel)\/|app\/share\/(permalink|email)/.test(src),
+      );
       expect(engine, file).toEqual([]);
     }
     expect(gz / 1024).toBeLessThanOrEqual(200);
@@ -141,7 +146,8 @@ describe("permalinks", () => {
   it("an edited trace with its own comments and title survives a link", async () => {
     const { page, context } = await openApp(app.browser, app.url, "light");
     await settled(page, violation);
-    const mine = "# title: my <b>trace</b> & co\n# policy: shinfo-release\n# kernel: 2.6.32\ng = alloc_page(guest)\n# <img src=x onerror=alert(1)> stays text\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nc = pskb_copy(a)\nkfree_skb(a)\n";
+    const mine =
+      "# title: my <b>trace</b> & co\n# policy: shinfo-release\n# kernel: 2.6.32\ng = alloc_page(guest)\n# <img src=x onerror=alert(1)> stays text\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nc = pskb_copy(a)\nkfree_skb(a)\n";
     await page.evaluate((s) => (window as unknown as Hook).__skbscope.open(s, { step: 2 }), mine);
     await settled(page, 2);
     const url = await linkedUrl(page);
@@ -221,7 +227,8 @@ describe("plain-text email", () => {
   it("export text → paste it back (quoted) → the same trace, policy and step", async () => {
     const { page, context } = await openApp(app.browser, app.url, "light");
     await settled(page, violation);
-    const mine = "g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\ns = sock_create()\nsock_queue_rcv_skb(s, a)\nq = skb_splice_bits(a, 0, 4096)\nsk_eat_skb(s, a)\n";
+    const mine =
+      "g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\ns = sock_create()\nsock_queue_rcv_skb(s, a)\nq = skb_splice_bits(a, 0, 4096)\nsk_eat_skb(s, a)\n";
     await page.evaluate((s) => (window as unknown as Hook).__skbscope.open(s, "end"), mine);
     await settled(page, 8);
     await page.selectOption("[data-testid=policy]", "shinfo-release");
@@ -243,7 +250,10 @@ describe("plain-text email", () => {
     const { page: p2, context: c2 } = await openApp(app.browser, app.url, "light");
     await settled(p2, violation);
     await p2.click("[data-testid=open-share]");
-    const quoted = `On Tue, Michael wrote:\n${text.split("\n").map((l) => `> ${l}`).join("\n")}\n`;
+    const quoted = `On Tue, Michael wrote:\n${text
+      .split("\n")
+      .map((l) => `> ${l}`)
+      .join("\n")}\n`;
     await p2.fill("[data-testid=import-text]", quoted);
     await p2.click("[data-testid=import-open]");
     await p2.locator("[data-testid=share]").waitFor({ state: "hidden" });

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { defineConfig } from "vitest/config";
 
 /** Browser tests: one production build, one Chromium, files in sequence. */

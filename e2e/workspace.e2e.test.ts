@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Issue 17 in real Chromium: the CodeMirror editor (typing, marks at
  * line:column with hover messages and a list, completion, the step's line,
@@ -14,9 +15,19 @@ import { appUnderTest, openApp, ROOT, settled } from "./harness";
 const SHOTS = join(ROOT, "e2e", "screenshots");
 const app = appUnderTest();
 
-type Hook = { __skbscope: { state(): { source: string; cursor: number; stepCount: number; stoppedAt: number | null; title: string | null }; open(s: string, p: unknown): void; seek(step: number): void } };
-const scope = (page: Page) => page.evaluate(() => (window as unknown as Hook).__skbscope.state()).then((s) => ({ source: s.source, cursor: s.cursor, stepCount: s.stepCount, stoppedAt: s.stoppedAt, title: s.title }));
-const openTrace = (page: Page, source: string, position: unknown = "end") => page.evaluate(([s, p]) => (window as unknown as Hook).__skbscope.open(s as string, p), [source, position] as const);
+type Hook = {
+  __skbscope: {
+    state(): { source: string; cursor: number; stepCount: number; stoppedAt: number | null; title: string | null };
+    open(s: string, p: unknown): void;
+    seek(step: number): void;
+  };
+};
+const scope = (page: Page) =>
+  page
+    .evaluate(() => (window as unknown as Hook).__skbscope.state())
+    .then((s) => ({ source: s.source, cursor: s.cursor, stepCount: s.stepCount, stoppedAt: s.stoppedAt, title: s.title }));
+const openTrace = (page: Page, source: string, position: unknown = "end") =>
+  page.evaluate(([s, p]) => (window as unknown as Hook).__skbscope.open(s as string, p), [source, position] as const);
 
 const BASE = "# title: workspace test\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\n";
 
@@ -405,7 +416,11 @@ describe("small items", () => {
       if (!ghost) return null;
       let opacity = 1;
       for (let e: Element | null = ghost; e && e.tagName !== "svg"; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
-      const rgb = (c: string) => c.match(/\d+(\.\d+)?/g)!.slice(0, 3).map(Number);
+      const rgb = (c: string) =>
+        c
+          .match(/\d+(\.\d+)?/g)!
+          .slice(0, 3)
+          .map(Number);
       const lum = (c: number[]) => {
         const [r, g, b] = c.map((v) => {
           const s = v / 255;
@@ -414,7 +429,13 @@ describe("small items", () => {
         return 0.2126 * r + 0.7152 * g + 0.0722 * b;
       };
       const fg = lum(rgb(getComputedStyle(ghost).fill));
-      const bg = lum(rgb(getComputedStyle(document.querySelector(".stage")!).backgroundColor === "rgba(0, 0, 0, 0)" ? getComputedStyle(document.body).backgroundColor : getComputedStyle(document.querySelector(".stage")!).backgroundColor));
+      const bg = lum(
+        rgb(
+          getComputedStyle(document.querySelector(".stage")!).backgroundColor === "rgba(0, 0, 0, 0)"
+            ? getComputedStyle(document.body).backgroundColor
+            : getComputedStyle(document.querySelector(".stage")!).backgroundColor,
+        ),
+      );
       return { opacity, ratio: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05) };
     });
     expect(contrast).not.toBeNull();
@@ -491,7 +512,9 @@ describe("a graph that scales", () => {
     const stack = page.locator('svg.graph g.node[data-key^="stack:"]');
     expect(await stack.count()).toBe(1);
     expect(await stack.locator(".title").textContent()).toMatch(/×1[01]$/);
-    const title = await page.evaluate(() => Math.min(...[...document.querySelectorAll("svg.graph g.node .title")].map((t) => t.getBoundingClientRect().height)));
+    const title = await page.evaluate(() =>
+      Math.min(...[...document.querySelectorAll("svg.graph g.node .title")].map((t) => t.getBoundingClientRect().height)),
+    );
     console.log(`many objects at 1280×720: smallest title ${title.toFixed(1)} px high`);
     await page.screenshot({ path: join(SHOTS, "workspace-many-objects-1280x720.png") });
     await stack.click();

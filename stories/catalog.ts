@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * What we know about each story besides its trace: where the trace file
  * is, a one-line summary, which side of the 2009 debate it supports, the
@@ -140,8 +141,7 @@ export const CATALOG: readonly StoryMeta[] = [
     side: "objection",
     claim: {
       who: "an earlier objection, quoted by Tsirkin",
-      quote:
-        "Through mechanisms like splice, individual pages in the skb can be detached and metastasize to other locations, e.g., the VFS.",
+      quote: "Through mechanisms like splice, individual pages in the skb can be detached and metastasize to other locations, e.g., the VFS.",
       introduced: "Last time this was tried, this is the objection that was voiced:",
       outcome: "holds",
     },
@@ -250,8 +250,7 @@ export const CATALOG: readonly StoryMeta[] = [
     side: "objection",
     claim: {
       who: "an earlier objection, quoted by Tsirkin",
-      quote:
-        "Through mechanisms like splice, individual pages in the skb can be detached and metastasize to other locations, e.g., the VFS.",
+      quote: "Through mechanisms like splice, individual pages in the skb can be detached and metastasize to other locations, e.g., the VFS.",
       introduced: "Last time this was tried, this is the objection that was voiced:",
       outcome: "holds",
     },
@@ -271,7 +270,10 @@ export const CATALOG: readonly StoryMeta[] = [
     summary: "tcp_fragment's skb_split joins the MSG_ZEROCOPY ubuf_info",
     side: "merged",
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
-    fix: { id: "split-zerocopy-clone", without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" } },
+    fix: {
+      id: "split-zerocopy-clone",
+      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" },
+    },
   },
   {
     id: "fix-expand-head-uarg-ref",
@@ -279,7 +281,10 @@ export const CATALOG: readonly StoryMeta[] = [
     summary: "pskb_expand_head on a clone takes a ubuf_info reference",
     side: "merged",
     expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
-    fix: { id: "expand-head-uarg-ref", without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature" } },
+    fix: {
+      id: "expand-head-uarg-ref",
+      without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature" },
+    },
   },
   {
     id: "fix-pskb-copy-uarg-clone",
@@ -287,7 +292,10 @@ export const CATALOG: readonly StoryMeta[] = [
     summary: "A retransmit's pskb_copy shares the pages and the ubuf_info",
     side: "merged",
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
-    fix: { id: "pskb-copy-uarg-clone", without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature" } },
+    fix: {
+      id: "pskb-copy-uarg-clone",
+      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature" },
+    },
   },
   {
     id: "fix-segment-uarg-clone",
@@ -295,7 +303,10 @@ export const CATALOG: readonly StoryMeta[] = [
     summary: "GSO segments each join the MSG_ZEROCOPY ubuf_info",
     side: "merged",
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
-    fix: { id: "segment-uarg-clone", without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature" } },
+    fix: {
+      id: "segment-uarg-clone",
+      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature" },
+    },
   },
   {
     id: "fix-shift-refuse-zcopy",
@@ -303,7 +314,10 @@ export const CATALOG: readonly StoryMeta[] = [
     summary: "SACK shifting: skb_shift refuses zero-copy skbs",
     side: "merged",
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
-    fix: { id: "shift-refuse-zcopy", without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" } },
+    fix: {
+      id: "shift-refuse-zcopy",
+      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" },
+    },
   },
   {
     id: "fix-coalesce-refuse-zcopy",
@@ -311,7 +325,10 @@ export const CATALOG: readonly StoryMeta[] = [
     summary: "skb_try_coalesce refuses to merge zero-copy frags",
     side: "merged",
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
-    fix: { id: "coalesce-refuse-zcopy", without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" } },
+    fix: {
+      id: "coalesce-refuse-zcopy",
+      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" },
+    },
   },
   {
     id: "fix-vhost-complete-once",
@@ -319,7 +336,10 @@ export const CATALOG: readonly StoryMeta[] = [
     summary: "vhost tells the guest once, when the last Data goes",
     side: "merged",
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
-    fix: { id: "vhost-complete-once", without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "ok" } },
+    fix: {
+      id: "vhost-complete-once",
+      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "ok" },
+    },
   },
   {
     id: "fix-rx-orphan-frags",
@@ -327,7 +347,10 @@ export const CATALOG: readonly StoryMeta[] = [
     summary: "Looped to a local socket, MSG_ZEROCOPY frags are copied",
     side: "merged",
     expected: { "page-refs": "late", destructor: "premature", "shinfo-release": "late", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
-    fix: { id: "rx-orphan-frags", without: { "page-refs": "late", destructor: "premature", "shinfo-release": "late", "ubuf-orphan": "ok", "msg-zerocopy": "late" } },
+    fix: {
+      id: "rx-orphan-frags",
+      without: { "page-refs": "late", destructor: "premature", "shinfo-release": "late", "ubuf-orphan": "ok", "msg-zerocopy": "late" },
+    },
   },
   {
     id: "fix-zerocopy-orphan-frags",
@@ -335,7 +358,10 @@ export const CATALOG: readonly StoryMeta[] = [
     summary: "openvswitch's skb_zerocopy orphans the guest's frags",
     side: "merged",
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
-    fix: { id: "zerocopy-orphan-frags", without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" } },
+    fix: {
+      id: "zerocopy-orphan-frags",
+      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" },
+    },
   },
   {
     id: "fix-gro-refuse-zcopy",
@@ -343,7 +369,10 @@ export const CATALOG: readonly StoryMeta[] = [
     summary: "GRO refuses to merge a zero-copy skb into the held packet",
     side: "merged",
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
-    fix: { id: "gro-refuse-zcopy", without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" } },
+    fix: {
+      id: "gro-refuse-zcopy",
+      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" },
+    },
   },
   {
     id: "fix-tx-error-cloned",

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The story gallery: narrated traces from the 2009 debate and beyond.
  * A story is a trace whose comment lines before each operation narrate that

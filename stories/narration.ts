@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Narration: the comment lines of a trace, read as captions.
  *

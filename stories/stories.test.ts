@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Every story parses cleanly, runs without a failed step, reaches its
  * expected verdict under every policy on its kernel, and narrates every
@@ -103,7 +104,11 @@ describe.each(STORIES.map((s) => [s.id, s] as const))("story %s", (_id, story) =
       expect(isRevertible(fix.id), fix.id).toBe(true);
       const subject = fixById(fix.id)!.subject;
       // The subject may wrap across comment lines.
-      const comments = story.source.split("\n").filter((l) => l.startsWith("#")).map((l) => l.slice(1).trim()).join(" ");
+      const comments = story.source
+        .split("\n")
+        .filter((l) => l.startsWith("#"))
+        .map((l) => l.slice(1).trim())
+        .join(" ");
       expect(comments).toContain(`"${subject}"`);
       expect(story.source).toContain(fix.id);
     });
@@ -175,7 +180,10 @@ describe("claims against the thread (issue 11.8)", () => {
       expect(s.claim!.introduced).toBe("Last time this was tried, this is the objection that was voiced:");
     }
     for (const s of STORIES) {
-      const text = s.source.split("\n").filter((l) => l.startsWith("#")).join(" ");
+      const text = s.source
+        .split("\n")
+        .filter((l) => l.startsWith("#"))
+        .join(" ");
       expect(text, s.id).not.toMatch(/Xu's|Herbert Xu (said|wrote|objected)|\(Herbert Xu was/);
     }
   });

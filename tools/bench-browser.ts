@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Browser benchmarks (printed, not asserted), in headless Debian Chromium
  * against a production build:
@@ -25,7 +26,13 @@ import type { SearchRequest, SearchSummary } from "../app/store";
 import { launchChromium, openApp, ROOT, serveBuild, settled, takeLongTasks, traceDrawn, traceMainThread, watchLongTasks } from "../e2e/harness";
 import { LONG_TRACE_TITLE, longTrace, wideTrace } from "../e2e/traces";
 
-type Hook = { __skbscope: { open(s: string, p: string): void; seek(n: number): void; state(): { stepCount: number; cursor: number; shownStep: number; shownTitle: string | null; matrix: unknown; lifetimes: unknown } } };
+type Hook = {
+  __skbscope: {
+    open(s: string, p: string): void;
+    seek(n: number): void;
+    state(): { stepCount: number; cursor: number; shownStep: number; shownTitle: string | null; matrix: unknown; lifetimes: unknown };
+  };
+};
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -43,10 +50,14 @@ async function openTrace(page: Page, source: string): Promise<void> {
   await page.evaluate((s) => (window as unknown as Hook).__skbscope.open(s, "end"), source);
   // This trace's own drawing (by its title), not the previous one's matrix.
   const title = /^# title: (.*)$/m.exec(source)?.[1] ?? null;
-  await page.waitForFunction((t) => {
-    const s = (window as unknown as Hook).__skbscope.state();
-    return s.matrix !== null && s.lifetimes !== null && (t === null || s.shownTitle === t);
-  }, title, { timeout: 300_000 });
+  await page.waitForFunction(
+    (t) => {
+      const s = (window as unknown as Hook).__skbscope.state();
+      return s.matrix !== null && s.lifetimes !== null && (t === null || s.shownTitle === t);
+    },
+    title,
+    { timeout: 300_000 },
+  );
   await settled(page);
 }
 
@@ -85,7 +96,10 @@ async function frameTimes(page: Page, steps: number): Promise<{ frames: number[]
  * page before the clock and the long-task observer start: moving 2 MB
  * through the DevTools protocol is the harness's work, not the app's.
  */
-async function loadLongTrace(page: Page, source: string): Promise<{ loadMs: number; chartsMs: number; longTasks: number[]; longestTaskMs: number; mostCpuMs: number }> {
+async function loadLongTrace(
+  page: Page,
+  source: string,
+): Promise<{ loadMs: number; chartsMs: number; longTasks: number[]; longestTaskMs: number; mostCpuMs: number }> {
   await page.evaluate((s) => Object.assign(window, { __trace: s }), source);
   await watchLongTasks(page);
   const tracing = await traceMainThread(page, "skbscope:open");
@@ -112,7 +126,7 @@ async function loadLongTrace(page: Page, source: string): Promise<{ loadMs: numb
 async function scrubLatency(page: Page, jumps: number): Promise<number[]> {
   const out: number[] = [];
   let seed = 12345;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (let i = 0; i < jumps; i++) {
     const step = 1 + Math.floor(rand() * 99_999);
     const took = await page.evaluate(
@@ -135,7 +149,9 @@ async function scrubLatency(page: Page, jumps: number): Promise<number[]> {
 
 type SearchHook = {
   __skbscope: {
-    state(): { search: { summary: SearchSummary | null; workers: number; error: string | null; phases: { found: { kind: string; length: number; ops: string[] }[] }[] } };
+    state(): {
+      search: { summary: SearchSummary | null; workers: number; error: string | null; phases: { found: { kind: string; length: number; ops: string[] }[] }[] };
+    };
     search: { start(r: SearchRequest): void; status(): string };
   };
 };
@@ -184,7 +200,9 @@ export async function searchFigures(browser: Browser, url: string): Promise<void
       `search, ${label}: first premature completion for shinfo-release on 2.6.32 (${c ? `${c.length} step: ${c.ops.join("; ")}` : "none"}) in ${ms(first.wallMs)} from Start, workers started included (goal < 1 s)`,
     );
     const job = await appSearch(page, searchRequest({ maxDepth: 3, through: true }));
-    console.log(`search, ${label}: depth 3 with each operation's own search (the e2e's job): ${ms(job.wallMs)}, ${job.summary.totalStates.toLocaleString("en-US")} states, ${Math.round(job.summary.statesPerSecond).toLocaleString("en-US")} states/s`);
+    console.log(
+      `search, ${label}: depth 3 with each operation's own search (the e2e's job): ${ms(job.wallMs)}, ${job.summary.totalStates.toLocaleString("en-US")} states, ${Math.round(job.summary.statesPerSecond).toLocaleString("en-US")} states/s`,
+    );
     await page.evaluate(() => {
       const w = window as unknown as { __longest: number };
       w.__longest = 0;
@@ -211,7 +229,9 @@ export async function main(): Promise<void> {
     for (const groups of [8, 25, 75]) {
       await openTrace(page, wideTrace(groups));
       const { frames, nodes } = await frameTimes(page, 40);
-      console.log(`stepping with ${nodes} objects drawn: frame p50 ${ms(pct(frames, 50))}, p95 ${ms(pct(frames, 95))} over ${frames.length} frames (goal p95 ≤ 16.7 ms)`);
+      console.log(
+        `stepping with ${nodes} objects drawn: frame p50 ${ms(pct(frames, 50))}, p95 ${ms(pct(frames, 95))} over ${frames.length} frames (goal p95 ≤ 16.7 ms)`,
+      );
     }
     const { loadMs, chartsMs, longTasks, longestTaskMs, mostCpuMs } = await loadLongTrace(page, longTrace());
     console.log(

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Benchmark of the counterexample search (issues 7 and 12), printed, not
  * asserted:
@@ -49,7 +50,11 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
   const depth = option(args, "--depth", 3);
   const n = availableParallelism();
   console.log(`skbscope search benchmark`);
-  console.log(`machine: ${cpus()[0]?.model ?? "unknown CPU"}, nproc ${n}, Node ${process.version}, load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+  console.log(
+    `machine: ${cpus()[0]?.model ?? "unknown CPU"}, nproc ${n}, Node ${process.version}, load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")}`,
+  );
   console.log("");
 
   // 1. Throughput, one thread, one worker and every core, on the same search.
@@ -73,7 +78,9 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
       const multi = await searchAsync(workload, (task) => pool.run(task), { concurrency: count, sliceSize: 512 });
       const ms = performance.now() - t1;
       const same = JSON.stringify(multi) === JSON.stringify(single);
-      console.log(`  ${count} worker${count === 1 ? " " : "s"}:   ${fmt(multi.states)} states in ${secs(ms)}: ${fmt((multi.states * 1000) / ms)} states/s (${same ? "same result as one thread" : "RESULT DIFFERS"})`);
+      console.log(
+        `  ${count} worker${count === 1 ? " " : "s"}:   ${fmt(multi.states)} states in ${secs(ms)}: ${fmt((multi.states * 1000) / ms)} states/s (${same ? "same result as one thread" : "RESULT DIFFERS"})`,
+      );
     } finally {
       await pool.close();
     }
@@ -84,7 +91,9 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
   gcNow();
   const retained = process.memoryUsage().heapUsed - heap0;
   console.log(`memory (${fmt(single.states)} states, depth ${depth}):`);
-  console.log(`  visited set: ${(single.visitedBytes / single.states).toFixed(1)} bytes a state (64-bit fingerprints, goal <= 16); path tree ${(single.treeBytes / single.states).toFixed(1)} bytes a state`);
+  console.log(
+    `  visited set: ${(single.visitedBytes / single.states).toFixed(1)} bytes a state (64-bit fingerprints, goal <= 16); path tree ${(single.treeBytes / single.states).toFixed(1)} bytes a state`,
+  );
   console.log(`  heap retained after the search (result included): ${fmt(retained / 1e6)} MB`);
   console.log(`  fingerprint collision probability, calculated (optimistic): val = ${collisionValue(single.states, single.generated)}`);
   console.log(`  partial-order reduction: ${fmt(single.skipped)} of ${fmt(single.transitions)} operations applied but not judged`);
@@ -95,8 +104,14 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
   const claims: { claim: string; options: SearchOptions }[] = [
     { claim: "Tsirkin: pskb_copy (2.6.32)", options: { policy: "shinfo-release", kernel: "2.6.32", ops: [...BASE_OPS, "pskb_copy"], require: "pskb_copy" } },
     { claim: "Tsirkin: skb_split (2.6.32)", options: { policy: "shinfo-release", kernel: "2.6.32", ops: [...BASE_OPS, "skb_split"], require: "skb_split" } },
-    { claim: "pskb_expand_head (2.6.32)", options: { policy: "shinfo-release", kernel: "2.6.32", ops: [...BASE_OPS, "pskb_expand_head"], require: "pskb_expand_head" } },
-    { claim: "Xu: splice metastasizes (2.6.32)", options: { policy: "shinfo-release", kernel: "2.6.32", ops: [...BASE_OPS, "skb_splice_bits"], require: "skb_splice_bits" } },
+    {
+      claim: "pskb_expand_head (2.6.32)",
+      options: { policy: "shinfo-release", kernel: "2.6.32", ops: [...BASE_OPS, "pskb_expand_head"], require: "pskb_expand_head" },
+    },
+    {
+      claim: "Xu: splice metastasizes (2.6.32)",
+      options: { policy: "shinfo-release", kernel: "2.6.32", ops: [...BASE_OPS, "skb_splice_bits"], require: "skb_splice_bits" },
+    },
     { claim: "any operation (2.6.32)", options: { policy: "shinfo-release", kernel: "2.6.32" } },
     { claim: "pskb_copy (6.1)", options: { policy: "shinfo-release", kernel: "6.1", ops: [...BASE_OPS, "pskb_copy"], require: "pskb_copy" } },
   ];
@@ -105,7 +120,9 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
     const r = search({ ...options, maxDepth: 5, kinds: ["premature"], stopWhenFound: true });
     const ms = performance.now() - t;
     const c = r.counterexamples[0];
-    console.log(`  ${claim.padEnd(34)} ${c ? `${c.length} step${c.length === 1 ? "" : "s"}` : "none"} in ${fmt(ms)} ms (${fmt(r.states)} states): ${c ? c.ops.map(printOp).join("; ") : "-"}`);
+    console.log(
+      `  ${claim.padEnd(34)} ${c ? `${c.length} step${c.length === 1 ? "" : "s"}` : "none"} in ${fmt(ms)} ms (${fmt(r.states)} states): ${c ? c.ops.map(printOp).join("; ") : "-"}`,
+    );
   }
   console.log("");
 
@@ -113,18 +130,27 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
   const depths = list(args, "--exhaust", [4, 5, 6]);
   const goal = (d: number) => (d >= 6 ? 600 : 60);
   const limitOf = (d: number) => option(args, "--time", goal(d)) * 1000;
-  console.log(`time to judge every path of up to N steps from the default start (whole menu, ${n} worker${n === 1 ? "" : "s"}; goals: depth 5 <= 60 s, depth 6 <= 10 min; each run stopped at its goal):`);
+  console.log(
+    `time to judge every path of up to N steps from the default start (whole menu, ${n} worker${n === 1 ? "" : "s"}; goals: depth 5 <= 60 s, depth 6 <= 10 min; each run stopped at its goal):`,
+  );
   const pool = createWorkerPool(n);
   try {
     for (const policy of ["ubuf-orphan", "msg-zerocopy"] as const) {
       for (const depth of depths) {
         const t0 = performance.now();
-        const r = await searchAsync({ policy, kernel: "6.1", maxDepth: depth, maxStates: Infinity, clock: () => performance.now(), timeLimitMs: limitOf(depth) }, (task) => pool.run(task), {
-          concurrency: pool.size,
-          sliceSize: 512,
-        });
+        const r = await searchAsync(
+          { policy, kernel: "6.1", maxDepth: depth, maxStates: Infinity, clock: () => performance.now(), timeLimitMs: limitOf(depth) },
+          (task) => pool.run(task),
+          {
+            concurrency: pool.size,
+            sliceSize: 512,
+          },
+        );
         const ms = performance.now() - t0;
-        const what = r.stoppedBy === null ? `${r.counterexamples.length ? `FOUND ${r.counterexamples.map((c) => `${c.kind} in ${c.length}`).join(", ")}` : "none"}` : `stopped by ${r.stoppedBy} at depth ${r.depth}`;
+        const what =
+          r.stoppedBy === null
+            ? `${r.counterexamples.length ? `FOUND ${r.counterexamples.map((c) => `${c.kind} in ${c.length}`).join(", ")}` : "none"}`
+            : `stopped by ${r.stoppedBy} at depth ${r.depth}`;
         console.log(
           `  ${policy.padEnd(13)} depth ${depth}: ${secs(ms)}, ${what}; ${fmt(r.states)} states, ${fmt(r.transitions)} operations (${fmt(r.skipped)} left out by the reduction), ${fmt((r.states * 1000) / ms)} states/s, collision val = ${collisionValue(r.states, r.generated)}`,
         );

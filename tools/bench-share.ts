@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Sharing figures (printed, not asserted): the permalink of every story,
  * its length in characters and per operation, with and without the

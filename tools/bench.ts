@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * npm run bench: the engine's figures (printed, not asserted), then the
  * other benchmarks present in tools/ (search, sharing, browser).
@@ -40,7 +41,9 @@ function engine(): void {
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? "?"}, ${mb(totalmem())} RAM, node ${process.version}`);
   let t = performance.now();
   const trace = randomTrace(OPS);
-  console.log(`generated a ${trace.ops.length.toLocaleString("en")}-operation trace in ${((performance.now() - t) / 1000).toFixed(1)} s (model-guided, <= 24 live skbs)`);
+  console.log(
+    `generated a ${trace.ops.length.toLocaleString("en")}-operation trace in ${((performance.now() - t) / 1000).toFixed(1)} s (model-guided, <= 24 live skbs)`,
+  );
 
   const rates: number[] = [];
   let run = runTrace(trace);
@@ -58,7 +61,9 @@ function engine(): void {
     for (const op of trace.ops) state = applyOp(state, op, "inplace").state;
     bare.push(trace.ops.length / ((performance.now() - t) / 1000));
   }
-  console.log(`replay with the checker: ${(pct(rates, 50) / 1e6).toFixed(2)} M ops/s median of 3 (best ${(Math.max(...rates) / 1e6).toFixed(2)}); ${((100 * failed) / run.steps.length).toFixed(0)}% of steps failed a kernel check; goal >= 1 M ops/s`);
+  console.log(
+    `replay with the checker: ${(pct(rates, 50) / 1e6).toFixed(2)} M ops/s median of 3 (best ${(Math.max(...rates) / 1e6).toFixed(2)}); ${((100 * failed) / run.steps.length).toFixed(0)}% of steps failed a kernel check; goal >= 1 M ops/s`,
+  );
   console.log(`operations alone (no checker, no step records): ${(pct(bare, 50) / 1e6).toFixed(2)} M ops/s median of 3`);
 
   const next = rng(7);
@@ -69,7 +74,9 @@ function engine(): void {
     run.snapshotAt(k);
     lat.push(performance.now() - t);
   }
-  console.log(`snapshotAt(random step): median ${pct(lat, 50).toFixed(2)} ms, p95 ${pct(lat, 95).toFixed(2)} ms, max ${Math.max(...lat).toFixed(2)} ms; goal <= 5 ms`);
+  console.log(
+    `snapshotAt(random step): median ${pct(lat, 50).toFixed(2)} ms, p95 ${pct(lat, 95).toFixed(2)} ms, max ${Math.max(...lat).toFixed(2)} ms; goal <= 5 ms`,
+  );
   // Retained memory: the trace itself, then the run (checkpoints, step
   // records, findings, graves) on top of it; garbage collected first.
   const gc = (globalThis as { gc?: () => void }).gc;

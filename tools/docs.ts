@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The generated parts of the docs, from the op registry (core/ops): the
  * operations tables of README.md and docs/trace-language.md, and the

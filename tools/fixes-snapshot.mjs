@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Regenerates core/fixes/kernel61-lines.json: the text of every 6.1 line
 // range the fix catalogue cites, read from the Debian linux-source-6.1 tree,
 // so the catalogue test can check guards without the tree.

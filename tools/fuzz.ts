@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * npm run fuzz -- --traces N --seed S [--max-ops M] [--save]
  *
@@ -33,7 +34,11 @@ if (![traces, seed, maxOps].every(Number.isSafeInteger) || traces < 1 || maxOps 
 }
 
 /** The first problem without its step number: what minimising keeps. */
-const shape = (problem: string) => problem.replace(/^step \d+:? ?/, "").replace(/\b(h|p|k|s|l|q)\d+\b/g, "$1#").replace(/-?\d+/g, "N");
+const shape = (problem: string) =>
+  problem
+    .replace(/^step \d+:? ?/, "")
+    .replace(/\b(h|p|k|s|l|q)\d+\b/g, "$1#")
+    .replace(/-?\d+/g, "N");
 const parses = (c: FuzzCase) => !hasErrors(parseTrace(printTrace(c.trace)));
 
 function timed(c: FuzzCase): { problems: string[]; ms: number } {

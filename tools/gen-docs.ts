@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * npm run docs: rewrite the generated parts of the docs from the op
  * registry (see tools/docs.ts).

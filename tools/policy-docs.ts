@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Rewrites the generated policy parts of README.md and
  * docs/trace-language.md from the registry (core/policy/docs.ts).

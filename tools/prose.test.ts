@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Counts stated in the README's prose are checked against what is there
  * (issue 15: "116 recordings stated, 119 exist").

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /** Messages above the graph: the engine worker's health, and what opening a link or pasted text did. */
 import { useMachines } from "../context";
 import { setHealth, setNotice, useScope } from "../store";
@@ -53,7 +54,11 @@ function NoticeBanner() {
         </button>
       )}{" "}
       {notice.recovered && (
-        <button type="button" onClick={() => machines.restore({ source: notice.recovered!, policyChoice: null, kernelChoice: null, cursor: 0, storyId: null })} data-testid="open-recovered">
+        <button
+          type="button"
+          onClick={() => machines.restore({ source: notice.recovered!, policyChoice: null, kernelChoice: null, cursor: 0, storyId: null })}
+          data-testid="open-recovered"
+        >
           open what could be read ({lineCount(notice.recovered)} lines)
         </button>
       )}{" "}

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The fixes panel: switch catalogued kernel fixes off for the trace on
  * screen (the run then takes the code before each fix, core/fixes/fixed.ts)
@@ -40,8 +41,7 @@ export function FixesPanel() {
           return (
             <li key={id} className={off ? "off" : undefined}>
               <label title={`${fix.subject}\n${fix.function}, ${fix.lines.join(", ")}\nBefore: ${fix.before}`}>
-                <input type="checkbox" data-fix={id} checked={off} onChange={(e) => toggle(id, e.currentTarget.checked)} /> switch off{" "}
-                <code>{id}</code>
+                <input type="checkbox" data-fix={id} checked={off} onChange={(e) => toggle(id, e.currentTarget.checked)} /> switch off <code>{id}</code>
                 {id === storyFix && <span className="story-fix"> (this story's fix)</span>}
                 <span className="fix-subject">
                   {fix.function}: “{fix.subject}”{fix.landed ? `, ${fix.landed}` : fix.stable61 ? `, Debian ${fix.stable61}` : ""}
@@ -67,8 +67,12 @@ function SideBySide({ without }: { without: readonly string[] }) {
       <thead>
         <tr>
           <th scope="col">policy</th>
-          <th scope="col" title="every fix in: the kernel as shipped">with</th>
-          <th scope="col" title={`switched off: ${without.join(", ")}`}>without</th>
+          <th scope="col" title="every fix in: the kernel as shipped">
+            with
+          </th>
+          <th scope="col" title={`switched off: ${without.join(", ")}`}>
+            without
+          </th>
           <th scope="col" aria-label="the fix matters" />
         </tr>
       </thead>

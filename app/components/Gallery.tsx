@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { useModal } from "./useModal";
 import { verdictClass } from "./verdictClass";
 /**
@@ -40,8 +41,8 @@ export function Gallery() {
         </form>
       </header>
       <p className="dialog-intro">
-        Each story is a trace with a narration for every step. The verdicts are what each completion policy must reach on the story&apos;s kernel; a
-        story you open is checked against the engine&apos;s own verdicts. Open one to start at step 0, then step with →.
+        Each story is a trace with a narration for every step. The verdicts are what each completion policy must reach on the story&apos;s kernel; a story you
+        open is checked against the engine&apos;s own verdicts. Open one to start at step 0, then step with →.
       </p>
       <ul className="story-list">
         {APP_STORIES.map((s) => (
@@ -58,7 +59,8 @@ export function Gallery() {
               </p>
               {s.claim && (
                 <blockquote className="claim">
-                  <q>{s.claim.quote}</q> <span className="quiet">({s.claim.who})</span> <strong className={`outcome ${s.claim.outcome.replace(/ /g, "-")}`}>{s.claim.outcome}</strong>
+                  <q>{s.claim.quote}</q> <span className="quiet">({s.claim.who})</span>{" "}
+                  <strong className={`outcome ${s.claim.outcome.replace(/ /g, "-")}`}>{s.claim.outcome}</strong>
                 </blockquote>
               )}
               <StoryMatrix story={s} mismatches={checked[s.id]} />

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { useModal } from "./useModal";
 /** The keyboard help dialog (?). */
 import { setHelpOpen, useScope } from "../store";
@@ -39,8 +40,8 @@ export function Help() {
       </table>
       <p>
         Point at an object (hover, or Tab to it) to light up every holder of it and everything it holds. Select it (click, or Enter) to inspect it and to apply
-        an operation to it; each operation appends its line to the trace.
-        Pages: <span className="swatch guest">guest (stripes)</span> <span className="swatch host">host (plain)</span> <span className="swatch kernel">kernel copy (dots)</span>.
+        an operation to it; each operation appends its line to the trace. Pages: <span className="swatch guest">guest (stripes)</span>{" "}
+        <span className="swatch host">host (plain)</span> <span className="swatch kernel">kernel copy (dots)</span>.
       </p>
       <form method="dialog">
         <button type="submit" autoFocus>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /** The selected object's fields, named as in skbuff.h. */
 import type { StateView } from "../../core/index";
 import { datarefExplained, datarefText } from "../graph/format";
@@ -99,17 +100,34 @@ export function fieldsOf(selection: string, view: StateView): Row[] | null {
     case "sock": {
       const s = view.sockets.find((x) => x.name === name);
       if (!s) return null;
-      return [["struct sock", s.name], ["sk_receive_queue", s.queue.join(", ") || "empty"]];
+      return [
+        ["struct sock", s.name],
+        ["sk_receive_queue", s.queue.join(", ") || "empty"],
+      ];
     }
     case "ubuf": {
       const u = view.ubufs.find((x) => x.name === name);
       if (!u) return null;
-      return [["struct ubuf_info", u.name], ["kind", u.kind], ["refcnt", str(u.refcnt)], ["SKBFL_DONT_ORPHAN", str(u.dont_orphan)], ["buffer", u.buffer], ["callbacks", str(u.callbacks)], ["zerocopy", str(u.zerocopy)]];
+      return [
+        ["struct ubuf_info", u.name],
+        ["kind", u.kind],
+        ["refcnt", str(u.refcnt)],
+        ["SKBFL_DONT_ORPHAN", str(u.dont_orphan)],
+        ["buffer", u.buffer],
+        ["callbacks", str(u.callbacks)],
+        ["zerocopy", str(u.zerocopy)],
+      ];
     }
     case "buffer": {
       const b = view.buffers.find((x) => x.name === name);
       if (!b) return null;
-      return [["owner's buffer", b.name], ["armed on", b.skb], ["armed at step", str(b.armedAt)], ["pages", b.pages.join(", ")], ["told complete at", b.completions.join(", ") || "not yet"]];
+      return [
+        ["owner's buffer", b.name],
+        ["armed on", b.skb],
+        ["armed at step", str(b.armedAt)],
+        ["pages", b.pages.join(", ")],
+        ["told complete at", b.completions.join(", ") || "not yet"],
+      ];
     }
     default:
       return null;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * What this step did, in words: the story's narration for the step (the
  * trace's comments, as plain text), the operation, the kernel's refusal if
@@ -23,7 +24,15 @@ export function Narration({ large = false }: { large?: boolean }) {
               {caption}
             </p>
           )}
-          <p className="quiet">{stepCount ? (large ? "Before the first operation." : "Before the first operation. Step forward (→) to run it.") : health.state === "starting" ? "Starting the engine…" : "An empty trace: add an operation."}</p>
+          <p className="quiet">
+            {stepCount
+              ? large
+                ? "Before the first operation."
+                : "Before the first operation. Step forward (→) to run it."
+              : health.state === "starting"
+                ? "Starting the engine…"
+                : "An empty trace: add an operation."}
+          </p>
         </>
       ) : (
         <>

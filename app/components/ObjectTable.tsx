@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /** The graph's state as text: every object and its counters, for screen readers and for copying. */
 import { buildGraph } from "../graph/model";
 import { point, select, useScope } from "../store";
@@ -21,12 +22,24 @@ export function ObjectTable() {
         </thead>
         <tbody>
           {graph.nodes.map((n) => (
-            <tr key={n.key} className={n.findings.length ? "flagged" : n.ghost ? "ghost" : undefined} onMouseEnter={() => point(n.key)} onMouseLeave={() => point(null)}>
+            <tr
+              key={n.key}
+              className={n.findings.length ? "flagged" : n.ghost ? "ghost" : undefined}
+              onMouseEnter={() => point(n.key)}
+              onMouseLeave={() => point(null)}
+            >
               <th scope="row">
                 {n.ghost ? (
                   <span className="ghost-name">{n.title}</span>
                 ) : (
-                  <button type="button" className="link" aria-pressed={n.key === selection} onClick={() => select(n.key)} onFocus={() => point(n.key)} onBlur={() => point(null)}>
+                  <button
+                    type="button"
+                    className="link"
+                    aria-pressed={n.key === selection}
+                    onClick={() => select(n.key)}
+                    onFocus={() => point(n.key)}
+                    onBlur={() => point(null)}
+                  >
                     {n.title}
                   </button>
                 )}

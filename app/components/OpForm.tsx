@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Apply an operation to the selected object. The form offers only the
  * operations that take an object of its kind, and for each argument only
@@ -30,14 +31,18 @@ export function OpForm() {
   }, [defaultsReady]);
   const op = offered.find((o) => o.fn === fn) ?? offered[0] ?? null;
 
-  if (!op) return <section className="opform"><h2>operate</h2><p className="quiet">No operation applies here.</p></section>;
+  if (!op)
+    return (
+      <section className="opform">
+        <h2>operate</h2>
+        <p className="quiet">No operation applies here.</p>
+      </section>
+    );
   // A new operation or selection remounts the fields with fresh defaults.
   const fieldsKey = `${op.fn}|${target?.kind ?? ""}:${target?.name ?? ""}|${defaultsReady}`;
   return (
     <section className="opform" aria-label="apply an operation">
-      <h2>
-        operate {target ? <span className="quiet">on {target.name}</span> : <span className="quiet">(nothing selected: create)</span>}
-      </h2>
+      <h2>operate {target ? <span className="quiet">on {target.name}</span> : <span className="quiet">(nothing selected: create)</span>}</h2>
       <label className="field-row">
         <span>operation</span>
         <select value={op.fn} onChange={(e) => setFn(e.target.value)} data-testid="op-select">
@@ -61,34 +66,55 @@ export function OpForm() {
   );
 }
 
-function OpFields(props: { op: OpInfo; initial: ArgValue[]; cands: ReturnType<typeof candidates>; fresh: FreshNames; onApply: (d: ReturnType<typeof draftOf>) => void }) {
+function OpFields(props: {
+  op: OpInfo;
+  initial: ArgValue[];
+  cands: ReturnType<typeof candidates>;
+  fresh: FreshNames;
+  onApply: (d: ReturnType<typeof draftOf>) => void;
+}) {
   const { op, cands, fresh } = props;
   const [args, setArgs] = useState<(ArgValue | undefined)[]>(props.initial);
   const draft = draftOf(op, args, fresh);
 
   return (
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          props.onApply(draft);
-        }}
-      >
-        {op.params.map((kind, i) => (
-          <ArgField key={`${op.fn}-${i}`} op={op} index={i} value={args[i]} freshPipe={fresh.pipe} options={kind === "int" || kind === "bool" || kind === "owner" ? null : cands[kind]} onChange={(v) => setArgs((a) => Object.assign([...a], { [i]: v }))} />
-        ))}
-        {draft.result && (
-          <p className="summary">
-            result: <code>{draft.result}</code>
-          </p>
-        )}
-        <button type="submit" className="primary" data-testid="apply">
-          append {op.fn}
-        </button>
-      </form>
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onApply(draft);
+      }}
+    >
+      {op.params.map((kind, i) => (
+        <ArgField
+          key={`${op.fn}-${i}`}
+          op={op}
+          index={i}
+          value={args[i]}
+          freshPipe={fresh.pipe}
+          options={kind === "int" || kind === "bool" || kind === "owner" ? null : cands[kind]}
+          onChange={(v) => setArgs((a) => Object.assign([...a], { [i]: v }))}
+        />
+      ))}
+      {draft.result && (
+        <p className="summary">
+          result: <code>{draft.result}</code>
+        </p>
+      )}
+      <button type="submit" className="primary" data-testid="apply">
+        append {op.fn}
+      </button>
+    </form>
   );
 }
 
-function ArgField(props: { op: OpInfo; index: number; value: ArgValue | undefined; freshPipe: string; options: readonly string[] | null; onChange: (v: ArgValue | undefined) => void }) {
+function ArgField(props: {
+  op: OpInfo;
+  index: number;
+  value: ArgValue | undefined;
+  freshPipe: string;
+  options: readonly string[] | null;
+  onChange: (v: ArgValue | undefined) => void;
+}) {
   const { op, index, value, options, onChange } = props;
   const kind = op.params[index];
   const name = op.names[index];
@@ -96,7 +122,17 @@ function ArgField(props: { op: OpInfo; index: number; value: ArgValue | undefine
   const id = `arg-${op.fn}-${index}`;
   let control;
   if (kind === "int") {
-    control = <input id={id} type="number" min={0} step={1} value={typeof value === "number" ? value : 0} onChange={(e) => onChange(Math.max(0, Math.floor(Number(e.target.value) || 0)))} data-testid={`arg-${name}`} />;
+    control = (
+      <input
+        id={id}
+        type="number"
+        min={0}
+        step={1}
+        value={typeof value === "number" ? value : 0}
+        onChange={(e) => onChange(Math.max(0, Math.floor(Number(e.target.value) || 0)))}
+        data-testid={`arg-${name}`}
+      />
+    );
   } else if (kind === "bool") {
     control = (
       <select id={id} value={String(value ?? false)} onChange={(e) => onChange(e.target.value === "true")} data-testid={`arg-${name}`}>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The pointed object in words: what holds it and what it holds, the same
  * chain the graph lights up. For the keyboard and screen readers, and as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /** The <option>s of a policy select, from the registry: its label, its one line as the tooltip. */
 import { POLICY_TABLE } from "../../core/model/policies";
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { useModal } from "./useModal";
 /**
  * The counterexample search (f): choose a policy, a kernel, a start state,
@@ -179,13 +180,28 @@ function SearchBody({ open }: { open: boolean }) {
           <fieldset className="search-start">
             <legend>start from</legend>
             <label>
-              <input type="radio" name={`${ids}-from`} checked={draft.from === "default"} onChange={() => set({ from: "default" })} data-testid="search-from-default" />
+              <input
+                type="radio"
+                name={`${ids}-from`}
+                checked={draft.from === "default"}
+                onChange={() => set({ from: "default" })}
+                data-testid="search-from-default"
+              />
               <span>
-                one skb carrying one armed guest page <code className="prefix" title={SEARCH_DEFAULT_PREFIX_TEXT}>{SEARCH_DEFAULT_PREFIX_TEXT.trim().split("\n").join("; ")}</code>
+                one skb carrying one armed guest page{" "}
+                <code className="prefix" title={SEARCH_DEFAULT_PREFIX_TEXT}>
+                  {SEARCH_DEFAULT_PREFIX_TEXT.trim().split("\n").join("; ")}
+                </code>
               </span>
             </label>
             <label>
-              <input type="radio" name={`${ids}-from`} checked={draft.from === "trace"} onChange={() => set({ from: "trace" })} data-testid="search-from-trace" />
+              <input
+                type="radio"
+                name={`${ids}-from`}
+                checked={draft.from === "trace"}
+                onChange={() => set({ from: "trace" })}
+                data-testid="search-from-trace"
+              />
               <span>
                 the trace on screen up to step {cursor} <span className="quiet">(its first {plural(cursor, "operation")})</span>
               </span>
@@ -201,7 +217,9 @@ function SearchBody({ open }: { open: boolean }) {
                   <input
                     type="checkbox"
                     checked={draft.kinds.includes(k)}
-                    onChange={(e) => set({ kinds: e.target.checked ? SEARCH_KINDS.filter((x) => x === k || draft.kinds.includes(x)) : draft.kinds.filter((x) => x !== k) })}
+                    onChange={(e) =>
+                      set({ kinds: e.target.checked ? SEARCH_KINDS.filter((x) => x === k || draft.kinds.includes(x)) : draft.kinds.filter((x) => x !== k) })
+                    }
                     data-testid={`search-kind-${k}`}
                   />
                   <span>{k}</span>
@@ -222,7 +240,14 @@ function SearchBody({ open }: { open: boolean }) {
         </fieldset>
         <div className="search-actions">
           {/* One button, so that the focus stays on it from start to cancel and back. */}
-          <button type="button" className="primary" data-role="run" data-testid={running ? "search-cancel" : "search-start"} onClick={run} disabled={!running && !canStart}>
+          <button
+            type="button"
+            className="primary"
+            data-role="run"
+            data-testid={running ? "search-cancel" : "search-start"}
+            onClick={run}
+            disabled={!running && !canStart}
+          >
             {running ? "cancel" : "start search"}
           </button>
           <WorkersNote />
@@ -248,12 +273,12 @@ function Intro() {
     <section className="search-status search-intro" aria-label="about the search">
       <p>
         The search tries every sequence of up to <em>depth</em> kernel operations (clone, pskb_copy, skb_split, pskb_expand_head, splice, frees, delivery …)
-        from the start state, with every argument that can make a difference, and lists the shortest trace for each kind of finding: a completion
-        that comes too early, twice, late or never, and any use-after-free or refcount underflow on the way.
+        from the start state, with every argument that can make a difference, and lists the shortest trace for each kind of finding: a completion that comes too
+        early, twice, late or never, and any use-after-free or refcount underflow on the way.
       </p>
       <p>
-        States that differ only in names count once. It runs in background workers: close this panel and keep working; the <strong>search…</strong> button
-        shows it is running. <strong>open</strong> puts a counterexample on the main screen at its violating step, ready to step through and share.
+        States that differ only in names count once. It runs in background workers: close this panel and keep working; the <strong>search…</strong> button shows
+        it is running. <strong>open</strong> puts a counterexample on the main screen at its violating step, ready to step through and share.
       </p>
     </section>
   );
@@ -279,8 +304,20 @@ function SearchStatus() {
   const doing = progress ? (progress.op === null ? "every operation" : `through ${progress.op}`) : "starting the workers";
   const value = done ? 1 : progress ? fraction(progress) : 0;
   return (
-    <section className="search-status" aria-label="search progress" data-testid="search-progress" data-state={status} data-states={progress?.totalStates ?? 0} data-depth={progress?.depth ?? 0}>
-      <progress max={1} value={value} aria-label="search progress" aria-valuetext={progress ? `${doing}, depth ${progress.depth} of ${progress.maxDepth}` : doing} />
+    <section
+      className="search-status"
+      aria-label="search progress"
+      data-testid="search-progress"
+      data-state={status}
+      data-states={progress?.totalStates ?? 0}
+      data-depth={progress?.depth ?? 0}
+    >
+      <progress
+        max={1}
+        value={value}
+        aria-label="search progress"
+        aria-valuetext={progress ? `${doing}, depth ${progress.depth} of ${progress.maxDepth}` : doing}
+      />
       {status === "running" && (
         <p className="mono-line">
           {progress && progress.phases > 1 && (
@@ -299,7 +336,8 @@ function SearchStatus() {
                   ({Math.floor((100 * progress.levelDone) / progress.levelSize)}% of {fmt(progress.levelSize)} nodes)
                 </span>
               )}{" "}
-              · <span data-testid="search-states">{plural(progress.totalStates, "state")}</span> · {fmt(progress.statesPerSecond)} states/s · {secs(progress.elapsedMs)}
+              · <span data-testid="search-states">{plural(progress.totalStates, "state")}</span> · {fmt(progress.statesPerSecond)} states/s ·{" "}
+              {secs(progress.elapsedMs)}
             </>
           )}
         </p>
@@ -311,7 +349,11 @@ function SearchStatus() {
       )}
       {status === "cancelled" && (
         <p className="mono-line">
-          cancelled{progress ? ` at depth ${progress.depth} of ${progress.maxDepth}${progress.phases > 1 ? ` of search ${progress.phase + 1} of ${progress.phases}` : ""}, after ${plural(progress.totalStates, "state")} in ${secs(progress.elapsedMs)}` : ""}; its workers are stopped.
+          cancelled
+          {progress
+            ? ` at depth ${progress.depth} of ${progress.maxDepth}${progress.phases > 1 ? ` of search ${progress.phase + 1} of ${progress.phases}` : ""}, after ${plural(progress.totalStates, "state")} in ${secs(progress.elapsedMs)}`
+            : ""}
+          ; its workers are stopped.
         </p>
       )}
       {status === "failed" && (
@@ -363,7 +405,10 @@ function SearchResults() {
   return (
     <section className="search-results" aria-label="counterexamples" data-testid="search-results">
       <h3>
-        Shortest per finding kind <span className="quiet">every operation · {request.policy} on {request.kernel}</span>
+        Shortest per finding kind{" "}
+        <span className="quiet">
+          every operation · {request.policy} on {request.kernel}
+        </span>
       </h3>
       <p className="hint">{bound(main)}</p>
       {main.found.length === 0 ? (
@@ -389,9 +434,7 @@ function SearchResults() {
           <h3>
             Through each operation <span className="quiet">with only the base operations (alloc, clone, free, delivery) besides it</span>
           </h3>
-          <ul className="found-list">
-            {withFinds.flatMap((p) => p.found.map((f) => <FoundRow key={`${p.op}:${f.kind}`} found={f} op={p.op} />))}
-          </ul>
+          <ul className="found-list">{withFinds.flatMap((p) => p.found.map((f) => <FoundRow key={`${p.op}:${f.kind}`} found={f} op={p.op} />))}</ul>
           {without.length > 0 && (
             <p className="none" data-testid="search-none-through">
               none that needs it up to depth {request.maxDepth}:{" "}

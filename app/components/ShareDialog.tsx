@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { useModal } from "./useModal";
 /**
  * Sharing: the permalink (the address bar's, which follows the view) and
@@ -63,7 +64,8 @@ function ShareBody() {
     machines.email(Math.max(0, Math.min(stepCount, step)), baseUrl());
   }, [machines, step, stepCount, sourceRev, loaded]);
 
-  const copy = async (what: string, text: string) => setStatus((await copyText(text)) ? `${what} copied` : `${what}: copying was refused; select the text and copy it`);
+  const copy = async (what: string, text: string) =>
+    setStatus((await copyText(text)) ? `${what} copied` : `${what}: copying was refused; select the text and copy it`);
 
   return (
     <div className="share-body">
@@ -110,14 +112,29 @@ function ShareBody() {
         <div className="copy-row">
           <label>
             <span>drawing at step</span>{" "}
-            <input type="number" min={0} max={stepCount} value={step} onChange={(e) => setStep(Math.max(0, Math.min(stepCount, Number(e.target.value) || 0)))} data-testid="email-step" />
+            <input
+              type="number"
+              min={0}
+              max={stepCount}
+              value={step}
+              onChange={(e) => setStep(Math.max(0, Math.min(stepCount, Number(e.target.value) || 0)))}
+              data-testid="email-step"
+            />
             <span className="quiet"> of {stepCount}</span>
           </label>
           <button type="button" disabled={!email?.text} onClick={() => email && copy("email text", email.text)}>
             copy email text
           </button>
         </div>
-        <textarea readOnly className="mono" rows={12} value={email?.text ?? "Making the report…"} aria-label="email text" data-testid="email-text" spellCheck={false} />
+        <textarea
+          readOnly
+          className="mono"
+          rows={12}
+          value={email?.text ?? "Making the report…"}
+          aria-label="email text"
+          data-testid="email-text"
+          spellCheck={false}
+        />
         {email?.warnings.map((w) => (
           <p key={w} className="note-line">
             {w}
@@ -140,7 +157,13 @@ function ShareBody() {
         </div>
         {current?.fragment && (
           <div className="copy-row">
-            <input readOnly value={iframeSnippet(current.fragment)} aria-label="iframe snippet" data-testid="embed-snippet" onFocus={(e) => e.currentTarget.select()} />
+            <input
+              readOnly
+              value={iframeSnippet(current.fragment)}
+              aria-label="iframe snippet"
+              data-testid="embed-snippet"
+              onFocus={(e) => e.currentTarget.select()}
+            />
             <button type="button" onClick={() => copy("iframe snippet", iframeSnippet(current.fragment!))}>
               copy iframe
             </button>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Time travel: step buttons, play/pause with a speed, the scrubber with a
  * red mark at each violating step, and "next violation". The range input
@@ -30,19 +31,43 @@ export function Timeline() {
         <button type="button" onClick={() => playback.send({ type: "HOME" })} aria-label="first step (Home)" disabled={cursor === 0}>
           <Icon name="first" />
         </button>
-        <button type="button" onClick={() => playback.send({ type: "STEP", delta: -1 })} aria-label="step back (←)" disabled={cursor === 0} data-testid="step-back">
+        <button
+          type="button"
+          onClick={() => playback.send({ type: "STEP", delta: -1 })}
+          aria-label="step back (←)"
+          disabled={cursor === 0}
+          data-testid="step-back"
+        >
           <Icon name="back" />
         </button>
-        <button type="button" className="play" onClick={() => playback.send({ type: "TOGGLE" })} aria-label={playing ? "pause (space)" : "play (space)"} disabled={stepCount === 0}>
+        <button
+          type="button"
+          className="play"
+          onClick={() => playback.send({ type: "TOGGLE" })}
+          aria-label={playing ? "pause (space)" : "play (space)"}
+          disabled={stepCount === 0}
+        >
           <Icon name={playing ? "pause" : "play"} />
         </button>
-        <button type="button" onClick={() => playback.send({ type: "STEP", delta: 1 })} aria-label="step forward (→)" disabled={cursor >= stepCount} data-testid="step-forward">
+        <button
+          type="button"
+          onClick={() => playback.send({ type: "STEP", delta: 1 })}
+          aria-label="step forward (→)"
+          disabled={cursor >= stepCount}
+          data-testid="step-forward"
+        >
           <Icon name="forward" />
         </button>
         <button type="button" onClick={() => playback.send({ type: "END" })} aria-label="last step (End)" disabled={cursor >= stepCount}>
           <Icon name="last" />
         </button>
-        <button type="button" className="next-violation" onClick={() => playback.send({ type: "NEXT_VIOLATION" })} disabled={!hasNext} aria-label="next violation (n)">
+        <button
+          type="button"
+          className="next-violation"
+          onClick={() => playback.send({ type: "NEXT_VIOLATION" })}
+          disabled={!hasNext}
+          aria-label="next violation (n)"
+        >
           next ⚠
         </button>
         <label className="speed">

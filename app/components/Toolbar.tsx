@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /** The top bar: story, policy, kernel; stories, search, share, present; theme, panels, help. */
 import { useSelector } from "@xstate/react";
 import { KERNELS, type KernelId, type PolicyId } from "../../core/model/types";
@@ -22,7 +23,13 @@ export function Toolbar() {
       <button type="button" onClick={() => openDialog("gallery")} aria-haspopup="dialog" data-testid="open-gallery" title="the story gallery (g)">
         stories…
       </button>
-      <button type="button" onClick={() => openDialog("recent")} aria-haspopup="dialog" data-testid="open-recent" title="your traces, saved in this browser, and a new one">
+      <button
+        type="button"
+        onClick={() => openDialog("recent")}
+        aria-haspopup="dialog"
+        data-testid="open-recent"
+        title="your traces, saved in this browser, and a new one"
+      >
         recent…
       </button>
       <label className="story-pick">
@@ -90,7 +97,11 @@ export function Toolbar() {
         <button type="button" aria-pressed={panels.side} onClick={() => togglePanel("side")}>
           panel
         </button>
-        <button type="button" onClick={() => setTheme(theme === "dark" ? "light" : "dark")} aria-label={`switch to the ${theme === "dark" ? "light" : "dark"} theme`}>
+        <button
+          type="button"
+          onClick={() => setTheme(theme === "dark" ? "light" : "dark")}
+          aria-label={`switch to the ${theme === "dark" ? "light" : "dark"} theme`}
+        >
           {theme === "dark" ? "☀" : "☾"}
         </button>
         <button type="button" onClick={() => setHelpOpen(true)} aria-label="keyboard help">

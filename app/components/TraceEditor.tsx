@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The trace editor column: CodeMirror (app/editor/CodeEditor, a lazy chunk
  * so the first screen does not wait for it), every diagnostic under it as
@@ -22,7 +23,8 @@ export function TraceEditor() {
   const marks = useMemo(() => traceMarks(diagnostics, stepErrors), [diagnostics, stepErrors]);
   const host = useRef<HTMLDivElement>(null);
   const stopped = stoppedMessage(stoppedAt);
-  const jump = (line: number, column: number) => host.current?.querySelector(".cm-host")?.dispatchEvent(new CustomEvent("skbscope-jump", { detail: { line, column } }));
+  const jump = (line: number, column: number) =>
+    host.current?.querySelector(".cm-host")?.dispatchEvent(new CustomEvent("skbscope-jump", { detail: { line, column } }));
 
   return (
     <section className="editor" aria-label="trace editor">

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The verdict matrix: this trace under every policy, from the worker. A
  * row links to the finding its verdict rests on ("premature at step 6");

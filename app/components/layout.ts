@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Which layout the window gets. Wide (≥ 1200 px): editor | graph | side
  * panel. Medium (900-1199 px, e.g. 1024×768): the editor and the side

@@ -1,10 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
 import { DEFAULT_STORY_ID } from "../../stories/index";
 import { appStory } from "../stories";
 import type { MatrixRow } from "../worker/protocol";
 import { otherFindings, rowLink, storyCheckApplies } from "./verdictLinks";
 
-const row = (policy: MatrixRow["policy"], verdict: MatrixRow["verdict"], findings: MatrixRow["findings"]): MatrixRow => ({ policy, verdict, findings, unjudged: [], reason: null });
+const row = (policy: MatrixRow["policy"], verdict: MatrixRow["verdict"], findings: MatrixRow["findings"]): MatrixRow => ({
+  policy,
+  verdict,
+  findings,
+  unjudged: [],
+  reason: null,
+});
 
 describe("verdict links", () => {
   it("an ok row links to nothing, even when the trace has a double free", () => {
@@ -27,7 +34,13 @@ describe("verdict links", () => {
   });
 
   it("memory-safety findings are listed once, apart from the verdicts", () => {
-    const m = [row("page-refs", "ok", [{ kind: "double-free", step: 6, message: "m" }]), row("destructor", "premature", [{ kind: "premature", step: 4, message: "" }, { kind: "double-free", step: 6, message: "m" }])];
+    const m = [
+      row("page-refs", "ok", [{ kind: "double-free", step: 6, message: "m" }]),
+      row("destructor", "premature", [
+        { kind: "premature", step: 4, message: "" },
+        { kind: "double-free", step: 6, message: "m" },
+      ]),
+    ];
     expect(otherFindings(m)).toEqual([{ kind: "double-free", step: 6, message: "m", text: "double-free at step 6" }]);
   });
 });
@@ -51,7 +64,13 @@ describe("the story check", () => {
 
 describe("an inconclusive row", () => {
   it("links to the step that was not judged, never reads as ok", () => {
-    const r: MatrixRow = { policy: "ubuf-orphan", verdict: "inconclusive", findings: [], unjudged: [{ step: 7, message: "skb_segment: not modelled" }], reason: null };
+    const r: MatrixRow = {
+      policy: "ubuf-orphan",
+      verdict: "inconclusive",
+      findings: [],
+      unjudged: [{ step: 7, message: "skb_segment: not modelled" }],
+      reason: null,
+    };
     expect(rowLink(r)).toEqual({ kind: "inconclusive", step: 7, message: "not judged: skb_segment: not modelled", text: "not judged at step 7" });
   });
 });

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * What the verdict matrix links to, worked out without React (tested):
  * a row's link is the finding its verdict rests on (an `ok` row has none),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The trace editor proper: CodeMirror 6, loaded as a chunk of its own
  * (TraceEditor shows a plain view until it arrives). The store's text is
@@ -10,7 +11,16 @@ import { autocompletion, completionKeymap, type CompletionContext, type Completi
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { lintGutter, lintKeymap, setDiagnostics, type Diagnostic as CmDiagnostic } from "@codemirror/lint";
 import { Annotation, EditorState, StateEffect, StateField, type Extension } from "@codemirror/state";
-import { Decoration, EditorView, drawSelection, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers, type DecorationSet } from "@codemirror/view";
+import {
+  Decoration,
+  EditorView,
+  drawSelection,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  keymap,
+  lineNumbers,
+  type DecorationSet,
+} from "@codemirror/view";
 import { useEffect, useRef } from "react";
 import { useMachines } from "../context";
 import { useScope, type ScopeData } from "../store";
@@ -95,7 +105,14 @@ function extensions(onEdit: (text: string) => void): Extension[] {
     stepLine,
     autocompletion({ override: [completions], icons: false }),
     keymap.of([...completionKeymap, ...lintKeymap, ...historyKeymap, ...defaultKeymap]),
-    EditorView.contentAttributes.of({ id: "trace-editor", "aria-label": "trace source", "aria-describedby": "trace-diagnostics", spellcheck: "false", autocapitalize: "off", autocorrect: "off" }),
+    EditorView.contentAttributes.of({
+      id: "trace-editor",
+      "aria-label": "trace source",
+      "aria-describedby": "trace-diagnostics",
+      spellcheck: "false",
+      autocapitalize: "off",
+      autocorrect: "off",
+    }),
     EditorView.updateListener.of((u) => {
       if (u.docChanged && u.transactions.some((tr) => !tr.annotation(fromStore))) onEdit(u.state.doc.toString());
       if (u.geometryChanged) fitColumns(u.view);
@@ -168,10 +185,12 @@ export default function CodeEditor() {
       if (!before || line !== stepLineOf(before) || s.sourceRev !== before.sourceRev) {
         effects.push(setStepLine.of(line));
         // Stepping brings the step's line into view; typing does not move the view.
-        if (line > 0 && line <= view.state.doc.lines && (!before || s.cursor !== before.cursor)) effects.push(EditorView.scrollIntoView(view.state.doc.line(line).from, { y: "nearest", yMargin: 40 }));
+        if (line > 0 && line <= view.state.doc.lines && (!before || s.cursor !== before.cursor))
+          effects.push(EditorView.scrollIntoView(view.state.doc.line(line).from, { y: "nearest", yMargin: 40 }));
       }
       if (effects.length) view.dispatch({ effects });
-      if (!before || s.diagnostics !== before.diagnostics || s.stepErrors !== before.stepErrors) view.dispatch(setDiagnostics(view.state, cmDiagnostics(view, s)));
+      if (!before || s.diagnostics !== before.diagnostics || s.stepErrors !== before.stepErrors)
+        view.dispatch(setDiagnostics(view.state, cmDiagnostics(view, s)));
     };
     sync(useScope.getState(), null);
     // 72 columns of code, measured in this font, unless the user chose a width.

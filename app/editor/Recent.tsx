@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The recent traces (the user's own, saved locally as they type) and a
  * new, empty trace. Opening one continues its entry. Titles are plain text.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Saves what is on screen after every change (debounced), whether or not
  * it parses, and once more when the page is hidden or unloaded. A text the
@@ -39,7 +40,16 @@ export function startAutosave(drafts: Drafts, fragment: () => string, debounceMs
     if (!dirty || skip) return;
     dirty = false;
     const s = useScope.getState();
-    drafts.save({ id, source: s.source, policyChoice: s.policyChoice, kernelChoice: s.kernelChoice, cursor: s.cursor, storyId: s.storyId, selection: nameOfKey(s.selection), fragment: fragment() });
+    drafts.save({
+      id,
+      source: s.source,
+      policyChoice: s.policyChoice,
+      kernelChoice: s.kernelChoice,
+      cursor: s.cursor,
+      storyId: s.storyId,
+      selection: nameOfKey(s.selection),
+      fragment: fragment(),
+    });
   };
 
   const unsubscribe = useScope.subscribe((now, before) => {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * What the editor offers to complete, worked out from the text alone (no
  * CodeMirror here, so it is unit-tested in Node): at an operation's place,

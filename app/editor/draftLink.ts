@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Draft links: the text of a trace exactly as typed, mistakes included, in
  * a URL fragment, so the address bar carries a trace while it has errors
@@ -64,7 +65,12 @@ export async function decodeDraft(fragment: string): Promise<DraftResult> {
     const [policy, kernel, step] = content.slice(0, nl).split("\t");
     return {
       ok: true,
-      draft: { source: text, policyChoice: policy && policy !== "-" ? (policy as PolicyId) : null, kernelChoice: kernel && kernel !== "-" ? (kernel as KernelId) : null, step: Number(step) || 0 },
+      draft: {
+        source: text,
+        policyChoice: policy && policy !== "-" ? (policy as PolicyId) : null,
+        kernelChoice: kernel && kernel !== "-" ? (kernel as KernelId) : null,
+        step: Number(step) || 0,
+      },
     };
   } catch (e) {
     return fail(`the link cannot be read: ${e instanceof Error ? e.message : String(e)}`);

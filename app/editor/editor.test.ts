@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
 import { OPS } from "../../core/ops/index";
 import type { OpInfo } from "../worker/protocol";
@@ -5,14 +6,28 @@ import { completionAt, definedNames, signature } from "./complete";
 import { markRange, stoppedMessage, traceMarks } from "./marks";
 import { clampWidth, MIN_EDITOR_PX } from "./width";
 
-const ops: OpInfo[] = [...OPS.values()].map((o) => ({ fn: o.fn, params: o.params, names: o.names, optional: o.optional ?? 0, result: o.result, resultUnlessOptional: o.resultUnlessOptional ?? false, kernels: o.kernels ?? null, summary: o.summary, group: o.group }));
+const ops: OpInfo[] = [...OPS.values()].map((o) => ({
+  fn: o.fn,
+  params: o.params,
+  names: o.names,
+  optional: o.optional ?? 0,
+  result: o.result,
+  resultUnlessOptional: o.resultUnlessOptional ?? false,
+  kernels: o.kernels ?? null,
+  summary: o.summary,
+  group: o.group,
+}));
 const table = new Map(ops.map((o) => [o.fn, o]));
 
 describe("completion", () => {
   const names = definedNames(["g = alloc_page(guest)", "a = alloc_skb(256)", "# x = alloc_skb(1)", "q = skb_splice_bits(a, 0, 10)"], table);
 
   it("knows each defined name's kind from its operation's result", () => {
-    expect([...names]).toEqual([["g", "page"], ["a", "skb"], ["q", "pipe"]]);
+    expect([...names]).toEqual([
+      ["g", "page"],
+      ["a", "skb"],
+      ["q", "pipe"],
+    ]);
   });
 
   it("offers operations at a line's start with signature and summary, only those with a result after `name =`", () => {

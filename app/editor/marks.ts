@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Every diagnostic of a trace as one list, in line order: the parser's
  * (syntax and static errors, warnings) and each failing step's run-time
@@ -28,7 +29,14 @@ export function traceMarks(diagnostics: readonly Diagnostic[], stepErrors: reado
       source: "parse",
       message: d.expected ? `${d.message} (expected ${d.expected})` : d.message,
     })),
-    ...stepErrors.map((e) => ({ line: e.line, column: e.column, endColumn: e.endColumn, severity: "error" as const, source: `step ${e.step}`, message: `${e.kind}: ${e.message}` })),
+    ...stepErrors.map((e) => ({
+      line: e.line,
+      column: e.column,
+      endColumn: e.endColumn,
+      severity: "error" as const,
+      source: `step ${e.step}`,
+      message: `${e.kind}: ${e.message}`,
+    })),
   ];
   return marks.sort((a, b) => a.line - b.line || a.column - b.column);
 }

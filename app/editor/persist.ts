@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Nothing is lost: the trace on screen (the "session": text, choices,
  * cursor) is saved locally after every change, whether or not it parses,

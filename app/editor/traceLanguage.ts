@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The trace language for CodeMirror: a stream tokenizer (the grammar is
  * one operation per line, so a line-at-a-time tokenizer is exact and

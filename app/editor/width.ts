@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The editor column's width: dragged by its handle (or its arrow keys),
  * remembered in localStorage, applied as the CSS variable the grid reads.

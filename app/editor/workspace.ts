@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The local drafts and their autosave, made once at boot (main.tsx) and
  * read by the recent-traces dialog; null where storage is denied and in

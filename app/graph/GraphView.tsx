@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The live graph. React hands D3 one <svg>; D3 joins nodes and edges into
  * it keyed by kernel names, so an object keeps its element (and its place:
@@ -102,7 +103,10 @@ export function GraphView(props: GraphProps) {
     const viewport = svg.select<SVGGElement>("g.viewport");
     const xOffset = props.socketColumn ? 0 : COL_X[1];
     const before = layoutRef.current;
-    layoutRef.current = nextLayout(before, graph.nodes.map((n) => ({ key: n.key, col: COLUMN[n.kind] })));
+    layoutRef.current = nextLayout(
+      before,
+      graph.nodes.map((n) => ({ key: n.key, col: COLUMN[n.kind] })),
+    );
     const placed: Positioned[] = graph.nodes.map((n) => {
       const slot = layoutRef.current.get(n.key)!;
       return { ...n, x: COL_X[slot.col] - xOffset, y: TOP + slot.row * ROW_H, w: nodeWidth(n, slot.col), h: HEIGHT[n.kind] };
@@ -118,7 +122,14 @@ export function GraphView(props: GraphProps) {
     const edgeLayer = viewport.selectAll<SVGGElement, null>("g.edges").data([null]).join("g").attr("class", "edges");
     const nodeLayer = viewport.selectAll<SVGGElement, null>("g.nodes").data([null]).join("g").attr("class", "nodes");
     drawEdges(edgeLayer, graph.edges, byKey, ms);
-    drawNodes(nodeLayer, placed, props.selection, ms, (key) => onSelectRef.current(key), (key) => onPointRef.current(key));
+    drawNodes(
+      nodeLayer,
+      placed,
+      props.selection,
+      ms,
+      (key) => onSelectRef.current(key),
+      (key) => onPointRef.current(key),
+    );
     // Every object stays in view: a step that puts one outside the panel fits the view again
     // (the layout itself never moves a survivor; only the zoom changes).
     // A view the user zoomed into stays as it is until something new lands outside it.
@@ -154,7 +165,12 @@ export function GraphView(props: GraphProps) {
   }, [props.fitToken, hasGraph, maxScale]);
 
   return (
-    <svg ref={svgRef} className="graph" role="group" aria-label="Reference graph: skbs, their Data, pages and other holders; each object is a button. The objects table lists the same state as text.">
+    <svg
+      ref={svgRef}
+      className="graph"
+      role="group"
+      aria-label="Reference graph: skbs, their Data, pages and other holders; each object is a button. The objects table lists the same state as text."
+    >
       <defs>
         <pattern id="pat-guest" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
           <rect width="8" height="8" className="pat-bg guest" />
@@ -274,15 +290,19 @@ function drawNodes(
       // Objects keep their place; only one whose column shifted (the socket
       // column appearing) glides, the rest are set without a transition.
       const at = (n: Positioned) => `translate(${n.x},${n.y})`;
-      all.filter(function (n) {
-        return this.getAttribute("transform") === at(n);
-      }).attr("transform", at);
+      all
+        .filter(function (n) {
+          return this.getAttribute("transform") === at(n);
+        })
+        .attr("transform", at);
       const moved = all.filter(function (n) {
         return this.getAttribute("transform") !== at(n);
       });
       if (ms === 0) moved.interrupt("move").attr("transform", at);
       else moved.transition("move").duration(ms).ease(easeCubicOut).attr("transform", at);
-      g.select(".focus-ring").attr("width", (n) => n.w + 10).attr("height", (n) => n.h + 10);
+      g.select(".focus-ring")
+        .attr("width", (n) => n.w + 10)
+        .attr("height", (n) => n.h + 10);
       g.select(".body")
         .attr("width", (n) => n.w)
         .attr("height", (n) => n.h)
@@ -311,7 +331,20 @@ function drawNodes(
 
 /** Everything a node's drawing depends on, but its position. */
 function signature(n: Positioned, selection: string | null): string {
-  return JSON.stringify([n.title, n.subtitle, n.counters, n.frags, n.owner, n.freed, n.ghost, n.fresh, n.findings.map((f) => f.kind), n.key === selection, n.w, n.h]);
+  return JSON.stringify([
+    n.title,
+    n.subtitle,
+    n.counters,
+    n.frags,
+    n.owner,
+    n.freed,
+    n.ghost,
+    n.fresh,
+    n.findings.map((f) => f.kind),
+    n.key === selection,
+    n.w,
+    n.h,
+  ]);
 }
 
 /** Counters two a line, "field old → new" where this step changed them. */
@@ -406,7 +439,13 @@ function drawEdges(layer: Selection<SVGGElement, null, SVGGElement, unknown>, ed
       (update) => update.interrupt().classed("leaving", false).style("opacity", 1),
       (exit) => {
         if (ms === 0) exit.interrupt().remove();
-        else exit.classed("leaving", true).transition().duration(ms * 1.6).style("opacity", 0).remove();
+        else
+          exit
+            .classed("leaving", true)
+            .transition()
+            .duration(ms * 1.6)
+            .style("opacity", 0)
+            .remove();
       },
     )
     .classed("fresh", (e) => e.fresh)

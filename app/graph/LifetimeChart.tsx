@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The lifetime chart: one row per object, its life as a bar, its counter
  * (users, dataref, refcount ...) over the steps as a line; completions and
@@ -54,14 +55,18 @@ export function LifetimeChart(props: LifetimeProps) {
   const last = Math.min(props.rows.length, Math.ceil((port.top + port.height - AXIS) / ROW) + OVERSCAN);
   // The marks and the click span every row: drawn per trace and size, not per scroll.
   useEffect(() => {
-    const x = scaleLinear().domain([0, Math.max(1, props.stepCount)]).range([LABEL, width - 8]);
+    const x = scaleLinear()
+      .domain([0, Math.max(1, props.stepCount)])
+      .range([LABEL, width - 8]);
     const svg = select(ref.current!);
     drawMarks(svg.selectAll<SVGGElement, null>("g.marks").data([null]).join("g").attr("class", "marks"), props.columns, x, height);
     svg.on("click", (event: MouseEvent) => onSeek.current(Math.round(x.invert(event.offsetX))));
   }, [props.stepCount, props.columns, width, height]);
 
   useEffect(() => {
-    const x = scaleLinear().domain([0, Math.max(1, props.stepCount)]).range([LABEL, width - 8]);
+    const x = scaleLinear()
+      .domain([0, Math.max(1, props.stepCount)])
+      .range([LABEL, width - 8]);
     const svg = select(ref.current!);
     const rows = svg
       .selectAll<SVGGElement, null>("g.rows")
@@ -73,7 +78,11 @@ export function LifetimeChart(props: LifetimeProps) {
       .join((enter) => {
         const g = enter.append("g").attr("class", (r) => `row ${r.kind}`);
         g.append("text").attr("class", "label").attr("x", 4).attr("y", 12);
-        g.append("rect").attr("class", "life").attr("y", 3).attr("height", ROW - 6).attr("rx", 2);
+        g.append("rect")
+          .attr("class", "life")
+          .attr("y", 3)
+          .attr("height", ROW - 6)
+          .attr("rx", 2);
         g.append("path").attr("class", "count");
         g.append("g").attr("class", "hits");
         g.append("title");
@@ -88,7 +97,9 @@ export function LifetimeChart(props: LifetimeProps) {
       .attr("width", (r) => Math.max(2, x(r.died ?? props.stepCount) - x(r.born - 1)));
     rows.select(".count").attr("d", (r) => {
       const max = Math.max(1, ...r.series.map((p) => p[1]));
-      const y = scaleLinear().domain([0, max]).range([ROW - 4, 4]);
+      const y = scaleLinear()
+        .domain([0, max])
+        .range([ROW - 4, 4]);
       const end = r.died ?? props.stepCount;
       const pts: [number, number][] = [...r.series.map((p) => [p[0], p[1]] as [number, number]), [end, r.series[r.series.length - 1]?.[1] ?? 0]];
       return line<[number, number]>()
@@ -110,7 +121,9 @@ export function LifetimeChart(props: LifetimeProps) {
 
   // The cursor moves on every step: only its rule is redrawn, not the rows.
   useEffect(() => {
-    const x = scaleLinear().domain([0, Math.max(1, props.stepCount)]).range([LABEL, width - 8]);
+    const x = scaleLinear()
+      .domain([0, Math.max(1, props.stepCount)])
+      .range([LABEL, width - 8]);
     select(ref.current!)
       .selectAll<SVGLineElement, number>("line.cursor")
       .data([props.cursor])
@@ -124,7 +137,14 @@ export function LifetimeChart(props: LifetimeProps) {
 
   return (
     <div className="lifetimes-scroll" ref={scroller} onScroll={(e) => setPort({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}>
-      <svg ref={ref} className="lifetimes" width={width} height={height} role="img" aria-label={`Lifetime chart of ${props.rows.length} objects; the objects table lists them as text`} />
+      <svg
+        ref={ref}
+        className="lifetimes"
+        width={width}
+        height={height}
+        role="img"
+        aria-label={`Lifetime chart of ${props.rows.length} objects; the objects table lists them as text`}
+      />
       {props.omitted > 0 && <p className="note">{props.omitted} more objects are not charted.</p>}
     </div>
   );

@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
 import { parseTrace, runTrace, stateView } from "../../core/index";
 import { pointerText, related } from "./highlight";
 import { buildGraph } from "./model";
 
-const src = "# policy: shinfo-release\n# kernel: 2.6.32\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nc = pskb_copy(a)\nb = skb_clone(c)\ns = sock_create()\nsock_queue_rcv_skb(s, b)\nq = skb_splice_bits(b, 0, 4096)\n";
+const src =
+  "# policy: shinfo-release\n# kernel: 2.6.32\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nc = pskb_copy(a)\nb = skb_clone(c)\ns = sock_create()\nsock_queue_rcv_skb(s, b)\nq = skb_splice_bits(b, 0, 4096)\n";
 
 function graphAt(step: number) {
   const run = runTrace(parseTrace(src).trace);
@@ -30,7 +32,9 @@ describe("pointing: an object, its holders and what it holds", () => {
 
   it("says it in words", () => {
     const g = graphAt(9);
-    expect(pointerText(g, "page:g")).toMatch(/^page g: held by Data h1 frags\[0\], Data h2 frags\[0\], pipe q bufs\[0\], owner's buffer z1 \(through skb a, skb c, skb b, sk s\)$/);
+    expect(pointerText(g, "page:g")).toMatch(
+      /^page g: held by Data h1 frags\[0\], Data h2 frags\[0\], pipe q bufs\[0\], owner's buffer z1 \(through skb a, skb c, skb b, sk s\)$/,
+    );
     expect(pointerText(g, "skb:c")).toBe("skb c: holds Data h2, page g");
     expect(pointerText(g, "page:nope")).toBeNull();
   });

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Pointing without a laser: the object under the pointer (or the keyboard
  * focus, or the selection in presentation mode) lights up together with
@@ -66,7 +67,9 @@ export function pointerText(graph: Graph, target: string): string | null {
   const byKey = new Map(graph.nodes.map((n) => [n.key, n]));
   const node = byKey.get(target)!;
   const name = (k: string) => label(byKey.get(k));
-  const direct = graph.edges.filter((e) => e.to === target && r.edges.has(e.key)).map((e) => (e.kind === "frag" || e.kind === "pipe" ? `${name(e.from)} ${e.label}` : name(e.from)));
+  const direct = graph.edges
+    .filter((e) => e.to === target && r.edges.has(e.key))
+    .map((e) => (e.kind === "frag" || e.kind === "pipe" ? `${name(e.from)} ${e.label}` : name(e.from)));
   const parts: string[] = [];
   if (r.holders.length) {
     const indirect = r.holders.filter((k) => !graph.edges.some((e) => e.to === target && e.from === k && r.edges.has(e.key))).map(name);

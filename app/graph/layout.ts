@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Stable layout: an object keeps its column and row while it lives; a new
  * object takes the lowest free row of its column; rows of objects that left

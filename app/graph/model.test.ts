@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
 import { dataref, parseTrace, runTrace, stateView } from "../../core/index";
 import { datarefText } from "./format";
@@ -41,7 +42,8 @@ describe("graph model", () => {
   });
 
   it("frag slots point at pages; findings flag the objects they name", () => {
-    const src = "# policy: shinfo-release\n# kernel: 2.6.32\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nc = pskb_copy(a)\nkfree_skb(a)\n";
+    const src =
+      "# policy: shinfo-release\n# kernel: 2.6.32\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nc = pskb_copy(a)\nkfree_skb(a)\n";
     const { view, prev, run } = views(src, 6);
     const g = buildGraph(view, prev, run.steps[5].findings);
     const page = g.nodes.find((n) => n.key === "page:g")!;
@@ -54,7 +56,8 @@ describe("graph model", () => {
 });
 
 describe("ghosts: objects freed in this step stay in place, faded, for the step", () => {
-  const tsirkin = "# policy: shinfo-release\n# kernel: 2.6.32\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nc = pskb_copy(a)\nkfree_skb(a)\n";
+  const tsirkin =
+    "# policy: shinfo-release\n# kernel: 2.6.32\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nc = pskb_copy(a)\nkfree_skb(a)\n";
 
   it("kfree_skb(a): a and its Data h1 are ghosts with their references; c, h2 and g are live", () => {
     const { view, prev } = views(tsirkin, 6);
@@ -73,7 +76,9 @@ describe("ghosts: objects freed in this step stay in place, faded, for the step"
 
   it("ghosts keep the order of the step before, so they keep their rows", () => {
     const { view, prev } = views(tsirkin, 6);
-    const skbs = buildGraph(view, prev, []).nodes.filter((n) => n.kind === "skb").map((n) => n.key);
+    const skbs = buildGraph(view, prev, [])
+      .nodes.filter((n) => n.kind === "skb")
+      .map((n) => n.key);
     expect(skbs).toEqual(["skb:a", "skb:c"]);
   });
 

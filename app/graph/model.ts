@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * From a StateView (and the one a step earlier) to what the graph draws:
  * nodes with their counters in kernel names, old → new where a counter
@@ -87,7 +88,11 @@ export function buildGraph(view: StateView, prev: StateView | null, findings: re
   const nodeKeys = new Set([...live.nodes.map((n) => n.key), ...ghostNodes.map((n) => n.key)]);
   const ghostKeys = new Set(ghostNodes.map((n) => n.key));
   for (const n of live.nodes) if (n.freed) ghostKeys.add(n.key);
-  const nodes = mergeInOrder(live.nodes.map((n) => (n.freed ? toGhost(n) : n)), ghostNodes, prev);
+  const nodes = mergeInOrder(
+    live.nodes.map((n) => (n.freed ? toGhost(n) : n)),
+    ghostNodes,
+    prev,
+  );
   const liveEdges = new Set(live.edges.map((e) => e.key));
   const ghostEdges: GraphEdge[] = buildEdgesUnfiltered(prev)
     .filter((e) => !liveEdges.has(e.key) && (ghostKeys.has(e.from) || ghostKeys.has(e.to)) && nodeKeys.has(e.from) && nodeKeys.has(e.to))
@@ -199,7 +204,9 @@ function liveGraph(view: StateView, prev: StateView | null, findings: readonly F
     const key = keyOf("ubuf", u.name);
     const old = prev?.ubufs.find((x) => x.name === u.name);
     const counters = [counter("refcnt", u.refcnt, old?.refcnt)];
-    nodes.push(node(key, "ubuf", u.name, `${u.name} ubuf_info`, u.dont_orphan ? "msg_zerocopy, DONT_ORPHAN" : "vhost zerocopy", counters, fresh(key), flagged(u.name)));
+    nodes.push(
+      node(key, "ubuf", u.name, `${u.name} ubuf_info`, u.dont_orphan ? "msg_zerocopy, DONT_ORPHAN" : "vhost zerocopy", counters, fresh(key), flagged(u.name)),
+    );
   }
   for (const b of view.buffers) {
     const key = keyOf("buffer", b.name);
@@ -208,13 +215,34 @@ function liveGraph(view: StateView, prev: StateView | null, findings: readonly F
     const told = b.completions.length ? `@${b.completions.join(",@")}` : "no";
     const oldTold = old ? (old.completions.length ? `@${old.completions.join(",@")}` : "no") : undefined;
     const counters = [counter("told", told, oldTold), counter("pages", b.pages.length, old?.pages.length)];
-    nodes.push(node(key, "buffer", b.name, `${b.name} owner's buffer`, `armed on ${b.skb} @${b.armedAt}`, counters, fresh(key), findings.filter((f) => f.buffer === b.name || f.objects.includes(b.name))));
+    nodes.push(
+      node(
+        key,
+        "buffer",
+        b.name,
+        `${b.name} owner's buffer`,
+        `armed on ${b.skb} @${b.armedAt}`,
+        counters,
+        fresh(key),
+        findings.filter((f) => f.buffer === b.name || f.objects.includes(b.name)),
+      ),
+    );
   }
   for (const e of buildEdges(view)) edges.push({ ...e, fresh: prevEdges !== null && !prevEdges.has(e.key), ghost: false });
   return { nodes, edges };
 }
 
-function node(key: string, kind: NodeKind, name: string, title: string, subtitle: string, counters: Counter[], fresh: boolean, findings: readonly Finding[], extra: Partial<GraphNode> = {}): GraphNode {
+function node(
+  key: string,
+  kind: NodeKind,
+  name: string,
+  title: string,
+  subtitle: string,
+  counters: Counter[],
+  fresh: boolean,
+  findings: readonly Finding[],
+  extra: Partial<GraphNode> = {},
+): GraphNode {
   const values = counters.map((c) => `${c.field} ${c.old !== null ? `${c.old} to ${c.value}` : c.value}`).join(", ");
   const problems = findings.map((f) => `${f.kind}: ${f.message}`).join(". ");
   return {
@@ -293,28 +321,81 @@ function edgesOf(view: StateView, pageSet: ReadonlySet<string> | null, skbSet: R
   const out: BareEdge[] = [];
   const pages = { has: (n: string) => pageSet === null || pageSet.has(n) };
   const skbs = { has: (n: string) => skbSet === null || skbSet.has(n) };
-  for (const s of view.skbs) out.push({ key: `head:${s.name}`, from: keyOf("skb", s.name), to: keyOf("data", s.head), fromSlot: null, kind: "head", label: "head" });
+  for (const s of view.skbs)
+    out.push({ key: `head:${s.name}`, from: keyOf("skb", s.name), to: keyOf("data", s.head), fromSlot: null, kind: "head", label: "head" });
   for (const d of view.datas) {
     d.frags.forEach((f, i) => {
-      if (pages.has(f.page)) out.push({ key: `frag:${d.head}:${i}:${f.page}`, from: keyOf("data", d.head), to: keyOf("page", f.page), fromSlot: i, kind: "frag", label: `frags[${i}]` });
+      if (pages.has(f.page))
+        out.push({
+          key: `frag:${d.head}:${i}:${f.page}`,
+          from: keyOf("data", d.head),
+          to: keyOf("page", f.page),
+          fromSlot: i,
+          kind: "frag",
+          label: `frags[${i}]`,
+        });
     });
     d.frag_list.forEach((s, i) => {
-      if (skbs.has(s)) out.push({ key: `frag_list:${d.head}:${s}`, from: keyOf("data", d.head), to: keyOf("skb", s), fromSlot: null, kind: "frag_list", label: `frag_list[${i}]` });
+      if (skbs.has(s))
+        out.push({
+          key: `frag_list:${d.head}:${s}`,
+          from: keyOf("data", d.head),
+          to: keyOf("skb", s),
+          fromSlot: null,
+          kind: "frag_list",
+          label: `frag_list[${i}]`,
+        });
     });
-    if (d.head_page && pages.has(d.head_page)) out.push({ key: `head_page:${d.head}`, from: keyOf("data", d.head), to: keyOf("page", d.head_page), fromSlot: null, kind: "head_page", label: "head page" });
-    if (d.ubuf) out.push({ key: `ubuf:${d.head}:${d.ubuf}`, from: keyOf("data", d.head), to: keyOf("ubuf", d.ubuf), fromSlot: null, kind: "ubuf", label: "destructor_arg" });
+    if (d.head_page && pages.has(d.head_page))
+      out.push({
+        key: `head_page:${d.head}`,
+        from: keyOf("data", d.head),
+        to: keyOf("page", d.head_page),
+        fromSlot: null,
+        kind: "head_page",
+        label: "head page",
+      });
+    if (d.ubuf)
+      out.push({
+        key: `ubuf:${d.head}:${d.ubuf}`,
+        from: keyOf("data", d.head),
+        to: keyOf("ubuf", d.ubuf),
+        fromSlot: null,
+        kind: "ubuf",
+        label: "destructor_arg",
+      });
   }
   for (const q of view.pipes) {
     q.bufs.forEach((b, i) => {
-      if (pages.has(b.page)) out.push({ key: `pipe:${q.name}:${i}:${b.page}`, from: keyOf("pipe", q.name), to: keyOf("page", b.page), fromSlot: null, kind: "pipe", label: `bufs[${i}]` });
+      if (pages.has(b.page))
+        out.push({
+          key: `pipe:${q.name}:${i}:${b.page}`,
+          from: keyOf("pipe", q.name),
+          to: keyOf("page", b.page),
+          fromSlot: null,
+          kind: "pipe",
+          label: `bufs[${i}]`,
+        });
     });
   }
   for (const s of view.sockets) {
-    for (const skb of s.queue) if (skbs.has(skb)) out.push({ key: `queue:${s.name}:${skb}`, from: keyOf("sock", s.name), to: keyOf("skb", skb), fromSlot: null, kind: "queue", label: "sk_receive_queue" });
+    for (const skb of s.queue)
+      if (skbs.has(skb))
+        out.push({
+          key: `queue:${s.name}:${skb}`,
+          from: keyOf("sock", s.name),
+          to: keyOf("skb", skb),
+          fromSlot: null,
+          kind: "queue",
+          label: "sk_receive_queue",
+        });
   }
-  for (const skb of view.devq) if (skbs.has(skb)) out.push({ key: `devq:${skb}`, from: DEV_KEY, to: keyOf("skb", skb), fromSlot: null, kind: "queue", label: "tx ring" });
+  for (const skb of view.devq)
+    if (skbs.has(skb)) out.push({ key: `devq:${skb}`, from: DEV_KEY, to: keyOf("skb", skb), fromSlot: null, kind: "queue", label: "tx ring" });
   for (const b of view.buffers) {
-    for (const p of b.pages) if (pages.has(p)) out.push({ key: `owner:${b.name}:${p}`, from: keyOf("buffer", b.name), to: keyOf("page", p), fromSlot: null, kind: "owner", label: "owner's page" });
+    for (const p of b.pages)
+      if (pages.has(p))
+        out.push({ key: `owner:${b.name}:${p}`, from: keyOf("buffer", b.name), to: keyOf("page", p), fromSlot: null, kind: "owner", label: "owner's page" });
   }
   return out;
 }

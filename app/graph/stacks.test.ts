@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
 import { parseTrace, runTrace, stateView } from "../../core/index";
 import { buildGraph } from "./model";
@@ -9,7 +10,13 @@ function graphAt(source: string, step?: number) {
   return buildGraph(stateView(run.snapshotAt(n)), stateView(run.snapshotAt(n - 1)), run.steps[n - 1].findings);
 }
 
-const clones = (n: number) => ["g = alloc_page(guest)", "a = alloc_skb(256)", "skb_fill_page_desc(a, 0, g, 0, 4096)", ...Array.from({ length: n }, (_, i) => `c${i + 1} = skb_clone(a)`)].join("\n") + "\nget_page(g)\n";
+const clones = (n: number) =>
+  [
+    "g = alloc_page(guest)",
+    "a = alloc_skb(256)",
+    "skb_fill_page_desc(a, 0, g, 0, 4096)",
+    ...Array.from({ length: n }, (_, i) => `c${i + 1} = skb_clone(a)`),
+  ].join("\n") + "\nget_page(g)\n";
 
 describe("clone stacks", () => {
   it("ten clones of one Data become one stack 'c1..c10 ×10' with one head edge", () => {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Clone stacks: skbs that share one Data (clones) drawn as one stack node
  * ("c1..c10 ×10"), so ten clones take one row, not ten. Only the quiet
@@ -24,7 +25,8 @@ export function stackClones(graph: Graph, options: { expanded?: ReadonlySet<stri
     if (byKey.get(e.to)?.kind === "skb") referenced.add(e.to);
     if (byKey.get(e.from)?.kind === "skb") referenced.add(e.from);
   }
-  const quiet = (n: GraphNode) => n.kind === "skb" && !n.fresh && !n.ghost && !n.freed && n.findings.length === 0 && n.key !== options.keep && !referenced.has(n.key);
+  const quiet = (n: GraphNode) =>
+    n.kind === "skb" && !n.fresh && !n.ghost && !n.freed && n.findings.length === 0 && n.key !== options.keep && !referenced.has(n.key);
   const members = new Map<string, GraphNode[]>();
   for (const e of graph.edges) {
     if (e.kind !== "head" || e.ghost) continue;
@@ -54,7 +56,8 @@ export function stackClones(graph: Graph, options: { expanded?: ReadonlySet<stri
   for (const e of graph.edges) {
     const stack = inStack.get(e.from);
     if (!stack) edges.push(e);
-    else if (e.kind === "head" && !edges.some((x) => x.key === `head:${stack}`)) edges.push({ ...e, key: `head:${stack}`, from: stack, label: `head ×${stacks.get(e.to)!.length}` });
+    else if (e.kind === "head" && !edges.some((x) => x.key === `head:${stack}`))
+      edges.push({ ...e, key: `head:${stack}`, from: stack, label: `head ×${stacks.get(e.to)!.length}` });
   }
   return { nodes, edges };
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { resetStore, select, setCursor, useScope } from "../store";
@@ -108,7 +109,10 @@ describe("engine machine (worker lifecycle)", () => {
     m = startMachines(workers.create, 200);
     m.open(poisoned, "end");
     await until(() => scope().health.state === "failed", 10_000);
-    expect(scope().health).toMatchObject({ state: "failed", reason: expect.stringMatching(/stopped answering twice while replaying this trace \(it was past line 3\)/) });
+    expect(scope().health).toMatchObject({
+      state: "failed",
+      reason: expect.stringMatching(/stopped answering twice while replaying this trace \(it was past line 3\)/),
+    });
     // two workers, each killed once: no third start
     expect(workers.made).toHaveLength(2);
     await new Promise((r) => setTimeout(r, 600));
@@ -161,7 +165,17 @@ describe("engine machine (worker lifecycle)", () => {
     m.openText(fragment, "link");
     expect(scope().opening).toBe(true);
     await until(() => !scope().opening && shown() && scope().selection !== null);
-    expect(scope()).toMatchObject({ source: story, policyChoice: "destructor", kernelChoice: "6.1", policy: "destructor", kernel: "6.1", cursor: 5, selection: "page:g", storyId: "tsirkin-pskb-copy", notice: null });
+    expect(scope()).toMatchObject({
+      source: story,
+      policyChoice: "destructor",
+      kernelChoice: "6.1",
+      policy: "destructor",
+      kernel: "6.1",
+      cursor: 5,
+      selection: "page:g",
+      storyId: "tsirkin-pskb-copy",
+      notice: null,
+    });
   });
 
   it("a hostile link says why, in words, and leaves the app on the fallback story", async () => {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The engine worker's lifecycle, and the only code that talks to it.
  *
@@ -109,7 +110,8 @@ const post = (msg: ToWorker, budgetMs: number | null): PostEvent => ({ type: "PO
 
 /** A load the watchdog killed this many times is not replayed again. */
 const MAX_LOAD_KILLS = 2;
-const loadKey = (s: Pick<ScopeData, "source" | "policyChoice" | "kernelChoice" | "withoutChoice">) => `${s.policyChoice} ${s.kernelChoice} ${s.withoutChoice?.join(",") ?? ""} ${s.source}`;
+const loadKey = (s: Pick<ScopeData, "source" | "policyChoice" | "kernelChoice" | "withoutChoice">) =>
+  `${s.policyChoice} ${s.kernelChoice} ${s.withoutChoice?.join(",") ?? ""} ${s.source}`;
 
 /** The breaker's words: what happened, where, and what the user can do. */
 function killedTwice(line: number | null): string {
@@ -129,12 +131,19 @@ export const engineMachine = setup({
     tooManyCrashes: ({ context }) => context.crashes.filter((t) => Date.now() - t < CRASH_WINDOW_MS).length >= MAX_CRASHES,
     // The watchdog killed this very load before: a third worker would hang too.
     loadKilledTwice: ({ context, event }) =>
-      event.type === "WORKER.DIED" && !!event.watchdog && context.loading !== null && context.killed?.key === context.loading.key && context.killed.count + 1 >= MAX_LOAD_KILLS,
+      event.type === "WORKER.DIED" &&
+      !!event.watchdog &&
+      context.loading !== null &&
+      context.killed?.key === context.loading.key &&
+      context.killed.count + 1 >= MAX_LOAD_KILLS,
   },
   actions: {
     sendLoad: sendTo("worker", ({ context }) => {
       const { source, policyChoice, kernelChoice, withoutChoice } = useScope.getState();
-      return post({ kind: "load", seq: context.loadSeq, source, policy: policyChoice, kernel: kernelChoice, without: withoutChoice }, loadBudget(source, context.watchdogMs));
+      return post(
+        { kind: "load", seq: context.loadSeq, source, policy: policyChoice, kernel: kernelChoice, without: withoutChoice },
+        loadBudget(source, context.watchdogMs),
+      );
     }),
     // A reply to an older load, or an older snapshot request, is stale.
     nextLoadSeq: assign(({ context }) => {
@@ -148,8 +157,12 @@ export const engineMachine = setup({
         loading: { key: loadKey({ source, policyChoice, kernelChoice, withoutChoice }), line: null },
       };
     }),
-    requestOpen: sendTo("worker", ({ context }) => post({ kind: "open", seq: context.open!.seq, text: context.open!.text, as: context.open!.as }, context.watchdogMs)),
-    requestSnapshot: sendTo("worker", ({ context }) => post({ kind: "snapshot", seq: context.snapshot!.seq, step: context.snapshot!.step }, context.watchdogMs)),
+    requestOpen: sendTo("worker", ({ context }) =>
+      post({ kind: "open", seq: context.open!.seq, text: context.open!.text, as: context.open!.as }, context.watchdogMs),
+    ),
+    requestSnapshot: sendTo("worker", ({ context }) =>
+      post({ kind: "snapshot", seq: context.snapshot!.seq, step: context.snapshot!.step }, context.watchdogMs),
+    ),
     requestFormat: sendTo("worker", ({ context }) => post({ kind: "format", seq: context.format!.seq, op: context.format!.draft }, context.watchdogMs)),
     rememberPosition: assign(({ event }) => ({ position: (event as { position?: Position }).position ?? "keep" })),
   },
@@ -204,7 +217,11 @@ export const engineMachine = setup({
                 wanted: null,
                 killed:
                   event.watchdog && context.loading
-                    ? { key: context.loading.key, count: context.killed?.key === context.loading.key ? context.killed.count + 1 : 1, line: context.loading.line }
+                    ? {
+                        key: context.loading.key,
+                        count: context.killed?.key === context.loading.key ? context.killed.count + 1 : 1,
+                        line: context.loading.line,
+                      }
                     : context.killed,
               })),
               ({ event }) => setHealth({ state: "recovering", reason: event.reason }),
@@ -223,14 +240,17 @@ export const engineMachine = setup({
           {
             guard: ({ context, event }) => event.msg.kind === "linked" && event.msg.seq === context.link?.seq,
             actions: [
-              ({ context, event }) => event.msg.kind === "linked" && setLink({ key: context.link!.key, fragment: event.msg.fragment, problem: event.msg.problem, notes: event.msg.notes }),
+              ({ context, event }) =>
+                event.msg.kind === "linked" &&
+                setLink({ key: context.link!.key, fragment: event.msg.fragment, problem: event.msg.problem, notes: event.msg.notes }),
               assign({ link: null }),
             ],
           },
           {
             guard: ({ context, event }) => event.msg.kind === "emailed" && event.msg.seq === context.email?.seq,
             actions: [
-              ({ context, event }) => event.msg.kind === "emailed" && setEmail({ key: context.email!.key, text: event.msg.text, url: event.msg.url, warnings: event.msg.warnings }),
+              ({ context, event }) =>
+                event.msg.kind === "emailed" && setEmail({ key: context.email!.key, text: event.msg.text, url: event.msg.url, warnings: event.msg.warnings }),
               assign({ email: null }),
             ],
           },
@@ -246,7 +266,11 @@ export const engineMachine = setup({
                 enqueue.raise({ type: "LOAD", position: showOpened(r.view) });
                 return;
               }
-              setNotice(as === "link" ? { kind: "error", text: `This link cannot be opened: ${r.message}`, keepAddress: true } : { kind: "error", text: `Nothing could be opened from the pasted text: ${r.message}` });
+              setNotice(
+                as === "link"
+                  ? { kind: "error", text: `This link cannot be opened: ${r.message}`, keepAddress: true }
+                  : { kind: "error", text: `Nothing could be opened from the pasted text: ${r.message}` },
+              );
               // A link that fails at start-up leaves the app on a story, not empty.
               const fallback = useScope.getState().source === "" ? context.fallback() : null;
               if (fallback) {
@@ -275,7 +299,9 @@ export const engineMachine = setup({
         LINK: {
           actions: [
             assign(({ context, event }) => ({ seq: context.seq + 1, link: { seq: context.seq + 1, key: event.key } })),
-            sendTo("worker", ({ context, event }) => post({ kind: "link", seq: context.seq, loadSeq: context.loadSeq, view: (event as { view: ShareView }).view }, context.watchdogMs)),
+            sendTo("worker", ({ context, event }) =>
+              post({ kind: "link", seq: context.seq, loadSeq: context.loadSeq, view: (event as { view: ShareView }).view }, context.watchdogMs),
+            ),
           ],
         },
         EMAIL: {
@@ -341,7 +367,13 @@ export const engineMachine = setup({
                   if (event.type !== "WORKER.MESSAGE" || event.msg.kind !== "loaded") return;
                   applyLoaded(event.msg, positionFor(context.position, event.msg), context.loadFrom);
                   setHealth(context.recovering ? { state: "recovered", reason: context.recovering } : healthAfterLoad());
-                  enqueue.assign({ position: "keep" as Position, recovering: null, loading: null, killed: null, ...nextSnapshot(context, useScope.getState().cursor) });
+                  enqueue.assign({
+                    position: "keep" as Position,
+                    recovering: null,
+                    loading: null,
+                    killed: null,
+                    ...nextSnapshot(context, useScope.getState().cursor),
+                  });
                   enqueue("requestSnapshot");
                   // An operation the user applied just before a crash.
                   if (context.format) enqueue("requestFormat");
@@ -445,4 +477,3 @@ export function appendLine(source: string, line: string): string {
   if (source.length === 0) return `${line}\n`;
   return source.endsWith("\n") ? `${source}${line}\n` : `${source}\n${line}\n`;
 }
-

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The running machines and their wiring: the store's cursor drives the
  * engine's snapshot requests; edits to the trace, the policy or the kernel
@@ -9,7 +10,22 @@
 import { createActor, type Actor } from "xstate";
 import type { KernelId, PolicyId } from "../../core/index";
 import { decodeDraft, encodeDraft, isDraftFragment } from "../editor/draftLink";
-import { isOwnWork, nameOfKey, savedTrace, setChoices, setLink, setNotice, setSource, setStoryId, setWithoutChoice, useScope, viewKey, type ScopeData, type SavedTrace, type SearchFound } from "../store";
+import {
+  isOwnWork,
+  nameOfKey,
+  savedTrace,
+  setChoices,
+  setLink,
+  setNotice,
+  setSource,
+  setStoryId,
+  setWithoutChoice,
+  useScope,
+  viewKey,
+  type ScopeData,
+  type SavedTrace,
+  type SearchFound,
+} from "../store";
 import { storyOfSource } from "../stories";
 import type { CrashHow, OpDraft } from "../worker/protocol";
 import { engineMachine, type Fallback, type Position } from "./engine";
@@ -72,7 +88,22 @@ const noSearchWorkers: SearchWorkerFactory = () => {
 };
 
 /** Store fields a permalink depends on, or that decide whether the view has settled. */
-const LINK_FIELDS: readonly (keyof ScopeData)[] = ["sourceRev", "policyChoice", "kernelChoice", "withoutChoice", "cursor", "selection", "storyId", "loaded", "shownStep", "opening", "pendingSelection", "link", "diagnostics", "notice"];
+const LINK_FIELDS: readonly (keyof ScopeData)[] = [
+  "sourceRev",
+  "policyChoice",
+  "kernelChoice",
+  "withoutChoice",
+  "cursor",
+  "selection",
+  "storyId",
+  "loaded",
+  "shownStep",
+  "opening",
+  "pendingSelection",
+  "link",
+  "diagnostics",
+  "notice",
+];
 
 const hasErrors = () => useScope.getState().diagnostics.some((d) => d.severity === "error");
 
@@ -85,7 +116,9 @@ export function startMachines(createWorker: WorkerFactory, watchdogMs?: number, 
   const engine = createActor(engineMachine, { input: { createWorker, watchdogMs, fallback: options.fallback } });
   const playback = createActor(playbackMachine);
   const presentation = createActor(presentationMachine, { input: { fullscreen: options.fullscreen } });
-  const search = createActor(searchMachine, { input: { createWorker: options.search?.createWorker ?? noSearchWorkers, workers: options.search?.workers ?? 1 } });
+  const search = createActor(searchMachine, {
+    input: { createWorker: options.search?.createWorker ?? noSearchWorkers, workers: options.search?.workers ?? 1 },
+  });
   const port = options.url;
   const urlSync = port
     ? createActor(urlSyncMachine, {
@@ -187,7 +220,9 @@ export function startMachines(createWorker: WorkerFactory, watchdogMs?: number, 
     openFound(found) {
       const previous = isOwnWork() && useScope.getState().source !== found.source ? savedTrace() : undefined;
       open(found.source, { step: found.finding.step }, null);
-      setNotice(previous ? { kind: "info", text: "A counterexample from the search replaced your trace; it is kept until you open something else.", previous } : null);
+      setNotice(
+        previous ? { kind: "info", text: "A counterexample from the search replaced your trace; it is kept until you open something else.", previous } : null,
+      );
     },
     open,
     choose(policy, kernel) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createActor } from "xstate";
 import { applyLoaded, resetStore, setSpeed, useScope } from "../store";
@@ -5,7 +6,10 @@ import { STEP_VIOLATION } from "../worker/protocol";
 import { playbackMachine } from "./playback";
 
 function load(flags: number[]) {
-  applyLoaded({ stepCount: flags.length, columns: { lines: new Int32Array(flags.length), flags: Uint8Array.from(flags) }, findings: [], verdict: "ok", ms: 0 }, 0);
+  applyLoaded(
+    { stepCount: flags.length, columns: { lines: new Int32Array(flags.length), flags: Uint8Array.from(flags) }, findings: [], verdict: "ok", ms: 0 },
+    0,
+  );
 }
 const cursor = () => useScope.getState().cursor;
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Playback: where the cursor goes next. Paused or playing; a manual move
  * (step, seek, Home/End, next violation) pauses. The cursor itself lives in

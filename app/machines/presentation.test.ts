@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { beforeEach, describe, expect, it } from "vitest";
 import { createActor } from "xstate";
 import { resetStore, togglePanel, useScope } from "../store";

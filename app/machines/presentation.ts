@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Presentation mode: off or on. Entering it collapses the editor and the
  * lifetime chart (the graph gets the width), asks the browser for full

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createActor, type Actor } from "xstate";
 import { POLICIES, KERNELS, policyApplies } from "../../core/index";
@@ -75,7 +76,10 @@ describe("search machine", () => {
     expect(phases.slice(1).map((p) => p.op)).toEqual(through.map((t) => t.op));
     for (const t of through) {
       const phase = phases.find((p) => p.op === t.op)!;
-      expect(phase.found.map((f) => f.source), t.op).toEqual(t.own.map((c) => sourceOf(c.trace)));
+      expect(
+        phase.found.map((f) => f.source),
+        t.op,
+      ).toEqual(t.own.map((c) => sourceOf(c.trace)));
     }
     const premature = (op: string) => phases.find((p) => p.op === op)!.found.find((f) => f.kind === "premature");
     expect(premature("pskb_copy")).toMatchObject({ length: 2, ops: ["b = pskb_copy(a)", "kfree_skb(a)"], finding: { kind: "premature", step: 6 } });
@@ -83,7 +87,9 @@ describe("search machine", () => {
     expect(premature("pskb_expand_head")).toMatchObject({ length: 1, finding: { kind: "premature", step: 5 } });
     // The trace `skbscope search` prints, without the comment marking the last step (it would read as narration).
     expect(premature("pskb_copy")!.source).toBe(
-      "# title: premature via pskb_copy in 2 steps (search)\n# policy: shinfo-release\n# kernel: 2.6.32\n" + DEFAULT_PREFIX_TEXT + "b = pskb_copy(a)\nkfree_skb(a)\n",
+      "# title: premature via pskb_copy in 2 steps (search)\n# policy: shinfo-release\n# kernel: 2.6.32\n" +
+        DEFAULT_PREFIX_TEXT +
+        "b = pskb_copy(a)\nkfree_skb(a)\n",
     );
 
     expect(progress).toMatchObject({ phase: phases.length - 1, phases: phases.length, maxDepth: 2 });
@@ -154,18 +160,36 @@ describe("search machine", () => {
     const source = `# title: mine\n# policy: shinfo-release\n# kernel: 2.6.32\n${DEFAULT_PREFIX_TEXT}# a story line\nb = pskb_copy(a)\nkfree_skb(b)\n`;
     actor.send({ type: "START", request: request({ start: { from: "trace", source, step: 5 }, maxDepth: 1, through: true }) });
     await until(() => actor.getSnapshot().value === "done");
-    const copy = scope().phases.find((p) => p.op === null)!.found.find((f) => f.kind === "premature")!;
+    const copy = scope()
+      .phases.find((p) => p.op === null)!
+      .found.find((f) => f.kind === "premature")!;
     // pskb_copy is in the start already: one kfree_skb(a) completes while b holds the page.
     expect(copy).toMatchObject({ length: 1, ops: ["kfree_skb(a)"], finding: { step: 6 } });
     expect(copy.source).not.toMatch(/a story line/);
-    expect(copy.source.split("\n").filter((l) => l && !l.startsWith("#"))).toEqual([...DEFAULT_PREFIX_TEXT.trim().split("\n"), "b = pskb_copy(a)", "kfree_skb(a)"]);
+    expect(copy.source.split("\n").filter((l) => l && !l.startsWith("#"))).toEqual([
+      ...DEFAULT_PREFIX_TEXT.trim().split("\n"),
+      "b = pskb_copy(a)",
+      "kfree_skb(a)",
+    ]);
   });
 
   it.each([
-    ["a start that fails", request({ start: { from: "trace", source: "a = alloc_skb(1)\nkfree_skb(a)\nkfree_skb(a)\n", step: 3 } }), /The start fails at kfree_skb\(a\)/],
-    ["a start naming what it never defined", request({ start: { from: "trace", source: "kfree_skb(a)\n", step: 1 } }), /The trace on screen has errors \(line 1:11/],
+    [
+      "a start that fails",
+      request({ start: { from: "trace", source: "a = alloc_skb(1)\nkfree_skb(a)\nkfree_skb(a)\n", step: 3 } }),
+      /The start fails at kfree_skb\(a\)/,
+    ],
+    [
+      "a start naming what it never defined",
+      request({ start: { from: "trace", source: "kfree_skb(a)\n", step: 1 } }),
+      /The trace on screen has errors \(line 1:11/,
+    ],
     ["a trace with errors", request({ start: { from: "trace", source: "b = skb_clone(\n", step: 1 } }), /The trace on screen has errors \(line 1:/],
-    ["a policy the kernel cannot have", request({ policy: "ubuf-orphan", kernel: "2.6.32" }), /ubuf-orphan models ubuf_info, which Linux 2\.6\.32 does not have/],
+    [
+      "a policy the kernel cannot have",
+      request({ policy: "ubuf-orphan", kernel: "2.6.32" }),
+      /ubuf-orphan models ubuf_info, which Linux 2\.6\.32 does not have/,
+    ],
   ])("fails with a message for %s, and terminates its workers", async (_what, req, message) => {
     start();
     actor.send({ type: "START", request: req });

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The counterexample search (issue 7): what may happen next, and the only
  * code that talks to the search workers.
@@ -17,7 +18,17 @@
  */
 import { assign, fromCallback, setup } from "xstate";
 import type { FindingKind } from "../../core/index";
-import { addSearchPhase, beginSearch, failSearch, finishSearch, setSearchProgress, type SearchPhase, type SearchProgress, type SearchRequest, type SearchSummary } from "../store";
+import {
+  addSearchPhase,
+  beginSearch,
+  failSearch,
+  finishSearch,
+  setSearchProgress,
+  type SearchPhase,
+  type SearchProgress,
+  type SearchRequest,
+  type SearchSummary,
+} from "../store";
 import { PoolClosed, createSearchPool, type SearchWorkerFactory } from "./searchPool";
 
 type JobModule = typeof import("./searchJob");
@@ -26,7 +37,16 @@ type JobModule = typeof import("./searchJob");
  * core/search's defaults and kind order, restated here because the main
  * bundle carries no engine (search.test.ts checks they agree).
  */
-export const SEARCH_KINDS: readonly FindingKind[] = ["premature", "duplicate", "missed", "late", "use-after-free", "double-free", "refcount-underflow", "conservation"];
+export const SEARCH_KINDS: readonly FindingKind[] = [
+  "premature",
+  "duplicate",
+  "missed",
+  "late",
+  "use-after-free",
+  "double-free",
+  "refcount-underflow",
+  "conservation",
+];
 export const SEARCH_DEFAULT_DEPTH = 3;
 export const SEARCH_DEFAULT_STATES = 200_000;
 export const SEARCH_DEFAULT_PREFIX_TEXT = `g = alloc_page(guest)

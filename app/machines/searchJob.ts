@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * One search job, as `skbscope search` runs it: the shortest trace per
  * finding kind over every operation, then (if asked) one search per
@@ -10,8 +11,31 @@
  * Loaded on demand (it carries the engine): the main bundle has none.
  * Results leave as plain data (store.ts: SearchPhase), traces as text.
  */
-import { hasErrors, parseTrace, policyAbsence, policyApplies, policyKernels, printOp, printTrace, stripPositions, type Trace, type TraceOp } from "../../core/index";
-import { BadStart, DEFAULT_OPS, DEFAULT_PREFIX, ROOT_OPS, menuOps, needsOp, proofText, searchAsync, type Counterexample, type SearchOptions, type SearchResult } from "../../core/search/index";
+import {
+  hasErrors,
+  parseTrace,
+  policyAbsence,
+  policyApplies,
+  policyKernels,
+  printOp,
+  printTrace,
+  stripPositions,
+  type Trace,
+  type TraceOp,
+} from "../../core/index";
+import {
+  BadStart,
+  DEFAULT_OPS,
+  DEFAULT_PREFIX,
+  ROOT_OPS,
+  menuOps,
+  needsOp,
+  proofText,
+  searchAsync,
+  type Counterexample,
+  type SearchOptions,
+  type SearchResult,
+} from "../../core/search/index";
 import type { SearchFound, SearchPhase, SearchProgress, SearchRequest, SearchSummary } from "../store";
 import type { SearchPool } from "./searchPool";
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The search workers of one search job, as a pool that runs slice tasks:
  * `run(task)` resolves to the worker's expandTask(task). Each task goes to
@@ -97,10 +98,14 @@ export function createSearchPool(create: SearchWorkerFactory, size: number, opti
 
   watchdog = closed
     ? null
-    : setInterval(() => {
-        const now = Date.now();
-        for (const m of members) for (const p of m.inFlight.values()) if (now - p.since > budget) return close(new Error("a search worker stopped answering (watchdog)"));
-      }, Math.min(1000, budget));
+    : setInterval(
+        () => {
+          const now = Date.now();
+          for (const m of members)
+            for (const p of m.inFlight.values()) if (now - p.since > budget) return close(new Error("a search worker stopped answering (watchdog)"));
+        },
+        Math.min(1000, budget),
+      );
 
   return {
     size: members.length,

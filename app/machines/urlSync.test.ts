@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createActor } from "xstate";
 import { resetStore, setLink, useScope, viewKey } from "../store";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The address bar follows the view: once the view on screen has settled
  * (its trace loaded, its step drawn) and stayed put for a moment, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The engine worker as an actor: created when the machine enters the state
  * that invokes it, terminated when it leaves (a restart is leaving and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * fast-check arbitraries for the sharing tests: whole traces, canonical
  * (as the parser gives them back from their printed form), with titles,
@@ -24,11 +25,7 @@ import type { LinkView } from "../../core/permalink";
 export const NAMES = ["a", "b", "c", "g", "p", "q", "s", "n", "segs", "skb_1", "x9", "_t", "a_rather_long_name"];
 const nameArb = fc.constantFrom(...NAMES);
 
-const intArb = fc.oneof(
-  fc.constantFrom(0, 4096, 1448, 256, 1000, 2048, 64, 1500),
-  fc.nat(5000),
-  fc.integer({ min: -0xffffffff, max: 0xffffffff }),
-);
+const intArb = fc.oneof(fc.constantFrom(0, 4096, 1448, 256, 1000, 2048, 64, 1500), fc.nat(5000), fc.integer({ min: -0xffffffff, max: 0xffffffff }));
 
 /** Comment and title text: any characters but a line break. */
 export const textArb = (unit: "grapheme" | "grapheme-ascii" | "binary" = "grapheme", maxLength = 30) =>
@@ -43,9 +40,9 @@ function argArb(kind: ParamKind): fc.Arbitrary<Arg> {
     case "bool":
       return fc.constantFrom("true", "false").map((value) => ({ kind: "kw", value }));
     case "skb":
-      return fc.tuple(nameArb, fc.option(fc.nat(0xffffffff), { freq: 4, nil: undefined })).map(([name, index]) =>
-        index === undefined ? { kind: "ref", name } : { kind: "ref", name, index },
-      );
+      return fc
+        .tuple(nameArb, fc.option(fc.nat(0xffffffff), { freq: 4, nil: undefined }))
+        .map(([name, index]) => (index === undefined ? { kind: "ref", name } : { kind: "ref", name, index }));
     default:
       return nameArb.map((name) => ({ kind: "ref", name }));
   }
@@ -115,11 +112,7 @@ export function viewArb(options: TraceArbOptions = {}): fc.Arbitrary<LinkView> {
       policy: fc.constantFrom(...POLICIES),
       kernel: fc.constantFrom(...KERNELS),
       step: fc.integer({ min: 0, max: trace.ops.length }),
-      selection: fc.oneof(
-        fc.constant(null),
-        nameArb,
-        fc.constantFrom("h1", "h12", "z1", "u2", "h1.frags[0]", "q.bufs[3]", "segs[2]", "k7", "q.pfrag"),
-      ),
+      selection: fc.oneof(fc.constant(null), nameArb, fc.constantFrom("h1", "h12", "z1", "u2", "h1.frags[0]", "q.bufs[3]", "segs[2]", "k7", "q.pfrag")),
     }),
   );
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Email: any trace survives report -> paste -> import, quoted or not;
  * every line of the report fits 72 columns; the importer takes a report,
@@ -14,9 +15,16 @@ import { encodePermalink, type StoryLookup } from "../../core/permalink";
 import { permalinkUrl } from "./permalink";
 
 const stories: StoryLookup = (id) => storyById(id)?.source;
-const quote = (text: string, prefix: string) => text.split("\n").map((l) => prefix + l).join("\n");
+const quote = (text: string, prefix: string) =>
+  text
+    .split("\n")
+    .map((l) => prefix + l)
+    .join("\n");
 /** Traces whose own lines fit a mail. */
-const mailSized = (t: Trace) => printTrace(t).split("\n").every((l) => l.length <= MAX_COLUMNS);
+const mailSized = (t: Trace) =>
+  printTrace(t)
+    .split("\n")
+    .every((l) => l.length <= MAX_COLUMNS);
 
 describe("report -> import round trip of any trace", () => {
   it("gives back the same trace, view and selection, every line within 72 columns", () => {
@@ -66,7 +74,14 @@ describe("emailText", () => {
     for (const line of out.text.split("\n")) if (!line.startsWith("Link: ")) expect(line.length).toBeLessThanOrEqual(MAX_COLUMNS);
     expect(out.warnings).toEqual([]);
     const back = await importPasted(quote(out.text, "> "), { stories });
-    expect(back.ok && back.value).toMatchObject({ policy: "shinfo-release", kernel: "2.6.32", step: 8, selection: "g", storyId: "splice-pipe", from: "report" });
+    expect(back.ok && back.value).toMatchObject({
+      policy: "shinfo-release",
+      kernel: "2.6.32",
+      step: 8,
+      selection: "g",
+      storyId: "splice-pipe",
+      from: "report",
+    });
   });
   it("has no link without a base URL", async () => {
     const trace = parseTrace("g = alloc_page(guest)\n").trace;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Email glue: a plain-text report with the view's permalink under it, and
  * one importer for whatever a reader pastes back (a report, bare trace
@@ -8,15 +9,7 @@
  */
 import { stripPositions, type KernelId, type PolicyId, type Trace } from "../../core/index";
 import { importText, textReport, unquote } from "../../core/report/text";
-import {
-  decodePermalink,
-  encodePermalink,
-  same,
-  type DecodedLink,
-  type LinkResult,
-  type LinkView,
-  type StoryLookup,
-} from "../../core/permalink";
+import { decodePermalink, encodePermalink, same, type DecodedLink, type LinkResult, type LinkView, type StoryLookup } from "../../core/permalink";
 import { linkLine, permalinkUrl } from "./permalink";
 
 export interface EmailExport {
@@ -66,7 +59,8 @@ export interface Pasted {
 }
 
 /** A failure may carry the trace's text as pasted (it has errors): the app opens it with the errors shown. */
-export type PastedResult = { readonly ok: true; readonly value: Pasted } | { readonly ok: false; readonly error: { readonly message: string; readonly source?: string } };
+export type PastedResult =
+  { readonly ok: true; readonly value: Pasted } | { readonly ok: false; readonly error: { readonly message: string; readonly source?: string } };
 
 /**
  * The skbscope fragments in a text ("...#s..."), quoting removed: for a
@@ -74,7 +68,10 @@ export type PastedResult = { readonly ok: true; readonly value: Pasted } | { rea
  * two lines. Which one is right, the CRC decides.
  */
 export function linkCandidates(text: string): string[] {
-  const lines = text.slice(0, 200_000).split(/\r\n|\r|\n/).map(unquote);
+  const lines = text
+    .slice(0, 200_000)
+    .split(/\r\n|\r|\n/)
+    .map(unquote);
   const out: string[] = [];
   for (let i = 0; i < lines.length && out.length < 12; i++) {
     const m = /#(s[A-Za-z0-9_-]{6,})(=?)$/.exec(lines[i]) ?? /#(s[A-Za-z0-9_-]{6,})/.exec(lines[i]);

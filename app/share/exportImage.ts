@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The graph as a file: SVG with every style inlined (so it looks the same
  * outside the app, in a mail or a slide), and PNG drawn from that SVG on a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Permalinks: every story and any trace round-trips; links are short, of
  * mail-safe characters; and whatever arrives instead of a link (mangled,
@@ -48,19 +49,71 @@ const MAIL_SAFE = /^s[A-Za-z0-9_-]*[A-Za-z0-9]$/;
 describe("the format's tables", () => {
   it("keep their format-1 entries where they are (append only)", () => {
     expect(OPCODES.slice(0, 45)).toEqual([
-      "alloc_page", "get_page", "put_page", "owner_reuse", "alloc_skb", "alloc_skb_fclone", "napi_alloc_skb",
-      "skb_reserve", "skb_put", "skb_push", "skb_pull", "skb_fill_page_desc", "skb_add_rx_frag", "skb_frag_add_head",
-      "skb_get", "kfree_skb", "consume_skb", "kfree_skb_list", "skb_clone", "__skb_header_release", "skb_copy",
-      "pskb_copy", "pskb_expand_head", "skb_split", "__pskb_pull_tail", "pskb_may_pull", "skb_linearize", "pskb_trim",
-      "skb_try_coalesce", "kfree_skb_partial", "skb_shift", "skb_zerocopy", "skb_segment", "skb_splice_bits",
-      "pipe_release", "sock_create", "sock_queue_rcv_skb", "skb_copy_datagram_iter", "sk_eat_skb", "skb_orphan",
-      "zerocopy_arm", "skb_orphan_frags", "skb_orphan_frags_rx", "skb_copy_ubufs", "skb_recycle_check",
+      "alloc_page",
+      "get_page",
+      "put_page",
+      "owner_reuse",
+      "alloc_skb",
+      "alloc_skb_fclone",
+      "napi_alloc_skb",
+      "skb_reserve",
+      "skb_put",
+      "skb_push",
+      "skb_pull",
+      "skb_fill_page_desc",
+      "skb_add_rx_frag",
+      "skb_frag_add_head",
+      "skb_get",
+      "kfree_skb",
+      "consume_skb",
+      "kfree_skb_list",
+      "skb_clone",
+      "__skb_header_release",
+      "skb_copy",
+      "pskb_copy",
+      "pskb_expand_head",
+      "skb_split",
+      "__pskb_pull_tail",
+      "pskb_may_pull",
+      "skb_linearize",
+      "pskb_trim",
+      "skb_try_coalesce",
+      "kfree_skb_partial",
+      "skb_shift",
+      "skb_zerocopy",
+      "skb_segment",
+      "skb_splice_bits",
+      "pipe_release",
+      "sock_create",
+      "sock_queue_rcv_skb",
+      "skb_copy_datagram_iter",
+      "sk_eat_skb",
+      "skb_orphan",
+      "zerocopy_arm",
+      "skb_orphan_frags",
+      "skb_orphan_frags_rx",
+      "skb_copy_ubufs",
+      "skb_recycle_check",
     ]);
     expect(STORY_CODES.slice(0, 18)).toEqual([
-      "tsirkin-pskb-copy", "sharing-basics", "haskins-host-remote", "tcp-fragment-split", "expand-uncloned",
-      "expand-cloned", "splice-pipe", "recycle-missed", "fix-ubuf-orphan", "fix-splice", "msg-zerocopy",
-      "claim-destructor", "claim-up-the-reference", "claim-tracks-pages", "claim-guest-to-host",
-      "claim-expand-nulling", "claim-and-others", "claim-metastasize",
+      "tsirkin-pskb-copy",
+      "sharing-basics",
+      "haskins-host-remote",
+      "tcp-fragment-split",
+      "expand-uncloned",
+      "expand-cloned",
+      "splice-pipe",
+      "recycle-missed",
+      "fix-ubuf-orphan",
+      "fix-splice",
+      "msg-zerocopy",
+      "claim-destructor",
+      "claim-up-the-reference",
+      "claim-tracks-pages",
+      "claim-guest-to-host",
+      "claim-expand-nulling",
+      "claim-and-others",
+      "claim-metastasize",
     ]);
   });
   it("give every operation and every story a code (append new ones at the end)", () => {
@@ -86,12 +139,20 @@ describe("bits", () => {
   it("Exp-Golomb numbers round-trip up to 2^52", async () => {
     const { BitReader } = await import("../../core/permalink/bits");
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.nat(100), fc.maxSafeNat().map((n) => n % 2 ** 52))), (ns) => {
-        const w = new BitWriter();
-        ns.forEach((n) => w.ue(n));
-        const r = new BitReader(w.finish());
-        expect(ns.map(() => r.ue())).toEqual(ns);
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.nat(100),
+            fc.maxSafeNat().map((n) => n % 2 ** 52),
+          ),
+        ),
+        (ns) => {
+          const w = new BitWriter();
+          ns.forEach((n) => w.ue(n));
+          const r = new BitReader(w.finish());
+          expect(ns.map(() => r.ue())).toEqual(ns);
+        },
+      ),
     );
   });
   it("CRC-24 is the OpenPGP one", () => {
@@ -179,16 +240,20 @@ describe("any trace", () => {
 
   it("round-trips with raw UTF-16 in comments, deflated or not", async () => {
     await fc.assert(
-      fc.asyncProperty(viewArb({ unit: "binary", maxOps: 8 }), fc.constantFrom("never", "always", "auto") as fc.Arbitrary<"never" | "always" | "auto">, async (view, deflate) => {
-        const r = await encodePermalink(view, { deflate });
-        if (!r.ok) {
-          // Only a text that does not print back as itself may be refused.
-          expect(r.error.code).toBe("cannot-encode");
-          return;
-        }
-        const got = await decodePermalink(r.value);
-        expect(got.ok && stripPositions(got.value.trace)).toEqual(stripPositions(view.trace));
-      }),
+      fc.asyncProperty(
+        viewArb({ unit: "binary", maxOps: 8 }),
+        fc.constantFrom("never", "always", "auto") as fc.Arbitrary<"never" | "always" | "auto">,
+        async (view, deflate) => {
+          const r = await encodePermalink(view, { deflate });
+          if (!r.ok) {
+            // Only a text that does not print back as itself may be refused.
+            expect(r.error.code).toBe("cannot-encode");
+            return;
+          }
+          const got = await decodePermalink(r.value);
+          expect(got.ok && stripPositions(got.value.trace)).toEqual(stripPositions(view.trace));
+        },
+      ),
       { numRuns: 80 },
     );
   });
@@ -288,8 +353,22 @@ describe("decoding hostile input", () => {
     expect(await decodeError("sA")).toMatch(/^truncated/);
     expect(await decodeError("s" + "A".repeat(LIMITS.fragmentChars + 10))).toMatch(/^too-long/);
     expect(await decodeError("s" + "A".repeat(LIMITS.fragmentChars * 3))).toMatch(/^too-long/);
-    expect(await decodeError(frame(content((w) => w.ue(0)), 9))).toMatch(/^unknown-version: .*format 9, from a newer skbscope/);
-    expect(await decodeError(frame(content((w) => w.ue(0)), 0))).toMatch(/^unknown-version/);
+    expect(
+      await decodeError(
+        frame(
+          content((w) => w.ue(0)),
+          9,
+        ),
+      ),
+    ).toMatch(/^unknown-version: .*format 9, from a newer skbscope/);
+    expect(
+      await decodeError(
+        frame(
+          content((w) => w.ue(0)),
+          0,
+        ),
+      ),
+    ).toMatch(/^unknown-version/);
   });
 
   it("calls garbage that starts with s 'not an skbscope link', never 'from a newer skbscope' (issue 16.6)", async () => {
@@ -318,9 +397,27 @@ describe("decoding hostile input", () => {
 
   it("checks counts before it allocates: a million operations", async () => {
     const t0 = Date.now();
-    expect(await decodeError(frame(content((w) => { w.ue(0); w.ue(1_000_000); })))).toMatch(/1000000 operations; the limit is 10000/);
+    expect(
+      await decodeError(
+        frame(
+          content((w) => {
+            w.ue(0);
+            w.ue(1_000_000);
+          }),
+        ),
+      ),
+    ).toMatch(/1000000 operations; the limit is 10000/);
     expect(await decodeError(frame(content((w) => w.ue(1_000_000))))).toMatch(/1000000 names/);
-    expect(await decodeError(frame(content((w) => { w.ue(1); w.ue(2 ** 40); })))).toMatch(/malformed/);
+    expect(
+      await decodeError(
+        frame(
+          content((w) => {
+            w.ue(1);
+            w.ue(2 ** 40);
+          }),
+        ),
+      ),
+    ).toMatch(/malformed/);
     expect(Date.now() - t0).toBeLessThan(1000);
   });
 
@@ -349,7 +446,17 @@ describe("decoding hostile input", () => {
     expect(packed.length).toBeLessThan(LIMITS.fragmentChars);
     expect(await decodeError(packed)).toMatch(/^too-large/);
     // A claim of a million, deflated, is refused by count.
-    expect(await decodeError(await sealContent(content((w) => { w.ue(0); w.ue(1_000_000); }), { deflate: "always" }))).toMatch(/1000000 operations/);
+    expect(
+      await decodeError(
+        await sealContent(
+          content((w) => {
+            w.ue(0);
+            w.ue(1_000_000);
+          }),
+          { deflate: "always" },
+        ),
+      ),
+    ).toMatch(/1000000 operations/);
   });
 
   it("refuses damaged compressed data", async () => {
@@ -409,7 +516,16 @@ describe("decoding hostile input", () => {
 
 describe("versions", () => {
   it("say what changed for a link made under older semantics", async () => {
-    const r = await decodePermalink(frame(content((w) => { w.ue(0); w.ue(0); w.ue(0); w.write(0, 2); }, 0)));
+    const r = await decodePermalink(
+      frame(
+        content((w) => {
+          w.ue(0);
+          w.ue(0);
+          w.ue(0);
+          w.write(0, 2);
+        }, 0),
+      ),
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value.semantics.link).toBe(0);
@@ -417,7 +533,16 @@ describe("versions", () => {
     expect(r.value.notes.join(" ")).toMatch(/engine semantics 0; this skbscope uses/);
   });
   it("warn about a link from a newer engine", async () => {
-    const r = await decodePermalink(frame(content((w) => { w.ue(0); w.ue(0); w.ue(0); w.write(0, 2); }, SEMANTICS_VERSION + 1)));
+    const r = await decodePermalink(
+      frame(
+        content((w) => {
+          w.ue(0);
+          w.ue(0);
+          w.ue(0);
+          w.write(0, 2);
+        }, SEMANTICS_VERSION + 1),
+      ),
+    );
     expect(r.ok && r.value.notes.join(" ")).toMatch(/newer skbscope/);
   });
   it("carry today's semantics version", async () => {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Permalinks in the app: the URL glue around the codec in core/permalink
  * (a fragment on a base URL, and the "Link:" trailer line).
@@ -17,7 +18,8 @@ export function permalinkUrl(base: string, fragment: string): string {
  */
 export function linkLine(url: string): LinkResult<string> {
   const line = `Link: ${url}`;
-  if (line.length > 998) return { ok: false, error: { code: "too-long", message: `a Link: line of ${line.length} characters does not fit a mail header (998)` } };
+  if (line.length > 998)
+    return { ok: false, error: { code: "too-long", message: `a Link: line of ${line.length} characters does not fit a mail header (998)` } };
   if (/\s/.test(url)) return { ok: false, error: { code: "bad-character", message: "a URL with white space in it cannot go on a Link: line" } };
   return { ok: true, value: line };
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Search workers for unit tests: answerSearch (what the real worker runs)
  * behind an asynchronous, structured-clone boundary. A worker can be told

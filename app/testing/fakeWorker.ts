@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * A Worker stand-in for unit tests: the real EngineHost behind an
  * asynchronous, structured-clone boundary, with the test hook's failures

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The engine worker: the only place the engine runs in the browser. It
  * wires EngineHost to the worker's message port; every message is typed in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { parseTrace, printOp, runTrace, stateView, stripPositions } from "../../core/index";
@@ -10,7 +11,10 @@ const story = readFileSync(new URL("../../stories/seed/tsirkin-pskb-copy.trace",
 function host() {
   const out: FromWorker[] = [];
   const tasks: (() => void)[] = [];
-  const h = new EngineHost((m) => out.push(m), (t) => tasks.push(t));
+  const h = new EngineHost(
+    (m) => out.push(m),
+    (t) => tasks.push(t),
+  );
   const runTasks = () => {
     while (tasks.length) tasks.shift()!();
   };
@@ -53,7 +57,8 @@ describe("engine host (the worker side of the protocol)", () => {
 
   it("a step the engine could not judge makes the row inconclusive, naming the step (issue 11.1)", () => {
     const { h, of, runTasks } = host();
-    const source = "# kernel: 6.1\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nt = alloc_skb(256)\nskb_frag_add_head(t, a)\nsegs = skb_segment(t, 1448)\nkfree_skb(t)\n";
+    const source =
+      "# kernel: 6.1\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nt = alloc_skb(256)\nskb_frag_add_head(t, a)\nsegs = skb_segment(t, 1448)\nkfree_skb(t)\n";
     h.handle({ kind: "load", seq: 1, source, policy: "msg-zerocopy", kernel: null });
     expect(of("loaded")[0].verdict).toBe("inconclusive");
     runTasks();
@@ -160,7 +165,10 @@ describe("engine host: sharing", () => {
     expect(linked.fragment).toMatch(/^s[A-Za-z0-9_-]+$/);
     h.handle({ kind: "open", seq: 3, text: linked.fragment!, as: "link" });
     const opened = await reply(of, "opened", 3);
-    expect(opened.result).toMatchObject({ ok: true, view: { policyChoice: "destructor", kernelChoice: "2.6.32", step: 3, selection: "g", storyId: null, from: "link" } });
+    expect(opened.result).toMatchObject({
+      ok: true,
+      view: { policyChoice: "destructor", kernelChoice: "2.6.32", step: 3, selection: "g", storyId: null, from: "link" },
+    });
     const view = (opened.result as { ok: true; view: { source: string } }).view;
     expect(stripPositions(parseTrace(view.source).trace)).toEqual(stripPositions(parseTrace(source).trace));
   });
@@ -173,7 +181,10 @@ describe("engine host: sharing", () => {
     expect(linked.fragment!.length).toBeLessThan(80);
     h.handle({ kind: "open", seq: 3, text: `https://example.org/skbscope/#${linked.fragment}`, as: "link" });
     const opened = await reply(of, "opened", 3);
-    expect(opened.result).toEqual({ ok: true, view: { source: story, policyChoice: null, kernelChoice: null, step: 6, selection: null, storyId: "tsirkin-pskb-copy", notes: [], from: "link" } });
+    expect(opened.result).toEqual({
+      ok: true,
+      view: { source: story, policyChoice: null, kernelChoice: null, step: 6, selection: null, storyId: "tsirkin-pskb-copy", notes: [], from: "link" },
+    });
   });
 
   it("refuses a link made for a trace that is no longer loaded", async () => {
@@ -204,7 +215,10 @@ describe("engine host: sharing", () => {
     expect(mail.text).toContain("Link: https://example.org/#s");
     expect(mail.url).toMatch(/^https:\/\/example\.org\/#s/);
     for (const line of mail.text.split("\n").filter((l) => !l.startsWith("Link: "))) expect(line.length).toBeLessThanOrEqual(72);
-    const quoted = mail.text.split("\n").map((l) => `> ${l}`).join("\n");
+    const quoted = mail.text
+      .split("\n")
+      .map((l) => `> ${l}`)
+      .join("\n");
     h.handle({ kind: "open", seq: 3, text: `Herbert wrote:\n${quoted}\n`, as: "paste" });
     const opened = (await reply(of, "opened", 3)).result as { ok: true; view: { source: string; step: number; policyChoice: string; selection: string } };
     expect(opened.ok).toBe(true);
@@ -221,7 +235,9 @@ describe("engine host: sharing", () => {
   it("a binary paste in the editor is one diagnostic: not a text trace (issue 11.6)", () => {
     const { h, of } = host();
     h.handle({ kind: "load", seq: 1, source: `a = alloc_skb(1)\n\u0000\u0001\u0002${"\ufffd".repeat(3_000)}`, policy: null, kernel: null });
-    expect(of("parsed")[0].diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(["1:1 not a text trace: a NUL byte at character 18 (binary data?)"]);
+    expect(of("parsed")[0].diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([
+      "1:1 not a text trace: a NUL byte at character 18 (binary data?)",
+    ]);
     expect(of("loaded")[0].stepCount).toBe(0);
   });
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The engine side of the protocol: what the worker does with each message.
  * Kept apart from engine.worker.ts (which only wires it to `self`) so unit
@@ -209,7 +210,15 @@ export class EngineHost {
     if (!loaded || loaded.seq !== loadSeq) return "the trace changed while the link was being made";
     const step = Math.max(0, Math.min(loaded.trace.ops.length, Math.floor(v.step)));
     const { without } = loaded.run;
-    return { trace: loaded.trace, policy: loaded.run.policy, kernel: loaded.run.kernel, ...(without.length ? { without } : {}), step, selection: v.selection, storyId: v.storyId };
+    return {
+      trace: loaded.trace,
+      policy: loaded.run.policy,
+      kernel: loaded.run.kernel,
+      ...(without.length ? { without } : {}),
+      step,
+      selection: v.selection,
+      storyId: v.storyId,
+    };
   }
 
   private async link(seq: number, loadSeq: number, v: ShareView): Promise<void> {
@@ -217,14 +226,27 @@ export class EngineHost {
     if (typeof view === "string") return this.post({ kind: "linked", seq, fragment: null, problem: view, notes: [] });
     // Said before any work: a long trace is not copied twice only to be refused.
     if (view.trace.ops.length > LIMITS.ops) {
-      return this.post({ kind: "linked", seq, fragment: null, problem: `the trace has ${view.trace.ops.length} operations; a link carries at most ${LIMITS.ops}`, notes: [] });
+      return this.post({
+        kind: "linked",
+        seq,
+        fragment: null,
+        problem: `the trace has ${view.trace.ops.length} operations; a link carries at most ${LIMITS.ops}`,
+        notes: [],
+      });
     }
     try {
       const full = await encodePermalink(view, { stories: storySource });
       if (full.ok) return this.post({ kind: "linked", seq, fragment: full.value, problem: null, notes: [] });
       // A comment that does not print back as itself: the operations can still go.
       const bare = await encodePermalink(view, { stories: storySource, comments: false });
-      if (bare.ok) return this.post({ kind: "linked", seq, fragment: bare.value, problem: null, notes: [`the link leaves out the trace's comments (${full.error.message})`] });
+      if (bare.ok)
+        return this.post({
+          kind: "linked",
+          seq,
+          fragment: bare.value,
+          problem: null,
+          notes: [`the link leaves out the trace's comments (${full.error.message})`],
+        });
       this.post({ kind: "linked", seq, fragment: null, problem: full.error.message, notes: [] });
     } catch (e) {
       this.post({ kind: "linked", seq, fragment: null, problem: `internal error: ${e instanceof Error ? e.message : String(e)}`, notes: [] });
@@ -235,7 +257,13 @@ export class EngineHost {
     const view = this.shareView(loadSeq, v);
     if (typeof view === "string") return this.post({ kind: "emailed", seq, text: "", url: null, warnings: [view] });
     if (view.trace.ops.length > LIMITS.ops) {
-      return this.post({ kind: "emailed", seq, text: "", url: null, warnings: [`the trace has ${view.trace.ops.length} operations, too many for an email (at most ${LIMITS.ops})`] });
+      return this.post({
+        kind: "emailed",
+        seq,
+        text: "",
+        url: null,
+        warnings: [`the trace has ${view.trace.ops.length} operations, too many for an email (at most ${LIMITS.ops})`],
+      });
     }
     try {
       const out = await emailText(view, { base, stories: storySource });
@@ -251,17 +279,32 @@ export class EngineHost {
         const r = await decodePermalink(text, { stories: storySource });
         if (!r.ok) return this.post({ kind: "opened", seq, result: { ok: false, message: r.error.message } });
         const v = r.value;
-        return this.post({ kind: "opened", seq, result: { ok: true, view: openedView(v.trace, v.policy, v.kernel, v.step, v.selection, v.storyId, v.notes, "link", v.without) } });
+        return this.post({
+          kind: "opened",
+          seq,
+          result: { ok: true, view: openedView(v.trace, v.policy, v.kernel, v.step, v.selection, v.storyId, v.notes, "link", v.without) },
+        });
       }
       const r = await importPasted(text, { stories: storySource });
       // Lines with errors open as pasted, their errors marked: never a shortened trace.
       if (!r.ok && r.error.source !== undefined) {
         const notes = [`The pasted trace has errors (${r.error.message}); it runs up to the first one until it is fixed.`];
-        return this.post({ kind: "opened", seq, result: { ok: true, view: { source: r.error.source, policyChoice: null, kernelChoice: null, step: null, selection: null, storyId: null, notes, from: "lines" } } });
+        return this.post({
+          kind: "opened",
+          seq,
+          result: {
+            ok: true,
+            view: { source: r.error.source, policyChoice: null, kernelChoice: null, step: null, selection: null, storyId: null, notes, from: "lines" },
+          },
+        });
       }
       if (!r.ok) return this.post({ kind: "opened", seq, result: { ok: false, message: r.error.message } });
       const v = r.value;
-      this.post({ kind: "opened", seq, result: { ok: true, view: openedView(v.trace, v.policy, v.kernel, v.step, v.selection, v.storyId, v.notes, v.from, v.without) } });
+      this.post({
+        kind: "opened",
+        seq,
+        result: { ok: true, view: openedView(v.trace, v.policy, v.kernel, v.step, v.selection, v.storyId, v.notes, v.from, v.without) },
+      });
     } catch (e) {
       this.post({ kind: "opened", seq, result: { ok: false, message: `internal error: ${e instanceof Error ? e.message : String(e)}` } });
     }
@@ -478,7 +521,6 @@ function stepDetail(run: Run, n: number, state: State): StepDetail {
     events: describeEvents(s.events, state),
   };
 }
-
 
 /** A binary paste is one diagnostic, "not a text trace", and no operations. */
 function readSource(source: string): Parsed {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The worker side of the fixes panel: a load with fixes reverted runs the
  * code before them, the matrix comes with the kernel as shipped beside it,
@@ -13,7 +14,10 @@ const story = storyById("fix-split-zerocopy-clone")!;
 function host() {
   const out: FromWorker[] = [];
   const tasks: (() => void)[] = [];
-  const h = new EngineHost((m) => out.push(m), (t) => tasks.push(t));
+  const h = new EngineHost(
+    (m) => out.push(m),
+    (t) => tasks.push(t),
+  );
   const runTasks = () => {
     while (tasks.length) tasks.shift()!();
   };

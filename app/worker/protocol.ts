@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Every message between the UI and its workers, both ways: the engine
  * worker (ToWorker, FromWorker) and the search workers (ToSearchWorker,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
 import { parseTrace, runTrace } from "../../core/index";
 import { firstErrorLine, runnablePrefix, stepErrors } from "./runnable";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * What of a trace with mistakes runs: the operations before its first
  * error line, never a trace with the bad lines quietly left out (7 lines
@@ -29,7 +30,11 @@ export const MAX_STEP_ERRORS = 500;
  * Each failing step's error at its operation's text on its line: from the
  * first non-blank character to the end of the code (a comment excluded).
  */
-export function stepErrors(steps: readonly { op: { line?: number }; error?: { kind: string; message: string } | null }[], source: string, max = MAX_STEP_ERRORS): StepError[] {
+export function stepErrors(
+  steps: readonly { op: { line?: number }; error?: { kind: string; message: string } | null }[],
+  source: string,
+  max = MAX_STEP_ERRORS,
+): StepError[] {
   const failing: { step: number; line: number; kind: string; message: string }[] = [];
   for (let i = 0; i < steps.length && failing.length < max; i++) {
     const s = steps[i];

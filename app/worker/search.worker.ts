@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * A search worker: expands the slices of a counterexample search that the
  * search machine hands it (protocol.ts: ToSearchWorker). Several run at

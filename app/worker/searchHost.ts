@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * What a search worker does with a message: expand one slice of a frontier
  * level with core/search's expandTask. Pure apart from expandTask's cache

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The invariant checker: after every step, findings as data.
  *
@@ -33,16 +34,7 @@ import type { CompletionPolicy } from "../policy/types";
 import { describeHolder, describePageHolder } from "./describe";
 
 export type FindingKind =
-  | "premature"
-  | "duplicate"
-  | "missed"
-  | "late"
-  | "use-after-free"
-  | "double-free"
-  | "refcount-underflow"
-  | "conservation"
-  | "unreachable"
-  | "kernel-bug";
+  "premature" | "duplicate" | "missed" | "late" | "use-after-free" | "double-free" | "refcount-underflow" | "conservation" | "unreachable" | "kernel-bug";
 
 export type Verdict = "ok" | "kernel-bug" | "premature" | "duplicate" | "missed" | "late" | "inconclusive";
 export const VERDICT_ORDER: readonly Verdict[] = ["kernel-bug", "premature", "duplicate", "missed", "late", "inconclusive", "ok"];

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Holders in words a kernel developer reads at a glance:
  * "h2.frags[0]" -> "skb_shinfo(c)->frags[0]".

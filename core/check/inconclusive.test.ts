@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Issue 11.1: a step the engine could not judge (an `unsupported` or
  * `internal` error) makes the verdict `inconclusive`, never `ok`, and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * A step the kernel would BUG on is a finding, not a refused step (issue
  * 16.2). Read: net/core/skbuff.c skb_put() l.2169 and skb_push() l.2190

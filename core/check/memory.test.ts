@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The Checker's own save/restore/fork: a path judged by one Checker, or
  * by a Checker restored from the last one's saved memory at every step
@@ -10,8 +11,10 @@ import type { KernelId, PolicyId } from "../model/types";
 import { parseTrace } from "../trace/parse";
 import { Checker, EMPTY_MEMORY } from "./checker";
 
-const SPLICE = "g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\ns = sock_create()\nsock_queue_rcv_skb(s, a)\nq = skb_splice_bits(a, 0, 4096)\nsk_eat_skb(s, a)\nowner_reuse(g)\npipe_release(q)\n";
-const TSIRKIN = "g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nc = pskb_copy(a)\nkfree_skb(a)\nowner_reuse(g)\nowner_reuse(g)\nkfree_skb(c)\n";
+const SPLICE =
+  "g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\ns = sock_create()\nsock_queue_rcv_skb(s, a)\nq = skb_splice_bits(a, 0, 4096)\nsk_eat_skb(s, a)\nowner_reuse(g)\npipe_release(q)\n";
+const TSIRKIN =
+  "g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nc = pskb_copy(a)\nkfree_skb(a)\nowner_reuse(g)\nowner_reuse(g)\nkfree_skb(c)\n";
 
 /** Each step's finding kinds, with one Checker or a restored one per step. */
 function walk(source: string, policy: PolicyId, kernel: KernelId, restoreEachStep: boolean) {

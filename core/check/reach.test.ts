@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Issue 11.4: the checker finds holders through frag_list members (of
  * queued skbs, and of skbs a device queue holds), through any chain of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The scenario x policy table of kernel-skb-semantics.md section 4, as
  * executable traces. Columns: P0 = page-refs (the oracle), P1 = destructor
@@ -41,8 +42,24 @@ const rows: Row[] = [
   { n: "5 pskb_copy; free(A), C alive", body: "c = pskb_copy(a)\nkfree_skb(a)", p0: "ok", p1: "premature", p2: "premature", p3b: "ok", p4: "ok" },
   { n: "6 skb_copy; free(A)", body: "d = skb_copy(a)\nkfree_skb(a)", p0: "ok", p1: "ok", p2: "ok", p3b: "ok", p4: "ok" },
   { n: "7 expand(A) uncloned; free(A)", body: "pskb_expand_head(a, 0, 64)\nkfree_skb(a)", p0: "ok", p1: "ok", p2: "premature", p3b: "ok", p4: "ok" },
-  { n: "8 clone; expand(A); free(B), A alive", body: "b = skb_clone(a)\npskb_expand_head(a, 0, 64)\nkfree_skb(b)", p0: "ok", p1: "ok", p2: "premature", p3b: "ok", p4: "ok" },
-  { n: "9 clone; expand(B); free(A), B alive", body: "b = skb_clone(a)\npskb_expand_head(b, 64, 0)\nkfree_skb(a)", p0: "ok", p1: "premature", p2: "premature", p3b: "ok", p4: "ok" },
+  {
+    n: "8 clone; expand(A); free(B), A alive",
+    body: "b = skb_clone(a)\npskb_expand_head(a, 0, 64)\nkfree_skb(b)",
+    p0: "ok",
+    p1: "ok",
+    p2: "premature",
+    p3b: "ok",
+    p4: "ok",
+  },
+  {
+    n: "9 clone; expand(B); free(A), B alive",
+    body: "b = skb_clone(a)\npskb_expand_head(b, 64, 0)\nkfree_skb(a)",
+    p0: "ok",
+    p1: "premature",
+    p2: "premature",
+    p3b: "ok",
+    p4: "ok",
+  },
   {
     // At the boundary between the linear part and the frag: the whole frag
     // moves to B (a split at 0 would be one tcp_fragment never makes).
@@ -55,7 +72,15 @@ const rows: Row[] = [
     p3b: "ok",
     p4: "ok",
   },
-  { n: "10b split inside the frag; free(A), B alive", body: "b = skb_split(a, 1000)\nkfree_skb(a)", p0: "ok", p1: "premature", p2: "premature", p3b: "ok", p4: "ok" },
+  {
+    n: "10b split inside the frag; free(A), B alive",
+    body: "b = skb_split(a, 1000)\nkfree_skb(a)",
+    p0: "ok",
+    p1: "premature",
+    p2: "premature",
+    p3b: "ok",
+    p4: "ok",
+  },
   { n: "11 linearize needing expansion; free(A)", body: "skb_linearize(a)\nkfree_skb(a)", p0: "ok", p1: "ok", p2: "premature", p3b: "ok", p4: "ok" },
   {
     n: "12 linearize without expansion; skb_recycle_check",
@@ -99,7 +124,15 @@ const rows: Row[] = [
     p4: "ok",
     modern: true,
   },
-  { n: "18 segment; free(A), segments in the ring", body: "segs = skb_segment(a, 1448)\nkfree_skb(a)", p0: "ok", p1: "premature", p2: "premature", p3b: "ok", p4: "ok" },
+  {
+    n: "18 segment; free(A), segments in the ring",
+    body: "segs = skb_segment(a, 1448)\nkfree_skb(a)",
+    p0: "ok",
+    p1: "premature",
+    p2: "premature",
+    p3b: "ok",
+    p4: "ok",
+  },
   {
     n: "19 deliver; splice; free(A), pipe alive",
     body: "s = sock_create()\nsock_queue_rcv_skb(s, a)\nq = skb_splice_bits(a, 0, 4096)\nsk_eat_skb(s, a)",

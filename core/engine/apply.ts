@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * One step: run one trace operation against a state. Never throws: a
  * failed operation (a kernel check, a freed skb, a bad length) leaves the
@@ -90,7 +91,8 @@ export function applyOp(state: State, op: TraceOp, mode: TxMode, options: ApplyO
     return keepUndo ? { ...out, undo: tx.takeUndo() } : out;
   } catch (e) {
     if (e instanceof OpFailure) return failed(tx, e.error);
-    if (e instanceof WorkBudgetExceeded) return failed(tx, { kind: "internal", message: `engine bug in ${op.fn}: ${e.message}; step stopped, state unchanged` });
+    if (e instanceof WorkBudgetExceeded)
+      return failed(tx, { kind: "internal", message: `engine bug in ${op.fn}: ${e.message}; step stopped, state unchanged` });
     const message = e instanceof Error ? `${e.message}` : String(e);
     return failed(tx, { kind: "internal", message: `engine bug in ${op.fn}: ${message}` });
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Bounded work (issue 16.1): no engine loop depends on an unchecked number.
  * Read: include/linux/slab.h l.281-314 (KMALLOC_MAX_SIZE, 6.1 SLUB),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Lifetimes: each object's counter over the steps of a trace, for the
  * app's lifetime chart (users for an skb, dataref & 0xffff for a Data,
@@ -112,4 +113,3 @@ export class LifeTracker {
     return { rows: [...this.rows.values()], omitted: this.omitted };
   }
 }
-

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The verdict matrix: one trace under every policy.
  */
@@ -27,12 +28,7 @@ export interface Matrix {
 }
 
 /** `without` replaces the trace's `# without:` header when given. */
-export function verdictMatrix(
-  trace: Trace,
-  kernel?: KernelId,
-  policies: readonly PolicyId[] = POLICIES,
-  without?: readonly string[],
-): Matrix {
+export function verdictMatrix(trace: Trace, kernel?: KernelId, policies: readonly PolicyId[] = POLICIES, without?: readonly string[]): Matrix {
   const base = settings(trace, { without });
   const k = kernel ?? base.kernel;
   const entries: MatrixEntry[] = [];

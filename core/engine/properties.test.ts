@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Properties over random traces (fast-check): the engine never throws and
  * never hits an engine bug, page references are conserved, replay is
@@ -52,7 +53,11 @@ function blindOp(spec: OpSpec): fc.Arbitrary<TraceOp[]> {
   const required = spec.params.length - (spec.optional ?? 0);
   return fc
     .record({
-      args: fc.tuple(...spec.params.map((k, i) => (spec.fuzz.blindInts?.[spec.names[i]] ? fc.constantFrom(...spec.fuzz.blindInts[spec.names[i]]).map((value): Arg => ({ kind: "int", value })) : ARG[k]))),
+      args: fc.tuple(
+        ...spec.params.map((k, i) =>
+          spec.fuzz.blindInts?.[spec.names[i]] ? fc.constantFrom(...spec.fuzz.blindInts[spec.names[i]]).map((value): Arg => ({ kind: "int", value })) : ARG[k],
+        ),
+      ),
       n: fc.integer({ min: required, max: spec.params.length }),
       result: spec.result ? fc.constantFrom(...RESULT[spec.result]) : fc.constant(undefined),
     })
@@ -90,7 +95,10 @@ const guidedArb = fc.tuple(settingsArb, fc.array(drawArb, { maxLength: 40 })).ma
   const trace = guidedTrace(draws, opts.kernel, opts.policy, GUIDED_PREFIX);
   return { opts, trace: Object.assign(trace, { [fc.toStringMethod]: () => printTrace(trace) }) };
 });
-const traceArb = fc.oneof({ arbitrary: guidedArb, weight: 3 }, { arbitrary: fc.tuple(blindArb, settingsArb).map(([trace, opts]) => ({ trace, opts })), weight: 1 });
+const traceArb = fc.oneof(
+  { arbitrary: guidedArb, weight: 3 },
+  { arbitrary: fc.tuple(blindArb, settingsArb).map(([trace, opts]) => ({ trace, opts })), weight: 1 },
+);
 
 class FrozenMap<K, V> extends Map<K, V> {
   private sealed = false;
@@ -207,32 +215,43 @@ describe("engine properties", () => {
     );
   });
 
-  const comment = fc.string({ maxLength: 20 }).filter((s) => !/[\n\r]/.test(s)).map((s) => s.trimEnd());
-  const printable = traceArb.map((x) => x.trace).chain((t) =>
-    fc
-      .record({
-        title: fc.option(fc.string({ minLength: 1, maxLength: 30 }).map((s) => s.replace(/[\r\n#]/g, "x").trim()).filter((s) => s.length > 0), { nil: undefined }),
-        policy: fc.option(fc.constantFrom<PolicyId>(...POLICIES), { nil: undefined }),
-        kernel: fc.option(fc.constantFrom<KernelId>("6.1", "2.6.32"), { nil: undefined }),
-        comments: fc.array(fc.option(comment, { nil: undefined }), { minLength: t.ops.length, maxLength: t.ops.length }),
-        leading: fc.array(fc.array(comment, { maxLength: 2 }), { minLength: t.ops.length, maxLength: t.ops.length }),
-        trailing: fc.array(comment, { maxLength: 2 }),
-      })
-      .map(({ title, policy, kernel, comments, leading, trailing }): Trace => {
-        const ops = t.ops.map((op, i) => {
-          const o: Record<string, unknown> = { ...op };
-          if (comments[i] !== undefined) o.comment = comments[i];
-          if (leading[i].length) o.leading = leading[i];
-          return o as unknown as TraceOp;
-        });
-        const out: Record<string, unknown> = { ops };
-        if (title !== undefined) out.title = title;
-        if (policy !== undefined) out.policy = policy;
-        if (kernel !== undefined) out.kernel = kernel;
-        if (trailing.length) out.trailing = trailing;
-        return out as unknown as Trace;
-      }),
-  );
+  const comment = fc
+    .string({ maxLength: 20 })
+    .filter((s) => !/[\n\r]/.test(s))
+    .map((s) => s.trimEnd());
+  const printable = traceArb
+    .map((x) => x.trace)
+    .chain((t) =>
+      fc
+        .record({
+          title: fc.option(
+            fc
+              .string({ minLength: 1, maxLength: 30 })
+              .map((s) => s.replace(/[\r\n#]/g, "x").trim())
+              .filter((s) => s.length > 0),
+            { nil: undefined },
+          ),
+          policy: fc.option(fc.constantFrom<PolicyId>(...POLICIES), { nil: undefined }),
+          kernel: fc.option(fc.constantFrom<KernelId>("6.1", "2.6.32"), { nil: undefined }),
+          comments: fc.array(fc.option(comment, { nil: undefined }), { minLength: t.ops.length, maxLength: t.ops.length }),
+          leading: fc.array(fc.array(comment, { maxLength: 2 }), { minLength: t.ops.length, maxLength: t.ops.length }),
+          trailing: fc.array(comment, { maxLength: 2 }),
+        })
+        .map(({ title, policy, kernel, comments, leading, trailing }): Trace => {
+          const ops = t.ops.map((op, i) => {
+            const o: Record<string, unknown> = { ...op };
+            if (comments[i] !== undefined) o.comment = comments[i];
+            if (leading[i].length) o.leading = leading[i];
+            return o as unknown as TraceOp;
+          });
+          const out: Record<string, unknown> = { ops };
+          if (title !== undefined) out.title = title;
+          if (policy !== undefined) out.policy = policy;
+          if (kernel !== undefined) out.kernel = kernel;
+          if (trailing.length) out.trailing = trailing;
+          return out as unknown as Trace;
+        }),
+    );
 
   it("print/parse round-trips: parse(print(t)) equals t", () => {
     fc.assert(

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Replay a trace: every step's outcome and findings, and the state at any
  * step on demand.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Plain-data views of a state, in the kernel's field names: what the CLI
  * prints as JSON, what the worker sends to the UI, and what the kernel

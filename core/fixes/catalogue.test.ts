@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Integrity of the fix catalogue: names, fields, ops, 6.1 line references
  * and the modelled places. The 6.1 text of every cited range is kept in
@@ -137,14 +138,20 @@ describe("fix demos", () => {
       expect(FIX_IDS.has(id), id).toBe(true);
       expect(fixById(id)!.modelled, id).toBe("yes");
       expect(fixById(id)!.withoutNeeds, id).toBeNull();
-      expect(POLICIES.some((p) => demo.with[p] !== demo.without[p]), `${id}: nothing changes`).toBe(true);
+      expect(
+        POLICIES.some((p) => demo.with[p] !== demo.without[p]),
+        `${id}: nothing changes`,
+      ).toBe(true);
     }
   });
 
   it("give today's engine (every fix in) the recorded verdict row", () => {
     for (const [id, demo] of DEMOS) {
       const parsed = parseTrace(demo.trace);
-      expect(parsed.diagnostics.filter((d) => d.severity === "error"), id).toEqual([]);
+      expect(
+        parsed.diagnostics.filter((d) => d.severity === "error"),
+        id,
+      ).toEqual([]);
       const matrix = verdictMatrix(parsed.trace, "6.1");
       expect(matrix.skipped, id).toEqual([]);
       for (const entry of matrix.entries) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The fix catalogue (issue 10 item 1): guards in the modelled Linux 6.1 code
  * (Debian linux-source-6.1 6.1.192, /usr/src/linux-source-6.1) that a named
@@ -33,14 +34,14 @@ export const ISSUE_CASES: ReadonlyMap<number, string> = new Map([
   [3, "pskb_expand_head taking a uarg reference on a clone"],
   [4, "skb_shift refusing zero-copy skbs"],
   [5, "skb_try_coalesce refusing zero-copy skbs"],
-  [6, "\"net: gro: don't merge zcopy skbs\""],
+  [6, '"net: gro: don\'t merge zcopy skbs"'],
   [7, "pp_recycle cleared on a clone that is not the last"],
   [8, "skb_tx_error on a cloned zero-copy skb"],
   [9, "SKBFL_MANAGED_FRAG_REFS downgrades"],
   [10, "the esp_ssg_unref fix"],
   [11, "SKBFL_SHARED_FRAG lost in __pskb_copy_fclone"],
   [12, "SKBFL_SHARED_FRAG lost in skb_shift"],
-  [13, "\"tcp: place all zerocopy payload in frags\""],
+  [13, '"tcp: place all zerocopy payload in frags"'],
 ]);
 
 export type Modelled = "yes" | `needs mechanism: ${string}`;
@@ -83,9 +84,8 @@ export interface KernelFix {
 
 const CHANGELOG = "/usr/share/doc/linux-source-6.1/changelog.Debian.gz";
 const ZC_ENABLE =
-  "sock: enable MSG_ZEROCOPY (1f8b977ab32d): message read on review.shift-gmbh.com and gerrit-public.fairphone.software (msm-5.4), \"Clone ubuf_info with skb_zerocopy_clone() wherever needed due to skb split, merge, resize or clone\"; the 4.14 release from LWN (\"The MSG_ZEROCOPY feature added in 4.14\", mirrored at pipedot.org/article/3N5CZ)";
-const MANAGED =
-  "[PATCH net-next v4 07/27] net: introduce managed frags infrastructure (Pavel Begunkov, netdev 2022-07-07), full diff read in the code index";
+  'sock: enable MSG_ZEROCOPY (1f8b977ab32d): message read on review.shift-gmbh.com and gerrit-public.fairphone.software (msm-5.4), "Clone ubuf_info with skb_zerocopy_clone() wherever needed due to skb split, merge, resize or clone"; the 4.14 release from LWN ("The MSG_ZEROCOPY feature added in 4.14", mirrored at pipedot.org/article/3N5CZ)';
+const MANAGED = "[PATCH net-next v4 07/27] net: introduce managed frags infrastructure (Pavel Begunkov, netdev 2022-07-07), full diff read in the code index";
 const SHARED_FRAG_PR =
   "deepin-community/kernel PRs #1732/#1723 (FROMLIST net: skbuff: propagate shared-frag marker through frag-transfer helpers) and #1739 (skb_segment, skb_try_coalesce)";
 
@@ -103,10 +103,10 @@ export const FIXES: readonly KernelFix[] = [
     before:
       "nfrags and frag were read from skb_shinfo(head_skb) (and, on moving to a frag_list member, from list_skb) before skb_orphan_frags()/skb_zerocopy_clone() ran inside the per-segment loop. skb_copy_ubufs() may change nr_frags and the frags, so nfrags went stale: the loop then moved to list_skb too early (NULL dereference in the reported panic, vhost + netem) or walked descriptors that no longer matched the frags.",
     beforeSource:
-      "pre-fix skb_segment text in the code index (the orphan/clone call after skb_copy_from_linear_data_offset, nfrags read in the i >= nfrags branch before it), and the v1 patch \"skbuff: skb_segment, Update nfrags after calling zero copy functions\" (Mohamed Khalfella, bpf list 2023-08-28), which quotes the old lines and names Fixes: bf5c25d60861 (\"skbuff: in skb_segment, call zerocopy functions once per nskb\")",
+      'pre-fix skb_segment text in the code index (the orphan/clone call after skb_copy_from_linear_data_offset, nfrags read in the i >= nfrags branch before it), and the v1 patch "skbuff: skb_segment, Update nfrags after calling zero copy functions" (Mohamed Khalfella, bpf list 2023-08-28), which quotes the old lines and names Fixes: bf5c25d60861 ("skbuff: in skb_segment, call zerocopy functions once per nskb")',
     ops: ["skb_segment"],
     modelled: "yes",
-    modelledAt: "core/ops/skb_segment.ts:43-48",
+    modelledAt: "core/ops/skb_segment.ts:46-51",
     modelledSnippet: "const err = kernel.skb_orphan_frags(tx, src);",
     withoutNeeds:
       "frags larger than one page (compound pages): in the model every frag lies in one 4 KiB page, so skb_copy_ubufs never raises nr_frags and the stale count never bites; and zero-copy frag_list members, which skb_segment refuses today",
@@ -125,10 +125,10 @@ export const FIXES: readonly KernelFix[] = [
     before:
       "Segments referenced the frag pages of a MSG_ZEROCOPY skb (page +1 each) without joining its ubuf_info: the notification could fire when the source's Data was released while segments still mapped the user pages.",
     beforeSource:
-      "old code not found (the 4.13 skb_segment was not retrieved); modelled from the commit message, which adds skb_zerocopy_clone() \"wherever needed due to skb split, merge, resize or clone\". bf5c25d60861 later moved the call to once per nskb (its subject is read in the Fixes: tag of the skb_segment patch above)",
+      'old code not found (the 4.13 skb_segment was not retrieved); modelled from the commit message, which adds skb_zerocopy_clone() "wherever needed due to skb split, merge, resize or clone". bf5c25d60861 later moved the call to once per nskb (its subject is read in the Fixes: tag of the skb_segment patch above)',
     ops: ["skb_segment"],
     modelled: "yes",
-    modelledAt: "core/ops/skb_segment.ts:66-69",
+    modelledAt: "core/ops/skb_segment.ts:67-70",
     modelledSnippet: 'fixed(tx, "segment-uarg-clone")',
     withoutNeeds: null,
     issueCase: null,
@@ -146,10 +146,10 @@ export const FIXES: readonly KernelFix[] = [
     before:
       "skb_split (tcp_fragment, tso_fragment) moved frag descriptors to skb1, and shared a straddling one with skb_frag_ref, without skb1 joining skb's ubuf_info: skb1 carried the user's pages with no uarg reference.",
     beforeSource:
-      "old code not found (no pre-4.14 skb_split retrieved); modelled from the commit message (\"skb split\"). Every later skb_split retrieved (4.19-5.x diffs in the code index) has the call",
+      'old code not found (no pre-4.14 skb_split retrieved); modelled from the commit message ("skb split"). Every later skb_split retrieved (4.19-5.x diffs in the code index) has the call',
     ops: ["skb_split"],
     modelled: "yes",
-    modelledAt: "core/ops/skb_split.ts:40-43",
+    modelledAt: "core/ops/skb_split.ts:41-44",
     modelledSnippet: 'fixed(tx, "split-zerocopy-clone")',
     withoutNeeds: null,
     issueCase: 2,
@@ -166,11 +166,10 @@ export const FIXES: readonly KernelFix[] = [
     stable61: null,
     before:
       "A cloned skb given a private head copied the shinfo (destructor_arg and the zero-copy flags included) into the new head and took page and frag_list references, but no ubuf_info reference: two Datas each released the one reference, so the notification came when the first went, while the other still mapped the pages (and the second release underflowed refcnt).",
-    beforeSource:
-      "old code not found (the 4.13 pskb_expand_head was not retrieved); attributed to 1f8b977ab32d from its message (\"resize\"), not from its diff",
+    beforeSource: 'old code not found (the 4.13 pskb_expand_head was not retrieved); attributed to 1f8b977ab32d from its message ("resize"), not from its diff',
     ops: ["pskb_expand_head", "__pskb_pull_tail", "pskb_may_pull", "skb_linearize", "pskb_trim", "skb_shift", "skb_copy_ubufs"],
     modelled: "yes",
-    modelledAt: "core/kernel/skbuff.ts:55",
+    modelledAt: "core/kernel/skbuff.ts:56",
     modelledSnippet: 'fixed(tx, "expand-head-uarg-ref")',
     withoutNeeds: null,
     issueCase: 3,
@@ -188,10 +187,10 @@ export const FIXES: readonly KernelFix[] = [
     before:
       "The copy shared the frag pages (skb_frag_ref) but did not join the ubuf_info (before 4.14 only skb_orphan_frags(), i.e. skb_copy_ubufs() for every zero-copy skb, ran here): a DONT_ORPHAN (MSG_ZEROCOPY) skb's copy held the user pages with no uarg reference.",
     beforeSource:
-      "old code not found (no pre-4.14 __pskb_copy_fclone retrieved); modelled from the commit message (\"clone\"), and from the message's statement that it split skb_orphan_frags into the DONT_ORPHAN-aware variant",
+      'old code not found (no pre-4.14 __pskb_copy_fclone retrieved); modelled from the commit message ("clone"), and from the message\'s statement that it split skb_orphan_frags into the DONT_ORPHAN-aware variant',
     ops: ["pskb_copy"],
     modelled: "yes",
-    modelledAt: "core/ops/pskb_copy.ts:32",
+    modelledAt: "core/ops/pskb_copy.ts:33",
     modelledSnippet: 'fixed(tx, "pskb-copy-uarg-clone")',
     withoutNeeds: null,
     issueCase: null,
@@ -209,10 +208,10 @@ export const FIXES: readonly KernelFix[] = [
     before:
       "skb_zerocopy (openvswitch and nfqueue upcalls) copied frag descriptors from `from` into `to` with skb_frag_ref and no orphaning: `to`, which has no ubuf_info, kept the guest's pages after `from` was freed and the guest told.",
     beforeSource:
-      "commit message (Zoltan Kiss, CVE-2014-2568) read in the code index: \"skb_zerocopy can copy elements of the frags array between skbs, but it doesn't orphan them\"; old code itself not found",
+      'commit message (Zoltan Kiss, CVE-2014-2568) read in the code index: "skb_zerocopy can copy elements of the frags array between skbs, but it doesn\'t orphan them"; old code itself not found',
     ops: ["skb_zerocopy"],
     modelled: "yes",
-    modelledAt: "core/ops/skb_zerocopy.ts:59-62",
+    modelledAt: "core/ops/skb_zerocopy.ts:61-64",
     modelledSnippet: 'fixed(tx, "zerocopy-orphan-frags")',
     withoutNeeds: null,
     issueCase: null,
@@ -227,13 +226,12 @@ export const FIXES: readonly KernelFix[] = [
     guard: "skb_zerocopy_clone(to, from, GFP_ATOMIC);",
     landed: "4.14",
     stable61: null,
-    before:
-      "After skb_orphan_frags(from) (a no-op for DONT_ORPHAN MSG_ZEROCOPY skbs) `to` referenced from's frag pages without joining from's ubuf_info.",
+    before: "After skb_orphan_frags(from) (a no-op for DONT_ORPHAN MSG_ZEROCOPY skbs) `to` referenced from's frag pages without joining from's ubuf_info.",
     beforeSource:
       "pre-4.14 skb_zerocopy text in the code index (orphan, then the frag loop, no skb_zerocopy_clone; id 122564714) against the later text with the call (id 18955125)",
     ops: ["skb_zerocopy"],
     modelled: "yes",
-    modelledAt: "core/ops/skb_zerocopy.ts:62",
+    modelledAt: "core/ops/skb_zerocopy.ts:64",
     modelledSnippet: 'fixed(tx, "zerocopy-uarg-clone")',
     withoutNeeds: null,
     issueCase: null,
@@ -251,10 +249,10 @@ export const FIXES: readonly KernelFix[] = [
     before:
       "skb_shift (TCP SACK shifting, tcp_collapse_retrans) moved paged bytes of a zero-copy skb into tgt, which holds no reference on the skb's ubuf_info: the user's pages outlived the skb that owed the notification.",
     beforeSource:
-      "old code not found (no pre-4.14 skb_shift retrieved); attributed to 1f8b977ab32d from its message, which names skb_shift among the paths it makes safe and leaves \"to be refined to avoid copying\"",
+      'old code not found (no pre-4.14 skb_shift retrieved); attributed to 1f8b977ab32d from its message, which names skb_shift among the paths it makes safe and leaves "to be refined to avoid copying"',
     ops: ["skb_shift"],
     modelled: "yes",
-    modelledAt: "core/ops/skb_shift.ts:64",
+    modelledAt: "core/ops/skb_shift.ts:65",
     modelledSnippet: 'fixed(tx, "shift-refuse-zcopy")',
     withoutNeeds: null,
     issueCase: 4,
@@ -272,10 +270,10 @@ export const FIXES: readonly KernelFix[] = [
     before:
       "skb_try_coalesce appended a zero-copy skb's frag descriptors to `to` (moved, or page +1 when `from` is cloned) with no ubuf_info reference for `to`.",
     beforeSource:
-      "old code not found (no pre-4.14 skb_try_coalesce retrieved); attributed to 1f8b977ab32d from its message (\"merge\", and skb_try_coalesce named)",
+      'old code not found (no pre-4.14 skb_try_coalesce retrieved); attributed to 1f8b977ab32d from its message ("merge", and skb_try_coalesce named)',
     ops: ["skb_try_coalesce", "kfree_skb_partial"],
     modelled: "yes",
-    modelledAt: "core/ops/skb_try_coalesce.ts:49",
+    modelledAt: "core/ops/skb_try_coalesce.ts:50",
     modelledSnippet: 'fixed(tx, "coalesce-refuse-zcopy")',
     withoutNeeds: null,
     issueCase: 5,
@@ -290,12 +288,13 @@ export const FIXES: readonly KernelFix[] = [
     guard: "if (skb_zcopy(p) || skb_zcopy(skb))",
     landed: null,
     stable61: "6.1.176",
-    before: "Without the test skb_gro_receive merged a zero-copy skb's frags (or linked the skb itself on p's frag_list) into p, which holds no reference on the ubuf_info.",
+    before:
+      "Without the test skb_gro_receive merged a zero-copy skb's frags (or linked the skb itself on p's frag_list) into p, which holds no reference on the ubuf_info.",
     beforeSource:
       "old code not found (the fix's diff was not retrieved; Debian lists it with CVE-2026-46323); `before` is the 6.1 function read without the two lines, not a retrieved pre-fix text",
     ops: ["skb_gro_receive"],
     modelled: "yes",
-    modelledAt: "core/ops/skb_gro_receive.ts:52",
+    modelledAt: "core/ops/skb_gro_receive.ts:53",
     modelledSnippet: 'fixed(tx, "gro-refuse-zcopy")',
     withoutNeeds: null,
     issueCase: 6,
@@ -313,10 +312,10 @@ export const FIXES: readonly KernelFix[] = [
     before:
       "Receive paths called skb_orphan_frags(), which the same commit taught to skip SKBFL_DONT_ORPHAN (MSG_ZEROCOPY) skbs: such an skb looped to a local socket would have been queued with the user's pages, so the notification waited on the reader without bound.",
     beforeSource:
-      "commit message: \"Add skb_orphan_frags_rx for paths that may loop packets to receive sockets. That is not allowed, as it may cause unbounded latency. Deep copy all zerocopy copy buffers, ref-counted or not, in this path\"; its skbuff.h hunk (skb_orphan_frags / skb_orphan_frags_rx) read on gerrit-public.fairphone.software",
+      'commit message: "Add skb_orphan_frags_rx for paths that may loop packets to receive sockets. That is not allowed, as it may cause unbounded latency. Deep copy all zerocopy copy buffers, ref-counted or not, in this path"; its skbuff.h hunk (skb_orphan_frags / skb_orphan_frags_rx) read on gerrit-public.fairphone.software',
     ops: ["sock_queue_rcv_skb"],
     modelled: "yes",
-    modelledAt: "core/ops/sock_queue_rcv_skb.ts:35-37",
+    modelledAt: "core/ops/sock_queue_rcv_skb.ts:36-38",
     modelledSnippet: 'fixed(tx, "rx-orphan-frags")',
     withoutNeeds: null,
     issueCase: null,
@@ -335,9 +334,20 @@ export const FIXES: readonly KernelFix[] = [
       "vhost_zerocopy_callback marked the descriptor done and put vhost_net_ubuf_ref on every call, whatever the ubuf's refcnt: when skb_zerocopy_clone() had given a second Data the same vhost ubuf (skb_split never orphans), the first release completed the guest's buffer while the other Data still mapped it, and the second completed it again.",
     beforeSource:
       "the 6.1-era callback body quoted in the ubuf_info_msgzc conversion diff (code index id 30120847507: uarg_to_msgzc, ctx, vq, no refcount test)",
-    ops: ["kfree_skb", "consume_skb", "kfree_skb_list", "sk_eat_skb", "kfree_skb_partial", "skb_copy_ubufs", "skb_orphan_frags", "skb_orphan_frags_rx", "__pskb_pull_tail", "pskb_trim"],
+    ops: [
+      "kfree_skb",
+      "consume_skb",
+      "kfree_skb_list",
+      "sk_eat_skb",
+      "kfree_skb_partial",
+      "skb_copy_ubufs",
+      "skb_orphan_frags",
+      "skb_orphan_frags_rx",
+      "__pskb_pull_tail",
+      "pskb_trim",
+    ],
     modelled: "yes",
-    modelledAt: "core/policy/completion.ts:62-69",
+    modelledAt: "core/policy/completion.ts:63-70",
     modelledSnippet: 'fixed(tx, "vhost-complete-once")',
     withoutNeeds: null,
     issueCase: null,
@@ -354,11 +364,12 @@ export const FIXES: readonly KernelFix[] = [
     stable61: "6.1.190",
     before:
       "When skb_orphan_frags(from) failed, skb_zerocopy called skb_tx_error(from) before returning -ENOMEM: skb_zcopy_clear(from, true) ran the ubuf callback (success) and stripped the zero-copy flags while from still held the guest's frags, which the caller then freed or kept.",
-    beforeSource: "pre-fix upstream text in the code index: `if (unlikely(skb_orphan_frags(from, GFP_ATOMIC))) { skb_tx_error(from); return -ENOMEM; }` (ids 40070581959, 18955125)",
+    beforeSource:
+      "pre-fix upstream text in the code index: `if (unlikely(skb_orphan_frags(from, GFP_ATOMIC))) { skb_tx_error(from); return -ENOMEM; }` (ids 40070581959, 18955125)",
     ops: ["skb_zerocopy"],
     modelled: "yes",
-    modelledAt: "core/ops/skb_zerocopy.ts:63-64",
-    modelledSnippet: "if (err) kernelCheck(\"skb_zerocopy\", `returned ${err}`, \"-ENOMEM\");",
+    modelledAt: "core/ops/skb_zerocopy.ts:65-66",
+    modelledSnippet: 'if (err) kernelCheck("skb_zerocopy", `returned ${err}`, "-ENOMEM");',
     withoutNeeds:
       "an error return whose side effects persist: today skb_zerocopy's -ENOMEM is a kernel-check error that rolls the step back, which would also undo skb_tx_error's callback",
     issueCase: null,
@@ -374,11 +385,11 @@ export const FIXES: readonly KernelFix[] = [
     landed: null,
     stable61: "6.1.190",
     before:
-      "skb_tx_error(skb) downgraded managed frags and ran skb_zcopy_clear(skb, true) on any non-NULL skb: on a clone the ubuf callback ran and the zero-copy flags were cleared in the shinfo that the other clones share, so the owner could hear \"done\" while those clones still mapped its pages, and the shared Data lost its zcopy state.",
+      'skb_tx_error(skb) downgraded managed frags and ran skb_zcopy_clear(skb, true) on any non-NULL skb: on a clone the ubuf callback ran and the zero-copy flags were cleared in the shinfo that the other clones share, so the owner could hear "done" while those clones still mapped its pages, and the shared Data lost its zcopy state.',
     beforeSource: `\`if (skb) { skb_zcopy_downgrade_managed(skb); skb_zcopy_clear(skb, true); }\` — the post-managed-frags text in ${MANAGED}`,
     ops: ["skb_tx_error"],
     modelled: "yes",
-    modelledAt: "core/ops/skb_tx_error.ts:44",
+    modelledAt: "core/ops/skb_tx_error.ts:45",
     modelledSnippet: 'fixed(tx, "tx-error-cloned")',
     withoutNeeds: null,
     issueCase: 8,
@@ -417,9 +428,10 @@ export const FIXES: readonly KernelFix[] = [
     before:
       "skb_release_data() returned at once when other references to the Data remained (`return;`), leaving pp_recycle set on a clone that was not the last: a clone that was later expanded or whose frags were referenced elsewhere still tried to recycle page_pool pages that the original also released, racing it.",
     beforeSource:
-      "[PATCH 1/1 v3] skbuff: Fix a potential race while recycling page_pool packets (Ilias Apalodimas, netdev 2021-07-16; Fixes: 6a5bcd84e886 \"page_pool: Allow drivers to hint on SKB recycling\"), diff read in the code index (id 28192605647)",
+      '[PATCH 1/1 v3] skbuff: Fix a potential race while recycling page_pool packets (Ilias Apalodimas, netdev 2021-07-16; Fixes: 6a5bcd84e886 "page_pool: Allow drivers to hint on SKB recycling"), diff read in the code index (id 28192605647)',
     ops: ["kfree_skb", "consume_skb", "kfree_skb_list", "pskb_expand_head"],
-    modelled: "needs mechanism: page_pool pages (page_pool_alloc, skb_mark_for_recycle, pp_recycle copied by skb_clone, the last-clone rule, recycling into the pool)",
+    modelled:
+      "needs mechanism: page_pool pages (page_pool_alloc, skb_mark_for_recycle, pp_recycle copied by skb_clone, the last-clone rule, recycling into the pool)",
     modelledAt: null,
     modelledSnippet: null,
     withoutNeeds: "page_pool mechanism and a page-pool policy",
@@ -456,7 +468,8 @@ export const FIXES: readonly KernelFix[] = [
     guard: "skb_page_unref(skb, sg_page(sg), false);",
     landed: null,
     stable61: "6.1.192",
-    before: "Old code not found; by its subject esp_ssg_unref released source-scatterlist pages without regard to page_pool (skb_page_unref checks skb->pp_recycle).",
+    before:
+      "Old code not found; by its subject esp_ssg_unref released source-scatterlist pages without regard to page_pool (skb_page_unref checks skb->pp_recycle).",
     beforeSource: "old code not found (only the Debian changelog line, CVE-2024-26953, was read)",
     ops: [],
     modelled: "needs mechanism: page_pool pages and an ESP in-place writer (esp_output)",
@@ -497,7 +510,8 @@ export const FIXES: readonly KernelFix[] = [
     guard: "skb_zcopy_downgrade_managed(skb);",
     landed: null,
     stable61: null,
-    before: "skb_split shared a straddling frag with skb_frag_ref and moved the rest, honouring no managed mode: with managed frags skb1 would be a second holder of pages nobody had referenced.",
+    before:
+      "skb_split shared a straddling frag with skb_frag_ref and moved the rest, honouring no managed mode: with managed frags skb1 would be a second holder of pages nobody had referenced.",
     beforeSource: MANAGED,
     ops: ["skb_split"],
     modelled: "needs mechanism: SKBFL_MANAGED_FRAG_REFS",
@@ -516,7 +530,8 @@ export const FIXES: readonly KernelFix[] = [
     guard: "bool skip_unref = shinfo->flags & SKBFL_MANAGED_FRAG_REFS;",
     landed: null,
     stable61: null,
-    before: "skb_release_data ran skb_zcopy_clear(skb, true) and then __skb_frag_unref() on every frag: for managed frags that would put page references the skb never took.",
+    before:
+      "skb_release_data ran skb_zcopy_clear(skb, true) and then __skb_frag_unref() on every frag: for managed frags that would put page references the skb never took.",
     beforeSource: MANAGED,
     ops: ["kfree_skb", "consume_skb", "kfree_skb_list", "sk_eat_skb"],
     modelled: "needs mechanism: SKBFL_MANAGED_FRAG_REFS",
@@ -535,7 +550,8 @@ export const FIXES: readonly KernelFix[] = [
     guard: "skb_zcopy_downgrade_managed(skb);",
     landed: null,
     stable61: "6.1.190",
-    before: "Old code not found; by its subject and the 6.1 comment, esp_output_head appended its trailer page frag to an skb whose frags were still managed, so the per-frag unref later was unbalanced.",
+    before:
+      "Old code not found; by its subject and the 6.1 comment, esp_output_head appended its trailer page frag to an skb whose frags were still managed, so the per-frag unref later was unbalanced.",
     beforeSource: "old code not found (only the Debian changelog line and the 6.1 comment were read)",
     ops: [],
     modelled: "needs mechanism: SKBFL_MANAGED_FRAG_REFS and an ESP output op",
@@ -657,11 +673,22 @@ export const FIXES: readonly KernelFix[] = [
     guard: "while ((PAGE_SIZE << order) * MAX_SKB_FRAGS < __skb_pagelen(skb))",
     landed: null,
     stable61: "6.1.37",
-    before: "Old code not found; by its subject skb_copy_ubufs sized its copy for legacy GSO lengths, so a BIG TCP skb (more than MAX_SKB_FRAGS pages of payload) overflowed the frag array.",
+    before:
+      "Old code not found; by its subject skb_copy_ubufs sized its copy for legacy GSO lengths, so a BIG TCP skb (more than MAX_SKB_FRAGS pages of payload) overflowed the frag array.",
     beforeSource: "old code not found (only the Debian changelog line was read)",
-    ops: ["skb_copy_ubufs", "skb_orphan_frags", "skb_orphan_frags_rx", "skb_clone", "pskb_copy", "pskb_expand_head", "skb_segment", "skb_zerocopy", "sock_queue_rcv_skb"],
+    ops: [
+      "skb_copy_ubufs",
+      "skb_orphan_frags",
+      "skb_orphan_frags_rx",
+      "skb_clone",
+      "pskb_copy",
+      "pskb_expand_head",
+      "skb_segment",
+      "skb_zerocopy",
+      "sock_queue_rcv_skb",
+    ],
     modelled: "yes",
-    modelledAt: "core/kernel/skbuff.ts:153-154",
+    modelledAt: "core/kernel/skbuff.ts:152-153",
     modelledSnippet: "while (PAGE_SIZE * 2 ** order * max < total && order < MAX_ORDER) order++;",
     withoutNeeds: "frags larger than one page (BIG TCP payloads): the model caps an skb at MAX_SKB_FRAGS single-page frags, so the order is always 0",
     issueCase: null,
@@ -676,7 +703,8 @@ export const FIXES: readonly KernelFix[] = [
     guard: "if (tcp_downgrade_zcopy_pure(sk, skb))",
     landed: null,
     stable61: null,
-    before: "Old code not found; by its subject, pages spliced into an skb that held only MSG_ZEROCOPY data (SKBFL_PURE_ZEROCOPY, not charged to the socket) were appended without charging it.",
+    before:
+      "Old code not found; by its subject, pages spliced into an skb that held only MSG_ZEROCOPY data (SKBFL_PURE_ZEROCOPY, not charged to the socket) were appended without charging it.",
     beforeSource: "old code not found (only the Debian 5.16.10-1 changelog line was read)",
     ops: ["do_tcp_sendpages"],
     modelled: "needs mechanism: SKBFL_PURE_ZEROCOPY and socket memory charging (do_tcp_sendpages refuses zero-copy skbs today)",

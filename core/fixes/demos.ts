@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Minimal traces for the catalogued fixes that today's ops can show: the
  * verdict row with the fix and the row without it. The `without` rows were
@@ -108,9 +109,7 @@ export const DEMOS: ReadonlyMap<string, FixDemo> = new Map<string, FixDemo>([
       ),
       with: row("ok", "premature", "premature", "ok", "ok"),
       without:
-        id === "zerocopy-orphan-frags"
-          ? row("ok", "premature", "premature", "premature", "premature")
-          : row("ok", "premature", "premature", "ok", "premature"),
+        id === "zerocopy-orphan-frags" ? row("ok", "premature", "premature", "premature", "premature") : row("ok", "premature", "premature", "ok", "premature"),
       reverted:
         id === "zerocopy-orphan-frags"
           ? "core/ops/skb_zerocopy.ts: both orphanFrags(from) and zerocopyClone (the pre-3.14 code had neither)"

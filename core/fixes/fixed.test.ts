@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The `# without:` header and the fixed() helper: which ids a run may
  * revert, what an unknown id is told, and that a reverted guard says so
@@ -23,9 +24,7 @@ describe("withoutProblem", () => {
       'unknown fix "split-zerocopy-clon"; did you mean "split-zerocopy-clone"? (npx skbscope fixes lists them)',
     );
     expect(closestFix("shift-refuse-zc")).toBe("shift-refuse-zcopy");
-    expect(withoutProblem("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz")).toBe(
-      'unknown fix "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz" (npx skbscope fixes lists them)',
-    );
+    expect(withoutProblem("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz")).toBe('unknown fix "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz" (npx skbscope fixes lists them)');
   });
 
   it("refuses a catalogued fix the model cannot revert, saying what it needs", () => {

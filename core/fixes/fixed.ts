@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Running the model with catalogued fixes reverted (issue 10 item 1).
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Kernel helpers that several operations call, under their kernel names,
  * in one place (net/core/skbuff.c and include/linux/skbuff.h, 6.1 and
@@ -76,9 +77,7 @@ export function pskb_expand_head(tx: Tx, name: string, nhead: number, ntail: num
   tx.emit({
     kind: "substep",
     fn: "skb_release_data",
-    text: skb.cloned
-      ? `drop ${name}'s reference on the old Data ${old.id}`
-      : `${name} was not cloned: the old Data ${old.id} is released in full`,
+    text: skb.cloned ? `drop ${name}'s reference on the old Data ${old.id}` : `${name} was not cloned: the old Data ${old.id} is released in full`,
   });
   skbReleaseData(tx, skb, "pskb_expand_head");
   finish(tx, name, moved, nhead, end, old.end, false);

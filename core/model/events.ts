@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * What happened inside one step, in kernel order, and what went wrong.
  * Events are data: the checker, the narration and the UI read them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Kernel profiles: the constants and allocator arithmetic that decide
  * head sizes, and so whether a pull or a coalesce fits.

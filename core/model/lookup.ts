@@ -1,21 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Name resolution and the derived views every operation needs:
  * skb_shinfo(), skb_headlen(), skb_cloned(), the holders of a page.
  */
 import { fail, kernelCheck } from "./events";
 import type { Tx } from "./tx";
-import type {
-  Data,
-  DataId,
-  Page,
-  PageId,
-  Pipe,
-  Skb,
-  SkbId,
-  Sock,
-  SockId,
-  State,
-} from "./types";
+import type { Data, DataId, Page, PageId, Pipe, Skb, SkbId, Sock, SockId, State } from "./types";
 
 export const DATAREF_SHIFT = 16;
 export const DATAREF_MASK = 0xffff;
@@ -180,4 +170,3 @@ export function queueOf(state: Pick<State, "socks">, skb: SkbId): SockId | null 
   for (const sock of state.socks.values()) if (sock.queue.includes(skb)) return sock.name;
   return null;
 }
-

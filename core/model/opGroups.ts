@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The groups of the app's operation picker. Plain data with no engine
  * import, so the app's main bundle can read it (the op specs themselves

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The completion policies, as data: one row per policy, the registry every
  * consumer reads (parser, CLI, matrix, search, stories, the app's selects,

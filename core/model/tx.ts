@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * One step's transaction over the model tables.
  *
@@ -18,18 +19,7 @@ type KeyOf<T extends TableName> = Tables[T] extends ReadonlyMap<infer K, unknown
 
 export type TxMode = "pure" | "inplace";
 
-export const TABLES: readonly TableName[] = [
-  "skbs",
-  "datas",
-  "pages",
-  "pipes",
-  "socks",
-  "devq",
-  "ubufs",
-  "buffers",
-  "graves",
-  "fclones",
-];
+export const TABLES: readonly TableName[] = ["skbs", "datas", "pages", "pipes", "socks", "devq", "ubufs", "buffers", "graves", "fclones"];
 
 const NO_STRINGS: ReadonlySet<string> = new Set();
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The skbscope model: flat tables of kernel objects keyed by branded ids.
  *
@@ -28,10 +29,7 @@ export { POLICIES, type PolicyId } from "./policies";
 export type Fclone = "unavailable" | "orig" | "clone";
 
 /** skb->destructor, by what it means for a lifetime. */
-export type Destructor =
-  | null
-  | { readonly fn: "sock_rfree"; readonly sk: SockId }
-  | { readonly fn: "zerocopy_complete"; readonly buffer: BufferId };
+export type Destructor = null | { readonly fn: "sock_rfree"; readonly sk: SockId } | { readonly fn: "zerocopy_complete"; readonly buffer: BufferId };
 
 /** struct sk_buff, as far as lifetimes go. */
 export interface Skb {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * __pskb_pull_tail, pskb_may_pull, skb_linearize: move paged bytes into the
  * linear area.
@@ -161,12 +162,12 @@ export function skb_linearize(tx: Tx, name: string): void {
 
 /** A length within the skb: pulls and trims. */
 export const fuzzSkbLen: FuzzSpec = {
-    weight: 2,
-    make: (c, d, fn) => {
-      const s = c.skbArg(d[1]);
-      return s ? { fn, args: [s, int(c.within(c.lenOf(s), d[2]))] } : null;
-    },
-  };
+  weight: 2,
+  make: (c, d, fn) => {
+    const s = c.skbArg(d[1]);
+    return s ? { fn, args: [s, int(c.within(c.lenOf(s), d[2]))] } : null;
+  },
+};
 
 export const __pskb_pull_tail_spec = defineOp({
   fn: "__pskb_pull_tail",

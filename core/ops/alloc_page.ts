@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * alloc_page, get_page, put_page: page references, and the owner's reuse.
  *
@@ -132,7 +133,11 @@ export const alloc_page_spec = defineOp({
   group: "allocate",
   opcode: 0,
   docs: [
-    { call: "p = alloc_page(guest)", models: "the host maps one guest page (`get_user_pages`: one reference, held by the caller until handed to a frag). The guest's own mapping is a baseline that is not counted." },
+    {
+      call: "p = alloc_page(guest)",
+      models:
+        "the host maps one guest page (`get_user_pages`: one reference, held by the caller until handed to a frag). The guest's own mapping is a baseline that is not counted.",
+    },
     { call: "p = alloc_page(host)", models: "`alloc_page()`: a kernel page, one reference held by the caller" },
   ],
   search: { notSearchable: "the search starts from a prefix that maps the owner's pages; new pages would only be the caller's own" },
@@ -149,7 +154,13 @@ export const get_page_spec = defineOp({
   opcode: 1,
   docs: [{ call: "get_page(p)", models: "the caller takes one reference (`get_page()`)" }],
   search: { notSearchable: OWNER_MOVE },
-  fuzz: { weight: 2, make: (c, d) => { const p = c.page(d[1]); return p ? { fn: "get_page", args: [ref(p)] } : null; } },
+  fuzz: {
+    weight: 2,
+    make: (c, d) => {
+      const p = c.page(d[1]);
+      return p ? { fn: "get_page", args: [ref(p)] } : null;
+    },
+  },
   oracle: "get_page",
   run: (tx, _r, a) => get_page(tx, a[0]),
 });
@@ -166,7 +177,10 @@ export const put_page_spec = defineOp({
     weight: 1,
     callerRef: 0,
     // Only a reference the caller holds: dropping another breaks conservation by design.
-    make: (c, d) => { const p = c.page(d[1]); return p && c.state.pages.get(p as PageId)!.caller > 0 ? { fn: "put_page", args: [ref(p)] } : null; },
+    make: (c, d) => {
+      const p = c.page(d[1]);
+      return p && c.state.pages.get(p as PageId)!.caller > 0 ? { fn: "put_page", args: [ref(p)] } : null;
+    },
   },
   oracle: "put_page",
   run: (tx, _r, a) => put_page(tx, a[0]),
@@ -180,7 +194,13 @@ export const owner_reuse_spec = defineOp({
   opcode: 3,
   docs: [{ call: "owner_reuse(p)", models: "the owner (guest or user process) writes new data into `p` (alias `guest_write`)" }],
   search: { notSearchable: "the owner never reuses a page before it is told complete: reuse is what a counterexample ends in, not a step toward one" },
-  fuzz: { weight: 1, make: (c, d) => { const p = c.page(d[1]); return p ? { fn: "owner_reuse", args: [ref(p)] } : null; } },
+  fuzz: {
+    weight: 1,
+    make: (c, d) => {
+      const p = c.page(d[1]);
+      return p ? { fn: "owner_reuse", args: [ref(p)] } : null;
+    },
+  },
   oracle: "owner_reuse",
   run: (tx, _r, a) => owner_reuse(tx, a[0]),
 });

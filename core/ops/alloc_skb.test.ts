@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
 import { clean, trace, view } from "../testdata/harness";
 import type { DataId, SkbId } from "../model/types";
@@ -47,7 +48,9 @@ describe("alloc_skb", () => {
 
   it("names are never reused in a trace (refused when read, and by the engine)", () => {
     const source = `a = alloc_skb(1)\nkfree_skb(a)\na = alloc_skb(1)`;
-    expect(parseTrace(source).diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(["3:1 a is already defined at line 1; a name is given once"]);
+    expect(parseTrace(source).diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([
+      "3:1 a is already defined at line 1; a name is given once",
+    ]);
     const run = runTrace(parseTrace(source, { names: false }).trace);
     expect(run.steps[2].error).toMatchObject({ kind: "name-taken" });
   });

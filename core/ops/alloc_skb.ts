@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * alloc_skb and friends, and the linear-area pointer moves.
  *
@@ -189,7 +190,15 @@ export function skb_pull(tx: Tx, name: string, n: number): void {
 
 const SIZES = [0, 1, 64, 100, 500, 1000, 1448, 2000, 4096];
 /** skb_reserve/put/push/pull: an skb and a length. */
-const linearMove = (fn: string, impl: (tx: Tx, name: string, n: number) => void, opcode: number, summary: string, ctype: "int" | "unsigned int", lens: readonly number[], formLen: number) =>
+const linearMove = (
+  fn: string,
+  impl: (tx: Tx, name: string, n: number) => void,
+  opcode: number,
+  summary: string,
+  ctype: "int" | "unsigned int",
+  lens: readonly number[],
+  formLen: number,
+) =>
   defineOp({
     fn,
     params: ["skb", "int"],
@@ -263,7 +272,8 @@ export const napi_alloc_skb_spec = defineOp({
   docs: [
     {
       call: "a = napi_alloc_skb(len)",
-      models: "6.1 only: `__napi_alloc_skb()`: `len + 64` up to 704 bytes is a 1 KiB slice of an order-0 page, up to 3776 a slice of a 32 KiB page (both shared with the next NAPI skbs, `head_frag`), larger a kmalloc head",
+      models:
+        "6.1 only: `__napi_alloc_skb()`: `len + 64` up to 704 bytes is a 1 KiB slice of an order-0 page, up to 3776 a slice of a 32 KiB page (both shared with the next NAPI skbs, `head_frag`), larger a kmalloc head",
     },
   ],
   search: { notSearchable: "a receive-path allocation: the search's skbs are the sender's (alloc_skb)" },

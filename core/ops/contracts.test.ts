@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Caller contracts (issue 11.3): one table, enforced the same way by the
  * engine (run, check and the app replay through runTrace) and the search.

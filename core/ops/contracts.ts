@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Caller contracts: what every 6.1 caller of a function guarantees and the
  * function itself never checks. Breaking one is not a kernel error (no
@@ -93,7 +94,8 @@ export const CONTRACTS: readonly Contract[] = [
     id: "split-no-frag-list",
     fns: ["skb_split"],
     rule: "the skb has no frag_list",
-    source: "net/core/skbuff.c: skb_split() (6.1 l.3643) moves only the head and frags; its callers (tcp_fragment, batadv_frag_create) split TCP and batman skbs, which have none",
+    source:
+      "net/core/skbuff.c: skb_split() (6.1 l.3643) moves only the head and frags; its callers (tcp_fragment, batadv_frag_create) split TCP and batman skbs, which have none",
     flaggable: false,
     broken(state, args) {
       const skb = skbAt(state, args[0]);
@@ -120,7 +122,8 @@ export const CONTRACTS: readonly Contract[] = [
     id: "fill-uncloned",
     fns: ["skb_fill_page_desc", "skb_add_rx_frag"],
     rule: "the skb is not cloned",
-    source: "include/linux/skbuff.h: __skb_fill_page_desc() writes the shared shinfo; its callers build skbs they alone hold (tcp_sendmsg_locked after skb_unclone, drivers on fresh rx skbs)",
+    source:
+      "include/linux/skbuff.h: __skb_fill_page_desc() writes the shared shinfo; its callers build skbs they alone hold (tcp_sendmsg_locked after skb_unclone, drivers on fresh rx skbs)",
     flaggable: false,
     broken(state, args) {
       const skb = skbAt(state, args[0]);
@@ -131,7 +134,8 @@ export const CONTRACTS: readonly Contract[] = [
     id: "frag-list-own",
     fns: ["skb_frag_add_head"],
     rule: "the member is another skb, on no frag_list, with its own Data, and the head skb is not cloned",
-    source: "include/linux/skbuff.h: skb_frag_add_head() (6.1) links frag->next unchecked; callers (GRO skb_gro_receive_list, ip_fragment's fraglist build) own both skbs",
+    source:
+      "include/linux/skbuff.h: skb_frag_add_head() (6.1) links frag->next unchecked; callers (GRO skb_gro_receive_list, ip_fragment's fraglist build) own both skbs",
     flaggable: false,
     broken(state, args) {
       const skb = skbAt(state, args[0]);
@@ -148,7 +152,8 @@ export const CONTRACTS: readonly Contract[] = [
     id: "queue-once",
     fns: ["sock_queue_rcv_skb"],
     rule: "the skb is on no receive queue and no frag_list",
-    source: "include/linux/skbuff.h: __skb_queue_tail() links skb->next/prev unchecked; an skb is on one list at a time, and a frag_list chains its members through skb->next",
+    source:
+      "include/linux/skbuff.h: __skb_queue_tail() links skb->next/prev unchecked; an skb is on one list at a time, and a frag_list chains its members through skb->next",
     flaggable: false,
     broken(state, args) {
       const skb = skbAt(state, args[1]);
@@ -163,7 +168,8 @@ export const CONTRACTS: readonly Contract[] = [
     id: "xmit-unqueued",
     fns: ["dev_queue_xmit"],
     rule: "the skb is on no queue and no frag_list",
-    source: "net/core/dev.c: __dev_queue_xmit() (6.1 l.4295) links skb->next into the qdisc; an skb is on one list at a time, and a frag_list member is sent by its head",
+    source:
+      "net/core/dev.c: __dev_queue_xmit() (6.1 l.4295) links skb->next into the qdisc; an skb is on one list at a time, and a frag_list member is sent by its head",
     flaggable: false,
     broken(state, args) {
       const skb = skbAt(state, args[0]);
@@ -179,7 +185,8 @@ export const CONTRACTS: readonly Contract[] = [
     id: "xmit-completes-queued",
     fns: ["dev_consume_skb_any"],
     rule: "the skb is on the device's transmit queue",
-    source: "include/linux/netdevice.h: dev_consume_skb_any() (6.1 l.3866); a driver's TX completion frees the skbs of its ring (e.g. drivers/net/ethernet/intel/e1000e/netdev.c e1000_clean_tx_irq() l.1213 -> e1000_put_txbuf() l.1079)",
+    source:
+      "include/linux/netdevice.h: dev_consume_skb_any() (6.1 l.3866); a driver's TX completion frees the skbs of its ring (e.g. drivers/net/ethernet/intel/e1000e/netdev.c e1000_clean_tx_irq() l.1213 -> e1000_put_txbuf() l.1079)",
     flaggable: false,
     broken(state, args) {
       const skb = skbAt(state, args[0]);
@@ -202,7 +209,8 @@ export const CONTRACTS: readonly Contract[] = [
     id: "header-release-before-clone",
     fns: ["__skb_header_release"],
     rule: "6.1: the skb is not cloned yet",
-    source: "include/linux/skbuff.h: __skb_header_release() (6.1 l.1986) sets dataref = 1 + (1 << SKB_DATAREF_SHIFT); callers (tcp_queue_skb, tcp_fragment) run it before any clone exists",
+    source:
+      "include/linux/skbuff.h: __skb_header_release() (6.1 l.1986) sets dataref = 1 + (1 << SKB_DATAREF_SHIFT); callers (tcp_queue_skb, tcp_fragment) run it before any clone exists",
     flaggable: false,
     broken(state, args) {
       const skb = skbAt(state, args[0]);
@@ -242,7 +250,8 @@ export const CONTRACTS: readonly Contract[] = [
     id: "sendpages-uncloned",
     fns: ["do_tcp_sendpages"],
     rule: "the skb at the tail of the write queue is not cloned",
-    source: "net/ipv4/tcp.c: tcp_build_frag() appends to the write queue's tail only when tcp_skb_can_collapse_to() (a sent, hence cloned, skb is not appended to)",
+    source:
+      "net/ipv4/tcp.c: tcp_build_frag() appends to the write queue's tail only when tcp_skb_can_collapse_to() (a sent, hence cloned, skb is not appended to)",
     flaggable: false,
     broken(state, args) {
       const skb = skbAt(state, args[0]);

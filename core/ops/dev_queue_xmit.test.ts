@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
 import { clean, trace, view } from "../testdata/harness";
 
@@ -33,7 +34,9 @@ describe("dev_queue_xmit / dev_consume_skb_any", () => {
 
   it("freeing the device's reference behind its back leaves the ring dangling", () => {
     const run = trace(`${BASE}dev_queue_xmit(a)\nkfree_skb(a)`);
-    expect(run.findings).toEqual([expect.objectContaining({ kind: "use-after-free", message: expect.stringMatching(/device's transmit queue still holds it/) })]);
+    expect(run.findings).toEqual([
+      expect.objectContaining({ kind: "use-after-free", message: expect.stringMatching(/device's transmit queue still holds it/) }),
+    ]);
   });
 
   it("caller contracts: sent once, completed only when sent", () => {

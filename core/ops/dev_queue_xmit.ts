@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * dev_queue_xmit, dev_consume_skb_any - an skb handed to a network device,
  * and the driver's transmit completion that frees it.

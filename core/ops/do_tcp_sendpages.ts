@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * do_tcp_sendpages - splice a pipe into a TCP socket: the pipe's pages are
  * planted in the socket's write-queue skb.
@@ -70,10 +71,7 @@ export const do_tcp_sendpages_spec = defineOp({
   search: {
     role: "root",
     order: 18,
-    steps: (m, fn) =>
-      m.pipes
-        .filter((q) => m.state.pipes.get(q)!.bufs.length > 0)
-        .flatMap((q) => m.free.map((s) => step(fn, [ref(s.name), ref(q)]))),
+    steps: (m, fn) => m.pipes.filter((q) => m.state.pipes.get(q)!.bufs.length > 0).flatMap((q) => m.free.map((s) => step(fn, [ref(s.name), ref(q)]))),
   },
   fuzz: {
     weight: 1,

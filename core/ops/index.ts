@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The operation registry: every trace operation, in one list. Each op
  * module exports its specs (signature, C types, kernels, history, group,

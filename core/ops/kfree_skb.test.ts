@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
 import { clean, trace, view } from "../testdata/harness";
 import type { PageId, SkbId } from "../model/types";
@@ -64,7 +65,10 @@ describe("page references", () => {
 
   it("owner_reuse after a completion, while the host still holds the page, is premature", () => {
     const run = trace(`${BASE}zerocopy_arm(a)\nb = skb_clone(a)\nkfree_skb(a)\nowner_reuse(g)`, { policy: "destructor" });
-    expect(run.findings.map((f) => [f.kind, f.step])).toEqual([["premature", 6], ["premature", 7]]);
+    expect(run.findings.map((f) => [f.kind, f.step])).toEqual([
+      ["premature", 6],
+      ["premature", 7],
+    ]);
     expect(run.findings[1].message).toContain("skb_shinfo(b)->frags[0]");
   });
 

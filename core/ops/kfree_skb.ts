@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * skb_get, kfree_skb, consume_skb, kfree_skb_list, __kfree_skb: references
  * to the struct, and what the last one releases.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * pskb_copy - a private head, shared frags.
  *
@@ -60,7 +61,12 @@ export const pskb_copy_spec = defineOp({
   summary: "a private head; frags shared by page reference",
   group: "copy",
   opcode: 21,
-  docs: [{ call: "c = pskb_copy(a)", models: "`pskb_copy()` (`__pskb_copy_fclone(a, skb_headroom(a), ..., false)`): a private head, frags shared by page reference" }],
+  docs: [
+    {
+      call: "c = pskb_copy(a)",
+      models: "`pskb_copy()` (`__pskb_copy_fclone(a, skb_headroom(a), ..., false)`): a private head, frags shared by page reference",
+    },
+  ],
   search: { role: "root", order: 0, steps: eachFreeToNew },
   fuzz: fuzzToNew(3),
   oracle: "pskb_copy",

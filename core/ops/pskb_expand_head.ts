@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * pskb_expand_head - give an skb a private head with more head/tail room.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * pskb_trim - cut an skb to `len` bytes.
  *
@@ -133,7 +134,11 @@ export const pskb_trim_spec = defineOp({
     steps: (m, fn) =>
       m.free.flatMap((s) => {
         const d = m.dataOf(s);
-        return d ? cutPoints(s, d).filter((len) => len < s.len).map((len) => step(fn, [ref(s.name), int(len)])) : [];
+        return d
+          ? cutPoints(s, d)
+              .filter((len) => len < s.len)
+              .map((len) => step(fn, [ref(s.name), int(len)]))
+          : [];
       }),
   },
   fuzz: fuzzSkbLen,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The op registry is complete: every operation is searched (or says why
  * not), fuzzed, documented, has its own permalink opcode, its C types and

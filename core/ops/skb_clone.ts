@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * skb_clone and __skb_header_release: sharing one Data between skbs.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * skb_copy - a private copy of an skb and all its data, made linear.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * skb_copy_ubufs, skb_orphan_frags, skb_orphan_frags_rx and the zero-copy
  * helpers (6.1 only: ubuf_info appeared in 3.1).
@@ -63,19 +64,28 @@ const zcopyOp = (fn: string, impl: (tx: Tx, name: string) => void, opcode: numbe
   });
 
 export const skb_orphan_frags_spec = zcopyOp(
-  "skb_orphan_frags", skb_orphan_frags, 41, 15,
+  "skb_orphan_frags",
+  skb_orphan_frags,
+  41,
+  15,
   "ubuf_info zero-copy came in 3.1, skb_orphan_frags in 3.7",
   "copy zero-copy frags unless DONT_ORPHAN",
   "`skb_orphan_frags()`: copy zero-copy frags unless `SKBFL_DONT_ORPHAN`",
 );
 export const skb_orphan_frags_rx_spec = zcopyOp(
-  "skb_orphan_frags_rx", skb_orphan_frags_rx, 42, 16,
+  "skb_orphan_frags_rx",
+  skb_orphan_frags_rx,
+  42,
+  16,
   "added in 4.14 with MSG_ZEROCOPY",
   "copy zero-copy frags (toward a receiver)",
   "`skb_orphan_frags_rx()`: copy zero-copy frags (toward a receiver)",
 );
 export const skb_copy_ubufs_spec = zcopyOp(
-  "skb_copy_ubufs", skb_copy_ubufs, 43, 17,
+  "skb_copy_ubufs",
+  skb_copy_ubufs,
+  43,
+  17,
   "ubuf_info zero-copy came in 3.1",
   "copy the owner's frags to kernel pages",
   "`skb_copy_ubufs()`: copy the owner's frags to kernel pages",

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Attaching pages and skbs to a Data: skb_fill_page_desc, skb_add_rx_frag,
  * and the frag_list link (skb_frag_add_head).
@@ -114,7 +115,12 @@ export const skb_add_rx_frag_spec = defineOp({
   summary: "attach a received page as frags[i]",
   group: "allocate",
   opcode: 12,
-  docs: [{ call: "skb_add_rx_frag(a, i, p, off, size, truesize)", models: "`skb_add_rx_frag()`: a driver attaches a received page (the caller's reference is handed over)" }],
+  docs: [
+    {
+      call: "skb_add_rx_frag(a, i, p, off, size, truesize)",
+      models: "`skb_add_rx_frag()`: a driver attaches a received page (the caller's reference is handed over)",
+    },
+  ],
   search: { notSearchable: ATTACH },
   fuzz: attachFuzz(2, true),
   form: { i: (f) => f.skb?.nr_frags ?? 0, size: 4096, truesize: 4096 },

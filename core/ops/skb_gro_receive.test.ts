@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
 import { clean, trace, view } from "../testdata/harness";
 
@@ -57,7 +58,14 @@ describe("skb_gro_receive", () => {
   });
 
   it("refuses past gro_max_size (-E2BIG), and a cloned skb is a precondition error", () => {
-    const big = clean(trace(`h = alloc_page(host)\np = alloc_skb(0)\nskb_fill_page_desc(p, 0, h, 0, 4096)\nk = alloc_page(host)\nb = alloc_skb(0)\nskb_fill_page_desc(b, 0, k, 0, 4096)\nskb_gro_receive(p, b)`.replace(/4096\)\nk/, "4096)\nskb_fill_page_desc(p, 1, h, 0, 4096)\nskb_fill_page_desc(p, 2, h, 0, 4096)\nskb_fill_page_desc(p, 3, h, 0, 4096)\nskb_fill_page_desc(p, 4, h, 0, 4096)\nskb_fill_page_desc(p, 5, h, 0, 4096)\nskb_fill_page_desc(p, 6, h, 0, 4096)\nskb_fill_page_desc(p, 7, h, 0, 4096)\nskb_fill_page_desc(p, 8, h, 0, 4096)\nskb_fill_page_desc(p, 9, h, 0, 4096)\nskb_fill_page_desc(p, 10, h, 0, 4096)\nskb_fill_page_desc(p, 11, h, 0, 4096)\nskb_fill_page_desc(p, 12, h, 0, 4096)\nskb_fill_page_desc(p, 13, h, 0, 4096)\nskb_fill_page_desc(p, 14, h, 0, 4096)\nskb_fill_page_desc(p, 15, h, 0, 4096)\nk")));
+    const big = clean(
+      trace(
+        `h = alloc_page(host)\np = alloc_skb(0)\nskb_fill_page_desc(p, 0, h, 0, 4096)\nk = alloc_page(host)\nb = alloc_skb(0)\nskb_fill_page_desc(b, 0, k, 0, 4096)\nskb_gro_receive(p, b)`.replace(
+          /4096\)\nk/,
+          "4096)\nskb_fill_page_desc(p, 1, h, 0, 4096)\nskb_fill_page_desc(p, 2, h, 0, 4096)\nskb_fill_page_desc(p, 3, h, 0, 4096)\nskb_fill_page_desc(p, 4, h, 0, 4096)\nskb_fill_page_desc(p, 5, h, 0, 4096)\nskb_fill_page_desc(p, 6, h, 0, 4096)\nskb_fill_page_desc(p, 7, h, 0, 4096)\nskb_fill_page_desc(p, 8, h, 0, 4096)\nskb_fill_page_desc(p, 9, h, 0, 4096)\nskb_fill_page_desc(p, 10, h, 0, 4096)\nskb_fill_page_desc(p, 11, h, 0, 4096)\nskb_fill_page_desc(p, 12, h, 0, 4096)\nskb_fill_page_desc(p, 13, h, 0, 4096)\nskb_fill_page_desc(p, 14, h, 0, 4096)\nskb_fill_page_desc(p, 15, h, 0, 4096)\nk",
+        ),
+      ),
+    );
     const last = big.steps[big.steps.length - 1];
     expect(last.events).toEqual([{ kind: "result", fn: "skb_gro_receive", value: "-E2BIG (65536 + 4096 >= gro_max_size 65536)" }]);
     const cloned = trace(`${P}k = alloc_page(host)\nb = alloc_skb(0)\nskb_fill_page_desc(b, 0, k, 0, 1448)\nc = skb_clone(b)\nskb_gro_receive(p, b)`);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * skb_gro_receive - GRO merges a received skb into the packet it holds, p,
  * and napi_skb_finish() does the caller's part.
@@ -125,7 +126,6 @@ function grow(tx: Tx, p: Skb, lp: Skb, len: number, delta: number): void {
 function result(tx: Tx, value: string): void {
   tx.emit({ kind: "result", fn: "skb_gro_receive", value });
 }
-
 
 // --- the registry's entries ----------------------------------------------------
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * skb_orphan - detach an skb from its owner: the destructor runs now.
  *

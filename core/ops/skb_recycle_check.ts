@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * skb_recycle_check - reuse a transmitted skb as a receive buffer (2.6.32;
  * gone by 3.x).

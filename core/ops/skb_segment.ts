@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * skb_segment - GSO: cut one large skb into mss-sized segments that share
  * its pages.
@@ -109,7 +110,8 @@ export const skb_segment_spec = defineOp({
   docs: [
     {
       call: "segs = skb_segment(a, mss)",
-      models: "`skb_segment()` with `gso_size = mss`, no protocol headers (`doffset` 0) and scatter-gather + checksum offload features; the segments are `segs[0]`, `segs[1]`, ...",
+      models:
+        "`skb_segment()` with `gso_size = mss`, no protocol headers (`doffset` 0) and scatter-gather + checksum offload features; the segments are `segs[0]`, `segs[1]`, ...",
     },
   ],
   search: {
@@ -123,7 +125,11 @@ export const skb_segment_spec = defineOp({
         .flatMap((s) => [...new Set([s.len, Math.ceil(s.len / 2)])].map((mss) => step(fn, [ref(s.name), int(mss)], m.fresh("list")))),
   },
   // An mss of 1 would make thousands of segments: realistic sizes only.
-  fuzz: { weight: 2, blindInts: { mss: [500, 1448, 4096] }, make: (c, d, fn) => (c.skbArg(d[1]) ? { fn, result: c.fresh("l"), args: [c.skbArg(d[1])!, int([500, 1448, 4096][d[2] % 3])] } : null) },
+  fuzz: {
+    weight: 2,
+    blindInts: { mss: [500, 1448, 4096] },
+    make: (c, d, fn) => (c.skbArg(d[1]) ? { fn, result: c.fresh("l"), args: [c.skbArg(d[1])!, int([500, 1448, 4096][d[2] % 3])] } : null),
+  },
   form: { mss: (f) => Math.max(1, Math.ceil((f.skb?.len ?? 0) / 2)) },
   oracle: "skb_segment",
   run: (tx, r, a) => skb_segment(tx, r!, a[0], a[1]),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
 import { clean, trace, view } from "../testdata/harness";
 
@@ -34,7 +35,11 @@ describe("skb_shift", () => {
   }
 
   it("a frag continuing tgt's last one merges; shifting all of it drops skb's ref", () => {
-    const run = clean(trace(`g = alloc_page(guest)\nget_page(g)\nt = alloc_skb(256)\nskb_fill_page_desc(t, 0, g, 0, 1000)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 1000, 500)\nskb_shift(t, a, 500)`));
+    const run = clean(
+      trace(
+        `g = alloc_page(guest)\nget_page(g)\nt = alloc_skb(256)\nskb_fill_page_desc(t, 0, g, 0, 1000)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 1000, 500)\nskb_shift(t, a, 500)`,
+      ),
+    );
     const v = view(run.final);
     expect(v.skbs.t.frags).toEqual(["g+0:1500"]);
     expect(v.skbs.a.frags).toEqual([]);

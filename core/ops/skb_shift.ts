@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * skb_shift - move paged bytes from the front of one skb to the end of
  * another (TCP SACK shifting, tcp_collapse_retrans).

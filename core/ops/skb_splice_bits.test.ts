@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
 import type { RunOptions } from "../engine/replay";
 import { clean, trace as run, view } from "../testdata/harness";
@@ -97,7 +98,9 @@ describe("do_tcp_sendpages", () => {
   }
 
   it("extends the last frag when the next piece continues it (skb_can_coalesce)", () => {
-    const run = clean(trace(`${BASE}q = skb_splice_bits(a, 0, 1000)\nskb_splice_bits(a, 1000, 1000, q)\nn = alloc_skb(256)\ndo_tcp_sendpages(n, q)`, { kernel: "2.6.32" }));
+    const run = clean(
+      trace(`${BASE}q = skb_splice_bits(a, 0, 1000)\nskb_splice_bits(a, 1000, 1000, q)\nn = alloc_skb(256)\ndo_tcp_sendpages(n, q)`, { kernel: "2.6.32" }),
+    );
     const v = view(run.final);
     expect(v.skbs.n.frags).toEqual(["g+0:2000"]);
     expect(v.pages.g).toBe(2);
@@ -105,7 +108,7 @@ describe("do_tcp_sendpages", () => {
 });
 
 describe("skb_splice_bits' result text", () => {
-  it("says \"1 pipe buffer\", not \"1 pipe buffers\"", async () => {
+  it('says "1 pipe buffer", not "1 pipe buffers"', async () => {
     const { parseTrace, runTrace } = await import("../index");
     const run = runTrace(parseTrace(`${BASE}q = skb_splice_bits(a, 0, 4096)\n`).trace, { contracts: "flag" });
     const results = run.steps[3].events.filter((e) => e.kind === "result").map((e) => (e as { value: string }).value);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * skb_splice_bits and pipe_release: pages leave the network stack.
  *
@@ -187,11 +188,18 @@ export const skb_splice_bits_spec = defineOp({
   group: "leave the stack",
   opcode: 33,
   docs: [
-    { call: "q = skb_splice_bits(a, offset, len)", models: "`skb_splice_bits()` into a new pipe `q` (`splice_to_pipe`: one pipe buffer per page entry, each owning a page reference)" },
+    {
+      call: "q = skb_splice_bits(a, offset, len)",
+      models: "`skb_splice_bits()` into a new pipe `q` (`splice_to_pipe`: one pipe buffer per page entry, each owning a page reference)",
+    },
     { call: "skb_splice_bits(a, offset, len, q)", models: "the same, appending to pipe `q`" },
   ],
   // tcp_read_sock: the reader splices a queued skb, whole.
-  search: { role: "root", order: 3, steps: (m, fn) => m.queued.filter((s) => s.len > 0).map((s) => step(fn, [ref(s.name), int(0), int(s.len)], m.fresh("pipe"))) },
+  search: {
+    role: "root",
+    order: 3,
+    steps: (m, fn) => m.queued.filter((s) => s.len > 0).map((s) => step(fn, [ref(s.name), int(0), int(s.len)], m.fresh("pipe"))),
+  },
   fuzz: {
     weight: 2,
     make: (c, d, fn) => {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * skb_split - split a fragmented skb in two at `len`, as tcp_fragment() and
  * tso_fragment() do.
@@ -90,7 +91,12 @@ export const skb_split_spec = defineOp({
   summary: "split at len into a new skb (tcp_fragment)",
   group: "reshape",
   opcode: 23,
-  docs: [{ call: "b = skb_split(a, len)", models: "what `tcp_fragment()` does around it: `b = alloc_skb(max(0, skb_headlen(a) - len))`, then `skb_split(a, b, len)`" }],
+  docs: [
+    {
+      call: "b = skb_split(a, len)",
+      models: "what `tcp_fragment()` does around it: `b = alloc_skb(max(0, skb_headlen(a) - len))`, then `skb_split(a, b, len)`",
+    },
+  ],
   search: {
     role: "root",
     order: 1,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
 import { clean, trace, view } from "../testdata/harness";
 
@@ -28,7 +29,9 @@ describe("skb_try_coalesce", () => {
   });
 
   it("steals a head_frag head: its page becomes a frag of to, no new reference", () => {
-    const run = clean(trace(`${TO}a = napi_alloc_skb(200)\nskb_put(a, 100)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nskb_try_coalesce(t, a)\nkfree_skb_partial(a, true)`));
+    const run = clean(
+      trace(`${TO}a = napi_alloc_skb(200)\nskb_put(a, 100)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nskb_try_coalesce(t, a)\nkfree_skb_partial(a, true)`),
+    );
     const v = view(run.final);
     // offset: the 1 KiB slice at 3072 of the NAPI page, plus NET_SKB_PAD
     expect(v.skbs.t.frags).toEqual(["h+0:1000", "k1+3136:100", "g+0:4096"]);
@@ -40,7 +43,9 @@ describe("skb_try_coalesce", () => {
   it("refuses a kmalloc'd head with linear bytes, a cloned to, and zero-copy skbs", () => {
     const locked = clean(trace(`${TO}a = alloc_skb(256)\nskb_put(a, 10)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nskb_try_coalesce(t, a)`));
     expect(locked.steps[7].events[0]).toMatchObject({ kind: "result", value: "false (a's head is locked)" });
-    const zc = clean(trace(`${TO}a = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nskb_try_coalesce(t, a)`, { policy: "msg-zerocopy" }));
+    const zc = clean(
+      trace(`${TO}a = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nskb_try_coalesce(t, a)`, { policy: "msg-zerocopy" }),
+    );
     expect(zc.steps[7].events[0]).toMatchObject({ kind: "result", value: "false (zero-copy skb)" });
   });
 

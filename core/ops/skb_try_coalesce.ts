@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * skb_try_coalesce and kfree_skb_partial (6.1; not in 2.6.32): TCP merges
  * a received skb into the previous one.
@@ -80,10 +81,7 @@ export function kfree_skb_partial(tx: Tx, name: string, headStolen: boolean): vo
   const skb = skbOf(tx, name, "kfree_skb_partial");
   const data = shinfo(tx, skb);
   if (headStolen !== data.head_stolen) {
-    precondition(
-      "kfree_skb_partial",
-      `head_stolen is ${headStolen} but skb_try_coalesce reported fragstolen = ${data.head_stolen}`,
-    );
+    precondition("kfree_skb_partial", `head_stolen is ${headStolen} but skb_try_coalesce reported fragstolen = ${data.head_stolen}`);
   }
   if (!headStolen) return freeSkbNow(tx, skb);
   const after = skbReleaseHeadState(tx, skb).skb;
@@ -109,7 +107,11 @@ export const skb_try_coalesce_spec = defineOp({
   group: "reshape",
   opcode: 28,
   docs: [{ call: "skb_try_coalesce(to, from)", models: "6.1 only: `skb_try_coalesce()`; the step reports `fragstolen`" }],
-  search: { role: "root", order: 6, steps: (m, fn) => m.free.flatMap((to) => m.free.filter((from) => from !== to).map((from) => step(fn, [ref(to.name), ref(from.name)]))) },
+  search: {
+    role: "root",
+    order: 6,
+    steps: (m, fn) => m.free.flatMap((to) => m.free.filter((from) => from !== to).map((from) => step(fn, [ref(to.name), ref(from.name)]))),
+  },
   fuzz: {
     weight: 2,
     make: (c, d, fn) => {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
 import { clean, PREFIX, trace, view } from "../testdata/harness";
 
@@ -14,7 +15,9 @@ describe("skb_tx_error", () => {
     expect(run.final.datas.size).toBe(0);
     expect(view(run.final).pages.g).toBe(0);
     // Judged after the free's page puts: on time.
-    expect(run.steps[4].events.filter((e) => e.kind === "completion")).toEqual([{ kind: "completion", buffer: "z1", via: "msg_zerocopy_callback", success: true, holders: [] }]);
+    expect(run.steps[4].events.filter((e) => e.kind === "completion")).toEqual([
+      { kind: "completion", buffer: "z1", via: "msg_zerocopy_callback", success: true, holders: [] },
+    ]);
     expect(run.verdict).toBe("ok");
   });
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * skb_tx_error - report an sk_buff xmit error, then free the skb, as a
  * driver's error path does (`skb_tx_error(skb); dev_kfree_skb_any(skb);`:
@@ -43,7 +44,11 @@ export function skb_tx_error(tx: Tx, name: string): void {
   // The 6.1.190 guard: a clone leaves the shared zero-copy state alone.
   const touch = !skbCloned(tx, skb) || !fixed(tx, "tx-error-cloned");
   if (uarg && touch) {
-    tx.emit({ kind: "substep", fn: "skb_zcopy_clear", text: `skb_tx_error(${name}): ${uarg}'s callback (success) and SKBFL_ALL_ZEROCOPY cleared in ${data.id}` });
+    tx.emit({
+      kind: "substep",
+      fn: "skb_zcopy_clear",
+      text: `skb_tx_error(${name}): ${uarg}'s callback (success) and SKBFL_ALL_ZEROCOPY cleared in ${data.id}`,
+    });
     tx.set("datas", data.id, { ...data, zcopy: null });
   } else if (uarg) {
     tx.emit({ kind: "substep", fn: "skb_tx_error", text: `${name} is cloned: the zero-copy state in ${data.id} is shared, left alone` });

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
 import { clean, trace, view } from "../testdata/harness";
 import type { DataId, SkbId } from "../model/types";
@@ -6,7 +7,11 @@ import type { DataId, SkbId } from "../model/types";
 // skb_zerocopy_clone() l.1513; skbuff.h skb_orphan_frags() l.3194.
 describe("skb_zerocopy", () => {
   it("references the head page (+1) and each needed frag (+1)", () => {
-    const run = clean(trace(`g = alloc_page(guest)\na = napi_alloc_skb(200)\nskb_put(a, 100)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nt = alloc_skb(256)\nskb_zerocopy(t, a, 2100, 0)`));
+    const run = clean(
+      trace(
+        `g = alloc_page(guest)\na = napi_alloc_skb(200)\nskb_put(a, 100)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nt = alloc_skb(256)\nskb_zerocopy(t, a, 2100, 0)`,
+      ),
+    );
     const v = view(run.final);
     expect(v.skbs.t).toMatchObject({ len: 2100, data_len: 2100, frags: ["k1+3136:100", "g+0:2000"] });
     expect(v.pages).toMatchObject({ k1: 2, g: 2 });
@@ -41,7 +46,12 @@ describe("skb_copy_ubufs / skb_orphan_frags", () => {
 
 describe("skb_recycle_check (2.6.32)", () => {
   it("resets a linear skb for receive without skb_release_data; release is lost", () => {
-    const run = clean(trace(`g = alloc_page(guest)\na = alloc_skb(8192)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nskb_linearize(a)\nskb_recycle_check(a, 1500)`, { kernel: "2.6.32", policy: "shinfo-release" }));
+    const run = clean(
+      trace(`g = alloc_page(guest)\na = alloc_skb(8192)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nskb_linearize(a)\nskb_recycle_check(a, 1500)`, {
+        kernel: "2.6.32",
+        policy: "shinfo-release",
+      }),
+    );
     expect(run.final.datas.get("h1" as DataId)!.release).toBeNull();
     expect(run.final.skbs.get("a" as SkbId)).toMatchObject({ len: 0, data: 32 });
     expect(run.verdict).toBe("missed");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * skb_zerocopy - make `to` reference `from`'s data instead of copying it
  * (openvswitch upcalls, nfnetlink_queue). 6.1 only (added in 3.14).
@@ -29,7 +30,8 @@ export function skb_zerocopy(tx: Tx, toName: string, fromName: string, len: numb
   // to is fresh, from has no frag_list: caller contract zerocopy-fresh-to (contracts.ts).
   // int hlen comes from skb_zerocopy_headlen(from) (skbuff.c l.3288): at
   // most from->len, never negative.
-  if (hlen < 0 || hlen > from.len) precondition("skb_zerocopy", `hlen ${hlen} is not within ${fromName}'s ${from.len} bytes (callers take it from skb_zerocopy_headlen())`);
+  if (hlen < 0 || hlen > from.len)
+    precondition("skb_zerocopy", `hlen ${hlen} is not within ${fromName}'s ${from.len} bytes (callers take it from skb_zerocopy_headlen())`);
   if (len <= tailroom(tx, to)) {
     readAllPages(tx, from, `skb_zerocopy(${toName}, ${fromName})`);
     skb_put(tx, toName, len);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Local delivery and the reader: sock_create, sock_queue_rcv_skb,
  * skb_copy_datagram_iter, sk_eat_skb.

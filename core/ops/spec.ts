@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * What one trace operation is, for every part of skbscope that handles
  * operations: the parser (signature, kinds, C types), the engine (run),
@@ -218,8 +219,10 @@ export const fuzzOneSkb = (weight: number, kernel?: KernelId): FuzzSpec => ({
 /** Menu: the op on each skb a caller may touch. */
 export const eachFree = (m: MenuCtx, fn: string): Step[] => m.free.map((s) => step(fn, [ref(s.name)]));
 /** Menu: the op on each free skb that passes a test. */
-export const eachFreeWhere = (keep: (s: Skb, m: MenuCtx) => boolean) => (m: MenuCtx, fn: string): Step[] =>
-  m.free.filter((s) => keep(s, m)).map((s) => step(fn, [ref(s.name)]));
+export const eachFreeWhere =
+  (keep: (s: Skb, m: MenuCtx) => boolean) =>
+  (m: MenuCtx, fn: string): Step[] =>
+    m.free.filter((s) => keep(s, m)).map((s) => step(fn, [ref(s.name)]));
 /** Menu: a new skb made from each free skb (clones and copies). */
 export const eachFreeToNew = (m: MenuCtx, fn: string): Step[] => m.free.map((s) => step(fn, [ref(s.name)], m.fresh("skb")));
 /** Maker: a new skb made from one skb. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * zerocopy_arm - the owner of the guest (or user) pages in an skb arms the
  * completion mechanism of the trace's policy.

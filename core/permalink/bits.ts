@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The byte- and bit-level pieces of the link format: a bit writer and a
  * reader that never reads past its end, Exp-Golomb numbers, base64url
@@ -67,7 +68,7 @@ export class BitReader {
     while (this.read(1) === 0) {
       if (++zeros > 52) throw new Malformed("a number in the link is absurdly large");
     }
-    return (2 ** zeros + this.read(zeros)) - 1;
+    return 2 ** zeros + this.read(zeros) - 1;
   }
 
   /** Skips to the next whole byte; returns its index. */

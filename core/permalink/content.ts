@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The content of a link: a view as a bit stream (the layout is in
  * format.ts), and back. Throws CannotEncode / Malformed; the public API
@@ -548,4 +549,3 @@ function readArg(r: BitReader, kind: string, nameRef: (isResult: boolean) => str
     }
   }
 }
-

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Reverted fixes in links (format 2): the view's set and the trace's
  * `# without:` header survive a link; a view that reverts nothing is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The permalink fix codes (format 2): a link names a reverted fix by its
  * index in this table. Append-only: never reorder or remove an id, even

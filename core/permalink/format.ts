@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The permalink format (core/permalink/index.ts is its API): a whole view (trace, policy, kernel, step, selection) in a
  * URL fragment, with no server.
@@ -77,13 +78,36 @@ export const LIMITS = {
 export const KERNEL_CODES: readonly KernelId[] = ["6.1", "2.6.32"];
 /** Append-only: a story's code is its index + 1. Ids of removed stories stay. */
 export const STORY_CODES: readonly string[] = [
-  "tsirkin-pskb-copy", "sharing-basics", "haskins-host-remote", "tcp-fragment-split", "expand-uncloned",
-  "expand-cloned", "splice-pipe", "recycle-missed", "fix-ubuf-orphan", "fix-splice", "msg-zerocopy",
-  "claim-destructor", "claim-up-the-reference", "claim-tracks-pages", "claim-guest-to-host",
-  "claim-expand-nulling", "claim-and-others", "claim-metastasize", "vhost-head-of-line",
-  "fix-split-zerocopy-clone", "fix-expand-head-uarg-ref", "fix-pskb-copy-uarg-clone", "fix-segment-uarg-clone",
-  "fix-shift-refuse-zcopy", "fix-coalesce-refuse-zcopy", "fix-vhost-complete-once", "fix-rx-orphan-frags",
-  "fix-zerocopy-orphan-frags", "fix-tx-error-cloned", "fix-gro-refuse-zcopy",
+  "tsirkin-pskb-copy",
+  "sharing-basics",
+  "haskins-host-remote",
+  "tcp-fragment-split",
+  "expand-uncloned",
+  "expand-cloned",
+  "splice-pipe",
+  "recycle-missed",
+  "fix-ubuf-orphan",
+  "fix-splice",
+  "msg-zerocopy",
+  "claim-destructor",
+  "claim-up-the-reference",
+  "claim-tracks-pages",
+  "claim-guest-to-host",
+  "claim-expand-nulling",
+  "claim-and-others",
+  "claim-metastasize",
+  "vhost-head-of-line",
+  "fix-split-zerocopy-clone",
+  "fix-expand-head-uarg-ref",
+  "fix-pskb-copy-uarg-clone",
+  "fix-segment-uarg-clone",
+  "fix-shift-refuse-zcopy",
+  "fix-coalesce-refuse-zcopy",
+  "fix-vhost-complete-once",
+  "fix-rx-orphan-frags",
+  "fix-zerocopy-orphan-frags",
+  "fix-tx-error-cloned",
+  "fix-gro-refuse-zcopy",
 ];
 /** Integers common in traces, 4 bits each. Fixed for format 1. */
 export const INT_TABLE: readonly number[] = [0, 4096, 1448, 256, 1000, 2048, 64, 1500];

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Framing: content bytes <-> the "s..." fragment (version byte, CRC-24,
  * optional deflate-raw, base64url). Decoding checks sizes before it
@@ -119,7 +120,8 @@ const FRAGMENT_CHAR = /[A-Za-z0-9_-]/;
 /** Unframes: returns the content bytes, or an error. */
 export async function openFragment(raw: string): Promise<LinkResult<Uint8Array>> {
   if (typeof raw !== "string") return fail("not-a-link", "a link must be text");
-  if (raw.length > LIMITS.fragmentChars * 2) return fail("too-long", `the link is ${raw.length} characters; skbscope links have at most ${LIMITS.fragmentChars}`);
+  if (raw.length > LIMITS.fragmentChars * 2)
+    return fail("too-long", `the link is ${raw.length} characters; skbscope links have at most ${LIMITS.fragmentChars}`);
   const s = cleanFragment(raw);
   if (s.length === 0) return fail("not-a-link", "the link has no skbscope fragment (the part after #)");
   if (s.length > LIMITS.fragmentChars) return fail("too-long", `the link is ${s.length} characters; skbscope links have at most ${LIMITS.fragmentChars}`);
@@ -163,4 +165,3 @@ export async function openFragment(raw: string): Promise<LinkResult<Uint8Array>>
   if (out === "corrupt") return fail("decompress", "the link's compressed data is damaged");
   return { ok: true, value: out };
 }
-

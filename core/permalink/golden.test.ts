@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Golden links: every permalink made from the stories, the e2e traces and
  * the conformance traces as of main 15e84b3 (before the codec moved to
@@ -18,7 +19,9 @@ const operations = (text: string) => text.split("\n").filter((l) => l.trim() !==
 describe("golden links from main 15e84b3", () => {
   it("there are links from stories, e2e and conformance", () => {
     const froms = golden.map((g) => g.from.split(" ")[0]);
-    expect(new Set(froms)).toEqual(new Set(["story", "e2e/share.e2e.test.ts", "e2e/app.e2e.test.ts", "e2e/traces.ts", ...froms.filter((f) => f.startsWith("tests/"))]));
+    expect(new Set(froms)).toEqual(
+      new Set(["story", "e2e/share.e2e.test.ts", "e2e/app.e2e.test.ts", "e2e/traces.ts", ...froms.filter((f) => f.startsWith("tests/"))]),
+    );
     expect(golden.length).toBeGreaterThan(150);
   });
   for (const g of golden) {
@@ -35,10 +38,14 @@ describe("golden links from main 15e84b3", () => {
         expect(operations(got.text)).toEqual(operations(g.decoded.text));
         const story = storyById(g.decoded.storyId)!;
         if (got.notes.length) {
-          expect(got.notes).toEqual([`The story "${g.decoded.storyId}" has changed since this link was made; showing the linked operations without the story's narration.`]);
+          expect(got.notes).toEqual([
+            `The story "${g.decoded.storyId}" has changed since this link was made; showing the linked operations without the story's narration.`,
+          ]);
           expect(operations(story.source)).not.toEqual(operations(g.decoded.text));
         } else {
-          expect(got.text).toContain(story.source.split("\n").find((l) => l.startsWith("# ") && !l.startsWith("# title") && !l.startsWith("# policy") && !l.startsWith("# kernel")));
+          expect(got.text).toContain(
+            story.source.split("\n").find((l) => l.startsWith("# ") && !l.startsWith("# title") && !l.startsWith("# policy") && !l.startsWith("# kernel")),
+          );
         }
         expect({ ...got, text: "", notes: [] }).toEqual({ ...g.decoded, text: "", notes: [] });
         return;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Permalinks: a whole view (trace, policy, kernel, step, selection) in a
  * URL fragment, with no server. The codec is pure engine code, shared by
@@ -41,7 +42,8 @@ export async function encodePermalink(
     const back = finish(decodeContent(content), options.stories);
     const want = expectedBack(view, options);
     if (!back.ok) return fail("cannot-encode", back.error.message);
-    if (!same(stripPositions(back.value.trace), want)) return fail("cannot-encode", "the trace does not survive the link format (a comment or title that does not print back as itself?)");
+    if (!same(stripPositions(back.value.trace), want))
+      return fail("cannot-encode", "the trace does not survive the link format (a comment or title that does not print back as itself?)");
   } catch (e) {
     if (e instanceof CannotEncode || e instanceof Malformed || e instanceof RangeError) return fail("cannot-encode", e.message);
     return fail("cannot-encode", `internal error: ${e instanceof Error ? e.message : String(e)}`);
@@ -115,7 +117,9 @@ function finish(content: Content, stories: StoryLookup | undefined): LinkResult<
       `This link was made under engine semantics ${content.semantics}; this skbscope uses ${SEMANTICS_VERSION}. It replays with today's semantics. What changed: ${changes.map((c) => `${c.version}: ${c.summary}`).join("; ")}.`,
     );
   } else if (content.semantics > SEMANTICS_VERSION) {
-    notes.push(`This link was made by a newer skbscope (engine semantics ${content.semantics}; this one has ${SEMANTICS_VERSION}); the replay may differ from what its author saw.`);
+    notes.push(
+      `This link was made by a newer skbscope (engine semantics ${content.semantics}; this one has ${SEMANTICS_VERSION}); the replay may differ from what its author saw.`,
+    );
   }
   return {
     ok: true,
@@ -134,4 +138,3 @@ function finish(content: Content, stories: StoryLookup | undefined): LinkResult<
 export function isPermalinkFragment(raw: string): boolean {
   return /^s[A-Za-z0-9_-]{6,}$/.test(cleanFragment(raw));
 }
-

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The permalink op codes come from the op registry (each spec's `opcode`):
  * every op's code is its index in OPCODES, and a link naming the op
@@ -26,7 +27,15 @@ describe("permalink op codes", () => {
   for (const spec of OPS.values()) {
     it(`${spec.fn} (code ${spec.opcode}) decodes back from a link`, () => {
       const call = `${spec.fn}(${spec.params.map((k) => ARG[k]).join(", ")})`;
-      const line = spec.result && !spec.resultUnlessOptional ? `${RESULT[spec.result]} = ${call}` : spec.result ? `${RESULT[spec.result]} = ${spec.fn}(${spec.params.slice(0, spec.params.length - (spec.optional ?? 0)).map((k) => ARG[k]).join(", ")})` : call;
+      const line =
+        spec.result && !spec.resultUnlessOptional
+          ? `${RESULT[spec.result]} = ${call}`
+          : spec.result
+            ? `${RESULT[spec.result]} = ${spec.fn}(${spec.params
+                .slice(0, spec.params.length - (spec.optional ?? 0))
+                .map((k) => ARG[k])
+                .join(", ")})`
+            : call;
       const { trace } = parseTrace(PRELUDE + line);
       expect(trace.ops.at(-1)!.fn).toBe(spec.fn);
       const kernel = spec.kernels?.[0] ?? "6.1";

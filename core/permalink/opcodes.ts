@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The permalink op tables (format 1). A link names each operation by its
  * code, so codes only ever grow at the end: a link made today decodes in
@@ -26,5 +27,12 @@ function opcodeTable(): string[] {
 
 /** The eight commonest operations, 4 bits each (fixed for format 1); the rest take 7. */
 export const SHORT_OPS: readonly string[] = [
-  "alloc_page", "alloc_skb", "skb_fill_page_desc", "zerocopy_arm", "kfree_skb", "skb_clone", "pskb_copy", "pskb_expand_head",
+  "alloc_page",
+  "alloc_skb",
+  "skb_fill_page_desc",
+  "zerocopy_arm",
+  "kfree_skb",
+  "skb_clone",
+  "pskb_copy",
+  "pskb_expand_head",
 ];

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The permalink policy codes (format 1): a link names a policy by its
  * `code` in the policy registry (core/model/policies.ts), which is

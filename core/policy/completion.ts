@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Completion hooks: the places where a policy's mechanism tells the owner
  * that a zero-copy buffer is done. Each hook records a "completion" event

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * destructor - skb->destructor of the armed skb, the 2.6.32 AF_PACKET TX
  * ring way (net/packet/af_packet.c tpacket_destruct_skb): the owner hears

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /** The docs' policy table and header line are the registry's, current. */
 import { describe, expect, it } from "vitest";
 import { POLICIES } from "../model/types";
@@ -7,7 +8,9 @@ const docs = import.meta.glob<string>(["../../README.md", "../../docs/trace-lang
 
 describe("the generated policy docs", () => {
   it("have a row per policy and the header line lists every id", () => {
-    const rows = policyTableMarkdown().split("\n").filter((l) => l.startsWith("| `"));
+    const rows = policyTableMarkdown()
+      .split("\n")
+      .filter((l) => l.startsWith("| `"));
     expect(rows.map((r) => /^\| `([^`]+)`/.exec(r)![1])).toEqual([...POLICIES]);
     expect(policyHeaderLine()).toBe(`# policy: ${POLICIES.join(" | ")}`);
   });

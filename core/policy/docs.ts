@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The docs' policy table and `# policy:` header line, generated from the
  * registry (README.md and docs/trace-language.md carry them between

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * msg-zerocopy (6.1) - MSG_ZEROCOPY: msg_zerocopy_alloc() (refcnt 1,
  * SKBFL_ZEROCOPY_FRAG | SKBFL_DONT_ORPHAN), skb_zcopy_set() (+1, unless
@@ -14,7 +15,8 @@ import { armUbuf, carriesUbufOf, ubufStillArmed } from "./ubuf_info";
 export const msgZerocopy: CompletionPolicy<"msg-zerocopy"> = {
   id: "msg-zerocopy",
   doc: {
-    armedBy: "a MSG_ZEROCOPY `ubuf_info` (`SKBFL_DONT_ORPHAN`): shared by reference, copied only toward a receiver; `skb_zcopy_set` takes a reference and the end of `sendmsg` drops the initial one",
+    armedBy:
+      "a MSG_ZEROCOPY `ubuf_info` (`SKBFL_DONT_ORPHAN`): shared by reference, copied only toward a receiver; `skb_zcopy_set` takes a reference and the end of `sendmsg` drops the initial one",
     toldWhen: "its `refcnt` reaches zero",
   },
   arm: (tx, site) => armUbuf(tx, site, { kind: "msgzc", dontOrphan: true, sendmsg: true }),

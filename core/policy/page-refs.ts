@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * page-refs - the oracle, not a kernel mechanism: the owner hears when no
  * host reference to any page of the buffer is left (every page back at

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The policy registry is the only place a policy is defined: every row of
  * core/model/policies.ts has a complete module here, every module keeps
@@ -126,7 +127,9 @@ function policyDrift(text: string, ids: readonly string[]): string | null {
   const alt = ids.map((id) => id.replace(/[-.]/g, "\\$&")).join("|");
   const named = new Set([...text.matchAll(new RegExp(`["'\`](${alt})["'\`]`, "g"))].map((m) => m[1]));
   if (named.size >= 2) return `names policies ${[...named].join(", ")}`;
-  const decides = new RegExp(`policy\\)?\\s*[!=]==?\\s*["'\`](${alt})["'\`]|["'\`](${alt})["'\`]\\s*[!=]==?\\s*\\w*[pP]olicy\\b|switch\\s*\\([^)]*[pP]olicy\\w*\\)`).exec(text);
+  const decides = new RegExp(
+    `policy\\)?\\s*[!=]==?\\s*["'\`](${alt})["'\`]|["'\`](${alt})["'\`]\\s*[!=]==?\\s*\\w*[pP]olicy\\b|switch\\s*\\([^)]*[pP]olicy\\w*\\)`,
+  ).exec(text);
   if (decides) return `decides by a policy's id: ${decides[0]}`;
   return null;
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The completion policies' behaviour, by id. The mapped type makes the
  * compiler refuse a row of core/model/policies.ts without a module here,

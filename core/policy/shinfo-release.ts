@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * shinfo-release - the seed patch: skb_shinfo(skb)->release and ->priv,
  * called from skb_release_data() (the 2009 patch against 2.6.32; the same
@@ -12,7 +13,8 @@ export const shinfoRelease: CompletionPolicy<"shinfo-release"> = {
   id: "shinfo-release",
   doc: {
     armedBy: "the 2009 seed patch's `skb_shinfo(a)->release`",
-    toldWhen: "the armed Data's `dataref` reaches zero (`skb_release_data`); new Datas start with NULL, and `pskb_expand_head` and `skb_recycle_check` set it to NULL",
+    toldWhen:
+      "the armed Data's `dataref` reaches zero (`skb_release_data`); new Datas start with NULL, and `pskb_expand_head` and `skb_recycle_check` set it to NULL",
   },
   arm(tx, { name, data, buffer }) {
     if (data.release) precondition("zerocopy_arm", `skb_shinfo(${name})->release is already set`);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * What a completion policy is, as behaviour: the one interface the
  * zerocopy_arm op and the checker call instead of switching on ids. Its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * ubuf-orphan (6.1) - a vhost-style ubuf_info: refcnt 1,
  * SKBFL_ZEROCOPY_FRAG without SKBFL_DONT_ORPHAN, installed with
@@ -13,7 +14,8 @@ import { armUbuf, carriesUbufOf, ubufStillArmed } from "./ubuf_info";
 export const ubufOrphan: CompletionPolicy<"ubuf-orphan"> = {
   id: "ubuf-orphan",
   doc: {
-    armedBy: "a vhost-style `ubuf_info` (`refcnt` 1, `SKBFL_ZEROCOPY_FRAG`, no `SKBFL_DONT_ORPHAN`), installed with `skb_zcopy_init`, as the merged design: frags are deep-copied before they escape",
+    armedBy:
+      "a vhost-style `ubuf_info` (`refcnt` 1, `SKBFL_ZEROCOPY_FRAG`, no `SKBFL_DONT_ORPHAN`), installed with `skb_zcopy_init`, as the merged design: frags are deep-copied before they escape",
     toldWhen: "its `refcnt` reaches zero",
   },
   arm: (tx, site) => armUbuf(tx, site, { kind: "vhost", dontOrphan: false, sendmsg: false }),

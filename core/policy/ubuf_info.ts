@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * struct ubuf_info (6.1, include/linux/skbuff.h), shared by the policies
  * whose completion is uarg->callback(): the Data carries the ubuf in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The one event formatter: every kind has its own words (the compiler
  * enforces the switch; this checks the words), and holders read as the
@@ -52,7 +53,9 @@ describe("describeEvent", () => {
   });
 
   it("names holders as the kernel does when given the state", () => {
-    const { trace } = parseTrace("g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nc = pskb_copy(a)\nkfree_skb(a)\n");
+    const { trace } = parseTrace(
+      "g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nc = pskb_copy(a)\nkfree_skb(a)\n",
+    );
     const run = runTrace(trace, { policy: "shinfo-release", kernel: "2.6.32" });
     const said = describeEvents(run.steps[5].events, run.snapshotAt(6));
     expect(said).toContain("completion of z1 fired by skb_shinfo(a)->release, while skb_shinfo(c)->frags[0] holds g");
@@ -60,7 +63,9 @@ describe("describeEvent", () => {
   });
 
   it("says why a copy happened: skb_orphan_frags_rx on a zero-copy skb queued to a socket", () => {
-    const { trace } = parseTrace("g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\ns = sock_create()\nsock_queue_rcv_skb(s, a)\n");
+    const { trace } = parseTrace(
+      "g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\ns = sock_create()\nsock_queue_rcv_skb(s, a)\n",
+    );
     const run = runTrace(trace, { policy: "ubuf-orphan", kernel: "6.1" });
     expect(describeEvents(run.steps[5].events, run.snapshotAt(6))).toEqual([
       "skb_orphan_frags_rx: a's frags belong to u1: copy them to kernel pages (skb_copy_ubufs)",

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Engine events in kernel words: the one formatter behind the app's
  * narration, `skbscope run`'s text output and the email report.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * A violation in words a reviewer can paste: the step it happened at, the
  * holder that makes it one, and the chain of kernel references from a

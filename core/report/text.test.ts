@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Plain-text reports: 72 columns, the state drawn in kernel names, and
  * the importer reading the trace back out of a report or a mail, quoted
@@ -18,7 +19,7 @@ const quote = (text: string, prefix: string) =>
     .join("\n");
 
 const CLUTTER_BEFORE = "On Tue, Nov 10, 2009 at 07:41:03AM -0500, Gregory Haskins wrote:\nHi Michael,\n\nHere is the trace I ran:\n";
-const CLUTTER_AFTER = "\nThanks,\n-Greg\n-- \nTo unsubscribe from this list: send the line \"unsubscribe netdev\"\n";
+const CLUTTER_AFTER = '\nThanks,\n-Greg\n-- \nTo unsubscribe from this list: send the line "unsubscribe netdev"\n';
 
 describe("wrap", () => {
   it("never passes the width, and keeps every word", () => {
@@ -34,7 +35,8 @@ describe("wrap", () => {
 
 describe("drawState", () => {
   it("draws Datas, their skbs, frags and the holders of each page", () => {
-    const r = run(`
+    const r = run(
+      `
       g = alloc_page(guest)
       a = alloc_skb(256)
       skb_fill_page_desc(a, 0, g, 0, 4096)
@@ -42,7 +44,9 @@ describe("drawState", () => {
       __skb_header_release(a)
       b = skb_clone(a)
       c = pskb_copy(a)
-    `, { policy: "shinfo-release", kernel: "6.1" });
+    `,
+      { policy: "shinfo-release", kernel: "6.1" },
+    );
     const text = drawState(r.final).join("\n");
     expect(text).toContain("Data h1: dataref 0x10002 (2 in all, 1 payload-only)");
     expect(text).toContain("|-- skb a: users 1, cloned, nohdr, len 4096 (4096 paged)");
@@ -55,7 +59,8 @@ describe("drawState", () => {
   });
 
   it("draws pipes, sockets, ubufs and freed pages", () => {
-    const r = run(`
+    const r = run(
+      `
       g = alloc_page(guest)
       a = alloc_skb(256)
       skb_fill_page_desc(a, 0, g, 0, 4096)
@@ -63,7 +68,9 @@ describe("drawState", () => {
       s = sock_create()
       sock_queue_rcv_skb(s, a)
       q = skb_splice_bits(a, 0, 4096)
-    `, { policy: "ubuf-orphan", kernel: "6.1" });
+    `,
+      { policy: "ubuf-orphan", kernel: "6.1" },
+    );
     const text = drawState(r.final).join("\n");
     expect(text).toContain("destructor sock_rfree, on\n  |       s's receive queue");
     expect(text).toContain("pipe q\n  `-- bufs[0] --> page k1, offset 0, len 4096");
@@ -102,7 +109,14 @@ describe.each(STORIES.map((s) => [s.id, s] as const))("report of story %s", (_id
   it("imports back: the same trace, policy, kernel, step and selection", () => {
     for (const step of steps) {
       const text = textReport({ trace, step, selection: "g" }).text;
-      for (const pasted of [text, quote(text, "> "), quote(quote(text, "> "), "> "), quote(text, ">> > "), CLUTTER_BEFORE + quote(text, "> ") + CLUTTER_AFTER, text.replace(/\n/g, "\r\n")]) {
+      for (const pasted of [
+        text,
+        quote(text, "> "),
+        quote(quote(text, "> "), "> "),
+        quote(text, ">> > "),
+        CLUTTER_BEFORE + quote(text, "> ") + CLUTTER_AFTER,
+        text.replace(/\n/g, "\r\n"),
+      ]) {
         const got = importText(pasted);
         expect(got.ok ? "" : got.error.message).toBe("");
         if (!got.ok) continue;
@@ -126,7 +140,9 @@ describe.each(STORIES.map((s) => [s.id, s] as const))("report of story %s", (_id
 
 describe("the report", () => {
   it("says where a step failed and what the checker found there", () => {
-    const { trace } = parseTrace("g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nc = pskb_copy(a)\nkfree_skb(a)\nkfree_skb(a)\n");
+    const { trace } = parseTrace(
+      "g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nc = pskb_copy(a)\nkfree_skb(a)\nkfree_skb(a)\n",
+    );
     const at6 = textReport({ trace, policy: "shinfo-release", kernel: "2.6.32", step: 6 }).text;
     // The step's events in kernel words, as `skbscope run` and the app say them.
     expect(at6).toContain("completion of z1 fired by skb_shinfo(a)->release, while");
@@ -156,7 +172,17 @@ describe("importText on malformed input", () => {
   it("never throws, and says why it gives up", () => {
     const line = fc.oneof(
       fc.string(),
-      fc.constantFrom("g = alloc_page(guest)", "kfree_skb(a)", "# title: x", "# policy: nope", "== skbscope trace ==", "== end of skbscope trace ==", "> > a = skb_clone(", "skbscope view: policy page-refs, kernel 6.1, step 99 of 2", ""),
+      fc.constantFrom(
+        "g = alloc_page(guest)",
+        "kfree_skb(a)",
+        "# title: x",
+        "# policy: nope",
+        "== skbscope trace ==",
+        "== end of skbscope trace ==",
+        "> > a = skb_clone(",
+        "skbscope view: policy page-refs, kernel 6.1, step 99 of 2",
+        "",
+      ),
     );
     fc.assert(
       fc.property(fc.array(line, { maxLength: 30 }), fc.constantFrom("", "> ", ">>"), (lines, prefix) => {
@@ -187,7 +213,10 @@ describe("importText on malformed input", () => {
   });
   it("says when there is no trace, or the report is cut off", () => {
     expect(importText("Thanks for the patch!\n-- \nGreg\n")).toEqual({ ok: false, error: { message: expect.stringMatching(/no trace found/) } });
-    expect(importText("== skbscope trace ==\ng = alloc_page(guest)\n")).toMatchObject({ ok: false, error: { message: expect.stringMatching(/end marker is missing/) } });
+    expect(importText("== skbscope trace ==\ng = alloc_page(guest)\n")).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/end marker is missing/) },
+    });
     expect(importText(42 as never).ok).toBe(false);
   });
   it("refuses oversized text before reading it", () => {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Plain-text reports for email, and reading them (or a bare trace) back.
  *
@@ -165,10 +166,7 @@ function stepPart(run: Run, step: number, width: number): string[] {
     out.push(...wrap(`State after step ${step} of ${run.steps.length}: ${printOp(rec.op)}`, width, "", "    "));
   }
   out.push(
-    ...wrap(
-      "(A Data is a head buffer and its skb_shared_info. dataref's low half counts every skb on it, the high half the payload-only ones.)",
-      width,
-    ),
+    ...wrap("(A Data is a head buffer and its skb_shared_info. dataref's low half counts every skb on it, the high half the payload-only ones.)", width),
   );
   out.push("");
   out.push(...drawState(run.snapshotAt(step), width));
@@ -280,7 +278,7 @@ const isBlank = (c: string) => c === " " || c === "\t";
 /** Where the quoting ("> ", ">> ", "> > ") and one blank after it end. */
 function quoteEnd(text: string): number {
   let end = 0;
-  for (let i = 0; ; ) {
+  for (let i = 0; ;) {
     while (i < text.length && isBlank(text[i])) i++;
     if (text[i] !== ">") break;
     end = ++i;
@@ -350,13 +348,16 @@ export function importText(pasted: string): ImportResult {
     picked = Array.from({ length: end - begin - 1 }, (_, i) => begin + 1 + i);
     from = "report";
   } else {
-    const kind = lines.map((l) => (l.trim() === "" ? "blank" : l.trimStart().startsWith("#") ? "comment" : isStatement(l) ? "op" : isBrokenStatement(l) ? "broken" : "other"));
+    const kind = lines.map((l) =>
+      l.trim() === "" ? "blank" : l.trimStart().startsWith("#") ? "comment" : isStatement(l) ? "op" : isBrokenStatement(l) ? "broken" : "other",
+    );
     const first = kind.findIndex((k) => k === "comment" || k === "op");
     let last = -1;
-    for (let i = kind.length - 1; i >= 0; i--) if (kind[i] === "op" || kind[i] === "comment") {
-      last = i;
-      break;
-    }
+    for (let i = kind.length - 1; i >= 0; i--)
+      if (kind[i] === "op" || kind[i] === "comment") {
+        last = i;
+        break;
+      }
     if (!kind.includes("op")) {
       return { ok: false, error: { message: "no trace found: no line reads as an operation such as skb_clone(a)" } };
     }

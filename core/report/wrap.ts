@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Word-wrapping for plain-text output (the email report, the CLI): the
  * 72 columns a plain-text mail keeps through a few levels of "> ".

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The canonical form: symmetric states are one state, different states are
  * two, and the checker's memory of the path is part of the key.
@@ -83,8 +84,41 @@ describe("canonicalKey: every field of the model is either in the key or known t
   // kernel, policy and without (reverted fixes) are one search's settings,
   // the same in every state it compares.
   const covered: Record<string, string[]> = {
-    state: ["kernel", "policy", "without", "step", "counters", "skbs", "datas", "pages", "pipes", "socks", "devq", "ubufs", "buffers", "graves", "fclones", "caches"],
-    skb: ["name", "users", "cloned", "nohdr", "fclone", "fclonePair", "head", "data", "len", "data_len", "truesize", "hdr_len", "head_frag", "destructor", "sk"],
+    state: [
+      "kernel",
+      "policy",
+      "without",
+      "step",
+      "counters",
+      "skbs",
+      "datas",
+      "pages",
+      "pipes",
+      "socks",
+      "devq",
+      "ubufs",
+      "buffers",
+      "graves",
+      "fclones",
+      "caches",
+    ],
+    skb: [
+      "name",
+      "users",
+      "cloned",
+      "nohdr",
+      "fclone",
+      "fclonePair",
+      "head",
+      "data",
+      "len",
+      "data_len",
+      "truesize",
+      "hdr_len",
+      "head_frag",
+      "destructor",
+      "sk",
+    ],
     data: ["id", "end", "head_page", "head_offset", "dataref", "frags", "frag_list", "zcopy", "release", "head_stolen"],
     page: ["name", "owner", "origin", "refcount", "caller", "freed"],
     pipe: ["name", "bufs"],
@@ -102,7 +136,7 @@ describe("canonicalKey: every field of the model is either in the key or known t
       ops(`${DEFAULT_PREFIX_TEXT}b = alloc_skb(256)\ns = sock_create()\nsock_queue_rcv_skb(s, b)\nq = skb_splice_bits(b, 0, 0)`),
     );
     const st = start.state;
-    const first = <T,>(m: ReadonlyMap<unknown, T>) => [...m.values()][0] as object;
+    const first = <T>(m: ReadonlyMap<unknown, T>) => [...m.values()][0] as object;
     const seen: Record<string, string[]> = {
       state: Object.keys(st),
       skb: Object.keys(first(st.skbs)),
@@ -113,7 +147,11 @@ describe("canonicalKey: every field of the model is either in the key or known t
       ubuf: Object.keys(first(st.ubufs)),
       buffer: Object.keys(first(st.buffers)),
     };
-    for (const [kind, fields] of Object.entries(seen)) expect(fields.filter((f) => !covered[kind].includes(f)), kind).toEqual([]);
+    for (const [kind, fields] of Object.entries(seen))
+      expect(
+        fields.filter((f) => !covered[kind].includes(f)),
+        kind,
+      ).toEqual([]);
   });
 });
 
@@ -158,7 +196,9 @@ function scramble(state: State, summary: PathSummary, seed: number): [State, Pat
         head: rn(s.head),
         sk: rn(s.sk),
         fclonePair: rn(s.fclonePair),
-        destructor: s.destructor && (s.destructor.fn === "sock_rfree" ? { ...s.destructor, sk: rn(s.destructor.sk) } : { ...s.destructor, buffer: rn(s.destructor.buffer) }),
+        destructor:
+          s.destructor &&
+          (s.destructor.fn === "sock_rfree" ? { ...s.destructor, sk: rn(s.destructor.sk) } : { ...s.destructor, buffer: rn(s.destructor.buffer) }),
       },
     ]),
     datas: shuffle(state.datas, (k, d) => [

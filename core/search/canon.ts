@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The canonical form of a search state: a key that is the same for two
  * states that differ only in the names of their objects (symmetry

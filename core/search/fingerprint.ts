@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The search's visited set: 64-bit fingerprints of canonical states
  * (canon.ts canonicalFingerprint) in one open-addressing hash table of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Which search steps commute, derived from what each step reads and
  * writes: the engine's transaction reports every table entry an

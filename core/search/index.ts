@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Bounded search for counterexamples (issue 7): the shortest trace that
  * makes a completion policy complete prematurely, twice, late or never.

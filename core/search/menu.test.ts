@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The argument menu: lengths where the kernel branches, fresh names, and
  * the callers' contracts the engine does not check.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The argument menu: every operation the search may try next from a state,
  * with a finite set of arguments that can make a difference.
@@ -102,8 +103,7 @@ function taken(state: State, name: string): boolean {
 
 /** The first name of the sequence not used in this trace. */
 export function freshName(state: State, kind: "skb" | "pipe" | "sock" | "list"): string {
-  const seq =
-    kind === "skb" ? SKB_NAMES : kind === "pipe" ? ["q"] : kind === "sock" ? ["s"] : ["segs"];
+  const seq = kind === "skb" ? SKB_NAMES : kind === "pipe" ? ["q"] : kind === "sock" ? ["s"] : ["segs"];
   for (const name of seq) if (!taken(state, name)) return name;
   const base = seq[0];
   for (let i = 2; ; i++) if (!taken(state, `${base}${i}`)) return `${base}${i}`;

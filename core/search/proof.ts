@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * A search that ran to its bound, in words: a bounded proof. The CLI and
  * the app's search panel print this same sentence.

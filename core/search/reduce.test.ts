@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The partial-order reduction (footprint.ts, search.ts expandSlice) finds
  * exactly what the full search finds: for every policy on every kernel it
@@ -15,16 +16,20 @@ const DEPTH = 3;
 const cases = POLICIES.flatMap((policy) => KERNELS.filter((kernel) => policyApplies(policy, kernel)).map((kernel) => [policy, kernel] as const));
 
 describe(`partial-order reduction: the same shortest counterexamples as the full search, to depth ${DEPTH}`, () => {
-  it.each(cases)("%s on %s", (policy, kernel) => {
-    const full = search({ policy, kernel, maxDepth: DEPTH, maxStates: Infinity, reduce: false });
-    const reduced = search({ policy, kernel, maxDepth: DEPTH, maxStates: Infinity, reduce: true });
-    const shape = (r: typeof full) => r.counterexamples.map((c) => ({ kind: c.kind, length: c.length, verified: c.verified }));
-    expect(shape(reduced)).toEqual(shape(full));
-    expect(reduced.states).toBe(full.states);
-    expect(reduced.transitions).toBe(full.transitions);
-    // It did reduce: some steps were left unjudged (and none in the full search).
-    expect(full.skipped).toBe(0);
-    expect(reduced.skipped).toBeGreaterThan(0);
-    expect(reduced.generated).toBe(full.generated - reduced.skipped);
-  }, 120_000);
+  it.each(cases)(
+    "%s on %s",
+    (policy, kernel) => {
+      const full = search({ policy, kernel, maxDepth: DEPTH, maxStates: Infinity, reduce: false });
+      const reduced = search({ policy, kernel, maxDepth: DEPTH, maxStates: Infinity, reduce: true });
+      const shape = (r: typeof full) => r.counterexamples.map((c) => ({ kind: c.kind, length: c.length, verified: c.verified }));
+      expect(shape(reduced)).toEqual(shape(full));
+      expect(reduced.states).toBe(full.states);
+      expect(reduced.transitions).toBe(full.transitions);
+      // It did reduce: some steps were left unjudged (and none in the full search).
+      expect(full.skipped).toBe(0);
+      expect(reduced.skipped).toBeGreaterThan(0);
+      expect(reduced.generated).toBe(full.generated - reduced.skipped);
+    },
+    120_000,
+  );
 });

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The search finds the known counterexamples of the semantics reference
  * (section 3.4) at their known minimal lengths, finds none where the
@@ -170,7 +171,11 @@ describe("search mechanics", () => {
   });
 
   it("splitting the frontier across workers changes nothing (paths only, rebuilt in each slice)", () => {
-    const variants: SearchOptions[] = [options, { ...options, maxStates: 3000 }, { ...options, maxDepth: 4, kinds: ["premature", "late"], stopWhenFound: true }];
+    const variants: SearchOptions[] = [
+      options,
+      { ...options, maxStates: 3000 },
+      { ...options, maxDepth: 4, kinds: ["premature", "late"], stopWhenFound: true },
+    ];
     for (const o of variants) {
       const alone = search(o);
       for (const [n, size] of [
@@ -318,7 +323,12 @@ describe("the search's step judgement agrees with runTrace's Checker", () => {
             const j = judgeStep(policy, start.state, start.summary, op);
             if (j.error) break;
             path.push(op);
-            judged.push({ kinds: kindsOf(j, "any").filter((k) => k !== "missed").sort(), missed: j.missed.length > 0 });
+            judged.push({
+              kinds: kindsOf(j, "any")
+                .filter((k) => k !== "missed")
+                .sort(),
+              missed: j.missed.length > 0,
+            });
             start = { state: j.state, summary: j.summary, kinds: [] };
           }
         }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Bounded breadth-first search for the shortest trace that breaks a
  * completion policy: TLC's or Alloy's counterexample, in trace language.
@@ -506,7 +507,8 @@ export class SearchRun {
         this.pruned += res.work[4 * i + 1];
         this.notModelled += res.work[4 * i + 2];
         this.skipped += res.work[4 * i + 3];
-        for (; e < res.internal.length && res.internal[e].parent === i; e++) this.internalErrors.push({ path: res.internal[e].path, message: res.internal[e].message });
+        for (; e < res.internal.length && res.internal[e].parent === i; e++)
+          this.internalErrors.push({ path: res.internal[e].path, message: res.internal[e].message });
         for (; f < res.found.length && res.found[f].parent === i; f++) this.record(res.found[f].kind, [...slice[i].steps, res.found[f].step], this.level + 1);
         for (; c < ch.length && ch[c] === i; c += 4) {
           this.generated++;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * One search step: apply an operation to a state (pure) and judge it as the
  * checker would judge it at the end of the path that led there.

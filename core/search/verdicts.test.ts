@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Issue 11.7: the search counts steps the model cannot handle apart from
  * the kernel's refusals, follows the callers' contracts, never lets its
@@ -49,7 +50,10 @@ describe("search (issue 11.7)", () => {
     for (const c of r.counterexamples) {
       for (const op of c.ops) {
         // a belongs to t's frag_list: only t is the caller's
-        expect(op.args.some((arg) => arg.kind === "ref" && arg.name === "a"), `${c.kind}: ${c.ops.map(printOp).join("; ")}`).toBe(false);
+        expect(
+          op.args.some((arg) => arg.kind === "ref" && arg.name === "a"),
+          `${c.kind}: ${c.ops.map(printOp).join("; ")}`,
+        ).toBe(false);
       }
     }
     expect(r.counterexamples.map((c) => c.kind)).not.toContain("use-after-free");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The walker's in-place tables, moved forward and back along many paths,
  * always hold the state a pure replay of the same path reaches.
@@ -16,7 +17,7 @@ describe("Walker", () => {
     const start = replayPath({ policy, kernel: "6.1" }, DEFAULT_PREFIX);
     const walker = new Walker(config, start, true);
     let seed = 7;
-    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    const rnd = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
     let checked = 0;
     for (let walk = 0; walk < 60; walk++) {
       // A random path of up to 4 steps the kernel accepts, chosen on pure states.
@@ -47,8 +48,26 @@ describe("Walker", () => {
     const a = [{ fn: "skb_clone", result: "b", args: [{ kind: "ref", name: "a" }] }] as const;
     const c = [{ fn: "skb_clone", result: "c", args: [{ kind: "ref", name: "a" }] }] as const;
     expect(stepIdentity(a)).toBe(stepIdentity(c));
-    expect(stepIdentity([{ fn: "pskb_trim", args: [{ kind: "ref", name: "a" }, { kind: "int", value: 0 }] }])).not.toBe(
-      stepIdentity([{ fn: "pskb_trim", args: [{ kind: "ref", name: "a" }, { kind: "int", value: 64 }] }]),
+    expect(
+      stepIdentity([
+        {
+          fn: "pskb_trim",
+          args: [
+            { kind: "ref", name: "a" },
+            { kind: "int", value: 0 },
+          ],
+        },
+      ]),
+    ).not.toBe(
+      stepIdentity([
+        {
+          fn: "pskb_trim",
+          args: [
+            { kind: "ref", name: "a" },
+            { kind: "int", value: 64 },
+          ],
+        },
+      ]),
     );
   });
 });

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * A walker over the tree of search paths: one set of tables, written in
  * place. Moving to a path undoes the steps back to the common prefix

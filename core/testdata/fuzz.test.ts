@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The hostile fuzz test (issue 16.7): a few hundred seeded traces over
  * every operation of the registry, hostile numbers included; each replay
@@ -45,7 +46,10 @@ describe("hostile fuzz", () => {
 
   it("the judge sees a negative field anywhere in a view, and a throw", () => {
     expect(negativeFields({ skbs: [{ len: 10, headroom: 0, frags: [{ size: 1 }] }] })).toEqual([]);
-    expect(negativeFields({ skbs: [{ len: -3896, headroom: 4224 }], datas: [{ frags: [{ size: -1 }] }] })).toEqual(["skbs[0].len = -3896", "datas[0].frags[0].size = -1"]);
+    expect(negativeFields({ skbs: [{ len: -3896, headroom: 4224 }], datas: [{ frags: [{ size: -1 }] }] })).toEqual([
+      "skbs[0].len = -3896",
+      "datas[0].frags[0].size = -1",
+    ]);
     expect(negativeFields({ pages: [{ refcount: Number.NaN }] })).toEqual(["pages[0].refcount = NaN"]);
     expect(fuzzProblems({ trace: null as never, options: { policy: "page-refs", kernel: "6.1" } })[0]).toMatch(/the replay threw/);
   });

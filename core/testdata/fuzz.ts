@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The hostile fuzzer (issue 16.7): seeded random traces over every
  * operation in the registry, arguments picked among the names defined so
@@ -33,9 +34,38 @@ export function seeded(seed: number): () => number {
 
 /** Numbers a hostile sender would try: type edges, kmalloc's edges, page edges. */
 const HOSTILE = [
-  0, 1, 2, 63, 64, 100, 128, 255, 256, 1000, 1448, 1500, 2048, PAGE_SIZE - 1, PAGE_SIZE, PAGE_SIZE + 1, 8192, 32768, 65535, 65536,
-  KMALLOC_MAX_SIZE - 1, KMALLOC_MAX_SIZE, KMALLOC_MAX_SIZE + 1, 2 ** 30, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1,
-  -1, -2, -64, -4096, -(2 ** 31),
+  0,
+  1,
+  2,
+  63,
+  64,
+  100,
+  128,
+  255,
+  256,
+  1000,
+  1448,
+  1500,
+  2048,
+  PAGE_SIZE - 1,
+  PAGE_SIZE,
+  PAGE_SIZE + 1,
+  8192,
+  32768,
+  65535,
+  65536,
+  KMALLOC_MAX_SIZE - 1,
+  KMALLOC_MAX_SIZE,
+  KMALLOC_MAX_SIZE + 1,
+  2 ** 30,
+  2 ** 31 - 1,
+  2 ** 31,
+  2 ** 32 - 1,
+  -1,
+  -2,
+  -64,
+  -4096,
+  -(2 ** 31),
 ];
 /** Plausible numbers, so traces get somewhere before they get hostile. */
 const PLAUSIBLE = [0, 1, 10, 32, 50, 64, 100, 256, 500, 1000, 1448, 2000, 4096];

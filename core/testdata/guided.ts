@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Model-guided random traces for property tests and benchmarks: each
  * operation's arguments are picked among the objects alive at that point,
@@ -84,13 +85,7 @@ export function makerContext(current: () => State): FuzzCtx {
 }
 
 /** Build a trace from draws; `setup` ops run first. */
-export function guidedTrace(
-  draws: readonly Draw[],
-  kernel: KernelId,
-  policy: PolicyId,
-  setup: readonly TraceOp[] = [],
-  maxLive = Infinity,
-): Trace {
+export function guidedTrace(draws: readonly Draw[], kernel: KernelId, policy: PolicyId, setup: readonly TraceOp[] = [], maxLive = Infinity): Trace {
   // A private working state stepped in place: pure steps would copy the
   // ever-growing graves table at every free.
   let state = thaw(emptyState(kernel, policy));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Test helpers: run a trace written inline, and read the state back in the
  * words the kernel uses. Shared by the tests next to each module.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The trace language's syntax tree. Positions (line, columns) help
  * diagnostics and the editor; they are not part of a trace's meaning, so

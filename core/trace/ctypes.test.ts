@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * C argument types (issue 16.2): a value the C caller could not pass is
  * refused when the trace is read, in the prototype's words.
@@ -7,7 +8,10 @@ import { OPS } from "../ops";
 import { cTypeRange, paramCType } from "./ctypes";
 import { parseTrace } from "./parse";
 
-const errors = (src: string) => parseTrace(src).diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.column} ${d.message}`);
+const errors = (src: string) =>
+  parseTrace(src)
+    .diagnostics.filter((d) => d.severity === "error")
+    .map((d) => `${d.line}:${d.column} ${d.message}`);
 const A = "a = alloc_skb(256)\nb = alloc_skb(256)\np = alloc_page(guest)\n";
 
 describe("every integer argument has the C type of its kernel parameter", () => {
@@ -51,7 +55,7 @@ describe("integer constants read as C reads them", () => {
   });
 
   it("089 is refused: octal has no 8 or 9", () => {
-    expect(errors("a = alloc_skb(089)")).toEqual(['1:15 089 is not an integer: a leading 0 makes it octal, as in C, and octal has no 8 or 9']);
+    expect(errors("a = alloc_skb(089)")).toEqual(["1:15 089 is not an integer: a leading 0 makes it octal, as in C, and octal has no 8 or 9"]);
   });
 
   it.each([

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The C type of every integer argument of a trace operation: the type of
  * the kernel parameter it stands for, so a value the C caller could not

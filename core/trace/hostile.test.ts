@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * What a hostile or merely odd trace file does to the reader (issues 16.3,
  * 16.4, 11.2): every line end, a BOM, misplaced headers, long tokens, and
@@ -59,7 +60,9 @@ describe("every line end", () => {
 
 describe("headers in the wrong place", () => {
   it("a header after the first operation is a warning at its line", () => {
-    expect(diag("a = alloc_skb(1)\n# policy: destructor\n")).toEqual(['2:1 warning: "# policy:" after the first operation is only a comment; headers go at the top']);
+    expect(diag("a = alloc_skb(1)\n# policy: destructor\n")).toEqual([
+      '2:1 warning: "# policy:" after the first operation is only a comment; headers go at the top',
+    ]);
     expect(parseTrace("a = alloc_skb(1)\n# policy: destructor\n").trace.policy).toBeUndefined();
   });
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * What skbscope reads, and how much of it it reports: the limits that keep
  * a hostile file from costing more than a clear, short refusal. The README

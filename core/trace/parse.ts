@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The parser. It never throws: it returns the trace it could read and a
  * diagnostic (line, column, what was expected) for everything else.
@@ -79,7 +80,8 @@ function integerValue(text: string, col: number): number {
   let v: number;
   if (/^0[xX][0-9a-fA-F]+$/.test(text)) v = Number(text);
   else if (/^0[0-7]+$/.test(text)) v = parseInt(text.slice(1), 8);
-  else if (/^0[0-9]+$/.test(text)) throw new LineError(col, end, `${shown} is not an integer: a leading 0 makes it octal, as in C, and octal has no 8 or 9`, "an integer");
+  else if (/^0[0-9]+$/.test(text))
+    throw new LineError(col, end, `${shown} is not an integer: a leading 0 makes it octal, as in C, and octal has no 8 or 9`, "an integer");
   else if (/^[0-9]+$/.test(text)) v = Number(text);
   else throw new LineError(col, end, `${shown} is not an integer`, "an integer such as 4096 or 0x1000");
   if (!Number.isSafeInteger(v)) throw new LineError(col, end, `number ${shown} is too large`, "an integer of a C type");
@@ -232,7 +234,12 @@ function parseStatement(code: string, base: number, line: number, suggest = true
   const spec = opSpec(first.v);
   if (!spec) {
     const hint = suggest ? suggestOp(first.v) : undefined;
-    throw new LineError(first.col, first.end, `unknown operation ${quote(first.v)}${hint ? `; did you mean ${hint}?` : ""}`, "an operation name (see the README)");
+    throw new LineError(
+      first.col,
+      first.end,
+      `unknown operation ${quote(first.v)}${hint ? `; did you mean ${hint}?` : ""}`,
+      "an operation name (see the README)",
+    );
   }
   cur.expectP("(", `"(" after ${first.v}`);
   const args: Arg[] = [];
@@ -249,7 +256,8 @@ function parseStatement(code: string, base: number, line: number, suggest = true
   }
   const close = cur.expectP(")", '"," or ")"');
   const end = cur.next();
-  if (end.t !== "eof") throw new LineError(end.col, end.end, `expected the end of the line after ")", found ${describe(end)}`, "a comment or the end of the line");
+  if (end.t !== "eof")
+    throw new LineError(end.col, end.end, `expected the end of the line after ")", found ${describe(end)}`, "a comment or the end of the line");
 
   const max = spec.params.length;
   const min = max - (spec.optional ?? 0);
@@ -264,7 +272,12 @@ function parseStatement(code: string, base: number, line: number, suggest = true
   args.forEach((a, i) => checkArg(spec, i, a));
   const needsResult = spec.result !== null && !(spec.resultUnlessOptional && args.length > min);
   if (needsResult && result === undefined) {
-    throw new LineError(first.col, first.end, `${spec.fn} returns ${KIND_WORDS[spec.result!].replace(" name", "")}: name it, as in x = ${spec.fn}(...)`, `x = ${spec.fn}(...)`);
+    throw new LineError(
+      first.col,
+      first.end,
+      `${spec.fn} returns ${KIND_WORDS[spec.result!].replace(" name", "")}: name it, as in x = ${spec.fn}(...)`,
+      `x = ${spec.fn}(...)`,
+    );
   }
   if (!needsResult && result !== undefined) {
     throw new LineError(base, first.col, `${spec.fn} returns nothing to assign${spec.resultUnlessOptional ? " when given a pipe" : ""}`, `${spec.fn}(...)`);
@@ -330,8 +343,7 @@ export function parseTrace(source: string, options: ParseOptions = {}): Parsed {
     else omitted.warnings++;
   };
   const full = () => kept.error >= max;
-  const warn = (line: number, column: number, endColumn: number, message: string) =>
-    report({ line, column, endColumn, severity: "warning", message });
+  const warn = (line: number, column: number, endColumn: number, message: string) => report({ line, column, endColumn, severity: "warning", message });
 
   lines.forEach((raw, idx) => {
     const line = idx + 1;
@@ -366,14 +378,38 @@ export function parseTrace(source: string, options: ParseOptions = {}): Parsed {
           if (UNPRINTABLE.test(value)) warn(line, hash + 1, raw.length + 1, "the title holds control or line-separator characters; they are shown escaped");
         } else if (key === "contracts") {
           if (value === "enforce" || value === "flag") contracts = value;
-          else report({ line, column: hash + 1, endColumn: raw.length + 1, severity: "error", message: `unknown contracts mode ${quote(value)}`, expected: "enforce | flag" });
+          else
+            report({
+              line,
+              column: hash + 1,
+              endColumn: raw.length + 1,
+              severity: "error",
+              message: `unknown contracts mode ${quote(value)}`,
+              expected: "enforce | flag",
+            });
         } else if (key === "without") {
           without = [...(without ?? []), ...parseWithout(raw, line, diagnostics)];
         } else if (key === "policy") {
           if ((POLICIES as readonly string[]).includes(value)) policy = value as PolicyId;
-          else report({ line, column: hash + 1, endColumn: raw.length + 1, severity: "error", message: `unknown policy ${quote(value)}`, expected: POLICIES.join(" | ") });
+          else
+            report({
+              line,
+              column: hash + 1,
+              endColumn: raw.length + 1,
+              severity: "error",
+              message: `unknown policy ${quote(value)}`,
+              expected: POLICIES.join(" | "),
+            });
         } else if ((KERNELS as readonly string[]).includes(value)) kernel = value as KernelId;
-        else report({ line, column: hash + 1, endColumn: raw.length + 1, severity: "error", message: `unknown kernel ${quote(value)}`, expected: KERNELS.join(" | ") });
+        else
+          report({
+            line,
+            column: hash + 1,
+            endColumn: raw.length + 1,
+            severity: "error",
+            message: `unknown kernel ${quote(value)}`,
+            expected: KERNELS.join(" | "),
+          });
         return;
       }
       inHeader = false;
@@ -441,7 +477,12 @@ class Names {
     if (op.result !== undefined) {
       const before = this.defined.get(op.result);
       if (before) {
-        error ??= new LineError(resultColumn, resultColumn + op.result.length, `${op.result} is already defined at line ${before.line}; a name is given once`, "a new name");
+        error ??= new LineError(
+          resultColumn,
+          resultColumn + op.result.length,
+          `${op.result} is already defined at line ${before.line}; a name is given once`,
+          "a new name",
+        );
       } else {
         const kind = spec.result ?? "pipe";
         this.defined.set(op.result, { kind, line: op.line ?? 0 });
@@ -457,12 +498,20 @@ class Names {
     const def = this.defined.get(arg.name);
     const wanted = A_KIND[want as ResultKind];
     if (!def) {
-      return new LineError(span.column, span.endColumn, `${quote(arg.name)} is not defined: no line above says ${clip(arg.name)} = ...`, `${wanted} defined above`);
+      return new LineError(
+        span.column,
+        span.endColumn,
+        `${quote(arg.name)} is not defined: no line above says ${clip(arg.name)} = ...`,
+        `${wanted} defined above`,
+      );
     }
     const kind = arg.index !== undefined ? (def.kind === "list" ? "skb" : undefined) : def.kind;
     if (kind === want) return undefined;
     const what = arg.index !== undefined ? `${arg.name}[${arg.index}]` : arg.name;
-    const is = arg.index !== undefined && def.kind !== "list" ? `${arg.name} is ${A_KIND[def.kind]} (line ${def.line}), not a segment list` : `${what} is ${A_KIND[def.kind]} (line ${def.line})`;
+    const is =
+      arg.index !== undefined && def.kind !== "list"
+        ? `${arg.name} is ${A_KIND[def.kind]} (line ${def.line}), not a segment list`
+        : `${what} is ${A_KIND[def.kind]} (line ${def.line})`;
     return new LineError(span.column, span.endColumn, `${spec.fn}: argument ${i + 1} (${spec.names[i]}) must be ${wanted}; ${is}`, wanted);
   }
 }
@@ -480,11 +529,19 @@ function parseWithout(raw: string, line: number, diagnostics: Diagnostic[]): str
     if (!id) continue;
     const column = colon + 2 + m.index + (m[0].length - m[0].trimStart().length);
     const problem = withoutProblem(id);
-    if (problem) diagnostics.push({ line, column, endColumn: column + id.length, severity: "error", message: problem, expected: "a fix id (npx skbscope fixes)" });
+    if (problem)
+      diagnostics.push({ line, column, endColumn: column + id.length, severity: "error", message: problem, expected: "a fix id (npx skbscope fixes)" });
     else ids.push(id);
   }
   if (!ids.length && !diagnostics.some((d) => d.line === line)) {
-    diagnostics.push({ line, column: colon + 2, endColumn: raw.length + 1, severity: "error", message: "# without: names no fix", expected: "a fix id (npx skbscope fixes)" });
+    diagnostics.push({
+      line,
+      column: colon + 2,
+      endColumn: raw.length + 1,
+      severity: "error",
+      message: "# without: names no fix",
+      expected: "a fix id (npx skbscope fixes)",
+    });
   }
   return ids;
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * The printer: a trace back to text that parses to the same trace.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * Kernel conformance: every trace in this directory was run on a real
  * Linux 6.1 kernel (tools/kernel-oracle) and its recording is replayed here
@@ -89,7 +90,13 @@ export function compare(file: string): { steps: number; mismatches: string[] } {
     // it and must flag the damage at that step. The two part ways there.
     if (k.error?.startsWith("refused:") && !e.error) {
       const flagged = e.findings.some((f) => MISUSE.has(f.kind));
-      if (!flagged) miss(step, "refused by the kernel oracle, not flagged by the engine", k.error, e.findings.map((f) => f.kind));
+      if (!flagged)
+        miss(
+          step,
+          "refused by the kernel oracle, not flagged by the engine",
+          k.error,
+          e.findings.map((f) => f.kind),
+        );
       diverged = true;
       return;
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Types of trace-parse.mjs for the TypeScript tests that check it.
 export interface OracleOp {
   ret: string | null;

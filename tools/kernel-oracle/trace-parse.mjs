@@ -3,9 +3,9 @@
 // (docs/trace-language.md) and its translation into the command script that
 // the skboracle kernel module executes.
 
-import fs from 'node:fs';
+import fs from "node:fs";
 
-export const KEYWORDS = new Set(['guest', 'host', 'true', 'false']);
+export const KEYWORDS = new Set(["guest", "host", "true", "false"]);
 
 // The operations, from the op registry (core/ops) by `npm run docs`: per op
 // its argument kinds (skb, page, pipe, sock, segs, int, kw:<a>|<b>), ret (the
@@ -13,11 +13,11 @@ export const KEYWORDS = new Set(['guest', 'host', 'true', 'false']);
 // signature with the optional arguments, which names nothing), kernel (the
 // only kernel that has it) and command (the skboracle module's name for it),
 // or notRecordable (why the oracle cannot run it). aliases: other spellings.
-const TABLE = JSON.parse(fs.readFileSync(new URL('./ops.json', import.meta.url), 'utf8'));
+const TABLE = JSON.parse(fs.readFileSync(new URL("./ops.json", import.meta.url), "utf8"));
 export const OPS = TABLE.ops;
 export const ALIASES = TABLE.aliases;
 
-export const POLICIES = ['page-refs', 'destructor', 'shinfo-release', 'ubuf-orphan', 'msg-zerocopy'];
+export const POLICIES = ["page-refs", "destructor", "shinfo-release", "ubuf-orphan", "msg-zerocopy"];
 
 export class TraceError extends Error {
   constructor(line, col, message) {
@@ -34,21 +34,38 @@ function tokenize(text, lineNo, col0) {
   while (i < text.length) {
     const c = text[i];
     const col = col0 + i;
-    if (c === ' ' || c === '\t') { i++; continue; }
-    if ('=(),[]'.includes(c)) { toks.push({ t: c, col }); i++; continue; }
+    if (c === " " || c === "\t") {
+      i++;
+      continue;
+    }
+    if ("=(),[]".includes(c)) {
+      toks.push({ t: c, col });
+      i++;
+      continue;
+    }
     let m = /^0[xX][0-9a-fA-F]+/.exec(text.slice(i));
-    if (m) { toks.push({ t: 'int', v: BigInt(m[0]), col, s: m[0] }); i += m[0].length; continue; }
-    if (/^0[xX]/.test(text.slice(i))) throw new TraceError(lineNo, col + 2, 'expected a hexadecimal digit');
+    if (m) {
+      toks.push({ t: "int", v: BigInt(m[0]), col, s: m[0] });
+      i += m[0].length;
+      continue;
+    }
+    if (/^0[xX]/.test(text.slice(i))) throw new TraceError(lineNo, col + 2, "expected a hexadecimal digit");
     m = /^[0-9]+/.exec(text.slice(i));
     if (m) {
       if (/^[A-Za-z_]/.test(text.slice(i + m[0].length))) throw new TraceError(lineNo, col + m[0].length, 'expected a digit, "," or ")"');
-      toks.push({ t: 'int', v: BigInt(m[0]), col, s: m[0] }); i += m[0].length; continue;
+      toks.push({ t: "int", v: BigInt(m[0]), col, s: m[0] });
+      i += m[0].length;
+      continue;
     }
     m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i));
-    if (m) { toks.push({ t: 'name', v: m[0], col }); i += m[0].length; continue; }
+    if (m) {
+      toks.push({ t: "name", v: m[0], col });
+      i += m[0].length;
+      continue;
+    }
     throw new TraceError(lineNo, col, `unexpected character ${JSON.stringify(c)}`);
   }
-  toks.push({ t: 'eol', col: col0 + text.length });
+  toks.push({ t: "eol", col: col0 + text.length });
   return toks;
 }
 
@@ -64,43 +81,46 @@ function parseStatement(text, lineNo, col0) {
   };
   let dst = null;
   let fn;
-  const first = expect('name', 'a name or a function');
-  if (peek().t === '=') {
+  const first = expect("name", "a name or a function");
+  if (peek().t === "=") {
     p++;
     dst = first;
-    fn = expect('name', 'a function name after "="');
+    fn = expect("name", 'a function name after "="');
   } else {
     fn = first;
   }
-  expect('(', '"(" after the function name');
+  expect("(", '"(" after the function name');
   const args = [];
-  if (peek().t !== ')') {
+  if (peek().t !== ")") {
     for (;;) {
       const k = peek();
-      if (k.t === 'int') {
+      if (k.t === "int") {
         p++;
-        args.push({ kind: 'int', v: k.v, col: k.col });
-      } else if (k.t === 'name') {
+        args.push({ kind: "int", v: k.v, col: k.col });
+      } else if (k.t === "name") {
         p++;
         if (KEYWORDS.has(k.v)) {
-          args.push({ kind: 'kw', v: k.v, col: k.col });
-        } else if (peek().t === '[') {
+          args.push({ kind: "kw", v: k.v, col: k.col });
+        } else if (peek().t === "[") {
           p++;
-          const idx = expect('int', 'an index');
-          expect(']', '"]"');
-          args.push({ kind: 'ref', v: `${k.v}[${idx.v}]`, base: k.v, index: Number(idx.v), col: k.col });
+          const idx = expect("int", "an index");
+          expect("]", '"]"');
+          args.push({ kind: "ref", v: `${k.v}[${idx.v}]`, base: k.v, index: Number(idx.v), col: k.col });
         } else {
-          args.push({ kind: 'ref', v: k.v, col: k.col });
+          args.push({ kind: "ref", v: k.v, col: k.col });
         }
       } else {
-        throw new TraceError(lineNo, k.col, 'expected an argument (a name, an integer or guest/host/true/false)');
+        throw new TraceError(lineNo, k.col, "expected an argument (a name, an integer or guest/host/true/false)");
       }
-      if (peek().t === ',') { p++; continue; }
+      if (peek().t === ",") {
+        p++;
+        continue;
+      }
       break;
     }
   }
-  expect(')', '"," or ")"');
-  expect('eol', 'the end of the statement (or a # comment)');
+  expect(")", '"," or ")"');
+  expect("eol", "the end of the statement (or a # comment)");
   return { dst: dst && dst.v, dstCol: dst && dst.col, fn: fn.v, fnCol: fn.col, args };
 }
 
@@ -124,7 +144,7 @@ export function parseTrace(source) {
       col0 += m[0].length;
     }
     if (raw.length > 72) warnings.push(`${lineNo}: line longer than 72 columns`);
-    const hash = text.indexOf('#');
+    const hash = text.indexOf("#");
     const comment = hash >= 0 ? text.slice(hash + 1) : null;
     const stmt = hash >= 0 ? text.slice(0, hash) : text;
     if (!stmt.trim()) {
@@ -148,17 +168,17 @@ export function parseTrace(source) {
     if (!st.dst && sig.ret) throw new TraceError(lineNo, st.fnCol, `expected "name =" before ${st.fn}: it creates a ${sig.ret}`);
     sig.args.forEach((kind, i) => {
       const a = st.args[i];
-      if (kind === 'int') {
-        if (a.kind !== 'int') throw new TraceError(lineNo, a.col, 'expected an integer');
-        if (a.v > 0xffffffffn) throw new TraceError(lineNo, a.col, 'integer out of range');
-      } else if (kind.startsWith('kw:')) {
-        const allowed = kind.slice(3).split('|');
-        if (a.kind !== 'kw' || !allowed.includes(a.v)) throw new TraceError(lineNo, a.col, `expected ${allowed.join(' or ')}`);
+      if (kind === "int") {
+        if (a.kind !== "int") throw new TraceError(lineNo, a.col, "expected an integer");
+        if (a.v > 0xffffffffn) throw new TraceError(lineNo, a.col, "integer out of range");
+      } else if (kind.startsWith("kw:")) {
+        const allowed = kind.slice(3).split("|");
+        if (a.kind !== "kw" || !allowed.includes(a.v)) throw new TraceError(lineNo, a.col, `expected ${allowed.join(" or ")}`);
       } else {
-        if (a.kind !== 'ref') throw new TraceError(lineNo, a.col, `expected the name of a ${kind}`);
+        if (a.kind !== "ref") throw new TraceError(lineNo, a.col, `expected the name of a ${kind}`);
         let t;
         if (a.base !== undefined) {
-          t = types.get(a.base) === 'segs' ? 'skb' : undefined;
+          t = types.get(a.base) === "segs" ? "skb" : undefined;
           if (types.get(a.base) === undefined) throw new TraceError(lineNo, a.col, `${a.base} is not defined`);
           if (t === undefined) throw new TraceError(lineNo, a.col, `${a.base} is not a segment list`);
         } else {
@@ -182,9 +202,9 @@ export function parseTrace(source) {
 export function toCommands(name, parsed, policy) {
   const out = [`trace ${name}`, `policy ${policy}`];
   for (const op of parsed.ops) {
-    const args = op.args.map((a) => (a.kind === 'int' ? `i:${a.v.toString(10)}` : a.kind === 'kw' ? `k:${a.v}` : `r:${a.v}`));
-    out.push(['op', op.line, op.command, op.dst || '-', ...args].join(' '));
+    const args = op.args.map((a) => (a.kind === "int" ? `i:${a.v.toString(10)}` : a.kind === "kw" ? `k:${a.v}` : `r:${a.v}`));
+    out.push(["op", op.line, op.command, op.dst || "-", ...args].join(" "));
   }
-  out.push('end');
-  return out.join('\n') + '\n';
+  out.push("end");
+  return out.join("\n") + "\n";
 }
