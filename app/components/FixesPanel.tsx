@@ -17,6 +17,8 @@ import type { MatrixRow } from "../worker/protocol";
 
 export function FixesPanel() {
   const without = useScope((s) => s.without);
+  // The switches show what was asked (at once), the table what the engine ran.
+  const chosen = useScope((s) => s.withoutChoice ?? s.without);
   const kernel = useScope((s) => s.kernel);
   const storyId = useScope((s) => s.storyId);
   const { chooseWithout } = useMachines();
@@ -24,11 +26,11 @@ export function FixesPanel() {
   // The story's own fix first: it is the one the story is about.
   const order = storyFix ? [storyFix, ...REVERTIBLE.filter((id) => id !== storyFix)] : REVERTIBLE;
   const toggle = (id: string, off: boolean) => {
-    const next = off ? [...without, id] : without.filter((x) => x !== id);
+    const next = off ? [...chosen, id] : chosen.filter((x) => x !== id);
     chooseWithout(sortFixIds(next));
   };
   return (
-    <details className="fixes" data-testid="fixes-panel" open={without.length > 0 || storyFix !== null}>
+    <details className="fixes" data-testid="fixes-panel" open={chosen.length > 0 || storyFix !== null}>
       <summary>
         kernel fixes <span className="quiet">({without.length ? `${without.length} switched off` : "all in"})</span>
       </summary>
@@ -37,7 +39,7 @@ export function FixesPanel() {
       <ul className="fix-list">
         {order.map((id) => {
           const fix = fixById(id)!;
-          const off = without.includes(id);
+          const off = chosen.includes(id);
           return (
             <li key={id} className={off ? "off" : undefined}>
               <label title={`${fix.subject}\n${fix.function}, ${fix.lines.join(", ")}\nBefore: ${fix.before}`}>
