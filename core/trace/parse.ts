@@ -373,43 +373,22 @@ export function parseTrace(source: string, options: ParseOptions = {}): Parsed {
           return;
         }
         headers.set(key, line);
+        // An unknown value is an error over the whole header line.
+        const unknown = (what: string, expected: string) =>
+          report({ line, column: hash + 1, endColumn: raw.length + 1, severity: "error", message: `unknown ${what} ${quote(value)}`, expected });
         if (key === "title") {
           title = value;
           if (UNPRINTABLE.test(value)) warn(line, hash + 1, raw.length + 1, "the title holds control or line-separator characters; they are shown escaped");
         } else if (key === "contracts") {
           if (value === "enforce" || value === "flag") contracts = value;
-          else
-            report({
-              line,
-              column: hash + 1,
-              endColumn: raw.length + 1,
-              severity: "error",
-              message: `unknown contracts mode ${quote(value)}`,
-              expected: "enforce | flag",
-            });
+          else unknown("contracts mode", "enforce | flag");
         } else if (key === "without") {
           without = [...(without ?? []), ...parseWithout(raw, line, diagnostics)];
         } else if (key === "policy") {
           if ((POLICIES as readonly string[]).includes(value)) policy = value as PolicyId;
-          else
-            report({
-              line,
-              column: hash + 1,
-              endColumn: raw.length + 1,
-              severity: "error",
-              message: `unknown policy ${quote(value)}`,
-              expected: POLICIES.join(" | "),
-            });
+          else unknown("policy", POLICIES.join(" | "));
         } else if ((KERNELS as readonly string[]).includes(value)) kernel = value as KernelId;
-        else
-          report({
-            line,
-            column: hash + 1,
-            endColumn: raw.length + 1,
-            severity: "error",
-            message: `unknown kernel ${quote(value)}`,
-            expected: KERNELS.join(" | "),
-          });
+        else unknown("kernel", KERNELS.join(" | "));
         return;
       }
       inHeader = false;
