@@ -189,7 +189,9 @@ describe("revertible fixes", () => {
       const [file, range] = fix.modelledAt!.split(":");
       const first = Number(range.split("-")[0]);
       const lines = readFileSync(join(REPO, file), "utf8").split("\n");
-      expect(lines[first - 1], `${id}: ${fix.modelledAt}`).toContain(fix.modelledSnippet!);
+      expect(lines[first - 1], `${id}: ${fix.modelledAt} (after an edit above a guard, \`npm run fix-lines\` updates the catalogue)`).toContain(
+        fix.modelledSnippet!,
+      );
     }
   });
 
