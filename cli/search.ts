@@ -125,10 +125,12 @@ function progressLine(io: Io, label: string): { update: (p: Progress) => void; c
   let last = performance.now();
   return {
     update(p) {
+      const size = p.levelSize ?? 0;
+      // A level with nothing to expand (the one after the last) says nothing.
+      if (size === 0) return;
       const now = performance.now();
       if (now - last < every) return;
       last = now;
-      const size = p.levelSize ?? 0;
       const frac = size ? (p.levelDone ?? 0) / size : 0;
       const width = 20;
       const filled = Math.round(frac * width);
