@@ -112,6 +112,36 @@ describe("skbscope main screen", () => {
     }
   });
 
+  it("the form acts where you stand: its line goes after the step on screen, and that step opens (issue 17.3)", async () => {
+    const { page, errors, context } = await openApp(app.browser, app.url, "light");
+    await page.evaluate(() =>
+      (window as unknown as Hook).__skbscope.open("g = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nkfree_skb(a)\n", "end"),
+    );
+    await settled(page, 4);
+    // Back to step 3, where a is still alive: a clone of it there is no use after free.
+    await page.locator("body").click({ position: { x: 5, y: 700 } });
+    await page.keyboard.press("ArrowLeft");
+    await settled(page, 3);
+    await page.click('svg.graph g.node[data-key="skb:a"]');
+    await page.waitForSelector('svg.graph g.node[data-key="skb:a"].selected');
+    await page.selectOption("[data-testid=op-select]", "skb_clone");
+    await page.click("[data-testid=apply]");
+    await page.waitForFunction(() => (window as unknown as Hook).__skbscope.state().stepCount === 5);
+    await settled(page, 4);
+    const s = await state(page);
+    expect(s.source.trim().split("\n")).toEqual([
+      "g = alloc_page(guest)",
+      "a = alloc_skb(256)",
+      "skb_fill_page_desc(a, 0, g, 0, 4096)",
+      "b = skb_clone(a)",
+      "kfree_skb(a)",
+    ]);
+    expect(s.cursor).toBe(4);
+    expect(s.error).toBeNull();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it("clone, expand head, split, deliver and splice through the forms; counters match the engine; step back and forward", async () => {
     const { page, errors, context } = await openApp(app.browser, app.url, "light");
     await page.evaluate(() =>

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { resetStore, select, setCursor, useScope } from "../store";
 import { fakeWorkers } from "../testing/fakeWorker";
 import { startMachines, type Machines } from "./index";
+import { insertAfterStep } from "./engine";
 
 const story = readFileSync(new URL("../../stories/seed/tsirkin-pskb-copy.trace", import.meta.url), "utf8");
 const scope = () => useScope.getState();
@@ -229,5 +230,22 @@ describe("engine machine (worker lifecycle)", () => {
     await until(() => scope().email !== null);
     expect(scope().email!.text).toMatch(/^skbscope report: Tsirkin/);
     expect(scope().email!.text).toContain("step 6 of 8");
+  });
+});
+
+describe("the operation form's line goes after the step on screen (issue 17.3)", () => {
+  const source = "# title: t\ng = alloc_page(guest)\na = alloc_skb(256)\n# narration of the free\nkfree_skb(a)\n";
+  const lines = Int32Array.from([2, 3, 5]);
+  it("inserts after the cursor's step, so later steps re-run after it", () => {
+    expect(insertAfterStep(source, lines, 2, 3, "c = skb_clone(a)")).toEqual({
+      source: "# title: t\ng = alloc_page(guest)\na = alloc_skb(256)\nc = skb_clone(a)\n# narration of the free\nkfree_skb(a)\n",
+      step: 3,
+    });
+  });
+  it("at step 0, before the first operation; at the last step, at the end", () => {
+    expect(insertAfterStep(source, lines, 0, 3, "h = alloc_page(host)").source).toBe(
+      "# title: t\nh = alloc_page(host)\ng = alloc_page(guest)\na = alloc_skb(256)\n# narration of the free\nkfree_skb(a)\n",
+    );
+    expect(insertAfterStep(source, lines, 3, 3, "put_page(g)")).toEqual({ source: `${source}put_page(g)\n`, step: 4 });
   });
 });

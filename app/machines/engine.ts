@@ -20,7 +20,7 @@
  * at start-up, the fallback story). A link being read when the worker dies
  * is read again by the new one.
  */
-import { assign, enqueueActions, raise, sendTo, setup } from "xstate";
+import { assign, enqueueActions, sendTo, setup } from "xstate";
 import type { CrashHow, OpDraft, OpenedView, ShareView, ToWorker } from "../worker/protocol";
 import {
   applyLifetimes,
@@ -287,9 +287,15 @@ export const engineMachine = setup({
           {
             guard: ({ context, event }) => event.msg.kind === "formatted" && event.msg.seq === context.format?.seq,
             actions: [
-              ({ event }) => event.msg.kind === "formatted" && setSource(appendLine(useScope.getState().source, event.msg.line), "edit"),
-              assign({ format: null }),
-              raise({ type: "LOAD", position: "end" as Position }),
+              enqueueActions(({ event, enqueue }) => {
+                if (event.msg.kind !== "formatted") return;
+                // The form acts on the state at the cursor: its line goes right after that step's.
+                const { source, cursor, stepCount, columns } = useScope.getState();
+                const placed = insertAfterStep(source, columns.lines, cursor, stepCount, event.msg.line);
+                setSource(placed.source, "edit");
+                enqueue.assign({ format: null });
+                enqueue.raise({ type: "LOAD", position: { step: placed.step } });
+              }),
             ],
           },
         ],
@@ -476,4 +482,19 @@ function showOpened(view: OpenedView): Position {
 export function appendLine(source: string, line: string): string {
   if (source.length === 0) return `${line}\n`;
   return source.endsWith("\n") ? `${source}${line}\n` : `${source}\n${line}\n`;
+}
+
+/**
+ * Put one operation line right after the line of step `cursor` (the state
+ * the form showed), so the new step acts on that state and later steps
+ * re-run after it; at the last step (or with no step) it is appended.
+ * Returns the new text and the new operation's step number.
+ */
+export function insertAfterStep(source: string, lines: Int32Array, cursor: number, stepCount: number, line: string): { source: string; step: number } {
+  if (cursor >= stepCount || lines.length < stepCount || stepCount === 0) return { source: appendLine(source, line), step: stepCount + 1 };
+  const rows = source.split("\n");
+  // After step `cursor`'s line; at step 0, before the first operation's line.
+  const at = cursor === 0 ? lines[0] - 1 : lines[cursor - 1];
+  rows.splice(at, 0, line);
+  return { source: rows.join("\n"), step: cursor + 1 };
 }
