@@ -125,6 +125,7 @@ describe("skbscope main screen", () => {
     await page.click('svg.graph g.node[data-key="skb:a"]');
     await page.waitForSelector('svg.graph g.node[data-key="skb:a"].selected');
     await page.selectOption("[data-testid=op-select]", "skb_clone");
+    expect(await page.locator("[data-testid=apply]").textContent()).toBe("insert after step 3: skb_clone");
     await page.click("[data-testid=apply]");
     await page.waitForFunction(() => (window as unknown as Hook).__skbscope.state().stepCount === 5);
     await settled(page, 4);

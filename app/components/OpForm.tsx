@@ -19,6 +19,8 @@ export function OpForm() {
   const kernel = useScope((s) => s.kernel);
   const selection = useScope((s) => s.selection);
   const fresh = useScope((s) => s.fresh);
+  const cursor = useScope((s) => s.cursor);
+  const stepCount = useScope((s) => s.stepCount);
   const cands = useMemo(() => candidates(view), [view]);
   const target = useMemo(() => targetOf(selection, view), [selection, view]);
   const offered = useMemo(() => opsFor(target, ops, kernel, cands), [target, ops, kernel, cands]);
@@ -61,7 +63,16 @@ export function OpForm() {
         </select>
       </label>
       <p className="summary">{op.summary}</p>
-      <OpFields key={fieldsKey} op={op} initial={defaultArgs(op, target, view, cands)} cands={cands} fresh={fresh} onApply={machines.append} />
+      <OpFields
+        key={fieldsKey}
+        op={op}
+        initial={defaultArgs(op, target, view, cands)}
+        cands={cands}
+        fresh={fresh}
+        onApply={machines.append}
+        cursor={cursor}
+        atEnd={cursor >= stepCount}
+      />
     </section>
   );
 }
@@ -72,6 +83,9 @@ function OpFields(props: {
   cands: ReturnType<typeof candidates>;
   fresh: FreshNames;
   onApply: (d: ReturnType<typeof draftOf>) => void;
+  /** Where the line goes: after the step on screen (machines/engine.ts insertAfterStep). */
+  cursor: number;
+  atEnd: boolean;
 }) {
   const { op, cands, fresh } = props;
   const [args, setArgs] = useState<(ArgValue | undefined)[]>(props.initial);
@@ -101,7 +115,7 @@ function OpFields(props: {
         </p>
       )}
       <button type="submit" className="primary" data-testid="apply">
-        append {op.fn}
+        {props.atEnd ? "append" : `insert after step ${props.cursor}:`} {op.fn}
       </button>
     </form>
   );
