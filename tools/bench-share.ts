@@ -10,7 +10,10 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseTrace, type Trace } from "../core/index";
 import { textReport } from "../core/report/text";
-import { encodePermalink, type StoryLookup } from "../core/permalink";
+import { unquote } from "../core/report/text";
+import { decodePermalink, encodePermalink, sealContent, type StoryLookup } from "../core/permalink";
+import { cleanFragment } from "../core/permalink/frame";
+import { suggestOp } from "../core/trace/parse";
 import { permalinkUrl } from "../app/share/permalink";
 import { CATALOG } from "../stories/catalog";
 
@@ -61,6 +64,33 @@ export async function measure(): Promise<ShareFigures[]> {
   return out;
 }
 
+/**
+ * Hostile input's cost (issue 16.6): the link cleaner and the mail
+ * unquoter over 80,000 characters of blanks or punctuation (both were
+ * quadratic regular expressions: 29 s and 21 s), a 5 MiB deflate bomb
+ * refused at the cap, a 1 MiB name (27-50 s before) and operation-name
+ * suggestions for long names. The tests assert what they return; the time is here.
+ */
+export async function hostileInputMs(): Promise<{ what: string; ms: number }[]> {
+  const time = async (what: string, run: () => unknown) => {
+    const started = performance.now();
+    await run();
+    return { what, ms: performance.now() - started };
+  };
+  const bomb = await sealContent(new Uint8Array(5 * 1024 * 1024), { deflate: "always" });
+  return [
+    await time("cleanFragment, 80,000 ')' then x", () => cleanFragment(")".repeat(80_000) + "x")),
+    await time("cleanFragment, 80,000 '>' after sAAAA", () => cleanFragment("sAAAA" + ">".repeat(80_000))),
+    await time("unquote, 80,000 blanks", () => unquote(" ".repeat(80_000) + "x")),
+    await time("unquote, 27,000 ' > '", () => unquote(" > ".repeat(27_000) + "x")),
+    await time("decode a 5 MiB deflate bomb (refused)", () => decodePermalink(bomb)),
+    await time("parse a 1 MiB name (refused)", () => parseTrace(`${"a".repeat(1 << 20)} = alloc_skb(1)`)),
+    await time("1,000 suggestOp, names up to 208 chars", () => {
+      for (let i = 0; i < 1000; i++) suggestOp(`skb_clon${"e".repeat(i % 200)}`);
+    }),
+  ];
+}
+
 export async function main(): Promise<void> {
   const rows = await measure();
   const pad = (s: string | number, n: number) => String(s).padStart(n);
@@ -75,6 +105,8 @@ export async function main(): Promise<void> {
   const chars = rows.reduce((n, r) => n + r.fragment, 0);
   console.log(`total: ${rows.length} stories, ${ops} ops, ${chars} fragment chars: ${(chars / ops).toFixed(2)} chars/op`);
   console.log(`longest URL: ${Math.max(...rows.map((r) => r.url))} chars; splice-pipe URL: ${rows.find((r) => r.id === "splice-pipe")?.url}`);
+  console.log("hostile input (ms):");
+  for (const r of await hostileInputMs()) console.log(`  ${r.what.padEnd(40)}${pad(r.ms.toFixed(1), 8)}`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

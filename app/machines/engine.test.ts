@@ -96,10 +96,9 @@ describe("engine machine (worker lifecycle)", () => {
     m = startMachines(workers.create, 30_000);
     m.open(story, "end");
     await until(shown);
-    const started = Date.now();
     m.crash("exit");
-    await until(() => scope().health.state === "recovered" && shown(), 3000);
-    expect(Date.now() - started).toBeLessThan(1500);
+    await until(() => scope().health.state === "recovered" && shown(), 20_000);
+    // Seen as an exit, not as the 30 s watchdog's "stopped answering".
     expect(scope().health).toMatchObject({ reason: "the engine worker exited" });
     expect(workers.made).toHaveLength(2);
   });

@@ -14,7 +14,6 @@ import { fuzzCase, fuzzProblems, negativeFields, seeded } from "./fuzz";
 
 const TRACES = 300;
 const SEED = 16;
-const REPLAY_MS = 2000;
 
 const REGRESSIONS = import.meta.glob<string>("./regressions/*.trace", { query: "?raw", import: "default", eager: true });
 
@@ -23,17 +22,15 @@ describe("hostile fuzz", () => {
     const rand = seeded(SEED);
     const seen = new Set<string>();
     const failures: string[] = [];
-    let slowest = 0;
     for (let i = 0; i < TRACES; i++) {
       const c = fuzzCase(rand);
       for (const op of c.trace.ops) seen.add(op.fn);
-      const started = performance.now();
+      // A runaway step is an `internal` error (the work budget), which fuzzProblems reports;
+      // how long replays take is measured by `npm run fuzz`.
       const problems = fuzzProblems(c);
-      slowest = Math.max(slowest, performance.now() - started);
       if (problems.length) failures.push(`trace ${i}: ${problems[0]}`);
     }
     expect(failures).toEqual([]);
-    expect(slowest).toBeLessThan(REPLAY_MS);
     // every operation of the registry was tried
     expect([...OPS.keys()].filter((fn) => !seen.has(fn))).toEqual([]);
   });
