@@ -1,22 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
 import { OPS } from "../../core/ops/index";
+import { opTable } from "../worker/engineHost";
 import type { OpInfo } from "../worker/protocol";
 import { completionAt, definedNames, signature } from "./complete";
 import { markRange, stoppedMessage, traceMarks } from "./marks";
 import { clampWidth, MIN_EDITOR_PX } from "./width";
 
-const ops: OpInfo[] = [...OPS.values()].map((o) => ({
-  fn: o.fn,
-  params: o.params,
-  names: o.names,
-  optional: o.optional ?? 0,
-  result: o.result,
-  resultUnlessOptional: o.resultUnlessOptional ?? false,
-  kernels: o.kernels ?? null,
-  summary: o.summary,
-  group: o.group,
-}));
+const ops: OpInfo[] = opTable();
 const table = new Map(ops.map((o) => [o.fn, o]));
 
 describe("completion", () => {

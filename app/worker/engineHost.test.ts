@@ -30,6 +30,15 @@ describe("engine host (the worker side of the protocol)", () => {
     expect(ready.ops.find((o) => o.fn === "skb_splice_bits")).toMatchObject({ params: ["skb", "int", "int", "pipe"], optional: 1, resultUnlessOptional: true });
   });
 
+  it("marks a step the kernel BUGs on as a violation in the step columns", () => {
+    const { h, of } = host();
+    h.handle({ kind: "load", seq: 1, source: "a = alloc_skb(256)\nskb_put(a, 4096)\n", policy: null, kernel: null });
+    const loaded = of("loaded")[0];
+    expect(loaded.verdict).toBe("kernel-bug");
+    expect(loaded.columns.flags[1] & STEP_VIOLATION).toBeTruthy();
+    expect(loaded.columns.flags[0] & STEP_VIOLATION).toBeFalsy();
+  });
+
   it("answers a load with parsed, loaded (step columns), then the matrix and lifetimes in the background", () => {
     const { h, of, runTasks } = host();
     h.handle({ kind: "load", seq: 7, source: story, policy: null, kernel: null });

@@ -75,7 +75,6 @@ export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
 export type Defer = (task: () => void) => void;
 
 const LIFE_CHUNK_STEPS = 4000;
-const VIOLATIONS = new Set(["premature", "duplicate", "missed", "late", "use-after-free", "double-free", "refcount-underflow", "conservation", "unreachable"]);
 
 export function opTable(): OpInfo[] {
   return [...OPS.values()].map((s) => ({
@@ -472,7 +471,8 @@ export function stepColumns(run: Run): { lines: Int32Array; flags: Uint8Array } 
     let f = 0;
     if (s.error) f |= STEP_ERROR;
     if (s.findings.length) f |= STEP_FINDING;
-    if (s.findings.some((x) => VIOLATIONS.has(x.kind))) f |= STEP_VIOLATION;
+    // Every finding kind is a violation (kernel-bug and unreachable included).
+    if (s.findings.length > 0) f |= STEP_VIOLATION;
     if (s.completion) f |= STEP_COMPLETION;
     flags[i] = f;
   });
