@@ -245,7 +245,8 @@ describe("nothing is lost", () => {
     await page.waitForFunction(() => document.activeElement?.id === "trace-editor");
     await page.keyboard.press("Control+End");
     await page.keyboard.type("x = alloc_skb(64)");
-    await page.waitForTimeout(800);
+    // The list is read when it opens: wait until the debounced save has put both traces in it.
+    await page.waitForFunction(() => (JSON.parse(localStorage.getItem("skbscope:recent") ?? "[]") as unknown[]).length === 2);
     await page.click("[data-testid=open-recent]");
     const entries = page.locator("[data-testid=recent-entry]");
     await page.waitForFunction(() => document.querySelectorAll("[data-testid=recent-entry]").length === 2);
