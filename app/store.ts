@@ -119,6 +119,8 @@ export interface SearchPhase {
   readonly elapsedMs: number;
   /** The bounded proof, as the CLI words it (core/search proofText); null when stopped early. */
   readonly proof: string | null;
+  /** Through an operation: not searched, as the whole search found nothing (core/search throughImplied). */
+  readonly implied: boolean;
 }
 
 export interface SearchProgress {

@@ -52,6 +52,7 @@ describe("skbscope search", () => {
       /no premature completion, duplicate completion, missed completion, late completion, use-after-free, double free, refcount underflow or conservation breach in any sequence of up to 2 steps from g = alloc_page\(guest\); a = alloc_skb\(256\); skb_fill_page_desc\(a, 0, g, 0, 4096\); zerocopy_arm\(a\) over alloc_skb, skb_get, .*skb_copy_ubufs, skb_gro_receive, skb_tx_error \(\d+ distinct states\)/,
     );
     expect(r.out).toMatch(/calculated \(optimistic\): {2}val = \d\.\dE-\d+/);
+    expect(r.out).toContain("skb_split: none that needs it up to 2 steps (the whole search's proof covers it)");
   });
 
   it("--workers 2 (worker_threads) gives the one-thread result; --json states the proof and the figures", async () => {
@@ -68,6 +69,9 @@ describe("skbscope search", () => {
     expect(alone.result.states).toBeGreaterThan(100);
     expect(alone.proof).toMatch(/^no premature completion, .* in any sequence of up to 2 steps from g = alloc_page\(guest\);/);
     expect(alone.menu).toContain("skb_copy_ubufs");
+    // Nothing found by the whole search: each operation's search is implied, not re-run.
+    expect(alone.through.ops.length).toBeGreaterThan(15);
+    for (const t of alone.through.ops) expect(t).toMatchObject({ result: { depth: 2, stoppedBy: null, impliedBy: "whole-search" }, counterexamples: [] });
   }, 60_000);
 
   it("--max-states stops at the budget: no proof then", async () => {

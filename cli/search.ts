@@ -30,6 +30,7 @@ import {
   replayPath,
   search,
   searchAsync,
+  throughImplied,
   type Counterexample,
   type Progress,
   type SearchOptions,
@@ -106,6 +107,8 @@ function resultJson(r: SearchResult) {
     fingerprintCollision: r.collisionProbability,
     visitedBytesPerState: r.states ? Math.round((r.visitedBytes / r.states) * 10) / 10 : 0,
     treeBytesPerState: r.states ? Math.round((r.treeBytes / r.states) * 10) / 10 : 0,
+    // Not searched: the whole search found nothing, so this finds nothing (throughImplied).
+    ...(r.impliedBy ? { impliedBy: r.impliedBy } : {}),
   };
 }
 
@@ -185,6 +188,11 @@ async function runAll(io: Io, plan: Plan, workers: number): Promise<{ main: Sear
     const prefixLength = (plan.prefix ?? DEFAULT_PREFIX).length;
     const through: ThroughResult[] = [];
     for (const op of menuOps(ROOT_OPS, plan.kernel)) {
+      const implied = throughImplied(main, op);
+      if (implied) {
+        through.push(implied);
+        continue;
+      }
       // The whole menu beside the operation, as searchThrough has it.
       const result = await one({ ...base, ops: [...new Set([...DEFAULT_OPS, op])], require: op }, `through ${op}: `);
       through.push({ op, result, own: result.counterexamples.filter((c) => needsOp(c, op, prefixLength)) });
@@ -290,7 +298,10 @@ function report(io: Io, a: Asked, main: SearchResult, through: readonly ThroughR
     for (const t of through) {
       if (t.own.length === 0) {
         const other = t.result.counterexamples.map((c) => c.kind);
-        lines.push(`${t.op}: none that needs it up to ${plural(t.result.depth, "step")}${other.length ? ` (${other.join(", ")} also without it)` : ""}`);
+        const implied = t.result.impliedBy ? " (the whole search's proof covers it)" : "";
+        lines.push(
+          `${t.op}: none that needs it up to ${plural(t.result.depth, "step")}${other.length ? ` (${other.join(", ")} also without it)` : ""}${implied}`,
+        );
         continue;
       }
       for (const c of t.own) lines.push(`${t.op}: ${c.kind} in ${plural(c.length, "step")}`, counterexampleText(c), "");

@@ -376,6 +376,7 @@ function countFound(phases: readonly SearchPhase[]): string {
 
 /** How far a search looked, in words. */
 function bound(p: SearchPhase): string {
+  if (p.implied) return `not searched: the whole search judged every path of up to ${plural(p.depth, "step")} and found nothing, so none uses it`;
   if (p.exhausted) return `every reachable state seen (${plural(p.states, "state")})`;
   if (p.stoppedBy === "budget") return `state budget reached at ${plural(p.states, "state")}: every path of up to ${plural(p.depth, "step")} judged`;
   if (p.stoppedBy === "found") return `stopped at the first of each kind (${plural(p.states, "state")})`;
@@ -432,7 +433,7 @@ function SearchResults() {
       {request.through && through.length > 0 && (
         <>
           <h3>
-            Through each operation <span className="quiet">with only the base operations (alloc, clone, free, delivery) besides it</span>
+            Through each operation <span className="quiet">with the whole menu beside it</span>
           </h3>
           <ul className="found-list">{withFinds.flatMap((p) => p.found.map((f) => <FoundRow key={`${p.op}:${f.kind}`} found={f} op={p.op} />))}</ul>
           {without.length > 0 && (

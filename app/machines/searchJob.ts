@@ -32,6 +32,7 @@ import {
   needsOp,
   proofText,
   searchAsync,
+  throughImplied,
   type Counterexample,
   type SearchOptions,
   type SearchResult,
@@ -105,6 +106,7 @@ function phaseOf(op: string | null, r: SearchResult, own: readonly Counterexampl
     internalFirst: r.internal[0] ? `${r.internal[0].path.map(printOp).join("; ")}: ${r.internal[0].message}` : null,
     elapsedMs,
     proof: proofText(r),
+    implied: r.impliedBy !== undefined,
   };
 }
 
@@ -132,8 +134,14 @@ export async function runSearchJob(request: SearchRequest, pool: SearchPool, hoo
   const t0 = hooks.clock();
   let totalStates = 0;
 
+  let whole: SearchResult | null = null;
   const one = async (index: number, op: string | null): Promise<void> => {
     const started = hooks.clock();
+    const implied = op !== null && whole ? throughImplied(whole, op) : null;
+    if (implied) {
+      hooks.onPhase(phaseOf(op, implied.result, [], 0));
+      return;
+    }
     // The whole menu beside the operation, as the CLI's searchThrough: the
     // per-operation result never contradicts the whole-menu one.
     const options: SearchOptions = op === null ? base : { ...base, ops: [...new Set([...(base.ops ?? DEFAULT_OPS), op])], require: op };
@@ -169,6 +177,7 @@ export async function runSearchJob(request: SearchRequest, pool: SearchPool, hoo
       throw e;
     }
     totalStates += result.states;
+    if (op === null) whole = result;
     const own = op === null ? result.counterexamples : result.counterexamples.filter((c) => needsOp(c, op, prefixLength));
     hooks.onPhase(phaseOf(op, result, own, hooks.clock() - started));
   };

@@ -25,6 +25,7 @@ export {
   searchAsync,
   searchThrough,
   startOf,
+  throughImplied,
 } from "./search";
 export type {
   Counterexample,

@@ -12,7 +12,7 @@ import type { KernelId, PolicyId } from "../model/types";
 import type { TraceOp } from "../trace/ast";
 import { hasErrors, parseTrace } from "../trace/parse";
 import { printOp } from "../trace/print";
-import { BASE_OPS, DEFAULT_OPS, candidates, menuOps } from "./menu";
+import { BASE_OPS, DEFAULT_OPS, ROOT_OPS, candidates, menuOps } from "./menu";
 import {
   DEFAULT_PREFIX,
   DEFAULT_PREFIX_TEXT,
@@ -23,6 +23,7 @@ import {
   search,
   searchAsync,
   searchThrough,
+  throughImplied,
   type Counterexample,
   type SearchOptions,
   type SearchResult,
@@ -140,6 +141,29 @@ describe("policies the reference finds no counterexample for", () => {
     const report = searchThrough({ policy: "ubuf-orphan", kernel: "6.1", maxDepth: 3 });
     expect(report.length).toBeGreaterThan(15);
     expect(report.flatMap((t) => t.result.counterexamples)).toEqual([]);
+  });
+
+  it("a whole search that finds nothing implies every per-operation search finds nothing, as running them shows", () => {
+    const options = { policy: "ubuf-orphan", kernel: "6.1", maxDepth: 2 } as const;
+    const whole = search(options);
+    const run = searchThrough(options);
+    const implied = searchThrough(options, ROOT_OPS, whole);
+    expect(run.flatMap((t) => t.result.counterexamples)).toEqual([]);
+    expect(implied.map((t) => t.op)).toEqual(run.map((t) => t.op));
+    expect(implied.every((t) => t.result.impliedBy === "whole-search" && t.own.length === 0 && t.result.depth === 2)).toBe(true);
+    expect(run.every((t) => t.result.impliedBy === undefined)).toBe(true);
+  });
+
+  it("a whole search that found something, or stopped early, implies nothing", () => {
+    const found = search({ policy: "shinfo-release", kernel: "2.6.32", maxDepth: 2 });
+    expect(found.counterexamples.length).toBeGreaterThan(0);
+    expect(throughImplied(found, "pskb_copy")).toBeNull();
+    const cut = search({ policy: "ubuf-orphan", kernel: "6.1", maxDepth: 3, maxStates: 50 });
+    expect(cut.stoppedBy).toBe("budget");
+    expect(throughImplied(cut, "pskb_copy")).toBeNull();
+    const whole = search({ policy: "ubuf-orphan", kernel: "6.1", maxDepth: 1 });
+    expect(throughImplied(whole, "no_such_op")).toBeNull();
+    expect(throughImplied(whole, "pskb_copy")?.result.impliedBy).toBe("whole-search");
   });
 
   it("msg-zerocopy (6.1): none up to 2 steps", () => {
