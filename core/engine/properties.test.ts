@@ -41,6 +41,7 @@ const ARG: Record<ParamKind, fc.Arbitrary<Arg>> = {
   int,
   owner: kw("guest", "host"),
   bool: kw("true", "false"),
+  pool: ref(["pool", "pool2"]),
 };
 const RESULT: Record<ResultKind, readonly string[]> = { skb: SKBS, page: PAGES, pipe: PIPES, sock: SOCKS, list: LISTS };
 
