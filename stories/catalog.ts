@@ -382,6 +382,28 @@ export const CATALOG: readonly StoryMeta[] = [
     expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
     fix: { id: "tx-error-cloned", without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "premature", "page-pool": "ok" } },
   },
+  {
+    id: "fix-pp-recycle-last-clone",
+    file: "fixes/pp-recycle-last-clone.trace",
+    summary: "A page_pool page is recycled by the last skb only",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
+    fix: {
+      id: "pp-recycle-last-clone",
+      without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "premature" },
+    },
+  },
+  {
+    id: "fix-coalesce-pp-recycle",
+    file: "fixes/coalesce-pp-recycle.trace",
+    summary: "skb_try_coalesce keeps page_pool pages out of other skbs",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
+    fix: {
+      id: "coalesce-pp-recycle",
+      without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "missed" },
+    },
+  },
 ];
 
 /** What `npm start` opens: Tsirkin's objection under shinfo-release. */

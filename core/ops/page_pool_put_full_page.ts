@@ -50,10 +50,17 @@ export const page_pool_put_full_page_spec = defineOp({
   fuzz: {
     weight: 1,
     callerRef: 1,
+    // A pool page the caller holds; with none, the driver takes one first.
     make: (c, d, fn) => {
+      if (c.state.kernel !== "6.1") return null;
       const p = c.page(d[1]);
       const page = p ? c.state.pages.get(p as never) : undefined;
-      return page?.pp && page.caller > 0 ? { fn, args: [ref(page.pp), ref(p!)] } : null;
+      if (page?.pp && page.caller > 0) return { fn, args: [ref(page.pp), ref(p!)] };
+      const fresh = c.fresh("pp");
+      return [
+        { fn: "page_pool_alloc", result: fresh, args: [ref("pool")] },
+        { fn, args: [ref("pool"), ref(fresh)] },
+      ];
     },
   },
   oracle: "page_pool_put_full_page",

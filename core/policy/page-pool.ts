@@ -16,13 +16,14 @@
  *    recycling page_pool packets" starts from (see core/ops/kfree_skb.ts).
  * The owner is told once per buffer, when its last page is back.
  *
- * What zerocopy_arm(a) arms: nothing in the kernel. The pool's mechanism
- * is page->pp and skb->pp_recycle, which the trace sets itself; arming
- * records the pool pages of a's frags as the buffer the driver wants
- * back. "Still armed": a page of the buffer is still a pool page in
- * flight (page->pp set, not in the ring): the pool expects it back. A pool
- * page freed with a plain put_page() (no pp_recycle on its last skb) never
- * comes back: once nothing holds it, that is `missed`.
+ * What zerocopy_arm(a) arms: what a driver does when it builds an RX skb
+ * on pool pages, skb_mark_for_recycle(a) (skb->pp_recycle = 1), and the
+ * record of a's page_pool frag pages as the buffer the driver wants back
+ * (the rest of the mechanism is the pages' page->pp, set by
+ * page_pool_alloc). "Still armed": a page of the buffer is still a pool
+ * page in flight (page->pp set, not in the ring): the pool expects it
+ * back. A pool page freed with a plain put_page() (no pp_recycle on its
+ * last skb) never comes back: once nothing holds it, that is `missed`.
  */
 import { holdersOf, poolHolder, skbsOfData } from "../model/lookup";
 import type { Tx } from "../model/tx";
@@ -60,15 +61,18 @@ export const pagePool: CompletionPolicy<"page-pool"> = {
   id: "page-pool",
   doc: {
     armedBy:
-      "nothing in the kernel: the pages' `page->pp` (`page_pool_alloc`) and the skb's `pp_recycle` (`skb_mark_for_recycle`) are the mechanism; arming records the skb's page_pool frag pages as the buffer",
+      "`skb_mark_for_recycle(a)` (`a->pp_recycle`, as a driver marks its RX skb); with the pages' `page->pp` (`page_pool_alloc`) that is the mechanism. The buffer is `a`'s page_pool frag pages",
     toldWhen:
       "every page of the buffer is back: recycled into the pool's ring (premature if anything still maps it) or released from the pool (premature if an skb with `pp_recycle` still maps it)",
   },
-  arm() {},
+  arm(tx, site) {
+    if (!site.skb.pp_recycle) tx.set("skbs", site.skb.name, { ...site.skb, pp_recycle: true });
+  },
   ownsPage: (page) => page.pp !== undefined && !page.pp_in_pool,
   stillArmed: (state, zb) => zb.pages.some((p) => !back(state, p)),
   waitsOnSkb: (_state, zb, _skb, data) => data.frags.some((f) => zb.pages.includes(f.page)),
   waitsOnPageHolders: false,
+  ownerPage: "page_pool_alloc(pool)",
   onPoolReturn(tx, page, how) {
     for (const zb of tx.all("buffers").values()) {
       if (zb.completions.length > 0 || !zb.pages.includes(page)) continue;

@@ -55,6 +55,11 @@ export interface CompletionPolicy<P extends PolicyId = PolicyId> {
    */
   ownsPage?(page: Page): boolean;
   /**
+   * The trace call that gives the owner a page of its own, for the module
+   * contract's lifetime (registry.test.ts); without it `alloc_page(guest)`.
+   */
+  readonly ownerPage?: string;
+  /**
    * A page_pool page came back to its pool (core/kernel/page_pool.ts):
    * recycled into the ring, or released from the pool: a policy that
    * completes when the pool gets its page back does it here.
