@@ -272,7 +272,14 @@ export const CATALOG: readonly StoryMeta[] = [
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
     fix: {
       id: "split-zerocopy-clone",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature", "page-pool": "ok" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "premature",
+        "msg-zerocopy": "premature",
+        "page-pool": "ok",
+      },
     },
   },
   {
@@ -294,7 +301,14 @@ export const CATALOG: readonly StoryMeta[] = [
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
     fix: {
       id: "pskb-copy-uarg-clone",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature", "page-pool": "ok" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "ok",
+        "msg-zerocopy": "premature",
+        "page-pool": "ok",
+      },
     },
   },
   {
@@ -305,7 +319,14 @@ export const CATALOG: readonly StoryMeta[] = [
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
     fix: {
       id: "segment-uarg-clone",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature", "page-pool": "ok" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "ok",
+        "msg-zerocopy": "premature",
+        "page-pool": "ok",
+      },
     },
   },
   {
@@ -316,7 +337,14 @@ export const CATALOG: readonly StoryMeta[] = [
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
     fix: {
       id: "shift-refuse-zcopy",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature", "page-pool": "ok" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "premature",
+        "msg-zerocopy": "premature",
+        "page-pool": "ok",
+      },
     },
   },
   {
@@ -327,7 +355,14 @@ export const CATALOG: readonly StoryMeta[] = [
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
     fix: {
       id: "coalesce-refuse-zcopy",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature", "page-pool": "ok" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "premature",
+        "msg-zerocopy": "premature",
+        "page-pool": "ok",
+      },
     },
   },
   {
@@ -338,7 +373,14 @@ export const CATALOG: readonly StoryMeta[] = [
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
     fix: {
       id: "vhost-complete-once",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "ok", "page-pool": "ok" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "premature",
+        "msg-zerocopy": "ok",
+        "page-pool": "ok",
+      },
     },
   },
   {
@@ -360,7 +402,14 @@ export const CATALOG: readonly StoryMeta[] = [
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
     fix: {
       id: "zerocopy-orphan-frags",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature", "page-pool": "ok" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "premature",
+        "msg-zerocopy": "premature",
+        "page-pool": "ok",
+      },
     },
   },
   {
@@ -371,7 +420,14 @@ export const CATALOG: readonly StoryMeta[] = [
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
     fix: {
       id: "gro-refuse-zcopy",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature", "page-pool": "ok" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "premature",
+        "msg-zerocopy": "premature",
+        "page-pool": "ok",
+      },
     },
   },
   {
@@ -380,7 +436,10 @@ export const CATALOG: readonly StoryMeta[] = [
     summary: "A driver's error on a clone leaves the shared ubuf alone",
     side: "merged",
     expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
-    fix: { id: "tx-error-cloned", without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "premature", "page-pool": "ok" } },
+    fix: {
+      id: "tx-error-cloned",
+      without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "premature", "page-pool": "ok" },
+    },
   },
   {
     id: "fix-pp-recycle-last-clone",

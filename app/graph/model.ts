@@ -270,7 +270,12 @@ function skbNode(s: SkbView, old: SkbView | undefined, fresh: boolean, findings:
     counter("nohdr", s.nohdr, old?.nohdr),
     counter("len", s.len, old?.len),
   ];
-  const tags = [s.fclone !== "unavailable" ? `fclone ${s.fclone}` : "", s.queue ? `on ${s.queue}` : "", s.destructor ?? "", s.pp_recycle ? "pp_recycle" : ""].filter(Boolean);
+  const tags = [
+    s.fclone !== "unavailable" ? `fclone ${s.fclone}` : "",
+    s.queue ? `on ${s.queue}` : "",
+    s.destructor ?? "",
+    s.pp_recycle ? "pp_recycle" : "",
+  ].filter(Boolean);
   return node(keyOf("skb", s.name), "skb", s.name, `skb ${s.name}`, tags.join(" · ") || "struct sk_buff", counters, fresh, findings);
 }
 

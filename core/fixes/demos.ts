@@ -210,13 +210,22 @@ export const DEMOS: ReadonlyMap<string, FixDemo> = new Map<string, FixDemo>([
       trace: lines(...POOL_RX, "c = skb_clone(a)", "pskb_expand_head(c, 0, 0)", "kfree_skb(c)", "kfree_skb(a)"),
       with: row("ok", "ok", "ok", "ok", "ok", "ok"),
       without: row("ok", "ok", "ok", "ok", "ok", "premature"),
-      reverted: "core/ops/kfree_skb.ts ppRecycleExit: the clone keeps pp_recycle on skb_release_data's early exit (measured with the engine's own without run; the mechanism came with its guard)",
+      reverted:
+        "core/ops/kfree_skb.ts ppRecycleExit: the clone keeps pp_recycle on skb_release_data's early exit (measured with the engine's own without run; the mechanism came with its guard)",
     },
   ],
   [
     "coalesce-pp-recycle",
     {
-      trace: lines("h = alloc_page(host)", "t = alloc_skb(0)", "skb_fill_page_desc(t, 0, h, 0, 1000)", ...POOL_RX, "skb_try_coalesce(t, a)", "kfree_skb_partial(a, false)", "kfree_skb(t)"),
+      trace: lines(
+        "h = alloc_page(host)",
+        "t = alloc_skb(0)",
+        "skb_fill_page_desc(t, 0, h, 0, 1000)",
+        ...POOL_RX,
+        "skb_try_coalesce(t, a)",
+        "kfree_skb_partial(a, false)",
+        "kfree_skb(t)",
+      ),
       with: row("ok", "ok", "ok", "ok", "ok", "ok"),
       without: row("ok", "ok", "ok", "ok", "ok", "missed"),
       reverted: "core/ops/skb_try_coalesce.ts: the pp_recycle test (measured with the engine's own without run; the mechanism came with its guard)",

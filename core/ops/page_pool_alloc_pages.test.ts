@@ -101,7 +101,12 @@ describe("pp_recycle on clones (__skb_clone, skb_release_data's exit:)", () => {
   });
 
   it("without the fix: the clone keeps pp_recycle and releases p from the pool while a maps it", () => {
-    const run = clean(trace(`${RX}zerocopy_arm(a)\nc = skb_clone(a)\npskb_expand_head(c, 0, 0)\nkfree_skb(c)\nkfree_skb(a)`, { policy: "page-pool", without: ["pp-recycle-last-clone"] }));
+    const run = clean(
+      trace(`${RX}zerocopy_arm(a)\nc = skb_clone(a)\npskb_expand_head(c, 0, 0)\nkfree_skb(c)\nkfree_skb(a)`, {
+        policy: "page-pool",
+        without: ["pp-recycle-last-clone"],
+      }),
+    );
     expect(run.snapshotAt(7).skbs.get("c" as never)!.pp_recycle).toBe(true);
     const p = page(run, 8)!;
     expect(p.refcount).toBe(1);

@@ -16,7 +16,9 @@ describe("page_pool_put_full_page", () => {
   });
 
   it("a frag still holds it: released from the pool and put (2 -> 1), the frag keeps an ordinary page", () => {
-    const run = clean(trace("p = page_pool_alloc(pool)\nget_page(p)\na = alloc_skb(256)\nskb_add_rx_frag(a, 0, p, 0, 1500, 4096)\npage_pool_put_full_page(pool, p)"));
+    const run = clean(
+      trace("p = page_pool_alloc(pool)\nget_page(p)\na = alloc_skb(256)\nskb_add_rx_frag(a, 0, p, 0, 1500, 4096)\npage_pool_put_full_page(pool, p)"),
+    );
     const p = run.final.pages.get("p" as never)!;
     expect(p).toMatchObject({ refcount: 1, caller: 0 });
     expect(p.pp).toBeUndefined();

@@ -43,7 +43,8 @@ export const page_pool_put_full_page_spec = defineOp({
   docs: [
     {
       call: "page_pool_put_full_page(pool, p)",
-      models: "6.1 only: the caller's reference goes back to `pool`: recycled into its ring when it is the last, else `page_pool_release_page()` and `put_page()`",
+      models:
+        "6.1 only: the caller's reference goes back to `pool`: recycled into its ring when it is the last, else `page_pool_release_page()` and `put_page()`",
     },
   ],
   search: { notSearchable: "the driver giving back a page of its own is the owner's move, not a kernel path" },

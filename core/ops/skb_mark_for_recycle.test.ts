@@ -50,7 +50,12 @@ describe("skb_try_coalesce and pp_recycle", () => {
   });
 
   it("without the fix: p moves into t, whose free put_page()s it past the pool", () => {
-    const run = clean(trace(`${TWO}zerocopy_arm(a)\nskb_try_coalesce(t, a)\nkfree_skb_partial(a, false)\nkfree_skb(t)`, { policy: "page-pool", without: ["coalesce-pp-recycle"] }));
+    const run = clean(
+      trace(`${TWO}zerocopy_arm(a)\nskb_try_coalesce(t, a)\nkfree_skb_partial(a, false)\nkfree_skb(t)`, {
+        policy: "page-pool",
+        without: ["coalesce-pp-recycle"],
+      }),
+    );
     expect(view(run.snapshotAt(9)).skbs.t.frags).toEqual(["h+0:1000", "p+0:1500"]);
     expect(run.final.pages.has("p" as never)).toBe(false);
     expect(run.steps[10].events.some((e) => e.kind === "pp_return")).toBe(false);

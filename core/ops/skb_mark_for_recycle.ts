@@ -34,7 +34,12 @@ export const skb_mark_for_recycle_spec = defineOp({
   summary: "the driver sets skb->pp_recycle: frag pages go back to their page_pool",
   group: "reference",
   opcode: 51,
-  docs: [{ call: "skb_mark_for_recycle(a)", models: "6.1 only: `skb->pp_recycle = 1`; `skb_clone` copies it, `skb_release_data` recycles frag pages of a page_pool with it" }],
+  docs: [
+    {
+      call: "skb_mark_for_recycle(a)",
+      models: "6.1 only: `skb->pp_recycle = 1`; `skb_clone` copies it, `skb_release_data` recycles frag pages of a page_pool with it",
+    },
+  ],
   search: { notSearchable: "marking is the driver's setup when it builds the RX skb, made in the search's prefix" },
   fuzz: fuzzOneSkb(2, "6.1"),
   oracle: "skb_mark_for_recycle",

@@ -26,12 +26,16 @@ describe("page-pool policy", () => {
 
   it("a release with only ordinary holders left is on time", () => {
     const r = run("get_page(p)\nkfree_skb(a)\nput_page(p)");
-    expect(r.steps[5].events).toContainEqual(expect.objectContaining({ kind: "completion", via: "page_pool_release_page (released from the pool)", holders: [] }));
+    expect(r.steps[5].events).toContainEqual(
+      expect.objectContaining({ kind: "completion", via: "page_pool_release_page (released from the pool)", holders: [] }),
+    );
     expect(r.verdict).toBe("ok");
   });
 
   it("an skb of ordinary pages arms a buffer with no page: it protects nothing", () => {
-    const r = clean(trace("h = alloc_page(host)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, h, 0, 100)\nzerocopy_arm(a)\nkfree_skb(a)", { policy: "page-pool" }));
+    const r = clean(
+      trace("h = alloc_page(host)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, h, 0, 100)\nzerocopy_arm(a)\nkfree_skb(a)", { policy: "page-pool" }),
+    );
     expect(r.steps[3].events).toContainEqual(expect.objectContaining({ kind: "warn", fn: "zerocopy_arm" }));
     expect(r.final.buffers.get("z1" as never)!.pages).toEqual([]);
     expect(r.verdict).toBe("ok");
