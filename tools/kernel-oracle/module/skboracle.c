@@ -14,7 +14,7 @@
  *
  * Command script:
  *   trace <file name>
- *   policy <page-refs|destructor|shinfo-release|ubuf-orphan|msg-zerocopy>
+ *   policy <page-refs|destructor|shinfo-release|ubuf-orphan|msg-zerocopy|page-pool>
  *   op <line> <function> <result name or -> <arg>...   arg = r:<name>
  *                                                       | i:<decimal>
  *                                                       | k:<keyword>
@@ -265,10 +265,10 @@ static int nubuf;
 static struct page_frag emu_frag;	/* the splice emulation's sk_page_frag */
 
 enum policy { P_PAGE_REFS, P_DESTRUCTOR, P_SHINFO_RELEASE, P_UBUF_ORPHAN,
-	      P_MSG_ZEROCOPY, P_UNKNOWN };
+	      P_MSG_ZEROCOPY, P_PAGE_POOL, P_UNKNOWN };
 static const char *const policy_names[] = {
 	"page-refs", "destructor", "shinfo-release", "ubuf-orphan",
-	"msg-zerocopy", NULL
+	"msg-zerocopy", "page-pool", NULL
 };
 static int policy;
 static char policy_text[64];
@@ -1904,6 +1904,10 @@ static void op_zerocopy_arm(struct step *st)
 			return;
 		}
 		skb->destructor = oracle_destructor;
+		break;
+	case P_PAGE_POOL:
+		/* the driver marks its RX skb (core/policy/page-pool.ts) */
+		skb_mark_for_recycle(skb);
 		break;
 	default:
 		/* page-refs, shinfo-release: nothing in the 6.1 kernel */
