@@ -17,6 +17,8 @@ export interface Candidates {
   readonly pipe: readonly string[];
   readonly sock: readonly string[];
   readonly list: readonly string[];
+  /** page_pool names: those the pages name, else the implicit "pool". */
+  readonly pool: readonly string[];
 }
 
 /** A selected graph node as an operation argument: "skb:a" -> skb a. */
@@ -26,7 +28,7 @@ export interface Target {
 }
 
 export function candidates(view: StateView | null): Candidates {
-  if (!view) return { skb: [], page: [], pipe: [], sock: [], list: [] };
+  if (!view) return { skb: [], page: [], pipe: [], sock: [], list: [], pool: ["pool"] };
   const skb = view.skbs.map((s) => s.name);
   const lists = new Set<string>();
   for (const name of skb) {
@@ -39,6 +41,7 @@ export function candidates(view: StateView | null): Candidates {
     pipe: view.pipes.map((p) => p.name),
     sock: view.sockets.map((s) => s.name),
     list: [...lists],
+    pool: [...new Set(["pool", ...view.pages.flatMap((p) => (p.pp ? [p.pp] : []))])],
   };
 }
 
@@ -140,6 +143,7 @@ export function defaultArgs(op: OpInfo, target: Target | null, view: StateView |
       usedObjects.push(pick ?? "");
       args.push(pick ?? "");
     } else if (kind === "owner") args.push("guest");
+    else if (kind === "pool") args.push(c.pool[0] ?? "pool");
     else if (kind === "bool") args.push(false);
     else args.push(defaultInt(op, op.names[i], args, view));
   });

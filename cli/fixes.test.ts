@@ -50,7 +50,7 @@ describe("skbscope fixes", () => {
     expect(r.code).toBe(0);
     for (const f of FIXES) expect(r.out).toContain(` ${f.id}  ${f.function}`);
     for (const id of REVERTIBLE) expect(r.out).toContain(`* ${id}  `);
-    expect(r.out).toMatch(/^  pp-recycle-last-clone {2}skb_release_data/m);
+    expect(r.out).toMatch(/^  esp-pp-unref {2}esp_ssg_unref/m);
     for (const line of r.out.split("\n")) expect(line.length).toBeLessThanOrEqual(72);
   });
 });
@@ -84,9 +84,9 @@ describe("skbscope check --fix", () => {
   });
 
   it("a catalogued fix the model cannot revert is bad input too", () => {
-    const r = cli(["check", "t.trace", "--fix", "pp-recycle-last-clone"], { "t.trace": SPLIT });
+    const r = cli(["check", "t.trace", "--fix", "esp-pp-unref"], { "t.trace": SPLIT });
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^skbscope: fix "pp-recycle-last-clone" cannot be switched off in this model: needs mechanism: page_pool pages/);
+    expect(r.err).toMatch(/^skbscope: fix "esp-pp-unref" cannot be switched off in this model: needs mechanism: page_pool pages and an ESP/);
   });
 });
 

@@ -80,7 +80,7 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "modern/sharing-basics.trace",
     summary: "Clones share one Data; dataref counts them, in two halves",
     side: "neutral",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
   },
   {
     id: "haskins-host-remote",
@@ -159,21 +159,21 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "modern/fix-ubuf-orphan.trace",
     summary: "Merged fix: skb_orphan_frags copies the frags before pskb_copy",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
   },
   {
     id: "fix-splice",
     file: "modern/fix-splice.trace",
     summary: "Merged fix: frags copied at local delivery, before any splice",
     side: "merged",
-    expected: { "page-refs": "late", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "late", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
   },
   {
     id: "msg-zerocopy",
     file: "modern/msg-zerocopy.trace",
     summary: "MSG_ZEROCOPY: each Data holds the ubuf; notified after the last",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
   },
   {
     id: "claim-destructor",
@@ -261,7 +261,7 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "modern/vhost-head-of-line.trace",
     summary: "A stalled device queue holds a guest buffer: completion waits",
     side: "merged",
-    expected: { "page-refs": "late", destructor: "late", "shinfo-release": "late", "ubuf-orphan": "late", "msg-zerocopy": "late" },
+    expected: { "page-refs": "late", destructor: "late", "shinfo-release": "late", "ubuf-orphan": "late", "msg-zerocopy": "late", "page-pool": "ok" },
   },
   // --- stories from catalogued kernel fixes (issue 10): fix on, fix off ---
   {
@@ -269,10 +269,17 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/split-zerocopy-clone.trace",
     summary: "tcp_fragment's skb_split joins the MSG_ZEROCOPY ubuf_info",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
     fix: {
       id: "split-zerocopy-clone",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "premature",
+        "msg-zerocopy": "premature",
+        "page-pool": "ok",
+      },
     },
   },
   {
@@ -280,10 +287,10 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/expand-head-uarg-ref.trace",
     summary: "pskb_expand_head on a clone takes a ubuf_info reference",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
     fix: {
       id: "expand-head-uarg-ref",
-      without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature" },
+      without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature", "page-pool": "ok" },
     },
   },
   {
@@ -291,10 +298,17 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/pskb-copy-uarg-clone.trace",
     summary: "A retransmit's pskb_copy shares the pages and the ubuf_info",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
     fix: {
       id: "pskb-copy-uarg-clone",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "ok",
+        "msg-zerocopy": "premature",
+        "page-pool": "ok",
+      },
     },
   },
   {
@@ -302,10 +316,17 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/segment-uarg-clone.trace",
     summary: "GSO segments each join the MSG_ZEROCOPY ubuf_info",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
     fix: {
       id: "segment-uarg-clone",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "ok",
+        "msg-zerocopy": "premature",
+        "page-pool": "ok",
+      },
     },
   },
   {
@@ -313,10 +334,17 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/shift-refuse-zcopy.trace",
     summary: "SACK shifting: skb_shift refuses zero-copy skbs",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
     fix: {
       id: "shift-refuse-zcopy",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "premature",
+        "msg-zerocopy": "premature",
+        "page-pool": "ok",
+      },
     },
   },
   {
@@ -324,10 +352,17 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/coalesce-refuse-zcopy.trace",
     summary: "skb_try_coalesce refuses to merge zero-copy frags",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
     fix: {
       id: "coalesce-refuse-zcopy",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "premature",
+        "msg-zerocopy": "premature",
+        "page-pool": "ok",
+      },
     },
   },
   {
@@ -335,10 +370,17 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/vhost-complete-once.trace",
     summary: "vhost tells the guest once, when the last Data goes",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
     fix: {
       id: "vhost-complete-once",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "ok" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "premature",
+        "msg-zerocopy": "ok",
+        "page-pool": "ok",
+      },
     },
   },
   {
@@ -346,10 +388,10 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/rx-orphan-frags.trace",
     summary: "Looped to a local socket, MSG_ZEROCOPY frags are copied",
     side: "merged",
-    expected: { "page-refs": "late", destructor: "premature", "shinfo-release": "late", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "late", destructor: "premature", "shinfo-release": "late", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
     fix: {
       id: "rx-orphan-frags",
-      without: { "page-refs": "late", destructor: "premature", "shinfo-release": "late", "ubuf-orphan": "ok", "msg-zerocopy": "late" },
+      without: { "page-refs": "late", destructor: "premature", "shinfo-release": "late", "ubuf-orphan": "ok", "msg-zerocopy": "late", "page-pool": "ok" },
     },
   },
   {
@@ -357,10 +399,17 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/zerocopy-orphan-frags.trace",
     summary: "openvswitch's skb_zerocopy orphans the guest's frags",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
     fix: {
       id: "zerocopy-orphan-frags",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "premature",
+        "msg-zerocopy": "premature",
+        "page-pool": "ok",
+      },
     },
   },
   {
@@ -368,10 +417,17 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/gro-refuse-zcopy.trace",
     summary: "GRO refuses to merge a zero-copy skb into the held packet",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
     fix: {
       id: "gro-refuse-zcopy",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "premature",
+        "msg-zerocopy": "premature",
+        "page-pool": "ok",
+      },
     },
   },
   {
@@ -379,8 +435,33 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/tx-error-cloned.trace",
     summary: "A driver's error on a clone leaves the shared ubuf alone",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
-    fix: { id: "tx-error-cloned", without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "premature" } },
+    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
+    fix: {
+      id: "tx-error-cloned",
+      without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "premature", "page-pool": "ok" },
+    },
+  },
+  {
+    id: "fix-pp-recycle-last-clone",
+    file: "fixes/pp-recycle-last-clone.trace",
+    summary: "A page_pool page is recycled by the last skb only",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
+    fix: {
+      id: "pp-recycle-last-clone",
+      without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "premature" },
+    },
+  },
+  {
+    id: "fix-coalesce-pp-recycle",
+    file: "fixes/coalesce-pp-recycle.trace",
+    summary: "skb_try_coalesce keeps page_pool pages out of other skbs",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
+    fix: {
+      id: "coalesce-pp-recycle",
+      without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "missed" },
+    },
   },
 ];
 

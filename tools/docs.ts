@@ -48,6 +48,7 @@ const ORACLE_KIND: Record<ParamKind, string> = {
   int: "int",
   owner: "kw:guest|host",
   bool: "kw:true|false",
+  pool: "pool",
 };
 
 interface OracleOp {

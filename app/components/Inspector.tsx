@@ -61,6 +61,8 @@ export function fieldsOf(selection: string, view: StateView): Row[] | null {
         ["destructor", str(s.destructor)],
         ["sk", str(s.sk)],
         ["on queue", str(s.queue)],
+        // 6.1 skb_mark_for_recycle(); shown only when set.
+        ...(s.pp_recycle ? [["pp_recycle", "1 (frag pages go back to their page_pool)"] as Row] : []),
       ];
     }
     case "data": {
@@ -89,6 +91,8 @@ export function fieldsOf(selection: string, view: StateView): Row[] | null {
         ["origin", p.origin],
         ["refcount", str(p.refcount)],
         ["freed", str(p.freed)],
+        // page->pp: a page_pool page, and whether its ring holds it now.
+        ...(p.pp ? [["page->pp", `${p.pp}${p.pp_in_pool ? " (recycled: in its ring)" : ""}`] as Row] : []),
         ...p.holders.map((h, i): Row => [`holder ${i + 1}`, h]),
       ];
     }

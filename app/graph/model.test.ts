@@ -30,6 +30,16 @@ describe("graph model", () => {
     expect(buildGraph(done.view, done.prev, []).nodes.some((n) => n.key === "sock:@dev")).toBe(false);
   });
 
+  it("a page_pool page names its pool, and its ring once recycled; a marked skb says pp_recycle", () => {
+    const src = "p = page_pool_alloc(pool)\na = alloc_skb(256)\nskb_add_rx_frag(a, 0, p, 0, 1500, 4096)\nskb_mark_for_recycle(a)\nkfree_skb(a)\n";
+    const marked = views(src, 4);
+    const g = buildGraph(marked.view, marked.prev, []);
+    expect(g.nodes.find((n) => n.key === "page:p")!.subtitle).toMatch(/ · page_pool pool$/);
+    expect(g.nodes.find((n) => n.key === "skb:a")!.subtitle).toContain("pp_recycle");
+    const back = views(src, 5);
+    expect(buildGraph(back.view, back.prev, []).nodes.find((n) => n.key === "page:p")!.subtitle).toMatch(/ · page_pool pool \(in ring\)$/);
+  });
+
   it("a clone shares one Data: two head edges into it, dataref 1 → 2 for one step", () => {
     const { view, prev } = views("a = alloc_skb(256)\nb = skb_clone(a)\n", 2);
     const g = buildGraph(view, prev, []);

@@ -270,7 +270,12 @@ function skbNode(s: SkbView, old: SkbView | undefined, fresh: boolean, findings:
     counter("nohdr", s.nohdr, old?.nohdr),
     counter("len", s.len, old?.len),
   ];
-  const tags = [s.fclone !== "unavailable" ? `fclone ${s.fclone}` : "", s.queue ? `on ${s.queue}` : "", s.destructor ?? ""].filter(Boolean);
+  const tags = [
+    s.fclone !== "unavailable" ? `fclone ${s.fclone}` : "",
+    s.queue ? `on ${s.queue}` : "",
+    s.destructor ?? "",
+    s.pp_recycle ? "pp_recycle" : "",
+  ].filter(Boolean);
   return node(keyOf("skb", s.name), "skb", s.name, `skb ${s.name}`, tags.join(" · ") || "struct sk_buff", counters, fresh, findings);
 }
 
@@ -284,7 +289,9 @@ function dataNode(d: DataView, old: DataView | undefined, fresh: boolean, findin
 function pageNode(p: PageView, old: PageView | undefined, fresh: boolean, findings: readonly Finding[]): GraphNode {
   const owner = pageOwner(p);
   const counters = [counter("refcount", p.refcount, old?.refcount)];
-  const subtitle = p.freed ? `${OWNER_LABEL[owner]} · freed` : OWNER_LABEL[owner];
+  // A page_pool page names its pool, and says so while the pool's ring holds it.
+  const pool = p.pp ? ` · page_pool ${p.pp}${p.pp_in_pool ? " (in ring)" : ""}` : "";
+  const subtitle = p.freed ? `${OWNER_LABEL[owner]} · freed` : `${OWNER_LABEL[owner]}${pool}`;
   return node(keyOf("page", p.name), "page", p.name, `page ${p.name}`, subtitle, counters, fresh, findings, { owner, freed: p.freed });
 }
 

@@ -47,7 +47,7 @@ describe("engine host: fixes switched off", () => {
 
   it("sends no shipped matrix when nothing is reverted, and drops an id it cannot revert", () => {
     const { h, of, runTasks } = host();
-    h.handle({ kind: "load", seq: 1, source: story.source, policy: null, kernel: null, without: ["pp-recycle-last-clone"] });
+    h.handle({ kind: "load", seq: 1, source: story.source, policy: null, kernel: null, without: ["esp-pp-unref"] });
     expect(of("parsed")[0].without).toEqual([]);
     expect(of("loaded")[0].verdict).toBe("ok");
     runTasks();

@@ -73,7 +73,7 @@ export interface OpenedView {
 /** The operation table as forms need it (core OPS without the code). */
 export interface OpInfo {
   readonly fn: string;
-  readonly params: readonly ("skb" | "page" | "pipe" | "sock" | "list" | "int" | "owner" | "bool")[];
+  readonly params: readonly ("skb" | "page" | "pipe" | "sock" | "list" | "int" | "owner" | "bool" | "pool")[];
   readonly names: readonly string[];
   readonly optional: number;
   readonly result: "skb" | "page" | "pipe" | "sock" | "list" | null;

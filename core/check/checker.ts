@@ -13,7 +13,9 @@
  *               transmit queue), directly or through a chain of frag_list
  *               members of the skbs it holds: without bound
  *  use-after-free, double-free, refcount-underflow, conservation (each
- *               page's refcount equals the holders that account for it)
+ *               page's refcount equals the holders that account for it);
+ *               use-after-free also when a page_pool page is recycled into
+ *               its pool's ring while a holder still maps it
  *  kernel-bug   a step the kernel would BUG on (skb_over_panic, BUG_ON):
  *               the machine is down, whatever the policy
  *  unreachable  a step broke a caller contract and ran, flagged, because
@@ -316,6 +318,19 @@ export class Checker {
       case "dangling":
         add({ kind: "use-after-free", step, objects: [ev.object, ev.holder.split(".")[0]], holder: ev.holder, message: `${ev.text} (step ${step})` });
         return;
+      case "pp_return": {
+        // A page recycled into its pool's ring is the driver's next RX
+        // buffer: like a page back at the allocator, nothing may still map
+        // it (whatever the policy; page-pool also judges its completion).
+        if (ev.how !== "recycled" || ev.holders.length === 0) return;
+        add({
+          kind: "use-after-free",
+          step,
+          objects: [ev.page, ...ev.holders.flatMap((h) => holderObjects(state, h))],
+          message: `${ev.page} went back to page_pool ${ev.pool} at step ${step}, for the driver's next RX, while ${ev.holders.map((h) => describeHolder(state, h)).join(", ")} still maps it`,
+        });
+        return;
+      }
       case "refcount_underflow":
         add({
           kind: "refcount-underflow",

@@ -6,7 +6,8 @@
  * stack's control.
  */
 import { describe, expect, it } from "vitest";
-import { POLICIES } from "../model/types";
+import { POLICIES, type PolicyId } from "../model/types";
+import { completionPolicy } from "../policy/registry";
 import { trace } from "../testdata/harness";
 
 const ARMED = `
@@ -38,9 +39,11 @@ describe("checker reach through frag_list", () => {
     expect(run.verdict).toBe("late");
   });
 
+  // The owner's page is a guest page, or what the policy's owner has (ownerPage).
+  const own = (text: string, policy: PolicyId) => text.replace("alloc_page(guest)", completionPolicy(policy).ownerPage ?? "alloc_page(guest)");
   for (const policy of POLICIES) {
     it(`a zero-copy skb on a queued skb's frag_list is late under ${policy} (direct)`, () => {
-      const run = trace(DIRECT, { policy, kernel: "6.1" });
+      const run = trace(own(DIRECT, policy), { policy, kernel: "6.1" });
       expect(run.steps.filter((s) => s.error)).toEqual([]);
       expect(run.verdict).toBe("late");
       const late = run.findings.find((f) => f.kind === "late")!;
@@ -48,7 +51,7 @@ describe("checker reach through frag_list", () => {
     });
 
     it(`and through a chain of frag_lists under ${policy} (nested)`, () => {
-      const run = trace(NESTED, { policy, kernel: "6.1" });
+      const run = trace(own(NESTED, policy), { policy, kernel: "6.1" });
       expect(run.steps.filter((s) => s.error)).toEqual([]);
       expect(run.verdict).toBe("late");
       expect(run.findings.find((f) => f.kind === "late")!.message).toMatch(/s \(receive queue, u → frag_list t → frag_list a\)/);

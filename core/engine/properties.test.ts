@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { OPS, type OpSpec, type ParamKind, type ResultKind } from "../ops";
 import { emptyState } from "../model/tx";
+import { holdersOf } from "../model/lookup";
 import type { KernelId, PolicyId, State } from "../model/types";
 import { POLICIES } from "../model/types";
 import { stripPositions, type Arg, type Trace, type TraceOp } from "../trace/ast";
@@ -41,6 +42,7 @@ const ARG: Record<ParamKind, fc.Arbitrary<Arg>> = {
   int,
   owner: kw("guest", "host"),
   bool: kw("true", "false"),
+  pool: ref(["pool", "pool2"]),
 };
 const RESULT: Record<ResultKind, readonly string[]> = { skb: SKBS, page: PAGES, pipe: PIPES, sock: SOCKS, list: LISTS };
 
@@ -140,6 +142,25 @@ describe("engine properties", () => {
         expect(broken.map((f) => f.message)).toEqual([]);
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  it("a page_pool page the ring holds is held by the ring alone, at refcount 1, and only on 6.1", () => {
+    fc.assert(
+      fc.property(traceArb, ({ trace, opts }) => {
+        const run = runTrace(trace, opts);
+        for (let k = 0; k <= run.steps.length; k += 5) {
+          const state = run.snapshotAt(k);
+          for (const page of state.pages.values()) {
+            if (page.pp !== undefined) expect(state.kernel).toBe("6.1");
+            if (!page.pp_in_pool) continue;
+            // __page_pool_put_page recycles only at page_ref_count() == 1.
+            expect(page.refcount).toBe(1);
+            expect(holdersOf(state, page.name)).toEqual([`${page.pp}.ring`]);
+          }
+        }
+      }),
+      { numRuns: 150 },
     );
   });
 

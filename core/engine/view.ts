@@ -36,6 +36,8 @@ export interface SkbView {
   readonly sk: string | null;
   /** The receive queue holding this skb, if any. */
   readonly queue: string | null;
+  /** 6.1 skb->pp_recycle; present only when set. */
+  readonly pp_recycle?: true;
 }
 
 export interface DataView {
@@ -60,6 +62,10 @@ export interface PageView {
   readonly refcount: number;
   readonly holders: readonly string[];
   readonly freed: boolean;
+  /** page->pp, the page_pool it belongs to; present only for a pool page. */
+  readonly pp?: string;
+  /** Present (true) only while the pool's ring holds it (recycled). */
+  readonly pp_in_pool?: true;
 }
 
 export interface StateView {
@@ -109,6 +115,7 @@ export function stateView(state: State): StateView {
       destructor: skb.destructor?.fn ?? null,
       sk: skb.sk,
       queue: queueOf(state, skb.name),
+      ...(skb.pp_recycle ? { pp_recycle: true as const } : {}),
     });
   }
   const datas: DataView[] = [...state.datas.values()].map((d) => ({
@@ -132,6 +139,8 @@ export function stateView(state: State): StateView {
     refcount: p.refcount,
     holders: holdersOf(state, p.name),
     freed: p.freed,
+    ...(p.pp !== undefined ? { pp: p.pp } : {}),
+    ...(p.pp_in_pool ? { pp_in_pool: true as const } : {}),
   }));
   return {
     step: state.step,

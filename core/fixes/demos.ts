@@ -22,18 +22,27 @@ export interface FixDemo {
   readonly reverted: string;
 }
 
-const row = (pageRefs: Verdict, destructor: Verdict, shinfo: Verdict, ubuf: Verdict, msgzc: Verdict): VerdictRow => ({
+/**
+ * `pagePool` defaults to ok: a trace with no page_pool page arms a
+ * page-pool buffer that holds no page (zerocopy_arm warns), so that
+ * policy has nothing to judge; catalogue.test.ts checks it all the same.
+ */
+const row = (pageRefs: Verdict, destructor: Verdict, shinfo: Verdict, ubuf: Verdict, msgzc: Verdict, pagePool: Verdict = "ok"): VerdictRow => ({
   "page-refs": pageRefs,
   destructor,
   "shinfo-release": shinfo,
   "ubuf-orphan": ubuf,
   "msg-zerocopy": msgzc,
+  "page-pool": pagePool,
 });
 
 const lines = (...l: string[]) => `# kernel: 6.1\n${l.join("\n")}\n`;
 
 /** A zero-copy skb `a` holding the owner's page g as frags[0]. */
 const ARMED = ["g = alloc_page(guest)", "a = alloc_skb(256)", "skb_fill_page_desc(a, 0, g, 0, 4096)", "zerocopy_arm(a)"];
+
+/** A driver's RX skb `a` (no linear room) holding page_pool page p as frags[0], marked for recycling, armed. */
+const POOL_RX = ["p = page_pool_alloc(pool)", "a = alloc_skb(0)", "skb_add_rx_frag(a, 0, p, 0, 1500, 4096)", "skb_mark_for_recycle(a)", "zerocopy_arm(a)"];
 
 const SPLIT = lines(...ARMED, "b = skb_split(a, 1000)", "kfree_skb(a)", "owner_reuse(g)", "kfree_skb(b)");
 
@@ -193,6 +202,33 @@ export const DEMOS: ReadonlyMap<string, FixDemo> = new Map<string, FixDemo>([
       with: row("late", "premature", "late", "ok", "ok"),
       without: row("late", "premature", "late", "ok", "late"),
       reverted: "core/ops/sock_queue_rcv_skb.ts: orphanFrags(tx, skb, true) made orphanFrags(tx, skb, false)",
+    },
+  ],
+  [
+    "pp-recycle-last-clone",
+    {
+      trace: lines(...POOL_RX, "c = skb_clone(a)", "pskb_expand_head(c, 0, 0)", "kfree_skb(c)", "kfree_skb(a)"),
+      with: row("ok", "ok", "ok", "ok", "ok", "ok"),
+      without: row("ok", "ok", "ok", "ok", "ok", "premature"),
+      reverted:
+        "core/ops/kfree_skb.ts ppRecycleExit: the clone keeps pp_recycle on skb_release_data's early exit (measured with the engine's own without run; the mechanism came with its guard)",
+    },
+  ],
+  [
+    "coalesce-pp-recycle",
+    {
+      trace: lines(
+        "h = alloc_page(host)",
+        "t = alloc_skb(0)",
+        "skb_fill_page_desc(t, 0, h, 0, 1000)",
+        ...POOL_RX,
+        "skb_try_coalesce(t, a)",
+        "kfree_skb_partial(a, false)",
+        "kfree_skb(t)",
+      ),
+      with: row("ok", "ok", "ok", "ok", "ok", "ok"),
+      without: row("ok", "ok", "ok", "ok", "ok", "missed"),
+      reverted: "core/ops/skb_try_coalesce.ts: the pp_recycle test (measured with the engine's own without run; the mechanism came with its guard)",
     },
   ],
 ]);

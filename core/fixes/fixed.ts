@@ -33,6 +33,8 @@ const PRE_FIX = {
   "vhost-complete-once": "vhost_zerocopy_callback completes the guest's buffer on every call, whatever the refcnt",
   "gro-refuse-zcopy": "zero-copy skbs are not refused: skb's frags (or head) move to p, which holds no ubuf_info",
   "tx-error-cloned": "skb_tx_error runs the callback and clears the zero-copy flags on a clone too, in the shinfo the clones share",
+  "pp-recycle-last-clone": "a clone that is not the last returns at once and keeps pp_recycle (no `exit:` clearing it)",
+  "coalesce-pp-recycle": "skbs are merged whatever their pp_recycle, and page_pool frags are taken from a cloned skb",
 } as const;
 
 export type RevertibleFix = keyof typeof PRE_FIX;

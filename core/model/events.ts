@@ -46,7 +46,14 @@ export type EngineEvent =
    * The step broke a caller contract (ops/contracts.ts) and ran anyway, as
    * the trace asked (`# contracts: flag`): Linux cannot take this path.
    */
-  | { readonly kind: "unreachable"; readonly fn: string; readonly contract: string; readonly text: string };
+  | { readonly kind: "unreachable"; readonly fn: string; readonly contract: string; readonly text: string }
+  /**
+   * A page_pool page came back to its pool (__page_pool_put_page):
+   * recycled into the ring (refcount 1, for the driver's next RX) or
+   * released from the pool (page_pool_release_page, then put_page).
+   * `holders`: who still maps the page at that instant, the ring aside.
+   */
+  | { readonly kind: "pp_return"; readonly page: PageId; readonly pool: string; readonly how: "recycled" | "released"; readonly holders: readonly string[] };
 
 export type EngineError =
   /** BUG_ON / WARN-and-fail in the kernel, or a returned error code. */

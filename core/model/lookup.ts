@@ -110,6 +110,7 @@ export function holdersIndex(state: Pick<State, "pages" | "datas" | "pipes" | "c
   };
   for (const page of state.pages.values()) {
     for (let i = 0; i < page.caller; i++) add(page.name, "caller");
+    if (page.pp_in_pool) add(page.name, poolHolder(page.pp));
   }
   for (const data of state.datas.values()) {
     if (data.head_page) add(data.head_page, `${data.id}.head`);
@@ -126,6 +127,7 @@ export function holdersOf(state: Pick<State, "pages" | "datas" | "pipes" | "cach
   const out: string[] = [];
   const p = state.pages.get(page);
   if (p) for (let i = 0; i < p.caller; i++) out.push("caller");
+  if (p?.pp_in_pool) out.push(poolHolder(p.pp));
   for (const data of state.datas.values()) {
     if (data.head_page === page) out.push(`${data.id}.head`);
     data.frags.forEach((f, i) => {
@@ -143,7 +145,8 @@ export function holdersOf(state: Pick<State, "pages" | "datas" | "pipes" | "cach
 
 /** How many holders a page has: holdersOf(...).length without the strings. */
 export function holderCount(state: Pick<State, "pages" | "datas" | "pipes" | "caches">, page: PageId): number {
-  let n = state.pages.get(page)?.caller ?? 0;
+  const p = state.pages.get(page);
+  let n = (p?.caller ?? 0) + (p?.pp_in_pool ? 1 : 0);
   for (const data of state.datas.values()) {
     if (data.head_page === page) n++;
     for (const f of data.frags) if (f.page === page) n++;
@@ -151,6 +154,11 @@ export function holderCount(state: Pick<State, "pages" | "datas" | "pipes" | "ca
   for (const pipe of state.pipes.values()) for (const b of pipe.bufs) if (b.page === page) n++;
   if (state.caches.pfrag?.page === page) n++;
   return n;
+}
+
+/** A recycled page's holder: its page_pool's ring (the pool's one reference). */
+export function poolHolder(pool: string | undefined): string {
+  return `${pool ?? "pool"}.ring`;
 }
 
 /** The page frag splice copies linear bytes into, by its kernel name. */

@@ -71,6 +71,14 @@ export const POLICY_TABLE = [
     kernels: ["6.1"],
     needs: "ubuf_info",
   },
+  {
+    id: "page-pool",
+    code: 5,
+    label: "page-pool",
+    description: "page_pool: the driver gets its RX page back in the pool (pp_recycle)",
+    kernels: ["6.1"],
+    needs: "page_pool",
+  },
 ] as const satisfies readonly PolicyInfo[];
 
 export type PolicyId = (typeof POLICY_TABLE)[number]["id"];

@@ -52,6 +52,11 @@ export interface Skb {
   readonly head_frag: boolean;
   readonly destructor: Destructor;
   readonly sk: SockId | null;
+  /**
+   * 6.1 skb->pp_recycle (skb_mark_for_recycle): frag puts try the page's
+   * page_pool first (__skb_frag_unref). Absent means 0.
+   */
+  readonly pp_recycle?: boolean;
 }
 
 /** One frag descriptor (skb_frag_t). */
@@ -93,7 +98,7 @@ export interface Data {
 
 export type PageOwner = "guest" | "host";
 /** Why a host page exists: the trace allocated it, or the kernel did. */
-export type PageOrigin = "alloc" | "copy" | "napi" | "pfrag";
+export type PageOrigin = "alloc" | "copy" | "napi" | "pfrag" | "pool";
 
 export interface Page {
   readonly name: PageId;
@@ -105,6 +110,16 @@ export interface Page {
   readonly caller: number;
   /** A host page whose count reached zero went back to the allocator. */
   readonly freed: boolean;
+  /**
+   * 6.1 page->pp: the page_pool the page belongs to (pp_magic ==
+   * PP_SIGNATURE); absent for other pages and after page_pool_release_page.
+   */
+  readonly pp?: string;
+  /**
+   * Recycled: the pool's ring holds the page (its one reference) for the
+   * driver's next RX buffer (page_pool_recycle_in_ring). Absent means no.
+   */
+  readonly pp_in_pool?: boolean;
 }
 
 export interface PipeBuffer {

@@ -22,8 +22,9 @@
 import { kernelCheck } from "../model/events";
 import { headlen, shinfo, skbCloned, skbOf, tailSpace } from "../model/lookup";
 import type { Tx } from "../model/tx";
+import { skbFragUnref } from "../kernel/page_pool";
 import type { Data, Frag, Skb } from "../model/types";
-import { pagePut } from "./alloc_page";
+
 import { kfreeSkbRef } from "./kfree_skb";
 import { kernelClone } from "./skb_clone";
 import * as kernel from "../kernel/skbuff";
@@ -69,7 +70,8 @@ export function pullTail(tx: Tx, name: string, delta: number, fn = "__pskb_pull_
     }
   });
   tx.set("datas", data.id, { ...data, frags });
-  for (const [f, i] of dropped) pagePut(tx, f.page, `${data.id}.frags[${i}]`);
+  // skb_frag_unref(skb, i): __skb_frag_unref(frag, skb->pp_recycle).
+  for (const [f, i] of dropped) skbFragUnref(tx, f.page, skb.pp_recycle === true, `${data.id}.frags[${i}]`);
 
   skb = tx.get("skbs", name)!;
   const after: Skb = { ...skb, data_len: skb.data_len - delta };

@@ -38,6 +38,9 @@ import { skb_zerocopy_spec } from "./skb_zerocopy";
 import { sk_eat_skb_spec, skb_copy_datagram_iter_spec, sock_create_spec, sock_queue_rcv_skb_spec } from "./sock_queue_rcv_skb";
 import type { OpSpec } from "./spec";
 import { zerocopy_arm_spec } from "./zerocopy_arm";
+import { page_pool_alloc_spec } from "./page_pool_alloc_pages";
+import { skb_mark_for_recycle_spec } from "./skb_mark_for_recycle";
+import { page_pool_put_full_page_spec } from "./page_pool_put_full_page";
 
 export type { ArgValue, CType, Draw, FuzzCtx, MenuCtx, OpGroup, OpSpec, ParamKind, ResultKind, SearchSpec, Step } from "./spec";
 export { OP_GROUPS } from "./spec";
@@ -93,6 +96,9 @@ const SPECS: readonly OpSpec[] = [
   skb_gro_receive_spec,
   skb_tx_error_spec,
   skb_recycle_check_spec,
+  page_pool_alloc_spec,
+  skb_mark_for_recycle_spec,
+  page_pool_put_full_page_spec,
 ];
 
 export const OPS: ReadonlyMap<string, OpSpec> = new Map(SPECS.map((spec) => [spec.fn, spec]));

@@ -21,6 +21,8 @@ import type { Tx } from "../model/tx";
 import type { BufferId, Data, Skb, SkbId, State } from "../model/types";
 import { complete, destructorRan, ubufCallback } from "../policy/completion";
 import { pagePut } from "./alloc_page";
+import { skbFragUnref } from "../kernel/page_pool";
+import { fixed } from "../fixes/fixed";
 import { defineOp, eachFree, fuzzOneSkb, ref, step, type FuzzSpec } from "./spec";
 
 /**
@@ -46,11 +48,37 @@ export function skbReleaseData(tx: Tx, skb: Skb, why = "skb_release_data"): bool
     const dataref = (data.dataref - (skb.nohdr ? (1 << DATAREF_SHIFT) + 1 : 1)) >>> 0;
     if (dataref !== 0) {
       tx.set("datas", data.id, { ...data, dataref });
+      ppRecycleExit(tx, skb.name);
       return false;
     }
   }
   releaseWholeData(tx, data, skb.name, why);
   return true;
+}
+
+/**
+ * The `exit:` label of skb_release_data() (6.1 l.792-802): a clone that is
+ * not the last gives up pp_recycle, so that only the skb that drops the
+ * last dataref recycles the frags ("skbuff: Fix a potential race while
+ * recycling page_pool packets"). The kernel clears the bit after a full
+ * release too; there the skb is being freed (6.1 callers: kfree, and
+ * pskb_expand_head, which releases a shared Data only), so the model
+ * clears it on this path alone.
+ *
+ * Without the fix the early exit was a plain `return;` and the clone kept
+ * pp_recycle. What the model shows then is the sequential state the patch
+ * describes: after pskb_expand_head() of such a clone, two Datas map the
+ * page and both their skbs would recycle it; the first to drop it sees
+ * an elevated refcount and releases the page from the pool while the
+ * other still maps it with pp_recycle set (a `premature` finding under
+ * the page-pool policy). Not modelled: the concurrent interleaving itself
+ * (both CPUs reading page_ref_count() before either put), which the model
+ * cannot express because its steps do not overlap.
+ */
+function ppRecycleExit(tx: Tx, name: SkbId): void {
+  const skb = tx.get("skbs", name);
+  if (!skb?.pp_recycle || !fixed(tx, "pp-recycle-last-clone")) return;
+  tx.set("skbs", name, { ...skb, pp_recycle: false });
 }
 
 /** The Data's last reference is gone: free everything it holds. */
@@ -73,7 +101,9 @@ export function releaseWholeData(tx: Tx, data: Data, skb: SkbId, why: string): v
       text: `${why}: the zero-copy callback runs before the page puts; judged after them, as the puts never read the data`,
     });
   }
-  data.frags.forEach((f, i) => pagePut(tx, f.page, `${data.id}.frags[${i}]`));
+  // __skb_frag_unref(frag, skb->pp_recycle): page_pool pages go back to their pool.
+  const recycle = tx.kernel === "6.1" && tx.get("skbs", skb)?.pp_recycle === true;
+  data.frags.forEach((f, i) => skbFragUnref(tx, f.page, recycle, `${data.id}.frags[${i}]`));
   for (const member of data.frag_list) kfreeSkbRef(tx, member, `${data.id}.frag_list`);
   if (data.release) {
     // Seed patch (2.6.32 l.352+): release(skb) after the frag_list drop,

@@ -21,9 +21,10 @@ import { outOfRange } from "../model/events";
 import { profile } from "../model/kernel";
 import { headlen, shinfo, skbCloned, skbOf, tailSpace } from "../model/lookup";
 import type { Tx } from "../model/tx";
+import { skbFragUnref } from "../kernel/page_pool";
 import type { Frag, SkbId } from "../model/types";
 import { pullTail } from "./__pskb_pull_tail";
-import { pagePut } from "./alloc_page";
+
 import { kfreeSkbRef } from "./kfree_skb";
 import { kernelClone } from "./skb_clone";
 import * as kernel from "../kernel/skbuff";
@@ -89,7 +90,8 @@ export function trim(tx: Tx, name: string, len: number, fn = "pskb_trim"): void 
     frag_list = kept;
   }
   tx.set("datas", data.id, { ...shinfo(tx, skb), frags: keep, frag_list });
-  for (const [f, i] of drop) pagePut(tx, f.page, `${data.id}.frags[${i}]`);
+  // skb_frag_unref(skb, i): __skb_frag_unref(frag, skb->pp_recycle).
+  for (const [f, i] of drop) skbFragUnref(tx, f.page, skb.pp_recycle === true, `${data.id}.frags[${i}]`);
   for (const m of dropMembers) kfreeSkbRef(tx, m, `${data.id}.frag_list`);
 
   skb = tx.get("skbs", name)!;

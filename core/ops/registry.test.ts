@@ -73,6 +73,9 @@ function sampleCall(spec: OpSpec): string {
       case "list":
         setup.push(`${name}s = alloc_skb(1)`, `${name} = skb_segment(${name}s, 1)`);
         return name;
+      case "pool":
+        // Pools are implicit: a name is a pool from its first use.
+        return "pool";
     }
   });
   return [...setup, `${spec.result ? "r = " : ""}${spec.fn}(${args.join(", ")})`].join("\n");

@@ -8,6 +8,7 @@
  * freed; a stolen head only drops the struct, napi_skb_free_stolen_head()).
  * The trace's skbs carry no protocol headers, so skb_gro_offset(skb) = 0.
  * Refused, nothing changes (the skb goes up the stack as it is):
+ *   -ETOOMANYREFS: p->pp_recycle != skb->pp_recycle (gro.c l.171);
  *   -ETOOMANYREFS: skb_zcopy(p) || skb_zcopy(skb) (6.1.176, "net: gro:
  *     don't merge zcopy skbs", catalogue id gro-refuse-zcopy);
  *   -E2BIG: p->len + len >= gro_max_size (GRO_LEGACY_MAX_SIZE, 65536).
@@ -50,6 +51,8 @@ export function skb_gro_receive(tx: Tx, pName: string, skbName: string): void {
   const skb = skbOf(tx, skbName, "skb_gro_receive");
   checkPreconditions(tx, p, skb);
   const len = skb.len;
+  // net/core/gro.c l.171: never splice page_pool and other pages together.
+  if (!!p.pp_recycle !== !!skb.pp_recycle) return result(tx, "-ETOOMANYREFS (pp_recycle differs)");
   if ((shinfo(tx, p).zcopy || shinfo(tx, skb).zcopy) && fixed(tx, "gro-refuse-zcopy")) return result(tx, "-ETOOMANYREFS (zero-copy skb)");
   if (p.len + len >= GRO_MAX_SIZE) return result(tx, `-E2BIG (${p.len} + ${len} >= gro_max_size ${GRO_MAX_SIZE})`);
 

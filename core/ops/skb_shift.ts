@@ -19,8 +19,9 @@ import { kernelCheck, outOfRange } from "../model/events";
 import { profile } from "../model/kernel";
 import { headlen, shinfo, skbCloned, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
+import { skbFragUnref } from "../kernel/page_pool";
 import type { Frag, PageId, Skb } from "../model/types";
-import { pageGet, pagePut } from "./alloc_page";
+import { pageGet } from "./alloc_page";
 import * as kernel from "../kernel/skbuff";
 import { fixed } from "../fixes/fixed";
 import { cutPoints, defineOp, int, ref, step } from "./spec";
@@ -123,7 +124,8 @@ export function skb_shift(tx: Tx, tgtName: string, skbName: string, shiftlen: nu
   }
   tx.set("datas", td.id, { ...td, frags: tf });
   tx.set("datas", sd.id, { ...sd, frags: sf.slice(from) });
-  if (mergedPage) pagePut(tx, mergedPage, `${sd.id}.frags[0]`);
+  // __skb_frag_unref(fragfrom, skb->pp_recycle) (6.1 l.3777).
+  if (mergedPage) skbFragUnref(tx, mergedPage, tx.get("skbs", skbName)?.pp_recycle === true, `${sd.id}.frags[0]`);
   finish(tx, tgtName, skbName, shiftlen);
 }
 

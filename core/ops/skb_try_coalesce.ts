@@ -37,6 +37,10 @@ export function skb_try_coalesce(tx: Tx, toName: string, fromName: string): void
   const from = skbOf(tx, fromName, "skb_try_coalesce");
   // Two skbs: caller contract coalesce-two-skbs (contracts.ts).
   if (skbCloned(tx, to)) return refuse(tx, `${toName} is cloned`);
+  // 6.1 l.5489-5491: never mix page_pool and other pages, nor take page_pool
+  // frags from a clone ("page_pool: Allow drivers to hint on SKB recycling").
+  const ppMix = !!to.pp_recycle !== !!from.pp_recycle || (!!from.pp_recycle && skbCloned(tx, from));
+  if (ppMix && fixed(tx, "coalesce-pp-recycle")) return refuse(tx, "pp_recycle differs, or a cloned page_pool skb");
   const len = from.len;
   if (len <= tailroom(tx, to)) {
     readAllPages(tx, from, `skb_try_coalesce(${toName}, ${fromName})`);

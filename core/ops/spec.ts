@@ -17,7 +17,7 @@ import type { Data, KernelId, PageId, PipeId, Skb, SkbId, SockId, State } from "
 import type { Arg, TraceOp } from "../trace/ast";
 
 /** What an argument must be. */
-export type ParamKind = "skb" | "page" | "pipe" | "sock" | "list" | "int" | "owner" | "bool";
+export type ParamKind = "skb" | "page" | "pipe" | "sock" | "list" | "int" | "owner" | "bool" | "pool";
 export type ResultKind = "skb" | "page" | "pipe" | "sock" | "list";
 
 /** A resolved argument: names as strings, numbers, keywords. */
@@ -34,6 +34,12 @@ export interface KindValue {
   int: number;
   owner: "guest" | "host";
   bool: boolean;
+  /**
+   * A page_pool's name. Pools are implicit: a name is a pool from its
+   * first use (the model keeps no pool record; a pool's state is its
+   * pages' page->pp and whether its ring holds them).
+   */
+  pool: string;
 }
 
 /** The resolved arguments of an operation with parameters P, each typed by its kind. */

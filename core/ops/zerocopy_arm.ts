@@ -11,7 +11,7 @@ import { kernelCheck } from "../model/events";
 import { shinfo, skbOf } from "../model/lookup";
 import { policyApplies, policyInfo, policyKernels } from "../model/policies";
 import type { Tx } from "../model/tx";
-import type { BufferId, PageId } from "../model/types";
+import type { BufferId, Page, PageId } from "../model/types";
 import { completionPolicy } from "../policy/registry";
 import { defineOp, fuzzOneSkb } from "./spec";
 
@@ -19,12 +19,14 @@ export function zerocopy_arm(tx: Tx, name: string): void {
   const skb = skbOf(tx, name, "zerocopy_arm");
   const data = shinfo(tx, skb);
   const pages: PageId[] = [];
+  const owns = completionPolicy(tx.policy).ownsPage ?? ((p: Page) => p.owner === "guest");
   for (const f of data.frags) {
     const page = tx.get("pages", f.page);
-    if (page?.owner === "guest" && !pages.includes(f.page)) pages.push(f.page);
+    if (page && owns(page) && !pages.includes(f.page)) pages.push(f.page);
   }
   if (pages.length === 0) {
-    tx.emit({ kind: "warn", fn: "zerocopy_arm", text: `${name} carries no guest page in its frags: the buffer protects nothing` });
+    const what = completionPolicy(tx.policy).ownsPage ? "page of the owner's" : "guest page";
+    tx.emit({ kind: "warn", fn: "zerocopy_arm", text: `${name} carries no ${what} in its frags: the buffer protects nothing` });
   }
   const n = tx.counters.buffer + 1;
   tx.counters = { ...tx.counters, buffer: n };

@@ -60,7 +60,7 @@ describe("reverted fixes in permalinks", () => {
   });
 
   it("refuses to encode a fix the model cannot revert", async () => {
-    const r = await encodePermalink(view({ without: ["pp-recycle-last-clone"] }));
+    const r = await encodePermalink(view({ without: ["esp-pp-unref"] }));
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.code).toBe("cannot-encode");
   });

@@ -14,7 +14,7 @@ import { OPCODES, SHORT_OPS } from "./opcodes";
 /** An argument of each kind, as a trace writes it (PRELUDE defines the names). */
 /** Defines every name an argument below uses (a link names objects by when they were made). */
 const PRELUDE = "g = alloc_page(guest)\na = alloc_skb(256)\nq = skb_splice_bits(a, 0, 1)\ns = sock_create()\nsegs = skb_segment(a, 1)\n";
-const ARG: Record<ParamKind, string> = { skb: "a", page: "g", pipe: "q", sock: "s", list: "segs", int: "1", owner: "guest", bool: "true" };
+const ARG: Record<ParamKind, string> = { skb: "a", page: "g", pipe: "q", sock: "s", list: "segs", int: "1", owner: "guest", bool: "true", pool: "pool" };
 const RESULT = { skb: "b", page: "p", pipe: "r", sock: "k", list: "l" } as const;
 
 describe("permalink op codes", () => {

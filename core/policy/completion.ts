@@ -23,10 +23,10 @@ export function hostHolders(tx: Tx, buffer: BufferId): string[] {
   return out;
 }
 
-export function complete(tx: Tx, buffer: BufferId, via: string, success = true): void {
+export function complete(tx: Tx, buffer: BufferId, via: string, success = true, holders?: readonly string[]): void {
   const zb = tx.get("buffers", buffer);
   if (!zb) return;
-  tx.emit({ kind: "completion", buffer, via, success, holders: hostHolders(tx, buffer) });
+  tx.emit({ kind: "completion", buffer, via, success, holders: holders ?? hostHolders(tx, buffer) });
   tx.set("buffers", buffer, { ...zb, completions: [...zb.completions, tx.step] });
 }
 

@@ -49,8 +49,11 @@ describe("the policy table", () => {
   });
 });
 
-/** One guest page in one skb, armed, then freed: the simplest complete lifetime. */
-const LIFETIME = `g = alloc_page(guest)
+/**
+ * One page of the owner's (a guest page, or what the policy's ownerPage
+ * says) in one skb, armed, then freed: the simplest complete lifetime.
+ */
+const lifetime = (policy: PolicyId) => `g = ${completionPolicy(policy).ownerPage ?? "alloc_page(guest)"}
 a = alloc_skb(256)
 skb_fill_page_desc(a, 0, g, 0, 4096)
 zerocopy_arm(a)
@@ -68,7 +71,7 @@ const applicable = POLICIES.flatMap((p) => KERNELS.filter((k) => policyApplies(p
 const absent = POLICIES.flatMap((p) => KERNELS.filter((k) => !policyApplies(p, k)).map((k) => [p, k] as [PolicyId, KernelId]));
 
 describe.each(applicable)("policy %s on %s keeps the module contract", (policy, kernel) => {
-  const run = runTrace(parseTrace(LIFETIME).trace, { policy, kernel });
+  const run = runTrace(parseTrace(lifetime(policy)).trace, { policy, kernel });
   const mod = completionPolicy(policy);
   const before = run.snapshotAt(ARM_STEP - 1);
   const armed = run.snapshotAt(ARM_STEP);
@@ -96,7 +99,7 @@ describe.each(applicable)("policy %s on %s keeps the module contract", (policy, 
 describe.each(absent)("policy %s on %s", (policy, kernel) => {
   it("is n/a, and arming it fails its kernel check naming what the kernel lacks", () => {
     expect(policyAbsence(policy, kernel)).toMatch(new RegExp(`which Linux ${kernel.replace(/\./g, "\\.")} does not have`));
-    const run = runTrace(parseTrace(LIFETIME).trace, { policy, kernel });
+    const run = runTrace(parseTrace(lifetime(policy)).trace, { policy, kernel });
     const err = run.steps[ARM_STEP - 1].error;
     expect(err?.kind).toBe("kernel-check");
     const needs = POLICY_TABLE.find((p) => p.id === policy)!;

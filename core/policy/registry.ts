@@ -10,6 +10,7 @@
 import type { PolicyId } from "../model/types";
 import { destructor } from "./destructor";
 import { msgZerocopy } from "./msg-zerocopy";
+import { pagePool } from "./page-pool";
 import { pageRefs } from "./page-refs";
 import { shinfoRelease } from "./shinfo-release";
 import type { CompletionPolicy } from "./types";
@@ -21,6 +22,7 @@ export const POLICY_MODULES: { readonly [P in PolicyId]: CompletionPolicy<P> } =
   "shinfo-release": shinfoRelease,
   "ubuf-orphan": ubufOrphan,
   "msg-zerocopy": msgZerocopy,
+  "page-pool": pagePool,
 };
 
 export function completionPolicy(policy: PolicyId): CompletionPolicy {

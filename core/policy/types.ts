@@ -6,7 +6,7 @@
  * core/model/policies.ts; the registry (./registry.ts) joins the two.
  */
 import type { Tx } from "../model/tx";
-import type { BufferId, Data, PageId, PolicyId, Skb, State, ZBuffer } from "../model/types";
+import type { BufferId, Data, Page, PageId, PolicyId, Skb, State, ZBuffer } from "../model/types";
 
 /** Where zerocopy_arm(name) arms: the skb, its Data, the new buffer. */
 export interface ArmSite {
@@ -49,4 +49,20 @@ export interface CompletionPolicy<P extends PolicyId = PolicyId> {
    * path): a policy that completes on page refcounts does it here.
    */
   onPageIdle?(tx: Tx, page: PageId): void;
+  /**
+   * Which pages of the armed skb are the owner's (the buffer's pages);
+   * without it, the guest's pages.
+   */
+  ownsPage?(page: Page): boolean;
+  /**
+   * The trace call that gives the owner a page of its own, for the module
+   * contract's lifetime (registry.test.ts); without it `alloc_page(guest)`.
+   */
+  readonly ownerPage?: string;
+  /**
+   * A page_pool page came back to its pool (core/kernel/page_pool.ts):
+   * recycled into the ring, or released from the pool: a policy that
+   * completes when the pool gets its page back does it here.
+   */
+  onPoolReturn?(tx: Tx, page: PageId, how: "recycled" | "released"): void;
 }

@@ -27,6 +27,7 @@ const ONE_OF_EACH: { [K in EngineEvent["kind"]]: Extract<EngineEvent, { kind: K 
   result: { kind: "result", fn: "skb_try_coalesce", value: "true (fragstolen)" },
   warn: { kind: "warn", fn: "skb_split", text: "len beyond skb->len" },
   unreachable: { kind: "unreachable", fn: "skb_splice_bits", contract: "read-from-receive-queue", text: "a was never received" },
+  pp_return: { kind: "pp_return", page: "p" as never, pool: "pool", how: "recycled", holders: ["h2.frags[0]"] },
 };
 
 describe("describeEvent", () => {
@@ -49,6 +50,7 @@ describe("describeEvent", () => {
       "skb_try_coalesce returned true (fragstolen)",
       "WARN in skb_split: len beyond skb->len",
       "Linux cannot take this path: a was never received",
+      "page p recycled into pool's ring for the next RX, while h2.frags[0] still maps it",
     ]);
   });
 

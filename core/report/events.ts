@@ -55,6 +55,10 @@ export function describeEvent(e: EngineEvent, state?: Names): string {
       return `WARN in ${e.fn}: ${e.text}`;
     case "unreachable":
       return `Linux cannot take this path: ${e.text}`;
+    case "pp_return":
+      return e.how === "recycled"
+        ? `page ${e.page} recycled into ${e.pool}'s ring for the next RX${e.holders.length ? `, while ${e.holders.map((h) => holder(state, h)).join(", ")} still maps it` : ""}`
+        : `page ${e.page} released from ${e.pool} (page_pool_release_page), then put_page()`;
     default:
       return unknownEvent(e);
   }

@@ -91,7 +91,7 @@ class Graph {
 
 const b = (x: boolean) => (x ? 1 : 0);
 const OWNER = { guest: 1, host: 2 } as const;
-const ORIGIN = { alloc: 1, copy: 2, napi: 3, pfrag: 4 } as const;
+const ORIGIN = { alloc: 1, copy: 2, napi: 3, pfrag: 4, pool: 5 } as const;
 const FCLONE = { unavailable: 1, orig: 2, clone: 3 } as const;
 const UBUF = { vhost: 1, msgzc: 2 } as const;
 const SEGMENT = /^(.+)\[(\d+)\]$/;
@@ -103,7 +103,12 @@ function buildGraph(state: State, summary: PathSummary): Graph {
   const premature = new Set(summary.premature);
   const late = new Set(summary.late);
 
-  for (const p of state.pages.values()) g.add(K.Page, p.name, [OWNER[p.owner], ORIGIN[p.origin], p.refcount, p.caller, b(p.freed)]);
+  // A page_pool page adds whether its pool's ring holds it (appended only
+  // then, so other states keep their keys). Which pool is left out: pools
+  // differ only for page_pool_put_full_page, which the search never makes.
+  for (const p of state.pages.values()) {
+    g.add(K.Page, p.name, [OWNER[p.owner], ORIGIN[p.origin], p.refcount, p.caller, b(p.freed), ...(p.pp !== undefined ? [1 + b(p.pp_in_pool === true)] : [])]);
+  }
   for (const [pair, ref] of state.fclones) g.add(K.Fclone, pair, [ref]);
   for (const d of state.datas.values()) {
     g.add(K.Data, d.id, [d.end, d.head_offset, d.dataref, b(d.head_stolen), d.zcopy ? 1 + b(d.zcopy.dont_orphan) : 0, d.frags.length, d.frag_list.length]);
@@ -136,6 +141,8 @@ function buildGraph(state: State, summary: PathSummary): Graph {
       b(s.head_frag),
       d ? (d.fn === "sock_rfree" ? 1 : 2) : 0,
       b(state.devq.has(s.name)),
+      // skb->pp_recycle, appended only when set (other states keep their keys).
+      ...(s.pp_recycle ? [1] : []),
     ]);
     const m = s.name.endsWith("]") ? SEGMENT.exec(s.name) : null;
     if (m && !lists.has(m[1])) {

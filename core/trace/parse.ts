@@ -115,6 +115,7 @@ const KIND_WORDS: Record<ParamKind, string> = {
   int: "a number",
   owner: "guest or host",
   bool: "true or false",
+  pool: "a page_pool name",
 };
 
 const LONGEST_OP = Math.max(...[...OPS.keys(), ...ALIASES.keys()].map((k) => k.length));

@@ -29,13 +29,16 @@ interface KSkb {
   dataref: number;
   frags: { page: string; offset: number; size: number }[];
   frag_list: string[];
+  /** Dumped only when set (recordings before page_pool have none). */
+  pp_recycle?: true;
 }
 interface KStep {
   line: number;
   op: string;
   error: string | null;
   skbs: KSkb[];
-  pages: { name: string; refcount: number }[];
+  /** pp / pp_in_pool: dumped only for a page_pool page (absent: not one). */
+  pages: { name: string; refcount: number; pp?: string; pp_in_pool?: true }[];
   events: { kind: string; success?: boolean; refcnt?: number }[];
 }
 interface Recording {
@@ -117,12 +120,18 @@ export function compare(file: string): { steps: number; mismatches: string[] } {
       const ef = es.frags.map((f) => `${ePages.name(f.page)}+${f.offset}:${f.size}`);
       if (kf.join() !== ef.join()) miss(step, `skb ${ks.name}.frags`, ks.frags, es.frags);
       if (ks.frag_list.join() !== es.frag_list.join()) miss(step, `skb ${ks.name}.frag_list`, ks.frag_list, es.frag_list);
+      if (!!ks.pp_recycle !== !!es.pp_recycle) miss(step, `skb ${ks.name}.pp_recycle`, !!ks.pp_recycle, !!es.pp_recycle);
     }
     const ePageCount = new Map(v.pages.map((p) => [ePages.name(p.name), p.refcount]));
+    const ePagePool = new Map(v.pages.map((p) => [ePages.name(p.name), `${p.pp ?? "-"}${p.pp_in_pool ? " (in its ring)" : ""}`]));
     for (const kp of k.pages) {
       const name = kPages.name(kp.name);
       const got = ePageCount.get(name) ?? 0; // a page the engine returned to the allocator
       if (got !== kp.refcount) miss(step, `page ${kp.name}.refcount`, kp.refcount, got);
+      // page->pp and the pool's ring; a page gone to the allocator is no pool's.
+      const kPool = kp.refcount === 0 ? "-" : `${kp.pp ?? "-"}${kp.pp_in_pool ? " (in its ring)" : ""}`;
+      const ePool = got === 0 ? "-" : (ePagePool.get(name) ?? "-");
+      if (kPool !== ePool) miss(step, `page ${kp.name}.pp`, kPool, ePool);
     }
     const kCalls = k.events.filter((x) => x.kind === "ubuf_callback").map((x) => `${x.success}/${x.refcnt}`);
     const eCalls = e.events

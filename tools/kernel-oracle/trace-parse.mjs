@@ -8,7 +8,8 @@ import fs from "node:fs";
 export const KEYWORDS = new Set(["guest", "host", "true", "false"]);
 
 // The operations, from the op registry (core/ops) by `npm run docs`: per op
-// its argument kinds (skb, page, pipe, sock, segs, int, kw:<a>|<b>), ret (the
+// its argument kinds (skb, page, pipe, sock, segs, int, kw:<a>|<b>, pool: a
+// page_pool name, defined by its first use), ret (the
 // kind of object a `name =` introduces; null: none allowed), alt (the
 // signature with the optional arguments, which names nothing), kernel (the
 // only kernel that has it) and command (the skboracle module's name for it),
@@ -17,7 +18,7 @@ const TABLE = JSON.parse(fs.readFileSync(new URL("./ops.json", import.meta.url),
 export const OPS = TABLE.ops;
 export const ALIASES = TABLE.aliases;
 
-export const POLICIES = ["page-refs", "destructor", "shinfo-release", "ubuf-orphan", "msg-zerocopy"];
+export const POLICIES = ["page-refs", "destructor", "shinfo-release", "ubuf-orphan", "msg-zerocopy", "page-pool"];
 
 export class TraceError extends Error {
   constructor(line, col, message) {
@@ -174,6 +175,9 @@ export function parseTrace(source) {
       } else if (kind.startsWith("kw:")) {
         const allowed = kind.slice(3).split("|");
         if (a.kind !== "kw" || !allowed.includes(a.v)) throw new TraceError(lineNo, a.col, `expected ${allowed.join(" or ")}`);
+      } else if (kind === "pool") {
+        // A page_pool is named by its first use (no definition line).
+        if (a.kind !== "ref" || a.base !== undefined) throw new TraceError(lineNo, a.col, "expected a page_pool name");
       } else {
         if (a.kind !== "ref") throw new TraceError(lineNo, a.col, `expected the name of a ${kind}`);
         let t;

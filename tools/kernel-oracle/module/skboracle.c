@@ -14,7 +14,7 @@
  *
  * Command script:
  *   trace <file name>
- *   policy <page-refs|destructor|shinfo-release|ubuf-orphan|msg-zerocopy>
+ *   policy <page-refs|destructor|shinfo-release|ubuf-orphan|msg-zerocopy|page-pool>
  *   op <line> <function> <result name or -> <arg>...   arg = r:<name>
  *                                                       | i:<decimal>
  *                                                       | k:<keyword>
@@ -51,6 +51,7 @@
 #include <linux/ctype.h>
 #include <linux/pipe_fs_i.h>
 #include <net/sock.h>
+#include <net/page_pool.h>
 #include <net/net_namespace.h>
 
 MODULE_LICENSE("GPL");
@@ -236,6 +237,8 @@ struct obj {
 	int caller_refs;	/* references the trace (the caller) holds */
 	void *ptr;
 	int first_seg, nsegs;	/* T_SEGS */
+	bool pp_from_pool;	/* a page of pp_pools[pp_pool] (page_pool_alloc) */
+	int pp_pool;
 };
 
 static struct obj objs[MAXOBJ];
@@ -262,10 +265,10 @@ static int nubuf;
 static struct page_frag emu_frag;	/* the splice emulation's sk_page_frag */
 
 enum policy { P_PAGE_REFS, P_DESTRUCTOR, P_SHINFO_RELEASE, P_UBUF_ORPHAN,
-	      P_MSG_ZEROCOPY, P_UNKNOWN };
+	      P_MSG_ZEROCOPY, P_PAGE_POOL, P_UNKNOWN };
 static const char *const policy_names[] = {
 	"page-refs", "destructor", "shinfo-release", "ubuf-orphan",
-	"msg-zerocopy", NULL
+	"msg-zerocopy", "page-pool", NULL
 };
 static int policy;
 static char policy_text[64];
@@ -1902,6 +1905,10 @@ static void op_zerocopy_arm(struct step *st)
 		}
 		skb->destructor = oracle_destructor;
 		break;
+	case P_PAGE_POOL:
+		/* the driver marks its RX skb (core/policy/page-pool.ts) */
+		skb_mark_for_recycle(skb);
+		break;
 	default:
 		/* page-refs, shinfo-release: nothing in the 6.1 kernel */
 		break;
@@ -1924,6 +1931,215 @@ static void op_orphan_frags(struct step *st, int which)
 	set_result_int(st, rc);
 	if (rc)
 		fail(st, "%s returned %d", st->fn, rc);
+}
+
+/* ------------------------------------------------------------------ */
+/* page_pool (skbscope's pagepool ops)                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * page_pool_alloc(pool), skb_mark_for_recycle(skb),
+ * page_pool_put_full_page(pool, p). A pool is created on the first use of
+ * its name (page_pool_create: order 0, no DMA mapping, no device) and
+ * destroyed at the trace's cleanup. A pool page keeps NO observer
+ * reference: __page_pool_put_page() recycles only at page_ref_count() == 1,
+ * so an extra reference would change what is measured. Its refcount is
+ * reported as page_ref_count() itself; once it reads 0 the page went back
+ * to the page allocator: it is reported as 0 from then on and never read
+ * again (the object is marked dead, so a later page at the same address
+ * gets a name of its own). "pp" is reported while page->pp_magic says
+ * page_pool and page->pp is the pool; "pp_in_pool" while the pool's ring
+ * or alloc cache holds the page.
+ */
+#define PP_MAXPOOLS	4
+
+static int napi_cache_share(struct page *page);
+
+struct oracle_pool {
+	char name[NAMELEN];
+	struct page_pool *pool;
+};
+
+static struct oracle_pool pp_pools[PP_MAXPOOLS];
+static int pp_npools;
+
+static struct oracle_pool *pp_pool_named(struct step *st, int i, bool create)
+{
+	struct page_pool_params pp = {
+		.order = 0,
+		.flags = 0,
+		.pool_size = 256,
+		.nid = NUMA_NO_NODE,
+		.dma_dir = DMA_FROM_DEVICE,
+	};
+	struct page_pool *pool;
+	const char *a;
+	int k;
+
+	if (st->err[0])
+		return NULL;
+	if (i >= st->argc || strncmp(st->argv[i], "r:", 2)) {
+		fail(st, "argument %d must name a page_pool", i + 1);
+		return NULL;
+	}
+	a = st->argv[i] + 2;
+	for (k = 0; k < pp_npools; k++)
+		if (!strcmp(pp_pools[k].name, a))
+			return &pp_pools[k];
+	if (!create) {
+		fail(st, "refused: no page of page_pool %s was allocated", a);
+		return NULL;
+	}
+	if (pp_npools >= PP_MAXPOOLS) {
+		fail(st, "too many page_pools");
+		return NULL;
+	}
+	pool = page_pool_create(&pp);
+	if (IS_ERR(pool)) {
+		fail(st, "page_pool_create returned %ld", PTR_ERR(pool));
+		return NULL;
+	}
+	strscpy(pp_pools[pp_npools].name, a, NAMELEN);
+	pp_pools[pp_npools].pool = pool;
+	return &pp_pools[pp_npools++];
+}
+
+/* the pool a named page came from (page_pool_alloc), or NULL */
+static struct oracle_pool *pp_pool_of_obj(struct obj *o)
+{
+	return o->type == T_PAGE && o->pp_pool >= 0 && o->pp_pool < pp_npools &&
+	       o->pp_from_pool ? &pp_pools[o->pp_pool] : NULL;
+}
+
+static bool pp_is_pool_page(struct page *page, struct page_pool *pool)
+{
+	return (page->pp_magic & ~0x3UL) == PP_SIGNATURE && page->pp == pool;
+}
+
+static bool pp_in_ring(struct page *page, struct page_pool *pool)
+{
+	int k;
+
+	for (k = 0; k < pool->alloc.count; k++)
+		if (pool->alloc.cache[k] == page)
+			return true;
+	for (k = 0; k < pool->ring.size; k++)
+		if (READ_ONCE(pool->ring.queue[k]) == page)
+			return true;
+	return false;
+}
+
+static void op_page_pool_alloc(struct step *st)
+{
+	struct oracle_pool *op = pp_pool_named(st, 0, true);
+	struct page *page;
+	struct obj *o;
+
+	if (!op || !need_dst(st))
+		return;
+	page = page_pool_dev_alloc_pages(op->pool);
+	if (!page) {
+		fail(st, "page_pool_dev_alloc_pages returned NULL");
+		return;
+	}
+	o = new_obj(st->dst, T_PAGE, page);
+	if (!o) {
+		page_pool_put_full_page(op->pool, page, false);
+		fail(st, "too many objects");
+		return;
+	}
+	o->pp_from_pool = true;		/* no observer reference: see above */
+	o->pp_pool = op - pp_pools;
+}
+
+static void op_mark_for_recycle(struct step *st)
+{
+	struct sk_buff *skb = arg_skb(st, 0, NULL);
+
+	if (!skb || !no_dst(st))
+		return;
+	skb_mark_for_recycle(skb);
+}
+
+static void op_page_pool_put(struct step *st)
+{
+	struct oracle_pool *op = pp_pool_named(st, 0, false);
+	struct obj *p = arg_obj(st, 1, T_PAGE);
+
+	if (!op || !p || !no_dst(st))
+		return;
+	if (pp_pool_of_obj(p) != op || !pp_is_pool_page(p->ptr, op->pool)) {
+		fail(st, "refused: %s is not a page of page_pool %s", p->name, op->name);
+		return;
+	}
+	if (p->caller_refs <= 0) {
+		fail(st, "refused: the caller holds no reference on %s to give back", p->name);
+		return;
+	}
+	page_pool_put_full_page(op->pool, p->ptr, false);
+	p->caller_refs--;
+}
+
+/* the refcount a page reports: pool pages carry no observer reference */
+static int pp_reported_refcount(struct obj *o)
+{
+	struct page *p = o->ptr;
+
+	if (!pp_pool_of_obj(o))
+		return page_ref_count(p) - 1 - napi_cache_share(p);
+	if (o->dead)
+		return 0;
+	if (page_ref_count(p) == 0) {
+		o->dead = true;	/* back at the page allocator: never read again */
+		return 0;
+	}
+	return page_ref_count(p);
+}
+
+/* ,"pp":"pool"[,"pp_in_pool":true] for a page of one of the trace's pools */
+static void pp_emit_page(struct obj *o)
+{
+	struct oracle_pool *op = pp_pool_of_obj(o);
+
+	if (!op || o->dead || !pp_is_pool_page(o->ptr, op->pool))
+		return;
+	sb_printf(&out, ",\"pp\":");
+	sb_str(&out, op->name);
+	if (pp_in_ring(o->ptr, op->pool))
+		sb_printf(&out, ",\"pp_in_pool\":true");
+}
+
+/*
+ * Cleanup: the caller's references on pool pages go back through the pool
+ * (as a driver gives back a page it did not use), then each pool is
+ * destroyed (page_pool_destroy frees what its ring and cache hold).
+ */
+static void pp_cleanup(void)
+{
+	int i;
+
+	for (i = 0; i < nobj; i++) {
+		struct obj *o = &objs[i];
+		struct oracle_pool *op = pp_pool_of_obj(o);
+
+		if (!op || o->dead || page_ref_count(o->ptr) == 0)
+			continue;
+		while (o->caller_refs > 0 && page_ref_count(o->ptr) > 0) {
+			if (pp_is_pool_page(o->ptr, op->pool))
+				page_pool_put_full_page(op->pool, o->ptr, false);
+			else
+				put_page(o->ptr);
+			o->caller_refs--;
+		}
+		if (page_ref_count(o->ptr) > 0 && !pp_in_ring(o->ptr, op->pool))
+			sb_printf(&cleanup_notes,
+				  "%s\"page %s still has %d references after cleanup\"",
+				  cleanup_notes.len ? "," : "", o->name,
+				  page_ref_count(o->ptr));
+	}
+	for (i = 0; i < pp_npools; i++)
+		page_pool_destroy(pp_pools[i].pool);
+	pp_npools = 0;
 }
 
 static void exec_op(struct step *st)
@@ -2015,6 +2231,12 @@ static void exec_op(struct step *st)
 		op_orphan_frags(st, 2);
 	else if (!strcmp(f, "skb_tx_error"))
 		op_tx_error(st);
+	else if (!strcmp(f, "page_pool_alloc"))
+		op_page_pool_alloc(st);
+	else if (!strcmp(f, "skb_mark_for_recycle"))
+		op_mark_for_recycle(st);
+	else if (!strcmp(f, "page_pool_put_full_page"))
+		op_page_pool_put(st);
 	else if (!strcmp(f, "skb_recycle_check"))
 		fail(st, "skb_recycle_check does not exist in Linux 6.1 (2.6.32 only)");
 	else
@@ -2228,11 +2450,12 @@ static void emit_skb(struct obj *o)
 		first = false;
 	}
 	sb_printf(&out,
-		  "],\"tailroom\":%u,\"truesize\":%u,\"head_frag\":%s,\"fclone\":\"%s\",\"zerocopy\":%s,\"destructor\":%s}",
+		  "],\"tailroom\":%u,\"truesize\":%u,\"head_frag\":%s,\"fclone\":\"%s\",\"zerocopy\":%s,\"destructor\":%s%s}",
 		  skb->end - skb->tail, skb->truesize,
 		  skb->head_frag ? "true" : "false", fc,
 		  skb_zcopy(skb) ? "true" : "false",
-		  skb->destructor ? "true" : "false");
+		  skb->destructor ? "true" : "false",
+		  skb->pp_recycle ? ",\"pp_recycle\":true" : "");
 }
 
 static void emit_state(void)
@@ -2259,8 +2482,9 @@ static void emit_state(void)
 				sb_putc(&out, ',');
 			sb_printf(&out, "{\"name\":");
 			sb_str(&out, objs[i].name);
-			sb_printf(&out, ",\"refcount\":%d}",
-				  page_ref_count(p) - 1 - napi_cache_share(p));
+			sb_printf(&out, ",\"refcount\":%d", pp_reported_refcount(&objs[i]));
+			pp_emit_page(&objs[i]);
+			sb_putc(&out, '}');
 			first = false;
 		}
 	sb_printf(&out, "],\"pipes\":[");
@@ -2465,7 +2689,7 @@ static void cleanup_trace(struct sbuf *w)
 		struct obj *o = &objs[i];
 		struct page *p = o->ptr;
 
-		if (o->type != T_PAGE)
+		if (o->type != T_PAGE || pp_pool_of_obj(o))
 			continue;
 		while (o->caller_refs > 0 && page_ref_count(p) > 1) {
 			put_page(p);
@@ -2479,6 +2703,7 @@ static void cleanup_trace(struct sbuf *w)
 		if (page_ref_count(p) >= 1)
 			put_page(p);
 	}
+	pp_cleanup();
 	/* ubufs: free those that completed; a live one may still be named by
 	 * a leaked Data, so it is leaked with it
 	 */
