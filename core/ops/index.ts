@@ -38,6 +38,8 @@ import { skb_zerocopy_spec } from "./skb_zerocopy";
 import { sk_eat_skb_spec, skb_copy_datagram_iter_spec, sock_create_spec, sock_queue_rcv_skb_spec } from "./sock_queue_rcv_skb";
 import type { OpSpec } from "./spec";
 import { zerocopy_arm_spec } from "./zerocopy_arm";
+import { dev_queue_xmit_nit_spec } from "./dev_queue_xmit_nit";
+import { queue_userspace_packet_spec } from "./queue_userspace_packet";
 
 export type { ArgValue, CType, Draw, FuzzCtx, MenuCtx, OpGroup, OpSpec, ParamKind, ResultKind, SearchSpec, Step } from "./spec";
 export { OP_GROUPS } from "./spec";
@@ -93,6 +95,8 @@ const SPECS: readonly OpSpec[] = [
   skb_gro_receive_spec,
   skb_tx_error_spec,
   skb_recycle_check_spec,
+  dev_queue_xmit_nit_spec,
+  queue_userspace_packet_spec,
 ];
 
 export const OPS: ReadonlyMap<string, OpSpec> = new Map(SPECS.map((spec) => [spec.fn, spec]));
