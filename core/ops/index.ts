@@ -40,6 +40,7 @@ import type { OpSpec } from "./spec";
 import { zerocopy_arm_spec } from "./zerocopy_arm";
 import { dev_queue_xmit_nit_spec } from "./dev_queue_xmit_nit";
 import { queue_userspace_packet_spec } from "./queue_userspace_packet";
+import { msg_zerocopy_realloc_spec, skb_zcopy_set_spec } from "./msg_zerocopy_realloc";
 
 export type { ArgValue, CType, Draw, FuzzCtx, MenuCtx, OpGroup, OpSpec, ParamKind, ResultKind, SearchSpec, Step } from "./spec";
 export { OP_GROUPS } from "./spec";
@@ -97,6 +98,8 @@ const SPECS: readonly OpSpec[] = [
   skb_recycle_check_spec,
   dev_queue_xmit_nit_spec,
   queue_userspace_packet_spec,
+  skb_zcopy_set_spec,
+  msg_zerocopy_realloc_spec,
 ];
 
 export const OPS: ReadonlyMap<string, OpSpec> = new Map(SPECS.map((spec) => [spec.fn, spec]));
