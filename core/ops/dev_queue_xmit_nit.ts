@@ -87,7 +87,7 @@ export const dev_queue_xmit_nit_spec = defineOp({
   ],
   search: {
     role: "root",
-    order: 65,
+    order: 21,
     // A tap on a socket the trace has, or a new one in the same step, as sock_queue_rcv_skb's menu.
     steps: (m, fn) => {
       const tap = m.state.socks.size < 1 ? m.fresh("sock") : null;

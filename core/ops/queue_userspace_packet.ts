@@ -108,7 +108,7 @@ export const queue_userspace_packet_spec = defineOp({
   ],
   search: {
     role: "root",
-    order: 66,
+    order: 22,
     // The zero-copy form only (an aligned daemon copies), to one socket, as sock_queue_rcv_skb's menu.
     steps: (m, fn) => {
       const sk = m.state.socks.size < 1 ? m.fresh("sock") : null;
