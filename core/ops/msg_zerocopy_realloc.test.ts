@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0-only
+import { describe, expect, it } from "vitest";
+import { clean, trace, view } from "../testdata/harness";
+import { verdicts } from "./dev_queue_xmit_nit.test";
+
+// Read: 6.1 net/ipv4/tcp.c tcp_sendmsg_locked() l.1238-1256, l.1416, l.1469;
+// net/core/skbuff.c msg_zerocopy_alloc() l.1292, msg_zerocopy_realloc()
+// l.1329-1376, msg_zerocopy_callback() l.1449, skb_zerocopy_iter_stream()
+// l.1473; include/linux/skbuff.h skb_zcopy_set() l.1727, net_zcopy_put() l.1755.
+const TWO = `g1 = alloc_page(guest)\ng2 = alloc_page(guest)\na = alloc_skb_fclone(256)\nskb_fill_page_desc(a, 0, g1, 0, 4096)\nzerocopy_arm(a)\nb = alloc_skb_fclone(256)\nskb_fill_page_desc(b, 0, g2, 0, 4096)`;
+const u1 = (run: ReturnType<typeof trace>) => run.final.ubufs.get("u1" as never)!;
+
+describe("skb_zcopy_set (one sendmsg over several skbs)", () => {
+  it("b takes a reference (+1) and carries a's uarg; the buffer covers both pages", () => {
+    const run = clean(trace(`${TWO}\nskb_zcopy_set(b, a)`, { policy: "msg-zerocopy" }));
+    expect(u1(run)).toMatchObject({ refcnt: 2, callbacks: 1 });
+    expect(run.final.datas.get(run.final.skbs.get("b" as never)!.head)!.zcopy).toEqual({ ubuf: "u1", dont_orphan: true });
+    expect(run.final.buffers.get("z1" as never)!.pages).toEqual(["g1", "g2"]);
+  });
+
+  it("a second skb_zcopy_set on the same skb takes nothing", () => {
+    const run = clean(trace(`${TWO}\nskb_zcopy_set(b, a)\nskb_zcopy_set(b, a)`, { policy: "msg-zerocopy" }));
+    expect(u1(run).refcnt).toBe(2);
+  });
+
+  it("the notification comes after the LAST skb: freeing a leaves refcnt 1, freeing b completes", () => {
+    const run = clean(trace(`${TWO}\nskb_zcopy_set(b, a)\nkfree_skb(a)\nkfree_skb(b)`, { policy: "msg-zerocopy" }));
+    expect(run.snapshotAt(9).ubufs.get("u1" as never)!.refcnt).toBe(1);
+    expect(run.snapshotAt(9).buffers.get("z1" as never)!.completions).toEqual([]);
+    expect(u1(run)).toMatchObject({ refcnt: 0, callbacks: 3, zerocopy: true });
+    expect(run.final.buffers.get("z1" as never)!.completions).toEqual([10]);
+  });
+
+  it("-EEXIST when b already carries another uarg", () => {
+    const run = trace(`${TWO}\nzerocopy_arm(b)\nskb_zcopy_set(b, a)`, { policy: "msg-zerocopy" });
+    expect(run.steps[8].error).toMatchObject({ kind: "kernel-check", fn: "skb_zerocopy_iter_stream" });
+  });
+
+  it("per-skb mechanisms armed on a alone tell the owner while b still holds g2", () => {
+    const src = `${TWO}\nskb_zcopy_set(b, a)\nkfree_skb(a)\nkfree_skb(b)\nowner_reuse(g1)\nowner_reuse(g2)`;
+    expect(verdicts(src)).toMatchObject({ "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "msg-zerocopy": "ok" });
+  });
+});
+
+describe("msg_zerocopy_realloc (a later sendmsg extends the tail's uarg)", () => {
+  it("+1 (net_zcopy_get), +1 (skb_zcopy_set b), -1 (net_zcopy_put); uarg->len 2", () => {
+    const run = clean(trace(`${TWO}\nmsg_zerocopy_realloc(b, a)`, { policy: "msg-zerocopy" }));
+    expect(u1(run)).toMatchObject({ refcnt: 2, len: 2, callbacks: 2 });
+    expect(run.final.buffers.get("z1" as never)!.pages).toEqual(["g1", "g2"]);
+  });
+
+  it("appending to the tail skb itself: +1, nothing for skb_zcopy_set, -1", () => {
+    const run = clean(trace(`${TWO}\nmsg_zerocopy_realloc(a, a)`, { policy: "msg-zerocopy" }));
+    expect(u1(run)).toMatchObject({ refcnt: 1, len: 2 });
+  });
+
+  it("no uarg on the tail: msg_zerocopy_alloc, a new uarg armed on b", () => {
+    const run = clean(trace(`${TWO}\nskb_copy_ubufs(a)\nmsg_zerocopy_realloc(b, a)`, { policy: "msg-zerocopy" }));
+    expect(run.final.ubufs.get("u2" as never)).toMatchObject({ refcnt: 1 });
+    expect(view(run.final).pages).toMatchObject({ g1: 0, g2: 1 });
+  });
+
+  it("a vhost ubuf on the tail: NULL, -ENOBUFS", () => {
+    const run = trace(`${TWO}\nmsg_zerocopy_realloc(b, a)`, { policy: "ubuf-orphan" });
+    expect(run.steps[7].error).toMatchObject({ kind: "kernel-check", check: "uarg->callback != msg_zerocopy_callback" });
+  });
+
+  it("one notification after the last skb under msg-zerocopy", () => {
+    const src = `${TWO}\nmsg_zerocopy_realloc(b, a)\nkfree_skb(a)\nkfree_skb(b)\nowner_reuse(g1)\nowner_reuse(g2)`;
+    expect(verdicts(src)["msg-zerocopy"]).toBe("ok");
+  });
+});
