@@ -209,7 +209,7 @@ export const FIXES: readonly KernelFix[] = [
       "skb_zerocopy (openvswitch and nfqueue upcalls) copied frag descriptors from `from` into `to` with skb_frag_ref and no orphaning: `to`, which has no ubuf_info, kept the guest's pages after `from` was freed and the guest told.",
     beforeSource:
       'commit message (Zoltan Kiss, CVE-2014-2568) read in the code index: "skb_zerocopy can copy elements of the frags array between skbs, but it doesn\'t orphan them"; old code itself not found',
-    ops: ["skb_zerocopy"],
+    ops: ["skb_zerocopy", "queue_userspace_packet"],
     modelled: "yes",
     modelledAt: "core/ops/skb_zerocopy.ts:61-64",
     modelledSnippet: 'fixed(tx, "zerocopy-orphan-frags")',
@@ -229,7 +229,7 @@ export const FIXES: readonly KernelFix[] = [
     before: "After skb_orphan_frags(from) (a no-op for DONT_ORPHAN MSG_ZEROCOPY skbs) `to` referenced from's frag pages without joining from's ubuf_info.",
     beforeSource:
       "pre-4.14 skb_zerocopy text in the code index (orphan, then the frag loop, no skb_zerocopy_clone; id 122564714) against the later text with the call (id 18955125)",
-    ops: ["skb_zerocopy"],
+    ops: ["skb_zerocopy", "queue_userspace_packet"],
     modelled: "yes",
     modelledAt: "core/ops/skb_zerocopy.ts:64",
     modelledSnippet: 'fixed(tx, "zerocopy-uarg-clone")',
@@ -313,7 +313,7 @@ export const FIXES: readonly KernelFix[] = [
       "Receive paths called skb_orphan_frags(), which the same commit taught to skip SKBFL_DONT_ORPHAN (MSG_ZEROCOPY) skbs: such an skb looped to a local socket would have been queued with the user's pages, so the notification waited on the reader without bound.",
     beforeSource:
       'commit message: "Add skb_orphan_frags_rx for paths that may loop packets to receive sockets. That is not allowed, as it may cause unbounded latency. Deep copy all zerocopy copy buffers, ref-counted or not, in this path"; its skbuff.h hunk (skb_orphan_frags / skb_orphan_frags_rx) read on gerrit-public.fairphone.software',
-    ops: ["sock_queue_rcv_skb"],
+    ops: ["sock_queue_rcv_skb", "dev_queue_xmit_nit"],
     modelled: "yes",
     modelledAt: "core/ops/sock_queue_rcv_skb.ts:36-38",
     modelledSnippet: 'fixed(tx, "rx-orphan-frags")',
