@@ -105,9 +105,7 @@ export const dev_queue_xmit_nit_spec = defineOp({
       return k && s && c.state.kernel === "6.1" ? { fn, result: c.fresh("t"), args: [ref(k), s] } : null;
     },
   },
-  oracle: {
-    notRecordable:
-      "dev_queue_xmit_nit is exported but needs a net_device with a ptype_all tap (an AF_PACKET socket bound to it); the skboracle module drives no device",
-  },
+  // The oracle registers its own ETH_P_ALL tap (packet_rcv's lifetime steps) on the loopback device for the call.
+  oracle: "dev_queue_xmit_nit",
   run: (tx, r, a) => dev_queue_xmit_nit(tx, r!, a[0], a[1]),
 });

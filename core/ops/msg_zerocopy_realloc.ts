@@ -128,7 +128,7 @@ export const skb_zcopy_set_spec = defineOp({
   ],
   search: { notSearchable: SENDMSG },
   fuzz: fuzzPair(1),
-  oracle: { notRecordable: "skb_zcopy_set is a static inline of the sendmsg path: recorded through msg_zerocopy_realloc's command, not alone" },
+  oracle: "skb_zcopy_set",
   run: (tx, _r, a) => skb_zcopy_set(tx, a[0], a[1]),
 });
 
@@ -154,7 +154,7 @@ export const msg_zerocopy_realloc_spec = defineOp({
   fuzz: fuzzPair(1),
   oracle: {
     notRecordable:
-      "msg_zerocopy_realloc is exported but needs a socket the module owns, locked by the caller (sock_owned_by_user), with SOCK_ZEROCOPY; not recorded yet",
+      "msg_zerocopy_realloc is exported, but it extends only a uarg whose callback is msg_zerocopy_callback (one msg_zerocopy_alloc made on a locked SOCK_ZEROCOPY socket); the oracle's ubufs carry the oracle's own callback, which is how it observes completions, so the function would return NULL",
   },
   run: (tx, _r, a) => msg_zerocopy_realloc(tx, a[0], a[1]),
 });
