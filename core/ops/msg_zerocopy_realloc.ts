@@ -63,7 +63,10 @@ export function skb_zcopy_set(tx: Tx, bName: string, aName: string): void {
   const zb = armedOn(tx, a);
   if (!zb) precondition("skb_zcopy_set", `no sendmsg armed ${aName} (zerocopy_arm): there is no uarg to continue`);
   if ([...tx.view().ubufs.values()].some((u) => u.buffer === zb.id)) {
-    precondition("skb_zcopy_set", `${aName} no longer carries its sendmsg's uarg (its frags were copied): the model's sendmsg has already dropped its own reference`);
+    precondition(
+      "skb_zcopy_set",
+      `${aName} no longer carries its sendmsg's uarg (its frags were copied): the model's sendmsg has already dropped its own reference`,
+    );
   }
   tx.emit({ kind: "substep", fn: "skb_zcopy_set", text: `no ubuf_info under this policy: ${zb.id} now covers ${bName}'s pages too` });
   addGuestPages(tx, zb.id, shinfo(tx, tx.get("skbs", bName)!));
@@ -80,7 +83,8 @@ export function msg_zerocopy_realloc(tx: Tx, bName: string, aName: string): void
     return;
   }
   const u = tx.get("ubufs", z.ubuf)!;
-  if (u.kind !== "msgzc") kernelCheck("msg_zerocopy_realloc", "uarg->callback != msg_zerocopy_callback", "returns NULL: tcp_sendmsg_locked() fails with -ENOBUFS");
+  if (u.kind !== "msgzc")
+    kernelCheck("msg_zerocopy_realloc", "uarg->callback != msg_zerocopy_callback", "returns NULL: tcp_sendmsg_locked() fails with -ENOBUFS");
   const len = (u.len ?? 1) + 1;
   tx.set("ubufs", u.name, { ...u, len, refcnt: u.refcnt + 1 });
   tx.emit({

@@ -76,7 +76,8 @@ export function skbZcopySet(tx: Tx, name: string, ubuf: UbufId): void {
   const skb = tx.get("skbs", name)!;
   const data = tx.get("datas", skb.head)!;
   const u = tx.get("ubufs", ubuf)!;
-  if (data.zcopy && data.zcopy.ubuf !== ubuf) kernelCheck("skb_zerocopy_iter_stream", "orig_uarg && uarg != orig_uarg", `-EEXIST: ${name} already carries ${data.zcopy.ubuf}`);
+  if (data.zcopy && data.zcopy.ubuf !== ubuf)
+    kernelCheck("skb_zerocopy_iter_stream", "orig_uarg && uarg != orig_uarg", `-EEXIST: ${name} already carries ${data.zcopy.ubuf}`);
   addGuestPages(tx, u.buffer, data);
   if (data.zcopy) {
     tx.emit({ kind: "substep", fn: "skb_zcopy_set", text: `${name} already carries ${ubuf}: nothing taken` });
