@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runTrace } from "../engine/replay";
+import { GUIDED_SETUP, guidedTrace } from "../testdata/guided";
 import { clean, trace, view } from "../testdata/harness";
+import { parseTrace } from "../trace/parse";
+import { ref } from "./spec";
 import { verdicts } from "./dev_queue_xmit_nit.test";
 
 // Read: 6.1 net/ipv4/tcp.c tcp_sendmsg_locked() l.1238-1256, l.1416, l.1469;
@@ -68,5 +73,37 @@ describe("msg_zerocopy_realloc (a later sendmsg extends the tail's uarg)", () =>
   it("one notification after the last skb under msg-zerocopy", () => {
     const src = `${TWO}\nmsg_zerocopy_realloc(b, a)\nkfree_skb(a)\nkfree_skb(b)\nowner_reuse(g1)\nowner_reuse(g2)`;
     expect(verdicts(src)["msg-zerocopy"]).toBe("ok");
+  });
+});
+
+describe("one uarg, several skbs: properties over random traces", () => {
+  // Every skb_zcopy_set / msg_zerocopy_realloc starts from a's uarg; the
+  // guided generator adds every other op of the registry in between.
+  const PREFIX = parseTrace(`${GUIDED_SETUP}\nb = alloc_skb_fclone(256)\nh = alloc_page(guest)\nskb_fill_page_desc(b, 0, h, 0, 4096)`).trace.ops;
+  const draw = fc.tuple(fc.nat(), fc.nat(), fc.nat(), fc.nat(), fc.nat());
+  const SHARE = [
+    { fn: "skb_zcopy_set", args: [ref("b"), ref("a")] },
+    { fn: "msg_zerocopy_realloc", args: [ref("b"), ref("a")] },
+  ];
+
+  it("between sendmsg calls a MSG_ZEROCOPY uarg's refcnt is the number of Datas that carry it, and it completes exactly when that reaches 0", () => {
+    fc.assert(
+      fc.property(fc.array(draw, { maxLength: 12 }), fc.nat({ max: 1 }), fc.array(draw, { maxLength: 12 }), (before, which, after) => {
+        const first = guidedTrace(before, "6.1", "msg-zerocopy", PREFIX).ops;
+        const ops = guidedTrace(after, "6.1", "msg-zerocopy", [...first, SHARE[which]]).ops;
+        const run = runTrace({ ...parseTrace("# kernel: 6.1\n# policy: msg-zerocopy\n").trace, ops });
+        for (let k = 0; k <= run.steps.length; k++) {
+          const s = run.snapshotAt(k);
+          for (const u of s.ubufs.values()) {
+            if (u.kind !== "msgzc") continue;
+            const carriers = [...s.datas.values()].filter((d) => d.zcopy?.ubuf === u.name).length;
+            expect(u.refcnt, `step ${k}: ${u.name}`).toBe(carriers);
+            const done = s.buffers.get(u.buffer)!.completions.length;
+            expect(done, `step ${k}: ${u.name} completions`).toBe(u.refcnt === 0 ? 1 : 0);
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
   });
 });
