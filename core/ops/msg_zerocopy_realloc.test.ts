@@ -2,6 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { runTrace } from "../engine/replay";
+import { stateView } from "../engine/view";
 import { GUIDED_SETUP, guidedTrace } from "../testdata/guided";
 import { clean, trace, view } from "../testdata/harness";
 import { parseTrace } from "../trace/parse";
@@ -52,6 +53,9 @@ describe("msg_zerocopy_realloc (a later sendmsg extends the tail's uarg)", () =>
     const run = clean(trace(`${TWO}\nmsg_zerocopy_realloc(b, a)`, { policy: "msg-zerocopy" }));
     expect(u1(run)).toMatchObject({ refcnt: 2, len: 2, callbacks: 2 });
     expect(run.final.buffers.get("z1" as never)!.pages).toEqual(["g1", "g2"]);
+    // The view shows uarg->len only once extended (old views are unchanged).
+    expect(stateView(run.final).ubufs[0].len).toBe(2);
+    expect(stateView(run.snapshotAt(7)).ubufs[0]).not.toHaveProperty("len");
   });
 
   it("appending to the tail skb itself: +1, nothing for skb_zcopy_set, -1", () => {
