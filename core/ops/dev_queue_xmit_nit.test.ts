@@ -1,14 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
-import { verdictMatrix } from "../engine/matrix";
-import { parseTrace } from "../trace/parse";
-import { clean, trace, view } from "../testdata/harness";
-
-/** Each policy's verdict on a 6.1 trace. */
-export function verdicts(source: string, without: string[] = []): Record<string, string> {
-  const m = verdictMatrix(parseTrace(`# kernel: 6.1\n${source}\n`).trace, "6.1", undefined, without);
-  return Object.fromEntries(m.entries.map((e) => [e.policy, e.verdict]));
-}
+import { clean, trace, verdicts, view } from "../testdata/harness";
 
 // Read: 6.1 net/core/dev.c dev_queue_xmit_nit() l.2313-2377 (skb_clone l.2337,
 // skb_orphan_frags_rx l.2370), net/core/skbuff.c skb_clone() (skb_orphan_frags

@@ -4,10 +4,9 @@ import { describe, expect, it } from "vitest";
 import { runTrace } from "../engine/replay";
 import { stateView } from "../engine/view";
 import { GUIDED_SETUP, guidedTrace } from "../testdata/guided";
-import { clean, trace, view } from "../testdata/harness";
+import { clean, trace, verdicts, view } from "../testdata/harness";
 import { parseTrace } from "../trace/parse";
 import { ref } from "./spec";
-import { verdicts } from "./dev_queue_xmit_nit.test";
 
 // Read: 6.1 net/ipv4/tcp.c tcp_sendmsg_locked() l.1238-1256, l.1416, l.1469;
 // net/core/skbuff.c msg_zerocopy_alloc() l.1292, msg_zerocopy_realloc()

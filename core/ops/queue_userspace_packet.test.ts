@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
-import { clean, trace, view } from "../testdata/harness";
-import { verdicts } from "./dev_queue_xmit_nit.test";
+import { clean, trace, verdicts, view } from "../testdata/harness";
 
 // Read: 6.1 net/openvswitch/datapath.c queue_userspace_packet() l.409-565,
 // pad_packet() l.399; net/core/skbuff.c skb_zerocopy_headlen() l.3288,
