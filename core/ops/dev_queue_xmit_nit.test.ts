@@ -47,3 +47,12 @@ describe("dev_queue_xmit_nit", () => {
     expect(run.steps[2].error).toBeDefined();
   });
 });
+
+describe("caller contract in-flight", () => {
+  it("refuses to tap or upcall an skb a socket has queued", () => {
+    const src = `a = alloc_skb(256)\nk = sock_create()\nsock_queue_rcv_skb(k, a)\nt = dev_queue_xmit_nit(k, a)\nu = queue_userspace_packet(k, a, true)`;
+    const run = trace(`# kernel: 6.1\n${src}`);
+    expect(run.steps[3].error).toMatchObject({ kind: "precondition", contract: "in-flight" });
+    expect(run.steps[4].error).toMatchObject({ kind: "precondition", contract: "in-flight" });
+  });
+});
