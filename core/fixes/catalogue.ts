@@ -756,6 +756,30 @@ export const FIXES: readonly KernelFix[] = [
     issueCase: null,
     sources: [`${CHANGELOG} (6.1.176-1)`, "code index ids 60457451538, 57607761765"],
   },
+  {
+    id: "zerocopy-realloc-dgram-ref",
+    subject: "net: correct zerocopy refcnt with udp MSG_MORE",
+    commit: "100f6d8e0990",
+    function: "msg_zerocopy_realloc",
+    lines: ["net/core/skbuff.c:1366-1368", "net/ipv4/ip_output.c:1050-1050"],
+    guard: "if (sk->sk_type == SOCK_STREAM)",
+    landed: "5.2",
+    stable61: null,
+    before:
+      "sock_zerocopy_realloc() took a uarg reference on every extension, and __ip_append_data() / __ip6_append_data() set extra_uref = true on every call: a UDP send with MSG_MORE appending to the corked skb, which already carries the uarg, attached no new skb to hand the reference to, so refcnt stayed one too high and the notification never came.",
+    beforeSource:
+      'the fix\'s diff and message (Willem de Bruijn, 2019-05-30; Fixes: 52900d22288e7 "udp: elide zerocopy operation in hot path"): "sock_zerocopy_realloc takes this extra reference at the start of every call. With MSG_MORE, no new skb may be generated to attach the extra_uref to, so refcnt is incorrectly 2 with only one skb", read in its 5.1.7 stable review mail in the code index (id 33341240963)',
+    ops: ["msg_zerocopy_realloc"],
+    modelled: "yes",
+    modelledAt: "core/ops/msg_zerocopy_realloc.ts:108",
+    modelledSnippet: 'fixed(tx, "zerocopy-realloc-dgram-ref")',
+    withoutNeeds: null,
+    issueCase: null,
+    sources: [
+      "code index id 33341240963 (the [PATCH 5.1 37/40] stable review mail, upstream commit 100f6d8e09905c59be45b6316f8f369c0be1b2d8)",
+      "code index id 49610903215 (davem's net pull of 2019-05-30, during the 5.2 cycle, ending at 100f6d8e0990)",
+    ],
+  },
 ];
 
 export const FIX_IDS: ReadonlySet<string> = new Set(FIXES.map((f) => f.id));

@@ -33,6 +33,7 @@ const PRE_FIX = {
   "vhost-complete-once": "vhost_zerocopy_callback completes the guest's buffer on every call, whatever the refcnt",
   "gro-refuse-zcopy": "zero-copy skbs are not refused: skb's frags (or head) move to p, which holds no ubuf_info",
   "tx-error-cloned": "skb_tx_error runs the callback and clears the zero-copy flags on a clone too, in the shinfo the clones share",
+  "zerocopy-realloc-dgram-ref": "the extension takes a uarg reference for a datagram too, and __ip_append_data sets extra_uref whatever the tail carries",
 } as const;
 
 export type RevertibleFix = keyof typeof PRE_FIX;

@@ -73,6 +73,27 @@ describe("msg_zerocopy_realloc (a later sendmsg extends the tail's uarg)", () =>
     expect(run.steps[7].error).toMatchObject({ kind: "kernel-check", check: "uarg->callback != msg_zerocopy_callback" });
   });
 
+  it("datagram (UDP MSG_MORE) append to the corked skb: len+1, no reference taken, nothing put", () => {
+    const src = `${TWO}\nmsg_zerocopy_realloc(a, a, false)`;
+    expect(u1(clean(trace(src, { policy: "msg-zerocopy" })))).toMatchObject({ refcnt: 1, len: 2, callbacks: 1 });
+    // Before 100f6d8e0990: +1 for the extension, extra_uref left over: 2 with one skb.
+    const pre = clean(trace(src, { policy: "msg-zerocopy", without: ["zerocopy-realloc-dgram-ref"] }));
+    expect(u1(pre)).toMatchObject({ refcnt: 2, len: 2 });
+    expect(pre.steps[7].events.some((e) => e.kind === "warn" && e.fn === "__ip_append_data")).toBe(true);
+  });
+
+  it("datagram append into a new skb of the cork: +1 for it (6.1); before the fix the extra reference was handed to it, so the same count", () => {
+    const src = `${TWO}\nmsg_zerocopy_realloc(b, a, false)`;
+    expect(u1(clean(trace(src, { policy: "msg-zerocopy" })))).toMatchObject({ refcnt: 2, len: 2 });
+    expect(u1(clean(trace(src, { policy: "msg-zerocopy", without: ["zerocopy-realloc-dgram-ref"] })))).toMatchObject({ refcnt: 2, len: 2 });
+  });
+
+  it("without the fix a corked append is never completed: missed", () => {
+    const src = `${TWO}\nmsg_zerocopy_realloc(a, a, false)\nkfree_skb(a)\nkfree_skb(b)\nowner_reuse(g1)`;
+    expect(verdicts(src)["msg-zerocopy"]).toBe("ok");
+    expect(verdicts(src, ["zerocopy-realloc-dgram-ref"])["msg-zerocopy"]).toBe("missed");
+  });
+
   it("one notification after the last skb under msg-zerocopy", () => {
     const src = `${TWO}\nmsg_zerocopy_realloc(b, a)\nkfree_skb(a)\nkfree_skb(b)\nowner_reuse(g1)\nowner_reuse(g2)`;
     expect(verdicts(src)["msg-zerocopy"]).toBe("ok");

@@ -33,8 +33,18 @@
  *
  * Under a policy with no ubuf_info (page-refs, destructor,
  * shinfo-release) there is nothing to count: the owner's buffer armed on a
- * covers b's pages too, and the policy's own mechanism, armed on a alone,
- * says whether that is enough.
+ * covers b's pages too (for both ops), and the policy's own mechanism,
+ * armed on a alone, says whether that is enough.
+ *
+ * msg_zerocopy_realloc(b, a, false) is a datagram socket's extension
+ * (UDP with MSG_MORE, __ip_append_data() net/ipv4/ip_output.c l.1047-1058):
+ * no reference for the extension (l.1366: SOCK_STREAM only), extra_uref =
+ * !skb_zcopy(skb) is false, skb_zcopy_set(b) takes one unless b carries
+ * the uarg already, and nothing is put at the end. Catalogued fix
+ * zerocopy-realloc-dgram-ref ("net: correct zerocopy refcnt with udp
+ * MSG_MORE", 100f6d8e0990): before it the extension always took a
+ * reference and extra_uref was always true, so an append to the corked
+ * skb left one reference that no skb holds: the notification never came.
  */
 import { kernelCheck, precondition } from "../model/events";
 import { shinfo, skbOf } from "../model/lookup";
@@ -43,7 +53,8 @@ import type { Skb, ZBuffer } from "../model/types";
 import { ubufCallback } from "../policy/completion";
 import { addGuestPages, skbZcopySet } from "../policy/ubuf_info";
 import { zerocopy_arm } from "./zerocopy_arm";
-import { defineOp, type FuzzSpec } from "./spec";
+import { fixed } from "../fixes/fixed";
+import { defineOp, kw, type FuzzSpec } from "./spec";
 
 /** The buffer the owner armed with the sendmsg that built `a`. */
 function armedOn(tx: Tx, a: Skb): ZBuffer | undefined {
@@ -72,29 +83,55 @@ export function skb_zcopy_set(tx: Tx, bName: string, aName: string): void {
   addGuestPages(tx, zb.id, shinfo(tx, tx.get("skbs", bName)!));
 }
 
-export function msg_zerocopy_realloc(tx: Tx, bName: string, aName: string): void {
+export function msg_zerocopy_realloc(tx: Tx, bName: string, aName: string, stream = true): void {
   const a = skbOf(tx, aName, "msg_zerocopy_realloc");
   skbOf(tx, bName, "msg_zerocopy_realloc");
   const z = shinfo(tx, a).zcopy;
   if (!z) {
+    const zb = armedOn(tx, a);
+    if (zb && ![...tx.view().ubufs.values()].some((u) => u.buffer === zb.id)) {
+      // A policy with no ubuf_info: nothing to count, the owner's buffer covers b too.
+      tx.emit({ kind: "substep", fn: "msg_zerocopy_realloc", text: `no ubuf_info under this policy: ${zb.id} now covers ${bName}'s pages too` });
+      addGuestPages(tx, zb.id, shinfo(tx, tx.get("skbs", bName)!));
+      return;
+    }
     // skb_zcopy(tail) is NULL: new_alloc, a sendmsg of its own.
     tx.emit({ kind: "substep", fn: "msg_zerocopy_realloc", text: `${aName} carries no uarg to extend: a new one (msg_zerocopy_alloc), armed on ${bName}` });
     zerocopy_arm(tx, bName);
     return;
   }
   const u = tx.get("ubufs", z.ubuf)!;
-  if (u.kind !== "msgzc")
-    kernelCheck("msg_zerocopy_realloc", "uarg->callback != msg_zerocopy_callback", "returns NULL: tcp_sendmsg_locked() fails with -ENOBUFS");
+  if (u.kind !== "msgzc") kernelCheck("msg_zerocopy_realloc", "uarg->callback != msg_zerocopy_callback", "returns NULL: sendmsg fails with -ENOBUFS");
   const len = (u.len ?? 1) + 1;
-  tx.set("ubufs", u.name, { ...u, len, refcnt: u.refcnt + 1 });
+  // l.1366: "no extra ref when appending to datagram (MSG_MORE)"; before
+  // 100f6d8e0990 the reference was taken for every socket type.
+  const get = stream || !fixed(tx, "zerocopy-realloc-dgram-ref");
+  tx.set("ubufs", u.name, { ...u, len, refcnt: u.refcnt + (get ? 1 : 0) });
   tx.emit({
     kind: "substep",
     fn: "msg_zerocopy_realloc",
-    text: `${u.name} extended: uarg->len ${len} (one notification for ${len} sends), sk_zckey++; net_zcopy_get: refcnt ${u.refcnt + 1}`,
+    text: `${u.name} extended: uarg->len ${len} (one notification for ${len} sends), sk_zckey++${get ? `; net_zcopy_get: refcnt ${u.refcnt + 1}` : ""}`,
   });
-  skbZcopySet(tx, bName, u.name);
-  tx.emit({ kind: "substep", fn: "net_zcopy_put", text: "sendmsg returns: its own reference on the uarg is dropped" });
-  ubufCallback(tx, u.name, true);
+  if (stream) {
+    skbZcopySet(tx, bName, u.name);
+    tx.emit({ kind: "substep", fn: "net_zcopy_put", text: "sendmsg returns: its own reference on the uarg is dropped" });
+    ubufCallback(tx, u.name, true);
+    return;
+  }
+  // __ip_append_data() (net/ipv4/ip_output.c 6.1 l.1050): extra_uref =
+  // !skb_zcopy(skb), false here; before 100f6d8e0990 always true. The
+  // extra reference passes to the first skb that joins; an append to the
+  // corked skb itself joins nothing, and a datagram send puts nothing at
+  // the end: a reference no skb holds stays behind.
+  const extraUref = get;
+  const bData = shinfo(tx, tx.get("skbs", bName)!);
+  if (extraUref && !bData.zcopy) {
+    tx.emit({ kind: "substep", fn: "skb_zcopy_set", text: `${bName} takes the extra reference (have_ref): no net_zcopy_get` });
+    skbZcopySet(tx, bName, u.name, true);
+  } else {
+    skbZcopySet(tx, bName, u.name);
+    if (extraUref) tx.emit({ kind: "warn", fn: "__ip_append_data", text: `extra_uref is left over: ${u.name} keeps a reference that no skb holds` });
+  }
 }
 
 // --- the registry's entries ----------------------------------------------------
@@ -138,9 +175,11 @@ export const skb_zcopy_set_spec = defineOp({
 
 export const msg_zerocopy_realloc_spec = defineOp({
   fn: "msg_zerocopy_realloc",
-  params: ["skb", "skb"],
-  names: ["skb", "tail"],
-  ctypes: [null, null],
+  params: ["skb", "skb", "bool"],
+  names: ["skb", "tail", "stream"],
+  // The bool is sk->sk_type == SOCK_STREAM (TCP); false: a datagram socket corked with MSG_MORE (__ip_append_data).
+  ctypes: [null, null, "bool"],
+  optional: 1,
   result: null,
   history: "MSG_ZEROCOPY since 4.14",
   kernels: ["6.1"],
@@ -153,12 +192,24 @@ export const msg_zerocopy_realloc_spec = defineOp({
       models:
         "6.1 only: a later `sendmsg(MSG_ZEROCOPY)` on TCP: `msg_zerocopy_realloc()` extends the uarg `a` carries (`len`+1, +1), `skb_zcopy_set(b)`, `net_zcopy_put()` (-1): one notification after the last skb; no uarg on `a`: a new one, as `zerocopy_arm(b)`",
     },
+    {
+      call: "msg_zerocopy_realloc(b, a, false)",
+      models:
+        "a UDP `sendmsg(MSG_ZEROCOPY | MSG_MORE)` appending to the corked datagram: `len`+1 with no reference (`SOCK_STREAM` only takes one), `skb_zcopy_set(b)` (+1 unless `b` carries the uarg already), nothing put at the end",
+    },
   ],
   search: { notSearchable: SENDMSG },
-  fuzz: fuzzPair(1),
+  fuzz: {
+    weight: 1,
+    make: (c, d, fn) => {
+      const b = c.skbArg(d[1]);
+      const a = c.skbArg(d[2]);
+      return a && b && c.state.kernel === "6.1" ? { fn, args: [b, a, ...(d[3] % 3 ? [] : [kw(d[4] % 2 ? "true" : "false")])] } : null;
+    },
+  },
   oracle: {
     notRecordable:
       "msg_zerocopy_realloc is exported, but it extends only a uarg whose callback is msg_zerocopy_callback (one msg_zerocopy_alloc made on a locked SOCK_ZEROCOPY socket); the oracle's ubufs carry the oracle's own callback, which is how it observes completions, so the function would return NULL",
   },
-  run: (tx, _r, a) => msg_zerocopy_realloc(tx, a[0], a[1]),
+  run: (tx, _r, a) => msg_zerocopy_realloc(tx, a[0], a[1], a[2] ?? true),
 });

@@ -72,7 +72,7 @@ export function ubufStillArmed(state: State, zb: ZBuffer): boolean {
  * new segment). The owner's buffer gains the skb's guest pages: the
  * notification covers them too.
  */
-export function skbZcopySet(tx: Tx, name: string, ubuf: UbufId): void {
+export function skbZcopySet(tx: Tx, name: string, ubuf: UbufId, haveRef = false): void {
   const skb = tx.get("skbs", name)!;
   const data = tx.get("datas", skb.head)!;
   const u = tx.get("ubufs", ubuf)!;
@@ -83,9 +83,15 @@ export function skbZcopySet(tx: Tx, name: string, ubuf: UbufId): void {
     tx.emit({ kind: "substep", fn: "skb_zcopy_set", text: `${name} already carries ${ubuf}: nothing taken` });
     return;
   }
-  tx.set("ubufs", ubuf, { ...u, refcnt: u.refcnt + 1 });
+  // *have_ref: the caller hands its own reference over instead (UDP's extra_uref).
+  const refcnt = u.refcnt + (haveRef ? 0 : 1);
+  tx.set("ubufs", ubuf, { ...u, refcnt });
   tx.set("datas", data.id, { ...data, zcopy: { ubuf, dont_orphan: u.dont_orphan } });
-  tx.emit({ kind: "substep", fn: "skb_zcopy_set", text: `${name} carries ${ubuf} (net_zcopy_get: refcnt ${u.refcnt + 1})` });
+  tx.emit({
+    kind: "substep",
+    fn: "skb_zcopy_set",
+    text: `${name} carries ${ubuf} (${haveRef ? "the caller's reference" : "net_zcopy_get"}: refcnt ${refcnt})`,
+  });
 }
 
 /** The owner's buffer now also covers the guest pages in data's frags. */
