@@ -12,7 +12,7 @@ import type { KernelId, PolicyId } from "../model/types";
 import type { TraceOp } from "../trace/ast";
 import { hasErrors, parseTrace } from "../trace/parse";
 import { printOp } from "../trace/print";
-import { BASE_OPS, DEFAULT_OPS, candidates, menuOps } from "./menu";
+import { BASE_OPS, DEFAULT_OPS, ROOT_OPS, candidates, menuOps } from "./menu";
 import {
   DEFAULT_PREFIX,
   DEFAULT_PREFIX_TEXT,
@@ -136,7 +136,9 @@ describe("policies the reference finds no counterexample for", () => {
     expect(r.internal).toEqual([]);
   });
 
-  it("ubuf-orphan: none through any operation up to 3 steps", () => {
+  // One depth-3 search per root operation (about 10,000 states each): the
+  // time grows with the roots, so the budget is per root, not vitest's 60 s.
+  it("ubuf-orphan: none through any operation up to 3 steps", { timeout: 8000 * ROOT_OPS.length }, () => {
     const report = searchThrough({ policy: "ubuf-orphan", kernel: "6.1", maxDepth: 3 });
     expect(report.length).toBeGreaterThan(15);
     expect(report.flatMap((t) => t.result.counterexamples)).toEqual([]);
