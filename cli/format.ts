@@ -33,7 +33,7 @@ export function formatStep(s: StepRecord, v: StateView, events: readonly EngineE
     lines.push(`  page ${p.name} (${p.owner}${p.freed ? ", freed" : ""}): refcount ${p.refcount}${p.holders.length ? ` held by ${p.holders.join(", ")}` : ""}`);
   }
   for (const q of v.pipes) lines.push(`  pipe ${q.name}: ${q.bufs.length} buffers (${q.bufs.map((b) => b.page).join(", ")})`);
-  for (const u of v.ubufs) lines.push(`  ubuf ${u.name} (${u.kind}): refcnt ${u.refcnt}`);
+  for (const u of v.ubufs) lines.push(`  ubuf ${u.name} (${u.kind}): refcnt ${u.refcnt}${u.len !== undefined ? `, ids for ${u.len} sends` : ""}`);
   for (const e of describeEvents(events, state)) lines.push(...wrap(e, TEXT_WIDTH, "  ", "      "));
   for (const f of s.findings) lines.push(`  ${f.kind.toUpperCase()}: ${f.message}`);
   return lines.join("\n");

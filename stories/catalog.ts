@@ -463,6 +463,31 @@ export const CATALOG: readonly StoryMeta[] = [
       without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "missed" },
     },
   },
+  {
+    id: "fix-tap-orphan-frags-rx",
+    file: "fixes/tap-orphan-frags-rx.trace",
+    summary: "A packet tap's clone of a MSG_ZEROCOPY skb holds only a copy",
+    side: "merged",
+    expected: { "page-refs": "late", destructor: "premature", "shinfo-release": "late", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
+    fix: {
+      id: "rx-orphan-frags",
+      without: { "page-refs": "late", destructor: "premature", "shinfo-release": "late", "ubuf-orphan": "ok", "msg-zerocopy": "late", "page-pool": "ok" },
+    },
+  },
+  {
+    id: "ovs-upcall",
+    file: "modern/ovs-upcall.trace",
+    summary: "An openvswitch upcall makes a MSG_ZEROCOPY sender wait on userspace",
+    side: "neutral",
+    expected: { "page-refs": "late", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "late", "page-pool": "ok" },
+  },
+  {
+    id: "msg-zerocopy-shared-uarg",
+    file: "modern/msg-zerocopy-shared-uarg.trace",
+    summary: "One MSG_ZEROCOPY sendmsg over two skbs: one notification, last",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
+  },
 ];
 
 /** What `npm start` opens: Tsirkin's objection under shinfo-release. */

@@ -120,7 +120,8 @@ describe("the format's tables", () => {
     for (const fn of OPS.keys()) expect(OPCODES, fn).toContain(fn);
     for (const s of STORIES) expect(STORY_CODES, s.id).toContain(s.id);
     for (const fn of SHORT_OPS) expect(OPCODES).toContain(fn);
-    expect(new Set(OPCODES).size).toBe(OPCODES.length);
+    // Holes for ops still on other branches (PENDING_MERGE) are empty strings.
+    expect(new Set(OPCODES.filter(Boolean)).size).toBe(OPCODES.filter(Boolean).length);
     expect(new Set(STORY_CODES).size).toBe(STORY_CODES.length);
   });
 });

@@ -79,7 +79,17 @@ export interface StateView {
   readonly sockets: readonly { name: string; queue: readonly string[] }[];
   /** Skbs the device's transmit queue holds (dev_queue_xmit), in order. */
   readonly devq: readonly string[];
-  readonly ubufs: readonly { name: string; kind: string; refcnt: number; dont_orphan: boolean; buffer: string; callbacks: number; zerocopy: boolean }[];
+  readonly ubufs: readonly {
+    name: string;
+    kind: string;
+    refcnt: number;
+    dont_orphan: boolean;
+    buffer: string;
+    callbacks: number;
+    zerocopy: boolean;
+    /** MSG_ZEROCOPY uarg->len, only once msg_zerocopy_realloc extended it past 1. */
+    len?: number;
+  }[];
   readonly caches: State["caches"];
   readonly buffers: readonly { name: string; skb: string; pages: readonly string[]; armedAt: number; completions: readonly number[] }[];
 }
@@ -161,6 +171,7 @@ export function stateView(state: State): StateView {
       buffer: u.buffer,
       callbacks: u.callbacks,
       zerocopy: u.zerocopy,
+      ...(u.len !== undefined ? { len: u.len } : {}),
     })),
     buffers: [...state.buffers.values()].map((b) => ({
       name: b.id,

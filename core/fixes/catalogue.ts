@@ -209,7 +209,7 @@ export const FIXES: readonly KernelFix[] = [
       "skb_zerocopy (openvswitch and nfqueue upcalls) copied frag descriptors from `from` into `to` with skb_frag_ref and no orphaning: `to`, which has no ubuf_info, kept the guest's pages after `from` was freed and the guest told.",
     beforeSource:
       'commit message (Zoltan Kiss, CVE-2014-2568) read in the code index: "skb_zerocopy can copy elements of the frags array between skbs, but it doesn\'t orphan them"; old code itself not found',
-    ops: ["skb_zerocopy"],
+    ops: ["skb_zerocopy", "queue_userspace_packet"],
     modelled: "yes",
     modelledAt: "core/ops/skb_zerocopy.ts:61-64",
     modelledSnippet: 'fixed(tx, "zerocopy-orphan-frags")',
@@ -229,7 +229,7 @@ export const FIXES: readonly KernelFix[] = [
     before: "After skb_orphan_frags(from) (a no-op for DONT_ORPHAN MSG_ZEROCOPY skbs) `to` referenced from's frag pages without joining from's ubuf_info.",
     beforeSource:
       "pre-4.14 skb_zerocopy text in the code index (orphan, then the frag loop, no skb_zerocopy_clone; id 122564714) against the later text with the call (id 18955125)",
-    ops: ["skb_zerocopy"],
+    ops: ["skb_zerocopy", "queue_userspace_packet"],
     modelled: "yes",
     modelledAt: "core/ops/skb_zerocopy.ts:64",
     modelledSnippet: 'fixed(tx, "zerocopy-uarg-clone")',
@@ -313,7 +313,7 @@ export const FIXES: readonly KernelFix[] = [
       "Receive paths called skb_orphan_frags(), which the same commit taught to skip SKBFL_DONT_ORPHAN (MSG_ZEROCOPY) skbs: such an skb looped to a local socket would have been queued with the user's pages, so the notification waited on the reader without bound.",
     beforeSource:
       'commit message: "Add skb_orphan_frags_rx for paths that may loop packets to receive sockets. That is not allowed, as it may cause unbounded latency. Deep copy all zerocopy copy buffers, ref-counted or not, in this path"; its skbuff.h hunk (skb_orphan_frags / skb_orphan_frags_rx) read on gerrit-public.fairphone.software',
-    ops: ["sock_queue_rcv_skb"],
+    ops: ["sock_queue_rcv_skb", "dev_queue_xmit_nit"],
     modelled: "yes",
     modelledAt: "core/ops/sock_queue_rcv_skb.ts:36-38",
     modelledSnippet: 'fixed(tx, "rx-orphan-frags")',
@@ -754,6 +754,30 @@ export const FIXES: readonly KernelFix[] = [
     withoutNeeds: "pskb_extract op",
     issueCase: null,
     sources: [`${CHANGELOG} (6.1.176-1)`, "code index ids 60457451538, 57607761765"],
+  },
+  {
+    id: "zerocopy-realloc-dgram-ref",
+    subject: "net: correct zerocopy refcnt with udp MSG_MORE",
+    commit: "100f6d8e0990",
+    function: "msg_zerocopy_realloc",
+    lines: ["net/core/skbuff.c:1366-1368", "net/ipv4/ip_output.c:1050-1050"],
+    guard: "if (sk->sk_type == SOCK_STREAM)",
+    landed: "5.2",
+    stable61: null,
+    before:
+      "sock_zerocopy_realloc() took a uarg reference on every extension, and __ip_append_data() / __ip6_append_data() set extra_uref = true on every call: a UDP send with MSG_MORE appending to the corked skb, which already carries the uarg, attached no new skb to hand the reference to, so refcnt stayed one too high and the notification never came.",
+    beforeSource:
+      'the fix\'s diff and message (Willem de Bruijn, 2019-05-30; Fixes: 52900d22288e7 "udp: elide zerocopy operation in hot path"): "sock_zerocopy_realloc takes this extra reference at the start of every call. With MSG_MORE, no new skb may be generated to attach the extra_uref to, so refcnt is incorrectly 2 with only one skb", read in its 5.1.7 stable review mail in the code index (id 33341240963)',
+    ops: ["msg_zerocopy_realloc"],
+    modelled: "yes",
+    modelledAt: "core/ops/msg_zerocopy_realloc.ts:115",
+    modelledSnippet: 'fixed(tx, "zerocopy-realloc-dgram-ref")',
+    withoutNeeds: null,
+    issueCase: null,
+    sources: [
+      "code index id 33341240963 (the [PATCH 5.1 37/40] stable review mail, upstream commit 100f6d8e09905c59be45b6316f8f369c0be1b2d8)",
+      "code index id 49610903215 (davem's net pull of 2019-05-30, during the 5.2 cycle, ending at 100f6d8e0990)",
+    ],
   },
 ];
 

@@ -231,4 +231,26 @@ export const DEMOS: ReadonlyMap<string, FixDemo> = new Map<string, FixDemo>([
       reverted: "core/ops/skb_try_coalesce.ts: the pp_recycle test (measured with the engine's own without run; the mechanism came with its guard)",
     },
   ],
+  [
+    "zerocopy-realloc-dgram-ref",
+    {
+      // A corked UDP send: a second sendmsg(MSG_ZEROCOPY | MSG_MORE) appends h
+      // to a. skb_orphan_frags(a) leaves a MSG_ZEROCOPY skb alone and copies a
+      // vhost one, whose ubuf msg_zerocopy_realloc would refuse (-ENOBUFS):
+      // so the trace runs under every policy.
+      trace: lines(
+        ...ARMED,
+        "skb_orphan_frags(a)",
+        "h = alloc_page(guest)",
+        "skb_fill_page_desc(a, 1, h, 0, 4096)",
+        "msg_zerocopy_realloc(a, a, false)",
+        "kfree_skb(a)",
+        "owner_reuse(g)",
+        "owner_reuse(h)",
+      ),
+      with: row("ok", "ok", "ok", "ok", "ok"),
+      without: row("ok", "ok", "ok", "ok", "missed"),
+      reverted: "core/ops/msg_zerocopy_realloc.ts: the datagram extension takes a reference and extra_uref is always true",
+    },
+  ],
 ]);

@@ -35,6 +35,7 @@ const PRE_FIX = {
   "tx-error-cloned": "skb_tx_error runs the callback and clears the zero-copy flags on a clone too, in the shinfo the clones share",
   "pp-recycle-last-clone": "a clone that is not the last returns at once and keeps pp_recycle (no `exit:` clearing it)",
   "coalesce-pp-recycle": "skbs are merged whatever their pp_recycle, and page_pool frags are taken from a cloned skb",
+  "zerocopy-realloc-dgram-ref": "the extension takes a uarg reference for a datagram too, and __ip_append_data sets extra_uref whatever the tail carries",
 } as const;
 
 export type RevertibleFix = keyof typeof PRE_FIX;

@@ -159,6 +159,11 @@ export interface Ubuf {
   /** msg_zerocopy_callback ANDs each success into ->zerocopy. */
   readonly zerocopy: boolean;
   readonly callbacks: number;
+  /**
+   * MSG_ZEROCOPY uarg->len: how many sendmsg calls (notification ids) the
+   * uarg covers, extended by msg_zerocopy_realloc(); absent means 1.
+   */
+  readonly len?: number;
 }
 
 /** A zero-copy buffer the owner armed with zerocopy_arm(). */

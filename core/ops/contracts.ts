@@ -258,6 +258,23 @@ export const CONTRACTS: readonly Contract[] = [
       return skb && cloned(state, skb) ? `${skb.name} is cloned; tcp_skb_can_collapse_to() would start a new skb` : null;
     },
   },
+  {
+    id: "in-flight",
+    fns: ["dev_queue_xmit_nit", "queue_userspace_packet"],
+    rule: "the skb is one the stack is passing on: on no receive queue and no frag_list",
+    source:
+      "net/core/dev.c: xmit_one() (6.1 l.3695) taps the skb it hands to the driver; net/openvswitch/datapath.c: queue_userspace_packet() (6.1 l.409) gets the skb the datapath is processing; neither sees an skb a socket has queued, and a frag_list member travels with its head",
+    flaggable: false,
+    broken(state, args) {
+      const skb = skbAt(state, args[1]);
+      if (!skb) return null;
+      const on = queueOf(state, skb.name);
+      if (on) return `${skb.name} is on ${on}'s receive queue: a reader has it, not the stack`;
+      for (const d of state.datas.values())
+        if (d.frag_list.includes(skb.name)) return `${skb.name} is on a frag_list; its head skb is what the stack passes on`;
+      return null;
+    },
+  },
 ];
 
 const BY_FN = new Map<string, Contract[]>();

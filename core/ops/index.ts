@@ -41,6 +41,9 @@ import { zerocopy_arm_spec } from "./zerocopy_arm";
 import { page_pool_alloc_spec } from "./page_pool_alloc_pages";
 import { skb_mark_for_recycle_spec } from "./skb_mark_for_recycle";
 import { page_pool_put_full_page_spec } from "./page_pool_put_full_page";
+import { dev_queue_xmit_nit_spec } from "./dev_queue_xmit_nit";
+import { queue_userspace_packet_spec } from "./queue_userspace_packet";
+import { msg_zerocopy_realloc_spec, skb_zcopy_set_spec } from "./msg_zerocopy_realloc";
 
 export type { ArgValue, CType, Draw, FuzzCtx, MenuCtx, OpGroup, OpSpec, ParamKind, ResultKind, SearchSpec, Step } from "./spec";
 export { OP_GROUPS } from "./spec";
@@ -99,6 +102,10 @@ const SPECS: readonly OpSpec[] = [
   page_pool_alloc_spec,
   skb_mark_for_recycle_spec,
   page_pool_put_full_page_spec,
+  dev_queue_xmit_nit_spec,
+  queue_userspace_packet_spec,
+  skb_zcopy_set_spec,
+  msg_zerocopy_realloc_spec,
 ];
 
 export const OPS: ReadonlyMap<string, OpSpec> = new Map(SPECS.map((spec) => [spec.fn, spec]));

@@ -424,7 +424,7 @@ export function decodeContent(bytes: Uint8Array): Content {
     else {
       let opcode = r.read(6);
       if (opcode === 63) opcode = 63 + r.ue();
-      if (opcode >= OPCODES.length) throw new Malformed(`unknown operation code ${opcode} (from a newer skbscope?)`);
+      if (opcode >= OPCODES.length || !OPCODES[opcode]) throw new Malformed(`unknown operation code ${opcode} (from a newer skbscope?)`);
       fn = OPCODES[opcode];
       if (SHORT_OPS.includes(fn)) throw new Malformed(`${fn} written the long way`);
     }

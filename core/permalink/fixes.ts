@@ -37,4 +37,5 @@ export const FIX_CODES: readonly string[] = [
   "tcp-mixed-splice-zerocopy",
   "tcp-zerocopy-all-frags",
   "pskb-carve-zcopy-ref",
+  "zerocopy-realloc-dgram-ref",
 ];

@@ -110,6 +110,9 @@ export const STORY_CODES: readonly string[] = [
   "fix-gro-refuse-zcopy",
   "fix-pp-recycle-last-clone",
   "fix-coalesce-pp-recycle",
+  "fix-tap-orphan-frags-rx",
+  "ovs-upcall",
+  "msg-zerocopy-shared-uarg",
 ];
 /** Integers common in traces, 4 bits each. Fixed for format 1. */
 export const INT_TABLE: readonly number[] = [0, 4096, 1448, 256, 1000, 2048, 64, 1500];

@@ -5,9 +5,9 @@
  * skb_shinfo()->destructor_arg with SKBFL_ZEROCOPY_FRAG, and the owner
  * hears when its refcnt reaches zero (ubufCallback in ./completion).
  */
-import { precondition } from "../model/events";
+import { kernelCheck, precondition } from "../model/events";
 import type { Tx } from "../model/tx";
-import type { Data, State, Ubuf, UbufId, ZBuffer } from "../model/types";
+import type { BufferId, Data, Page, State, Ubuf, UbufId, ZBuffer } from "../model/types";
 import { ubufCallback } from "./completion";
 import type { ArmSite } from "./types";
 
@@ -59,4 +59,53 @@ export function carriesUbufOf(state: State, data: Data, zb: ZBuffer): boolean {
 export function ubufStillArmed(state: State, zb: ZBuffer): boolean {
   for (const d of state.datas.values()) if (carriesUbufOf(state, d, zb)) return true;
   return false;
+}
+
+/**
+ * skb_zcopy_set(skb, uarg, NULL) (include/linux/skbuff.h 6.1 l.1727), as
+ * tcp_sendmsg_locked() calls it for each skb of one sendmsg
+ * (skb_zerocopy_iter_stream, net/core/skbuff.c l.1473): an skb that is not
+ * zero-copy yet takes a reference (net_zcopy_get) and carries the uarg
+ * (skb_zcopy_init: destructor_arg, flags); one that already carries this
+ * uarg is left alone; one that carries another uarg is refused with
+ * -EEXIST (l.1483: "An skb can only point to one uarg"; TCP then starts a
+ * new segment). The owner's buffer gains the skb's guest pages: the
+ * notification covers them too.
+ */
+export function skbZcopySet(tx: Tx, name: string, ubuf: UbufId, haveRef = false): void {
+  const skb = tx.get("skbs", name)!;
+  const data = tx.get("datas", skb.head)!;
+  const u = tx.get("ubufs", ubuf)!;
+  if (data.zcopy && data.zcopy.ubuf !== ubuf)
+    kernelCheck("skb_zerocopy_iter_stream", "orig_uarg && uarg != orig_uarg", `-EEXIST: ${name} already carries ${data.zcopy.ubuf}`);
+  addGuestPages(tx, u.buffer, data);
+  if (data.zcopy) {
+    tx.emit({ kind: "substep", fn: "skb_zcopy_set", text: `${name} already carries ${ubuf}: nothing taken` });
+    return;
+  }
+  // *have_ref: the caller hands its own reference over instead (UDP's extra_uref).
+  const refcnt = u.refcnt + (haveRef ? 0 : 1);
+  tx.set("ubufs", ubuf, { ...u, refcnt });
+  tx.set("datas", data.id, { ...data, zcopy: { ubuf, dont_orphan: u.dont_orphan } });
+  tx.emit({
+    kind: "substep",
+    fn: "skb_zcopy_set",
+    text: `${name} carries ${ubuf} (${haveRef ? "the caller's reference" : "net_zcopy_get"}: refcnt ${refcnt})`,
+  });
+}
+
+/**
+ * The owner's buffer now also covers the pages in data's frags that the
+ * owner owns: guest pages, or what the policy says it owns (ownsPage, as
+ * zerocopy_arm reads it: a page_pool's pages).
+ */
+export function addGuestPages(tx: Tx, buffer: BufferId, data: Data, owns: (page: Page) => boolean = (p) => p.owner === "guest"): void {
+  const zb = tx.get("buffers", buffer);
+  if (!zb) return;
+  const pages = [...zb.pages];
+  for (const f of data.frags) {
+    const page = tx.get("pages", f.page);
+    if (page && owns(page) && !pages.includes(f.page)) pages.push(f.page);
+  }
+  if (pages.length !== zb.pages.length) tx.set("buffers", buffer, { ...zb, pages });
 }

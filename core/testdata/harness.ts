@@ -5,6 +5,7 @@
  */
 import { hasErrors, parseTrace } from "../trace/parse";
 import { runTrace, type Run, type RunOptions } from "../engine/replay";
+import { verdictMatrix } from "../engine/matrix";
 import { holdersOf } from "../model/lookup";
 import type { State } from "../model/types";
 
@@ -14,6 +15,12 @@ export function trace(source: string, options: RunOptions = {}): Run {
     throw new Error(`test trace does not parse: ${parsed.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join("; ")}`);
   }
   return runTrace(parsed.trace, options);
+}
+
+/** Each policy's verdict on a 6.1 trace, with the given fixes reverted. */
+export function verdicts(source: string, without: readonly string[] = []): Record<string, string> {
+  const m = verdictMatrix(parseTrace(`# kernel: 6.1\n${source}\n`).trace, "6.1", undefined, without);
+  return Object.fromEntries(m.entries.map((e) => [e.policy, e.verdict]));
 }
 
 /** Fails the test if any step of the run returned an error. */

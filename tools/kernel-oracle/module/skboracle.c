@@ -2140,6 +2140,97 @@ static void pp_cleanup(void)
 	for (i = 0; i < pp_npools; i++)
 		page_pool_destroy(pp_pools[i].pool);
 	pp_npools = 0;
+/* delivery (issue 10 item 2): a packet tap's clone, one uarg shared   */
+/* by several skbs                                                     */
+/* ------------------------------------------------------------------ */
+
+/* The tap's socket while dev_queue_xmit_nit runs, and what it got. */
+static struct sock *tap_sk;
+static struct sk_buff *tap_got;
+
+/*
+ * What net/packet/af_packet.c packet_rcv() (6.1 l.2194) does to lifetimes
+ * with no filter: a second clone when the skb is shared, skb_set_owner_r,
+ * the receive queue.  Anything not ours (another packet while the tap is
+ * registered) is freed: the tap owns the reference it is handed.
+ */
+static int oracle_tap_rcv(struct sk_buff *skb, struct net_device *dev,
+			  struct packet_type *pt, struct net_device *orig_dev)
+{
+	struct sk_buff *nskb;
+
+	if (!tap_sk || tap_got) {
+		kfree_skb(skb);
+		return 0;
+	}
+	if (skb_shared(skb)) {
+		nskb = skb_clone(skb, GFP_ATOMIC);
+		consume_skb(skb);
+		if (!nskb)
+			return 0;
+		skb = nskb;
+	}
+	skb->dev = NULL;
+	skb_set_owner_r(skb, tap_sk);
+	skb_queue_tail(&tap_sk->sk_receive_queue, skb);
+	tap_got = skb;
+	return 0;
+}
+
+static struct packet_type oracle_tap = {
+	.type = cpu_to_be16(ETH_P_ALL),
+	.func = oracle_tap_rcv,
+};
+
+/* t = dev_queue_xmit_nit(k, a): the real dev_queue_xmit_nit() on the
+ * loopback device with one ETH_P_ALL tap registered for the call */
+static void op_xmit_nit(struct step *st)
+{
+	struct obj *s = arg_obj(st, 0, T_SOCK), *t;
+	struct sk_buff *skb = arg_skb(st, 1, NULL);
+	struct net_device *dev = init_net.loopback_dev, *old;
+
+	if (!s || !skb || !need_dst(st))
+		return;
+	tap_sk = ((struct socket *)s->ptr)->sk;
+	tap_got = NULL;
+	old = skb->dev;
+	skb->dev = dev;
+	dev_add_pack(&oracle_tap);
+	local_bh_disable();
+	dev_queue_xmit_nit(skb, dev);
+	local_bh_enable();
+	dev_remove_pack(&oracle_tap);
+	skb->dev = old;
+	tap_sk = NULL;
+	if (!tap_got) {
+		fail(st, "the tap got nothing: skb_clone or skb_orphan_frags_rx failed");
+		return;
+	}
+	t = add_skb(st, st->dst, tap_got);
+	if (t)
+		t->caller_refs = 0;	/* the receive queue holds it */
+}
+
+/* skb_zcopy_set(b, a): the same sendmsg goes on into b with a's uarg */
+static void op_zcopy_set(struct step *st)
+{
+	struct obj *ob, *oa;
+	struct sk_buff *b = arg_skb(st, 0, &ob), *a = arg_skb(st, 1, &oa);
+	struct ubuf_info *uarg;
+
+	if (!a || !b || !no_dst(st))
+		return;
+	uarg = skb_zcopy(a);
+	if (!uarg) {
+		fail(st, "%s carries no ubuf: no uarg to continue", oa->name);
+		return;
+	}
+	if (skb_zcopy(b) && skb_zcopy(b) != uarg) {
+		fail(st, "skb_zerocopy_iter_stream: -EEXIST: %s carries another ubuf", ob->name);
+		return;
+	}
+	skb_zcopy_set(b, uarg, NULL);
 }
 
 static void exec_op(struct step *st)
@@ -2237,6 +2328,10 @@ static void exec_op(struct step *st)
 		op_mark_for_recycle(st);
 	else if (!strcmp(f, "page_pool_put_full_page"))
 		op_page_pool_put(st);
+	else if (!strcmp(f, "dev_queue_xmit_nit"))
+		op_xmit_nit(st);
+	else if (!strcmp(f, "skb_zcopy_set"))
+		op_zcopy_set(st);
 	else if (!strcmp(f, "skb_recycle_check"))
 		fail(st, "skb_recycle_check does not exist in Linux 6.1 (2.6.32 only)");
 	else
