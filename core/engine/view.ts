@@ -36,6 +36,8 @@ export interface SkbView {
   readonly sk: string | null;
   /** The receive queue holding this skb, if any. */
   readonly queue: string | null;
+  /** skb_has_shared_frag(): nonlinear and shinfo->flags & SKBFL_SHARED_FRAG. */
+  readonly shared_frag: boolean;
 }
 
 export interface DataView {
@@ -51,11 +53,13 @@ export interface DataView {
   readonly ubuf: string | null;
   readonly dont_orphan: boolean;
   readonly release: string | null;
+  /** shinfo->flags & SKBFL_SHARED_FRAG. */
+  readonly shared_frag: boolean;
 }
 
 export interface PageView {
   readonly name: string;
-  readonly owner: "guest" | "host";
+  readonly owner: "guest" | "host" | "file";
   readonly origin: string;
   readonly refcount: number;
   readonly holders: readonly string[];
@@ -109,6 +113,7 @@ export function stateView(state: State): StateView {
       destructor: skb.destructor?.fn ?? null,
       sk: skb.sk,
       queue: queueOf(state, skb.name),
+      shared_frag: skb.data_len > 0 && (d?.shared_frag ?? false),
     });
   }
   const datas: DataView[] = [...state.datas.values()].map((d) => ({
@@ -124,6 +129,7 @@ export function stateView(state: State): StateView {
     ubuf: d.zcopy?.ubuf ?? null,
     dont_orphan: d.zcopy?.dont_orphan ?? false,
     release: d.release,
+    shared_frag: d.shared_frag,
   }));
   const pages: PageView[] = [...state.pages.values()].map((p) => ({
     name: p.name,

@@ -33,6 +33,10 @@ const PRE_FIX = {
   "vhost-complete-once": "vhost_zerocopy_callback completes the guest's buffer on every call, whatever the refcnt",
   "gro-refuse-zcopy": "zero-copy skbs are not refused: skb's frags (or head) move to p, which holds no ubuf_info",
   "tx-error-cloned": "skb_tx_error runs the callback and clears the zero-copy flags on a clone too, in the shinfo the clones share",
+  "pskb-copy-shared-frag": "the copy takes the frag pages but not SKBFL_SHARED_FRAG",
+  "shift-shared-frag": "tgt takes skb's frag pages but not SKBFL_SHARED_FRAG",
+  "coalesce-shared-frag": "to takes from's frag pages but not SKBFL_SHARED_FRAG",
+  "segment-shared-frag-fraglist": "the segment takes SKBFL_SHARED_FRAG from head_skb only, not from the frag_list member whose frags it takes",
 } as const;
 
 export type RevertibleFix = keyof typeof PRE_FIX;

@@ -123,7 +123,7 @@ export function drawState(state: State, width = REPORT_WIDTH): string[] {
     group([...lines, ...tree(children, width)]);
   }
   for (const p of v.pages) {
-    const what = p.owner === "guest" ? "guest" : `host, ${p.origin}`;
+    const what = p.owner === "guest" ? "guest" : p.owner === "file" ? "page cache" : `host, ${p.origin}`;
     const lines = wrap(`page ${p.name} (${what}): refcount ${p.refcount}${p.freed ? ", freed" : ""}`, width, "  ", "      ");
     const holders = p.holders.map((h) => (h === "caller" ? "the caller's own reference" : `${h}: ${describeHolder(state, h)}`));
     group([...lines, ...tree(holders, width, true)]);
