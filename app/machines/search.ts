@@ -42,6 +42,7 @@ export const SEARCH_KINDS: readonly FindingKind[] = [
   "duplicate",
   "missed",
   "late",
+  "shared-write",
   "use-after-free",
   "double-free",
   "refcount-underflow",

@@ -46,7 +46,14 @@ export type EngineEvent =
    * The step broke a caller contract (ops/contracts.ts) and ran anyway, as
    * the trace asked (`# contracts: flag`): Linux cannot take this path.
    */
-  | { readonly kind: "unreachable"; readonly fn: string; readonly contract: string; readonly text: string };
+  | { readonly kind: "unreachable"; readonly fn: string; readonly contract: string; readonly text: string }
+  /**
+   * The host writes bytes of a page in place (esp_input decrypting into
+   * the frags). `holders`: who else maps the bytes written — "owner"
+   * (the guest or user process the page belongs to), "pagecache" (a
+   * file's page), "caller", another Data's head or frag, a pipe buffer.
+   */
+  | { readonly kind: "write"; readonly page: PageId; readonly by: string; readonly holders: readonly string[] };
 
 export type EngineError =
   /** BUG_ON / WARN-and-fail in the kernel, or a returned error code. */

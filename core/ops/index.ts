@@ -38,6 +38,9 @@ import { skb_zerocopy_spec } from "./skb_zerocopy";
 import { sk_eat_skb_spec, skb_copy_datagram_iter_spec, sock_create_spec, sock_queue_rcv_skb_spec } from "./sock_queue_rcv_skb";
 import type { OpSpec } from "./spec";
 import { zerocopy_arm_spec } from "./zerocopy_arm";
+import { vmsplice_to_pipe_spec } from "./vmsplice_to_pipe";
+import { find_or_create_page_spec, generic_file_splice_read_spec } from "./generic_file_splice_read";
+import { esp_input_spec } from "./esp_input";
 
 export type { ArgValue, CType, Draw, FuzzCtx, MenuCtx, OpGroup, OpSpec, ParamKind, ResultKind, SearchSpec, Step } from "./spec";
 export { OP_GROUPS } from "./spec";
@@ -93,6 +96,10 @@ const SPECS: readonly OpSpec[] = [
   skb_gro_receive_spec,
   skb_tx_error_spec,
   skb_recycle_check_spec,
+  vmsplice_to_pipe_spec,
+  find_or_create_page_spec,
+  generic_file_splice_read_spec,
+  esp_input_spec,
 ];
 
 export const OPS: ReadonlyMap<string, OpSpec> = new Map(SPECS.map((spec) => [spec.fn, spec]));

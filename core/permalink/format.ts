@@ -108,6 +108,10 @@ export const STORY_CODES: readonly string[] = [
   "fix-zerocopy-orphan-frags",
   "fix-tx-error-cloned",
   "fix-gro-refuse-zcopy",
+  "fix-pskb-copy-shared-frag",
+  "fix-shift-shared-frag",
+  "fix-coalesce-shared-frag",
+  "fix-segment-shared-frag-fraglist",
 ];
 /** Integers common in traces, 4 bits each. Fixed for format 1. */
 export const INT_TABLE: readonly number[] = [0, 4096, 1448, 256, 1000, 2048, 64, 1500];

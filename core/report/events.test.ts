@@ -27,6 +27,7 @@ const ONE_OF_EACH: { [K in EngineEvent["kind"]]: Extract<EngineEvent, { kind: K 
   result: { kind: "result", fn: "skb_try_coalesce", value: "true (fragstolen)" },
   warn: { kind: "warn", fn: "skb_split", text: "len beyond skb->len" },
   unreachable: { kind: "unreachable", fn: "skb_splice_bits", contract: "read-from-receive-queue", text: "a was never received" },
+  write: { kind: "write", page: "f" as never, by: "esp_input(c)", holders: ["pagecache", "q.bufs[0]"] },
 };
 
 describe("describeEvent", () => {
@@ -49,6 +50,7 @@ describe("describeEvent", () => {
       "skb_try_coalesce returned true (fragstolen)",
       "WARN in skb_split: len beyond skb->len",
       "Linux cannot take this path: a was never received",
+      "esp_input(c) writes into f in place, which pagecache, q.bufs[0] still maps",
     ]);
   });
 

@@ -55,6 +55,8 @@ export function describeEvent(e: EngineEvent, state?: Names): string {
       return `WARN in ${e.fn}: ${e.text}`;
     case "unreachable":
       return `Linux cannot take this path: ${e.text}`;
+    case "write":
+      return `${e.by} writes into ${e.page} in place${e.holders.length ? `, which ${e.holders.map((h) => holder(state, h)).join(", ")} still maps` : ""}`;
     default:
       return unknownEvent(e);
   }
