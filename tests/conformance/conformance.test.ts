@@ -29,6 +29,8 @@ interface KSkb {
   dataref: number;
   frags: { page: string; offset: number; size: number }[];
   frag_list: string[];
+  /** skb_shinfo()->flags & SKBFL_SHARED_FRAG, present only when set (recordings whose oracle says "shared_frag"). */
+  shared_frag?: boolean;
 }
 interface KStep {
   line: number;
@@ -43,6 +45,8 @@ interface Recording {
   kernel: string;
   policy: string;
   steps: KStep[];
+  /** What the module could do and dump; older recordings lack later fields. */
+  oracle?: { shared_frag?: boolean };
 }
 
 const DIR = new URL(".", import.meta.url).pathname;
@@ -117,6 +121,12 @@ export function compare(file: string): { steps: number; mismatches: string[] } {
       const ef = es.frags.map((f) => `${ePages.name(f.page)}+${f.offset}:${f.size}`);
       if (kf.join() !== ef.join()) miss(step, `skb ${ks.name}.frags`, ks.frags, es.frags);
       if (ks.frag_list.join() !== es.frag_list.join()) miss(step, `skb ${ks.name}.frag_list`, ks.frag_list, es.frag_list);
+      // Dumped only when set, and only by a module that says it dumps it.
+      if (rec.oracle?.shared_frag) {
+        const kFlag = ks.shared_frag ?? false;
+        const eFlag = v.datas.find((d) => d.head === es.head)?.shared_frag ?? false;
+        if (kFlag !== eFlag) miss(step, `skb ${ks.name} SKBFL_SHARED_FRAG`, kFlag, eFlag);
+      }
     }
     const ePageCount = new Map(v.pages.map((p) => [ePages.name(p.name), p.refcount]));
     for (const kp of k.pages) {
