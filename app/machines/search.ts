@@ -42,7 +42,6 @@ export const SEARCH_KINDS: readonly FindingKind[] = [
   "duplicate",
   "missed",
   "late",
-  "shared-write",
   "use-after-free",
   "double-free",
   "refcount-underflow",

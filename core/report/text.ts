@@ -117,6 +117,7 @@ export function drawState(state: State, width = REPORT_WIDTH): string[] {
     for (const skb of skbsByData.get(d.head) ?? []) children.push(skbLine(skb));
     if (d.release) children.push(`release() armed, for buffer ${d.release}`);
     if (d.ubuf) children.push(`ubuf ${d.ubuf}${d.dont_orphan ? " (DONT_ORPHAN)" : ""}`);
+    if (d.shared_frag) children.push("flags SKBFL_SHARED_FRAG");
     if (d.head_page) children.push(`head page --> ${d.head_page}`);
     d.frags.forEach((f, i) => children.push(`frags[${i}] --> page ${f.page}, offset ${f.offset}, size ${f.size}`));
     if (d.frag_list.length) children.push(`frag_list --> ${d.frag_list.join(", ")}`);

@@ -13,7 +13,6 @@ const KIND_WORDS: Partial<Record<FindingKind, string>> = {
   duplicate: "duplicate completion",
   missed: "missed completion",
   late: "late completion",
-  "shared-write": "in-place write to a page another holder maps",
   "use-after-free": "use-after-free",
   "double-free": "double free",
   "refcount-underflow": "refcount underflow",
