@@ -388,7 +388,16 @@ export const CATALOG: readonly StoryMeta[] = [
     summary: "A pskb_copy of sendfile pages keeps SKBFL_SHARED_FRAG for esp_input",
     side: "merged",
     expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
-    fix: { id: "pskb-copy-shared-frag", without: { "page-refs": "shared-write", destructor: "shared-write", "shinfo-release": "shared-write", "ubuf-orphan": "shared-write", "msg-zerocopy": "shared-write" } },
+    fix: {
+      id: "pskb-copy-shared-frag",
+      without: {
+        "page-refs": "shared-write",
+        destructor: "shared-write",
+        "shinfo-release": "shared-write",
+        "ubuf-orphan": "shared-write",
+        "msg-zerocopy": "shared-write",
+      },
+    },
   },
   {
     id: "fix-shift-shared-frag",
@@ -396,7 +405,16 @@ export const CATALOG: readonly StoryMeta[] = [
     summary: "skb_shift passes SKBFL_SHARED_FRAG on with the frags it moves",
     side: "merged",
     expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
-    fix: { id: "shift-shared-frag", without: { "page-refs": "shared-write", destructor: "shared-write", "shinfo-release": "shared-write", "ubuf-orphan": "shared-write", "msg-zerocopy": "shared-write" } },
+    fix: {
+      id: "shift-shared-frag",
+      without: {
+        "page-refs": "shared-write",
+        destructor: "shared-write",
+        "shinfo-release": "shared-write",
+        "ubuf-orphan": "shared-write",
+        "msg-zerocopy": "shared-write",
+      },
+    },
   },
   {
     id: "fix-coalesce-shared-frag",
@@ -404,7 +422,16 @@ export const CATALOG: readonly StoryMeta[] = [
     summary: "IP reassembly (skb_try_coalesce) keeps SKBFL_SHARED_FRAG",
     side: "merged",
     expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
-    fix: { id: "coalesce-shared-frag", without: { "page-refs": "shared-write", destructor: "shared-write", "shinfo-release": "shared-write", "ubuf-orphan": "shared-write", "msg-zerocopy": "shared-write" } },
+    fix: {
+      id: "coalesce-shared-frag",
+      without: {
+        "page-refs": "shared-write",
+        destructor: "shared-write",
+        "shinfo-release": "shared-write",
+        "ubuf-orphan": "shared-write",
+        "msg-zerocopy": "shared-write",
+      },
+    },
   },
   {
     id: "fix-segment-shared-frag-fraglist",
@@ -412,7 +439,16 @@ export const CATALOG: readonly StoryMeta[] = [
     summary: "GSO segments of frag_list pages take the member's SHARED_FRAG",
     side: "merged",
     expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
-    fix: { id: "segment-shared-frag-fraglist", without: { "page-refs": "shared-write", destructor: "shared-write", "shinfo-release": "shared-write", "ubuf-orphan": "shared-write", "msg-zerocopy": "shared-write" } },
+    fix: {
+      id: "segment-shared-frag-fraglist",
+      without: {
+        "page-refs": "shared-write",
+        destructor: "shared-write",
+        "shinfo-release": "shared-write",
+        "ubuf-orphan": "shared-write",
+        "msg-zerocopy": "shared-write",
+      },
+    },
   },
 ];
 

@@ -277,7 +277,9 @@ function skbNode(s: SkbView, old: SkbView | undefined, fresh: boolean, findings:
 function dataNode(d: DataView, old: DataView | undefined, fresh: boolean, findings: readonly Finding[]): GraphNode {
   const counters = [counter("dataref", datarefText(d.dataref), old ? datarefText(old.dataref) : undefined), counter("nr_frags", d.nr_frags, old?.nr_frags)];
   const owners = d.skbs.length ? `skb_shinfo(${d.skbs.join("/")})` : "no skb left";
-  const tags = [owners, d.release ? `release → ${d.release}` : "", d.ubuf ? `ubuf ${d.ubuf}` : "", d.shared_frag ? "SHARED_FRAG" : ""].filter(Boolean).join(" · ");
+  const tags = [owners, d.release ? `release → ${d.release}` : "", d.ubuf ? `ubuf ${d.ubuf}` : "", d.shared_frag ? "SHARED_FRAG" : ""]
+    .filter(Boolean)
+    .join(" · ");
   return node(keyOf("data", d.head), "data", d.head, `Data ${d.head}`, tags, counters, fresh, findings, { frags: d.frags });
 }
 

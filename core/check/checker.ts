@@ -37,7 +37,17 @@ import type { CompletionPolicy } from "../policy/types";
 import { describeHolder, describePageHolder } from "./describe";
 
 export type FindingKind =
-  "premature" | "duplicate" | "missed" | "late" | "use-after-free" | "double-free" | "refcount-underflow" | "conservation" | "unreachable" | "kernel-bug" | "shared-write";
+  | "premature"
+  | "duplicate"
+  | "missed"
+  | "late"
+  | "use-after-free"
+  | "double-free"
+  | "refcount-underflow"
+  | "conservation"
+  | "unreachable"
+  | "kernel-bug"
+  | "shared-write";
 
 export type Verdict = "ok" | "kernel-bug" | "premature" | "duplicate" | "missed" | "late" | "inconclusive" | "shared-write";
 export const VERDICT_ORDER: readonly Verdict[] = ["kernel-bug", "premature", "duplicate", "missed", "late", "shared-write", "inconclusive", "ok"];

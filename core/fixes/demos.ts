@@ -228,7 +228,15 @@ export const DEMOS: ReadonlyMap<string, FixDemo> = new Map<string, FixDemo>([
   [
     "coalesce-shared-frag",
     {
-      trace: lines(...SENDFILE("b", 1000), "p = alloc_page(host)", "t = alloc_skb(256)", "skb_put(t, 40)", "skb_add_rx_frag(t, 0, p, 0, 100, 4096)", "skb_try_coalesce(t, b)", "esp_input(t)"),
+      trace: lines(
+        ...SENDFILE("b", 1000),
+        "p = alloc_page(host)",
+        "t = alloc_skb(256)",
+        "skb_put(t, 40)",
+        "skb_add_rx_frag(t, 0, p, 0, 100, 4096)",
+        "skb_try_coalesce(t, b)",
+        "esp_input(t)",
+      ),
       with: ALL("ok"),
       without: ALL("shared-write"),
       reverted: "core/ops/skb_try_coalesce.ts: to's SKBFL_SHARED_FRAG (measured with the engine's own without run; the flag came with its guard)",
@@ -237,7 +245,14 @@ export const DEMOS: ReadonlyMap<string, FixDemo> = new Map<string, FixDemo>([
   [
     "segment-shared-frag-fraglist",
     {
-      trace: lines(...SENDFILE("m", 1000), "a = alloc_skb(256)", "skb_put(a, 100)", "skb_frag_add_head(a, m)", "segs = skb_segment(a, 500)", "esp_input(segs[1])"),
+      trace: lines(
+        ...SENDFILE("m", 1000),
+        "a = alloc_skb(256)",
+        "skb_put(a, 100)",
+        "skb_frag_add_head(a, m)",
+        "segs = skb_segment(a, 500)",
+        "esp_input(segs[1])",
+      ),
       with: ALL("ok"),
       without: ALL("shared-write"),
       reverted: "core/ops/skb_segment.ts: frag_skb's SKBFL_SHARED_FRAG (measured with the engine's own without run; the flag came with its guard)",

@@ -9,8 +9,7 @@ import type { DataId, SkbId } from "../model/types";
 // __pskb_pull_tail() l.2390; include/linux/skbuff.h skb_has_shared_frag()
 // l.3817.
 
-const writes = (events: readonly EngineEvent[]) =>
-  events.flatMap((e) => (e.kind === "write" ? [`${e.page}<-${e.holders.join("+") || "none"}`] : []));
+const writes = (events: readonly EngineEvent[]) => events.flatMap((e) => (e.kind === "write" ? [`${e.page}<-${e.holders.join("+") || "none"}`] : []));
 
 /** A file page f in a's frags via splice and do_tcp_sendpages (SKBFL_SHARED_FRAG on a). */
 const SENDFILE = `
@@ -66,7 +65,9 @@ describe("esp_input", () => {
   });
 
   it("a clone is copied first even without shared frags (skb_cloned)", () => {
-    const run = clean(trace(`p = alloc_page(host)\na = alloc_skb(256)\nskb_put(a, 40)\nskb_add_rx_frag(a, 0, p, 0, 1000, 4096)\nb = skb_clone(a)\nesp_input(b)`));
+    const run = clean(
+      trace(`p = alloc_page(host)\na = alloc_skb(256)\nskb_put(a, 40)\nskb_add_rx_frag(a, 0, p, 0, 1000, 4096)\nb = skb_clone(a)\nesp_input(b)`),
+    );
     const v = view(run.final);
     expect(v.skbs.b).toMatchObject({ data_len: 0, frags: [], cloned: false, dataref: 1 });
     expect(v.skbs.a).toMatchObject({ frags: ["p+0:1000"], dataref: 1 });
@@ -76,7 +77,9 @@ describe("esp_input", () => {
 
   it("a frag_list: skb_cow_data copies each paged member (skb_copy, ~s1) and frees it", () => {
     const run = clean(
-      trace(`${SENDFILE.replace("a = alloc_skb(256)\nskb_put(a, 40)\n", "m = alloc_skb(256)\n").replace("do_tcp_sendpages(a, q)", "do_tcp_sendpages(m, q)")}a = alloc_skb(256)\nskb_put(a, 40)\nskb_frag_add_head(a, m)\nesp_input(a)`),
+      trace(
+        `${SENDFILE.replace("a = alloc_skb(256)\nskb_put(a, 40)\n", "m = alloc_skb(256)\n").replace("do_tcp_sendpages(a, q)", "do_tcp_sendpages(m, q)")}a = alloc_skb(256)\nskb_put(a, 40)\nskb_frag_add_head(a, m)\nesp_input(a)`,
+      ),
     );
     const st = run.final;
     expect(st.skbs.has("m" as SkbId)).toBe(false);
@@ -90,7 +93,9 @@ describe("esp_input", () => {
 
   it("a linear uncloned member stays; a shared one is copied, and so is every member after it", () => {
     const run = clean(
-      trace(`a = alloc_skb(256)\nskb_put(a, 40)\nm = alloc_skb(256)\nskb_put(m, 10)\nn = alloc_skb(256)\nskb_put(n, 10)\no = alloc_skb(256)\nskb_put(o, 10)\nskb_frag_add_head(a, o)\nskb_frag_add_head(a, n)\nskb_frag_add_head(a, m)\nskb_get(n)\nesp_input(a)`),
+      trace(
+        `a = alloc_skb(256)\nskb_put(a, 40)\nm = alloc_skb(256)\nskb_put(m, 10)\nn = alloc_skb(256)\nskb_put(n, 10)\no = alloc_skb(256)\nskb_put(o, 10)\nskb_frag_add_head(a, o)\nskb_frag_add_head(a, n)\nskb_frag_add_head(a, m)\nskb_get(n)\nesp_input(a)`,
+      ),
     );
     const st = run.final;
     const head = st.datas.get(st.skbs.get("a" as SkbId)!.head)!;

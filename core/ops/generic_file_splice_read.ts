@@ -51,7 +51,8 @@ export function generic_file_splice_read(tx: Tx, result: string | undefined, pag
 
 // --- the registry's entries ----------------------------------------------------
 
-const PAGE_CACHE_SETUP = "a file's pages and what is read from them make the search's starting state, like alloc_page; the kernel paths the search tries never make them";
+const PAGE_CACHE_SETUP =
+  "a file's pages and what is read from them make the search's starting state, like alloc_page; the kernel paths the search tries never make them";
 
 export const find_or_create_page_spec = defineOp({
   fn: "find_or_create_page",
@@ -102,7 +103,10 @@ export const generic_file_splice_read_spec = defineOp({
     // A file page to read, or a new one first.
     make: (c, d, fn) => {
       const read = (f: string) => ({ fn, result: c.fresh("q"), args: [ref(f), int(0), int(1 + (d[2] % 4096))] });
-      const f = c.pick([...c.state.pages.values()].filter((p) => p.owner === "file" && !p.freed).map((p) => p.name), d[1]);
+      const f = c.pick(
+        [...c.state.pages.values()].filter((p) => p.owner === "file" && !p.freed).map((p) => p.name),
+        d[1],
+      );
       if (f) return read(f);
       const made = c.fresh("f");
       return [{ fn: "find_or_create_page", result: made, args: [] }, read(made)];
@@ -110,7 +114,8 @@ export const generic_file_splice_read_spec = defineOp({
   },
   form: { offset: 0, len: 1000 },
   oracle: {
-    notRecordable: "generic_file_splice_read() needs an open file and a pipe; the oracle module has neither (its pipes are its own bookkeeping of page references)",
+    notRecordable:
+      "generic_file_splice_read() needs an open file and a pipe; the oracle module has neither (its pipes are its own bookkeeping of page references)",
   },
   run: (tx, r, a) => generic_file_splice_read(tx, r, a[0], a[1], a[2], a.length > 3 ? a[3] : undefined),
 });

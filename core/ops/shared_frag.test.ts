@@ -81,10 +81,19 @@ const TABLE: Record<string, Entry> = {
   skb_linearize: { then: "skb_linearize(a)", skb: "a", flag: true },
   pskb_trim: { then: "pskb_trim(a, 1000)", skb: "a", flag: true },
   skb_try_coalesce: { then: "p = alloc_page(host)\nt = alloc_skb(256)\nskb_add_rx_frag(t, 0, p, 0, 100, 4096)\nskb_try_coalesce(t, a)", skb: "t", flag: true },
-  kfree_skb_partial: { then: "p = alloc_page(host)\nt = alloc_skb(256)\nskb_add_rx_frag(t, 0, p, 0, 100, 4096)\nskb_try_coalesce(t, a)\nkfree_skb_partial(a, false)", skb: "t", flag: true },
+  kfree_skb_partial: {
+    then: "p = alloc_page(host)\nt = alloc_skb(256)\nskb_add_rx_frag(t, 0, p, 0, 100, 4096)\nskb_try_coalesce(t, a)\nkfree_skb_partial(a, false)",
+    skb: "t",
+    flag: true,
+  },
   skb_shift: { then: "t = alloc_skb(256)\nskb_put(t, 10)\nskb_shift(t, a, 1000)", skb: "t", flag: true },
   // skb_zerocopy() passes on no flags; only skb_zerocopy_clone's uarg flags.
-  skb_zerocopy: { from: SENDFILE.replace("alloc_skb(256)", "napi_alloc_skb(100)"), then: "t = alloc_skb(256)\nskb_zerocopy(t, a, 2000, 0)", skb: "t", flag: false },
+  skb_zerocopy: {
+    from: SENDFILE.replace("alloc_skb(256)", "napi_alloc_skb(100)"),
+    then: "t = alloc_skb(256)\nskb_zerocopy(t, a, 2000, 0)",
+    skb: "t",
+    flag: false,
+  },
   skb_segment: { then: "segs = skb_segment(a, 1000)", skb: "segs[1]", flag: true },
   skb_splice_bits: { then: "s = sock_create()\nsock_queue_rcv_skb(s, a)\nr = skb_splice_bits(a, 0, 2000)", skb: "a", flag: true },
   do_tcp_sendpages: { then: "", skb: "a", flag: true },

@@ -36,7 +36,9 @@ describe("vmsplice_to_pipe", () => {
   });
 
   it("spliced on into a socket, the page is a shared frag: esp_input copies it first", () => {
-    const run = clean(trace(`g = alloc_page(guest)\nq = vmsplice_to_pipe(g, 0, 1000)\na = alloc_skb(256)\nskb_put(a, 40)\ndo_tcp_sendpages(a, q)\nesp_input(a)`));
+    const run = clean(
+      trace(`g = alloc_page(guest)\nq = vmsplice_to_pipe(g, 0, 1000)\na = alloc_skb(256)\nskb_put(a, 40)\ndo_tcp_sendpages(a, q)\nesp_input(a)`),
+    );
     expect(run.verdict).toBe("ok");
     expect(view(run.final).skbs.a.frags).toEqual([]);
     expect(view(run.final).pages.g).toBe(1);

@@ -76,18 +76,22 @@ export const vmsplice_to_pipe_spec = defineOp({
     },
     { call: "vmsplice_to_pipe(p, offset, len, q)", models: "the same, appending to pipe `q` (-EAGAIN when its 16 slots are full)" },
   ],
-  search: { notSearchable: "the process's own moves (what it splices from its memory) make the search's starting state, like alloc_page; the kernel paths never make them" },
+  search: {
+    notSearchable:
+      "the process's own moves (what it splices from its memory) make the search's starting state, like alloc_page; the kernel paths never make them",
+  },
   fuzz: {
     weight: 1,
     make: (c, d, fn) => {
       const p = c.page(d[1]);
-      return p && c.state.pages.get(p as never)?.owner === "guest" ? { fn, result: c.fresh("q"), args: [ref(p), int(d[2] % 2 ? 0 : 100), int(1 + (d[3] % 1000))] } : null;
+      return p && c.state.pages.get(p as never)?.owner === "guest"
+        ? { fn, result: c.fresh("q"), args: [ref(p), int(d[2] % 2 ? 0 : 100), int(1 + (d[3] % 1000))] }
+        : null;
     },
   },
   form: { offset: 0, len: 1000 },
   oracle: {
-    notRecordable:
-      "vmsplice_to_pipe() is static in fs/splice.c and needs a pipe file and the user pages of a process; the oracle module has neither",
+    notRecordable: "vmsplice_to_pipe() is static in fs/splice.c and needs a pipe file and the user pages of a process; the oracle module has neither",
   },
   run: (tx, r, a) => vmsplice_to_pipe(tx, r, a[0], a[1], a[2], a.length > 3 ? a[3] : undefined),
 });

@@ -106,7 +106,16 @@ function buildGraph(state: State, summary: PathSummary): Graph {
   for (const p of state.pages.values()) g.add(K.Page, p.name, [OWNER[p.owner], ORIGIN[p.origin], p.refcount, p.caller, b(p.freed)]);
   for (const [pair, ref] of state.fclones) g.add(K.Fclone, pair, [ref]);
   for (const d of state.datas.values()) {
-    g.add(K.Data, d.id, [d.end, d.head_offset, d.dataref, b(d.head_stolen), d.zcopy ? 1 + b(d.zcopy.dont_orphan) : 0, d.frags.length, d.frag_list.length, b(d.shared_frag)]);
+    g.add(K.Data, d.id, [
+      d.end,
+      d.head_offset,
+      d.dataref,
+      b(d.head_stolen),
+      d.zcopy ? 1 + b(d.zcopy.dont_orphan) : 0,
+      d.frags.length,
+      d.frag_list.length,
+      b(d.shared_frag),
+    ]);
   }
   for (const z of state.buffers.values()) {
     g.add(K.Buffer, z.id, [z.pages.length, z.completions.length, b(completed.has(z.id)), b(premature.has(z.id)), b(late.has(z.id)), b(state.skbs.has(z.skb))]);
