@@ -105,6 +105,20 @@ describe("esp_input", () => {
     expect(st.skbs.has("o" as SkbId)).toBe(false);
   });
 
+  it("a clone with its ESP header in a frag: pskb_may_pull unclones only the head, so the frags it still shares are written (6.1 as written)", () => {
+    // l.864 runs before the skb_cloned() test at l.877: __pskb_pull_tail()
+    // gives a a private head (pskb_expand_head: each frag page +1), and a
+    // is no longer cloned; nothing sets SKBFL_SHARED_FRAG, so esp skips
+    // skb_cow_data and decrypts into p, which b's frag still maps.
+    const run = clean(trace(`p = alloc_page(host)\na = alloc_skb(256)\nskb_add_rx_frag(a, 0, p, 0, 1000, 4096)\nb = skb_clone(a)\nesp_input(a)`));
+    const last = run.steps[4];
+    expect(writes(last.events)).toEqual(["p<-h1.frags[0]"]);
+    expect(view(run.final).skbs.a).toMatchObject({ cloned: false, head: "h2", frags: ["p+16:984"] });
+    expect(view(run.final).skbs.b).toMatchObject({ head: "h1", frags: ["p+0:1000"] });
+    expect(view(run.final).pages.p).toBe(2);
+    expect(run.verdict).toBe("shared-write");
+  });
+
   it("refuses what the kernel refuses: under 16 bytes (pskb_may_pull), and no ciphertext (elen <= 0)", () => {
     for (const len of [15, 16]) {
       const run = trace(`a = alloc_skb(256)\nskb_put(a, ${len})\nesp_input(a)`);
