@@ -6,7 +6,7 @@
  * file's page spliced in by do_tcp_sendpages (flag set). A new op fails
  * here until it has its row. Read in 6.1.192: net/core/skbuff.c (l.1804
  * __pskb_copy_fclone, l.3646-3650 skb_split, l.3795 skb_shift, l.4370-4389
- * skb_segment, l.5540 skb_try_coalesce), net/core/gro.c l.288-323,
+ * skb_segment, l.5540 skb_try_coalesce), net/core/gro.c l.288, l.293,
  * net/ipv4/tcp.c l.1033, include/linux/skbuff.h l.1724 skb_zcopy_init,
  * l.1780 skb_zcopy_clear.
  */
