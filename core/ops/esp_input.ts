@@ -37,7 +37,7 @@ import { readAllPages } from "./skb_copy";
 import { defineOp, fuzzOneSkb } from "./spec";
 
 /** sizeof(struct ip_esp_hdr) + crypto_aead_ivsize(rfc4106(gcm(aes))). */
-export const ESP_HDR_IV = 8 + 8;
+const ESP_HDR_IV = 8 + 8;
 
 export function esp_input(tx: Tx, name: string): void {
   let skb = skbOf(tx, name, "esp_input");
@@ -75,7 +75,7 @@ function writeFrags(tx: Tx, skb: Skb, data: Data): void {
 const overlaps = (a: number, alen: number, b: number, blen: number): boolean => a < b + blen && b < a + alen;
 
 /** Who else maps the bytes of frag f of `mine`: the page's owner, the caller, other heads, frags and pipe buffers. */
-export function otherMappers(tx: Tx, mine: Data, f: Frag): string[] {
+function otherMappers(tx: Tx, mine: Data, f: Frag): string[] {
   const page = tx.get("pages", f.page);
   const out: string[] = [];
   if (page?.owner === "guest") out.push("owner");
