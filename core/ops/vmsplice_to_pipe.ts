@@ -29,7 +29,7 @@ export function checkPiece(fn: string, offset: number, len: number): void {
 }
 
 /** add_to_pipe(): the buffer goes in its slot, or -EAGAIN when the pipe is full. */
-export function addToPipe(tx: Tx, fn: string, pipe: Pipe, page: string, offset: number, len: number): void {
+function addToPipe(tx: Tx, fn: string, pipe: Pipe, page: string, offset: number, len: number): void {
   if (pipe.bufs.length >= PIPE_DEF_BUFFERS) kernelCheck(fn, "!pipe_full(head, tail, max_usage)", `${pipe.name} has ${PIPE_DEF_BUFFERS} buffers: -EAGAIN`);
   pageGet(tx, page as never, fn);
   tx.set("pipes", pipe.name, { ...pipe, bufs: [...pipe.bufs, { page: page as never, offset, len }] });
