@@ -17,7 +17,7 @@ import { kernelCheck, outOfRange, precondition } from "../model/events";
 import { PAGE_SIZE } from "../model/kernel";
 import { assertNewName, pageOf, pipeOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
-import type { Pipe, PipeId } from "../model/types";
+import type { PageId, Pipe, PipeId } from "../model/types";
 import { pageGet } from "./alloc_page";
 import { PIPE_DEF_BUFFERS } from "./skb_splice_bits";
 import { defineOp, int, ref } from "./spec";
@@ -29,10 +29,10 @@ export function checkPiece(fn: string, offset: number, len: number): void {
 }
 
 /** add_to_pipe(): the buffer goes in its slot, or -EAGAIN when the pipe is full. */
-function addToPipe(tx: Tx, fn: string, pipe: Pipe, page: string, offset: number, len: number): void {
+function addToPipe(tx: Tx, fn: string, pipe: Pipe, page: PageId, offset: number, len: number): void {
   if (pipe.bufs.length >= PIPE_DEF_BUFFERS) kernelCheck(fn, "!pipe_full(head, tail, max_usage)", `${pipe.name} has ${PIPE_DEF_BUFFERS} buffers: -EAGAIN`);
-  pageGet(tx, page as never, fn);
-  tx.set("pipes", pipe.name, { ...pipe, bufs: [...pipe.bufs, { page: page as never, offset, len }] });
+  pageGet(tx, page, fn);
+  tx.set("pipes", pipe.name, { ...pipe, bufs: [...pipe.bufs, { page, offset, len }] });
 }
 
 /** The pipe the op appends to: `into`, or a new one named `result`. */
@@ -49,7 +49,7 @@ export function vmsplice_to_pipe(tx: Tx, result: string | undefined, page: strin
   if (p.owner !== "guest") precondition("vmsplice_to_pipe", `${page} is a ${p.owner} page; vmsplice takes pages of the calling process (alloc_page(guest))`);
   checkPiece("vmsplice_to_pipe", offset, len);
   const pipe = pipeFor(tx, "vmsplice_to_pipe", result, into);
-  addToPipe(tx, "vmsplice_to_pipe", pipe, page, offset, len);
+  addToPipe(tx, "vmsplice_to_pipe", pipe, p.name, offset, len);
   tx.emit({ kind: "result", fn: "vmsplice_to_pipe", value: `${len} (${page} in ${pipe.name}.bufs[${pipe.bufs.length}], the process still maps it)` });
 }
 
