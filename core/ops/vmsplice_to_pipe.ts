@@ -84,7 +84,7 @@ export const vmsplice_to_pipe_spec = defineOp({
     weight: 1,
     make: (c, d, fn) => {
       const p = c.page(d[1]);
-      return p && c.state.pages.get(p as never)?.owner === "guest"
+      return p && c.state.pages.get(p as PageId)?.owner === "guest"
         ? { fn, result: c.fresh("q"), args: [ref(p), int(d[2] % 2 ? 0 : 100), int(1 + (d[3] % 1000))] }
         : null;
     },
