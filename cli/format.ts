@@ -26,7 +26,7 @@ export function formatStep(s: StepRecord, v: StateView, events: readonly EngineE
     const d = dataref(skb.dataref);
     const frags = skb.frags.map((f) => `${f.page}@${f.offset}+${f.size}`).join(" ");
     lines.push(
-      `  skb ${skb.name}: users ${skb.users}${skb.cloned ? " cloned" : ""}${skb.nohdr ? " nohdr" : ""} len ${skb.len} data_len ${skb.data_len} headroom ${skb.headroom} head ${skb.head} dataref ${d.all}${d.payload ? ` (${d.payload} nohdr)` : ""}${frags ? ` frags ${frags}` : ""}${skb.frag_list.length ? ` frag_list ${skb.frag_list.join(",")}` : ""}`,
+      `  skb ${skb.name}: users ${skb.users}${skb.cloned ? " cloned" : ""}${skb.nohdr ? " nohdr" : ""} len ${skb.len} data_len ${skb.data_len} headroom ${skb.headroom} head ${skb.head} dataref ${d.all}${d.payload ? ` (${d.payload} nohdr)` : ""}${frags ? ` frags ${frags}` : ""}${skb.frag_list.length ? ` frag_list ${skb.frag_list.join(",")}` : ""}${skb.shared_frag ? " SHARED_FRAG" : ""}`,
     );
   }
   for (const p of v.pages) {

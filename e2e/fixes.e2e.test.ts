@@ -93,4 +93,27 @@ describe("the fixes panel", () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it("a SKBFL_SHARED_FRAG story: without its fix every row is a shared write, linked to esp_input's step", async () => {
+    const sf = storyById("fix-pskb-copy-shared-frag")!;
+    const id = sf.fix!.id;
+    const { page, context, errors } = await openApp(app.browser, app.url, "light");
+    await page.evaluate((s) => (window as unknown as Hook).__skbscope.open(s, { step: 9 }), sf.source);
+    await settled(page, 9);
+    await page.waitForFunction(() => (window as unknown as Hook).__skbscope.state().matrix !== null);
+    expect(await drawnMatrix(page)).toEqual(sf.expected);
+    await page.locator(`[data-testid=fixes-panel] input[data-fix="${id}"]`).check();
+    await page.waitForFunction(() => {
+      const s = (window as unknown as Hook).__skbscope.state();
+      return s.without.length === 1 && s.matrix !== null && s.matrixShipped !== null;
+    });
+    await settled(page);
+    expect(await drawnMatrix(page)).toEqual(sf.fix!.without);
+    // Every row links to the step of esp_input(c), the 9th operation.
+    const links = await page.locator("[data-testid=verdict-link]").allTextContents();
+    expect(links.length).toBeGreaterThan(0);
+    for (const text of links) expect(text).toMatch(/^step 9\b/);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

@@ -488,6 +488,78 @@ export const CATALOG: readonly StoryMeta[] = [
     side: "merged",
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
   },
+  {
+    id: "fix-pskb-copy-shared-frag",
+    file: "fixes/pskb-copy-shared-frag.trace",
+    summary: "A pskb_copy of sendfile pages keeps SKBFL_SHARED_FRAG for esp_input",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
+    fix: {
+      id: "pskb-copy-shared-frag",
+      without: {
+        "page-refs": "shared-write",
+        destructor: "shared-write",
+        "shinfo-release": "shared-write",
+        "ubuf-orphan": "shared-write",
+        "msg-zerocopy": "shared-write",
+        "page-pool": "shared-write",
+      },
+    },
+  },
+  {
+    id: "fix-shift-shared-frag",
+    file: "fixes/shift-shared-frag.trace",
+    summary: "skb_shift passes SKBFL_SHARED_FRAG on with the frags it moves",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
+    fix: {
+      id: "shift-shared-frag",
+      without: {
+        "page-refs": "shared-write",
+        destructor: "shared-write",
+        "shinfo-release": "shared-write",
+        "ubuf-orphan": "shared-write",
+        "msg-zerocopy": "shared-write",
+        "page-pool": "shared-write",
+      },
+    },
+  },
+  {
+    id: "fix-coalesce-shared-frag",
+    file: "fixes/coalesce-shared-frag.trace",
+    summary: "IP reassembly (skb_try_coalesce) keeps SKBFL_SHARED_FRAG",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
+    fix: {
+      id: "coalesce-shared-frag",
+      without: {
+        "page-refs": "shared-write",
+        destructor: "shared-write",
+        "shinfo-release": "shared-write",
+        "ubuf-orphan": "shared-write",
+        "msg-zerocopy": "shared-write",
+        "page-pool": "shared-write",
+      },
+    },
+  },
+  {
+    id: "fix-segment-shared-frag-fraglist",
+    file: "fixes/segment-shared-frag-fraglist.trace",
+    summary: "GSO segments of frag_list pages take the member's SHARED_FRAG",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "page-pool": "ok" },
+    fix: {
+      id: "segment-shared-frag-fraglist",
+      without: {
+        "page-refs": "shared-write",
+        destructor: "shared-write",
+        "shinfo-release": "shared-write",
+        "ubuf-orphan": "shared-write",
+        "msg-zerocopy": "shared-write",
+        "page-pool": "shared-write",
+      },
+    },
+  },
 ];
 
 /** What `npm start` opens: Tsirkin's objection under shinfo-release. */

@@ -15,6 +15,7 @@ const SAYS: Partial<Record<Finding["kind"], RegExp>> = {
   premature: /premature|early|after the (guest|owner) was told|while .* holds?/i,
   late: /wait|late/i,
   missed: /never/i,
+  "shared-write": /shared write|writes? (in place )?into/i,
 };
 
 describe("the story list", () => {

@@ -33,6 +33,12 @@ describe("verdict links", () => {
     expect(a.text).not.toBe(b.text);
   });
 
+  it("a shared write is a verdict of its own: the row links to it, and it is not listed apart", () => {
+    const m = [row("page-refs", "shared-write", [{ kind: "shared-write", step: 9, message: "esp_input(c) writes into f" }])];
+    expect(rowLink(m[0])).toEqual({ kind: "shared-write", step: 9, message: "esp_input(c) writes into f", text: "shared-write at step 9" });
+    expect(otherFindings(m)).toEqual([]);
+  });
+
   it("memory-safety findings are listed once, apart from the verdicts", () => {
     const m = [
       row("page-refs", "ok", [{ kind: "double-free", step: 6, message: "m" }]),

@@ -18,7 +18,7 @@ export interface VerdictLink {
   readonly text: string;
 }
 
-const VERDICT_KINDS: ReadonlySet<string> = new Set<Verdict>(["kernel-bug", "premature", "duplicate", "missed", "late"]);
+const VERDICT_KINDS: ReadonlySet<string> = new Set<Verdict>(["kernel-bug", "premature", "duplicate", "missed", "late", "shared-write"]);
 
 export function rowLink(row: MatrixRow): VerdictLink | null {
   if (row.verdict === "ok" || row.verdict === "n/a") return null;

@@ -65,6 +65,22 @@ describe("graph model", () => {
   });
 });
 
+describe("shared frags and in-place writes", () => {
+  it("a page-cache page is drawn as the file's; SHARED_FRAG tags the Data; a shared write flags the page", () => {
+    const src =
+      "# kernel: 6.1\n# without: pskb-copy-shared-frag\nf = find_or_create_page()\nq = generic_file_splice_read(f, 0, 1000)\nput_page(f)\na = alloc_skb(256)\ndo_tcp_sendpages(a, q)\nc = pskb_copy(a)\nesp_input(c)\n";
+    const { view, prev, run } = views(src, 7);
+    const g = buildGraph(view, prev, run.steps[6].findings);
+    const page = g.nodes.find((n) => n.key === "page:f")!;
+    expect(page.owner).toBe("file");
+    expect(page.subtitle).toBe("page-cache page");
+    expect(page.findings.map((f) => f.kind)).toEqual(["shared-write"]);
+    const tagged = g.nodes.filter((n) => n.kind === "data" && n.subtitle.includes("SHARED_FRAG")).map((n) => n.name);
+    // a's Data has it; without the fix the copy c's has not.
+    expect(tagged).toEqual(["h1"]);
+  });
+});
+
 describe("ghosts: objects freed in this step stay in place, faded, for the step", () => {
   const tsirkin =
     "# policy: shinfo-release\n# kernel: 2.6.32\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nc = pskb_copy(a)\nkfree_skb(a)\n";

@@ -30,8 +30,8 @@ export interface GraphNode {
   readonly counters: readonly Counter[];
   /** Data only: its frag slots, in order. */
   readonly frags: readonly { page: string; offset: number; size: number }[];
-  /** Page only: guest, host or kernel (a copy the kernel made). */
-  readonly owner: "guest" | "host" | "kernel" | null;
+  /** Page only: guest, host or kernel (a copy the kernel made), or file (the page cache). */
+  readonly owner: "guest" | "host" | "kernel" | "file" | null;
   readonly freed: boolean;
   /**
    * Freed in this step: drawn faded and dashed in its old place, labelled
@@ -72,12 +72,12 @@ function counter(field: string, value: string | number | boolean, old: string | 
   return { field, value: v, old: o !== null && o !== v ? o : null };
 }
 
-export function pageOwner(p: Pick<PageView, "owner" | "origin">): "guest" | "host" | "kernel" {
-  if (p.owner === "guest") return "guest";
+export function pageOwner(p: Pick<PageView, "owner" | "origin">): "guest" | "host" | "kernel" | "file" {
+  if (p.owner === "guest" || p.owner === "file") return p.owner;
   return p.origin === "alloc" ? "host" : "kernel";
 }
 
-const OWNER_LABEL = { guest: "guest page", host: "host page", kernel: "kernel copy" } as const;
+const OWNER_LABEL = { guest: "guest page", host: "host page", kernel: "kernel copy", file: "page-cache page" } as const;
 
 export function buildGraph(view: StateView, prev: StateView | null, findings: readonly Finding[]): Graph {
   const live = liveGraph(view, prev, findings);
@@ -282,7 +282,9 @@ function skbNode(s: SkbView, old: SkbView | undefined, fresh: boolean, findings:
 function dataNode(d: DataView, old: DataView | undefined, fresh: boolean, findings: readonly Finding[]): GraphNode {
   const counters = [counter("dataref", datarefText(d.dataref), old ? datarefText(old.dataref) : undefined), counter("nr_frags", d.nr_frags, old?.nr_frags)];
   const owners = d.skbs.length ? `skb_shinfo(${d.skbs.join("/")})` : "no skb left";
-  const tags = [owners, d.release ? `release → ${d.release}` : "", d.ubuf ? `ubuf ${d.ubuf}` : ""].filter(Boolean).join(" · ");
+  const tags = [owners, d.release ? `release → ${d.release}` : "", d.ubuf ? `ubuf ${d.ubuf}` : "", d.shared_frag ? "SHARED_FRAG" : ""]
+    .filter(Boolean)
+    .join(" · ");
   return node(keyOf("data", d.head), "data", d.head, `Data ${d.head}`, tags, counters, fresh, findings, { frags: d.frags });
 }
 

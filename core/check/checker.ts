@@ -21,9 +21,12 @@
  *  unreachable  a step broke a caller contract and ran, flagged, because
  *               the trace asked (`# contracts: flag`): Linux cannot take
  *               that path
+ *  shared-write the host writes a page in place (esp_input) while another
+ *               holder still maps the bytes: a page-cache or user page, a
+ *               pipe buffer, another skb's frag — whatever the policy
  *
  * A policy's verdict on a trace: kernel-bug > premature > duplicate > missed >
- * late > inconclusive > ok. `inconclusive`: a step could not be judged (the engine
+ * late > shared-write > inconclusive > ok. `inconclusive`: a step could not be judged (the engine
  * does not model it, or hit a bug), so the trace is not `ok` whatever
  * happened; a violation found before that step still decides, one found
  * after it rests on a state the kernel would not have and does not.
@@ -36,12 +39,22 @@ import type { CompletionPolicy } from "../policy/types";
 import { describeHolder, describePageHolder } from "./describe";
 
 export type FindingKind =
-  "premature" | "duplicate" | "missed" | "late" | "use-after-free" | "double-free" | "refcount-underflow" | "conservation" | "unreachable" | "kernel-bug";
+  | "premature"
+  | "duplicate"
+  | "missed"
+  | "late"
+  | "use-after-free"
+  | "double-free"
+  | "refcount-underflow"
+  | "conservation"
+  | "unreachable"
+  | "kernel-bug"
+  | "shared-write";
 
-export type Verdict = "ok" | "kernel-bug" | "premature" | "duplicate" | "missed" | "late" | "inconclusive";
-export const VERDICT_ORDER: readonly Verdict[] = ["kernel-bug", "premature", "duplicate", "missed", "late", "inconclusive", "ok"];
+export type Verdict = "ok" | "kernel-bug" | "premature" | "duplicate" | "missed" | "late" | "inconclusive" | "shared-write";
+export const VERDICT_ORDER: readonly Verdict[] = ["kernel-bug", "premature", "duplicate", "missed", "late", "shared-write", "inconclusive", "ok"];
 /** The verdicts that are violations (a finding kind each). */
-export const VIOLATION_VERDICTS = ["kernel-bug", "premature", "duplicate", "missed", "late"] as const satisfies readonly Verdict[];
+export const VIOLATION_VERDICTS = ["kernel-bug", "premature", "duplicate", "missed", "late", "shared-write"] as const satisfies readonly Verdict[];
 
 export interface Finding {
   readonly kind: FindingKind;
@@ -328,6 +341,19 @@ export class Checker {
           step,
           objects: [ev.page, ...ev.holders.flatMap((h) => holderObjects(state, h))],
           message: `${ev.page} went back to page_pool ${ev.pool} at step ${step}, for the driver's next RX, while ${ev.holders.map((h) => describeHolder(state, h)).join(", ")} still maps it`,
+        });
+        return;
+      }
+      case "write": {
+        // An in-place write is a corruption whoever else maps the bytes,
+        // whatever the completion policy.
+        if (ev.holders.length === 0) return;
+        add({
+          kind: "shared-write",
+          step,
+          holder: ev.holders[0],
+          objects: [ev.page, ...ev.holders.flatMap((h) => holderObjects(state, h))],
+          message: `${ev.by} writes into ${ev.page} in place at step ${step} while ${ev.holders.map((h) => describeHolder(state, h)).join(", ")} still maps it`,
         });
         return;
       }

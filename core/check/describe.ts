@@ -8,6 +8,8 @@ import type { DataId, State } from "../model/types";
 
 export function describeHolder(state: Pick<State, "skbs">, holder: string): string {
   if (holder === "caller") return "the caller's own reference";
+  if (holder === "owner") return "its owner (the guest or user process that mapped it)";
+  if (holder === "pagecache") return "the page cache (the file's data)";
   const frag = /^(h\d+)\.frags\[(\d+)\]$/.exec(holder);
   if (frag) return `${dataName(state, frag[1] as DataId)}->frags[${frag[2]}]`;
   const head = /^(h\d+)\.head$/.exec(holder);

@@ -164,6 +164,30 @@ describe("engine properties", () => {
     );
   });
 
+  it("SKBFL_SHARED_FRAG: esp_input writes in place only into an skb without it, and every holder it names holds the page", () => {
+    fc.assert(
+      fc.property(traceArb, ({ trace, opts }) => {
+        const run = runTrace(trace, opts);
+        run.steps.forEach((s, i) => {
+          const writes = s.events.filter((e) => e.kind === "write");
+          if (writes.length === 0) return;
+          expect(trace.ops[i].fn).toBe("esp_input");
+          // The skb as esp_input found it (after pskb_may_pull, nothing more): no shared frag, not cloned.
+          const before = run.snapshotAt(i);
+          const name = trace.ops[i].args[0];
+          const skb = name.kind === "ref" ? before.skbs.get((name.index === undefined ? name.name : `${name.name}[${name.index}]`) as never) : undefined;
+          expect(skb && before.datas.get(skb.head)!.shared_frag).toBe(false);
+          for (const w of writes) {
+            if (w.kind !== "write") continue;
+            const held = holdersOf(run.snapshotAt(i + 1), w.page);
+            for (const h of w.holders) if (h !== "owner" && h !== "pagecache") expect(held).toContain(h);
+          }
+        });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it("replay is deterministic", () => {
     fc.assert(
       fc.property(traceArb, ({ trace, opts }) => {

@@ -38,6 +38,8 @@ export interface SkbView {
   readonly queue: string | null;
   /** 6.1 skb->pp_recycle; present only when set. */
   readonly pp_recycle?: true;
+  /** skb_has_shared_frag(): nonlinear and shinfo->flags & SKBFL_SHARED_FRAG. */
+  readonly shared_frag: boolean;
 }
 
 export interface DataView {
@@ -53,11 +55,13 @@ export interface DataView {
   readonly ubuf: string | null;
   readonly dont_orphan: boolean;
   readonly release: string | null;
+  /** shinfo->flags & SKBFL_SHARED_FRAG. */
+  readonly shared_frag: boolean;
 }
 
 export interface PageView {
   readonly name: string;
-  readonly owner: "guest" | "host";
+  readonly owner: "guest" | "host" | "file";
   readonly origin: string;
   readonly refcount: number;
   readonly holders: readonly string[];
@@ -126,6 +130,7 @@ export function stateView(state: State): StateView {
       sk: skb.sk,
       queue: queueOf(state, skb.name),
       ...(skb.pp_recycle ? { pp_recycle: true as const } : {}),
+      shared_frag: skb.data_len > 0 && (d?.shared_frag ?? false),
     });
   }
   const datas: DataView[] = [...state.datas.values()].map((d) => ({
@@ -141,6 +146,7 @@ export function stateView(state: State): StateView {
     ubuf: d.zcopy?.ubuf ?? null,
     dont_orphan: d.zcopy?.dont_orphan ?? false,
     release: d.release,
+    shared_frag: d.shared_frag,
   }));
   const pages: PageView[] = [...state.pages.values()].map((p) => ({
     name: p.name,

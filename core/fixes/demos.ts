@@ -43,6 +43,17 @@ const ARMED = ["g = alloc_page(guest)", "a = alloc_skb(256)", "skb_fill_page_des
 
 /** A driver's RX skb `a` (no linear room) holding page_pool page p as frags[0], marked for recycling, armed. */
 const POOL_RX = ["p = page_pool_alloc(pool)", "a = alloc_skb(0)", "skb_add_rx_frag(a, 0, p, 0, 1500, 4096)", "skb_mark_for_recycle(a)", "zerocopy_arm(a)"];
+/** One verdict under every policy (a shared write is no policy's doing). */
+const ALL = (v: Verdict): VerdictRow => row(v, v, v, v, v, v);
+
+/** sendfile: a file's page f, spliced into pipe q, then into skb `skb` (SKBFL_SHARED_FRAG). */
+const SENDFILE = (skb: string, len: number) => [
+  "f = find_or_create_page()",
+  `q = generic_file_splice_read(f, 0, ${len})`,
+  "put_page(f)",
+  `${skb} = alloc_skb(256)`,
+  `do_tcp_sendpages(${skb}, q)`,
+];
 
 const SPLIT = lines(...ARMED, "b = skb_split(a, 1000)", "kfree_skb(a)", "owner_reuse(g)", "kfree_skb(b)");
 
@@ -251,6 +262,57 @@ export const DEMOS: ReadonlyMap<string, FixDemo> = new Map<string, FixDemo>([
       with: row("ok", "ok", "ok", "ok", "ok"),
       without: row("ok", "ok", "ok", "ok", "missed"),
       reverted: "core/ops/msg_zerocopy_realloc.ts: the datagram extension takes a reference and extra_uref is always true",
+    },
+  ],
+  [
+    "pskb-copy-shared-frag",
+    {
+      trace: lines(...SENDFILE("a", 1000), "c = pskb_copy(a)", "esp_input(c)"),
+      with: ALL("ok"),
+      without: ALL("shared-write"),
+      reverted: "core/ops/pskb_copy.ts: the copy's SKBFL_SHARED_FRAG (measured with the engine's own without run; the flag came with its guard)",
+    },
+  ],
+  [
+    "shift-shared-frag",
+    {
+      trace: lines(...SENDFILE("b", 1000), "t = alloc_skb(256)", "skb_put(t, 40)", "skb_shift(t, b, 1000)", "esp_input(t)"),
+      with: ALL("ok"),
+      without: ALL("shared-write"),
+      reverted: "core/ops/skb_shift.ts: tgt's SKBFL_SHARED_FRAG (measured with the engine's own without run; the flag came with its guard)",
+    },
+  ],
+  [
+    "coalesce-shared-frag",
+    {
+      trace: lines(
+        ...SENDFILE("b", 1000),
+        "p = alloc_page(host)",
+        "t = alloc_skb(256)",
+        "skb_put(t, 40)",
+        "skb_add_rx_frag(t, 0, p, 0, 100, 4096)",
+        "skb_try_coalesce(t, b)",
+        "esp_input(t)",
+      ),
+      with: ALL("ok"),
+      without: ALL("shared-write"),
+      reverted: "core/ops/skb_try_coalesce.ts: to's SKBFL_SHARED_FRAG (measured with the engine's own without run; the flag came with its guard)",
+    },
+  ],
+  [
+    "segment-shared-frag-fraglist",
+    {
+      trace: lines(
+        ...SENDFILE("m", 1000),
+        "a = alloc_skb(256)",
+        "skb_put(a, 100)",
+        "skb_frag_add_head(a, m)",
+        "segs = skb_segment(a, 500)",
+        "esp_input(segs[1])",
+      ),
+      with: ALL("ok"),
+      without: ALL("shared-write"),
+      reverted: "core/ops/skb_segment.ts: frag_skb's SKBFL_SHARED_FRAG (measured with the engine's own without run; the flag came with its guard)",
     },
   ],
 ]);

@@ -36,6 +36,10 @@ const PRE_FIX = {
   "pp-recycle-last-clone": "a clone that is not the last returns at once and keeps pp_recycle (no `exit:` clearing it)",
   "coalesce-pp-recycle": "skbs are merged whatever their pp_recycle, and page_pool frags are taken from a cloned skb",
   "zerocopy-realloc-dgram-ref": "the extension takes a uarg reference for a datagram too, and __ip_append_data sets extra_uref whatever the tail carries",
+  "pskb-copy-shared-frag": "the copy takes the frag pages but not SKBFL_SHARED_FRAG",
+  "shift-shared-frag": "tgt takes skb's frag pages but not SKBFL_SHARED_FRAG",
+  "coalesce-shared-frag": "to takes from's frag pages but not SKBFL_SHARED_FRAG",
+  "segment-shared-frag-fraglist": "the segment takes SKBFL_SHARED_FRAG from head_skb only, not from the frag_list member whose frags it takes",
 } as const;
 
 export type RevertibleFix = keyof typeof PRE_FIX;

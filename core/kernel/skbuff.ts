@@ -85,7 +85,7 @@ export function pskb_expand_head(tx: Tx, name: string, nhead: number, ntail: num
 
 /** The memcpy of the shinfo header and frags into the new head. */
 function copyShinfo(from: Data, to: Data): Data {
-  return { ...to, frags: from.frags, frag_list: from.frag_list, zcopy: from.zcopy, release: from.release };
+  return { ...to, frags: from.frags, frag_list: from.frag_list, zcopy: from.zcopy, release: from.release, shared_frag: from.shared_frag };
 }
 
 /** get_page() on every frag and skb_get() on every frag_list member. */
@@ -122,11 +122,14 @@ function finish(tx: Tx, name: string, moved: Data, nhead: number, end: number, o
 
 // --- skb_copy_ubufs and the zero-copy helpers ----------------------------------
 
-/** skb_zcopy_clear(skb, success): one callback call, flags cleared. */
+/**
+ * skb_zcopy_clear(skb, success): one callback call, flags cleared
+ * (SKBFL_ALL_ZEROCOPY, which holds SKBFL_SHARED_FRAG: skbuff.h 6.1 l.531, l.1780).
+ */
 export function skb_zcopy_clear(tx: Tx, skb: Skb, success: boolean): void {
   const data = shinfo(tx, skb);
   if (!data.zcopy) return;
-  tx.set("datas", data.id, { ...data, zcopy: null });
+  tx.set("datas", data.id, { ...data, zcopy: null, shared_frag: false });
   ubufCallback(tx, data.zcopy.ubuf, success);
 }
 
@@ -201,6 +204,7 @@ export function skb_zerocopy_clone(tx: Tx, nskb: Skb, orig: Skb): string | null 
   }
   ubufGet(tx, z.ubuf);
   const data = shinfo(tx, tx.get("skbs", nskb.name)!);
-  tx.set("datas", data.id, { ...data, zcopy: z });
+  // skb_zcopy_init(): flags |= uarg->flags, SKBFL_ZEROCOPY_FRAG (SHARED_FRAG with it).
+  tx.set("datas", data.id, { ...data, zcopy: z, shared_frag: true });
   return null;
 }

@@ -53,7 +53,14 @@ export type EngineEvent =
    * released from the pool (page_pool_release_page, then put_page).
    * `holders`: who still maps the page at that instant, the ring aside.
    */
-  | { readonly kind: "pp_return"; readonly page: PageId; readonly pool: string; readonly how: "recycled" | "released"; readonly holders: readonly string[] };
+  | { readonly kind: "pp_return"; readonly page: PageId; readonly pool: string; readonly how: "recycled" | "released"; readonly holders: readonly string[] }
+  /**
+   * The host writes bytes of a page in place (esp_input decrypting into
+   * the frags). `holders`: who else maps the bytes written — "owner"
+   * (the guest or user process the page belongs to), "pagecache" (a
+   * file's page), "caller", another Data's head or frag, a pipe buffer.
+   */
+  | { readonly kind: "write"; readonly page: PageId; readonly by: string; readonly holders: readonly string[] };
 
 export type EngineError =
   /** BUG_ON / WARN-and-fail in the kernel, or a returned error code. */

@@ -94,11 +94,22 @@ export interface Data {
   readonly release: BufferId | null;
   /** skb_try_coalesce() stole this head: it is now a frag of another skb. */
   readonly head_stolen: boolean;
+  /**
+   * 6.1 shinfo->flags SKBFL_SHARED_FRAG: some frag may be written by an
+   * outside entity (vmsplice()/sendfile() pages); skb_has_shared_frag()
+   * reads it, and in-place writers (esp_input) copy first when it is set.
+   * Who sets, keeps or loses it: core/model/README.md "SKBFL_SHARED_FRAG".
+   */
+  readonly shared_frag: boolean;
 }
 
-export type PageOwner = "guest" | "host";
+/**
+ * "file": a page-cache page (find_or_create_page); like a guest page, the
+ * owner's own hold (the page cache's reference) is a baseline not counted.
+ */
+export type PageOwner = "guest" | "host" | "file";
 /** Why a host page exists: the trace allocated it, or the kernel did. */
-export type PageOrigin = "alloc" | "copy" | "napi" | "pfrag" | "pool";
+export type PageOrigin = "alloc" | "copy" | "napi" | "pfrag" | "pool" | "pagecache";
 
 export interface Page {
   readonly name: PageId;

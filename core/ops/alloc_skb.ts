@@ -31,6 +31,7 @@ export function newData(tx: Tx, end: number, head_page: PageId | null = null, he
     zcopy: null,
     release: null,
     head_stolen: false,
+    shared_frag: false,
   };
   tx.set("datas", data.id, data);
   return data;

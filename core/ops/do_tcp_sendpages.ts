@@ -11,6 +11,8 @@
  * truesize grow. The consumed pipe buffer is released (put_page). The trace
  * names the write-queue tail skb; when its frags run out the remaining
  * buffers stay in the pipe (the kernel would start a new skb).
+ * 6.1 sets SKBFL_SHARED_FRAG on the skb with each piece (tcp.c l.1033-1034: splice passes
+ * no MSG_NO_SHARED_FRAGS): the pages stay the pipe's writer's to change.
  */
 import { unsupported } from "../model/events";
 import { profile } from "../model/kernel";
@@ -42,7 +44,8 @@ export function do_tcp_sendpages(tx: Tx, name: string, pipeName: string): void {
     used++;
     bytes += buf.len;
   }
-  tx.set("datas", data.id, { ...data, frags });
+  // if (!(flags & MSG_NO_SHARED_FRAGS)) skb_shinfo(skb)->flags |= SKBFL_SHARED_FRAG;
+  tx.set("datas", data.id, { ...data, frags, shared_frag: data.shared_frag || (used > 0 && tx.kernel === "6.1") });
   tx.set("skbs", name, { ...skb, len: skb.len + bytes, data_len: skb.data_len + bytes, truesize: skb.truesize + bytes });
   tx.set("pipes", pipe.name, { ...pipe, bufs: pipe.bufs.slice(used) });
   pipe.bufs.slice(0, used).forEach((b, i) => pagePut(tx, b.page, `${pipe.name}.bufs[${i}]`));

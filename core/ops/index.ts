@@ -44,6 +44,9 @@ import { page_pool_put_full_page_spec } from "./page_pool_put_full_page";
 import { dev_queue_xmit_nit_spec } from "./dev_queue_xmit_nit";
 import { queue_userspace_packet_spec } from "./queue_userspace_packet";
 import { msg_zerocopy_realloc_spec, skb_zcopy_set_spec } from "./msg_zerocopy_realloc";
+import { vmsplice_to_pipe_spec } from "./vmsplice_to_pipe";
+import { find_or_create_page_spec, generic_file_splice_read_spec } from "./generic_file_splice_read";
+import { esp_input_spec } from "./esp_input";
 
 export type { ArgValue, CType, Draw, FuzzCtx, MenuCtx, OpGroup, OpSpec, ParamKind, ResultKind, SearchSpec, Step } from "./spec";
 export { OP_GROUPS } from "./spec";
@@ -106,6 +109,10 @@ const SPECS: readonly OpSpec[] = [
   queue_userspace_packet_spec,
   skb_zcopy_set_spec,
   msg_zerocopy_realloc_spec,
+  vmsplice_to_pipe_spec,
+  find_or_create_page_spec,
+  generic_file_splice_read_spec,
+  esp_input_spec,
 ];
 
 export const OPS: ReadonlyMap<string, OpSpec> = new Map(SPECS.map((spec) => [spec.fn, spec]));

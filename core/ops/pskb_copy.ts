@@ -10,6 +10,8 @@
  * 6.1 with frags: skb_orphan_frags(source) first (a vhost ubuf is deep-copied
  * here), then skb_zerocopy_clone(): the copy's Data joins the source's ubuf
  * (refcnt +1). 2.6.32 sizes the new head like the source's (alloc_skb(end)).
+ * 6.1 with frags: the copy takes SKBFL_SHARED_FRAG (l.1804; catalogue id
+ * pskb-copy-shared-frag).
  */
 import { kernelCheck } from "../model/events";
 import { assertNewName, headlen, shinfo, skbOf } from "../model/lookup";
@@ -37,7 +39,9 @@ export function pskb_copy(tx: Tx, result: string, name: string): void {
     const from = shinfo(tx, src);
     for (const f of from.frags) pageGet(tx, f.page, "pskb_copy");
     const mine = shinfo(tx, tx.get("skbs", result)!);
-    tx.set("datas", mine.id, { ...mine, frags: from.frags });
+    // skb_shinfo(n)->flags |= skb_shinfo(skb)->flags & SKBFL_SHARED_FRAG (6.1.174).
+    const shared = mine.shared_frag || (from.shared_frag && fixed(tx, "pskb-copy-shared-frag"));
+    tx.set("datas", mine.id, { ...mine, frags: from.frags, shared_frag: shared });
   }
   const from = shinfo(tx, src);
   if (from.frag_list.length > 0) {

@@ -70,7 +70,7 @@ export function skb_gro_receive(tx: Tx, pName: string, skbName: string): void {
     const newTruesize = profile(tx.kernel).truesize(skbinfo.end);
     const delta = skb.truesize - newTruesize;
     tx.set("skbs", skbName, { ...skb, truesize: newTruesize, len: skb.len - skb.data_len, data_len: 0 });
-    grow(tx, p, lp, len, delta);
+    grow(tx, p, lp, len, delta, skbinfo.shared_frag);
     result(tx, "0, NAPI_GRO_FREE");
     tx.emit({ kind: "substep", fn: "napi_skb_finish", text: `GRO_MERGED_FREE: ${skbName} is freed` });
     freeSkbNow(tx, tx.get("skbs", skbName)!);
@@ -84,7 +84,7 @@ export function skb_gro_receive(tx: Tx, pName: string, skbName: string): void {
     tx.set("datas", skbinfo.id, { ...skbinfo, frags: [], head_page: null, head_stolen: true });
     const delta = skb.truesize - SKB_STRUCT_TRUESIZE;
     tx.set("skbs", skbName, { ...skb, truesize: SKB_STRUCT_TRUESIZE });
-    grow(tx, p, lp, len, delta);
+    grow(tx, p, lp, len, delta, skbinfo.shared_frag);
     result(tx, "0, NAPI_GRO_FREE_STOLEN_HEAD");
     tx.emit({ kind: "substep", fn: "napi_skb_free_stolen_head", text: `only the struct of ${skbName} is freed` });
     kfree_skb_partial(tx, skbName, true);
@@ -96,7 +96,7 @@ export function skb_gro_receive(tx: Tx, pName: string, skbName: string): void {
   const cur = tx.get("datas", pinfo.id)!;
   tx.set("datas", pinfo.id, { ...cur, frag_list: [...cur.frag_list, skb.name] });
   __skb_header_release(tx, skbName);
-  grow(tx, p, p, len, skb.truesize);
+  grow(tx, p, p, len, skb.truesize, skbinfo.shared_frag);
   result(tx, "0, on the frag_list");
 }
 
@@ -116,14 +116,25 @@ function lastOf(tx: Tx, p: Skb): Skb {
   return list.length ? skbOf(tx, list[list.length - 1], "skb_gro_receive") : p;
 }
 
-/** The done: label: p (and lp) grow by len and the truesize delta. */
-function grow(tx: Tx, p: Skb, lp: Skb, len: number, delta: number): void {
+/**
+ * The done: label: p (and lp) grow by len and the truesize delta, and take
+ * skb's SKBFL_SHARED_FRAG (gro.c 6.1 l.288, l.293).
+ */
+function grow(tx: Tx, p: Skb, lp: Skb, len: number, delta: number, shared: boolean): void {
   const pNow = tx.get("skbs", p.name)!;
   tx.set("skbs", p.name, { ...pNow, len: pNow.len + len, data_len: pNow.data_len + len, truesize: pNow.truesize + delta });
+  markShared(tx, pNow, shared);
   if (lp.name !== p.name) {
     const l = tx.get("skbs", lp.name)!;
     tx.set("skbs", lp.name, { ...l, len: l.len + len, data_len: l.data_len + len, truesize: l.truesize + delta });
+    markShared(tx, l, shared);
   }
+}
+
+/** skb_shinfo(s)->flags |= skbinfo->flags & SKBFL_SHARED_FRAG. */
+function markShared(tx: Tx, s: Skb, shared: boolean): void {
+  const d = shinfo(tx, s);
+  if (shared && !d.shared_frag) tx.set("datas", d.id, { ...d, shared_frag: true });
 }
 
 function result(tx: Tx, value: string): void {

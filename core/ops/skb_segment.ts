@@ -14,6 +14,11 @@
  * the segments.
  * 6.1: skb_orphan_frags(head_skb) first (vhost ubufs are copied, callback
  * false), and skb_zerocopy_clone() for each segment (ubuf +1 each).
+ * 6.1 SKBFL_SHARED_FRAG: a segment takes head_skb's and frag_skb's (the skb
+ * whose frags it starts in, l.4370-4372) and each frag_list member's it
+ * moves into (l.4389); catalogue id segment-shared-frag-fraglist. The
+ * checksum path that linearizes a shared segment (l.4443) is not taken:
+ * the model's features include checksum offload.
  */
 import { kernelCheck, unsupported } from "../model/events";
 import { assertNewName, headlen, shinfo, skbOf } from "../model/lookup";
@@ -48,6 +53,9 @@ export function skb_segment(tx: Tx, result: string, name: string, mss: number): 
     src = tx.get("skbs", name)!;
   }
   const frags: readonly Frag[] = [...shinfo(tx, src).frags, ...members.flatMap((m) => shinfo(tx, m).frags)];
+  // Which skb's frags each entry is (frag_skb), and that skb's SKBFL_SHARED_FRAG.
+  const fragSkb: readonly string[] = [...shinfo(tx, src).frags.map(() => src.name), ...members.flatMap((m) => shinfo(tx, m).frags.map(() => m.name))];
+  const sharedOf = new Map<string, boolean>([[src.name, shinfo(tx, src).shared_frag], ...members.map((m) => [m.name, shinfo(tx, m).shared_frag] as const)]);
   const headroom = src.data;
   const hl = headlen(src);
   let offset = 0;
@@ -69,9 +77,19 @@ export function skb_segment(tx: Tx, result: string, name: string, mss: number): 
       if (err) kernelCheck("skb_segment", `skb_zerocopy_clone() returned ${err}`, "ERR_PTR");
     }
     const segFrags: Frag[] = [];
+    // frag_skb as the kernel holds it here: it moves to a member only when
+    // the loop below steps past the previous skb's last frag.
+    let fragOwner = i > 0 ? fragSkb[i - 1] : src.name;
+    // l.4370-4372: (head_skb->flags | frag_skb->flags) & SKBFL_SHARED_FRAG.
+    let shared = tx.kernel === "6.1" && (sharedOf.get(src.name)! || (sharedOf.get(fragOwner)! && fixed(tx, "segment-shared-frag-fraglist")));
     while (pos < offset + len && i < frags.length) {
       tx.spend();
       const f = frags[i];
+      if (fragSkb[i] !== fragOwner) {
+        fragOwner = fragSkb[i];
+        // l.4389: skb_shinfo(nskb)->flags |= skb_shinfo(frag_skb)->flags & SKBFL_SHARED_FRAG;
+        if (tx.kernel === "6.1" && !shared && sharedOf.get(fragOwner)! && fixed(tx, "segment-shared-frag-fraglist")) shared = true;
+      }
       let nf: Frag = f;
       pageGet(tx, f.page, "skb_segment");
       if (pos < offset) nf = { ...nf, offset: nf.offset + (offset - pos), size: nf.size - (offset - pos) };
@@ -85,7 +103,7 @@ export function skb_segment(tx: Tx, result: string, name: string, mss: number): 
       }
     }
     const segData = shinfo(tx, tx.get("skbs", segName)!);
-    tx.set("datas", segData.id, { ...segData, frags: segFrags });
+    tx.set("datas", segData.id, { ...segData, frags: segFrags, shared_frag: segData.shared_frag || shared });
     const cur = tx.get("skbs", segName)!;
     const paged = len - hsize;
     tx.set("skbs", segName, { ...cur, len: cur.len + paged, data_len: paged, truesize: cur.truesize + paged });

@@ -14,6 +14,8 @@
  * within that frag only moves sizes; shifting all of it grows tgt's frag
  * and drops skb's reference on the page (-1). Whole frags move with no count
  * change; a final partial frag is shared: page +1.
+ * Whenever bytes move, tgt takes skb's SKBFL_SHARED_FRAG (6.1 l.3795;
+ * catalogue id shift-shared-frag).
  */
 import { kernelCheck, outOfRange } from "../model/events";
 import { profile } from "../model/kernel";
@@ -132,6 +134,10 @@ export function skb_shift(tx: Tx, tgtName: string, skbName: string, shiftlen: nu
 function finish(tx: Tx, tgtName: string, skbName: string, n: number): void {
   const skb = tx.get("skbs", skbName)!;
   const tgt = tx.get("skbs", tgtName)!;
+  // onlymerged: skb_shinfo(tgt)->flags |= skb_shinfo(skb)->flags & SKBFL_SHARED_FRAG (6.1.174).
+  const sd = shinfo(tx, skb);
+  const td = shinfo(tx, tgt);
+  if (tx.kernel === "6.1" && sd.shared_frag && !td.shared_frag && fixed(tx, "shift-shared-frag")) tx.set("datas", td.id, { ...td, shared_frag: true });
   tx.set("skbs", skbName, { ...skb, len: skb.len - n, data_len: skb.data_len - n });
   tx.set("skbs", tgtName, { ...tgt, len: tgt.len + n, data_len: tgt.data_len + n });
   result(tx, n);

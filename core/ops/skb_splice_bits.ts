@@ -29,7 +29,8 @@ import type { FragCache, PageId, Pipe, PipeBuffer, PipeId, Skb } from "../model/
 import { newKernelPage, pageGet, pagePut } from "./alloc_page";
 import { defineOp, int, ref, step } from "./spec";
 
-const PIPE_DEF_BUFFERS = 16;
+/** A pipe's slots (pipe->max_usage of a default pipe). */
+export const PIPE_DEF_BUFFERS = 16;
 const TASK_FRAG_SIZE = 32768;
 
 interface Entry extends PipeBuffer {

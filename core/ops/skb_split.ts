@@ -13,7 +13,8 @@
  *   move; a descriptor straddling len is kept by both with page +1
  *   (skb_frag_ref), skb keeping the front, skb1->frags[0] the rest.
  * Neither skb's head changes, and the original Data's dataref is untouched.
- * 6.1 first runs skb_zerocopy_clone(skb1, skb, 0): skb1 joins skb's ubuf
+ * 6.1 first passes on skb's SKBFL_SHARED_FRAG (zc_flags, l.3646-3650), then
+ *   runs skb_zerocopy_clone(skb1, skb, 0): skb1 joins skb's ubuf
  *   (refcnt +1) — always, and without orphaning, even for vhost ubufs.
  * The kernel checks nothing; callers unclone first and never split past
  * the end, so both are precondition errors here.
@@ -37,6 +38,11 @@ export function skb_split(tx: Tx, result: string, name: string, len: number): vo
   const data = shinfo(tx, skb);
   const pos = headlen(skb);
   let skb1 = allocSkb(tx, result, Math.max(0, pos - len));
+  // skb_shinfo(skb1)->flags |= skb_shinfo(skb)->flags & zc_flags;
+  if (tx.kernel === "6.1" && data.shared_frag) {
+    const d1 = shinfo(tx, skb1);
+    tx.set("datas", d1.id, { ...d1, shared_frag: true });
+  }
   // Without 1f8b977ab32d skb1 never joined skb's ubuf_info (catalogue: before).
   if (tx.kernel === "6.1" && fixed(tx, "split-zerocopy-clone")) {
     const err = kernel.skb_zerocopy_clone(tx, skb1, skb);

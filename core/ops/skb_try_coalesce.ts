@@ -13,6 +13,8 @@
  * cloned (its nr_frags becomes 0), otherwise each page +1. Linear bytes in a
  * head_frag head are stolen: the head page becomes `to`'s next frag with no
  * new reference (the head's own is handed over), fragstolen = true.
+ * When from had frags, `to` takes its SKBFL_SHARED_FRAG (l.5540-5541;
+ * catalogue id coalesce-shared-frag).
  * kfree_skb_partial(from, true) then frees only the struct (destructor
  * runs, no skb_release_data: the head now belongs to `to`); with false it is
  * __kfree_skb().
@@ -66,7 +68,9 @@ export function skb_try_coalesce(tx: Tx, toName: string, fromName: string): void
   }
   frags.push(...fromData.frags);
   const fromCloned = skbCloned(tx, from);
-  tx.set("datas", toData.id, { ...toData, frags });
+  // if (from_shinfo->nr_frags) to_shinfo->flags |= from_shinfo->flags & SKBFL_SHARED_FRAG (6.1.174).
+  const shared = toData.shared_frag || (fromData.frags.length > 0 && fromData.shared_frag && fixed(tx, "coalesce-shared-frag"));
+  tx.set("datas", toData.id, { ...toData, frags, shared_frag: shared });
   tx.set("datas", fromData.id, {
     ...fromData,
     frags: fromCloned ? fromData.frags : [],

@@ -426,6 +426,7 @@ export function decodeContent(bytes: Uint8Array): Content {
       if (opcode === 63) opcode = 63 + r.ue();
       if (opcode >= OPCODES.length || !OPCODES[opcode]) throw new Malformed(`unknown operation code ${opcode} (from a newer skbscope?)`);
       fn = OPCODES[opcode];
+      if (fn === undefined) throw new Malformed(`unknown operation code ${opcode} (a reserved code no operation has)`);
       if (SHORT_OPS.includes(fn)) throw new Malformed(`${fn} written the long way`);
     }
     const spec = OPS.get(fn);

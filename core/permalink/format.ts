@@ -113,6 +113,10 @@ export const STORY_CODES: readonly string[] = [
   "fix-tap-orphan-frags-rx",
   "ovs-upcall",
   "msg-zerocopy-shared-uarg",
+  "fix-pskb-copy-shared-frag",
+  "fix-shift-shared-frag",
+  "fix-coalesce-shared-frag",
+  "fix-segment-shared-frag-fraglist",
 ];
 /** Integers common in traces, 4 bits each. Fixed for format 1. */
 export const INT_TABLE: readonly number[] = [0, 4096, 1448, 256, 1000, 2048, 64, 1500];

@@ -43,7 +43,10 @@ export function armUbuf(tx: Tx, { name, data, buffer }: ArmSite, how: UbufArming
     callbacks: 0,
   };
   tx.set("ubufs", ubuf.name, ubuf);
-  if (joins) tx.set("datas", data.id, { ...data, zcopy: { ubuf: ubuf.name, dont_orphan: how.dontOrphan } });
+  // skb_zcopy_init(): shinfo->flags |= uarg->flags; both ubuf kinds carry
+  // SKBFL_ZEROCOPY_FRAG, which holds SKBFL_SHARED_FRAG (skbuff.c 6.1 l.1317,
+  // drivers/vhost/net.c l.926, skbuff.h l.530, l.1724).
+  if (joins) tx.set("datas", data.id, { ...data, zcopy: { ubuf: ubuf.name, dont_orphan: how.dontOrphan }, shared_frag: tx.kernel === "6.1" });
   else tx.emit({ kind: "substep", fn: "skb_zcopy_set", text: `${name} is already zero-copy: ${ubuf.name} is not attached` });
   if (how.sendmsg) {
     tx.emit({ kind: "substep", fn: "net_zcopy_put", text: "sendmsg returns: its own reference on the ubuf is dropped" });
@@ -86,7 +89,8 @@ export function skbZcopySet(tx: Tx, name: string, ubuf: UbufId, haveRef = false)
   // *have_ref: the caller hands its own reference over instead (UDP's extra_uref).
   const refcnt = u.refcnt + (haveRef ? 0 : 1);
   tx.set("ubufs", ubuf, { ...u, refcnt });
-  tx.set("datas", data.id, { ...data, zcopy: { ubuf, dont_orphan: u.dont_orphan } });
+  // skb_zcopy_init(): flags |= uarg->flags (SKBFL_ZEROCOPY_FRAG holds SKBFL_SHARED_FRAG; 6.1 skbuff.h l.1724).
+  tx.set("datas", data.id, { ...data, zcopy: { ubuf, dont_orphan: u.dont_orphan }, shared_frag: true });
   tx.emit({
     kind: "substep",
     fn: "skb_zcopy_set",

@@ -28,6 +28,7 @@ const ONE_OF_EACH: { [K in EngineEvent["kind"]]: Extract<EngineEvent, { kind: K 
   warn: { kind: "warn", fn: "skb_split", text: "len beyond skb->len" },
   unreachable: { kind: "unreachable", fn: "skb_splice_bits", contract: "read-from-receive-queue", text: "a was never received" },
   pp_return: { kind: "pp_return", page: "p" as never, pool: "pool", how: "recycled", holders: ["h2.frags[0]"] },
+  write: { kind: "write", page: "f" as never, by: "esp_input(c)", holders: ["pagecache", "q.bufs[0]"] },
 };
 
 describe("describeEvent", () => {
@@ -51,6 +52,7 @@ describe("describeEvent", () => {
       "WARN in skb_split: len beyond skb->len",
       "Linux cannot take this path: a was never received",
       "page p recycled into pool's ring for the next RX, while h2.frags[0] still maps it",
+      "esp_input(c) writes into f in place, which pagecache, q.bufs[0] still maps",
     ]);
   });
 

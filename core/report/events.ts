@@ -59,6 +59,8 @@ export function describeEvent(e: EngineEvent, state?: Names): string {
       return e.how === "recycled"
         ? `page ${e.page} recycled into ${e.pool}'s ring for the next RX${e.holders.length ? `, while ${e.holders.map((h) => holder(state, h)).join(", ")} still maps it` : ""}`
         : `page ${e.page} released from ${e.pool} (page_pool_release_page), then put_page()`;
+    case "write":
+      return `${e.by} writes into ${e.page} in place${e.holders.length ? `, which ${e.holders.map((h) => holder(state, h)).join(", ")} still maps` : ""}`;
     default:
       return unknownEvent(e);
   }

@@ -117,13 +117,14 @@ export function drawState(state: State, width = REPORT_WIDTH): string[] {
     for (const skb of skbsByData.get(d.head) ?? []) children.push(skbLine(skb));
     if (d.release) children.push(`release() armed, for buffer ${d.release}`);
     if (d.ubuf) children.push(`ubuf ${d.ubuf}${d.dont_orphan ? " (DONT_ORPHAN)" : ""}`);
+    if (d.shared_frag) children.push("flags SKBFL_SHARED_FRAG");
     if (d.head_page) children.push(`head page --> ${d.head_page}`);
     d.frags.forEach((f, i) => children.push(`frags[${i}] --> page ${f.page}, offset ${f.offset}, size ${f.size}`));
     if (d.frag_list.length) children.push(`frag_list --> ${d.frag_list.join(", ")}`);
     group([...lines, ...tree(children, width)]);
   }
   for (const p of v.pages) {
-    const what = p.owner === "guest" ? "guest" : `host, ${p.origin}`;
+    const what = p.owner === "guest" ? "guest" : p.owner === "file" ? "page cache" : `host, ${p.origin}`;
     const lines = wrap(`page ${p.name} (${what}): refcount ${p.refcount}${p.freed ? ", freed" : ""}`, width, "  ", "      ");
     const holders = p.holders.map((h) => (h === "caller" ? "the caller's own reference" : `${h}: ${describeHolder(state, h)}`));
     group([...lines, ...tree(holders, width, true)]);

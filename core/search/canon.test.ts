@@ -119,13 +119,22 @@ describe("canonicalKey: every field of the model is either in the key or known t
       "destructor",
       "sk",
     ],
-    data: ["id", "end", "head_page", "head_offset", "dataref", "frags", "frag_list", "zcopy", "release", "head_stolen"],
+    data: ["id", "end", "head_page", "head_offset", "dataref", "frags", "frag_list", "zcopy", "release", "head_stolen", "shared_frag"],
     page: ["name", "owner", "origin", "refcount", "caller", "freed"],
     pipe: ["name", "bufs"],
     sock: ["name", "queue"],
     ubuf: ["name", "kind", "refcnt", "dont_orphan", "buffer", "zerocopy", "callbacks"],
     buffer: ["id", "skb", "pages", "armedAt", "completions"],
   };
+  it("SKBFL_SHARED_FRAG set or clear is two states (an in-place writer copies first or not)", () => {
+    const sendfile = "f = find_or_create_page()\nq = generic_file_splice_read(f, 0, 1000)\nput_page(f)\nb = alloc_skb(256)\ndo_tcp_sendpages(b, q)";
+    const start = replayPath({ policy: "page-refs", kernel: "6.1" }, ops(sendfile));
+    const data = [...start.state.datas.values()].find((d) => d.shared_frag)!;
+    expect(data).toBeDefined();
+    const cleared = new Map(start.state.datas).set(data.id, { ...data, shared_frag: false });
+    expect(canonicalKey({ ...start.state, datas: cleared }, start.summary)).not.toBe(canonicalKey(start.state, start.summary));
+  });
+
   it("an skb on the device queue is a different state from one that is not", () => {
     expect(key("dev_queue_xmit(a)")).not.toBe(key(""));
   });

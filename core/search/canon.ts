@@ -90,8 +90,8 @@ class Graph {
 }
 
 const b = (x: boolean) => (x ? 1 : 0);
-const OWNER = { guest: 1, host: 2 } as const;
-const ORIGIN = { alloc: 1, copy: 2, napi: 3, pfrag: 4, pool: 5 } as const;
+const OWNER = { guest: 1, host: 2, file: 3 } as const;
+const ORIGIN = { alloc: 1, copy: 2, napi: 3, pfrag: 4, pool: 5, pagecache: 6 } as const;
 const FCLONE = { unavailable: 1, orig: 2, clone: 3 } as const;
 const UBUF = { vhost: 1, msgzc: 2 } as const;
 const SEGMENT = /^(.+)\[(\d+)\]$/;
@@ -111,7 +111,16 @@ function buildGraph(state: State, summary: PathSummary): Graph {
   }
   for (const [pair, ref] of state.fclones) g.add(K.Fclone, pair, [ref]);
   for (const d of state.datas.values()) {
-    g.add(K.Data, d.id, [d.end, d.head_offset, d.dataref, b(d.head_stolen), d.zcopy ? 1 + b(d.zcopy.dont_orphan) : 0, d.frags.length, d.frag_list.length]);
+    g.add(K.Data, d.id, [
+      d.end,
+      d.head_offset,
+      d.dataref,
+      b(d.head_stolen),
+      d.zcopy ? 1 + b(d.zcopy.dont_orphan) : 0,
+      d.frags.length,
+      d.frag_list.length,
+      b(d.shared_frag),
+    ]);
   }
   for (const z of state.buffers.values()) {
     g.add(K.Buffer, z.id, [z.pages.length, z.completions.length, b(completed.has(z.id)), b(premature.has(z.id)), b(late.has(z.id)), b(state.skbs.has(z.skb))]);

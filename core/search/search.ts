@@ -53,7 +53,8 @@ export const DEFAULT_PREFIX: readonly TraceOp[] = stripPositions(parseTrace(DEFA
  * never extends a path through a failed step.
  */
 export const KIND_ORDER: readonly FindingKind[] = [
-  ...VIOLATION_VERDICTS.filter((v) => v !== "kernel-bug"),
+  // Not shared-write: its only maker, esp_input, is not on the menu.
+  ...VIOLATION_VERDICTS.filter((v) => v !== "kernel-bug" && v !== "shared-write"),
   "use-after-free",
   "double-free",
   "refcount-underflow",

@@ -184,10 +184,20 @@ function replayJson(c: FuzzCase): { json: string; problems: string[] } {
     const v = stateView(state);
     const neg = negativeFields({ skbs: v.skbs, datas: v.datas, pages: v.pages, pipes: v.pipes, ubufs: v.ubufs });
     if (neg.length) problems.push(`step ${step} (${c.trace.ops[step - 1].fn}): negative field ${neg.slice(0, 3).join(", ")}`);
+    // SKBFL_SHARED_FRAG (core/model/README.md): skb_zcopy_init sets it with
+    // every ubuf (6.1); 2.6.32 has no such flag.
+    for (const d of v.datas) {
+      if (v.kernel === "2.6.32" && d.shared_frag) problems.push(`step ${step}: Data ${d.head} has SKBFL_SHARED_FRAG on 2.6.32`);
+      if (d.ubuf && !d.shared_frag) problems.push(`step ${step}: Data ${d.head} is zero-copy (${d.ubuf}) without SKBFL_SHARED_FRAG`);
+    }
     views.push(v);
   });
   for (const s of run.steps) {
     if (s.error?.kind === "internal") problems.push(`step ${s.step}: internal error: ${s.error.message}`);
+    // Only an in-place writer writes a page's bytes where they lie.
+    if (s.findings.some((f) => f.kind === "shared-write") && c.trace.ops[s.step - 1].fn !== "esp_input") {
+      problems.push(`step ${s.step}: a shared-write finding from ${c.trace.ops[s.step - 1].fn}, which writes no page in place`);
+    }
   }
   // Conservation: wherever a page's count and its holders disagree (a trace
   // may break it: a frag attached without the caller's reference), the

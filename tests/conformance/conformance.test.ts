@@ -31,6 +31,8 @@ interface KSkb {
   frag_list: string[];
   /** Dumped only when set (recordings before page_pool have none). */
   pp_recycle?: true;
+  /** skb_shinfo()->flags & SKBFL_SHARED_FRAG, present only when set (recordings whose oracle says "shared_frag"). */
+  shared_frag?: boolean;
 }
 interface KStep {
   line: number;
@@ -46,6 +48,8 @@ interface Recording {
   kernel: string;
   policy: string;
   steps: KStep[];
+  /** What the module could do and dump; older recordings lack later fields. */
+  oracle?: { shared_frag?: boolean };
 }
 
 const DIR = new URL(".", import.meta.url).pathname;
@@ -121,6 +125,12 @@ export function compare(file: string): { steps: number; mismatches: string[] } {
       if (kf.join() !== ef.join()) miss(step, `skb ${ks.name}.frags`, ks.frags, es.frags);
       if (ks.frag_list.join() !== es.frag_list.join()) miss(step, `skb ${ks.name}.frag_list`, ks.frag_list, es.frag_list);
       if (!!ks.pp_recycle !== !!es.pp_recycle) miss(step, `skb ${ks.name}.pp_recycle`, !!ks.pp_recycle, !!es.pp_recycle);
+      // Dumped only when set, and only by a module that says it dumps it.
+      if (rec.oracle?.shared_frag) {
+        const kFlag = ks.shared_frag ?? false;
+        const eFlag = v.datas.find((d) => d.head === es.head)?.shared_frag ?? false;
+        if (kFlag !== eFlag) miss(step, `skb ${ks.name} SKBFL_SHARED_FRAG`, kFlag, eFlag);
+      }
     }
     const ePageCount = new Map(v.pages.map((p) => [ePages.name(p.name), p.refcount]));
     const ePagePool = new Map(v.pages.map((p) => [ePages.name(p.name), `${p.pp ?? "-"}${p.pp_in_pool ? " (in its ring)" : ""}`]));

@@ -2507,6 +2507,18 @@ static const char *page_label(struct page *page)
 	return o ? o->name : "?";
 }
 
+/*
+ * sharedfrag: skb_shinfo()->flags beyond the ubuf, dumped only when set
+ * (`"shared_frag":true`), so a recording of a trace without them is the
+ * same as before; the recording's "oracle" object says the field exists
+ * ("shared_frag":true), and the engine compares it only then.
+ */
+static void emit_shinfo_flags(const struct skb_shared_info *sh)
+{
+	if (sh->flags & SKBFL_SHARED_FRAG)
+		sb_printf(&out, ",\"shared_frag\":true");
+}
+
 static void emit_skb(struct obj *o)
 {
 	struct sk_buff *skb = o->ptr, *it;
@@ -2545,12 +2557,14 @@ static void emit_skb(struct obj *o)
 		first = false;
 	}
 	sb_printf(&out,
-		  "],\"tailroom\":%u,\"truesize\":%u,\"head_frag\":%s,\"fclone\":\"%s\",\"zerocopy\":%s,\"destructor\":%s%s}",
+		  "],\"tailroom\":%u,\"truesize\":%u,\"head_frag\":%s,\"fclone\":\"%s\",\"zerocopy\":%s,\"destructor\":%s%s",
 		  skb->end - skb->tail, skb->truesize,
 		  skb->head_frag ? "true" : "false", fc,
 		  skb_zcopy(skb) ? "true" : "false",
 		  skb->destructor ? "true" : "false",
 		  skb->pp_recycle ? ",\"pp_recycle\":true" : "");
+	emit_shinfo_flags(sh);
+	sb_putc(&out, '}');
 }
 
 static void emit_state(void)
@@ -2662,7 +2676,7 @@ static void emit_header(void)
 	}
 	sb_printf(&out, ",\"policy\":");
 	sb_str(&out, policy_text);
-	sb_printf(&out, ",\"oracle\":{\"kprobe_kfree_skbmem\":%s,\"kprobe_sock_rfree\":%s,\"skb_shift\":%s,\"napi_cache\":%s}",
+	sb_printf(&out, ",\"oracle\":{\"kprobe_kfree_skbmem\":%s,\"kprobe_sock_rfree\":%s,\"skb_shift\":%s,\"napi_cache\":%s,\"shared_frag\":true}",
 		  kp_free_ok ? "true" : "false",
 		  kp_rfree_ok ? "true" : "false",
 		  oracle_skb_shift ? "true" : "false",
