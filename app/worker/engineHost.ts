@@ -44,6 +44,7 @@ import {
   type KernelId,
   type PolicyId,
 } from "../../core/index";
+import { contractsOf } from "../../core/ops/contracts";
 import { captionAt, narrationOf, type Narration } from "../../stories/narration";
 import { freshNames } from "../ops";
 import { firstErrorLine, runnablePrefix, stepErrors } from "./runnable";
@@ -89,7 +90,19 @@ export function opTable(): OpInfo[] {
     kernels: s.kernels ?? null,
     summary: s.summary,
     group: s.group,
+    ...(refusesCloned(s.fn) ? { refusesCloned: true } : {}),
   }));
+}
+
+/**
+ * Whether a caller contract of `fn` wants its skb uncloned (skb_split:
+ * tcp_fragment() calls skb_unclone() first; skb_fill_page_desc: a frag
+ * would appear in every clone's Data). Read from the contract table, so a
+ * new such contract needs no change here; version-specific ones ("6.1: ...")
+ * are left to the dry run.
+ */
+function refusesCloned(fn: string): boolean {
+  return contractsOf(fn).some((c) => c.rule === "the skb is not cloned");
 }
 
 interface Loaded {

@@ -98,6 +98,8 @@ export interface OpInfo {
   readonly summary: string;
   /** The picker's group (core OpSpec.group). */
   readonly group: OpGroup;
+  /** A caller contract says its skb (the first argument) is not cloned (core/ops/contracts.ts): not offered on a cloned one. */
+  readonly refusesCloned?: boolean;
 }
 
 /** The kinds of object an operation can make. */
