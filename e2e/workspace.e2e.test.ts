@@ -279,6 +279,74 @@ async function layoutFacts(page: Page) {
   }));
 }
 
+describe("operate where you stand (issue 17.3)", () => {
+  const src = (s: Awaited<ReturnType<typeof scope>>) => s.source.trim().split("\n");
+  const waitSource = (page: Page, lines: number) =>
+    page.waitForFunction((n) => (window as unknown as Hook).__skbscope.state().source.trim().split("\n").length === n, lines);
+
+  it("filters the picker, hides skb_split on a clone, dry-runs the line, holds a refused one back until insisted, and undoes and redoes with the keyboard", async () => {
+    const { page, context, errors } = await openApp(app.browser, app.url, "light", "?reduced=1");
+    await settled(page);
+    const trace = "g = alloc_page(guest)\nh = alloc_page(guest)\na = alloc_skb(256)\nskb_put(a, 200)\nb = skb_clone(a)\n";
+    await openTrace(page, trace, "end");
+    await settled(page, 5);
+    // On the cloned skb: no skb_split (tcp_fragment() unclones first), and the filter says so.
+    await page.click('svg.graph g.node[data-key="skb:a"]');
+    await page.waitForSelector('svg.graph g.node[data-key="skb:a"].selected');
+    await page.fill("[data-testid=op-filter]", "split");
+    await page.waitForSelector("[data-testid=op-none]");
+    await page.fill("[data-testid=op-filter]", "clone");
+    expect(await page.locator("[data-testid=op-select] option").allTextContents()).toEqual(["skb_clone"]);
+    // Step 4, before the clone: a is a's Data's only user.
+    await page.evaluate(() => (window as unknown as Hook).__skbscope.seek(4));
+    await settled(page, 4);
+    await page.click('svg.graph g.node[data-key="skb:a"]');
+    await page.fill("[data-testid=op-filter]", "fill page");
+    await page.waitForSelector("[data-testid=op-select] option[value=skb_fill_page_desc]", { state: "attached" });
+    expect(await page.locator("[data-testid=op-select]").inputValue()).toBe("skb_fill_page_desc");
+    // Defaults the kernel takes: frags[0], and the dry run says it runs there.
+    expect(await page.locator("[data-testid=arg-i]").inputValue()).toBe("0");
+    await page.waitForSelector("[data-testid=dry-run][data-state=ok]");
+    expect(await page.locator("[data-testid=dry-run]").textContent()).toMatch(/^after step 4 it runs/);
+    // frags[1] with nr_frags 0 would be refused: shown before anything is committed.
+    await page.fill("[data-testid=arg-i]", "1");
+    await page.waitForSelector("[data-testid=dry-run][data-state=refused]");
+    expect(await page.locator("[data-testid=dry-run]").textContent()).toMatch(/^would be refused: skb_fill_page_desc: .*nr_frags/);
+    // Applying it holds it back: the text stays as it was.
+    await page.click("[data-testid=apply]");
+    await page.waitForSelector("[data-testid=dry-run][data-state=held-back]");
+    expect(src(await scope(page))).toHaveLength(5);
+    // Insisting puts it in, after step 4, as written.
+    await page.click("[data-testid=insist]");
+    await waitSource(page, 6);
+    expect(src(await scope(page))[4]).toBe("skb_fill_page_desc(a, 1, g, 0, 4096)");
+    await settled(page, 5);
+    // Ctrl+Z from outside the editor takes it out; Ctrl+Shift+Z puts it back.
+    await page.focus("[data-testid=apply]");
+    await page.keyboard.press("Control+z");
+    await waitSource(page, 5);
+    expect((await scope(page)).source).toBe(trace);
+    await page.keyboard.press("Control+Shift+z");
+    await waitSource(page, 6);
+    expect(src(await scope(page))[4]).toBe("skb_fill_page_desc(a, 1, g, 0, 4096)");
+    // The same history as the editor's typing: typed text, then undone from the editor.
+    const cm = await editor(page);
+    await cm.click();
+    await page.keyboard.press("Control+End");
+    // The text ends with a newline: the last line is empty, and typing fills it.
+    await page.keyboard.type("kfree_skb(b)");
+    await page.keyboard.press("Escape");
+    await waitSource(page, 7);
+    await page.keyboard.press("Control+z");
+    await waitSource(page, 6);
+    await page.keyboard.press("Control+z");
+    await waitSource(page, 5);
+    expect((await scope(page)).source).toBe(trace);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
 describe("the layout", () => {
   for (const [w, h] of [
     [1024, 768],
