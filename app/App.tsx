@@ -152,6 +152,7 @@ function Stage({ fitToken, onFit, mode }: { fitToken: number; onFit: () => void;
   const [focus, setFocus] = useState(false);
   const highlight = pointed ?? (mode === "presenting" || focus ? selection : null);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+  const [tidy, setTidy] = useState(0);
   // A click on a clone stack opens it; on anything else, selects it.
   const onSelect = (key: string | null) => {
     if (isStackKey(key)) setExpanded((s) => new Set(s).add(key));
@@ -174,6 +175,16 @@ function Stage({ fitToken, onFit, mode }: { fitToken: number; onFit: () => void;
             title="focus: only the selected object, its holders and what it holds stay lit"
           >
             focus
+          </button>
+        )}
+        {mode === "normal" && (
+          <button
+            type="button"
+            onClick={() => setTidy((t) => t + 1)}
+            data-testid="tidy"
+            title="tidy: lay every object out afresh, each skb beside its Data, rows closed up (objects otherwise never move)"
+          >
+            tidy
           </button>
         )}
         {expanded.size > 0 && (
@@ -201,6 +212,7 @@ function Stage({ fitToken, onFit, mode }: { fitToken: number; onFit: () => void;
         selection={selection}
         onSelect={onSelect}
         expandedStacks={expanded}
+        tidyToken={tidy}
         highlight={highlight}
         onPoint={point}
         socketColumn={socketColumn}

@@ -552,6 +552,9 @@ describe("a graph that scales", () => {
     ...Array.from({ length: 10 }, (_, i) => `c${i + 1} = skb_clone(a)`),
     ...Array.from({ length: 5 }, (_, i) => `k${i + 1} = pskb_copy(a)`),
     ...Array.from({ length: 3 }, (_, i) => `s${i + 1} = skb_split(k${i + 1}, 100)`),
+    // Splice reads a received skb (caller contract read-from-receive-queue).
+    "sk = sock_create()",
+    "sock_queue_rcv_skb(sk, k4)",
     "q = skb_splice_bits(k4, 0, 4096)",
   ].join("\n");
 
@@ -572,19 +575,30 @@ describe("a graph that scales", () => {
           .map((g) => g.dataset.key);
       });
     const { stepCount } = await scope(page);
+    // The trace runs whole: the pipe is there.
+    expect(
+      await page.evaluate(() => (window as unknown as { __skbscope: { state(): { stoppedAt: number | null; error?: unknown } } }).__skbscope.state().stoppedAt),
+    ).toBeNull();
     for (let step = 1; step <= stepCount; step++) {
       await page.evaluate((n) => (window as unknown as Hook).__skbscope.seek(n), step);
       await settled(page, step);
       expect(await outside(), `step ${step}`).toEqual([]);
     }
+    expect(await page.locator('svg.graph g.node[data-key="pipe:q"]').count()).toBe(1);
+    expect(await page.locator("[data-testid=stopped]").count()).toBe(0);
     // Ten quiet clones of a's Data are one stack.
     const stack = page.locator('svg.graph g.node[data-key^="stack:"]');
     expect(await stack.count()).toBe(1);
     expect(await stack.locator(".title").textContent()).toMatch(/×1[01]$/);
-    const title = await page.evaluate(() =>
-      Math.min(...[...document.querySelectorAll("svg.graph g.node .title")].map((t) => t.getBoundingClientRect().height)),
-    );
-    console.log(`many objects at 1280×720: smallest title ${title.toFixed(1)} px high`);
+    // Every graph text on screen at 10 px or more: its font size times the zoom the SVG applies to it.
+    const smallest = await page.evaluate(() => {
+      const sizes = [...document.querySelectorAll<SVGTextElement>("svg.graph text")]
+        .filter((t) => t.getBoundingClientRect().width > 0)
+        .map((t) => ({ text: t.textContent, px: parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM()!.a }));
+      return sizes.reduce((a, b) => (b.px < a.px ? b : a));
+    });
+    console.log(`many objects at 1280×720: smallest graph text ${smallest.px.toFixed(1)} px ("${smallest.text}")`);
+    expect(smallest.px).toBeGreaterThanOrEqual(10);
     await page.screenshot({ path: join(SHOTS, "workspace-many-objects-1280x720.png") });
     await stack.click();
     await page.waitForFunction(() => document.querySelectorAll('svg.graph g.node[data-key^="stack:"]').length === 0);
