@@ -6,7 +6,7 @@
  * only ever reaches the DOM through .text().
  */
 import { useEffect, useMemo, useRef } from "react";
-import { select, type Selection } from "d3-selection";
+import { pointer, select, type Selection } from "d3-selection";
 import "d3-transition";
 import { zoom, zoomIdentity, zoomTransform, type ZoomBehavior } from "d3-zoom";
 import { stackClones } from "./stacks";
@@ -85,6 +85,12 @@ export function GraphView(props: GraphProps) {
   const onPointRef = useRef(props.onPoint);
   onPointRef.current = props.onPoint;
 
+  // What the minimap shows: the nodes as last placed.
+  const placedRef = useRef<readonly Positioned[]>([]);
+  const minimapRef = useRef<() => void>(() => {});
+  minimapRef.current = () => {
+    if (svgRef.current && zoomRef.current) drawMinimap(svgRef.current, zoomRef.current, placedRef.current, sizeRef.current, boundsRef.current);
+  };
   const expanded = props.expandedStacks;
   const maxScale = props.maxScale ?? 1.5;
   const graph = useMemo(
@@ -100,10 +106,13 @@ export function GraphView(props: GraphProps) {
       .scaleExtent([0.05, 4])
       .on("zoom", (event) => {
         viewport.attr("transform", event.transform.toString());
+        minimapRef.current();
         // A wheel or a drag (not a fit): the user's view, kept when the panel changes size.
         if (event.sourceEvent) userZoomedRef.current = true;
       });
     svg.call(behavior).on("dblclick.zoom", null);
+    // Above the viewport, outside the zoom: the minimap.
+    svg.selectAll<SVGGElement, null>("g.minimap").data([null]).join("g").attr("class", "minimap").attr("data-testid", "minimap");
     // The panel changes size (the narration under it grows, the window): still everything in view.
     const observer = new ResizeObserver(([entry]) => {
       sizeRef.current = { width: entry.contentRect.width, height: entry.contentRect.height };
@@ -139,6 +148,7 @@ export function GraphView(props: GraphProps) {
     const switched = compact !== compactRef.current;
     compactRef.current = compact;
     svg.classed("compact", compact);
+    placedRef.current = placed;
     const byKey = new Map(placed.map((n) => [n.key, n]));
     const oldBounds = boundsRef.current;
     boundsRef.current = boundsOf(placed);
@@ -161,6 +171,7 @@ export function GraphView(props: GraphProps) {
     // (the layout itself never moves a survivor; only the zoom changes).
     // A view the user zoomed into stays as it is until something new lands outside it.
     if (tidy || switched || (grew && !insideView(svgRef.current!, sizeRef.current, boundsRef.current))) fitRef.current();
+    minimapRef.current();
     // Tests and the benchmark wait for this: the drawing now shows that step.
     svg.attr("data-step", props.view?.step ?? -1);
   };
@@ -540,6 +551,65 @@ function edgePath(e: GraphEdge, byKey: Map<string, Positioned>): string {
   }
   const dx = Math.max(30, (x2 - x1) / 2);
   return `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2},${y2}`;
+}
+
+const MINIMAP_W = 150;
+const MINIMAP_MAX_H = 100;
+
+/**
+ * A minimap in the panel's corner while the drawing exceeds the panel (the
+ * user zoomed in, or a fit could not show it all): every object as a dot
+ * of its kind, the part on screen as a frame; a click there brings that
+ * part of the graph to the middle of the panel.
+ */
+function drawMinimap(
+  svgEl: SVGSVGElement,
+  behavior: ZoomBehavior<SVGSVGElement, unknown>,
+  nodes: readonly Positioned[],
+  size: { width: number; height: number },
+  bounds: { w: number; h: number },
+): void {
+  const layer = select(svgEl).select<SVGGElement>("g.minimap");
+  const shown = nodes.length > 0 && !insideView(svgEl, size, bounds);
+  layer.attr("display", shown ? null : "none");
+  if (!shown) return;
+  const s = Math.min(MINIMAP_W / bounds.w, MINIMAP_MAX_H / bounds.h);
+  const mw = bounds.w * s;
+  const mh = bounds.h * s;
+  layer.attr("transform", `translate(${size.width - mw - 8},${size.height - mh - 8})`);
+  layer
+    .selectAll<SVGRectElement, null>("rect.minimap-bg")
+    .data([null])
+    .join("rect")
+    .attr("class", "minimap-bg")
+    .attr("width", mw)
+    .attr("height", mh)
+    .on("click", (event: MouseEvent) => {
+      event.stopPropagation();
+      const [mx, my] = pointer(event, layer.node());
+      select(svgEl).call(behavior.translateTo, mx / s, my / s);
+    });
+  layer
+    .selectAll<SVGRectElement, Positioned>("rect.minimap-node")
+    .data(nodes, (n) => n.key)
+    .join("rect")
+    .attr("class", (n) => `minimap-node ${n.kind}`)
+    .attr("x", (n) => n.x * s)
+    .attr("y", (n) => n.y * s)
+    .attr("width", (n) => Math.max(1.5, n.w * s))
+    .attr("height", (n) => Math.max(1.5, n.h * s));
+  const t = zoomTransform(svgEl);
+  const [x0, y0] = t.invert([0, 0]);
+  const [x1, y1] = t.invert([size.width, size.height]);
+  layer
+    .selectAll<SVGRectElement, null>("rect.minimap-view")
+    .data([null])
+    .join("rect")
+    .attr("class", "minimap-view")
+    .attr("x", Math.max(0, x0 * s))
+    .attr("y", Math.max(0, y0 * s))
+    .attr("width", Math.max(2, Math.min(mw, x1 * s) - Math.max(0, x0 * s)))
+    .attr("height", Math.max(2, Math.min(mh, y1 * s) - Math.max(0, y0 * s)));
 }
 
 /** Is the whole drawing (its bounds in graph units) inside the svg (of this size) under its current zoom? */
