@@ -600,6 +600,20 @@ describe("a graph that scales", () => {
     console.log(`many objects at 1280×720: smallest graph text ${smallest.px.toFixed(1)} px ("${smallest.text}")`);
     expect(smallest.px).toBeGreaterThanOrEqual(10);
     await page.screenshot({ path: join(SHOTS, "workspace-many-objects-1280x720.png") });
+    // Zoomed in past the panel: a minimap shows where the view is; a click there moves the view.
+    expect(await page.locator("[data-testid=minimap]").isVisible()).toBe(false);
+    const box = (await page.locator("svg.graph").boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    for (let i = 0; i < 4; i++) await page.mouse.wheel(0, -300);
+    await page.waitForSelector("[data-testid=minimap]:not([display=none])");
+    const viewAt = () => page.locator("svg.graph g.viewport").getAttribute("transform");
+    const before = await viewAt();
+    const map = (await page.locator("svg.graph .minimap-bg").boundingBox())!;
+    await page.mouse.click(map.x + 4, map.y + map.height - 4);
+    await page.waitForFunction((t) => document.querySelector("svg.graph g.viewport")!.getAttribute("transform") !== t, before);
+    await page.screenshot({ path: join(SHOTS, "workspace-minimap-1280x720.png") });
+    await page.click("button[aria-label='fit the graph to the panel']");
+    await page.waitForSelector("[data-testid=minimap][display=none]", { state: "attached" });
     await stack.click();
     await page.waitForFunction(() => document.querySelectorAll('svg.graph g.node[data-key^="stack:"]').length === 0);
     expect(await page.locator('svg.graph g.node[data-key^="skb:c"]').count()).toBe(10);
