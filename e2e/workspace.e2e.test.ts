@@ -425,6 +425,39 @@ describe("presentation", () => {
     await context.close();
   });
 
+  it("an optional split view shows the step's trace line and its narration large beside the graph (issue 17.6)", async () => {
+    const { page, context } = await openApp(app.browser, app.url, "light", "?reduced=1");
+    await settled(page);
+    await openTrace(page, `# title: split\n${BASE.split("\n").slice(1).join("\n")}# the clone shares a's Data\nb = skb_clone(a)\n`, { step: 4 });
+    await settled(page, 4);
+    await page.keyboard.press("p");
+    await page.waitForSelector(".app[data-mode=presenting]");
+    expect(await page.locator("[data-testid=present-talk]").count()).toBe(0);
+    await page.click("[data-testid=present-split]");
+    await page.waitForSelector("[data-testid=present-talk]");
+    const current = page.locator(".talk-lines li.current");
+    expect(await current.textContent()).toBe("b = skb_clone(a)");
+    expect(await page.locator("[data-testid=talk-caption]").textContent()).toMatch(/the clone shares a's Data/);
+    const px = await page.evaluate(() => ({
+      line: parseFloat(getComputedStyle(document.querySelector(".talk-lines li.current")!).fontSize),
+      caption: parseFloat(getComputedStyle(document.querySelector("[data-testid=talk-caption]")!).fontSize),
+    }));
+    expect(px.line).toBeGreaterThanOrEqual(24);
+    expect(px.caption).toBeGreaterThanOrEqual(22);
+    // The graph stays beside it, every object in the panel.
+    const outside = await page.evaluate(() => {
+      const svg = document.querySelector("svg.graph")!.getBoundingClientRect();
+      return [...document.querySelectorAll("svg.graph g.node")].filter((g) => g.getBoundingClientRect().right > svg.right + 1).length;
+    });
+    expect(outside).toBe(0);
+    await page.screenshot({ path: join(SHOTS, "workspace-presenting-split-1280x720.png") });
+    // A clicker's key steps the text with the graph.
+    await page.keyboard.press("PageUp");
+    await settled(page, 3);
+    expect(await current.textContent()).toBe("skb_fill_page_desc(a, 0, g, 0, 4096)");
+    await context.close();
+  });
+
   it("n jumps to the next finding while presenting", async () => {
     const { page, context } = await openApp(app.browser, app.url, "light");
     await settled(page);
