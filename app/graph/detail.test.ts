@@ -27,7 +27,7 @@ describe("levels of detail (issue 17.4)", () => {
   });
 
   it("five chip columns and nine rows fit the 360×208 graph panel of 1280×720 with the editor open, text over 10 px", () => {
-    const w = COMPACT.colX[4] + 64 + 20;
+    const w = COMPACT.colX[4] + 64 + 20; // a last column of short chips ("q 1")
     const h = COMPACT.top + 9 * COMPACT.rowH + 20;
     expect(fitScale({ w, h }, { width: 360, height: 208 }, 1.5) * COMPACT.minFont).toBeGreaterThanOrEqual(MIN_TEXT_PX);
   });

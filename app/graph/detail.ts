@@ -69,7 +69,8 @@ export function chipChanged(n: Pick<GraphNode, "counters">): boolean {
 /** A chip is as wide as its line, within its column. */
 export function chipWidth(n: Pick<GraphNode, "name" | "title" | "counters" | "findings" | "members" | "owner">, col: number): number {
   const pad = n.owner ? 18 : 10;
-  const room = col + 1 < COMPACT.colX.length ? COMPACT.colX[col + 1] - COMPACT.colX[col] - 8 : 64;
+  // The last column has the panel's edge to itself: a long line ("z1 no→@6") widens its chip.
+  const room = col + 1 < COMPACT.colX.length ? COMPACT.colX[col + 1] - COMPACT.colX[col] - 8 : 120;
   return Math.round(Math.min(room, Math.max(40, pad + chipLabel(n).length * CHIP_CH + 6)));
 }
 
