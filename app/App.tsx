@@ -121,7 +121,13 @@ function PresentBar({ split, onSplit }: { split: boolean; onSplit: () => void })
   return (
     <header className="present-bar">
       <h1 className="present-title">{title ?? "skbscope"}</h1>
-      <button type="button" aria-pressed={split} onClick={onSplit} data-testid="present-split" title="the trace's line and the narration beside the graph, large">
+      <button
+        type="button"
+        aria-pressed={split}
+        onClick={onSplit}
+        data-testid="present-split"
+        title="the trace's line and the narration beside the graph, large"
+      >
         split view
       </button>
       <button

@@ -103,7 +103,10 @@ function isCloned(skb: StateView["skbs"][number] | undefined): boolean {
  * name or its group ("frag fill", "copy"), in table order.
  */
 export function filterOps(ops: readonly OpInfo[], query: string): OpInfo[] {
-  const words = query.toLowerCase().split(/[\s,]+/).filter(Boolean);
+  const words = query
+    .toLowerCase()
+    .split(/[\s,]+/)
+    .filter(Boolean);
   if (!words.length) return [...ops];
   return ops.filter((op) => {
     const hay = `${op.fn} ${op.group}`.toLowerCase();

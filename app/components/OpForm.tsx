@@ -65,7 +65,11 @@ export function OpForm() {
           data-testid="op-filter"
         />
       </label>
-      {!op && <p className="quiet" data-testid="op-none">No operation matches “{query}”.</p>}
+      {!op && (
+        <p className="quiet" data-testid="op-none">
+          No operation matches “{query}”.
+        </p>
+      )}
       {op && <OpPicker op={op} shown={shown} onPick={setFn} />}
       {op && <p className="summary">{op.summary}</p>}
       {op && (
@@ -89,18 +93,18 @@ function OpPicker({ op, shown, onPick }: { op: OpInfo; shown: readonly OpInfo[];
     <label className="field-row">
       <span>operation</span>
       <select value={op.fn} onChange={(e) => onPick(e.target.value)} data-testid="op-select">
-          {OP_GROUPS.map((group) => {
-            const inGroup = shown.filter((o) => o.group === group);
-            return inGroup.length ? (
-              <optgroup key={group} label={group}>
-                {inGroup.map((o) => (
-                  <option key={o.fn} value={o.fn}>
-                    {o.fn}
-                  </option>
-                ))}
-              </optgroup>
-            ) : null;
-          })}
+        {OP_GROUPS.map((group) => {
+          const inGroup = shown.filter((o) => o.group === group);
+          return inGroup.length ? (
+            <optgroup key={group} label={group}>
+              {inGroup.map((o) => (
+                <option key={o.fn} value={o.fn}>
+                  {o.fn}
+                </option>
+              ))}
+            </optgroup>
+          ) : null;
+        })}
       </select>
     </label>
   );
@@ -172,7 +176,12 @@ function OpFields(props: {
 
 /** The dry run's answer: what the step would do there, or the kernel's refusal. */
 function DryRunNote({ dry, cursor }: { dry: DryRunState | null; cursor: number }) {
-  if (!dry?.outcome) return <p className="dry-run quiet" data-testid="dry-run" data-state="pending" aria-live="polite">trying it after step {cursor}…</p>;
+  if (!dry?.outcome)
+    return (
+      <p className="dry-run quiet" data-testid="dry-run" data-state="pending" aria-live="polite">
+        trying it after step {cursor}…
+      </p>
+    );
   const { refused, events } = dry.outcome;
   if (refused)
     return (

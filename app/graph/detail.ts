@@ -91,7 +91,5 @@ export function columnHeads(kinds: Iterable<{ kind: NodeKind; col: number }>): {
     if (!byCol.has(col)) byCol.set(col, new Set());
     byCol.get(col)!.add(kind);
   }
-  return [...byCol]
-    .sort((a, b) => a[0] - b[0])
-    .map(([col, set]) => ({ col, text: set.size === 1 ? HEAD[[...set][0]] : [...set].join("/") }));
+  return [...byCol].sort((a, b) => a[0] - b[0]).map(([col, set]) => ({ col, text: set.size === 1 ? HEAD[[...set][0]] : [...set].join("/") }));
 }
