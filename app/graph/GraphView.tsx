@@ -16,7 +16,7 @@ import { buildGraph, COLUMN, type Counter, type Graph, type GraphEdge, type Grap
 import { related } from "./highlight";
 import { EMPTY_LAYOUT, nextLayout, tidyLayout, type Layout } from "./layout";
 import { layoutObjects } from "./grouping";
-import { CHIP_H, chipChanged, chipLabel, chipWidth, columnHeads, COMPACT, FULL, wantsCompact, type Geometry } from "./detail";
+import { CHIP_H, DETAIL_EVENT, chipChanged, chipLabel, chipWidth, columnHeads, COMPACT, FULL, wantsCompact, type Geometry } from "./detail";
 
 const COL_X = FULL.colX;
 const WIDTH: Record<NodeKind, number> = { sock: 145, skb: 150, data: 190, page: 130, pipe: 170, buffer: 170, ubuf: 170 };
@@ -128,13 +128,24 @@ export function GraphView(props: GraphProps) {
       if (event.target === svgRef.current) onSelectRef.current(null);
     });
     zoomRef.current = behavior;
-    return () => observer.disconnect();
+    const onDetail = (e: Event) => {
+      fullDetailRef.current = (e as CustomEvent<string>).detail === "full";
+      drawRef.current();
+    };
+    const el = svgRef.current!;
+    el.addEventListener(DETAIL_EVENT, onDetail);
+    return () => {
+      observer.disconnect();
+      el.removeEventListener(DETAIL_EVENT, onDetail);
+    };
   }, []);
 
   // Drawn on each step, and again when the panel's size changes which level of detail fits.
   const drawRef = useRef<() => void>(() => {});
   const tidyRef = useRef(props.tidyToken ?? 0);
   const compactRef = useRef(false);
+  // An export asks for the full drawing while it copies it (share/exportImage.ts DETAIL_EVENT).
+  const fullDetailRef = useRef(false);
   // What the full drawing would need, and the fit's largest zoom: the resize observer decides with them.
   const fullBoundsRef = useRef({ w: 1, h: 1 });
   const maxScaleRef = useRef(maxScale);
@@ -152,7 +163,7 @@ export function GraphView(props: GraphProps) {
     layoutRef.current = tidy ? tidyLayout(objects) : nextLayout(before, objects);
     const full = placeAll(graph.nodes, layoutRef.current, FULL, props.socketColumn);
     fullBoundsRef.current = boundsOf(full);
-    const compact = wantsCompact(fullBoundsRef.current, sizeRef.current, maxScale);
+    const compact = !fullDetailRef.current && wantsCompact(fullBoundsRef.current, sizeRef.current, maxScale);
     const placed = compact ? placeAll(graph.nodes, layoutRef.current, COMPACT, props.socketColumn) : full;
     const switched = compact !== compactRef.current;
     compactRef.current = compact;

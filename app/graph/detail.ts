@@ -21,6 +21,9 @@ export interface Geometry {
   readonly minFont: number;
 }
 
+/** Asks the graph's svg for a level of detail: "full" boxes (an export), or "auto" (chips when text would be too small). */
+export const DETAIL_EVENT = "skbscope-detail";
+
 /** The smallest graph text we accept on screen, in CSS pixels. */
 export const MIN_TEXT_PX = 10;
 
