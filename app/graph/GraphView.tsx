@@ -70,8 +70,10 @@ function placeAll(nodes: readonly GraphNode[], layout: Layout, g: Geometry, sock
   });
 }
 
+/** The drawing's extent; at least a few boxes' worth, so a fit never blows one object up (chips are smaller). */
 function boundsOf(placed: readonly Positioned[]): { w: number; h: number } {
-  return { w: Math.max(400, ...placed.map((n) => n.x + n.w)) + 20, h: Math.max(200, ...placed.map((n) => n.y + n.h)) + 20 };
+  const [minW, minH] = placed[0]?.compact ? [220, 90] : [400, 200];
+  return { w: Math.max(minW, ...placed.map((n) => n.x + n.w)) + 20, h: Math.max(minH, ...placed.map((n) => n.y + n.h)) + 20 };
 }
 
 export function GraphView(props: GraphProps) {
