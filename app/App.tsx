@@ -23,6 +23,7 @@ import { ShareDialog, linkUrl } from "./components/ShareDialog";
 import { Timeline } from "./components/Timeline";
 import { Toolbar } from "./components/Toolbar";
 import { TraceEditor } from "./components/TraceEditor";
+import { linesAround } from "./components/talk";
 import { Verdicts } from "./components/Verdicts";
 import { FixesPanel } from "./components/FixesPanel";
 import { useMachines } from "./context";
@@ -72,13 +73,16 @@ export function App() {
   }, []);
 
   const mode = embed ? "embed" : presenting ? "presenting" : "normal";
+  // Presenting: the graph beside the trace's line and the narration, both large (the split view).
+  const [split, setSplit] = useState(false);
+  useEffect(() => setFitToken((t) => t + 1), [split]);
   const width = useLayoutWidth();
   const [tab, setTab] = useState<PanelTab>("editor");
   useEffect(() => setFitToken((t) => t + 1), [width, tab]);
   // Presentation and embed have layouts of their own; the panel classes are the normal layout's.
   const classes =
     mode !== "normal"
-      ? `app ${mode}`
+      ? `app ${mode}${mode === "presenting" && split ? " split" : ""}`
       : width !== "wide"
         ? `app ${width}`
         : ["app", panels.editor ? "" : "no-editor", panels.side ? "" : "no-side", panels.lifetimes ? "" : "no-lifetimes"].filter(Boolean).join(" ");
@@ -87,12 +91,13 @@ export function App() {
   return (
     <div className={classes} data-shown-step={shownStep} data-cursor={cursor} data-health={health.state} data-mode={mode}>
       {mode === "normal" && <Toolbar />}
-      {mode === "presenting" && <PresentBar />}
+      {mode === "presenting" && <PresentBar split={split} onSplit={() => setSplit((v) => !v)} />}
       <Banner />
       {mode === "normal" && !tabbed && panels.editor && <TraceEditor />}
       <Stage fitToken={fitToken} onFit={() => setFitToken((t) => t + 1)} mode={mode} />
       {mode === "normal" && !tabbed && panels.side && <SidePanel />}
       {tabbed && <PanelTabs tab={tab} setTab={setTab} withLifetimes={width === "narrow"} />}
+      {mode === "presenting" && split && <PresentTalk />}
       {mode === "presenting" && <PresentSide />}
       {mode === "normal" && (width === "medium" || (width === "wide" && panels.lifetimes)) && <Lifetimes />}
       {mode !== "embed" && (
@@ -108,14 +113,23 @@ export function App() {
   );
 }
 
-/** The bar while presenting: the story's title, the theme, the way out. */
-function PresentBar() {
+/** The bar while presenting: the story's title, the split view, the theme, the way out. */
+function PresentBar({ split, onSplit }: { split: boolean; onSplit: () => void }) {
   const machines = useMachines();
   const title = useScope((s) => s.title);
   const theme = useScope((s) => s.theme);
   return (
     <header className="present-bar">
       <h1 className="present-title">{title ?? "skbscope"}</h1>
+      <button
+        type="button"
+        aria-pressed={split}
+        onClick={onSplit}
+        data-testid="present-split"
+        title="the trace's line and the narration beside the graph, large"
+      >
+        split view
+      </button>
       <button
         type="button"
         onClick={() => setTheme(theme === "dark" ? "light" : "dark")}
@@ -152,6 +166,7 @@ function Stage({ fitToken, onFit, mode }: { fitToken: number; onFit: () => void;
   const [focus, setFocus] = useState(false);
   const highlight = pointed ?? (mode === "presenting" || focus ? selection : null);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+  const [tidy, setTidy] = useState(0);
   // A click on a clone stack opens it; on anything else, selects it.
   const onSelect = (key: string | null) => {
     if (isStackKey(key)) setExpanded((s) => new Set(s).add(key));
@@ -174,6 +189,16 @@ function Stage({ fitToken, onFit, mode }: { fitToken: number; onFit: () => void;
             title="focus: only the selected object, its holders and what it holds stay lit"
           >
             focus
+          </button>
+        )}
+        {mode === "normal" && (
+          <button
+            type="button"
+            onClick={() => setTidy((t) => t + 1)}
+            data-testid="tidy"
+            title="tidy: lay every object out afresh, each skb beside its Data, rows closed up (objects otherwise never move)"
+          >
+            tidy
           </button>
         )}
         {expanded.size > 0 && (
@@ -201,6 +226,7 @@ function Stage({ fitToken, onFit, mode }: { fitToken: number; onFit: () => void;
         selection={selection}
         onSelect={onSelect}
         expandedStacks={expanded}
+        tidyToken={tidy}
         highlight={highlight}
         onPoint={point}
         socketColumn={socketColumn}
@@ -274,6 +300,44 @@ function SidePanel() {
 }
 
 /** Beside the graph while presenting: the verdicts, and what the presenter points at. */
+/**
+ * The split view's text side: the step's trace line (a line of context
+ * each side) and the story's narration for the step, in large type.
+ */
+function PresentTalk() {
+  const detail = useScope((s) => s.detail);
+  const caption = useScope((s) => s.caption);
+  const source = useScope((s) => s.source);
+  const shownStep = useScope((s) => s.shownStep);
+  const lines = useMemo(() => (detail && shownStep > 0 ? linesAround(source, detail.line) : []), [source, detail, shownStep]);
+  return (
+    <section className="present-talk" aria-label="the step in words" data-testid="present-talk">
+      <ol className="talk-lines" aria-label="the trace at this step">
+        {lines.map((l) => (
+          <li key={l.line} className={l.current ? "current" : undefined} value={l.line} aria-current={l.current ? "step" : undefined}>
+            <code>{l.text || " "}</code>
+          </li>
+        ))}
+      </ol>
+      {caption && (
+        <p className="talk-caption" data-testid="talk-caption">
+          {caption}
+        </p>
+      )}
+      {detail?.error && (
+        <p className="talk-error">
+          <strong>{detail.error.kind}:</strong> {detail.error.message}
+        </p>
+      )}
+      {detail?.findings.map((f, i) => (
+        <p key={i} className="talk-finding">
+          <strong>⚠ {f.kind}:</strong> {f.message}
+        </p>
+      ))}
+    </section>
+  );
+}
+
 function PresentSide() {
   const pointed = useScope((s) => s.pointed);
   const selection = useScope((s) => s.selection);

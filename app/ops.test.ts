@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseTrace, runTrace, stateView } from "../core/index";
-import { candidates, defaultArgs, draftOf, freshName, freshNames, loadOpDefaults, opsFor, targetOf } from "./ops";
+import { candidates, defaultArgs, draftOf, dryRunKey, filterOps, freshName, freshNames, loadOpDefaults, opsFor, targetOf } from "./ops";
 import { opTable } from "./worker/engineHost";
 
 beforeAll(loadOpDefaults);
@@ -50,5 +50,44 @@ describe("operation forms", () => {
     const splice = ops.find((o) => o.fn === "skb_splice_bits")!;
     expect(draftOf(splice, ["a", 0, 4096], freshNames(["a"]))).toEqual({ fn: "skb_splice_bits", result: "q", args: ["a", 0, 4096] });
     expect(draftOf(splice, ["a", 0, 4096, "q"], freshNames(["a", "q"]))).toEqual({ fn: "skb_splice_bits", args: ["a", 0, 4096, "q"] });
+  });
+
+  it("defaults the kernel accepts: the next frag index and a page the skb does not hold yet (issue 17.3)", () => {
+    const two = stateView(
+      runTrace(parseTrace("g = alloc_page(guest)\nh = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\n").trace).final,
+    );
+    const fill = ops.find((o) => o.fn === "skb_fill_page_desc")!;
+    // The skb selected: frags[1] with h, not a second ref of g, the page just handed over.
+    expect(defaultArgs(fill, { kind: "skb", name: "a" }, two, candidates(two))).toEqual(["a", 1, "h", 0, 4096]);
+    // Only g left: it is still offered (the user may mean it).
+    expect(defaultArgs(fill, { kind: "skb", name: "a" }, view, candidates(view))).toEqual(["a", 1, "g", 0, 4096]);
+  });
+
+  it("does not offer skb_split or skb_fill_page_desc on a cloned skb, and offers them again once it is unshared (contracts split-unclone-first, fill-uncloned)", () => {
+    const run = runTrace(parseTrace("g = alloc_page(guest)\na = alloc_skb(256)\nskb_put(a, 200)\nb = skb_clone(a)\nkfree_skb(b)\n").trace);
+    const cloned = stateView(run.snapshotAt(4));
+    const fns = (v: typeof cloned) => opsFor(targetOf("skb:a", v), ops, "6.1", candidates(v), v).map((o) => o.fn);
+    expect(fns(cloned)).not.toContain("skb_split");
+    expect(fns(cloned)).not.toContain("skb_fill_page_desc");
+    expect(fns(cloned)).toContain("pskb_expand_head");
+    // After kfree_skb(b) a is the Data's only user: skb_cloned() is false again.
+    const alone = stateView(run.snapshotAt(5));
+    expect(fns(alone)).toEqual(expect.arrayContaining(["skb_split", "skb_fill_page_desc"]));
+  });
+
+  it("filters the picker by every word typed, in the op's name or group", () => {
+    const names = (q: string) => filterOps(ops, q).map((o) => o.fn);
+    expect(names("")).toHaveLength(ops.length);
+    expect(names("split")).toEqual(["skb_split"]);
+    expect(names("PSKB copy")).toEqual(["pskb_copy", "pskb_expand_head"]);
+    expect(names("pskb_c")).toEqual(["pskb_copy"]);
+    expect(names("fill")).toEqual(expect.arrayContaining(["skb_fill_page_desc"]));
+    expect(names("no such op")).toEqual([]);
+  });
+
+  it("names a dry run by the text, the step and the draft", () => {
+    const d = { fn: "skb_clone", result: "b", args: ["a"] };
+    expect(dryRunKey(1, 2, d)).toBe(dryRunKey(1, 2, { ...d }));
+    expect(new Set([dryRunKey(1, 2, d), dryRunKey(2, 2, d), dryRunKey(1, 3, d), dryRunKey(1, 2, { ...d, args: ["c"] })]).size).toBe(4);
   });
 });

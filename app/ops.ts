@@ -85,12 +85,41 @@ function satisfiable(op: OpInfo, c: Candidates): boolean {
  * nothing selected: those that create something from nothing (alloc_*,
  * sock_create).
  */
-export function opsFor(target: Target | null, ops: readonly OpInfo[], kernel: KernelId, c: Candidates): OpInfo[] {
+export function opsFor(target: Target | null, ops: readonly OpInfo[], kernel: KernelId, c: Candidates, view: StateView | null = null): OpInfo[] {
+  const clonedTarget = target?.kind === "skb" && isCloned(view?.skbs.find((s) => s.name === target.name));
   return ops.filter((op) => {
     if (!available(op, kernel)) return false;
     if (!target) return op.params.every((p) => !OBJECT_KINDS.includes(p));
+    // skb_split on a cloned skb is a path no caller takes (it unclones first).
+    if (clonedTarget && op.refusesCloned && op.params[0] === "skb") return false;
     return op.params.includes(target.kind) && satisfiable(op, c);
   });
+}
+
+/** skb_cloned(): the flag, and the Data still shared (dataref's low half above 1). */
+function isCloned(skb: StateView["skbs"][number] | undefined): boolean {
+  return !!skb && skb.cloned && (skb.dataref & 0xffff) !== 1;
+}
+
+/**
+ * Type-to-filter for the op picker: every word of the query in the op's
+ * name or its group ("frag fill", "copy"), in table order.
+ */
+export function filterOps(ops: readonly OpInfo[], query: string): OpInfo[] {
+  const words = query
+    .toLowerCase()
+    .split(/[\s,]+/)
+    .filter(Boolean);
+  if (!words.length) return [...ops];
+  return ops.filter((op) => {
+    const hay = `${op.fn} ${op.group}`.toLowerCase();
+    return words.every((w) => hay.includes(w));
+  });
+}
+
+/** Names one dry run: the draft, the step it goes after and the text it was tried on. */
+export function dryRunKey(sourceRev: number, cursor: number, draft: OpDraft): string {
+  return `${sourceRev}|${cursor}|${JSON.stringify(draft)}`;
 }
 
 /** Names for results: b, c, d ... for skbs; p1, p2 ... for pages. Names are never reused in a trace. */
@@ -139,7 +168,11 @@ export function defaultArgs(op: OpInfo, target: Target | null, view: StateView |
       if (target && target.kind === kind && !targetPlaced) {
         pick = target.name;
         targetPlaced = true;
-      } else pick = pool.find((n) => !usedObjects.includes(n)) ?? pool[0];
+      } else {
+        // A page for an skb: one it does not hold already (a second frag of the page just handed over is rarely meant).
+        const held = kind === "page" ? pagesOf(view, args[0]) : NO_PAGES;
+        pick = pool.find((n) => !usedObjects.includes(n) && !held.has(n)) ?? pool.find((n) => !usedObjects.includes(n)) ?? pool[0];
+      }
       usedObjects.push(pick ?? "");
       args.push(pick ?? "");
     } else if (kind === "owner") args.push("guest");
@@ -148,6 +181,16 @@ export function defaultArgs(op: OpInfo, target: Target | null, view: StateView |
     else args.push(defaultInt(op, op.names[i], args, view));
   });
   return args;
+}
+
+const NO_PAGES: ReadonlySet<string> = new Set();
+
+/** The pages an skb's Data holds (its frags and its head page), if `name` is an skb on screen. */
+function pagesOf(view: StateView | null, name: ArgValue | undefined): ReadonlySet<string> {
+  const skb = typeof name === "string" ? view?.skbs.find((s) => s.name === name) : undefined;
+  if (!skb) return NO_PAGES;
+  const data = view!.datas.find((d) => d.head === skb.head);
+  return new Set([...skb.frags.map((f) => f.page), ...(data?.head_page ? [data.head_page] : [])]);
 }
 
 let registry: typeof import("../core/ops/index") | null = null;

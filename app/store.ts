@@ -11,6 +11,7 @@ import type { Diagnostic, Finding, FindingKind, KernelId, PolicyId, StateView, V
 import { appStory, storyCheck, storyOfSource } from "./stories";
 import {
   STEP_VIOLATION,
+  type DryRun,
   type FreshNames,
   type LifeRow,
   type MatrixRow,
@@ -236,6 +237,18 @@ export interface ScopeData {
   speed: number;
   panels: { editor: boolean; side: boolean; lifetimes: boolean };
   helpOpen: boolean;
+  /** The operation form's dry run of its draft, for the draft and step `key` names (app/ops.ts dryRunKey). */
+  dryRun: DryRunState | null;
+}
+
+/** A draft tried in the worker after a step: its printed line and what the kernel would do. */
+export interface DryRunState {
+  readonly key: string;
+  readonly line: string;
+  /** Null: the trace changed before it could be tried. */
+  readonly outcome: DryRun | null;
+  /** The form asked to commit it and it was held back as refused. */
+  readonly heldBack: boolean;
 }
 
 const NO_NAMES_USED: FreshNames = { skb: "b", page: "p", pipe: "q", sock: "s", list: "segs" };
@@ -292,6 +305,7 @@ export function initialData(): ScopeData {
     speed: 2,
     panels: { editor: true, side: true, lifetimes: true },
     helpOpen: false,
+    dryRun: null,
   };
 }
 
@@ -456,6 +470,8 @@ export function setHelpOpen(helpOpen: boolean): void {
 export function setOps(ops: readonly OpInfo[]): void {
   set({ ops });
 }
+
+export const setDryRun = (dryRun: DryRunState | null): void => set({ dryRun });
 
 export function applyParsed(p: {
   diagnostics: readonly Diagnostic[];

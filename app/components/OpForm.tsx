@@ -1,19 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /**
  * Apply an operation to the selected object. The form offers only the
- * operations that take an object of its kind, and for each argument only
- * existing names of the right kind; the worker prints the line (printOp)
- * and it is appended to the trace.
+ * operations that take an object of its kind (type to filter them), and
+ * for each argument only existing names of the right kind, with defaults
+ * the kernel accepts. The worker prints the line (printOp) and tries it
+ * on the state of the step on screen (a dry run) before it goes in after
+ * that step: a line the kernel would refuse is shown as such and goes in
+ * only if the user insists.
  */
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { OP_GROUPS } from "../../core/model/opGroups";
 import { useMachines } from "../context";
-import { candidates, defaultArgs, draftOf, loadOpDefaults, opDefaultsLoaded, opsFor, targetOf, type ArgValue } from "../ops";
-import { useScope } from "../store";
+import { candidates, defaultArgs, draftOf, dryRunKey, filterOps, loadOpDefaults, opDefaultsLoaded, opsFor, targetOf, type ArgValue } from "../ops";
+import { useScope, type DryRunState } from "../store";
 import type { FreshNames, OpInfo } from "../worker/protocol";
 
+/** A pause in changing the form's fields before its draft is tried. */
+const TRY_DEBOUNCE_MS = 150;
+
 export function OpForm() {
-  const machines = useMachines();
   const ops = useScope((s) => s.ops);
   const view = useScope((s) => s.view);
   const kernel = useScope((s) => s.kernel);
@@ -23,17 +28,19 @@ export function OpForm() {
   const stepCount = useScope((s) => s.stepCount);
   const cands = useMemo(() => candidates(view), [view]);
   const target = useMemo(() => targetOf(selection, view), [selection, view]);
-  const offered = useMemo(() => opsFor(target, ops, kernel, cands), [target, ops, kernel, cands]);
+  const offered = useMemo(() => opsFor(target, ops, kernel, cands, view), [target, ops, kernel, cands, view]);
   const [fn, setFn] = useState<string>("");
+  const [query, setQuery] = useState("");
+  const shown = useMemo(() => filterOps(offered, query), [offered, query]);
   // The ops' form defaults live in their specs, with the engine: a chunk of
   // its own, fetched when the form first shows (the main bundle has no engine).
   const [defaultsReady, setDefaultsReady] = useState(opDefaultsLoaded());
   useEffect(() => {
     if (!defaultsReady) void loadOpDefaults().then(() => setDefaultsReady(true));
   }, [defaultsReady]);
-  const op = offered.find((o) => o.fn === fn) ?? offered[0] ?? null;
+  const op = shown.find((o) => o.fn === fn) ?? shown[0] ?? null;
 
-  if (!op)
+  if (!offered.length)
     return (
       <section className="opform">
         <h2>operate</h2>
@@ -41,39 +48,65 @@ export function OpForm() {
       </section>
     );
   // A new operation or selection remounts the fields with fresh defaults.
-  const fieldsKey = `${op.fn}|${target?.kind ?? ""}:${target?.name ?? ""}|${defaultsReady}`;
+  const fieldsKey = op && `${op.fn}|${target?.kind ?? ""}:${target?.name ?? ""}|${defaultsReady}`;
   return (
     <section className="opform" aria-label="apply an operation">
       <h2>operate {target ? <span className="quiet">on {target.name}</span> : <span className="quiet">(nothing selected: create)</span>}</h2>
       <label className="field-row">
-        <span>operation</span>
-        <select value={op.fn} onChange={(e) => setFn(e.target.value)} data-testid="op-select">
-          {OP_GROUPS.map((group) => {
-            const inGroup = offered.filter((o) => o.group === group);
-            return inGroup.length ? (
-              <optgroup key={group} label={group}>
-                {inGroup.map((o) => (
-                  <option key={o.fn} value={o.fn}>
-                    {o.fn}
-                  </option>
-                ))}
-              </optgroup>
-            ) : null;
-          })}
-        </select>
+        <span>filter</span>
+        <input
+          type="search"
+          value={query}
+          placeholder={`${offered.length} operations: type to filter`}
+          aria-label="filter operations"
+          autoComplete="off"
+          spellCheck={false}
+          onChange={(e) => setQuery(e.target.value)}
+          data-testid="op-filter"
+        />
       </label>
-      <p className="summary">{op.summary}</p>
-      <OpFields
-        key={fieldsKey}
-        op={op}
-        initial={defaultArgs(op, target, view, cands)}
-        cands={cands}
-        fresh={fresh}
-        onApply={machines.append}
-        cursor={cursor}
-        atEnd={cursor >= stepCount}
-      />
+      {!op && (
+        <p className="quiet" data-testid="op-none">
+          No operation matches “{query}”.
+        </p>
+      )}
+      {op && <OpPicker op={op} shown={shown} onPick={setFn} />}
+      {op && <p className="summary">{op.summary}</p>}
+      {op && (
+        <OpFields
+          key={fieldsKey!}
+          op={op}
+          initial={defaultArgs(op, target, view, cands)}
+          cands={cands}
+          fresh={fresh}
+          cursor={cursor}
+          atEnd={cursor >= stepCount}
+        />
+      )}
     </section>
+  );
+}
+
+/** The grouped picker (allocate / reference / copy / reshape / leave the stack / zero-copy). */
+function OpPicker({ op, shown, onPick }: { op: OpInfo; shown: readonly OpInfo[]; onPick: (fn: string) => void }) {
+  return (
+    <label className="field-row">
+      <span>operation</span>
+      <select value={op.fn} onChange={(e) => onPick(e.target.value)} data-testid="op-select">
+        {OP_GROUPS.map((group) => {
+          const inGroup = shown.filter((o) => o.group === group);
+          return inGroup.length ? (
+            <optgroup key={group} label={group}>
+              {inGroup.map((o) => (
+                <option key={o.fn} value={o.fn}>
+                  {o.fn}
+                </option>
+              ))}
+            </optgroup>
+          ) : null;
+        })}
+      </select>
+    </label>
   );
 }
 
@@ -82,20 +115,32 @@ function OpFields(props: {
   initial: ArgValue[];
   cands: ReturnType<typeof candidates>;
   fresh: FreshNames;
-  onApply: (d: ReturnType<typeof draftOf>) => void;
   /** Where the line goes: after the step on screen (machines/engine.ts insertAfterStep). */
   cursor: number;
   atEnd: boolean;
 }) {
   const { op, cands, fresh } = props;
+  const machines = useMachines();
+  const sourceRev = useScope((s) => s.sourceRev);
   const [args, setArgs] = useState<(ArgValue | undefined)[]>(props.initial);
   const draft = draftOf(op, args, fresh);
+  const key = dryRunKey(sourceRev, props.cursor, draft);
+  const dry = useScope((s) => (s.dryRun?.key === key ? s.dryRun : null));
+  // The key names the draft: a new key is a new draft to try.
+  const latest = useRef(draft);
+  latest.current = draft;
+  // Try the draft where it would go, after a pause in editing the fields.
+  useEffect(() => {
+    const timer = setTimeout(() => machines.tryDraft(latest.current, key), TRY_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [machines, key]);
+  const refused = dry?.outcome?.refused ?? null;
 
   return (
     <form
       onSubmit={(e) => {
         e.preventDefault();
-        props.onApply(draft);
+        machines.append(draft, key);
       }}
     >
       {op.params.map((kind, i) => (
@@ -114,10 +159,41 @@ function OpFields(props: {
           result: <code>{draft.result}</code>
         </p>
       )}
-      <button type="submit" className="primary" data-testid="apply">
-        {props.atEnd ? "append" : `insert after step ${props.cursor}:`} {op.fn}
-      </button>
+      <DryRunNote dry={dry} cursor={props.cursor} />
+      <div className="form-actions">
+        <button type="submit" className="primary" data-testid="apply">
+          {props.atEnd ? "append" : `insert after step ${props.cursor}:`} {op.fn}
+        </button>
+        {refused && (
+          <button type="button" className="insist" data-testid="insist" onClick={() => machines.append(draft, key, true)}>
+            insert anyway
+          </button>
+        )}
+      </div>
     </form>
+  );
+}
+
+/** The dry run's answer: what the step would do there, or the kernel's refusal. */
+function DryRunNote({ dry, cursor }: { dry: DryRunState | null; cursor: number }) {
+  if (!dry?.outcome)
+    return (
+      <p className="dry-run quiet" data-testid="dry-run" data-state="pending" aria-live="polite">
+        trying it after step {cursor}…
+      </p>
+    );
+  const { refused, events } = dry.outcome;
+  if (refused)
+    return (
+      <p className="dry-run refused" data-testid="dry-run" data-state={dry.heldBack ? "held-back" : "refused"} role="alert">
+        would be refused: {refused.message}
+        {dry.heldBack && <span className="quiet"> (not inserted: “insert anyway” puts it in as written)</span>}
+      </p>
+    );
+  return (
+    <p className="dry-run ok" data-testid="dry-run" data-state="ok" aria-live="polite">
+      after step {cursor} it runs{events.length ? `: ${events.slice(0, 3).join("; ")}${events.length > 3 ? " …" : ""}` : ""}
+    </p>
   );
 }
 

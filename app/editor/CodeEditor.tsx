@@ -8,9 +8,9 @@
  * a state of its own.
  */
 import { autocompletion, completionKeymap, type CompletionContext, type CompletionResult } from "@codemirror/autocomplete";
-import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
+import { defaultKeymap, history, historyKeymap, redo, undo } from "@codemirror/commands";
 import { lintGutter, lintKeymap, setDiagnostics, type Diagnostic as CmDiagnostic } from "@codemirror/lint";
-import { Annotation, EditorState, StateEffect, StateField, type Extension } from "@codemirror/state";
+import { EditorState, StateEffect, StateField, type Extension } from "@codemirror/state";
 import {
   Decoration,
   EditorView,
@@ -26,6 +26,7 @@ import { useMachines } from "../context";
 import { useScope, type ScopeData } from "../store";
 import { completionAt, definedNames } from "./complete";
 import { fitDefaultWidth } from "./width";
+import { fromStore, historyCommand, routesToTrace, storeChange } from "./history";
 import { markRange, traceMarks } from "./marks";
 import { traceHighlighting, traceLanguage } from "./traceLanguage";
 
@@ -121,24 +122,6 @@ function extensions(onEdit: (text: string) => void): Extension[] {
   ];
 }
 
-/** Marks a transaction that brings the store's text in (not the user's typing). */
-const fromStore = Annotation.define<boolean>();
-
-/** The smallest change turning `a` into `b`: one replaced middle. */
-export function diffText(a: string, b: string): { from: number; to: number; insert: string } | null {
-  if (a === b) return null;
-  let start = 0;
-  const min = Math.min(a.length, b.length);
-  while (start < min && a.charCodeAt(start) === b.charCodeAt(start)) start++;
-  let endA = a.length;
-  let endB = b.length;
-  while (endA > start && endB > start && a.charCodeAt(endA - 1) === b.charCodeAt(endB - 1)) {
-    endA--;
-    endB--;
-  }
-  return { from: start, to: endA, insert: b.slice(start, endB) };
-}
-
 function stepLineOf(s: ScopeData): number {
   return s.cursor > 0 && s.cursor <= s.columns.lines.length ? s.columns.lines[s.cursor - 1] : 0;
 }
@@ -169,16 +152,15 @@ export default function CodeEditor() {
     const sync = (s: ScopeData, before: ScopeData | null) => {
       const effects: StateEffect<unknown>[] = [];
       if (s.source !== text) {
-        const old = text;
         text = s.source;
         if (s.sourceOrigin === "open") {
           // Another trace: a state of its own (its own undo history; no 2 MB change to record and compare).
           view.setState(fresh(text));
           before = null;
         } else {
-          // The user's trace changed from outside (the operation form): the smallest change, undoable.
-          const change = diffText(old, s.source);
-          if (change) view.dispatch({ changes: change, annotations: fromStore.of(true) });
+          // The user's trace changed from outside (the operation form): one undoable step of the editor's history.
+          const change = storeChange(view.state, s.source);
+          if (change) view.dispatch(change);
         }
       }
       const line = stepLineOf(s);
@@ -206,8 +188,18 @@ export default function CodeEditor() {
       view.focus();
     };
     host.current!.addEventListener("skbscope-jump", jump);
+    // Ctrl+Z / Ctrl+Shift+Z outside the editor (after the form's "insert", say) undo and redo the trace too.
+    const onKey = (e: KeyboardEvent) => {
+      const command = historyCommand(e);
+      if (!command || e.defaultPrevented || !routesToTrace(e.target as HTMLElement | null)) return;
+      if (document.querySelector("dialog[open]")) return;
+      e.preventDefault();
+      (command === "undo" ? undo : redo)(view);
+    };
+    window.addEventListener("keydown", onKey);
     const el = host.current!;
     return () => {
+      window.removeEventListener("keydown", onKey);
       el.removeEventListener("skbscope-jump", jump);
       unsubscribe();
       view.destroy();

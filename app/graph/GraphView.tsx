@@ -6,7 +6,7 @@
  * only ever reaches the DOM through .text().
  */
 import { useEffect, useMemo, useRef } from "react";
-import { select, type Selection } from "d3-selection";
+import { pointer, select, type Selection } from "d3-selection";
 import "d3-transition";
 import { zoom, zoomIdentity, zoomTransform, type ZoomBehavior } from "d3-zoom";
 import { stackClones } from "./stacks";
@@ -14,13 +14,13 @@ import { easeCubicOut } from "d3-ease";
 import type { Finding, StateView } from "../../core/index";
 import { buildGraph, COLUMN, type Counter, type Graph, type GraphEdge, type GraphNode, type NodeKind } from "./model";
 import { related } from "./highlight";
-import { EMPTY_LAYOUT, nextLayout, type Layout } from "./layout";
+import { EMPTY_LAYOUT, nextLayout, tidyLayout, type Layout } from "./layout";
+import { layoutObjects } from "./grouping";
+import { CHIP_H, DETAIL_EVENT, chipChanged, chipLabel, chipWidth, columnHeads, COMPACT, FULL, wantsCompact, type Geometry } from "./detail";
 
-const COL_X = [0, 175, 375, 615, 795];
+const COL_X = FULL.colX;
 const WIDTH: Record<NodeKind, number> = { sock: 145, skb: 150, data: 190, page: 130, pipe: 170, buffer: 170, ubuf: 170 };
 const HEIGHT: Record<NodeKind, number> = { sock: 62, skb: 80, data: 92, page: 80, pipe: 62, buffer: 62, ubuf: 62 };
-const ROW_H = 112;
-const TOP = 24;
 /**
  * A step that adds or removes more objects than this (a new trace, a long
  * jump) is drawn at once: fading hundreds of nodes costs every frame of
@@ -48,9 +48,33 @@ export interface GraphProps {
   maxScale?: number;
   /** Clone stacks the user opened (stackKey of their Data); the others are drawn as one node. */
   expandedStacks?: ReadonlySet<string>;
+  /** Bumped to lay every object out afresh, grouped and packed (the "tidy" button); otherwise objects never move. */
+  tidyToken?: number;
 }
 
-type Positioned = GraphNode & { x: number; y: number; w: number; h: number };
+/** The performance measure each drawing of the graph leaves (its layout and D3 join). */
+export const DRAW_MEASURE = "skbscope:graph-draw";
+
+type Positioned = GraphNode & { x: number; y: number; w: number; h: number; compact: boolean };
+
+/** Every node at its slot, in the full drawing's or the chips' geometry. */
+function placeAll(nodes: readonly GraphNode[], layout: Layout, g: Geometry, socketColumn: boolean): Positioned[] {
+  const xOffset = socketColumn ? 0 : g.colX[1];
+  return nodes.map((n) => {
+    const slot = layout.get(n.key)!;
+    const x = g.colX[slot.col] - xOffset;
+    const y = g.top + slot.row * g.rowH;
+    return g.compact
+      ? { ...n, x, y, w: chipWidth(n, slot.col), h: CHIP_H, compact: true }
+      : { ...n, x, y, w: nodeWidth(n, slot.col), h: HEIGHT[n.kind], compact: false };
+  });
+}
+
+/** The drawing's extent; at least a few boxes' worth, so a fit never blows one object up (chips are smaller). */
+function boundsOf(placed: readonly Positioned[]): { w: number; h: number } {
+  const [minW, minH] = placed[0]?.compact ? [220, 90] : [400, 200];
+  return { w: Math.max(minW, ...placed.map((n) => n.x + n.w)) + 20, h: Math.max(minH, ...placed.map((n) => n.y + n.h)) + 20 };
+}
 
 export function GraphView(props: GraphProps) {
   const svgRef = useRef<SVGSVGElement>(null);
@@ -66,7 +90,14 @@ export function GraphView(props: GraphProps) {
   const onPointRef = useRef(props.onPoint);
   onPointRef.current = props.onPoint;
 
+  // What the minimap shows: the nodes as last placed.
+  const placedRef = useRef<readonly Positioned[]>([]);
+  const minimapRef = useRef<() => void>(() => {});
+  minimapRef.current = () => {
+    if (svgRef.current && zoomRef.current) drawMinimap(svgRef.current, zoomRef.current, placedRef.current, sizeRef.current, boundsRef.current);
+  };
   const expanded = props.expandedStacks;
+  const maxScale = props.maxScale ?? 1.5;
   const graph = useMemo(
     () => (props.view ? stackClones(buildGraph(props.view, props.prev, props.findings), { expanded, keep: props.selection }) : null),
     [props.view, props.prev, props.findings, expanded, props.selection],
@@ -80,13 +111,18 @@ export function GraphView(props: GraphProps) {
       .scaleExtent([0.05, 4])
       .on("zoom", (event) => {
         viewport.attr("transform", event.transform.toString());
+        minimapRef.current();
         // A wheel or a drag (not a fit): the user's view, kept when the panel changes size.
         if (event.sourceEvent) userZoomedRef.current = true;
       });
     svg.call(behavior).on("dblclick.zoom", null);
+    // Above the viewport, outside the zoom: the minimap.
+    svg.selectAll<SVGGElement, null>("g.minimap").data([null]).join("g").attr("class", "minimap").attr("data-testid", "minimap");
     // The panel changes size (the narration under it grows, the window): still everything in view.
     const observer = new ResizeObserver(([entry]) => {
       sizeRef.current = { width: entry.contentRect.width, height: entry.contentRect.height };
+      // The panel's size decides the level of detail: draw again only when it switches (then it fits).
+      if (wantsCompact(fullBoundsRef.current, sizeRef.current, maxScaleRef.current) !== compactRef.current) drawRef.current();
       if (!userZoomedRef.current && !insideView(svgRef.current!, sizeRef.current, boundsRef.current)) fitRef.current();
     });
     observer.observe(svgRef.current!);
@@ -94,31 +130,54 @@ export function GraphView(props: GraphProps) {
       if (event.target === svgRef.current) onSelectRef.current(null);
     });
     zoomRef.current = behavior;
-    return () => observer.disconnect();
+    const onDetail = (e: Event) => {
+      fullDetailRef.current = (e as CustomEvent<string>).detail === "full";
+      drawRef.current();
+    };
+    const el = svgRef.current!;
+    el.addEventListener(DETAIL_EVENT, onDetail);
+    return () => {
+      observer.disconnect();
+      el.removeEventListener(DETAIL_EVENT, onDetail);
+    };
   }, []);
 
-  useEffect(() => {
+  // Drawn on each step, and again when the panel's size changes which level of detail fits.
+  const drawRef = useRef<() => void>(() => {});
+  const tidyRef = useRef(props.tidyToken ?? 0);
+  const compactRef = useRef(false);
+  // An export asks for the full drawing while it copies it (share/exportImage.ts DETAIL_EVENT).
+  const fullDetailRef = useRef(false);
+  // What the full drawing would need, and the fit's largest zoom: the resize observer decides with them.
+  const fullBoundsRef = useRef({ w: 1, h: 1 });
+  const maxScaleRef = useRef(maxScale);
+  maxScaleRef.current = maxScale;
+  drawRef.current = () => {
     if (!graph) return;
+    const started = performance.now();
     const svg = select(svgRef.current!);
     const viewport = svg.select<SVGGElement>("g.viewport");
-    const xOffset = props.socketColumn ? 0 : COL_X[1];
     const before = layoutRef.current;
-    layoutRef.current = nextLayout(
-      before,
-      graph.nodes.map((n) => ({ key: n.key, col: COLUMN[n.kind] })),
-    );
-    const placed: Positioned[] = graph.nodes.map((n) => {
-      const slot = layoutRef.current.get(n.key)!;
-      return { ...n, x: COL_X[slot.col] - xOffset, y: TOP + slot.row * ROW_H, w: nodeWidth(n, slot.col), h: HEIGHT[n.kind] };
-    });
+    const objects = layoutObjects(graph);
+    // Objects never move, unless the user asked for a tidy layout.
+    const tidy = (props.tidyToken ?? 0) !== tidyRef.current;
+    tidyRef.current = props.tidyToken ?? 0;
+    layoutRef.current = tidy ? tidyLayout(objects) : nextLayout(before, objects);
+    const full = placeAll(graph.nodes, layoutRef.current, FULL, props.socketColumn);
+    fullBoundsRef.current = boundsOf(full);
+    const compact = !fullDetailRef.current && wantsCompact(fullBoundsRef.current, sizeRef.current, maxScale);
+    const placed = compact ? placeAll(graph.nodes, layoutRef.current, COMPACT, props.socketColumn) : full;
+    const switched = compact !== compactRef.current;
+    compactRef.current = compact;
+    svg.classed("compact", compact);
+    placedRef.current = placed;
     const byKey = new Map(placed.map((n) => [n.key, n]));
     const oldBounds = boundsRef.current;
-    boundsRef.current = {
-      w: Math.max(400, ...placed.map((n) => n.x + n.w)) + 20,
-      h: Math.max(200, ...placed.map((n) => n.y + n.h)) + 20,
-    };
+    boundsRef.current = boundsOf(placed);
     const grew = boundsRef.current.w > oldBounds.w || boundsRef.current.h > oldBounds.h;
-    const ms = props.reducedMotion || entersAndExits(before, layoutRef.current) > MAX_ANIMATED ? 0 : 250;
+    const ms = props.reducedMotion || switched || entersAndExits(before, layoutRef.current) > MAX_ANIMATED ? 0 : 250;
+    const headLayer = viewport.selectAll<SVGGElement, null>("g.col-heads").data([null]).join("g").attr("class", "col-heads");
+    drawColumnHeads(headLayer, compact ? placed : [], props.socketColumn);
     const edgeLayer = viewport.selectAll<SVGGElement, null>("g.edges").data([null]).join("g").attr("class", "edges");
     const nodeLayer = viewport.selectAll<SVGGElement, null>("g.nodes").data([null]).join("g").attr("class", "nodes");
     drawEdges(edgeLayer, graph.edges, byKey, ms);
@@ -133,10 +192,14 @@ export function GraphView(props: GraphProps) {
     // Every object stays in view: a step that puts one outside the panel fits the view again
     // (the layout itself never moves a survivor; only the zoom changes).
     // A view the user zoomed into stays as it is until something new lands outside it.
-    if (grew && !insideView(svgRef.current!, sizeRef.current, boundsRef.current)) fitRef.current();
+    if (tidy || switched || (grew && !insideView(svgRef.current!, sizeRef.current, boundsRef.current))) fitRef.current();
+    minimapRef.current();
+    // The layout and the D3 join, for npm run bench:browser (one entry per drawing; cleared there).
+    performance.measure(DRAW_MEASURE, { start: started });
     // Tests and the benchmark wait for this: the drawing now shows that step.
     svg.attr("data-step", props.view?.step ?? -1);
-  }, [graph, props.selection, props.socketColumn, props.reducedMotion, props.view]);
+  };
+  useEffect(() => drawRef.current(), [graph, props.selection, props.socketColumn, props.reducedMotion, props.view, props.tidyToken, maxScale]);
 
   // Pointing: light the target's chain of holders and holdings, dim the rest.
   useEffect(() => {
@@ -145,7 +208,6 @@ export function GraphView(props: GraphProps) {
   }, [graph, props.highlight, props.selection]);
 
   // Fit the drawing into the panel on a new trace, on request, or when an object would be outside.
-  const maxScale = props.maxScale ?? 1.5;
   const fitRef = useRef(() => {});
   fitRef.current = () => {
     const svg = svgRef.current;
@@ -306,14 +368,17 @@ function drawNodes(
       g.select(".body")
         .attr("width", (n) => n.w)
         .attr("height", (n) => n.h)
-        .attr("rx", (n) => (n.kind === "skb" ? 10 : n.kind === "page" ? 0 : 4));
+        .attr("rx", (n) => (n.kind === "skb" ? (n.compact ? 7 : 10) : n.kind === "page" ? 0 : n.compact ? 2 : 4));
       g.select(".fill-pattern")
-        .attr("width", (n) => (n.owner === "guest" || n.owner === "kernel" ? 12 : 0))
+        .attr("width", (n) => (n.owner === "guest" || n.owner === "kernel" ? (n.compact ? 8 : 12) : 0))
         .attr("height", (n) => n.h)
         .attr("fill", (n) => (n.owner === "guest" ? "url(#pat-guest)" : n.owner === "kernel" ? "url(#pat-kernel)" : "none"));
+      // A chip (the compact level of detail) is one line: its name and main counter.
+      g.classed("chip-changed", (n) => n.compact && chipChanged(n));
       g.select(".title")
-        .attr("x", (n) => (n.owner ? 20 : 10))
-        .text((n) => n.title);
+        .attr("x", (n) => (n.compact ? (n.owner ? 14 : 6) : n.owner ? 20 : 10))
+        .attr("y", (n) => (n.compact ? 13 : 19))
+        .text((n) => (n.compact ? chipLabel(n) : n.title));
       g.select(".subtitle")
         .attr("x", (n) => (n.owner ? 20 : 10))
         .text((n) => n.subtitle);
@@ -327,6 +392,20 @@ function drawNodes(
         drawTag(select(this), n);
       });
     });
+}
+
+/** The chips' column heads: each column's kind and the counter its chips show (none in the full drawing). */
+function drawColumnHeads(layer: Selection<SVGGElement, null, SVGGElement, unknown>, placed: readonly Positioned[], socketColumn: boolean): void {
+  const xOffset = socketColumn ? 0 : COMPACT.colX[1];
+  const heads = columnHeads(placed.map((n) => ({ kind: n.kind, col: COLUMN[n.kind] })));
+  layer
+    .selectAll<SVGTextElement, { col: number; text: string }>("text.col-head")
+    .data(heads, (h) => String(h.col))
+    .join("text")
+    .attr("class", "col-head")
+    .attr("x", (h) => COMPACT.colX[h.col] - xOffset)
+    .attr("y", 12)
+    .text((h) => h.text);
 }
 
 /** Everything a node's drawing depends on, but its position. */
@@ -344,6 +423,7 @@ function signature(n: Positioned, selection: string | null): string {
     n.key === selection,
     n.w,
     n.h,
+    n.compact,
   ]);
 }
 
@@ -461,10 +541,12 @@ function edgePath(e: GraphEdge, byKey: Map<string, Positioned>): string {
   const b = byKey.get(e.to)!;
   let x1: number;
   let y1: number;
-  if (e.fromSlot !== null) {
+  // Chips have no frag slots: their edges leave from the side.
+  const fromSlot = a.compact ? null : e.fromSlot;
+  if (fromSlot !== null) {
     const count = a.frags.length;
     const cell = Math.min(84, (WIDTH.data - 20) / count);
-    x1 = a.x + 10 + e.fromSlot * cell + (cell - 3) / 2;
+    x1 = a.x + 10 + fromSlot * cell + (cell - 3) / 2;
     y1 = a.y + 84;
   } else {
     x1 = a.x + a.w;
@@ -483,15 +565,75 @@ function edgePath(e: GraphEdge, byKey: Map<string, Positioned>): string {
   if (e.kind === "frag_list") {
     const x2 = b.x + b.w / 2;
     const y2 = b.y + b.h;
-    return `M${a.x + a.w / 2},${a.y + a.h} C${a.x + a.w / 2},${a.y + a.h + 40} ${x2},${y2 + 40} ${x2},${y2}`;
+    const bend = a.compact ? 12 : 40;
+    return `M${a.x + a.w / 2},${a.y + a.h} C${a.x + a.w / 2},${a.y + a.h + bend} ${x2},${y2 + bend} ${x2},${y2}`;
   }
   const x2 = b.x;
   const y2 = b.y + b.h / 2;
-  if (e.fromSlot !== null) {
+  if (fromSlot !== null) {
     return `M${x1},${y1} C${x1},${y1 + 30} ${x2 - 50},${y2} ${x2},${y2}`;
   }
   const dx = Math.max(30, (x2 - x1) / 2);
   return `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2},${y2}`;
+}
+
+const MINIMAP_W = 150;
+const MINIMAP_MAX_H = 100;
+
+/**
+ * A minimap in the panel's corner while the drawing exceeds the panel (the
+ * user zoomed in, or a fit could not show it all): every object as a dot
+ * of its kind, the part on screen as a frame; a click there brings that
+ * part of the graph to the middle of the panel.
+ */
+function drawMinimap(
+  svgEl: SVGSVGElement,
+  behavior: ZoomBehavior<SVGSVGElement, unknown>,
+  nodes: readonly Positioned[],
+  size: { width: number; height: number },
+  bounds: { w: number; h: number },
+): void {
+  const layer = select(svgEl).select<SVGGElement>("g.minimap");
+  const shown = nodes.length > 0 && !insideView(svgEl, size, bounds);
+  layer.attr("display", shown ? null : "none");
+  if (!shown) return;
+  const s = Math.min(MINIMAP_W / bounds.w, MINIMAP_MAX_H / bounds.h);
+  const mw = bounds.w * s;
+  const mh = bounds.h * s;
+  layer.attr("transform", `translate(${size.width - mw - 8},${size.height - mh - 8})`);
+  layer
+    .selectAll<SVGRectElement, null>("rect.minimap-bg")
+    .data([null])
+    .join("rect")
+    .attr("class", "minimap-bg")
+    .attr("width", mw)
+    .attr("height", mh)
+    .on("click", (event: MouseEvent) => {
+      event.stopPropagation();
+      const [mx, my] = pointer(event, layer.node());
+      select(svgEl).call(behavior.translateTo, mx / s, my / s);
+    });
+  layer
+    .selectAll<SVGRectElement, Positioned>("rect.minimap-node")
+    .data(nodes, (n) => n.key)
+    .join("rect")
+    .attr("class", (n) => `minimap-node ${n.kind}`)
+    .attr("x", (n) => n.x * s)
+    .attr("y", (n) => n.y * s)
+    .attr("width", (n) => Math.max(1.5, n.w * s))
+    .attr("height", (n) => Math.max(1.5, n.h * s));
+  const t = zoomTransform(svgEl);
+  const [x0, y0] = t.invert([0, 0]);
+  const [x1, y1] = t.invert([size.width, size.height]);
+  layer
+    .selectAll<SVGRectElement, null>("rect.minimap-view")
+    .data([null])
+    .join("rect")
+    .attr("class", "minimap-view")
+    .attr("x", Math.max(0, x0 * s))
+    .attr("y", Math.max(0, y0 * s))
+    .attr("width", Math.max(2, Math.min(mw, x1 * s) - Math.max(0, x0 * s)))
+    .attr("height", Math.max(2, Math.min(mh, y1 * s) - Math.max(0, y0 * s)));
 }
 
 /** Is the whole drawing (its bounds in graph units) inside the svg (of this size) under its current zoom? */

@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /**
- * Stable layout: an object keeps its column and row while it lives; a new
- * object takes the lowest free row of its column; rows of objects that left
- * in this very step stay blocked for that step, so a fading node and a new
- * one never overlap. Nothing that survives ever moves.
+ * Stable layout: an object keeps its column and row while it lives; rows
+ * of objects that left in this very step stay blocked for that step, so a
+ * fading node and a new one never overlap. Nothing that survives ever
+ * moves, unless the user asks for a tidy layout.
+ *
+ * Objects are grouped as they appear: a new object takes the free row of
+ * its column nearest to the row of the object it belongs with (`near`: an
+ * skb's Data, a Data's first skb, a page's first holder), so an skb sits
+ * beside its Data and a page beside the Data that holds it; with nothing
+ * to sit beside, the lowest free row.
  */
 
 export interface Slot {
@@ -15,7 +21,20 @@ export type Layout = ReadonlyMap<string, Slot>;
 
 export const EMPTY_LAYOUT: Layout = new Map();
 
-export function nextLayout(prev: Layout, objects: readonly { key: string; col: number }[]): Layout {
+export interface LayoutObject {
+  readonly key: string;
+  readonly col: number;
+  /** Keys of the objects it belongs with, best first. */
+  readonly near?: readonly string[];
+  /**
+   * Keys of objects it stands for, which leave as it comes (a clone stack
+   * and its members): it takes the first one's place, so folding or
+   * unfolding a stack moves nothing else.
+   */
+  readonly replaces?: readonly string[];
+}
+
+export function nextLayout(prev: Layout, objects: readonly LayoutObject[]): Layout {
   const next = new Map<string, Slot>();
   const taken = new Map<number, Set<number>>();
   const take = (col: number, row: number) => {
@@ -28,13 +47,51 @@ export function nextLayout(prev: Layout, objects: readonly { key: string; col: n
     const old = prev.get(o.key);
     if (old && old.col === o.col) next.set(o.key, old);
   }
-  for (const o of objects) {
-    if (next.has(o.key)) continue;
+  // Newcomers column by column (skbs before their Data, Datas before their pages), so each finds its anchor placed.
+  const fresh = objects.filter((o) => !next.has(o.key)).sort((a, b) => a.col - b.col);
+  const staying = new Set(objects.map((o) => o.key));
+  const claimed = new Set<string>();
+  for (const o of fresh) {
+    const heir = o.replaces?.find((k) => !staying.has(k) && !claimed.has(k) && prev.get(k)?.col === o.col);
+    if (heir) {
+      claimed.add(heir);
+      next.set(o.key, prev.get(heir)!);
+      continue;
+    }
     const rows = taken.get(o.col) ?? new Set<number>();
-    let row = 0;
-    while (rows.has(row)) row++;
+    const anchor = o.near?.map((k) => next.get(k)).find((s) => s !== undefined);
+    const row = anchor ? nearestFree(rows, anchor.row) : lowestFree(rows);
     take(o.col, row);
     next.set(o.key, { col: o.col, row });
   }
   return next;
+}
+
+/**
+ * The tidy layout the user asks for: every object placed afresh, grouped,
+ * packed from the top (the rows freed objects left behind are closed up).
+ */
+export function tidyLayout(objects: readonly LayoutObject[]): Layout {
+  return nextLayout(EMPTY_LAYOUT, objects);
+}
+
+function lowestFree(rows: ReadonlySet<number>): number {
+  let row = 0;
+  while (rows.has(row)) row++;
+  return row;
+}
+
+/** The free row closest to `want` (below it on a tie: reading order). */
+function nearestFree(rows: ReadonlySet<number>, want: number): number {
+  for (let d = 0; ; d++) {
+    if (!rows.has(want + d)) return want + d;
+    if (d > 0 && want - d >= 0 && !rows.has(want - d)) return want - d;
+  }
+}
+
+/** Rows the layout uses (the tallest column), for sizing the drawing. */
+export function rowCount(layout: Layout): number {
+  let n = 0;
+  for (const s of layout.values()) n = Math.max(n, s.row + 1);
+  return n;
 }

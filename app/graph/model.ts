@@ -44,6 +44,8 @@ export interface GraphNode {
   /** Findings of this step naming this object. */
   readonly findings: readonly Finding[];
   readonly ariaLabel: string;
+  /** A clone stack (stacks.ts): the keys of the skbs it stands for. */
+  readonly members?: readonly string[];
 }
 
 export interface GraphEdge {

@@ -76,5 +76,6 @@ function stackNode(key: string, dataKey: string, list: readonly GraphNode[]): Gr
     subtitle: `clones on Data ${data} (click: expand)`,
     counters: [{ field: "skbs", value: String(list.length), old: null }, ...(same ? [{ field: "users", value: users[0], old: null }] : [])],
     ariaLabel: `${list.length} clones sharing Data ${data}: ${names.join(", ")}. Press to show them one by one.`,
+    members: list.map((n) => n.key),
   };
 }

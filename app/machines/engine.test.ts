@@ -137,6 +137,36 @@ describe("engine machine (worker lifecycle)", () => {
     ]);
   });
 
+  it("tries the form's line after the step on screen first: a refused one is held back until the user insists (issue 17.3)", async () => {
+    m = startMachines(workers.create, 1000);
+    const source = "a = alloc_skb(256)\nskb_put(a, 200)\nb = skb_clone(a)\n";
+    m.open(source, "end");
+    await until(shown);
+    const split = { fn: "skb_split", result: "c", args: ["a", 100] };
+    // A try alone never commits: it says what the step would do.
+    m.tryDraft(split, "k1");
+    await until(() => scope().dryRun?.key === "k1");
+    expect(scope().dryRun).toMatchObject({ line: "c = skb_split(a, 100)", heldBack: false });
+    expect(scope().dryRun!.outcome!.refused!.message).toMatch(/a is cloned/);
+    // Committing it is refused and held back, the text unchanged ...
+    m.append(split, "k2");
+    await until(() => scope().dryRun?.key === "k2");
+    expect(scope().dryRun!.heldBack).toBe(true);
+    expect(scope().source).toBe(source);
+    // ... unless the user insists.
+    m.append(split, "k2", true);
+    await until(() => scope().stepCount === 4 && shown());
+    expect(scope().source).toBe(`${source}c = skb_split(a, 100)\n`);
+    expect(scope().dryRun).toBeNull();
+    // Before the clone (step 2), the same split is accepted and goes in at once.
+    setCursor(2);
+    await until(() => shown() && scope().cursor === 2);
+    m.append({ fn: "skb_split", result: "d", args: ["a", 50] }, "k3");
+    await until(() => scope().stepCount === 5 && shown());
+    expect(scope().source.split("\n")[2]).toBe("d = skb_split(a, 50)");
+    expect(scope().cursor).toBe(3);
+  });
+
   it("re-runs under a chosen policy and kernel", async () => {
     m = startMachines(workers.create, 1000);
     m.open(story, "keep");

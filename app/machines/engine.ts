@@ -38,6 +38,7 @@ import {
   setLink,
   setNotice,
   setOpening,
+  setDryRun,
   setOps,
   setSource,
   setStoryId,
@@ -67,7 +68,13 @@ interface Context {
   position: Position;
   snapshot: { seq: number; step: number } | null;
   wanted: number | null;
-  format: { seq: number; draft: OpDraft } | null;
+  /**
+   * The form's line being printed and tried, to commit unless the kernel
+   * would refuse it (`force`: the user insisted, commit anyway).
+   */
+  format: { seq: number; draft: OpDraft; key: string; force: boolean } | null;
+  /** The form's draft being tried only (the outcome shown before committing). */
+  trying: { seq: number; key: string } | null;
   crashes: number[];
   recovering: string | null;
   fallback: Fallback;
@@ -88,7 +95,14 @@ export type EngineEvent =
   | FromWorkerActor
   | { type: "LOAD"; position?: Position }
   | { type: "SHOW"; step: number }
-  | { type: "APPEND"; draft: OpDraft }
+  /**
+   * Put the form's line after the step on screen, once the worker has tried
+   * it there: a line the kernel would refuse is held back (the store's
+   * dryRun says why) unless `force`. `key` names the draft and step (ops.ts dryRunKey).
+   */
+  | { type: "APPEND"; draft: OpDraft; key?: string; force?: boolean }
+  /** Try the form's draft after the step on screen, without committing it (the outcome lands in the store's dryRun). */
+  | { type: "TRY"; draft: OpDraft; key: string }
   | { type: "CRASH"; how: CrashHow }
   | { type: "RETRY" }
   /** The permalink of the view `key` describes (the reply goes to the store's `link`). */
@@ -163,7 +177,18 @@ export const engineMachine = setup({
     requestSnapshot: sendTo("worker", ({ context }) =>
       post({ kind: "snapshot", seq: context.snapshot!.seq, step: context.snapshot!.step }, context.watchdogMs),
     ),
-    requestFormat: sendTo("worker", ({ context }) => post({ kind: "format", seq: context.format!.seq, op: context.format!.draft }, context.watchdogMs)),
+    // Insisting skips the dry run: the user has seen its answer.
+    requestFormat: sendTo("worker", ({ context }) =>
+      post(
+        {
+          kind: "format",
+          seq: context.format!.seq,
+          op: context.format!.draft,
+          ...(context.format!.force ? {} : { at: { loadSeq: context.loadSeq, step: useScope.getState().cursor } }),
+        },
+        context.watchdogMs,
+      ),
+    ),
     rememberPosition: assign(({ event }) => ({ position: (event as { position?: Position }).position ?? "keep" })),
   },
 }).createMachine({
@@ -177,6 +202,7 @@ export const engineMachine = setup({
     snapshot: null,
     wanted: null,
     format: null,
+    trying: null,
     crashes: [],
     recovering: null,
     fallback: input.fallback ?? (() => null),
@@ -285,10 +311,27 @@ export const engineMachine = setup({
             actions: ({ event }) => event.msg.kind === "lifetimes" && applyLifetimes(event.msg),
           },
           {
+            guard: ({ context, event }) => event.msg.kind === "formatted" && event.msg.seq === context.trying?.seq,
+            actions: [
+              ({ context, event }) =>
+                event.msg.kind === "formatted" &&
+                setDryRun({ key: context.trying!.key, line: event.msg.line, outcome: event.msg.outcome ?? null, heldBack: false }),
+              assign({ trying: null }),
+            ],
+          },
+          {
             guard: ({ context, event }) => event.msg.kind === "formatted" && event.msg.seq === context.format?.seq,
             actions: [
-              enqueueActions(({ event, enqueue }) => {
+              enqueueActions(({ context, event, enqueue }) => {
                 if (event.msg.kind !== "formatted") return;
+                const { key, force } = context.format!;
+                // A line the kernel would refuse waits for the user to insist.
+                if (!force && event.msg.outcome?.refused) {
+                  setDryRun({ key, line: event.msg.line, outcome: event.msg.outcome, heldBack: true });
+                  enqueue.assign({ format: null });
+                  return;
+                }
+                setDryRun(null);
                 // The form acts on the state at the cursor: its line goes right after that step's.
                 const { source, cursor, stepCount, columns } = useScope.getState();
                 const placed = insertAfterStep(source, columns.lines, cursor, stepCount, event.msg.line);
@@ -300,7 +343,29 @@ export const engineMachine = setup({
           },
         ],
         APPEND: {
-          actions: [assign(({ context, event }) => ({ seq: context.seq + 1, format: { seq: context.seq + 1, draft: event.draft } })), "requestFormat"],
+          actions: [
+            assign(({ context, event }) => ({
+              seq: context.seq + 1,
+              format: { seq: context.seq + 1, draft: event.draft, key: event.key ?? "", force: event.force ?? false },
+            })),
+            "requestFormat",
+          ],
+        },
+        TRY: {
+          actions: [
+            assign(({ context, event }) => ({ seq: context.seq + 1, trying: { seq: context.seq + 1, key: event.key } })),
+            sendTo("worker", ({ context, event }) =>
+              post(
+                {
+                  kind: "format",
+                  seq: context.trying!.seq,
+                  op: (event as Extract<EngineEvent, { type: "TRY" }>).draft,
+                  at: { loadSeq: context.loadSeq, step: useScope.getState().cursor },
+                },
+                context.watchdogMs,
+              ),
+            ),
+          ],
         },
         LINK: {
           actions: [

@@ -67,7 +67,14 @@ export interface Machines {
   choose(policy: PolicyId | null, kernel: KernelId | null): void;
   /** Run with these catalogued fixes reverted (the fixes panel); null follows the trace's header. */
   chooseWithout(without: readonly string[] | null): void;
-  append(draft: OpDraft): void;
+  /**
+   * Put the form's line after the step on screen once the worker has tried
+   * it; one the kernel would refuse is held back (the store's dryRun) unless
+   * `force`. `key`: the draft and step (ops.ts dryRunKey).
+   */
+  append(draft: OpDraft, key?: string, force?: boolean): void;
+  /** Try the form's draft after the step on screen; the outcome lands in the store's dryRun. */
+  tryDraft(draft: OpDraft, key: string): void;
   crash(how: CrashHow): void;
   stop(): void;
 }
@@ -233,9 +240,12 @@ export function startMachines(createWorker: WorkerFactory, watchdogMs?: number, 
       setWithoutChoice(without);
       engine.send({ type: "LOAD" });
     },
-    append(draft) {
+    append(draft, key, force) {
       playback.send({ type: "PAUSE" });
-      engine.send({ type: "APPEND", draft });
+      engine.send({ type: "APPEND", draft, ...(key !== undefined ? { key } : {}), ...(force ? { force } : {}) });
+    },
+    tryDraft(draft, key) {
+      engine.send({ type: "TRY", draft, key });
     },
     crash(how) {
       engine.send({ type: "CRASH", how });

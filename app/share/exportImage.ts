@@ -5,6 +5,8 @@
  * canvas. No library: the browser serialises and rasterises.
  */
 
+import { DETAIL_EVENT } from "../graph/detail";
+
 /** Presentation properties copied from the computed style onto each element. */
 const STYLE_PROPS = [
   "fill",
@@ -36,9 +38,20 @@ export interface SvgExport {
 /**
  * The drawing (not the panel: the whole graph at scale 1, whatever the
  * zoom) as a standalone SVG document, styles inlined, with the theme's
- * background. Objects fading out are left out; focus rings too.
+ * background, in full detail. Objects fading out are left out; focus
+ * rings and the minimap too.
  */
 export function graphSvg(svg: SVGSVGElement): SvgExport {
+  // A file is read at its own size: the full drawing, whatever level of detail the panel shows (GraphView).
+  svg.dispatchEvent(new CustomEvent(DETAIL_EVENT, { detail: "full" }));
+  try {
+    return serialise(svg);
+  } finally {
+    svg.dispatchEvent(new CustomEvent(DETAIL_EVENT, { detail: "auto" }));
+  }
+}
+
+function serialise(svg: SVGSVGElement): SvgExport {
   const viewport = svg.querySelector<SVGGElement>("g.viewport");
   const box = viewport ? viewport.getBBox() : { x: 0, y: 0, width: 400, height: 200 };
   const clone = svg.cloneNode(true) as SVGSVGElement;
@@ -56,7 +69,7 @@ export function graphSvg(svg: SVGSVGElement): SvgExport {
     (to[i] as SVGElement).style.cssText = style;
     to[i].removeAttribute("tabindex");
   }
-  for (const el of clone.querySelectorAll(".leaving, .focus-ring")) el.remove();
+  for (const el of clone.querySelectorAll(".leaving, .focus-ring, .minimap")) el.remove();
   const x = Math.floor(box.x - PAD);
   const y = Math.floor(box.y - PAD);
   const width = Math.ceil(box.width + 2 * PAD);

@@ -128,6 +128,41 @@ describe("engine host (the worker side of the protocol)", () => {
     for (const line of of("formatted").map((f) => f.line)) expect(printOp(parseTrace(`${line}\n`, { names: false }).trace.ops[0])).toBe(line);
   });
 
+  it("dry-runs a draft after a step: skb_split on a cloned skb would be refused, the same split before the clone runs", () => {
+    const { h, of } = host();
+    const source = "g = alloc_page(guest)\na = alloc_skb(256)\nskb_put(a, 200)\nb = skb_clone(a)\n";
+    h.handle({ kind: "load", seq: 1, source, policy: null, kernel: null });
+    const split = { fn: "skb_split", result: "c", args: ["a", 100] };
+    h.handle({ kind: "format", seq: 2, op: split, at: { loadSeq: 1, step: 4 } });
+    h.handle({ kind: "format", seq: 3, op: split, at: { loadSeq: 1, step: 3 } });
+    // A stale load: nothing is tried.
+    h.handle({ kind: "format", seq: 4, op: split, at: { loadSeq: 0, step: 3 } });
+    const [cloned, before, stale] = of("formatted");
+    expect(cloned.line).toBe("c = skb_split(a, 100)");
+    expect(cloned.outcome?.refused?.kind).toBe("precondition");
+    expect(cloned.outcome?.refused?.message).toMatch(/a is cloned/);
+    expect(before.outcome).toEqual({ refused: null, events: expect.any(Array) });
+    expect(stale.outcome).toBeNull();
+    // The dry run changed nothing: the loaded trace's snapshots are as before.
+    h.handle({ kind: "snapshot", seq: 5, step: 4 });
+    expect(of("snapshot")[0].view.skbs.map((s) => s.name)).toEqual(["a", "b"]);
+  });
+
+  it("dry-runs the kernel's own checks: a second frag at a taken index, a free of a freed skb", () => {
+    const { h, of } = host();
+    const source = "g = alloc_page(guest)\nh = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nb = alloc_skb(64)\nkfree_skb(b)\n";
+    h.handle({ kind: "load", seq: 1, source, policy: null, kernel: null });
+    h.handle({ kind: "format", seq: 2, op: { fn: "skb_fill_page_desc", args: ["a", 1, "h", 0, 4096] }, at: { loadSeq: 1, step: 6 } });
+    h.handle({ kind: "format", seq: 3, op: { fn: "kfree_skb", args: ["b"] }, at: { loadSeq: 1, step: 6 } });
+    h.handle({ kind: "format", seq: 4, op: { fn: "kfree_skb", args: ["b"] }, at: { loadSeq: 1, step: 5 } });
+    h.handle({ kind: "format", seq: 5, op: { fn: "skb_fill_page_desc", args: ["a", 0, "h", 0, 4096] }, at: { loadSeq: 1, step: 6 } });
+    const [fill, twice, once, taken] = of("formatted").map((f) => f.outcome);
+    expect(fill?.refused).toBeNull();
+    expect(taken?.refused?.message).toMatch(/skb_fill_page_desc/);
+    expect(twice?.refused).not.toBeNull();
+    expect(once?.refused).toBeNull();
+  });
+
   it("fails politely on a snapshot before any load and on an unknown op", () => {
     const { h, of } = host();
     h.handle({ kind: "snapshot", seq: 1, step: 0 });

@@ -13,6 +13,7 @@
  * report, and reading a link or pasted text back into a view to open.
  */
 import {
+  applyOp,
   describeEvents,
   LifeTracker,
   MAX_DIAGNOSTICS,
@@ -43,6 +44,7 @@ import {
   type KernelId,
   type PolicyId,
 } from "../../core/index";
+import { contractsOf } from "../../core/ops/contracts";
 import { captionAt, narrationOf, type Narration } from "../../stories/narration";
 import { freshNames } from "../ops";
 import { firstErrorLine, runnablePrefix, stepErrors } from "./runnable";
@@ -59,6 +61,7 @@ import {
   unhandled,
   type FromWorker,
   type MatrixRow,
+  type DryRun,
   type OpDraft,
   type OpInfo,
   type StepDetail,
@@ -87,7 +90,19 @@ export function opTable(): OpInfo[] {
     kernels: s.kernels ?? null,
     summary: s.summary,
     group: s.group,
+    ...(refusesCloned(s.fn) ? { refusesCloned: true } : {}),
   }));
+}
+
+/**
+ * Whether a caller contract of `fn` wants its skb uncloned (skb_split:
+ * tcp_fragment() calls skb_unclone() first; skb_fill_page_desc: a frag
+ * would appear in every clone's Data). Read from the contract table, so a
+ * new such contract needs no change here; version-specific ones ("6.1: ...")
+ * are left to the dry run.
+ */
+function refusesCloned(fn: string): boolean {
+  return contractsOf(fn).some((c) => c.rule === "the skb is not cloned");
 }
 
 interface Loaded {
@@ -120,7 +135,7 @@ export class EngineHost {
       case "snapshot":
         return this.snapshot(msg.seq, msg.step);
       case "format":
-        return this.format(msg.seq, msg.op);
+        return this.format(msg.seq, msg.op, msg.at);
       case "link":
         return void this.link(msg.seq, msg.loadSeq, msg.view);
       case "email":
@@ -309,13 +324,28 @@ export class EngineHost {
     }
   }
 
-  private format(seq: number, draft: OpDraft): void {
+  private format(seq: number, draft: OpDraft, at?: { loadSeq: number; step: number }): void {
     if (!OPS.has(draft.fn)) {
       this.post({ kind: "failed", seq, message: `unknown operation ${draft.fn}` });
       return;
     }
     const op: TraceOp = { fn: draft.fn, ...(draft.result ? { result: draft.result } : {}), args: draft.args.map(toArg) };
-    this.post({ kind: "formatted", seq, line: printOp(op) });
+    this.post({ kind: "formatted", seq, line: printOp(op), ...(at ? { outcome: this.dryRun(op, at) } : {}) });
+  }
+
+  /**
+   * The form's dry run: the draft applied to the state after `at.step`, as
+   * the replay would apply it there (same contracts mode), on a copy that is
+   * then dropped. Null when another trace has been loaded since.
+   */
+  private dryRun(op: TraceOp, at: { loadSeq: number; step: number }): DryRun | null {
+    const loaded = this.current;
+    if (!loaded || loaded.seq !== at.loadSeq) return null;
+    const step = Math.max(0, Math.min(loaded.run.steps.length, Math.floor(at.step)));
+    // Pure: the snapshot's tables (its graves a view of the run's) are never written.
+    const out = applyOp(loaded.run.snapshotAt(step), op, "pure", { contracts: loaded.trace.contracts ?? "enforce" });
+    if (out.error) return { refused: { kind: out.error.kind, message: out.error.message }, events: [] };
+    return { refused: null, events: describeEvents(out.events, out.state) };
   }
 
   private queueMatrix(seq: number, trace: Trace, run: Run): void {

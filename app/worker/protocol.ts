@@ -25,6 +25,17 @@ export interface OpDraft {
   readonly args: readonly (string | number | boolean)[];
 }
 
+/**
+ * What a draft operation would do after a step, tried in the worker on that
+ * step's state before the form commits it.
+ */
+export interface DryRun {
+  /** The engine's error when the step would fail ("would be refused: ..."), else null. */
+  readonly refused: { readonly kind: string; readonly message: string } | null;
+  /** What the step would do, in words (events), when it runs. */
+  readonly events: readonly string[];
+}
+
 /** How a test makes the worker fail: throw, spin forever, or close itself. */
 export type CrashHow = "throw" | "hang" | "exit";
 
@@ -33,7 +44,12 @@ export type ToWorker =
   /** `without`: catalogued fixes to revert (the fixes panel); absent or null follows the trace's `# without:` header. */
   | { kind: "load"; seq: number; source: string; policy: PolicyId | null; kernel: KernelId | null; without?: readonly string[] | null }
   | { kind: "snapshot"; seq: number; step: number }
-  | { kind: "format"; seq: number; op: OpDraft }
+  /**
+   * Print a draft operation; with `at`, also try it on the state after step
+   * `at.step` of the load `at.loadSeq` (the form's dry run) and say whether
+   * the kernel would refuse it.
+   */
+  | { kind: "format"; seq: number; op: OpDraft; at?: { loadSeq: number; step: number } }
   /** The permalink of the loaded trace (the load `loadSeq`) at a step, with a selection. */
   | { kind: "link"; seq: number; loadSeq: number; view: ShareView }
   /** The plain-text email report of the loaded trace, with its permalink under `base`. */
@@ -82,6 +98,8 @@ export interface OpInfo {
   readonly summary: string;
   /** The picker's group (core OpSpec.group). */
   readonly group: OpGroup;
+  /** A caller contract says its skb (the first argument) is not cloned (core/ops/contracts.ts): not offered on a cloned one. */
+  readonly refusesCloned?: boolean;
 }
 
 /** The kinds of object an operation can make. */
@@ -190,7 +208,8 @@ export type FromWorker =
       /** The trace's narration for this step (0: the introduction), plain text. */
       caption: string;
     }
-  | { kind: "formatted"; seq: number; line: string }
+  /** `outcome`: the dry run's answer when `at` was asked (null: the trace changed meanwhile, nothing tried). */
+  | { kind: "formatted"; seq: number; line: string; outcome?: DryRun | null }
   /** A permalink fragment (no "#"), or why there is none. */
   | { kind: "linked"; seq: number; fragment: string | null; problem: string | null; notes: readonly string[] }
   | { kind: "emailed"; seq: number; text: string; url: string | null; warnings: readonly string[] }

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Two levels of detail for the graph. The full drawing (boxes with every
+ * counter, the frag slots, the finding tags) is used while the whole graph
+ * fits the panel with its smallest text at 10 px or more; past that, each
+ * object becomes a one-line chip (its name and its main counter, the
+ * counter's kernel name once at the head of its column), so 30-60 objects
+ * still fit a 1280×720 panel readably. The layout's slots are the same in
+ * both: only the geometry changes, so switching moves nothing relative to
+ * the rest. Pure: unit-tested.
+ */
+import type { GraphNode, NodeKind } from "./model";
+
+export interface Geometry {
+  readonly compact: boolean;
+  /** Left edge of each column (model.ts COLUMN), in graph units. */
+  readonly colX: readonly number[];
+  readonly rowH: number;
+  readonly top: number;
+  /** The smallest text the drawing has, in graph units (CSS font-size). */
+  readonly minFont: number;
+}
+
+/** Asks the graph's svg for a level of detail: "full" boxes (an export), or "auto" (chips when text would be too small). */
+export const DETAIL_EVENT = "skbscope-detail";
+
+/** The smallest graph text we accept on screen, in CSS pixels. */
+export const MIN_TEXT_PX = 10;
+
+export const FULL: Geometry = { compact: false, colX: [0, 175, 375, 615, 795], rowH: 112, top: 24, minFont: 10.5 };
+/**
+ * Chips 17 high on 20-unit rows, 8 units between columns, a line of heads
+ * above: the skb column is the widest (a stack's "a..c10 ×11"). Five
+ * columns take 424 units: at 1280×720 with the editor open the graph
+ * panel is ~350 px wide, so the chips' 12.5 px text stays over 10 px.
+ */
+export const COMPACT: Geometry = { compact: true, colX: [0, 72, 172, 256, 340], rowH: 20, top: 22, minFont: 12.5 };
+export const CHIP_H = 17;
+/** Monospace advance at the chips' 12.5 px (DejaVu Sans Mono: 0.602 em). */
+const CHIP_CH = 7.6;
+
+/** The scale a fit gives a drawing of `bounds` in a panel of `size` (the fit's 8 px margins). */
+export function fitScale(bounds: { w: number; h: number }, size: { width: number; height: number }, maxScale: number): number {
+  return Math.min(maxScale, Math.max(0.05, Math.min((size.width - 16) / bounds.w, (size.height - 16) / bounds.h)));
+}
+
+/** Whether the full drawing, fitted, would show text under MIN_TEXT_PX (then chips are drawn). */
+export function wantsCompact(fullBounds: { w: number; h: number }, size: { width: number; height: number }, maxScale: number): boolean {
+  if (size.width === 0 || size.height === 0) return false;
+  return fitScale(fullBounds, size, maxScale) * FULL.minFont < MIN_TEXT_PX;
+}
+
+/**
+ * A chip's one line: its name and its main counter (users, dataref,
+ * refcount, bufs ...), old→new when this step changed it: "k1 1",
+ * "h1 1→2", "⚠ g 3"; a clone stack keeps its title ("a..c10 ×11"). Any
+ * other counter that changed marks the chip (chipChanged); the inspector
+ * and the hover say which.
+ */
+export function chipLabel(n: Pick<GraphNode, "name" | "title" | "counters" | "findings" | "members">): string {
+  const flag = n.findings.length ? "⚠ " : "";
+  if (n.members) return `${flag}${n.title}`;
+  const c = n.counters[0];
+  const value = c ? ` ${c.old !== null ? `${c.old}→${c.value}` : c.value}` : "";
+  return `${flag}${n.name}${value}`;
+}
+
+export function chipChanged(n: Pick<GraphNode, "counters">): boolean {
+  return n.counters.some((c) => c.old !== null);
+}
+
+/** A chip is as wide as its line, within its column. */
+export function chipWidth(n: Pick<GraphNode, "name" | "title" | "counters" | "findings" | "members" | "owner">, col: number): number {
+  const pad = n.owner ? 18 : 10;
+  // The last column has the panel's edge to itself: a long line ("z1 no→@6") widens its chip.
+  const room = col + 1 < COMPACT.colX.length ? COMPACT.colX[col + 1] - COMPACT.colX[col] - 8 : 120;
+  return Math.round(Math.min(room, Math.max(40, pad + chipLabel(n).length * CHIP_CH + 6)));
+}
+
+/** Column heads of the chip drawing: the counter its chips show (the chips' names say the kind). */
+const HEAD: Readonly<Record<NodeKind, string>> = {
+  sock: "queue",
+  skb: "skb users",
+  data: "dataref",
+  page: "refcount",
+  pipe: "pipe bufs",
+  buffer: "told",
+  ubuf: "refcnt",
+};
+
+export function columnHeads(kinds: Iterable<{ kind: NodeKind; col: number }>): { col: number; text: string }[] {
+  const byCol = new Map<number, Set<NodeKind>>();
+  for (const { kind, col } of kinds) {
+    if (!byCol.has(col)) byCol.set(col, new Set());
+    byCol.get(col)!.add(kind);
+  }
+  return [...byCol].sort((a, b) => a[0] - b[0]).map(([col, set]) => ({ col, text: set.size === 1 ? HEAD[[...set][0]] : [...set].join("/") }));
+}
