@@ -80,7 +80,7 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "modern/sharing-basics.trace",
     summary: "Clones share one Data; dataref counts them, in two halves",
     side: "neutral",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
   },
   {
     id: "haskins-host-remote",
@@ -159,21 +159,21 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "modern/fix-ubuf-orphan.trace",
     summary: "Merged fix: skb_orphan_frags copies the frags before pskb_copy",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
   },
   {
     id: "fix-splice",
     file: "modern/fix-splice.trace",
     summary: "Merged fix: frags copied at local delivery, before any splice",
     side: "merged",
-    expected: { "page-refs": "late", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "late", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
   },
   {
     id: "msg-zerocopy",
     file: "modern/msg-zerocopy.trace",
     summary: "MSG_ZEROCOPY: each Data holds the ubuf; notified after the last",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
   },
   {
     id: "claim-destructor",
@@ -261,7 +261,7 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "modern/vhost-head-of-line.trace",
     summary: "A stalled device queue holds a guest buffer: completion waits",
     side: "merged",
-    expected: { "page-refs": "late", destructor: "late", "shinfo-release": "late", "ubuf-orphan": "late", "msg-zerocopy": "late" },
+    expected: { "page-refs": "late", destructor: "late", "shinfo-release": "late", "ubuf-orphan": "late", "msg-zerocopy": "late", "io-uring-notif": "late" },
   },
   // --- stories from catalogued kernel fixes (issue 10): fix on, fix off ---
   {
@@ -269,10 +269,10 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/split-zerocopy-clone.trace",
     summary: "tcp_fragment's skb_split joins the MSG_ZEROCOPY ubuf_info",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "late" },
     fix: {
       id: "split-zerocopy-clone",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" },
+      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature", "io-uring-notif": "premature" },
     },
   },
   {
@@ -280,10 +280,10 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/expand-head-uarg-ref.trace",
     summary: "pskb_expand_head on a clone takes a ubuf_info reference",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
     fix: {
       id: "expand-head-uarg-ref",
-      without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature" },
+      without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature", "io-uring-notif": "premature" },
     },
   },
   {
@@ -291,10 +291,10 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/pskb-copy-uarg-clone.trace",
     summary: "A retransmit's pskb_copy shares the pages and the ubuf_info",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
     fix: {
       id: "pskb-copy-uarg-clone",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature" },
+      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature", "io-uring-notif": "premature" },
     },
   },
   {
@@ -302,10 +302,10 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/segment-uarg-clone.trace",
     summary: "GSO segments each join the MSG_ZEROCOPY ubuf_info",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
     fix: {
       id: "segment-uarg-clone",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature" },
+      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature", "io-uring-notif": "premature" },
     },
   },
   {
@@ -313,10 +313,10 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/shift-refuse-zcopy.trace",
     summary: "SACK shifting: skb_shift refuses zero-copy skbs",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
     fix: {
       id: "shift-refuse-zcopy",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" },
+      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature", "io-uring-notif": "premature" },
     },
   },
   {
@@ -324,10 +324,10 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/coalesce-refuse-zcopy.trace",
     summary: "skb_try_coalesce refuses to merge zero-copy frags",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
     fix: {
       id: "coalesce-refuse-zcopy",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" },
+      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature", "io-uring-notif": "premature" },
     },
   },
   {
@@ -335,10 +335,10 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/vhost-complete-once.trace",
     summary: "vhost tells the guest once, when the last Data goes",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
     fix: {
       id: "vhost-complete-once",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "ok" },
+      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
     },
   },
   {
@@ -346,10 +346,10 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/rx-orphan-frags.trace",
     summary: "Looped to a local socket, MSG_ZEROCOPY frags are copied",
     side: "merged",
-    expected: { "page-refs": "late", destructor: "premature", "shinfo-release": "late", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "late", destructor: "premature", "shinfo-release": "late", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
     fix: {
       id: "rx-orphan-frags",
-      without: { "page-refs": "late", destructor: "premature", "shinfo-release": "late", "ubuf-orphan": "ok", "msg-zerocopy": "late" },
+      without: { "page-refs": "late", destructor: "premature", "shinfo-release": "late", "ubuf-orphan": "ok", "msg-zerocopy": "late", "io-uring-notif": "late" },
     },
   },
   {
@@ -357,10 +357,10 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/zerocopy-orphan-frags.trace",
     summary: "openvswitch's skb_zerocopy orphans the guest's frags",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
     fix: {
       id: "zerocopy-orphan-frags",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" },
+      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature", "io-uring-notif": "premature" },
     },
   },
   {
@@ -368,10 +368,10 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/gro-refuse-zcopy.trace",
     summary: "GRO refuses to merge a zero-copy skb into the held packet",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
     fix: {
       id: "gro-refuse-zcopy",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature" },
+      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature", "io-uring-notif": "premature" },
     },
   },
   {
@@ -379,8 +379,8 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/tx-error-cloned.trace",
     summary: "A driver's error on a clone leaves the shared ubuf alone",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok" },
-    fix: { id: "tx-error-cloned", without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "premature" } },
+    expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
+    fix: { id: "tx-error-cloned", without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "premature", "io-uring-notif": "premature" } },
   },
 ];
 

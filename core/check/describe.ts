@@ -16,6 +16,8 @@ export function describeHolder(state: Pick<State, "skbs">, holder: string): stri
   if (buf) return `pipe buffer ${buf[2]} of ${buf[1]}`;
   const pfrag = /^(.+)\.pfrag$/.exec(holder);
   if (pfrag) return `the page frag behind pipe ${pfrag[1]}`;
+  const pin = /^(u\d+)\.pin$/.exec(holder);
+  if (pin) return `the registered buffer's pin, kept by io_uring notification ${pin[1]}`;
   return holder;
 }
 

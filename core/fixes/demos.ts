@@ -22,12 +22,14 @@ export interface FixDemo {
   readonly reverted: string;
 }
 
-const row = (pageRefs: Verdict, destructor: Verdict, shinfo: Verdict, ubuf: Verdict, msgzc: Verdict): VerdictRow => ({
+/** io-uring-notif's notif is a DONT_ORPHAN ubuf like msg-zerocopy's: unless told, its verdict is msg-zerocopy's. */
+const row = (pageRefs: Verdict, destructor: Verdict, shinfo: Verdict, ubuf: Verdict, msgzc: Verdict, notif: Verdict = msgzc): VerdictRow => ({
   "page-refs": pageRefs,
   destructor,
   "shinfo-release": shinfo,
   "ubuf-orphan": ubuf,
   "msg-zerocopy": msgzc,
+  "io-uring-notif": notif,
 });
 
 const lines = (...l: string[]) => `# kernel: 6.1\n${l.join("\n")}\n`;

@@ -69,7 +69,8 @@ export function pullTail(tx: Tx, name: string, delta: number, fn = "__pskb_pull_
     }
   });
   tx.set("datas", data.id, { ...data, frags });
-  for (const [f, i] of dropped) pagePut(tx, f.page, `${data.id}.frags[${i}]`);
+  // skb_frag_unref() puts nothing for managed frags (6.1 skbuff.h l.3523).
+  if (!data.managed_frag_refs) for (const [f, i] of dropped) pagePut(tx, f.page, `${data.id}.frags[${i}]`);
 
   skb = tx.get("skbs", name)!;
   const after: Skb = { ...skb, data_len: skb.data_len - delta };

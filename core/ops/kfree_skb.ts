@@ -21,6 +21,7 @@ import type { Tx } from "../model/tx";
 import type { BufferId, Data, Skb, SkbId, State } from "../model/types";
 import { complete, destructorRan, ubufCallback } from "../policy/completion";
 import { pagePut } from "./alloc_page";
+import { fixed } from "../fixes/fixed";
 import { defineOp, eachFree, fuzzOneSkb, ref, step, type FuzzSpec } from "./spec";
 
 /**
@@ -73,7 +74,11 @@ export function releaseWholeData(tx: Tx, data: Data, skb: SkbId, why: string): v
       text: `${why}: the zero-copy callback runs before the page puts; judged after them, as the puts never read the data`,
     });
   }
-  data.frags.forEach((f, i) => pagePut(tx, f.page, `${data.id}.frags[${i}]`));
+  // skip_unref (6.1 l.776-781): managed frags took no page reference, so
+  // none is put; before the managed-frags patch every frag was put.
+  const skipUnref = tx.kernel === "6.1" && !!data.zcopy && !!data.managed_frag_refs && fixed(tx, "managed-skip-unref");
+  if (skipUnref) tx.emit({ kind: "substep", fn: "skb_release_data", text: `${data.id} has SKBFL_MANAGED_FRAG_REFS: skip_unref, no frag page is put` });
+  else data.frags.forEach((f, i) => pagePut(tx, f.page, `${data.id}.frags[${i}]`));
   for (const member of data.frag_list) kfreeSkbRef(tx, member, `${data.id}.frag_list`);
   if (data.release) {
     // Seed patch (2.6.32 l.352+): release(skb) after the frag_list drop,

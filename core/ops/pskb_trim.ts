@@ -89,7 +89,8 @@ export function trim(tx: Tx, name: string, len: number, fn = "pskb_trim"): void 
     frag_list = kept;
   }
   tx.set("datas", data.id, { ...shinfo(tx, skb), frags: keep, frag_list });
-  for (const [f, i] of drop) pagePut(tx, f.page, `${data.id}.frags[${i}]`);
+  // skb_frag_unref() puts nothing for managed frags (6.1 skbuff.h l.3523).
+  if (!data.managed_frag_refs) for (const [f, i] of drop) pagePut(tx, f.page, `${data.id}.frags[${i}]`);
   for (const m of dropMembers) kfreeSkbRef(tx, m, `${data.id}.frag_list`);
 
   skb = tx.get("skbs", name)!;

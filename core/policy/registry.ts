@@ -9,6 +9,7 @@
  */
 import type { PolicyId } from "../model/types";
 import { destructor } from "./destructor";
+import { ioUringNotif } from "./io-uring-notif";
 import { msgZerocopy } from "./msg-zerocopy";
 import { pageRefs } from "./page-refs";
 import { shinfoRelease } from "./shinfo-release";
@@ -21,6 +22,7 @@ export const POLICY_MODULES: { readonly [P in PolicyId]: CompletionPolicy<P> } =
   "shinfo-release": shinfoRelease,
   "ubuf-orphan": ubufOrphan,
   "msg-zerocopy": msgZerocopy,
+  "io-uring-notif": ioUringNotif,
 };
 
 export function completionPolicy(policy: PolicyId): CompletionPolicy {

@@ -49,4 +49,9 @@ export interface CompletionPolicy<P extends PolicyId = PolicyId> {
    * path): a policy that completes on page refcounts does it here.
    */
   onPageIdle?(tx: Tx, page: PageId): void;
+  /**
+   * io_uring's notification (io_notif_complete) is how this policy's owner
+   * hears; under any other policy an io_uring notification is silent.
+   */
+  readonly hearsIoNotif?: boolean;
 }
