@@ -269,7 +269,7 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "fixes/split-zerocopy-clone.trace",
     summary: "tcp_fragment's skb_split joins the MSG_ZEROCOPY ubuf_info",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "late" },
+    expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
     fix: {
       id: "split-zerocopy-clone",
       without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature", "io-uring-notif": "premature" },
@@ -381,6 +381,30 @@ export const CATALOG: readonly StoryMeta[] = [
     side: "merged",
     expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
     fix: { id: "tx-error-cloned", without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "premature", "io-uring-notif": "premature" } },
+  },
+  // --- io_uring zero-copy send: SKBFL_MANAGED_FRAG_REFS (issue 10 item 2) ---
+  {
+    id: "io-uring-send-zc",
+    file: "modern/io-uring-send-zc.trace",
+    summary: "io_uring SEND_ZC: managed frags, one notification at refcnt 0",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "missed", "shinfo-release": "missed", "ubuf-orphan": "missed", "msg-zerocopy": "missed", "io-uring-notif": "ok" },
+  },
+  {
+    id: "fix-managed-skip-unref",
+    file: "fixes/managed-skip-unref.trace",
+    summary: "skb_release_data puts no reference for managed frags",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "missed", "shinfo-release": "missed", "ubuf-orphan": "missed", "msg-zerocopy": "missed", "io-uring-notif": "ok" },
+    fix: { id: "managed-skip-unref", without: { "page-refs": "premature", destructor: "missed", "shinfo-release": "missed", "ubuf-orphan": "missed", "msg-zerocopy": "missed", "io-uring-notif": "ok" } },
+  },
+  {
+    id: "fix-managed-downgrade-split",
+    file: "fixes/managed-downgrade-split.trace",
+    summary: "skb_split takes real frag references before skb1 gets them",
+    side: "merged",
+    expected: { "page-refs": "ok", destructor: "missed", "shinfo-release": "missed", "ubuf-orphan": "missed", "msg-zerocopy": "missed", "io-uring-notif": "ok" },
+    fix: { id: "managed-downgrade-split", without: { "page-refs": "premature", destructor: "missed", "shinfo-release": "missed", "ubuf-orphan": "missed", "msg-zerocopy": "missed", "io-uring-notif": "ok" } },
   },
 ];
 

@@ -37,6 +37,9 @@ const lines = (...l: string[]) => `# kernel: 6.1\n${l.join("\n")}\n`;
 /** A zero-copy skb `a` holding the owner's page g as frags[0]. */
 const ARMED = ["g = alloc_page(guest)", "a = alloc_skb(256)", "skb_fill_page_desc(a, 0, g, 0, 4096)", "zerocopy_arm(a)"];
 
+/** io_uring sends the user's page g from a registered buffer: a's frag holds no page reference. */
+const SEND_ZC = ["g = alloc_page(guest)", "a = alloc_skb(0)", "io_send_zc(a, g, 0, 4096)"];
+
 const SPLIT = lines(...ARMED, "b = skb_split(a, 1000)", "kfree_skb(a)", "owner_reuse(g)", "kfree_skb(b)");
 
 export const DEMOS: ReadonlyMap<string, FixDemo> = new Map<string, FixDemo>([
@@ -186,6 +189,45 @@ export const DEMOS: ReadonlyMap<string, FixDemo> = new Map<string, FixDemo>([
       with: row("ok", "ok", "ok", "ok", "ok"),
       without: row("ok", "ok", "ok", "ok", "premature"),
       reverted: "core/ops/skb_tx_error.ts: the !skb_cloned(skb) test (measured with the engine's own without run; the op came with its guard)",
+    },
+  ],
+  // --- SKBFL_MANAGED_FRAG_REFS: page-reference bugs, seen by the page-refs oracle ---
+  [
+    "managed-skip-unref",
+    {
+      trace: lines(...SEND_ZC, "kfree_skb(a)"),
+      with: row("ok", "missed", "missed", "missed", "missed", "ok"),
+      without: row("premature", "missed", "missed", "missed", "missed", "ok"),
+      reverted: "core/ops/kfree_skb.ts releaseWholeData: the skip_unref test (every frag page is put)",
+    },
+  ],
+  [
+    "managed-downgrade-split",
+    {
+      trace: lines(
+        "g = alloc_page(guest)",
+        "a = alloc_skb(256)",
+        "skb_put(a, 100)",
+        "io_send_zc(a, g, 0, 4096)",
+        "b = skb_split(a, 100)",
+        "kfree_skb(b)",
+        "kfree_skb(a)",
+      ),
+      with: row("ok", "missed", "missed", "missed", "missed", "ok"),
+      without: row("premature", "missed", "missed", "missed", "missed", "ok"),
+      reverted: "core/ops/skb_split.ts: the skb_zcopy_downgrade_managed call",
+    },
+  ],
+  [
+    "managed-downgrade-expand",
+    {
+      // Without the fix a page reference leaks (a conservation finding): g
+      // never goes idle, so the owners io_uring never arms are no longer
+      // found "missed". The leak, not a completion, is the bug here.
+      trace: lines(...SEND_ZC, "b = skb_clone(a)", "pskb_expand_head(a, 0, 0)", "kfree_skb(b)", "kfree_skb(a)"),
+      with: row("ok", "missed", "missed", "missed", "missed", "ok"),
+      without: row("ok", "ok", "ok", "ok", "ok", "ok"),
+      reverted: "core/kernel/skbuff.ts pskb_expand_head: the skb_zcopy_downgrade_managed call",
     },
   ],
   [

@@ -53,7 +53,8 @@ export function io_send_zc(tx: Tx, name: string, pageName: string, off: number, 
   if (page.caller < 1) precondition(fn, `the registered buffer's pin is the caller's reference on ${pageName}, and it holds none (get_page first)`);
   if (off < 0 || len <= 0 || off + len > PAGE_SIZE) outOfRange(fn, "off + len", off + len, PAGE_SIZE, "must lie within one 4 KiB page");
   const data = shinfo(tx, skb);
-  if (data.frags.length >= profile(tx.kernel).MAX_SKB_FRAGS) outOfRange(fn, "nr_frags", data.frags.length, profile(tx.kernel).MAX_SKB_FRAGS - 1, "has no free frag slot (-EMSGSIZE)");
+  if (data.frags.length >= profile(tx.kernel).MAX_SKB_FRAGS)
+    outOfRange(fn, "nr_frags", data.frags.length, profile(tx.kernel).MAX_SKB_FRAGS - 1, "has no free frag slot (-EMSGSIZE)");
   if (data.head_stolen) precondition(fn, `${name}'s head was stolen by skb_try_coalesce`);
 
   const n = tx.counters.buffer + 1;
@@ -125,6 +126,8 @@ export const io_send_zc_spec = defineOp({
     },
   },
   form: { off: 0, len: 4096 },
-  oracle: { notRecordable: "io_uring is not callable from the oracle module; the flag paths it sets up are recorded through skboracle's managed_frags command" },
+  oracle: {
+    notRecordable: "io_uring is not callable from the oracle module; the flag paths it sets up are recorded through skboracle's managed_frags command",
+  },
   run: (tx, _r, a) => io_send_zc(tx, a[0], a[1], a[2], a[3]),
 });

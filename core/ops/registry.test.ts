@@ -14,6 +14,7 @@ import { BASE_OPS, ROOT_OPS, candidates, menuOps } from "../search/menu";
 import { makerContext } from "../testdata/guided";
 import { printOp } from "../trace/print";
 import { OPS } from "./index";
+import { RESERVED_OPCODES } from "../permalink/opcodes";
 import { OP_GROUPS, type OpSpec } from "./spec";
 
 const specs = [...OPS.values()];
@@ -125,7 +126,9 @@ describe("the op registry", () => {
 
   it("every op has a permalink opcode of its own, with no gaps", () => {
     const codes = specs.map((s) => s.opcode).sort((a, b) => a - b);
-    expect(codes).toEqual(codes.map((_, i) => i));
+    // A code reserved for another branch's ops (RESERVED_OPCODES) may be missing here.
+    const dense = Array.from({ length: codes[codes.length - 1] + 1 }, (_, i) => i).filter((i) => !RESERVED_OPCODES.has(i) || codes.includes(i));
+    expect(codes).toEqual(dense);
   });
 
   it(

@@ -39,7 +39,8 @@ export function skb_split(tx: Tx, result: string, name: string, len: number): vo
   const pos = headlen(skb);
   // 6.1 l.3648: managed frags take real references first, as skb1 (which
   // never gets SKBFL_MANAGED_FRAG_REFS) will put the ones it is given.
-  if (tx.kernel === "6.1" && shinfo(tx, skb).managed_frag_refs && fixed(tx, "managed-downgrade-split")) kernel.skb_zcopy_downgrade_managed(tx, skb, "skb_split");
+  if (tx.kernel === "6.1" && shinfo(tx, skb).managed_frag_refs && fixed(tx, "managed-downgrade-split"))
+    kernel.skb_zcopy_downgrade_managed(tx, skb, "skb_split");
   const data = shinfo(tx, tx.get("skbs", name)!);
   let skb1 = allocSkb(tx, result, Math.max(0, pos - len));
   // l.3650: skb1->flags |= skb->flags & (SKBFL_SHARED_FRAG | SKBFL_PURE_ZEROCOPY).

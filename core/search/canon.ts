@@ -109,7 +109,16 @@ function buildGraph(state: State, summary: PathSummary): Graph {
   for (const d of state.datas.values()) {
     // The managed and pure flags are appended only when set, so states without them keep their keys.
     const zcFlags = d.managed_frag_refs || d.pure_zerocopy ? [2 * b(!!d.managed_frag_refs) + b(!!d.pure_zerocopy)] : [];
-    g.add(K.Data, d.id, [d.end, d.head_offset, d.dataref, b(d.head_stolen), d.zcopy ? 1 + b(d.zcopy.dont_orphan) : 0, d.frags.length, d.frag_list.length, ...zcFlags]);
+    g.add(K.Data, d.id, [
+      d.end,
+      d.head_offset,
+      d.dataref,
+      b(d.head_stolen),
+      d.zcopy ? 1 + b(d.zcopy.dont_orphan) : 0,
+      d.frags.length,
+      d.frag_list.length,
+      ...zcFlags,
+    ]);
   }
   for (const z of state.buffers.values()) {
     g.add(K.Buffer, z.id, [z.pages.length, z.completions.length, b(completed.has(z.id)), b(premature.has(z.id)), b(late.has(z.id)), b(state.skbs.has(z.skb))]);
