@@ -655,10 +655,11 @@ export const FIXES: readonly KernelFix[] = [
     beforeSource:
       "skb_split text in the SKBTX_SHARED_FRAG -> SKBFL_SHARED_FRAG rename diff in the code index (id 49150605910); that SKBFL_PURE_ZEROCOPY and this line came with this commit is from its subject and the Debian 5.16.7-1 changelog entry, not from its diff",
     ops: ["skb_split"],
-    modelled: "needs mechanism: SKBFL_PURE_ZEROCOPY and socket memory charging (outside skbscope's lifetime model)",
+    modelled:
+      "needs mechanism: socket memory accounting. SKBFL_PURE_ZEROCOPY itself is modelled (io_send_zc sets it on an empty skb, skb_split passes it on), but only sk_mem_charge()/sk_mem_uncharge() read it (tcp_downgrade_zcopy_pure, io_sg_from_iter, sk_wmem_free_skb): dropping it in skb_split changes sk_forward_alloc, never a page's, an skb's or a ubuf_info's lifetime",
     modelledAt: null,
     modelledSnippet: null,
-    withoutNeeds: "PURE_ZEROCOPY flag; socket memory accounting",
+    withoutNeeds: "socket memory accounting (sk_forward_alloc charged and uncharged per skb truesize); no lifetime in the model differs without the fix",
     issueCase: null,
     sources: [`${CHANGELOG} (5.16.7-1)`],
   },

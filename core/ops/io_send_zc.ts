@@ -29,9 +29,9 @@
  * io-uring-notif policy; under another the owner hears by that policy
  * (page-refs: when the pin goes), and the notif is silent.
  * Preconditions (io_uring/tcp guarantee them): a unshared and uncloned
- * (the unsent tail of the write queue), p a live guest page (user memory)
- * with a caller reference, a's Data zero-copy only through an io_uring
- * notif, 0 < len, off + len within the page, a free frag slot.
+ * (the unsent tail of the write queue) and not zero-copy yet (another
+ * uarg: -EEXIST, a new skb), p a live guest page (user memory) with a
+ * caller reference, 0 < len, off + len within the page, a free frag slot.
  */
 import { outOfRange, precondition } from "../model/events";
 import { PAGE_SIZE, profile } from "../model/kernel";
@@ -56,6 +56,9 @@ export function io_send_zc(tx: Tx, name: string, pageName: string, off: number, 
   if (data.frags.length >= profile(tx.kernel).MAX_SKB_FRAGS)
     outOfRange(fn, "nr_frags", data.frags.length, profile(tx.kernel).MAX_SKB_FRAGS - 1, "has no free frag slot (-EMSGSIZE)");
   if (data.head_stolen) precondition(fn, `${name}'s head was stolen by skb_try_coalesce`);
+  // skb_zerocopy_iter_stream() l.1483: an skb points to one uarg; with
+  // another, -EEXIST and tcp_sendmsg_locked() starts a new skb.
+  if (data.zcopy) precondition(fn, `${name} already carries ${data.zcopy.ubuf}: skb_zerocopy_iter_stream returns -EEXIST, TCP starts a new skb`);
 
   const n = tx.counters.buffer + 1;
   tx.counters = { ...tx.counters, buffer: n };
