@@ -129,8 +129,7 @@ export const io_send_zc_spec = defineOp({
     },
   },
   form: { off: 0, len: 4096 },
-  oracle: {
-    notRecordable: "io_uring is not callable from the oracle module; the flag paths it sets up are recorded through skboracle's managed_frags command",
-  },
+  // The module cannot call io_uring: its io_send_zc builds the same skb, notif and pin with the kernel's helpers.
+  oracle: "io_send_zc",
   run: (tx, _r, a) => io_send_zc(tx, a[0], a[1], a[2], a[3]),
 });
