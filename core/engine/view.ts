@@ -51,6 +51,10 @@ export interface DataView {
   readonly ubuf: string | null;
   readonly dont_orphan: boolean;
   readonly release: string | null;
+  /** SKBFL_MANAGED_FRAG_REFS, present only when set: the frags hold no page reference. */
+  readonly managed_frag_refs?: true;
+  /** SKBFL_PURE_ZEROCOPY, present only when set. */
+  readonly pure_zerocopy?: true;
 }
 
 export interface PageView {
@@ -124,6 +128,8 @@ export function stateView(state: State): StateView {
     ubuf: d.zcopy?.ubuf ?? null,
     dont_orphan: d.zcopy?.dont_orphan ?? false,
     release: d.release,
+    ...(d.managed_frag_refs ? { managed_frag_refs: true as const } : {}),
+    ...(d.pure_zerocopy ? { pure_zerocopy: true as const } : {}),
   }));
   const pages: PageView[] = [...state.pages.values()].map((p) => ({
     name: p.name,

@@ -29,6 +29,9 @@ interface KSkb {
   dataref: number;
   frags: { page: string; offset: number; size: number }[];
   frag_list: string[];
+  /** Dumped only when set (io_send_zc's skbs); absent means clear. */
+  managed_frag_refs?: boolean;
+  pure_zerocopy?: boolean;
 }
 interface KStep {
   line: number;
@@ -117,6 +120,10 @@ export function compare(file: string): { steps: number; mismatches: string[] } {
       const ef = es.frags.map((f) => `${ePages.name(f.page)}+${f.offset}:${f.size}`);
       if (kf.join() !== ef.join()) miss(step, `skb ${ks.name}.frags`, ks.frags, es.frags);
       if (ks.frag_list.join() !== es.frag_list.join()) miss(step, `skb ${ks.name}.frag_list`, ks.frag_list, es.frag_list);
+      const ed = v.datas.find((d) => d.head === es.head);
+      for (const f of ["managed_frag_refs", "pure_zerocopy"] as const) {
+        if (!!ks[f] !== !!ed?.[f]) miss(step, `skb ${ks.name} ${f}`, !!ks[f], !!ed?.[f]);
+      }
     }
     const ePageCount = new Map(v.pages.map((p) => [ePages.name(p.name), p.refcount]));
     for (const kp of k.pages) {

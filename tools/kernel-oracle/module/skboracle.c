@@ -2363,11 +2363,17 @@ static void emit_skb(struct obj *o)
 		first = false;
 	}
 	sb_printf(&out,
-		  "],\"tailroom\":%u,\"truesize\":%u,\"head_frag\":%s,\"fclone\":\"%s\",\"zerocopy\":%s,\"destructor\":%s}",
+		  "],\"tailroom\":%u,\"truesize\":%u,\"head_frag\":%s,\"fclone\":\"%s\",\"zerocopy\":%s,\"destructor\":%s",
 		  skb->end - skb->tail, skb->truesize,
 		  skb->head_frag ? "true" : "false", fc,
 		  skb_zcopy(skb) ? "true" : "false",
 		  skb->destructor ? "true" : "false");
+	/* io_send_zc's flags, only when set: older recordings stay valid */
+	if (sh->flags & SKBFL_MANAGED_FRAG_REFS)
+		sb_printf(&out, ",\"managed_frag_refs\":true");
+	if (sh->flags & SKBFL_PURE_ZEROCOPY)
+		sb_printf(&out, ",\"pure_zerocopy\":true");
+	sb_putc(&out, '}');
 }
 
 static void emit_state(void)
