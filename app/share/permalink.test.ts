@@ -120,7 +120,9 @@ describe("the format's tables", () => {
     for (const fn of OPS.keys()) expect(OPCODES, fn).toContain(fn);
     for (const s of STORIES) expect(STORY_CODES, s.id).toContain(s.id);
     for (const fn of SHORT_OPS) expect(OPCODES).toContain(fn);
-    expect(new Set(OPCODES).size).toBe(OPCODES.length);
+    // Codes reserved for another branch's ops may be holes (RESERVED_OPCODES); the others are unique.
+    const used = OPCODES.filter((fn) => fn !== undefined);
+    expect(new Set(used).size).toBe(used.length);
     expect(new Set(STORY_CODES).size).toBe(STORY_CODES.length);
   });
 });

@@ -57,6 +57,7 @@ describe("engine host (the worker side of the protocol)", () => {
       ["shinfo-release", "premature"],
       ["ubuf-orphan", "n/a"],
       ["msg-zerocopy", "n/a"],
+      ["io-uring-notif", "n/a"],
     ]);
     const life = of("lifetimes")[0];
     const g = life.rows.find((r) => r.kind === "page" && r.name === "g")!;

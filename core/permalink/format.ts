@@ -108,6 +108,9 @@ export const STORY_CODES: readonly string[] = [
   "fix-zerocopy-orphan-frags",
   "fix-tx-error-cloned",
   "fix-gro-refuse-zcopy",
+  "io-uring-send-zc",
+  "fix-managed-skip-unref",
+  "fix-managed-downgrade-split",
 ];
 /** Integers common in traces, 4 bits each. Fixed for format 1. */
 export const INT_TABLE: readonly number[] = [0, 4096, 1448, 256, 1000, 2048, 64, 1500];
