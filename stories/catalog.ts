@@ -166,7 +166,14 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "modern/fix-splice.trace",
     summary: "Merged fix: frags copied at local delivery, before any splice",
     side: "merged",
-    expected: { "page-refs": "late", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
+    expected: {
+      "page-refs": "late",
+      destructor: "premature",
+      "shinfo-release": "premature",
+      "ubuf-orphan": "ok",
+      "msg-zerocopy": "ok",
+      "io-uring-notif": "ok",
+    },
   },
   {
     id: "msg-zerocopy",
@@ -272,7 +279,14 @@ export const CATALOG: readonly StoryMeta[] = [
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
     fix: {
       id: "split-zerocopy-clone",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature", "io-uring-notif": "premature" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "premature",
+        "msg-zerocopy": "premature",
+        "io-uring-notif": "premature",
+      },
     },
   },
   {
@@ -283,7 +297,14 @@ export const CATALOG: readonly StoryMeta[] = [
     expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
     fix: {
       id: "expand-head-uarg-ref",
-      without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature", "io-uring-notif": "premature" },
+      without: {
+        "page-refs": "ok",
+        destructor: "ok",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "ok",
+        "msg-zerocopy": "premature",
+        "io-uring-notif": "premature",
+      },
     },
   },
   {
@@ -294,7 +315,14 @@ export const CATALOG: readonly StoryMeta[] = [
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
     fix: {
       id: "pskb-copy-uarg-clone",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature", "io-uring-notif": "premature" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "ok",
+        "msg-zerocopy": "premature",
+        "io-uring-notif": "premature",
+      },
     },
   },
   {
@@ -305,7 +333,14 @@ export const CATALOG: readonly StoryMeta[] = [
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
     fix: {
       id: "segment-uarg-clone",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "premature", "io-uring-notif": "premature" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "ok",
+        "msg-zerocopy": "premature",
+        "io-uring-notif": "premature",
+      },
     },
   },
   {
@@ -316,7 +351,14 @@ export const CATALOG: readonly StoryMeta[] = [
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
     fix: {
       id: "shift-refuse-zcopy",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature", "io-uring-notif": "premature" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "premature",
+        "msg-zerocopy": "premature",
+        "io-uring-notif": "premature",
+      },
     },
   },
   {
@@ -327,7 +369,14 @@ export const CATALOG: readonly StoryMeta[] = [
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
     fix: {
       id: "coalesce-refuse-zcopy",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature", "io-uring-notif": "premature" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "premature",
+        "msg-zerocopy": "premature",
+        "io-uring-notif": "premature",
+      },
     },
   },
   {
@@ -338,7 +387,14 @@ export const CATALOG: readonly StoryMeta[] = [
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
     fix: {
       id: "vhost-complete-once",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "premature",
+        "msg-zerocopy": "ok",
+        "io-uring-notif": "ok",
+      },
     },
   },
   {
@@ -349,7 +405,14 @@ export const CATALOG: readonly StoryMeta[] = [
     expected: { "page-refs": "late", destructor: "premature", "shinfo-release": "late", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
     fix: {
       id: "rx-orphan-frags",
-      without: { "page-refs": "late", destructor: "premature", "shinfo-release": "late", "ubuf-orphan": "ok", "msg-zerocopy": "late", "io-uring-notif": "late" },
+      without: {
+        "page-refs": "late",
+        destructor: "premature",
+        "shinfo-release": "late",
+        "ubuf-orphan": "ok",
+        "msg-zerocopy": "late",
+        "io-uring-notif": "late",
+      },
     },
   },
   {
@@ -360,7 +423,14 @@ export const CATALOG: readonly StoryMeta[] = [
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
     fix: {
       id: "zerocopy-orphan-frags",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature", "io-uring-notif": "premature" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "premature",
+        "msg-zerocopy": "premature",
+        "io-uring-notif": "premature",
+      },
     },
   },
   {
@@ -371,7 +441,14 @@ export const CATALOG: readonly StoryMeta[] = [
     expected: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
     fix: {
       id: "gro-refuse-zcopy",
-      without: { "page-refs": "ok", destructor: "premature", "shinfo-release": "premature", "ubuf-orphan": "premature", "msg-zerocopy": "premature", "io-uring-notif": "premature" },
+      without: {
+        "page-refs": "ok",
+        destructor: "premature",
+        "shinfo-release": "premature",
+        "ubuf-orphan": "premature",
+        "msg-zerocopy": "premature",
+        "io-uring-notif": "premature",
+      },
     },
   },
   {
@@ -380,7 +457,10 @@ export const CATALOG: readonly StoryMeta[] = [
     summary: "A driver's error on a clone leaves the shared ubuf alone",
     side: "merged",
     expected: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "ok", "io-uring-notif": "ok" },
-    fix: { id: "tx-error-cloned", without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "premature", "io-uring-notif": "premature" } },
+    fix: {
+      id: "tx-error-cloned",
+      without: { "page-refs": "ok", destructor: "ok", "shinfo-release": "ok", "ubuf-orphan": "ok", "msg-zerocopy": "premature", "io-uring-notif": "premature" },
+    },
   },
   // --- io_uring zero-copy send: SKBFL_MANAGED_FRAG_REFS (issue 10 item 2) ---
   {
@@ -388,23 +468,64 @@ export const CATALOG: readonly StoryMeta[] = [
     file: "modern/io-uring-send-zc.trace",
     summary: "io_uring SEND_ZC: managed frags, one notification at refcnt 0",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "missed", "shinfo-release": "missed", "ubuf-orphan": "missed", "msg-zerocopy": "missed", "io-uring-notif": "ok" },
+    expected: {
+      "page-refs": "ok",
+      destructor: "missed",
+      "shinfo-release": "missed",
+      "ubuf-orphan": "missed",
+      "msg-zerocopy": "missed",
+      "io-uring-notif": "ok",
+    },
   },
   {
     id: "fix-managed-skip-unref",
     file: "fixes/managed-skip-unref.trace",
     summary: "skb_release_data puts no reference for managed frags",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "missed", "shinfo-release": "missed", "ubuf-orphan": "missed", "msg-zerocopy": "missed", "io-uring-notif": "ok" },
-    fix: { id: "managed-skip-unref", without: { "page-refs": "premature", destructor: "missed", "shinfo-release": "missed", "ubuf-orphan": "missed", "msg-zerocopy": "missed", "io-uring-notif": "ok" } },
+    expected: {
+      "page-refs": "ok",
+      destructor: "missed",
+      "shinfo-release": "missed",
+      "ubuf-orphan": "missed",
+      "msg-zerocopy": "missed",
+      "io-uring-notif": "ok",
+    },
+    fix: {
+      id: "managed-skip-unref",
+      without: {
+        "page-refs": "premature",
+        destructor: "missed",
+        "shinfo-release": "missed",
+        "ubuf-orphan": "missed",
+        "msg-zerocopy": "missed",
+        "io-uring-notif": "ok",
+      },
+    },
   },
   {
     id: "fix-managed-downgrade-split",
     file: "fixes/managed-downgrade-split.trace",
     summary: "skb_split takes real frag references before skb1 gets them",
     side: "merged",
-    expected: { "page-refs": "ok", destructor: "missed", "shinfo-release": "missed", "ubuf-orphan": "missed", "msg-zerocopy": "missed", "io-uring-notif": "ok" },
-    fix: { id: "managed-downgrade-split", without: { "page-refs": "premature", destructor: "missed", "shinfo-release": "missed", "ubuf-orphan": "missed", "msg-zerocopy": "missed", "io-uring-notif": "ok" } },
+    expected: {
+      "page-refs": "ok",
+      destructor: "missed",
+      "shinfo-release": "missed",
+      "ubuf-orphan": "missed",
+      "msg-zerocopy": "missed",
+      "io-uring-notif": "ok",
+    },
+    fix: {
+      id: "managed-downgrade-split",
+      without: {
+        "page-refs": "premature",
+        destructor: "missed",
+        "shinfo-release": "missed",
+        "ubuf-orphan": "missed",
+        "msg-zerocopy": "missed",
+        "io-uring-notif": "ok",
+      },
+    },
   },
 ];
 

@@ -34,7 +34,8 @@ const PRE_FIX = {
   "gro-refuse-zcopy": "zero-copy skbs are not refused: skb's frags (or head) move to p, which holds no ubuf_info",
   "tx-error-cloned": "skb_tx_error runs the callback and clears the zero-copy flags on a clone too, in the shinfo the clones share",
   "managed-skip-unref": "skb_release_data puts every frag page, managed frags too, although they took no reference",
-  "managed-downgrade-expand": "pskb_expand_head counts managed frags as they are: a clone's expansion takes skb_frag_ref()s into a Data that stays managed and never puts them",
+  "managed-downgrade-expand":
+    "pskb_expand_head counts managed frags as they are: a clone's expansion takes skb_frag_ref()s into a Data that stays managed and never puts them",
   "managed-downgrade-split": "skb_split moves managed frags into skb1, which is not managed and will put references nobody took",
 } as const;
 

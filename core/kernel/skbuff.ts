@@ -157,7 +157,11 @@ export function withoutZcopyFlags(data: Data): Data {
 export function skb_zcopy_downgrade_managed(tx: Tx, skb: Skb, fn: string): void {
   const data = shinfo(tx, skb);
   if (!data.managed_frag_refs) return;
-  tx.emit({ kind: "substep", fn: "__skb_zcopy_downgrade_managed", text: `${fn}: ${data.id}'s managed frags take a page reference each; SKBFL_MANAGED_FRAG_REFS cleared` });
+  tx.emit({
+    kind: "substep",
+    fn: "__skb_zcopy_downgrade_managed",
+    text: `${fn}: ${data.id}'s managed frags take a page reference each; SKBFL_MANAGED_FRAG_REFS cleared`,
+  });
   const { managed_frag_refs: _m, ...rest } = data;
   tx.set("datas", data.id, rest);
   for (const f of data.frags) pageGet(tx, f.page, "skb_frag_ref");

@@ -46,7 +46,12 @@ describe("io_send_zc", () => {
   });
 
   it("an skb with frags that are not managed: the generic path takes a page reference", () => {
-    const run = clean(trace(`k = alloc_page(host)\na = alloc_skb(0)\nskb_fill_page_desc(a, 0, k, 0, 100)\ng = alloc_page(guest)\nio_send_zc(a, g, 0, 1000)\nkfree_skb(a)`, NOTIF));
+    const run = clean(
+      trace(
+        `k = alloc_page(host)\na = alloc_skb(0)\nskb_fill_page_desc(a, 0, k, 0, 100)\ng = alloc_page(guest)\nio_send_zc(a, g, 0, 1000)\nkfree_skb(a)`,
+        NOTIF,
+      ),
+    );
     expect(h(run, 5, "h1").managed_frag_refs).toBeUndefined();
     // a was not empty: no SKBFL_PURE_ZEROCOPY.
     expect(h(run, 5, "h1").pure_zerocopy).toBeUndefined();

@@ -13,9 +13,7 @@ describe("io-uring-notif", () => {
     const run = clean(trace(`${ARMED}\nkfree_skb(a)`, NOTIF));
     const armed = run.snapshotAt(4);
     // One callback call (net_zcopy_put); io_notif_flush is a plain refcount_dec.
-    expect([...armed.ubufs.values()]).toEqual([
-      { name: "u1", kind: "io-notif", refcnt: 1, dont_orphan: true, buffer: "z1", zerocopy: true, callbacks: 1 },
-    ]);
+    expect([...armed.ubufs.values()]).toEqual([{ name: "u1", kind: "io-notif", refcnt: 1, dont_orphan: true, buffer: "z1", zerocopy: true, callbacks: 1 }]);
     // The frags arm took hold references of their own: no pin, nothing managed.
     expect(armed.datas.get("h1" as never)!.managed_frag_refs).toBeUndefined();
     expect(run.steps[4].events.find((e) => e.kind === "completion")).toEqual({
