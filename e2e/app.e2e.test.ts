@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { parseTrace, runTrace, stateView, type StateView } from "../core/index";
+import { POLICIES, parseTrace, runTrace, stateView, type StateView } from "../core/index";
 import { DEFAULT_STORY_ID, STORIES } from "../stories/index";
 import { datarefText } from "../app/graph/format";
 import { appUnderTest, openApp, ROOT, settled, traceDrawn } from "./harness";
@@ -208,7 +208,7 @@ describe("skbscope main screen", () => {
     expect(await row.locator(".verdict").textContent()).toMatch(/inconclusive/);
     expect(await row.locator("button").textContent()).toBe("step 7");
     expect(await row.locator("button").getAttribute("title")).toMatch(/^not judged: skb_segment: .*not modelled/);
-    await page.waitForFunction(() => document.querySelectorAll("[data-testid=matrix] tr").length === 5);
+    await page.waitForFunction((n) => document.querySelectorAll("[data-testid=matrix] tr").length === n, POLICIES.length);
     await page.screenshot({ path: join(SHOTS, "inconclusive-light.png") });
     // Step 7 says why; step 8 (a splice of an skb no socket received) names the contract.
     await row.locator("button").click();
@@ -232,7 +232,7 @@ describe("skbscope main screen", () => {
     await page.keyboard.press("ArrowLeft");
     await settled(page, 10);
     await page.waitForSelector('svg.graph g.node[data-key="sock:@dev"]');
-    expect(await page.locator("[data-testid=matrix] tr.bad").count()).toBe(5);
+    expect(await page.locator("[data-testid=matrix] tr.bad").count()).toBe(POLICIES.length);
     await page.screenshot({ path: join(SHOTS, "device-queue-light.png") });
     expect(errors).toEqual([]);
     await context.close();
