@@ -689,7 +689,7 @@ export const FIXES: readonly KernelFix[] = [
       "sock_queue_rcv_skb",
     ],
     modelled: "yes",
-    modelledAt: "core/kernel/skbuff.ts:185-186",
+    modelledAt: "core/kernel/skbuff.ts:189-190",
     modelledSnippet: "while (PAGE_SIZE * 2 ** order * max < total && order < MAX_ORDER) order++;",
     withoutNeeds: "frags larger than one page (BIG TCP payloads): the model caps an skb at MAX_SKB_FRAGS single-page frags, so the order is always 0",
     issueCase: null,

@@ -154,6 +154,17 @@ describe("managed frags at the downgrade sites", () => {
     expect(run.verdict).toBe("ok");
   });
 
+  it("a page filled onto a managed skb: the caller's downgrade first, so every frag's reference is put", () => {
+    // core/testdata/regressions/fill-onto-managed-frags.trace, found by the property test.
+    const run = clean(trace(`${SEND}get_page(g)\nskb_fill_page_desc(a, 1, g, 0, 96)\nkfree_skb(a)`, NOTIF));
+    expect(h(run, 5, "h1").managed_frag_refs).toBeUndefined();
+    // pin + the downgraded frags[0] + the caller's reference handed to frags[1]
+    expect(page(run, 5)).toMatchObject({ refcount: 3, caller: 0 });
+    expect(page(run, 6).refcount).toBe(0);
+    expect(run.findings).toEqual([]);
+    expect(run.verdict).toBe("ok");
+  });
+
   it("pskb_trim and __pskb_pull_tail drop managed frags without a put (skb_frag_unref)", () => {
     const trim = clean(trace(`g = alloc_page(guest)\na = alloc_skb(256)\nskb_put(a, 100)\nio_send_zc(a, g, 0, 4096)\npskb_trim(a, 100)\nkfree_skb(a)`, NOTIF));
     expect(view(trim.snapshotAt(5)).skbs.a.frags).toEqual([]);
