@@ -49,7 +49,7 @@ describe("skbscope check", () => {
   it("--json gives {verdicts: {policy: {verdict, findings}}}", () => {
     const r = cli(["check", "t.trace", "--json", "--kernel", "6.1"], { "t.trace": TSIRKIN });
     const json = JSON.parse(r.out);
-    expect(Object.keys(json.verdicts)).toEqual(["page-refs", "destructor", "shinfo-release", "ubuf-orphan", "msg-zerocopy", "page-pool"]);
+    expect(Object.keys(json.verdicts)).toEqual(["page-refs", "destructor", "shinfo-release", "ubuf-orphan", "msg-zerocopy", "page-pool", "io-uring-notif"]);
     expect(json.verdicts["shinfo-release"].verdict).toBe("premature");
     expect(json.verdicts["shinfo-release"].findings[0]).toMatchObject({ kind: "premature", step: 6, holder: "h2.frags[0]" });
     expect(json.verdicts["ubuf-orphan"]).toMatchObject({ verdict: "ok", findings: [] });

@@ -9,8 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { parseTrace, runTrace, stateView, type StateView } from "../core/index";
-import { POLICIES } from "../core/model/policies";
+import { POLICIES, parseTrace, runTrace, stateView, type StateView } from "../core/index";
 import { DEFAULT_STORY_ID, STORIES } from "../stories/index";
 import { datarefText } from "../app/graph/format";
 import { appUnderTest, openApp, ROOT, settled, traceDrawn } from "./harness";
@@ -234,7 +233,7 @@ describe("skbscope main screen", () => {
     await page.keyboard.press("ArrowLeft");
     await settled(page, 10);
     await page.waitForSelector('svg.graph g.node[data-key="sock:@dev"]');
-    expect(await page.locator("[data-testid=matrix] tr.bad").count()).toBe(5);
+    expect(await page.locator("[data-testid=matrix] tr.bad").count()).toBe(POLICIES.length);
     await page.screenshot({ path: join(SHOTS, "device-queue-light.png") });
     expect(errors).toEqual([]);
     await context.close();

@@ -58,6 +58,7 @@ describe("engine host (the worker side of the protocol)", () => {
       ["ubuf-orphan", "n/a"],
       ["msg-zerocopy", "n/a"],
       ["page-pool", "n/a"],
+      ["io-uring-notif", "n/a"],
     ]);
     const life = of("lifetimes")[0];
     const g = life.rows.find((r) => r.kind === "page" && r.name === "g")!;

@@ -20,6 +20,8 @@ export function describeHolder(state: Pick<State, "skbs">, holder: string): stri
   if (pfrag) return `the page frag behind pipe ${pfrag[1]}`;
   const ring = /^(.+)\.ring$/.exec(holder);
   if (ring) return `the ring of page_pool ${ring[1]}`;
+  const pin = /^(u\d+)\.pin$/.exec(holder);
+  if (pin) return `the registered buffer's pin, kept by io_uring notification ${pin[1]}`;
   return holder;
 }
 

@@ -57,6 +57,10 @@ export interface DataView {
   readonly release: string | null;
   /** shinfo->flags & SKBFL_SHARED_FRAG. */
   readonly shared_frag: boolean;
+  /** SKBFL_MANAGED_FRAG_REFS, present only when set: the frags hold no page reference. */
+  readonly managed_frag_refs?: true;
+  /** SKBFL_PURE_ZEROCOPY, present only when set. */
+  readonly pure_zerocopy?: true;
 }
 
 export interface PageView {
@@ -147,6 +151,8 @@ export function stateView(state: State): StateView {
     dont_orphan: d.zcopy?.dont_orphan ?? false,
     release: d.release,
     shared_frag: d.shared_frag,
+    ...(d.managed_frag_refs ? { managed_frag_refs: true as const } : {}),
+    ...(d.pure_zerocopy ? { pure_zerocopy: true as const } : {}),
   }));
   const pages: PageView[] = [...state.pages.values()].map((p) => ({
     name: p.name,

@@ -8,12 +8,12 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { verdictMatrix } from "../engine/matrix";
+import { verdictMatrix, type MatrixEntry } from "../engine/matrix";
 import { POLICIES } from "../model/types";
 import { OPS } from "../ops/index";
 import { parseTrace } from "../trace/parse";
 import { FIXES, FIX_IDS, ISSUE_CASES, fixById } from "./catalogue";
-import { DEMOS } from "./demos";
+import { DEMOS, type FixDemo } from "./demos";
 import { REVERTIBLE } from "./fixed";
 
 interface Snapshot {
@@ -155,7 +155,7 @@ describe("fix demos", () => {
       const matrix = verdictMatrix(parsed.trace, "6.1");
       expect(matrix.skipped, id).toEqual([]);
       for (const entry of matrix.entries) {
-        expect(entry.errors, `${id} ${entry.policy}`).toEqual([]);
+        expectRefusals(id, demo, entry);
         expect(entry.verdict, `${id} under ${entry.policy}`).toBe(demo.with[entry.policy]);
       }
       expect(matrix.entries.map((e) => e.policy)).toEqual([...POLICIES]);
@@ -169,7 +169,7 @@ describe("fix demos", () => {
       expect(matrix.without).toEqual([id]);
       expect(matrix.entries.map((e) => e.policy)).toEqual([...POLICIES]);
       for (const entry of matrix.entries) {
-        expect(entry.errors, `${id} ${entry.policy}`).toEqual([]);
+        expectRefusals(id, demo, entry);
         expect(entry.verdict, `${id} without the fix, under ${entry.policy}`).toBe(demo.without[entry.policy]);
       }
     }
@@ -207,3 +207,14 @@ describe("revertible fixes", () => {
     expect([...asked].sort()).toEqual([...REVERTIBLE].sort());
   });
 });
+
+/** A demo's steps fail only under the policies it says, in the function it names. */
+function expectRefusals(id: string, demo: FixDemo, entry: MatrixEntry): void {
+  const fn = demo.refusedUnder?.[entry.policy];
+  if (fn === undefined) {
+    expect(entry.errors, `${id} ${entry.policy}`).toEqual([]);
+    return;
+  }
+  expect(entry.errors.length, `${id} ${entry.policy}: the refusal it declares`).toBeGreaterThan(0);
+  for (const e of entry.errors) expect(e.message, `${id} ${entry.policy}`).toContain(fn);
+}

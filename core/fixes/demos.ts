@@ -20,20 +20,37 @@ export interface FixDemo {
   readonly without: VerdictRow;
   /** The guard removed from the engine to measure `without`. */
   readonly reverted: string;
+  /**
+   * Policies under which the kernel refuses a step of the trace (a failed
+   * step, not a finding), with the function that refuses: their row says
+   * what the rest of the trace gives.
+   */
+  readonly refusedUnder?: Partial<Record<PolicyId, string>>;
 }
 
 /**
  * `pagePool` defaults to ok: a trace with no page_pool page arms a
  * page-pool buffer that holds no page (zerocopy_arm warns), so that
  * policy has nothing to judge; catalogue.test.ts checks it all the same.
+ * io-uring-notif's notif is a DONT_ORPHAN ubuf like msg-zerocopy's:
+ * unless told, its verdict is msg-zerocopy's.
  */
-const row = (pageRefs: Verdict, destructor: Verdict, shinfo: Verdict, ubuf: Verdict, msgzc: Verdict, pagePool: Verdict = "ok"): VerdictRow => ({
+const row = (
+  pageRefs: Verdict,
+  destructor: Verdict,
+  shinfo: Verdict,
+  ubuf: Verdict,
+  msgzc: Verdict,
+  pagePool: Verdict = "ok",
+  notif: Verdict = msgzc,
+): VerdictRow => ({
   "page-refs": pageRefs,
   destructor,
   "shinfo-release": shinfo,
   "ubuf-orphan": ubuf,
   "msg-zerocopy": msgzc,
   "page-pool": pagePool,
+  "io-uring-notif": notif,
 });
 
 const lines = (...l: string[]) => `# kernel: 6.1\n${l.join("\n")}\n`;
@@ -44,7 +61,7 @@ const ARMED = ["g = alloc_page(guest)", "a = alloc_skb(256)", "skb_fill_page_des
 /** A driver's RX skb `a` (no linear room) holding page_pool page p as frags[0], marked for recycling, armed. */
 const POOL_RX = ["p = page_pool_alloc(pool)", "a = alloc_skb(0)", "skb_add_rx_frag(a, 0, p, 0, 1500, 4096)", "skb_mark_for_recycle(a)", "zerocopy_arm(a)"];
 /** One verdict under every policy (a shared write is no policy's doing). */
-const ALL = (v: Verdict): VerdictRow => row(v, v, v, v, v, v);
+const ALL = (v: Verdict): VerdictRow => row(v, v, v, v, v, v, v);
 
 /** sendfile: a file's page f, spliced into pipe q, then into skb `skb` (SKBFL_SHARED_FRAG). */
 const SENDFILE = (skb: string, len: number) => [
@@ -54,6 +71,8 @@ const SENDFILE = (skb: string, len: number) => [
   `${skb} = alloc_skb(256)`,
   `do_tcp_sendpages(${skb}, q)`,
 ];
+/** io_uring sends the user's page g from a registered buffer: a's frag holds no page reference. */
+const SEND_ZC = ["g = alloc_page(guest)", "a = alloc_skb(0)", "io_send_zc(a, g, 0, 4096)"];
 
 const SPLIT = lines(...ARMED, "b = skb_split(a, 1000)", "kfree_skb(a)", "owner_reuse(g)", "kfree_skb(b)");
 
@@ -206,6 +225,45 @@ export const DEMOS: ReadonlyMap<string, FixDemo> = new Map<string, FixDemo>([
       reverted: "core/ops/skb_tx_error.ts: the !skb_cloned(skb) test (measured with the engine's own without run; the op came with its guard)",
     },
   ],
+  // --- SKBFL_MANAGED_FRAG_REFS: page-reference bugs, seen by the page-refs oracle ---
+  [
+    "managed-skip-unref",
+    {
+      trace: lines(...SEND_ZC, "kfree_skb(a)"),
+      with: row("ok", "missed", "missed", "missed", "missed", "missed", "ok"),
+      without: row("premature", "missed", "missed", "missed", "missed", "missed", "ok"),
+      reverted: "core/ops/kfree_skb.ts releaseWholeData: the skip_unref test (every frag page is put)",
+    },
+  ],
+  [
+    "managed-downgrade-split",
+    {
+      trace: lines(
+        "g = alloc_page(guest)",
+        "a = alloc_skb(256)",
+        "skb_put(a, 100)",
+        "io_send_zc(a, g, 0, 4096)",
+        "b = skb_split(a, 100)",
+        "kfree_skb(b)",
+        "kfree_skb(a)",
+      ),
+      with: row("ok", "missed", "missed", "missed", "missed", "missed", "ok"),
+      without: row("premature", "missed", "missed", "missed", "missed", "missed", "ok"),
+      reverted: "core/ops/skb_split.ts: the skb_zcopy_downgrade_managed call",
+    },
+  ],
+  [
+    "managed-downgrade-expand",
+    {
+      // Without the fix a page reference leaks (a conservation finding): g
+      // never goes idle, so the owners io_uring never arms are no longer
+      // found "missed". The leak, not a completion, is the bug here.
+      trace: lines(...SEND_ZC, "b = skb_clone(a)", "pskb_expand_head(a, 0, 0)", "kfree_skb(b)", "kfree_skb(a)"),
+      with: row("ok", "missed", "missed", "missed", "missed", "missed", "ok"),
+      without: row("ok", "ok", "ok", "ok", "ok", "ok", "ok"),
+      reverted: "core/kernel/skbuff.ts pskb_expand_head: the skb_zcopy_downgrade_managed call",
+    },
+  ],
   [
     "rx-orphan-frags",
     {
@@ -260,8 +318,11 @@ export const DEMOS: ReadonlyMap<string, FixDemo> = new Map<string, FixDemo>([
         "owner_reuse(h)",
       ),
       with: row("ok", "ok", "ok", "ok", "ok"),
-      without: row("ok", "ok", "ok", "ok", "missed"),
+      without: row("ok", "ok", "ok", "ok", "missed", "ok", "ok"),
       reverted: "core/ops/msg_zerocopy_realloc.ts: the datagram extension takes a reference and extra_uref is always true",
+      // io_uring's notification is not MSG_ZEROCOPY's: msg_zerocopy_realloc
+      // will not extend it (uarg->callback != msg_zerocopy_callback, -ENOBUFS).
+      refusedUnder: { "io-uring-notif": "msg_zerocopy_realloc" },
     },
   ],
   [

@@ -40,6 +40,10 @@ const PRE_FIX = {
   "shift-shared-frag": "tgt takes skb's frag pages but not SKBFL_SHARED_FRAG",
   "coalesce-shared-frag": "to takes from's frag pages but not SKBFL_SHARED_FRAG",
   "segment-shared-frag-fraglist": "the segment takes SKBFL_SHARED_FRAG from head_skb only, not from the frag_list member whose frags it takes",
+  "managed-skip-unref": "skb_release_data puts every frag page, managed frags too, although they took no reference",
+  "managed-downgrade-expand":
+    "pskb_expand_head counts managed frags as they are: a clone's expansion takes skb_frag_ref()s into a Data that stays managed and never puts them",
+  "managed-downgrade-split": "skb_split moves managed frags into skb1, which is not managed and will put references nobody took",
 } as const;
 
 export type RevertibleFix = keyof typeof PRE_FIX;

@@ -36,6 +36,12 @@ export function pskb_expand_head(tx: Tx, name: string, nhead: number, ntail: num
   if (nhead < 0) kernelCheck("pskb_expand_head", "BUG_ON(nhead < 0)", `nhead ${nhead}`);
   if (ntail < 0) kernelCheck("pskb_expand_head", "ntail >= 0", `ntail ${ntail} would shrink the head`);
   assertUnshared(skb, "pskb_expand_head");
+  // 6.1 l.1847: managed frags take real references before anything
+  // below counts them (skb_frag_ref on a clone, skb_release_data).
+  if (tx.kernel === "6.1" && shinfo(tx, skb).managed_frag_refs && fixed(tx, "managed-downgrade-expand")) {
+    skb_zcopy_downgrade_managed(tx, skb, "pskb_expand_head");
+    skb = tx.get("skbs", name)!;
+  }
   const old = shinfo(tx, skb);
   const end = headEndFor(tx, "pskb_expand_head", old.end + nhead + ntail);
   tx.emit({
@@ -83,9 +89,10 @@ export function pskb_expand_head(tx: Tx, name: string, nhead: number, ntail: num
   finish(tx, name, moved, nhead, end, old.end, false);
 }
 
-/** The memcpy of the shinfo header and frags into the new head. */
+/** The memcpy of the shinfo header (flags included) and frags into the new head. */
 function copyShinfo(from: Data, to: Data): Data {
-  return { ...to, frags: from.frags, frag_list: from.frag_list, zcopy: from.zcopy, release: from.release, shared_frag: from.shared_frag };
+  const flags = { ...(from.managed_frag_refs ? { managed_frag_refs: true } : {}), ...(from.pure_zerocopy ? { pure_zerocopy: true } : {}) };
+  return { ...to, frags: from.frags, frag_list: from.frag_list, zcopy: from.zcopy, release: from.release, shared_frag: from.shared_frag, ...flags };
 }
 
 /** get_page() on every frag and skb_get() on every frag_list member. */
@@ -123,14 +130,42 @@ function finish(tx: Tx, name: string, moved: Data, nhead: number, end: number, o
 // --- skb_copy_ubufs and the zero-copy helpers ----------------------------------
 
 /**
- * skb_zcopy_clear(skb, success): one callback call, flags cleared
- * (SKBFL_ALL_ZEROCOPY, which holds SKBFL_SHARED_FRAG: skbuff.h 6.1 l.531, l.1780).
+ * skb_zcopy_clear(skb, success): one callback call, then every zero-copy
+ * flag cleared (SKBFL_ALL_ZEROCOPY, which holds SKBFL_SHARED_FRAG and the
+ * managed and pure ones: skbuff.h 6.1 l.531, l.1780).
  */
 export function skb_zcopy_clear(tx: Tx, skb: Skb, success: boolean): void {
   const data = shinfo(tx, skb);
   if (!data.zcopy) return;
-  tx.set("datas", data.id, { ...data, zcopy: null, shared_frag: false });
+  tx.set("datas", data.id, withoutZcopyFlags({ ...data, zcopy: null, shared_frag: false }));
   ubufCallback(tx, data.zcopy.ubuf, success);
+}
+
+/** The Data with SKBFL_MANAGED_FRAG_REFS and SKBFL_PURE_ZEROCOPY cleared (absent = clear). */
+export function withoutZcopyFlags(data: Data): Data {
+  if (data.managed_frag_refs === undefined && data.pure_zerocopy === undefined) return data;
+  const { managed_frag_refs: _m, pure_zerocopy: _p, ...rest } = data;
+  return rest;
+}
+
+/**
+ * skb_zcopy_downgrade_managed() (6.1 skbuff.h l.1786) and
+ * __skb_zcopy_downgrade_managed() (skbuff.c l.1503): a Data whose frags
+ * are managed takes a real reference on every frag page and clears
+ * SKBFL_MANAGED_FRAG_REFS, so the code after it may count frags as usual.
+ * The Data is shared by clones: they all see the downgrade.
+ */
+export function skb_zcopy_downgrade_managed(tx: Tx, skb: Skb, fn: string): void {
+  const data = shinfo(tx, skb);
+  if (!data.managed_frag_refs) return;
+  tx.emit({
+    kind: "substep",
+    fn: "__skb_zcopy_downgrade_managed",
+    text: `${fn}: ${data.id}'s managed frags take a page reference each; SKBFL_MANAGED_FRAG_REFS cleared`,
+  });
+  const { managed_frag_refs: _m, ...rest } = data;
+  tx.set("datas", data.id, rest);
+  for (const f of data.frags) pageGet(tx, f.page, "skb_frag_ref");
 }
 
 /** skb_copy_ubufs(): returns an errno string, or null on success. */
@@ -165,7 +200,9 @@ export function skb_copy_ubufs(tx: Tx, skb: Skb): string | null {
       size: i < count - 1 ? psize : total - psize * (count - 1),
     }));
     tx.set("datas", data.id, { ...data, frags });
-    data.frags.forEach((f, i) => pagePut(tx, f.page, `${data.id}.frags[${i}]`));
+    // skb_frag_unref() puts nothing for managed frags (skbuff.h l.3523);
+    // skb_zcopy_clear() below clears SKBFL_MANAGED_FRAG_REFS with the rest.
+    if (!data.managed_frag_refs) data.frags.forEach((f, i) => pagePut(tx, f.page, `${data.id}.frags[${i}]`));
   }
   skb_zcopy_clear(tx, skb, false);
   return null;

@@ -101,7 +101,7 @@ export function assertUnshared(skb: Skb, fn: string): void {
 // checker can compare it with the page's counter (conservation).
 
 /** The holders of each page, as "caller", "h1.frags[0]", "h1.head", "q.bufs[0]". */
-export function holdersIndex(state: Pick<State, "pages" | "datas" | "pipes" | "caches" | "kernel">): Map<PageId, string[]> {
+export function holdersIndex(state: Pick<State, "pages" | "datas" | "pipes" | "caches" | "kernel"> & Partial<Pick<State, "ubufs">>): Map<PageId, string[]> {
   const index = new Map<PageId, string[]>();
   const add = (page: PageId, holder: string) => {
     const list = index.get(page);
@@ -114,16 +114,22 @@ export function holdersIndex(state: Pick<State, "pages" | "datas" | "pipes" | "c
   }
   for (const data of state.datas.values()) {
     if (data.head_page) add(data.head_page, `${data.id}.head`);
-    data.frags.forEach((f, i) => add(f.page, `${data.id}.frags[${i}]`));
+    // Managed frags (SKBFL_MANAGED_FRAG_REFS) hold no reference to count.
+    if (!data.managed_frag_refs) data.frags.forEach((f, i) => add(f.page, `${data.id}.frags[${i}]`));
   }
   for (const pipe of state.pipes.values()) {
     pipe.bufs.forEach((b, i) => add(b.page, `${pipe.name}.bufs[${i}]`));
   }
   if (state.caches.pfrag) add(state.caches.pfrag.page, pfragHolder(state));
+  for (const [page, holder] of pinsOf(state)) add(page, holder);
   return index;
 }
 
-export function holdersOf(state: Pick<State, "pages" | "datas" | "pipes" | "caches" | "kernel">, page: PageId): string[] {
+/**
+ * Who holds or maps the page: its counted holders, and managed frags
+ * (SKBFL_MANAGED_FRAG_REFS), which map it without a reference of their own.
+ */
+export function holdersOf(state: Pick<State, "pages" | "datas" | "pipes" | "caches" | "kernel"> & Partial<Pick<State, "ubufs">>, page: PageId): string[] {
   const out: string[] = [];
   const p = state.pages.get(page);
   if (p) for (let i = 0; i < p.caller; i++) out.push("caller");
@@ -140,17 +146,22 @@ export function holdersOf(state: Pick<State, "pages" | "datas" | "pipes" | "cach
     });
   }
   if (state.caches.pfrag?.page === page) out.push(pfragHolder(state));
+  for (const [p, holder] of pinsOf(state)) if (p === page) out.push(holder);
   return out;
 }
 
-/** How many holders a page has: holdersOf(...).length without the strings. */
-export function holderCount(state: Pick<State, "pages" | "datas" | "pipes" | "caches">, page: PageId): number {
+/**
+ * How many references the page's holders account for: holdersIndex's
+ * count (managed frags hold none; an io_uring notification's pins do).
+ */
+export function holderCount(state: Pick<State, "pages" | "datas" | "pipes" | "caches"> & Partial<Pick<State, "ubufs">>, page: PageId): number {
   const p = state.pages.get(page);
   let n = (p?.caller ?? 0) + (p?.pp_in_pool ? 1 : 0);
   for (const data of state.datas.values()) {
     if (data.head_page === page) n++;
-    for (const f of data.frags) if (f.page === page) n++;
+    if (!data.managed_frag_refs) for (const f of data.frags) if (f.page === page) n++;
   }
+  for (const [p] of pinsOf(state)) if (p === page) n++;
   for (const pipe of state.pipes.values()) for (const b of pipe.bufs) if (b.page === page) n++;
   if (state.caches.pfrag?.page === page) n++;
   return n;
@@ -159,6 +170,14 @@ export function holderCount(state: Pick<State, "pages" | "datas" | "pipes" | "ca
 /** A recycled page's holder: its page_pool's ring (the pool's one reference). */
 export function poolHolder(pool: string | undefined): string {
   return `${pool ?? "pool"}.ring`;
+}
+
+/** The pages io_uring notifications pin, with their holder names ("u1.pin"). */
+function pinsOf(state: Partial<Pick<State, "ubufs">>): [PageId, string][] {
+  const out: [PageId, string][] = [];
+  if (!state.ubufs) return out;
+  for (const u of state.ubufs.values()) for (const p of u.pins ?? []) out.push([p, `${u.name}.pin`]);
+  return out;
 }
 
 /** The page frag splice copies linear bytes into, by its kernel name. */

@@ -79,6 +79,14 @@ export const POLICY_TABLE = [
     kernels: ["6.1"],
     needs: "page_pool",
   },
+  {
+    id: "io-uring-notif",
+    code: 6,
+    label: "io-uring-notif",
+    description: "io_uring zero-copy send: told when the notif's refcnt drops to zero",
+    kernels: ["6.1"],
+    needs: "ubuf_info",
+  },
 ] as const satisfies readonly PolicyInfo[];
 
 export type PolicyId = (typeof POLICY_TABLE)[number]["id"];

@@ -101,6 +101,18 @@ export interface Data {
    * Who sets, keeps or loses it: core/model/README.md "SKBFL_SHARED_FRAG".
    */
   readonly shared_frag: boolean;
+  /**
+   * SKBFL_MANAGED_FRAG_REFS (6.1 skbuff.h l.527): the frags hold no page
+   * reference; the ubuf_info pins the pages (io_uring's io_sg_from_iter).
+   * Absent means clear.
+   */
+  readonly managed_frag_refs?: boolean;
+  /**
+   * SKBFL_PURE_ZEROCOPY (6.1 skbuff.h l.520): every byte is the user's
+   * (tcp_sendmsg_locked sets it on a fragless skb); only socket memory
+   * accounting reads it. Absent means clear.
+   */
+  readonly pure_zerocopy?: boolean;
 }
 
 /**
@@ -163,7 +175,7 @@ export interface DevQueued {
 /** struct ubuf_info (6.1), with what the owner was told. */
 export interface Ubuf {
   readonly name: UbufId;
-  readonly kind: "vhost" | "msgzc";
+  readonly kind: "vhost" | "msgzc" | "io-notif";
   readonly refcnt: number;
   readonly dont_orphan: boolean;
   readonly buffer: BufferId;
@@ -175,6 +187,18 @@ export interface Ubuf {
    * uarg covers, extended by msg_zerocopy_realloc(); absent means 1.
    */
   readonly len?: number;
+  /**
+   * io-notif: the registered-buffer pages this notification keeps pinned
+   * (io_req_set_rsrc_node: the rsrc node lives until io_notif_complete).
+   * Each pin is one page reference, held by the ubuf. Absent: none.
+   */
+  readonly pins?: readonly PageId[];
+  /**
+   * io-notif under a policy that does not listen to io_uring's CQE: the
+   * refcount still runs and the pins still drop, but the owner is not told
+   * here (its own policy tells it). Absent: the callback tells the owner.
+   */
+  readonly silent?: boolean;
 }
 
 /** A zero-copy buffer the owner armed with zerocopy_arm(). */

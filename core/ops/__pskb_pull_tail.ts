@@ -70,8 +70,8 @@ export function pullTail(tx: Tx, name: string, delta: number, fn = "__pskb_pull_
     }
   });
   tx.set("datas", data.id, { ...data, frags });
-  // skb_frag_unref(skb, i): __skb_frag_unref(frag, skb->pp_recycle).
-  for (const [f, i] of dropped) skbFragUnref(tx, f.page, skb.pp_recycle === true, `${data.id}.frags[${i}]`);
+  // skb_frag_unref(skb, i): __skb_frag_unref(frag, skb->pp_recycle); nothing for managed frags (6.1 skbuff.h l.3523).
+  if (!data.managed_frag_refs) for (const [f, i] of dropped) skbFragUnref(tx, f.page, skb.pp_recycle === true, `${data.id}.frags[${i}]`);
 
   skb = tx.get("skbs", name)!;
   const after: Skb = { ...skb, data_len: skb.data_len - delta };

@@ -13,6 +13,7 @@ import { assertNewName, holdersOf, pageOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { PageId, PageOrigin, PageOwner } from "../model/types";
 import { completionPolicy } from "../policy/registry";
+import { pinPut } from "../policy/completion";
 import { defineOp, kw, ref } from "./spec";
 
 /** get_page(): one more reference, for a holder the caller names. */
@@ -59,6 +60,9 @@ export function pagePut(tx: Tx, id: PageId, by: string): void {
     }
   }
 }
+
+// An io_uring notification's pins are put as any page reference is.
+pinPut.fn = pagePut;
 
 /** A page the kernel allocates itself (copies, head fragments). */
 export function newKernelPage(tx: Tx, origin: PageOrigin, refcount = 1): PageId {

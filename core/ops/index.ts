@@ -27,6 +27,7 @@ import { skb_copy_ubufs_spec, skb_orphan_frags_rx_spec, skb_orphan_frags_spec } 
 import { skb_add_rx_frag_spec, skb_fill_page_desc_spec, skb_frag_add_head_spec } from "./skb_fill_page_desc";
 import { skb_orphan_spec } from "./skb_orphan";
 import { skb_recycle_check_spec } from "./skb_recycle_check";
+import { io_send_zc_spec } from "./io_send_zc";
 import { skb_segment_spec } from "./skb_segment";
 import { skb_shift_spec } from "./skb_shift";
 import { pipe_release_spec, skb_splice_bits_spec } from "./skb_splice_bits";
@@ -113,6 +114,7 @@ const SPECS: readonly OpSpec[] = [
   find_or_create_page_spec,
   generic_file_splice_read_spec,
   esp_input_spec,
+  io_send_zc_spec,
 ];
 
 export const OPS: ReadonlyMap<string, OpSpec> = new Map(SPECS.map((spec) => [spec.fn, spec]));

@@ -103,7 +103,11 @@ export function releaseWholeData(tx: Tx, data: Data, skb: SkbId, why: string): v
   }
   // __skb_frag_unref(frag, skb->pp_recycle): page_pool pages go back to their pool.
   const recycle = tx.kernel === "6.1" && tx.get("skbs", skb)?.pp_recycle === true;
-  data.frags.forEach((f, i) => skbFragUnref(tx, f.page, recycle, `${data.id}.frags[${i}]`));
+  // skip_unref (6.1 l.776-781): managed frags took no page reference, so
+  // none is put; before the managed-frags patch every frag was put.
+  const skipUnref = tx.kernel === "6.1" && !!data.zcopy && !!data.managed_frag_refs && fixed(tx, "managed-skip-unref");
+  if (skipUnref) tx.emit({ kind: "substep", fn: "skb_release_data", text: `${data.id} has SKBFL_MANAGED_FRAG_REFS: skip_unref, no frag page is put` });
+  else data.frags.forEach((f, i) => skbFragUnref(tx, f.page, recycle, `${data.id}.frags[${i}]`));
   for (const member of data.frag_list) kfreeSkbRef(tx, member, `${data.id}.frag_list`);
   if (data.release) {
     // Seed patch (2.6.32 l.352+): release(skb) after the frag_list drop,

@@ -90,8 +90,8 @@ export function trim(tx: Tx, name: string, len: number, fn = "pskb_trim"): void 
     frag_list = kept;
   }
   tx.set("datas", data.id, { ...shinfo(tx, skb), frags: keep, frag_list });
-  // skb_frag_unref(skb, i): __skb_frag_unref(frag, skb->pp_recycle).
-  for (const [f, i] of drop) skbFragUnref(tx, f.page, skb.pp_recycle === true, `${data.id}.frags[${i}]`);
+  // skb_frag_unref(skb, i): __skb_frag_unref(frag, skb->pp_recycle); nothing for managed frags (6.1 skbuff.h l.3523).
+  if (!data.managed_frag_refs) for (const [f, i] of drop) skbFragUnref(tx, f.page, skb.pp_recycle === true, `${data.id}.frags[${i}]`);
   for (const m of dropMembers) kfreeSkbRef(tx, m, `${data.id}.frag_list`);
 
   skb = tx.get("skbs", name)!;

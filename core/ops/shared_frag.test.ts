@@ -132,6 +132,8 @@ const TABLE: Record<string, Entry> = {
   queue_userspace_packet: { then: "k = sock_create()\nu = queue_userspace_packet(k, a, true)", skb: "u", flag: false },
   // skb_zcopy_init(): flags |= uarg->flags, whose SKBFL_ZEROCOPY_FRAG holds SHARED_FRAG.
   skb_zcopy_set: { from: ARMED, then: "c = alloc_skb(256)\nskb_zcopy_set(c, b)", skb: "c", flag: true, policy: "msg-zerocopy" },
+  // io_alloc_notif's uarg->flags (SKBFL_ZEROCOPY_FRAG) reach the shinfo through skb_zcopy_init.
+  io_send_zc: { from: "g = alloc_page(guest)\nc = alloc_skb(0)\n", then: "io_send_zc(c, g, 0, 4096)", skb: "c", flag: true },
   msg_zerocopy_realloc: { from: ARMED, then: "c = alloc_skb(256)\nmsg_zerocopy_realloc(c, b)", skb: "c", flag: true, policy: "msg-zerocopy" },
 };
 

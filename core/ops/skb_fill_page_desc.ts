@@ -7,7 +7,9 @@
  * l.1064) and net/core/skbuff.c skb_add_rx_frag() (6.1 l.712; 2.6.32
  * l.281). Neither takes a page reference: the caller's reference is handed
  * over to the descriptor. The trace's skb_fill_page_desc also does the
- * caller's len/data_len/truesize update, as every caller does.
+ * caller's len/data_len/truesize update, as every caller does, and, on an
+ * skb whose frags are managed (io_send_zc), the caller's
+ * skb_zcopy_downgrade_managed() first (skb_append_pagefrags l.4001).
  * skb_frag_add_head (2.6.32 skbuff.h l.1728; open-coded in 6.1, e.g.
  * skb_gro_receive) puts an skb at the head of the frag_list; the caller's
  * reference on it becomes the list's.
@@ -17,6 +19,7 @@ import { PAGE_SIZE, profile } from "../model/kernel";
 import { pageOf, shinfo, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import { takeCallerRef } from "./alloc_page";
+import * as kernel from "../kernel/skbuff";
 import type { PageId, SkbId } from "../model/types";
 import { defineOp, int, op, ref, type FuzzCtx, type FuzzSpec } from "./spec";
 
@@ -32,8 +35,14 @@ function attach(tx: Tx, fn: string, name: string, i: number, pageName: string, o
   }
   if (page.freed) precondition(fn, `${pageName} went back to the page allocator`);
   if (data.head_stolen) precondition(fn, `${name}'s head was stolen by skb_try_coalesce`);
+  // A caller adding a referenced page to an skb whose frags may be managed
+  // downgrades them first (6.1 skb_append_pagefrags l.4001,
+  // tcp_sendmsg_locked tcp.c l.1380, __ip_append_data ip_output.c l.1231):
+  // a managed Data would never put the new frag's reference.
+  if (data.managed_frag_refs) kernel.skb_zcopy_downgrade_managed(tx, skb, fn);
   takeCallerRef(tx, page.name);
-  tx.set("datas", data.id, { ...data, frags: [...data.frags, { page: page.name, offset: off, size }] });
+  const cur = shinfo(tx, skb);
+  tx.set("datas", data.id, { ...cur, frags: [...cur.frags, { page: page.name, offset: off, size }] });
   tx.set("skbs", name, { ...skb, len: skb.len + size, data_len: skb.data_len + size, truesize: skb.truesize + truesize });
 }
 

@@ -13,9 +13,11 @@
  *   move; a descriptor straddling len is kept by both with page +1
  *   (skb_frag_ref), skb keeping the front, skb1->frags[0] the rest.
  * Neither skb's head changes, and the original Data's dataref is untouched.
- * 6.1 first passes on skb's SKBFL_SHARED_FRAG (zc_flags, l.3646-3650), then
- *   runs skb_zerocopy_clone(skb1, skb, 0): skb1 joins skb's ubuf
- *   (refcnt +1) — always, and without orphaning, even for vhost ubufs.
+ * 6.1 first runs skb_zcopy_downgrade_managed(skb) (managed frags take a
+ *   page reference each), passes SKBFL_SHARED_FRAG and SKBFL_PURE_ZEROCOPY
+ *   on to skb1 (zc_flags, l.3646-3650), then skb_zerocopy_clone(skb1, skb,
+ *   0): skb1 joins skb's ubuf (refcnt +1) — always, and without orphaning,
+ *   even for vhost ubufs.
  * The kernel checks nothing; callers unclone first and never split past
  * the end, so both are precondition errors here.
  */
@@ -35,14 +37,20 @@ export function skb_split(tx: Tx, result: string, name: string, len: number): vo
   if (len < 0 || len > skb.len) outOfRange("skb_split", "len", len, skb.len, "is outside the skb");
   // Uncloned, no frag_list, 0 < len < skb->len: caller contracts
   // split-unclone-first, split-no-frag-list, split-inside-skb (contracts.ts).
-  const data = shinfo(tx, skb);
   const pos = headlen(skb);
+  // 6.1 l.3648: managed frags take real references first, as skb1 (which
+  // never gets SKBFL_MANAGED_FRAG_REFS) will put the ones it is given.
+  if (tx.kernel === "6.1" && shinfo(tx, skb).managed_frag_refs && fixed(tx, "managed-downgrade-split"))
+    kernel.skb_zcopy_downgrade_managed(tx, skb, "skb_split");
+  const data = shinfo(tx, tx.get("skbs", name)!);
   let skb1 = allocSkb(tx, result, Math.max(0, pos - len));
   // skb_shinfo(skb1)->flags |= skb_shinfo(skb)->flags & zc_flags;
   if (tx.kernel === "6.1" && data.shared_frag) {
     const d1 = shinfo(tx, skb1);
     tx.set("datas", d1.id, { ...d1, shared_frag: true });
   }
+  // l.3650: skb1->flags |= skb->flags & (SKBFL_SHARED_FRAG | SKBFL_PURE_ZEROCOPY).
+  if (data.pure_zerocopy) tx.set("datas", skb1.head, { ...shinfo(tx, skb1), pure_zerocopy: true });
   // Without 1f8b977ab32d skb1 never joined skb's ubuf_info (catalogue: before).
   if (tx.kernel === "6.1" && fixed(tx, "split-zerocopy-clone")) {
     const err = kernel.skb_zerocopy_clone(tx, skb1, skb);

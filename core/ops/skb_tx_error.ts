@@ -25,8 +25,9 @@
  *   nothing, but a driver's error path frees the skb it was handed, and a
  *   zero-copy skb reaches a driver with users 1 (TCP and the taps send
  *   clones); with another user the skb would outlive the callback.
- * Not modelled: skb_zcopy_downgrade_managed() (no SKBFL_MANAGED_FRAG_REFS
- *   in the model), and the nouarg bit of skb_zcopy_is_nouarg().
+ * On an uncloned skb, skb_zcopy_downgrade_managed() runs first: managed
+ *   frags take a page reference each, which the free puts.
+ * Not modelled: the nouarg bit of skb_zcopy_is_nouarg().
  */
 import { fixed } from "../fixes/fixed";
 import { precondition } from "../model/events";
@@ -34,6 +35,7 @@ import { shinfo, skbCloned, skbOf, skbShared } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import { ubufCallback } from "../policy/completion";
 import { kfreeSkbRef } from "./kfree_skb";
+import * as kernel from "../kernel/skbuff";
 import { defineOp, eachFreeWhere, fuzzOneSkb } from "./spec";
 
 export function skb_tx_error(tx: Tx, name: string): void {
@@ -44,12 +46,15 @@ export function skb_tx_error(tx: Tx, name: string): void {
   // The 6.1.190 guard: a clone leaves the shared zero-copy state alone.
   const touch = !skbCloned(tx, skb) || !fixed(tx, "tx-error-cloned");
   if (uarg && touch) {
+    // skb_zcopy_downgrade_managed(skb) first: the free below puts real refs.
+    kernel.skb_zcopy_downgrade_managed(tx, skb, "skb_tx_error");
+    const now = shinfo(tx, skb);
     tx.emit({
       kind: "substep",
       fn: "skb_zcopy_clear",
       text: `skb_tx_error(${name}): ${uarg}'s callback (success) and SKBFL_ALL_ZEROCOPY cleared in ${data.id}`,
     });
-    tx.set("datas", data.id, { ...data, zcopy: null, shared_frag: false });
+    tx.set("datas", data.id, kernel.withoutZcopyFlags({ ...now, zcopy: null, shared_frag: false }));
   } else if (uarg) {
     tx.emit({ kind: "substep", fn: "skb_tx_error", text: `${name} is cloned: the zero-copy state in ${data.id} is shared, left alone` });
   }

@@ -71,6 +71,9 @@ export function skb_zerocopy(tx: Tx, toName: string, fromName: string, len: numb
     rest -= size;
     pageGet(tx, f.page, "skb_zerocopy");
   }
+  // Its callers' `to` is fresh, never managed; were it (io_send_zc, then
+  // trimmed to no frags), its new frags' references must be counted.
+  kernel.skb_zcopy_downgrade_managed(tx, tx.get("skbs", toName)!, "skb_zerocopy");
   const data = shinfo(tx, tx.get("skbs", toName)!);
   tx.set("datas", data.id, { ...data, frags });
 }

@@ -117,6 +117,9 @@ export const STORY_CODES: readonly string[] = [
   "fix-shift-shared-frag",
   "fix-coalesce-shared-frag",
   "fix-segment-shared-frag-fraglist",
+  "io-uring-send-zc",
+  "fix-managed-skip-unref",
+  "fix-managed-downgrade-split",
 ];
 /** Integers common in traces, 4 bits each. Fixed for format 1. */
 export const INT_TABLE: readonly number[] = [0, 4096, 1448, 256, 1000, 2048, 64, 1500];

@@ -10,7 +10,7 @@
 import { holdersOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import { fixed } from "../fixes/fixed";
-import type { BufferId, SkbId, UbufId } from "../model/types";
+import type { BufferId, PageId, SkbId, UbufId } from "../model/types";
 
 export function hostHolders(tx: Tx, buffer: BufferId): string[] {
   const zb = tx.get("buffers", buffer);
@@ -61,6 +61,11 @@ export function ubufCallback(tx: Tx, ubuf: UbufId, success: boolean): void {
   // Before "vhost/net: complete zerocopy ubufs only once" (6.1.180) the
   // vhost callback completed on every call, whatever the refcnt.
   const vhostEveryCall = u.kind === "vhost" && !fixed(tx, "vhost-complete-once");
+  if (u.kind === "io-notif") {
+    if (refcnt === 0) ioNotifComplete(tx, ubuf, zerocopy);
+    else if (refcnt < 0) tx.emit({ kind: "warn", fn: "refcount_t", text: `${ubuf}->refcnt underflow` });
+    return;
+  }
   if (refcnt === 0 || vhostEveryCall) {
     const via = u.kind === "vhost" ? "vhost_zerocopy_callback" : "msg_zerocopy_callback";
     complete(tx, u.buffer, zerocopy ? via : `${via} (COPIED)`, zerocopy);
@@ -68,6 +73,42 @@ export function ubufCallback(tx: Tx, ubuf: UbufId, success: boolean): void {
     tx.emit({ kind: "warn", fn: "refcount_t", text: `${ubuf}->refcnt underflow` });
   }
 }
+
+/**
+ * io_uring_tx_zerocopy_callback() reached refcnt zero (6.1 io_uring/notif.c
+ * l.28-46): __io_notif_complete_tw posts the notification CQE and
+ * io_req_task_complete() frees the request, dropping its rsrc node and with
+ * it the registered buffer's pins (the model's registered buffer lives as
+ * long as the notifications that use it). Both happen in one task work
+ * before the user runs, so the CQE is judged after the pins are gone. A
+ * silent notif (another policy) drops its pins without telling the owner.
+ */
+function ioNotifComplete(tx: Tx, ubuf: UbufId, zerocopy: boolean): void {
+  const u = tx.get("ubufs", ubuf)!;
+  const { pins = [], ...rest } = u;
+  if (pins.length) {
+    tx.set("ubufs", ubuf, rest);
+    tx.emit({ kind: "substep", fn: "io_req_task_complete", text: `${ubuf}'s rsrc node goes: the registered buffer's pins on ${pins.join(", ")} are dropped` });
+    for (const p of pins) pinPut.fn?.(tx, p, `${ubuf}.pin`);
+  }
+  if (!u.silent) complete(tx, u.buffer, zerocopy ? "io_notif_complete" : "io_notif_complete (IORING_NOTIF_USAGE_ZC_COPIED)", zerocopy);
+}
+
+/** io_notif_flush() (6.1 notif.c l.74-83): the master reference goes; no callback call. */
+export function ioNotifFlush(tx: Tx, ubuf: UbufId): void {
+  const u = tx.get("ubufs", ubuf);
+  if (!u) return;
+  const refcnt = u.refcnt - 1;
+  tx.set("ubufs", ubuf, { ...u, refcnt });
+  if (refcnt === 0) ioNotifComplete(tx, ubuf, u.zerocopy);
+}
+
+/**
+ * put_page() for a notification's pins, bound by core/ops/alloc_page.ts
+ * when it loads (it imports the policy registry, which imports this file,
+ * so this file cannot import it back).
+ */
+export const pinPut: { fn: ((tx: Tx, page: PageId, by: string) => void) | null } = { fn: null };
 
 export function ubufGet(tx: Tx, ubuf: UbufId): void {
   const u = tx.get("ubufs", ubuf);

@@ -9,6 +9,7 @@
  */
 import type { PolicyId } from "../model/types";
 import { destructor } from "./destructor";
+import { ioUringNotif } from "./io-uring-notif";
 import { msgZerocopy } from "./msg-zerocopy";
 import { pagePool } from "./page-pool";
 import { pageRefs } from "./page-refs";
@@ -23,6 +24,7 @@ export const POLICY_MODULES: { readonly [P in PolicyId]: CompletionPolicy<P> } =
   "ubuf-orphan": ubufOrphan,
   "msg-zerocopy": msgZerocopy,
   "page-pool": pagePool,
+  "io-uring-notif": ioUringNotif,
 };
 
 export function completionPolicy(policy: PolicyId): CompletionPolicy {

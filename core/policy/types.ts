@@ -51,6 +51,7 @@ export interface CompletionPolicy<P extends PolicyId = PolicyId> {
   onPageIdle?(tx: Tx, page: PageId): void;
   /**
    * Which pages of the armed skb are the owner's (the buffer's pages);
+  /**
    * without it, the guest's pages.
    */
   ownsPage?(page: Page): boolean;
@@ -65,4 +66,9 @@ export interface CompletionPolicy<P extends PolicyId = PolicyId> {
    * completes when the pool gets its page back does it here.
    */
   onPoolReturn?(tx: Tx, page: PageId, how: "recycled" | "released"): void;
+  /**
+   * io_uring's notification (io_notif_complete) is how this policy's owner
+   * hears; under any other policy an io_uring notification is silent.
+   */
+  readonly hearsIoNotif?: boolean;
 }

@@ -62,6 +62,7 @@ const enum E {
   PipeBuf,
   Queue,
   CachePage,
+  UbufPin,
 }
 
 interface GNode {
@@ -93,7 +94,7 @@ const b = (x: boolean) => (x ? 1 : 0);
 const OWNER = { guest: 1, host: 2, file: 3 } as const;
 const ORIGIN = { alloc: 1, copy: 2, napi: 3, pfrag: 4, pool: 5, pagecache: 6 } as const;
 const FCLONE = { unavailable: 1, orig: 2, clone: 3 } as const;
-const UBUF = { vhost: 1, msgzc: 2 } as const;
+const UBUF = { vhost: 1, msgzc: 2, "io-notif": 3 } as const;
 const SEGMENT = /^(.+)\[(\d+)\]$/;
 const CACHES = ["napi", "napi_small", "pfrag"] as const;
 
@@ -111,6 +112,8 @@ function buildGraph(state: State, summary: PathSummary): Graph {
   }
   for (const [pair, ref] of state.fclones) g.add(K.Fclone, pair, [ref]);
   for (const d of state.datas.values()) {
+    // The managed and pure flags are appended only when set, so states without them keep their keys.
+    const zcFlags = d.managed_frag_refs || d.pure_zerocopy ? [2 * b(!!d.managed_frag_refs) + b(!!d.pure_zerocopy)] : [];
     g.add(K.Data, d.id, [
       d.end,
       d.head_offset,
@@ -120,12 +123,17 @@ function buildGraph(state: State, summary: PathSummary): Graph {
       d.frags.length,
       d.frag_list.length,
       b(d.shared_frag),
+      ...zcFlags,
     ]);
   }
   for (const z of state.buffers.values()) {
     g.add(K.Buffer, z.id, [z.pages.length, z.completions.length, b(completed.has(z.id)), b(premature.has(z.id)), b(late.has(z.id)), b(state.skbs.has(z.skb))]);
   }
-  for (const u of state.ubufs.values()) g.add(K.Ubuf, u.name, [UBUF[u.kind], u.refcnt, b(u.dont_orphan), b(u.zerocopy), u.callbacks]);
+  for (const u of state.ubufs.values()) {
+    // An io_uring notif's pins (edges below) and silence, appended only when present.
+    const notif = u.kind === "io-notif" ? [b(!!u.silent)] : [];
+    g.add(K.Ubuf, u.name, [UBUF[u.kind], u.refcnt, b(u.dont_orphan), b(u.zerocopy), u.callbacks, ...notif]);
+  }
   for (const q of state.pipes.values()) g.add(K.Pipe, q.name, [q.bufs.length]);
   for (const s of state.socks.values()) g.add(K.Sock, s.name, [s.queue.length]);
   // The page-fragment caches (one of each at most): where the next
@@ -187,7 +195,10 @@ function buildGraph(state: State, summary: PathSummary): Graph {
     g.edge(i, [E.ArmedSkb], g.id(K.Skb, z.skb));
     z.pages.forEach((p, k) => g.edge(i, [E.BufferPage, k], g.id(K.Page, p)));
   }
-  for (const u of state.ubufs.values()) g.edge(g.id(K.Ubuf, u.name)!, [E.UbufBuffer], g.id(K.Buffer, u.buffer));
+  for (const u of state.ubufs.values()) {
+    g.edge(g.id(K.Ubuf, u.name)!, [E.UbufBuffer], g.id(K.Buffer, u.buffer));
+    (u.pins ?? []).forEach((p, k) => g.edge(g.id(K.Ubuf, u.name)!, [E.UbufPin, k], g.id(K.Page, p)));
+  }
   for (const q of state.pipes.values()) {
     const i = g.id(K.Pipe, q.name)!;
     q.bufs.forEach((x, k) => g.edge(i, [E.PipeBuf, k, x.offset, x.len], g.id(K.Page, x.page)));

@@ -33,6 +33,9 @@ interface KSkb {
   pp_recycle?: true;
   /** skb_shinfo()->flags & SKBFL_SHARED_FRAG, present only when set (recordings whose oracle says "shared_frag"). */
   shared_frag?: boolean;
+  /** Dumped only when set (io_send_zc's skbs); absent means clear. */
+  managed_frag_refs?: boolean;
+  pure_zerocopy?: boolean;
 }
 interface KStep {
   line: number;
@@ -130,6 +133,10 @@ export function compare(file: string): { steps: number; mismatches: string[] } {
         const kFlag = ks.shared_frag ?? false;
         const eFlag = v.datas.find((d) => d.head === es.head)?.shared_frag ?? false;
         if (kFlag !== eFlag) miss(step, `skb ${ks.name} SKBFL_SHARED_FRAG`, kFlag, eFlag);
+      }
+      const ed = v.datas.find((d) => d.head === es.head);
+      for (const f of ["managed_frag_refs", "pure_zerocopy"] as const) {
+        if (!!ks[f] !== !!ed?.[f]) miss(step, `skb ${ks.name} ${f}`, !!ks[f], !!ed?.[f]);
       }
     }
     const ePageCount = new Map(v.pages.map((p) => [ePages.name(p.name), p.refcount]));

@@ -18,7 +18,7 @@ const TABLE = JSON.parse(fs.readFileSync(new URL("./ops.json", import.meta.url),
 export const OPS = TABLE.ops;
 export const ALIASES = TABLE.aliases;
 
-export const POLICIES = ["page-refs", "destructor", "shinfo-release", "ubuf-orphan", "msg-zerocopy", "page-pool"];
+export const POLICIES = ["page-refs", "destructor", "shinfo-release", "ubuf-orphan", "msg-zerocopy", "page-pool", "io-uring-notif"];
 
 export class TraceError extends Error {
   constructor(line, col, message) {

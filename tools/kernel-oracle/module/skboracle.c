@@ -14,7 +14,7 @@
  *
  * Command script:
  *   trace <file name>
- *   policy <page-refs|destructor|shinfo-release|ubuf-orphan|msg-zerocopy|page-pool>
+ *   policy <page-refs|destructor|shinfo-release|ubuf-orphan|msg-zerocopy|page-pool|io-uring-notif>
  *   op <line> <function> <result name or -> <arg>...   arg = r:<name>
  *                                                       | i:<decimal>
  *                                                       | k:<keyword>
@@ -258,6 +258,7 @@ struct oubuf {
 	struct ubuf_info ubuf;
 	int id;
 	bool complete;
+	struct page *pin;	/* io_send_zc: the registered buffer's pin */
 };
 static struct oubuf *ubufs[MAXUBUF];
 static int nubuf;
@@ -265,10 +266,10 @@ static int nubuf;
 static struct page_frag emu_frag;	/* the splice emulation's sk_page_frag */
 
 enum policy { P_PAGE_REFS, P_DESTRUCTOR, P_SHINFO_RELEASE, P_UBUF_ORPHAN,
-	      P_MSG_ZEROCOPY, P_PAGE_POOL, P_UNKNOWN };
+	      P_MSG_ZEROCOPY, P_PAGE_POOL, P_IO_URING_NOTIF, P_UNKNOWN };
 static const char *const policy_names[] = {
 	"page-refs", "destructor", "shinfo-release", "ubuf-orphan",
-	"msg-zerocopy", "page-pool", NULL
+	"msg-zerocopy", "page-pool", "io-uring-notif", NULL
 };
 static int policy;
 static char policy_text[64];
@@ -1868,6 +1869,135 @@ static struct oubuf *new_ubuf(struct step *st, u8 flags)
 	return u;
 }
 
+/* --- managed frags: io_uring's zero-copy send, emulated --------------------
+ *
+ * io_uring is not callable from a module. io_send_zc(a, p, off, len) builds
+ * what 6.1 io_send_zc() with a registered buffer leaves behind
+ * (io_uring/net.c l.1069-1216, io_uring/notif.c l.28-83), with the
+ * kernel's own helpers: a notification ubuf_info (SKBFL_ZEROCOPY_FRAG |
+ * SKBFL_DONT_ORPHAN, refcnt 1) and the send's reference (2);
+ * SKBFL_PURE_ZEROCOPY on an empty skb (tcp.c l.1407); io_sg_from_iter:
+ * SKBFL_MANAGED_FRAG_REFS on a fragless skb and the frag without a page
+ * reference (__skb_fill_page_desc_noacc), or, on an unmanaged skb that has
+ * frags, with one (get_page, as __zerocopy_sg_from_iter's); skb_zcopy_set
+ * (3); the callback for net_zcopy_put (2); a plain decrement for
+ * io_notif_flush (1). The caller's page reference becomes the notif's pin,
+ * put when its refcnt reaches zero (the request's rsrc node goes). What
+ * pskb_expand_head, skb_split, skb_tx_error and the frees then do to the
+ * skb is the real 6.1 code's. Not recorded: io_uring itself, the socket
+ * and its memory accounting.
+ */
+static void notif_unpin(struct oubuf *u)
+{
+	if (u->pin) {
+		put_page(u->pin);
+		u->pin = NULL;
+	}
+}
+
+/* io_uring_tx_zerocopy_callback: one reference per call; at zero the
+ * notification completes and the request drops the pin
+ */
+static void oracle_notif_cb(struct sk_buff *skb, struct ubuf_info *uarg,
+			    bool success)
+{
+	struct oubuf *u = container_of(uarg, struct oubuf, ubuf);
+
+	oracle_ubuf_cb(skb, uarg, success);
+	if (u->complete)
+		notif_unpin(u);
+}
+
+/* io_notif_flush: the master reference, no callback call */
+static void notif_flush(struct oubuf *u)
+{
+	if (refcount_dec_and_test(&u->ubuf.refcnt)) {
+		u->complete = true;
+		ev_sep();
+		sb_printf(&evs, "{\"kind\":\"complete\",\"ubuf\":\"u%d\"}", u->id);
+		notif_unpin(u);
+	}
+}
+
+/* io_alloc_notif() and tcp_sendmsg_locked()'s net_zcopy_get() */
+static struct oubuf *notif_alloc(struct step *st)
+{
+	struct oubuf *u = new_ubuf(st, SKBFL_ZEROCOPY_FRAG | SKBFL_DONT_ORPHAN);
+
+	if (!u)
+		return NULL;
+	u->ubuf.callback = oracle_notif_cb;
+	refcount_inc(&u->ubuf.refcnt);
+	return u;
+}
+
+/* skb_zcopy_set(), net_zcopy_put() and io_notif_flush() */
+static void notif_send_end(struct sk_buff *skb, struct oubuf *u)
+{
+	skb_zcopy_set(skb, &u->ubuf, NULL);
+	u->ubuf.callback(NULL, &u->ubuf, true);
+	notif_flush(u);
+}
+
+static void op_io_send_zc(struct step *st)
+{
+	struct obj *o, *p;
+	struct sk_buff *skb = arg_skb(st, 0, &o);
+	struct skb_shared_info *shinfo;
+	long long off, len;
+	struct oubuf *u;
+	int i;
+
+	p = arg_obj(st, 1, T_PAGE);
+	if (!skb || !p || !arg_int(st, 2, 0, PAGE_SIZE, &off) ||
+	    !arg_int(st, 3, 1, PAGE_SIZE, &len) || !no_dst(st))
+		return;
+	shinfo = skb_shinfo(skb);
+	if (skb_shared(skb) || skb_cloned(skb) || skb_zcopy(skb)) {
+		fail(st, "refused: io_send_zc: %s is shared, cloned or zero-copy already; tcp_sendmsg_locked would use a new skb",
+		     o->name);
+		return;
+	}
+	if (off + len > PAGE_SIZE || shinfo->nr_frags >= MAX_SKB_FRAGS) {
+		fail(st, "refused: io_send_zc: the frag does not fit");
+		return;
+	}
+	if (p->caller_refs <= 0) {
+		fail(st, "refused: io_send_zc: the caller holds no reference on %s to pin (get_page first)",
+		     p->name);
+		return;
+	}
+	u = notif_alloc(st);
+	if (!u)
+		return;
+	if (!skb->len)
+		shinfo->flags |= SKBFL_PURE_ZEROCOPY;
+	i = shinfo->nr_frags;
+	if (!i)
+		shinfo->flags |= SKBFL_MANAGED_FRAG_REFS;
+	else if (!skb_zcopy_managed(skb))
+		get_page(p->ptr);	/* __zerocopy_sg_from_iter's reference */
+	__skb_fill_page_desc_noacc(shinfo, i, p->ptr, off, len);
+	shinfo->nr_frags = i + 1;
+	skb->len += len;
+	skb->data_len += len;
+	skb->truesize += PAGE_ALIGN(off + len);
+	u->pin = p->ptr;	/* the caller's reference, now the notif's */
+	p->caller_refs--;
+	notif_send_end(skb, u);
+}
+
+/* zerocopy_arm under io-uring-notif: the unregistered path, whose frags
+ * hold their own page references (io_sg_from_iter_iovec)
+ */
+static void notif_arm(struct step *st, struct sk_buff *skb)
+{
+	struct oubuf *u = notif_alloc(st);
+
+	if (u)
+		notif_send_end(skb, u);
+}
+
 static void op_zerocopy_arm(struct step *st)
 {
 	struct obj *o;
@@ -1897,6 +2027,9 @@ static void op_zerocopy_arm(struct step *st)
 			return;
 		skb_zcopy_set(skb, &u->ubuf, NULL);
 		u->ubuf.callback(NULL, &u->ubuf, true);
+		break;
+	case P_IO_URING_NOTIF:
+		notif_arm(st, skb);
 		break;
 	case P_DESTRUCTOR:
 		if (skb->destructor) {
@@ -2140,6 +2273,9 @@ static void pp_cleanup(void)
 	for (i = 0; i < pp_npools; i++)
 		page_pool_destroy(pp_pools[i].pool);
 	pp_npools = 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* delivery (issue 10 item 2): a packet tap's clone, one uarg shared   */
 /* by several skbs                                                     */
 /* ------------------------------------------------------------------ */
@@ -2320,6 +2456,8 @@ static void exec_op(struct step *st)
 		op_orphan_frags(st, 1);
 	else if (!strcmp(f, "skb_copy_ubufs"))
 		op_orphan_frags(st, 2);
+	else if (!strcmp(f, "io_send_zc"))
+		op_io_send_zc(st);
 	else if (!strcmp(f, "skb_tx_error"))
 		op_tx_error(st);
 	else if (!strcmp(f, "page_pool_alloc"))
@@ -2564,6 +2702,11 @@ static void emit_skb(struct obj *o)
 		  skb->destructor ? "true" : "false",
 		  skb->pp_recycle ? ",\"pp_recycle\":true" : "");
 	emit_shinfo_flags(sh);
+	/* io_send_zc's flags, only when set: older recordings stay valid */
+	if (sh->flags & SKBFL_MANAGED_FRAG_REFS)
+		sb_printf(&out, ",\"managed_frag_refs\":true");
+	if (sh->flags & SKBFL_PURE_ZEROCOPY)
+		sb_printf(&out, ",\"pure_zerocopy\":true");
 	sb_putc(&out, '}');
 }
 
