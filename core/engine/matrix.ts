@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /**
- * The verdict matrix: one trace under every policy.
+ * The verdict matrix: one trace under every policy, judged one policy
+ * after another without step records (engine/replay.ts judgeTrace).
  */
 import type { Finding, Unjudged, Verdict } from "../check/checker";
 import { policyAbsence, policyKernels } from "../model/policies";
 import { POLICIES, type KernelId, type PolicyId } from "../model/types";
 import type { Trace } from "../trace/ast";
-import { runTrace, settings } from "./replay";
+import { judgeTrace, settings } from "./replay";
 
 export interface MatrixEntry {
   readonly policy: PolicyId;
@@ -39,14 +40,9 @@ export function verdictMatrix(trace: Trace, kernel?: KernelId, policies: readonl
       skipped.push({ policy, reason: `${absent}; use kernel ${policyKernels(policy)}` });
       continue;
     }
-    const run = runTrace(trace, { policy, kernel: k, without: base.without });
-    entries.push({
-      policy,
-      verdict: run.verdict,
-      findings: run.findings,
-      errors: run.steps.filter((s) => s.error).map((s) => ({ step: s.step, message: s.error!.message })),
-      unjudged: run.unjudged,
-    });
+    // One policy after another, each keeping its findings and errors only.
+    const run = judgeTrace(trace, { policy, kernel: k, without: base.without });
+    entries.push({ policy, verdict: run.verdict, findings: run.findings, errors: run.errors, unjudged: run.unjudged });
   }
   return { kernel: k, without: base.without, entries, skipped };
 }

@@ -22,6 +22,7 @@ import type { Grave, KernelId, PolicyId, State } from "../model/types";
 import type { Trace, TraceOp } from "../trace/ast";
 import { sortFixIds } from "../fixes/fixed";
 import { applyOp, type ContractMode } from "./apply";
+import { HolderCounts } from "../check/holderCounts";
 
 export const CHECKPOINT_EVERY = 256;
 const EMPTY_EVENTS: readonly EngineEvent[] = Object.freeze([]);
@@ -148,15 +149,97 @@ class GravesAt implements ReadonlyMap<string, Grave> {
   }
 }
 
+/** What one step of a pass gives its visitor; the state is valid only during the call. */
+export interface PassStep {
+  /** 0-based index of the operation. */
+  readonly index: number;
+  readonly state: State;
+  readonly error: EngineError | undefined;
+  readonly events: readonly EngineEvent[];
+  readonly findings: readonly Finding[];
+  /** Whether an owner was told complete in this step. */
+  readonly completion: boolean;
+}
+
+/** What a pass leaves: the working state at the end and the checker's judgement. */
+export interface PassResult {
+  readonly state: State;
+  readonly checker: Checker;
+  readonly unjudged: readonly Unjudged[];
+  /** The end-of-trace findings (missed), also in checker.all(). */
+  readonly missed: readonly Finding[];
+}
+
+/**
+ * One replay of the whole trace in one working set of tables, with the
+ * checker, keeping nothing per step: each step goes to `visit` as it is
+ * produced. The fast path: each step writes its tables in place (Tx
+ * "inplace") and the holders of each page are counted from the step's write
+ * log (check/holderCounts.ts) rather than by scanning the state per page.
+ */
+export function replayPass(trace: Trace, options: RunOptions, visit?: (step: PassStep) => void, start?: State): PassResult {
+  const { policy, kernel, without } = settings(trace, options);
+  const ops = trace.ops;
+  const apply = { contracts: options.contracts ?? trace.contracts ?? "enforce", keepUndo: true } as const;
+  const checker = new Checker(policy);
+  // The start's tables are the working set (its graves the master table checkpoints share).
+  let state = start ?? emptyState(kernel, policy, new Set(without));
+  const holders = new HolderCounts(state);
+  checker.followHolders(holders);
+  const unjudged: Unjudged[] = [];
+  const onStep = options.onStep;
+  for (let i = 0; i < ops.length; i++) {
+    onStep?.(i);
+    const out = applyOp(state, ops[i], "inplace", apply);
+    state = out.state;
+    if (out.undo) holders.afterStep(state, out.undo);
+    const notJudged = unjudgedOf(i + 1, out.error);
+    if (notJudged) unjudged.push(notJudged);
+    const found = checker.afterStep(state, out.events, out.error, out.touchedPages, out.touchedTables);
+    if (visit) {
+      visit({ index: i, state, error: out.error, events: out.events, findings: found.length ? found : EMPTY_FINDINGS, completion: hasCompletion(out.events) });
+    }
+  }
+  const missed = checker.finish(state);
+  return { state, checker, unjudged, missed };
+}
+
+function hasCompletion(events: readonly EngineEvent[]): boolean {
+  for (const e of events) if (e.kind === "completion") return true;
+  return false;
+}
+
+/** A trace's judgement without step records or checkpoints (the verdict matrix, `check`). */
+export interface Judgement {
+  readonly policy: PolicyId;
+  readonly kernel: KernelId;
+  readonly without: readonly string[];
+  readonly findings: readonly Finding[];
+  readonly unjudged: readonly Unjudged[];
+  readonly verdict: Verdict;
+  /** Steps whose operation failed, and why. */
+  readonly errors: readonly { step: number; message: string }[];
+}
+
+/** Judge a trace in memory bounded by its findings and errors (nothing per step). */
+export function judgeTrace(trace: Trace, options: RunOptions = {}): Judgement {
+  const { policy, kernel, without } = settings(trace, options);
+  const errors: { step: number; message: string }[] = [];
+  const pass = replayPass(trace, options, (s) => {
+    if (s.error) errors.push({ step: s.index + 1, message: s.error.message });
+  });
+  const findings = pass.checker.all();
+  return { policy, kernel, without, findings, unjudged: pass.unjudged, verdict: verdictOf(findings, pass.unjudged), errors };
+}
+
 export function runTrace(trace: Trace, options: RunOptions = {}): Run {
   const { policy, kernel, without } = settings(trace, options);
   const ops = trace.ops;
   const contracts = options.contracts ?? trace.contracts ?? "enforce";
-  const checker = new Checker(policy);
   const checkpoints: State[] = [];
   const steps: StepRecord[] = new Array(ops.length);
-  let state = emptyState(kernel, policy, new Set(without));
-  checkpoints.push(freezeTables(state, true));
+  const start = emptyState(kernel, policy, new Set(without));
+  checkpoints.push(freezeTables(start, true));
   const eventsAt = (step: number): readonly EngineEvent[] => {
     const out = applyOp(workingAt(step - 1), ops[step - 1], "inplace", { contracts }).events;
     return out.length ? out : EMPTY_EVENTS;
@@ -177,36 +260,27 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
   }
   const record = (i: number, error: EngineError | undefined, completion: boolean, findings: readonly Finding[]): StepRecord =>
     new Step(i + 1, ops[i], error, completion, findings);
-  const unjudged: Unjudged[] = [];
-  const onStep = options.onStep;
   let since = 0;
   let checkpointEntries = 0;
-  for (let i = 0; i < ops.length; i++) {
-    onStep?.(i);
-    const out = applyOp(state, ops[i], "inplace", { contracts });
-    state = out.state;
-    const notJudged = unjudgedOf(i + 1, out.error);
-    if (notJudged) unjudged.push(notJudged);
-    const found = checker.afterStep(state, out.events, out.error, out.touchedPages, out.touchedTables);
-    const completion = out.events.some((e) => e.kind === "completion");
-    steps[i] = record(i, out.error, completion, found.length ? found : EMPTY_FINDINGS);
+  const pass = replayPass(trace, options, (s) => {
+    steps[s.index] = record(s.index, s.error, s.completion, s.findings);
     since++;
     if (since >= CHECKPOINT_EVERY) {
-      const live = liveRecords(state);
+      const live = liveRecords(s.state);
       if (since >= live) {
-        checkpoints.push(freezeTables(state, true));
+        checkpoints.push(freezeTables(s.state, true));
         checkpointEntries += live;
         since = 0;
       }
     }
-  }
-  const missed = checker.finish(state);
+  }, start);
+  const { missed, unjudged } = pass;
   if (missed.length && steps.length) {
     const last = steps[steps.length - 1];
     steps[steps.length - 1] = record(steps.length - 1, last.error, last.completion, [...last.findings, ...missed]);
   }
-  const findings = checker.all();
-  const final = freezeTables(state, true);
+  const findings = pass.checker.all();
+  const final = freezeTables(pass.state, true);
 
   /** A fresh working copy of the state after n steps (the graves shared). */
   function workingAt(n: number): State {
