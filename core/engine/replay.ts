@@ -221,13 +221,19 @@ export interface Judgement {
   readonly errors: readonly { step: number; message: string }[];
 }
 
-/** Judge a trace in memory bounded by its findings and errors (nothing per step). */
-export function judgeTrace(trace: Trace, options: RunOptions = {}): Judgement {
+/**
+ * Judge a trace in memory bounded by its findings and errors (nothing per
+ * step). `onFinding` sees each finding with the state after its step (valid
+ * only during the call), in the order of `findings`.
+ */
+export function judgeTrace(trace: Trace, options: RunOptions = {}, onFinding?: (f: Finding, state: State) => void): Judgement {
   const { policy, kernel, without } = settings(trace, options);
   const errors: { step: number; message: string }[] = [];
   const pass = replayPass(trace, options, (s) => {
     if (s.error) errors.push({ step: s.index + 1, message: s.error.message });
+    if (onFinding) for (const f of s.findings) onFinding(f, s.state);
   });
+  if (onFinding) for (const f of pass.missed) onFinding(f, pass.state);
   const findings = pass.checker.all();
   return { policy, kernel, without, findings, unjudged: pass.unjudged, verdict: verdictOf(findings, pass.unjudged), errors };
 }
