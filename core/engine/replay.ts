@@ -268,18 +268,23 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
     new Step(i + 1, ops[i], error, completion, findings);
   let since = 0;
   let checkpointEntries = 0;
-  const pass = replayPass(trace, options, (s) => {
-    steps[s.index] = record(s.index, s.error, s.completion, s.findings);
-    since++;
-    if (since >= CHECKPOINT_EVERY) {
-      const live = liveRecords(s.state);
-      if (since >= live) {
-        checkpoints.push(freezeTables(s.state, true));
-        checkpointEntries += live;
-        since = 0;
+  const pass = replayPass(
+    trace,
+    options,
+    (s) => {
+      steps[s.index] = record(s.index, s.error, s.completion, s.findings);
+      since++;
+      if (since >= CHECKPOINT_EVERY) {
+        const live = liveRecords(s.state);
+        if (since >= live) {
+          checkpoints.push(freezeTables(s.state, true));
+          checkpointEntries += live;
+          since = 0;
+        }
       }
-    }
-  }, start);
+    },
+    start,
+  );
   const { missed, unjudged } = pass;
   if (missed.length && steps.length) {
     const last = steps[steps.length - 1];
