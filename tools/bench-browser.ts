@@ -143,7 +143,9 @@ export async function millionFromFile(browser: Browser, url: string): Promise<vo
   const source = longTrace(steps).replace(/^# title: .*$/m, `# title: ${MILLION_TITLE}`);
   await page.evaluate(() => {
     const input = document.querySelector("[data-testid=open-file-input]")!;
-    input.addEventListener("change", () => performance.mark("skbscope:file"), { capture: true, once: true });
+    // Marked in a task after the one that delivers the file: building a
+    // 26 MB File inside the page is the test driver's work, not the app's.
+    input.addEventListener("change", () => setTimeout(() => performance.mark("skbscope:file")), { capture: true, once: true });
   });
   const tracing = await traceMainThread(page, "skbscope:file");
   const t0 = Date.now();
@@ -156,19 +158,34 @@ export async function millionFromFile(browser: Browser, url: string): Promise<vo
   const jumps: number[] = [];
   let seed = 4242;
   const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const slider = page.getByRole("slider", { name: "step" });
   for (let i = 0; i < 25; i++) {
     const step = 1 + Math.floor(rand() * (steps - 1));
-    const t = Date.now();
-    await slider.fill(String(step));
+    // Timed in the page: the range input moved as a drag moves it (an input
+    // event), until the graph shows that step.
+    jumps.push(
+      await page.evaluate(
+        (n) =>
+          new Promise<number>((resolve) => {
+            const input = document.querySelector<HTMLInputElement>("input[type=range][aria-label=step]")!;
+            const t = performance.now();
+            Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")!.set!.call(input, String(n));
+            input.dispatchEvent(new Event("input", { bubbles: true }));
+            const poll = () => {
+              if (document.querySelector("svg.graph")?.getAttribute("data-step") === String(n)) resolve(performance.now() - t);
+              else requestAnimationFrame(poll);
+            };
+            poll();
+          }),
+        step,
+      ),
+    );
     await settled(page, step);
-    jumps.push(Date.now() - t);
   }
   const tasks = await tracing.stop();
   const longest = Math.max(0, ...tasks.map((t) => t.wall));
   const over = tasks.filter((t) => t.wall > 50).length;
   console.log(
-    `1,000,000-step trace from a file (${(source.length / 2 ** 20).toFixed(1)} MiB): drawn in ${ms(drawnMs)}, verdict matrix and lifetimes in ${ms(chartsMs)}; scrubber to a random step until drawn p50 ${ms(pct(jumps, 50))}, p95 ${ms(pct(jumps, 95))} (goal <= 50 ms; timed from the test driver, its round trips included); main-thread tasks from the file's arrival through the scrubbing: longest ${ms(longest)} (at most ${ms(Math.max(0, ...tasks.map((t) => t.cpu)))} of CPU), ${over} over 50 ms (goal: none)`,
+    `1,000,000-step trace from a file (${(source.length / 2 ** 20).toFixed(1)} MiB): drawn in ${ms(drawnMs)}, verdict matrix and lifetimes in ${ms(chartsMs)}; scrubber to a random step until drawn p50 ${ms(pct(jumps, 50))}, p95 ${ms(pct(jumps, 95))} (goal <= 50 ms); main-thread tasks from the file's arrival through the scrubbing: longest ${ms(longest)} (at most ${ms(Math.max(0, ...tasks.map((t) => t.cpu)))} of CPU), ${over} over 50 ms (goal: none)`,
   );
   await context.close();
 }

@@ -78,7 +78,7 @@ describe("fast replay path = pure path", () => {
         expect(judged.verdict).toBe(run.verdict);
         expect(judged.errors).toEqual(pure.steps.flatMap((s, i) => (s.error ? [{ step: i + 1, message: s.error.message }] : [])));
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 
@@ -94,7 +94,7 @@ describe("fast replay path = pure path", () => {
           for (const page of state.pages.keys()) expect(counts.count(state, page), `${page} after ${op.fn}`).toBe(holderCount(state, page));
         }
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 
