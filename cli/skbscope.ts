@@ -171,7 +171,7 @@ function streamSteps(trace: Trace, options: RunOptions, show: (s: ShownStep) => 
   });
   const pass = replayPass(trace, options, (s) => {
     if (s.index < ops.length - 1) show({ record: record(s, s.findings), state: s.state, events: s.events });
-    else last = { step: s, view: stateView(s.state) };
+    else last = { step: { ...s }, view: stateView(s.state) }; // the pass rewrites its record
   });
   const end = last as { step: PassStep; view: StateView } | null;
   if (end) show({ record: record(end.step, [...end.step.findings, ...pass.missed]), state: pass.state, events: end.step.events });

@@ -32,7 +32,6 @@ import type { BufferId, DataId, PageId, PolicyId, SkbId, State, TableName, ZBuff
 import { completionPolicy } from "../policy/registry";
 import type { CompletionPolicy } from "../policy/types";
 import { describeHolder, describePageHolder } from "./describe";
-import type { HolderCounts } from "./holderCounts";
 
 export type FindingKind =
   "premature" | "duplicate" | "missed" | "late" | "use-after-free" | "double-free" | "refcount-underflow" | "conservation" | "unreachable" | "kernel-bug";
@@ -115,8 +114,6 @@ export class Checker {
 
   /** The policy's module: what is armed, what its completion waits on. */
   private readonly mechanism: CompletionPolicy;
-  /** How many holders a page has (an in-place replay hands in its running count: followHolders). */
-  private holders: (state: State, page: PageId) => number = holderCount;
 
   constructor(readonly policy: PolicyId) {
     this.mechanism = completionPolicy(policy);
@@ -159,14 +156,6 @@ export class Checker {
 
   all(): readonly Finding[] {
     return this.findings;
-  }
-
-  /**
-   * Count holders from `counts` (kept by the replay, in step with the state
-   * each afterStep sees) instead of scanning the state per page.
-   */
-  followHolders(counts: HolderCounts): void {
-    this.holders = (state, page) => counts.count(state, page);
   }
 
   /** Findings raised by this step. */
@@ -343,7 +332,7 @@ export class Checker {
   private checkConservation(state: State, index: StepIndex, step: number, id: string, add: (f: Finding) => void): void {
     const page = state.pages.get(id as PageId);
     if (!page) return;
-    if (this.holders(state, page.name) === page.refcount) {
+    if (holderCount(state, page.name) === page.refcount) {
       if (this.badConservation.delete(id)) this.changed.add("badCons");
       return;
     }
@@ -361,7 +350,7 @@ export class Checker {
   }
 
   private idle(state: State, zb: ZBuffer): boolean {
-    return zb.pages.length > 0 && zb.pages.every((p) => (state.pages.get(p)?.refcount ?? 0) === 0 && this.holders(state, p) === 0);
+    return zb.pages.length > 0 && zb.pages.every((p) => (state.pages.get(p)?.refcount ?? 0) === 0 && holderCount(state, p) === 0);
   }
 
   private checkBuffers(state: State, index: StepIndex, step: number, add: (f: Finding) => void): void {

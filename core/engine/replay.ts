@@ -22,7 +22,6 @@ import type { Grave, KernelId, PolicyId, State } from "../model/types";
 import type { Trace, TraceOp } from "../trace/ast";
 import { sortFixIds } from "../fixes/fixed";
 import { applyOp, type ContractMode } from "./apply";
-import { HolderCounts } from "../check/holderCounts";
 
 export const CHECKPOINT_EVERY = 256;
 const EMPTY_EVENTS: readonly EngineEvent[] = Object.freeze([]);
@@ -149,7 +148,10 @@ class GravesAt implements ReadonlyMap<string, Grave> {
   }
 }
 
-/** What one step of a pass gives its visitor; the state is valid only during the call. */
+/**
+ * What one step of a pass gives its visitor: valid only during the call
+ * (the state and this record are rewritten by the next step).
+ */
 export interface PassStep {
   /** 0-based index of the operation. */
   readonly index: number;
@@ -174,35 +176,44 @@ export interface PassResult {
  * One replay of the whole trace in one working set of tables, with the
  * checker, keeping nothing per step: each step goes to `visit` as it is
  * produced. The fast path: each step writes its tables in place (Tx
- * "inplace") and the holders of each page are counted from the step's write
- * log (check/holderCounts.ts) rather than by scanning the state per page.
+ * "inplace", undone only when it fails) and one step record is rewritten
+ * for every step. (Counting each page's holders from the steps' write logs
+ * instead of the checker's scans was tried: slower on the bench traces,
+ * whose states hold a few hundred records at most.)
  */
 export function replayPass(trace: Trace, options: RunOptions, visit?: (step: PassStep) => void, start?: State): PassResult {
   const { policy, kernel, without } = settings(trace, options);
   const ops = trace.ops;
-  const apply = { contracts: options.contracts ?? trace.contracts ?? "enforce", keepUndo: true } as const;
+  const apply = { contracts: options.contracts ?? trace.contracts ?? "enforce" } as const;
   const checker = new Checker(policy);
   // The start's tables are the working set (its graves the master table checkpoints share).
   let state = start ?? emptyState(kernel, policy, new Set(without));
-  const holders = new HolderCounts(state);
-  checker.followHolders(holders);
   const unjudged: Unjudged[] = [];
   const onStep = options.onStep;
+  const step: Mutable<PassStep> = { index: 0, state, error: undefined, events: EMPTY_EVENTS, findings: EMPTY_FINDINGS, completion: false };
   for (let i = 0; i < ops.length; i++) {
     onStep?.(i);
     const out = applyOp(state, ops[i], "inplace", apply);
     state = out.state;
-    if (out.undo) holders.afterStep(state, out.undo);
     const notJudged = unjudgedOf(i + 1, out.error);
     if (notJudged) unjudged.push(notJudged);
     const found = checker.afterStep(state, out.events, out.error, out.touchedPages, out.touchedTables);
     if (visit) {
-      visit({ index: i, state, error: out.error, events: out.events, findings: found.length ? found : EMPTY_FINDINGS, completion: hasCompletion(out.events) });
+      // One record, rewritten each step: the visitor reads it during the call only.
+      step.index = i;
+      step.state = state;
+      step.error = out.error;
+      step.events = out.events;
+      step.findings = found.length ? found : EMPTY_FINDINGS;
+      step.completion = hasCompletion(out.events);
+      visit(step);
     }
   }
   const missed = checker.finish(state);
   return { state, checker, unjudged, missed };
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function hasCompletion(events: readonly EngineEvent[]): boolean {
   for (const e of events) if (e.kind === "completion") return true;
