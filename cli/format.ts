@@ -41,25 +41,55 @@ export function formatStep(s: StepRecord, v: StateView, events: readonly EngineE
 
 /**
  * The verdict matrix, then under each policy every finding with its step,
- * holder and chain (from `stateAt`, the state after that step), within
- * 72 columns.
+ * holder and chain (`findingLines`: a finding's lines, worded with the
+ * state after its step; violationLines without a state when not given),
+ * within 72 columns, line by line to `out`.
  */
-export function formatMatrix(trace: Trace, matrix: Matrix, file: string, stateAt?: (policy: PolicyId, step: number) => State): string {
+export function writeMatrix(
+  trace: Trace,
+  matrix: Matrix,
+  file: string,
+  out: (line: string) => void,
+  findingLines?: (policy: PolicyId, index: number) => readonly string[],
+): void {
   const reverted = matrix.without.length ? `, without ${matrix.without.join(", ")}` : "";
-  const out = [...wrap(`${trace.title ?? file} (kernel ${matrix.kernel}${reverted})`, TEXT_WIDTH, "", "    "), ""];
+  for (const line of wrap(`${trace.title ?? file} (kernel ${matrix.kernel}${reverted})`, TEXT_WIDTH, "", "    ")) out(line);
+  out("");
   const width = 16;
-  out.push(`${"policy".padEnd(width)}verdict`);
+  out(`${"policy".padEnd(width)}verdict`);
   for (const e of matrix.entries) {
-    out.push(`${e.policy.padEnd(width)}${e.verdict}`);
-    for (const f of e.findings) {
+    out(`${e.policy.padEnd(width)}${e.verdict}`);
+    e.findings.forEach((f, i) => {
       const op = trace.ops[f.step - 1];
-      out.push(...violationLines(f, op ? printOp(op) : undefined, stateAt ? stateAt(e.policy, f.step) : null));
-    }
+      for (const line of findingLines ? findingLines(e.policy, i) : violationLines(f, op ? printOp(op) : undefined, null)) out(line);
+    });
     const unjudged = new Set(e.unjudged.map((u) => u.step));
     for (const err of e.errors) {
-      out.push(...wrap(`(step ${err.step} ${unjudged.has(err.step) ? "not judged" : "failed"}: ${err.message})`, TEXT_WIDTH, "  ", "    "));
+      for (const line of wrap(`(step ${err.step} ${unjudged.has(err.step) ? "not judged" : "failed"}: ${err.message})`, TEXT_WIDTH, "  ", "    ")) out(line);
     }
   }
-  for (const s of matrix.skipped) out.push(...wrap(`n/a (${s.reason})`, TEXT_WIDTH, s.policy.padEnd(width), "".padEnd(width)));
-  return out.join("\n");
+  for (const s of matrix.skipped) for (const line of wrap(`n/a (${s.reason})`, TEXT_WIDTH, s.policy.padEnd(width), "".padEnd(width))) out(line);
+}
+
+/**
+ * Lines gathered into writes of about 64 KiB (a million lines written one
+ * by one cost more than the replay), each write ending in a line break
+ * added by `write`; flush() at the end.
+ */
+export function lineBatcher(write: (text: string) => void): { line(text: string): void; flush(): void } {
+  let batch: string[] = [];
+  let size = 0;
+  const flush = () => {
+    if (batch.length) write(batch.join("\n"));
+    batch = [];
+    size = 0;
+  };
+  return {
+    line(text) {
+      batch.push(text);
+      size += text.length + 1;
+      if (size >= 65536) flush();
+    },
+    flush,
+  };
 }

@@ -22,7 +22,8 @@ import {
   POLICIES,
   printOp,
   policyApplies,
-  runTrace,
+  judgeTrace,
+  replayPass,
   SEMANTICS_VERSION,
   settings,
   stateView,
@@ -30,8 +31,14 @@ import {
   type Finding,
   type KernelId,
   type PolicyId,
-  type Run,
   type EngineEvent,
+  type Judgement,
+  type PassResult,
+  type PassStep,
+  type RunOptions,
+  type State,
+  verdictOf,
+  violationLines,
   type StateView,
   type StepRecord,
   type Trace,
@@ -39,7 +46,7 @@ import {
   type Verdict,
   withoutProblem,
 } from "../core/index";
-import { formatMatrix, formatStep } from "./format";
+import { formatStep, lineBatcher, writeMatrix } from "./format";
 import { jsonText, terminalSafe } from "./terminal";
 import { loadTraceFile } from "./load";
 
@@ -139,29 +146,66 @@ function stepJson(s: StepRecord, v: StateView, events: readonly EngineEvent[]) {
 
 const indent = (text: string, by: string) => text.replace(/\n/g, `\n${by}`);
 
+/** A step as `run` prints it, while the replay passes it (the state valid only then). */
+interface ShownStep {
+  readonly record: StepRecord;
+  readonly state: State;
+  readonly events: readonly EngineEvent[];
+}
+
 /**
- * `run --json`, written step by step: a long trace's document is far larger
- * than what one JSON.stringify may build.
+ * Replay once, handing each step to `show` as it is produced; the last
+ * step waits for the end of the trace, whose findings (missed) it carries.
+ * Nothing is kept per step: memory stays bounded whatever the length.
  */
-export function writeRunJson(run: Run, file: string, title: string | undefined, out: (text: string) => void): void {
+function streamSteps(trace: Trace, options: RunOptions, show: (s: ShownStep) => void): PassResult {
+  const ops = trace.ops;
+  let last: { step: PassStep; view: StateView } | null = null;
+  const record = (s: PassStep, findings: readonly Finding[]): StepRecord => ({
+    step: s.index + 1,
+    op: ops[s.index],
+    error: s.error,
+    events: s.events,
+    completion: s.completion,
+    findings,
+  });
+  const pass = replayPass(trace, options, (s) => {
+    if (s.index < ops.length - 1) show({ record: record(s, s.findings), state: s.state, events: s.events });
+    else last = { step: { ...s }, view: stateView(s.state) }; // the pass rewrites its record
+  });
+  const end = last as { step: PassStep; view: StateView } | null;
+  if (end) show({ record: record(end.step, [...end.step.findings, ...pass.missed]), state: pass.state, events: end.step.events });
+  return pass;
+}
+
+/**
+ * `run --json`, written step by step as the replay produces them, in
+ * bounded memory: a first pass judges the trace (the verdict comes before
+ * the steps), a second writes each step.
+ */
+export function writeRunJson(trace: Trace, options: RunOptions, file: string, out: (text: string) => void): Judgement {
+  const judged = judgeTrace(trace, options);
   const head = {
     trace: file,
-    ...(title ? { title } : {}),
-    policy: run.policy,
-    kernel: run.kernel,
-    ...(run.without.length ? { without: run.without } : {}),
-    verdict: run.verdict,
-    unjudged: run.unjudged.map(unjudgedJson),
+    ...(trace.title ? { title: trace.title } : {}),
+    policy: judged.policy,
+    kernel: judged.kernel,
+    ...(judged.without.length ? { without: judged.without } : {}),
+    verdict: judged.verdict,
+    unjudged: judged.unjudged.map(unjudgedJson),
   };
-  out(`${jsonText(head).slice(0, -2)},`);
-  out(`  "steps": [`);
-  run.eachState((step, state, events) => {
-    const last = step === run.steps.length;
-    out(`    ${indent(jsonText(stepJson(run.steps[step - 1], stateView(state), events)), "    ")}${last ? "" : ","}`);
+  const lines = lineBatcher(out);
+  lines.line(`${jsonText(head).slice(0, -2)},`);
+  lines.line(`  "steps": [`);
+  const count = trace.ops.length;
+  const pass = streamSteps(trace, options, ({ record, state, events }) => {
+    lines.line(`    ${indent(jsonText(stepJson(record, stateView(state), events)), "    ")}${record.step === count ? "" : ","}`);
   });
-  out(`  ],`);
-  out(`  "findings": ${indent(jsonText(run.findings.map(findingJson)), "  ")}`);
-  out(`}`);
+  lines.line(`  ],`);
+  lines.line(`  "findings": ${indent(jsonText(pass.checker.all().map(findingJson)), "  ")}`);
+  lines.line(`}`);
+  lines.flush();
+  return judged;
 }
 
 function cmdRun(io: Io, file: string | undefined, values: Record<string, unknown>): number {
@@ -173,15 +217,17 @@ function cmdRun(io: Io, file: string | undefined, values: Record<string, unknown
   if (!policyApplies(chosen.policy, chosen.kernel)) {
     throw new BadInput(`policy ${chosen.policy} models ubuf_info, which Linux ${chosen.kernel} does not have; use --kernel 6.1`);
   }
-  const run = runTrace(trace, { policy, kernel, without: withoutOption(values.without) });
-  if (values.json) {
-    writeRunJson(run, file!, trace.title, io.out);
-  } else {
-    io.out(`# ${trace.title ?? file}  (policy ${run.policy}, kernel ${run.kernel}${run.without.length ? `, without ${run.without.join(", ")}` : ""})`);
-    run.eachState((step, state, events) => io.out(formatStep(run.steps[step - 1], stateView(state), events, state)));
-    io.out(`verdict: ${verdictLine(run.verdict, run.unjudged)}`);
-  }
-  return exitStatus([run]);
+  const options: RunOptions = { policy, kernel, without: withoutOption(values.without) };
+  if (values.json) return exitStatus([writeRunJson(trace, options, file!, io.out)]);
+  const run = settings(trace, options);
+  io.out(`# ${trace.title ?? file}  (policy ${run.policy}, kernel ${run.kernel}${run.without.length ? `, without ${run.without.join(", ")}` : ""})`);
+  const lines = lineBatcher(io.out);
+  const pass = streamSteps(trace, options, ({ record, state, events }) => lines.line(formatStep(record, stateView(state), events, state)));
+  lines.flush();
+  const findings = pass.checker.all();
+  const verdict = verdictOf(findings, pass.unjudged);
+  io.out(`verdict: ${verdictLine(verdict, pass.unjudged)}`);
+  return exitStatus([{ verdict, findings, unjudged: pass.unjudged }]);
 }
 
 export function cmdCheck(io: Io, file: string | undefined, values: Record<string, unknown>): number {
@@ -190,7 +236,18 @@ export function cmdCheck(io: Io, file: string | undefined, values: Record<string
   const trace = loadTrace(io, file);
   const policy = policyOption(values.policy as string | undefined, true) ?? "all";
   const kernel = kernelOption(values.kernel as string | undefined);
-  const matrix = verdictMatrix(trace, kernel, policy === "all" ? POLICIES : [policy], withoutOption(values.without));
+  const policies = policy === "all" ? POLICIES : [policy];
+  // Text: a finding is worded (holder, chain) with the state after its step,
+  // while the policy's one replay passes it; nothing else is kept per step.
+  const worded = new Map<PolicyId, string[][]>();
+  const onFinding = values.json
+    ? undefined
+    : (p: PolicyId, f: Finding, state: State) => {
+        const op = trace.ops[f.step - 1];
+        const list = worded.get(p) ?? worded.set(p, []).get(p)!;
+        list.push(violationLines(f, op ? printOp(op) : undefined, state));
+      };
+  const matrix = verdictMatrix(trace, kernel, policies, withoutOption(values.without), onFinding);
   if (policy !== "all" && matrix.skipped.length) throw new BadInput(`policy ${policy}: ${matrix.skipped[0].reason}`);
   if (values.json) {
     const verdicts = Object.fromEntries(
@@ -209,13 +266,9 @@ export function cmdCheck(io: Io, file: string | undefined, values: Record<string
       }),
     );
   } else {
-    // The state at a finding's step names its holder and chain; one replay per policy, when asked.
-    const runs = new Map<PolicyId, Run>();
-    const stateAt = (p: PolicyId, step: number) => {
-      if (!runs.has(p)) runs.set(p, runTrace(trace, { policy: p, kernel: matrix.kernel, without: matrix.without }));
-      return runs.get(p)!.snapshotAt(step);
-    };
-    io.out(formatMatrix(trace, matrix, file!, stateAt));
+    const lines = lineBatcher(io.out);
+    writeMatrix(trace, matrix, file!, lines.line, (p, i) => worded.get(p)![i]);
+    lines.flush();
   }
   return exitStatus(matrix.entries);
 }

@@ -19,8 +19,8 @@ export { MAX_TRACE_BYTES, MAX_DIAGNOSTICS, binaryReason, capDiagnostics, andMore
 export { printTrace, printOp, printArg } from "./trace/print";
 export { applyOp, resolveArgs } from "./engine/apply";
 export type { StepOutcome } from "./engine/apply";
-export { runTrace, policyApplies, settings, CHECKPOINT_EVERY } from "./engine/replay";
-export type { Run, RunOptions, StepRecord } from "./engine/replay";
+export { runTrace, judgeTrace, replayPass, policyApplies, settings, CHECKPOINT_EVERY } from "./engine/replay";
+export type { Run, RunOptions, StepRecord, Judgement, PassResult, PassStep } from "./engine/replay";
 export { Checker, unjudgedOf, verdictOf, VERDICT_ORDER, VIOLATION_VERDICTS } from "./check/checker";
 export type { Finding, FindingKind, Unjudged, Verdict } from "./check/checker";
 export { describeHolder, dataName } from "./check/describe";

@@ -3,6 +3,7 @@
 import { useSelector } from "@xstate/react";
 import { KERNELS, type KernelId, type PolicyId } from "../../core/model/types";
 import { PolicyOptions } from "./PolicyOptions";
+import { OpenFile } from "./OpenFile";
 import { useMachines } from "../context";
 import { APP_STORIES, storyOfSource } from "../stories";
 import { openDialog, setHelpOpen, setTheme, togglePanel, useScope } from "../store";
@@ -32,6 +33,7 @@ export function Toolbar() {
       >
         recent…
       </button>
+      <OpenFile />
       <label className="story-pick">
         <span className="visually-hidden">story</span>
         <select

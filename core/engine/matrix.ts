@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /**
- * The verdict matrix: one trace under every policy.
+ * The verdict matrix: one trace under every policy, judged one policy
+ * after another without step records (engine/replay.ts judgeTrace).
  */
 import type { Finding, Unjudged, Verdict } from "../check/checker";
 import { policyAbsence, policyKernels } from "../model/policies";
-import { POLICIES, type KernelId, type PolicyId } from "../model/types";
+import { POLICIES, type KernelId, type PolicyId, type State } from "../model/types";
 import type { Trace } from "../trace/ast";
-import { runTrace, settings } from "./replay";
+import { judgeTrace, settings } from "./replay";
 
 export interface MatrixEntry {
   readonly policy: PolicyId;
@@ -27,8 +28,17 @@ export interface Matrix {
   readonly skipped: readonly { policy: PolicyId; reason: string }[];
 }
 
-/** `without` replaces the trace's `# without:` header when given. */
-export function verdictMatrix(trace: Trace, kernel?: KernelId, policies: readonly PolicyId[] = POLICIES, without?: readonly string[]): Matrix {
+/**
+ * `without` replaces the trace's `# without:` header when given;
+ * `onFinding` sees each finding with the state after its step (judgeTrace).
+ */
+export function verdictMatrix(
+  trace: Trace,
+  kernel?: KernelId,
+  policies: readonly PolicyId[] = POLICIES,
+  without?: readonly string[],
+  onFinding?: (policy: PolicyId, f: Finding, state: State) => void,
+): Matrix {
   const base = settings(trace, { without });
   const k = kernel ?? base.kernel;
   const entries: MatrixEntry[] = [];
@@ -39,14 +49,9 @@ export function verdictMatrix(trace: Trace, kernel?: KernelId, policies: readonl
       skipped.push({ policy, reason: `${absent}; use kernel ${policyKernels(policy)}` });
       continue;
     }
-    const run = runTrace(trace, { policy, kernel: k, without: base.without });
-    entries.push({
-      policy,
-      verdict: run.verdict,
-      findings: run.findings,
-      errors: run.steps.filter((s) => s.error).map((s) => ({ step: s.step, message: s.error!.message })),
-      unjudged: run.unjudged,
-    });
+    // One policy after another, each keeping its findings and errors only.
+    const run = judgeTrace(trace, { policy, kernel: k, without: base.without }, onFinding && ((f, state) => onFinding(policy, f, state)));
+    entries.push({ policy, verdict: run.verdict, findings: run.findings, errors: run.errors, unjudged: run.unjudged });
   }
   return { kernel: k, without: base.without, entries, skipped };
 }

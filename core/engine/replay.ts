@@ -148,15 +148,115 @@ class GravesAt implements ReadonlyMap<string, Grave> {
   }
 }
 
+/**
+ * What one step of a pass gives its visitor: valid only during the call
+ * (the state and this record are rewritten by the next step).
+ */
+export interface PassStep {
+  /** 0-based index of the operation. */
+  readonly index: number;
+  readonly state: State;
+  readonly error: EngineError | undefined;
+  readonly events: readonly EngineEvent[];
+  readonly findings: readonly Finding[];
+  /** Whether an owner was told complete in this step. */
+  readonly completion: boolean;
+}
+
+/** What a pass leaves: the working state at the end and the checker's judgement. */
+export interface PassResult {
+  readonly state: State;
+  readonly checker: Checker;
+  readonly unjudged: readonly Unjudged[];
+  /** The end-of-trace findings (missed), also in checker.all(). */
+  readonly missed: readonly Finding[];
+}
+
+/**
+ * One replay of the whole trace in one working set of tables, with the
+ * checker, keeping nothing per step: each step goes to `visit` as it is
+ * produced. The fast path: each step writes its tables in place (Tx
+ * "inplace", undone only when it fails) and one step record is rewritten
+ * for every step. (Counting each page's holders from the steps' write logs
+ * instead of the checker's scans was tried: slower on the bench traces,
+ * whose states hold a few hundred records at most.)
+ */
+export function replayPass(trace: Trace, options: RunOptions, visit?: (step: PassStep) => void, start?: State): PassResult {
+  const { policy, kernel, without } = settings(trace, options);
+  const ops = trace.ops;
+  const apply = { contracts: options.contracts ?? trace.contracts ?? "enforce" } as const;
+  const checker = new Checker(policy);
+  // The start's tables are the working set (its graves the master table checkpoints share).
+  let state = start ?? emptyState(kernel, policy, new Set(without));
+  const unjudged: Unjudged[] = [];
+  const onStep = options.onStep;
+  const step: Mutable<PassStep> = { index: 0, state, error: undefined, events: EMPTY_EVENTS, findings: EMPTY_FINDINGS, completion: false };
+  for (let i = 0; i < ops.length; i++) {
+    onStep?.(i);
+    const out = applyOp(state, ops[i], "inplace", apply);
+    state = out.state;
+    const notJudged = unjudgedOf(i + 1, out.error);
+    if (notJudged) unjudged.push(notJudged);
+    const found = checker.afterStep(state, out.events, out.error, out.touchedPages, out.touchedTables);
+    if (visit) {
+      // One record, rewritten each step: the visitor reads it during the call only.
+      step.index = i;
+      step.state = state;
+      step.error = out.error;
+      step.events = out.events;
+      step.findings = found.length ? found : EMPTY_FINDINGS;
+      step.completion = hasCompletion(out.events);
+      visit(step);
+    }
+  }
+  const missed = checker.finish(state);
+  return { state, checker, unjudged, missed };
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function hasCompletion(events: readonly EngineEvent[]): boolean {
+  for (const e of events) if (e.kind === "completion") return true;
+  return false;
+}
+
+/** A trace's judgement without step records or checkpoints (the verdict matrix, `check`). */
+export interface Judgement {
+  readonly policy: PolicyId;
+  readonly kernel: KernelId;
+  readonly without: readonly string[];
+  readonly findings: readonly Finding[];
+  readonly unjudged: readonly Unjudged[];
+  readonly verdict: Verdict;
+  /** Steps whose operation failed, and why. */
+  readonly errors: readonly { step: number; message: string }[];
+}
+
+/**
+ * Judge a trace in memory bounded by its findings and errors (nothing per
+ * step). `onFinding` sees each finding with the state after its step (valid
+ * only during the call), in the order of `findings`.
+ */
+export function judgeTrace(trace: Trace, options: RunOptions = {}, onFinding?: (f: Finding, state: State) => void): Judgement {
+  const { policy, kernel, without } = settings(trace, options);
+  const errors: { step: number; message: string }[] = [];
+  const pass = replayPass(trace, options, (s) => {
+    if (s.error) errors.push({ step: s.index + 1, message: s.error.message });
+    if (onFinding) for (const f of s.findings) onFinding(f, s.state);
+  });
+  if (onFinding) for (const f of pass.missed) onFinding(f, pass.state);
+  const findings = pass.checker.all();
+  return { policy, kernel, without, findings, unjudged: pass.unjudged, verdict: verdictOf(findings, pass.unjudged), errors };
+}
+
 export function runTrace(trace: Trace, options: RunOptions = {}): Run {
   const { policy, kernel, without } = settings(trace, options);
   const ops = trace.ops;
   const contracts = options.contracts ?? trace.contracts ?? "enforce";
-  const checker = new Checker(policy);
   const checkpoints: State[] = [];
   const steps: StepRecord[] = new Array(ops.length);
-  let state = emptyState(kernel, policy, new Set(without));
-  checkpoints.push(freezeTables(state, true));
+  const start = emptyState(kernel, policy, new Set(without));
+  checkpoints.push(freezeTables(start, true));
   const eventsAt = (step: number): readonly EngineEvent[] => {
     const out = applyOp(workingAt(step - 1), ops[step - 1], "inplace", { contracts }).events;
     return out.length ? out : EMPTY_EVENTS;
@@ -177,36 +277,32 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
   }
   const record = (i: number, error: EngineError | undefined, completion: boolean, findings: readonly Finding[]): StepRecord =>
     new Step(i + 1, ops[i], error, completion, findings);
-  const unjudged: Unjudged[] = [];
-  const onStep = options.onStep;
   let since = 0;
   let checkpointEntries = 0;
-  for (let i = 0; i < ops.length; i++) {
-    onStep?.(i);
-    const out = applyOp(state, ops[i], "inplace", { contracts });
-    state = out.state;
-    const notJudged = unjudgedOf(i + 1, out.error);
-    if (notJudged) unjudged.push(notJudged);
-    const found = checker.afterStep(state, out.events, out.error, out.touchedPages, out.touchedTables);
-    const completion = out.events.some((e) => e.kind === "completion");
-    steps[i] = record(i, out.error, completion, found.length ? found : EMPTY_FINDINGS);
-    since++;
-    if (since >= CHECKPOINT_EVERY) {
-      const live = liveRecords(state);
-      if (since >= live) {
-        checkpoints.push(freezeTables(state, true));
-        checkpointEntries += live;
-        since = 0;
+  const pass = replayPass(
+    trace,
+    options,
+    (s) => {
+      steps[s.index] = record(s.index, s.error, s.completion, s.findings);
+      since++;
+      if (since >= CHECKPOINT_EVERY) {
+        const live = liveRecords(s.state);
+        if (since >= live) {
+          checkpoints.push(freezeTables(s.state, true));
+          checkpointEntries += live;
+          since = 0;
+        }
       }
-    }
-  }
-  const missed = checker.finish(state);
+    },
+    start,
+  );
+  const { missed, unjudged } = pass;
   if (missed.length && steps.length) {
     const last = steps[steps.length - 1];
     steps[steps.length - 1] = record(steps.length - 1, last.error, last.completion, [...last.findings, ...missed]);
   }
-  const findings = checker.all();
-  const final = freezeTables(state, true);
+  const findings = pass.checker.all();
+  const final = freezeTables(pass.state, true);
 
   /** A fresh working copy of the state after n steps (the graves shared). */
   function workingAt(n: number): State {
