@@ -65,7 +65,7 @@ function landedText(f: KernelFix): string {
 }
 
 function verdictsJson(m: Matrix) {
-  return Object.fromEntries(m.entries.map((e) => [e.policy, { verdict: e.verdict, findings: e.findings.map(findingJson), errors: e.errors }]));
+  return Object.fromEntries(m.entries.map((e) => [e.policy, { verdict: e.verdict, armed: e.armed, findings: e.findings.map(findingJson), errors: e.errors }]));
 }
 
 /** The matrices with and without `id`, on top of whatever else the run reverts. */
@@ -108,7 +108,11 @@ export function formatSideBySide(title: string, id: string, withFix: Matrix, wit
   for (const e of withFix.entries) {
     const other = withoutFix.entries.find((o) => o.policy === e.policy)!;
     const mark = other.verdict !== e.verdict ? "  <- the fix matters" : "";
-    out.push(`${e.policy.padEnd(16)}${e.verdict.padEnd(14)}${other.verdict}${mark}`);
+    const unarmed = e.armed ? "" : "*";
+    out.push(`${e.policy.padEnd(16)}${(e.verdict + unarmed).padEnd(14)}${other.verdict}${other.armed ? "" : "*"}${mark}`);
+  }
+  if ([...withFix.entries, ...withoutFix.entries].some((e) => !e.armed)) {
+    out.push(...wrap("* nothing armed: no buffer holds a page of the policy owner's, so no completion was judged there", TEXT_WIDTH, "", "  "));
   }
   for (const s of withFix.skipped) out.push(...wrap(`n/a (${s.reason})`, TEXT_WIDTH, s.policy.padEnd(16), "".padEnd(16)));
   for (const e of withoutFix.entries) {

@@ -7,6 +7,7 @@ import {
   describeEvents,
   printOp,
   violationLines,
+  nothingArmedNote,
   wrap,
   TEXT_WIDTH,
   type EngineEvent,
@@ -59,6 +60,7 @@ export function writeMatrix(
   out(`${"policy".padEnd(width)}verdict`);
   for (const e of matrix.entries) {
     out(`${e.policy.padEnd(width)}${e.verdict}`);
+    if (!e.armed) for (const line of wrap(`(${nothingArmedNote(e.policy)})`, TEXT_WIDTH, "  ", "    ")) out(line);
     e.findings.forEach((f, i) => {
       const op = trace.ops[f.step - 1];
       for (const line of findingLines ? findingLines(e.policy, i) : violationLines(f, op ? printOp(op) : undefined, null)) out(line);

@@ -53,6 +53,21 @@ describe("skbscope check", () => {
     expect(json.verdicts["shinfo-release"].verdict).toBe("premature");
     expect(json.verdicts["shinfo-release"].findings[0]).toMatchObject({ kind: "premature", step: 6, holder: "h2.frags[0]" });
     expect(json.verdicts["ubuf-orphan"]).toMatchObject({ verdict: "ok", findings: [] });
+    // Tsirkin's trace arms a guest page: every policy judged its completion but
+    // page-pool, whose owner (a page_pool) has no page in it.
+    expect(json.verdicts["shinfo-release"].armed).toBe(true);
+    expect(json.verdicts["page-pool"]).toMatchObject({ verdict: "ok", armed: false });
+  });
+
+  it("says beside a verdict when nothing was armed for the policy, so an ok is not read as judged", () => {
+    const r = cli(["check", "t.trace", "--kernel", "6.1"], { "t.trace": TSIRKIN });
+    const lines = r.out.split("\n");
+    const pool = lines.findIndex((l) => /^page-pool\s+ok$/.test(l));
+    expect(pool).toBeGreaterThan(0);
+    expect(lines[pool + 1]).toMatch(/^ {2}\(nothing armed: no buffer holds a page of the owner.s/);
+    expect(lines.slice(pool + 1, pool + 4).join(" ")).toMatch(/page_pool_alloc\(pool\).*no completion was judged/);
+    const shinfo = lines.findIndex((l) => /^shinfo-release\s+premature$/.test(l));
+    expect(lines[shinfo + 1]).not.toMatch(/nothing armed/);
   });
 
   it("exits 0 when every checked policy is ok", () => {

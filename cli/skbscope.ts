@@ -253,7 +253,7 @@ export function cmdCheck(io: Io, file: string | undefined, values: Record<string
     const verdicts = Object.fromEntries(
       matrix.entries.map((e) => [
         e.policy,
-        { verdict: e.verdict, findings: e.findings.map(findingJson), errors: e.errors, unjudged: e.unjudged.map(unjudgedJson) },
+        { verdict: e.verdict, armed: e.armed, findings: e.findings.map(findingJson), errors: e.errors, unjudged: e.unjudged.map(unjudgedJson) },
       ]),
     );
     io.out(

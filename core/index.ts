@@ -19,14 +19,14 @@ export { MAX_TRACE_BYTES, MAX_DIAGNOSTICS, binaryReason, capDiagnostics, andMore
 export { printTrace, printOp, printArg } from "./trace/print";
 export { applyOp, resolveArgs } from "./engine/apply";
 export type { StepOutcome } from "./engine/apply";
-export { runTrace, judgeTrace, replayPass, policyApplies, settings, CHECKPOINT_EVERY } from "./engine/replay";
+export { runTrace, judgeTrace, replayPass, armedSomething, policyApplies, settings, CHECKPOINT_EVERY } from "./engine/replay";
 export type { Run, RunOptions, StepRecord, Judgement, PassResult, PassStep } from "./engine/replay";
 export { Checker, unjudgedOf, verdictOf, VERDICT_ORDER, VIOLATION_VERDICTS } from "./check/checker";
 export type { Finding, FindingKind, Unjudged, Verdict } from "./check/checker";
 export { describeHolder, dataName } from "./check/describe";
 export { stateView, dataref } from "./engine/view";
 export type { StateView, SkbView, DataView, PageView, FragView } from "./engine/view";
-export { verdictMatrix } from "./engine/matrix";
+export { verdictMatrix, nothingArmedNote } from "./engine/matrix";
 export { LifeTracker, MAX_LIFE_ROWS } from "./engine/lifetimes";
 export type { LifeRow } from "./engine/lifetimes";
 export type { Matrix, MatrixEntry } from "./engine/matrix";

@@ -60,8 +60,8 @@ export function Verdicts() {
                         {switches ? " ⇄" : ""}
                       </button>
                     ) : (
-                      <span className="quiet" title={row.reason ?? undefined}>
-                        {row.reason ? `needs ${policyKernels(row.policy)}` : "—"}
+                      <span className="quiet" title={row.reason ?? row.nothingArmed ?? undefined} data-testid={row.nothingArmed ? "nothing-armed" : undefined}>
+                        {row.reason ? `needs ${policyKernels(row.policy)}` : row.nothingArmed ? "nothing armed" : "—"}
                       </span>
                     )}
                   </td>

@@ -11,6 +11,7 @@ const row = (policy: MatrixRow["policy"], verdict: MatrixRow["verdict"], finding
   findings,
   unjudged: [],
   reason: null,
+  nothingArmed: null,
 });
 
 describe("verdict links", () => {
@@ -76,6 +77,7 @@ describe("an inconclusive row", () => {
       findings: [],
       unjudged: [{ step: 7, message: "skb_segment: not modelled" }],
       reason: null,
+      nothingArmed: null,
     };
     expect(rowLink(r)).toEqual({ kind: "inconclusive", step: 7, message: "not judged: skb_segment: not modelled", text: "not judged at step 7" });
   });

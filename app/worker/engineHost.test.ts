@@ -76,7 +76,9 @@ describe("engine host (the worker side of the protocol)", () => {
     const rows = Object.fromEntries(of("matrix")[0].rows.map((r) => [r.policy, r]));
     expect(rows["msg-zerocopy"]).toMatchObject({ verdict: "inconclusive", unjudged: [{ step: 7, message: expect.stringMatching(/not modelled/) }] });
     expect(rows["ubuf-orphan"]).toMatchObject({ verdict: "inconclusive", unjudged: [{ step: 7 }] });
-    expect(rows["page-refs"]).toMatchObject({ verdict: "ok", unjudged: [] });
+    expect(rows["page-refs"]).toMatchObject({ verdict: "ok", unjudged: [], nothingArmed: null });
+    // No page_pool page in the trace: page-pool's ok judged no completion, and the row says so.
+    expect(rows["page-pool"]).toMatchObject({ verdict: "ok", nothingArmed: expect.stringMatching(/^nothing armed: .*no completion was judged/) });
   });
 
   it("a new load cancels the old trace's background work", () => {

@@ -32,6 +32,8 @@ import {
   settings,
   stateView,
   verdictMatrix,
+  armedSomething,
+  nothingArmedNote,
   sortFixIds,
   withoutProblem,
   type Arg,
@@ -357,28 +359,35 @@ export class EngineHost {
       const ordered = (m: Map<string, MatrixRow>) => POLICIES.map((p) => m.get(p)!).filter(Boolean);
       this.post({ kind: "matrix", seq, kernel: run.kernel, rows: ordered(rows), shipped: shipped && ordered(shipped) });
     };
-    rows.set(run.policy, matrixRow(run.policy, run.verdict, run.findings, run.unjudged));
+    rows.set(run.policy, matrixRow(run.policy, run.verdict, run.findings, run.unjudged, armedSomething(run.final)));
     for (const policy of POLICIES) {
       if (policy === run.policy) continue;
       const absent = policyAbsence(policy, run.kernel);
       if (absent) {
-        rows.set(policy, { policy, verdict: "n/a", findings: [], unjudged: [], reason: `${absent}; use kernel ${policyKernels(policy)}` });
+        rows.set(policy, { policy, verdict: "n/a", findings: [], unjudged: [], reason: `${absent}; use kernel ${policyKernels(policy)}`, nothingArmed: null });
         continue;
       }
       this.enqueue(seq, () => {
         const entry = verdictMatrix(trace, run.kernel, [policy], run.without).entries[0];
-        rows.set(policy, matrixRow(policy, entry.verdict, entry.findings, entry.unjudged));
+        rows.set(policy, matrixRow(policy, entry.verdict, entry.findings, entry.unjudged, entry.armed));
       });
     }
     for (const policy of shipped ? POLICIES : []) {
       const absent = policyAbsence(policy, run.kernel);
       if (absent) {
-        shipped!.set(policy, { policy, verdict: "n/a", findings: [], unjudged: [], reason: `${absent}; use kernel ${policyKernels(policy)}` });
+        shipped!.set(policy, {
+          policy,
+          verdict: "n/a",
+          findings: [],
+          unjudged: [],
+          reason: `${absent}; use kernel ${policyKernels(policy)}`,
+          nothingArmed: null,
+        });
         continue;
       }
       this.enqueue(seq, () => {
         const entry = verdictMatrix(trace, run.kernel, [policy], []).entries[0];
-        shipped!.set(policy, matrixRow(policy, entry.verdict, entry.findings, entry.unjudged));
+        shipped!.set(policy, matrixRow(policy, entry.verdict, entry.findings, entry.unjudged, entry.armed));
       });
     }
     this.enqueue(seq, send);
@@ -483,13 +492,20 @@ function toArg(value: string | number | boolean): Arg {
   return indexed ? { kind: "ref", name: indexed[1], index: Number(indexed[2]) } : { kind: "ref", name: value };
 }
 
-function matrixRow(policy: MatrixRow["policy"], verdict: MatrixRow["verdict"], findings: Run["findings"], unjudged: Run["unjudged"]): MatrixRow {
+function matrixRow(
+  policy: MatrixRow["policy"],
+  verdict: MatrixRow["verdict"],
+  findings: Run["findings"],
+  unjudged: Run["unjudged"],
+  armed: boolean,
+): MatrixRow {
   return {
     policy,
     verdict,
     findings: findings.map((f) => ({ kind: f.kind, step: f.step, message: f.message })),
     unjudged: unjudged.map((u) => ({ step: u.step, message: u.message })),
     reason: null,
+    nothingArmed: armed ? null : nothingArmedNote(policy),
   };
 }
 

@@ -156,6 +156,12 @@ export interface MatrixRow {
   /** Steps the engine could not judge (why a verdict is `inconclusive`). */
   readonly unjudged: readonly { step: number; message: string }[];
   readonly reason: string | null;
+  /**
+   * The trace armed no buffer holding a page of this policy's owner, so no
+   * completion was judged (core nothingArmedNote says what was): the text,
+   * or null.
+   */
+  readonly nothingArmed: string | null;
 }
 
 /** One object's life for the lifetime chart. */

@@ -7,6 +7,7 @@ import type { Finding, Unjudged, Verdict } from "../check/checker";
 import { policyAbsence, policyKernels } from "../model/policies";
 import { POLICIES, type KernelId, type PolicyId, type State } from "../model/types";
 import type { Trace } from "../trace/ast";
+import { completionPolicy } from "../policy/registry";
 import { judgeTrace, settings } from "./replay";
 
 export interface MatrixEntry {
@@ -17,6 +18,18 @@ export interface MatrixEntry {
   readonly errors: readonly { step: number; message: string }[];
   /** Steps not judged (unsupported, internal): why the verdict is inconclusive. */
   readonly unjudged: readonly Unjudged[];
+  /**
+   * Some buffer armed under this policy protects a page of its owner's.
+   * When false, an `ok` says nothing about completion (none was armed to
+   * judge): nothingArmedNote says so wherever a verdict is shown.
+   */
+  readonly armed: boolean;
+}
+
+/** What to say beside a verdict when the trace armed nothing for the policy's owner. */
+export function nothingArmedNote(policy: PolicyId): string {
+  const page = completionPolicy(policy).ownerPage ?? "alloc_page(guest)";
+  return `nothing armed: no buffer holds a page of the owner's (${page}), so no completion was judged; only use-after-free, double free, refcount underflow, shared writes and kernel bugs were`;
 }
 
 export interface Matrix {
@@ -51,7 +64,7 @@ export function verdictMatrix(
     }
     // One policy after another, each keeping its findings and errors only.
     const run = judgeTrace(trace, { policy, kernel: k, without: base.without }, onFinding && ((f, state) => onFinding(policy, f, state)));
-    entries.push({ policy, verdict: run.verdict, findings: run.findings, errors: run.errors, unjudged: run.unjudged });
+    entries.push({ policy, verdict: run.verdict, findings: run.findings, errors: run.errors, unjudged: run.unjudged, armed: run.armed });
   }
   return { kernel: k, without: base.without, entries, skipped };
 }

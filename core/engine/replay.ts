@@ -230,6 +230,24 @@ export interface Judgement {
   readonly verdict: Verdict;
   /** Steps whose operation failed, and why. */
   readonly errors: readonly { step: number; message: string }[];
+  /**
+   * Whether the policy's owner armed a buffer holding one of its pages
+   * (armedSomething): if not, no completion was judged, only what every
+   * policy judges (use-after-free, double free, refcount underflow,
+   * conservation, shared writes, kernel bugs).
+   */
+  readonly armed: boolean;
+}
+
+/**
+ * Whether any buffer armed in the run protects a page of its owner's
+ * (zerocopy_arm records the owner's pages: guest pages, or page_pool
+ * pages under page-pool). Buffers are never deleted, so the state at the
+ * end of a trace knows every one.
+ */
+export function armedSomething(state: Pick<State, "buffers">): boolean {
+  for (const zb of state.buffers.values()) if (zb.pages.length > 0) return true;
+  return false;
 }
 
 /**
@@ -246,7 +264,7 @@ export function judgeTrace(trace: Trace, options: RunOptions = {}, onFinding?: (
   });
   if (onFinding) for (const f of pass.missed) onFinding(f, pass.state);
   const findings = pass.checker.all();
-  return { policy, kernel, without, findings, unjudged: pass.unjudged, verdict: verdictOf(findings, pass.unjudged), errors };
+  return { policy, kernel, without, findings, unjudged: pass.unjudged, verdict: verdictOf(findings, pass.unjudged), errors, armed: armedSomething(pass.state) };
 }
 
 export function runTrace(trace: Trace, options: RunOptions = {}): Run {
