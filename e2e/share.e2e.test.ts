@@ -313,6 +313,13 @@ describe("story gallery", () => {
     expect(await card.locator(".story-summary").textContent()).toBe(target.summary);
     expect(await card.locator(".side-badge").textContent()).toMatch(/objection/);
     for (const [policy, verdict] of Object.entries(target.expected)) expect(await card.locator(`td[data-policy="${policy}"]`).textContent()).toBe(verdict);
+    // A story with no page_pool page: page-pool's ok is marked as judging no completion.
+    const plain = storyById("msg-zerocopy")!;
+    expect(plain.unarmed).toEqual(["page-pool"]);
+    const plainCard = gallery.locator(`article:has(button[data-story="${plain.id}"])`);
+    expect(await plainCard.locator('td[data-policy="page-pool"]').textContent()).toBe(`${plain.expected["page-pool"]}*`);
+    expect(await plainCard.locator('td[data-policy="page-pool"]').getAttribute("title")).toMatch(/nothing armed/);
+    expect(await plainCard.locator('td[data-policy="msg-zerocopy"]').textContent()).toBe(plain.expected["msg-zerocopy"]);
     await page.screenshot({ path: join(SHOTS, "gallery-light.png") });
     // Keyboard: the focus starts on the current story; Tab reaches the others.
     expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.story)).toBe(DEFAULT_STORY_ID);

@@ -57,6 +57,12 @@ export interface StoryMeta {
    * comments cite the fix's commit subject and narrate both runs.
    */
   readonly fix?: { readonly id: string; readonly without: Expected };
+  /**
+   * Policies under which the story arms no buffer holding a page of the
+   * owner's (core/engine/matrix.ts `armed`): their verdict judges no
+   * completion, and the gallery says so. Checked against the engine.
+   */
+  readonly unarmed?: readonly PolicyId[];
 }
 
 /**
@@ -78,6 +84,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "sharing-basics",
     file: "modern/sharing-basics.trace",
+    unarmed: ["page-pool"],
     summary: "Clones share one Data; dataref counts them, in two halves",
     side: "neutral",
     expected: {
@@ -165,6 +172,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "fix-ubuf-orphan",
     file: "modern/fix-ubuf-orphan.trace",
+    unarmed: ["page-pool"],
     summary: "Merged fix: skb_orphan_frags copies the frags before pskb_copy",
     side: "merged",
     expected: {
@@ -180,6 +188,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "fix-splice",
     file: "modern/fix-splice.trace",
+    unarmed: ["page-pool"],
     summary: "Merged fix: frags copied at local delivery, before any splice",
     side: "merged",
     expected: {
@@ -195,6 +204,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "msg-zerocopy",
     file: "modern/msg-zerocopy.trace",
+    unarmed: ["page-pool"],
     summary: "MSG_ZEROCOPY: each Data holds the ubuf; notified after the last",
     side: "merged",
     expected: {
@@ -291,6 +301,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "vhost-head-of-line",
     file: "modern/vhost-head-of-line.trace",
+    unarmed: ["page-pool"],
     summary: "A stalled device queue holds a guest buffer: completion waits",
     side: "merged",
     expected: {
@@ -307,6 +318,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "fix-split-zerocopy-clone",
     file: "fixes/split-zerocopy-clone.trace",
+    unarmed: ["page-pool"],
     summary: "tcp_fragment's skb_split joins the MSG_ZEROCOPY ubuf_info",
     side: "merged",
     expected: {
@@ -334,6 +346,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "fix-expand-head-uarg-ref",
     file: "fixes/expand-head-uarg-ref.trace",
+    unarmed: ["page-pool"],
     summary: "pskb_expand_head on a clone takes a ubuf_info reference",
     side: "merged",
     expected: {
@@ -361,6 +374,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "fix-pskb-copy-uarg-clone",
     file: "fixes/pskb-copy-uarg-clone.trace",
+    unarmed: ["page-pool"],
     summary: "A retransmit's pskb_copy shares the pages and the ubuf_info",
     side: "merged",
     expected: {
@@ -388,6 +402,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "fix-segment-uarg-clone",
     file: "fixes/segment-uarg-clone.trace",
+    unarmed: ["page-pool"],
     summary: "GSO segments each join the MSG_ZEROCOPY ubuf_info",
     side: "merged",
     expected: {
@@ -415,6 +430,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "fix-shift-refuse-zcopy",
     file: "fixes/shift-refuse-zcopy.trace",
+    unarmed: ["page-pool"],
     summary: "SACK shifting: skb_shift refuses zero-copy skbs",
     side: "merged",
     expected: {
@@ -442,6 +458,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "fix-coalesce-refuse-zcopy",
     file: "fixes/coalesce-refuse-zcopy.trace",
+    unarmed: ["page-pool"],
     summary: "skb_try_coalesce refuses to merge zero-copy frags",
     side: "merged",
     expected: {
@@ -469,6 +486,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "fix-vhost-complete-once",
     file: "fixes/vhost-complete-once.trace",
+    unarmed: ["page-pool"],
     summary: "vhost tells the guest once, when the last Data goes",
     side: "merged",
     expected: {
@@ -496,6 +514,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "fix-rx-orphan-frags",
     file: "fixes/rx-orphan-frags.trace",
+    unarmed: ["page-pool"],
     summary: "Looped to a local socket, MSG_ZEROCOPY frags are copied",
     side: "merged",
     expected: {
@@ -523,6 +542,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "fix-zerocopy-orphan-frags",
     file: "fixes/zerocopy-orphan-frags.trace",
+    unarmed: ["page-pool"],
     summary: "openvswitch's skb_zerocopy orphans the guest's frags",
     side: "merged",
     expected: {
@@ -550,6 +570,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "fix-gro-refuse-zcopy",
     file: "fixes/gro-refuse-zcopy.trace",
+    unarmed: ["page-pool"],
     summary: "GRO refuses to merge a zero-copy skb into the held packet",
     side: "merged",
     expected: {
@@ -577,6 +598,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "fix-tx-error-cloned",
     file: "fixes/tx-error-cloned.trace",
+    unarmed: ["page-pool"],
     summary: "A driver's error on a clone leaves the shared ubuf alone",
     side: "merged",
     expected: {
@@ -604,6 +626,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "fix-pp-recycle-last-clone",
     file: "fixes/pp-recycle-last-clone.trace",
+    unarmed: ["page-refs", "destructor", "shinfo-release", "ubuf-orphan", "msg-zerocopy", "io-uring-notif"],
     summary: "A page_pool page is recycled by the last skb only",
     side: "merged",
     expected: {
@@ -631,6 +654,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "fix-coalesce-pp-recycle",
     file: "fixes/coalesce-pp-recycle.trace",
+    unarmed: ["page-refs", "destructor", "shinfo-release", "ubuf-orphan", "msg-zerocopy", "io-uring-notif"],
     summary: "skb_try_coalesce keeps page_pool pages out of other skbs",
     side: "merged",
     expected: {
@@ -658,6 +682,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "fix-tap-orphan-frags-rx",
     file: "fixes/tap-orphan-frags-rx.trace",
+    unarmed: ["page-pool"],
     summary: "A packet tap's clone of a MSG_ZEROCOPY skb holds only a copy",
     side: "merged",
     expected: {
@@ -685,6 +710,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "ovs-upcall",
     file: "modern/ovs-upcall.trace",
+    unarmed: ["page-pool"],
     summary: "An openvswitch upcall makes a MSG_ZEROCOPY sender wait on userspace",
     side: "neutral",
     expected: {
@@ -700,6 +726,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "msg-zerocopy-shared-uarg",
     file: "modern/msg-zerocopy-shared-uarg.trace",
+    unarmed: ["page-pool"],
     summary: "One MSG_ZEROCOPY sendmsg over two skbs: one notification, last",
     side: "merged",
     expected: {
@@ -715,6 +742,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "fix-pskb-copy-shared-frag",
     file: "fixes/pskb-copy-shared-frag.trace",
+    unarmed: ["page-refs", "destructor", "shinfo-release", "ubuf-orphan", "msg-zerocopy", "page-pool", "io-uring-notif"],
     summary: "A pskb_copy of sendfile pages keeps SKBFL_SHARED_FRAG for esp_input",
     side: "merged",
     expected: {
@@ -742,6 +770,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "fix-shift-shared-frag",
     file: "fixes/shift-shared-frag.trace",
+    unarmed: ["page-refs", "destructor", "shinfo-release", "ubuf-orphan", "msg-zerocopy", "page-pool", "io-uring-notif"],
     summary: "skb_shift passes SKBFL_SHARED_FRAG on with the frags it moves",
     side: "merged",
     expected: {
@@ -769,6 +798,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "fix-coalesce-shared-frag",
     file: "fixes/coalesce-shared-frag.trace",
+    unarmed: ["page-refs", "destructor", "shinfo-release", "ubuf-orphan", "msg-zerocopy", "page-pool", "io-uring-notif"],
     summary: "IP reassembly (skb_try_coalesce) keeps SKBFL_SHARED_FRAG",
     side: "merged",
     expected: {
@@ -796,6 +826,7 @@ export const CATALOG: readonly StoryMeta[] = [
   {
     id: "fix-segment-shared-frag-fraglist",
     file: "fixes/segment-shared-frag-fraglist.trace",
+    unarmed: ["page-refs", "destructor", "shinfo-release", "ubuf-orphan", "msg-zerocopy", "page-pool", "io-uring-notif"],
     summary: "GSO segments of frag_list pages take the member's SHARED_FRAG",
     side: "merged",
     expected: {

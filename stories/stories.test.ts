@@ -71,6 +71,8 @@ describe.each(STORIES.map((s) => [s.id, s] as const))("story %s", (_id, story) =
     }
     for (const s of matrix.skipped) got[s.policy] = "n/a";
     expect(got).toEqual(story.expected);
+    // Where nothing of the owner's was armed, the catalogue says so (the gallery shows it).
+    expect(matrix.entries.filter((e) => !e.armed).map((e) => e.policy)).toEqual(story.unarmed ?? []);
   });
 
   it("narrates every step, and introduces itself", () => {

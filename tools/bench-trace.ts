@@ -14,18 +14,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { opSpec, parseTrace, printTrace, type Trace } from "../core/index";
 import type { TraceOp } from "../core/trace/ast";
+import { seeded } from "../core/testdata/fuzz";
 import { GUIDED_SETUP, guidedTrace, type Draw } from "../core/testdata/guided";
 
-/** A deterministic pseudo-random stream (mulberry32): benchmarks repeat. */
+/** A deterministic 32-bit stream (the fuzzer's mulberry32): benchmarks repeat. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
+  const next = seeded(seed);
+  return () => Math.floor(next() * 4294967296) >>> 0;
 }
 
 /** The bench's trace: n draws of the guided generator, <= 24 live skbs, msg-zerocopy on 6.1. */

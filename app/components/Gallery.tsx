@@ -72,6 +72,9 @@ export function Gallery() {
   );
 }
 
+/** The gallery's footnote for a verdict with nothing armed (the worker's rows say it in full). */
+const NOTHING_ARMED = "nothing armed for this policy's owner in this story: no completion was judged";
+
 function StoryMatrix({ story, mismatches }: { story: AppStory; mismatches: readonly string[] | undefined }) {
   return (
     <div className="story-matrix">
@@ -89,15 +92,17 @@ function StoryMatrix({ story, mismatches }: { story: AppStory; mismatches: reado
           <tr>
             {POLICIES.map((p) => {
               const v = story.expected[p];
+              const unarmed = story.unarmed?.includes(p) ?? false;
               return (
-                <td key={p} className={verdictClass(v)} data-policy={p}>
-                  {v}
+                <td key={p} className={verdictClass(v)} data-policy={p} data-unarmed={unarmed || undefined} title={unarmed ? NOTHING_ARMED : undefined}>
+                  {unarmed ? `${v}*` : v}
                 </td>
               );
             })}
           </tr>
         </tbody>
       </table>
+      {story.unarmed?.length ? <p className="quiet">* {NOTHING_ARMED}</p> : null}
       <p className="check" data-testid={`check-${story.id}`}>
         {mismatches === undefined ? (
           <span className="quiet">expected; checked against the engine once opened</span>
