@@ -28,7 +28,7 @@ describe("withoutProblem", () => {
   });
 
   it("refuses a catalogued fix the model cannot revert, saying what it needs", () => {
-    expect(withoutProblem("esp-pp-unref")).toMatch(/^fix "esp-pp-unref" cannot be switched off in this model: needs mechanism: page_pool pages and an ESP/);
+    expect(withoutProblem("esp-pp-unref")).toMatch(/^fix "esp-pp-unref" cannot be switched off in this model: needs mechanism: ESP output /);
     expect(withoutProblem("segment-zerocopy-frags")).toMatch(/showing its bug needs frags larger than one page/);
   });
 
