@@ -7,7 +7,7 @@
  * worker like any opened text.
  */
 import { useEffect, useRef } from "react";
-import { MAX_TRACE_BYTES } from "../../core/trace/limits";
+import { MAX_TRACE_BYTES } from "../../core/model/inputLimits";
 import { useMachines } from "../context";
 import type { Machines } from "../machines";
 import { isOwnWork, savedTrace, setNotice, useScope } from "../store";

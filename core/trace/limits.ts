@@ -6,8 +6,7 @@
  */
 import type { Diagnostic } from "./ast";
 
-/** The largest trace file read (the CLI refuses more before reading it). */
-export const MAX_TRACE_BYTES = 64 * 1024 * 1024;
+export { MAX_TRACE_BYTES } from "../model/inputLimits";
 
 /** Diagnostics shown before "and N more". */
 export const MAX_DIAGNOSTICS = 20;
