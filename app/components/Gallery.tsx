@@ -33,7 +33,7 @@ export function Gallery() {
   return (
     <dialog ref={ref} className="gallery" aria-labelledby="gallery-title" onClose={() => openDialog(null)} data-testid="gallery">
       <header className="dialog-head">
-        <h2 id="gallery-title">Stories from the 2009 debate</h2>
+        <h2 id="gallery-title">Stories: the 2009 debate, today's mechanisms, kernel fixes</h2>
         <form method="dialog">
           <button type="submit" aria-label="close the gallery">
             close
