@@ -8,7 +8,7 @@
  * zero returns the page to its owner rather than to the allocator. A host
  * page at zero goes back to the page allocator.
  */
-import { fail } from "../model/events";
+import { fail, precondition } from "../model/events";
 import { assertNewName, holdersOf, pageOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
 import type { PageId, PageOrigin, PageOwner } from "../model/types";
@@ -100,9 +100,20 @@ export function alloc_page(tx: Tx, result: string, owner: PageOwner): void {
 }
 
 export function get_page(tx: Tx, id: PageId): void {
+  refuseRingPage(tx, id, "get_page");
   pageGet(tx, id, "get_page");
   const page = pageOf(tx, id, "get_page");
   tx.set("pages", id, { ...page, caller: page.caller + 1 });
+}
+
+/**
+ * A page_pool page recycled into its ring is the pool's (the driver gave
+ * its reference back with page_pool_put_full_page): the trace's caller
+ * holds no pointer it may use, so taking or attaching the page is refused.
+ */
+export function refuseRingPage(tx: Tx, id: PageId, fn: string): void {
+  const page = pageOf(tx, id, fn);
+  if (page.pp_in_pool) precondition(fn, `${id} went back to page_pool ${page.pp}'s ring (recycled): the caller gave its reference back`);
 }
 
 export function put_page(tx: Tx, id: PageId): void {

@@ -35,4 +35,16 @@ describe("page_pool_put_full_page", () => {
     const plain = trace("h = alloc_page(host)\npage_pool_put_full_page(pool, h)");
     expect(plain.steps[1].error).toMatchObject({ kind: "precondition" });
   });
+
+  it("a page recycled into the ring is the pool's: the caller can neither take it again nor attach it (fast-check found both)", () => {
+    const back = "p = page_pool_alloc(pool)\npage_pool_put_full_page(pool, p)\n";
+    const get = trace(`${back}get_page(p)`);
+    expect(get.steps[2].error).toMatchObject({ kind: "precondition", message: expect.stringMatching(/page_pool pool's ring/) });
+    const fill = trace(`${back}a = alloc_skb(256)\nskb_fill_page_desc(a, 0, p, 0, 96)`);
+    expect(fill.steps[3].error).toMatchObject({ kind: "precondition", message: expect.stringMatching(/page_pool pool's ring/) });
+    for (const run of [get, fill]) {
+      expect(run.final.pages.get("p" as never)).toMatchObject({ refcount: 1, caller: 0, pp_in_pool: true });
+      expect(view(run.final).holders.p).toEqual(["pool.ring"]);
+    }
+  });
 });

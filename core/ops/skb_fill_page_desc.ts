@@ -18,7 +18,7 @@ import { outOfRange, precondition } from "../model/events";
 import { PAGE_SIZE, profile } from "../model/kernel";
 import { pageOf, shinfo, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
-import { takeCallerRef } from "./alloc_page";
+import { refuseRingPage, takeCallerRef } from "./alloc_page";
 import * as kernel from "../kernel/skbuff";
 import type { PageId, SkbId } from "../model/types";
 import { defineOp, int, op, ref, type FuzzCtx, type FuzzSpec } from "./spec";
@@ -34,6 +34,7 @@ function attach(tx: Tx, fn: string, name: string, i: number, pageName: string, o
     outOfRange(fn, "off + size", off + size, PAGE_SIZE, "must lie within one 4 KiB page (compound pages are not modelled)");
   }
   if (page.freed) precondition(fn, `${pageName} went back to the page allocator`);
+  refuseRingPage(tx, page.name, fn);
   if (data.head_stolen) precondition(fn, `${name}'s head was stolen by skb_try_coalesce`);
   // A caller adding a referenced page to an skb whose frags may be managed
   // downgrades them first (6.1 skb_append_pagefrags l.4001,
