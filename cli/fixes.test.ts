@@ -4,24 +4,9 @@ import { DEMOS } from "../core/fixes/demos";
 import { FIXES } from "../core/fixes/catalogue";
 import { REVERTIBLE } from "../core/fixes/fixed";
 import { POLICIES } from "../core/model/types";
-import { main, type Io } from "./skbscope";
+import { cli } from "./harness";
 import "./fixes";
 import { STORIES, storyTrace } from "../stories/index";
-
-function cli(args: string[], files: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    out: (t) => out.push(t),
-    err: (t) => err.push(t),
-    readFile: (p) => {
-      if (p in files) return files[p];
-      throw new Error("ENOENT: no such file");
-    },
-  };
-  const code = main(args, io);
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 const SPLIT = DEMOS.get("split-zerocopy-clone")!.trace;
 

@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BadInput, addCommand, main, type Io } from "./skbscope";
+import { BadInput, addCommand } from "./skbscope";
+import { cli } from "./harness";
 
 const TSIRKIN = `# title: Tsirkin: pskb_copy, then the original is freed
 # policy: shinfo-release
@@ -21,21 +22,6 @@ kfree_skb(a)
 owner_reuse(g)
 kfree_skb(c)
 `;
-
-function cli(args: string[], files: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    out: (t) => out.push(t),
-    err: (t) => err.push(t),
-    readFile: (p) => {
-      if (p in files) return files[p];
-      throw new Error("ENOENT: no such file");
-    },
-  };
-  const code = main(args, io);
-  return { code, out: out.join("\n"), err: err.join("\n"), errors: () => err.join("\n") };
-}
 
 describe("skbscope check", () => {
   it("prints the verdict matrix and exits 1 on a violation", () => {

@@ -137,15 +137,19 @@ function finish(tx: Tx, name: string, moved: Data, nhead: number, end: number, o
 export function skb_zcopy_clear(tx: Tx, skb: Skb, success: boolean): void {
   const data = shinfo(tx, skb);
   if (!data.zcopy) return;
-  tx.set("datas", data.id, withoutZcopyFlags({ ...data, zcopy: null, shared_frag: false }));
+  tx.set("datas", data.id, clearAllZerocopy(data));
   ubufCallback(tx, data.zcopy.ubuf, success);
 }
 
-/** The Data with SKBFL_MANAGED_FRAG_REFS and SKBFL_PURE_ZEROCOPY cleared (absent = clear). */
-export function withoutZcopyFlags(data: Data): Data {
-  if (data.managed_frag_refs === undefined && data.pure_zerocopy === undefined) return data;
+/**
+ * What skb_zcopy_clear() does to the shinfo: `flags &= ~SKBFL_ALL_ZEROCOPY`
+ * (6.1 skbuff.h l.531: the ubuf with SKBFL_ZEROCOPY_FRAG, which holds
+ * SKBFL_SHARED_FRAG, and SKBFL_PURE_ZEROCOPY, SKBFL_MANAGED_FRAG_REFS;
+ * absent = clear).
+ */
+export function clearAllZerocopy(data: Data): Data {
   const { managed_frag_refs: _m, pure_zerocopy: _p, ...rest } = data;
-  return rest;
+  return { ...rest, zcopy: null, shared_frag: false };
 }
 
 /**

@@ -49,11 +49,11 @@
 import { kernelCheck, precondition } from "../model/events";
 import { shinfo, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
-import type { Page, Skb, ZBuffer } from "../model/types";
+import type { Skb, ZBuffer } from "../model/types";
 import { ubufCallback } from "../policy/completion";
-import { addGuestPages, skbZcopySet } from "../policy/ubuf_info";
+import { addOwnerPages, skbZcopySet } from "../policy/ubuf_info";
 import { zerocopy_arm } from "./zerocopy_arm";
-import { completionPolicy } from "../policy/registry";
+import { ownerOwns } from "../policy/registry";
 import { fixed } from "../fixes/fixed";
 import { defineOp, kw, type FuzzSpec } from "./spec";
 
@@ -81,13 +81,7 @@ export function skb_zcopy_set(tx: Tx, bName: string, aName: string): void {
     );
   }
   tx.emit({ kind: "substep", fn: "skb_zcopy_set", text: `no ubuf_info under this policy: ${zb.id} now covers ${bName}'s pages too` });
-  addGuestPages(tx, zb.id, shinfo(tx, tx.get("skbs", bName)!), ownerOwns(tx));
-}
-
-/** The pages zerocopy_arm would have put in the owner's buffer under this policy. */
-function ownerOwns(tx: Tx): ((page: Page) => boolean) | undefined {
-  const owns = completionPolicy(tx.policy).ownsPage;
-  return owns ? (page) => owns(page) : undefined;
+  addOwnerPages(tx, zb.id, shinfo(tx, tx.get("skbs", bName)!), ownerOwns(tx.policy));
 }
 
 export function msg_zerocopy_realloc(tx: Tx, bName: string, aName: string, stream = true): void {
@@ -99,7 +93,7 @@ export function msg_zerocopy_realloc(tx: Tx, bName: string, aName: string, strea
     if (zb && ![...tx.view().ubufs.values()].some((u) => u.buffer === zb.id)) {
       // A policy with no ubuf_info: nothing to count, the owner's buffer covers b too.
       tx.emit({ kind: "substep", fn: "msg_zerocopy_realloc", text: `no ubuf_info under this policy: ${zb.id} now covers ${bName}'s pages too` });
-      addGuestPages(tx, zb.id, shinfo(tx, tx.get("skbs", bName)!), ownerOwns(tx));
+      addOwnerPages(tx, zb.id, shinfo(tx, tx.get("skbs", bName)!), ownerOwns(tx.policy));
       return;
     }
     // skb_zcopy(tail) is NULL: new_alloc, a sendmsg of its own.

@@ -54,7 +54,7 @@ export function skb_tx_error(tx: Tx, name: string): void {
       fn: "skb_zcopy_clear",
       text: `skb_tx_error(${name}): ${uarg}'s callback (success) and SKBFL_ALL_ZEROCOPY cleared in ${data.id}`,
     });
-    tx.set("datas", data.id, kernel.withoutZcopyFlags({ ...now, zcopy: null, shared_frag: false }));
+    tx.set("datas", data.id, kernel.clearAllZerocopy(now));
   } else if (uarg) {
     tx.emit({ kind: "substep", fn: "skb_tx_error", text: `${name} is cloned: the zero-copy state in ${data.id} is shared, left alone` });
   }

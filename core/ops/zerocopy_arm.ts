@@ -11,15 +11,15 @@ import { kernelCheck } from "../model/events";
 import { shinfo, skbOf } from "../model/lookup";
 import { policyApplies, policyInfo, policyKernels } from "../model/policies";
 import type { Tx } from "../model/tx";
-import type { BufferId, Page, PageId } from "../model/types";
-import { completionPolicy } from "../policy/registry";
+import type { BufferId, PageId } from "../model/types";
+import { completionPolicy, ownerOwns } from "../policy/registry";
 import { defineOp, fuzzOneSkb } from "./spec";
 
 export function zerocopy_arm(tx: Tx, name: string): void {
   const skb = skbOf(tx, name, "zerocopy_arm");
   const data = shinfo(tx, skb);
   const pages: PageId[] = [];
-  const owns = completionPolicy(tx.policy).ownsPage ?? ((p: Page) => p.owner === "guest");
+  const owns = ownerOwns(tx.policy);
   for (const f of data.frags) {
     const page = tx.get("pages", f.page);
     if (page && owns(page) && !pages.includes(f.page)) pages.push(f.page);

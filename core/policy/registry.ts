@@ -7,7 +7,7 @@
  * Adding a policy: its row in core/model/policies.ts, its module in this
  * folder, one line below.
  */
-import type { PolicyId } from "../model/types";
+import type { Page, PolicyId } from "../model/types";
 import { destructor } from "./destructor";
 import { ioUringNotif } from "./io-uring-notif";
 import { msgZerocopy } from "./msg-zerocopy";
@@ -29,4 +29,12 @@ export const POLICY_MODULES: { readonly [P in PolicyId]: CompletionPolicy<P> } =
 
 export function completionPolicy(policy: PolicyId): CompletionPolicy {
   return POLICY_MODULES[policy];
+}
+
+const isGuestPage = (page: Page): boolean => page.owner === "guest";
+
+/** Which pages a buffer armed under `policy` protects: the policy's ownsPage, else the guest's. */
+export function ownerOwns(policy: PolicyId): (page: Page) => boolean {
+  const owns = POLICY_MODULES[policy].ownsPage;
+  return owns ? (page) => owns(page) : isGuestPage;
 }

@@ -81,7 +81,7 @@ export function skbZcopySet(tx: Tx, name: string, ubuf: UbufId, haveRef = false)
   const u = tx.get("ubufs", ubuf)!;
   if (data.zcopy && data.zcopy.ubuf !== ubuf)
     kernelCheck("skb_zerocopy_iter_stream", "orig_uarg && uarg != orig_uarg", `-EEXIST: ${name} already carries ${data.zcopy.ubuf}`);
-  addGuestPages(tx, u.buffer, data);
+  addOwnerPages(tx, u.buffer, data);
   if (data.zcopy) {
     tx.emit({ kind: "substep", fn: "skb_zcopy_set", text: `${name} already carries ${ubuf}: nothing taken` });
     return;
@@ -100,10 +100,10 @@ export function skbZcopySet(tx: Tx, name: string, ubuf: UbufId, haveRef = false)
 
 /**
  * The owner's buffer now also covers the pages in data's frags that the
- * owner owns: guest pages, or what the policy says it owns (ownsPage, as
- * zerocopy_arm reads it: a page_pool's pages).
+ * owner owns (`owns`: core/policy/registry.ts ownerOwns, as zerocopy_arm
+ * reads it; guest pages by default, as every ubuf_info policy's are).
  */
-export function addGuestPages(tx: Tx, buffer: BufferId, data: Data, owns: (page: Page) => boolean = (p) => p.owner === "guest"): void {
+export function addOwnerPages(tx: Tx, buffer: BufferId, data: Data, owns: (page: Page) => boolean = (p) => p.owner === "guest"): void {
   const zb = tx.get("buffers", buffer);
   if (!zb) return;
   const pages = [...zb.pages];
