@@ -350,6 +350,41 @@ describe("operate where you stand (issue 17.3)", () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it("the dry run re-runs the later steps: kfree_skb(c) selected at step 6 would make the old step 9 a use-after-free; a skb_put(c) leaves them running", async () => {
+    const { page, context, errors } = await openApp(app.browser, app.url, "light", "?reduced=1");
+    await settled(page);
+    const trace =
+      "g = alloc_page(guest)\na = alloc_skb(256)\nskb_put(a, 100)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nb = skb_clone(a)\nc = skb_copy(a)\nkfree_skb(a)\nkfree_skb(b)\nskb_put(c, 10)\n";
+    await openTrace(page, trace, { step: 6 });
+    await settled(page, 6);
+    await page.click('svg.graph g.node[data-key="skb:c"]');
+    await page.waitForSelector('svg.graph g.node[data-key="skb:c"].selected');
+    await page.fill("[data-testid=op-filter]", "kfree_skb");
+    await page.selectOption("[data-testid=op-select]", "kfree_skb");
+    await page.waitForSelector("[data-testid=dry-run][data-state=ok]");
+    await page.waitForSelector("[data-testid=dry-later][data-state=breaks]");
+    const fail = page.locator("[data-testid=dry-later-fail]");
+    expect(await fail.count()).toBe(1);
+    expect(await fail.first().textContent()).toMatch(/^step 10 \(now 9\) skb_put\(c, 10\) would then fail: skb_put: c was freed at step 7 \(use after free\)/);
+    // Inserted as it stands, the old step 9 (now 10) fails in the run too, marked in the editor.
+    await page.click("[data-testid=apply]");
+    await waitSource(page, 10);
+    expect(src(await scope(page))[6]).toBe("kfree_skb(c)");
+    await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=diagnostic]")].some((d) => /^10:1 step 10: /.test(d.textContent ?? "")));
+    // A line the later steps do not read leaves them running.
+    await page.keyboard.press("Control+z");
+    await waitSource(page, 9);
+    await page.evaluate(() => (window as unknown as Hook).__skbscope.seek(6));
+    await settled(page, 6);
+    await page.click('svg.graph g.node[data-key="skb:c"]');
+    await page.fill("[data-testid=op-filter]", "skb_put");
+    await page.selectOption("[data-testid=op-select]", "skb_put");
+    await page.waitForSelector("[data-testid=dry-later][data-state=unchanged]");
+    expect(await page.locator("[data-testid=dry-later]").textContent()).toBe("later steps still run as before");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
 
 describe("the layout", () => {

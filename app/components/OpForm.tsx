@@ -13,7 +13,7 @@ import { OP_GROUPS } from "../../core/model/opGroups";
 import { useMachines } from "../context";
 import { candidates, defaultArgs, draftOf, dryRunKey, filterOps, loadOpDefaults, opDefaultsLoaded, opsFor, targetOf, type ArgValue } from "../ops";
 import { useScope, type DryRunState } from "../store";
-import type { FreshNames, OpInfo } from "../worker/protocol";
+import type { DryRunLater, FreshNames, LaterStep, OpInfo } from "../worker/protocol";
 
 /** A pause in changing the form's fields before its draft is tried. */
 const TRY_DEBOUNCE_MS = 150;
@@ -190,10 +190,80 @@ function DryRunNote({ dry, cursor }: { dry: DryRunState | null; cursor: number }
         {dry.heldBack && <span className="quiet"> (not inserted: “insert anyway” puts it in as written)</span>}
       </p>
     );
+  const own = dry.outcome.findings ?? [];
   return (
-    <p className="dry-run ok" data-testid="dry-run" data-state="ok" aria-live="polite">
-      after step {cursor} it runs{events.length ? `: ${events.slice(0, 3).join("; ")}${events.length > 3 ? " …" : ""}` : ""}
-    </p>
+    <>
+      <p className="dry-run ok" data-testid="dry-run" data-state="ok" aria-live="polite">
+        after step {cursor} it runs{events.length ? `: ${events.slice(0, 3).join("; ")}${events.length > 3 ? " …" : ""}` : ""}
+        {own.map((f, i) => (
+          <span key={i} className="dry-finding">
+            {" "}
+            — {f.kind}: {f.message}
+          </span>
+        ))}
+      </p>
+      {dry.outcome.later && <LaterNote later={dry.outcome.later} />}
+    </>
+  );
+}
+
+/**
+ * What the insert does to the steps after it (the worker re-ran them with
+ * the line in place): "later steps still run", or each step that would
+ * then fail, run again, or find something new. Steps are numbered as they
+ * will be once the line is in (the messages count that way too), with the
+ * number they have now beside it.
+ */
+function LaterNote({ later }: { later: DryRunLater }) {
+  const { counts } = later;
+  const changed = counts.failing + counts.recovered + counts.findings + counts.cleared > 0;
+  const scope = later.checked < later.total ? `the next ${later.checked} of ${later.total} later steps` : "later steps";
+  if (!changed)
+    return (
+      <p className="dry-later quiet" data-testid="dry-later" data-state="unchanged" aria-live="polite">
+        {scope} still run as before
+      </p>
+    );
+  const more = (n: number, shown: number) => (n > shown ? <li className="quiet">and {n - shown} more</li> : null);
+  return (
+    <div className="dry-later" data-testid="dry-later" data-state={counts.failing || counts.findings ? "breaks" : "changes"} aria-live="polite">
+      <ul>
+        {later.failing.map((s) => (
+          <li key={`f${s.step}`} className="dry-later-fail" data-testid="dry-later-fail">
+            <StepName step={s} /> would then fail: {s.message}
+          </li>
+        ))}
+        {more(counts.failing, later.failing.length)}
+        {later.findings.map((s, i) => (
+          <li key={`n${s.step}-${i}`} className="dry-later-fail" data-testid="dry-later-finding">
+            <StepName step={s} /> would then find {s.kind}: {s.message}
+          </li>
+        ))}
+        {more(counts.findings, later.findings.length)}
+        {later.recovered.map((s) => (
+          <li key={`r${s.step}`} data-testid="dry-later-recovered">
+            <StepName step={s} /> would then run (it fails now: {s.message})
+          </li>
+        ))}
+        {more(counts.recovered, later.recovered.length)}
+        {later.cleared.map((s, i) => (
+          <li key={`c${s.step}-${i}`} data-testid="dry-later-cleared">
+            <StepName step={s} /> would no longer find {s.kind}
+          </li>
+        ))}
+        {more(counts.cleared, later.cleared.length)}
+      </ul>
+      {later.checked < later.total && <p className="quiet">({scope} re-run)</p>}
+    </div>
+  );
+}
+
+/** "step 10 (now 9) `skb_put(c, 10)`": the number once the line is in, and today's. */
+function StepName({ step }: { step: LaterStep }) {
+  return (
+    <>
+      step {step.step} <span className="quiet">(now {step.step - 1})</span> <code>{step.op}</code>
+    </>
   );
 }
 

@@ -360,7 +360,7 @@ export const engineMachine = setup({
                   kind: "format",
                   seq: context.trying!.seq,
                   op: (event as Extract<EngineEvent, { type: "TRY" }>).draft,
-                  at: { loadSeq: context.loadSeq, step: useScope.getState().cursor },
+                  at: { loadSeq: context.loadSeq, step: useScope.getState().cursor, later: true },
                 },
                 context.watchdogMs,
               ),

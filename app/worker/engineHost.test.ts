@@ -151,6 +151,26 @@ describe("engine host (the worker side of the protocol)", () => {
     expect(of("snapshot")[0].view.skbs.map((s) => s.name)).toEqual(["a", "b"]);
   });
 
+  it("with at.later, re-runs the steps after the draft: kfree_skb(c) after step 6 makes the old step 9 a use-after-free", () => {
+    const { h, of } = host();
+    const source =
+      "g = alloc_page(guest)\na = alloc_skb(256)\nskb_put(a, 100)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nb = skb_clone(a)\nc = skb_copy(a)\nkfree_skb(a)\nkfree_skb(b)\nskb_put(c, 10)\n";
+    h.handle({ kind: "load", seq: 1, source, policy: null, kernel: null });
+    h.handle({ kind: "format", seq: 2, op: { fn: "kfree_skb", args: ["c"] }, at: { loadSeq: 1, step: 6, later: true } });
+    h.handle({ kind: "format", seq: 3, op: { fn: "kfree_skb", args: ["c"] }, at: { loadSeq: 1, step: 9, later: true } });
+    h.handle({ kind: "format", seq: 4, op: { fn: "kfree_skb", args: ["a"] }, at: { loadSeq: 1, step: 8, later: true } });
+    const [early, last, refused] = of("formatted").map((f) => f.outcome);
+    expect(early?.refused).toBeNull();
+    expect(early?.later?.failing.map((f) => [f.step, f.op, f.kind])).toEqual([[10, "skb_put(c, 10)", "use-after-free"]]);
+    // Nothing follows the last step; a refused line changes nothing after it.
+    expect(last?.later).toBeNull();
+    expect(refused?.refused?.kind).toBe("double-free");
+    expect(refused?.later).toBeNull();
+    // The loaded run is untouched: step 9 still runs.
+    h.handle({ kind: "snapshot", seq: 5, step: 9 });
+    expect(of("snapshot")[0].detail?.error).toBeNull();
+  });
+
   it("dry-runs the kernel's own checks: a second frag at a taken index, a free of a freed skb", () => {
     const { h, of } = host();
     const source = "g = alloc_page(guest)\nh = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nb = alloc_skb(64)\nkfree_skb(b)\n";

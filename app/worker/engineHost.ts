@@ -50,6 +50,7 @@ import { contractsOf } from "../../core/ops/contracts";
 import { captionAt, narrationOf, type Narration } from "../../stories/narration";
 import { freshNames } from "../ops";
 import { firstErrorLine, runnablePrefix, stepErrors } from "./runnable";
+import { laterOutcome } from "./laterSteps";
 import { emailText, importPasted } from "../share/email";
 import { LIMITS, decodePermalink, encodePermalink, same, type LinkView } from "../../core/permalink";
 import { appStory, storySource } from "../stories";
@@ -326,7 +327,7 @@ export class EngineHost {
     }
   }
 
-  private format(seq: number, draft: OpDraft, at?: { loadSeq: number; step: number }): void {
+  private format(seq: number, draft: OpDraft, at?: { loadSeq: number; step: number; later?: boolean }): void {
     if (!OPS.has(draft.fn)) {
       this.post({ kind: "failed", seq, message: `unknown operation ${draft.fn}` });
       return;
@@ -338,16 +339,22 @@ export class EngineHost {
   /**
    * The form's dry run: the draft applied to the state after `at.step`, as
    * the replay would apply it there (same contracts mode), on a copy that is
-   * then dropped. Null when another trace has been loaded since.
+   * then dropped; with `at.later`, the steps after it re-run with the line
+   * in place (laterSteps.ts). Null when another trace has been loaded since.
    */
-  private dryRun(op: TraceOp, at: { loadSeq: number; step: number }): DryRun | null {
+  private dryRun(op: TraceOp, at: { loadSeq: number; step: number; later?: boolean }): DryRun | null {
     const loaded = this.current;
     if (!loaded || loaded.seq !== at.loadSeq) return null;
     const step = Math.max(0, Math.min(loaded.run.steps.length, Math.floor(at.step)));
     // Pure: the snapshot's tables (its graves a view of the run's) are never written.
     const out = applyOp(loaded.run.snapshotAt(step), op, "pure", { contracts: loaded.trace.contracts ?? "enforce" });
-    if (out.error) return { refused: { kind: out.error.kind, message: out.error.message }, events: [] };
-    return { refused: null, events: describeEvents(out.events, out.state) };
+    // A refused step changes nothing, so the steps after it run as they did.
+    if (out.error) return { refused: { kind: out.error.kind, message: out.error.message }, events: [], ...(at.later ? { later: null } : {}) };
+    const events = describeEvents(out.events, out.state);
+    if (!at.later) return { refused: null, events };
+    // The form inserts after the step on screen and the later steps re-run: say what that does to them.
+    const { own, later } = laterOutcome(loaded.trace, loaded.run, step, op);
+    return { refused: null, events, findings: own, later: later.total ? later : null };
   }
 
   private queueMatrix(seq: number, trace: Trace, run: Run): void {

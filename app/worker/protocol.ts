@@ -34,7 +34,51 @@ export interface DryRun {
   readonly refused: { readonly kind: string; readonly message: string } | null;
   /** What the step would do, in words (events), when it runs. */
   readonly events: readonly string[];
+  /** What the step itself would find (a use-after-free, a premature completion ...), when it runs and its later steps were re-run. */
+  readonly findings?: readonly { readonly kind: string; readonly message: string }[];
+  /**
+   * What the insert does to the steps after it (the trace re-run with the
+   * line in place): absent when not asked, null when the draft is refused
+   * (a refused step changes nothing) or nothing follows it.
+   */
+  readonly later?: DryRunLater | null;
 }
+
+/**
+ * A later step whose outcome the insert changes. `step` counts with the
+ * new line in place (the step that was n is then n + 1), as the messages
+ * do; `line` is its source line before the insert.
+ */
+export interface LaterStep {
+  readonly step: number;
+  readonly line: number | null;
+  /** The operation as printOp prints it. */
+  readonly op: string;
+  readonly kind: string;
+  readonly message: string;
+}
+
+/** The steps after an inserted line, re-run: what changes (each list holds at most DRY_RUN_LISTED, `counts` the rest). */
+export interface DryRunLater {
+  /** Later steps re-run (at most DRY_RUN_LATER_MAX), of `total` after the insert. */
+  readonly checked: number;
+  readonly total: number;
+  /** Steps that ran and would then fail, with the new error. */
+  readonly failing: readonly LaterStep[];
+  /** Steps that failed and would then run, with the error they had. */
+  readonly recovered: readonly LaterStep[];
+  /** Findings at later steps (or at the end of the trace) the insert causes. */
+  readonly findings: readonly LaterStep[];
+  /** Findings at later steps the insert makes go away (their message as it was). */
+  readonly cleared: readonly LaterStep[];
+  /** How many of each there are in all. */
+  readonly counts: { readonly failing: number; readonly recovered: number; readonly findings: number; readonly cleared: number };
+}
+
+/** A dry run re-runs at most this many steps after the inserted line (the whole rest of a shorter trace). */
+export const DRY_RUN_LATER_MAX = 20_000;
+/** Each list of a DryRunLater names at most this many steps. */
+export const DRY_RUN_LISTED = 5;
 
 /** How a test makes the worker fail: throw, spin forever, or close itself. */
 export type CrashHow = "throw" | "hang" | "exit";
@@ -47,9 +91,10 @@ export type ToWorker =
   /**
    * Print a draft operation; with `at`, also try it on the state after step
    * `at.step` of the load `at.loadSeq` (the form's dry run) and say whether
-   * the kernel would refuse it.
+   * the kernel would refuse it; with `at.later`, also re-run the steps after
+   * it with the line in place and say what changes (DryRun.later).
    */
-  | { kind: "format"; seq: number; op: OpDraft; at?: { loadSeq: number; step: number } }
+  | { kind: "format"; seq: number; op: OpDraft; at?: { loadSeq: number; step: number; later?: boolean } }
   /** The permalink of the loaded trace (the load `loadSeq`) at a step, with a selection. */
   | { kind: "link"; seq: number; loadSeq: number; view: ShareView }
   /** The plain-text email report of the loaded trace, with its permalink under `base`. */
