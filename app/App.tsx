@@ -167,6 +167,14 @@ function Stage({ fitToken, onFit, mode }: { fitToken: number; onFit: () => void;
   const highlight = pointed ?? (mode === "presenting" || focus ? selection : null);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
   const [tidy, setTidy] = useState(0);
+  // A different trace on screen (opened, not edited) starts a fresh layout: its
+  // objects never take the rows of the old trace's same-named ones.
+  const openRev = useScope((s) => s.shownOpenRev);
+  const [expandedFor, setExpandedFor] = useState(openRev);
+  if (expandedFor !== openRev) {
+    setExpandedFor(openRev);
+    setExpanded(new Set());
+  }
   // A click on a clone stack opens it; on anything else, selects it.
   const onSelect = (key: string | null) => {
     if (isStackKey(key)) setExpanded((s) => new Set(s).add(key));
@@ -220,6 +228,7 @@ function Stage({ fitToken, onFit, mode }: { fitToken: number; onFit: () => void;
         </span>
       </div>
       <GraphView
+        key={openRev}
         view={view}
         prev={prev}
         findings={findings}

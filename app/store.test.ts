@@ -69,6 +69,27 @@ describe("store", () => {
     expect(useScope.getState().shownTitle).toBe("new");
   });
 
+  it("a trace opened over another gets a new layout identity once its first step is drawn; edits keep it", () => {
+    const view = { skbs: [], datas: [], pages: [], pipes: [], sockets: [], ubufs: [], buffers: [] } as never;
+    setSource("a = alloc_skb(64)\n");
+    applySnapshot(1, view, null, null);
+    const first = useScope.getState().shownOpenRev;
+    // Typing and the operation form edit the same trace: the layout stays.
+    setSource("a = alloc_skb(64)\nb = skb_clone(a)\n", "edit");
+    applySnapshot(2, view, null, null);
+    expect(useScope.getState().shownOpenRev).toBe(first);
+    // Opening something (a story, a file, a link, a new trace) is a different trace ...
+    setSource("# title: new trace\n");
+    expect(useScope.getState().openRev).toBe(first + 1);
+    // ... but the old drawing stays until the new trace's first step arrives.
+    expect(useScope.getState().shownOpenRev).toBe(first);
+    applySnapshot(0, view, null, null);
+    expect(useScope.getState().shownOpenRev).toBe(first + 1);
+    // Re-opening the very text on screen changes nothing.
+    setSource("# title: new trace\n");
+    expect(useScope.getState().openRev).toBe(first + 1);
+  });
+
   it("a load clears the previous trace's matrix and lifetimes", () => {
     useScope.setState({ matrix: [], lifetimes: { rows: [], omitted: 0 } });
     applyLoaded(loaded([0]));

@@ -169,6 +169,8 @@ export interface ScopeData {
   sourceRev: number;
   /** How the text last changed: the user edited it (typing, the operation form) or something was opened over it. */
   sourceOrigin: "edit" | "open";
+  /** Bumped when a different trace is opened (a story, a file, a link, a new trace), not on edits: a new layout. */
+  openRev: number;
   /** The story the trace was opened from (kept while it is edited), or null. */
   storyId: string | null;
   title: string | null;
@@ -212,6 +214,8 @@ export interface ScopeData {
    * as a new trace is parsed, this once its first step is drawn.
    */
   shownTitle: string | null;
+  /** The openRev of the trace whose step is on screen: the graph lays out afresh when it changes. */
+  shownOpenRev: number;
   /** A graph key ("skb:a", "page:g"). */
   selection: string | null;
   /** A name from a link, selected once a step showing it is on screen. */
@@ -259,6 +263,7 @@ export function initialData(): ScopeData {
     source: "",
     sourceRev: 0,
     sourceOrigin: "open",
+    openRev: 0,
     storyId: null,
     title: null,
     policyChoice: null,
@@ -287,6 +292,7 @@ export function initialData(): ScopeData {
     caption: "",
     shownStep: -1,
     shownTitle: null,
+    shownOpenRev: 0,
     selection: null,
     pendingSelection: null,
     pointed: null,
@@ -318,7 +324,9 @@ export const clampStep = (step: number, count = get().stepCount) => Math.max(0, 
 
 /** A new text: `edit` when the user changed it, `open` when something replaced it. */
 export function setSource(source: string, origin: ScopeData["sourceOrigin"] = "open"): void {
-  if (source !== get().source) set({ source, sourceRev: get().sourceRev + 1, sourceOrigin: origin });
+  if (source === get().source) return;
+  const { sourceRev, openRev } = get();
+  set({ source, sourceRev: sourceRev + 1, sourceOrigin: origin, openRev: origin === "open" ? openRev + 1 : openRev });
 }
 
 export function setChoices(policyChoice: PolicyId | null, kernelChoice: KernelId | null): void {
@@ -547,15 +555,25 @@ export function applyLifetimes(lifetimes: { rows: readonly LifeRow[]; omitted: n
 }
 
 export function applySnapshot(step: number, view: StateView, prev: StateView | null, detail: StepDetail | null, caption = ""): void {
-  const { selection, pendingSelection, cursor, title } = get();
+  const { selection, pendingSelection, cursor, title, openRev } = get();
   // A selection that no longer exists in this step is dropped from the form
   // but kept as the user's choice if it comes back (e.g. stepping back).
   // A selection from a link waits for the link's own step.
   if (pendingSelection !== null && step === cursor) {
-    set({ shownStep: step, shownTitle: title, view, prev, detail, caption, selection: keyForName(view, pendingSelection), pendingSelection: null });
+    set({
+      shownStep: step,
+      shownTitle: title,
+      shownOpenRev: openRev,
+      view,
+      prev,
+      detail,
+      caption,
+      selection: keyForName(view, pendingSelection),
+      pendingSelection: null,
+    });
     return;
   }
-  set({ shownStep: step, shownTitle: title, view, prev, detail, caption, selection });
+  set({ shownStep: step, shownTitle: title, shownOpenRev: openRev, view, prev, detail, caption, selection });
 }
 
 /** A search job starts: what it was asked, on how many workers; the last job's data goes. */

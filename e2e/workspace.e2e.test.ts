@@ -599,6 +599,45 @@ describe("small items", () => {
   });
 });
 
+describe("a trace opened over another (issue 17, layout)", () => {
+  const at = (page: Page, key: string) => page.locator(`svg.graph g.node[data-key="${key}"]`).getAttribute("transform");
+  const OLD = "# title: the old trace\nx = alloc_skb(64)\ny = alloc_skb(64)\na = alloc_skb(256)\ng = alloc_page(guest)\n";
+  const NEW = "# title: the new trace\ng = alloc_page(host)\na = alloc_skb(128)\n";
+
+  it("starts its layout fresh (same-named objects take the rows a first opening gives them); edits of the same trace keep every position", async () => {
+    const { page, context, errors } = await openApp(app.browser, app.url, "light", "?reduced=1");
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    await settled(page);
+    // Where the new trace's objects go when it is the first thing opened.
+    await openTrace(page, NEW, "end");
+    await settled(page, 2);
+    const fresh = { a: await at(page, "skb:a"), g: await at(page, "page:g") };
+    // The old trace puts a and g elsewhere (a under x and y).
+    await openTrace(page, OLD, "end");
+    await settled(page, 4);
+    expect(await at(page, "skb:a")).not.toBe(fresh.a);
+    // Opened over it, the new trace is laid out as if opened first.
+    await openTrace(page, NEW, "end");
+    await settled(page, 2);
+    expect({ a: await at(page, "skb:a"), g: await at(page, "page:g") }).toEqual(fresh);
+    // An edit of the same trace (a line typed above a's) moves nothing that survives.
+    const cm = await editor(page);
+    await cm.click();
+    await page.keyboard.press("Control+Home");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("End");
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("z = alloc_skb(64)");
+    await page.keyboard.press("Escape");
+    await page.waitForFunction(() => (window as unknown as Hook).__skbscope.state().stepCount === 3);
+    await page.evaluate(() => (window as unknown as Hook).__skbscope.seek(3));
+    await settled(page, 3);
+    expect({ a: await at(page, "skb:a"), g: await at(page, "page:g") }).toEqual(fresh);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
 describe("screenshots", () => {
   it("1280×720 light and dark with an error marked, and 1024×768", async () => {
     for (const theme of ["light", "dark"] as const) {
