@@ -17,7 +17,7 @@ const app = appUnderTest();
 
 type Hook = {
   __skbscope: {
-    state(): { source: string; cursor: number; stepCount: number; stoppedAt: number | null; title: string | null };
+    state(): { source: string; cursor: number; stepCount: number; stoppedAt: number | null; title: string | null; stepErrors: readonly unknown[] };
     open(s: string, p: unknown): void;
     seek(step: number): void;
   };
@@ -154,6 +154,68 @@ describe("the trace editor", () => {
     await context.close();
   });
 
+  it("draws its squiggles (a wavy underline, not a border style) and they follow the text when it scrolls sideways", async () => {
+    const { page, context } = await openApp(app.browser, app.url, "light");
+    await settled(page);
+    // The mistake starts at column 111, beyond the column's right edge.
+    await openTrace(page, `${BASE}${" ".repeat(110)}kfree_skb(nope)\n`);
+    await page.waitForFunction(() => (window as unknown as Hook).__skbscope.state().stoppedAt === 5);
+    await page.waitForSelector(".cm-lintRange-error");
+    const seen = await page.evaluate(async () => {
+      const frame = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+      const mark = () => document.querySelector(".cm-lintRange-error")!;
+      // Where the undefined name's text is drawn: the mark must sit on it.
+      const word = () => {
+        const line = [...document.querySelectorAll(".cm-line")].find((l) => (l.textContent ?? "").includes("kfree_skb(nope)"))!;
+        const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const i = (n.textContent ?? "").indexOf("nope");
+          if (i >= 0) {
+            const r = document.createRange();
+            r.setStart(n, i);
+            r.setEnd(n, i + 4);
+            return r.getBoundingClientRect();
+          }
+        }
+        return mark().getBoundingClientRect();
+      };
+      const scroller = document.querySelector<HTMLElement>(".cm-scroller")!;
+      const style = getComputedStyle(mark());
+      const box = mark().getBoundingClientRect();
+      const before = { mark: box.left, word: word().left };
+      scroller.scrollLeft = 200;
+      await frame();
+      const after = { mark: mark().getBoundingClientRect().left, word: word().left, scrolled: scroller.scrollLeft };
+      return { image: style.backgroundImage, repeat: style.backgroundRepeat, height: box.height, width: box.width, before, after };
+    });
+    // CodeMirror draws the squiggle as a repeated wavy SVG under the text.
+    expect(seen.image).toMatch(/^url\("data:image\/svg\+xml/);
+    expect(seen.width).toBeGreaterThan(0);
+    expect(seen.height).toBeGreaterThan(0);
+    expect(seen.after.scrolled).toBeGreaterThan(100);
+    // It moved with the text, and is still on the word it marks.
+    expect(seen.before.mark - seen.after.mark).toBeCloseTo(seen.after.scrolled, 0);
+    expect(Math.abs(seen.after.mark - seen.after.word)).toBeLessThan(2);
+    await context.close();
+  });
+
+  it("marks each kind of mistake at its line: an undefined name, skb_put past the end, a double free", async () => {
+    const { page, context } = await openApp(app.browser, app.url, "light");
+    await settled(page);
+    await openTrace(page, `${BASE}b = skb_clone(a)\nkfree_skb(b)\nkfree_skb(b)\nc = alloc_skb(256)\nskb_put(c, 100000)\nkfree_skb(zz)\n`);
+    await page.waitForFunction(() => (window as unknown as Hook).__skbscope.state().stoppedAt === 10);
+    await page.waitForFunction(() => document.querySelectorAll("[data-testid=diagnostic]").length === 3);
+    const list = await page.locator("[data-testid=diagnostic]").allTextContents();
+    expect(list[0]).toMatch(/^7:1 step 6: double-free: kfree_skb: b was freed at step 5 \(double free\)/);
+    expect(list[1]).toMatch(/^9:1 step 8: kernel-check: skb_put: /);
+    expect(list[2]).toMatch(/^10:11 error: "zz" is not defined/);
+    // Each is marked in the text too.
+    await page.waitForFunction(() => document.querySelectorAll(".cm-lintRange-error").length === 3);
+    const marked = await page.locator(".cm-lintRange-error").allTextContents();
+    expect(marked).toEqual(["kfree_skb(b)", "skb_put(c, 100000)", "zz"]);
+    await context.close();
+  });
+
   it("edits a 100,000-line trace", async () => {
     const { page, context } = await openApp(app.browser, app.url, "light");
     await settled(page);
@@ -209,6 +271,31 @@ describe("nothing is lost", () => {
     await fresh.goto(`${app.url}${link}`);
     await fresh.waitForFunction((t) => (window as unknown as Hook).__skbscope?.state().source === t, typed);
     await other.close();
+    await context.close();
+  });
+
+  it("a trace with several mistakes comes back as itself after a reload, not as the default story", async () => {
+    const { page, context } = await openApp(app.browser, app.url, "light");
+    await settled(page);
+    await openTrace(page, BASE);
+    await settled(page, 3);
+    await (await editor(page)).click();
+    await page.keyboard.press("Control+End");
+    for (const line of ["b = skb_clone(", "kfree_skb(zz)", "skb_put(a, )"]) {
+      await page.keyboard.type(line);
+      await page.keyboard.press("Escape");
+      await page.keyboard.press("Enter");
+    }
+    const typed = (await scope(page)).source;
+    expect(typed.endsWith("skb_put(a, )\n")).toBe(true);
+    await page.waitForFunction(() => location.hash.startsWith("#d"));
+    await page.reload();
+    await page.waitForSelector(".cm-content");
+    await page.waitForFunction((t) => (window as unknown as Hook).__skbscope.state().source === t, typed);
+    expect((await scope(page)).title).toBe("workspace test");
+    await page.waitForSelector("[data-testid=stopped]");
+    expect(await page.locator("[data-testid=stopped]").textContent()).toBe("runs up to line 5: fix line 5 to continue");
+    expect(await page.locator("[data-testid=diagnostic]").count()).toBeGreaterThanOrEqual(3);
     await context.close();
   });
 
@@ -274,6 +361,20 @@ describe("nothing is lost", () => {
     await context.close();
   });
 });
+
+/** How many characters of a line fit between its start and the editor's right edge. */
+async function editorColumns(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const scroller = document.querySelector<HTMLElement>(".cm-scroller")!;
+    const probe = [...document.querySelectorAll(".cm-line")].find((l) => (l.textContent ?? "").length > 8)!;
+    const range = document.createRange();
+    range.selectNodeContents(probe);
+    const text = range.getBoundingClientRect();
+    const charW = text.width / (probe.textContent ?? "").length;
+    const right = scroller.getBoundingClientRect().left + scroller.clientLeft + scroller.clientWidth;
+    return Math.floor((right - text.left) / charW);
+  });
+}
 
 /** No sideways page scroll, and the scrubber's width. */
 async function layoutFacts(page: Page) {
@@ -351,6 +452,42 @@ describe("operate where you stand (issue 17.3)", () => {
     await context.close();
   });
 
+  it("proposes what the kernel takes (the next frag, an unused page), groups the picker, and puts skb_clone of c after step 7, not at the end after c's free", async () => {
+    const { page, context, errors } = await openApp(app.browser, app.url, "light", "?reduced=1");
+    await settled(page);
+    const trace =
+      "g = alloc_page(guest)\nh = alloc_page(guest)\na = alloc_skb(256)\nskb_put(a, 100)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nb = skb_clone(a)\nc = skb_copy(a)\nkfree_skb(a)\nkfree_skb(b)\nskb_put(c, 10)\nkfree_skb(c)\n";
+    await openTrace(page, trace, { step: 5 });
+    await settled(page, 5);
+    await page.click('svg.graph g.node[data-key="skb:a"]');
+    await page.waitForSelector('svg.graph g.node[data-key="skb:a"].selected');
+    // The picker is grouped (allocate / reference / copy / reshape / leave the stack / zero-copy).
+    const groups = await page.locator("[data-testid=op-select] optgroup").evaluateAll((els) => els.map((e) => e.getAttribute("label")));
+    expect(groups.length).toBeGreaterThan(2);
+    for (const g of groups) expect(["allocate", "reference", "copy", "reshape", "leave the stack", "zero-copy"]).toContain(g);
+    // A second skb_fill_page_desc: frags[1] and h, not frags[0] and the page g just handed over.
+    await page.fill("[data-testid=op-filter]", "fill page");
+    await page.selectOption("[data-testid=op-select]", "skb_fill_page_desc");
+    expect(await page.locator("[data-testid=arg-i]").inputValue()).toBe("1");
+    expect(await page.locator("[data-testid=arg-page]").inputValue()).toBe("h");
+    await page.waitForSelector("[data-testid=dry-run][data-state=ok]");
+    // c at step 7: skb_clone goes in after step 7, before kfree_skb(c), so nothing fails.
+    await page.evaluate(() => (window as unknown as Hook).__skbscope.seek(7));
+    await settled(page, 7);
+    await page.click('svg.graph g.node[data-key="skb:c"]');
+    await page.fill("[data-testid=op-filter]", "skb_clone");
+    await page.selectOption("[data-testid=op-select]", "skb_clone");
+    await page.waitForSelector("[data-testid=dry-later][data-state=unchanged]");
+    expect(await page.locator("[data-testid=apply]").textContent()).toBe("insert after step 7: skb_clone");
+    await page.click("[data-testid=apply]");
+    await waitSource(page, 12);
+    expect(src(await scope(page))[7]).toBe("d = skb_clone(c)");
+    await settled(page, 8);
+    expect(await page.evaluate(() => (window as unknown as Hook).__skbscope.state().stepErrors.length)).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it("the dry run re-runs the later steps: kfree_skb(c) selected at step 6 would make the old step 9 a use-after-free; a skb_put(c) leaves them running", async () => {
     const { page, context, errors } = await openApp(app.browser, app.url, "light", "?reduced=1");
     await settled(page);
@@ -392,6 +529,7 @@ describe("the layout", () => {
     [1024, 768],
     [800, 900],
     [1280, 720],
+    [1920, 1080],
   ] as const) {
     it(`at ${w}×${h}: no sideways scroll, the whole toolbar on screen, a scrubber of at least 150 px, the panels reachable`, async () => {
       const { page, context } = await openApp(app.browser, app.url, "light");
@@ -412,6 +550,9 @@ describe("the layout", () => {
         await page.click("[data-testid=panel-tab-editor]");
         await page.waitForSelector(".cm-content", { state: "visible" });
       }
+      // The editor is no 205 px box at any size: the language's 72 columns from 1280 px up, most of them at 1024.
+      await page.waitForSelector(".cm-line", { state: "visible" });
+      expect(await editorColumns(page)).toBeGreaterThanOrEqual(w >= 1280 ? 72 : 64);
       if (w === 1024) await page.screenshot({ path: join(SHOTS, "workspace-1024x768.png") });
       if (w === 800) await page.screenshot({ path: join(SHOTS, "workspace-800x900.png") });
       await context.close();
@@ -459,6 +600,16 @@ describe("presentation", () => {
       await page.keyboard.press(key === " " ? "Space" : key);
       await settled(page, step);
     }
+    // At step 3 (skb, Data, page) the drawing fills the stage's width (it used ~670 of 960 px), every object inside it.
+    const used = await page.evaluate(() => {
+      const svg = document.querySelector("svg.graph")!.getBoundingClientRect();
+      const nodes = [...document.querySelectorAll("svg.graph g.node")].map((n) => n.getBoundingClientRect());
+      const left = Math.min(...nodes.map((n) => n.left));
+      const right = Math.max(...nodes.map((n) => n.right));
+      return { share: (right - left) / svg.width, inside: left >= svg.left - 1 && right <= svg.right + 1 };
+    });
+    expect(used.share).toBeGreaterThan(0.8);
+    expect(used.inside).toBe(true);
     await page.screenshot({ path: join(SHOTS, "workspace-presenting-1280x720.png") });
     await page.keyboard.press("Escape");
     await page.waitForSelector(".app[data-mode=normal]");
@@ -523,11 +674,10 @@ describe("small items", () => {
     expect(new Set(names).size).toBe(names.length);
     // Following another policy's link switches the policy, and says so.
     const other = page.locator("tr:not(.current) [data-testid=verdict-link]").first();
-    if ((await other.count()) > 0) {
-      await other.click();
-      await page.waitForSelector("[data-testid=notice]");
-      expect(await page.locator("[data-testid=notice]").textContent()).toMatch(/The policy is now/);
-    }
+    expect(await other.count()).toBe(1);
+    await other.click();
+    await page.waitForSelector("[data-testid=notice]");
+    expect(await page.locator("[data-testid=notice]").textContent()).toMatch(/The policy is now/);
     await openTrace(page, `${BASE}kfree_skb(a)\nkfree_skb(a)\n`);
     await settled(page);
     await page.waitForSelector("[data-testid=matrix]");
