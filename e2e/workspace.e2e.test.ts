@@ -119,7 +119,7 @@ describe("the trace editor", () => {
     await context.close();
   });
 
-  it("highlights the current step's line, shows 72 columns at 1280×720, and keeps a dragged width across a reload", async () => {
+  it("highlights the current step's line, shows 72 columns at 1280×720, and keeps a dragged width across a reload; dragged right it widens", async () => {
     const { page, context } = await openApp(app.browser, app.url, "light");
     await settled(page);
     await openTrace(page, BASE, { step: 2 });
@@ -151,6 +151,14 @@ describe("the trace editor", () => {
     await page.waitForSelector(".cm-content");
     const after = await page.evaluate(() => document.querySelector(".editor")!.getBoundingClientRect().width);
     expect(Math.abs(after - width)).toBeLessThan(2);
+    // And it widens: dragged right, the column grows by what was dragged.
+    const again = (await handle.boundingBox())!;
+    await page.mouse.move(again.x + 3, again.y + 200);
+    await page.mouse.down();
+    await page.mouse.move(again.x + 103, again.y + 200, { steps: 5 });
+    await page.mouse.up();
+    const wider = await page.evaluate(() => document.querySelector(".editor")!.getBoundingClientRect().width);
+    expect(wider - after).toBeGreaterThan(90);
     await context.close();
   });
 
