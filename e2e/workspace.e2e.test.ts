@@ -567,6 +567,25 @@ describe("the layout", () => {
     });
   }
 
+  it("at 1024×768 the editor column can be dragged out to the language's 72 columns, the graph keeping 400 px", async () => {
+    const { page, context } = await openApp(app.browser, app.url, "light");
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await settled(page);
+    await page.waitForSelector(".cm-line", { state: "visible" });
+    const before = await editorColumns(page);
+    const handle = page.locator("[data-testid=editor-resize]");
+    const box = (await handle.boundingBox())!;
+    await page.mouse.move(box.x + 3, box.y + 200);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 203, box.y + 200, { steps: 5 });
+    await page.mouse.up();
+    expect(await editorColumns(page)).toBeGreaterThanOrEqual(Math.max(72, before));
+    const stage = await page.evaluate(() => document.querySelector(".stage")!.getBoundingClientRect().width);
+    expect(stage).toBeGreaterThanOrEqual(399);
+    expect((await layoutFacts(page)).sideways).toBe(false);
+    await context.close();
+  });
+
   it("resizing the window from 1280 to 1024 and back keeps the page from scrolling sideways", async () => {
     const { page, context } = await openApp(app.browser, app.url, "light");
     await settled(page);

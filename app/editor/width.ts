@@ -20,14 +20,23 @@ export function savedWidth(storage: Pick<Storage, "getItem"> | null = safeStorag
   return Number.isFinite(v) && v > 0 ? v : null;
 }
 
-function apply(px: number): void {
-  document.documentElement.style.setProperty("--editor-w", `${px}px`);
+/**
+ * `chosen`: the user's own width (dragged now or remembered). At 900-1199 px
+ * the graph keeps 480 px of the window against the default width, but only
+ * 400 px against the user's (styles.css, `data-editor-width`), so a user who
+ * wants the whole 72 columns at 1024 px can drag the column that wide.
+ */
+function apply(px: number, chosen: boolean): void {
+  const root = document.documentElement;
+  root.style.setProperty("--editor-w", `${px}px`);
+  if (chosen) root.dataset.editorWidth = "user";
+  else delete root.dataset.editorWidth;
 }
 
 /** The user's width: applied and remembered. */
 export function setEditorWidth(px: number): number {
   const w = clampWidth(px, window.innerWidth);
-  apply(w);
+  apply(w, true);
   try {
     safeStorage()?.setItem(KEY, String(w));
   } catch {
@@ -39,7 +48,7 @@ export function setEditorWidth(px: number): number {
 /** The default (72 columns), unless the user has a width of their own. */
 export function fitDefaultWidth(px: number): void {
   const saved = savedWidth();
-  apply(clampWidth(saved ?? px, window.innerWidth));
+  apply(clampWidth(saved ?? px, window.innerWidth), saved !== null);
 }
 
 /** The column's width as laid out (the grid may hold it narrower than the width asked for). */
