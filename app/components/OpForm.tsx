@@ -217,6 +217,12 @@ function DryRunNote({ dry, cursor }: { dry: DryRunState | null; cursor: number }
 function LaterNote({ later }: { later: DryRunLater }) {
   const { counts } = later;
   const changed = counts.failing + counts.recovered + counts.findings + counts.cleared > 0;
+  if (later.checked === 0)
+    return (
+      <p className="dry-later quiet" data-testid="dry-later" data-state="not-run" aria-live="polite">
+        the {later.total} later steps are not tried here (a long trace): they re-run once the line is in
+      </p>
+    );
   const scope = later.checked < later.total ? `the next ${later.checked} of ${later.total} later steps` : "later steps";
   if (!changed)
     return (

@@ -59,6 +59,21 @@ describe("the steps after a line the form inserts (laterOutcome)", () => {
     expect(three.failing.map((f) => f.step)).toEqual([10]);
   });
 
+  it("replays at most its budget of steps from the start: deeper in a long trace it re-runs nothing, and says so with checked 0", () => {
+    const trace = parseTrace(SOURCE).trace;
+    const run = runTrace(trace);
+    const op: TraceOp = parseTrace("kfree_skb(c)\n", { names: false }).trace.ops[0];
+    // A budget of 8 steps: 6 before the line, so 2 after it.
+    expect(laterOutcome(trace, run, 6, op, 100, 8).later).toMatchObject({ checked: 2, total: 4 });
+    expect(laterOutcome(trace, run, 6, op, 100, 8).later.failing.map((f) => f.step)).toEqual([]);
+    expect(laterOutcome(trace, run, 6, op, 100, 9).later.failing.map((f) => f.step)).toEqual([10]);
+    expect(laterOutcome(trace, run, 6, op, 100, 6).later).toMatchObject({
+      checked: 0,
+      total: 4,
+      counts: { failing: 0, recovered: 0, findings: 0, cleared: 0 },
+    });
+  });
+
   it("says which findings go away and which the insert causes (tsirkin-pskb-copy: freeing c before a leaves no premature completion, and the old kfree_skb(c) a double free)", () => {
     const story = readFileSync(new URL("../../stories/seed/tsirkin-pskb-copy.trace", import.meta.url), "utf8");
     const { later } = outcome(story, 5, "kfree_skb(c)");

@@ -10,12 +10,15 @@
  * The replay is the engine's one pass (core replayPass), from step 0: the
  * checker's memory of what was armed and completed before `at` is part of
  * what a later step's findings depend on, and a snapshot does not carry it.
- * It is cut DRY_RUN_LATER_MAX steps after the insert, so a form on a
+ * It is cut DRY_RUN_LATER_MAX steps after the insert and DRY_RUN_REPLAY_MAX
+ * steps from the start (deeper, nothing is re-run), so a form on a
  * 100,000-step trace stays responsive; the end-of-trace findings (missed)
  * are compared only when the replay reached the end.
  */
 import { printOp, replayPass, type Finding, type Run, type Trace, type TraceOp } from "../../core/index";
-import { DRY_RUN_LATER_MAX, DRY_RUN_LISTED, type DryRunLater, type LaterStep } from "./protocol";
+import { DRY_RUN_LATER_MAX, DRY_RUN_LISTED, DRY_RUN_REPLAY_MAX, type DryRunLater, type LaterStep } from "./protocol";
+
+const NO_CHANGES = { failing: 0, recovered: 0, findings: 0, cleared: 0 } as const;
 
 export interface LaterOutcome {
   /** What the inserted step itself finds. */
@@ -28,9 +31,10 @@ export interface LaterOutcome {
  * goes after (0: before the first); `op`: the line, which the caller has
  * already found the kernel accepts there.
  */
-export function laterOutcome(trace: Trace, run: Run, at: number, op: TraceOp, max = DRY_RUN_LATER_MAX): LaterOutcome {
+export function laterOutcome(trace: Trace, run: Run, at: number, op: TraceOp, max = DRY_RUN_LATER_MAX, budget = DRY_RUN_REPLAY_MAX): LaterOutcome {
   const total = trace.ops.length - at;
-  const checked = Math.min(total, max);
+  const checked = Math.max(0, Math.min(total, max, budget - at));
+  if (checked === 0) return { own: [], later: { checked, total, failing: [], recovered: [], findings: [], cleared: [], counts: NO_CHANGES } };
   const ops = [...trace.ops.slice(0, at), op, ...trace.ops.slice(at, at + checked)];
   const failing: LaterStep[] = [];
   const recovered: LaterStep[] = [];

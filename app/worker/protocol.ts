@@ -76,7 +76,15 @@ export interface DryRunLater {
 }
 
 /** A dry run re-runs at most this many steps after the inserted line (the whole rest of a shorter trace). */
-export const DRY_RUN_LATER_MAX = 20_000;
+export const DRY_RUN_LATER_MAX = 10_000;
+/**
+ * ... and replays at most this many steps in all, the ones before the line
+ * included (~0.1-0.2 s in the worker): the form tries its draft on every
+ * change and every step the cursor moves to, and a dry run deep in a
+ * 1,000,000-step trace must not hold up the snapshots behind it. Deeper
+ * than that, `checked` is 0: the later steps re-run once the line is in.
+ */
+export const DRY_RUN_REPLAY_MAX = 30_000;
 /** Each list of a DryRunLater names at most this many steps. */
 export const DRY_RUN_LISTED = 5;
 
