@@ -370,6 +370,37 @@ describe("nothing is lost", () => {
   });
 });
 
+/** The first freed object's counter: its opacity down the tree, and its contrast against the graph's panel. */
+async function ghostContrast(page: Page): Promise<{ opacity: number; ratio: number } | null> {
+  return page.evaluate(() => {
+    const ghost = document.querySelector("svg.graph g.node.ghost tspan.counter, svg.graph g.node.ghost .counters text");
+    if (!ghost) return null;
+    let opacity = 1;
+    for (let e: Element | null = ghost; e && e.tagName !== "svg"; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
+    const rgb = (c: string) =>
+      c
+        .match(/\d+(\.\d+)?/g)!
+        .slice(0, 3)
+        .map(Number);
+    const lum = (c: number[]) => {
+      const [r, g, b] = c.map((v) => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const fg = lum(rgb(getComputedStyle(ghost).fill));
+    const bg = lum(
+      rgb(
+        getComputedStyle(document.querySelector(".stage")!).backgroundColor === "rgba(0, 0, 0, 0)"
+          ? getComputedStyle(document.body).backgroundColor
+          : getComputedStyle(document.querySelector(".stage")!).backgroundColor,
+      ),
+    );
+    return { opacity, ratio: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05) };
+  });
+}
+
 /** How many characters of a line fit between its start and the editor's right edge. */
 async function editorColumns(page: Page): Promise<number> {
   return page.evaluate(() => {
@@ -730,33 +761,7 @@ describe("small items", () => {
     await page.keyboard.press("ArrowRight");
     await settled(page, 5);
     // The freed skb's counters: full opacity, 4.5:1 against the panel.
-    const contrast = await page.evaluate(() => {
-      const ghost = document.querySelector("svg.graph g.node.ghost tspan.counter, svg.graph g.node.ghost .counters text");
-      if (!ghost) return null;
-      let opacity = 1;
-      for (let e: Element | null = ghost; e && e.tagName !== "svg"; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
-      const rgb = (c: string) =>
-        c
-          .match(/\d+(\.\d+)?/g)!
-          .slice(0, 3)
-          .map(Number);
-      const lum = (c: number[]) => {
-        const [r, g, b] = c.map((v) => {
-          const s = v / 255;
-          return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-        });
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-      };
-      const fg = lum(rgb(getComputedStyle(ghost).fill));
-      const bg = lum(
-        rgb(
-          getComputedStyle(document.querySelector(".stage")!).backgroundColor === "rgba(0, 0, 0, 0)"
-            ? getComputedStyle(document.body).backgroundColor
-            : getComputedStyle(document.querySelector(".stage")!).backgroundColor,
-        ),
-      );
-      return { opacity, ratio: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05) };
-    });
+    const contrast = await ghostContrast(page);
     expect(contrast).not.toBeNull();
     expect(contrast!.opacity).toBe(1);
     expect(contrast!.ratio).toBeGreaterThanOrEqual(4.5);
@@ -772,6 +777,18 @@ describe("small items", () => {
     await page.waitForSelector("[data-testid=op-select]");
     const labels = await page.locator(".field-row > span").allTextContents();
     for (const l of labels) expect(l.trim()).not.toMatch(/^(\w+) \1$/);
+    await context.close();
+  });
+
+  it("freed counters are readable in the dark theme too (4.5:1, full opacity)", async () => {
+    const { page, context } = await openApp(app.browser, app.url, "dark", "?reduced=1");
+    await settled(page);
+    await openTrace(page, `${BASE}b = skb_clone(a)\nkfree_skb(b)\n`, { step: 5 });
+    await settled(page, 5);
+    const contrast = await ghostContrast(page);
+    expect(contrast).not.toBeNull();
+    expect(contrast!.opacity).toBe(1);
+    expect(contrast!.ratio).toBeGreaterThanOrEqual(4.5);
     await context.close();
   });
 });
