@@ -26,6 +26,9 @@ export {
   searchThrough,
   startOf,
   throughImplied,
+  throughShortcut,
+  shortcutOptions,
+  throughFromShortcut,
 } from "./search";
 export type {
   Counterexample,
@@ -41,6 +44,7 @@ export type {
   Start,
   StopReason,
   ThroughResult,
+  ThroughShortcut,
 } from "./search";
 export { BASE_OPS, DEFAULT_OPS, ROOT_OPS, SEARCHABLE_OPS, candidates, cutPoints, freshName, menuOps } from "./menu";
 export type { Step } from "./menu";

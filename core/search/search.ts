@@ -212,9 +212,27 @@ export interface SearchResult {
   readonly internal: readonly { path: readonly TraceOp[]; message: string }[];
   /**
    * Set on a per-operation result that was not searched because the whole
-   * search proves it empty (throughImplied): its figures are that search's.
+   * search decides it (throughImplied, throughShortcut): its figures are
+   * that search's.
    */
   readonly impliedBy?: "whole-search";
+  /**
+   * Set on a per-operation result that leaned on the whole search
+   * (throughShortcut): the kinds the whole search did not find, having
+   * judged every path up to the same bound, are absent through the
+   * operation too, so this search only looked for `searchedKinds` and
+   * stopped once it had them (stoppedBy "found" then means "done", and
+   * its own depth and states cover that part only).
+   */
+  readonly kindsImpliedBy?: "whole-search";
+  /** The kinds this per-operation search looked for (kindsImpliedBy). */
+  readonly searchedKinds?: readonly FindingKind[];
+  /**
+   * Kinds whose counterexample is the whole search's own (kindsImpliedBy):
+   * it already uses the operation, so the shortest path through the
+   * operation has its length; not searched.
+   */
+  readonly impliedKinds?: readonly FindingKind[];
 }
 
 /** The start of a search: the prefix replayed and judged step by step. */
@@ -806,6 +824,9 @@ export function needsOp(c: Counterexample, fn: string, prefixLength: number): bo
  * breaks it sooner. With the whole menu beside it, an operation that needs
  * another one first (skb_recycle_check after skb_linearize) is found
  * through it whenever the whole search found it so.
+ *
+ * `whole`, the whole search of the same options, lets each per-operation
+ * search skip what it settles (throughImplied, throughShortcut).
  */
 export function searchThrough(options: SearchOptions, roots: readonly string[] = ROOT_OPS, whole?: SearchResult): ThroughResult[] {
   const { require: _require, ops, ...rest } = options;
@@ -819,7 +840,14 @@ export function searchThrough(options: SearchOptions, roots: readonly string[] =
       through.push(implied);
       continue;
     }
-    const result = search({ ...rest, ops: [...new Set([...menu, op])], require: op });
+    const opts: SearchOptions = { ...rest, ops: [...new Set([...menu, op])], require: op };
+    const shortcut = whole && throughShortcut(whole, op);
+    if (shortcut) {
+      const searched = shortcut.kinds.length ? search(shortcutOptions(opts, shortcut)) : null;
+      through.push(throughFromShortcut(whole, shortcut, searched, prefixLength));
+      continue;
+    }
+    const result = search(opts);
     const own = result.counterexamples.filter((c) => needsOp(c, op, prefixLength));
     through.push({ op, result, own });
   }
@@ -841,4 +869,73 @@ export function throughImplied(whole: SearchResult, op: string): ThroughResult |
     whole.require === null && whole.stoppedBy === null && whole.counterexamples.length === 0 && whole.internal.length === 0 && whole.ops.includes(op);
   if (!proven) return null;
   return { op, result: { ...whole, require: op, impliedBy: "whole-search" }, own: [] };
+}
+
+/**
+ * What the whole search settles of a search through `op`, when it judged
+ * every path up to its bound over a menu holding `op` (the per-operation
+ * search walks the same paths, only told apart by whether they used
+ * `op`):
+ *  - a kind it did not find exists on no path, through `op` or not;
+ *  - a kind whose counterexample already calls `op` has, through `op`, the
+ *    same shortest length (no path through `op` is shorter than the
+ *    shortest path of all), and that counterexample is one.
+ * What is left, `kinds`, is searched for with stopWhenFound. Null when the
+ * whole search settles nothing (it stopped early, was itself restricted,
+ * met engine errors, or its menu lacks `op`).
+ */
+export interface ThroughShortcut {
+  readonly op: string;
+  /** The whole search's counterexamples that call `op`, relabelled as through it. */
+  readonly implied: readonly Counterexample[];
+  /** Kinds the whole search found whose shortest path through `op` is still to find. */
+  readonly kinds: readonly FindingKind[];
+}
+
+export function throughShortcut(whole: SearchResult, op: string): ThroughShortcut | null {
+  const proven = whole.require === null && whole.stoppedBy === null && whole.internal.length === 0 && whole.ops.includes(op);
+  if (!proven) return null;
+  const config: SearchConfig = {
+    policy: whole.policy,
+    kernel: whole.kernel,
+    prefix: whole.prefix,
+    ops: whole.ops,
+    require: op,
+    missedAt: "quiescent",
+    reduce: true,
+  };
+  const implied: Counterexample[] = [];
+  const kinds: FindingKind[] = [];
+  for (const c of whole.counterexamples) {
+    if (c.length > 0 && c.ops.some((x) => x.fn === op)) implied.push(counterexample(config, c.kind, c.ops, c.length));
+    else kinds.push(c.kind);
+  }
+  return { op, implied, kinds };
+}
+
+/** The options of the search a shortcut leaves to do (only its kinds, stopping once found). */
+export function shortcutOptions(options: SearchOptions, shortcut: ThroughShortcut): SearchOptions {
+  return { ...options, kinds: shortcut.kinds, stopWhenFound: true };
+}
+
+/**
+ * The per-operation result from the whole search and, when the shortcut
+ * left kinds to find, the search for them (`searched`, run with
+ * shortcutOptions). Without `searched` every kind was settled: the figures
+ * are the whole search's, marked impliedBy.
+ */
+export function throughFromShortcut(whole: SearchResult, shortcut: ThroughShortcut, searched: SearchResult | null, prefixLength: number): ThroughResult {
+  const op = shortcut.op;
+  const base: SearchResult = searched ?? { ...whole, require: op, impliedBy: "whole-search" };
+  const byKind = new Map<FindingKind, Counterexample>();
+  for (const c of [...shortcut.implied, ...(searched?.counterexamples ?? [])]) if (!byKind.has(c.kind)) byKind.set(c.kind, c);
+  const counterexamples = KIND_ORDER.filter((k) => byKind.has(k)).map((k) => byKind.get(k)!);
+  const result: SearchResult = {
+    ...base,
+    counterexamples,
+    kindsImpliedBy: "whole-search",
+    searchedKinds: searched ? shortcut.kinds : [],
+    impliedKinds: shortcut.implied.map((c) => c.kind),
+  };
+  return { op, result, own: counterexamples.filter((c) => needsOp(c, op, prefixLength)) };
 }
