@@ -122,6 +122,13 @@ export interface SearchPhase {
   readonly proof: string | null;
   /** Through an operation: not searched, as the whole search found nothing (core/search throughImplied). */
   readonly implied: boolean;
+  /**
+   * Through an operation, leaning on the whole search (core/search
+   * throughShortcut): kinds it did not find are absent here too; only
+   * `searched` were looked for (stopping once found), `implied` are the
+   * whole search's counterexamples, which call the operation. Null otherwise.
+   */
+  readonly settled?: { readonly searched: readonly FindingKind[]; readonly implied: readonly FindingKind[] } | null;
 }
 
 export interface SearchProgress {

@@ -74,6 +74,25 @@ describe("skbscope search", () => {
     for (const t of alone.through.ops) expect(t).toMatchObject({ result: { depth: 2, stoppedBy: null, impliedBy: "whole-search" }, counterexamples: [] });
   }, 60_000);
 
+  it("msg-zerocopy: each operation looks only for what the whole search found, and says so", async () => {
+    const r = await cli(["search", "--policy", "msg-zerocopy", "--depth", "2", "--json", "--workers", "0"]);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out);
+    expect(j.counterexamples.map((c: { kind: string }) => c.kind)).toEqual(["late"]);
+    const op = (name: string) => j.through.ops.find((t: { op: string }) => t.op === name);
+    // The whole counterexample calls queue_userspace_packet: its through result is that one, not searched.
+    expect(op("queue_userspace_packet")).toMatchObject({
+      result: { impliedBy: "whole-search", kindsImpliedBy: "whole-search", searchedKinds: [], impliedKinds: ["late"] },
+      counterexamples: [{ kind: "late", length: 2, needsOp: true }],
+    });
+    // Another operation looked for late only.
+    expect(op("skb_split").result).toMatchObject({ kindsImpliedBy: "whole-search", searchedKinds: ["late"], impliedKinds: [] });
+    expect(op("skb_split").result.impliedBy).toBeUndefined();
+    const text = await cli(["search", "--policy", "msg-zerocopy", "--depth", "2", "--workers", "0"]);
+    expect(text.out).toContain("queue_userspace_packet: late in 2 steps (the whole search's counterexample, which uses it: not searched again)");
+    expect(text.out).toMatch(/skb_split: none that needs it up to 2 steps \(kinds the whole search did not find are absent here too; only late searched for, \d+ states\)/);
+  }, 60_000);
+
   it("--max-states stops at the budget: no proof then", async () => {
     const r = await cli(["search", "--policy", "ubuf-orphan", "--depth", "3", "--max-states", "50", "--json", "--workers", "0"]);
     const j = JSON.parse(r.out);

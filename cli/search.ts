@@ -30,7 +30,10 @@ import {
   replayPath,
   search,
   searchAsync,
+  shortcutOptions,
+  throughFromShortcut,
   throughImplied,
+  throughShortcut,
   type Counterexample,
   type Progress,
   type SearchOptions,
@@ -109,7 +112,21 @@ function resultJson(r: SearchResult) {
     treeBytesPerState: r.states ? Math.round((r.treeBytes / r.states) * 10) / 10 : 0,
     // Not searched: the whole search found nothing, so this finds nothing (throughImplied).
     ...(r.impliedBy ? { impliedBy: r.impliedBy } : {}),
+    // Leaned on the whole search (throughShortcut): kinds it did not find are
+    // absent here too; only searchedKinds were looked for (stoppedBy "found"
+    // once they were), impliedKinds are the whole search's counterexamples.
+    ...(r.kindsImpliedBy ? { kindsImpliedBy: r.kindsImpliedBy, searchedKinds: r.searchedKinds ?? [], impliedKinds: r.impliedKinds ?? [] } : {}),
   };
+}
+
+/** How the whole search settled a per-operation result (throughShortcut), in words. */
+function settledBy(r: SearchResult): string {
+  const searched = r.searchedKinds ?? [];
+  const implied = r.impliedKinds ?? [];
+  const parts = ["kinds the whole search did not find are absent here too"];
+  if (implied.length) parts.push(`${implied.join(", ")} taken from its counterexample`);
+  parts.push(searched.length ? `only ${searched.join(", ")} searched for, ${plural(r.states, "state")}` : "nothing searched again");
+  return parts.join("; ");
 }
 
 function counterexampleText(c: Counterexample): string {
@@ -194,7 +211,15 @@ async function runAll(io: Io, plan: Plan, workers: number): Promise<{ main: Sear
         continue;
       }
       // The whole menu beside the operation, as searchThrough has it.
-      const result = await one({ ...base, ops: [...new Set([...DEFAULT_OPS, op])], require: op }, `through ${op}: `);
+      const options: SearchOptions = { ...base, ops: [...new Set([...DEFAULT_OPS, op])], require: op };
+      // What the whole search settles is not searched again (throughShortcut).
+      const shortcut = throughShortcut(main, op);
+      if (shortcut) {
+        const searched = shortcut.kinds.length ? await one(shortcutOptions(options, shortcut), `through ${op}: `) : null;
+        through.push(throughFromShortcut(main, shortcut, searched, prefixLength));
+        continue;
+      }
+      const result = await one(options, `through ${op}: `);
       through.push({ op, result, own: result.counterexamples.filter((c) => needsOp(c, op, prefixLength)) });
     }
     return { main, through };
@@ -296,15 +321,19 @@ function report(io: Io, a: Asked, main: SearchResult, through: readonly ThroughR
     for (const c of main.counterexamples) lines.push(`== ${c.kind} in ${plural(c.length, "step")} ==`, counterexampleText(c), "");
     lines.push(`== through each operation, with the whole menu beside it ==`);
     for (const t of through) {
+      const r = t.result;
       if (t.own.length === 0) {
-        const other = t.result.counterexamples.map((c) => c.kind);
-        const implied = t.result.impliedBy ? " (the whole search's proof covers it)" : "";
-        lines.push(
-          `${t.op}: none that needs it up to ${plural(t.result.depth, "step")}${other.length ? ` (${other.join(", ")} also without it)` : ""}${implied}`,
-        );
+        const other = r.counterexamples.map((c) => c.kind);
+        const implied = r.impliedBy ? " (the whole search's proof covers it)" : r.kindsImpliedBy ? ` (${settledBy(r)})` : "";
+        // A search the whole one settled in part ran to the whole one's bound.
+        const depth = r.kindsImpliedBy ? r.maxDepth : r.depth;
+        lines.push(`${t.op}: none that needs it up to ${plural(depth, "step")}${other.length ? ` (${other.join(", ")} also without it)` : ""}${implied}`);
         continue;
       }
-      for (const c of t.own) lines.push(`${t.op}: ${c.kind} in ${plural(c.length, "step")}`, counterexampleText(c), "");
+      for (const c of t.own) {
+        const from = r.impliedKinds?.includes(c.kind) ? " (the whole search's counterexample, which uses it: not searched again)" : "";
+        lines.push(`${t.op}: ${c.kind} in ${plural(c.length, "step")}${from}`, counterexampleText(c), "");
+      }
     }
     io.out(lines.join("\n").trimEnd());
   }
