@@ -105,7 +105,10 @@ export interface SearchPhase {
   /** Every path of at most this many steps was judged. */
   readonly depth: number;
   readonly maxDepth: number;
+  /** Distinct states below the bound (core/search SearchResult.states). */
   readonly states: number;
+  /** Steps judged at the bound, not deduplicated (core/search SearchResult.leaves). */
+  readonly leaves?: number;
   readonly transitions: number;
   readonly stoppedBy: "budget" | "cancelled" | "found" | "time" | null;
   /** No state was left to expand: the depth did not matter. */

@@ -31,6 +31,7 @@ import {
   search,
   searchAsync,
   shortcutOptions,
+  statesText,
   throughFromShortcut,
   throughImplied,
   throughShortcut,
@@ -82,7 +83,7 @@ function bound(r: SearchResult): string {
   if (r.exhausted) return `every reachable state seen (${plural(r.states, "state")})`;
   if (r.stoppedBy === "budget") return `state budget of ${r.states} reached; every path of up to ${plural(r.depth, "step")} judged`;
   if (r.stoppedBy === "time") return `time limit reached; every path of up to ${plural(r.depth, "step")} judged (${plural(r.states, "state")})`;
-  return `every path of up to ${plural(r.depth, "step")} judged (${plural(r.states, "state")})`;
+  return `every path of up to ${plural(r.depth, "step")} judged (${statesText(r)})`;
 }
 
 function counterexampleJson(c: Counterexample, own?: boolean) {
@@ -100,7 +101,9 @@ function counterexampleJson(c: Counterexample, own?: boolean) {
 function resultJson(r: SearchResult) {
   return {
     depth: r.depth,
+    // Distinct states below the bound; the steps at the bound are judged, not deduplicated (leaves).
     states: r.states,
+    leaves: r.leaves,
     transitions: r.transitions,
     pruned: r.pruned,
     notModelled: r.notModelled,

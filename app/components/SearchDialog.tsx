@@ -381,7 +381,8 @@ function bound(p: SearchPhase): string {
   if (p.exhausted) return `every reachable state seen (${plural(p.states, "state")})`;
   if (p.stoppedBy === "budget") return `state budget reached at ${plural(p.states, "state")}: every path of up to ${plural(p.depth, "step")} judged`;
   if (p.stoppedBy === "found") return `stopped at the first of each kind (${plural(p.states, "state")})`;
-  return `every path of up to ${plural(p.depth, "step")} judged (${plural(p.states, "state")})`;
+  const leaves = p.leaves ? `, ${plural(p.leaves, "step")} judged at step ${p.depth}` : "";
+  return `every path of up to ${plural(p.depth, "step")} judged (${plural(p.states, "distinct state")}${leaves ? ` of up to ${plural(Math.max(0, p.depth - 1), "step")}${leaves}` : ""})`;
 }
 
 /** A per-operation search the whole search settled in part (core/search throughShortcut), as the CLI words it. */

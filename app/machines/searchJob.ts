@@ -100,6 +100,7 @@ function phaseOf(op: string | null, r: SearchResult, own: readonly Counterexampl
     depth: r.depth,
     maxDepth: r.maxDepth,
     states: r.states,
+    leaves: r.leaves,
     transitions: r.transitions,
     stoppedBy: r.stoppedBy,
     exhausted: r.exhausted,

@@ -38,7 +38,17 @@ export function proofText(r: SearchResult): string | null {
   const found = new Set(r.counterexamples.map((c) => c.kind));
   const kinds = KIND_ORDER.filter((k) => !found.has(k)).map((k) => KIND_WORDS[k] ?? k);
   if (kinds.length === 0) return null;
-  return `${claim(r, kinds, r.depth)} (${plural(r.states, "distinct state")}${r.exhausted ? ", every reachable one" : ""})`;
+  return `${claim(r, kinds, r.depth)} (${statesText(r)}${r.exhausted ? ", every reachable one" : ""})`;
+}
+
+/**
+ * The states behind a proof. States at the bound are judged but not
+ * deduplicated (SearchOptions.dedupeLeaves): the distinct ones are those
+ * below it, and the steps judged at the bound are counted apart.
+ */
+export function statesText(r: SearchResult): string {
+  if (r.leaves === 0) return plural(r.states, "distinct state");
+  return `${plural(r.states, "distinct state")} of up to ${plural(Math.max(0, r.depth - 1), "step")}, ${plural(r.leaves, "step")} judged at step ${r.depth}`;
 }
 
 function claim(r: SearchResult, kinds: readonly string[], depth: number): string {

@@ -63,6 +63,8 @@ export const KIND_ORDER: readonly FindingKind[] = [
 
 export const DEFAULT_DEPTH = 3;
 export const DEFAULT_MAX_STATES = 200_000;
+/** Numbers per expanded node in SliceResult.work. */
+const WORK_STRIDE = 5;
 /** Frontier nodes per slice when search() runs a level in one thread. */
 const CHUNK = 512;
 
@@ -80,12 +82,17 @@ export interface SearchConfig {
   readonly skipKinds?: readonly FindingKind[];
   /** Partial-order reduction (sleep sets over derived footprints, footprint.ts). */
   readonly reduce: boolean;
+  /**
+   * The children are at the bound and will never be expanded: judged, not
+   * fingerprinted or kept (SearchOptions.dedupeLeaves false).
+   */
+  readonly leaves?: boolean;
 }
 
 export interface Progress {
   /** Length, in steps after the prefix, of the paths being judged. */
   readonly depth: number;
-  /** Distinct states seen. */
+  /** Distinct states kept (below the bound, unless dedupeLeaves). */
   readonly states: number;
   /** Operations applied (pruned ones included). */
   readonly transitions: number;
@@ -119,6 +126,13 @@ export interface SearchOptions {
   readonly kinds?: readonly FindingKind[];
   /** Stop as soon as every kind of `kinds` has a counterexample. */
   readonly stopWhenFound?: boolean;
+  /**
+   * Fingerprint and deduplicate the states at the bound too (default
+   * false). They are never expanded, so deduplicating them only counts
+   * them: without it each is judged (findings are the same) and counted in
+   * `leaves`, and `states` counts the distinct states below the bound.
+   */
+  readonly dedupeLeaves?: boolean;
   readonly onProgress?: (p: Progress) => void;
   /** Milliseconds, for progress figures and timeLimitMs. */
   readonly clock?: () => number;
@@ -151,13 +165,15 @@ export interface SliceResult {
   /** First path in the slice for each kind it revealed. */
   readonly found: readonly SliceFound[];
   /**
-   * Per node expanded in full, in order, four numbers: operations tried, of
-   * which refused by the kernel, not modelled, skipped (reduction).
+   * Per node expanded in full, in order, WORK_STRIDE numbers: operations
+   * tried, of which refused by the kernel, not modelled, skipped
+   * (reduction), and children judged at the bound (config.leaves: not in
+   * `children`).
    */
   readonly work: readonly number[];
   /** Engine bugs met (an "internal" error): the node, a path and the message. */
   readonly internal: readonly { parent: number; path: readonly TraceOp[]; message: string }[];
-  /** Stopped inside the slice: nodes past `work.length / 4` were not expanded. */
+  /** Stopped inside the slice: nodes past `work.length / WORK_STRIDE` were not expanded. */
   readonly cancelled: boolean;
 }
 
@@ -188,8 +204,15 @@ export interface SearchResult {
   readonly maxDepth: number;
   /** Every path of at most this many operations was judged. */
   readonly depth: number;
-  /** Distinct states seen, the start state included. */
+  /**
+   * Distinct states seen, the start state included. Unless dedupeLeaves,
+   * the states at the bound are not fingerprinted, so this counts the
+   * distinct states of up to maxDepth - 1 steps (those expanded), and
+   * `leaves` the steps judged at the bound.
+   */
   readonly states: number;
+  /** Successors at the bound judged without being fingerprinted (0 with dedupeLeaves). */
+  readonly leaves: number;
   readonly transitions: number;
   /** Operations the kernel refused (pruned). */
   readonly pruned: number;
@@ -197,7 +220,7 @@ export interface SearchResult {
   readonly notModelled: number;
   /** Steps left unjudged by the partial-order reduction. */
   readonly skipped: number;
-  /** Fingerprints looked up in the visited set (successors judged). */
+  /** Fingerprints looked up in the visited set (successors judged below the bound, or all with dedupeLeaves). */
   readonly generated: number;
   /** TLC's optimistic estimate that two distinct states shared a fingerprint. */
   readonly collisionProbability: number;
@@ -295,6 +318,7 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
   const foot = config.reduce ? new Footprint() : null;
   let transitions = 0;
   let cancelled = false;
+  const leaves = config.leaves === true;
   outer: for (let i = 0; i < nodes.length; i++) {
     walker.moveTo(nodes[i].steps);
     const state = walker.state;
@@ -308,6 +332,7 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
     let refused = 0;
     let notModelled = 0;
     let skipped = 0;
+    let judged = 0;
     for (let c = 0; c < cands.length; c++) {
       const step = cands[c];
       if (++transitions % every === 0) {
@@ -347,11 +372,17 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
           found.push({ parent: i, step: c, kind });
         }
       }
+      if (leaves) {
+        // Never expanded: its findings are all it has to give.
+        undoWrites(j.state, j.undo);
+        judged++;
+        continue;
+      }
       canonicalFingerprint(j.state, j.summary, config.require !== null && childUsed, fp);
       undoWrites(j.state, j.undo);
       children.push(i, c, fp[0], fp[1]);
     }
-    work.push(tried, refused, notModelled, skipped);
+    work.push(tried, refused, notModelled, skipped, judged);
   }
   return { children, found, work, internal, cancelled };
 }
@@ -410,6 +441,7 @@ export class SearchRun {
   readonly maxStates: number;
   private readonly wanted: ReadonlySet<FindingKind> | null;
   private readonly stopWhenFound: boolean;
+  private readonly dedupeLeaves: boolean;
   private readonly visited = new FingerprintSet();
   private readonly foundPaths = new Map<FindingKind, { steps: readonly number[]; length: number }>();
   private readonly internalErrors: { path: readonly TraceOp[]; message: string }[] = [];
@@ -426,6 +458,7 @@ export class SearchRun {
   notModelled = 0;
   skipped = 0;
   generated = 0;
+  leaves = 0;
   stoppedBy: StopReason | null = null;
 
   /** Throws BadStart when the prefix itself fails. */
@@ -435,6 +468,7 @@ export class SearchRun {
     this.maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
     this.wanted = options.kinds ? new Set(options.kinds) : null;
     this.stopWhenFound = options.stopWhenFound ?? false;
+    this.dedupeLeaves = options.dedupeLeaves ?? false;
     this.start = replayPath(this.config, this.config.prefix, undefined, this.config.missedAt);
     if (this.config.require === null) for (const kind of this.start.kinds) this.record(kind, [], 0);
     const fp = new Uint32Array(2);
@@ -468,7 +502,8 @@ export class SearchRun {
 
   /** The config a worker needs, with the kinds already found. */
   sliceConfig(): SearchConfig {
-    return { ...this.config, skipKinds: [...this.foundPaths.keys()] };
+    const leaves = !this.dedupeLeaves && this.level + 1 >= this.maxDepth;
+    return { ...this.config, skipKinds: [...this.foundPaths.keys()], ...(leaves ? { leaves } : {}) };
   }
 
   /** The path of node i of level d, as candidate indices. */
@@ -523,14 +558,16 @@ export class SearchRun {
       let f = 0;
       let e = 0;
       for (let i = 0; i < slice.length && this.stoppedBy === null; i++) {
-        if (4 * i >= res.work.length) {
+        const w = WORK_STRIDE * i;
+        if (w >= res.work.length) {
           this.stoppedBy = "cancelled";
           break;
         }
-        this.transitions += res.work[4 * i];
-        this.pruned += res.work[4 * i + 1];
-        this.notModelled += res.work[4 * i + 2];
-        this.skipped += res.work[4 * i + 3];
+        this.transitions += res.work[w];
+        this.pruned += res.work[w + 1];
+        this.notModelled += res.work[w + 2];
+        this.skipped += res.work[w + 3];
+        this.leaves += res.work[w + 4];
         for (; e < res.internal.length && res.internal[e].parent === i; e++)
           this.internalErrors.push({ path: res.internal[e].path, message: res.internal[e].message });
         for (; f < res.found.length && res.found[f].parent === i; f++) this.record(res.found[f].kind, [...slice[i].steps, res.found[f].step], this.level + 1);
@@ -553,7 +590,9 @@ export class SearchRun {
       }
     }
     if (this.stoppedBy === null && this.cursor >= this.frontierSize) {
-      if (this.newThisLevel === 0) this.closed = true;
+      // Leaves judged but not fingerprinted say nothing of new states.
+      const counted = this.dedupeLeaves || this.level + 1 < this.maxDepth;
+      if (this.newThisLevel === 0 && counted) this.closed = true;
       this.level++;
       this.levels.push(newLevel());
       // The level above is still needed for paths; the one two above too.
@@ -609,6 +648,7 @@ export class SearchRun {
       maxDepth: this.maxDepth,
       depth,
       states: this.visited.size,
+      leaves: this.leaves,
       transitions: this.transitions,
       pruned: this.pruned,
       notModelled: this.notModelled,

@@ -50,7 +50,7 @@ describe("per-operation searches settled by the whole search give the full searc
     for (const t of stopped) {
       expect(t.result.kindsImpliedBy).toBe("whole-search");
       expect(t.result.depth).toBeLessThan(3);
-      expect(t.result.states).toBeLessThan(full.find((f) => f.op === t.op)!.result.states);
+      expect(t.result.transitions).toBeLessThan(full.find((f) => f.op === t.op)!.result.transitions);
     }
   }, 240_000);
 
