@@ -131,7 +131,7 @@ export interface SearchPhase {
    * `searched` were looked for (stopping once found), `implied` are the
    * whole search's counterexamples, which call the operation. Null otherwise.
    */
-  readonly settled?: { readonly searched: readonly FindingKind[]; readonly implied: readonly FindingKind[] } | null;
+  readonly settled?: { readonly searched: readonly FindingKind[]; readonly implied: readonly FindingKind[]; readonly neverApplied?: boolean } | null;
 }
 
 export interface SearchProgress {

@@ -119,11 +119,15 @@ function resultJson(r: SearchResult) {
     // absent here too; only searchedKinds were looked for (stoppedBy "found"
     // once they were), impliedKinds are the whole search's counterexamples.
     ...(r.kindsImpliedBy ? { kindsImpliedBy: r.kindsImpliedBy, searchedKinds: r.searchedKinds ?? [], impliedKinds: r.impliedKinds ?? [] } : {}),
+    ...(r.opNeverApplied ? { opNeverApplied: true } : {}),
+    // Menu operations the kernel took on no path within the bound (a search through one finds nothing).
+    ...(r.require === null && r.stoppedBy === null ? { neverApplied: r.neverApplied } : {}),
   };
 }
 
 /** How the whole search settled a per-operation result (throughShortcut), in words. */
 function settledBy(r: SearchResult): string {
+  if (r.opNeverApplied) return `the whole search took it on no path of up to ${plural(r.maxDepth, "step")}: not searched`;
   const searched = r.searchedKinds ?? [];
   const implied = r.impliedKinds ?? [];
   const parts = ["kinds the whole search did not find are absent here too"];

@@ -387,6 +387,7 @@ function bound(p: SearchPhase): string {
 
 /** A per-operation search the whole search settled in part (core/search throughShortcut), as the CLI words it. */
 function settledText(p: SearchPhase, s: NonNullable<SearchPhase["settled"]>): string {
+  if (s.neverApplied) return `not searched: the whole search took it on no path of up to ${plural(p.maxDepth, "step")}`;
   const parts = [`kinds the whole search did not find in ${plural(p.maxDepth, "step")} are absent here too`];
   if (s.implied.length) parts.push(`${s.implied.join(", ")} taken from its counterexample, which uses it`);
   parts.push(s.searched.length ? `only ${s.searched.join(", ")} searched for (${plural(p.states, "state")})` : "nothing searched again");

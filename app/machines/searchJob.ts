@@ -99,9 +99,10 @@ function phaseOf(op: string | null, r: SearchResult, own: readonly Counterexampl
     op,
     depth: r.depth,
     maxDepth: r.maxDepth,
-    states: r.states,
-    leaves: r.leaves,
-    transitions: r.transitions,
+    // A result not searched (impliedBy) visited nothing: the whole search's figures are not its own.
+    states: r.impliedBy ? 0 : r.states,
+    leaves: r.impliedBy ? 0 : r.leaves,
+    transitions: r.impliedBy ? 0 : r.transitions,
     stoppedBy: r.stoppedBy,
     exhausted: r.exhausted,
     found: own.map(found),
@@ -111,7 +112,7 @@ function phaseOf(op: string | null, r: SearchResult, own: readonly Counterexampl
     elapsedMs,
     proof: proofText(r),
     implied: r.impliedBy !== undefined,
-    settled: r.kindsImpliedBy ? { searched: r.searchedKinds ?? [], implied: r.impliedKinds ?? [] } : null,
+    settled: r.kindsImpliedBy ? { searched: r.searchedKinds ?? [], implied: r.impliedKinds ?? [], ...(r.opNeverApplied ? { neverApplied: true } : {}) } : null,
   };
 }
 

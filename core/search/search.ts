@@ -188,6 +188,8 @@ export interface SliceResult {
   readonly work: readonly number[];
   /** Engine bugs met (an "internal" error): the node, a path and the message. */
   readonly internal: readonly { parent: number; path: readonly TraceOp[]; message: string }[];
+  /** Per operation of config.ops, in order: steps calling it that the kernel took (applied without error). */
+  readonly applied: readonly number[];
   /** Stopped inside the slice: nodes past `work.length / WORK_STRIDE` were not expanded. */
   readonly cancelled: boolean;
 }
@@ -230,6 +232,12 @@ export interface SearchResult {
   readonly leaves: number;
   /** Steps at the bound not applied: a symmetry of their node maps an earlier step onto them. */
   readonly symmetric: number;
+  /**
+   * Menu operations the kernel took on no path of up to maxDepth steps
+   * (every try refused, or never offered); empty unless stoppedBy is null.
+   * No path through one exists within the bound (throughShortcut).
+   */
+  readonly neverApplied: readonly string[];
   readonly transitions: number;
   /** Operations the kernel refused (pruned). */
   readonly pruned: number;
@@ -273,6 +281,8 @@ export interface SearchResult {
    * operation has its length; not searched.
    */
   readonly impliedKinds?: readonly FindingKind[];
+  /** The whole search took the operation on no path (neverApplied): nothing goes through it. */
+  readonly opNeverApplied?: true;
 }
 
 /** The start of a search: the prefix replayed and judged step by step. */
@@ -328,6 +338,8 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
   const children: number[] = [];
   const found: SliceFound[] = [];
   const internal: { parent: number; path: readonly TraceOp[]; message: string }[] = [];
+  const applied = new Array<number>(config.ops.length).fill(0);
+  const opIndex = new Map(config.ops.map((fn, k) => [fn, k]));
   const work: number[] = [];
   const skip = new Set<FindingKind>(config.skipKinds ?? []);
   const every = control.checkEvery ?? 1024;
@@ -382,6 +394,10 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
         if (j.error.kind === "internal") internal.push({ parent: i, path: [...walker.ops(), ...step], message: j.error.message });
         continue;
       }
+      for (const op of step) {
+        const k = opIndex.get(op.fn);
+        if (k !== undefined) applied[k]++;
+      }
       if (asleep && independent(foot!, sleep!.foot)) {
         skipped++;
         undoWrites(j.state, j.undo);
@@ -407,7 +423,7 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
     }
     work.push(tried, refused, notModelled, skipped, judged, symmetric);
   }
-  return { children, found, work, internal, cancelled };
+  return { children, found, work, internal, applied, cancelled };
 }
 
 function configOf(options: SearchOptions): SearchConfig {
@@ -484,6 +500,8 @@ export class SearchRun {
   generated = 0;
   leaves = 0;
   symmetric = 0;
+  /** Per menu operation: steps calling it the kernel took (SliceResult.applied). */
+  private readonly applied: number[];
   stoppedBy: StopReason | null = null;
 
   /** Throws BadStart when the prefix itself fails. */
@@ -494,6 +512,7 @@ export class SearchRun {
     this.wanted = options.kinds ? new Set(options.kinds) : null;
     this.stopWhenFound = options.stopWhenFound ?? false;
     this.dedupeLeaves = options.dedupeLeaves ?? false;
+    this.applied = new Array<number>(this.config.ops.length).fill(0);
     this.start = replayPath(this.config, this.config.prefix, undefined, this.config.missedAt);
     if (this.config.require === null) for (const kind of this.start.kinds) this.record(kind, [], 0);
     const fp = new Uint32Array(2);
@@ -594,6 +613,8 @@ export class SearchRun {
         this.skipped += res.work[w + 3];
         this.leaves += res.work[w + 4];
         this.symmetric += res.work[w + 5];
+        // Once per slice: a slice is merged whole unless the search stops in it.
+        if (i === 0) res.applied?.forEach((n, k) => (this.applied[k] += n));
         for (; e < res.internal.length && res.internal[e].parent === i; e++)
           this.internalErrors.push({ path: res.internal[e].path, message: res.internal[e].message });
         for (; f < res.found.length && res.found[f].parent === i; f++) this.record(res.found[f].kind, [...slice[i].steps, res.found[f].step], this.level + 1);
@@ -676,6 +697,8 @@ export class SearchRun {
       states: this.visited.size,
       leaves: this.leaves,
       symmetric: this.symmetric,
+      // Meaningful when the search ran to its bound: then every state below it was expanded.
+      neverApplied: this.stoppedBy === null ? this.config.ops.filter((_, k) => this.applied[k] === 0) : [],
       transitions: this.transitions,
       pruned: this.pruned,
       notModelled: this.notModelled,
@@ -957,6 +980,8 @@ export interface ThroughShortcut {
   readonly implied: readonly Counterexample[];
   /** Kinds the whole search found whose shortest path through `op` is still to find. */
   readonly kinds: readonly FindingKind[];
+  /** The whole search took `op` on no path: no path through it exists within the bound. */
+  readonly neverApplied?: true;
 }
 
 export function throughShortcut(whole: SearchResult, op: string): ThroughShortcut | null {
@@ -973,6 +998,8 @@ export function throughShortcut(whole: SearchResult, op: string): ThroughShortcu
   };
   const implied: Counterexample[] = [];
   const kinds: FindingKind[] = [];
+  // No path of up to the bound calls it: nothing to find through it.
+  if (whole.neverApplied.includes(op)) return { op, implied, kinds, neverApplied: true };
   for (const c of whole.counterexamples) {
     if (c.length > 0 && c.ops.some((x) => x.fn === op)) implied.push(counterexample(config, c.kind, c.ops, c.length));
     else kinds.push(c.kind);
@@ -1003,6 +1030,7 @@ export function throughFromShortcut(whole: SearchResult, shortcut: ThroughShortc
     kindsImpliedBy: "whole-search",
     searchedKinds: searched ? shortcut.kinds : [],
     impliedKinds: shortcut.implied.map((c) => c.kind),
+    ...(shortcut.neverApplied ? { opNeverApplied: true as const } : {}),
   };
   return { op, result, own: counterexamples.filter((c) => needsOp(c, op, prefixLength)) };
 }

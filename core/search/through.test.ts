@@ -44,6 +44,12 @@ describe("per-operation searches settled by the whole search give the full searc
     const upcall = quick.find((t) => t.op === "queue_userspace_packet")!;
     expect(upcall.result.impliedKinds).toEqual(["late"]);
     expect(upcall.result.impliedBy).toBe("whole-search");
+    // skb_orphan is never offered (no skb the caller holds gets a destructor): the whole search
+    // took it on no path, so no path goes through it; the full search agrees, having looked.
+    expect(whole.neverApplied).toContain("skb_orphan");
+    const orphan = quick.find((t) => t.op === "skb_orphan")!;
+    expect(orphan.result).toMatchObject({ opNeverApplied: true, impliedBy: "whole-search", counterexamples: [] });
+    expect(full.find((t) => t.op === "skb_orphan")!.result.counterexamples).toEqual([]);
     // The others look for late only and stop at it, short of the bound, having seen fewer states.
     const stopped = quick.filter((t) => t.result.stoppedBy === "found");
     expect(stopped.length).toBeGreaterThan(5);
