@@ -105,7 +105,10 @@ export interface SearchPhase {
   /** Every path of at most this many steps was judged. */
   readonly depth: number;
   readonly maxDepth: number;
+  /** Distinct states below the bound (core/search SearchResult.states). */
   readonly states: number;
+  /** Steps judged at the bound, not deduplicated (core/search SearchResult.leaves). */
+  readonly leaves?: number;
   readonly transitions: number;
   readonly stoppedBy: "budget" | "cancelled" | "found" | "time" | null;
   /** No state was left to expand: the depth did not matter. */
@@ -122,6 +125,13 @@ export interface SearchPhase {
   readonly proof: string | null;
   /** Through an operation: not searched, as the whole search found nothing (core/search throughImplied). */
   readonly implied: boolean;
+  /**
+   * Through an operation, leaning on the whole search (core/search
+   * throughShortcut): kinds it did not find are absent here too; only
+   * `searched` were looked for (stopping once found), `implied` are the
+   * whole search's counterexamples, which call the operation. Null otherwise.
+   */
+  readonly settled?: { readonly searched: readonly FindingKind[]; readonly implied: readonly FindingKind[]; readonly neverApplied?: boolean } | null;
 }
 
 export interface SearchProgress {

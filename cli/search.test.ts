@@ -49,7 +49,7 @@ describe("skbscope search", () => {
     expect(r.out).toContain("no counterexample up to 2 steps");
     // The bound stated as a proof: every kind, the start and the menu, the states.
     expect(r.out).toMatch(
-      /no premature completion, duplicate completion, missed completion, late completion, use-after-free, double free, refcount underflow or conservation breach in any sequence of up to 2 steps from g = alloc_page\(guest\); a = alloc_skb\(256\); skb_fill_page_desc\(a, 0, g, 0, 4096\); zerocopy_arm\(a\) over alloc_skb, skb_get, .*skb_copy_ubufs, skb_gro_receive, skb_tx_error(, \w+)* \(\d+ distinct states\)/,
+      /no premature completion, duplicate completion, missed completion, late completion, use-after-free, double free, refcount underflow or conservation breach in any sequence of up to 2 steps from g = alloc_page\(guest\); a = alloc_skb\(256\); skb_fill_page_desc\(a, 0, g, 0, 4096\); zerocopy_arm\(a\) over alloc_skb, skb_get, .*skb_copy_ubufs, skb_gro_receive, skb_tx_error(, \w+)* \(\d+ distinct states of up to 1 step, [\d,]+ steps judged at step 2\)/,
     );
     expect(r.out).toMatch(/calculated \(optimistic\): {2}val = \d\.\dE-\d+/);
     expect(r.out).toContain("skb_split: none that needs it up to 2 steps (the whole search's proof covers it)");
@@ -66,12 +66,32 @@ describe("skbscope search", () => {
     }
     expect(pooled).toEqual(alone);
     expect(alone.result).toMatchObject({ depth: 2, stoppedBy: null });
-    expect(alone.result.states).toBeGreaterThan(100);
+    expect(alone.result.states).toBeGreaterThan(10);
+    expect(alone.result.leaves).toBeGreaterThan(100);
     expect(alone.proof).toMatch(/^no premature completion, .* in any sequence of up to 2 steps from g = alloc_page\(guest\);/);
     expect(alone.menu).toContain("skb_copy_ubufs");
     // Nothing found by the whole search: each operation's search is implied, not re-run.
     expect(alone.through.ops.length).toBeGreaterThan(15);
     for (const t of alone.through.ops) expect(t).toMatchObject({ result: { depth: 2, stoppedBy: null, impliedBy: "whole-search" }, counterexamples: [] });
+  }, 60_000);
+
+  it("msg-zerocopy: each operation looks only for what the whole search found, and says so", async () => {
+    const r = await cli(["search", "--policy", "msg-zerocopy", "--depth", "2", "--json", "--workers", "0"]);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out);
+    expect(j.counterexamples.map((c: { kind: string }) => c.kind)).toEqual(["late"]);
+    const op = (name: string) => j.through.ops.find((t: { op: string }) => t.op === name);
+    // The whole counterexample calls queue_userspace_packet: its through result is that one, not searched.
+    expect(op("queue_userspace_packet")).toMatchObject({
+      result: { impliedBy: "whole-search", kindsImpliedBy: "whole-search", searchedKinds: [], impliedKinds: ["late"] },
+      counterexamples: [{ kind: "late", length: 2, needsOp: true }],
+    });
+    // Another operation looked for late only.
+    expect(op("skb_split").result).toMatchObject({ kindsImpliedBy: "whole-search", searchedKinds: ["late"], impliedKinds: [] });
+    expect(op("skb_split").result.impliedBy).toBeUndefined();
+    const text = await cli(["search", "--policy", "msg-zerocopy", "--depth", "2", "--workers", "0"]);
+    expect(text.out).toContain("queue_userspace_packet: late in 2 steps (the whole search's counterexample, which uses it: not searched again)");
+    expect(text.out).toMatch(/skb_split: none that needs it up to 2 steps \(kinds the whole search did not find are absent here too; only late searched for, \d+ states\)/);
   }, 60_000);
 
   it("--max-states stops at the budget: no proof then", async () => {

@@ -30,7 +30,11 @@ import {
   replayPath,
   search,
   searchAsync,
+  shortcutOptions,
+  statesText,
+  throughFromShortcut,
   throughImplied,
+  throughShortcut,
   type Counterexample,
   type Progress,
   type SearchOptions,
@@ -79,7 +83,7 @@ function bound(r: SearchResult): string {
   if (r.exhausted) return `every reachable state seen (${plural(r.states, "state")})`;
   if (r.stoppedBy === "budget") return `state budget of ${r.states} reached; every path of up to ${plural(r.depth, "step")} judged`;
   if (r.stoppedBy === "time") return `time limit reached; every path of up to ${plural(r.depth, "step")} judged (${plural(r.states, "state")})`;
-  return `every path of up to ${plural(r.depth, "step")} judged (${plural(r.states, "state")})`;
+  return `every path of up to ${plural(r.depth, "step")} judged (${statesText(r)})`;
 }
 
 function counterexampleJson(c: Counterexample, own?: boolean) {
@@ -97,7 +101,9 @@ function counterexampleJson(c: Counterexample, own?: boolean) {
 function resultJson(r: SearchResult) {
   return {
     depth: r.depth,
+    // Distinct states below the bound; the steps at the bound are judged, not deduplicated (leaves).
     states: r.states,
+    leaves: r.leaves,
     transitions: r.transitions,
     pruned: r.pruned,
     notModelled: r.notModelled,
@@ -109,7 +115,25 @@ function resultJson(r: SearchResult) {
     treeBytesPerState: r.states ? Math.round((r.treeBytes / r.states) * 10) / 10 : 0,
     // Not searched: the whole search found nothing, so this finds nothing (throughImplied).
     ...(r.impliedBy ? { impliedBy: r.impliedBy } : {}),
+    // Leaned on the whole search (throughShortcut): kinds it did not find are
+    // absent here too; only searchedKinds were looked for (stoppedBy "found"
+    // once they were), impliedKinds are the whole search's counterexamples.
+    ...(r.kindsImpliedBy ? { kindsImpliedBy: r.kindsImpliedBy, searchedKinds: r.searchedKinds ?? [], impliedKinds: r.impliedKinds ?? [] } : {}),
+    ...(r.opNeverApplied ? { opNeverApplied: true } : {}),
+    // Menu operations the kernel took on no path within the bound (a search through one finds nothing).
+    ...(r.require === null && r.stoppedBy === null ? { neverApplied: r.neverApplied } : {}),
   };
+}
+
+/** How the whole search settled a per-operation result (throughShortcut), in words. */
+function settledBy(r: SearchResult): string {
+  if (r.opNeverApplied) return `the whole search took it on no path of up to ${plural(r.maxDepth, "step")}: not searched`;
+  const searched = r.searchedKinds ?? [];
+  const implied = r.impliedKinds ?? [];
+  const parts = ["kinds the whole search did not find are absent here too"];
+  if (implied.length) parts.push(`${implied.join(", ")} taken from its counterexample`);
+  parts.push(searched.length ? `only ${searched.join(", ")} searched for, ${plural(r.states, "state")}` : "nothing searched again");
+  return parts.join("; ");
 }
 
 function counterexampleText(c: Counterexample): string {
@@ -138,8 +162,9 @@ function progressLine(io: Io, label: string): { update: (p: Progress) => void; c
       const width = 20;
       const filled = Math.round(frac * width);
       const bar = status.tty ? `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ` : "";
-      const rate = p.statesPerSecond !== undefined ? ` · ${count(p.statesPerSecond)} states/s` : "";
-      status.write(`${label}depth ${p.depth}: ${bar}${Math.floor(frac * 100)}% of ${count(size)} nodes · ${count(p.states)} states${rate}`);
+      // Steps, not states, measure the last level: its states are judged, not kept (dedupeLeaves).
+      const rate = p.elapsedMs ? ` · ${count((p.transitions * 1000) / p.elapsedMs)} steps/s` : "";
+      status.write(`${label}depth ${p.depth}: ${bar}${Math.floor(frac * 100)}% of ${count(size)} nodes · ${count(p.states)} states · ${count(p.transitions)} steps${rate}`);
     },
     clear() {
       if (status.tty) status.write("");
@@ -194,7 +219,15 @@ async function runAll(io: Io, plan: Plan, workers: number): Promise<{ main: Sear
         continue;
       }
       // The whole menu beside the operation, as searchThrough has it.
-      const result = await one({ ...base, ops: [...new Set([...DEFAULT_OPS, op])], require: op }, `through ${op}: `);
+      const options: SearchOptions = { ...base, ops: [...new Set([...DEFAULT_OPS, op])], require: op };
+      // What the whole search settles is not searched again (throughShortcut).
+      const shortcut = throughShortcut(main, op);
+      if (shortcut) {
+        const searched = shortcut.kinds.length ? await one(shortcutOptions(options, shortcut), `through ${op}: `) : null;
+        through.push(throughFromShortcut(main, shortcut, searched, prefixLength));
+        continue;
+      }
+      const result = await one(options, `through ${op}: `);
       through.push({ op, result, own: result.counterexamples.filter((c) => needsOp(c, op, prefixLength)) });
     }
     return { main, through };
@@ -296,15 +329,19 @@ function report(io: Io, a: Asked, main: SearchResult, through: readonly ThroughR
     for (const c of main.counterexamples) lines.push(`== ${c.kind} in ${plural(c.length, "step")} ==`, counterexampleText(c), "");
     lines.push(`== through each operation, with the whole menu beside it ==`);
     for (const t of through) {
+      const r = t.result;
       if (t.own.length === 0) {
-        const other = t.result.counterexamples.map((c) => c.kind);
-        const implied = t.result.impliedBy ? " (the whole search's proof covers it)" : "";
-        lines.push(
-          `${t.op}: none that needs it up to ${plural(t.result.depth, "step")}${other.length ? ` (${other.join(", ")} also without it)` : ""}${implied}`,
-        );
+        const other = r.counterexamples.map((c) => c.kind);
+        const implied = r.impliedBy ? " (the whole search's proof covers it)" : r.kindsImpliedBy ? ` (${settledBy(r)})` : "";
+        // A search the whole one settled in part ran to the whole one's bound.
+        const depth = r.kindsImpliedBy ? r.maxDepth : r.depth;
+        lines.push(`${t.op}: none that needs it up to ${plural(depth, "step")}${other.length ? ` (${other.join(", ")} also without it)` : ""}${implied}`);
         continue;
       }
-      for (const c of t.own) lines.push(`${t.op}: ${c.kind} in ${plural(c.length, "step")}`, counterexampleText(c), "");
+      for (const c of t.own) {
+        const from = r.impliedKinds?.includes(c.kind) ? " (the whole search's counterexample, which uses it: not searched again)" : "";
+        lines.push(`${t.op}: ${c.kind} in ${plural(c.length, "step")}${from}`, counterexampleText(c), "");
+      }
     }
     io.out(lines.join("\n").trimEnd());
   }

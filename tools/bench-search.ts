@@ -3,7 +3,11 @@
  * Benchmark of the counterexample search (issues 7 and 12), printed, not
  * asserted:
  *  - states/s in one thread, one worker and every core (worker_threads
- *    splitting each level, as the CLI and the app's Web Workers do);
+ *    splitting each level, as the CLI and the app's Web Workers do). The
+ *    states at the bound are judged but not deduplicated (dedupeLeaves):
+ *    "states" are the distinct states below the bound, "leaves" the steps
+ *    judged at it, and steps/s (every operation applied) is the rate that
+ *    compares across depths;
  *  - bytes per visited state, the fingerprint collision estimate;
  *  - time to the shortest counterexample of each claim of the 2009 thread;
  *  - time to exhaust depth 4, 5 and 6 for ubuf-orphan and msg-zerocopy on
@@ -68,7 +72,7 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
   const ms1 = performance.now() - t0;
   const cpu1 = cpuMs(c0);
   console.log(
-    `  1 thread:    ${fmt(single.states)} states, ${fmt(single.transitions)} operations in ${secs(ms1)} (${secs(cpu1)} CPU): ${fmt((single.states * 1000) / ms1)} states/s wall, ${fmt((single.states * 1000) / cpu1)} states per CPU second`,
+    `  1 thread:    ${fmt(single.states)} states + ${fmt(single.leaves)} leaves, ${fmt(single.transitions)} operations in ${secs(ms1)} (${secs(cpu1)} CPU): ${fmt((single.states * 1000) / ms1)} states/s wall, ${fmt((single.transitions * 1000) / ms1)} steps/s wall, ${fmt((single.transitions * 1000) / cpu1)} steps per CPU second`,
   );
   for (const count of [...new Set([1, n])]) {
     const pool = createWorkerPool(count);
@@ -79,7 +83,7 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
       const ms = performance.now() - t1;
       const same = JSON.stringify(multi) === JSON.stringify(single);
       console.log(
-        `  ${count} worker${count === 1 ? " " : "s"}:   ${fmt(multi.states)} states in ${secs(ms)}: ${fmt((multi.states * 1000) / ms)} states/s (${same ? "same result as one thread" : "RESULT DIFFERS"})`,
+        `  ${count} worker${count === 1 ? " " : "s"}:   ${fmt(multi.states)} states + ${fmt(multi.leaves)} leaves in ${secs(ms)}: ${fmt((multi.states * 1000) / ms)} states/s, ${fmt((multi.transitions * 1000) / ms)} steps/s (${same ? "same result as one thread" : "RESULT DIFFERS"})`,
       );
     } finally {
       await pool.close();
@@ -95,6 +99,11 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
     `  visited set: ${(single.visitedBytes / single.states).toFixed(1)} bytes a state (64-bit fingerprints, goal <= 16); path tree ${(single.treeBytes / single.states).toFixed(1)} bytes a state`,
   );
   console.log(`  heap retained after the search (result included): ${fmt(retained / 1e6)} MB`);
+  // The same search with the states at the bound deduplicated too (as before issue 12's leaves change).
+  const deduped = search({ ...workload, dedupeLeaves: true });
+  console.log(
+    `  every state deduplicated (dedupeLeaves): ${fmt(deduped.states)} states, visited set ${(deduped.visitedBytes / deduped.states).toFixed(1)} bytes a state, path tree ${(deduped.treeBytes / deduped.states).toFixed(1)}`,
+  );
   console.log(`  fingerprint collision probability, calculated (optimistic): val = ${collisionValue(single.states, single.generated)}`);
   console.log(`  partial-order reduction: ${fmt(single.skipped)} of ${fmt(single.transitions)} operations applied but not judged`);
   console.log("");
@@ -152,7 +161,7 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
             ? `${r.counterexamples.length ? `FOUND ${r.counterexamples.map((c) => `${c.kind} in ${c.length}`).join(", ")}` : "none"}`
             : `stopped by ${r.stoppedBy} at depth ${r.depth}`;
         console.log(
-          `  ${policy.padEnd(13)} depth ${depth}: ${secs(ms)}, ${what}; ${fmt(r.states)} states, ${fmt(r.transitions)} operations (${fmt(r.skipped)} left out by the reduction), ${fmt((r.states * 1000) / ms)} states/s, collision val = ${collisionValue(r.states, r.generated)}`,
+          `  ${policy.padEnd(13)} depth ${depth}: ${secs(ms)}, ${what}; ${fmt(r.states)} states below the bound + ${fmt(r.leaves)} judged at it, ${fmt(r.transitions)} operations (${fmt(r.skipped)} left out by the reduction), ${fmt((r.transitions * 1000) / ms)} steps/s, collision val = ${collisionValue(r.states, r.generated)}`,
         );
         if (r.stoppedBy !== null) break;
       }

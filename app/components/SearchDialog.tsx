@@ -377,10 +377,21 @@ function countFound(phases: readonly SearchPhase[]): string {
 /** How far a search looked, in words. */
 function bound(p: SearchPhase): string {
   if (p.implied) return `not searched: the whole search judged every path of up to ${plural(p.depth, "step")} and found nothing, so none uses it`;
+  if (p.settled) return settledText(p, p.settled);
   if (p.exhausted) return `every reachable state seen (${plural(p.states, "state")})`;
   if (p.stoppedBy === "budget") return `state budget reached at ${plural(p.states, "state")}: every path of up to ${plural(p.depth, "step")} judged`;
   if (p.stoppedBy === "found") return `stopped at the first of each kind (${plural(p.states, "state")})`;
-  return `every path of up to ${plural(p.depth, "step")} judged (${plural(p.states, "state")})`;
+  const leaves = p.leaves ? `, ${plural(p.leaves, "step")} judged at step ${p.depth}` : "";
+  return `every path of up to ${plural(p.depth, "step")} judged (${plural(p.states, "distinct state")}${leaves ? ` of up to ${plural(Math.max(0, p.depth - 1), "step")}${leaves}` : ""})`;
+}
+
+/** A per-operation search the whole search settled in part (core/search throughShortcut), as the CLI words it. */
+function settledText(p: SearchPhase, s: NonNullable<SearchPhase["settled"]>): string {
+  if (s.neverApplied) return `not searched: the whole search took it on no path of up to ${plural(p.maxDepth, "step")}`;
+  const parts = [`kinds the whole search did not find in ${plural(p.maxDepth, "step")} are absent here too`];
+  if (s.implied.length) parts.push(`${s.implied.join(", ")} taken from its counterexample, which uses it`);
+  parts.push(s.searched.length ? `only ${s.searched.join(", ")} searched for (${plural(p.states, "state")})` : "nothing searched again");
+  return parts.join("; ");
 }
 
 function SearchResults() {

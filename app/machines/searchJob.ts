@@ -32,7 +32,10 @@ import {
   needsOp,
   proofText,
   searchAsync,
+  shortcutOptions,
+  throughFromShortcut,
   throughImplied,
+  throughShortcut,
   type Counterexample,
   type SearchOptions,
   type SearchResult,
@@ -96,8 +99,10 @@ function phaseOf(op: string | null, r: SearchResult, own: readonly Counterexampl
     op,
     depth: r.depth,
     maxDepth: r.maxDepth,
-    states: r.states,
-    transitions: r.transitions,
+    // A result not searched (impliedBy) visited nothing: the whole search's figures are not its own.
+    states: r.impliedBy ? 0 : r.states,
+    leaves: r.impliedBy ? 0 : r.leaves,
+    transitions: r.impliedBy ? 0 : r.transitions,
     stoppedBy: r.stoppedBy,
     exhausted: r.exhausted,
     found: own.map(found),
@@ -107,6 +112,7 @@ function phaseOf(op: string | null, r: SearchResult, own: readonly Counterexampl
     elapsedMs,
     proof: proofText(r),
     implied: r.impliedBy !== undefined,
+    settled: r.kindsImpliedBy ? { searched: r.searchedKinds ?? [], implied: r.impliedKinds ?? [], ...(r.opNeverApplied ? { neverApplied: true } : {}) } : null,
   };
 }
 
@@ -144,7 +150,15 @@ export async function runSearchJob(request: SearchRequest, pool: SearchPool, hoo
     }
     // The whole menu beside the operation, as the CLI's searchThrough: the
     // per-operation result never contradicts the whole-menu one.
-    const options: SearchOptions = op === null ? base : { ...base, ops: [...new Set([...(base.ops ?? DEFAULT_OPS), op])], require: op };
+    const menuOptions: SearchOptions = op === null ? base : { ...base, ops: [...new Set([...(base.ops ?? DEFAULT_OPS), op])], require: op };
+    // What the whole search settles is not searched again (throughShortcut).
+    const shortcut = op !== null && whole ? throughShortcut(whole, op) : null;
+    if (shortcut && shortcut.kinds.length === 0) {
+      const t = throughFromShortcut(whole!, shortcut, null, prefixLength);
+      hooks.onPhase(phaseOf(op, t.result, t.own, 0));
+      return;
+    }
+    const options = shortcut ? shortcutOptions(menuOptions, shortcut) : menuOptions;
     let result: SearchResult;
     try {
       result = await searchAsync(
@@ -178,6 +192,11 @@ export async function runSearchJob(request: SearchRequest, pool: SearchPool, hoo
     }
     totalStates += result.states;
     if (op === null) whole = result;
+    if (op !== null && shortcut) {
+      const t = throughFromShortcut(whole!, shortcut, result, prefixLength);
+      hooks.onPhase(phaseOf(op, t.result, t.own, hooks.clock() - started));
+      return;
+    }
     const own = op === null ? result.counterexamples : result.counterexamples.filter((c) => needsOp(c, op, prefixLength));
     hooks.onPhase(phaseOf(op, result, own, hooks.clock() - started));
   };

@@ -27,6 +27,7 @@
  * paths to one state are merged only when their futures are judged alike.
  */
 import type { SkbId, State } from "../model/types";
+import type { TraceOp } from "../trace/ast";
 import type { PathSummary } from "./step";
 
 /** Node kinds, the first field of every label. */
@@ -267,11 +268,22 @@ function refine(adj: Array<Array<readonly [number, number]>>, colors: Uint32Arra
   }
 }
 
-/** A canonical order of the graph's nodes: position -> node. */
-function canonicalOrder(g: Graph): number[] {
+/** Each node's first colour: its label, and its mark (symmetry.ts's argument positions) if any. */
+function labelColours(g: Graph, marks?: ReadonlyMap<number, number>): Uint32Array {
   const n = g.nodes.length;
-  let colors: Uint32Array = new Uint32Array(n);
-  for (let i = 0; i < n; i++) colors[i] = hashNumbers(g.nodes[i].label);
+  const colors = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const h = hashNumbers(g.nodes[i].label);
+    const m = marks?.get(i);
+    colors[i] = m === undefined ? h : mix(h, 0x51ed270b + m);
+  }
+  return colors;
+}
+
+/** A canonical order of the graph's nodes: position -> node. */
+function canonicalOrder(g: Graph, marks?: ReadonlyMap<number, number>): number[] {
+  const n = g.nodes.length;
+  let colors: Uint32Array = labelColours(g, marks);
   let classes = distinct(colors);
   if (classes < n) {
     const adj = adjacency(g);
@@ -368,10 +380,9 @@ class Units {
   }
 }
 
-/** The canonical bytes of a search node, and the renamed badCons part (rare). */
-function encode(state: State, summary: PathSummary, used: boolean): { units: Units; extra: string | null } {
-  const g = buildGraph(state, summary);
-  const order = canonicalOrder(g);
+/** The graph written out in a canonical order, marks included (each after its node's label). */
+function writeGraph(g: Graph, used: boolean, marks?: ReadonlyMap<number, number>): { units: Units; pos: number[] } {
+  const order = canonicalOrder(g, marks);
   const pos = new Array<number>(order.length);
   order.forEach((node, p) => (pos[node] = p));
   const u = new Units();
@@ -380,12 +391,20 @@ function encode(state: State, summary: PathSummary, used: boolean): { units: Uni
   for (const node of order) {
     const n = g.nodes[node];
     u.all(n.label);
+    if (marks) u.put(marks.get(node) ?? -1);
     u.put(n.out.length);
     for (const [l, t] of n.out) {
       u.all(l);
       u.put(pos[t]);
     }
   }
+  return { units: u, pos };
+}
+
+/** The canonical bytes of a search node, and the renamed badCons part (rare). */
+function encode(state: State, summary: PathSummary, used: boolean): { units: Units; extra: string | null } {
+  const g = buildGraph(state, summary);
+  const { units: u, pos } = writeGraph(g, used);
   if (summary.badCons.size === 0) return { units: u, extra: null };
   // The checker remembers the last mismatch it reported per page, in
   // holder names ("h2.frags[0]"): written here with positions instead.
@@ -441,4 +460,94 @@ export function canonicalFingerprint(state: State, summary: PathSummary, used: b
     out[0] = fmix(a ^ extra.length);
     out[1] = fmix(b2 ^ 0x27d4eb2f);
   }
+}
+
+/** Where a step's argument names live in the graph: skbs, sockets, pipes, pages. */
+const ARG_KINDS = [K.Skb, K.Sock, K.Pipe, K.Page] as const;
+
+function argNode(g: Graph, name: string): number | undefined {
+  for (const k of ARG_KINDS) {
+    const i = g.id(k, name);
+    if (i !== undefined) return i;
+  }
+  return undefined;
+}
+
+/** A step's argument names as written (a segment list's member is "segs[0]"). */
+function refName(a: { readonly name: string; readonly index?: number }): string {
+  return a.index === undefined ? a.name : `${a.name}[${a.index}]`;
+}
+
+/**
+ * Symmetry of a node's steps: for each step (one or more operations, in
+ * the order given), the index of the first step that does the same thing
+ * up to a renaming that maps the node to itself (an automorphism of its
+ * canonical graph that maps one step's arguments onto the other's, in
+ * order), or its own index. Such a step's child is the first one's child
+ * renamed: the same canonical key, the same finding kinds (the checker
+ * reads no names), so judging the first is enough.
+ *
+ * Cheap where there is nothing to find: steps are grouped by operations,
+ * plain arguments and the colour refinement's colour of each named one,
+ * and only steps that share a group with another are tested, each by the
+ * canonical form of the graph with its arguments marked by position
+ * (equal forms are the same marked graph: the renaming exists). Exact:
+ * keys are compared as bytes, not hashes. A node whose checker memory
+ * names holders (badCons) is left alone.
+ */
+export function symmetricSteps(state: State, summary: PathSummary, used: boolean, steps: readonly (readonly TraceOp[])[]): Int32Array {
+  const rep = new Int32Array(steps.length);
+  for (let i = 0; i < steps.length; i++) rep[i] = i;
+  if (summary.badCons.size > 0 || steps.length < 2) return rep;
+  const g = buildGraph(state, summary);
+  const n = g.nodes.length;
+  let colors = labelColours(g);
+  if (distinct(colors) < n) colors = refine(adjacency(g), colors, distinct(colors));
+  // A step's signature up to symmetry; its named arguments, in order.
+  const groups = new Map<string, number[]>();
+  const argsOf: number[][] = [];
+  for (let i = 0; i < steps.length; i++) {
+    let sig = "";
+    const args: number[] = [];
+    for (const op of steps[i]) {
+      sig += `${op.fn}(`;
+      for (const a of op.args) {
+        if (a.kind !== "ref") {
+          sig += `${a.value},`;
+          continue;
+        }
+        const node = argNode(g, refName(a));
+        // A name not in the graph (made by an earlier operation of the step) is itself.
+        if (node === undefined) sig += `@${refName(a)},`;
+        else {
+          sig += `#${colors[node]},`;
+          args.push(node);
+        }
+      }
+      sig += `)${op.result ?? ""};`;
+    }
+    argsOf.push(args);
+    const group = groups.get(sig);
+    if (group) group.push(i);
+    else groups.set(sig, [i]);
+  }
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    const firstOfKey = new Map<string, number>();
+    for (const i of group) {
+      const marks = new Map<number, number>();
+      let clash = false;
+      argsOf[i].forEach((node, k) => {
+        // One object twice among the arguments: its mark says both positions.
+        const m = marks.get(node);
+        if (m !== undefined) clash = true;
+        marks.set(node, m === undefined ? k : m * 64 + k);
+      });
+      const key = `${clash ? 1 : 0}|${writeGraph(g, used, marks).units.text()}`;
+      const first = firstOfKey.get(key);
+      if (first === undefined) firstOfKey.set(key, i);
+      else rep[i] = first;
+    }
+  }
+  return rep;
 }

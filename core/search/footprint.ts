@@ -22,43 +22,63 @@ type Table = TableName | "caches";
 
 /** What one step read and wrote. */
 export class Footprint implements AccessLog {
-  readonly reads = new Set<string>();
-  readonly writes = new Set<string>();
+  /** Per table, the keys read (a Set per table, kept across clear() to spare allocations). */
+  readonly reads = new Map<Table, Set<string>>();
+  readonly writes = new Map<Table, Set<string>>();
   /** Tables read whole. */
   readonly scans = new Set<Table>();
   /** Tables written at all (against others' scans). */
   readonly written = new Set<Table>();
+  /** Tables written whole ("caches"): they meet any access to the table. */
+  readonly wholeWrites = new Set<Table>();
 
   read(table: Table, key: string | null): void {
     if (key === null) this.scans.add(table);
-    else this.reads.add(`${table}\u0000${key}`);
+    else keysOf(this.reads, table).add(key);
   }
 
   write(table: Table, key: string | null): void {
     this.written.add(table);
-    this.writes.add(key === null ? `${table}\u0000*` : `${table}\u0000${key}`);
-    if (key === null) this.scans.add(table);
+    if (key === null) {
+      this.wholeWrites.add(table);
+      this.scans.add(table);
+    } else keysOf(this.writes, table).add(key);
   }
 
   clear(): void {
-    this.reads.clear();
-    this.writes.clear();
+    for (const keys of this.reads.values()) keys.clear();
+    for (const keys of this.writes.values()) keys.clear();
     this.scans.clear();
     this.written.clear();
+    this.wholeWrites.clear();
   }
+
+  /** Read any key of `table`, or the whole table. */
+  touches(table: Table): boolean {
+    return this.scans.has(table) || this.written.has(table) || (this.reads.get(table)?.size ?? 0) > 0;
+  }
+}
+
+function keysOf(m: Map<Table, Set<string>>, table: Table): Set<string> {
+  let keys = m.get(table);
+  if (!keys) m.set(table, (keys = new Set()));
+  return keys;
+}
+
+function meets(keys: ReadonlySet<string>, other: ReadonlySet<string> | undefined): boolean {
+  if (!other || other.size === 0) return false;
+  for (const k of keys) if (other.has(k)) return true;
+  return false;
 }
 
 function writesInto(w: Footprint, other: Footprint): boolean {
   for (const t of w.written) if (other.scans.has(t)) return true;
-  for (const k of w.writes) {
-    if (other.reads.has(k) || other.writes.has(k)) return true;
-    // A whole-table write ("caches") meets any access to that table.
-    if (k.endsWith("\u0000*")) {
-      const table = k.slice(0, -2) as Table;
-      if (other.written.has(table) || other.scans.has(table)) return true;
-      for (const r of other.reads) if (r.startsWith(`${table}\u0000`)) return true;
-    }
+  for (const [table, keys] of w.writes) {
+    if (keys.size === 0) continue;
+    if (meets(keys, other.reads.get(table)) || meets(keys, other.writes.get(table))) return true;
   }
+  // A whole-table write ("caches") meets any access to that table.
+  for (const t of w.wholeWrites) if (other.touches(t)) return true;
   return false;
 }
 

@@ -26,6 +26,9 @@ export {
   searchThrough,
   startOf,
   throughImplied,
+  throughShortcut,
+  shortcutOptions,
+  throughFromShortcut,
 } from "./search";
 export type {
   Counterexample,
@@ -41,11 +44,12 @@ export type {
   Start,
   StopReason,
   ThroughResult,
+  ThroughShortcut,
 } from "./search";
 export { BASE_OPS, DEFAULT_OPS, ROOT_OPS, SEARCHABLE_OPS, candidates, cutPoints, freshName, menuOps } from "./menu";
 export type { Step } from "./menu";
 export { canonicalFingerprint, canonicalKey } from "./canon";
-export { proofText } from "./proof";
+export { proofText, statesText } from "./proof";
 export { FingerprintSet, collisionProbability, collisionText, collisionValue } from "./fingerprint";
 export { Footprint, independent } from "./footprint";
 export { Walker, stepIdentity } from "./walk";

@@ -29,17 +29,45 @@ const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word
  * "no <kind> in any sequence of up to N steps from <start> over <menu>
  * (S distinct states)", for every kind the search did not find; null when
  * it stopped before its bound (budget, time, cancel, stop-when-found) or
- * found every kind.
+ * found every kind. A per-operation result that leaned on the whole search
+ * (kindsImpliedBy) says so instead of counting states.
  */
 export function proofText(r: SearchResult): string | null {
+  if (r.kindsImpliedBy) return settledText(r);
   if (r.stoppedBy !== null) return null;
   const found = new Set(r.counterexamples.map((c) => c.kind));
   const kinds = KIND_ORDER.filter((k) => !found.has(k)).map((k) => KIND_WORDS[k] ?? k);
   if (kinds.length === 0) return null;
+  return `${claim(r, kinds, r.depth)} (${statesText(r)}${r.exhausted ? ", every reachable one" : ""})`;
+}
+
+/**
+ * The states behind a proof. States at the bound are judged but not
+ * deduplicated (SearchOptions.dedupeLeaves): the distinct ones are those
+ * below it, and the steps judged at the bound are counted apart.
+ */
+export function statesText(r: SearchResult): string {
+  if (r.leaves === 0) return plural(r.states, "distinct state");
+  return `${plural(r.states, "distinct state")} of up to ${plural(Math.max(0, r.depth - 1), "step")}, ${plural(r.leaves, "step")} judged at step ${r.depth}`;
+}
+
+function claim(r: SearchResult, kinds: readonly string[], depth: number): string {
   const start = r.prefix.map(printOp).join("; ");
   const through = r.require ? ` using ${r.require}` : "";
-  return (
-    `no ${orList(kinds)} in any sequence${through} of up to ${plural(r.depth, "step")} from ${start || "the empty state"} over ${r.ops.join(", ")}` +
-    ` (${plural(r.states, "distinct state")}${r.exhausted ? ", every reachable one" : ""})`
-  );
+  return `no ${orList(kinds)} in any sequence${through} of up to ${plural(depth, "step")} from ${start || "the empty state"} over ${r.ops.join(", ")}`;
+}
+
+/**
+ * A per-operation result the whole search settled in part
+ * (throughShortcut): the kinds the whole search did not find are absent
+ * up to its bound, which is this search's bound too; a kind this search
+ * looked for and did not find is absent only if it ran to the bound.
+ */
+function settledText(r: SearchResult): string | null {
+  const found = new Set(r.counterexamples.map((c) => c.kind));
+  const searched = new Set(r.searchedKinds ?? []);
+  const open = r.stoppedBy !== null && r.stoppedBy !== "found";
+  const kinds = KIND_ORDER.filter((k) => !found.has(k) && !(open && searched.has(k))).map((k) => KIND_WORDS[k] ?? k);
+  if (kinds.length === 0) return null;
+  return `${claim(r, kinds, r.maxDepth)} (settled by the search over every operation, which judged every path of up to ${plural(r.maxDepth, "step")})`;
 }

@@ -32,7 +32,7 @@ import { stripPositions, type Trace, type TraceOp } from "../trace/ast";
 import { parseTrace } from "../trace/parse";
 import { printOp } from "../trace/print";
 import { undoWrites } from "../model/tx";
-import { canonicalFingerprint } from "./canon";
+import { canonicalFingerprint, symmetricSteps } from "./canon";
 import { FingerprintSet, collisionProbability } from "./fingerprint";
 import { Footprint, independent } from "./footprint";
 import { DEFAULT_OPS, ROOT_OPS, menuOps } from "./menu";
@@ -63,6 +63,8 @@ export const KIND_ORDER: readonly FindingKind[] = [
 
 export const DEFAULT_DEPTH = 3;
 export const DEFAULT_MAX_STATES = 200_000;
+/** Numbers per expanded node in SliceResult.work. */
+const WORK_STRIDE = 6;
 /** Frontier nodes per slice when search() runs a level in one thread. */
 const CHUNK = 512;
 
@@ -80,12 +82,22 @@ export interface SearchConfig {
   readonly skipKinds?: readonly FindingKind[];
   /** Partial-order reduction (sleep sets over derived footprints, footprint.ts). */
   readonly reduce: boolean;
+  /**
+   * The children are at the bound and will never be expanded: judged, not
+   * fingerprinted or kept (SearchOptions.dedupeLeaves false).
+   */
+  readonly leaves?: boolean;
+  /**
+   * At the bound, judge one step of each orbit under the node's
+   * symmetries (canon.ts symmetricSteps).
+   */
+  readonly symmetry?: boolean;
 }
 
 export interface Progress {
   /** Length, in steps after the prefix, of the paths being judged. */
   readonly depth: number;
-  /** Distinct states seen. */
+  /** Distinct states kept (below the bound, unless dedupeLeaves). */
   readonly states: number;
   /** Operations applied (pruned ones included). */
   readonly transitions: number;
@@ -119,6 +131,23 @@ export interface SearchOptions {
   readonly kinds?: readonly FindingKind[];
   /** Stop as soon as every kind of `kinds` has a counterexample. */
   readonly stopWhenFound?: boolean;
+  /**
+   * Fingerprint and deduplicate the states at the bound too (default
+   * false). They are never expanded, so deduplicating them only counts
+   * them: without it each is judged (findings are the same) and counted in
+   * `leaves`, and `states` counts the distinct states below the bound.
+   */
+  readonly dedupeLeaves?: boolean;
+  /**
+   * At the bound, a step that is another step of the same node renamed by
+   * a symmetry of the node (two clones of one skb ...) is not judged: its
+   * child is the other's renamed, with the same findings (only where
+   * leaves are not deduplicated). Counted in `symmetric`. Default false:
+   * measured at depth 4 (ubuf-orphan, 6.1) it leaves out 1.7% of the
+   * steps at the bound and costs more than it saves (finding the orbits
+   * takes a canonical form per candidate step that shares its group).
+   */
+  readonly symmetry?: boolean;
   readonly onProgress?: (p: Progress) => void;
   /** Milliseconds, for progress figures and timeLimitMs. */
   readonly clock?: () => number;
@@ -151,13 +180,17 @@ export interface SliceResult {
   /** First path in the slice for each kind it revealed. */
   readonly found: readonly SliceFound[];
   /**
-   * Per node expanded in full, in order, four numbers: operations tried, of
-   * which refused by the kernel, not modelled, skipped (reduction).
+   * Per node expanded in full, in order, WORK_STRIDE numbers: operations
+   * tried, of which refused by the kernel, not modelled, skipped
+   * (reduction), children judged at the bound (config.leaves: not in
+   * `children`), and steps left out as symmetric (config.symmetry).
    */
   readonly work: readonly number[];
   /** Engine bugs met (an "internal" error): the node, a path and the message. */
   readonly internal: readonly { parent: number; path: readonly TraceOp[]; message: string }[];
-  /** Stopped inside the slice: nodes past `work.length / 4` were not expanded. */
+  /** Per operation of config.ops, in order: steps calling it that the kernel took (applied without error). */
+  readonly applied: readonly number[];
+  /** Stopped inside the slice: nodes past `work.length / WORK_STRIDE` were not expanded. */
   readonly cancelled: boolean;
 }
 
@@ -188,8 +221,23 @@ export interface SearchResult {
   readonly maxDepth: number;
   /** Every path of at most this many operations was judged. */
   readonly depth: number;
-  /** Distinct states seen, the start state included. */
+  /**
+   * Distinct states seen, the start state included. Unless dedupeLeaves,
+   * the states at the bound are not fingerprinted, so this counts the
+   * distinct states of up to maxDepth - 1 steps (those expanded), and
+   * `leaves` the steps judged at the bound.
+   */
   readonly states: number;
+  /** Successors at the bound judged without being fingerprinted (0 with dedupeLeaves). */
+  readonly leaves: number;
+  /** Steps at the bound not applied: a symmetry of their node maps an earlier step onto them. */
+  readonly symmetric: number;
+  /**
+   * Menu operations the kernel took on no path of up to maxDepth steps
+   * (every try refused, or never offered); empty unless stoppedBy is null.
+   * No path through one exists within the bound (throughShortcut).
+   */
+  readonly neverApplied: readonly string[];
   readonly transitions: number;
   /** Operations the kernel refused (pruned). */
   readonly pruned: number;
@@ -197,7 +245,7 @@ export interface SearchResult {
   readonly notModelled: number;
   /** Steps left unjudged by the partial-order reduction. */
   readonly skipped: number;
-  /** Fingerprints looked up in the visited set (successors judged). */
+  /** Fingerprints looked up in the visited set (successors judged below the bound, or all with dedupeLeaves). */
   readonly generated: number;
   /** TLC's optimistic estimate that two distinct states shared a fingerprint. */
   readonly collisionProbability: number;
@@ -212,9 +260,29 @@ export interface SearchResult {
   readonly internal: readonly { path: readonly TraceOp[]; message: string }[];
   /**
    * Set on a per-operation result that was not searched because the whole
-   * search proves it empty (throughImplied): its figures are that search's.
+   * search decides it (throughImplied, throughShortcut): its figures are
+   * that search's.
    */
   readonly impliedBy?: "whole-search";
+  /**
+   * Set on a per-operation result that leaned on the whole search
+   * (throughShortcut): the kinds the whole search did not find, having
+   * judged every path up to the same bound, are absent through the
+   * operation too, so this search only looked for `searchedKinds` and
+   * stopped once it had them (stoppedBy "found" then means "done", and
+   * its own depth and states cover that part only).
+   */
+  readonly kindsImpliedBy?: "whole-search";
+  /** The kinds this per-operation search looked for (kindsImpliedBy). */
+  readonly searchedKinds?: readonly FindingKind[];
+  /**
+   * Kinds whose counterexample is the whole search's own (kindsImpliedBy):
+   * it already uses the operation, so the shortest path through the
+   * operation has its length; not searched.
+   */
+  readonly impliedKinds?: readonly FindingKind[];
+  /** The whole search took the operation on no path (neverApplied): nothing goes through it. */
+  readonly opNeverApplied?: true;
 }
 
 /** The start of a search: the prefix replayed and judged step by step. */
@@ -270,6 +338,8 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
   const children: number[] = [];
   const found: SliceFound[] = [];
   const internal: { parent: number; path: readonly TraceOp[]; message: string }[] = [];
+  const applied = new Array<number>(config.ops.length).fill(0);
+  const opIndex = new Map(config.ops.map((fn, k) => [fn, k]));
   const work: number[] = [];
   const skip = new Set<FindingKind>(config.skipKinds ?? []);
   const every = control.checkEvery ?? 1024;
@@ -277,6 +347,7 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
   const foot = config.reduce ? new Footprint() : null;
   let transitions = 0;
   let cancelled = false;
+  const leaves = config.leaves === true;
   outer: for (let i = 0; i < nodes.length; i++) {
     walker.moveTo(nodes[i].steps);
     const state = walker.state;
@@ -290,7 +361,14 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
     let refused = 0;
     let notModelled = 0;
     let skipped = 0;
+    let judged = 0;
+    let symmetric = 0;
+    const orbit = leaves && config.symmetry === true ? symmetricSteps(state, summary, used, cands) : null;
     for (let c = 0; c < cands.length; c++) {
+      if (orbit && orbit[c] !== c) {
+        symmetric++;
+        continue;
+      }
       const step = cands[c];
       if (++transitions % every === 0) {
         control.onTick?.(transitions);
@@ -316,6 +394,10 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
         if (j.error.kind === "internal") internal.push({ parent: i, path: [...walker.ops(), ...step], message: j.error.message });
         continue;
       }
+      for (const op of step) {
+        const k = opIndex.get(op.fn);
+        if (k !== undefined) applied[k]++;
+      }
       if (asleep && independent(foot!, sleep!.foot)) {
         skipped++;
         undoWrites(j.state, j.undo);
@@ -329,13 +411,19 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
           found.push({ parent: i, step: c, kind });
         }
       }
+      if (leaves) {
+        // Never expanded: its findings are all it has to give.
+        undoWrites(j.state, j.undo);
+        judged++;
+        continue;
+      }
       canonicalFingerprint(j.state, j.summary, config.require !== null && childUsed, fp);
       undoWrites(j.state, j.undo);
       children.push(i, c, fp[0], fp[1]);
     }
-    work.push(tried, refused, notModelled, skipped);
+    work.push(tried, refused, notModelled, skipped, judged, symmetric);
   }
-  return { children, found, work, internal, cancelled };
+  return { children, found, work, internal, applied, cancelled };
 }
 
 function configOf(options: SearchOptions): SearchConfig {
@@ -347,6 +435,7 @@ function configOf(options: SearchOptions): SearchConfig {
     require: options.require ?? null,
     missedAt: options.missedAt ?? "quiescent",
     reduce: options.reduce ?? true,
+    ...(options.symmetry === true ? { symmetry: true } : {}),
   };
 }
 
@@ -392,6 +481,7 @@ export class SearchRun {
   readonly maxStates: number;
   private readonly wanted: ReadonlySet<FindingKind> | null;
   private readonly stopWhenFound: boolean;
+  private readonly dedupeLeaves: boolean;
   private readonly visited = new FingerprintSet();
   private readonly foundPaths = new Map<FindingKind, { steps: readonly number[]; length: number }>();
   private readonly internalErrors: { path: readonly TraceOp[]; message: string }[] = [];
@@ -408,6 +498,10 @@ export class SearchRun {
   notModelled = 0;
   skipped = 0;
   generated = 0;
+  leaves = 0;
+  symmetric = 0;
+  /** Per menu operation: steps calling it the kernel took (SliceResult.applied). */
+  private readonly applied: number[];
   stoppedBy: StopReason | null = null;
 
   /** Throws BadStart when the prefix itself fails. */
@@ -417,6 +511,8 @@ export class SearchRun {
     this.maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
     this.wanted = options.kinds ? new Set(options.kinds) : null;
     this.stopWhenFound = options.stopWhenFound ?? false;
+    this.dedupeLeaves = options.dedupeLeaves ?? false;
+    this.applied = new Array<number>(this.config.ops.length).fill(0);
     this.start = replayPath(this.config, this.config.prefix, undefined, this.config.missedAt);
     if (this.config.require === null) for (const kind of this.start.kinds) this.record(kind, [], 0);
     const fp = new Uint32Array(2);
@@ -450,7 +546,8 @@ export class SearchRun {
 
   /** The config a worker needs, with the kinds already found. */
   sliceConfig(): SearchConfig {
-    return { ...this.config, skipKinds: [...this.foundPaths.keys()] };
+    const leaves = !this.dedupeLeaves && this.level + 1 >= this.maxDepth;
+    return { ...this.config, skipKinds: [...this.foundPaths.keys()], ...(leaves ? { leaves } : {}) };
   }
 
   /** The path of node i of level d, as candidate indices. */
@@ -505,14 +602,19 @@ export class SearchRun {
       let f = 0;
       let e = 0;
       for (let i = 0; i < slice.length && this.stoppedBy === null; i++) {
-        if (4 * i >= res.work.length) {
+        const w = WORK_STRIDE * i;
+        if (w >= res.work.length) {
           this.stoppedBy = "cancelled";
           break;
         }
-        this.transitions += res.work[4 * i];
-        this.pruned += res.work[4 * i + 1];
-        this.notModelled += res.work[4 * i + 2];
-        this.skipped += res.work[4 * i + 3];
+        this.transitions += res.work[w];
+        this.pruned += res.work[w + 1];
+        this.notModelled += res.work[w + 2];
+        this.skipped += res.work[w + 3];
+        this.leaves += res.work[w + 4];
+        this.symmetric += res.work[w + 5];
+        // Once per slice: a slice is merged whole unless the search stops in it.
+        if (i === 0) res.applied?.forEach((n, k) => (this.applied[k] += n));
         for (; e < res.internal.length && res.internal[e].parent === i; e++)
           this.internalErrors.push({ path: res.internal[e].path, message: res.internal[e].message });
         for (; f < res.found.length && res.found[f].parent === i; f++) this.record(res.found[f].kind, [...slice[i].steps, res.found[f].step], this.level + 1);
@@ -535,7 +637,9 @@ export class SearchRun {
       }
     }
     if (this.stoppedBy === null && this.cursor >= this.frontierSize) {
-      if (this.newThisLevel === 0) this.closed = true;
+      // Leaves judged but not fingerprinted say nothing of new states.
+      const counted = this.dedupeLeaves || this.level + 1 < this.maxDepth;
+      if (this.newThisLevel === 0 && counted) this.closed = true;
       this.level++;
       this.levels.push(newLevel());
       // The level above is still needed for paths; the one two above too.
@@ -591,6 +695,10 @@ export class SearchRun {
       maxDepth: this.maxDepth,
       depth,
       states: this.visited.size,
+      leaves: this.leaves,
+      symmetric: this.symmetric,
+      // Meaningful when the search ran to its bound: then every state below it was expanded.
+      neverApplied: this.stoppedBy === null ? this.config.ops.filter((_, k) => this.applied[k] === 0) : [],
       transitions: this.transitions,
       pruned: this.pruned,
       notModelled: this.notModelled,
@@ -806,6 +914,9 @@ export function needsOp(c: Counterexample, fn: string, prefixLength: number): bo
  * breaks it sooner. With the whole menu beside it, an operation that needs
  * another one first (skb_recycle_check after skb_linearize) is found
  * through it whenever the whole search found it so.
+ *
+ * `whole`, the whole search of the same options, lets each per-operation
+ * search skip what it settles (throughImplied, throughShortcut).
  */
 export function searchThrough(options: SearchOptions, roots: readonly string[] = ROOT_OPS, whole?: SearchResult): ThroughResult[] {
   const { require: _require, ops, ...rest } = options;
@@ -819,7 +930,14 @@ export function searchThrough(options: SearchOptions, roots: readonly string[] =
       through.push(implied);
       continue;
     }
-    const result = search({ ...rest, ops: [...new Set([...menu, op])], require: op });
+    const opts: SearchOptions = { ...rest, ops: [...new Set([...menu, op])], require: op };
+    const shortcut = whole && throughShortcut(whole, op);
+    if (shortcut) {
+      const searched = shortcut.kinds.length ? search(shortcutOptions(opts, shortcut)) : null;
+      through.push(throughFromShortcut(whole, shortcut, searched, prefixLength));
+      continue;
+    }
+    const result = search(opts);
     const own = result.counterexamples.filter((c) => needsOp(c, op, prefixLength));
     through.push({ op, result, own });
   }
@@ -841,4 +959,78 @@ export function throughImplied(whole: SearchResult, op: string): ThroughResult |
     whole.require === null && whole.stoppedBy === null && whole.counterexamples.length === 0 && whole.internal.length === 0 && whole.ops.includes(op);
   if (!proven) return null;
   return { op, result: { ...whole, require: op, impliedBy: "whole-search" }, own: [] };
+}
+
+/**
+ * What the whole search settles of a search through `op`, when it judged
+ * every path up to its bound over a menu holding `op` (the per-operation
+ * search walks the same paths, only told apart by whether they used
+ * `op`):
+ *  - a kind it did not find exists on no path, through `op` or not;
+ *  - a kind whose counterexample already calls `op` has, through `op`, the
+ *    same shortest length (no path through `op` is shorter than the
+ *    shortest path of all), and that counterexample is one.
+ * What is left, `kinds`, is searched for with stopWhenFound. Null when the
+ * whole search settles nothing (it stopped early, was itself restricted,
+ * met engine errors, or its menu lacks `op`).
+ */
+export interface ThroughShortcut {
+  readonly op: string;
+  /** The whole search's counterexamples that call `op`, relabelled as through it. */
+  readonly implied: readonly Counterexample[];
+  /** Kinds the whole search found whose shortest path through `op` is still to find. */
+  readonly kinds: readonly FindingKind[];
+  /** The whole search took `op` on no path: no path through it exists within the bound. */
+  readonly neverApplied?: true;
+}
+
+export function throughShortcut(whole: SearchResult, op: string): ThroughShortcut | null {
+  const proven = whole.require === null && whole.stoppedBy === null && whole.internal.length === 0 && whole.ops.includes(op);
+  if (!proven) return null;
+  const config: SearchConfig = {
+    policy: whole.policy,
+    kernel: whole.kernel,
+    prefix: whole.prefix,
+    ops: whole.ops,
+    require: op,
+    missedAt: "quiescent",
+    reduce: true,
+  };
+  const implied: Counterexample[] = [];
+  const kinds: FindingKind[] = [];
+  // No path of up to the bound calls it: nothing to find through it.
+  if (whole.neverApplied.includes(op)) return { op, implied, kinds, neverApplied: true };
+  for (const c of whole.counterexamples) {
+    if (c.length > 0 && c.ops.some((x) => x.fn === op)) implied.push(counterexample(config, c.kind, c.ops, c.length));
+    else kinds.push(c.kind);
+  }
+  return { op, implied, kinds };
+}
+
+/** The options of the search a shortcut leaves to do (only its kinds, stopping once found). */
+export function shortcutOptions(options: SearchOptions, shortcut: ThroughShortcut): SearchOptions {
+  return { ...options, kinds: shortcut.kinds, stopWhenFound: true };
+}
+
+/**
+ * The per-operation result from the whole search and, when the shortcut
+ * left kinds to find, the search for them (`searched`, run with
+ * shortcutOptions). Without `searched` every kind was settled: the figures
+ * are the whole search's, marked impliedBy.
+ */
+export function throughFromShortcut(whole: SearchResult, shortcut: ThroughShortcut, searched: SearchResult | null, prefixLength: number): ThroughResult {
+  const op = shortcut.op;
+  const base: SearchResult = searched ?? { ...whole, require: op, impliedBy: "whole-search" };
+  const byKind = new Map<FindingKind, Counterexample>();
+  for (const c of [...shortcut.implied, ...(searched?.counterexamples ?? [])]) if (!byKind.has(c.kind)) byKind.set(c.kind, c);
+  const counterexamples = KIND_ORDER.filter((k) => byKind.has(k)).map((k) => byKind.get(k)!);
+  const result: SearchResult = {
+    ...base,
+    counterexamples,
+    kindsImpliedBy: "whole-search",
+    searchedKinds: searched ? shortcut.kinds : [],
+    impliedKinds: shortcut.implied.map((c) => c.kind),
+    ...(shortcut.neverApplied ? { opNeverApplied: true as const } : {}),
+  };
+  return { op, result, own: counterexamples.filter((c) => needsOp(c, op, prefixLength)) };
 }

@@ -142,7 +142,9 @@ export function judgeStepsInPlace(
       for (const x of log) undo.push(x);
     }
     const j = judgeOutcome(policy, state, sum, out.state, out.events, out.touchedPages);
-    for (const k of kindsOf(j, missedAt)) if ((k !== "missed" || i === ops.length - 1) && !kinds.includes(k)) kinds.push(k);
+    // Most steps find nothing: no Set or array for them (kindsOf).
+    if (j.findings.length > 0 || j.missed.length > 0)
+      for (const k of kindsOf(j, missedAt)) if ((k !== "missed" || i === ops.length - 1) && !kinds.includes(k)) kinds.push(k);
     state = j.state;
     sum = j.summary;
   }
