@@ -32,11 +32,13 @@
  * after it rests on a state the kernel would not have and does not.
  */
 import { isKernelBug, type EngineError, type EngineEvent } from "../model/events";
-import { holderCount, holdersIndex, skbsOfData } from "../model/lookup";
+import { countedHoldersOf, holderCount, skbsOfData } from "../model/lookup";
+import type { WriteLog } from "../model/tx";
 import type { BufferId, DataId, PageId, PolicyId, SkbId, State, TableName, ZBuffer } from "../model/types";
 import { completionPolicy } from "../policy/registry";
 import type { CompletionPolicy } from "../policy/types";
 import { describeHolder, describePageHolder } from "./describe";
+import { Tracked, type Root } from "./tracked";
 
 export type FindingKind =
   | "premature"
@@ -129,6 +131,9 @@ export class Checker {
 
   /** The policy's module: what is armed, what its completion waits on. */
   private readonly mechanism: CompletionPolicy;
+  /** Kept from the steps' writes when the caller hands them over (replay); else null and the checks scan. */
+  private tracked: Tracked | null = null;
+  private readonly isOpen = (id: BufferId): boolean => !this.completedAt.has(id);
 
   constructor(readonly policy: PolicyId) {
     this.mechanism = completionPolicy(policy);
@@ -177,6 +182,9 @@ export class Checker {
   /**
    * `touchedTables`, when given, lets the buffer checks run only when what
    * they read may have changed (the replay knows; the search does not).
+   * `writes`, the step's in-place writes (empty for a failed step), keeps
+   * the checker's indexes (tracked.ts) instead of scanning the state; a
+   * caller gives them at every step of a pass or never.
    */
   afterStep(
     state: State,
@@ -184,7 +192,11 @@ export class Checker {
     error: EngineError | undefined,
     touched: ReadonlySet<string>,
     touchedTables?: ReadonlySet<TableName>,
+    writes?: WriteLog,
   ): Finding[] {
+    if (!writes) this.tracked = null;
+    else if (!this.tracked) this.tracked = new Tracked(state, this.isOpen);
+    else this.tracked.update(state, writes);
     const out: Finding[] = [];
     const step = state.step;
     const add = (f: Finding) => {
@@ -214,7 +226,7 @@ export class Checker {
   private buffersMayHaveChanged(state: State, touched: ReadonlySet<string>, tables?: ReadonlySet<TableName>): boolean {
     if (!tables) return true;
     if (tables.has("socks") || tables.has("devq") || tables.has("pipes") || tables.has("buffers") || tables.has("ubufs")) return true;
-    for (const zb of state.buffers.values()) {
+    for (const zb of this.openBuffers(state)) {
       if (zb.pages.some((p) => touched.has(p))) return true;
     }
     // A Data or skb change matters for queued skbs only.
@@ -373,7 +385,7 @@ export class Checker {
   private checkConservation(state: State, index: StepIndex, step: number, id: string, add: (f: Finding) => void): void {
     const page = state.pages.get(id as PageId);
     if (!page) return;
-    if (holderCount(state, page.name) === page.refcount) {
+    if (this.holderCount(state, page.name) === page.refcount) {
       if (this.badConservation.delete(id)) this.changed.add("badCons");
       return;
     }
@@ -391,19 +403,47 @@ export class Checker {
   }
 
   private idle(state: State, zb: ZBuffer): boolean {
-    return zb.pages.length > 0 && zb.pages.every((p) => (state.pages.get(p)?.refcount ?? 0) === 0 && holderCount(state, p) === 0);
+    return zb.pages.length > 0 && zb.pages.every((p) => (state.pages.get(p)?.refcount ?? 0) === 0 && this.holderCount(state, p) === 0);
+  }
+
+  /** lookup.ts holderCount, from the tracked references when kept. */
+  private holderCount(state: State, page: PageId): number {
+    if (!this.tracked) return holderCount(state, page);
+    const p = state.pages.get(page);
+    return (p?.caller ?? 0) + (p?.pp_in_pool ? 1 : 0) + this.tracked.refsOf(page) + (state.caches.pfrag?.page === page ? 1 : 0);
+  }
+
+  /** The buffers not told complete yet, in table order. */
+  private *openBuffers(state: State): Iterable<ZBuffer> {
+    if (!this.tracked) {
+      for (const zb of state.buffers.values()) if (!this.completedAt.has(zb.id)) yield zb;
+      return;
+    }
+    for (const id of this.tracked.openBuffers(this.isOpen)) {
+      const zb = state.buffers.get(id);
+      if (zb && !this.completedAt.has(id)) yield zb;
+    }
+  }
+
+  /** Queue entries whose skb is alive (receive queues, then the device queue). */
+  private roots(state: State): readonly Root[] {
+    if (this.tracked) return this.tracked.roots();
+    const out: Root[] = [];
+    for (const sock of state.socks.values()) for (const skb of sock.queue) if (state.skbs.has(skb)) out.push({ sock: sock.name, skb });
+    for (const skb of state.devq.keys()) if (state.skbs.has(skb)) out.push({ sock: null, skb });
+    return out;
   }
 
   private checkBuffers(state: State, index: StepIndex, step: number, add: (f: Finding) => void): void {
-    for (const zb of state.buffers.values()) {
-      if (this.completedAt.has(zb.id)) continue;
+    let roots: readonly Root[] | null = null;
+    for (const zb of this.openBuffers(state)) {
       if (this.idle(state, zb)) {
         if (!this.idleSince.has(zb.id)) this.idleSince.set(zb.id, step);
       } else {
         this.idleSince.delete(zb.id);
       }
       if (this.lateBuffers.has(zb.id)) continue;
-      const outside = this.outsideHolders(state, index, zb);
+      const outside = this.outsideHolders(state, index, zb, (roots ??= this.roots(state)));
       if (outside.length) {
         this.lateBuffers.add(zb.id);
         this.changed.add("late");
@@ -420,7 +460,7 @@ export class Checker {
   }
 
   /** The holders outside the stack that the policy's completion waits on. */
-  private outsideHolders(state: State, index: StepIndex, zb: ZBuffer): Outside[] {
+  private outsideHolders(state: State, index: StepIndex, zb: ZBuffer, roots: readonly Root[]): Outside[] {
     const out = new Map<string, Outside>();
     const put = (label: string, objects: string[]) => out.set(label, { label, objects });
     if (this.mechanism.waitsOnPageHolders && state.pipes.size > 0) {
@@ -433,17 +473,14 @@ export class Checker {
     }
     // A receive queue and the device's transmit queue hold skbs: does one
     // of them, or an skb on a chain of frag_lists below it (a frag_list
-    // member is freed only with its head), keep the completion back?
-    for (const sock of state.socks.values()) {
-      for (const name of sock.queue) {
-        const chain = this.chainTo(state, zb, name, new Set());
-        if (chain) put(`${sock.name} (receive queue, ${chainText(chain)})`, [sock.name, ...chain]);
-      }
-    }
-    for (const name of state.devq.keys()) {
-      const chain = this.chainTo(state, zb, name, new Set());
+    // member is freed only with its head), keep the completion back? (An
+    // entry whose skb is freed leads nowhere: only live ones are walked.)
+    for (const { sock, skb } of roots) {
+      const chain = this.chainTo(state, zb, skb, new Set());
+      if (!chain) continue;
+      if (sock) put(`${sock} (receive queue, ${chainText(chain)})`, [sock, ...chain]);
       // "@dev": the device's name among a finding's objects (no trace name starts with @).
-      if (chain) put(`the device queue (${chainText(chain)})`, ["@dev", ...chain]);
+      else put(`the device queue (${chainText(chain)})`, ["@dev", ...chain]);
     }
     return [...out.values()];
   }
@@ -478,15 +515,14 @@ function chainText(chain: readonly SkbId[]): string {
   return chain.join(" → frag_list ");
 }
 
-/** Who holds what in one state, computed in one pass when a check needs it. */
+/** Who holds each page in one state, worked out for the pages a check asks about. */
 class StepIndex {
-  private byPage: Map<PageId, string[]> | null = null;
+  private readonly byPage = new Map<PageId, readonly string[]>();
   constructor(private readonly state: State) {}
 
   holders(page: PageId): readonly string[] {
-    this.byPage ??= holdersIndex(this.state);
-    return this.byPage.get(page) ?? NONE;
+    let list = this.byPage.get(page);
+    if (!list) this.byPage.set(page, (list = countedHoldersOf(this.state, page)));
+    return list;
   }
 }
-
-const NONE: readonly never[] = Object.freeze([]);

@@ -26,6 +26,7 @@ import { applyOp, type ContractMode } from "./apply";
 export const CHECKPOINT_EVERY = 256;
 const EMPTY_EVENTS: readonly EngineEvent[] = Object.freeze([]);
 const EMPTY_FINDINGS: readonly Finding[] = Object.freeze([]);
+const NO_WRITES: readonly unknown[] = Object.freeze([]);
 
 export interface RunOptions {
   readonly policy?: PolicyId;
@@ -197,7 +198,8 @@ export function replayPass(trace: Trace, options: RunOptions, visit?: (step: Pas
     state = out.state;
     const notJudged = unjudgedOf(i + 1, out.error);
     if (notJudged) unjudged.push(notJudged);
-    const found = checker.afterStep(state, out.events, out.error, out.touchedPages, out.touchedTables);
+    // A failed step writes nothing: its (absent) writes are none.
+    const found = checker.afterStep(state, out.events, out.error, out.touchedPages, out.touchedTables, out.writes ?? NO_WRITES);
     if (visit) {
       // One record, rewritten each step: the visitor reads it during the call only.
       step.index = i;

@@ -84,6 +84,14 @@ export class Tx {
     return this.tablesTouched ?? (NO_STRINGS as ReadonlySet<TableName>);
   }
 
+  /**
+   * In place: the step's writes so far (its undo log, not copied; see
+   * eachWrite), for indexes kept from each step's writes. Pure: null.
+   */
+  get writes(): WriteLog | null {
+    return this.mode === "inplace" ? this.undo : null;
+  }
+
   constructor(
     private readonly base: State,
     private readonly mode: TxMode,
@@ -250,6 +258,30 @@ export function undoWrites(state: State, log: readonly unknown[]): void {
     if (log[i + 1] === null) restoreOrder(map, log[i + 2] as readonly string[]);
     else if (log[i + 3]) map.set(log[i + 1] as string, log[i + 2]);
     else map.delete(log[i + 1] as string);
+  }
+}
+
+/** A step's writes in place: its undo log, (table, key, old value, had) per write. */
+export type WriteLog = readonly unknown[];
+
+/**
+ * Each (table, key) a step wrote, once, with the record it held before the
+ * step (`had` false: there was none). The record after is in the tables.
+ * The log's key-order entries (key null) are skipped.
+ */
+export function eachWrite(log: WriteLog, visit: (table: TableName, key: string, before: unknown, had: boolean) => void): void {
+  let seen: Set<string> | null = null;
+  for (let i = 0; i < log.length; i += 4) {
+    const key = log[i + 1];
+    if (key === null) continue;
+    const table = log[i] as TableName;
+    // One write per key is the common step; a Set only for steps with several.
+    if (log.length > 4) {
+      const id = `${table}\0${key as string}`;
+      if ((seen ??= new Set()).has(id)) continue;
+      seen.add(id);
+    }
+    visit(table, key as string, log[i + 2], log[i + 3] as boolean);
   }
 }
 

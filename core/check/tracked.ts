@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * What the checker reads at every step, kept up to date from each step's
+ * writes (an in-place replay hands them over) instead of scanning tables
+ * that only grow over a long trace: pages (host pages stay, freed), ubufs,
+ * armed buffers, and the device and receive queues (a freed skb's name
+ * stays queued: the kernel's dangling pointer).
+ *
+ *  - refs: per page, the references Datas (head page, frags without
+ *    SKBFL_MANAGED_FRAG_REFS), pipe buffers and io_uring pins hold: what
+ *    lookup.ts holderCount adds to the page's own caller and pool holds.
+ *  - open: the armed buffers not yet told complete, in table order.
+ *  - roots: the queue entries (receive queues, then the device queue, in
+ *    their order) whose skb is alive, what Checker.outsideHolders walks.
+ *
+ * Every figure equals what the scans give (checker tests and the fast
+ * path = pure path property test compare them). Without a step's writes
+ * (the search's pure steps) nothing is kept and the checker scans.
+ */
+import { eachWrite, type WriteLog } from "../model/tx";
+import type { BufferId, Data, PageId, Pipe, SkbId, SockId, State, TableName, Ubuf } from "../model/types";
+
+/** A queue entry whose skb is alive: the socket (null: the device) and the skb. */
+export interface Root {
+  readonly sock: SockId | null;
+  readonly skb: SkbId;
+}
+
+/** Adds `sign` for each page reference a Data holds (lookup.ts holderCount's rule). */
+function dataRefs(refs: Map<PageId, number>, d: Data, sign: number): void {
+  if (d.head_page) bump(refs, d.head_page, sign);
+  if (!d.managed_frag_refs) for (const f of d.frags) bump(refs, f.page, sign);
+}
+
+function pipeRefs(refs: Map<PageId, number>, p: Pipe, sign: number): void {
+  for (const b of p.bufs) bump(refs, b.page, sign);
+}
+
+function ubufRefs(refs: Map<PageId, number>, u: Ubuf, sign: number): void {
+  if (u.pins) for (const p of u.pins) bump(refs, p, sign);
+}
+
+/** Whether the step deleted a key of the table (its key order is logged before). */
+function deletedIn(log: WriteLog, table: TableName): boolean {
+  for (let i = 0; i < log.length; i += 4) if (log[i + 1] === null && log[i] === table) return true;
+  return false;
+}
+
+function bump(refs: Map<PageId, number>, page: PageId, by: number): void {
+  const n = (refs.get(page) ?? 0) + by;
+  if (n === 0) refs.delete(page);
+  else refs.set(page, n);
+}
+
+export class Tracked {
+  private readonly refs = new Map<PageId, number>();
+  /** Buffer ids in table order, completed ones dropped lazily by the checker. */
+  private open: BufferId[] = [];
+  private sockRoots: Root[] = [];
+  private devRoots: Root[] = [];
+  /**
+   * Every skb name ever seen on a queue, alive or not (a superset: does a
+   * new skb revive an entry? Never in a trace, whose names are used once).
+   */
+  private readonly queued = new Set<string>();
+
+  /** Built from the whole state (the first step of a pass). */
+  constructor(state: State, isOpen: (id: BufferId) => boolean) {
+    for (const d of state.datas.values()) dataRefs(this.refs, d, 1);
+    for (const p of state.pipes.values()) pipeRefs(this.refs, p, 1);
+    for (const u of state.ubufs.values()) ubufRefs(this.refs, u, 1);
+    for (const id of state.buffers.keys()) if (isOpen(id)) this.open.push(id);
+    this.rebuildSockRoots(state);
+    this.rebuildDevRoots(state);
+  }
+
+  /** References the page's Datas, pipe buffers and pins hold. */
+  refsOf(page: PageId): number {
+    return this.refs.get(page) ?? 0;
+  }
+
+  /** Open buffer ids in table order; `isOpen` drops the ones told complete since. */
+  openBuffers(isOpen: (id: BufferId) => boolean): readonly BufferId[] {
+    if (this.open.some((id) => !isOpen(id))) this.open = this.open.filter(isOpen);
+    return this.open;
+  }
+
+  /** Queue entries with a live skb: receive queues first, then the device queue. */
+  roots(): readonly Root[] {
+    return this.devRoots.length === 0 ? this.sockRoots : this.sockRoots.length === 0 ? this.devRoots : [...this.sockRoots, ...this.devRoots];
+  }
+
+  /** Follow one step's writes; `state` is the state after it. */
+  update(state: State, writes: WriteLog): void {
+    let socks = false;
+    let devq = false;
+    let skbsGone = false;
+    // The device queue in place: a new key goes to its end, a deleted one
+    // leaves; a step that deletes and sets keys again is rebuilt whole.
+    const devAdded: SkbId[] = [];
+    let devRemoved = false;
+    let devKept = false;
+    eachWrite(writes, (table: TableName, key: string, before: unknown, had: boolean) => {
+      switch (table) {
+        case "datas":
+          if (had) dataRefs(this.refs, before as Data, -1);
+          this.addNow(state.datas.get(key as Data["id"]), dataRefs);
+          return;
+        case "pipes":
+          if (had) pipeRefs(this.refs, before as Pipe, -1);
+          this.addNow(state.pipes.get(key as Pipe["name"]), pipeRefs);
+          return;
+        case "ubufs":
+          if (had) ubufRefs(this.refs, before as Ubuf, -1);
+          this.addNow(state.ubufs.get(key as Ubuf["name"]), ubufRefs);
+          return;
+        case "buffers":
+          // A new key goes to the end of the table, as in the Map.
+          if (!had && state.buffers.has(key as BufferId)) this.open.push(key as BufferId);
+          return;
+        case "socks":
+          socks = true;
+          return;
+        case "devq":
+          if (!had && state.devq.has(key as SkbId)) devAdded.push(key as SkbId);
+          else if (had && !state.devq.has(key as SkbId)) devRemoved = true;
+          else if (had) devKept = true;
+          return;
+        case "skbs": {
+          const now = state.skbs.has(key as SkbId);
+          if (had && !now) skbsGone = true;
+          // A new skb under a queued name would revive its entry.
+          else if (!had && now && this.queued.has(key)) socks = devq = true;
+          return;
+        }
+        default:
+          return;
+      }
+    });
+    if (socks) this.rebuildSockRoots(state);
+    else if (skbsGone) this.sockRoots = this.sockRoots.filter((r) => state.skbs.has(r.skb));
+    // A delete logs the table's key order first (Tx.delete): a key deleted
+    // and set again within the step moved to the end.
+    if (!devq && (devKept || devAdded.length) && deletedIn(writes, "devq")) devq = true;
+    if (devq) this.rebuildDevRoots(state);
+    else {
+      if (devRemoved || skbsGone) this.devRoots = this.devRoots.filter((r) => state.skbs.has(r.skb) && state.devq.has(r.skb));
+      for (const skb of devAdded) {
+        this.queued.add(skb);
+        if (state.skbs.has(skb)) this.devRoots.push({ sock: null, skb });
+      }
+    }
+  }
+
+  private addNow<T>(record: T | undefined, refs: (m: Map<PageId, number>, r: T, sign: number) => void): void {
+    if (record) refs(this.refs, record, 1);
+  }
+
+  private rebuildSockRoots(state: State): void {
+    const roots: Root[] = [];
+    for (const sock of state.socks.values()) {
+      for (const skb of sock.queue) {
+        this.queued.add(skb);
+        if (state.skbs.has(skb)) roots.push({ sock: sock.name, skb });
+      }
+    }
+    this.sockRoots = roots;
+  }
+
+  private rebuildDevRoots(state: State): void {
+    const roots: Root[] = [];
+    for (const skb of state.devq.keys()) {
+      this.queued.add(skb);
+      if (state.skbs.has(skb)) roots.push({ sock: null, skb });
+    }
+    this.devRoots = roots;
+  }
+}
