@@ -226,9 +226,7 @@ export class Checker {
   private buffersMayHaveChanged(state: State, touched: ReadonlySet<string>, tables?: ReadonlySet<TableName>): boolean {
     if (!tables) return true;
     if (tables.has("socks") || tables.has("devq") || tables.has("pipes") || tables.has("buffers") || tables.has("ubufs")) return true;
-    for (const zb of this.openBuffers(state)) {
-      if (zb.pages.some((p) => touched.has(p))) return true;
-    }
+    if (touched.size) for (const zb of this.openBuffers(state)) for (const p of zb.pages) if (touched.has(p)) return true;
     // A Data or skb change matters for queued skbs only.
     if (tables.has("datas") || tables.has("skbs")) {
       if (state.devq.size) return true;
@@ -414,15 +412,17 @@ export class Checker {
   }
 
   /** The buffers not told complete yet, in table order. */
-  private *openBuffers(state: State): Iterable<ZBuffer> {
+  private openBuffers(state: State): ZBuffer[] {
+    const out: ZBuffer[] = [];
     if (!this.tracked) {
-      for (const zb of state.buffers.values()) if (!this.completedAt.has(zb.id)) yield zb;
-      return;
+      for (const zb of state.buffers.values()) if (!this.completedAt.has(zb.id)) out.push(zb);
+      return out;
     }
     for (const id of this.tracked.openBuffers(this.isOpen)) {
       const zb = state.buffers.get(id);
-      if (zb && !this.completedAt.has(id)) yield zb;
+      if (zb && !this.completedAt.has(id)) out.push(zb);
     }
+    return out;
   }
 
   /** Queue entries whose skb is alive (receive queues, then the device queue). */
@@ -436,13 +436,17 @@ export class Checker {
 
   private checkBuffers(state: State, index: StepIndex, step: number, add: (f: Finding) => void): void {
     let roots: readonly Root[] | null = null;
+    // Every open buffer not late found no outside holder when last asked:
+    // if nothing a walk reads changed since, none would now either. (A
+    // policy that waits on page holders reads pages, Datas and caches too.)
+    const walk = !this.tracked || this.mechanism.waitsOnPageHolders || this.tracked.queueWalkMayHaveChanged(state);
     for (const zb of this.openBuffers(state)) {
       if (this.idle(state, zb)) {
         if (!this.idleSince.has(zb.id)) this.idleSince.set(zb.id, step);
       } else {
         this.idleSince.delete(zb.id);
       }
-      if (this.lateBuffers.has(zb.id)) continue;
+      if (!walk || this.lateBuffers.has(zb.id)) continue;
       const outside = this.outsideHolders(state, index, zb, (roots ??= this.roots(state)));
       if (outside.length) {
         this.lateBuffers.add(zb.id);
@@ -461,13 +465,13 @@ export class Checker {
 
   /** The holders outside the stack that the policy's completion waits on. */
   private outsideHolders(state: State, index: StepIndex, zb: ZBuffer, roots: readonly Root[]): Outside[] {
-    const out = new Map<string, Outside>();
-    const put = (label: string, objects: string[]) => out.set(label, { label, objects });
+    // Allocated on the first holder found: most checks find none (every step, every open buffer).
+    let out: Map<string, Outside> | null = null;
     if (this.mechanism.waitsOnPageHolders && state.pipes.size > 0) {
       for (const p of zb.pages) {
         for (const h of index.holders(p)) {
           const pipe = /^(.+)\.bufs\[\d+\]$/.exec(h);
-          if (pipe) put(`${pipe[1]} (pipe, ${p})`, [pipe[1]]);
+          if (pipe) out = put(out, `${pipe[1]} (pipe, ${p})`, [pipe[1]]);
         }
       }
     }
@@ -476,26 +480,31 @@ export class Checker {
     // member is freed only with its head), keep the completion back? (An
     // entry whose skb is freed leads nowhere: only live ones are walked.)
     for (const { sock, skb } of roots) {
-      const chain = this.chainTo(state, zb, skb, new Set());
+      const chain = this.chainTo(state, zb, skb, null);
       if (!chain) continue;
-      if (sock) put(`${sock} (receive queue, ${chainText(chain)})`, [sock, ...chain]);
+      if (sock) out = put(out, `${sock} (receive queue, ${chainText(chain)})`, [sock, ...chain]);
       // "@dev": the device's name among a finding's objects (no trace name starts with @).
-      else put(`the device queue (${chainText(chain)})`, ["@dev", ...chain]);
+      else out = put(out, `the device queue (${chainText(chain)})`, ["@dev", ...chain]);
     }
-    return [...out.values()];
+    return out ? [...out.values()] : NO_OUTSIDE;
   }
 
   /**
    * The skbs from `name` down frag_list links to one whose completion the
    * policy waits on (`name` itself first), or null.
    */
-  private chainTo(state: State, zb: ZBuffer, name: SkbId, seen: Set<SkbId>): SkbId[] | null {
-    if (seen.has(name)) return null;
-    seen.add(name);
+  private chainTo(state: State, zb: ZBuffer, name: SkbId, seen: Set<SkbId> | null): SkbId[] | null {
+    if (seen) {
+      if (seen.has(name)) return null;
+      seen.add(name);
+    }
     const skb = state.skbs.get(name);
     const data = skb && state.datas.get(skb.head);
     if (!skb || !data) return null;
     if (this.mechanism.waitsOnSkb(state, zb, skb, data)) return [name];
+    if (data.frag_list.length === 0) return null;
+    // The walk's first skb: `seen` is made when a chain goes below it.
+    seen ??= new Set([name]);
     for (const member of data.frag_list) {
       const rest = this.chainTo(state, zb, member, seen);
       if (rest) return [name, ...rest];
@@ -508,6 +517,13 @@ export class Checker {
 interface Outside {
   readonly label: string;
   readonly objects: readonly string[];
+}
+
+const NO_OUTSIDE: Outside[] = [];
+
+/** One holder per label (the first found keeps its place). */
+function put(out: Map<string, Outside> | null, label: string, objects: string[]): Map<string, Outside> {
+  return (out ?? new Map<string, Outside>()).set(label, { label, objects });
 }
 
 /** "t → frag_list a" for the chain [t, a]. */

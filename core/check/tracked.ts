@@ -63,6 +63,13 @@ export class Tracked {
    * new skb revive an entry? Never in a trace, whose names are used once).
    */
   private readonly queued = new Set<string>();
+  /**
+   * Writes to skbs and Datas since the checker last walked the queues, and
+   * whether those steps wrote what else a walk reads.
+   */
+  private readonly wroteSkbs = new Set<string>();
+  private readonly wroteDatas = new Set<string>();
+  private wroteQueuesOrUbufs = true;
 
   /** Built from the whole state (the first step of a pass). */
   constructor(state: State, isOpen: (id: BufferId) => boolean) {
@@ -81,7 +88,11 @@ export class Tracked {
 
   /** Open buffer ids in table order; `isOpen` drops the ones told complete since. */
   openBuffers(isOpen: (id: BufferId) => boolean): readonly BufferId[] {
-    if (this.open.some((id) => !isOpen(id))) this.open = this.open.filter(isOpen);
+    for (const id of this.open) {
+      if (isOpen(id)) continue;
+      this.open = this.open.filter(isOpen);
+      break;
+    }
     return this.open;
   }
 
@@ -90,8 +101,50 @@ export class Tracked {
     return this.devRoots.length === 0 ? this.sockRoots : this.sockRoots.length === 0 ? this.devRoots : [...this.sockRoots, ...this.devRoots];
   }
 
+  /**
+   * Whether the steps since the last call may have changed what a walk from the queues
+   * finds (Checker.outsideHolders through waitsOnSkb): it wrote the
+   * queues, ubufs or buffers, or an skb or Data on a chain of frag_lists
+   * from a live queue entry, as the chains stand now. If not, every walk
+   * gives what it gave before the step (the same records along the same
+   * chains; an skb freed off a chain only shortens it).
+   */
+  queueWalkMayHaveChanged(state: State): boolean {
+    const changed = this.walkChanged(state);
+    this.wroteSkbs.clear();
+    this.wroteDatas.clear();
+    this.wroteQueuesOrUbufs = false;
+    return changed;
+  }
+
+  private walkChanged(state: State): boolean {
+    if (this.wroteQueuesOrUbufs) return true;
+    if (this.wroteSkbs.size === 0 && this.wroteDatas.size === 0) return false;
+    const seen = new Set<string>();
+    const stack: string[] = [];
+    for (const r of this.roots()) stack.push(r.skb);
+    while (stack.length) {
+      const name = stack.pop()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      if (this.wroteSkbs.has(name)) return true;
+      const skb = state.skbs.get(name as SkbId);
+      if (!skb) continue;
+      if (this.wroteDatas.has(skb.head)) return true;
+      const data = state.datas.get(skb.head);
+      if (data) for (const m of data.frag_list) stack.push(m);
+    }
+    return false;
+  }
+
   /** Follow one step's writes; `state` is the state after it. */
   update(state: State, writes: WriteLog): void {
+    // Long without a walk: say "changed" rather than remember every name.
+    if (this.wroteSkbs.size + this.wroteDatas.size > 4096) {
+      this.wroteSkbs.clear();
+      this.wroteDatas.clear();
+      this.wroteQueuesOrUbufs = true;
+    }
     let socks = false;
     let devq = false;
     let skbsGone = false;
@@ -103,34 +156,41 @@ export class Tracked {
     eachWrite(writes, (table: TableName, key: string, before: unknown, had: boolean) => {
       switch (table) {
         case "datas":
+          this.wroteDatas.add(key);
           if (had) dataRefs(this.refs, before as Data, -1);
           this.addNow(state.datas.get(key as Data["id"]), dataRefs);
           return;
         case "pipes":
+          this.wroteQueuesOrUbufs = true;
           if (had) pipeRefs(this.refs, before as Pipe, -1);
           this.addNow(state.pipes.get(key as Pipe["name"]), pipeRefs);
           return;
         case "ubufs":
+          this.wroteQueuesOrUbufs = true;
           if (had) ubufRefs(this.refs, before as Ubuf, -1);
           this.addNow(state.ubufs.get(key as Ubuf["name"]), ubufRefs);
           return;
         case "buffers":
+          this.wroteQueuesOrUbufs = true;
           // A new key goes to the end of the table, as in the Map.
           if (!had && state.buffers.has(key as BufferId)) this.open.push(key as BufferId);
           return;
         case "socks":
           socks = true;
+          this.wroteQueuesOrUbufs = true;
           return;
         case "devq":
+          this.wroteQueuesOrUbufs = true;
           if (!had && state.devq.has(key as SkbId)) devAdded.push(key as SkbId);
           else if (had && !state.devq.has(key as SkbId)) devRemoved = true;
           else if (had) devKept = true;
           return;
         case "skbs": {
+          this.wroteSkbs.add(key);
           const now = state.skbs.has(key as SkbId);
           if (had && !now) skbsGone = true;
           // A new skb under a queued name would revive its entry.
-          else if (!had && now && this.queued.has(key)) socks = devq = true;
+          else if (!had && now && this.queued.has(key)) socks = devq = this.wroteQueuesOrUbufs = true;
           return;
         }
         default:
