@@ -134,6 +134,12 @@ export class Checker {
   /** Kept from the steps' writes when the caller hands them over (replay); else null and the checks scan. */
   private tracked: Tracked | null = null;
   private readonly isOpen = (id: BufferId): boolean => !this.completedAt.has(id);
+  /** The findings of the step being judged; `add` records one there and in all (one closure per Checker, not per step). */
+  private stepFindings: Finding[] = [];
+  private readonly add = (f: Finding): void => {
+    this.stepFindings.push(f);
+    this.findings.push(f);
+  };
 
   constructor(readonly policy: PolicyId) {
     this.mechanism = completionPolicy(policy);
@@ -198,11 +204,9 @@ export class Checker {
     else if (!this.tracked) this.tracked = new Tracked(state, this.isOpen);
     else this.tracked.update(state, writes);
     const out: Finding[] = [];
+    this.stepFindings = out;
     const step = state.step;
-    const add = (f: Finding) => {
-      out.push(f);
-      this.findings.push(f);
-    };
+    const add = this.add;
     if (error && (error.kind === "use-after-free" || error.kind === "double-free")) {
       add({ kind: error.kind, step, message: error.message, objects: [error.object] });
     }

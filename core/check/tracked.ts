@@ -17,7 +17,7 @@
  * path = pure path property test compare them). Without a step's writes
  * (the search's pure steps) nothing is kept and the checker scans.
  */
-import { eachWrite, type WriteLog } from "../model/tx";
+import { firstWrite, writesSeen, type WriteLog } from "../model/tx";
 import type { BufferId, Data, PageId, Pipe, SkbId, SockId, State, TableName, Ubuf } from "../model/types";
 
 /** A queue entry whose skb is alive: the socket (null: the device) and the skb. */
@@ -153,50 +153,56 @@ export class Tracked {
     const devAdded: SkbId[] = [];
     let devRemoved = false;
     let devKept = false;
-    eachWrite(writes, (table: TableName, key: string, before: unknown, had: boolean) => {
+    const seen = writesSeen(writes);
+    for (let i = 0; i < writes.length; i += 4) {
+      if (!firstWrite(writes, i, seen)) continue;
+      const table = writes[i] as TableName;
+      const key = writes[i + 1] as string;
+      const before = writes[i + 2];
+      const had = writes[i + 3] as boolean;
       switch (table) {
         case "datas":
           this.wroteDatas.add(key);
           if (had) dataRefs(this.refs, before as Data, -1);
           this.addNow(state.datas.get(key as Data["id"]), dataRefs);
-          return;
+          continue;
         case "pipes":
           this.wroteQueuesOrUbufs = true;
           if (had) pipeRefs(this.refs, before as Pipe, -1);
           this.addNow(state.pipes.get(key as Pipe["name"]), pipeRefs);
-          return;
+          continue;
         case "ubufs":
           this.wroteQueuesOrUbufs = true;
           if (had) ubufRefs(this.refs, before as Ubuf, -1);
           this.addNow(state.ubufs.get(key as Ubuf["name"]), ubufRefs);
-          return;
+          continue;
         case "buffers":
           this.wroteQueuesOrUbufs = true;
           // A new key goes to the end of the table, as in the Map.
           if (!had && state.buffers.has(key as BufferId)) this.open.push(key as BufferId);
-          return;
+          continue;
         case "socks":
           socks = true;
           this.wroteQueuesOrUbufs = true;
-          return;
+          continue;
         case "devq":
           this.wroteQueuesOrUbufs = true;
           if (!had && state.devq.has(key as SkbId)) devAdded.push(key as SkbId);
           else if (had && !state.devq.has(key as SkbId)) devRemoved = true;
           else if (had) devKept = true;
-          return;
+          continue;
         case "skbs": {
           this.wroteSkbs.add(key);
           const now = state.skbs.has(key as SkbId);
           if (had && !now) skbsGone = true;
           // A new skb under a queued name would revive its entry.
           else if (!had && now && this.queued.has(key)) socks = devq = this.wroteQueuesOrUbufs = true;
-          return;
+          continue;
         }
         default:
-          return;
+          continue;
       }
-    });
+    }
     if (socks) this.rebuildSockRoots(state);
     else if (skbsGone) this.sockRoots = this.sockRoots.filter((r) => state.skbs.has(r.skb));
     // A delete logs the table's key order first (Tx.delete): a key deleted

@@ -22,7 +22,7 @@ export interface StepOutcome {
   /** In place, when asked (keepUndo): the step's undo log (undoWrites). */
   readonly undo?: readonly unknown[];
   /**
-   * In place: the step's writes (eachWrite), valid until the next step;
+   * In place: the step's writes (firstWrite), valid until the next step;
    * absent for a pure or a failed step (a failed step changes nothing).
    */
   readonly writes?: WriteLog;

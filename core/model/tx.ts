@@ -86,7 +86,7 @@ export class Tx {
 
   /**
    * In place: the step's writes so far (its undo log, not copied; see
-   * eachWrite), for indexes kept from each step's writes. Pure: null.
+   * firstWrite), for indexes kept from each step's writes. Pure: null.
    */
   get writes(): WriteLog | null {
     return this.mode === "inplace" ? this.undo : null;
@@ -261,28 +261,35 @@ export function undoWrites(state: State, log: readonly unknown[]): void {
   }
 }
 
-/** A step's writes in place: its undo log, (table, key, old value, had) per write. */
+/**
+ * A step's writes in place: its undo log, (table, key, old value, had) per
+ * write, key null for a table's key order (logged before its first delete).
+ * A key's first entry holds its record before the step; the tables, after.
+ */
 export type WriteLog = readonly unknown[];
 
+/** What firstWrite remembers for a log: nothing for a short one (it scans back), a set for a long one. */
+export function writesSeen(log: WriteLog): Set<string> | null {
+  return log.length > 64 ? new Set() : null;
+}
+
 /**
- * Each (table, key) a step wrote, once, with the record it held before the
- * step (`had` false: there was none). The record after is in the tables.
- * The log's key-order entries (key null) are skipped.
+ * Whether the log's entry at `i` (a multiple of 4, visited in order) is
+ * the first write of its (table, key), and not a key-order entry. Most
+ * steps write a few keys: the earlier entries are scanned, no set built.
  */
-export function eachWrite(log: WriteLog, visit: (table: TableName, key: string, before: unknown, had: boolean) => void): void {
-  let seen: Set<string> | null = null;
-  for (let i = 0; i < log.length; i += 4) {
-    const key = log[i + 1];
-    if (key === null) continue;
-    const table = log[i] as TableName;
-    // One write per key is the common step; a Set only for steps with several.
-    if (log.length > 4) {
-      const id = `${table}\0${key as string}`;
-      if ((seen ??= new Set()).has(id)) continue;
-      seen.add(id);
-    }
-    visit(table, key as string, log[i + 2], log[i + 3] as boolean);
+export function firstWrite(log: WriteLog, i: number, seen: Set<string> | null): boolean {
+  const key = log[i + 1];
+  if (key === null) return false;
+  const table = log[i];
+  if (seen) {
+    const id = `${table as string}\0${key as string}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
   }
+  for (let j = 0; j < i; j += 4) if (log[j + 1] === key && log[j] === table) return false;
+  return true;
 }
 
 /**
