@@ -443,14 +443,14 @@ export class Checker {
     // Every open buffer not late found no outside holder when last asked:
     // if nothing a walk reads changed since, none would now either. (A
     // policy that waits on page holders reads pages, Datas and caches too.)
-    const walk = !this.tracked || this.mechanism.waitsOnPageHolders || this.tracked.queueWalkMayHaveChanged(state);
+    const redo = !this.tracked || this.mechanism.waitsOnPageHolders ? "all" : this.tracked.walksToRedo(state);
     for (const zb of this.openBuffers(state)) {
       if (this.idle(state, zb)) {
         if (!this.idleSince.has(zb.id)) this.idleSince.set(zb.id, step);
       } else {
         this.idleSince.delete(zb.id);
       }
-      if (!walk || this.lateBuffers.has(zb.id)) continue;
+      if (this.lateBuffers.has(zb.id) || (redo !== "all" && !redo.has(zb.id))) continue;
       const outside = this.outsideHolders(state, index, zb, (roots ??= this.roots(state)));
       if (outside.length) {
         this.lateBuffers.add(zb.id);

@@ -40,6 +40,15 @@ function ubufRefs(refs: Map<PageId, number>, u: Ubuf, sign: number): void {
   if (u.pins) for (const p of u.pins) bump(refs, p, sign);
 }
 
+const NO_KEYS: ReadonlySet<string> = new Set();
+
+function sameRoots(a: readonly Root[], b: readonly Root[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].sock !== b[i].sock || a[i].skb !== b[i].skb) return false;
+  return true;
+}
+
 /** Whether the step deleted a key of the table (its key order is logged before). */
 function deletedIn(log: WriteLog, table: TableName): boolean {
   for (let i = 0; i < log.length; i += 4) if (log[i + 1] === null && log[i] === table) return true;
@@ -69,7 +78,11 @@ export class Tracked {
    */
   private readonly wroteSkbs = new Set<string>();
   private readonly wroteDatas = new Set<string>();
-  private wroteQueuesOrUbufs = true;
+  private readonly wroteUbufs = new Set<string>();
+  /** Buffers written (armed, told, their pages changed): each is walked again. */
+  private readonly wroteBuffers = new Set<string>();
+  /** The live queue entries changed (or too much was written to remember). */
+  private rootsChanged = true;
 
   /** Built from the whole state (the first step of a pass). */
   constructor(state: State, isOpen: (id: BufferId) => boolean) {
@@ -102,24 +115,29 @@ export class Tracked {
   }
 
   /**
-   * Whether the steps since the last call may have changed what a walk from the queues
-   * finds (Checker.outsideHolders through waitsOnSkb): it wrote the
-   * queues, ubufs or buffers, or an skb or Data on a chain of frag_lists
-   * from a live queue entry, as the chains stand now. If not, every walk
-   * gives what it gave before the step (the same records along the same
-   * chains; an skb freed off a chain only shortens it).
+   * Which walks from the queues (Checker.outsideHolders through waitsOnSkb,
+   * which reads the buffer, the skb, its Data and that Data's ubuf) the
+   * steps since the last call may have changed: "all" when the live queue
+   * entries changed, or an skb, Data or ubuf on a chain of frag_lists from
+   * one of them, as the chains stand now; else the buffers written (a new
+   * buffer is walked first here). Every other walk gives what it gave
+   * before (the same records along the same chains; an skb freed off a
+   * chain only shortens it).
    */
-  queueWalkMayHaveChanged(state: State): boolean {
-    const changed = this.walkChanged(state);
+  walksToRedo(state: State): "all" | ReadonlySet<string> {
+    const all = this.walkChanged(state);
+    const buffers = all ? NO_KEYS : new Set(this.wroteBuffers);
     this.wroteSkbs.clear();
     this.wroteDatas.clear();
-    this.wroteQueuesOrUbufs = false;
-    return changed;
+    this.wroteUbufs.clear();
+    this.wroteBuffers.clear();
+    this.rootsChanged = false;
+    return all ? "all" : buffers;
   }
 
   private walkChanged(state: State): boolean {
-    if (this.wroteQueuesOrUbufs) return true;
-    if (this.wroteSkbs.size === 0 && this.wroteDatas.size === 0) return false;
+    if (this.rootsChanged) return true;
+    if (this.wroteSkbs.size === 0 && this.wroteDatas.size === 0 && this.wroteUbufs.size === 0) return false;
     const seen = new Set<string>();
     const stack: string[] = [];
     for (const r of this.roots()) stack.push(r.skb);
@@ -132,7 +150,9 @@ export class Tracked {
       if (!skb) continue;
       if (this.wroteDatas.has(skb.head)) return true;
       const data = state.datas.get(skb.head);
-      if (data) for (const m of data.frag_list) stack.push(m);
+      if (!data) continue;
+      if (data.zcopy && this.wroteUbufs.has(data.zcopy.ubuf)) return true;
+      for (const m of data.frag_list) stack.push(m);
     }
     return false;
   }
@@ -140,11 +160,14 @@ export class Tracked {
   /** Follow one step's writes; `state` is the state after it. */
   update(state: State, writes: WriteLog): void {
     // Long without a walk: say "changed" rather than remember every name.
-    if (this.wroteSkbs.size + this.wroteDatas.size > 4096) {
+    if (this.wroteSkbs.size + this.wroteDatas.size + this.wroteUbufs.size + this.wroteBuffers.size > 4096) {
       this.wroteSkbs.clear();
       this.wroteDatas.clear();
-      this.wroteQueuesOrUbufs = true;
+      this.wroteUbufs.clear();
+      this.wroteBuffers.clear();
+      this.rootsChanged = true;
     }
+    const roots = this.roots();
     let socks = false;
     let devq = false;
     let skbsGone = false;
@@ -167,26 +190,23 @@ export class Tracked {
           this.addNow(state.datas.get(key as Data["id"]), dataRefs);
           continue;
         case "pipes":
-          this.wroteQueuesOrUbufs = true;
           if (had) pipeRefs(this.refs, before as Pipe, -1);
           this.addNow(state.pipes.get(key as Pipe["name"]), pipeRefs);
           continue;
         case "ubufs":
-          this.wroteQueuesOrUbufs = true;
+          this.wroteUbufs.add(key);
           if (had) ubufRefs(this.refs, before as Ubuf, -1);
           this.addNow(state.ubufs.get(key as Ubuf["name"]), ubufRefs);
           continue;
         case "buffers":
-          this.wroteQueuesOrUbufs = true;
+          this.wroteBuffers.add(key);
           // A new key goes to the end of the table, as in the Map.
           if (!had && state.buffers.has(key as BufferId)) this.open.push(key as BufferId);
           continue;
         case "socks":
           socks = true;
-          this.wroteQueuesOrUbufs = true;
           continue;
         case "devq":
-          this.wroteQueuesOrUbufs = true;
           if (!had && state.devq.has(key as SkbId)) devAdded.push(key as SkbId);
           else if (had && !state.devq.has(key as SkbId)) devRemoved = true;
           else if (had) devKept = true;
@@ -196,7 +216,7 @@ export class Tracked {
           const now = state.skbs.has(key as SkbId);
           if (had && !now) skbsGone = true;
           // A new skb under a queued name would revive its entry.
-          else if (!had && now && this.queued.has(key)) socks = devq = this.wroteQueuesOrUbufs = true;
+          else if (!had && now && this.queued.has(key)) socks = devq = true;
           continue;
         }
         default:
@@ -213,9 +233,11 @@ export class Tracked {
       if (devRemoved || skbsGone) this.devRoots = this.devRoots.filter((r) => state.skbs.has(r.skb) && state.devq.has(r.skb));
       for (const skb of devAdded) {
         this.queued.add(skb);
-        if (state.skbs.has(skb)) this.devRoots.push({ sock: null, skb });
+        // A new array, never pushed into: update() compares the entries before and after by identity first.
+        if (state.skbs.has(skb)) this.devRoots = [...this.devRoots, { sock: null, skb }];
       }
     }
+    if (!this.rootsChanged && !sameRoots(roots, this.roots())) this.rootsChanged = true;
   }
 
   private addNow<T>(record: T | undefined, refs: (m: Map<PageId, number>, r: T, sign: number) => void): void {
