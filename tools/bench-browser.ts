@@ -345,6 +345,8 @@ export async function main(): Promise<void> {
   const served = await serveBuild();
   const chromium = await launchChromium();
   try {
+    // `npm run bench:browser -- million`: the 1,000,000-step file's figures only.
+    if (process.argv.includes("million")) return await millionFromFile(chromium.browser, served.url);
     console.log(`initial JS (gzip): ${initialJsGzipKb().toFixed(1)} KB (goal ≤ 200 KB)`);
     const { page } = await openApp(chromium.browser, served.url, "light");
     await graphFigures(page);

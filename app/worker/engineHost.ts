@@ -45,6 +45,8 @@ import {
   type TraceOp,
   type KernelId,
   type PolicyId,
+  type EngineEvent,
+  type StateView,
 } from "../../core/index";
 import { contractsOf } from "../../core/ops/contracts";
 import { captionAt, narrationOf, type Narration } from "../../stories/narration";
@@ -212,13 +214,21 @@ export class EngineHost {
     }
     const { run } = loaded;
     const n = Math.max(0, Math.min(run.steps.length, Math.floor(step)));
-    const state = run.snapshotAt(n);
-    const before = n > 0 ? run.snapshotAt(n - 1) : null;
-    const view = stateView(withPages(state, visiblePages(state, before)));
-    const prev = before ? stateView(withPages(before, livePages(before))) : null;
+    // Steps n - 1 and n and the step's events from one replay (run.around).
+    let prev: StateView | null = null;
+    let liveBefore: Set<string> | null = null;
+    let state: State;
+    let events: readonly EngineEvent[] = [];
+    if (n > 0) {
+      ({ state, events } = run.around(n, (before) => {
+        liveBefore = livePages(before);
+        prev = stateView(withPages(before, liveBefore));
+      }));
+    } else state = run.snapshotAt(0);
+    const view = stateView(withPages(state, visiblePages(state, liveBefore)));
     loaded.narration ??= narrationOf(loaded.trace);
     const caption = captionAt(loaded.narration, n);
-    this.post({ kind: "snapshot", seq, step: n, view, prev, detail: n > 0 ? stepDetail(run, n, state) : null, caption });
+    this.post({ kind: "snapshot", seq, step: n, view, prev, detail: n > 0 ? stepDetail(run, n, state, events) : null, caption });
   }
 
   /** The loaded trace as a permalink view, if `loadSeq` is still the one loaded. */
@@ -545,15 +555,10 @@ function livePages(state: State): Set<string> {
   return keep;
 }
 
-function visiblePages(state: State, before: State | null): Set<string> {
+/** `liveBefore`: livePages of the step before (null at step 0). */
+function visiblePages(state: State, liveBefore: ReadonlySet<string> | null): Set<string> {
   const keep = new Set<string>();
-  for (const p of state.pages.values()) {
-    if (!p.freed) keep.add(p.name);
-    else if (before) {
-      const was = before.pages.get(p.name);
-      if (was && !was.freed) keep.add(p.name);
-    }
-  }
+  for (const p of state.pages.values()) if (!p.freed || liveBefore?.has(p.name)) keep.add(p.name);
   return keep;
 }
 
@@ -562,7 +567,7 @@ function withPages(state: State, keep: ReadonlySet<string>): State {
   return { ...state, pages };
 }
 
-function stepDetail(run: Run, n: number, state: State): StepDetail {
+function stepDetail(run: Run, n: number, state: State, events: readonly EngineEvent[]): StepDetail {
   const s = run.steps[n - 1];
   return {
     step: n,
@@ -571,7 +576,7 @@ function stepDetail(run: Run, n: number, state: State): StepDetail {
     narration: (s.op.leading ?? []).map((c) => c.trim()).filter(Boolean),
     error: s.error ? { kind: s.error.kind, message: s.error.message } : null,
     findings: s.findings,
-    events: describeEvents(s.events, state),
+    events: describeEvents(events, state),
   };
 }
 

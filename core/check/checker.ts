@@ -32,11 +32,13 @@
  * after it rests on a state the kernel would not have and does not.
  */
 import { isKernelBug, type EngineError, type EngineEvent } from "../model/events";
-import { holderCount, holdersIndex, skbsOfData } from "../model/lookup";
+import { countedHoldersOf, holderCount, skbsOfData } from "../model/lookup";
+import type { WriteLog } from "../model/tx";
 import type { BufferId, DataId, PageId, PolicyId, SkbId, State, TableName, ZBuffer } from "../model/types";
 import { completionPolicy } from "../policy/registry";
 import type { CompletionPolicy } from "../policy/types";
 import { describeHolder, describePageHolder } from "./describe";
+import { Tracked, type Root } from "./tracked";
 
 export type FindingKind =
   | "premature"
@@ -129,6 +131,15 @@ export class Checker {
 
   /** The policy's module: what is armed, what its completion waits on. */
   private readonly mechanism: CompletionPolicy;
+  /** Kept from the steps' writes when the caller hands them over (replay); else null and the checks scan. */
+  private tracked: Tracked | null = null;
+  private readonly isOpen = (id: BufferId): boolean => !this.completedAt.has(id);
+  /** The findings of the step being judged; `add` records one there and in all (one closure per Checker, not per step). */
+  private stepFindings: Finding[] = [];
+  private readonly add = (f: Finding): void => {
+    this.stepFindings.push(f);
+    this.findings.push(f);
+  };
 
   constructor(readonly policy: PolicyId) {
     this.mechanism = completionPolicy(policy);
@@ -177,6 +188,9 @@ export class Checker {
   /**
    * `touchedTables`, when given, lets the buffer checks run only when what
    * they read may have changed (the replay knows; the search does not).
+   * `writes`, the step's in-place writes (empty for a failed step), keeps
+   * the checker's indexes (tracked.ts) instead of scanning the state; a
+   * caller gives them at every step of a pass or never.
    */
   afterStep(
     state: State,
@@ -184,13 +198,15 @@ export class Checker {
     error: EngineError | undefined,
     touched: ReadonlySet<string>,
     touchedTables?: ReadonlySet<TableName>,
+    writes?: WriteLog,
   ): Finding[] {
+    if (!writes) this.tracked = null;
+    else if (!this.tracked) this.tracked = new Tracked(state, this.isOpen);
+    else this.tracked.update(state, writes);
     const out: Finding[] = [];
+    this.stepFindings = out;
     const step = state.step;
-    const add = (f: Finding) => {
-      out.push(f);
-      this.findings.push(f);
-    };
+    const add = this.add;
     if (error && (error.kind === "use-after-free" || error.kind === "double-free")) {
       add({ kind: error.kind, step, message: error.message, objects: [error.object] });
     }
@@ -214,9 +230,7 @@ export class Checker {
   private buffersMayHaveChanged(state: State, touched: ReadonlySet<string>, tables?: ReadonlySet<TableName>): boolean {
     if (!tables) return true;
     if (tables.has("socks") || tables.has("devq") || tables.has("pipes") || tables.has("buffers") || tables.has("ubufs")) return true;
-    for (const zb of state.buffers.values()) {
-      if (zb.pages.some((p) => touched.has(p))) return true;
-    }
+    if (touched.size) for (const zb of this.openBuffers(state)) for (const p of zb.pages) if (touched.has(p)) return true;
     // A Data or skb change matters for queued skbs only.
     if (tables.has("datas") || tables.has("skbs")) {
       if (state.devq.size) return true;
@@ -373,7 +387,7 @@ export class Checker {
   private checkConservation(state: State, index: StepIndex, step: number, id: string, add: (f: Finding) => void): void {
     const page = state.pages.get(id as PageId);
     if (!page) return;
-    if (holderCount(state, page.name) === page.refcount) {
+    if (this.holderCount(state, page.name) === page.refcount) {
       if (this.badConservation.delete(id)) this.changed.add("badCons");
       return;
     }
@@ -391,19 +405,53 @@ export class Checker {
   }
 
   private idle(state: State, zb: ZBuffer): boolean {
-    return zb.pages.length > 0 && zb.pages.every((p) => (state.pages.get(p)?.refcount ?? 0) === 0 && holderCount(state, p) === 0);
+    return zb.pages.length > 0 && zb.pages.every((p) => (state.pages.get(p)?.refcount ?? 0) === 0 && this.holderCount(state, p) === 0);
+  }
+
+  /** lookup.ts holderCount, from the tracked references when kept. */
+  private holderCount(state: State, page: PageId): number {
+    if (!this.tracked) return holderCount(state, page);
+    const p = state.pages.get(page);
+    return (p?.caller ?? 0) + (p?.pp_in_pool ? 1 : 0) + this.tracked.refsOf(page) + (state.caches.pfrag?.page === page ? 1 : 0);
+  }
+
+  /** The buffers not told complete yet, in table order. */
+  private openBuffers(state: State): ZBuffer[] {
+    const out: ZBuffer[] = [];
+    if (!this.tracked) {
+      for (const zb of state.buffers.values()) if (!this.completedAt.has(zb.id)) out.push(zb);
+      return out;
+    }
+    for (const id of this.tracked.openBuffers(this.isOpen)) {
+      const zb = state.buffers.get(id);
+      if (zb && !this.completedAt.has(id)) out.push(zb);
+    }
+    return out;
+  }
+
+  /** Queue entries whose skb is alive (receive queues, then the device queue). */
+  private roots(state: State): readonly Root[] {
+    if (this.tracked) return this.tracked.roots();
+    const out: Root[] = [];
+    for (const sock of state.socks.values()) for (const skb of sock.queue) if (state.skbs.has(skb)) out.push({ sock: sock.name, skb });
+    for (const skb of state.devq.keys()) if (state.skbs.has(skb)) out.push({ sock: null, skb });
+    return out;
   }
 
   private checkBuffers(state: State, index: StepIndex, step: number, add: (f: Finding) => void): void {
-    for (const zb of state.buffers.values()) {
-      if (this.completedAt.has(zb.id)) continue;
+    let roots: readonly Root[] | null = null;
+    // Every open buffer not late found no outside holder when last asked:
+    // if nothing a walk reads changed since, none would now either. (A
+    // policy that waits on page holders reads pages, Datas and caches too.)
+    const redo = !this.tracked || this.mechanism.waitsOnPageHolders ? "all" : this.tracked.walksToRedo(state);
+    for (const zb of this.openBuffers(state)) {
       if (this.idle(state, zb)) {
         if (!this.idleSince.has(zb.id)) this.idleSince.set(zb.id, step);
       } else {
         this.idleSince.delete(zb.id);
       }
-      if (this.lateBuffers.has(zb.id)) continue;
-      const outside = this.outsideHolders(state, index, zb);
+      if (this.lateBuffers.has(zb.id) || (redo !== "all" && !redo.has(zb.id))) continue;
+      const outside = this.outsideHolders(state, index, zb, (roots ??= this.roots(state)));
       if (outside.length) {
         this.lateBuffers.add(zb.id);
         this.changed.add("late");
@@ -420,45 +468,47 @@ export class Checker {
   }
 
   /** The holders outside the stack that the policy's completion waits on. */
-  private outsideHolders(state: State, index: StepIndex, zb: ZBuffer): Outside[] {
-    const out = new Map<string, Outside>();
-    const put = (label: string, objects: string[]) => out.set(label, { label, objects });
+  private outsideHolders(state: State, index: StepIndex, zb: ZBuffer, roots: readonly Root[]): Outside[] {
+    // Allocated on the first holder found: most checks find none (every step, every open buffer).
+    let out: Map<string, Outside> | null = null;
     if (this.mechanism.waitsOnPageHolders && state.pipes.size > 0) {
       for (const p of zb.pages) {
         for (const h of index.holders(p)) {
           const pipe = /^(.+)\.bufs\[\d+\]$/.exec(h);
-          if (pipe) put(`${pipe[1]} (pipe, ${p})`, [pipe[1]]);
+          if (pipe) out = put(out, `${pipe[1]} (pipe, ${p})`, [pipe[1]]);
         }
       }
     }
     // A receive queue and the device's transmit queue hold skbs: does one
     // of them, or an skb on a chain of frag_lists below it (a frag_list
-    // member is freed only with its head), keep the completion back?
-    for (const sock of state.socks.values()) {
-      for (const name of sock.queue) {
-        const chain = this.chainTo(state, zb, name, new Set());
-        if (chain) put(`${sock.name} (receive queue, ${chainText(chain)})`, [sock.name, ...chain]);
-      }
-    }
-    for (const name of state.devq.keys()) {
-      const chain = this.chainTo(state, zb, name, new Set());
+    // member is freed only with its head), keep the completion back? (An
+    // entry whose skb is freed leads nowhere: only live ones are walked.)
+    for (const { sock, skb } of roots) {
+      const chain = this.chainTo(state, zb, skb, null);
+      if (!chain) continue;
+      if (sock) out = put(out, `${sock} (receive queue, ${chainText(chain)})`, [sock, ...chain]);
       // "@dev": the device's name among a finding's objects (no trace name starts with @).
-      if (chain) put(`the device queue (${chainText(chain)})`, ["@dev", ...chain]);
+      else out = put(out, `the device queue (${chainText(chain)})`, ["@dev", ...chain]);
     }
-    return [...out.values()];
+    return out ? [...out.values()] : NO_OUTSIDE;
   }
 
   /**
    * The skbs from `name` down frag_list links to one whose completion the
    * policy waits on (`name` itself first), or null.
    */
-  private chainTo(state: State, zb: ZBuffer, name: SkbId, seen: Set<SkbId>): SkbId[] | null {
-    if (seen.has(name)) return null;
-    seen.add(name);
+  private chainTo(state: State, zb: ZBuffer, name: SkbId, seen: Set<SkbId> | null): SkbId[] | null {
+    if (seen) {
+      if (seen.has(name)) return null;
+      seen.add(name);
+    }
     const skb = state.skbs.get(name);
     const data = skb && state.datas.get(skb.head);
     if (!skb || !data) return null;
     if (this.mechanism.waitsOnSkb(state, zb, skb, data)) return [name];
+    if (data.frag_list.length === 0) return null;
+    // The walk's first skb: `seen` is made when a chain goes below it.
+    seen ??= new Set([name]);
     for (const member of data.frag_list) {
       const rest = this.chainTo(state, zb, member, seen);
       if (rest) return [name, ...rest];
@@ -473,20 +523,26 @@ interface Outside {
   readonly objects: readonly string[];
 }
 
+const NO_OUTSIDE: Outside[] = [];
+
+/** One holder per label (the first found keeps its place). */
+function put(out: Map<string, Outside> | null, label: string, objects: string[]): Map<string, Outside> {
+  return (out ?? new Map<string, Outside>()).set(label, { label, objects });
+}
+
 /** "t → frag_list a" for the chain [t, a]. */
 function chainText(chain: readonly SkbId[]): string {
   return chain.join(" → frag_list ");
 }
 
-/** Who holds what in one state, computed in one pass when a check needs it. */
+/** Who holds each page in one state, worked out for the pages a check asks about. */
 class StepIndex {
-  private byPage: Map<PageId, string[]> | null = null;
+  private readonly byPage = new Map<PageId, readonly string[]>();
   constructor(private readonly state: State) {}
 
   holders(page: PageId): readonly string[] {
-    this.byPage ??= holdersIndex(this.state);
-    return this.byPage.get(page) ?? NONE;
+    let list = this.byPage.get(page);
+    if (!list) this.byPage.set(page, (list = countedHoldersOf(this.state, page)));
+    return list;
   }
 }
-
-const NONE: readonly never[] = Object.freeze([]);

@@ -5,7 +5,7 @@
  * state as it was and says why; an engine bug becomes an "internal" error.
  */
 import { OpFailure, type EngineError, type EngineEvent } from "../model/events";
-import { STEP_WORK_BUDGET, TABLES, Tx, WorkBudgetExceeded, type AccessLog, type TxMode } from "../model/tx";
+import { STEP_WORK_BUDGET, TABLES, Tx, WorkBudgetExceeded, type AccessLog, type TxMode, type WriteLog } from "../model/tx";
 import type { State, TableName } from "../model/types";
 import { opSpec, type ArgValue } from "../ops";
 import { brokenContract, contractMessage } from "../ops/contracts";
@@ -21,6 +21,11 @@ export interface StepOutcome {
   readonly touchedTables: ReadonlySet<TableName>;
   /** In place, when asked (keepUndo): the step's undo log (undoWrites). */
   readonly undo?: readonly unknown[];
+  /**
+   * In place: the step's writes (firstWrite), valid until the next step;
+   * absent for a pure or a failed step (a failed step changes nothing).
+   */
+  readonly writes?: WriteLog;
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -88,7 +93,9 @@ export function applyOp(state: State, op: TraceOp, mode: TxMode, options: ApplyO
     }
     spec.run(tx, op.result, args);
     const out = { state: tx.commit(), events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables };
-    return keepUndo ? { ...out, undo: tx.takeUndo() } : out;
+    if (keepUndo) return { ...out, undo: tx.takeUndo() };
+    const writes = tx.writes;
+    return writes ? { ...out, writes } : out;
   } catch (e) {
     if (e instanceof OpFailure) return failed(tx, e.error);
     if (e instanceof WorkBudgetExceeded)

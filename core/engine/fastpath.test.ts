@@ -71,6 +71,15 @@ describe("fast replay path = pure path", () => {
           if (k < 1 || k > trace.ops.length) continue;
           expect(stateView(run.snapshotAt(k)), `snapshotAt(${k})`).toEqual(stateView(pure.steps[k - 1].state));
         }
+        // around(k): steps k - 1 and k and step k's events, from one replay.
+        for (const k of [1, trace.ops.length]) {
+          if (k < 1 || k > trace.ops.length) continue;
+          let before: unknown = null;
+          const at = run.around(k, (b) => (before = stateView(b)));
+          expect(before, `around(${k}) before`).toEqual(stateView(k > 1 ? pure.steps[k - 2].state : emptyState(opts.kernel, opts.policy)));
+          expect(stateView(at.state), `around(${k})`).toEqual(stateView(pure.steps[k - 1].state));
+          expect(at.events, `around(${k}) events`).toEqual(run.steps[k - 1].events);
+        }
         const judged = judgeTrace(trace, opts);
         expect(judged.findings).toEqual(pure.findings);
         expect(judged.verdict).toBe(run.verdict);

@@ -26,6 +26,7 @@ import { applyOp, type ContractMode } from "./apply";
 export const CHECKPOINT_EVERY = 256;
 const EMPTY_EVENTS: readonly EngineEvent[] = Object.freeze([]);
 const EMPTY_FINDINGS: readonly Finding[] = Object.freeze([]);
+const NO_WRITES: readonly unknown[] = Object.freeze([]);
 
 export interface RunOptions {
   readonly policy?: PolicyId;
@@ -88,6 +89,13 @@ export interface Run {
   readonly final: State;
   /** The state after `step` operations (0 = before the first). */
   snapshotAt(step: number): State;
+  /**
+   * Step `step` (1-based) from one replay: `before` sees the state after
+   * step - 1 (valid only during the call), then the step runs on it;
+   * returns the state after it and the step's events. What the app's
+   * scrubber shows (both states and the events) for one replay, not three.
+   */
+  around(step: number, before: (state: State) => void): { readonly state: State; readonly events: readonly EngineEvent[] };
   readonly stats: RunStats;
   /**
    * Visit the state after every step in order, with the step's events,
@@ -197,7 +205,8 @@ export function replayPass(trace: Trace, options: RunOptions, visit?: (step: Pas
     state = out.state;
     const notJudged = unjudgedOf(i + 1, out.error);
     if (notJudged) unjudged.push(notJudged);
-    const found = checker.afterStep(state, out.events, out.error, out.touchedPages, out.touchedTables);
+    // A failed step writes nothing: its (absent) writes are none.
+    const found = checker.afterStep(state, out.events, out.error, out.touchedPages, out.touchedTables, out.writes ?? NO_WRITES);
     if (visit) {
       // One record, rewritten each step: the visitor reads it during the call only.
       step.index = i;
@@ -348,6 +357,17 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
     return { ...s, graves: new GravesAt(s.graves, n) };
   }
 
+  function around(step: number, before: (state: State) => void): { state: State; events: readonly EngineEvent[] } {
+    if (!(step >= 1 && step <= ops.length)) throw new RangeError(`around(${step}): a step from 1 to ${ops.length}`);
+    const n = Math.floor(step);
+    const s = workingAt(n - 1);
+    before({ ...s, graves: new GravesAt(s.graves, n - 1) });
+    // The working copy is this call's own; its graves are the run's master
+    // table, where replaying a step writes only what the run wrote.
+    const out = applyOp(s, ops[n - 1], "inplace", { contracts });
+    return { state: { ...out.state, graves: new GravesAt(s.graves, n) }, events: out.events.length ? out.events : EMPTY_EVENTS };
+  }
+
   const eachState = (visit: (step: number, state: State, events: readonly EngineEvent[]) => void): void => {
     let s = freezeTables(checkpoints[0], true);
     ops.forEach((op, i) => {
@@ -358,5 +378,5 @@ export function runTrace(trace: Trace, options: RunOptions = {}): Run {
   };
 
   const stats: RunStats = { checkpoints: checkpoints.length, checkpointEntries };
-  return { kernel, policy, without, ops, steps, findings, unjudged, verdict: verdictOf(findings, unjudged), final, snapshotAt, eachState, stats };
+  return { kernel, policy, without, ops, steps, findings, unjudged, verdict: verdictOf(findings, unjudged), final, snapshotAt, around, eachState, stats };
 }

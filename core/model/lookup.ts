@@ -151,6 +151,32 @@ export function holdersOf(state: Pick<State, "pages" | "datas" | "pipes" | "cach
 }
 
 /**
+ * The holders of one page as holdersIndex lists them (its counted holders:
+ * managed frags left out), without indexing every page.
+ */
+export function countedHoldersOf(state: Pick<State, "pages" | "datas" | "pipes" | "caches" | "kernel"> & Partial<Pick<State, "ubufs">>, page: PageId): string[] {
+  const out: string[] = [];
+  const p = state.pages.get(page);
+  if (p) for (let i = 0; i < p.caller; i++) out.push("caller");
+  if (p?.pp_in_pool) out.push(poolHolder(p.pp));
+  for (const data of state.datas.values()) {
+    if (data.head_page === page) out.push(`${data.id}.head`);
+    if (!data.managed_frag_refs)
+      data.frags.forEach((f, i) => {
+        if (f.page === page) out.push(`${data.id}.frags[${i}]`);
+      });
+  }
+  for (const pipe of state.pipes.values()) {
+    pipe.bufs.forEach((b, i) => {
+      if (b.page === page) out.push(`${pipe.name}.bufs[${i}]`);
+    });
+  }
+  if (state.caches.pfrag?.page === page) out.push(pfragHolder(state));
+  for (const [p, holder] of pinsOf(state)) if (p === page) out.push(holder);
+  return out;
+}
+
+/**
  * How many references the page's holders account for: holdersIndex's
  * count (managed frags hold none; an io_uring notification's pins do).
  */

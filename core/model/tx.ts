@@ -84,6 +84,14 @@ export class Tx {
     return this.tablesTouched ?? (NO_STRINGS as ReadonlySet<TableName>);
   }
 
+  /**
+   * In place: the step's writes so far (its undo log, not copied; see
+   * firstWrite), for indexes kept from each step's writes. Pure: null.
+   */
+  get writes(): WriteLog | null {
+    return this.mode === "inplace" ? this.undo : null;
+  }
+
   constructor(
     private readonly base: State,
     private readonly mode: TxMode,
@@ -251,6 +259,37 @@ export function undoWrites(state: State, log: readonly unknown[]): void {
     else if (log[i + 3]) map.set(log[i + 1] as string, log[i + 2]);
     else map.delete(log[i + 1] as string);
   }
+}
+
+/**
+ * A step's writes in place: its undo log, (table, key, old value, had) per
+ * write, key null for a table's key order (logged before its first delete).
+ * A key's first entry holds its record before the step; the tables, after.
+ */
+export type WriteLog = readonly unknown[];
+
+/** What firstWrite remembers for a log: nothing for a short one (it scans back), a set for a long one. */
+export function writesSeen(log: WriteLog): Set<string> | null {
+  return log.length > 64 ? new Set() : null;
+}
+
+/**
+ * Whether the log's entry at `i` (a multiple of 4, visited in order) is
+ * the first write of its (table, key), and not a key-order entry. Most
+ * steps write a few keys: the earlier entries are scanned, no set built.
+ */
+export function firstWrite(log: WriteLog, i: number, seen: Set<string> | null): boolean {
+  const key = log[i + 1];
+  if (key === null) return false;
+  const table = log[i];
+  if (seen) {
+    const id = `${table as string}\0${key as string}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  }
+  for (let j = 0; j < i; j += 4) if (log[j + 1] === key && log[j] === table) return false;
+  return true;
 }
 
 /**

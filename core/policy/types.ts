@@ -37,7 +37,11 @@ export interface CompletionPolicy<P extends PolicyId = PolicyId> {
    * ubuf): then a buffer not yet told is pending, not missed.
    */
   stillArmed(state: State, zb: ZBuffer): boolean;
-  /** Whether the completion of zb waits for this queued skb or its Data. */
+  /**
+   * Whether the completion of zb waits for this queued skb or its Data. It
+   * reads zb, the skb, its Data and the ubuf that Data carries, nothing
+   * else (the checker re-asks only when one of those changed: check/tracked.ts).
+   */
   waitsOnSkb(state: State, zb: ZBuffer, skb: Skb, data: Data): boolean;
   /**
    * Whether the completion waits on every host reference to the pages, so

@@ -104,6 +104,16 @@ describe("parseTrace", () => {
     expect(stripPositions(back)).toEqual(t);
   });
 
+  it("keeps one frozen argument per distinct value, shared by the ops that name it, without spans", () => {
+    const ops = parseTrace("a = alloc_skb(256)\nb = alloc_skb(256)\nb2 = skb_clone(a)\nkfree_skb(a)\nkfree_skb(b)\n").trace.ops;
+    expect(ops[0].args[0]).toBe(ops[1].args[0]);
+    expect(ops[2].args[0]).toBe(ops[3].args[0]);
+    expect(ops[3].args[0]).not.toBe(ops[4].args[0]);
+    expect(Object.isFrozen(ops[3].args[0])).toBe(true);
+    expect(ops.flatMap((op) => op.args).filter((a) => "span" in a)).toEqual([]);
+    expect(ops.map((op) => op.line)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it("handles CRLF line endings and an empty source", () => {
     expect(parseTrace("a = alloc_skb(1)\r\nkfree_skb(a)\r\n").trace.ops).toHaveLength(2);
     expect(parseTrace("").trace.ops).toEqual([]);

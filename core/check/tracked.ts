@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * What the checker reads at every step, kept up to date from each step's
+ * writes (an in-place replay hands them over) instead of scanning tables
+ * that only grow over a long trace: pages (host pages stay, freed), ubufs,
+ * armed buffers, and the device and receive queues (a freed skb's name
+ * stays queued: the kernel's dangling pointer).
+ *
+ *  - refs: per page, the references Datas (head page, frags without
+ *    SKBFL_MANAGED_FRAG_REFS), pipe buffers and io_uring pins hold: what
+ *    lookup.ts holderCount adds to the page's own caller and pool holds.
+ *  - open: the armed buffers not yet told complete, in table order.
+ *  - roots: the queue entries (receive queues, then the device queue, in
+ *    their order) whose skb is alive, what Checker.outsideHolders walks.
+ *
+ * Every figure equals what the scans give (checker tests and the fast
+ * path = pure path property test compare them). Without a step's writes
+ * (the search's pure steps) nothing is kept and the checker scans.
+ */
+import { firstWrite, writesSeen, type WriteLog } from "../model/tx";
+import type { BufferId, Data, PageId, Pipe, SkbId, SockId, State, TableName, Ubuf } from "../model/types";
+
+/** A queue entry whose skb is alive: the socket (null: the device) and the skb. */
+export interface Root {
+  readonly sock: SockId | null;
+  readonly skb: SkbId;
+}
+
+/** Adds `sign` for each page reference a Data holds (lookup.ts holderCount's rule). */
+function dataRefs(refs: Map<PageId, number>, d: Data, sign: number): void {
+  if (d.head_page) bump(refs, d.head_page, sign);
+  if (!d.managed_frag_refs) for (const f of d.frags) bump(refs, f.page, sign);
+}
+
+function pipeRefs(refs: Map<PageId, number>, p: Pipe, sign: number): void {
+  for (const b of p.bufs) bump(refs, b.page, sign);
+}
+
+function ubufRefs(refs: Map<PageId, number>, u: Ubuf, sign: number): void {
+  if (u.pins) for (const p of u.pins) bump(refs, p, sign);
+}
+
+const NO_KEYS: ReadonlySet<string> = new Set();
+
+function sameRoots(a: readonly Root[], b: readonly Root[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].sock !== b[i].sock || a[i].skb !== b[i].skb) return false;
+  return true;
+}
+
+/** Whether the step deleted a key of the table (its key order is logged before). */
+function deletedIn(log: WriteLog, table: TableName): boolean {
+  for (let i = 0; i < log.length; i += 4) if (log[i + 1] === null && log[i] === table) return true;
+  return false;
+}
+
+function bump(refs: Map<PageId, number>, page: PageId, by: number): void {
+  const n = (refs.get(page) ?? 0) + by;
+  if (n === 0) refs.delete(page);
+  else refs.set(page, n);
+}
+
+export class Tracked {
+  private readonly refs = new Map<PageId, number>();
+  /** Buffer ids in table order, completed ones dropped lazily by the checker. */
+  private open: BufferId[] = [];
+  private sockRoots: Root[] = [];
+  private devRoots: Root[] = [];
+  /**
+   * Every skb name ever seen on a queue, alive or not (a superset: does a
+   * new skb revive an entry? Never in a trace, whose names are used once).
+   */
+  private readonly queued = new Set<string>();
+  /**
+   * Writes to skbs and Datas since the checker last walked the queues, and
+   * whether those steps wrote what else a walk reads.
+   */
+  private readonly wroteSkbs = new Set<string>();
+  private readonly wroteDatas = new Set<string>();
+  private readonly wroteUbufs = new Set<string>();
+  /** Buffers written (armed, told, their pages changed): each is walked again. */
+  private readonly wroteBuffers = new Set<string>();
+  /** The live queue entries changed (or too much was written to remember). */
+  private rootsChanged = true;
+
+  /** Built from the whole state (the first step of a pass). */
+  constructor(state: State, isOpen: (id: BufferId) => boolean) {
+    for (const d of state.datas.values()) dataRefs(this.refs, d, 1);
+    for (const p of state.pipes.values()) pipeRefs(this.refs, p, 1);
+    for (const u of state.ubufs.values()) ubufRefs(this.refs, u, 1);
+    for (const id of state.buffers.keys()) if (isOpen(id)) this.open.push(id);
+    this.rebuildSockRoots(state);
+    this.rebuildDevRoots(state);
+  }
+
+  /** References the page's Datas, pipe buffers and pins hold. */
+  refsOf(page: PageId): number {
+    return this.refs.get(page) ?? 0;
+  }
+
+  /** Open buffer ids in table order; `isOpen` drops the ones told complete since. */
+  openBuffers(isOpen: (id: BufferId) => boolean): readonly BufferId[] {
+    for (const id of this.open) {
+      if (isOpen(id)) continue;
+      this.open = this.open.filter(isOpen);
+      break;
+    }
+    return this.open;
+  }
+
+  /** Queue entries with a live skb: receive queues first, then the device queue. */
+  roots(): readonly Root[] {
+    return this.devRoots.length === 0 ? this.sockRoots : this.sockRoots.length === 0 ? this.devRoots : [...this.sockRoots, ...this.devRoots];
+  }
+
+  /**
+   * Which walks from the queues (Checker.outsideHolders through waitsOnSkb,
+   * which reads the buffer, the skb, its Data and that Data's ubuf) the
+   * steps since the last call may have changed: "all" when the live queue
+   * entries changed, or an skb, Data or ubuf on a chain of frag_lists from
+   * one of them, as the chains stand now; else the buffers written (a new
+   * buffer is walked first here). Every other walk gives what it gave
+   * before (the same records along the same chains; an skb freed off a
+   * chain only shortens it).
+   */
+  walksToRedo(state: State): "all" | ReadonlySet<string> {
+    const all = this.walkChanged(state);
+    const buffers = all ? NO_KEYS : new Set(this.wroteBuffers);
+    this.wroteSkbs.clear();
+    this.wroteDatas.clear();
+    this.wroteUbufs.clear();
+    this.wroteBuffers.clear();
+    this.rootsChanged = false;
+    return all ? "all" : buffers;
+  }
+
+  private walkChanged(state: State): boolean {
+    if (this.rootsChanged) return true;
+    if (this.wroteSkbs.size === 0 && this.wroteDatas.size === 0 && this.wroteUbufs.size === 0) return false;
+    const seen = new Set<string>();
+    const stack: string[] = [];
+    for (const r of this.roots()) stack.push(r.skb);
+    while (stack.length) {
+      const name = stack.pop()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      if (this.wroteSkbs.has(name)) return true;
+      const skb = state.skbs.get(name as SkbId);
+      if (!skb) continue;
+      if (this.wroteDatas.has(skb.head)) return true;
+      const data = state.datas.get(skb.head);
+      if (!data) continue;
+      if (data.zcopy && this.wroteUbufs.has(data.zcopy.ubuf)) return true;
+      for (const m of data.frag_list) stack.push(m);
+    }
+    return false;
+  }
+
+  /** Follow one step's writes; `state` is the state after it. */
+  update(state: State, writes: WriteLog): void {
+    // Long without a walk: say "changed" rather than remember every name.
+    if (this.wroteSkbs.size + this.wroteDatas.size + this.wroteUbufs.size + this.wroteBuffers.size > 4096) {
+      this.wroteSkbs.clear();
+      this.wroteDatas.clear();
+      this.wroteUbufs.clear();
+      this.wroteBuffers.clear();
+      this.rootsChanged = true;
+    }
+    const roots = this.roots();
+    let socks = false;
+    let devq = false;
+    let skbsGone = false;
+    // The device queue in place: a new key goes to its end, a deleted one
+    // leaves; a step that deletes and sets keys again is rebuilt whole.
+    const devAdded: SkbId[] = [];
+    let devRemoved = false;
+    let devKept = false;
+    const seen = writesSeen(writes);
+    for (let i = 0; i < writes.length; i += 4) {
+      if (!firstWrite(writes, i, seen)) continue;
+      const table = writes[i] as TableName;
+      const key = writes[i + 1] as string;
+      const before = writes[i + 2];
+      const had = writes[i + 3] as boolean;
+      switch (table) {
+        case "datas":
+          this.wroteDatas.add(key);
+          if (had) dataRefs(this.refs, before as Data, -1);
+          this.addNow(state.datas.get(key as Data["id"]), dataRefs);
+          continue;
+        case "pipes":
+          if (had) pipeRefs(this.refs, before as Pipe, -1);
+          this.addNow(state.pipes.get(key as Pipe["name"]), pipeRefs);
+          continue;
+        case "ubufs":
+          this.wroteUbufs.add(key);
+          if (had) ubufRefs(this.refs, before as Ubuf, -1);
+          this.addNow(state.ubufs.get(key as Ubuf["name"]), ubufRefs);
+          continue;
+        case "buffers":
+          this.wroteBuffers.add(key);
+          // A new key goes to the end of the table, as in the Map.
+          if (!had && state.buffers.has(key as BufferId)) this.open.push(key as BufferId);
+          continue;
+        case "socks":
+          socks = true;
+          continue;
+        case "devq":
+          if (!had && state.devq.has(key as SkbId)) devAdded.push(key as SkbId);
+          else if (had && !state.devq.has(key as SkbId)) devRemoved = true;
+          else if (had) devKept = true;
+          continue;
+        case "skbs": {
+          this.wroteSkbs.add(key);
+          const now = state.skbs.has(key as SkbId);
+          if (had && !now) skbsGone = true;
+          // A new skb under a queued name would revive its entry.
+          else if (!had && now && this.queued.has(key)) socks = devq = true;
+          continue;
+        }
+        default:
+          continue;
+      }
+    }
+    if (socks) this.rebuildSockRoots(state);
+    else if (skbsGone) this.sockRoots = this.sockRoots.filter((r) => state.skbs.has(r.skb));
+    // A delete logs the table's key order first (Tx.delete): a key deleted
+    // and set again within the step moved to the end.
+    if (!devq && (devKept || devAdded.length) && deletedIn(writes, "devq")) devq = true;
+    if (devq) this.rebuildDevRoots(state);
+    else {
+      if (devRemoved || skbsGone) this.devRoots = this.devRoots.filter((r) => state.skbs.has(r.skb) && state.devq.has(r.skb));
+      for (const skb of devAdded) {
+        this.queued.add(skb);
+        // A new array, never pushed into: update() compares the entries before and after by identity first.
+        if (state.skbs.has(skb)) this.devRoots = [...this.devRoots, { sock: null, skb }];
+      }
+    }
+    if (!this.rootsChanged && !sameRoots(roots, this.roots())) this.rootsChanged = true;
+  }
+
+  private addNow<T>(record: T | undefined, refs: (m: Map<PageId, number>, r: T, sign: number) => void): void {
+    if (record) refs(this.refs, record, 1);
+  }
+
+  private rebuildSockRoots(state: State): void {
+    const roots: Root[] = [];
+    for (const sock of state.socks.values()) {
+      for (const skb of sock.queue) {
+        this.queued.add(skb);
+        if (state.skbs.has(skb)) roots.push({ sock: sock.name, skb });
+      }
+    }
+    this.sockRoots = roots;
+  }
+
+  private rebuildDevRoots(state: State): void {
+    const roots: Root[] = [];
+    for (const skb of state.devq.keys()) {
+      this.queued.add(skb);
+      if (state.skbs.has(skb)) roots.push({ sock: null, skb });
+    }
+    this.devRoots = roots;
+  }
+}
