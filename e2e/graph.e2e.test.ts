@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Issue 17.4 in real Chromium at 1280×720 (editor and lifetime chart
+ * open): tall and mixed graphs of 50-60 objects stay inside the panel with
+ * every graph text at 10 px or more after every step; copies of one skb
+ * stack; many frag references into one page are drawn as one counted
+ * bundle that opens on focus. Screenshots go to e2e/screenshots/.
+ */
+import { describe, expect, it } from "vitest";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { appUnderTest, openApp, ROOT, settled } from "./harness";
+import { mixedTrace, tallTrace } from "./traces";
+
+const SHOTS = join(ROOT, "e2e", "screenshots");
+const app = appUnderTest();
+
+type Hook = { __skbscope: { state(): { stepCount: number; stoppedAt: number | null }; open(s: string, p: unknown): void; seek(step: number): void } };
+
+const openTrace = (page: Page, source: string, position: unknown) =>
+  page.evaluate(([s, p]) => (window as unknown as Hook).__skbscope.open(s as string, p), [source, position] as const);
+const seek = (page: Page, step: number) => page.evaluate((n) => (window as unknown as Hook).__skbscope.seek(n), step);
+
+/** Objects drawn (not fading out) whose box leaves the graph panel. */
+const outside = (page: Page) =>
+  page.evaluate(() => {
+    const svg = document.querySelector("svg.graph")!.getBoundingClientRect();
+    return [...document.querySelectorAll<SVGGElement>("svg.graph g.node:not(.leaving)")]
+      .filter((g) => {
+        const r = g.getBoundingClientRect();
+        return r.left < svg.left - 1 || r.top < svg.top - 1 || r.right > svg.right + 1 || r.bottom > svg.bottom + 1;
+      })
+      .map((g) => g.dataset.key);
+  });
+
+/** The smallest graph text on screen: its font size times the zoom the SVG applies to it. */
+const smallestText = (page: Page) =>
+  page.evaluate(() => {
+    const sizes = [...document.querySelectorAll<SVGTextElement>("svg.graph text")]
+      .filter((t) => t.getBoundingClientRect().width > 0)
+      .map((t) => ({ text: t.textContent ?? "", px: parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM()!.a }));
+    return sizes.reduce((a, b) => (b.px < a.px ? b : a), { text: "", px: Infinity });
+  });
+
+async function stepThrough(page: Page, name: string, source: string): Promise<void> {
+  await openTrace(page, source, { step: 0 });
+  await settled(page, 0);
+  const { stepCount, stoppedAt } = await page.evaluate(() => (window as unknown as Hook).__skbscope.state());
+  expect(stoppedAt, `${name} runs whole`).toBeNull();
+  let worst = { text: "", px: Infinity, step: 0 };
+  for (let step = 1; step <= stepCount; step++) {
+    await seek(page, step);
+    await settled(page, step);
+    expect(await outside(page), `${name} step ${step}`).toEqual([]);
+    const small = await smallestText(page);
+    if (small.px < worst.px) worst = { ...small, step };
+  }
+  await page.click("button[aria-label='fit the graph to the panel']");
+  expect(await outside(page), `${name} after fit`).toEqual([]);
+  const fitted = await smallestText(page);
+  const nodes = await page.locator("svg.graph g.node").count();
+  console.log(
+    `${name} at 1280×720: ${nodes} nodes drawn; smallest graph text ${worst.px.toFixed(1)} px over all steps (step ${worst.step}, "${worst.text}"), ${fitted.px.toFixed(1)} px after fit`,
+  );
+  expect(worst.px, `${name}: "${worst.text}" at step ${worst.step}`).toBeGreaterThanOrEqual(10);
+  expect(fitted.px).toBeGreaterThanOrEqual(10);
+}
+
+describe("a graph of 50-60 objects at 1280×720 (issue 17.4)", () => {
+  it("23 pskb_copy Datas sharing 4 pages: every object inside the panel and every text at 10 px or more after every step", async () => {
+    const { page, context, errors } = await openApp(app.browser, app.url, "light", "?reduced=1");
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    await settled(page);
+    await stepThrough(page, "tall (50 objects)", tallTrace());
+    // The copies are one stack of skbs and one of Datas; each page takes one counted edge from it.
+    const stack = page.locator('svg.graph g.node[data-key^="stack:copies:skb:"]');
+    expect(await stack.locator(".title").textContent()).toBe("a..k21 ×22");
+    expect(await page.locator('svg.graph g.node[data-key^="stack:copies:data:"] .title').textContent()).toMatch(/×22$/);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("a mixed trace of 60 objects (clones, copies of two skbs, splits, a socket, a pipe): the same", async () => {
+    const { page, context, errors } = await openApp(app.browser, app.url, "light", "?reduced=1");
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    await settled(page);
+    await stepThrough(page, "mixed (60 objects)", mixedTrace());
+    expect(await page.locator('svg.graph g.node[data-key="pipe:q"]').count()).toBe(1);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
