@@ -66,6 +66,23 @@ async function stepThrough(page: Page, name: string, source: string): Promise<vo
   expect(fitted.px).toBeGreaterThanOrEqual(10);
 }
 
+describe("screenshots", () => {
+  it("the tall trace after fit at 1280×720, light and dark", async () => {
+    for (const theme of ["light", "dark"] as const) {
+      const { page, context } = await openApp(app.browser, app.url, theme, "?reduced=1");
+      await page.emulateMedia({ reducedMotion: "reduce" });
+      await settled(page);
+      await openTrace(page, tallTrace(), "end");
+      const { stepCount } = await page.evaluate(() => (window as unknown as Hook).__skbscope.state());
+      await settled(page, stepCount);
+      await page.click("button[aria-label='fit the graph to the panel']");
+      expect(await outside(page)).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, `graph-tall-1280x720-${theme}.png`) });
+      await context.close();
+    }
+  });
+});
+
 describe("a graph of 50-60 objects at 1280×720 (issue 17.4)", () => {
   it("23 pskb_copy Datas sharing 4 pages: every object inside the panel and every text at 10 px or more after every step", async () => {
     const { page, context, errors } = await openApp(app.browser, app.url, "light", "?reduced=1");
@@ -77,6 +94,39 @@ describe("a graph of 50-60 objects at 1280×720 (issue 17.4)", () => {
     expect(await stack.locator(".title").textContent()).toBe("a..k21 ×22");
     expect(await page.locator('svg.graph g.node[data-key^="stack:copies:data:"] .title').textContent()).toMatch(/×22$/);
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("23 Datas' references into each page are one trunk counted ×23; selecting the page draws them one by one", async () => {
+    const { page, context } = await openApp(app.browser, app.url, "light", "?reduced=1");
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    await settled(page);
+    await openTrace(page, tallTrace(), "end");
+    const { stepCount } = await page.evaluate(() => (window as unknown as Hook).__skbscope.state());
+    await settled(page, stepCount);
+    const bundles = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll<SVGGElement>("svg.graph g.bundle")].map((b) => ({ page: b.dataset.page, count: b.dataset.count, text: b.textContent })),
+      );
+    const all = [0, 1, 2, 3].map((i) => ({ page: `page:p${i}`, count: "23", text: "×23" }));
+    // Stacked: the stack's counted edge (22 copies) and the newest copy's, into one trunk per page.
+    expect(await bundles()).toEqual(all);
+    expect(await page.locator("svg.graph path.trunk").count()).toBe(4);
+    // Unstacked: 23 edges into each page, still one trunk each.
+    await page.click('svg.graph g.node[data-key^="stack:copies:skb:"]');
+    await page.waitForFunction(() => document.querySelectorAll("svg.graph g.node.data").length === 23);
+    expect(await bundles()).toEqual(all);
+    expect(await page.locator('svg.graph path.edge.bundled[data-to="page:p0"]').count()).toBe(23);
+    expect(await outside(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, "graph-bundles-1280x720.png") });
+    // Selecting a page opens its bundle: its 23 edges end at the page, with their arrows.
+    await page.click('svg.graph g.node[data-key="page:p0"]');
+    await page.waitForFunction(() => document.querySelectorAll("svg.graph g.bundle").length === 3);
+    expect((await bundles()).map((b) => b.page)).toEqual(["page:p1", "page:p2", "page:p3"]);
+    const p0 = page.locator('svg.graph path.edge[data-to="page:p0"]');
+    expect(await p0.count()).toBe(23);
+    expect(await page.locator('svg.graph path.edge.bundled[data-to="page:p0"]').count()).toBe(0);
+    expect(await p0.first().getAttribute("marker-end")).toBe("url(#arrow)");
     await context.close();
   });
 

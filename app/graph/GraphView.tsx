@@ -10,6 +10,7 @@ import { pointer, select, type Selection } from "d3-selection";
 import "d3-transition";
 import { zoom, zoomIdentity, zoomTransform, type ZoomBehavior } from "d3-zoom";
 import { stackClones } from "./stacks";
+import { bundlesOf, type Bundle } from "./bundles";
 import { easeCubicOut } from "d3-ease";
 import type { Finding, StateView } from "../../core/index";
 import { buildGraph, COLUMN, type Counter, type Graph, type GraphEdge, type GraphNode, type NodeKind } from "./model";
@@ -55,18 +56,20 @@ export interface GraphProps {
 /** The performance measure each drawing of the graph leaves (its layout and D3 join). */
 export const DRAW_MEASURE = "skbscope:graph-draw";
 
-type Positioned = GraphNode & { x: number; y: number; w: number; h: number; compact: boolean };
+/** `lead`: units a chip keeps free at its left for a bundle's count pill (0: none). */
+type Positioned = GraphNode & { x: number; y: number; w: number; h: number; compact: boolean; lead: number };
 
 /** Every node at its slot, in the full drawing's or the chips' geometry. */
-function placeAll(nodes: readonly GraphNode[], layout: Layout, g: Geometry, socketColumn: boolean): Positioned[] {
+function placeAll(nodes: readonly GraphNode[], layout: Layout, g: Geometry, socketColumn: boolean, bundles: ReadonlyMap<string, Bundle>): Positioned[] {
   const xOffset = socketColumn ? 0 : g.colX[1];
   return nodes.map((n) => {
     const slot = layout.get(n.key)!;
     const x = g.colX[slot.col] - xOffset;
     const y = g.top + slot.row * g.rowH;
-    return g.compact
-      ? { ...n, x, y, w: chipWidth(n, slot.col), h: CHIP_H, compact: true }
-      : { ...n, x, y, w: nodeWidth(n, slot.col), h: HEIGHT[n.kind], compact: false };
+    if (!g.compact) return { ...n, x, y, w: nodeWidth(n, slot.col), h: HEIGHT[n.kind], compact: false, lead: 0 };
+    const bundle = bundles.get(n.key);
+    const lead = bundle ? pillWidth(bundle, true) / 2 : 0;
+    return { ...n, x, y, w: chipWidth(n, slot.col) + lead, h: CHIP_H, compact: true, lead };
   });
 }
 
@@ -163,10 +166,12 @@ export function GraphView(props: GraphProps) {
     const tidy = (props.tidyToken ?? 0) !== tidyRef.current;
     tidyRef.current = props.tidyToken ?? 0;
     layoutRef.current = tidy ? tidyLayout(objects) : nextLayout(before, objects);
-    const full = placeAll(graph.nodes, layoutRef.current, FULL, props.socketColumn);
+    // Many frag references into one page: one trunk with a count, open for the selected page.
+    const bundles = bundlesOf(graph.edges, new Set(props.selection ? [props.selection] : []));
+    const full = placeAll(graph.nodes, layoutRef.current, FULL, props.socketColumn, bundles);
     fullBoundsRef.current = boundsOf(full);
     const compact = !fullDetailRef.current && wantsCompact(fullBoundsRef.current, sizeRef.current, maxScale);
-    const placed = compact ? placeAll(graph.nodes, layoutRef.current, COMPACT, props.socketColumn) : full;
+    const placed = compact ? placeAll(graph.nodes, layoutRef.current, COMPACT, props.socketColumn, bundles) : full;
     const switched = compact !== compactRef.current;
     compactRef.current = compact;
     svg.classed("compact", compact);
@@ -180,7 +185,8 @@ export function GraphView(props: GraphProps) {
     drawColumnHeads(headLayer, compact ? placed : [], props.socketColumn);
     const edgeLayer = viewport.selectAll<SVGGElement, null>("g.edges").data([null]).join("g").attr("class", "edges");
     const nodeLayer = viewport.selectAll<SVGGElement, null>("g.nodes").data([null]).join("g").attr("class", "nodes");
-    drawEdges(edgeLayer, graph.edges, byKey, ms);
+    drawEdges(edgeLayer, graph.edges, byKey, ms, bundles);
+    drawTrunks(edgeLayer, bundles, byKey);
     drawNodes(
       nodeLayer,
       placed,
@@ -189,6 +195,9 @@ export function GraphView(props: GraphProps) {
       (key) => onSelectRef.current(key),
       (key) => onPointRef.current(key),
     );
+    // The counts above the nodes: a pill may straddle a page's edge.
+    const countLayer = viewport.selectAll<SVGGElement, null>("g.bundle-counts").data([null]).join("g").attr("class", "bundle-counts");
+    drawBundleCounts(countLayer, bundles, byKey);
     // Every object stays in view: a step that puts one outside the panel fits the view again
     // (the layout itself never moves a survivor; only the zoom changes).
     // A view the user zoomed into stays as it is until something new lands outside it.
@@ -245,6 +254,10 @@ export function GraphView(props: GraphProps) {
         <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
           <path d="M0,0 L10,5 L0,10 z" className="arrowhead" />
         </marker>
+        {/* A bundle's trunk is thick: its arrow is sized in graph units, not by the stroke. */}
+        <marker id="arrow-trunk" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" markerHeight="10" markerUnits="userSpaceOnUse" orient="auto">
+          <path d="M0,0 L10,5 L0,10 z" className="arrowhead" />
+        </marker>
       </defs>
     </svg>
   );
@@ -271,6 +284,11 @@ function applyHighlight(svg: Selection<SVGSVGElement, unknown, null, undefined>,
     .selectAll<SVGPathElement, GraphEdge>("path.edge")
     .classed("lit", (e) => r !== null && r.edges.has(e.key))
     .classed("dim", (e) => r !== null && !r.edges.has(e.key));
+  // A bundle's trunk and count go with its page.
+  svg
+    .selectAll<SVGElement, Bundle>("path.trunk, g.bundle")
+    .classed("lit", (b) => r !== null && r.nodes.has(b.page) && [...b.edges].some((k) => r.edges.has(k)))
+    .classed("dim", (b) => r !== null && !r.nodes.has(b.page));
 }
 
 function drawNodes(
@@ -376,7 +394,7 @@ function drawNodes(
       // A chip (the compact level of detail) is one line: its name and main counter.
       g.classed("chip-changed", (n) => n.compact && chipChanged(n));
       g.select(".title")
-        .attr("x", (n) => (n.compact ? (n.owner ? 14 : 6) : n.owner ? 20 : 10))
+        .attr("x", (n) => (n.compact ? n.lead + (n.owner ? 14 : 6) : n.owner ? 20 : 10))
         .attr("y", (n) => (n.compact ? 13 : 19))
         .text((n) => (n.compact ? chipLabel(n) : n.title));
       g.select(".subtitle")
@@ -424,6 +442,7 @@ function signature(n: Positioned, selection: string | null): string {
     n.w,
     n.h,
     n.compact,
+    n.lead,
   ]);
 }
 
@@ -501,8 +520,15 @@ function drawTag(g: Selection<SVGGElement, GraphNode, null, undefined>, n: Graph
   tag.select("rect").attr("width", (t) => 14 + t.text.length * 7.2);
 }
 
-function drawEdges(layer: Selection<SVGGElement, null, SVGGElement, unknown>, edges: readonly GraphEdge[], byKey: Map<string, Positioned>, ms: number): void {
+function drawEdges(
+  layer: Selection<SVGGElement, null, SVGGElement, unknown>,
+  edges: readonly GraphEdge[],
+  byKey: Map<string, Positioned>,
+  ms: number,
+  bundles: ReadonlyMap<string, Bundle>,
+): void {
   const drawable = edges.filter((e) => byKey.has(e.from) && byKey.has(e.to));
+  const bundled = (e: GraphEdge) => bundles.get(e.to)?.edges.has(e.key) === true;
   layer
     .selectAll<SVGPathElement, GraphEdge>("path.edge")
     .data(drawable, (e) => e.key)
@@ -512,7 +538,7 @@ function drawEdges(layer: Selection<SVGGElement, null, SVGGElement, unknown>, ed
           .append("path")
           .attr("class", (e) => `edge ${e.kind}`)
           .attr("marker-end", "url(#arrow)")
-          .attr("d", (e) => edgePath(e, byKey))
+          .attr("d", (e) => edgePath(e, byKey, bundled(e)))
           .call((p) => {
             if (ms > 0) p.style("opacity", 0).transition().duration(ms).style("opacity", 1);
           }),
@@ -530,13 +556,78 @@ function drawEdges(layer: Selection<SVGGElement, null, SVGGElement, unknown>, ed
     )
     .classed("fresh", (e) => e.fresh)
     .classed("ghost", (e) => e.ghost)
+    .classed("counted", (e) => (e.count ?? 1) > 1)
+    .classed("bundled", bundled)
+    // A bundled edge ends at its junction: the trunk carries the arrow into the page.
+    .attr("marker-end", (e) => (bundled(e) ? null : "url(#arrow)"))
     .attr("data-from", (e) => e.from)
     .attr("data-to", (e) => e.to)
-    .attr("d", (e) => edgePath(e, byKey));
+    .attr("d", (e) => edgePath(e, byKey, bundled(e)));
 }
 
-/** A horizontal cubic from the source's side to the target's side. */
-function edgePath(e: GraphEdge, byKey: Map<string, Positioned>): string {
+/** Where a bundle's edges meet, left of its page (the gap between columns: 8 units for chips, 24 or more for boxes). */
+function junction(page: Positioned): { x: number; y: number } {
+  return { x: page.x - (page.compact ? 6 : 22), y: page.y + page.h / 2 };
+}
+
+/** A count pill's width: the bold monospace advance at 11.5 px (boxes) or the chips' 12.5 px, and 4 units each side. */
+function pillWidth(b: Bundle, compact: boolean): number {
+  return 8 + `×${b.count}`.length * (compact ? 7.6 : 7);
+}
+
+/** A bundle's trunk: from its junction into the page, with the arrow. */
+function drawTrunks(layer: Selection<SVGGElement, null, SVGGElement, unknown>, bundles: ReadonlyMap<string, Bundle>, byKey: Map<string, Positioned>): void {
+  const list = [...bundles.values()].filter((b) => byKey.has(b.page));
+  layer
+    .selectAll<SVGPathElement, Bundle>("path.trunk")
+    .data(list, (b) => b.page)
+    .join("path")
+    .attr("class", "trunk")
+    .attr("marker-end", "url(#arrow-trunk)")
+    .attr("data-page", (b) => b.page)
+    .attr("d", (b) => {
+      const page = byKey.get(b.page)!;
+      const j = junction(page);
+      return `M${j.x},${j.y} L${page.x},${j.y}`;
+    });
+}
+
+/** Each bundle's count ("×23") as a pill on its trunk: below it, across the page's edge; on chips, over it. */
+function drawBundleCounts(layer: Selection<SVGGElement, null, SVGGElement, unknown>, bundles: ReadonlyMap<string, Bundle>, byKey: Map<string, Positioned>): void {
+  const list = [...bundles.values()].filter((b) => byKey.has(b.page));
+  const items = layer
+    .selectAll<SVGGElement, Bundle>("g.bundle")
+    .data(list, (b) => b.page)
+    .join((enter) => {
+      const g = enter.append("g").attr("class", "bundle").attr("data-testid", "bundle");
+      g.append("rect").attr("rx", 7);
+      g.append("text");
+      return g;
+    })
+    .attr("data-page", (b) => b.page)
+    .attr("data-count", (b) => b.count)
+    .attr("aria-label", (b) => `${b.count} frag references into ${b.page.slice(b.page.indexOf(":") + 1)} (select the page to draw them one by one)`);
+  const label = (b: Bundle) => `×${b.count}`;
+  const width = (b: Bundle) => pillWidth(b, byKey.get(b.page)!.compact);
+  // Across the page's left edge: a chip keeps its right half free (lead), a box is tall enough to take it under the trunk.
+  items.attr("transform", (b) => {
+    const page = byKey.get(b.page)!;
+    const j = junction(page);
+    return `translate(${page.x - width(b) / 2},${page.compact ? j.y - 7.5 : j.y + 5})`;
+  });
+  items
+    .select("rect")
+    .attr("width", width)
+    .attr("height", (b) => (byKey.get(b.page)!.compact ? 15 : 16));
+  items
+    .select("text")
+    .attr("x", 4)
+    .attr("y", (b) => (byKey.get(b.page)!.compact ? 11.5 : 12))
+    .text(label);
+}
+
+/** A horizontal cubic from the source's side to the target's side (a bundled edge: to its junction). */
+function edgePath(e: GraphEdge, byKey: Map<string, Positioned>, bundled = false): string {
   const a = byKey.get(e.from)!;
   const b = byKey.get(e.to)!;
   let x1: number;
@@ -568,7 +659,7 @@ function edgePath(e: GraphEdge, byKey: Map<string, Positioned>): string {
     const bend = a.compact ? 12 : 40;
     return `M${a.x + a.w / 2},${a.y + a.h} C${a.x + a.w / 2},${a.y + a.h + bend} ${x2},${y2 + bend} ${x2},${y2}`;
   }
-  const x2 = b.x;
+  const x2 = bundled ? junction(b).x : b.x;
   const y2 = b.y + b.h / 2;
   if (fromSlot !== null) {
     return `M${x1},${y1} C${x1},${y1 + 30} ${x2 - 50},${y2} ${x2},${y2}`;

@@ -11,6 +11,7 @@ const node = (over: Partial<Parameters<typeof chipLabel>[0] & { owner: "guest" |
   ],
   findings: [],
   owner: null,
+  kind: "data" as const,
   ...over,
 });
 
@@ -35,7 +36,11 @@ describe("levels of detail (issue 17.4)", () => {
   it("a chip says its name and main counter, old→new when it changed; a stack keeps its title; a finding is flagged", () => {
     expect(chipLabel(node())).toBe("h1 1→2");
     expect(chipLabel(node({ counters: [{ field: "users", value: "1", old: null }], name: "k1" }))).toBe("k1 1");
-    expect(chipLabel(node({ members: ["skb:a", "skb:c1"], title: "a, c1 ×2" }))).toBe("a, c1 ×2");
+    expect(chipLabel(node({ members: ["skb:a", "skb:c1"], title: "a, c1 ×2", kind: "skb" }))).toBe("a, c1 ×2");
+    const copies = Array.from({ length: 22 }, (_, i) => `data:h${i + 1}`);
+    const dataStack = { members: copies, title: "Data h1..h22 ×22", counters: [{ field: "Datas", value: "22", old: null }, { field: "dataref", value: "1", old: null }] };
+    expect(chipLabel(node(dataStack))).toBe("×22 1");
+    expect(chipWidth(node(dataStack), 2)).toBeLessThan(COMPACT.colX[3] - COMPACT.colX[2] - 8);
     expect(chipLabel(node({ findings: [{ kind: "premature" } as never] }))).toBe("⚠ h1 1→2");
     expect(chipChanged(node())).toBe(true);
     expect(chipChanged(node({ counters: [{ field: "users", value: "1", old: null }] }))).toBe(false);

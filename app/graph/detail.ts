@@ -53,12 +53,18 @@ export function wantsCompact(fullBounds: { w: number; h: number }, size: { width
 /**
  * A chip's one line: its name and its main counter (users, dataref,
  * refcount, bufs ...), old→new when this step changed it: "k1 1",
- * "h1 1→2", "⚠ g 3"; a clone stack keeps its title ("a..c10 ×11"). Any
+ * "h1 1→2", "⚠ g 3"; a clone stack keeps its title ("a..c10 ×11"), a
+ * stack of copies' Datas says its count and their dataref ("×22 1"). Any
  * other counter that changed marks the chip (chipChanged); the inspector
  * and the hover say which.
  */
-export function chipLabel(n: Pick<GraphNode, "name" | "title" | "counters" | "findings" | "members">): string {
+export function chipLabel(n: Pick<GraphNode, "name" | "title" | "counters" | "findings" | "members" | "kind">): string {
   const flag = n.findings.length ? "⚠ " : "";
+  // A stack of Datas (copies) has no name worth its room: its count and the dataref they share ("×22 1").
+  if (n.members && n.kind === "data") {
+    const dataref = n.counters.find((c) => c.field === "dataref");
+    return `${flag}×${n.members.length}${dataref ? ` ${dataref.value}` : ""}`;
+  }
   if (n.members) return `${flag}${n.title}`;
   const c = n.counters[0];
   const value = c ? ` ${c.old !== null ? `${c.old}→${c.value}` : c.value}` : "";
@@ -70,7 +76,7 @@ export function chipChanged(n: Pick<GraphNode, "counters">): boolean {
 }
 
 /** A chip is as wide as its line, within its column. */
-export function chipWidth(n: Pick<GraphNode, "name" | "title" | "counters" | "findings" | "members" | "owner">, col: number): number {
+export function chipWidth(n: Pick<GraphNode, "name" | "title" | "counters" | "findings" | "members" | "owner" | "kind">, col: number): number {
   const pad = n.owner ? 18 : 10;
   // The last column has the panel's edge to itself: a long line ("z1 no→@6") widens its chip.
   const room = col + 1 < COMPACT.colX.length ? COMPACT.colX[col + 1] - COMPACT.colX[col] - 8 : 120;
