@@ -340,17 +340,18 @@ function drawNodes(
         return g;
       },
       // An object that left and came back (a name reused by a new trace, or
-      // stepping back within the fade) must not finish fading out.
-      (update) => update.interrupt().classed("leaving", false).style("opacity", 1),
+      // stepping back within the fade) must not finish fading out; the others are left alone.
+      (update) => update.filter(".leaving").interrupt().classed("leaving", false).style("opacity", 1),
       (exit) => {
         if (ms === 0) exit.interrupt().remove();
         else exit.classed("leaving", true).attr("tabindex", null).transition().duration(ms).style("opacity", 0).remove();
       },
     )
     .call((all) => {
-      all.attr("tabindex", (n) => (n.ghost ? null : 0)).attr("role", (n) => (n.ghost ? "img" : "button"));
       // Redraw only what changed since this element was last drawn: on a
-      // 300-object graph a step touches a handful of objects.
+      // 300-object graph a step touches a handful of objects, and every
+      // attribute written, even to the value it had, costs the browser a
+      // style recalculation or a layout of that element.
       const g = all.filter(function (n) {
         const el = this as SVGGElement & { __drawn?: string };
         const sig = signature(n, selection);
@@ -358,7 +359,9 @@ function drawNodes(
         el.__drawn = sig;
         return true;
       });
-      g.attr("aria-label", (n) => n.ariaLabel)
+      g.attr("tabindex", (n) => (n.ghost ? null : 0))
+        .attr("role", (n) => (n.ghost ? "img" : "button"))
+        .attr("aria-label", (n) => n.ariaLabel)
         .attr("aria-pressed", (n) => (n.ghost ? null : String(n.key === selection)))
         .classed("ghost", (n) => n.ghost)
         .attr("data-ghost", (n) => (n.ghost ? "1" : null))
@@ -370,11 +373,6 @@ function drawNodes(
       // Objects keep their place; only one whose column shifted (the socket
       // column appearing) glides, the rest are set without a transition.
       const at = (n: Positioned) => `translate(${n.x},${n.y})`;
-      all
-        .filter(function (n) {
-          return this.getAttribute("transform") === at(n);
-        })
-        .attr("transform", at);
       const moved = all.filter(function (n) {
         return this.getAttribute("transform") !== at(n);
       });
@@ -542,7 +540,7 @@ function drawEdges(
           .call((p) => {
             if (ms > 0) p.style("opacity", 0).transition().duration(ms).style("opacity", 1);
           }),
-      (update) => update.interrupt().classed("leaving", false).style("opacity", 1),
+      (update) => update.filter(".leaving").interrupt().classed("leaving", false).style("opacity", 1),
       (exit) => {
         if (ms === 0) exit.interrupt().remove();
         else
@@ -554,6 +552,14 @@ function drawEdges(
             .remove();
       },
     )
+    // Only the edges whose drawing changed are written (a path's d, even unchanged, lays it out again).
+    .filter(function (e) {
+      const el = this as SVGPathElement & { __drawn?: string };
+      const sig = `${e.fresh ? 1 : 0}${e.ghost ? 1 : 0}${e.count ?? 1} ${bundled(e) ? 1 : 0} ${edgePath(e, byKey, bundled(e))}`;
+      if (el.__drawn === sig) return false;
+      el.__drawn = sig;
+      return true;
+    })
     .classed("fresh", (e) => e.fresh)
     .classed("ghost", (e) => e.ghost)
     .classed("counted", (e) => (e.count ?? 1) > 1)
