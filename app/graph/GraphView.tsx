@@ -341,7 +341,7 @@ function drawNodes(
       },
       // An object that left and came back (a name reused by a new trace, or
       // stepping back within the fade) must not finish fading out; the others are left alone.
-      (update) => update.filter(".leaving").interrupt().classed("leaving", false).style("opacity", 1),
+      (update) => update.call((u) => u.filter(".leaving").interrupt().classed("leaving", false).style("opacity", 1)),
       (exit) => {
         if (ms === 0) exit.interrupt().remove();
         else exit.classed("leaving", true).attr("tabindex", null).transition().duration(ms).style("opacity", 0).remove();
@@ -540,7 +540,7 @@ function drawEdges(
           .call((p) => {
             if (ms > 0) p.style("opacity", 0).transition().duration(ms).style("opacity", 1);
           }),
-      (update) => update.filter(".leaving").interrupt().classed("leaving", false).style("opacity", 1),
+      (update) => update.call((u) => u.filter(".leaving").interrupt().classed("leaving", false).style("opacity", 1)),
       (exit) => {
         if (ms === 0) exit.interrupt().remove();
         else
