@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { appUnderTest, openApp, ROOT, settled } from "./harness";
-import { mixedTrace, tallTrace } from "./traces";
+import { mixedTrace, tallTrace, wideTrace } from "./traces";
 
 const SHOTS = join(ROOT, "e2e", "screenshots");
 const app = appUnderTest();
@@ -42,7 +42,8 @@ const smallestText = (page: Page) =>
     return sizes.reduce((a, b) => (b.px < a.px ? b : a), { text: "", px: Infinity });
   });
 
-async function stepThrough(page: Page, name: string, source: string): Promise<void> {
+/** Steps through a trace, every object inside the panel after each step; the smallest text over the steps and after a fit. */
+async function stepThrough(page: Page, name: string, source: string): Promise<{ worst: { text: string; px: number; step: number }; fitted: { text: string; px: number } }> {
   await openTrace(page, source, { step: 0 });
   await settled(page, 0);
   const { stepCount, stoppedAt } = await page.evaluate(() => (window as unknown as Hook).__skbscope.state());
@@ -62,6 +63,12 @@ async function stepThrough(page: Page, name: string, source: string): Promise<vo
   console.log(
     `${name} at 1280×720: ${nodes} nodes drawn; smallest graph text ${worst.px.toFixed(1)} px over all steps (step ${worst.step}, "${worst.text}"), ${fitted.px.toFixed(1)} px after fit`,
   );
+  return { worst, fitted };
+}
+
+/** Every graph text at 10 px or more, after every step and after a fit. */
+async function readableThroughout(page: Page, name: string, source: string): Promise<void> {
+  const { worst, fitted } = await stepThrough(page, name, source);
   expect(worst.px, `${name}: "${worst.text}" at step ${worst.step}`).toBeGreaterThanOrEqual(10);
   expect(fitted.px).toBeGreaterThanOrEqual(10);
 }
@@ -88,7 +95,7 @@ describe("a graph of 50-60 objects at 1280×720 (issue 17.4)", () => {
     const { page, context, errors } = await openApp(app.browser, app.url, "light", "?reduced=1");
     await page.emulateMedia({ reducedMotion: "reduce" });
     await settled(page);
-    await stepThrough(page, "tall (50 objects)", tallTrace());
+    await readableThroughout(page, "tall (50 objects)", tallTrace());
     // The copies are one stack of skbs and one of Datas; each page takes one counted edge from it.
     const stack = page.locator('svg.graph g.node[data-key^="stack:copies:skb:"]');
     expect(await stack.locator(".title").textContent()).toBe("a..k21 ×22");
@@ -134,8 +141,25 @@ describe("a graph of 50-60 objects at 1280×720 (issue 17.4)", () => {
     const { page, context, errors } = await openApp(app.browser, app.url, "light", "?reduced=1");
     await page.emulateMedia({ reducedMotion: "reduce" });
     await settled(page);
-    await stepThrough(page, "mixed (60 objects)", mixedTrace());
+    await readableThroughout(page, "mixed (60 objects)", mixedTrace());
     expect(await page.locator('svg.graph g.node[data-key="pipe:q"]').count()).toBe(1);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("ten skbs with a page and a clone each (40 objects): clone pairs stack when the panel needs it, tidy closes the rows they left", async () => {
+    const { page, context, errors } = await openApp(app.browser, app.url, "light", "?reduced=1");
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    await settled(page);
+    await stepThrough(page, "wide (40 objects)", wideTrace(10).replace(/^# title: .*$/m, "# title: wide: 40 objects"));
+    expect(await page.locator('svg.graph g.node[data-key="stack:h3"] .title').textContent()).toBe("a2, b2 ×2");
+    // The pairs stacked once the graph grew: their clones' rows stay empty (nothing moves) until tidy packs them.
+    await page.click("[data-testid=tidy]");
+    await page.waitForFunction(() => document.querySelectorAll('svg.graph g.node[transform="translate(0,364)"]').length === 0);
+    expect(await outside(page)).toEqual([]);
+    const tidied = await smallestText(page);
+    console.log(`wide (40 objects) after tidy: smallest graph text ${tidied.px.toFixed(1)} px ("${tidied.text}")`);
+    expect(tidied.px).toBeGreaterThanOrEqual(10);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -5,19 +5,19 @@
  * see layout.ts) across steps, and enter/update/exit animate. User text
  * only ever reaches the DOM through .text().
  */
-import { useEffect, useMemo, useRef } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { pointer, select, type Selection } from "d3-selection";
 import "d3-transition";
 import { zoom, zoomIdentity, zoomTransform, type ZoomBehavior } from "d3-zoom";
-import { stackClones } from "./stacks";
+import { stackToFit } from "./stacks";
 import { bundlesOf, type Bundle } from "./bundles";
 import { easeCubicOut } from "d3-ease";
 import type { Finding, StateView } from "../../core/index";
 import { buildGraph, COLUMN, type Counter, type Graph, type GraphEdge, type GraphNode, type NodeKind } from "./model";
 import { related } from "./highlight";
-import { EMPTY_LAYOUT, nextLayout, tidyLayout, type Layout } from "./layout";
+import { EMPTY_LAYOUT, nextLayout, rowCount, tidyLayout, type Layout } from "./layout";
 import { layoutObjects } from "./grouping";
-import { CHIP_H, DETAIL_EVENT, chipChanged, chipLabel, chipWidth, columnHeads, COMPACT, FULL, wantsCompact, type Geometry } from "./detail";
+import { CHIP_H, DETAIL_EVENT, chipChanged, chipLabel, chipWidth, columnHeads, COMPACT, FULL, fitsReadably, wantsCompact, type Geometry } from "./detail";
 
 const COL_X = FULL.colX;
 const WIDTH: Record<NodeKind, number> = { sock: 145, skb: 150, data: 190, page: 130, pipe: 170, buffer: 170, ubuf: 170 };
@@ -101,9 +101,18 @@ export function GraphView(props: GraphProps) {
   };
   const expanded = props.expandedStacks;
   const maxScale = props.maxScale ?? 1.5;
+  // The panel's size, as state: a panel too small for the graph stacks smaller groups (stackToFit).
+  const [panel, setPanel] = useState({ width: 0, height: 0 });
+  const base = useMemo(() => (props.view ? buildGraph(props.view, props.prev, props.findings) : null), [props.view, props.prev, props.findings]);
   const graph = useMemo(
-    () => (props.view ? stackClones(buildGraph(props.view, props.prev, props.findings), { expanded, keep: props.selection }) : null),
-    [props.view, props.prev, props.findings, expanded, props.selection],
+    () =>
+      base
+        ? stackToFit(base, { expanded, keep: props.selection }, (g) =>
+            // The rows the stable layout would give this graph (holes included), not only one a row.
+            fitsReadably(g.nodes, panel, maxScale, props.socketColumn, rowCount(nextLayout(layoutRef.current, layoutObjects(g)))),
+          )
+        : null,
+    [base, expanded, props.selection, panel, maxScale, props.socketColumn],
   );
 
   // Zoom and pan: set up once on the svg React gave us.
@@ -124,6 +133,7 @@ export function GraphView(props: GraphProps) {
     // The panel changes size (the narration under it grows, the window): still everything in view.
     const observer = new ResizeObserver(([entry]) => {
       sizeRef.current = { width: entry.contentRect.width, height: entry.contentRect.height };
+      setPanel((p) => (Math.abs(p.width - sizeRef.current.width) < 1 && Math.abs(p.height - sizeRef.current.height) < 1 ? p : sizeRef.current));
       // The panel's size decides the level of detail: draw again only when it switches (then it fits).
       if (wantsCompact(fullBoundsRef.current, sizeRef.current, maxScaleRef.current) !== compactRef.current) drawRef.current();
       if (!userZoomedRef.current && !insideView(svgRef.current!, sizeRef.current, boundsRef.current)) fitRef.current();
@@ -393,7 +403,7 @@ function drawNodes(
       g.classed("chip-changed", (n) => n.compact && chipChanged(n));
       g.select(".title")
         .attr("x", (n) => (n.compact ? n.lead + (n.owner ? 14 : 6) : n.owner ? 20 : 10))
-        .attr("y", (n) => (n.compact ? 13 : 19))
+        .attr("y", (n) => (n.compact ? 12.5 : 19))
         .text((n) => (n.compact ? chipLabel(n) : n.title));
       g.select(".subtitle")
         .attr("x", (n) => (n.owner ? 20 : 10))
@@ -619,16 +629,16 @@ function drawBundleCounts(layer: Selection<SVGGElement, null, SVGGElement, unkno
   items.attr("transform", (b) => {
     const page = byKey.get(b.page)!;
     const j = junction(page);
-    return `translate(${page.x - width(b) / 2},${page.compact ? j.y - 7.5 : j.y + 5})`;
+    return `translate(${page.x - width(b) / 2},${page.compact ? j.y - 7 : j.y + 5})`;
   });
   items
     .select("rect")
     .attr("width", width)
-    .attr("height", (b) => (byKey.get(b.page)!.compact ? 15 : 16));
+    .attr("height", (b) => (byKey.get(b.page)!.compact ? 14 : 16));
   items
     .select("text")
     .attr("x", 4)
-    .attr("y", (b) => (byKey.get(b.page)!.compact ? 11.5 : 12))
+    .attr("y", (b) => (byKey.get(b.page)!.compact ? 11 : 12))
     .text(label);
 }
 

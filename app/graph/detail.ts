@@ -9,7 +9,7 @@
  * both: only the geometry changes, so switching moves nothing relative to
  * the rest. Pure: unit-tested.
  */
-import type { GraphNode, NodeKind } from "./model";
+import { COLUMN, type GraphNode, type NodeKind } from "./model";
 
 export interface Geometry {
   readonly compact: boolean;
@@ -29,13 +29,14 @@ export const MIN_TEXT_PX = 10;
 
 export const FULL: Geometry = { compact: false, colX: [0, 175, 375, 615, 795], rowH: 112, top: 24, minFont: 10.5 };
 /**
- * Chips 17 high on 20-unit rows, 8 units between columns, a line of heads
+ * Chips 16 high on 18-unit rows (12.5 px text: cap height to descender
+ * fits 16), 8 units between columns, a line of heads
  * above: the skb column is the widest (a stack's "a..c10 ×11"). Five
  * columns take 424 units: at 1280×720 with the editor open the graph
  * panel is ~350 px wide, so the chips' 12.5 px text stays over 10 px.
  */
-export const COMPACT: Geometry = { compact: true, colX: [0, 72, 172, 256, 340], rowH: 20, top: 22, minFont: 12.5 };
-export const CHIP_H = 17;
+export const COMPACT: Geometry = { compact: true, colX: [0, 72, 172, 256, 340], rowH: 18, top: 22, minFont: 12.5 };
+export const CHIP_H = 16;
 /** Monospace advance at the chips' 12.5 px (DejaVu Sans Mono: 0.602 em). */
 const CHIP_CH = 7.6;
 
@@ -48,6 +49,30 @@ export function fitScale(bounds: { w: number; h: number }, size: { width: number
 export function wantsCompact(fullBounds: { w: number; h: number }, size: { width: number; height: number }, maxScale: number): boolean {
   if (size.width === 0 || size.height === 0) return false;
   return fitScale(fullBounds, size, maxScale) * FULL.minFont < MIN_TEXT_PX;
+}
+
+/**
+ * Whether objects of these kinds, packed one a row in each column (as a
+ * tidy layout places them), or in `layoutRows` rows (the stable layout
+ * keeps the rows of objects that left, until new ones fill them), fit a panel of `size` as chips with their text at MIN_TEXT_PX or more
+ * (boxes are larger: if chips do not fit, boxes do not either).
+ */
+export function fitsReadably(
+  nodes: readonly { kind: NodeKind }[],
+  size: { width: number; height: number },
+  maxScale: number,
+  socketColumn: boolean,
+  layoutRows = 0,
+): boolean {
+  if (size.width === 0 || size.height === 0 || nodes.length === 0) return true;
+  const perColumn = new Map<number, number>();
+  for (const n of nodes) perColumn.set(COLUMN[n.kind], (perColumn.get(COLUMN[n.kind]) ?? 0) + 1);
+  const rows = Math.max(layoutRows, ...perColumn.values());
+  const last = Math.max(...perColumn.keys());
+  const first = socketColumn ? 0 : 1;
+  const columnWidth = COMPACT.colX[2] - COMPACT.colX[1];
+  const bounds = { w: COMPACT.colX[last] - COMPACT.colX[first] + columnWidth + 20, h: COMPACT.top + rows * COMPACT.rowH + 20 };
+  return fitScale(bounds, size, maxScale) * COMPACT.minFont >= MIN_TEXT_PX;
 }
 
 /**

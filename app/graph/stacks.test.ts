@@ -2,8 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { parseTrace, runTrace, stateView } from "../../core/index";
 import { buildGraph } from "./model";
-import { copyDataKey, copySkbKey, fragSignatures, stackClones, stackKey } from "./stacks";
-import { tallTrace } from "../../e2e/traces";
+import { copyDataKey, copySkbKey, fragSignatures, stackClones, stackKey, stackToFit, STACK_MIN_CROWDED } from "./stacks";
+import { tallTrace, wideTrace } from "../../e2e/traces";
+import { fitsReadably } from "./detail";
 
 function graphAt(source: string, step?: number) {
   const run = runTrace(parseTrace(source).trace);
@@ -103,5 +104,41 @@ describe("copy stacks: Datas whose frags map the same pages (issue 17.4)", () =>
   it("reads each Data's frag pages in slot order", () => {
     const sigs = fragSignatures(graphAt(tallTrace(1)));
     expect([...sigs.values()]).toEqual(["p0,p1,p2,p3", "p0,p1,p2,p3"]);
+  });
+});
+
+describe("stacks as small as the panel needs (issue 17.4)", () => {
+  // The graph panel at 1280×720 with the editor and the lifetime chart open.
+  const panel = { width: 360, height: 290 };
+  const fits = (g: ReturnType<typeof graphAt>) => fitsReadably(g.nodes, panel, 1.5, false);
+
+  it("ten skbs with a clone each (40 objects) are too tall one a row; in clone pairs they fit", () => {
+    const g = graphAt(wideTrace(10) + "get_page(p0)\n");
+    expect(fits(stackClones(g))).toBe(false);
+    const fitted = stackToFit(g, {}, fits);
+    expect(fits(fitted)).toBe(true);
+    const pairs = fitted.nodes.filter((n) => n.members);
+    expect(pairs).toHaveLength(10);
+    expect(pairs.map((n) => n.title)).toContain("a3, b3 ×2");
+    expect(fitted.nodes.filter((n) => n.kind === "skb")).toHaveLength(10);
+  });
+
+  it("a graph that fits keeps its pairs apart; a panel not yet measured stacks nothing more", () => {
+    const small = graphAt(wideTrace(3) + "get_page(p0)\n");
+    expect(stackToFit(small, {}, fits).nodes.filter((n) => n.kind === "skb")).toHaveLength(6);
+    const big = graphAt(wideTrace(10) + "get_page(p0)\n");
+    expect(stackToFit(big, {}, (g) => fitsReadably(g.nodes, { width: 0, height: 0 }, 1.5, false)).nodes.filter((n) => n.kind === "skb")).toHaveLength(20);
+  });
+
+  it("never stacks fewer than STACK_MIN_CROWDED, nor the selected or an expanded stack", () => {
+    const g = graphAt(wideTrace(10) + "get_page(p0)\n");
+    const never = stackToFit(g, { keep: "skb:b4", expanded: new Set([stackKey("data:h2")]) }, () => false);
+    const skbs = never.nodes.filter((n) => n.kind === "skb").map((n) => n.key);
+    expect(skbs).toContain("skb:b4");
+    expect(skbs).toContain("skb:a4");
+    expect(skbs).toContain(stackKey("data:h3"));
+    // h2 is a1's Data, opened by the user.
+    expect(skbs).toEqual(expect.arrayContaining(["skb:a1", "skb:b1"]));
+    expect(STACK_MIN_CROWDED).toBe(2);
   });
 });

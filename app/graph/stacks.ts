@@ -44,6 +44,21 @@ export function stackClones(graph: Graph, options: { expanded?: ReadonlySet<stri
   return stackSharedData(stackCopies(graph, options), options);
 }
 
+/** The smallest stacks tried when the graph is too big to read: a clone and its skb, two copies. */
+export const STACK_MIN_CROWDED = 2;
+
+/**
+ * Stacks as few objects as a readable drawing allows: stacks of STACK_MIN
+ * and more first; while `fits` says the drawing would still be too small to
+ * read, smaller stacks (down to STACK_MIN_CROWDED), so forty skbs in twenty
+ * clone pairs take twenty rows, not forty.
+ */
+export function stackToFit(graph: Graph, options: { expanded?: ReadonlySet<string>; keep?: string | null }, fits: (g: Graph) => boolean): Graph {
+  let stacked = stackClones(graph, options);
+  for (let min = STACK_MIN - 1; min >= STACK_MIN_CROWDED && !fits(stacked); min--) stacked = stackClones(graph, { ...options, min });
+  return stacked;
+}
+
 /** The skbs a clone or copy stack may take: quiet, and held by nothing but their head. */
 function quietSkbs(graph: Graph, keep: string | null | undefined): (n: GraphNode | undefined) => boolean {
   const byKey = new Map(graph.nodes.map((n) => [n.key, n]));
