@@ -200,7 +200,11 @@ function stackSharedData(graph: Graph, options: { expanded?: ReadonlySet<string>
   if (stacks.size === 0) return graph;
 
   const inStack = new Map<string, string>();
-  for (const [data, list] of stacks) for (const m of list) inStack.set(m.key, stackKey(data));
+  const dataOf = new Map<string, string>();
+  for (const [data, list] of stacks) {
+    dataOf.set(stackKey(data), data);
+    for (const m of list) inStack.set(m.key, stackKey(data));
+  }
   const nodes: GraphNode[] = [];
   const placed = new Set<string>();
   for (const n of graph.nodes) {
@@ -209,16 +213,19 @@ function stackSharedData(graph: Graph, options: { expanded?: ReadonlySet<string>
     else if (!placed.has(stack)) {
       // The stack takes the place of its first member.
       placed.add(stack);
-      const data = [...stacks].find(([d]) => stackKey(d) === stack)!;
-      nodes.push(stackNode(stack, data[0], data[1]));
+      const data = dataOf.get(stack)!;
+      nodes.push(stackNode(stack, data, stacks.get(data)!));
     }
   }
   const edges: GraphEdge[] = [];
+  const headed = new Set<string>();
   for (const e of graph.edges) {
     const stack = inStack.get(e.from);
     if (!stack) edges.push(e);
-    else if (e.kind === "head" && !edges.some((x) => x.key === `head:${stack}`))
+    else if (e.kind === "head" && !headed.has(stack)) {
+      headed.add(stack);
       edges.push({ ...e, key: `head:${stack}`, from: stack, label: `head ×${stacks.get(e.to)!.length}`, count: stacks.get(e.to)!.length });
+    }
   }
   return { nodes, edges };
 }
