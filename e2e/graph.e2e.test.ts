@@ -160,6 +160,7 @@ describe("a graph of 50-60 objects at 1280×720 (issue 17.4)", () => {
     const tidied = await smallestText(page);
     console.log(`wide (40 objects) after tidy: smallest graph text ${tidied.px.toFixed(1)} px ("${tidied.text}")`);
     expect(tidied.px).toBeGreaterThanOrEqual(10);
+    await page.screenshot({ path: join(SHOTS, "graph-wide-tidy-1280x720.png") });
     expect(errors).toEqual([]);
     await context.close();
   });
