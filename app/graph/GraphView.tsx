@@ -234,9 +234,13 @@ export function GraphView(props: GraphProps) {
   useEffect(() => drawRef.current(), [graph, props.selection, props.socketColumn, props.reducedMotion, props.view, props.tidyToken, maxScale]);
 
   // Pointing: light the target's chain of holders and holdings, dim the rest.
+  // Nothing pointed at, and nothing was: no object carries a class to clear (a step need not visit them all).
+  const litRef = useRef(false);
   useEffect(() => {
     const svg = select(svgRef.current!);
-    applyHighlight(svg, graph, props.highlight);
+    const lit = graph !== null && props.highlight !== null;
+    if (lit || litRef.current) applyHighlight(svg, graph, props.highlight);
+    litRef.current = lit;
   }, [graph, props.highlight, props.selection]);
 
   // Fit the drawing into the panel on a new trace, on request, or when an object would be outside.
@@ -550,6 +554,9 @@ function drawEdges(
 ): void {
   const drawable = edges.filter((e) => byKey.has(e.from) && byKey.has(e.to));
   const bundled = (e: GraphEdge) => bundles.get(e.to)?.edges.has(e.key) === true;
+  // Each edge's path, once per drawing.
+  const paths = new Map(drawable.map((e) => [e.key, edgePath(e, byKey, bundled(e))]));
+  const path = (e: GraphEdge) => paths.get(e.key)!;
   layer
     .selectAll<SVGPathElement, GraphEdge>("path.edge")
     .data(drawable, (e) => e.key)
@@ -559,7 +566,7 @@ function drawEdges(
           .append("path")
           .attr("class", (e) => `edge ${e.kind}`)
           .attr("marker-end", "url(#arrow)")
-          .attr("d", (e) => edgePath(e, byKey, bundled(e)))
+          .attr("d", path)
           .call((p) => {
             if (ms > 0) p.style("opacity", 0).transition().duration(ms).style("opacity", 1);
           }),
@@ -578,7 +585,7 @@ function drawEdges(
     // Only the edges whose drawing changed are written (a path's d, even unchanged, lays it out again).
     .filter(function (e) {
       const el = this as SVGPathElement & { __drawn?: string };
-      const sig = `${e.fresh ? 1 : 0}${e.ghost ? 1 : 0}${e.count ?? 1} ${bundled(e) ? 1 : 0} ${edgePath(e, byKey, bundled(e))}`;
+      const sig = `${e.fresh ? 1 : 0}${e.ghost ? 1 : 0}${e.count ?? 1} ${bundled(e) ? 1 : 0} ${path(e)}`;
       if (el.__drawn === sig) return false;
       el.__drawn = sig;
       return true;
@@ -591,7 +598,7 @@ function drawEdges(
     .attr("marker-end", (e) => (bundled(e) ? null : "url(#arrow)"))
     .attr("data-from", (e) => e.from)
     .attr("data-to", (e) => e.to)
-    .attr("d", (e) => edgePath(e, byKey, bundled(e)));
+    .attr("d", path);
 }
 
 /** Where a bundle's edges meet, left of its page (the gap between columns: 8 units for chips, 24 or more for boxes). */
