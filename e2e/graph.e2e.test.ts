@@ -43,7 +43,11 @@ const smallestText = (page: Page) =>
   });
 
 /** Steps through a trace, every object inside the panel after each step; the smallest text over the steps and after a fit. */
-async function stepThrough(page: Page, name: string, source: string): Promise<{ worst: { text: string; px: number; step: number }; fitted: { text: string; px: number } }> {
+async function stepThrough(
+  page: Page,
+  name: string,
+  source: string,
+): Promise<{ worst: { text: string; px: number; step: number }; fitted: { text: string; px: number } }> {
   await openTrace(page, source, { step: 0 });
   await settled(page, 0);
   const { stepCount, stoppedAt } = await page.evaluate(() => (window as unknown as Hook).__skbscope.state());
@@ -99,7 +103,9 @@ describe("a graph of 50-60 objects at 1280×720 (issue 17.4)", () => {
     // The copies are one stack of skbs and one of Datas; each page takes one counted edge from it.
     const stack = page.locator('svg.graph g.node[data-key^="stack:copies:skb:"]');
     expect(await stack.locator(".title").textContent()).toBe("a..k21 ×22");
-    expect(await page.locator('svg.graph g.node[data-key^="stack:copies:data:"]').getAttribute("aria-label")).toMatch(/^22 Datas whose frags map pages p0,p1,p2,p3/);
+    expect(await page.locator('svg.graph g.node[data-key^="stack:copies:data:"]').getAttribute("aria-label")).toMatch(
+      /^22 Datas whose frags map pages p0,p1,p2,p3/,
+    );
     expect(errors).toEqual([]);
     await context.close();
   });

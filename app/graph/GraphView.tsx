@@ -629,7 +629,11 @@ function drawTrunks(layer: Selection<SVGGElement, null, SVGGElement, unknown>, b
 }
 
 /** Each bundle's count ("×23") as a pill on its trunk: below it, across the page's edge; on chips, over it. */
-function drawBundleCounts(layer: Selection<SVGGElement, null, SVGGElement, unknown>, bundles: ReadonlyMap<string, Bundle>, byKey: Map<string, Positioned>): void {
+function drawBundleCounts(
+  layer: Selection<SVGGElement, null, SVGGElement, unknown>,
+  bundles: ReadonlyMap<string, Bundle>,
+  byKey: Map<string, Positioned>,
+): void {
   const list = [...bundles.values()].filter((b) => byKey.has(b.page));
   const items = layer
     .selectAll<SVGGElement, Bundle>("g.bundle")

@@ -38,7 +38,14 @@ describe("levels of detail (issue 17.4)", () => {
     expect(chipLabel(node({ counters: [{ field: "users", value: "1", old: null }], name: "k1" }))).toBe("k1 1");
     expect(chipLabel(node({ members: ["skb:a", "skb:c1"], title: "a, c1 ×2", kind: "skb" }))).toBe("a, c1 ×2");
     const copies = Array.from({ length: 22 }, (_, i) => `data:h${i + 1}`);
-    const dataStack = { members: copies, title: "Data h1..h22 ×22", counters: [{ field: "Datas", value: "22", old: null }, { field: "dataref", value: "1", old: null }] };
+    const dataStack = {
+      members: copies,
+      title: "Data h1..h22 ×22",
+      counters: [
+        { field: "Datas", value: "22", old: null },
+        { field: "dataref", value: "1", old: null },
+      ],
+    };
     expect(chipLabel(node(dataStack))).toBe("×22 1");
     expect(chipWidth(node(dataStack), 2)).toBeLessThan(COMPACT.colX[3] - COMPACT.colX[2] - 8);
     expect(chipLabel(node({ findings: [{ kind: "premature" } as never] }))).toBe("⚠ h1 1→2");

@@ -69,8 +69,7 @@ function quietSkbs(graph: Graph, keep: string | null | undefined): (n: GraphNode
     if (byKey.get(e.to)?.kind === "skb") referenced.add(e.to);
     if (byKey.get(e.from)?.kind === "skb") referenced.add(e.from);
   }
-  return (n) =>
-    n !== undefined && n.kind === "skb" && !n.fresh && !n.ghost && !n.freed && n.findings.length === 0 && n.key !== keep && !referenced.has(n.key);
+  return (n) => n !== undefined && n.kind === "skb" && !n.fresh && !n.ghost && !n.freed && n.findings.length === 0 && n.key !== keep && !referenced.has(n.key);
 }
 
 /**
@@ -132,11 +131,31 @@ function stackCopies(graph: Graph, options: { expanded?: ReadonlySet<string>; ke
     const count = g.datas.length;
     const from = copyDataKey(sig);
     const fresh = (keys: ReadonlySet<string>) => graph.edges.some((e) => e.fresh && keys.has(e.from));
-    edges.push({ key: `head:${copySkbKey(sig)}`, from: copySkbKey(sig), to: from, fromSlot: null, kind: "head", label: `head ×${count}`, fresh: false, ghost: false, count });
+    edges.push({
+      key: `head:${copySkbKey(sig)}`,
+      from: copySkbKey(sig),
+      to: from,
+      fromSlot: null,
+      kind: "head",
+      label: `head ×${count}`,
+      fresh: false,
+      ghost: false,
+      count,
+    });
     const anyFresh = fresh(new Set(g.datas.map((d) => d.key)));
     sig.split(",").forEach((page, i) => {
       if (page === "-") return;
-      edges.push({ key: `frag:${from}:${i}`, from, to: `page:${page}`, fromSlot: i, kind: "frag", label: `frags[${i}] ×${count}`, fresh: anyFresh, ghost: false, count });
+      edges.push({
+        key: `frag:${from}:${i}`,
+        from,
+        to: `page:${page}`,
+        fromSlot: i,
+        kind: "frag",
+        label: `frags[${i}] ×${count}`,
+        fresh: anyFresh,
+        ghost: false,
+        count,
+      });
     });
   }
   return { nodes, edges };
