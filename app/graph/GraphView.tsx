@@ -389,6 +389,8 @@ function drawNodes(
       g.attr("tabindex", (n) => (n.ghost ? null : 0))
         .attr("role", (n) => (n.ghost ? "img" : "button"))
         .attr("aria-label", (n) => n.ariaLabel)
+        // A stack says how many objects it stands for (tests count the objects drawn).
+        .attr("data-members", (n) => n.members?.length ?? null)
         .attr("aria-pressed", (n) => (n.ghost ? null : String(n.key === selection)))
         .classed("ghost", (n) => n.ghost)
         .attr("data-ghost", (n) => (n.ghost ? "1" : null))
@@ -468,6 +470,8 @@ function signature(n: Positioned, selection: string | null): string {
     n.h,
     n.compact,
     n.lead,
+    // A stack's members can change while its title stays ("a..k9 ×9" with another k in the middle).
+    n.ariaLabel,
   ]);
 }
 

@@ -37,6 +37,8 @@ export const FULL: Geometry = { compact: false, colX: [0, 175, 375, 615, 795], r
  */
 export const COMPACT: Geometry = { compact: true, colX: [0, 72, 172, 256, 340], rowH: 18, top: 22, minFont: 12.5 };
 export const CHIP_H = 16;
+/** The narrowest chip. */
+const CHIP_MIN_W = 40;
 /** Monospace advance at the chips' 12.5 px (DejaVu Sans Mono: 0.602 em). */
 const CHIP_CH = 7.6;
 
@@ -52,10 +54,12 @@ export function wantsCompact(fullBounds: { w: number; h: number }, size: { width
 }
 
 /**
- * Whether objects of these kinds, packed one a row in each column (as a
- * tidy layout places them), or in `layoutRows` rows (the stable layout
- * keeps the rows of objects that left, until new ones fill them), fit a panel of `size` as chips with their text at MIN_TEXT_PX or more
- * (boxes are larger: if chips do not fit, boxes do not either).
+ * Whether the graph's rows leave its text readable: objects of these kinds,
+ * packed one a row in each column (as a tidy layout places them), or in
+ * `layoutRows` rows (the stable layout keeps the rows of objects that left
+ * until new ones fill them), drawn as chips in a panel of `size`. False
+ * only when the height binds the fit and brings text under MIN_TEXT_PX:
+ * when the width binds, fewer rows (more stacking) would not help.
  */
 export function fitsReadably(
   nodes: readonly { kind: NodeKind }[],
@@ -70,9 +74,13 @@ export function fitsReadably(
   const rows = Math.max(layoutRows, ...perColumn.values());
   const last = Math.max(...perColumn.keys());
   const first = socketColumn ? 0 : 1;
-  const columnWidth = COMPACT.colX[2] - COMPACT.colX[1];
-  const bounds = { w: COMPACT.colX[last] - COMPACT.colX[first] + columnWidth + 20, h: COMPACT.top + rows * COMPACT.rowH + 20 };
-  return fitScale(bounds, size, maxScale) * COMPACT.minFont >= MIN_TEXT_PX;
+  // A last column of short chips ("p9 1"): the width is at its least, so the height is not blamed for it.
+  const w = COMPACT.colX[last] - COMPACT.colX[first] + CHIP_MIN_W + 20;
+  const h = COMPACT.top + rows * COMPACT.rowH + 20;
+  const byWidth = (size.width - 16) / w;
+  const byHeight = (size.height - 16) / h;
+  if (byHeight >= byWidth) return true;
+  return Math.min(maxScale, byHeight) * COMPACT.minFont >= MIN_TEXT_PX;
 }
 
 /**
@@ -105,7 +113,7 @@ export function chipWidth(n: Pick<GraphNode, "name" | "title" | "counters" | "fi
   const pad = n.owner ? 18 : 10;
   // The last column has the panel's edge to itself: a long line ("z1 no→@6") widens its chip.
   const room = col + 1 < COMPACT.colX.length ? COMPACT.colX[col + 1] - COMPACT.colX[col] - 8 : 120;
-  return Math.round(Math.min(room, Math.max(40, pad + chipLabel(n).length * CHIP_CH + 6)));
+  return Math.round(Math.min(room, Math.max(CHIP_MIN_W, pad + chipLabel(n).length * CHIP_CH + 6)));
 }
 
 /** Column heads of the chip drawing: the counter its chips show (the chips' names say the kind). */
