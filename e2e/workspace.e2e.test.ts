@@ -892,9 +892,10 @@ describe("a graph that scales", () => {
     }
     expect(await page.locator('svg.graph g.node[data-key="pipe:q"]').count()).toBe(1);
     expect(await page.locator("[data-testid=stopped]").count()).toBe(0);
-    // Ten quiet clones of a's Data are one stack.
-    const stack = page.locator('svg.graph g.node[data-key^="stack:"]');
+    // Ten quiet clones of a's Data are one stack (the copies and split-offs k1..k3, k5, s1..s3, each with a Data of its own mapping g, another).
+    const stack = page.locator('svg.graph g.node[data-key^="stack:"]:not([data-key^="stack:copies:"])');
     expect(await stack.count()).toBe(1);
+    expect(await page.locator('svg.graph g.node[data-key="stack:copies:skb:g"] .title').textContent()).toBe("k1..s3 ×7");
     expect(await stack.locator(".title").textContent()).toMatch(/×1[01]$/);
     // Every graph text on screen at 10 px or more: its font size times the zoom the SVG applies to it.
     const smallest = await page.evaluate(() => {
@@ -921,12 +922,13 @@ describe("a graph that scales", () => {
     await page.click("button[aria-label='fit the graph to the panel']");
     await page.waitForSelector("[data-testid=minimap][display=none]", { state: "attached" });
     await stack.click();
-    await page.waitForFunction(() => document.querySelectorAll('svg.graph g.node[data-key^="stack:"]').length === 0);
+    await page.waitForFunction(() => document.querySelectorAll('svg.graph g.node[data-key^="stack:"]:not([data-key^="stack:copies:"])').length === 0);
     expect(await page.locator('svg.graph g.node[data-key^="skb:c"]').count()).toBe(10);
     expect(await outside()).toEqual([]);
     await page.click("[data-testid=restack]");
-    await page.waitForSelector('svg.graph g.node[data-key^="stack:"]');
-    // Focus: select a copy; it and the chain it holds stay lit, the rest fades.
+    await page.waitForSelector('svg.graph g.node[data-key^="stack:"]:not([data-key^="stack:copies:"])');
+    // Focus: open the copies' stack, select a copy; it and the chain it holds stay lit, the rest fades.
+    await page.click('svg.graph g.node[data-key="stack:copies:skb:g"]');
     await page.click('svg.graph g.node[data-key="skb:k5"]');
     await page.click("[data-testid=focus-mode]");
     await page.mouse.move(2, 710);

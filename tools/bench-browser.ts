@@ -100,7 +100,7 @@ async function frameTimes(page: Page, steps: number): Promise<{ frames: number[]
 
 /**
  * The graph's own cost per step, apart from the worker's: each drawing's
- * layout and D3 join (GraphView's DRAW_MEASURE), then the style and layout
+ * model, stacks, layout and D3 join (GraphView's DRAW_MEASURE), then the style and layout
  * the browser does for it (forced right after the drawing, from a mutation
  * observer on the drawing's step attribute, before the frame is painted).
  */
@@ -146,7 +146,7 @@ export async function graphFigures(page: Page): Promise<void> {
     const { frames, nodes } = await frameTimes(page, 40);
     const { draw, drawAndLayout, compact } = await drawTimes(page, 40);
     console.log(
-      `stepping with ${nodes} objects drawn (${compact ? "chips" : "full boxes"}): layout + D3 join p50 ${ms(pct(draw, 50))}, p95 ${ms(pct(draw, 95))}; with the browser's style and layout p50 ${ms(pct(drawAndLayout, 50))}, p95 ${ms(pct(drawAndLayout, 95))} over ${draw.length} steps (goal p95 ≤ 16 ms); frame p50 ${ms(pct(frames, 50))}, p95 ${ms(pct(frames, 95))} over ${frames.length} frames`,
+      `stepping with ${groups * 4} objects, ${nodes} nodes drawn (${compact ? "chips" : "full boxes"}; clone pairs stack when the panel is crowded): model, stacks, layout + D3 join p50 ${ms(pct(draw, 50))}, p95 ${ms(pct(draw, 95))}; with the browser's style and layout p50 ${ms(pct(drawAndLayout, 50))}, p95 ${ms(pct(drawAndLayout, 95))} over ${draw.length} steps (goal p95 ≤ 16 ms); frame p50 ${ms(pct(frames, 50))}, p95 ${ms(pct(frames, 95))} over ${frames.length} frames`,
     );
   }
 }

@@ -5,18 +5,19 @@
  * see layout.ts) across steps, and enter/update/exit animate. User text
  * only ever reaches the DOM through .text().
  */
-import { useEffect, useMemo, useRef } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { pointer, select, type Selection } from "d3-selection";
 import "d3-transition";
 import { zoom, zoomIdentity, zoomTransform, type ZoomBehavior } from "d3-zoom";
-import { stackClones } from "./stacks";
+import { stackToFit } from "./stacks";
+import { bundlesOf, type Bundle } from "./bundles";
 import { easeCubicOut } from "d3-ease";
 import type { Finding, StateView } from "../../core/index";
 import { buildGraph, COLUMN, type Counter, type Graph, type GraphEdge, type GraphNode, type NodeKind } from "./model";
 import { related } from "./highlight";
-import { EMPTY_LAYOUT, nextLayout, tidyLayout, type Layout } from "./layout";
+import { EMPTY_LAYOUT, nextLayout, rowCount, tidyLayout, type Layout } from "./layout";
 import { layoutObjects } from "./grouping";
-import { CHIP_H, DETAIL_EVENT, chipChanged, chipLabel, chipWidth, columnHeads, COMPACT, FULL, wantsCompact, type Geometry } from "./detail";
+import { CHIP_H, DETAIL_EVENT, chipChanged, chipLabel, chipWidth, columnHeads, COMPACT, FULL, fitsReadably, wantsCompact, type Geometry } from "./detail";
 
 const COL_X = FULL.colX;
 const WIDTH: Record<NodeKind, number> = { sock: 145, skb: 150, data: 190, page: 130, pipe: 170, buffer: 170, ubuf: 170 };
@@ -52,21 +53,23 @@ export interface GraphProps {
   tidyToken?: number;
 }
 
-/** The performance measure each drawing of the graph leaves (its layout and D3 join). */
+/** The performance measure each drawing of the graph leaves (its model, stacks, layout and D3 join). */
 export const DRAW_MEASURE = "skbscope:graph-draw";
 
-type Positioned = GraphNode & { x: number; y: number; w: number; h: number; compact: boolean };
+/** `lead`: units a chip keeps free at its left for a bundle's count pill (0: none). */
+type Positioned = GraphNode & { x: number; y: number; w: number; h: number; compact: boolean; lead: number };
 
 /** Every node at its slot, in the full drawing's or the chips' geometry. */
-function placeAll(nodes: readonly GraphNode[], layout: Layout, g: Geometry, socketColumn: boolean): Positioned[] {
+function placeAll(nodes: readonly GraphNode[], layout: Layout, g: Geometry, socketColumn: boolean, bundles: ReadonlyMap<string, Bundle>): Positioned[] {
   const xOffset = socketColumn ? 0 : g.colX[1];
   return nodes.map((n) => {
     const slot = layout.get(n.key)!;
     const x = g.colX[slot.col] - xOffset;
     const y = g.top + slot.row * g.rowH;
-    return g.compact
-      ? { ...n, x, y, w: chipWidth(n, slot.col), h: CHIP_H, compact: true }
-      : { ...n, x, y, w: nodeWidth(n, slot.col), h: HEIGHT[n.kind], compact: false };
+    if (!g.compact) return { ...n, x, y, w: nodeWidth(n, slot.col), h: HEIGHT[n.kind], compact: false, lead: 0 };
+    const bundle = bundles.get(n.key);
+    const lead = bundle ? pillWidth(bundle, true) / 2 : 0;
+    return { ...n, x, y, w: chipWidth(n, slot.col) + lead, h: CHIP_H, compact: true, lead };
   });
 }
 
@@ -98,10 +101,31 @@ export function GraphView(props: GraphProps) {
   };
   const expanded = props.expandedStacks;
   const maxScale = props.maxScale ?? 1.5;
-  const graph = useMemo(
-    () => (props.view ? stackClones(buildGraph(props.view, props.prev, props.findings), { expanded, keep: props.selection }) : null),
-    [props.view, props.prev, props.findings, expanded, props.selection],
-  );
+  // How long the graph model and its stacking took (in React's render), counted in DRAW_MEASURE with the drawing.
+  const modelMsRef = useRef(0);
+  // The panel's size, as state: a panel too small for the graph stacks smaller groups (stackToFit).
+  const [panel, setPanel] = useState({ width: 0, height: 0 });
+  const base = useMemo(() => {
+    if (!props.view) return null;
+    const started = performance.now();
+    const built = buildGraph(props.view, props.prev, props.findings);
+    modelMsRef.current += performance.now() - started;
+    return built;
+  }, [props.view, props.prev, props.findings]);
+  const graph = useMemo(() => {
+    if (!base) return null;
+    const started = performance.now();
+    const stacked = stackToFit(
+      base,
+      { expanded, keep: props.selection },
+      (g) =>
+        // One a row first (cheap); then the rows the stable layout would give it, holes included.
+        fitsReadably(g.nodes, panel, maxScale, props.socketColumn) &&
+        fitsReadably(g.nodes, panel, maxScale, props.socketColumn, rowCount(nextLayout(layoutRef.current, layoutObjects(g)))),
+    );
+    modelMsRef.current += performance.now() - started;
+    return stacked;
+  }, [base, expanded, props.selection, panel, maxScale, props.socketColumn]);
 
   // Zoom and pan: set up once on the svg React gave us.
   useEffect(() => {
@@ -121,6 +145,7 @@ export function GraphView(props: GraphProps) {
     // The panel changes size (the narration under it grows, the window): still everything in view.
     const observer = new ResizeObserver(([entry]) => {
       sizeRef.current = { width: entry.contentRect.width, height: entry.contentRect.height };
+      setPanel((p) => (Math.abs(p.width - sizeRef.current.width) < 1 && Math.abs(p.height - sizeRef.current.height) < 1 ? p : sizeRef.current));
       // The panel's size decides the level of detail: draw again only when it switches (then it fits).
       if (wantsCompact(fullBoundsRef.current, sizeRef.current, maxScaleRef.current) !== compactRef.current) drawRef.current();
       if (!userZoomedRef.current && !insideView(svgRef.current!, sizeRef.current, boundsRef.current)) fitRef.current();
@@ -163,10 +188,12 @@ export function GraphView(props: GraphProps) {
     const tidy = (props.tidyToken ?? 0) !== tidyRef.current;
     tidyRef.current = props.tidyToken ?? 0;
     layoutRef.current = tidy ? tidyLayout(objects) : nextLayout(before, objects);
-    const full = placeAll(graph.nodes, layoutRef.current, FULL, props.socketColumn);
+    // Many frag references into one page: one trunk with a count, open for the selected page.
+    const bundles = bundlesOf(graph.edges, new Set(props.selection ? [props.selection] : []));
+    const full = placeAll(graph.nodes, layoutRef.current, FULL, props.socketColumn, bundles);
     fullBoundsRef.current = boundsOf(full);
     const compact = !fullDetailRef.current && wantsCompact(fullBoundsRef.current, sizeRef.current, maxScale);
-    const placed = compact ? placeAll(graph.nodes, layoutRef.current, COMPACT, props.socketColumn) : full;
+    const placed = compact ? placeAll(graph.nodes, layoutRef.current, COMPACT, props.socketColumn, bundles) : full;
     const switched = compact !== compactRef.current;
     compactRef.current = compact;
     svg.classed("compact", compact);
@@ -180,7 +207,8 @@ export function GraphView(props: GraphProps) {
     drawColumnHeads(headLayer, compact ? placed : [], props.socketColumn);
     const edgeLayer = viewport.selectAll<SVGGElement, null>("g.edges").data([null]).join("g").attr("class", "edges");
     const nodeLayer = viewport.selectAll<SVGGElement, null>("g.nodes").data([null]).join("g").attr("class", "nodes");
-    drawEdges(edgeLayer, graph.edges, byKey, ms);
+    drawEdges(edgeLayer, graph.edges, byKey, ms, bundles);
+    drawTrunks(edgeLayer, bundles, byKey);
     drawNodes(
       nodeLayer,
       placed,
@@ -189,22 +217,30 @@ export function GraphView(props: GraphProps) {
       (key) => onSelectRef.current(key),
       (key) => onPointRef.current(key),
     );
+    // The counts above the nodes: a pill may straddle a page's edge.
+    const countLayer = viewport.selectAll<SVGGElement, null>("g.bundle-counts").data([null]).join("g").attr("class", "bundle-counts");
+    drawBundleCounts(countLayer, bundles, byKey);
     // Every object stays in view: a step that puts one outside the panel fits the view again
     // (the layout itself never moves a survivor; only the zoom changes).
     // A view the user zoomed into stays as it is until something new lands outside it.
     if (tidy || switched || (grew && !insideView(svgRef.current!, sizeRef.current, boundsRef.current))) fitRef.current();
     minimapRef.current();
-    // The layout and the D3 join, for npm run bench:browser (one entry per drawing; cleared there).
-    performance.measure(DRAW_MEASURE, { start: started });
+    // The model, stacks, layout and D3 join, for npm run bench:browser (one entry per drawing; cleared there).
+    performance.measure(DRAW_MEASURE, { start: started - modelMsRef.current, end: performance.now() });
+    modelMsRef.current = 0;
     // Tests and the benchmark wait for this: the drawing now shows that step.
     svg.attr("data-step", props.view?.step ?? -1);
   };
   useEffect(() => drawRef.current(), [graph, props.selection, props.socketColumn, props.reducedMotion, props.view, props.tidyToken, maxScale]);
 
   // Pointing: light the target's chain of holders and holdings, dim the rest.
+  // Nothing pointed at, and nothing was: no object carries a class to clear (a step need not visit them all).
+  const litRef = useRef(false);
   useEffect(() => {
     const svg = select(svgRef.current!);
-    applyHighlight(svg, graph, props.highlight);
+    const lit = graph !== null && props.highlight !== null;
+    if (lit || litRef.current) applyHighlight(svg, graph, props.highlight);
+    litRef.current = lit;
   }, [graph, props.highlight, props.selection]);
 
   // Fit the drawing into the panel on a new trace, on request, or when an object would be outside.
@@ -245,6 +281,10 @@ export function GraphView(props: GraphProps) {
         <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
           <path d="M0,0 L10,5 L0,10 z" className="arrowhead" />
         </marker>
+        {/* A bundle's trunk is thick: its arrow is sized in graph units, not by the stroke. */}
+        <marker id="arrow-trunk" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" markerHeight="10" markerUnits="userSpaceOnUse" orient="auto">
+          <path d="M0,0 L10,5 L0,10 z" className="arrowhead" />
+        </marker>
       </defs>
     </svg>
   );
@@ -271,6 +311,11 @@ function applyHighlight(svg: Selection<SVGSVGElement, unknown, null, undefined>,
     .selectAll<SVGPathElement, GraphEdge>("path.edge")
     .classed("lit", (e) => r !== null && r.edges.has(e.key))
     .classed("dim", (e) => r !== null && !r.edges.has(e.key));
+  // A bundle's trunk and count go with its page.
+  svg
+    .selectAll<SVGElement, Bundle>("path.trunk, g.bundle")
+    .classed("lit", (b) => r !== null && r.nodes.has(b.page) && [...b.edges].some((k) => r.edges.has(k)))
+    .classed("dim", (b) => r !== null && !r.nodes.has(b.page));
 }
 
 function drawNodes(
@@ -322,17 +367,18 @@ function drawNodes(
         return g;
       },
       // An object that left and came back (a name reused by a new trace, or
-      // stepping back within the fade) must not finish fading out.
-      (update) => update.interrupt().classed("leaving", false).style("opacity", 1),
+      // stepping back within the fade) must not finish fading out; the others are left alone.
+      (update) => update.call((u) => u.filter(".leaving").interrupt().classed("leaving", false).style("opacity", 1)),
       (exit) => {
         if (ms === 0) exit.interrupt().remove();
         else exit.classed("leaving", true).attr("tabindex", null).transition().duration(ms).style("opacity", 0).remove();
       },
     )
     .call((all) => {
-      all.attr("tabindex", (n) => (n.ghost ? null : 0)).attr("role", (n) => (n.ghost ? "img" : "button"));
       // Redraw only what changed since this element was last drawn: on a
-      // 300-object graph a step touches a handful of objects.
+      // 300-object graph a step touches a handful of objects, and every
+      // attribute written, even to the value it had, costs the browser a
+      // style recalculation or a layout of that element.
       const g = all.filter(function (n) {
         const el = this as SVGGElement & { __drawn?: string };
         const sig = signature(n, selection);
@@ -340,7 +386,11 @@ function drawNodes(
         el.__drawn = sig;
         return true;
       });
-      g.attr("aria-label", (n) => n.ariaLabel)
+      g.attr("tabindex", (n) => (n.ghost ? null : 0))
+        .attr("role", (n) => (n.ghost ? "img" : "button"))
+        .attr("aria-label", (n) => n.ariaLabel)
+        // A stack says how many objects it stands for (tests count the objects drawn).
+        .attr("data-members", (n) => n.members?.length ?? null)
         .attr("aria-pressed", (n) => (n.ghost ? null : String(n.key === selection)))
         .classed("ghost", (n) => n.ghost)
         .attr("data-ghost", (n) => (n.ghost ? "1" : null))
@@ -352,11 +402,6 @@ function drawNodes(
       // Objects keep their place; only one whose column shifted (the socket
       // column appearing) glides, the rest are set without a transition.
       const at = (n: Positioned) => `translate(${n.x},${n.y})`;
-      all
-        .filter(function (n) {
-          return this.getAttribute("transform") === at(n);
-        })
-        .attr("transform", at);
       const moved = all.filter(function (n) {
         return this.getAttribute("transform") !== at(n);
       });
@@ -376,8 +421,8 @@ function drawNodes(
       // A chip (the compact level of detail) is one line: its name and main counter.
       g.classed("chip-changed", (n) => n.compact && chipChanged(n));
       g.select(".title")
-        .attr("x", (n) => (n.compact ? (n.owner ? 14 : 6) : n.owner ? 20 : 10))
-        .attr("y", (n) => (n.compact ? 13 : 19))
+        .attr("x", (n) => (n.compact ? n.lead + (n.owner ? 14 : 6) : n.owner ? 20 : 10))
+        .attr("y", (n) => (n.compact ? 12.5 : 19))
         .text((n) => (n.compact ? chipLabel(n) : n.title));
       g.select(".subtitle")
         .attr("x", (n) => (n.owner ? 20 : 10))
@@ -424,6 +469,9 @@ function signature(n: Positioned, selection: string | null): string {
     n.w,
     n.h,
     n.compact,
+    n.lead,
+    // A stack's members can change while its title stays ("a..k9 ×9" with another k in the middle).
+    n.ariaLabel,
   ]);
 }
 
@@ -501,8 +549,18 @@ function drawTag(g: Selection<SVGGElement, GraphNode, null, undefined>, n: Graph
   tag.select("rect").attr("width", (t) => 14 + t.text.length * 7.2);
 }
 
-function drawEdges(layer: Selection<SVGGElement, null, SVGGElement, unknown>, edges: readonly GraphEdge[], byKey: Map<string, Positioned>, ms: number): void {
+function drawEdges(
+  layer: Selection<SVGGElement, null, SVGGElement, unknown>,
+  edges: readonly GraphEdge[],
+  byKey: Map<string, Positioned>,
+  ms: number,
+  bundles: ReadonlyMap<string, Bundle>,
+): void {
   const drawable = edges.filter((e) => byKey.has(e.from) && byKey.has(e.to));
+  const bundled = (e: GraphEdge) => bundles.get(e.to)?.edges.has(e.key) === true;
+  // Each edge's path, once per drawing.
+  const paths = new Map(drawable.map((e) => [e.key, edgePath(e, byKey, bundled(e))]));
+  const path = (e: GraphEdge) => paths.get(e.key)!;
   layer
     .selectAll<SVGPathElement, GraphEdge>("path.edge")
     .data(drawable, (e) => e.key)
@@ -512,11 +570,11 @@ function drawEdges(layer: Selection<SVGGElement, null, SVGGElement, unknown>, ed
           .append("path")
           .attr("class", (e) => `edge ${e.kind}`)
           .attr("marker-end", "url(#arrow)")
-          .attr("d", (e) => edgePath(e, byKey))
+          .attr("d", path)
           .call((p) => {
             if (ms > 0) p.style("opacity", 0).transition().duration(ms).style("opacity", 1);
           }),
-      (update) => update.interrupt().classed("leaving", false).style("opacity", 1),
+      (update) => update.call((u) => u.filter(".leaving").interrupt().classed("leaving", false).style("opacity", 1)),
       (exit) => {
         if (ms === 0) exit.interrupt().remove();
         else
@@ -528,15 +586,92 @@ function drawEdges(layer: Selection<SVGGElement, null, SVGGElement, unknown>, ed
             .remove();
       },
     )
+    // Only the edges whose drawing changed are written (a path's d, even unchanged, lays it out again).
+    .filter(function (e) {
+      const el = this as SVGPathElement & { __drawn?: string };
+      const sig = `${e.fresh ? 1 : 0}${e.ghost ? 1 : 0}${e.count ?? 1} ${bundled(e) ? 1 : 0} ${path(e)}`;
+      if (el.__drawn === sig) return false;
+      el.__drawn = sig;
+      return true;
+    })
     .classed("fresh", (e) => e.fresh)
     .classed("ghost", (e) => e.ghost)
+    .classed("counted", (e) => (e.count ?? 1) > 1)
+    .classed("bundled", bundled)
+    // A bundled edge ends at its junction: the trunk carries the arrow into the page.
+    .attr("marker-end", (e) => (bundled(e) ? null : "url(#arrow)"))
     .attr("data-from", (e) => e.from)
     .attr("data-to", (e) => e.to)
-    .attr("d", (e) => edgePath(e, byKey));
+    .attr("d", path);
 }
 
-/** A horizontal cubic from the source's side to the target's side. */
-function edgePath(e: GraphEdge, byKey: Map<string, Positioned>): string {
+/** Where a bundle's edges meet, left of its page (the gap between columns: 8 units for chips, 24 or more for boxes). */
+function junction(page: Positioned): { x: number; y: number } {
+  return { x: page.x - (page.compact ? 6 : 22), y: page.y + page.h / 2 };
+}
+
+/** A count pill's width: the bold monospace advance at 11.5 px (boxes) or the chips' 12.5 px, and 4 units each side. */
+function pillWidth(b: Bundle, compact: boolean): number {
+  return 8 + `×${b.count}`.length * (compact ? 7.6 : 7);
+}
+
+/** A bundle's trunk: from its junction into the page, with the arrow. */
+function drawTrunks(layer: Selection<SVGGElement, null, SVGGElement, unknown>, bundles: ReadonlyMap<string, Bundle>, byKey: Map<string, Positioned>): void {
+  const list = [...bundles.values()].filter((b) => byKey.has(b.page));
+  layer
+    .selectAll<SVGPathElement, Bundle>("path.trunk")
+    .data(list, (b) => b.page)
+    .join("path")
+    .attr("class", "trunk")
+    .attr("marker-end", "url(#arrow-trunk)")
+    .attr("data-page", (b) => b.page)
+    .attr("d", (b) => {
+      const page = byKey.get(b.page)!;
+      const j = junction(page);
+      return `M${j.x},${j.y} L${page.x},${j.y}`;
+    });
+}
+
+/** Each bundle's count ("×23") as a pill on its trunk: below it, across the page's edge; on chips, over it. */
+function drawBundleCounts(
+  layer: Selection<SVGGElement, null, SVGGElement, unknown>,
+  bundles: ReadonlyMap<string, Bundle>,
+  byKey: Map<string, Positioned>,
+): void {
+  const list = [...bundles.values()].filter((b) => byKey.has(b.page));
+  const items = layer
+    .selectAll<SVGGElement, Bundle>("g.bundle")
+    .data(list, (b) => b.page)
+    .join((enter) => {
+      const g = enter.append("g").attr("class", "bundle").attr("data-testid", "bundle");
+      g.append("rect").attr("rx", 7);
+      g.append("text");
+      return g;
+    })
+    .attr("data-page", (b) => b.page)
+    .attr("data-count", (b) => b.count)
+    .attr("aria-label", (b) => `${b.count} frag references into ${b.page.slice(b.page.indexOf(":") + 1)} (select the page to draw them one by one)`);
+  const label = (b: Bundle) => `×${b.count}`;
+  const width = (b: Bundle) => pillWidth(b, byKey.get(b.page)!.compact);
+  // Across the page's left edge: a chip keeps its right half free (lead), a box is tall enough to take it under the trunk.
+  items.attr("transform", (b) => {
+    const page = byKey.get(b.page)!;
+    const j = junction(page);
+    return `translate(${page.x - width(b) / 2},${page.compact ? j.y - 7 : j.y + 5})`;
+  });
+  items
+    .select("rect")
+    .attr("width", width)
+    .attr("height", (b) => (byKey.get(b.page)!.compact ? 14 : 16));
+  items
+    .select("text")
+    .attr("x", 4)
+    .attr("y", (b) => (byKey.get(b.page)!.compact ? 11 : 12))
+    .text(label);
+}
+
+/** A horizontal cubic from the source's side to the target's side (a bundled edge: to its junction). */
+function edgePath(e: GraphEdge, byKey: Map<string, Positioned>, bundled = false): string {
   const a = byKey.get(e.from)!;
   const b = byKey.get(e.to)!;
   let x1: number;
@@ -568,7 +703,7 @@ function edgePath(e: GraphEdge, byKey: Map<string, Positioned>): string {
     const bend = a.compact ? 12 : 40;
     return `M${a.x + a.w / 2},${a.y + a.h} C${a.x + a.w / 2},${a.y + a.h + bend} ${x2},${y2 + bend} ${x2},${y2}`;
   }
-  const x2 = b.x;
+  const x2 = bundled ? junction(b).x : b.x;
   const y2 = b.y + b.h / 2;
   if (fromSlot !== null) {
     return `M${x1},${y1} C${x1},${y1 + 30} ${x2 - 50},${y2} ${x2},${y2}`;

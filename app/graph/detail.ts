@@ -9,7 +9,7 @@
  * both: only the geometry changes, so switching moves nothing relative to
  * the rest. Pure: unit-tested.
  */
-import type { GraphNode, NodeKind } from "./model";
+import { COLUMN, type GraphNode, type NodeKind } from "./model";
 
 export interface Geometry {
   readonly compact: boolean;
@@ -29,13 +29,16 @@ export const MIN_TEXT_PX = 10;
 
 export const FULL: Geometry = { compact: false, colX: [0, 175, 375, 615, 795], rowH: 112, top: 24, minFont: 10.5 };
 /**
- * Chips 17 high on 20-unit rows, 8 units between columns, a line of heads
+ * Chips 16 high on 18-unit rows (12.5 px text: cap height to descender
+ * fits 16), 8 units between columns, a line of heads
  * above: the skb column is the widest (a stack's "a..c10 ×11"). Five
  * columns take 424 units: at 1280×720 with the editor open the graph
  * panel is ~350 px wide, so the chips' 12.5 px text stays over 10 px.
  */
-export const COMPACT: Geometry = { compact: true, colX: [0, 72, 172, 256, 340], rowH: 20, top: 22, minFont: 12.5 };
-export const CHIP_H = 17;
+export const COMPACT: Geometry = { compact: true, colX: [0, 72, 172, 256, 340], rowH: 18, top: 22, minFont: 12.5 };
+export const CHIP_H = 16;
+/** The narrowest chip. */
+const CHIP_MIN_W = 40;
 /** Monospace advance at the chips' 12.5 px (DejaVu Sans Mono: 0.602 em). */
 const CHIP_CH = 7.6;
 
@@ -51,14 +54,50 @@ export function wantsCompact(fullBounds: { w: number; h: number }, size: { width
 }
 
 /**
+ * Whether the graph's rows leave its text readable: objects of these kinds,
+ * packed one a row in each column (as a tidy layout places them), or in
+ * `layoutRows` rows (the stable layout keeps the rows of objects that left
+ * until new ones fill them), drawn as chips in a panel of `size`. False
+ * only when the height binds the fit and brings text under MIN_TEXT_PX:
+ * when the width binds, fewer rows (more stacking) would not help.
+ */
+export function fitsReadably(
+  nodes: readonly { kind: NodeKind }[],
+  size: { width: number; height: number },
+  maxScale: number,
+  socketColumn: boolean,
+  layoutRows = 0,
+): boolean {
+  if (size.width === 0 || size.height === 0 || nodes.length === 0) return true;
+  const perColumn = new Map<number, number>();
+  for (const n of nodes) perColumn.set(COLUMN[n.kind], (perColumn.get(COLUMN[n.kind]) ?? 0) + 1);
+  const rows = Math.max(layoutRows, ...perColumn.values());
+  const last = Math.max(...perColumn.keys());
+  const first = socketColumn ? 0 : 1;
+  // A last column of short chips ("p9 1"): the width is at its least, so the height is not blamed for it.
+  const w = COMPACT.colX[last] - COMPACT.colX[first] + CHIP_MIN_W + 20;
+  const h = COMPACT.top + rows * COMPACT.rowH + 20;
+  const byWidth = (size.width - 16) / w;
+  const byHeight = (size.height - 16) / h;
+  if (byHeight >= byWidth) return true;
+  return Math.min(maxScale, byHeight) * COMPACT.minFont >= MIN_TEXT_PX;
+}
+
+/**
  * A chip's one line: its name and its main counter (users, dataref,
  * refcount, bufs ...), old→new when this step changed it: "k1 1",
- * "h1 1→2", "⚠ g 3"; a clone stack keeps its title ("a..c10 ×11"). Any
+ * "h1 1→2", "⚠ g 3"; a clone stack keeps its title ("a..c10 ×11"), a
+ * stack of copies' Datas says its count and their dataref ("×22 1"). Any
  * other counter that changed marks the chip (chipChanged); the inspector
  * and the hover say which.
  */
-export function chipLabel(n: Pick<GraphNode, "name" | "title" | "counters" | "findings" | "members">): string {
+export function chipLabel(n: Pick<GraphNode, "name" | "title" | "counters" | "findings" | "members" | "kind">): string {
   const flag = n.findings.length ? "⚠ " : "";
+  // A stack of Datas (copies) has no name worth its room: its count and the dataref they share ("×22 1").
+  if (n.members && n.kind === "data") {
+    const dataref = n.counters.find((c) => c.field === "dataref");
+    return `${flag}×${n.members.length}${dataref ? ` ${dataref.value}` : ""}`;
+  }
   if (n.members) return `${flag}${n.title}`;
   const c = n.counters[0];
   const value = c ? ` ${c.old !== null ? `${c.old}→${c.value}` : c.value}` : "";
@@ -70,11 +109,11 @@ export function chipChanged(n: Pick<GraphNode, "counters">): boolean {
 }
 
 /** A chip is as wide as its line, within its column. */
-export function chipWidth(n: Pick<GraphNode, "name" | "title" | "counters" | "findings" | "members" | "owner">, col: number): number {
+export function chipWidth(n: Pick<GraphNode, "name" | "title" | "counters" | "findings" | "members" | "owner" | "kind">, col: number): number {
   const pad = n.owner ? 18 : 10;
   // The last column has the panel's edge to itself: a long line ("z1 no→@6") widens its chip.
   const room = col + 1 < COMPACT.colX.length ? COMPACT.colX[col + 1] - COMPACT.colX[col] - 8 : 120;
-  return Math.round(Math.min(room, Math.max(40, pad + chipLabel(n).length * CHIP_CH + 6)));
+  return Math.round(Math.min(room, Math.max(CHIP_MIN_W, pad + chipLabel(n).length * CHIP_CH + 6)));
 }
 
 /** Column heads of the chip drawing: the counter its chips show (the chips' names say the kind). */

@@ -10,7 +10,7 @@
 import type { Graph, GraphEdge } from "./model";
 import { COLUMN } from "./model";
 import type { LayoutObject } from "./layout";
-import { stackKey } from "./stacks";
+import { copyDataKey, copySkbKey, fragSignatures, stackKey } from "./stacks";
 
 /** Which references group objects first: an skb's head before its socket's queue. */
 const PRIORITY: Readonly<Record<GraphEdge["kind"], number>> = {
@@ -36,10 +36,22 @@ export function layoutObjects(graph: Graph): LayoutObject[] {
     add(e.from, e.to, PRIORITY[e.kind], i);
     add(e.to, e.from, PRIORITY[e.kind], i);
   });
+  const sigs = fragSignatures(graph);
   return graph.nodes.map((n) => {
     const list = near.get(n.key);
     const ranked = list ? [...list].sort((a, b) => a.rank - b.rank || a.order - b.order).map((x) => x.key) : [];
-    const replaces = n.members ?? (n.kind === "skb" && ranked.length ? [stackKey(ranked[0])] : null);
+    const replaces = n.members ?? unfolded(n, ranked[0], sigs);
     return { key: n.key, col: COLUMN[n.kind], ...(ranked.length ? { near: [...new Set(ranked)] } : {}), ...(replaces ? { replaces } : {}) };
   });
+}
+
+/** The stacks an skb or a Data may have been folded into (its Data's clone stack, its copy stack): unfolded, it takes their place. */
+function unfolded(n: { key: string; kind: string }, anchor: string | undefined, sigs: ReadonlyMap<string, string>): string[] | null {
+  if (n.kind === "data") {
+    const sig = sigs.get(n.key);
+    return sig ? [copyDataKey(sig)] : null;
+  }
+  if (n.kind !== "skb" || !anchor) return null;
+  const sig = sigs.get(anchor);
+  return sig ? [stackKey(anchor), copySkbKey(sig)] : [stackKey(anchor)];
 }

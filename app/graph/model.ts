@@ -59,6 +59,8 @@ export interface GraphEdge {
   readonly fresh: boolean;
   /** A reference that a freed-in-this-step object held or was held by (drawn faded, dashed). */
   readonly ghost: boolean;
+  /** A stack's edge stands for this many references (stacks.ts); absent: one. */
+  readonly count?: number;
 }
 
 export interface Graph {

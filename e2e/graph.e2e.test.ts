@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Issue 17.4 in real Chromium at 1280×720 (editor and lifetime chart
+ * open): tall and mixed graphs of 50-60 objects stay inside the panel with
+ * every graph text at 10 px or more after every step; copies of one skb
+ * stack; many frag references into one page are drawn as one counted
+ * bundle that opens on focus. Screenshots go to e2e/screenshots/.
+ */
+import { describe, expect, it } from "vitest";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { appUnderTest, openApp, ROOT, settled } from "./harness";
+import { mixedTrace, tallTrace, wideTrace } from "./traces";
+
+const SHOTS = join(ROOT, "e2e", "screenshots");
+const app = appUnderTest();
+
+type Hook = { __skbscope: { state(): { stepCount: number; stoppedAt: number | null }; open(s: string, p: unknown): void; seek(step: number): void } };
+
+const openTrace = (page: Page, source: string, position: unknown) =>
+  page.evaluate(([s, p]) => (window as unknown as Hook).__skbscope.open(s as string, p), [source, position] as const);
+const seek = (page: Page, step: number) => page.evaluate((n) => (window as unknown as Hook).__skbscope.seek(n), step);
+
+/** Objects drawn (not fading out) whose box leaves the graph panel. */
+const outside = (page: Page) =>
+  page.evaluate(() => {
+    const svg = document.querySelector("svg.graph")!.getBoundingClientRect();
+    return [...document.querySelectorAll<SVGGElement>("svg.graph g.node:not(.leaving)")]
+      .filter((g) => {
+        const r = g.getBoundingClientRect();
+        return r.left < svg.left - 1 || r.top < svg.top - 1 || r.right > svg.right + 1 || r.bottom > svg.bottom + 1;
+      })
+      .map((g) => g.dataset.key);
+  });
+
+/** The smallest graph text on screen: its font size times the zoom the SVG applies to it. */
+const smallestText = (page: Page) =>
+  page.evaluate(() => {
+    const sizes = [...document.querySelectorAll<SVGTextElement>("svg.graph text")]
+      .filter((t) => t.getBoundingClientRect().width > 0)
+      .map((t) => ({ text: t.textContent ?? "", px: parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM()!.a }));
+    return sizes.reduce((a, b) => (b.px < a.px ? b : a), { text: "", px: Infinity });
+  });
+
+/** Steps through a trace, every object inside the panel after each step; the smallest text over the steps and after a fit. */
+async function stepThrough(
+  page: Page,
+  name: string,
+  source: string,
+): Promise<{ worst: { text: string; px: number; step: number }; fitted: { text: string; px: number } }> {
+  await openTrace(page, source, { step: 0 });
+  await settled(page, 0);
+  const { stepCount, stoppedAt } = await page.evaluate(() => (window as unknown as Hook).__skbscope.state());
+  expect(stoppedAt, `${name} runs whole`).toBeNull();
+  let worst = { text: "", px: Infinity, step: 0 };
+  for (let step = 1; step <= stepCount; step++) {
+    await seek(page, step);
+    await settled(page, step);
+    expect(await outside(page), `${name} step ${step}`).toEqual([]);
+    const small = await smallestText(page);
+    if (small.px < worst.px) worst = { ...small, step };
+  }
+  await page.click("button[aria-label='fit the graph to the panel']");
+  expect(await outside(page), `${name} after fit`).toEqual([]);
+  const fitted = await smallestText(page);
+  const nodes = await page.locator("svg.graph g.node").count();
+  console.log(
+    `${name} at 1280×720: ${nodes} nodes drawn; smallest graph text ${worst.px.toFixed(1)} px over all steps (step ${worst.step}, "${worst.text}"), ${fitted.px.toFixed(1)} px after fit`,
+  );
+  return { worst, fitted };
+}
+
+/** Every graph text at 10 px or more, after every step and after a fit. */
+async function readableThroughout(page: Page, name: string, source: string): Promise<void> {
+  const { worst, fitted } = await stepThrough(page, name, source);
+  expect(worst.px, `${name}: "${worst.text}" at step ${worst.step}`).toBeGreaterThanOrEqual(10);
+  expect(fitted.px).toBeGreaterThanOrEqual(10);
+}
+
+describe("screenshots", () => {
+  it("the tall trace after fit at 1280×720, light and dark", async () => {
+    for (const theme of ["light", "dark"] as const) {
+      const { page, context } = await openApp(app.browser, app.url, theme, "?reduced=1");
+      await page.emulateMedia({ reducedMotion: "reduce" });
+      await settled(page);
+      await openTrace(page, tallTrace(), "end");
+      const { stepCount } = await page.evaluate(() => (window as unknown as Hook).__skbscope.state());
+      await settled(page, stepCount);
+      await page.click("button[aria-label='fit the graph to the panel']");
+      expect(await outside(page)).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, `graph-tall-1280x720-${theme}.png`) });
+      await context.close();
+    }
+  });
+});
+
+describe("a graph of 50-60 objects at 1280×720 (issue 17.4)", () => {
+  it("23 pskb_copy Datas sharing 4 pages: every object inside the panel and every text at 10 px or more after every step", async () => {
+    const { page, context, errors } = await openApp(app.browser, app.url, "light", "?reduced=1");
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    await settled(page);
+    await readableThroughout(page, "tall (50 objects)", tallTrace());
+    // The copies are one stack of skbs and one of Datas; each page takes one counted edge from it.
+    const stack = page.locator('svg.graph g.node[data-key^="stack:copies:skb:"]');
+    expect(await stack.locator(".title").textContent()).toBe("a..k21 ×22");
+    expect(await page.locator('svg.graph g.node[data-key^="stack:copies:data:"]').getAttribute("aria-label")).toMatch(
+      /^22 Datas whose frags map pages p0,p1,p2,p3/,
+    );
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("23 Datas' references into each page are one trunk counted ×23; selecting the page draws them one by one", async () => {
+    const { page, context } = await openApp(app.browser, app.url, "light", "?reduced=1");
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    await settled(page);
+    await openTrace(page, tallTrace(), "end");
+    const { stepCount } = await page.evaluate(() => (window as unknown as Hook).__skbscope.state());
+    await settled(page, stepCount);
+    const bundles = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll<SVGGElement>("svg.graph g.bundle")].map((b) => ({ page: b.dataset.page, count: b.dataset.count, text: b.textContent })),
+      );
+    const all = [0, 1, 2, 3].map((i) => ({ page: `page:p${i}`, count: "23", text: "×23" }));
+    // Stacked: the stack's counted edge (22 copies) and the newest copy's, into one trunk per page.
+    expect(await bundles()).toEqual(all);
+    expect(await page.locator("svg.graph path.trunk").count()).toBe(4);
+    // Unstacked: 23 edges into each page, still one trunk each.
+    await page.click('svg.graph g.node[data-key^="stack:copies:skb:"]');
+    await page.waitForFunction(() => document.querySelectorAll("svg.graph g.node.data").length === 23);
+    expect(await bundles()).toEqual(all);
+    expect(await page.locator('svg.graph path.edge.bundled[data-to="page:p0"]').count()).toBe(23);
+    expect(await outside(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, "graph-bundles-1280x720.png") });
+    // Selecting a page opens its bundle: its 23 edges end at the page, with their arrows.
+    await page.click('svg.graph g.node[data-key="page:p0"]');
+    await page.waitForFunction(() => document.querySelectorAll("svg.graph g.bundle").length === 3);
+    expect((await bundles()).map((b) => b.page)).toEqual(["page:p1", "page:p2", "page:p3"]);
+    const p0 = page.locator('svg.graph path.edge[data-to="page:p0"]');
+    expect(await p0.count()).toBe(23);
+    expect(await page.locator('svg.graph path.edge.bundled[data-to="page:p0"]').count()).toBe(0);
+    expect(await p0.first().getAttribute("marker-end")).toBe("url(#arrow)");
+    await context.close();
+  });
+
+  it("a mixed trace of 60 objects (clones, copies of two skbs, splits, a socket, a pipe): the same", async () => {
+    const { page, context, errors } = await openApp(app.browser, app.url, "light", "?reduced=1");
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    await settled(page);
+    await readableThroughout(page, "mixed (60 objects)", mixedTrace());
+    expect(await page.locator('svg.graph g.node[data-key="pipe:q"]').count()).toBe(1);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("ten skbs with a page and a clone each (40 objects): clone pairs stack when the panel needs it, tidy closes the rows they left", async () => {
+    const { page, context, errors } = await openApp(app.browser, app.url, "light", "?reduced=1");
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    await settled(page);
+    await stepThrough(page, "wide (40 objects)", wideTrace(10).replace(/^# title: .*$/m, "# title: wide: 40 objects"));
+    expect(await page.locator('svg.graph g.node[data-key="stack:h3"] .title').textContent()).toBe("a2, b2 ×2");
+    // The pairs stacked once the graph grew: their clones' rows stay empty (nothing moves) until tidy packs them.
+    await page.click("[data-testid=tidy]");
+    await page.waitForFunction(() => document.querySelectorAll('svg.graph g.node[transform="translate(0,364)"]').length === 0);
+    expect(await outside(page)).toEqual([]);
+    const tidied = await smallestText(page);
+    console.log(`wide (40 objects) after tidy: smallest graph text ${tidied.px.toFixed(1)} px ("${tidied.text}")`);
+    expect(tidied.px).toBeGreaterThanOrEqual(10);
+    await page.screenshot({ path: join(SHOTS, "graph-wide-tidy-1280x720.png") });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
