@@ -159,8 +159,7 @@ export default function CodeEditor() {
     const markStep = (line: number) => {
       shownLine = line;
       const effects: StateEffect<unknown>[] = [setStepLine.of(line)];
-      if (line > 0 && line <= view.state.doc.lines)
-        effects.push(EditorView.scrollIntoView(view.state.doc.line(line).from, { y: "nearest", yMargin: 40 }));
+      if (line > 0 && line <= view.state.doc.lines) effects.push(EditorView.scrollIntoView(view.state.doc.line(line).from, { y: "nearest", yMargin: 40 }));
       view.dispatch({ effects });
     };
     const followStep = () => {

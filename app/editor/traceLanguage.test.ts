@@ -16,7 +16,11 @@ describe("the trace tokenizer, one line at a time", () => {
       [")", "punctuation"],
     ]);
     expect(tokens("p = alloc_page(host)").map(([, n]) => n)).toEqual(["variableName", "punctuation", "keyword", "punctuation", "atom", "punctuation"]);
-    expect(tokens("skb_fill_page_desc(a, 0, p, 0, 0x1000)").filter(([, n]) => n === "number").map(([t]) => t)).toEqual(["0", "0", "0x1000"]);
+    expect(
+      tokens("skb_fill_page_desc(a, 0, p, 0, 0x1000)")
+        .filter(([, n]) => n === "number")
+        .map(([t]) => t),
+    ).toEqual(["0", "0", "0x1000"]);
   });
 
   it("a header and a comment are one token each", () => {
@@ -26,7 +30,11 @@ describe("the trace tokenizer, one line at a time", () => {
 
   it("each line starts afresh: a name after the operation on the line before is not an operation", () => {
     expect(tokens("kfree_skb(a)")[0]).toEqual(["kfree_skb", "keyword"]);
-    expect(tokens("a(b(c))").filter(([, n]) => n === "keyword").map(([t]) => t)).toEqual(["a"]);
+    expect(
+      tokens("a(b(c))")
+        .filter(([, n]) => n === "keyword")
+        .map(([t]) => t),
+    ).toEqual(["a"]);
   });
 
   it("a very long line is tokenized up to its first 4,000 characters", () => {
