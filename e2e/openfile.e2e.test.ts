@@ -2,9 +2,9 @@
 /**
  * Issue 12.3 in real Chromium: a long trace opened from a file (the
  * toolbar's open… button, and a file dropped on the page) is drawn and
- * scrubbed to any step, a fast drag ending on its last step. Functional assertions only; the 1,000,000-step
- * figures (load, scrub p95, longest task) are printed by
- * tools/bench-browser.ts.
+ * scrubbed to any step, a fast drag ending on its last step. Functional
+ * assertions only; the 1,000,000-step figures (load, scrub p95, longest
+ * task) are printed by tools/bench-browser.ts.
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
