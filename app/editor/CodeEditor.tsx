@@ -149,12 +149,14 @@ export default function CodeEditor() {
     const fresh = (doc: string) => EditorState.create({ doc, extensions: extensions(onEdit) });
     const view = new EditorView({ parent: host.current!, state: fresh(text) });
     // The cursor alone moved (a step, a drag of the scrubber): the step's
-    // line is marked and scrolled to after the next frame, once per frame at
-    // most and at the latest cursor. Done at once, each input event of a drag
-    // paid for CodeMirror's update and the layout it forces (~30 ms on a
-    // 1,000,000-line text) before the graph could draw the step.
+    // line is marked and scrolled to after the next frame, when the UI thread
+    // is idle (within 200 ms), once for any number of moves, at the latest
+    // cursor. Done at once, each input event of a drag paid for CodeMirror's
+    // update and the layout it forces (~30 ms on a 1,000,000-line text)
+    // before the graph could draw the step.
     let following = 0;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: ReturnType<typeof setTimeout> | number | undefined;
+    const whenIdle = (task: () => void) => (typeof requestIdleCallback === "function" ? requestIdleCallback(task, { timeout: 200 }) : setTimeout(task));
     let shownLine = -1;
     const markStep = (line: number) => {
       shownLine = line;
@@ -166,7 +168,7 @@ export default function CodeEditor() {
       if (following || timer !== undefined) return;
       following = requestAnimationFrame(() => {
         following = 0;
-        timer = setTimeout(() => {
+        timer = whenIdle(() => {
           timer = undefined;
           const line = stepLineOf(useScope.getState());
           if (line !== shownLine) markStep(line);
@@ -232,7 +234,8 @@ export default function CodeEditor() {
       el.removeEventListener("skbscope-jump", jump);
       unsubscribe();
       cancelAnimationFrame(following);
-      clearTimeout(timer);
+      if (typeof requestIdleCallback === "function" && typeof timer === "number") cancelIdleCallback(timer);
+      else clearTimeout(timer);
       view.destroy();
     };
   }, [machines]);
