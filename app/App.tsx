@@ -9,7 +9,7 @@
  * captions) and embed mode for iframes (the graph, the step controls and
  * the narration only).
  */
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Banner } from "./components/Banner";
 import { Gallery } from "./components/Gallery";
 import { Help } from "./components/Help";
@@ -44,9 +44,19 @@ export function App() {
   const panels = useScope((s) => s.panels);
   const presenting = useScope((s) => s.presenting);
   const embed = useScope((s) => s.embed);
-  const cursor = useScope((s) => s.cursor);
-  const shownStep = useScope((s) => s.shownStep);
   const health = useScope((s) => s.health);
+  // The step attributes change with every step: written by a store
+  // subscription, not by rendering the whole app again (every panel
+  // re-rendered on each input event of a scrubber drag).
+  const root = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const write = (s: { cursor: number; shownStep: number }) => {
+      root.current?.setAttribute("data-shown-step", String(s.shownStep));
+      root.current?.setAttribute("data-cursor", String(s.cursor));
+    };
+    write(useScope.getState());
+    return useScope.subscribe(write);
+  }, []);
   // Fit a new trace once its first step is drawn: fitting as soon as its
   // title arrives would rescale the old drawing, and rescaling SVG text
   // lays all of it out again (a long task on a 300-object graph).
@@ -89,7 +99,7 @@ export function App() {
   const tabbed = mode === "normal" && width !== "wide";
 
   return (
-    <div className={classes} data-shown-step={shownStep} data-cursor={cursor} data-health={health.state} data-mode={mode}>
+    <div ref={root} className={classes} data-health={health.state} data-mode={mode}>
       {mode === "normal" && <Toolbar />}
       {mode === "presenting" && <PresentBar split={split} onSplit={() => setSplit((v) => !v)} />}
       <Banner />

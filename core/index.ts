@@ -28,6 +28,7 @@ export { stateView, dataref } from "./engine/view";
 export type { StateView, SkbView, DataView, PageView, FragView } from "./engine/view";
 export { verdictMatrix, nothingArmedNote } from "./engine/matrix";
 export { LifeTracker, MAX_LIFE_ROWS } from "./engine/lifetimes";
+export { SlicedJudge } from "./engine/sliced";
 export type { LifeRow } from "./engine/lifetimes";
 export type { Matrix, MatrixEntry } from "./engine/matrix";
 export { SEMANTICS_VERSION, SEMANTICS_CHANGES } from "./version";

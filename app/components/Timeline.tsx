@@ -19,7 +19,12 @@ export function Timeline() {
   const columns = useScope((s) => s.columns);
   const speed = useScope((s) => s.speed);
   const playing = useSelector(playback, (s) => s.matches("playing"));
-  const marks = useMemo(() => violationMarks(columns.flags), [columns]);
+  // The marks' elements too, once per trace: the same elements are not
+  // compared again when the cursor moves (a drag re-renders per input event).
+  const marks = useMemo(
+    () => violationMarks(columns.flags).map((m) => <span key={m} className="mark" style={{ left: `${(m / Math.max(1, stepCount)) * 100}%` }} />),
+    [columns, stepCount],
+  );
   // Found once per trace: looking for the next violation on every step
   // would scan a 100,000-step trace's flags each time.
   const last = useMemo(() => lastViolation(columns.flags), [columns]);
@@ -86,9 +91,7 @@ export function Timeline() {
       </output>
       <div className="scrubber">
         <div className="marks" aria-hidden="true">
-          {marks.map((m) => (
-            <span key={m} className="mark" style={{ left: `${(m / Math.max(1, stepCount)) * 100}%` }} />
-          ))}
+          {marks}
         </div>
         <input
           type="range"

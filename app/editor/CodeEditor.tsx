@@ -28,7 +28,7 @@ import { completionAt, definedNames } from "./complete";
 import { fitDefaultWidth } from "./width";
 import { fromStore, historyCommand, routesToTrace, storeChange } from "./history";
 import { markRange, traceMarks } from "./marks";
-import { traceHighlighting, traceLanguage } from "./traceLanguage";
+import { traceHighlighting } from "./traceLanguage";
 
 /** The line of the step on screen (0: none). */
 const setStepLine = StateEffect.define<number>();
@@ -100,7 +100,6 @@ function extensions(onEdit: (text: string) => void): Extension[] {
     highlightActiveLine(),
     drawSelection(),
     history(),
-    traceLanguage,
     traceHighlighting,
     lintGutter(),
     stepLine,
@@ -149,6 +148,33 @@ export default function CodeEditor() {
     };
     const fresh = (doc: string) => EditorState.create({ doc, extensions: extensions(onEdit) });
     const view = new EditorView({ parent: host.current!, state: fresh(text) });
+    // The cursor alone moved (a step, a drag of the scrubber): the step's
+    // line is marked and scrolled to after the next frame, when the UI thread
+    // is idle (within 200 ms), once for any number of moves, at the latest
+    // cursor. Done at once, each input event of a drag paid for CodeMirror's
+    // update and the layout it forces (~30 ms on a 1,000,000-line text)
+    // before the graph could draw the step.
+    let following = 0;
+    let timer: ReturnType<typeof setTimeout> | number | undefined;
+    const whenIdle = (task: () => void) => (typeof requestIdleCallback === "function" ? requestIdleCallback(task, { timeout: 200 }) : setTimeout(task));
+    let shownLine = -1;
+    const markStep = (line: number) => {
+      shownLine = line;
+      const effects: StateEffect<unknown>[] = [setStepLine.of(line)];
+      if (line > 0 && line <= view.state.doc.lines) effects.push(EditorView.scrollIntoView(view.state.doc.line(line).from, { y: "nearest", yMargin: 40 }));
+      view.dispatch({ effects });
+    };
+    const followStep = () => {
+      if (following || timer !== undefined) return;
+      following = requestAnimationFrame(() => {
+        following = 0;
+        timer = whenIdle(() => {
+          timer = undefined;
+          const line = stepLineOf(useScope.getState());
+          if (line !== shownLine) markStep(line);
+        });
+      });
+    };
     const sync = (s: ScopeData, before: ScopeData | null) => {
       const effects: StateEffect<unknown>[] = [];
       if (s.source !== text) {
@@ -165,10 +191,15 @@ export default function CodeEditor() {
       }
       const line = stepLineOf(s);
       if (!before || line !== stepLineOf(before) || s.sourceRev !== before.sourceRev) {
-        effects.push(setStepLine.of(line));
-        // Stepping brings the step's line into view; typing does not move the view.
-        if (line > 0 && line <= view.state.doc.lines && (!before || s.cursor !== before.cursor))
-          effects.push(EditorView.scrollIntoView(view.state.doc.line(line).from, { y: "nearest", yMargin: 40 }));
+        const cursorOnly = before !== null && s.cursor !== before.cursor && s.sourceRev === before.sourceRev && s.columns === before.columns;
+        if (cursorOnly) followStep();
+        else {
+          shownLine = line;
+          effects.push(setStepLine.of(line));
+          // Stepping brings the step's line into view; typing does not move the view.
+          if (line > 0 && line <= view.state.doc.lines && (!before || s.cursor !== before.cursor))
+            effects.push(EditorView.scrollIntoView(view.state.doc.line(line).from, { y: "nearest", yMargin: 40 }));
+        }
       }
       if (effects.length) view.dispatch({ effects });
       if (!before || s.diagnostics !== before.diagnostics || s.stepErrors !== before.stepErrors)
@@ -202,6 +233,9 @@ export default function CodeEditor() {
       window.removeEventListener("keydown", onKey);
       el.removeEventListener("skbscope-jump", jump);
       unsubscribe();
+      cancelAnimationFrame(following);
+      if (typeof requestIdleCallback === "function" && typeof timer === "number") cancelIdleCallback(timer);
+      else clearTimeout(timer);
       view.destroy();
     };
   }, [machines]);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { parseTrace, printOp, runTrace, stateView, stripPositions } from "../../core/index";
+import { parseTrace, printOp, runTrace, stateView, stripPositions, verdictMatrix } from "../../core/index";
+import { longTrace } from "../../e2e/traces";
 import { STORIES, storyCaption } from "../../stories/index";
 import { EngineHost } from "./engineHost";
 import { PROTOCOL_VERSION, STEP_VIOLATION, type FromWorker } from "./protocol";
@@ -18,7 +19,7 @@ function host() {
   const runTasks = () => {
     while (tasks.length) tasks.shift()!();
   };
-  return { h, out, runTasks, of: <K extends FromWorker["kind"]>(k: K) => out.filter((m): m is Extract<FromWorker, { kind: K }> => m.kind === k) };
+  return { h, out, tasks, runTasks, of: <K extends FromWorker["kind"]>(k: K) => out.filter((m): m is Extract<FromWorker, { kind: K }> => m.kind === k) };
 }
 
 describe("engine host (the worker side of the protocol)", () => {
@@ -79,6 +80,30 @@ describe("engine host (the worker side of the protocol)", () => {
     expect(rows["page-refs"]).toMatchObject({ verdict: "ok", unjudged: [], nothingArmed: null });
     // No page_pool page in the trace: page-pool's ok judged no completion, and the row says so.
     expect(rows["page-pool"]).toMatchObject({ verdict: "ok", nothingArmed: expect.stringMatching(/^nothing armed: .*no completion was judged/) });
+  });
+
+  it("judges a long trace's matrix and lifetimes in slices: a snapshot request is answered between them, and the rows are the whole pass's", () => {
+    const { h, tasks, of } = host();
+    const source = longTrace(30_000);
+    h.handle({ kind: "load", seq: 1, source, policy: null, kernel: null });
+    const trace = parseTrace(source).trace;
+    const whole = verdictMatrix(trace, "6.1").entries;
+    let ran = 0;
+    let answeredBetween = 0;
+    while (tasks.length) {
+      tasks.shift()!();
+      ran++;
+      if (of("matrix").length === 0 && ran % 7 === 0) {
+        h.handle({ kind: "snapshot", seq: 100 + ran, step: 29_990 - ran });
+        if (of("snapshot").at(-1)?.step === 29_990 - ran) answeredBetween++;
+      }
+    }
+    // More background tasks than rows and the lifetimes: each pass went in slices.
+    expect(ran).toBeGreaterThan(whole.length + 1);
+    expect(answeredBetween).toBeGreaterThan(0);
+    const rows = of("matrix")[0].rows.filter((r) => r.verdict !== "n/a");
+    expect(rows.map((r) => [r.policy, r.verdict, r.findings.length])).toEqual(whole.map((e) => [e.policy, e.verdict, e.findings.length]));
+    expect(of("lifetimes")).toHaveLength(1);
   });
 
   it("a new load cancels the old trace's background work", () => {

@@ -31,15 +31,17 @@ import {
   runTrace,
   settings,
   stateView,
-  verdictMatrix,
+  SlicedJudge,
   armedSomething,
   nothingArmedNote,
   sortFixIds,
   withoutProblem,
   type Arg,
   type Diagnostic,
+  type Judgement,
   type Parsed,
   type Run,
+  type RunOptions,
   type State,
   type Trace,
   type TraceOp,
@@ -82,7 +84,24 @@ export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
 /** Runs a background task later (setTimeout in the worker, manual in tests). */
 export type Defer = (task: () => void) => void;
 
-const LIFE_CHUNK_STEPS = 4000;
+/**
+ * How long one background task may run (ms): a snapshot request waits for
+ * at most one. Each works in pieces of SLICE_STEPS steps until its time is
+ * up, so the pieces fit a loaded machine as well as an idle one (a whole
+ * policy's pass over 1,000,000 steps took seconds, and a fixed 4,000-step
+ * chunk of lifetimes up to 60 ms).
+ */
+const SLICE_MS = 12;
+const SLICE_STEPS = 500;
+
+/** Run `step` (a piece of work; true when all is done) until done or the slice's time is up; true when done. */
+function forSlice(step: () => boolean): boolean {
+  const until = performance.now() + SLICE_MS;
+  for (;;) {
+    if (step()) return true;
+    if (performance.now() >= until) return false;
+  }
+}
 
 export function opTable(): OpInfo[] {
   return [...OPS.values()].map((s) => ({
@@ -120,7 +139,8 @@ interface Loaded {
 
 export class EngineHost {
   private current: Loaded | null = null;
-  private readonly tasks: (() => void)[] = [];
+  /** Background work; a task returns true while it has more to do (it stays first in line). */
+  private readonly tasks: (() => boolean)[] = [];
   private pumping = false;
 
   constructor(
@@ -384,10 +404,9 @@ export class EngineHost {
         rows.set(policy, { policy, verdict: "n/a", findings: [], unjudged: [], reason: `${absent}; use kernel ${policyKernels(policy)}`, nothingArmed: null });
         continue;
       }
-      this.enqueue(seq, () => {
-        const entry = verdictMatrix(trace, run.kernel, [policy], run.without).entries[0];
-        rows.set(policy, matrixRow(policy, entry.verdict, entry.findings, entry.unjudged, entry.armed));
-      });
+      this.judgeInSlices(seq, trace, { policy, kernel: run.kernel, without: run.without }, (entry) =>
+        rows.set(policy, matrixRow(policy, entry.verdict, entry.findings, entry.unjudged, entry.armed)),
+      );
     }
     for (const policy of shipped ? POLICIES : []) {
       const absent = policyAbsence(policy, run.kernel);
@@ -402,30 +421,45 @@ export class EngineHost {
         });
         continue;
       }
-      this.enqueue(seq, () => {
-        const entry = verdictMatrix(trace, run.kernel, [policy], []).entries[0];
-        shipped!.set(policy, matrixRow(policy, entry.verdict, entry.findings, entry.unjudged, entry.armed));
-      });
+      this.judgeInSlices(seq, trace, { policy, kernel: run.kernel, without: [] }, (entry) =>
+        shipped!.set(policy, matrixRow(policy, entry.verdict, entry.findings, entry.unjudged, entry.armed)),
+      );
     }
     this.enqueue(seq, send);
   }
 
-  private queueLifetimes(seq: number, trace: Trace, run: Run): void {
-    const tracker = new LifeTracker(run.kernel, run.policy, trace.contracts, run.without);
-    for (let from = 0; from < trace.ops.length; from += LIFE_CHUNK_STEPS) {
-      const to = Math.min(trace.ops.length, from + LIFE_CHUNK_STEPS);
-      this.enqueue(seq, () => tracker.advance(trace.ops, from, to));
-    }
+  /** One policy's row of the matrix: the trace judged a slice per background task. */
+  private judgeInSlices(seq: number, trace: Trace, options: RunOptions, done: (j: Judgement) => void): void {
+    let judge: SlicedJudge | null = null;
     this.enqueue(seq, () => {
-      const { rows, omitted } = tracker.finish();
-      this.post({ kind: "lifetimes", seq, rows, omitted });
+      judge ??= new SlicedJudge(trace, options);
+      const j = judge;
+      if (!forSlice(() => j.advance(SLICE_STEPS))) return true;
+      done(j.judgement());
+      return false;
     });
   }
 
-  private enqueue(seq: number, task: () => void): void {
-    this.tasks.push(() => {
-      if (this.current?.seq === seq) task();
+  private queueLifetimes(seq: number, trace: Trace, run: Run): void {
+    const tracker = new LifeTracker(run.kernel, run.policy, trace.contracts, run.without);
+    let from = 0;
+    this.enqueue(seq, () => {
+      const finished = forSlice(() => {
+        const to = Math.min(trace.ops.length, from + SLICE_STEPS);
+        tracker.advance(trace.ops, from, to);
+        from = to;
+        return from >= trace.ops.length;
+      });
+      if (!finished) return true;
+      const { rows, omitted } = tracker.finish();
+      this.post({ kind: "lifetimes", seq, rows, omitted });
+      return false;
     });
+  }
+
+  /** `task` returns true while it has more to do; a task of another load than the current one is dropped. */
+  private enqueue(seq: number, task: () => boolean | void): void {
+    this.tasks.push(() => this.current?.seq === seq && task() === true);
     this.pump();
   }
 
@@ -434,15 +468,19 @@ export class EngineHost {
     this.pumping = true;
     this.defer(() => {
       this.pumping = false;
-      const task = this.tasks.shift();
-      task?.();
+      const task = this.tasks[0];
+      // A task with more to do stays first: the matrix's rows and the lifetimes keep their order.
+      if (task && !task() && this.tasks[0] === task) this.tasks.shift();
       if (this.tasks.length) this.pump();
     });
   }
 
   /** Test helper: run every queued background task now. */
   drain(): void {
-    while (this.tasks.length) this.tasks.shift()!();
+    while (this.tasks.length) {
+      const task = this.tasks[0];
+      if (!task() && this.tasks[0] === task) this.tasks.shift();
+    }
   }
 }
 
