@@ -91,7 +91,9 @@ describe("skbscope search", () => {
     expect(op("skb_split").result.impliedBy).toBeUndefined();
     const text = await cli(["search", "--policy", "msg-zerocopy", "--depth", "2", "--workers", "0"]);
     expect(text.out).toContain("queue_userspace_packet: late in 2 steps (the whole search's counterexample, which uses it: not searched again)");
-    expect(text.out).toMatch(/skb_split: none that needs it up to 2 steps \(kinds the whole search did not find are absent here too; only late searched for, \d+ states\)/);
+    expect(text.out).toMatch(
+      /skb_split: none that needs it up to 2 steps \(kinds the whole search did not find are absent here too; only late searched for, \d+ states\)/,
+    );
   }, 60_000);
 
   it("--max-states stops at the budget: no proof then", async () => {

@@ -164,7 +164,9 @@ function progressLine(io: Io, label: string): { update: (p: Progress) => void; c
       const bar = status.tty ? `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ` : "";
       // Steps, not states, measure the last level: its states are judged, not kept (dedupeLeaves).
       const rate = p.elapsedMs ? ` · ${count((p.transitions * 1000) / p.elapsedMs)} steps/s` : "";
-      status.write(`${label}depth ${p.depth}: ${bar}${Math.floor(frac * 100)}% of ${count(size)} nodes · ${count(p.states)} states · ${count(p.transitions)} steps${rate}`);
+      status.write(
+        `${label}depth ${p.depth}: ${bar}${Math.floor(frac * 100)}% of ${count(size)} nodes · ${count(p.states)} states · ${count(p.transitions)} steps${rate}`,
+      );
     },
     clear() {
       if (status.tty) status.write("");

@@ -363,8 +363,6 @@ export async function main(): Promise<void> {
     // `npm run bench:browser -- million`: the 1,000,000-step file's figures only.
     if (process.argv.includes("million")) return await millionFromFile(chromium.browser, served.url);
     console.log(`initial JS (gzip): ${initialJsGzipKb().toFixed(1)} KB (goal ≤ 200 KB)`);
-    // `npm run bench:browser -- million`: the 1,000,000-step trace's figures only.
-    if (process.argv.includes("million")) return await millionFromFile(chromium.browser, served.url);
     const { page } = await openApp(chromium.browser, served.url, "light");
     await graphFigures(page);
     // `npm run bench:browser -- graph`: the graph's figures only.

@@ -154,7 +154,10 @@ export function holdersOf(state: Pick<State, "pages" | "datas" | "pipes" | "cach
  * The holders of one page as holdersIndex lists them (its counted holders:
  * managed frags left out), without indexing every page.
  */
-export function countedHoldersOf(state: Pick<State, "pages" | "datas" | "pipes" | "caches" | "kernel"> & Partial<Pick<State, "ubufs">>, page: PageId): string[] {
+export function countedHoldersOf(
+  state: Pick<State, "pages" | "datas" | "pipes" | "caches" | "kernel"> & Partial<Pick<State, "ubufs">>,
+  page: PageId,
+): string[] {
   const out: string[] = [];
   const p = state.pages.get(page);
   if (p) for (let i = 0; i < p.caller; i++) out.push("caller");
