@@ -761,9 +761,10 @@ describe("small items", () => {
     await page.keyboard.press("ArrowRight");
     await settled(page, 5);
     // The freed skb's counters: full opacity, 4.5:1 against the panel.
+    // The ghost may still be fading in (250 ms): wait for it to arrive, not for a fixed time.
+    await expect.poll(async () => (await ghostContrast(page))?.opacity, { timeout: 3000 }).toBe(1);
     const contrast = await ghostContrast(page);
     expect(contrast).not.toBeNull();
-    expect(contrast!.opacity).toBe(1);
     expect(contrast!.ratio).toBeGreaterThanOrEqual(4.5);
     // The legend sits above the graph, not over it.
     const overlap = await page.evaluate(() => {
@@ -785,9 +786,10 @@ describe("small items", () => {
     await settled(page);
     await openTrace(page, `${BASE}b = skb_clone(a)\nkfree_skb(b)\n`, { step: 5 });
     await settled(page, 5);
+    // The ghost may still be fading in (250 ms): wait for it to arrive, not for a fixed time.
+    await expect.poll(async () => (await ghostContrast(page))?.opacity, { timeout: 3000 }).toBe(1);
     const contrast = await ghostContrast(page);
     expect(contrast).not.toBeNull();
-    expect(contrast!.opacity).toBe(1);
     expect(contrast!.ratio).toBeGreaterThanOrEqual(4.5);
     await context.close();
   });
