@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /**
  * Issue 17.4 in real Chromium at 1280×720 (editor and lifetime chart
- * open): tall and mixed graphs of 50-60 objects stay inside the panel with
- * every graph text at 10 px or more after every step; copies of one skb
- * stack; many frag references into one page are drawn as one counted
- * bundle that opens on focus. Screenshots go to e2e/screenshots/.
+ * open): tall, mixed and wide graphs of 40-60 objects stay inside the
+ * panel with every graph text at 10 px or more after every step, and no
+ * object that survives a step moves; copies of one skb stack; many frag
+ * references into one page are drawn as one counted bundle that opens on
+ * focus. Screenshots go to e2e/screenshots/.
  */
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
