@@ -84,26 +84,34 @@ describe("rows left by objects folded into a stack (issue 17.4)", () => {
     expect(l2.get("skb:x")).toEqual({ col: 1, row: 1 });
   });
 
-  it("ten skbs with a page and a clone each, stepped as the graph view does in a 1280×720 panel: readable after every step, and no survivor moves", () => {
-    // The graph panel measured in e2e/graph.e2e.test.ts at 1280×720 (editor and lifetime chart open).
-    const panel = { width: 363, height: 310 };
-    const run = runTrace(parseTrace(wideTrace(10)).trace);
-    let layout = EMPTY_LAYOUT;
-    for (let step = 1; step <= run.steps.length; step++) {
-      const base = buildGraph(stateView(run.snapshotAt(step)), stateView(run.snapshotAt(step - 1)), run.steps[step - 1].findings);
-      const before = layout;
-      const graph = stackToFit(
-        base,
-        {},
-        (g) => fitsReadably(g.nodes, panel, 1.5, false) && fitsReadably(g.nodes, panel, 1.5, false, rowCount(nextLayout(before, layoutObjects(g)))),
-      );
-      layout = nextLayout(before, layoutObjects(graph));
-      expect(fitsReadably(graph.nodes, panel, 1.5, false, rowCount(layout)), `step ${step}: ${rowCount(layout)} rows`).toBe(true);
-      for (const [key, slot] of layout) if (before.has(key)) expect(slot, `${key} at step ${step}`).toEqual(before.get(key));
-    }
-    // The pairs stacked once the graph grew; the last pair's clone is new, so it stays apart.
-    expect([...layout.keys()].filter((k) => k.startsWith("stack:"))).toHaveLength(9);
-    // Ten Datas and the rows the clones left: the last group filled those rows instead of adding new ones.
-    expect(rowCount(layout)).toBeLessThan(18);
-  });
+  it.each([10, 15])(
+    "%i skbs with a page and a clone each, stepped forward and back as the graph view does in a 1280×720 panel: readable after every step, and no survivor moves",
+    (groups) => {
+      // The graph panel measured in e2e/graph.e2e.test.ts at 1280×720 (editor and lifetime chart open).
+      const panel = { width: 363, height: 310 };
+      const run = runTrace(parseTrace(wideTrace(groups)).trace);
+      const n = run.steps.length;
+      let layout = EMPTY_LAYOUT;
+      let atEnd = EMPTY_LAYOUT;
+      // To the end, then back to the first step (stacks unfold as the graph shrinks).
+      for (const step of [...Array.from({ length: n }, (_, i) => i + 1), ...Array.from({ length: n - 1 }, (_, i) => n - 1 - i)]) {
+        const base = buildGraph(stateView(run.snapshotAt(step)), stateView(run.snapshotAt(step - 1)), run.steps[step - 1].findings);
+        const before = layout;
+        const graph = stackToFit(
+          base,
+          {},
+          (g) => fitsReadably(g.nodes, panel, 1.5, false) && fitsReadably(g.nodes, panel, 1.5, false, rowCount(nextLayout(before, layoutObjects(g)))),
+        );
+        layout = nextLayout(before, layoutObjects(graph));
+        expect(fitsReadably(graph.nodes, panel, 1.5, false, rowCount(layout)), `step ${step}: ${rowCount(layout)} rows`).toBe(true);
+        for (const [key, slot] of layout) if (before.has(key)) expect(slot, `${key} at step ${step}`).toEqual(before.get(key));
+        if (step === n) atEnd = layout;
+      }
+      layout = atEnd;
+      // The pairs stacked once the graph grew; the last pair's clone is new, so it stays apart.
+      expect([...layout.keys()].filter((k) => k.startsWith("stack:"))).toHaveLength(groups - 1);
+      // The Datas and the rows the clones left: later groups filled those rows instead of adding new ones.
+      expect(rowCount(layout)).toBeLessThan(18);
+    },
+  );
 });
