@@ -113,7 +113,7 @@ describe("screenshots", () => {
   });
 });
 
-describe("a graph of 50-60 objects at 1280×720 (issue 17.4)", () => {
+describe("a graph of 40-60 objects at 1280×720 (issue 17.4)", () => {
   it("23 pskb_copy Datas sharing 4 pages: every object inside the panel and every text at 10 px or more after every step", async () => {
     const { page, context, errors } = await openApp(app.browser, app.url, "light", "?reduced=1");
     await page.emulateMedia({ reducedMotion: "reduce" });
