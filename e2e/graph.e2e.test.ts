@@ -201,4 +201,58 @@ describe("a graph of 40-60 objects at 1280×720 (issue 17.4)", () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+  it("with motion on, a node fading out never shares its place with another: clones folding into their stack leave at once, and the next group takes their rows", async () => {
+    const { page, context, errors } = await openApp(app.browser, app.url, "light");
+    await settled(page);
+    await openTrace(page, wideTrace(10).replace(/^# title: .*$/m, "# title: wide: 40 objects"), { step: 0 });
+    await settled(page, 0);
+    type Box = { key: string; leaving: boolean; x: number; y: number; w: number; h: number };
+    // Each step's drawing as it lands (a mutation observer on its step attribute, before any frame of a fade runs).
+    const drawn = (step: number) =>
+      page.evaluate(
+        (n) =>
+          new Promise<Box[]>((resolve) => {
+            const svg = document.querySelector("svg.graph")!;
+            const observer = new MutationObserver(() => {
+              if (svg.getAttribute("data-step") !== String(n)) return;
+              observer.disconnect();
+              resolve(
+                [...svg.querySelectorAll<SVGGElement>("g.node")].map((g) => {
+                  const m = g.transform.baseVal.consolidate()!.matrix;
+                  const body = g.querySelector("rect.body")!;
+                  return {
+                    key: g.dataset.key!,
+                    leaving: g.classList.contains("leaving"),
+                    x: m.e,
+                    y: m.f,
+                    w: +body.getAttribute("width")!,
+                    h: +body.getAttribute("height")!,
+                  };
+                }),
+              );
+            });
+            observer.observe(svg, { attributes: true, attributeFilter: ["data-step"] });
+            (window as unknown as Hook).__skbscope.seek(n);
+          }),
+        step,
+      );
+    const overlap = (a: Box, b: Box) => a.x < b.x + b.w - 1 && b.x < a.x + a.w - 1 && a.y < b.y + b.h - 1 && b.y < a.y + a.h - 1;
+    let folds = 0;
+    for (let step = 1; step <= 40; step++) {
+      const boxes = await drawn(step);
+      if (boxes.some((b) => b.key.startsWith("stack:"))) folds++;
+      const clashes = boxes.flatMap((a, i) =>
+        boxes
+          .slice(i + 1)
+          .filter((b) => overlap(a, b))
+          .map((b) => `${a.key}${a.leaving ? " (leaving)" : ""} / ${b.key}${b.leaving ? " (leaving)" : ""}`),
+      );
+      expect(clashes, `step ${step}`).toEqual([]);
+      await settled(page, step);
+    }
+    // The pairs did fold while the motion was on (the case this test is about).
+    expect(folds).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
