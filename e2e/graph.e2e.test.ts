@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /**
  * Issue 17.4 in real Chromium at 1280×720 (editor and lifetime chart
- * open): tall and mixed graphs of 50-60 objects stay inside the panel with
- * every graph text at 10 px or more after every step; copies of one skb
- * stack; many frag references into one page are drawn as one counted
- * bundle that opens on focus. Screenshots go to e2e/screenshots/.
+ * open): tall, mixed and wide graphs of 40-60 objects stay inside the
+ * panel with every graph text at 10 px or more after every step, and no
+ * object that survives a step moves; copies of one skb stack; many frag
+ * references into one page are drawn as one counted bundle that opens on
+ * focus. Screenshots go to e2e/screenshots/.
  */
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
@@ -42,7 +43,20 @@ const smallestText = (page: Page) =>
     return sizes.reduce((a, b) => (b.px < a.px ? b : a), { text: "", px: Infinity });
   });
 
-/** Steps through a trace, every object inside the panel after each step; the smallest text over the steps and after a fit. */
+/** Where each object is drawn (its transform), and the level of detail: the same slot has another position in chips and boxes. */
+const positions = (page: Page) =>
+  page.evaluate(() => ({
+    compact: document.querySelector("svg.graph")!.classList.contains("compact"),
+    at: Object.fromEntries(
+      [...document.querySelectorAll<SVGGElement>("svg.graph g.node:not(.leaving)")].map((g) => [g.dataset.key!, g.getAttribute("transform")!]),
+    ),
+  }));
+
+/**
+ * Steps through a trace, every object inside the panel after each step and
+ * no survivor moved (within one level of detail); the smallest text over
+ * the steps and after a fit.
+ */
 async function stepThrough(
   page: Page,
   name: string,
@@ -53,10 +67,15 @@ async function stepThrough(
   const { stepCount, stoppedAt } = await page.evaluate(() => (window as unknown as Hook).__skbscope.state());
   expect(stoppedAt, `${name} runs whole`).toBeNull();
   let worst = { text: "", px: Infinity, step: 0 };
+  let last = await positions(page);
   for (let step = 1; step <= stepCount; step++) {
     await seek(page, step);
     await settled(page, step);
     expect(await outside(page), `${name} step ${step}`).toEqual([]);
+    const now = await positions(page);
+    if (now.compact === last.compact)
+      for (const [key, at] of Object.entries(now.at)) if (key in last.at) expect(at, `${name}: ${key} moved at step ${step}`).toBe(last.at[key]);
+    last = now;
     const small = await smallestText(page);
     if (small.px < worst.px) worst = { ...small, step };
   }
@@ -94,7 +113,7 @@ describe("screenshots", () => {
   });
 });
 
-describe("a graph of 50-60 objects at 1280×720 (issue 17.4)", () => {
+describe("a graph of 40-60 objects at 1280×720 (issue 17.4)", () => {
   it("23 pskb_copy Datas sharing 4 pages: every object inside the panel and every text at 10 px or more after every step", async () => {
     const { page, context, errors } = await openApp(app.browser, app.url, "light", "?reduced=1");
     await page.emulateMedia({ reducedMotion: "reduce" });
@@ -153,20 +172,86 @@ describe("a graph of 50-60 objects at 1280×720 (issue 17.4)", () => {
     await context.close();
   });
 
-  it("ten skbs with a page and a clone each (40 objects): clone pairs stack when the panel needs it, tidy closes the rows they left", async () => {
+  it("ten skbs with a page and a clone each (40 objects): clone pairs stack when the panel needs it, the next group fills the rows their clones left; tidy packs them", async () => {
     const { page, context, errors } = await openApp(app.browser, app.url, "light", "?reduced=1");
     await page.emulateMedia({ reducedMotion: "reduce" });
     await settled(page);
-    await stepThrough(page, "wide (40 objects)", wideTrace(10).replace(/^# title: .*$/m, "# title: wide: 40 objects"));
+    await readableThroughout(page, "wide (40 objects)", wideTrace(10).replace(/^# title: .*$/m, "# title: wide: 40 objects"));
     expect(await page.locator('svg.graph g.node[data-key="stack:h3"] .title').textContent()).toBe("a2, b2 ×2");
-    // The pairs stacked once the graph grew: their clones' rows stay empty (nothing moves) until tidy packs them.
+    // The last group sits in rows the stacked clones left (nothing moved): 17 rows, the Datas' gaps included.
+    const ys = () =>
+      page.evaluate(() =>
+        Object.fromEntries(
+          [...document.querySelectorAll<SVGGElement>("svg.graph g.node")].map((g) => [g.dataset.key!, g.transform.baseVal.consolidate()!.matrix.f]),
+        ),
+      );
+    const row = (y: number) => (y - 22) / 18;
+    const stable = await ys();
+    expect(row(Math.max(...Object.values(stable)))).toBe(16);
+    expect(row(stable["data:h10"])).toBeLessThan(row(stable["data:h9"]));
+    // Tidy packs them: nine pairs, a9 and its new clone b9 (apart until the next step) take eleven rows.
     await page.click("[data-testid=tidy]");
-    await page.waitForFunction(() => document.querySelectorAll('svg.graph g.node[transform="translate(0,364)"]').length === 0);
+    await page.waitForFunction(() => !document.querySelector('svg.graph g.node[transform="translate(0,310)"]'));
+    expect(row(Math.max(...Object.values(await ys())))).toBe(10);
     expect(await outside(page)).toEqual([]);
     const tidied = await smallestText(page);
     console.log(`wide (40 objects) after tidy: smallest graph text ${tidied.px.toFixed(1)} px ("${tidied.text}")`);
     expect(tidied.px).toBeGreaterThanOrEqual(10);
     await page.screenshot({ path: join(SHOTS, "graph-wide-tidy-1280x720.png") });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+  it("with motion on, a node fading out never shares its place with another: clones folding into their stack leave at once, and the next group takes their rows", async () => {
+    const { page, context, errors } = await openApp(app.browser, app.url, "light");
+    await settled(page);
+    await openTrace(page, wideTrace(10).replace(/^# title: .*$/m, "# title: wide: 40 objects"), { step: 0 });
+    await settled(page, 0);
+    type Box = { key: string; leaving: boolean; x: number; y: number; w: number; h: number };
+    // Each step's drawing as it lands (a mutation observer on its step attribute, before any frame of a fade runs).
+    const drawn = (step: number) =>
+      page.evaluate(
+        (n) =>
+          new Promise<Box[]>((resolve) => {
+            const svg = document.querySelector("svg.graph")!;
+            const observer = new MutationObserver(() => {
+              if (svg.getAttribute("data-step") !== String(n)) return;
+              observer.disconnect();
+              resolve(
+                [...svg.querySelectorAll<SVGGElement>("g.node")].map((g) => {
+                  const m = g.transform.baseVal.consolidate()!.matrix;
+                  const body = g.querySelector("rect.body")!;
+                  return {
+                    key: g.dataset.key!,
+                    leaving: g.classList.contains("leaving"),
+                    x: m.e,
+                    y: m.f,
+                    w: +body.getAttribute("width")!,
+                    h: +body.getAttribute("height")!,
+                  };
+                }),
+              );
+            });
+            observer.observe(svg, { attributes: true, attributeFilter: ["data-step"] });
+            (window as unknown as Hook).__skbscope.seek(n);
+          }),
+        step,
+      );
+    const overlap = (a: Box, b: Box) => a.x < b.x + b.w - 1 && b.x < a.x + a.w - 1 && a.y < b.y + b.h - 1 && b.y < a.y + a.h - 1;
+    let folds = 0;
+    for (let step = 1; step <= 40; step++) {
+      const boxes = await drawn(step);
+      if (boxes.some((b) => b.key.startsWith("stack:"))) folds++;
+      const clashes = boxes.flatMap((a, i) =>
+        boxes
+          .slice(i + 1)
+          .filter((b) => overlap(a, b))
+          .map((b) => `${a.key}${a.leaving ? " (leaving)" : ""} / ${b.key}${b.leaving ? " (leaving)" : ""}`),
+      );
+      expect(clashes, `step ${step}`).toEqual([]);
+      await settled(page, step);
+    }
+    // The pairs did fold while the motion was on (the case this test is about).
+    expect(folds).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     await context.close();
   });

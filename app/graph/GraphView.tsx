@@ -15,7 +15,7 @@ import { easeCubicOut } from "d3-ease";
 import type { Finding, StateView } from "../../core/index";
 import { buildGraph, COLUMN, type Counter, type Graph, type GraphEdge, type GraphNode, type NodeKind } from "./model";
 import { related } from "./highlight";
-import { EMPTY_LAYOUT, nextLayout, rowCount, tidyLayout, type Layout } from "./layout";
+import { EMPTY_LAYOUT, foldedAway, nextLayout, rowCount, tidyLayout, type Layout } from "./layout";
 import { layoutObjects } from "./grouping";
 import { CHIP_H, DETAIL_EVENT, chipChanged, chipLabel, chipWidth, columnHeads, COMPACT, FULL, fitsReadably, wantsCompact, type Geometry } from "./detail";
 
@@ -188,6 +188,10 @@ export function GraphView(props: GraphProps) {
     const tidy = (props.tidyToken ?? 0) !== tidyRef.current;
     tidyRef.current = props.tidyToken ?? 0;
     layoutRef.current = tidy ? tidyLayout(objects) : nextLayout(before, objects);
+    // Objects that folded into a stack (or a stack that unfolded) become the new node at once: no fade,
+    // since the layout may hand their rows to newcomers in this very step.
+    const folded = foldedAway(objects, new Set(objects.map((o) => o.key)));
+    const heirs = new Set(objects.filter((o) => o.replaces?.some((k) => folded.has(k) && before.has(k))).map((o) => o.key));
     // Many frag references into one page: one trunk with a count, open for the selected page.
     const bundles = bundlesOf(graph.edges, new Set(props.selection ? [props.selection] : []));
     const full = placeAll(graph.nodes, layoutRef.current, FULL, props.socketColumn, bundles);
@@ -207,7 +211,7 @@ export function GraphView(props: GraphProps) {
     drawColumnHeads(headLayer, compact ? placed : [], props.socketColumn);
     const edgeLayer = viewport.selectAll<SVGGElement, null>("g.edges").data([null]).join("g").attr("class", "edges");
     const nodeLayer = viewport.selectAll<SVGGElement, null>("g.nodes").data([null]).join("g").attr("class", "nodes");
-    drawEdges(edgeLayer, graph.edges, byKey, ms, bundles);
+    drawEdges(edgeLayer, graph.edges, byKey, ms, bundles, { folded, heirs });
     drawTrunks(edgeLayer, bundles, byKey);
     drawNodes(
       nodeLayer,
@@ -216,6 +220,7 @@ export function GraphView(props: GraphProps) {
       ms,
       (key) => onSelectRef.current(key),
       (key) => onPointRef.current(key),
+      { folded, heirs },
     );
     // The counts above the nodes: a pill may straddle a page's edge.
     const countLayer = viewport.selectAll<SVGGElement, null>("g.bundle-counts").data([null]).join("g").attr("class", "bundle-counts");
@@ -325,6 +330,8 @@ function drawNodes(
   ms: number,
   onSelect: (key: string) => void,
   onPoint: (key: string | null) => void,
+  /** Nodes that left by folding into a node drawn now, and the nodes they became: swapped at once, no fade. */
+  swap: { folded: ReadonlySet<string>; heirs: ReadonlySet<string> },
 ): void {
   layer
     .selectAll<SVGGElement, Positioned>("g.node")
@@ -363,15 +370,33 @@ function drawNodes(
         g.on("mouseleave", () => onPoint(null));
         g.on("focus", (_event: FocusEvent, n) => onPoint(n.key));
         g.on("blur", () => onPoint(null));
-        if (ms > 0) g.style("opacity", 0).transition().duration(ms).ease(easeCubicOut).style("opacity", 1);
+        if (ms > 0)
+          g.filter((n) => !swap.heirs.has(n.key))
+            .style("opacity", 0)
+            .transition()
+            .duration(ms)
+            .ease(easeCubicOut)
+            .style("opacity", 1);
         return g;
       },
       // An object that left and came back (a name reused by a new trace, or
       // stepping back within the fade) must not finish fading out; the others are left alone.
       (update) => update.call((u) => u.filter(".leaving").interrupt().classed("leaving", false).style("opacity", 1)),
       (exit) => {
-        if (ms === 0) exit.interrupt().remove();
-        else exit.classed("leaving", true).attr("tabindex", null).transition().duration(ms).style("opacity", 0).remove();
+        exit
+          .filter((n) => ms === 0 || swap.folded.has(n.key))
+          .interrupt()
+          .remove();
+        exit
+          .filter(function () {
+            return this.isConnected;
+          })
+          .classed("leaving", true)
+          .attr("tabindex", null)
+          .transition()
+          .duration(ms)
+          .style("opacity", 0)
+          .remove();
       },
     )
     .call((all) => {
@@ -555,6 +580,8 @@ function drawEdges(
   byKey: Map<string, Positioned>,
   ms: number,
   bundles: ReadonlyMap<string, Bundle>,
+  /** Nodes folded into a node drawn now and the nodes they became: their edges swap at once. */
+  swap: { folded: ReadonlySet<string>; heirs: ReadonlySet<string> },
 ): void {
   const drawable = edges.filter((e) => byKey.has(e.from) && byKey.has(e.to));
   const bundled = (e: GraphEdge) => bundles.get(e.to)?.edges.has(e.key) === true;
@@ -572,18 +599,28 @@ function drawEdges(
           .attr("marker-end", "url(#arrow)")
           .attr("d", path)
           .call((p) => {
-            if (ms > 0) p.style("opacity", 0).transition().duration(ms).style("opacity", 1);
+            if (ms > 0)
+              p.filter((e) => !swap.heirs.has(e.from) && !swap.heirs.has(e.to))
+                .style("opacity", 0)
+                .transition()
+                .duration(ms)
+                .style("opacity", 1);
           }),
       (update) => update.call((u) => u.filter(".leaving").interrupt().classed("leaving", false).style("opacity", 1)),
       (exit) => {
-        if (ms === 0) exit.interrupt().remove();
-        else
-          exit
-            .classed("leaving", true)
-            .transition()
-            .duration(ms * 1.6)
-            .style("opacity", 0)
-            .remove();
+        exit
+          .filter((e) => ms === 0 || swap.folded.has(e.from) || swap.folded.has(e.to))
+          .interrupt()
+          .remove();
+        exit
+          .filter(function () {
+            return this.isConnected;
+          })
+          .classed("leaving", true)
+          .transition()
+          .duration(ms * 1.6)
+          .style("opacity", 0)
+          .remove();
       },
     )
     // Only the edges whose drawing changed are written (a path's d, even unchanged, lays it out again).

@@ -86,9 +86,9 @@ const OWNER_LABEL = { guest: "guest page", host: "host page", kernel: "kernel co
 export function buildGraph(view: StateView, prev: StateView | null, findings: readonly Finding[]): Graph {
   const live = liveGraph(view, prev, findings);
   if (!prev) return live;
-  // Ghosts: what the step before had and this step freed, in its old place.
+  // Ghosts: what the step before had and this step freed, in its old place (most steps free nothing: skipped).
   const ghostView = ghostsOf(view, prev);
-  const ghostNodes = liveGraph(ghostView, prev, []).nodes.map(toGhost);
+  const ghostNodes = anyObject(ghostView) ? liveGraph(ghostView, prev, [], false).nodes.map(toGhost) : [];
   const nodeKeys = new Set([...live.nodes.map((n) => n.key), ...ghostNodes.map((n) => n.key)]);
   const ghostKeys = new Set(ghostNodes.map((n) => n.key));
   for (const n of live.nodes) if (n.freed) ghostKeys.add(n.key);
@@ -97,6 +97,7 @@ export function buildGraph(view: StateView, prev: StateView | null, findings: re
     ghostNodes,
     prev,
   );
+  if (ghostKeys.size === 0) return { nodes, edges: live.edges };
   const liveEdges = new Set(live.edges.map((e) => e.key));
   const ghostEdges: GraphEdge[] = buildEdgesUnfiltered(prev)
     .filter((e) => !liveEdges.has(e.key) && (ghostKeys.has(e.from) || ghostKeys.has(e.to)) && nodeKeys.has(e.from) && nodeKeys.has(e.to))
@@ -125,6 +126,11 @@ function ghostsOf(view: StateView, prev: StateView): StateView {
     ubufs: prev.ubufs.filter((x) => !ubufs.has(x.name)),
     buffers: prev.buffers.filter((x) => !buffers.has(x.name)),
   };
+}
+
+/** Whether a view has any object at all (its device queue aside: ghostsOf leaves that empty). */
+function anyObject(v: StateView): boolean {
+  return v.skbs.length + v.datas.length + v.pages.length + v.pipes.length + v.sockets.length + v.ubufs.length + v.buffers.length > 0;
 }
 
 /** The counter whose reaching zero freed the object. */
@@ -172,7 +178,8 @@ const DEV_KEY = keyOf("sock", "@dev");
 
 const KIND_ORDER: readonly NodeKind[] = ["sock", "skb", "data", "page", "pipe", "ubuf", "buffer"];
 
-function liveGraph(view: StateView, prev: StateView | null, findings: readonly Finding[]): Graph {
+/** `withEdges` false: the nodes alone (the ghosts' nodes; their edges come from the step before). */
+function liveGraph(view: StateView, prev: StateView | null, findings: readonly Finding[], withEdges = true): Graph {
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
   const prevKeys = prev ? graphKeys(prev) : null;
@@ -181,7 +188,7 @@ function liveGraph(view: StateView, prev: StateView | null, findings: readonly F
   const prevSkb = new Map(prev?.skbs.map((s) => [s.name, s]));
   const prevData = new Map(prev?.datas.map((d) => [d.head, d]));
   const prevPage = new Map(prev?.pages.map((p) => [p.name, p]));
-  const prevEdges = prev ? new Set(buildEdges(prev).map((e) => e.key)) : null;
+  const prevEdges = prev && withEdges ? new Set(buildEdges(prev).map((e) => e.key)) : null;
 
   for (const s of view.sockets) {
     const key = keyOf("sock", s.name);
@@ -232,7 +239,7 @@ function liveGraph(view: StateView, prev: StateView | null, findings: readonly F
       ),
     );
   }
-  for (const e of buildEdges(view)) edges.push({ ...e, fresh: prevEdges !== null && !prevEdges.has(e.key), ghost: false });
+  if (withEdges) for (const e of buildEdges(view)) edges.push({ ...e, fresh: prevEdges !== null && !prevEdges.has(e.key), ghost: false });
   return { nodes, edges };
 }
 
