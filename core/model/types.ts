@@ -29,7 +29,12 @@ export { POLICIES, type PolicyId } from "./policies";
 export type Fclone = "unavailable" | "orig" | "clone";
 
 /** skb->destructor, by what it means for a lifetime. */
-export type Destructor = null | { readonly fn: "sock_rfree"; readonly sk: SockId } | { readonly fn: "zerocopy_complete"; readonly buffer: BufferId };
+export type Destructor =
+  | null
+  | { readonly fn: "sock_rfree"; readonly sk: SockId }
+  // A netlink message's (netlink_skb_set_owner_r, af_netlink.c 6.1 l.385): sock_rfree() for a kmalloc'd head (l.372-383).
+  | { readonly fn: "netlink_skb_destructor"; readonly sk: SockId }
+  | { readonly fn: "zerocopy_complete"; readonly buffer: BufferId };
 
 /** struct sk_buff, as far as lifetimes go. */
 export interface Skb {

@@ -43,6 +43,27 @@ describe("caller contracts", () => {
     }
   });
 
+  it("a netlink message is never spliced (the depth-5 msg-zerocopy search's premature, issue 12): it is read by copying", () => {
+    // The search's path: the ovs upcall's message b joins the MSG_ZEROCOPY uarg and maps g; a splice
+    // of it would keep g in a pipe after the daemon read b and the sender heard.
+    const path = `${ARMED}__pskb_pull_tail(a, 2048)\ns = sock_create()\nb = queue_userspace_packet(s, a, true)\nkfree_skb(a)\nq = skb_splice_bits(b, 0, 4124)\nsk_eat_skb(s, b)\n`;
+    const run = trace(path, { policy: "msg-zerocopy", kernel: "6.1" });
+    expect(run.steps[8].error).toMatchObject({ kind: "precondition", fn: "skb_splice_bits", contract: "splice-stream-sockets" });
+    expect(run.findings.map((f) => f.kind)).not.toContain("premature");
+    // Flagged, it runs as the function would if called: the premature completion the search met.
+    const flagged = trace(`# contracts: flag\n${path}`, { policy: "msg-zerocopy", kernel: "6.1" });
+    expect(flagged.findings.map((f) => f.kind)).toEqual(expect.arrayContaining(["unreachable", "premature"]));
+    // Copying it out is what netlink_recvmsg does, and stays allowed.
+    const copied = trace(`${ARMED}s = sock_create()\nb = queue_userspace_packet(s, a, true)\nskb_copy_datagram_iter(b, 0, 100)\n`, {
+      policy: "msg-zerocopy",
+      kernel: "6.1",
+    });
+    expect(copied.steps.every((st) => !st.error)).toBe(true);
+    // A socket's own skb still splices.
+    const tcp = trace(`${ARMED}s = sock_create()\nsock_queue_rcv_skb(s, a)\nq = skb_splice_bits(a, 0, 4096)\n`, { policy: "msg-zerocopy", kernel: "6.1" });
+    expect(tcp.steps.every((st) => !st.error)).toBe(true);
+  });
+
   it("skb_copy_datagram_iter reads only a queued skb", () => {
     const run = trace(`${ARMED}skb_copy_datagram_iter(a, 0, 100)`);
     expect(run.steps[4].error).toMatchObject({ kind: "precondition", contract: "read-from-receive-queue" });

@@ -64,6 +64,20 @@ export const CONTRACTS: readonly Contract[] = [
     },
   },
   {
+    id: "splice-stream-sockets",
+    fns: ["skb_splice_bits"],
+    rule: "the skb was received by a socket whose family splices (TCP, unix, kcm, tls), not a netlink message",
+    source:
+      "net/netlink/af_netlink.c: netlink_ops (6.1 l.2768-2787) has no splice_read, so net/socket.c sock_splice_read() (l.1091-1092) falls back to generic_file_splice_read(), which reads through netlink_recvmsg() and copies; skb_splice_bits() is called only by tcp_splice_data_recv (net/ipv4/tcp.c l.747), unix_stream_splice_actor (net/unix/af_unix.c l.3039), kcm (net/kcm/kcmsock.c l.1187) and tls (net/tls/tls_sw.c l.2393)",
+    flaggable: true,
+    broken(state, args) {
+      const skb = skbAt(state, args[0]);
+      return skb?.destructor?.fn === "netlink_skb_destructor"
+        ? `${skb.name} is a netlink message (queued by netlink_unicast): netlink has no splice_read, so a splice() of its socket copies through netlink_recvmsg()`
+        : null;
+    },
+  },
+  {
     id: "split-inside-skb",
     fns: ["skb_split"],
     rule: "0 < len < skb->len",

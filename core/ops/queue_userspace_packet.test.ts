@@ -18,7 +18,7 @@ describe("queue_userspace_packet", () => {
     expect(view(s).pages.g).toBe(2);
     expect(s.ubufs.get("u1" as never)!.refcnt).toBe(2);
     expect(s.socks.get("k" as never)!.queue).toEqual(["u"]);
-    expect(s.skbs.get("u" as never)).toMatchObject({ sk: "k", destructor: { fn: "sock_rfree", sk: "k" } });
+    expect(s.skbs.get("u" as never)).toMatchObject({ sk: "k", destructor: { fn: "netlink_skb_destructor", sk: "k" } });
     // a is untouched: the caller frees it.
     expect(view(s).skbs.a).toMatchObject({ len: 4196, frags: ["g+0:4096"] });
   });

@@ -21,7 +21,8 @@
  * the frag references as they are: not modelled), netlink_attachskb() ->
  * netlink_skb_set_owner_r() (l.385: skb->sk, destructor
  * netlink_skb_destructor, which for a kmalloc'd head is sock_rfree(),
- * l.372), __netlink_sendskb() -> skb_queue_tail(&sk->sk_receive_queue)
+ * l.372; kept by that name: a netlink message is read by copying, never
+ * spliced, contract splice-stream-sockets), __netlink_sendskb() -> skb_queue_tail(&sk->sk_receive_queue)
  * (l.1263). skb itself is left to the caller (ovs_dp_process_packet frees
  * it after the upcall).
  *
@@ -81,7 +82,7 @@ export function queue_userspace_packet(tx: Tx, result: string, sockName: string,
     fn: "netlink_unicast",
     text: `netlink_skb_set_owner_r: ${result} onto ${sock.name}'s receive queue; no skb_orphan_frags_rx on this path`,
   });
-  tx.set("skbs", result, { ...user, sk: sock.name, destructor: { fn: "sock_rfree", sk: sock.name } });
+  tx.set("skbs", result, { ...user, sk: sock.name, destructor: { fn: "netlink_skb_destructor", sk: sock.name } });
   tx.set("socks", sock.name, { ...sock, queue: [...sock.queue, user.name] });
 }
 

@@ -207,7 +207,7 @@ function scramble(state: State, summary: PathSummary, seed: number): [State, Pat
         fclonePair: rn(s.fclonePair),
         destructor:
           s.destructor &&
-          (s.destructor.fn === "sock_rfree" ? { ...s.destructor, sk: rn(s.destructor.sk) } : { ...s.destructor, buffer: rn(s.destructor.buffer) }),
+          (s.destructor.fn === "zerocopy_complete" ? { ...s.destructor, buffer: rn(s.destructor.buffer) } : { ...s.destructor, sk: rn(s.destructor.sk) }),
       },
     ]),
     datas: shuffle(state.datas, (k, d) => [

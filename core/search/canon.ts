@@ -95,6 +95,8 @@ const b = (x: boolean) => (x ? 1 : 0);
 const OWNER = { guest: 1, host: 2, file: 3 } as const;
 const ORIGIN = { alloc: 1, copy: 2, napi: 3, pfrag: 4, pool: 5, pagecache: 6 } as const;
 const FCLONE = { unavailable: 1, orig: 2, clone: 3 } as const;
+/** skb->destructor by function (the codes before netlink's kept, so old states keep their keys). */
+const DESTRUCTOR_CODE = { sock_rfree: 1, zerocopy_complete: 2, netlink_skb_destructor: 3 } as const;
 const UBUF = { vhost: 1, msgzc: 2, "io-notif": 3 } as const;
 const SEGMENT = /^(.+)\[(\d+)\]$/;
 const CACHES = ["napi", "napi_small", "pfrag"] as const;
@@ -157,7 +159,7 @@ function buildGraph(state: State, summary: PathSummary): Graph {
       s.truesize,
       s.hdr_len,
       b(s.head_frag),
-      d ? (d.fn === "sock_rfree" ? 1 : 2) : 0,
+      d ? DESTRUCTOR_CODE[d.fn] : 0,
       b(state.devq.has(s.name)),
       // skb->pp_recycle, appended only when set (other states keep their keys).
       ...(s.pp_recycle ? [1] : []),
@@ -175,7 +177,7 @@ function buildGraph(state: State, summary: PathSummary): Graph {
     g.edge(i, [E.Head], g.id(K.Data, s.head));
     g.edge(i, [E.Sk], g.id(K.Sock, s.sk));
     if (s.destructor?.fn === "zerocopy_complete") g.edge(i, [E.DestructorBuffer], g.id(K.Buffer, s.destructor.buffer));
-    if (s.destructor?.fn === "sock_rfree") g.edge(i, [E.DestructorSock], g.id(K.Sock, s.destructor.sk));
+    if (s.destructor && s.destructor.fn !== "zerocopy_complete") g.edge(i, [E.DestructorSock], g.id(K.Sock, s.destructor.sk));
     g.edge(i, [E.Fclone], g.id(K.Fclone, s.fclonePair));
     const m = s.name.endsWith("]") ? SEGMENT.exec(s.name) : null;
     if (m) g.edge(lists.get(m[1])!, [E.Member, Number(m[2])], i);
