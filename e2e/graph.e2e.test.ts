@@ -10,7 +10,7 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { appUnderTest, openApp, ROOT, settled } from "./harness";
+import { appUnderTest, openApp, outsidePanel, ROOT, settled } from "./harness";
 import { mixedTrace, tallTrace, wideTrace } from "./traces";
 
 const SHOTS = join(ROOT, "e2e", "screenshots");
@@ -21,18 +21,6 @@ type Hook = { __skbscope: { state(): { stepCount: number; stoppedAt: number | nu
 const openTrace = (page: Page, source: string, position: unknown) =>
   page.evaluate(([s, p]) => (window as unknown as Hook).__skbscope.open(s as string, p), [source, position] as const);
 const seek = (page: Page, step: number) => page.evaluate((n) => (window as unknown as Hook).__skbscope.seek(n), step);
-
-/** Objects drawn (not fading out) whose box leaves the graph panel. */
-const outside = (page: Page) =>
-  page.evaluate(() => {
-    const svg = document.querySelector("svg.graph")!.getBoundingClientRect();
-    return [...document.querySelectorAll<SVGGElement>("svg.graph g.node:not(.leaving)")]
-      .filter((g) => {
-        const r = g.getBoundingClientRect();
-        return r.left < svg.left - 1 || r.top < svg.top - 1 || r.right > svg.right + 1 || r.bottom > svg.bottom + 1;
-      })
-      .map((g) => g.dataset.key);
-  });
 
 /** The smallest graph text on screen: its font size times the zoom the SVG applies to it. */
 const smallestText = (page: Page) =>
@@ -71,7 +59,7 @@ async function stepThrough(
   for (let step = 1; step <= stepCount; step++) {
     await seek(page, step);
     await settled(page, step);
-    expect(await outside(page), `${name} step ${step}`).toEqual([]);
+    expect(await outsidePanel(page), `${name} step ${step}`).toEqual([]);
     const now = await positions(page);
     if (now.compact === last.compact)
       for (const [key, at] of Object.entries(now.at)) if (key in last.at) expect(at, `${name}: ${key} moved at step ${step}`).toBe(last.at[key]);
@@ -80,7 +68,7 @@ async function stepThrough(
     if (small.px < worst.px) worst = { ...small, step };
   }
   await page.click("button[aria-label='fit the graph to the panel']");
-  expect(await outside(page), `${name} after fit`).toEqual([]);
+  expect(await outsidePanel(page), `${name} after fit`).toEqual([]);
   const fitted = await smallestText(page);
   const nodes = await page.locator("svg.graph g.node").count();
   console.log(
@@ -106,7 +94,7 @@ describe("screenshots", () => {
       const { stepCount } = await page.evaluate(() => (window as unknown as Hook).__skbscope.state());
       await settled(page, stepCount);
       await page.click("button[aria-label='fit the graph to the panel']");
-      expect(await outside(page)).toEqual([]);
+      expect(await outsidePanel(page)).toEqual([]);
       await page.screenshot({ path: join(SHOTS, `graph-tall-1280x720-${theme}.png`) });
       await context.close();
     }
@@ -149,7 +137,7 @@ describe("a graph of 40-60 objects at 1280×720 (issue 17.4)", () => {
     await page.waitForFunction(() => document.querySelectorAll("svg.graph g.node.data").length === 23);
     expect(await bundles()).toEqual(all);
     expect(await page.locator('svg.graph path.edge.bundled[data-to="page:p0"]').count()).toBe(23);
-    expect(await outside(page)).toEqual([]);
+    expect(await outsidePanel(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, "graph-bundles-1280x720.png") });
     // Selecting a page opens its bundle: its 23 edges end at the page, with their arrows.
     await page.click('svg.graph g.node[data-key="page:p0"]');
@@ -193,7 +181,7 @@ describe("a graph of 40-60 objects at 1280×720 (issue 17.4)", () => {
     await page.click("[data-testid=tidy]");
     await page.waitForFunction(() => !document.querySelector('svg.graph g.node[transform="translate(0,310)"]'));
     expect(row(Math.max(...Object.values(await ys())))).toBe(10);
-    expect(await outside(page)).toEqual([]);
+    expect(await outsidePanel(page)).toEqual([]);
     const tidied = await smallestText(page);
     console.log(`wide (40 objects) after tidy: smallest graph text ${tidied.px.toFixed(1)} px ("${tidied.text}")`);
     expect(tidied.px).toBeGreaterThanOrEqual(10);

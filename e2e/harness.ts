@@ -223,3 +223,16 @@ export function appUnderTest(): { readonly browser: Browser; readonly url: strin
     },
   };
 }
+
+/** Objects drawn (not fading out) whose box leaves the graph panel, by data-key. */
+export function outsidePanel(page: Page): Promise<(string | undefined)[]> {
+  return page.evaluate(() => {
+    const svg = document.querySelector("svg.graph")!.getBoundingClientRect();
+    return [...document.querySelectorAll<SVGGElement>("svg.graph g.node:not(.leaving)")]
+      .filter((g) => {
+        const r = g.getBoundingClientRect();
+        return r.left < svg.left - 1 || r.top < svg.top - 1 || r.right > svg.right + 1 || r.bottom > svg.bottom + 1;
+      })
+      .map((g) => g.dataset.key);
+  });
+}

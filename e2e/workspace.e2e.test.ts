@@ -10,7 +10,7 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { appUnderTest, openApp, ROOT, settled } from "./harness";
+import { appUnderTest, openApp, outsidePanel, ROOT, settled } from "./harness";
 
 const SHOTS = join(ROOT, "e2e", "screenshots");
 const app = appUnderTest();
@@ -872,16 +872,7 @@ describe("a graph that scales", () => {
     await settled(page);
     await openTrace(page, `${MANY}\n`, { step: 0 });
     await settled(page, 0);
-    const outside = () =>
-      page.evaluate(() => {
-        const svg = document.querySelector("svg.graph")!.getBoundingClientRect();
-        return [...document.querySelectorAll<SVGGElement>("svg.graph g.node:not(.leaving)")]
-          .filter((g) => {
-            const r = g.getBoundingClientRect();
-            return r.left < svg.left - 1 || r.top < svg.top - 1 || r.right > svg.right + 1 || r.bottom > svg.bottom + 1;
-          })
-          .map((g) => g.dataset.key);
-      });
+    const outside = () => outsidePanel(page);
     const { stepCount } = await scope(page);
     // The trace runs whole: the pipe is there.
     expect(

@@ -129,42 +129,28 @@ export function holdersIndex(state: Pick<State, "pages" | "datas" | "pipes" | "c
  * Who holds or maps the page: its counted holders, and managed frags
  * (SKBFL_MANAGED_FRAG_REFS), which map it without a reference of their own.
  */
-export function holdersOf(state: Pick<State, "pages" | "datas" | "pipes" | "caches" | "kernel"> & Partial<Pick<State, "ubufs">>, page: PageId): string[] {
-  const out: string[] = [];
-  const p = state.pages.get(page);
-  if (p) for (let i = 0; i < p.caller; i++) out.push("caller");
-  if (p?.pp_in_pool) out.push(poolHolder(p.pp));
-  for (const data of state.datas.values()) {
-    if (data.head_page === page) out.push(`${data.id}.head`);
-    data.frags.forEach((f, i) => {
-      if (f.page === page) out.push(`${data.id}.frags[${i}]`);
-    });
-  }
-  for (const pipe of state.pipes.values()) {
-    pipe.bufs.forEach((b, i) => {
-      if (b.page === page) out.push(`${pipe.name}.bufs[${i}]`);
-    });
-  }
-  if (state.caches.pfrag?.page === page) out.push(pfragHolder(state));
-  for (const [p, holder] of pinsOf(state)) if (p === page) out.push(holder);
-  return out;
+export function holdersOf(state: HolderState, page: PageId): string[] {
+  return pageHolders(state, page, true);
 }
 
 /**
  * The holders of one page as holdersIndex lists them (its counted holders:
  * managed frags left out), without indexing every page.
  */
-export function countedHoldersOf(
-  state: Pick<State, "pages" | "datas" | "pipes" | "caches" | "kernel"> & Partial<Pick<State, "ubufs">>,
-  page: PageId,
-): string[] {
+export function countedHoldersOf(state: HolderState, page: PageId): string[] {
+  return pageHolders(state, page, false);
+}
+
+type HolderState = Pick<State, "pages" | "datas" | "pipes" | "caches" | "kernel"> & Partial<Pick<State, "ubufs">>;
+
+function pageHolders(state: HolderState, page: PageId, withManaged: boolean): string[] {
   const out: string[] = [];
   const p = state.pages.get(page);
   if (p) for (let i = 0; i < p.caller; i++) out.push("caller");
   if (p?.pp_in_pool) out.push(poolHolder(p.pp));
   for (const data of state.datas.values()) {
     if (data.head_page === page) out.push(`${data.id}.head`);
-    if (!data.managed_frag_refs)
+    if (withManaged || !data.managed_frag_refs)
       data.frags.forEach((f, i) => {
         if (f.page === page) out.push(`${data.id}.frags[${i}]`);
       });
