@@ -12,6 +12,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { appUnderTest, openApp, outsidePanel, ROOT, settled } from "./harness";
 import { mixedTrace, tallTrace, wideTrace } from "./traces";
+import { parseTrace } from "../core/trace/parse";
 
 const SHOTS = join(ROOT, "e2e", "screenshots");
 const app = appUnderTest();
@@ -20,6 +21,7 @@ type Hook = { __skbscope: { state(): { stepCount: number; stoppedAt: number | nu
 
 const openTrace = (page: Page, source: string, position: unknown) =>
   page.evaluate(([s, p]) => (window as unknown as Hook).__skbscope.open(s as string, p), [source, position] as const);
+const stepsOf = (source: string) => parseTrace(source).trace.ops.length;
 const seek = (page: Page, step: number) => page.evaluate((n) => (window as unknown as Hook).__skbscope.seek(n), step);
 
 /** The smallest graph text on screen: its font size times the zoom the SVG applies to it. */
@@ -91,8 +93,8 @@ describe("screenshots", () => {
       await page.emulateMedia({ reducedMotion: "reduce" });
       await settled(page);
       await openTrace(page, tallTrace(), "end");
-      const { stepCount } = await page.evaluate(() => (window as unknown as Hook).__skbscope.state());
-      await settled(page, stepCount);
+      // The trace's own step count: the store's may still be the story's until the worker has the new trace.
+      await settled(page, stepsOf(tallTrace()));
       await page.click("button[aria-label='fit the graph to the panel']");
       expect(await outsidePanel(page)).toEqual([]);
       await page.screenshot({ path: join(SHOTS, `graph-tall-1280x720-${theme}.png`) });
@@ -122,8 +124,7 @@ describe("a graph of 40-60 objects at 1280×720 (issue 17.4)", () => {
     await page.emulateMedia({ reducedMotion: "reduce" });
     await settled(page);
     await openTrace(page, tallTrace(), "end");
-    const { stepCount } = await page.evaluate(() => (window as unknown as Hook).__skbscope.state());
-    await settled(page, stepCount);
+    await settled(page, stepsOf(tallTrace()));
     const bundles = () =>
       page.evaluate(() =>
         [...document.querySelectorAll<SVGGElement>("svg.graph g.bundle")].map((b) => ({ page: b.dataset.page, count: b.dataset.count, text: b.textContent })),
