@@ -382,22 +382,13 @@ function drawNodes(
       // An object that left and came back (a name reused by a new trace, or
       // stepping back within the fade) must not finish fading out; the others are left alone.
       (update) => update.call((u) => u.filter(".leaving").interrupt().classed("leaving", false).style("opacity", 1)),
-      (exit) => {
-        exit
-          .filter((n) => ms === 0 || swap.folded.has(n.key))
-          .interrupt()
-          .remove();
-        exit
-          .filter(function () {
-            return this.isConnected;
-          })
-          .classed("leaving", true)
-          .attr("tabindex", null)
-          .transition()
-          .duration(ms)
-          .style("opacity", 0)
-          .remove();
-      },
+      (exit) =>
+        leave(
+          exit,
+          (n) => ms === 0 || swap.folded.has(n.key),
+          ms,
+          (g) => g.attr("tabindex", null),
+        ),
     )
     .call((all) => {
       // Redraw only what changed since this element was last drawn: on a
@@ -607,21 +598,7 @@ function drawEdges(
                 .style("opacity", 1);
           }),
       (update) => update.call((u) => u.filter(".leaving").interrupt().classed("leaving", false).style("opacity", 1)),
-      (exit) => {
-        exit
-          .filter((e) => ms === 0 || swap.folded.has(e.from) || swap.folded.has(e.to))
-          .interrupt()
-          .remove();
-        exit
-          .filter(function () {
-            return this.isConnected;
-          })
-          .classed("leaving", true)
-          .transition()
-          .duration(ms * 1.6)
-          .style("opacity", 0)
-          .remove();
-      },
+      (exit) => leave(exit, (e) => ms === 0 || swap.folded.has(e.from) || swap.folded.has(e.to), ms * 1.6),
     )
     // Only the edges whose drawing changed are written (a path's d, even unchanged, lays it out again).
     .filter(function (e) {
@@ -643,6 +620,27 @@ function drawEdges(
 }
 
 /** Where a bundle's edges meet, left of its page (the gap between columns: 8 units for chips, 24 or more for boxes). */
+/**
+ * What leaves the drawing: at once where `now` says so (no motion, or an
+ * object folded into a stack, which must not overlap what takes its
+ * place), else fading out over `ms` as "leaving".
+ */
+function leave<E extends Element, D>(
+  exit: Selection<E, D, SVGGElement, unknown>,
+  now: (d: D) => boolean,
+  ms: number,
+  also: (s: Selection<E, D, SVGGElement, unknown>) => unknown = () => {},
+): void {
+  exit.filter(now).interrupt().remove();
+  const fading = exit
+    .filter(function () {
+      return this.isConnected;
+    })
+    .classed("leaving", true);
+  also(fading);
+  fading.transition().duration(ms).style("opacity", 0).remove();
+}
+
 function junction(page: Positioned): { x: number; y: number } {
   return { x: page.x - (page.compact ? 6 : 22), y: page.y + page.h / 2 };
 }

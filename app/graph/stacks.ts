@@ -116,16 +116,7 @@ function stackCopies(graph: Graph, options: { expanded?: ReadonlySet<string>; ke
     stackNodes.set(copySkbKey(sig), copySkbNode(sig, g.skbs));
     stackNodes.set(copyDataKey(sig), copyDataNode(sig, g.datas));
   }
-  const nodes: GraphNode[] = [];
-  const placed = new Set<string>();
-  for (const n of graph.nodes) {
-    const stack = into.get(n.key);
-    if (!stack) nodes.push(n);
-    else if (!placed.has(stack)) {
-      placed.add(stack);
-      nodes.push(stackNodes.get(stack)!);
-    }
-  }
+  const nodes = foldNodes(graph.nodes, into, (stack) => stackNodes.get(stack)!);
   const edges: GraphEdge[] = graph.edges.filter((e) => !into.has(e.from) && !into.has(e.to));
   for (const [sig, g] of stacked) {
     const count = g.datas.length;
@@ -224,18 +215,10 @@ function stackSharedData(graph: Graph, options: { expanded?: ReadonlySet<string>
     dataOf.set(stackKey(data), data);
     for (const m of list) inStack.set(m.key, stackKey(data));
   }
-  const nodes: GraphNode[] = [];
-  const placed = new Set<string>();
-  for (const n of graph.nodes) {
-    const stack = inStack.get(n.key);
-    if (!stack) nodes.push(n);
-    else if (!placed.has(stack)) {
-      // The stack takes the place of its first member.
-      placed.add(stack);
-      const data = dataOf.get(stack)!;
-      nodes.push(stackNode(stack, data, stacks.get(data)!));
-    }
-  }
+  const nodes = foldNodes(graph.nodes, inStack, (stack) => {
+    const data = dataOf.get(stack)!;
+    return stackNode(stack, data, stacks.get(data)!);
+  });
   const edges: GraphEdge[] = [];
   const headed = new Set<string>();
   for (const e of graph.edges) {
@@ -264,4 +247,19 @@ function stackNode(key: string, dataKey: string, list: readonly GraphNode[]): Gr
     ariaLabel: `${list.length} clones sharing Data ${data}: ${names.join(", ")}. Press to show them one by one.`,
     members: list.map((n) => n.key),
   };
+}
+
+/** `nodes` with each member of a stack (`into`: member key -> stack key) replaced by its stack, which takes the place of its first member. */
+function foldNodes(nodes: readonly GraphNode[], into: ReadonlyMap<string, string>, stackNodeOf: (stack: string) => GraphNode): GraphNode[] {
+  const out: GraphNode[] = [];
+  const placed = new Set<string>();
+  for (const n of nodes) {
+    const stack = into.get(n.key);
+    if (!stack) out.push(n);
+    else if (!placed.has(stack)) {
+      placed.add(stack);
+      out.push(stackNodeOf(stack));
+    }
+  }
+  return out;
 }
