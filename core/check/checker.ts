@@ -116,30 +116,51 @@ export interface CheckerMemory {
 
 export const EMPTY_MEMORY: CheckerMemory = Object.freeze({ completed: [], premature: [], late: [], badCons: new Map() });
 
-type Part = keyof CheckerMemory;
+/** CheckerMemory's parts as bits: which changed since restore() (a search builds a Checker per step: no Set for it). */
+const COMPLETED = 1;
+const PREMATURE = 2;
+const LATE = 4;
+const BAD_CONS = 8;
 
 export class Checker {
   private readonly findings: Finding[] = [];
   private readonly completedAt = new Map<BufferId, number>();
   private readonly prematureBuffers = new Set<BufferId>();
   private readonly lateBuffers = new Set<BufferId>();
-  private readonly idleSince = new Map<BufferId, number>();
-  private readonly badConservation = new Map<string, string>();
+  // Made on first use: the search restores a Checker per step and most steps need neither.
+  private idleSinceMap: Map<BufferId, number> | null = null;
+  private badConservationMap: Map<string, string> | null = null;
   /** The memory this Checker was restored from, and which parts changed since (save() shares the rest). */
   private base: CheckerMemory = EMPTY_MEMORY;
-  private readonly changed = new Set<Part>();
+  private changed = 0;
 
   /** The policy's module: what is armed, what its completion waits on. */
   private readonly mechanism: CompletionPolicy;
   /** Kept from the steps' writes when the caller hands them over (replay); else null and the checks scan. */
   private tracked: Tracked | null = null;
-  private readonly isOpen = (id: BufferId): boolean => !this.completedAt.has(id);
+  private isOpenFn: ((id: BufferId) => boolean) | null = null;
   /** The findings of the step being judged; `add` records one there and in all (one closure per Checker, not per step). */
   private stepFindings: Finding[] = [];
-  private readonly add = (f: Finding): void => {
-    this.stepFindings.push(f);
-    this.findings.push(f);
-  };
+  private addFn: ((f: Finding) => void) | null = null;
+
+  private get idleSince(): Map<BufferId, number> {
+    return (this.idleSinceMap ??= new Map());
+  }
+
+  private get badConservation(): Map<string, string> {
+    return (this.badConservationMap ??= new Map());
+  }
+
+  private get isOpen(): (id: BufferId) => boolean {
+    return (this.isOpenFn ??= (id) => !this.completedAt.has(id));
+  }
+
+  private get add(): (f: Finding) => void {
+    return (this.addFn ??= (f) => {
+      this.stepFindings.push(f);
+      this.findings.push(f);
+    });
+  }
 
   constructor(readonly policy: PolicyId) {
     this.mechanism = completionPolicy(policy);
@@ -151,23 +172,24 @@ export class Checker {
     for (const b of memory.completed) c.completedAt.set(b, step);
     for (const b of memory.premature) c.prematureBuffers.add(b);
     for (const b of memory.late) c.lateBuffers.add(b);
-    for (const [page, sig] of memory.badCons) c.badConservation.set(page, sig);
+    if (memory.badCons.size) c.badConservationMap = new Map(memory.badCons);
     c.base = memory;
     return c;
   }
 
   /** Its memory now; parts unchanged since restore() are the same objects. */
   save(): CheckerMemory {
-    if (this.changed.size === 0) return this.base;
-    const sorted = (part: Part, keys: Iterable<BufferId>) => (this.changed.has(part) ? [...keys].sort() : (this.base[part] as readonly BufferId[]));
+    const changed = this.changed;
+    if (changed === 0) return this.base;
+    const sorted = (part: number, keys: Iterable<BufferId>, was: readonly BufferId[]) => (changed & part ? [...keys].sort() : was);
     const memory: CheckerMemory = {
-      completed: sorted("completed", this.completedAt.keys()),
-      premature: sorted("premature", this.prematureBuffers),
-      late: sorted("late", this.lateBuffers),
-      badCons: this.changed.has("badCons") ? new Map(this.badConservation) : this.base.badCons,
+      completed: sorted(COMPLETED, this.completedAt.keys(), this.base.completed),
+      premature: sorted(PREMATURE, this.prematureBuffers, this.base.premature),
+      late: sorted(LATE, this.lateBuffers, this.base.late),
+      badCons: changed & BAD_CONS ? new Map(this.badConservationMap) : this.base.badCons,
     };
     this.base = memory;
-    this.changed.clear();
+    this.changed = 0;
     return memory;
   }
 
@@ -175,7 +197,7 @@ export class Checker {
   fork(): Checker {
     const c = Checker.restore(this.policy, this.save());
     for (const [b, at] of this.completedAt) c.completedAt.set(b, at);
-    for (const [b, at] of this.idleSince) c.idleSince.set(b, at);
+    if (this.idleSinceMap) c.idleSinceMap = new Map(this.idleSinceMap);
     c.findings.push(...this.findings);
     return c;
   }
@@ -251,7 +273,7 @@ export class Checker {
       if (this.completedAt.has(zb.id)) continue;
       if (!this.idle(state, zb)) continue;
       if (this.mechanism.stillArmed(state, zb)) continue;
-      const since = this.idleSince.get(zb.id) ?? state.step;
+      const since = this.idleSinceMap?.get(zb.id) ?? state.step;
       const f: Finding = {
         kind: "missed",
         step: state.step,
@@ -280,10 +302,10 @@ export class Checker {
           return;
         }
         this.completedAt.set(ev.buffer, step);
-        this.changed.add("completed");
+        this.changed |= COMPLETED;
         if (ev.holders.length > 0) {
           this.prematureBuffers.add(ev.buffer);
-          this.changed.add("premature");
+          this.changed |= PREMATURE;
           const held = ev.holders.map((h) => describePageHolder(state, h));
           const holder = ev.holders[0].slice(ev.holders[0].indexOf(":") + 1);
           add({
@@ -318,7 +340,7 @@ export class Checker {
           const at = this.completedAt.get(zb.id);
           if (at === undefined || !zb.pages.includes(ev.page) || this.prematureBuffers.has(zb.id)) continue;
           this.prematureBuffers.add(zb.id);
-          this.changed.add("premature");
+          this.changed |= PREMATURE;
           add({
             kind: "premature",
             step,
@@ -388,14 +410,14 @@ export class Checker {
     const page = state.pages.get(id as PageId);
     if (!page) return;
     if (this.holderCount(state, page.name) === page.refcount) {
-      if (this.badConservation.delete(id)) this.changed.add("badCons");
+      if (this.badConservationMap?.delete(id)) this.changed |= BAD_CONS;
       return;
     }
     const holders = index.holders(page.name);
     const sig = `${page.refcount}/${holders.join(",")}`;
-    if (this.badConservation.get(id) === sig) return;
+    if (this.badConservationMap?.get(id) === sig) return;
     this.badConservation.set(id, sig);
-    this.changed.add("badCons");
+    this.changed |= BAD_CONS;
     add({
       kind: "conservation",
       step,
@@ -454,7 +476,7 @@ export class Checker {
       const outside = this.outsideHolders(state, index, zb, (roots ??= this.roots(state)));
       if (outside.length) {
         this.lateBuffers.add(zb.id);
-        this.changed.add("late");
+        this.changed |= LATE;
         add({
           kind: "late",
           step,

@@ -50,12 +50,16 @@ export function judgeOutcome(
   state: State,
   events: readonly EngineEvent[],
   touched: ReadonlySet<string>,
+  judgeMissed = true,
 ): StepJudgement {
   const checker = Checker.restore(policy, summary, before.step);
   const findings = checker.afterStep(state, events, undefined, touched);
-  const missed = checker.finish(state);
+  // finish() adds findings, never memory: skipped where no "missed" can count.
+  const missed = judgeMissed ? checker.finish(state) : NO_FINDINGS;
   return { state, events, findings, missed, summary: checker.save() };
 }
+
+const NO_FINDINGS: readonly Finding[] = [];
 
 /**
  * Where "missed" is judged. "quiescent" (the default): only where the trace
@@ -141,7 +145,9 @@ export function judgeStepsInPlace(
       undo ??= [...last];
       for (const x of log) undo.push(x);
     }
-    const j = judgeOutcome(policy, state, sum, out.state, out.events, out.touchedPages);
+    // "missed" counts after the last operation only, and (by default) only where the trace can end.
+    const judgeMissed = i === ops.length - 1 && (missedAt === "any" || quiescent(out.state));
+    const j = judgeOutcome(policy, state, sum, out.state, out.events, out.touchedPages, judgeMissed);
     // Most steps find nothing: no Set or array for them (kindsOf).
     if (j.findings.length > 0 || j.missed.length > 0)
       for (const k of kindsOf(j, missedAt)) if ((k !== "missed" || i === ops.length - 1) && !kinds.includes(k)) kinds.push(k);
