@@ -122,11 +122,11 @@ class LoggedMap<K extends string, V> {
     return this.map.size;
   }
   get(key: K): V | undefined {
-    this.access.read(this.table, key);
+    this.access.read(this.table, key, this.map.has(key));
     return this.map.get(key);
   }
   has(key: K): boolean {
-    this.access.read(this.table, key);
+    this.access.read(this.table, key, this.map.has(key));
     return this.map.has(key);
   }
   values(): IterableIterator<V> {

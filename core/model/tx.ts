@@ -25,12 +25,14 @@ const NO_STRINGS: ReadonlySet<string> = new Set();
 
 /**
  * Told of every table entry a step reads or writes (key null: the whole
- * table, or for "caches" the frag caches). The search derives which steps
- * commute from it (core/search/footprint.ts); replay passes none.
+ * table, or for "caches" the frag caches), and whether the entry is there
+ * as it is read or written (`present`; a write of an absent key makes it).
+ * The search derives which steps commute from it
+ * (core/search/footprint.ts); replay passes none.
  */
 export interface AccessLog {
-  read(table: TableName | "caches", key: string | null): void;
-  write(table: TableName | "caches", key: string | null): void;
+  read(table: TableName | "caches", key: string | null, present?: boolean): void;
+  write(table: TableName | "caches", key: string | null, present?: boolean): void;
 }
 
 /**
@@ -123,13 +125,15 @@ export class Tx {
   }
 
   get<T extends TableName>(table: T, key: string): RecordOf<T> | undefined {
-    this.access?.read(table, key);
-    return this.tables[table].get(key) as RecordOf<T> | undefined;
+    const value = this.tables[table].get(key) as RecordOf<T> | undefined;
+    this.access?.read(table, key, value !== undefined);
+    return value;
   }
 
   has(table: TableName, key: string): boolean {
-    this.access?.read(table, key);
-    return this.tables[table].has(key);
+    const present = this.tables[table].has(key);
+    this.access?.read(table, key, present);
+    return present;
   }
 
   /** Live records of a table (read-only view; do not write through it). */
@@ -145,7 +149,7 @@ export class Tx {
   }
 
   set<T extends TableName>(table: T, key: string, value: RecordOf<T>): void {
-    this.access?.write(table, key);
+    this.access?.write(table, key, this.tables[table].has(key));
     this.spend();
     const map = this.writable(table);
     if (this.mode === "inplace") this.undo.push(table, key, map.get(key), map.has(key));
@@ -154,7 +158,7 @@ export class Tx {
   }
 
   delete(table: TableName, key: string): void {
-    this.access?.write(table, key);
+    this.access?.write(table, key, this.tables[table].has(key));
     const map = this.writable(table);
     if (!map.has(key)) return;
     if (this.mode === "inplace") {

@@ -7,8 +7,12 @@
  *
  * Two steps are independent at a state when neither writes what the
  * other reads or writes; a whole-table read (a scan, Tx.all, Tx.view)
- * conflicts with any write to that table. The naming counters are left
- * out: they only pick names, and the canonical form is name-free.
+ * conflicts with any write to that table. Names are left out: the naming
+ * counters only pick names, and an entry the step makes (its key absent
+ * before the step: a result's first free name, a Data's h<N>) is a new
+ * object whatever its name, so its key, and reads of absent keys (a name
+ * checked free), meet nothing; the canonical form is name-free. The
+ * step's table still counts as written, so it meets another's scan.
  *
  * Used for a sleep-set reduction (search.ts): at a node reached by step e,
  * a step t that its parent also offered before e, and that is independent
@@ -31,23 +35,27 @@ export class Footprint implements AccessLog {
   readonly written = new Set<Table>();
   /** Tables written whole ("caches"): they meet any access to the table. */
   readonly wholeWrites = new Set<Table>();
+  /** Per table, the keys this step made (absent before it). */
+  private readonly made = new Map<Table, Set<string>>();
 
-  read(table: Table, key: string | null): void {
+  read(table: Table, key: string | null, present = true): void {
     if (key === null) this.scans.add(table);
-    else keysOf(this.reads, table).add(key);
+    else if (present && !this.made.get(table)?.has(key)) keysOf(this.reads, table).add(key);
   }
 
-  write(table: Table, key: string | null): void {
+  write(table: Table, key: string | null, present = true): void {
     this.written.add(table);
     if (key === null) {
       this.wholeWrites.add(table);
       this.scans.add(table);
-    } else keysOf(this.writes, table).add(key);
+    } else if (!present) keysOf(this.made, table).add(key);
+    else if (!this.made.get(table)?.has(key)) keysOf(this.writes, table).add(key);
   }
 
   clear(): void {
     for (const keys of this.reads.values()) keys.clear();
     for (const keys of this.writes.values()) keys.clear();
+    for (const keys of this.made.values()) keys.clear();
     this.scans.clear();
     this.written.clear();
     this.wholeWrites.clear();

@@ -34,7 +34,7 @@ import { printOp } from "../trace/print";
 import { undoWrites } from "../model/tx";
 import { canonicalFingerprint, symmetricSteps } from "./canon";
 import { FingerprintSet, collisionProbability } from "./fingerprint";
-import { Footprint, independent } from "./footprint";
+import { independent } from "./footprint";
 import { DEFAULT_OPS, ROOT_OPS, menuOps } from "./menu";
 import { EMPTY_SUMMARY, judgeStep, judgeStepsInPlace, kindsOf, type MissedAt, type PathSummary } from "./step";
 import { Walker } from "./walk";
@@ -329,9 +329,10 @@ export interface SliceControl {
  * in place; children are judged, fingerprinted and undone.
  *
  * Partial-order reduction (config.reduce): at a node reached by step e,
- * a step t is applied but not judged when the parent also offered t before
- * e and t, as run here, is independent of e (footprint.ts): parent·t·e
- * comes first in search order and reaches the same state.
+ * a step t is not run when the parent also offered t before e and t, as
+ * run at the parent (Walker.footprintsHere), is independent of e
+ * (footprint.ts): parent·t·e comes first in search order and reaches the
+ * same state.
  */
 export function expandSlice(config: SearchConfig, start: Start, nodes: readonly FrontierNode[], control: SliceControl = {}): SliceResult {
   const walker = control.walker ?? new Walker(config, start, config.reduce);
@@ -344,19 +345,28 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
   const skip = new Set<FindingKind>(config.skipKinds ?? []);
   const every = control.checkEvery ?? 1024;
   const fp = new Uint32Array(2);
-  const foot = config.reduce ? new Footprint() : null;
+  const reduce = config.reduce;
   let transitions = 0;
   let cancelled = false;
   const leaves = config.leaves === true;
   outer: for (let i = 0; i < nodes.length; i++) {
-    walker.moveTo(nodes[i].steps);
+    const steps = nodes[i].steps;
+    const e = steps.length ? steps[steps.length - 1] : 0;
+    if (reduce && e > 0) {
+      // The parent's steps before the edge, as run at the parent: once per
+      // parent for all its children (siblings come in a row).
+      walker.moveTo(steps.slice(0, -1));
+      walker.footprintsHere(e);
+    }
+    walker.moveTo(steps);
     const state = walker.state;
     const summary = walker.summary;
     const used = walker.used;
     const cands = walker.candidatesAt(walker.depth);
-    const edge = foot ? walker.lastEdge() : null;
+    const edge = reduce ? walker.lastEdge() : null;
     const sleep = edge && edge.foot && edge.index > 0 ? { index: edge.index, foot: edge.foot } : null;
     const ids = sleep ? walker.identitiesAt(walker.depth) : null;
+    const offered = sleep ? walker.footprintsAt(walker.depth - 1) : null;
     let tried = 0;
     let refused = 0;
     let notModelled = 0;
@@ -378,15 +388,24 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
         }
       }
       tried++;
-      // Only a step the parent offered before the edge can be left out:
-      // only its reads and writes are recorded.
-      let asleep = false;
+      // Only a step the parent offered before the edge can be left out,
+      // when what it read and wrote there (footprintsHere) is independent of
+      // the edge: it then reads here what it read there, so it does the
+      // same (its footprint here is the same), and parent·t·e was judged
+      // first. Not run here at all; counted as it was counted when it ran.
       if (sleep) {
         const at = walker.indexAt(walker.depth - 1, ids![c]);
-        asleep = at !== undefined && at < sleep.index;
+        const there = at !== undefined && at < sleep.index ? offered![at] : null;
+        if (there && independent(there, sleep.foot)) {
+          for (const op of step) {
+            const k = opIndex.get(op.fn);
+            if (k !== undefined) applied[k]++;
+          }
+          skipped++;
+          continue;
+        }
       }
-      if (asleep) foot!.clear();
-      const j = judgeStepsInPlace(config.policy, state, summary, step, config.missedAt, asleep ? foot : null);
+      const j = judgeStepsInPlace(config.policy, state, summary, step, config.missedAt, null);
       if (j.error) {
         // A step the model cannot judge is not the kernel refusing it.
         if (j.error.kind === "unsupported" || j.error.kind === "internal") notModelled++;
@@ -397,11 +416,6 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
       for (const op of step) {
         const k = opIndex.get(op.fn);
         if (k !== undefined) applied[k]++;
-      }
-      if (asleep && independent(foot!, sleep!.foot)) {
-        skipped++;
-        undoWrites(j.state, j.undo);
-        continue;
       }
       const childUsed = used || (config.require !== null && step.some((op) => op.fn === config.require));
       if (config.require === null || childUsed) {

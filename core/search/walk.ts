@@ -42,6 +42,8 @@ export class Walker {
   /** Per depth: each candidate's identity (stepIdentity) and the first index it has. */
   private readonly idents: (string[] | null)[] = [null];
   private readonly firsts: (Map<string, number> | null)[] = [null];
+  /** Per depth: the footprints of its first steps as run there (footprintsHere), null where one fails. */
+  private readonly offeredFeet: ((Footprint | null)[] | null)[] = [null];
   private readonly path: number[] = [];
 
   constructor(
@@ -93,6 +95,34 @@ export class Walker {
     return m.get(identity);
   }
 
+  /**
+   * Record what each of the first `count` steps offered here reads and
+   * writes, each run from this node and undone (null: the step fails
+   * here). Kept until the walker leaves the node: its children's
+   * sleep-set checks use them (footprintsAt) instead of running the step
+   * again at each child.
+   */
+  footprintsHere(count: number): void {
+    const k = this.path.length;
+    const feet = (this.offeredFeet[k] ??= []);
+    const cands = this.candidatesAt(k);
+    const state = this.states[k];
+    for (let i = feet.length; i < Math.min(count, cands.length); i++) {
+      const foot = new Footprint();
+      const j = judgeStepsInPlace(this.config.policy, state, this.sums[k], cands[i], this.config.missedAt, foot);
+      if (j.error) feet.push(null);
+      else {
+        undoWrites(j.state, j.undo);
+        feet.push(foot);
+      }
+    }
+  }
+
+  /** The footprints footprintsHere recorded at depth k of the current path (undefined past those). */
+  footprintsAt(k: number): readonly (Footprint | null)[] {
+    return this.offeredFeet[k] ?? [];
+  }
+
   /** The step into the current node, its index among its parent's, and its footprint. */
   lastEdge(): { index: number; foot: Footprint | null } | null {
     const d = this.path.length;
@@ -130,6 +160,7 @@ export class Walker {
     this.cands[k + 1] = null;
     this.idents[k + 1] = null;
     this.firsts[k + 1] = null;
+    this.offeredFeet[k + 1] = null;
   }
 
   private back(): void {
@@ -140,6 +171,7 @@ export class Walker {
     this.idents[k] = null;
     this.firsts[k] = null;
     this.feet[k] = null;
+    this.offeredFeet[k] = null;
   }
 }
 
