@@ -92,10 +92,13 @@ export function applyOp(state: State, op: TraceOp, mode: TxMode, options: ApplyO
       tx.emit({ kind: "unreachable", fn: spec.fn, contract: broken.contract.id, text: `${message}: Linux cannot take this path` });
     }
     spec.run(tx, op.result, args);
-    const out = { state: tx.commit(), events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables };
-    if (keepUndo) return { ...out, undo: tx.takeUndo() };
+    // One object per step, built whole (the search makes tens of millions).
+    const state2 = tx.commit();
+    if (keepUndo) return { state: state2, events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables, undo: tx.takeUndo() };
     const writes = tx.writes;
-    return writes ? { ...out, writes } : out;
+    return writes
+      ? { state: state2, events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables, writes }
+      : { state: state2, events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables };
   } catch (e) {
     if (e instanceof OpFailure) return failed(tx, e.error);
     if (e instanceof WorkBudgetExceeded)

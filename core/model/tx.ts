@@ -64,7 +64,7 @@ export class Tx {
   // Allocated on first use: most steps touch few tables (replay's hot path).
   private copied: Set<TableName> | null = null;
   /** In place: (table, key, old value, had) per write, flat (no tuple per write). */
-  private readonly undo: unknown[] = [];
+  private undo: unknown[] = [];
   /**
    * In place: tables whose key order this step already logged. A Map
    * re-inserts a restored key at its end, so before a table's first delete
@@ -231,8 +231,9 @@ export class Tx {
    * tree of paths forward and back in one set of tables).
    */
   takeUndo(): readonly unknown[] {
-    const log = this.undo.slice();
-    this.undo.length = 0;
+    // Handed over, not copied: the Tx starts a new log.
+    const log = this.undo;
+    this.undo = [];
     this.orderSaved = null;
     return log;
   }

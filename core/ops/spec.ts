@@ -185,11 +185,30 @@ export function defineOp<const P extends readonly ParamKind[]>(spec: OpSpec<P>):
 
 // --- helpers for the menu and the makers --------------------------------------
 
-export const ref = (name: string): Arg => {
-  const m = /^(.+)\[(\d+)\]$/.exec(name);
-  return m ? { kind: "ref", name: m[1], index: Number(m[2]) } : { kind: "ref", name };
-};
-export const int = (value: number): Arg => ({ kind: "int", value });
+/**
+ * Arguments are immutable, so the menu (~90 steps per search state) shares
+ * one frozen object per name and per small value. The caches are bounded:
+ * the fuzzer's names are arbitrary.
+ */
+const ARG_CACHE_MAX = 4096;
+const refs = new Map<string, Arg>();
+const ints = new Map<number, Arg>();
+
+function cached<K>(cache: Map<K, Arg>, key: K, make: () => Arg): Arg {
+  let arg = cache.get(key);
+  if (arg === undefined) {
+    if (cache.size >= ARG_CACHE_MAX) cache.clear();
+    cache.set(key, (arg = Object.freeze(make())));
+  }
+  return arg;
+}
+
+export const ref = (name: string): Arg =>
+  cached(refs, name, () => {
+    const m = /^(.+)\[(\d+)\]$/.exec(name);
+    return m ? { kind: "ref", name: m[1], index: Number(m[2]) } : { kind: "ref", name };
+  });
+export const int = (value: number): Arg => cached(ints, value, () => ({ kind: "int", value }));
 export const kw = (value: "true" | "false" | "guest" | "host"): Arg => ({ kind: "kw", value });
 /** A one-operation step. */
 export const step = (fn: string, args: Arg[], result?: string): Step => [op(fn, args, result)];

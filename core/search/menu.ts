@@ -129,6 +129,8 @@ function allCandidates(state: State, ops: readonly string[]): Step[] {
   // the list (skb_frag_add_head), so only the head is the caller's to use.
   const listed = new Set<SkbId>();
   for (const d of state.datas.values()) for (const x of d.frag_list) listed.add(x);
+  // Every step of one state takes the same first free name of a kind.
+  const freshByKind = new Map<string, string>();
   const m: MenuCtx = {
     state,
     free: skbs.filter((s) => !queuedOn.has(s.name) && !listed.has(s.name)),
@@ -138,7 +140,11 @@ function allCandidates(state: State, ops: readonly string[]): Step[] {
     socks: [...state.socks.keys()].sort(),
     pipes: [...state.pipes.keys()].sort(),
     dataOf: (skb: Skb): Data | undefined => state.datas.get(skb.head),
-    fresh: (kind) => freshName(state, kind),
+    fresh: (kind) => {
+      let name = freshByKind.get(kind);
+      if (name === undefined) freshByKind.set(kind, (name = freshName(state, kind)));
+      return name;
+    },
   };
   return ops.flatMap((fn) => {
     const spec = OPS.get(fn);

@@ -112,6 +112,7 @@ export interface InPlaceJudgement extends StepsJudgement {
 }
 
 const NO_UNDO: readonly unknown[] = [];
+const KEEP_UNDO = { keepUndo: true } as const;
 
 /**
  * judgeSteps on tables written in place: the step's writes go into
@@ -133,7 +134,7 @@ export function judgeStepsInPlace(
   let undo: unknown[] | null = null;
   let last: readonly unknown[] = NO_UNDO;
   for (let i = 0; i < ops.length; i++) {
-    const out = applyOp(state, ops[i], "inplace", { keepUndo: true, access });
+    const out = applyOp(state, ops[i], "inplace", access ? { keepUndo: true, access } : KEEP_UNDO);
     if (out.error) {
       if (undo) undoWrites(before, undo);
       else if (i > 0) undoWrites(before, last);
