@@ -595,6 +595,13 @@ export class SearchRun {
     return out;
   }
 
+  /** The current level's nodes [from, from + n): a caller may cut slices ahead of the merge (searchAsync). */
+  sliceAt(from: number, n: number): FrontierNode[] {
+    const slice: FrontierNode[] = [];
+    for (let k = from; k < Math.min(this.frontierSize, from + n); k++) slice.push({ steps: this.stepsOf(this.level, k) });
+    return slice;
+  }
+
   /** The next `n` frontier nodes (this thread). */
   take(n: number): FrontierNode[] {
     return this.tasks(1, n)[0] ?? [];
@@ -869,32 +876,44 @@ export async function searchAsync(
     if (late()) timeUp = true;
     return timeUp || (options.shouldStop?.() ?? false);
   };
+  const lanes = Math.max(1, concurrency);
   while (!runner.done) {
-    // Up to four slices per lane a round: small levels still spread over
-    // every lane, large ones go in slices of sliceSize.
-    const slices = runner.tasks(Math.max(1, concurrency) * 4, sliceSize);
-    const config = runner.sliceConfig();
-    const results: SliceResult[] = new Array(slices.length);
-    let nextSlice = 0;
-    let merged = 0;
+    // The lanes cut the level into slices as they go, ahead of the merge,
+    // so none waits for another's last slice until the level ends. Slices
+    // of sliceSize, or smaller so that a small level spreads over every
+    // lane (up to four slices each); each takes the config as it stands
+    // (the kinds found so far).
+    const level = runner.level;
+    const total = runner.frontierSize;
+    const per = Math.max(1, Math.min(sliceSize, Math.ceil((total - runner.expanded) / (lanes * 4))));
+    let dispatched = runner.expanded;
+    const inFlight: { slice: FrontierNode[]; result?: SliceResult }[] = [];
+    const mergeFinished = () => {
+      let n = 0;
+      while (n < inFlight.length && inFlight[n].result) n++;
+      if (n === 0) return;
+      const done = inFlight.splice(0, n);
+      if (runner.stoppedBy === null)
+        runner.accept(
+          done.map((d) => d.result!),
+          done.map((d) => d.slice),
+        );
+      options.onProgress?.(progressOf(runner, clock, t0));
+    };
     const lane = async () => {
-      while (nextSlice < slices.length && !stop()) {
-        const i = nextSlice++;
-        results[i] = await run({ config, slice: slices[i] });
-        // Merge every finished prefix of slices as it completes.
-        let upto = merged;
-        while (upto < slices.length && results[upto]) upto++;
-        if (upto > merged && runner.stoppedBy === null) {
-          runner.accept(results.slice(merged, upto), slices.slice(merged, upto));
-          merged = upto;
-          options.onProgress?.(progressOf(runner, clock, t0));
-        }
-        if (runner.stoppedBy !== null) return;
+      while (dispatched < total && runner.level === level && runner.stoppedBy === null && !stop()) {
+        const slice = runner.sliceAt(dispatched, per);
+        dispatched += slice.length;
+        const entry: { slice: FrontierNode[]; result?: SliceResult } = { slice };
+        inFlight.push(entry);
+        entry.result = await run({ config: runner.sliceConfig(), slice });
+        mergeFinished();
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
+    await Promise.all(Array.from({ length: lanes }, lane));
     if (stop()) runner.cancel(timeUp ? "time" : "cancelled");
-    if (runner.stoppedBy === null && merged < slices.length) runner.cancel();
+    // Stopped with slices unmerged (a find, the budget, a cancel): the level is not finished.
+    if (runner.stoppedBy === null && runner.level === level) runner.cancel();
   }
   return runner.result();
 }
