@@ -152,7 +152,11 @@ export class Tx {
     this.access?.write(table, key, this.tables[table].has(key));
     this.spend();
     const map = this.writable(table);
-    if (this.mode === "inplace") this.undo.push(table, key, map.get(key), map.has(key));
+    if (this.mode === "inplace") {
+      // No table holds undefined: a missing value is a missing key.
+      const old = map.get(key);
+      this.undo.push(table, key, old, old !== undefined);
+    }
     map.set(key, value);
     if (table === "pages") this.touch(key);
   }

@@ -13,7 +13,7 @@ import { Footprint, independent } from "./footprint";
 import { DEFAULT_OPS, candidates, menuOps } from "./menu";
 import { DEFAULT_PREFIX, replayPath } from "./search";
 import { judgeSteps, judgeStepsInPlace, type PathSummary } from "./step";
-import { Walker, stepIdentity } from "./walk";
+import { Walker, identityHash, stepIdentity } from "./walk";
 import { thaw, undoWrites } from "../model/tx";
 import type { State } from "../model/types";
 import type { Step } from "./menu";
@@ -65,7 +65,7 @@ describe("footprints", () => {
       const edge = walker.lastEdge()!;
       const child = walker.candidatesAt(walker.depth);
       for (const step of child) {
-        const at = walker.indexAt(walker.depth - 1, stepIdentity(step));
+        const at = walker.indexAt(walker.depth - 1, step, identityHash(step));
         if (at === undefined || at >= e) continue;
         const there = offered[at];
         const here = footprintOf(walker.state, walker.summary, step);

@@ -394,7 +394,7 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
       // same (its footprint here is the same), and parent·t·e was judged
       // first. Not run here at all; counted as it was counted when it ran.
       if (sleep) {
-        const at = walker.indexAt(walker.depth - 1, ids![c]);
+        const at = walker.indexAt(walker.depth - 1, step, ids![c]);
         const there = at !== undefined && at < sleep.index ? offered![at] : null;
         if (there && independent(there, sleep.foot)) {
           for (const op of step) {

@@ -8,7 +8,7 @@ import { canonicalKey } from "./canon";
 import { DEFAULT_OPS, candidates, menuOps } from "./menu";
 import { DEFAULT_PREFIX, replayPath } from "./search";
 import { judgeSteps } from "./step";
-import { Walker, stepIdentity } from "./walk";
+import { Walker, identityHash, sameIdentity, stepIdentity } from "./walk";
 
 describe("Walker", () => {
   it("reaches, by undo and redo in place, the state of a pure replay of each path", () => {
@@ -48,6 +48,8 @@ describe("Walker", () => {
     const a = [{ fn: "skb_clone", result: "b", args: [{ kind: "ref", name: "a" }] }] as const;
     const c = [{ fn: "skb_clone", result: "c", args: [{ kind: "ref", name: "a" }] }] as const;
     expect(stepIdentity(a)).toBe(stepIdentity(c));
+    expect(identityHash(a)).toBe(identityHash(c));
+    expect(sameIdentity(a, c)).toBe(true);
     expect(
       stepIdentity([
         {
@@ -69,5 +71,35 @@ describe("Walker", () => {
         },
       ]),
     );
+  });
+  it("finds each step's first index by its identity hash, as by its identity text", () => {
+    const policy = "msg-zerocopy";
+    const config = { policy, ops: menuOps(DEFAULT_OPS, "6.1"), require: null, missedAt: "quiescent" } as const;
+    const start = replayPath({ policy, kernel: "6.1" }, DEFAULT_PREFIX);
+    const walker = new Walker(config, start, true);
+    let seed = 3;
+    const rnd = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
+    let looked = 0;
+    for (let walk = 0; walk < 30; walk++) {
+      const steps: number[] = [];
+      for (let d = 0; d < 1 + rnd(3); d++) {
+        const cands = walker.candidatesAt(walker.depth);
+        const i = rnd(cands.length);
+        try {
+          walker.moveTo([...steps, i]);
+          steps.push(i);
+        } catch {
+          break;
+        }
+      }
+      if (steps.length === 0) continue;
+      const parent = walker.candidatesAt(walker.depth - 1).map(stepIdentity);
+      for (const step of walker.candidatesAt(walker.depth)) {
+        const byText = parent.indexOf(stepIdentity(step));
+        expect(walker.indexAt(walker.depth - 1, step, identityHash(step))).toBe(byText < 0 ? undefined : byText);
+        looked++;
+      }
+    }
+    expect(looked).toBeGreaterThan(500);
   });
 });

@@ -39,9 +39,9 @@ export class Walker {
   private readonly feet: (Footprint | null)[] = [null];
   private readonly usedAt: boolean[] = [false];
   private readonly cands: (Step[] | null)[] = [null];
-  /** Per depth: each candidate's identity (stepIdentity) and the first index it has. */
-  private readonly idents: (string[] | null)[] = [null];
-  private readonly firsts: (Map<string, number> | null)[] = [null];
+  /** Per depth: each candidate's identity hash (identityHash) and the first index of each hash. */
+  private readonly idents: (Int32Array | null)[] = [null];
+  private readonly firsts: (Map<number, number> | null)[] = [null];
   /** Per depth: the footprints of its first steps as run there (footprintsHere), null where one fails. */
   private readonly offeredFeet: ((Footprint | null)[] | null)[] = [null];
   private readonly path: number[] = [];
@@ -77,22 +77,34 @@ export class Walker {
     return (this.cands[k] ??= candidates(this.states[k], this.config.ops));
   }
 
-  /** The identities of the steps offered at depth k (stepIdentity), by index. */
-  identitiesAt(k: number): string[] {
-    return (this.idents[k] ??= this.candidatesAt(k).map(stepIdentity));
+  /** The identity hashes (identityHash) of the steps offered at depth k, by index. */
+  identitiesAt(k: number): Int32Array {
+    let ids = this.idents[k];
+    if (!ids) {
+      const cands = this.candidatesAt(k);
+      ids = new Int32Array(cands.length);
+      for (let i = 0; i < cands.length; i++) ids[i] = identityHash(cands[i]);
+      this.idents[k] = ids;
+    }
+    return ids;
   }
 
-  /** Where a step of this identity first appears among those offered at depth k. */
-  indexAt(k: number, identity: string): number | undefined {
+  /** Where a step of `step`'s identity (stepIdentity; `hash` its identityHash) first appears among those offered at depth k. */
+  indexAt(k: number, step: Step, hash: number): number | undefined {
     let m = this.firsts[k];
+    const ids = this.identitiesAt(k);
     if (!m) {
       m = new Map();
-      this.identitiesAt(k).forEach((id, i) => {
-        if (!m!.has(id)) m!.set(id, i);
-      });
+      for (let i = 0; i < ids.length; i++) if (!m.has(ids[i])) m.set(ids[i], i);
       this.firsts[k] = m;
     }
-    return m.get(identity);
+    const first = m.get(hash);
+    if (first === undefined) return undefined;
+    const cands = this.candidatesAt(k);
+    if (sameIdentity(cands[first], step)) return first;
+    // Two identities with one hash: look on.
+    for (let i = first + 1; i < ids.length; i++) if (ids[i] === hash && sameIdentity(cands[i], step)) return i;
+    return undefined;
   }
 
   /**
@@ -173,6 +185,52 @@ export class Walker {
     this.feet[k] = null;
     this.offeredFeet[k] = null;
   }
+}
+
+/** Small numbers for the strings of identities (operation and skb names: few in a search). */
+const interned = new Map<string, number>();
+
+function internedId(text: string): number {
+  let id = interned.get(text);
+  if (id === undefined) interned.set(text, (id = interned.size + 1));
+  return id;
+}
+
+const mix = (h: number, x: number): number => Math.imul(h ^ x, 0x9e3779b1) ^ (h >>> 15);
+
+/**
+ * A 32-bit hash of a step's identity (stepIdentity) without building its
+ * text: the search asks it of every step at every node (sleep sets), and
+ * indexAt checks a hit with sameIdentity.
+ */
+export function identityHash(step: Step): number {
+  let h = step.length;
+  for (const op of step) {
+    h = mix(h, internedId(op.fn));
+    for (const a of op.args) {
+      if (a.kind === "ref") h = mix(mix(h, internedId(a.name)), a.index === undefined ? -1 : a.index);
+      else if (a.kind === "int") h = mix(mix(h, 2), a.value);
+      else h = mix(h, internedId(a.value));
+    }
+  }
+  return h | 0;
+}
+
+/** Two steps of one identity: the same operations and arguments, results aside. */
+export function sameIdentity(x: Step, y: Step): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) {
+    const [a, b] = [x[i], y[i]];
+    if (a.fn !== b.fn || a.args.length !== b.args.length) return false;
+    for (let k = 0; k < a.args.length; k++) {
+      const [p, q] = [a.args[k], b.args[k]];
+      if (p === q) continue;
+      if (p.kind !== q.kind) return false;
+      if (p.kind === "ref" && q.kind === "ref" ? p.name !== q.name || p.index !== q.index : (p as { value: unknown }).value !== (q as { value: unknown }).value)
+        return false;
+    }
+  }
+  return true;
 }
 
 /** A step's identity across states: operations and arguments, results left out. */
