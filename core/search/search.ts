@@ -380,6 +380,10 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
         continue;
       }
       const step = cands[c];
+      // At the bound a path through a required operation that has not
+      // taken it yet must take it now: any other last step is never
+      // recorded (below) and never expanded, so it is not run.
+      if (leaves && config.require !== null && !used && !step.some((op) => op.fn === config.require)) continue;
       if (++transitions % every === 0) {
         control.onTick?.(transitions);
         if (control.shouldStop?.()) {

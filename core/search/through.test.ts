@@ -10,8 +10,9 @@
 import { describe, expect, it } from "vitest";
 import { KERNELS } from "../model/types";
 import { POLICIES, policyApplies } from "../model/policies";
-import { ROOT_OPS } from "./menu";
-import { search, searchThrough, throughShortcut, type ThroughResult } from "./search";
+import { DEFAULT_OPS, ROOT_OPS, candidates, menuOps } from "./menu";
+import { DEFAULT_PREFIX, replayPath, search, searchThrough, throughShortcut, type ThroughResult } from "./search";
+import { judgeSteps } from "./step";
 
 const cases = POLICIES.flatMap((policy) => KERNELS.filter((kernel) => policyApplies(policy, kernel)).map((kernel) => [policy, kernel] as const));
 const shape = (report: readonly ThroughResult[]) =>
@@ -70,4 +71,43 @@ describe("per-operation searches settled by the whole search give the full searc
     expect(throughShortcut(whole, "no_such_op")).toBeNull();
     expect(throughShortcut(whole, "skb_split")?.kinds).toEqual(["late"]);
   });
+  it.each([
+    ["shinfo-release", "6.1"],
+    ["shinfo-release", "2.6.32"],
+    ["msg-zerocopy", "6.1"],
+  ] as const)(
+    "%s on %s, depth 2: each operation's search finds what every path through it shows, path by path",
+    (policy, kernel) => {
+      // Brute force: every path of up to 2 steps, no state merged, no order
+      // left out; a kind counts at step L when the first L steps call the
+      // operation (what a search with `require` records).
+      const ops = menuOps(DEFAULT_OPS, kernel);
+      const start = replayPath({ policy, kernel }, DEFAULT_PREFIX);
+      const shortest = new Map<string, Map<string, number>>();
+      const note = (fns: ReadonlySet<string>, kinds: readonly string[], length: number) => {
+        for (const fn of fns) {
+          const m = shortest.get(fn) ?? shortest.set(fn, new Map()).get(fn)!;
+          for (const k of kinds) if (!m.has(k) || m.get(k)! > length) m.set(k, length);
+        }
+      };
+      for (const first of candidates(start.state, ops)) {
+        const one = judgeSteps(policy, start.state, start.summary, first, "quiescent");
+        if (one.error) continue;
+        const used1 = new Set(first.map((op) => op.fn));
+        note(used1, one.kinds, 1);
+        for (const second of candidates(one.state, ops)) {
+          const two = judgeSteps(policy, one.state, one.summary, second, "quiescent");
+          if (two.error) continue;
+          note(new Set([...used1, ...second.map((op) => op.fn)]), two.kinds, 2);
+        }
+      }
+      expect([...shortest.values()].some((m) => m.size > 0)).toBe(true);
+      const full = searchThrough({ policy, kernel, maxDepth: 2, maxStates: Infinity });
+      for (const t of full) {
+        const want = [...(shortest.get(t.op) ?? new Map<string, number>())].map(([k, n]) => `${k}/${n}`).sort();
+        expect(t.result.counterexamples.map((c) => `${c.kind}/${c.length}`).sort(), t.op).toEqual(want);
+      }
+    },
+    240_000,
+  );
 });
