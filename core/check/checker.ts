@@ -201,7 +201,7 @@ export class Checker {
     writes?: WriteLog,
   ): Finding[] {
     if (!writes) this.tracked = null;
-    else if (!this.tracked) this.tracked = new Tracked(state, this.isOpen);
+    else if (!this.tracked) this.tracked = new Tracked(state, this.isOpen, !this.mechanism.waitsOnPageHolders);
     else this.tracked.update(state, writes);
     const out: Finding[] = [];
     this.stepFindings = out;
@@ -537,12 +537,13 @@ function chainText(chain: readonly SkbId[]): string {
 
 /** Who holds each page in one state, worked out for the pages a check asks about. */
 class StepIndex {
-  private readonly byPage = new Map<PageId, readonly string[]>();
+  // Made on the first question: most steps' checks find nothing to ask.
+  private byPage: Map<PageId, readonly string[]> | null = null;
   constructor(private readonly state: State) {}
 
   holders(page: PageId): readonly string[] {
-    let list = this.byPage.get(page);
-    if (!list) this.byPage.set(page, (list = countedHoldersOf(this.state, page)));
+    let list = this.byPage?.get(page);
+    if (!list) (this.byPage ??= new Map()).set(page, (list = countedHoldersOf(this.state, page)));
     return list;
   }
 }

@@ -26,6 +26,11 @@ export interface Root {
   readonly skb: SkbId;
 }
 
+/** Whether two records of a Data hold the same page references (records share unchanged arrays). */
+function sameDataRefs(a: Data, b: Data): boolean {
+  return a.head_page === b.head_page && a.frags === b.frags && !a.managed_frag_refs === !b.managed_frag_refs;
+}
+
 /** Adds `sign` for each page reference a Data holds (lookup.ts holderCount's rule). */
 function dataRefs(refs: Map<PageId, number>, d: Data, sign: number): void {
   if (d.head_page) bump(refs, d.head_page, sign);
@@ -84,8 +89,16 @@ export class Tracked {
   /** The live queue entries changed (or too much was written to remember). */
   private rootsChanged = true;
 
-  /** Built from the whole state (the first step of a pass). */
-  constructor(state: State, isOpen: (id: BufferId) => boolean) {
+  /**
+   * Built from the whole state (the first step of a pass). `walks`: whether
+   * the checker will ask walksToRedo (a policy that waits on page holders
+   * walks every time), else the writes since the last walk are not kept.
+   */
+  constructor(
+    state: State,
+    isOpen: (id: BufferId) => boolean,
+    private readonly walks = true,
+  ) {
     for (const d of state.datas.values()) dataRefs(this.refs, d, 1);
     for (const p of state.pipes.values()) pipeRefs(this.refs, p, 1);
     for (const u of state.ubufs.values()) ubufRefs(this.refs, u, 1);
@@ -167,7 +180,13 @@ export class Tracked {
       this.wroteBuffers.clear();
       this.rootsChanged = true;
     }
-    const roots = this.roots();
+    // Writes to skbs, Datas and ubufs matter to walks already made: with no
+    // buffer open before this step there are none (a buffer this step adds
+    // is walked as written), so nothing is kept (a long trace without
+    // buffers would fill the sets with every name it frees).
+    const chains = this.walks && this.open.length > 0;
+    const sockBefore = this.sockRoots;
+    const devBefore = this.devRoots;
     let socks = false;
     let devq = false;
     let skbsGone = false;
@@ -184,22 +203,32 @@ export class Tracked {
       const before = writes[i + 2];
       const had = writes[i + 3] as boolean;
       switch (table) {
-        case "datas":
-          this.wroteDatas.add(key);
+        case "datas": {
+          if (chains) this.wroteDatas.add(key);
+          const now = state.datas.get(key as Data["id"]);
+          // Most writes change a count (dataref, len), not the pages held.
+          if (had && now && sameDataRefs(before as Data, now)) continue;
           if (had) dataRefs(this.refs, before as Data, -1);
-          this.addNow(state.datas.get(key as Data["id"]), dataRefs);
+          if (now) dataRefs(this.refs, now, 1);
           continue;
-        case "pipes":
+        }
+        case "pipes": {
+          const now = state.pipes.get(key as Pipe["name"]);
+          if (had && now && (before as Pipe).bufs === now.bufs) continue;
           if (had) pipeRefs(this.refs, before as Pipe, -1);
-          this.addNow(state.pipes.get(key as Pipe["name"]), pipeRefs);
+          if (now) pipeRefs(this.refs, now, 1);
           continue;
-        case "ubufs":
-          this.wroteUbufs.add(key);
+        }
+        case "ubufs": {
+          if (chains) this.wroteUbufs.add(key);
+          const now = state.ubufs.get(key as Ubuf["name"]);
+          if (had && now && (before as Ubuf).pins === now.pins) continue;
           if (had) ubufRefs(this.refs, before as Ubuf, -1);
-          this.addNow(state.ubufs.get(key as Ubuf["name"]), ubufRefs);
+          if (now) ubufRefs(this.refs, now, 1);
           continue;
+        }
         case "buffers":
-          this.wroteBuffers.add(key);
+          if (this.walks) this.wroteBuffers.add(key);
           // A new key goes to the end of the table, as in the Map.
           if (!had && state.buffers.has(key as BufferId)) this.open.push(key as BufferId);
           continue;
@@ -212,7 +241,7 @@ export class Tracked {
           else if (had) devKept = true;
           continue;
         case "skbs": {
-          this.wroteSkbs.add(key);
+          if (chains) this.wroteSkbs.add(key);
           const now = state.skbs.has(key as SkbId);
           if (had && !now) skbsGone = true;
           // A new skb under a queued name would revive its entry.
@@ -237,11 +266,9 @@ export class Tracked {
         if (state.skbs.has(skb)) this.devRoots = [...this.devRoots, { sock: null, skb }];
       }
     }
-    if (!this.rootsChanged && !sameRoots(roots, this.roots())) this.rootsChanged = true;
-  }
-
-  private addNow<T>(record: T | undefined, refs: (m: Map<PageId, number>, r: T, sign: number) => void): void {
-    if (record) refs(this.refs, record, 1);
+    // Receive-queue roots name their socket, device ones none: the lists
+    // are equal end to end when each part is.
+    if (!this.rootsChanged && !(sameRoots(sockBefore, this.sockRoots) && sameRoots(devBefore, this.devRoots))) this.rootsChanged = true;
   }
 
   private rebuildSockRoots(state: State): void {
