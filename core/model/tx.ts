@@ -124,18 +124,18 @@ export class Tx {
 
   get<T extends TableName>(table: T, key: string): RecordOf<T> | undefined {
     this.access?.read(table, key);
-    return this.tables[table].get(key) as RecordOf<T> | undefined;
+    return tableOf(this.tables, table).get(key) as RecordOf<T> | undefined;
   }
 
   has(table: TableName, key: string): boolean {
     this.access?.read(table, key);
-    return this.tables[table].has(key);
+    return tableOf(this.tables, table).has(key);
   }
 
   /** Live records of a table (read-only view; do not write through it). */
   all<T extends TableName>(table: T): ReadonlyMap<KeyOf<T>, RecordOf<T>> {
     this.access?.read(table, null);
-    return this.tables[table] as unknown as ReadonlyMap<KeyOf<T>, RecordOf<T>>;
+    return tableOf(this.tables, table) as unknown as ReadonlyMap<KeyOf<T>, RecordOf<T>>;
   }
 
   /** Count work; every engine loop calls this (or set/emit) each turn. */
@@ -238,11 +238,41 @@ export class Tx {
     if (this.mode === "pure") {
       this.copied ??= new Set();
       if (!this.copied.has(table)) {
-        this.tables[table] = new Map(this.tables[table]);
+        this.tables[table] = new Map(tableOf(this.tables, table));
         this.copied.add(table);
       }
     }
-    return this.tables[table];
+    return tableOf(this.tables, table);
+  }
+}
+
+/**
+ * tables[table] by named loads: a keyed load by a table name, on States of
+ * several shapes, is megamorphic, and every read and write of a step goes
+ * through here.
+ */
+function tableOf(tables: Record<TableName, AnyMap>, table: TableName): AnyMap {
+  switch (table) {
+    case "skbs":
+      return tables.skbs;
+    case "datas":
+      return tables.datas;
+    case "pages":
+      return tables.pages;
+    case "graves":
+      return tables.graves;
+    case "pipes":
+      return tables.pipes;
+    case "socks":
+      return tables.socks;
+    case "devq":
+      return tables.devq;
+    case "ubufs":
+      return tables.ubufs;
+    case "buffers":
+      return tables.buffers;
+    case "fclones":
+      return tables.fclones;
   }
 }
 
