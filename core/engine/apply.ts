@@ -5,7 +5,7 @@
  * state as it was and says why; an engine bug becomes an "internal" error.
  */
 import { OpFailure, type EngineError, type EngineEvent } from "../model/events";
-import { STEP_WORK_BUDGET, TABLES, Tx, WorkBudgetExceeded, type AccessLog, type TxMode, type WriteLog } from "../model/tx";
+import { STEP_WORK_BUDGET, TABLES, Tx, WorkBudgetExceeded, type AccessLog, type PolicyProbe, type TxMode, type WriteLog } from "../model/tx";
 import type { State, TableName } from "../model/types";
 import { opSpec, type ArgValue } from "../ops";
 import { brokenContract, contractMessage } from "../ops/contracts";
@@ -60,14 +60,17 @@ export interface ApplyOptions {
   readonly keepUndo?: boolean;
   /** Told of every entry the step reads or writes, its contracts' reads too (the search's footprints). */
   readonly access?: AccessLog | null;
+  /** Set when the step reads its policy (Tx.policy); the caller resets it. */
+  readonly probe?: PolicyProbe | null;
 }
 
 const DEFAULTS: ApplyOptions = {};
 
 export function applyOp(state: State, op: TraceOp, mode: TxMode, options: ApplyOptions = DEFAULTS): StepOutcome {
-  const { contracts = "enforce", budget = STEP_WORK_BUDGET, keepUndo = false, access = null } = options;
+  const { contracts = "enforce", budget = STEP_WORK_BUDGET, keepUndo = false, access = null, probe = null } = options;
   const tx = new Tx(state, mode, budget);
   tx.access = access;
+  tx.probe = probe;
   try {
     const spec = opSpec(op.fn);
     if (!spec) {

@@ -47,9 +47,21 @@ export class WorkBudgetExceeded extends Error {
   }
 }
 
+/**
+ * Set when a step reads its policy (Tx.policy): until a step does, every
+ * policy's replay of a trace makes the same states (engine/replay.ts
+ * judgeTraces shares them). Operations read the policy through the Tx
+ * only, never a State's field (matrix.test.ts checks the sources).
+ */
+export interface PolicyProbe {
+  read: boolean;
+}
+
 export class Tx {
   readonly kernel: KernelId;
-  readonly policy: PolicyId;
+  private readonly policyId: PolicyId;
+  /** Told when the step reads its policy (the caller resets it). */
+  probe: PolicyProbe | null = null;
   /** Fix ids reverted for this run (State.without). */
   readonly without: ReadonlySet<string>;
   readonly step: number;
@@ -98,7 +110,7 @@ export class Tx {
     private readonly budget = STEP_WORK_BUDGET,
   ) {
     this.kernel = base.kernel;
-    this.policy = base.policy;
+    this.policyId = base.policy;
     this.without = base.without;
     this.step = base.step + 1;
     this.counters = base.counters;
@@ -109,6 +121,12 @@ export class Tx {
       this.tables = {} as Record<TableName, AnyMap>;
       for (const t of TABLES) this.tables[t] = base[t] as AnyMap;
     }
+  }
+
+  /** The trace's completion policy: what the owner armed and how it is told. */
+  get policy(): PolicyId {
+    if (this.probe) this.probe.read = true;
+    return this.policyId;
   }
 
   /** The page-fragment caches (napi, pfrag): state outside the tables. */
@@ -193,7 +211,7 @@ export class Tx {
     const t = this.tables;
     return {
       kernel: this.kernel,
-      policy: this.policy,
+      policy: this.policyId,
       without: this.without,
       step: this.step,
       counters: this.counters,
