@@ -253,13 +253,13 @@ export class Tracked {
       }
     }
     if (socks) this.rebuildSockRoots(state);
-    else if (skbsGone) this.sockRoots = this.sockRoots.filter((r) => state.skbs.has(r.skb));
+    else if (skbsGone && this.sockRoots.length) this.sockRoots = this.sockRoots.filter((r) => state.skbs.has(r.skb));
     // A delete logs the table's key order first (Tx.delete): a key deleted
     // and set again within the step moved to the end.
     if (!devq && (devKept || devAdded.length) && deletedIn(writes, "devq")) devq = true;
     if (devq) this.rebuildDevRoots(state);
     else {
-      if (devRemoved || skbsGone) this.devRoots = this.devRoots.filter((r) => state.skbs.has(r.skb) && state.devq.has(r.skb));
+      if ((devRemoved || skbsGone) && this.devRoots.length) this.devRoots = this.devRoots.filter((r) => state.skbs.has(r.skb) && state.devq.has(r.skb));
       for (const skb of devAdded) {
         this.queued.add(skb);
         // A new array, never pushed into: update() compares the entries before and after by identity first.

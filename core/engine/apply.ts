@@ -95,10 +95,12 @@ export function applyOp(state: State, op: TraceOp, mode: TxMode, options: ApplyO
       tx.emit({ kind: "unreachable", fn: spec.fn, contract: broken.contract.id, text: `${message}: Linux cannot take this path` });
     }
     spec.run(tx, op.result, args);
-    const out = { state: tx.commit(), events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables };
-    if (keepUndo) return { ...out, undo: tx.takeUndo() };
+    const after = tx.commit();
+    if (keepUndo) return { state: after, events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables, undo: tx.takeUndo() };
     const writes = tx.writes;
-    return writes ? { ...out, writes } : out;
+    // One literal per kind of outcome: no copy of an outcome per step.
+    if (writes) return { state: after, events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables, writes };
+    return { state: after, events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables };
   } catch (e) {
     if (e instanceof OpFailure) return failed(tx, e.error);
     if (e instanceof WorkBudgetExceeded)
