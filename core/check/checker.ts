@@ -301,7 +301,12 @@ export class Checker {
         // Reuse is the owner acting on a completion: judged only for pages
         // of a buffer the owner was told is complete.
         if (ev.holders.length === 0) return;
-        const told = [...state.buffers.values()].find((zb) => zb.pages.includes(ev.page) && this.completedAt.has(zb.id));
+        let told: ZBuffer | undefined;
+        for (const zb of this.buffersWith(state, ev.page)) {
+          if (!zb.pages.includes(ev.page) || !this.completedAt.has(zb.id)) continue;
+          told = zb;
+          break;
+        }
         if (!told) return;
         add({
           kind: "premature",
@@ -314,7 +319,7 @@ export class Checker {
         return;
       }
       case "read": {
-        for (const zb of state.buffers.values()) {
+        for (const zb of this.buffersWith(state, ev.page)) {
           const at = this.completedAt.get(zb.id);
           if (at === undefined || !zb.pages.includes(ev.page) || this.prematureBuffers.has(zb.id)) continue;
           this.prematureBuffers.add(zb.id);
@@ -429,6 +434,17 @@ export class Checker {
     return out;
   }
 
+  /**
+   * The buffers that may hold `page`, in table order: from the tracked
+   * index when kept, else every buffer (callers test the pages).
+   */
+  private buffersWith(state: State, page: PageId): Iterable<ZBuffer> {
+    if (!this.tracked) return state.buffers.values();
+    const ids = this.tracked.buffersWith(page);
+    if (ids.length === 0) return NO_ZBUFFERS;
+    return ids.map((id) => state.buffers.get(id)!);
+  }
+
   /** Queue entries whose skb is alive (receive queues, then the device queue). */
   private roots(state: State): readonly Root[] {
     if (this.tracked) return this.tracked.roots();
@@ -524,6 +540,7 @@ interface Outside {
 }
 
 const NO_OUTSIDE: Outside[] = [];
+const NO_ZBUFFERS: readonly ZBuffer[] = [];
 
 /** One holder per label (the first found keeps its place). */
 function put(out: Map<string, Outside> | null, label: string, objects: string[]): Map<string, Outside> {

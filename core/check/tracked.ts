@@ -12,13 +12,15 @@
  *  - open: the armed buffers not yet told complete, in table order.
  *  - roots: the queue entries (receive queues, then the device queue, in
  *    their order) whose skb is alive, what Checker.outsideHolders walks.
+ *  - withPage: per page, the buffers whose pages include it, in table
+ *    order (a read or reuse of a page asks which buffers were told).
  *
  * Every figure equals what the scans give (checker tests and the fast
  * path = pure path property test compare them). Without a step's writes
  * (the search's pure steps) nothing is kept and the checker scans.
  */
 import { firstWrite, writesSeen, type WriteLog } from "../model/tx";
-import type { BufferId, Data, PageId, Pipe, SkbId, SockId, State, TableName, Ubuf } from "../model/types";
+import type { BufferId, Data, PageId, Pipe, SkbId, SockId, State, TableName, Ubuf, ZBuffer } from "../model/types";
 
 /** A queue entry whose skb is alive: the socket (null: the device) and the skb. */
 export interface Root {
@@ -46,6 +48,8 @@ function ubufRefs(refs: Map<PageId, number>, u: Ubuf, sign: number): void {
 }
 
 const NO_KEYS: ReadonlySet<string> = new Set();
+const NO_BUFFERS: readonly BufferId[] = [];
+const NO_PAGES: readonly PageId[] = [];
 
 function sameRoots(a: readonly Root[], b: readonly Root[]): boolean {
   if (a === b) return true;
@@ -88,6 +92,10 @@ export class Tracked {
   private readonly wroteBuffers = new Set<string>();
   /** The live queue entries changed (or too much was written to remember). */
   private rootsChanged = true;
+  /** Per page, the buffers holding it, sorted by their place in the buffers table. */
+  private readonly withPage = new Map<PageId, BufferId[]>();
+  /** Each buffer's place in the buffers table (a new key goes to its end; buffers are never deleted). */
+  private readonly bufferPlace = new Map<BufferId, number>();
 
   /**
    * Built from the whole state (the first step of a pass). `walks`: whether
@@ -102,7 +110,11 @@ export class Tracked {
     for (const d of state.datas.values()) dataRefs(this.refs, d, 1);
     for (const p of state.pipes.values()) pipeRefs(this.refs, p, 1);
     for (const u of state.ubufs.values()) ubufRefs(this.refs, u, 1);
-    for (const id of state.buffers.keys()) if (isOpen(id)) this.open.push(id);
+    for (const zb of state.buffers.values()) {
+      if (isOpen(zb.id)) this.open.push(zb.id);
+      this.placeBuffer(zb.id);
+      this.bufferPages(zb.id, zb.pages, 1);
+    }
     this.rebuildSockRoots(state);
     this.rebuildDevRoots(state);
   }
@@ -120,6 +132,11 @@ export class Tracked {
       break;
     }
     return this.open;
+  }
+
+  /** The buffers whose pages include `page`, in table order. */
+  buffersWith(page: PageId): readonly BufferId[] {
+    return this.withPage.get(page) ?? NO_BUFFERS;
   }
 
   /** Queue entries with a live skb: receive queues first, then the device queue. */
@@ -227,11 +244,22 @@ export class Tracked {
           if (now) ubufRefs(this.refs, now, 1);
           continue;
         }
-        case "buffers":
+        case "buffers": {
           if (this.walks) this.wroteBuffers.add(key);
+          const now = state.buffers.get(key as BufferId);
           // A new key goes to the end of the table, as in the Map.
-          if (!had && state.buffers.has(key as BufferId)) this.open.push(key as BufferId);
+          if (!had && now) {
+            this.open.push(key as BufferId);
+            this.placeBuffer(key as BufferId);
+          }
+          const was = had ? (before as ZBuffer).pages : NO_PAGES;
+          const pages = now ? now.pages : NO_PAGES;
+          if (was !== pages) {
+            this.bufferPages(key as BufferId, was, -1);
+            this.bufferPages(key as BufferId, pages, 1);
+          }
           continue;
+        }
         case "socks":
           socks = true;
           continue;
@@ -269,6 +297,33 @@ export class Tracked {
     // Receive-queue roots name their socket, device ones none: the lists
     // are equal end to end when each part is.
     if (!this.rootsChanged && !(sameRoots(sockBefore, this.sockRoots) && sameRoots(devBefore, this.devRoots))) this.rootsChanged = true;
+  }
+
+  private placeBuffer(id: BufferId): void {
+    if (!this.bufferPlace.has(id)) this.bufferPlace.set(id, this.bufferPlace.size);
+  }
+
+  /** Enter (sign 1) or leave (-1) the buffer in its pages' lists. */
+  private bufferPages(id: BufferId, pages: readonly PageId[], sign: 1 | -1): void {
+    for (const page of pages) {
+      const list = this.withPage.get(page);
+      if (sign < 0) {
+        if (!list) continue;
+        const at = list.indexOf(id);
+        if (at >= 0) list.splice(at, 1);
+        if (!list.length) this.withPage.delete(page);
+        continue;
+      }
+      if (!list) {
+        this.withPage.set(page, [id]);
+        continue;
+      }
+      if (list.includes(id)) continue;
+      const mine = this.bufferPlace.get(id)!;
+      let at = list.length;
+      while (at > 0 && this.bufferPlace.get(list[at - 1])! > mine) at--;
+      list.splice(at, 0, id);
+    }
   }
 
   private rebuildSockRoots(state: State): void {
