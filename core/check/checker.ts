@@ -230,7 +230,7 @@ export class Checker {
   private buffersMayHaveChanged(state: State, touched: ReadonlySet<string>, tables?: ReadonlySet<TableName>): boolean {
     if (!tables) return true;
     if (tables.has("socks") || tables.has("devq") || tables.has("pipes") || tables.has("buffers") || tables.has("ubufs")) return true;
-    if (touched.size) for (const zb of this.openBuffers(state)) for (const p of zb.pages) if (touched.has(p)) return true;
+    if (touched.size && this.openBufferHolds(state, touched)) return true;
     // A Data or skb change matters for queued skbs only.
     if (tables.has("datas") || tables.has("skbs")) {
       if (state.devq.size) return true;
@@ -409,8 +409,21 @@ export class Checker {
     });
   }
 
+  /** Whether a buffer not told complete holds one of `pages`. */
+  private openBufferHolds(state: State, pages: ReadonlySet<string>): boolean {
+    if (!this.tracked) {
+      for (const zb of this.openBuffers(state)) for (const p of zb.pages) if (pages.has(p)) return true;
+      return false;
+    }
+    // From the pages' side: a step touches a few pages, a long trace holds many buffers.
+    for (const p of pages) for (const id of this.tracked.buffersWith(p as PageId)) if (this.isOpen(id)) return true;
+    return false;
+  }
+
   private idle(state: State, zb: ZBuffer): boolean {
-    return zb.pages.length > 0 && zb.pages.every((p) => (state.pages.get(p)?.refcount ?? 0) === 0 && this.holderCount(state, p) === 0);
+    if (zb.pages.length === 0) return false;
+    for (const p of zb.pages) if ((state.pages.get(p)?.refcount ?? 0) !== 0 || this.holderCount(state, p) !== 0) return false;
+    return true;
   }
 
   /** lookup.ts holderCount, from the tracked references when kept. */

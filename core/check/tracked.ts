@@ -49,6 +49,7 @@ function ubufRefs(refs: Map<PageId, number>, u: Ubuf, sign: number): void {
 
 const NO_KEYS: ReadonlySet<string> = new Set();
 const NO_BUFFERS: readonly BufferId[] = [];
+const NO_ROOTS: readonly Root[] = [];
 const NO_PAGES: readonly PageId[] = [];
 
 function sameRoots(a: readonly Root[], b: readonly Root[]): boolean {
@@ -75,6 +76,8 @@ export class Tracked {
   /** Buffer ids in table order, completed ones dropped lazily by the checker. */
   private open: BufferId[] = [];
   private sockRoots: Root[] = [];
+  /** Each socket's queue array when its roots were last read (rebuildSockRoots). */
+  private queues = new Map<SockId, readonly SkbId[]>();
   private devRoots: Root[] = [];
   /**
    * Every skb name ever seen on a queue, alive or not (a superset: does a
@@ -89,7 +92,12 @@ export class Tracked {
   private readonly wroteDatas = new Set<string>();
   private readonly wroteUbufs = new Set<string>();
   /** Buffers written (armed, told, their pages changed): each is walked again. */
-  private readonly wroteBuffers = new Set<string>();
+  private wroteBuffers = new Set<string>();
+  /** The set walksToRedo handed out last (in use until the next call): swapped, not copied. */
+  private handedOut = new Set<string>();
+  /** walkChanged's working set and stack, kept between calls. */
+  private readonly walkSeen = new Set<string>();
+  private readonly walkStack: string[] = [];
   /** The live queue entries changed (or too much was written to remember). */
   private rootsChanged = true;
   /** Per page, the buffers holding it, sorted by their place in the buffers table. */
@@ -156,21 +164,31 @@ export class Tracked {
    */
   walksToRedo(state: State): "all" | ReadonlySet<string> {
     const all = this.walkChanged(state);
-    const buffers = all ? NO_KEYS : new Set(this.wroteBuffers);
     this.wroteSkbs.clear();
     this.wroteDatas.clear();
     this.wroteUbufs.clear();
-    this.wroteBuffers.clear();
     this.rootsChanged = false;
-    return all ? "all" : buffers;
+    if (all || this.wroteBuffers.size === 0) {
+      this.wroteBuffers.clear();
+      return all ? "all" : NO_KEYS;
+    }
+    // The caller is done with the set handed out last time: it collects from now on.
+    const buffers = this.wroteBuffers;
+    this.wroteBuffers = this.handedOut;
+    this.wroteBuffers.clear();
+    this.handedOut = buffers;
+    return buffers;
   }
 
   private walkChanged(state: State): boolean {
     if (this.rootsChanged) return true;
     if (this.wroteSkbs.size === 0 && this.wroteDatas.size === 0 && this.wroteUbufs.size === 0) return false;
-    const seen = new Set<string>();
-    const stack: string[] = [];
-    for (const r of this.roots()) stack.push(r.skb);
+    const seen = this.walkSeen;
+    const stack = this.walkStack;
+    seen.clear();
+    stack.length = 0;
+    for (const r of this.sockRoots) stack.push(r.skb);
+    for (const r of this.devRoots) stack.push(r.skb);
     while (stack.length) {
       const name = stack.pop()!;
       if (seen.has(name)) continue;
@@ -207,6 +225,7 @@ export class Tracked {
     let socks = false;
     let devq = false;
     let skbsGone = false;
+    let revived = false;
     // The device queue in place: a new key goes to its end, a deleted one
     // leaves; a step that deletes and sets keys again is rebuilt whole.
     const devAdded: SkbId[] = [];
@@ -273,14 +292,14 @@ export class Tracked {
           const now = state.skbs.has(key as SkbId);
           if (had && !now) skbsGone = true;
           // A new skb under a queued name would revive its entry.
-          else if (!had && now && this.queued.has(key)) socks = devq = true;
+          else if (!had && now && this.queued.has(key)) socks = devq = revived = true;
           continue;
         }
         default:
           continue;
       }
     }
-    if (socks) this.rebuildSockRoots(state);
+    if (socks) this.rebuildSockRoots(state, revived);
     else if (skbsGone && this.sockRoots.length) this.sockRoots = this.sockRoots.filter((r) => state.skbs.has(r.skb));
     // A delete logs the table's key order first (Tx.delete): a key deleted
     // and set again within the step moved to the end.
@@ -326,14 +345,29 @@ export class Tracked {
     }
   }
 
-  private rebuildSockRoots(state: State): void {
+  /**
+   * A socket whose queue is the same array as at the last rebuild keeps its
+   * entries (those of skbs still alive): queues keep the entries of freed
+   * skbs, so a long trace's grow, and most writes change one socket.
+   * `full`: an skb came back under a queued name, every queue is read again.
+   */
+  private rebuildSockRoots(state: State, full = true): void {
+    const kept = new Map<SockId, Root[]>();
+    if (!full) for (const r of this.sockRoots) if (state.skbs.has(r.skb)) (kept.get(r.sock!) ?? kept.set(r.sock!, []).get(r.sock!)!).push(r);
     const roots: Root[] = [];
+    const queues = new Map<SockId, readonly SkbId[]>();
     for (const sock of state.socks.values()) {
+      queues.set(sock.name, sock.queue);
+      if (!full && this.queues.get(sock.name) === sock.queue) {
+        for (const r of kept.get(sock.name) ?? NO_ROOTS) roots.push(r);
+        continue;
+      }
       for (const skb of sock.queue) {
         this.queued.add(skb);
         if (state.skbs.has(skb)) roots.push({ sock: sock.name, skb });
       }
     }
+    this.queues = queues;
     this.sockRoots = roots;
   }
 
