@@ -336,9 +336,17 @@ export function judgeTraces(
       }),
   );
   let state = emptyState(kernel, policies[0], new Set(without));
-  const ends: State[] = new Array(policies.length);
-  let i = 0;
-  for (; i < ops.length; i++) {
+  const judged: Judgement[] = new Array(policies.length);
+  // A lane's judgement as soon as it reaches the end: its state goes then.
+  const end = (p: number, last: State) => {
+    const lane = lanes[p];
+    const missed = lane.checker.finish(last);
+    if (onFinding) for (const f of missed) onFinding(lane.policy, f, last);
+    const findings = lane.checker.all();
+    const verdict = verdictOf(findings, lane.unjudged);
+    judged[p] = { policy: lane.policy, kernel, without, findings, unjudged: lane.unjudged, verdict, errors: errors[p], armed: armedSomething(last) };
+  };
+  for (let i = 0; i < ops.length; i++) {
     options.onStep?.(i);
     probe.read = false;
     const before = state;
@@ -346,33 +354,31 @@ export function judgeTraces(
     state = out.state;
     if (probe.read) {
       // The outcome is the first policy's; every other starts over at this
-      // step, on its own copy of the tables as they were before it.
-      const starts = policies.map((policy, p) => (p === 0 ? state : tablesBefore(before, state, out.writes, policy)));
+      // step, from the tables as they were before it (one copy kept aside,
+      // copied again for each policy but the last).
+      const aside = tablesBefore(before, state, out.writes);
       lanes[0].judge(i, state, out);
-      ends[0] = lanes[0].run(ops, i + 1, state, alone, options.onStep);
-      for (let p = 1; p < lanes.length; p++) ends[p] = lanes[p].run(ops, i, starts[p], alone, options.onStep);
-      break;
+      end(0, lanes[0].run(ops, i + 1, state, alone, options.onStep));
+      for (let p = 1; p < lanes.length; p++) {
+        const start = { ...(p === lanes.length - 1 ? aside : thaw(aside)), policy: policies[p] };
+        end(p, lanes[p].run(ops, i, start, alone, options.onStep));
+      }
+      return judged;
     }
     for (const lane of lanes) lane.judge(i, state, out);
   }
-  if (i === ops.length) ends.fill(state);
-  return lanes.map((lane, p) => {
-    const missed = lane.checker.finish(ends[p]);
-    if (onFinding) for (const f of missed) onFinding(lane.policy, f, ends[p]);
-    const findings = lane.checker.all();
-    const verdict = verdictOf(findings, lane.unjudged);
-    return { policy: lane.policy, kernel, without, findings, unjudged: lane.unjudged, verdict, errors: errors[p], armed: armedSomething(ends[p]) };
-  });
+  lanes.forEach((_, p) => end(p, state));
+  return judged;
 }
 
 /**
- * A working state of `policy`'s own, as the tables stood before a step run
- * in place: `before` is the State the step started from (its counters and
+ * A working state of its own, as the tables stood before a step run in
+ * place: `before` is the State the step started from (its counters and
  * caches), `after` the one it made, `writes` its log (none: it failed, so
  * the tables are as before).
  */
-function tablesBefore(before: State, after: State, writes: WriteLog | undefined, policy: PolicyId): State {
-  const own = { ...thaw(after), kernel: before.kernel, without: before.without, step: before.step, counters: before.counters, caches: before.caches, policy };
+function tablesBefore(before: State, after: State, writes: WriteLog | undefined): State {
+  const own = { ...thaw(after), kernel: before.kernel, without: before.without, step: before.step, counters: before.counters, caches: before.caches };
   if (writes) undoWrites(own, writes);
   return own;
 }
