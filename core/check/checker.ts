@@ -201,7 +201,7 @@ export class Checker {
     writes?: WriteLog,
   ): Finding[] {
     if (!writes) this.tracked = null;
-    else if (!this.tracked) this.tracked = new Tracked(state, this.isOpen, !this.mechanism.waitsOnPageHolders);
+    else if (!this.tracked) this.tracked = new Tracked(state, this.isOpen);
     else this.tracked.update(state, writes);
     const out: Finding[] = [];
     this.stepFindings = out;
@@ -470,17 +470,21 @@ export class Checker {
   private checkBuffers(state: State, index: StepIndex, step: number, add: (f: Finding) => void): void {
     let roots: readonly Root[] | null = null;
     // Every open buffer not late found no outside holder when last asked:
-    // if nothing a walk reads changed since, none would now either. (A
-    // policy that waits on page holders reads pages, Datas and caches too.)
-    const redo = !this.tracked || this.mechanism.waitsOnPageHolders ? "all" : this.tracked.walksToRedo(state);
+    // if nothing a walk from the queues reads changed since, none would now
+    // either. (The pipes a policy that waits on page holders asks about
+    // depend on every page reference: asked every time.)
+    const redo = !this.tracked ? "all" : this.tracked.walksToRedo(state);
+    const pipes = this.mechanism.waitsOnPageHolders && state.pipes.size > 0;
     for (const zb of this.openBuffers(state)) {
       if (this.idle(state, zb)) {
         if (!this.idleSince.has(zb.id)) this.idleSince.set(zb.id, step);
       } else {
         this.idleSince.delete(zb.id);
       }
-      if (this.lateBuffers.has(zb.id) || (redo !== "all" && !redo.has(zb.id))) continue;
-      const outside = this.outsideHolders(state, index, zb, (roots ??= this.roots(state)));
+      if (this.lateBuffers.has(zb.id)) continue;
+      const walk = redo === "all" || redo.has(zb.id);
+      if (!walk && !pipes) continue;
+      const outside = this.outsideHolders(state, index, zb, walk ? (roots ??= this.roots(state)) : NO_ROOTS);
       if (outside.length) {
         this.lateBuffers.add(zb.id);
         this.changed.add("late");
@@ -554,6 +558,7 @@ interface Outside {
 
 const NO_OUTSIDE: Outside[] = [];
 const NO_ZBUFFERS: readonly ZBuffer[] = [];
+const NO_ROOTS: readonly Root[] = [];
 
 /** One holder per label (the first found keeps its place). */
 function put(out: Map<string, Outside> | null, label: string, objects: string[]): Map<string, Outside> {

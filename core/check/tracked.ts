@@ -105,16 +105,8 @@ export class Tracked {
   /** Each buffer's place in the buffers table (a new key goes to its end; buffers are never deleted). */
   private readonly bufferPlace = new Map<BufferId, number>();
 
-  /**
-   * Built from the whole state (the first step of a pass). `walks`: whether
-   * the checker will ask walksToRedo (a policy that waits on page holders
-   * walks every time), else the writes since the last walk are not kept.
-   */
-  constructor(
-    state: State,
-    isOpen: (id: BufferId) => boolean,
-    private readonly walks = true,
-  ) {
+  /** Built from the whole state (the first step of a pass). */
+  constructor(state: State, isOpen: (id: BufferId) => boolean) {
     for (const d of state.datas.values()) dataRefs(this.refs, d, 1);
     for (const p of state.pipes.values()) pipeRefs(this.refs, p, 1);
     for (const u of state.ubufs.values()) ubufRefs(this.refs, u, 1);
@@ -219,7 +211,7 @@ export class Tracked {
     // buffer open before this step there are none (a buffer this step adds
     // is walked as written), so nothing is kept (a long trace without
     // buffers would fill the sets with every name it frees).
-    const chains = this.walks && this.open.length > 0;
+    const chains = this.open.length > 0;
     const sockBefore = this.sockRoots;
     const devBefore = this.devRoots;
     let socks = false;
@@ -264,7 +256,7 @@ export class Tracked {
           continue;
         }
         case "buffers": {
-          if (this.walks) this.wroteBuffers.add(key);
+          this.wroteBuffers.add(key);
           const now = state.buffers.get(key as BufferId);
           // A new key goes to the end of the table, as in the Map.
           if (!had && now) {
