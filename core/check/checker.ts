@@ -474,6 +474,7 @@ export class Checker {
     // either. (The pipes a policy that waits on page holders asks about
     // depend on every page reference: asked every time.)
     const redo = !this.tracked ? "all" : this.tracked.walksToRedo(state);
+    const fresh = redo === "all" ? NO_ROOTS : redo.roots;
     const pipes = this.mechanism.waitsOnPageHolders && state.pipes.size > 0;
     for (const zb of this.openBuffers(state)) {
       if (this.idle(state, zb)) {
@@ -482,9 +483,10 @@ export class Checker {
         this.idleSince.delete(zb.id);
       }
       if (this.lateBuffers.has(zb.id)) continue;
-      const walk = redo === "all" || redo.has(zb.id);
-      if (!walk && !pipes) continue;
-      const outside = this.outsideHolders(state, index, zb, walk ? (roots ??= this.roots(state)) : NO_ROOTS);
+      // Every root when its walks may have changed, else the new ones only.
+      const walk = redo === "all" || redo.buffers.has(zb.id) ? (roots ??= this.roots(state)) : fresh;
+      if (walk.length === 0 && !pipes) continue;
+      const outside = this.outsideHolders(state, index, zb, walk);
       if (outside.length) {
         this.lateBuffers.add(zb.id);
         this.changed.add("late");

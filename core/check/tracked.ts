@@ -50,13 +50,13 @@ function ubufRefs(refs: Map<PageId, number>, u: Ubuf, sign: number): void {
 const NO_KEYS: ReadonlySet<string> = new Set();
 const NO_BUFFERS: readonly BufferId[] = [];
 const NO_ROOTS: readonly Root[] = [];
+const NOTHING_TO_REDO: Redo = { buffers: NO_KEYS, roots: NO_ROOTS };
 const NO_PAGES: readonly PageId[] = [];
 
-function sameRoots(a: readonly Root[], b: readonly Root[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i].sock !== b[i].sock || a[i].skb !== b[i].skb) return false;
-  return true;
+/** What the checker walks again (walksToRedo): every root for the buffers written, the new roots for the others. */
+export interface Redo {
+  readonly buffers: ReadonlySet<string>;
+  readonly roots: readonly Root[];
 }
 
 /** Whether the step deleted a key of the table (its key order is logged before). */
@@ -98,8 +98,15 @@ export class Tracked {
   /** walkChanged's working set and stack, kept between calls. */
   private readonly walkSeen = new Set<string>();
   private readonly walkStack: string[] = [];
-  /** The live queue entries changed (or too much was written to remember). */
-  private rootsChanged = true;
+  /** Walk everything next time: nothing walked yet, or too much was written to remember. */
+  private walkAll = true;
+  /**
+   * The root entries as of the last walk (by identity: an entry stays the
+   * same object while its queue keeps it), and the lists they came from.
+   */
+  private walked = new Set<Root>();
+  private walkedSock: readonly Root[] | null = null;
+  private walkedDev: readonly Root[] | null = null;
   /** Per page, the buffers holding it, sorted by their place in the buffers table. */
   private readonly withPage = new Map<PageId, BufferId[]>();
   /** Each buffer's place in the buffers table (a new key goes to its end; buffers are never deleted). */
@@ -147,33 +154,47 @@ export class Tracked {
   /**
    * Which walks from the queues (Checker.outsideHolders through waitsOnSkb,
    * which reads the buffer, the skb, its Data and that Data's ubuf) the
-   * steps since the last call may have changed: "all" when the live queue
-   * entries changed, or an skb, Data or ubuf on a chain of frag_lists from
-   * one of them, as the chains stand now; else the buffers written (a new
-   * buffer is walked first here). Every other walk gives what it gave
-   * before (the same records along the same chains; an skb freed off a
-   * chain only shortens it).
+   * steps since the last call may have changed: "all" when an skb, Data or
+   * ubuf on a chain of frag_lists from a live queue entry changed, as the
+   * chains stand now; else every root for the buffers written (a new
+   * buffer is walked first here) and, for the others, the live entries
+   * that were not there at the last walk. Every other walk gives what it
+   * gave before (the same records along the same chains; an skb freed off
+   * a chain only shortens it; an entry gone takes its chain away).
    */
-  walksToRedo(state: State): "all" | ReadonlySet<string> {
+  walksToRedo(state: State): "all" | Redo {
     const all = this.walkChanged(state);
     this.wroteSkbs.clear();
     this.wroteDatas.clear();
     this.wroteUbufs.clear();
-    this.rootsChanged = false;
-    if (all || this.wroteBuffers.size === 0) {
+    this.walkAll = false;
+    const fresh = this.freshRoots(all);
+    if (all) {
       this.wroteBuffers.clear();
-      return all ? "all" : NO_KEYS;
+      return "all";
     }
+    if (this.wroteBuffers.size === 0) return fresh.length ? { buffers: NO_KEYS, roots: fresh } : NOTHING_TO_REDO;
     // The caller is done with the set handed out last time: it collects from now on.
     const buffers = this.wroteBuffers;
     this.wroteBuffers = this.handedOut;
     this.wroteBuffers.clear();
     this.handedOut = buffers;
-    return buffers;
+    return { buffers, roots: fresh };
+  }
+
+  /** The live entries not there at the last walk, in order (none asked when all are walked); they are the walked ones from now. */
+  private freshRoots(all: boolean): readonly Root[] {
+    if (this.sockRoots === this.walkedSock && this.devRoots === this.walkedDev) return NO_ROOTS;
+    const now = this.roots();
+    const fresh = all ? NO_ROOTS : now.filter((r) => !this.walked.has(r));
+    this.walked = new Set(now);
+    this.walkedSock = this.sockRoots;
+    this.walkedDev = this.devRoots;
+    return fresh;
   }
 
   private walkChanged(state: State): boolean {
-    if (this.rootsChanged) return true;
+    if (this.walkAll) return true;
     if (this.wroteSkbs.size === 0 && this.wroteDatas.size === 0 && this.wroteUbufs.size === 0) return false;
     const seen = this.walkSeen;
     const stack = this.walkStack;
@@ -205,15 +226,13 @@ export class Tracked {
       this.wroteDatas.clear();
       this.wroteUbufs.clear();
       this.wroteBuffers.clear();
-      this.rootsChanged = true;
+      this.walkAll = true;
     }
     // Writes to skbs, Datas and ubufs matter to walks already made: with no
     // buffer open before this step there are none (a buffer this step adds
     // is walked as written), so nothing is kept (a long trace without
     // buffers would fill the sets with every name it frees).
     const chains = this.open.length > 0;
-    const sockBefore = this.sockRoots;
-    const devBefore = this.devRoots;
     let socks = false;
     let devq = false;
     let skbsGone = false;
@@ -305,9 +324,6 @@ export class Tracked {
         if (state.skbs.has(skb)) this.devRoots = [...this.devRoots, { sock: null, skb }];
       }
     }
-    // Receive-queue roots name their socket, device ones none: the lists
-    // are equal end to end when each part is.
-    if (!this.rootsChanged && !(sameRoots(sockBefore, this.sockRoots) && sameRoots(devBefore, this.devRoots))) this.rootsChanged = true;
   }
 
   private placeBuffer(id: BufferId): void {
