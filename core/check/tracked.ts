@@ -155,8 +155,8 @@ export class Tracked {
    * Which walks from the queues (Checker.outsideHolders through waitsOnSkb,
    * which reads the buffer, the skb, its Data and that Data's ubuf) the
    * steps since the last call may have changed: "all" when an skb, Data or
-   * ubuf on a chain of frag_lists from a live queue entry changed, as the
-   * chains stand now; else every root for the buffers written (a new
+   * ubuf on a chain of frag_lists from a live queue entry walked last time
+   * changed, as the chains stand now; else every root for the buffers written (a new
    * buffer is walked first here) and, for the others, the live entries
    * that were not there at the last walk. Every other walk gives what it
    * gave before (the same records along the same chains; an skb freed off
@@ -200,8 +200,10 @@ export class Tracked {
     const stack = this.walkStack;
     seen.clear();
     stack.length = 0;
-    for (const r of this.sockRoots) stack.push(r.skb);
-    for (const r of this.devRoots) stack.push(r.skb);
+    // From the entries walked last time: the new ones are walked anyway
+    // (an skb put on a queue was usually written in that step).
+    for (const r of this.sockRoots) if (this.walked.has(r)) stack.push(r.skb);
+    for (const r of this.devRoots) if (this.walked.has(r)) stack.push(r.skb);
     while (stack.length) {
       const name = stack.pop()!;
       if (seen.has(name)) continue;
