@@ -51,6 +51,7 @@ const NO_KEYS: ReadonlySet<string> = new Set();
 const NO_BUFFERS: readonly BufferId[] = [];
 const NO_ROOTS: readonly Root[] = [];
 const NOTHING_TO_REDO: Redo = { buffers: NO_KEYS, roots: NO_ROOTS };
+const NO_DIRT: ReadonlySet<Root> = new Set();
 const NO_PAGES: readonly PageId[] = [];
 
 /** What the checker walks again (walksToRedo): every root for the buffers written, the new roots for the others. */
@@ -154,56 +155,73 @@ export class Tracked {
   /**
    * Which walks from the queues (Checker.outsideHolders through waitsOnSkb,
    * which reads the buffer, the skb, its Data and that Data's ubuf) the
-   * steps since the last call may have changed: "all" when an skb, Data or
-   * ubuf on a chain of frag_lists from a live queue entry walked last time
-   * changed, as the chains stand now; else every root for the buffers written (a new
-   * buffer is walked first here) and, for the others, the live entries
-   * that were not there at the last walk. Every other walk gives what it
+   * steps since the last call may have changed: "all" the first time (or
+   * after too many writes to remember); else every root for the buffers
+   * written (a new buffer is walked first here) and, for the others, the
+   * live entries that were not there at the last walk or whose chain of
+   * frag_lists had an skb, Data or ubuf written. Every other walk gives what it
    * gave before (the same records along the same chains; an skb freed off
    * a chain only shortens it; an entry gone takes its chain away).
    */
   walksToRedo(state: State): "all" | Redo {
-    const all = this.walkChanged(state);
+    const all = this.walkAll;
+    const dirty = all ? NO_DIRT : this.dirtyRoots(state);
     this.wroteSkbs.clear();
     this.wroteDatas.clear();
     this.wroteUbufs.clear();
     this.walkAll = false;
-    const fresh = this.freshRoots(all);
+    const again = this.rootsToWalk(all, dirty);
     if (all) {
       this.wroteBuffers.clear();
       return "all";
     }
-    if (this.wroteBuffers.size === 0) return fresh.length ? { buffers: NO_KEYS, roots: fresh } : NOTHING_TO_REDO;
+    if (this.wroteBuffers.size === 0) return again.length ? { buffers: NO_KEYS, roots: again } : NOTHING_TO_REDO;
     // The caller is done with the set handed out last time: it collects from now on.
     const buffers = this.wroteBuffers;
     this.wroteBuffers = this.handedOut;
     this.wroteBuffers.clear();
     this.handedOut = buffers;
-    return { buffers, roots: fresh };
+    return { buffers, roots: again };
   }
 
-  /** The live entries not there at the last walk, in order (none asked when all are walked); they are the walked ones from now. */
-  private freshRoots(all: boolean): readonly Root[] {
-    if (this.sockRoots === this.walkedSock && this.devRoots === this.walkedDev) return NO_ROOTS;
+  /**
+   * The live entries to walk again, in order: those not there at the last
+   * walk and the `dirty` ones (none asked when all are walked); the live
+   * entries are the walked ones from now.
+   */
+  private rootsToWalk(all: boolean, dirty: ReadonlySet<Root>): readonly Root[] {
+    const same = this.sockRoots === this.walkedSock && this.devRoots === this.walkedDev;
+    if (same && dirty.size === 0) return NO_ROOTS;
     const now = this.roots();
-    const fresh = all ? NO_ROOTS : now.filter((r) => !this.walked.has(r));
-    this.walked = new Set(now);
-    this.walkedSock = this.sockRoots;
-    this.walkedDev = this.devRoots;
-    return fresh;
+    const again = all ? NO_ROOTS : now.filter((r) => !this.walked.has(r) || dirty.has(r));
+    if (!same) {
+      this.walked = new Set(now);
+      this.walkedSock = this.sockRoots;
+      this.walkedDev = this.devRoots;
+    }
+    return again;
   }
 
-  private walkChanged(state: State): boolean {
-    if (this.walkAll) return true;
-    if (this.wroteSkbs.size === 0 && this.wroteDatas.size === 0 && this.wroteUbufs.size === 0) return false;
+  /**
+   * The entries walked last time (and still live) with an skb, Data or
+   * ubuf written on their chain of frag_lists since, as the chains stand
+   * now. (The new entries are walked anyway: an skb put on a queue was
+   * usually written in that step.)
+   */
+  private dirtyRoots(state: State): ReadonlySet<Root> {
+    if (this.wroteSkbs.size === 0 && this.wroteDatas.size === 0 && this.wroteUbufs.size === 0) return NO_DIRT;
+    let dirty: Set<Root> | null = null;
+    for (const r of this.sockRoots) if (this.walked.has(r) && this.chainWritten(state, r.skb)) (dirty ??= new Set()).add(r);
+    for (const r of this.devRoots) if (this.walked.has(r) && this.chainWritten(state, r.skb)) (dirty ??= new Set()).add(r);
+    return dirty ?? NO_DIRT;
+  }
+
+  private chainWritten(state: State, root: SkbId): boolean {
     const seen = this.walkSeen;
     const stack = this.walkStack;
     seen.clear();
     stack.length = 0;
-    // From the entries walked last time: the new ones are walked anyway
-    // (an skb put on a queue was usually written in that step).
-    for (const r of this.sockRoots) if (this.walked.has(r)) stack.push(r.skb);
-    for (const r of this.devRoots) if (this.walked.has(r)) stack.push(r.skb);
+    stack.push(root);
     while (stack.length) {
       const name = stack.pop()!;
       if (seen.has(name)) continue;
