@@ -134,6 +134,7 @@ export class Checker {
   /** Kept from the steps' writes when the caller hands them over (replay); else null and the checks scan. */
   private tracked: Tracked | null = null;
   private readonly isOpen = (id: BufferId): boolean => !this.completedAt.has(id);
+  private readonly isWalkable = (id: BufferId): boolean => !this.completedAt.has(id) && !this.lateBuffers.has(id);
   /** The findings of the step being judged; `add` records one there and in all (one closure per Checker, not per step). */
   private stepFindings: Finding[] = [];
   private readonly add = (f: Finding): void => {
@@ -468,6 +469,16 @@ export class Checker {
   }
 
   private checkBuffers(state: State, index: StepIndex, step: number, add: (f: Finding) => void): void {
+    // Idleness first (it only words "missed" findings), for the buffers
+    // whose pages' counts and holders changed: the others are as idle as
+    // they were.
+    const recheck = !this.tracked ? "all" : this.tracked.idleToRedo();
+    if (recheck === "all") for (const zb of this.openBuffers(state)) this.noteIdle(state, zb, step);
+    else
+      for (const id of recheck) {
+        const zb = this.isOpen(id) ? state.buffers.get(id) : undefined;
+        if (zb) this.noteIdle(state, zb, step);
+      }
     let roots: readonly Root[] | null = null;
     // Every open buffer not late found no outside holder when last asked:
     // if nothing a walk from the queues reads changed since, none would now
@@ -476,13 +487,8 @@ export class Checker {
     const redo = !this.tracked ? "all" : this.tracked.walksToRedo(state);
     const fresh = redo === "all" ? NO_ROOTS : redo.roots;
     const pipes = this.mechanism.waitsOnPageHolders && state.pipes.size > 0;
-    for (const zb of this.openBuffers(state)) {
-      if (this.idle(state, zb)) {
-        if (!this.idleSince.has(zb.id)) this.idleSince.set(zb.id, step);
-      } else {
-        this.idleSince.delete(zb.id);
-      }
-      if (this.lateBuffers.has(zb.id)) continue;
+    if (!pipes && redo !== "all" && redo.buffers.size === 0 && fresh.length === 0) return;
+    for (const zb of this.walkableBuffers(state)) {
       // Every root when its walks may have changed, else the new ones only.
       const walk = redo === "all" || redo.buffers.has(zb.id) ? (roots ??= this.roots(state)) : fresh;
       if (walk.length === 0 && !pipes) continue;
@@ -500,6 +506,23 @@ export class Checker {
         });
       }
     }
+  }
+
+  /** When the buffer went idle (kept for the "missed" finding's words). */
+  private noteIdle(state: State, zb: ZBuffer, step: number): void {
+    if (!this.idle(state, zb)) this.idleSince.delete(zb.id);
+    else if (!this.idleSince.has(zb.id)) this.idleSince.set(zb.id, step);
+  }
+
+  /** The buffers neither told complete nor late, in table order. */
+  private walkableBuffers(state: State): ZBuffer[] {
+    if (!this.tracked) return this.openBuffers(state).filter((zb) => !this.lateBuffers.has(zb.id));
+    const out: ZBuffer[] = [];
+    for (const id of this.tracked.walkableBuffers(this.isWalkable)) {
+      const zb = state.buffers.get(id);
+      if (zb) out.push(zb);
+    }
+    return out;
   }
 
   /** The holders outside the stack that the policy's completion waits on. */

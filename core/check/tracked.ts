@@ -66,6 +66,16 @@ function deletedIn(log: WriteLog, table: TableName): boolean {
   return false;
 }
 
+/** The pages a Data, pipe or ubuf record may count a reference to (a superset: for idleness). */
+function pagesOf(into: Set<PageId>, table: "datas" | "pipes" | "ubufs", r: Data | Pipe | Ubuf): void {
+  if (table === "datas") {
+    const d = r as Data;
+    if (d.head_page) into.add(d.head_page);
+    for (const f of d.frags) into.add(f.page);
+  } else if (table === "pipes") for (const b of (r as Pipe).bufs) into.add(b.page);
+  else for (const p of (r as Ubuf).pins ?? NO_PAGES) into.add(p);
+}
+
 function bump(refs: Map<PageId, number>, page: PageId, by: number): void {
   const n = (refs.get(page) ?? 0) + by;
   if (n === 0) refs.delete(page);
@@ -76,6 +86,17 @@ export class Tracked {
   private readonly refs = new Map<PageId, number>();
   /** Buffer ids in table order, completed ones dropped lazily by the checker. */
   private open: BufferId[] = [];
+  /** The same, late ones dropped too (lazily: a buffer told or late stays so). */
+  private walkable: BufferId[] = [];
+  /**
+   * Since the checker last asked idleToRedo: pages whose record, counted
+   * references or task frag cache changed, and buffers written; a buffer
+   * holding none of those pages, not written, is as idle as it was.
+   */
+  private readonly idlePages = new Set<PageId>();
+  private readonly idleBuffers = new Set<BufferId>();
+  private idleAll = true;
+  private pfrag: PageId | null = null;
   private sockRoots: Root[] = [];
   /** Each socket's queue array when its roots were last read (rebuildSockRoots). */
   private queues = new Map<SockId, readonly SkbId[]>();
@@ -115,11 +136,13 @@ export class Tracked {
 
   /** Built from the whole state (the first step of a pass). */
   constructor(state: State, isOpen: (id: BufferId) => boolean) {
+    this.pfrag = state.caches.pfrag?.page ?? null;
     for (const d of state.datas.values()) dataRefs(this.refs, d, 1);
     for (const p of state.pipes.values()) pipeRefs(this.refs, p, 1);
     for (const u of state.ubufs.values()) ubufRefs(this.refs, u, 1);
     for (const zb of state.buffers.values()) {
       if (isOpen(zb.id)) this.open.push(zb.id);
+      if (isOpen(zb.id)) this.walkable.push(zb.id);
       this.placeBuffer(zb.id);
       this.bufferPages(zb.id, zb.pages, 1);
     }
@@ -140,6 +163,16 @@ export class Tracked {
       break;
     }
     return this.open;
+  }
+
+  /** Open buffer ids in table order that `keep` keeps (not told, not late); a buffer dropped once stays dropped. */
+  walkableBuffers(keep: (id: BufferId) => boolean): readonly BufferId[] {
+    for (const id of this.walkable) {
+      if (keep(id)) continue;
+      this.walkable = this.walkable.filter(keep);
+      break;
+    }
+    return this.walkable;
   }
 
   /** The buffers whose pages include `page`, in table order. */
@@ -248,11 +281,22 @@ export class Tracked {
       this.wroteBuffers.clear();
       this.walkAll = true;
     }
+    if (this.idlePages.size + this.idleBuffers.size > 4096) {
+      this.idlePages.clear();
+      this.idleBuffers.clear();
+      this.idleAll = true;
+    }
     // Writes to skbs, Datas and ubufs matter to walks already made: with no
     // buffer open before this step there are none (a buffer this step adds
     // is walked as written), so nothing is kept (a long trace without
     // buffers would fill the sets with every name it frees).
     const chains = this.open.length > 0;
+    const pfrag = state.caches.pfrag?.page ?? null;
+    if (pfrag !== this.pfrag) {
+      if (chains && this.pfrag) this.idlePages.add(this.pfrag);
+      if (chains && pfrag) this.idlePages.add(pfrag);
+      this.pfrag = pfrag;
+    }
     let socks = false;
     let devq = false;
     let skbsGone = false;
@@ -277,6 +321,7 @@ export class Tracked {
           if (had && now && sameDataRefs(before as Data, now)) continue;
           if (had) dataRefs(this.refs, before as Data, -1);
           if (now) dataRefs(this.refs, now, 1);
+          if (chains) this.refsChanged("datas", had ? (before as Data) : undefined, now);
           continue;
         }
         case "pipes": {
@@ -284,6 +329,7 @@ export class Tracked {
           if (had && now && (before as Pipe).bufs === now.bufs) continue;
           if (had) pipeRefs(this.refs, before as Pipe, -1);
           if (now) pipeRefs(this.refs, now, 1);
+          if (chains) this.refsChanged("pipes", had ? (before as Pipe) : undefined, now);
           continue;
         }
         case "ubufs": {
@@ -292,14 +338,20 @@ export class Tracked {
           if (had && now && (before as Ubuf).pins === now.pins) continue;
           if (had) ubufRefs(this.refs, before as Ubuf, -1);
           if (now) ubufRefs(this.refs, now, 1);
+          if (chains) this.refsChanged("ubufs", had ? (before as Ubuf) : undefined, now);
           continue;
         }
+        case "pages":
+          if (chains) this.idlePages.add(key as PageId);
+          continue;
         case "buffers": {
           this.wroteBuffers.add(key);
+          this.idleBuffers.add(key as BufferId);
           const now = state.buffers.get(key as BufferId);
           // A new key goes to the end of the table, as in the Map.
           if (!had && now) {
             this.open.push(key as BufferId);
+            this.walkable.push(key as BufferId);
             this.placeBuffer(key as BufferId);
           }
           const was = had ? (before as ZBuffer).pages : NO_PAGES;
@@ -344,6 +396,31 @@ export class Tracked {
         if (state.skbs.has(skb)) this.devRoots = [...this.devRoots, { sock: null, skb }];
       }
     }
+  }
+
+  private refsChanged(table: "datas" | "pipes" | "ubufs", before: Data | Pipe | Ubuf | undefined, now: Data | Pipe | Ubuf | undefined): void {
+    if (before) pagesOf(this.idlePages, table, before);
+    if (now) pagesOf(this.idlePages, table, now);
+  }
+
+  /**
+   * The buffers whose idleness (every page at refcount 0 with no holder)
+   * may have changed since the last call ("all" the first time, or after
+   * too many writes to remember): the buffers written and those holding a
+   * page whose record, counted references or task frag cache changed.
+   */
+  idleToRedo(): "all" | ReadonlySet<BufferId> {
+    if (this.idleAll) {
+      this.idleAll = false;
+      this.idlePages.clear();
+      this.idleBuffers.clear();
+      return "all";
+    }
+    const out = new Set<BufferId>(this.idleBuffers);
+    for (const p of this.idlePages) for (const id of this.buffersWith(p)) out.add(id);
+    this.idlePages.clear();
+    this.idleBuffers.clear();
+    return out;
   }
 
   private placeBuffer(id: BufferId): void {
