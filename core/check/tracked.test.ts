@@ -60,6 +60,9 @@ describe("tracked indexes = scans", () => {
       const want = scanned(state, done);
       for (const p of state.pages.keys()) expect(tracked.refsOf(p), `${p} at step ${state.step}`).toBe(want.refs.get(p) ?? 0);
       expect([...tracked.openBuffers(isOpen)], `open buffers at step ${state.step}`).toEqual(want.open);
+      // Late: every fifth buffer, as a Checker would find some.
+      const walkable = (id: BufferId) => isOpen(id) && Number(id.replace(/\D/g, "")) % 5 !== 0;
+      expect([...tracked.walkableBuffers(walkable)], `walkable buffers at step ${state.step}`).toEqual(want.open.filter(walkable));
       expect(tracked.roots(), `queue entries at step ${state.step}`).toEqual(want.roots);
       for (const p of new Set([...state.pages.keys(), ...[...state.buffers.values()].flatMap((zb) => zb.pages)])) {
         const holding = [...state.buffers.values()].filter((zb) => zb.pages.includes(p)).map((zb) => zb.id);
