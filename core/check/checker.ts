@@ -139,6 +139,7 @@ export class Checker {
   /** Kept from the steps' writes when the caller hands them over (replay); else null and the checks scan. */
   private tracked: Tracked | null = null;
   private isOpenFn: ((id: BufferId) => boolean) | null = null;
+  private isWalkableFn: ((id: BufferId) => boolean) | null = null;
   /** The findings of the step being judged; `add` records one there and in all (one closure per Checker, not per step). */
   private stepFindings: Finding[] = [];
   private addFn: ((f: Finding) => void) | null = null;
@@ -153,6 +154,10 @@ export class Checker {
 
   private get isOpen(): (id: BufferId) => boolean {
     return (this.isOpenFn ??= (id) => !this.completedAt.has(id));
+  }
+
+  private get isWalkable(): (id: BufferId) => boolean {
+    return (this.isWalkableFn ??= (id) => !this.completedAt.has(id) && !this.lateBuffers.has(id));
   }
 
   private get add(): (f: Finding) => void {
@@ -252,7 +257,7 @@ export class Checker {
   private buffersMayHaveChanged(state: State, touched: ReadonlySet<string>, tables?: ReadonlySet<TableName>): boolean {
     if (!tables) return true;
     if (tables.has("socks") || tables.has("devq") || tables.has("pipes") || tables.has("buffers") || tables.has("ubufs")) return true;
-    if (touched.size) for (const zb of this.openBuffers(state)) for (const p of zb.pages) if (touched.has(p)) return true;
+    if (touched.size && this.openBufferHolds(state, touched)) return true;
     // A Data or skb change matters for queued skbs only.
     if (tables.has("datas") || tables.has("skbs")) {
       if (state.devq.size) return true;
@@ -323,7 +328,12 @@ export class Checker {
         // Reuse is the owner acting on a completion: judged only for pages
         // of a buffer the owner was told is complete.
         if (ev.holders.length === 0) return;
-        const told = [...state.buffers.values()].find((zb) => zb.pages.includes(ev.page) && this.completedAt.has(zb.id));
+        let told: ZBuffer | undefined;
+        for (const zb of this.buffersWith(state, ev.page)) {
+          if (!zb.pages.includes(ev.page) || !this.completedAt.has(zb.id)) continue;
+          told = zb;
+          break;
+        }
         if (!told) return;
         add({
           kind: "premature",
@@ -336,7 +346,7 @@ export class Checker {
         return;
       }
       case "read": {
-        for (const zb of state.buffers.values()) {
+        for (const zb of this.buffersWith(state, ev.page)) {
           const at = this.completedAt.get(zb.id);
           if (at === undefined || !zb.pages.includes(ev.page) || this.prematureBuffers.has(zb.id)) continue;
           this.prematureBuffers.add(zb.id);
@@ -426,8 +436,21 @@ export class Checker {
     });
   }
 
+  /** Whether a buffer not told complete holds one of `pages`. */
+  private openBufferHolds(state: State, pages: ReadonlySet<string>): boolean {
+    if (!this.tracked) {
+      for (const zb of this.openBuffers(state)) for (const p of zb.pages) if (pages.has(p)) return true;
+      return false;
+    }
+    // From the pages' side: a step touches a few pages, a long trace holds many buffers.
+    for (const p of pages) for (const id of this.tracked.buffersWith(p as PageId)) if (this.isOpen(id)) return true;
+    return false;
+  }
+
   private idle(state: State, zb: ZBuffer): boolean {
-    return zb.pages.length > 0 && zb.pages.every((p) => (state.pages.get(p)?.refcount ?? 0) === 0 && this.holderCount(state, p) === 0);
+    if (zb.pages.length === 0) return false;
+    for (const p of zb.pages) if ((state.pages.get(p)?.refcount ?? 0) !== 0 || this.holderCount(state, p) !== 0) return false;
+    return true;
   }
 
   /** lookup.ts holderCount, from the tracked references when kept. */
@@ -451,6 +474,17 @@ export class Checker {
     return out;
   }
 
+  /**
+   * The buffers that may hold `page`, in table order: from the tracked
+   * index when kept, else every buffer (callers test the pages).
+   */
+  private buffersWith(state: State, page: PageId): Iterable<ZBuffer> {
+    if (!this.tracked) return state.buffers.values();
+    const ids = this.tracked.buffersWith(page);
+    if (ids.length === 0) return NO_ZBUFFERS;
+    return ids.map((id) => state.buffers.get(id)!);
+  }
+
   /** Queue entries whose skb is alive (receive queues, then the device queue). */
   private roots(state: State): readonly Root[] {
     if (this.tracked) return this.tracked.roots();
@@ -461,19 +495,30 @@ export class Checker {
   }
 
   private checkBuffers(state: State, index: StepIndex, step: number, add: (f: Finding) => void): void {
+    // Idleness first (it only words "missed" findings), for the buffers
+    // whose pages' counts and holders changed: the others are as idle as
+    // they were.
+    const recheck = !this.tracked ? "all" : this.tracked.idleToRedo();
+    if (recheck === "all") for (const zb of this.openBuffers(state)) this.noteIdle(state, zb, step);
+    else
+      for (const id of recheck) {
+        const zb = this.isOpen(id) ? state.buffers.get(id) : undefined;
+        if (zb) this.noteIdle(state, zb, step);
+      }
     let roots: readonly Root[] | null = null;
     // Every open buffer not late found no outside holder when last asked:
-    // if nothing a walk reads changed since, none would now either. (A
-    // policy that waits on page holders reads pages, Datas and caches too.)
-    const redo = !this.tracked || this.mechanism.waitsOnPageHolders ? "all" : this.tracked.walksToRedo(state);
-    for (const zb of this.openBuffers(state)) {
-      if (this.idle(state, zb)) {
-        if (!this.idleSince.has(zb.id)) this.idleSince.set(zb.id, step);
-      } else {
-        this.idleSince.delete(zb.id);
-      }
-      if (this.lateBuffers.has(zb.id) || (redo !== "all" && !redo.has(zb.id))) continue;
-      const outside = this.outsideHolders(state, index, zb, (roots ??= this.roots(state)));
+    // if nothing a walk from the queues reads changed since, none would now
+    // either. (The pipes a policy that waits on page holders asks about
+    // depend on every page reference: asked every time.)
+    const redo = !this.tracked ? "all" : this.tracked.walksToRedo(state);
+    const fresh = redo === "all" ? NO_ROOTS : redo.roots;
+    const pipes = this.mechanism.waitsOnPageHolders && state.pipes.size > 0;
+    if (!pipes && redo !== "all" && redo.buffers.size === 0 && fresh.length === 0) return;
+    for (const zb of this.walkableBuffers(state)) {
+      // Every root when its walks may have changed, else the new ones only.
+      const walk = redo === "all" || redo.buffers.has(zb.id) ? (roots ??= this.roots(state)) : fresh;
+      if (walk.length === 0 && !pipes) continue;
+      const outside = this.outsideHolders(state, index, zb, walk);
       if (outside.length) {
         this.lateBuffers.add(zb.id);
         this.changed |= LATE;
@@ -487,6 +532,23 @@ export class Checker {
         });
       }
     }
+  }
+
+  /** When the buffer went idle (kept for the "missed" finding's words). */
+  private noteIdle(state: State, zb: ZBuffer, step: number): void {
+    if (!this.idle(state, zb)) this.idleSinceMap?.delete(zb.id);
+    else if (!this.idleSince.has(zb.id)) this.idleSince.set(zb.id, step);
+  }
+
+  /** The buffers neither told complete nor late, in table order. */
+  private walkableBuffers(state: State): ZBuffer[] {
+    if (!this.tracked) return this.openBuffers(state).filter((zb) => !this.lateBuffers.has(zb.id));
+    const out: ZBuffer[] = [];
+    for (const id of this.tracked.walkableBuffers(this.isWalkable)) {
+      const zb = state.buffers.get(id);
+      if (zb) out.push(zb);
+    }
+    return out;
   }
 
   /** The holders outside the stack that the policy's completion waits on. */
@@ -546,6 +608,8 @@ interface Outside {
 }
 
 const NO_OUTSIDE: Outside[] = [];
+const NO_ZBUFFERS: readonly ZBuffer[] = [];
+const NO_ROOTS: readonly Root[] = [];
 
 /** One holder per label (the first found keeps its place). */
 function put(out: Map<string, Outside> | null, label: string, objects: string[]): Map<string, Outside> {
@@ -559,12 +623,13 @@ function chainText(chain: readonly SkbId[]): string {
 
 /** Who holds each page in one state, worked out for the pages a check asks about. */
 class StepIndex {
-  private readonly byPage = new Map<PageId, readonly string[]>();
+  // Made on the first question: most steps' checks find nothing to ask.
+  private byPage: Map<PageId, readonly string[]> | null = null;
   constructor(private readonly state: State) {}
 
   holders(page: PageId): readonly string[] {
-    let list = this.byPage.get(page);
-    if (!list) this.byPage.set(page, (list = countedHoldersOf(this.state, page)));
+    let list = this.byPage?.get(page);
+    if (!list) (this.byPage ??= new Map()).set(page, (list = countedHoldersOf(this.state, page)));
     return list;
   }
 }

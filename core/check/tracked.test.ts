@@ -2,7 +2,8 @@
 /**
  * The checker's tracked indexes (tracked.ts), kept from each step's
  * writes, against the scans they replace, after every step of random
- * in-place replays: page references, open buffers, live queue entries.
+ * in-place replays: page references, open buffers, live queue entries,
+ * the buffers holding each page.
  */
 import { describe, expect, it } from "vitest";
 import { applyOp } from "../engine/apply";
@@ -49,6 +50,7 @@ describe("tracked indexes = scans", () => {
     const isOpen = (id: BufferId) => !done.has(id);
     let tracked: Tracked | null = null;
     let queuedSteps = 0;
+    let withPages = 0;
     for (const op of trace.ops) {
       const out = applyOp(state, op, "inplace");
       state = out.state;
@@ -58,10 +60,20 @@ describe("tracked indexes = scans", () => {
       const want = scanned(state, done);
       for (const p of state.pages.keys()) expect(tracked.refsOf(p), `${p} at step ${state.step}`).toBe(want.refs.get(p) ?? 0);
       expect([...tracked.openBuffers(isOpen)], `open buffers at step ${state.step}`).toEqual(want.open);
+      // Late: every fifth buffer, as a Checker would find some.
+      const walkable = (id: BufferId) => isOpen(id) && Number(id.replace(/\D/g, "")) % 5 !== 0;
+      expect([...tracked.walkableBuffers(walkable)], `walkable buffers at step ${state.step}`).toEqual(want.open.filter(walkable));
       expect(tracked.roots(), `queue entries at step ${state.step}`).toEqual(want.roots);
+      for (const p of new Set([...state.pages.keys(), ...[...state.buffers.values()].flatMap((zb) => zb.pages)])) {
+        const holding = [...state.buffers.values()].filter((zb) => zb.pages.includes(p)).map((zb) => zb.id);
+        expect(tracked.buffersWith(p), `buffers with ${p} at step ${state.step}`).toEqual(holding);
+        if (holding.length) withPages++;
+      }
       if (want.roots.length) queuedSteps++;
     }
     // The traces do put live skbs on queues (else the roots check is vacuous).
     if (policy === "msg-zerocopy") expect(queuedSteps).toBeGreaterThan(0);
+    // And buffers hold pages on 6.1, where every policy arms (else the buffersWith check is vacuous).
+    if (kernel === "6.1") expect(withPages).toBeGreaterThan(0);
   });
 });

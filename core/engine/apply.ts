@@ -5,7 +5,7 @@
  * state as it was and says why; an engine bug becomes an "internal" error.
  */
 import { OpFailure, type EngineError, type EngineEvent } from "../model/events";
-import { STEP_WORK_BUDGET, TABLES, Tx, WorkBudgetExceeded, type AccessLog, type TxMode, type WriteLog } from "../model/tx";
+import { STEP_WORK_BUDGET, TABLES, Tx, WorkBudgetExceeded, type AccessLog, type PolicyProbe, type TxMode, type WriteLog } from "../model/tx";
 import type { State, TableName } from "../model/types";
 import { opSpec, type ArgValue } from "../ops";
 import { brokenContract, contractMessage } from "../ops/contracts";
@@ -60,14 +60,17 @@ export interface ApplyOptions {
   readonly keepUndo?: boolean;
   /** Told of every entry the step reads or writes, its contracts' reads too (the search's footprints). */
   readonly access?: AccessLog | null;
+  /** Set when the step reads its policy (Tx.policy); the caller resets it. */
+  readonly probe?: PolicyProbe | null;
 }
 
 const DEFAULTS: ApplyOptions = {};
 
 export function applyOp(state: State, op: TraceOp, mode: TxMode, options: ApplyOptions = DEFAULTS): StepOutcome {
-  const { contracts = "enforce", budget = STEP_WORK_BUDGET, keepUndo = false, access = null } = options;
+  const { contracts = "enforce", budget = STEP_WORK_BUDGET, keepUndo = false, access = null, probe = null } = options;
   const tx = new Tx(state, mode, budget);
   tx.access = access;
+  tx.probe = probe;
   try {
     const spec = opSpec(op.fn);
     if (!spec) {
@@ -92,13 +95,12 @@ export function applyOp(state: State, op: TraceOp, mode: TxMode, options: ApplyO
       tx.emit({ kind: "unreachable", fn: spec.fn, contract: broken.contract.id, text: `${message}: Linux cannot take this path` });
     }
     spec.run(tx, op.result, args);
-    // One object per step, built whole (the search makes tens of millions).
-    const state2 = tx.commit();
-    if (keepUndo) return { state: state2, events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables, undo: tx.takeUndo() };
+    const after = tx.commit();
+    if (keepUndo) return { state: after, events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables, undo: tx.takeUndo() };
     const writes = tx.writes;
-    return writes
-      ? { state: state2, events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables, writes }
-      : { state: state2, events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables };
+    // One literal per kind of outcome: no copy of an outcome per step.
+    if (writes) return { state: after, events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables, writes };
+    return { state: after, events: tx.events, touchedPages: tx.touchedPages, touchedTables: tx.touchedTables };
   } catch (e) {
     if (e instanceof OpFailure) return failed(tx, e.error);
     if (e instanceof WorkBudgetExceeded)

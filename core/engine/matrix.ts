@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /**
- * The verdict matrix: one trace under every policy, judged one policy
- * after another without step records (engine/replay.ts judgeTrace).
+ * The verdict matrix: one trace under every policy, judged without step
+ * records (engine/replay.ts judgeTraces: the policies' common prefix
+ * replayed once, then one policy after another).
  */
 import type { Finding, Unjudged, Verdict } from "../check/checker";
 import { policyAbsence, policyKernels } from "../model/policies";
 import { POLICIES, type KernelId, type PolicyId, type State } from "../model/types";
 import type { Trace } from "../trace/ast";
 import { completionPolicy } from "../policy/registry";
-import { judgeTrace, settings } from "./replay";
+import { judgeTraces, settings } from "./replay";
 
 export interface MatrixEntry {
   readonly policy: PolicyId;
@@ -56,15 +57,15 @@ export function verdictMatrix(
   const k = kernel ?? base.kernel;
   const entries: MatrixEntry[] = [];
   const skipped: { policy: PolicyId; reason: string }[] = [];
+  const judged: PolicyId[] = [];
   for (const policy of policies) {
     const absent = policyAbsence(policy, k);
-    if (absent) {
-      skipped.push({ policy, reason: `${absent}; use kernel ${policyKernels(policy)}` });
-      continue;
-    }
-    // One policy after another, each keeping its findings and errors only.
-    const run = judgeTrace(trace, { policy, kernel: k, without: base.without }, onFinding && ((f, state) => onFinding(policy, f, state)));
-    entries.push({ policy, verdict: run.verdict, findings: run.findings, errors: run.errors, unjudged: run.unjudged, armed: run.armed });
+    if (absent) skipped.push({ policy, reason: `${absent}; use kernel ${policyKernels(policy)}` });
+    else judged.push(policy);
+  }
+  // Each policy keeping its findings and errors only; their common prefix replayed once.
+  for (const run of judgeTraces(trace, judged, { kernel: k, without: base.without }, onFinding)) {
+    entries.push({ policy: run.policy, verdict: run.verdict, findings: run.findings, errors: run.errors, unjudged: run.unjudged, armed: run.armed });
   }
   return { kernel: k, without: base.without, entries, skipped };
 }

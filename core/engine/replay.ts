@@ -16,12 +16,12 @@
  */
 import { Checker, unjudgedOf, verdictOf, type Finding, type Unjudged, type Verdict } from "../check/checker";
 import type { EngineError, EngineEvent } from "../model/events";
-import { emptyState, freezeTables } from "../model/tx";
+import { emptyState, freezeTables, thaw, undoWrites, type PolicyProbe, type WriteLog } from "../model/tx";
 import { DEFAULT_POLICY } from "../model/policies";
 import type { Grave, KernelId, PolicyId, State } from "../model/types";
 import type { Trace, TraceOp } from "../trace/ast";
 import { sortFixIds } from "../fixes/fixed";
-import { applyOp, type ContractMode } from "./apply";
+import { applyOp, type ApplyOptions, type ContractMode, type StepOutcome } from "./apply";
 
 export const CHECKPOINT_EVERY = 256;
 const EMPTY_EVENTS: readonly EngineEvent[] = Object.freeze([]);
@@ -191,35 +191,62 @@ export interface PassResult {
  */
 export function replayPass(trace: Trace, options: RunOptions, visit?: (step: PassStep) => void, start?: State): PassResult {
   const { policy, kernel, without } = settings(trace, options);
-  const ops = trace.ops;
   const apply = { contracts: options.contracts ?? trace.contracts ?? "enforce" } as const;
-  const checker = new Checker(policy);
   // The start's tables are the working set (its graves the master table checkpoints share).
-  let state = start ?? emptyState(kernel, policy, new Set(without));
-  const unjudged: Unjudged[] = [];
-  const onStep = options.onStep;
-  const step: Mutable<PassStep> = { index: 0, state, error: undefined, events: EMPTY_EVENTS, findings: EMPTY_FINDINGS, completion: false };
-  for (let i = 0; i < ops.length; i++) {
-    onStep?.(i);
-    const out = applyOp(state, ops[i], "inplace", apply);
-    state = out.state;
-    const notJudged = unjudgedOf(i + 1, out.error);
-    if (notJudged) unjudged.push(notJudged);
-    // A failed step writes nothing: its (absent) writes are none.
-    const found = checker.afterStep(state, out.events, out.error, out.touchedPages, out.touchedTables, out.writes ?? NO_WRITES);
-    if (visit) {
-      // One record, rewritten each step: the visitor reads it during the call only.
-      step.index = i;
-      step.state = state;
-      step.error = out.error;
-      step.events = out.events;
-      step.findings = found.length ? found : EMPTY_FINDINGS;
-      step.completion = hasCompletion(out.events);
-      visit(step);
-    }
+  const lane = new Lane(policy, visit);
+  const state = lane.run(trace.ops, 0, start ?? emptyState(kernel, policy, new Set(without)), apply, options.onStep);
+  const missed = lane.checker.finish(state);
+  return { state, checker: lane.checker, unjudged: lane.unjudged, missed };
+}
+
+/** One policy's judgement along a pass: its checker, the steps it could not judge, its visitor. */
+class Lane {
+  readonly checker: Checker;
+  readonly unjudged: Unjudged[] = [];
+  // One record, rewritten each step: the visitor reads it during the call only.
+  private readonly step: Mutable<PassStep> = {
+    index: 0,
+    state: undefined as unknown as State,
+    error: undefined,
+    events: EMPTY_EVENTS,
+    findings: EMPTY_FINDINGS,
+    completion: false,
+  };
+
+  constructor(
+    readonly policy: PolicyId,
+    private readonly visit?: (step: PassStep) => void,
+  ) {
+    this.checker = new Checker(policy);
   }
-  const missed = checker.finish(state);
-  return { state, checker, unjudged, missed };
+
+  /** Judge op `i`'s outcome (`state`: the state after it). */
+  judge(i: number, state: State, out: StepOutcome): void {
+    const notJudged = unjudgedOf(i + 1, out.error);
+    if (notJudged) this.unjudged.push(notJudged);
+    // A failed step writes nothing: its (absent) writes are none.
+    const found = this.checker.afterStep(state, out.events, out.error, out.touchedPages, out.touchedTables, out.writes ?? NO_WRITES);
+    if (!this.visit) return;
+    const step = this.step;
+    step.index = i;
+    step.state = state;
+    step.error = out.error;
+    step.events = out.events;
+    step.findings = found.length ? found : EMPTY_FINDINGS;
+    step.completion = hasCompletion(out.events);
+    this.visit(step);
+  }
+
+  /** Replay ops from `from` on `state`'s tables in place, judging each step; the state at the end. */
+  run(ops: readonly TraceOp[], from: number, state: State, apply: ApplyOptions, onStep?: (index: number) => void): State {
+    for (let i = from; i < ops.length; i++) {
+      onStep?.(i);
+      const out = applyOp(state, ops[i], "inplace", apply);
+      state = out.state;
+      this.judge(i, state, out);
+    }
+    return state;
+  }
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -274,6 +301,86 @@ export function judgeTrace(trace: Trace, options: RunOptions = {}, onFinding?: (
   if (onFinding) for (const f of pass.missed) onFinding(f, pass.state);
   const findings = pass.checker.all();
   return { policy, kernel, without, findings, unjudged: pass.unjudged, verdict: verdictOf(findings, pass.unjudged), errors, armed: armedSomething(pass.state) };
+}
+
+/**
+ * judgeTrace under each of `policies` (options.policy is not read), the
+ * same judgements in memory bounded the same way, with one replay for
+ * their common prefix: until a step reads its policy (Tx.policy: arming a
+ * buffer, a guest page going idle, ...) every policy's replay makes the
+ * same states, so one replay's states go to every policy's checker. At
+ * the first step that reads it, each other policy takes a copy of the
+ * tables as they stood before that step (the step's writes undone) and
+ * goes on alone from there. A long trace that arms nothing is replayed
+ * once for the whole verdict matrix.
+ */
+export function judgeTraces(
+  trace: Trace,
+  policies: readonly PolicyId[],
+  options: RunOptions = {},
+  onFinding?: (policy: PolicyId, f: Finding, state: State) => void,
+): Judgement[] {
+  if (policies.length === 0) return [];
+  const { kernel, without } = settings(trace, options);
+  const ops = trace.ops;
+  const probe: PolicyProbe = { read: false };
+  const contracts = options.contracts ?? trace.contracts ?? "enforce";
+  const shared: ApplyOptions = { contracts, probe };
+  const alone: ApplyOptions = { contracts };
+  const errors = policies.map(() => [] as { step: number; message: string }[]);
+  const lanes = policies.map(
+    (policy, p) =>
+      new Lane(policy, (s) => {
+        if (s.error) errors[p].push({ step: s.index + 1, message: s.error.message });
+        if (onFinding) for (const f of s.findings) onFinding(policy, f, s.state);
+      }),
+  );
+  let state = emptyState(kernel, policies[0], new Set(without));
+  const judged: Judgement[] = new Array(policies.length);
+  // A lane's judgement as soon as it reaches the end: its state goes then.
+  const end = (p: number, last: State) => {
+    const lane = lanes[p];
+    const missed = lane.checker.finish(last);
+    if (onFinding) for (const f of missed) onFinding(lane.policy, f, last);
+    const findings = lane.checker.all();
+    const verdict = verdictOf(findings, lane.unjudged);
+    judged[p] = { policy: lane.policy, kernel, without, findings, unjudged: lane.unjudged, verdict, errors: errors[p], armed: armedSomething(last) };
+  };
+  for (let i = 0; i < ops.length; i++) {
+    options.onStep?.(i);
+    probe.read = false;
+    const before = state;
+    const out = applyOp(state, ops[i], "inplace", lanes.length > 1 ? shared : alone);
+    state = out.state;
+    if (probe.read) {
+      // The outcome is the first policy's; every other starts over at this
+      // step, from the tables as they were before it (one copy kept aside,
+      // copied again for each policy but the last).
+      const aside = tablesBefore(before, state, out.writes);
+      lanes[0].judge(i, state, out);
+      end(0, lanes[0].run(ops, i + 1, state, alone, options.onStep));
+      for (let p = 1; p < lanes.length; p++) {
+        const start = { ...(p === lanes.length - 1 ? aside : thaw(aside)), policy: policies[p] };
+        end(p, lanes[p].run(ops, i, start, alone, options.onStep));
+      }
+      return judged;
+    }
+    for (const lane of lanes) lane.judge(i, state, out);
+  }
+  lanes.forEach((_, p) => end(p, state));
+  return judged;
+}
+
+/**
+ * A working state of its own, as the tables stood before a step run in
+ * place: `before` is the State the step started from (its counters and
+ * caches), `after` the one it made, `writes` its log (none: it failed, so
+ * the tables are as before).
+ */
+function tablesBefore(before: State, after: State, writes: WriteLog | undefined): State {
+  const own = { ...thaw(after), kernel: before.kernel, without: before.without, step: before.step, counters: before.counters, caches: before.caches };
+  if (writes) undoWrites(own, writes);
+  return own;
 }
 
 export function runTrace(trace: Trace, options: RunOptions = {}): Run {

@@ -49,9 +49,21 @@ export class WorkBudgetExceeded extends Error {
   }
 }
 
+/**
+ * Set when a step reads its policy (Tx.policy): until a step does, every
+ * policy's replay of a trace makes the same states (engine/replay.ts
+ * judgeTraces shares them). Operations read the policy through the Tx
+ * only, never a State's field (matrix.test.ts checks the sources).
+ */
+export interface PolicyProbe {
+  read: boolean;
+}
+
 export class Tx {
   readonly kernel: KernelId;
-  readonly policy: PolicyId;
+  private readonly policyId: PolicyId;
+  /** Told when the step reads its policy (the caller resets it). */
+  probe: PolicyProbe | null = null;
   /** Fix ids reverted for this run (State.without). */
   readonly without: ReadonlySet<string>;
   readonly step: number;
@@ -100,7 +112,7 @@ export class Tx {
     private readonly budget = STEP_WORK_BUDGET,
   ) {
     this.kernel = base.kernel;
-    this.policy = base.policy;
+    this.policyId = base.policy;
     this.without = base.without;
     this.step = base.step + 1;
     this.counters = base.counters;
@@ -111,6 +123,12 @@ export class Tx {
       this.tables = {} as Record<TableName, AnyMap>;
       for (const t of TABLES) this.tables[t] = base[t] as AnyMap;
     }
+  }
+
+  /** The trace's completion policy: what the owner armed and how it is told. */
+  get policy(): PolicyId {
+    if (this.probe) this.probe.read = true;
+    return this.policyId;
   }
 
   /** The page-fragment caches (napi, pfrag): state outside the tables. */
@@ -125,13 +143,13 @@ export class Tx {
   }
 
   get<T extends TableName>(table: T, key: string): RecordOf<T> | undefined {
-    const value = this.tables[table].get(key) as RecordOf<T> | undefined;
+    const value = tableOf(this.tables, table).get(key) as RecordOf<T> | undefined;
     this.access?.read(table, key, value !== undefined);
     return value;
   }
 
   has(table: TableName, key: string): boolean {
-    const present = this.tables[table].has(key);
+    const present = tableOf(this.tables, table).has(key);
     this.access?.read(table, key, present);
     return present;
   }
@@ -139,7 +157,7 @@ export class Tx {
   /** Live records of a table (read-only view; do not write through it). */
   all<T extends TableName>(table: T): ReadonlyMap<KeyOf<T>, RecordOf<T>> {
     this.access?.read(table, null);
-    return this.tables[table] as unknown as ReadonlyMap<KeyOf<T>, RecordOf<T>>;
+    return tableOf(this.tables, table) as unknown as ReadonlyMap<KeyOf<T>, RecordOf<T>>;
   }
 
   /** Count work; every engine loop calls this (or set/emit) each turn. */
@@ -149,7 +167,7 @@ export class Tx {
   }
 
   set<T extends TableName>(table: T, key: string, value: RecordOf<T>): void {
-    this.access?.write(table, key, this.tables[table].has(key));
+    this.access?.write(table, key, tableOf(this.tables, table).has(key));
     this.spend();
     const map = this.writable(table);
     if (this.mode === "inplace") {
@@ -162,7 +180,7 @@ export class Tx {
   }
 
   delete(table: TableName, key: string): void {
-    this.access?.write(table, key, this.tables[table].has(key));
+    this.access?.write(table, key, tableOf(this.tables, table).has(key));
     const map = this.writable(table);
     if (!map.has(key)) return;
     if (this.mode === "inplace") {
@@ -201,7 +219,7 @@ export class Tx {
     const t = this.tables;
     return {
       kernel: this.kernel,
-      policy: this.policy,
+      policy: this.policyId,
       without: this.without,
       step: this.step,
       counters: this.counters,
@@ -247,11 +265,41 @@ export class Tx {
     if (this.mode === "pure") {
       this.copied ??= new Set();
       if (!this.copied.has(table)) {
-        this.tables[table] = new Map(this.tables[table]);
+        this.tables[table] = new Map(tableOf(this.tables, table));
         this.copied.add(table);
       }
     }
-    return this.tables[table];
+    return tableOf(this.tables, table);
+  }
+}
+
+/**
+ * tables[table] by named loads: a keyed load by a table name, on States of
+ * several shapes, is megamorphic, and every read and write of a step goes
+ * through here.
+ */
+function tableOf(tables: Record<TableName, AnyMap>, table: TableName): AnyMap {
+  switch (table) {
+    case "skbs":
+      return tables.skbs;
+    case "datas":
+      return tables.datas;
+    case "pages":
+      return tables.pages;
+    case "graves":
+      return tables.graves;
+    case "pipes":
+      return tables.pipes;
+    case "socks":
+      return tables.socks;
+    case "devq":
+      return tables.devq;
+    case "ubufs":
+      return tables.ubufs;
+    case "buffers":
+      return tables.buffers;
+    case "fclones":
+      return tables.fclones;
   }
 }
 

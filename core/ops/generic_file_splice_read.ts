@@ -103,10 +103,7 @@ export const generic_file_splice_read_spec = defineOp({
     // A file page to read, or a new one first.
     make: (c, d, fn) => {
       const read = (f: string) => ({ fn, result: c.fresh("q"), args: [ref(f), int(0), int(1 + (d[2] % 4096))] });
-      const f = c.pick(
-        [...c.state.pages.values()].filter((p) => p.owner === "file" && !p.freed).map((p) => p.name),
-        d[1],
-      );
+      const f = c.filePage(d[1]);
       if (f) return read(f);
       const made = c.fresh("f");
       return [{ fn: "find_or_create_page", result: made, args: [] }, read(made)];

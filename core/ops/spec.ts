@@ -113,6 +113,8 @@ export interface FuzzCtx {
   freeable(n: number): string | undefined;
   /** A page not yet freed. */
   page(n: number): string | undefined;
+  /** A page-cache page (owner "file") not yet freed. */
+  filePage(n: number): string | undefined;
   /** The len of the skb an argument names (0 when unknown). */
   lenOf(arg: Arg | null): number;
   /** A length that matters for an skb of length len: 0, 1, a third, half, len - 1, len. */
