@@ -14,6 +14,7 @@ import { DEFAULT_OPS, candidates, menuOps } from "./menu";
 import { DEFAULT_PREFIX, replayPath } from "./search";
 import { judgeSteps, judgeStepsInPlace, type PathSummary } from "./step";
 import { Walker, identityHash, stepIdentity } from "./walk";
+import { lcg, randomPath } from "../testdata/searchPaths";
 import { thaw, undoWrites } from "../model/tx";
 import type { State } from "../model/types";
 import type { Step } from "./menu";
@@ -34,24 +35,12 @@ function footprintOf(state: State, summary: PathSummary, step: Step): Footprint 
 describe("footprints", () => {
   it("taken at the parent, decide independence of the edge as those taken at the child do", () => {
     const walker = new Walker(config, start, true);
-    let seed = 11;
-    const rnd = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
+    const rnd = lcg(11);
     let compared = 0;
     let independentPairs = 0;
     for (let walk = 0; walk < 40; walk++) {
       // A random parent of up to 2 steps, then a random edge from it.
-      let state = start.state;
-      let summary = start.summary;
-      const steps: number[] = [];
-      for (let d = 0; d < rnd(3); d++) {
-        const cands = candidates(state, config.ops);
-        const i = rnd(cands.length);
-        const j = judgeSteps(policy, state, summary, cands[i], "quiescent");
-        if (j.error) break;
-        steps.push(i);
-        state = j.state;
-        summary = j.summary;
-      }
+      const { steps } = randomPath(policy, start, config.ops, rnd(3), rnd);
       walker.moveTo(steps);
       const parentCands = walker.candidatesAt(walker.depth);
       const e = rnd(parentCands.length);
@@ -84,8 +73,7 @@ describe("footprints", () => {
   });
 
   it("steps that each make an object commute when independent, though both pick the same first free name", () => {
-    let seed = 5;
-    const rnd = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
+    const rnd = lcg(5);
     const key = (state: State, summary: PathSummary, first: Step, second: Step): string | null => {
       const a = judgeSteps(policy, state, summary, first, "quiescent");
       if (a.error) return null;
@@ -96,15 +84,7 @@ describe("footprints", () => {
     };
     let pairs = 0;
     for (let walk = 0; walk < 12 && pairs < 40; walk++) {
-      let state = start.state;
-      let summary = start.summary;
-      for (let d = 0; d < 1 + rnd(2); d++) {
-        const cands = candidates(state, config.ops);
-        const j = judgeSteps(policy, state, summary, cands[rnd(cands.length)], "quiescent");
-        if (j.error) break;
-        state = j.state;
-        summary = j.summary;
-      }
+      const { state, summary } = randomPath(policy, start, config.ops, 1 + rnd(2), rnd);
       const here = thaw(state);
       const making = candidates(here, config.ops).filter((s) => s.length === 1 && s[0].result);
       const feet = making.map((s) => footprintOf(here, summary, s));

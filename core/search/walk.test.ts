@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { canonicalKey } from "./canon";
-import { DEFAULT_OPS, candidates, menuOps } from "./menu";
+import { DEFAULT_OPS, menuOps } from "./menu";
 import { DEFAULT_PREFIX, replayPath } from "./search";
-import { judgeSteps } from "./step";
 import { Walker, identityHash, sameIdentity, stepIdentity } from "./walk";
+import { lcg, randomPath } from "../testdata/searchPaths";
 
 describe("Walker", () => {
   it("reaches, by undo and redo in place, the state of a pure replay of each path", () => {
@@ -16,23 +16,11 @@ describe("Walker", () => {
     const config = { policy, ops: menuOps(DEFAULT_OPS, "6.1"), require: null, missedAt: "quiescent" } as const;
     const start = replayPath({ policy, kernel: "6.1" }, DEFAULT_PREFIX);
     const walker = new Walker(config, start, true);
-    let seed = 7;
-    const rnd = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
+    const rnd = lcg(7);
     let checked = 0;
     for (let walk = 0; walk < 60; walk++) {
       // A random path of up to 4 steps the kernel accepts, chosen on pure states.
-      let state = start.state;
-      let summary = start.summary;
-      const steps: number[] = [];
-      for (let d = 0; d < 1 + rnd(4); d++) {
-        const cands = candidates(state, config.ops);
-        const i = rnd(cands.length);
-        const j = judgeSteps(policy, state, summary, cands[i], "quiescent");
-        if (j.error) break;
-        steps.push(i);
-        state = j.state;
-        summary = j.summary;
-      }
+      const { steps, state, summary } = randomPath(policy, start, config.ops, 1 + rnd(4), rnd);
       walker.moveTo(steps);
       expect(walker.depth).toBe(steps.length);
       expect(canonicalKey(walker.state, walker.summary)).toBe(canonicalKey(state, summary));
@@ -77,8 +65,7 @@ describe("Walker", () => {
     const config = { policy, ops: menuOps(DEFAULT_OPS, "6.1"), require: null, missedAt: "quiescent" } as const;
     const start = replayPath({ policy, kernel: "6.1" }, DEFAULT_PREFIX);
     const walker = new Walker(config, start, true);
-    let seed = 3;
-    const rnd = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
+    const rnd = lcg(3);
     let looked = 0;
     for (let walk = 0; walk < 30; walk++) {
       const steps: number[] = [];
