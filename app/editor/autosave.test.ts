@@ -66,4 +66,19 @@ describe("autosave", () => {
     expect(drafts.session()!.source).toBe(`${big}put_page(g)\n`);
     auto.stop();
   });
+  it("an edit followed at once by another trace is saved under its own entry, not lost", () => {
+    const drafts = new Drafts(memory());
+    const auto = startAutosave(drafts, () => "");
+    setSource("# title: mine\na = alloc_skb(256)\n", "edit");
+    setSource("# title: mine\na = alloc_skb(256)\nkfree_skb(a)\n", "edit");
+    // "new trace" before the pause is over: the edit is not waited for.
+    setSource("# title: new trace\n", "open");
+    expect(drafts.recent().map((e) => e.title)).toEqual(["mine"]);
+    expect(drafts.source(drafts.recent()[0].id)).toBe("# title: mine\na = alloc_skb(256)\nkfree_skb(a)\n");
+    setSource("# title: new trace\nx = alloc_skb(64)\n", "edit");
+    vi.advanceTimersByTime(AUTOSAVE_MS);
+    expect(drafts.recent().map((e) => e.title)).toEqual(["new trace", "mine"]);
+    expect(drafts.session()!.source).toBe("# title: new trace\nx = alloc_skb(64)\n");
+    auto.stop();
+  });
 });

@@ -35,11 +35,7 @@ export function startAutosave(drafts: Drafts, fragment: () => string, debounceMs
   /** A large text opened and not edited since: not written. */
   let skip = false;
 
-  const save = () => {
-    clearTimeout(timer);
-    if (!dirty || skip) return;
-    dirty = false;
-    const s = useScope.getState();
+  const write = (s: ScopeData) =>
     drafts.save({
       id,
       source: s.source,
@@ -50,11 +46,25 @@ export function startAutosave(drafts: Drafts, fragment: () => string, debounceMs
       selection: nameOfKey(s.selection),
       fragment: fragment(),
     });
+
+  const save = () => {
+    clearTimeout(timer);
+    if (!dirty || skip) return;
+    dirty = false;
+    write(useScope.getState());
   };
 
   const unsubscribe = useScope.subscribe((now, before) => {
     if (!WATCHED.some((k) => now[k] !== before[k])) return;
     if (now.sourceRev !== before.sourceRev) {
+      // Another text replaces this one before the pause is over: its last
+      // change goes to its own entry now, or it would be saved under the
+      // next text's id, or never.
+      if (now.sourceOrigin !== "edit" && dirty && !skip) {
+        clearTimeout(timer);
+        dirty = false;
+        write(before);
+      }
       if (now.sourceOrigin === "edit") id ??= drafts.newId();
       else if (adopted !== undefined) id = adopted;
       else id = isOwnWork(now.source) ? drafts.newId() : null;
