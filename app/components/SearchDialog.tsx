@@ -174,7 +174,7 @@ function SearchBody({ open }: { open: boolean }) {
             </label>
           </div>
           <p className="hint" id={`${ids}-depth`}>
-            Steps after the start: depth 3 takes seconds, depth 4 about a minute; depths 5 and 6 take long, or stop at the state budget.
+            Steps after the start: depths 3 and 4 take seconds, depth 5 minutes, depth 6 an hour or more (on two cores), or they stop at the state budget.
           </p>
 
           <fieldset className="search-start">
