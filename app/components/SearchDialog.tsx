@@ -174,7 +174,8 @@ function SearchBody({ open }: { open: boolean }) {
             </label>
           </div>
           <p className="hint" id={`${ids}-depth`}>
-            Steps after the start: depths 3 and 4 take seconds, depth 5 minutes, depth 6 an hour or more (on two cores), or they stop at the state budget.
+            Steps after the start: depths 3 and 4 take seconds, depth 5 a minute or two, depth 6 half an hour or more (on two cores), or they stop at the state
+            budget.
           </p>
 
           <fieldset className="search-start">
