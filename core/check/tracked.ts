@@ -141,8 +141,10 @@ export class Tracked {
     for (const p of state.pipes.values()) pipeRefs(this.refs, p, 1);
     for (const u of state.ubufs.values()) ubufRefs(this.refs, u, 1);
     for (const zb of state.buffers.values()) {
-      if (isOpen(zb.id)) this.open.push(zb.id);
-      if (isOpen(zb.id)) this.walkable.push(zb.id);
+      if (isOpen(zb.id)) {
+        this.open.push(zb.id);
+        this.walkable.push(zb.id);
+      }
       this.placeBuffer(zb.id);
       this.bufferPages(zb.id, zb.pages, 1);
     }

@@ -189,7 +189,7 @@ export function defineOp<const P extends readonly ParamKind[]>(spec: OpSpec<P>):
 
 /**
  * Arguments are immutable, so the menu (~90 steps per search state) shares
- * one frozen object per name and per small value. The caches are bounded:
+ * one frozen object per name and per value. The caches are bounded:
  * the fuzzer's names are arbitrary.
  */
 const ARG_CACHE_MAX = 4096;

@@ -341,6 +341,12 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
   const internal: { parent: number; path: readonly TraceOp[]; message: string }[] = [];
   const applied = new Array<number>(config.ops.length).fill(0);
   const opIndex = new Map(config.ops.map((fn, k) => [fn, k]));
+  const countApplied = (step: readonly TraceOp[]) => {
+    for (const op of step) {
+      const k = opIndex.get(op.fn);
+      if (k !== undefined) applied[k]++;
+    }
+  };
   const work: number[] = [];
   const skip = new Set<FindingKind>(config.skipKinds ?? []);
   const every = control.checkEvery ?? 1024;
@@ -401,10 +407,7 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
         const at = walker.indexAt(walker.depth - 1, step, ids![c]);
         const there = at !== undefined && at < sleep.index ? offered![at] : null;
         if (there && independent(there, sleep.foot)) {
-          for (const op of step) {
-            const k = opIndex.get(op.fn);
-            if (k !== undefined) applied[k]++;
-          }
+          countApplied(step);
           skipped++;
           continue;
         }
@@ -417,10 +420,7 @@ export function expandSlice(config: SearchConfig, start: Start, nodes: readonly 
         if (j.error.kind === "internal") internal.push({ parent: i, path: [...walker.ops(), ...step], message: j.error.message });
         continue;
       }
-      for (const op of step) {
-        const k = opIndex.get(op.fn);
-        if (k !== undefined) applied[k]++;
-      }
+      countApplied(step);
       const childUsed = used || (config.require !== null && step.some((op) => op.fn === config.require));
       if (config.require === null || childUsed) {
         for (const kind of j.kinds) {
@@ -483,10 +483,10 @@ interface Level {
 const newLevel = (): Level => ({ parent: new IntList(), step: new IntList() });
 
 /**
- * One search, level by level. The app drives it with workers: tasks(n)
- * cuts the current level into slices, each worker runs expandSlice, and
- * accept() takes the results in slice order; search() does the same in
- * this thread.
+ * One search, level by level. searchAsync drives it with workers: it cuts
+ * the current level into slices (sliceAt), each worker runs expandSlice,
+ * and accept() takes the results in slice order; search() does the same
+ * in this thread.
  *
  * What it keeps: the visited set as 64-bit fingerprints (fingerprint.ts),
  * and the tree of kept nodes as two integers per node (parent, step
@@ -591,11 +591,7 @@ export class SearchRun {
     // n = Infinity: as many slices as the size allows (Math.ceil(rest / Infinity) is 0).
     const per = Math.max(1, Math.min(size, Number.isFinite(n) ? Math.ceil(rest / Math.max(1, n)) : size));
     const out: FrontierNode[][] = [];
-    for (let i = this.cursor; i < total && out.length < n; i += per) {
-      const slice: FrontierNode[] = [];
-      for (let k = i; k < Math.min(total, i + per); k++) slice.push({ steps: this.stepsOf(this.level, k) });
-      out.push(slice);
-    }
+    for (let i = this.cursor; i < total && out.length < n; i += per) out.push(this.sliceAt(i, per));
     return out;
   }
 
@@ -608,7 +604,7 @@ export class SearchRun {
 
   /** The next `n` frontier nodes (this thread). */
   take(n: number): FrontierNode[] {
-    return this.tasks(1, n)[0] ?? [];
+    return this.sliceAt(this.cursor, n);
   }
 
   /**

@@ -220,10 +220,12 @@ export function identityHash(step: Step): number {
 export function sameIdentity(x: Step, y: Step): boolean {
   if (x.length !== y.length) return false;
   for (let i = 0; i < x.length; i++) {
-    const [a, b] = [x[i], y[i]];
+    const a = x[i];
+    const b = y[i];
     if (a.fn !== b.fn || a.args.length !== b.args.length) return false;
     for (let k = 0; k < a.args.length; k++) {
-      const [p, q] = [a.args[k], b.args[k]];
+      const p = a.args[k];
+      const q = b.args[k];
       if (p === q) continue;
       if (p.kind !== q.kind) return false;
       if (p.kind === "ref" && q.kind === "ref" ? p.name !== q.name || p.index !== q.index : (p as { value: unknown }).value !== (q as { value: unknown }).value)
