@@ -107,13 +107,14 @@ describe("search machine", () => {
     const unsubscribe = useScope.subscribe((s, before) => {
       if (s.search.progress !== before.search.progress && s.search.progress) seen.push(s.search.progress.states);
     });
-    actor.send({ type: "START", request: request({ maxDepth: 3 }) });
-    await until(() => actor.getSnapshot().value !== "running");
+    // Depth 4: seconds of work, so several reports whatever the machine (depth 3 now ends within one 100 ms period).
+    actor.send({ type: "START", request: request({ maxDepth: 4 }) });
+    await until(() => actor.getSnapshot().value !== "running", 60_000);
     unsubscribe();
     expect(seen.length).toBeGreaterThan(1);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
     expect(seen.at(-1)).toBe(scope().phases[0].states);
-    expect(scope().progress).toMatchObject({ depth: 3, maxDepth: 3 });
+    expect(scope().progress).toMatchObject({ depth: 4, maxDepth: 4 });
     expect(scope().progress!.statesPerSecond).toBeGreaterThan(0);
   });
 
