@@ -165,7 +165,18 @@ export interface Sock {
   readonly name: SockId;
   /** sk_receive_queue: each entry holds one skb reference. */
   readonly queue: readonly SkbId[];
+  /**
+   * The family, fixed by the first skb the socket receives (socket(2) fixes
+   * it in Linux; the trace's sock_create does not say): "inet" by local
+   * delivery (sock_queue_rcv_skb), "packet" by a tap (dev_queue_xmit_nit),
+   * "netlink" by an upcall (queue_userspace_packet). Absent: nothing
+   * received yet. It decides what a splice() of the socket does
+   * (contracts.ts splice-stream-sockets).
+   */
+  readonly family?: SockFamily;
 }
+
+export type SockFamily = "inet" | "packet" | "netlink";
 
 /**
  * An skb handed to the device (dev_queue_xmit): the qdisc and the driver's

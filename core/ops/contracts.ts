@@ -12,9 +12,9 @@
  * broken, or null. It returns null when an argument names nothing (the
  * operation then reports the unknown name or the freed object itself).
  */
-import type { ArgValue } from "./index";
+import type { ArgValue } from "./spec";
 import { DATAREF_MASK } from "../model/lookup";
-import type { Data, Skb, SkbId, SockId, State } from "../model/types";
+import type { Data, Skb, SkbId, Sock, SockFamily, SockId, State } from "../model/types";
 
 export interface Contract {
   /** A stable name, used in messages, JSON and tests. */
@@ -32,8 +32,8 @@ export interface Contract {
    * a `# contracts: flag` trace; the others are refused there too.
    */
   readonly flaggable: boolean;
-  /** Why the step breaks it, or null. */
-  broken(state: State, args: readonly ArgValue[]): string | null;
+  /** Why the step breaks it, or null (`fn`: which of `fns` is called). */
+  broken(state: State, args: readonly ArgValue[], fn: string): string | null;
 }
 
 const skbAt = (state: State, name: ArgValue): Skb | undefined => state.skbs.get(name as SkbId);
@@ -48,6 +48,18 @@ function queueOf(state: State, skb: SkbId): SockId | null {
   for (const sock of state.socks.values()) if (sock.queue.includes(skb)) return sock.name;
   return null;
 }
+
+/** A socket `family`'s receiving operation may queue to: one of that family, or of none yet. */
+export function receivesAs(sock: Sock | undefined, family: SockFamily): boolean {
+  return sock?.family === undefined || sock.family === family;
+}
+
+/** The family of socket each receiving operation queues to (Sock.family). */
+export const FAMILY_OF: Readonly<Record<string, SockFamily>> = {
+  sock_queue_rcv_skb: "inet",
+  dev_queue_xmit_nit: "packet",
+  queue_userspace_packet: "netlink",
+};
 
 export const CONTRACTS: readonly Contract[] = [
   {
@@ -66,15 +78,32 @@ export const CONTRACTS: readonly Contract[] = [
   {
     id: "splice-stream-sockets",
     fns: ["skb_splice_bits"],
-    rule: "the skb was received by a socket whose family splices (TCP, unix, kcm, tls), not a netlink message",
+    rule: "the skb was received by a socket whose family splices (TCP, unix, kcm, tls), not a netlink message or a packet tap's clone",
     source:
-      "net/netlink/af_netlink.c: netlink_ops (6.1 l.2768-2787) has no splice_read, so net/socket.c sock_splice_read() (l.1091-1092) falls back to generic_file_splice_read(), which reads through netlink_recvmsg() and copies; skb_splice_bits() is called only by tcp_splice_data_recv (net/ipv4/tcp.c l.747), unix_stream_splice_actor (net/unix/af_unix.c l.3039), kcm (net/kcm/kcmsock.c l.1187) and tls (net/tls/tls_sw.c l.2393)",
+      "net/netlink/af_netlink.c: netlink_ops (6.1 l.2768-2787) and net/packet/af_packet.c: packet_ops (6.1 l.4805-4825) have no splice_read, so net/socket.c sock_splice_read() (l.1091-1092) falls back to generic_file_splice_read(), which reads through netlink_recvmsg() or packet_recvmsg() and copies; skb_splice_bits() is called only by tcp_splice_data_recv (net/ipv4/tcp.c l.747), unix_stream_splice_actor (net/unix/af_unix.c l.3039), kcm (net/kcm/kcmsock.c l.1187) and tls (net/tls/tls_sw.c l.2393)",
     flaggable: true,
     broken(state, args) {
       const skb = skbAt(state, args[0]);
-      return skb?.destructor?.fn === "netlink_skb_destructor"
-        ? `${skb.name} is a netlink message (queued by netlink_unicast): netlink has no splice_read, so a splice() of its socket copies through netlink_recvmsg()`
+      if (!skb) return null;
+      if (skb.destructor?.fn === "netlink_skb_destructor")
+        return `${skb.name} is a netlink message (queued by netlink_unicast): netlink has no splice_read, so a splice() of its socket copies through netlink_recvmsg()`;
+      const on = queueOf(state, skb.name);
+      return on && state.socks.get(on)?.family === "packet"
+        ? `${skb.name} is on packet socket ${on}'s queue (a tap's clone): packet sockets have no splice_read, so a splice() of ${on} copies through packet_recvmsg()`
         : null;
+    },
+  },
+  {
+    id: "socket-family",
+    fns: Object.keys(FAMILY_OF),
+    rule: "one socket receives one way: local delivery to an inet socket, a tap's clone to a packet socket, an upcall to a netlink socket",
+    source:
+      "net/socket.c __sock_create() (6.1 l.1479) fixes a socket's family, and its ops, at socket(2); __sock_queue_rcv_skb() (net/core/sock.c l.480) queues for inet sockets, packet_rcv() (net/packet/af_packet.c l.2287) for AF_PACKET ones, netlink_unicast() (net/netlink/af_netlink.c l.1327) for netlink ones",
+    flaggable: false,
+    broken(state, args, fn) {
+      const sock = state.socks.get(args[0] as SockId);
+      const wanted = FAMILY_OF[fn];
+      return receivesAs(sock, wanted) ? null : `${sock!.name} is a ${sock!.family} socket; ${fn} queues to ${wanted} sockets`;
     },
   },
   {
@@ -307,7 +336,7 @@ export interface BrokenContract {
 /** The first contract this call breaks in this state, or null. */
 export function brokenContract(state: State, fn: string, args: readonly ArgValue[]): BrokenContract | null {
   for (const contract of contractsOf(fn)) {
-    const why = contract.broken(state, args);
+    const why = contract.broken(state, args, fn);
     if (why) return { contract, why };
   }
   return null;

@@ -50,9 +50,48 @@ describe("dev_queue_xmit_nit", () => {
 
 describe("caller contract in-flight", () => {
   it("refuses to tap or upcall an skb a socket has queued", () => {
-    const src = `a = alloc_skb(256)\nk = sock_create()\nsock_queue_rcv_skb(k, a)\nt = dev_queue_xmit_nit(k, a)\nu = queue_userspace_packet(k, a, true)`;
+    const src = `a = alloc_skb(256)\nk = sock_create()\nsock_queue_rcv_skb(k, a)\np = sock_create()\nt = dev_queue_xmit_nit(p, a)\nn = sock_create()\nu = queue_userspace_packet(n, a, true)`;
     const run = trace(`# kernel: 6.1\n${src}`);
-    expect(run.steps[3].error).toMatchObject({ kind: "precondition", contract: "in-flight" });
     expect(run.steps[4].error).toMatchObject({ kind: "precondition", contract: "in-flight" });
+    expect(run.steps[6].error).toMatchObject({ kind: "precondition", contract: "in-flight" });
+  });
+});
+
+// Read: 6.1 net/packet/af_packet.c packet_ops l.4805-4825 (no splice_read),
+// net/socket.c sock_splice_read() l.1085-1094 (generic_file_splice_read, a copy, without one).
+describe("a tap's socket is a packet socket", () => {
+  const TAPPED = `${ARMED}\nt = dev_queue_xmit_nit(k, a)\nkfree_skb(a)`;
+
+  it("takes its family from the tap, and the family is in the state's key", () => {
+    const run = clean(trace(TAPPED, { policy: "msg-zerocopy" }));
+    expect(run.final.socks.get("k" as never)!.family).toBe("packet");
+  });
+
+  it("without rx-orphan-frags the clone holds the user's page, yet no splice takes it: packet sockets copy", () => {
+    const run = trace(`${TAPPED}\nq = skb_splice_bits(t, 0, 4096)\nskb_copy_datagram_iter(t, 0, 4096)`, {
+      policy: "msg-zerocopy",
+      without: ["rx-orphan-frags"],
+    });
+    expect(view(run.final).skbs.t).toMatchObject({ frags: ["g+0:4096"] });
+    const splice = run.steps[run.steps.length - 2];
+    expect(splice.error).toMatchObject({ kind: "precondition", contract: "splice-stream-sockets" });
+    expect(splice.error!.message).toContain("packet socket k");
+    expect(run.final.pipes.size).toBe(0);
+    // The reader copies: packet_recvmsg().
+    expect(run.steps[run.steps.length - 1].error).toBeUndefined();
+  });
+
+  it("refuses local delivery to it, and a tap on an inet socket", () => {
+    const run = trace(
+      `${TAPPED}\nb = alloc_skb(256)\nsock_queue_rcv_skb(k, b)\nj = sock_create()\nsock_queue_rcv_skb(j, b)\nc = alloc_skb(256)\nx = dev_queue_xmit_nit(j, c)`,
+      {
+        policy: "msg-zerocopy",
+      },
+    );
+    const n = run.steps.length;
+    expect(run.steps[n - 5].error).toMatchObject({ kind: "precondition", contract: "socket-family" });
+    expect(run.steps[n - 3].error).toBeUndefined();
+    expect(run.steps[n - 1].error).toMatchObject({ kind: "precondition", contract: "socket-family" });
+    expect(run.final.socks.get("j" as never)!.family).toBe("inet");
   });
 });

@@ -47,6 +47,7 @@ import * as kernel from "../kernel/skbuff";
 import { fixed } from "../fixes/fixed";
 import { cloneSkb } from "./skb_clone";
 import { orphan } from "./skb_orphan";
+import { receiverFor } from "./sock_queue_rcv_skb";
 import { defineOp, op, ref, type Step } from "./spec";
 
 export function dev_queue_xmit_nit(tx: Tx, result: string, sockName: string, name: string): void {
@@ -61,7 +62,7 @@ export function dev_queue_xmit_nit(tx: Tx, result: string, sockName: string, nam
   clone = orphan(tx, tx.get("skbs", result)!);
   tx.emit({ kind: "substep", fn: "packet_rcv", text: `${result} is not shared: skb_set_owner_r, then onto ${sock.name}'s receive queue` });
   tx.set("skbs", clone.name, { ...clone, sk: sock.name, destructor: { fn: "sock_rfree", sk: sock.name } });
-  tx.set("socks", sock.name, { ...sock, queue: [...sock.queue, clone.name] });
+  tx.set("socks", sock.name, { ...sock, family: "packet", queue: [...sock.queue, clone.name] });
 }
 
 // --- the registry's entries ----------------------------------------------------
@@ -88,11 +89,11 @@ export const dev_queue_xmit_nit_spec = defineOp({
   search: {
     role: "root",
     order: 21,
-    // A tap on a socket the trace has, or a new one in the same step, as sock_queue_rcv_skb's menu.
+    // A tap on a packet socket the trace has, or a new one in the same step, as sock_queue_rcv_skb's menu.
     steps: (m, fn) => {
-      const tap = m.state.socks.size < 1 ? m.fresh("sock") : null;
+      const { socks, fresh: tap } = m.receivers("packet");
       return m.free.flatMap((s): Step[] => [
-        ...m.socks.map((k) => [op(fn, [ref(k), ref(s.name)], m.fresh("skb"))]),
+        ...socks.map((k) => [op(fn, [ref(k), ref(s.name)], m.fresh("skb"))]),
         ...(tap ? [[op("sock_create", [], tap), op(fn, [ref(tap), ref(s.name)], m.fresh("skb"))]] : []),
       ]);
     },
@@ -100,9 +101,11 @@ export const dev_queue_xmit_nit_spec = defineOp({
   fuzz: {
     weight: 1,
     make: (c, d, fn) => {
-      const k = c.pick([...c.state.socks.keys()], d[1]);
       const s = c.skbArg(d[2]);
-      return k && s && c.state.kernel === "6.1" ? { fn, result: c.fresh("t"), args: [ref(k), s] } : null;
+      if (!s || c.state.kernel !== "6.1") return null;
+      const k = receiverFor(c, "packet", d[1]);
+      if (!k) return null;
+      return [...k.before, { fn, result: c.fresh("t"), args: [ref(k.sock), s] }];
     },
   },
   // The oracle registers its own ETH_P_ALL tap (packet_rcv's lifetime steps) on the loopback device for the call.

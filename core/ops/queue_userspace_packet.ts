@@ -42,6 +42,7 @@ import type { Tx } from "../model/tx";
 import type { Skb } from "../model/types";
 import { allocSkb, skb_put } from "./alloc_skb";
 import { skb_zerocopy } from "./skb_zerocopy";
+import { receiverFor } from "./sock_queue_rcv_skb";
 import { defineOp, kw, op, ref, type Step } from "./spec";
 
 /** NLMSG_HDRLEN + GENL_HDRLEN + sizeof(struct ovs_header): what genlmsg_put() puts. */
@@ -83,7 +84,7 @@ export function queue_userspace_packet(tx: Tx, result: string, sockName: string,
     text: `netlink_skb_set_owner_r: ${result} onto ${sock.name}'s receive queue; no skb_orphan_frags_rx on this path`,
   });
   tx.set("skbs", result, { ...user, sk: sock.name, destructor: { fn: "netlink_skb_destructor", sk: sock.name } });
-  tx.set("socks", sock.name, { ...sock, queue: [...sock.queue, user.name] });
+  tx.set("socks", sock.name, { ...sock, family: "netlink", queue: [...sock.queue, user.name] });
 }
 
 // --- the registry's entries ----------------------------------------------------
@@ -110,11 +111,11 @@ export const queue_userspace_packet_spec = defineOp({
   search: {
     role: "root",
     order: 22,
-    // The zero-copy form only (an aligned daemon copies), to one socket, as sock_queue_rcv_skb's menu.
+    // The zero-copy form only (an aligned daemon copies), to one netlink socket, as sock_queue_rcv_skb's menu.
     steps: (m, fn) => {
-      const sk = m.state.socks.size < 1 ? m.fresh("sock") : null;
+      const { socks, fresh: sk } = m.receivers("netlink");
       return m.free.flatMap((s): Step[] => [
-        ...m.socks.map((k) => [op(fn, [ref(k), ref(s.name), kw("true")], m.fresh("skb"))]),
+        ...socks.map((k) => [op(fn, [ref(k), ref(s.name), kw("true")], m.fresh("skb"))]),
         ...(sk ? [[op("sock_create", [], sk), op(fn, [ref(sk), ref(s.name), kw("true")], m.fresh("skb"))]] : []),
       ]);
     },
@@ -122,9 +123,11 @@ export const queue_userspace_packet_spec = defineOp({
   fuzz: {
     weight: 1,
     make: (c, d, fn) => {
-      const k = c.pick([...c.state.socks.keys()], d[1]);
       const s = c.skbArg(d[2]);
-      return k && s && c.state.kernel === "6.1" ? { fn, result: c.fresh("u"), args: [ref(k), s, kw(d[3] % 2 ? "true" : "false")] } : null;
+      if (!s || c.state.kernel !== "6.1") return null;
+      const k = receiverFor(c, "netlink", d[1]);
+      if (!k) return null;
+      return [...k.before, { fn, result: c.fresh("u"), args: [ref(k.sock), s, kw(d[3] % 2 ? "true" : "false")] }];
     },
   },
   oracle: {

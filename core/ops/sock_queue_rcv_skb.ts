@@ -15,12 +15,14 @@
 import { kernelCheck, outOfRange } from "../model/events";
 import { assertNewName, headlen, shinfo, skbOf, sockOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
-import type { Skb, SockId } from "../model/types";
+import type { Skb, SockFamily, SockId } from "../model/types";
+import type { TraceOp } from "../trace/ast";
 import { freeSkbNow } from "./kfree_skb";
 import { orphan } from "./skb_orphan";
 import * as kernel from "../kernel/skbuff";
 import { fixed } from "../fixes/fixed";
-import { defineOp, int, op, ref, step, type Step } from "./spec";
+import { receivesAs } from "./contracts";
+import { defineOp, int, op, ref, step, type FuzzCtx, type Step } from "./spec";
 
 export function sock_create(tx: Tx, result: string): void {
   assertNewName(tx, result, "sock_create");
@@ -39,7 +41,7 @@ export function sock_queue_rcv_skb(tx: Tx, sockName: string, name: string): void
   }
   skb = orphan(tx, skb);
   tx.set("skbs", name, { ...skb, sk: sock.name, destructor: { fn: "sock_rfree", sk: sock.name } });
-  tx.set("socks", sock.name, { ...sock, queue: [...sock.queue, skb.name] });
+  tx.set("socks", sock.name, { ...sock, family: "inet", queue: [...sock.queue, skb.name] });
 }
 
 /** Which pages hold bytes [offset, offset + len) of an skb. */
@@ -77,10 +79,25 @@ export function sk_eat_skb(tx: Tx, sockName: string, name: string): void {
   freeSkbNow(tx, skb);
 }
 
-// --- the registry's entries ----------------------------------------------------
+/**
+ * A fuzz maker's socket for a receiving operation: one that `family` may
+ * queue to (contracts.ts socket-family); else, when the trace has sockets
+ * of other families only, a new one, made by the ops in `before`; null
+ * when it has none (sock_create's maker makes them). Sockets take their
+ * family from what they first receive.
+ */
+export function receiverFor(c: FuzzCtx, family: SockFamily, draw: number): { sock: string; before: TraceOp[] } | null {
+  if (c.state.socks.size === 0) return null;
+  const sock = c.pick(
+    [...c.state.socks.values()].filter((k) => receivesAs(k, family)).map((k) => k.name),
+    draw,
+  );
+  if (sock) return { sock, before: [] };
+  const made = c.fresh("k");
+  return { sock: made, before: [{ fn: "sock_create", result: made, args: [] }] };
+}
 
-/** The menu delivers to one socket at most: more add states, not paths. */
-const MAX_SOCKETS = 1;
+// --- the registry's entries ----------------------------------------------------
 
 export const sock_create_spec = defineOp({
   fn: "sock_create",
@@ -117,11 +134,11 @@ export const sock_queue_rcv_skb_spec = defineOp({
   search: {
     role: "base",
     order: 5,
-    // To each socket, or `s = sock_create()` and delivery as one step.
+    // To each inet socket, or `s = sock_create()` and delivery as one step.
     steps: (m, fn) => {
-      const sk = m.state.socks.size < MAX_SOCKETS ? m.fresh("sock") : null;
+      const { socks, fresh: sk } = m.receivers("inet");
       return m.free.flatMap((s): Step[] => [
-        ...m.socks.map((existing) => step(fn, [ref(existing), ref(s.name)])),
+        ...socks.map((existing) => step(fn, [ref(existing), ref(s.name)])),
         ...(sk ? [[op("sock_create", [], sk), op(fn, [ref(sk), ref(s.name)])]] : []),
       ]);
     },
@@ -129,9 +146,11 @@ export const sock_queue_rcv_skb_spec = defineOp({
   fuzz: {
     weight: 2,
     make: (c, d, fn) => {
-      const k = c.pick([...c.state.socks.keys()], d[1]);
       const s = c.skbArg(d[2]);
-      return k && s ? { fn, args: [ref(k), s] } : null;
+      if (!s) return null;
+      const k = receiverFor(c, "inet", d[1]);
+      if (!k) return null;
+      return [...k.before, { fn, args: [ref(k.sock), s] }];
     },
   },
   oracle: "sock_queue_rcv_skb",

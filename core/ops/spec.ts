@@ -13,7 +13,7 @@
  */
 import { headlen } from "../model/lookup";
 import type { Tx } from "../model/tx";
-import type { Data, KernelId, PageId, PipeId, Skb, SkbId, SockId, State } from "../model/types";
+import type { Data, KernelId, PageId, PipeId, Skb, SkbId, SockFamily, SockId, State } from "../model/types";
 import type { Arg, TraceOp } from "../trace/ast";
 
 /** What an argument must be. */
@@ -82,6 +82,12 @@ export interface MenuCtx {
   dataOf(skb: Skb): Data | undefined;
   /** The first unused name of the menu's fixed sequence for a new object. */
   fresh(kind: "skb" | "pipe" | "sock" | "list"): string;
+  /**
+   * The sockets a receiving operation may queue to (Sock.family: those of
+   * its family or of none yet), and a new socket's name when none is of its
+   * family: the menu keeps one socket per family (more add states, not paths).
+   */
+  receivers(family: SockFamily): { readonly socks: readonly SockId[]; readonly fresh: string | null };
 }
 
 export interface SearchSpec {

@@ -62,6 +62,12 @@ describe("canonicalKey: symmetric traces count as one state", () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
+  it("a socket's family is part of the key: a tap's empty socket is not a local one", () => {
+    const tap = key("b = alloc_skb(256)\nk = sock_create()\nt = dev_queue_xmit_nit(k, b)\nsk_eat_skb(k, t)\nkfree_skb(b)", "msg-zerocopy", "6.1");
+    const local = key("b = alloc_skb(256)\nk = sock_create()\nsock_queue_rcv_skb(k, b)\nsk_eat_skb(k, b)", "msg-zerocopy", "6.1");
+    expect(tap).not.toBe(local);
+  });
+
   it("the checker's memory of the path is part of the key", () => {
     const start = replayPath({ policy: "shinfo-release", kernel: "2.6.32" }, ops(DEFAULT_PREFIX_TEXT));
     const plain = canonicalKey(start.state, start.summary);
@@ -122,7 +128,7 @@ describe("canonicalKey: every field of the model is either in the key or known t
     data: ["id", "end", "head_page", "head_offset", "dataref", "frags", "frag_list", "zcopy", "release", "head_stolen", "shared_frag"],
     page: ["name", "owner", "origin", "refcount", "caller", "freed"],
     pipe: ["name", "bufs"],
-    sock: ["name", "queue"],
+    sock: ["name", "queue", "family"],
     ubuf: ["name", "kind", "refcnt", "dont_orphan", "buffer", "zerocopy", "callbacks"],
     buffer: ["id", "skb", "pages", "armedAt", "completions"],
   };

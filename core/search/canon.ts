@@ -98,6 +98,7 @@ const FCLONE = { unavailable: 1, orig: 2, clone: 3 } as const;
 /** skb->destructor by function (the codes before netlink's kept, so old states keep their keys). */
 const DESTRUCTOR_CODE = { sock_rfree: 1, zerocopy_complete: 2, netlink_skb_destructor: 3 } as const;
 const UBUF = { vhost: 1, msgzc: 2, "io-notif": 3 } as const;
+const FAMILY = { inet: 1, packet: 2, netlink: 3 } as const;
 const SEGMENT = /^(.+)\[(\d+)\]$/;
 const CACHES = ["napi", "napi_small", "pfrag"] as const;
 
@@ -138,7 +139,8 @@ function buildGraph(state: State, summary: PathSummary): Graph {
     g.add(K.Ubuf, u.name, [UBUF[u.kind], u.refcnt, b(u.dont_orphan), b(u.zerocopy), u.callbacks, ...notif]);
   }
   for (const q of state.pipes.values()) g.add(K.Pipe, q.name, [q.bufs.length]);
-  for (const s of state.socks.values()) g.add(K.Sock, s.name, [s.queue.length]);
+  // A socket's family (appended only when it has one) decides which steps it takes and whether it splices.
+  for (const s of state.socks.values()) g.add(K.Sock, s.name, s.family ? [s.queue.length, FAMILY[s.family]] : [s.queue.length]);
   // The page-fragment caches (one of each at most): where the next
   // fragment is carved decides which page the next head or copy lands in.
   CACHES.forEach((slot, k) => {

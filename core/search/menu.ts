@@ -61,7 +61,7 @@ const withRole = (role: SearchSpec["role"]): string[] =>
     .sort((x, y) => searchOf(x)!.order - searchOf(y)!.order)
     .map((spec) => spec.fn);
 import { resolveArgs } from "../engine/apply";
-import { brokenContract } from "../ops/contracts";
+import { brokenContract, receivesAs } from "../ops/contracts";
 
 /** Operations that never move a page out of the armed Data by themselves. */
 export const BASE_OPS: readonly string[] = withRole("base");
@@ -144,6 +144,11 @@ function allCandidates(state: State, ops: readonly string[]): Step[] {
       let name = freshByKind.get(kind);
       if (name === undefined) freshByKind.set(kind, (name = freshName(state, kind)));
       return name;
+    },
+    receivers: (family) => {
+      const socks = m.socks.filter((k) => receivesAs(state.socks.get(k), family));
+      const fresh = socks.some((k) => state.socks.get(k)?.family === family) ? null : m.fresh("sock");
+      return { socks, fresh };
     },
   };
   return ops.flatMap((fn) => {
