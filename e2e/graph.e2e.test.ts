@@ -103,6 +103,29 @@ describe("screenshots", () => {
   });
 });
 
+describe("sockets", () => {
+  it("a tap's socket is drawn as an AF_PACKET sock, and the inspector says a splice of it copies", async () => {
+    const source = `# title: a tap and a local socket\n# kernel: 6.1\n# policy: msg-zerocopy\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nk = sock_create()\nt = dev_queue_xmit_nit(k, a)\nj = sock_create()\nb = alloc_skb(256)\nsock_queue_rcv_skb(j, b)\n`;
+    for (const theme of ["light", "dark"] as const) {
+      const { page, context, errors } = await openApp(app.browser, app.url, theme, "?reduced=1");
+      await page.emulateMedia({ reducedMotion: "reduce" });
+      await settled(page);
+      await openTrace(page, source, "end");
+      await settled(page, stepsOf(source));
+      expect(await page.locator('svg.graph g.node[data-key="sock:k"] .subtitle').textContent()).toBe("AF_PACKET sock");
+      expect(await page.locator('svg.graph g.node[data-key="sock:j"] .subtitle').textContent()).toBe("inet sock");
+      await page.click('svg.graph g.node[data-key="sock:k"]');
+      await page.waitForSelector('svg.graph g.node[data-key="sock:k"].selected');
+      await expect
+        .poll(() => page.locator("[data-testid=inspector]").textContent())
+        .toContain("AF_PACKET: a tap's (packet_rcv); no splice_read, so a splice() copies");
+      await page.screenshot({ path: join(SHOTS, `sockets-packet-inspector-1280x720-${theme}.png`) });
+      expect(errors).toEqual([]);
+      await context.close();
+    }
+  });
+});
+
 describe("a graph of 40-60 objects at 1280×720 (issue 17.4)", () => {
   it("23 pskb_copy Datas sharing 4 pages: every object inside the panel and every text at 10 px or more after every step", async () => {
     const { page, context, errors } = await openApp(app.browser, app.url, "light", "?reduced=1");

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /** The selected object's fields, named as in skbuff.h. */
 import type { StateView } from "../../core/index";
-import { datarefExplained, datarefText } from "../graph/format";
+import { FAMILY_WORDS, datarefExplained, datarefText } from "../graph/format";
 import { useScope } from "../store";
 
 type Row = [field: string, value: string];
@@ -106,6 +106,7 @@ export function fieldsOf(selection: string, view: StateView): Row[] | null {
       if (!s) return null;
       return [
         ["struct sock", s.name],
+        ["family", s.family ? FAMILY_WORDS[s.family] : "none yet: set by the first skb it receives"],
         ["sk_receive_queue", s.queue.join(", ") || "empty"],
       ];
     }

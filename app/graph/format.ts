@@ -24,3 +24,15 @@ export function datarefExplained(raw: number): string {
   const { all, payload } = datarefHalves(raw);
   return `0x${raw.toString(16)} (dataref & 0xffff = ${all}, dataref >> 16 = ${payload})`;
 }
+
+/** A socket's family (Sock.family) and what it means for a splice() of it (core/ops/contracts.ts splice-stream-sockets). */
+export const FAMILY_WORDS = {
+  inet: "inet: local delivery (sock_queue_rcv_skb); a splice() takes its skbs' pages, as TCP's does",
+  packet: "AF_PACKET: a tap's (packet_rcv); no splice_read, so a splice() copies",
+  netlink: "netlink: an upcall's (netlink_unicast); no splice_read, so a splice() copies",
+} as const;
+
+/** A socket node's subtitle. */
+export function sockTitle(family: keyof typeof FAMILY_WORDS | undefined): string {
+  return family === "packet" ? "AF_PACKET sock" : family ? `${family} sock` : "struct sock";
+}

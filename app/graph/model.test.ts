@@ -30,6 +30,20 @@ describe("graph model", () => {
     expect(buildGraph(done.view, done.prev, []).nodes.some((n) => n.key === "sock:@dev")).toBe(false);
   });
 
+  it("a socket's subtitle names its family once it has received: a tap's is AF_PACKET", () => {
+    const src = "# kernel: 6.1\na = alloc_skb(256)\nk = sock_create()\nj = sock_create()\nt = dev_queue_xmit_nit(k, a)\nsock_queue_rcv_skb(j, a)\n";
+    const subtitles = (step: number) => {
+      const { view, prev } = views(src, step);
+      return Object.fromEntries(
+        buildGraph(view, prev, [])
+          .nodes.filter((n) => n.kind === "sock")
+          .map((n) => [n.key, n.subtitle]),
+      );
+    };
+    expect(subtitles(3)).toEqual({ "sock:k": "struct sock", "sock:j": "struct sock" });
+    expect(subtitles(5)).toEqual({ "sock:k": "AF_PACKET sock", "sock:j": "inet sock" });
+  });
+
   it("a page_pool page names its pool, and its ring once recycled; a marked skb says pp_recycle", () => {
     const src = "p = page_pool_alloc(pool)\na = alloc_skb(256)\nskb_add_rx_frag(a, 0, p, 0, 1500, 4096)\nskb_mark_for_recycle(a)\nkfree_skb(a)\n";
     const marked = views(src, 4);

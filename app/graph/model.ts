@@ -6,7 +6,7 @@
  * the same text is what the e2e test reads off the screen.
  */
 import type { DataView, Finding, PageView, SkbView, StateView } from "../../core/index";
-import { datarefText } from "./format";
+import { datarefText, sockTitle } from "./format";
 
 export type NodeKind = "sock" | "skb" | "data" | "page" | "pipe" | "buffer" | "ubuf";
 
@@ -194,7 +194,7 @@ function liveGraph(view: StateView, prev: StateView | null, findings: readonly F
     const key = keyOf("sock", s.name);
     const old = prev?.sockets.find((x) => x.name === s.name);
     const counters = [counter("sk_receive_queue", s.queue.length, old?.queue.length)];
-    nodes.push(node(key, "sock", s.name, `sk ${s.name}`, "struct sock", counters, fresh(key), flagged(s.name)));
+    nodes.push(node(key, "sock", s.name, `sk ${s.name}`, sockTitle(s.family), counters, fresh(key), flagged(s.name)));
   }
   // The device (dev_queue_xmit) sits with the sockets: both hold skbs for
   // as long as they like. "@dev" cannot be a trace name.

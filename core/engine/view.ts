@@ -5,7 +5,7 @@
  * oracle records. Stable field names are a public interface.
  */
 import { DATAREF_MASK, DATAREF_SHIFT, holdersOf, queueOf, skbsOfData } from "../model/lookup";
-import type { State } from "../model/types";
+import type { SockFamily, State } from "../model/types";
 
 export interface FragView {
   readonly page: string;
@@ -84,7 +84,8 @@ export interface StateView {
   readonly datas: readonly DataView[];
   readonly pages: readonly PageView[];
   readonly pipes: readonly { name: string; bufs: readonly { page: string; offset: number; len: number }[] }[];
-  readonly sockets: readonly { name: string; queue: readonly string[] }[];
+  /** `family` once the socket has received (Sock.family). */
+  readonly sockets: readonly { name: string; queue: readonly string[]; family?: SockFamily }[];
   /** Skbs the device's transmit queue holds (dev_queue_xmit), in order. */
   readonly devq: readonly string[];
   readonly ubufs: readonly {
@@ -173,7 +174,7 @@ export function stateView(state: State): StateView {
     pages,
     pipes: [...state.pipes.values()].map((p) => ({ name: p.name, bufs: p.bufs.map((b) => ({ ...b })) })),
     caches: state.caches,
-    sockets: [...state.socks.values()].map((s) => ({ name: s.name, queue: [...s.queue] })),
+    sockets: [...state.socks.values()].map((s) => (s.family ? { name: s.name, queue: [...s.queue], family: s.family } : { name: s.name, queue: [...s.queue] })),
     devq: [...state.devq.keys()],
     ubufs: [...state.ubufs.values()].map((u) => ({
       name: u.name,

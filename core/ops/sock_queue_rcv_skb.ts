@@ -108,7 +108,12 @@ export const sock_create_spec = defineOp({
   summary: "a local socket",
   group: "leave the stack",
   opcode: 35,
-  docs: [{ call: "s = sock_create()", models: "a local socket with a receive queue" }],
+  docs: [
+    {
+      call: "s = sock_create()",
+      models: "a socket with a receive queue; its family (inet, packet, netlink) is set by the first skb it receives: local delivery, a tap, an upcall",
+    },
+  ],
   search: { notSearchable: "a socket alone changes no lifetime: the menu creates one within sock_queue_rcv_skb's step" },
   fuzz: { weight: 1, make: (c, _d, fn) => ({ fn, result: c.fresh("k"), args: [] }) },
   oracle: "sock_create",
