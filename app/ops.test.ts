@@ -63,6 +63,20 @@ describe("operation forms", () => {
     expect(defaultArgs(fill, { kind: "skb", name: "a" }, view, candidates(view))).toEqual(["a", 1, "g", 0, 4096]);
   });
 
+  it("offers a receiving operation only on a socket of its family, and picks such a socket by default (contract socket-family)", () => {
+    const run = runTrace(
+      parseTrace("# kernel: 6.1\na = alloc_skb(256)\nk = sock_create()\nj = sock_create()\nt = dev_queue_xmit_nit(k, a)\nb = alloc_skb(256)\n").trace,
+    );
+    const v = stateView(run.final);
+    const fns = (sock: string) => opsFor(targetOf(`sock:${sock}`, v), ops, "6.1", candidates(v), v).map((o) => o.fn);
+    expect(fns("k")).toContain("dev_queue_xmit_nit");
+    expect(fns("k")).not.toContain("sock_queue_rcv_skb");
+    expect(fns("k")).not.toContain("queue_userspace_packet");
+    expect(fns("j")).toEqual(expect.arrayContaining(["dev_queue_xmit_nit", "sock_queue_rcv_skb", "queue_userspace_packet"]));
+    const deliver = ops.find((o) => o.fn === "sock_queue_rcv_skb")!;
+    expect(defaultArgs(deliver, targetOf("skb:b", v), v, candidates(v))[0]).toBe("j");
+  });
+
   it("does not offer skb_split or skb_fill_page_desc on a cloned skb, and offers them again once it is unshared (contracts split-unclone-first, fill-uncloned)", () => {
     const run = runTrace(parseTrace("g = alloc_page(guest)\na = alloc_skb(256)\nskb_put(a, 200)\nb = skb_clone(a)\nkfree_skb(b)\n").trace);
     const cloned = stateView(run.snapshotAt(4));

@@ -92,8 +92,16 @@ export function opsFor(target: Target | null, ops: readonly OpInfo[], kernel: Ke
     if (!target) return op.params.every((p) => !OBJECT_KINDS.includes(p));
     // skb_split on a cloned skb is a path no caller takes (it unclones first).
     if (clonedTarget && op.refusesCloned && op.params[0] === "skb") return false;
+    // A tap's clone goes to a packet socket, never to an inet one (and so on).
+    if (target.kind === "sock" && op.receivesAs && !fits(op, view, target.name)) return false;
     return op.params.includes(target.kind) && satisfiable(op, c);
   });
+}
+
+/** The socket may take what `op` queues: it is of the op's family, or has received nothing yet (Sock.family). */
+function fits(op: OpInfo, view: StateView | null, sock: string): boolean {
+  const family = view?.sockets.find((s) => s.name === sock)?.family;
+  return !op.receivesAs || family === undefined || family === op.receivesAs;
 }
 
 /** skb_cloned(): the flag, and the Data still shared (dataref's low half above 1). */
@@ -171,7 +179,10 @@ export function defaultArgs(op: OpInfo, target: Target | null, view: StateView |
       } else {
         // A page for an skb: one it does not hold already (a second frag of the page just handed over is rarely meant).
         const held = kind === "page" ? pagesOf(view, args[0]) : NO_PAGES;
-        pick = pool.find((n) => !usedObjects.includes(n) && !held.has(n)) ?? pool.find((n) => !usedObjects.includes(n)) ?? pool[0];
+        // A socket the op may queue to, where there is one.
+        const fitting = kind === "sock" ? pool.filter((n) => fits(op, view, n)) : pool;
+        const from = fitting.length ? fitting : pool;
+        pick = from.find((n) => !usedObjects.includes(n) && !held.has(n)) ?? from.find((n) => !usedObjects.includes(n)) ?? from[0];
       }
       usedObjects.push(pick ?? "");
       args.push(pick ?? "");

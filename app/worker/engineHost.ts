@@ -50,7 +50,7 @@ import {
   type EngineEvent,
   type StateView,
 } from "../../core/index";
-import { contractsOf } from "../../core/ops/contracts";
+import { FAMILY_OF, contractsOf } from "../../core/ops/contracts";
 import { captionAt, narrationOf, type Narration } from "../../stories/narration";
 import { freshNames } from "../ops";
 import { firstErrorLine, runnablePrefix, stepErrors } from "./runnable";
@@ -115,6 +115,7 @@ export function opTable(): OpInfo[] {
     summary: s.summary,
     group: s.group,
     ...(refusesCloned(s.fn) ? { refusesCloned: true } : {}),
+    ...(FAMILY_OF[s.fn] ? { receivesAs: FAMILY_OF[s.fn] } : {}),
   }));
 }
 

@@ -11,7 +11,7 @@
  * arrays (transferred, not copied) so a 100,000-step trace never costs the
  * main thread a long structured clone.
  */
-import type { Diagnostic, Finding, KernelId, LifeRow, OpGroup, PolicyId, StateView, Verdict } from "../../core/index";
+import type { Diagnostic, Finding, KernelId, LifeRow, OpGroup, PolicyId, SockFamily, StateView, Verdict } from "../../core/index";
 export type { LifeRow };
 import type { SliceResult, SliceTask } from "../../core/search/index";
 
@@ -153,6 +153,8 @@ export interface OpInfo {
   readonly group: OpGroup;
   /** A caller contract says its skb (the first argument) is not cloned (core/ops/contracts.ts): not offered on a cloned one. */
   readonly refusesCloned?: boolean;
+  /** It queues to a socket of this family (core/ops/contracts.ts socket-family): not offered on a socket of another. */
+  readonly receivesAs?: SockFamily;
 }
 
 /** The kinds of object an operation can make. */
