@@ -174,7 +174,7 @@ export function stateView(state: State): StateView {
     pages,
     pipes: [...state.pipes.values()].map((p) => ({ name: p.name, bufs: p.bufs.map((b) => ({ ...b })) })),
     caches: state.caches,
-    sockets: [...state.socks.values()].map((s) => (s.family ? { name: s.name, queue: [...s.queue], family: s.family } : { name: s.name, queue: [...s.queue] })),
+    sockets: [...state.socks.values()].map((s) => ({ name: s.name, queue: [...s.queue], ...(s.family ? { family: s.family } : {}) })),
     devq: [...state.devq.keys()],
     ubufs: [...state.ubufs.values()].map((u) => ({
       name: u.name,
