@@ -11,6 +11,7 @@
  * Either way a failed operation leaves the state exactly as it was.
  */
 import type { EngineEvent } from "./events";
+import { oneShape } from "./shapes";
 import type { Counters, FragCaches, KernelId, PolicyId, State, TableName, Tables } from "./types";
 
 type AnyMap = Map<string, unknown>;
@@ -175,7 +176,8 @@ export class Tx {
       const old = map.get(key);
       this.undo.push(table, key, old, old !== undefined);
     }
-    map.set(key, value);
+    // One hidden class per table (shapes.ts): the operations' loads stay monomorphic.
+    map.set(key, oneShape(table, value));
     if (table === "pages") this.touch(key);
   }
 

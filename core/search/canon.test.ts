@@ -124,12 +124,29 @@ describe("canonicalKey: every field of the model is either in the key or known t
       "head_frag",
       "destructor",
       "sk",
+      "pp_recycle",
     ],
-    data: ["id", "end", "head_page", "head_offset", "dataref", "frags", "frag_list", "zcopy", "release", "head_stolen", "shared_frag"],
-    page: ["name", "owner", "origin", "refcount", "caller", "freed"],
+    data: [
+      "id",
+      "end",
+      "head_page",
+      "head_offset",
+      "dataref",
+      "frags",
+      "frag_list",
+      "zcopy",
+      "release",
+      "head_stolen",
+      "shared_frag",
+      "managed_frag_refs",
+      "pure_zerocopy",
+    ],
+    page: ["name", "owner", "origin", "refcount", "caller", "freed", "pp", "pp_in_pool"],
     pipe: ["name", "bufs"],
     sock: ["name", "queue", "family"],
-    ubuf: ["name", "kind", "refcnt", "dont_orphan", "buffer", "zerocopy", "callbacks"],
+    // len (MSG_ZEROCOPY uarg->len) only sets the next msg_zerocopy_realloc's
+    // len, never a lifetime, and that op is not on the menu.
+    ubuf: ["name", "kind", "refcnt", "dont_orphan", "buffer", "zerocopy", "callbacks", "len", "pins", "silent"],
     buffer: ["id", "skb", "pages", "armedAt", "completions"],
   };
   it("SKBFL_SHARED_FRAG set or clear is two states (an in-place writer copies first or not)", () => {
