@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseTrace, runTrace, stateView } from "../core/index";
+import { parseTrace, printOp, runTrace, stateView } from "../core/index";
 import { candidates, defaultArgs, draftOf, dryRunKey, filterOps, freshName, freshNames, loadOpDefaults, opsFor, targetOf } from "./ops";
 import { opTable } from "./worker/engineHost";
 
@@ -75,6 +75,30 @@ describe("operation forms", () => {
     expect(fns("j")).toEqual(expect.arrayContaining(["dev_queue_xmit_nit", "sock_queue_rcv_skb", "queue_userspace_packet"]));
     const deliver = ops.find((o) => o.fn === "sock_queue_rcv_skb")!;
     expect(defaultArgs(deliver, targetOf("skb:b", v), v, candidates(v))[0]).toBe("j");
+  });
+
+  it("reads a receive queue only where there is one: sk_eat_skb defaults to an skb on its socket's queue, copy and splice to a queued skb (contracts eat-own-queue, read-from-receive-queue)", () => {
+    const run = runTrace(
+      parseTrace(
+        "# kernel: 6.1\na = alloc_skb(256)\nb = alloc_skb(256)\nc = alloc_skb(256)\ns = sock_create()\nr = sock_create()\nsock_queue_rcv_skb(s, b)\nsock_queue_rcv_skb(r, c)\n",
+      ).trace,
+    );
+    const v = stateView(run.final);
+    const fns = (target: string) => opsFor(targetOf(target, v), ops, "6.1", candidates(v), v).map((o) => o.fn);
+    const eat = ops.find((o) => o.fn === "sk_eat_skb")!;
+    const copy = ops.find((o) => o.fn === "skb_copy_datagram_iter")!;
+    // a is on no queue: nothing reads it off one.
+    expect(fns("skb:a")).not.toContain("sk_eat_skb");
+    expect(fns("skb:a")).not.toContain("skb_copy_datagram_iter");
+    expect(fns("skb:c")).toEqual(expect.arrayContaining(["sk_eat_skb", "skb_copy_datagram_iter", "skb_splice_bits"]));
+    // From a socket: its own queued skb, not the first skb (a) nor the other socket's (b).
+    expect(defaultArgs(eat, targetOf("sock:r", v), v, candidates(v))).toEqual(["r", "c"]);
+    // From an skb: the socket whose queue holds it.
+    expect(defaultArgs(eat, targetOf("skb:c", v), v, candidates(v))).toEqual(["r", "c"]);
+    expect(defaultArgs(copy, targetOf("skb:c", v), v, candidates(v))[0]).toBe("c");
+    // A socket with an empty queue has nothing to eat.
+    const emptied = stateView(runTrace(parseTrace(`${run.ops.map((o) => printOp(o)).join("\n")}\nsk_eat_skb(r, c)\n`).trace).final);
+    expect(opsFor(targetOf("sock:r", emptied), ops, "6.1", candidates(emptied), emptied).map((o) => o.fn)).not.toContain("sk_eat_skb");
   });
 
   it("does not offer skb_split or skb_fill_page_desc on a cloned skb, and offers them again once it is unshared (contracts split-unclone-first, fill-uncloned)", () => {

@@ -94,14 +94,49 @@ export function opsFor(target: Target | null, ops: readonly OpInfo[], kernel: Ke
     if (clonedTarget && op.refusesCloned && op.params[0] === "skb") return false;
     // A tap's clone goes to a packet socket, never to an inet one (and so on).
     if (target.kind === "sock" && op.receivesAs && !fits(op, view, target.name)) return false;
+    // Only a socket's reader copies, splices or eats a queued skb.
+    if (op.readsQueue && view && !readable(op, view, target)) return false;
     return op.params.includes(target.kind) && satisfiable(op, c);
   });
+}
+
+/**
+ * Sockets for `op`'s socket argument: of its family; for sk_eat_skb, the
+ * one whose queue holds the selected skb, else one with a queue to eat from.
+ */
+function socketsFor(op: OpInfo, view: StateView | null, pool: readonly string[], target: Target | null): readonly string[] {
+  const fitting = pool.filter((n) => fits(op, view, n));
+  if (op.readsQueue !== "own" || !view) return fitting;
+  const queuedOn = target?.kind === "skb" ? view.skbs.find((s) => s.name === target.name)?.queue : null;
+  if (queuedOn) return fitting.filter((n) => n === queuedOn);
+  return fitting.filter((n) => (view.sockets.find((s) => s.name === n)?.queue.length ?? 0) > 0);
 }
 
 /** The socket may take what `op` queues: it is of the op's family, or has received nothing yet (Sock.family). */
 function fits(op: OpInfo, view: StateView | null, sock: string): boolean {
   const family = view?.sockets.find((s) => s.name === sock)?.family;
   return !op.receivesAs || family === undefined || family === op.receivesAs;
+}
+
+/** The selection can be what `op` reads off a receive queue: a queued skb, or a socket whose queue holds one. */
+function readable(op: OpInfo, view: StateView, target: Target): boolean {
+  if (target.kind === "skb") return view.skbs.find((s) => s.name === target.name)?.queue != null;
+  if (target.kind === "sock" && op.readsQueue === "own") return (view.sockets.find((s) => s.name === target.name)?.queue.length ?? 0) > 0;
+  return true;
+}
+
+/**
+ * The skbs `op` may take where it reads a receive queue: on the queue of
+ * the socket already chosen ("own"), or on any queue.
+ */
+function queuedSkbs(op: OpInfo, view: StateView | null, pool: readonly string[], args: readonly ArgValue[]): readonly string[] {
+  if (!op.readsQueue || !view) return pool;
+  const sockAt = op.params.indexOf("sock");
+  const sock = op.readsQueue === "own" && sockAt >= 0 && sockAt < args.length ? args[sockAt] : null;
+  return pool.filter((n) => {
+    const queue = view.skbs.find((s) => s.name === n)?.queue ?? null;
+    return queue !== null && (sock === null || queue === sock);
+  });
 }
 
 /** skb_cloned(): the flag, and the Data still shared (dataref's low half above 1). */
@@ -179,8 +214,8 @@ export function defaultArgs(op: OpInfo, target: Target | null, view: StateView |
       } else {
         // A page for an skb: one it does not hold already (a second frag of the page just handed over is rarely meant).
         const held = kind === "page" ? pagesOf(view, args[0]) : NO_PAGES;
-        // A socket the op may queue to, where there is one.
-        const fitting = kind === "sock" ? pool.filter((n) => fits(op, view, n)) : pool;
+        // A socket the op may queue to, where there is one; an skb it may read off a queue.
+        const fitting = kind === "sock" ? socketsFor(op, view, pool, target) : kind === "skb" ? queuedSkbs(op, view, pool, args) : pool;
         const from = fitting.length ? fitting : pool;
         pick = from.find((n) => !usedObjects.includes(n) && !held.has(n)) ?? from.find((n) => !usedObjects.includes(n)) ?? from[0];
       }

@@ -104,7 +104,7 @@ describe("screenshots", () => {
 });
 
 describe("sockets", () => {
-  it("a tap's socket is drawn as an AF_PACKET sock, and the inspector says a splice of it copies", async () => {
+  it("a tap's socket is drawn as an AF_PACKET sock, and the inspector says a splice of it copies; sk_eat_skb on a socket defaults to its queued skb", async () => {
     const source = `# title: a tap and a local socket\n# kernel: 6.1\n# policy: msg-zerocopy\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\nk = sock_create()\nt = dev_queue_xmit_nit(k, a)\nj = sock_create()\nb = alloc_skb(256)\nsock_queue_rcv_skb(j, b)\n`;
     for (const theme of ["light", "dark"] as const) {
       const { page, context, errors } = await openApp(app.browser, app.url, theme, "?reduced=1");
@@ -120,6 +120,14 @@ describe("sockets", () => {
         .poll(() => page.locator("[data-testid=inspector]").textContent())
         .toContain("AF_PACKET: a tap's (packet_rcv); no splice_read, so a splice() copies");
       await page.screenshot({ path: join(SHOTS, `sockets-packet-inspector-1280x720-${theme}.png`) });
+      // The reader's side of the inet socket: sk_eat_skb takes the skb on
+      // j's queue (b), not the first skb (a), and the dry run accepts it.
+      await page.click('svg.graph g.node[data-key="sock:j"]');
+      await page.waitForSelector('svg.graph g.node[data-key="sock:j"].selected');
+      await page.selectOption("[data-testid=op-select]", "sk_eat_skb");
+      expect(await page.locator("[data-testid=arg-skb]").inputValue()).toBe("b");
+      await page.waitForSelector("[data-testid=dry-run][data-state=ok]");
+      await page.screenshot({ path: join(SHOTS, `sockets-eat-dry-run-1280x720-${theme}.png`) });
       expect(errors).toEqual([]);
       await context.close();
     }

@@ -116,7 +116,14 @@ export function opTable(): OpInfo[] {
     group: s.group,
     ...(refusesCloned(s.fn) ? { refusesCloned: true } : {}),
     ...(FAMILY_OF[s.fn] ? { receivesAs: FAMILY_OF[s.fn] } : {}),
+    ...(readsQueue(s.fn) ? { readsQueue: readsQueue(s.fn) } : {}),
   }));
+}
+
+/** Whether a caller contract of `fn` wants its skb on a receive queue, the socket argument's or any (read from the contract table by id). */
+function readsQueue(fn: string): "any" | "own" | undefined {
+  const ids = contractsOf(fn).map((c) => c.id);
+  return ids.includes("eat-own-queue") ? "own" : ids.includes("read-from-receive-queue") ? "any" : undefined;
 }
 
 /**

@@ -155,6 +155,12 @@ export interface OpInfo {
   readonly refusesCloned?: boolean;
   /** It queues to a socket of this family (core/ops/contracts.ts socket-family): not offered on a socket of another. */
   readonly receivesAs?: SockFamily;
+  /**
+   * A caller contract says its skb is on a receive queue (core/ops/contracts.ts):
+   * "any" socket's (read-from-receive-queue), or "own", the socket argument's
+   * (eat-own-queue). Offered and defaulted on such skbs only.
+   */
+  readonly readsQueue?: "any" | "own";
 }
 
 /** The kinds of object an operation can make. */
