@@ -44,6 +44,16 @@ describe("graph model", () => {
     expect(subtitles(5)).toEqual({ "sock:k": "AF_PACKET sock", "sock:j": "inet sock" });
   });
 
+  it("a socket made by its family's create names the family before it receives anything", () => {
+    const { view, prev } = views("p = packet_create()\nn = netlink_create()\ni = inet_create()\n", 3);
+    const subtitles = Object.fromEntries(
+      buildGraph(view, prev, [])
+        .nodes.filter((n) => n.kind === "sock")
+        .map((n) => [n.key, n.subtitle]),
+    );
+    expect(subtitles).toEqual({ "sock:p": "AF_PACKET sock", "sock:n": "netlink sock", "sock:i": "inet sock" });
+  });
+
   it("a page_pool page names its pool, and its ring once recycled; a marked skb says pp_recycle", () => {
     const src = "p = page_pool_alloc(pool)\na = alloc_skb(256)\nskb_add_rx_frag(a, 0, p, 0, 1500, 4096)\nskb_mark_for_recycle(a)\nkfree_skb(a)\n";
     const marked = views(src, 4);

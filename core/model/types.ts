@@ -166,11 +166,12 @@ export interface Sock {
   /** sk_receive_queue: each entry holds one skb reference. */
   readonly queue: readonly SkbId[];
   /**
-   * The family, fixed by the first skb the socket receives (socket(2) fixes
-   * it in Linux; the trace's sock_create does not say): "inet" by local
-   * delivery (sock_queue_rcv_skb), "packet" by a tap (dev_queue_xmit_nit),
-   * "netlink" by an upcall (queue_userspace_packet). Absent: nothing
-   * received yet. It decides what a splice() of the socket does
+   * The family, fixed at socket(2) in Linux: by inet_create,
+   * packet_create or netlink_create (core/ops/sock_create.ts); a
+   * sock_create() socket takes it from the first skb it receives: "inet" by
+   * local delivery (sock_queue_rcv_skb), "packet" by a tap
+   * (dev_queue_xmit_nit), "netlink" by an upcall (queue_userspace_packet).
+   * Absent: a sock_create() socket that has received nothing yet. It decides what a splice() of the socket does
    * (contracts.ts splice-stream-sockets).
    */
   readonly family?: SockFamily;

@@ -103,7 +103,9 @@ export const CONTRACTS: readonly Contract[] = [
     broken(state, args, fn) {
       const sock = state.socks.get(args[0] as SockId);
       const wanted = FAMILY_OF[fn];
-      return receivesAs(sock, wanted) ? null : `${sock!.name} is a ${sock!.family} socket; ${fn} queues to ${wanted} sockets`;
+      return receivesAs(sock, wanted)
+        ? null
+        : `${sock!.name} is ${sock!.family === "inet" ? "an" : "a"} ${sock!.family} socket; ${fn} queues to ${wanted} sockets`;
     },
   },
   {

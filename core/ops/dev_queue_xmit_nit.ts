@@ -89,12 +89,12 @@ export const dev_queue_xmit_nit_spec = defineOp({
   search: {
     role: "root",
     order: 21,
-    // A tap on a packet socket the trace has, or a new one in the same step, as sock_queue_rcv_skb's menu.
+    // A tap on a packet socket the trace has, or a new one (packet_create) in the same step, as sock_queue_rcv_skb's menu.
     steps: (m, fn) => {
       const { socks, fresh: tap } = m.receivers("packet");
       return m.free.flatMap((s): Step[] => [
         ...socks.map((k) => [op(fn, [ref(k), ref(s.name)], m.fresh("skb"))]),
-        ...(tap ? [[op("sock_create", [], tap), op(fn, [ref(tap), ref(s.name)], m.fresh("skb"))]] : []),
+        ...(tap ? [[op("packet_create", [], tap), op(fn, [ref(tap), ref(s.name)], m.fresh("skb"))]] : []),
       ]);
     },
   },

@@ -36,7 +36,8 @@ import { skb_split_spec } from "./skb_split";
 import { skb_tx_error_spec } from "./skb_tx_error";
 import { kfree_skb_partial_spec, skb_try_coalesce_spec } from "./skb_try_coalesce";
 import { skb_zerocopy_spec } from "./skb_zerocopy";
-import { sk_eat_skb_spec, skb_copy_datagram_iter_spec, sock_create_spec, sock_queue_rcv_skb_spec } from "./sock_queue_rcv_skb";
+import { sk_eat_skb_spec, skb_copy_datagram_iter_spec, sock_queue_rcv_skb_spec } from "./sock_queue_rcv_skb";
+import { inet_create_spec, netlink_create_spec, packet_create_spec, sock_create_spec } from "./sock_create";
 import type { OpSpec } from "./spec";
 import { zerocopy_arm_spec } from "./zerocopy_arm";
 import { page_pool_alloc_spec } from "./page_pool_alloc_pages";
@@ -90,6 +91,9 @@ const SPECS: readonly OpSpec[] = [
   do_tcp_sendpages_spec,
   pipe_release_spec,
   sock_create_spec,
+  inet_create_spec,
+  packet_create_spec,
+  netlink_create_spec,
   sock_queue_rcv_skb_spec,
   skb_copy_datagram_iter_spec,
   sk_eat_skb_spec,

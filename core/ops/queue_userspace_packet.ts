@@ -111,12 +111,12 @@ export const queue_userspace_packet_spec = defineOp({
   search: {
     role: "root",
     order: 22,
-    // The zero-copy form only (an aligned daemon copies), to one netlink socket, as sock_queue_rcv_skb's menu.
+    // The zero-copy form only (an aligned daemon copies), to one netlink socket (a new one made by netlink_create), as sock_queue_rcv_skb's menu.
     steps: (m, fn) => {
       const { socks, fresh: sk } = m.receivers("netlink");
       return m.free.flatMap((s): Step[] => [
         ...socks.map((k) => [op(fn, [ref(k), ref(s.name), kw("true")], m.fresh("skb"))]),
-        ...(sk ? [[op("sock_create", [], sk), op(fn, [ref(sk), ref(s.name), kw("true")], m.fresh("skb"))]] : []),
+        ...(sk ? [[op("netlink_create", [], sk), op(fn, [ref(sk), ref(s.name), kw("true")], m.fresh("skb"))]] : []),
       ]);
     },
   },

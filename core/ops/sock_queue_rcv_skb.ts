@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /**
- * Local delivery and the reader: sock_create, sock_queue_rcv_skb,
- * skb_copy_datagram_iter, sk_eat_skb.
+ * Local delivery and the reader: sock_queue_rcv_skb,
+ * skb_copy_datagram_iter, sk_eat_skb (sockets: sock_create.ts).
  *
  * Models net/core/sock.c __sock_queue_rcv_skb() (6.1 l.480) with
  * include/net/sock.h skb_set_owner_r() (6.1 l.2528; 2.6.32 l.1341:
@@ -13,9 +13,9 @@
  * The receive queue holds the caller's reference to the skb.
  */
 import { kernelCheck, outOfRange } from "../model/events";
-import { assertNewName, headlen, shinfo, skbOf, sockOf } from "../model/lookup";
+import { headlen, shinfo, skbOf, sockOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
-import type { Skb, SockFamily, SockId } from "../model/types";
+import type { Skb, SockFamily } from "../model/types";
 import type { TraceOp } from "../trace/ast";
 import { freeSkbNow } from "./kfree_skb";
 import { orphan } from "./skb_orphan";
@@ -23,11 +23,6 @@ import * as kernel from "../kernel/skbuff";
 import { fixed } from "../fixes/fixed";
 import { receivesAs } from "./contracts";
 import { defineOp, int, op, ref, step, type FuzzCtx, type Step } from "./spec";
-
-export function sock_create(tx: Tx, result: string): void {
-  assertNewName(tx, result, "sock_create");
-  tx.set("socks", result, { name: result as SockId, queue: [] });
-}
 
 export function sock_queue_rcv_skb(tx: Tx, sockName: string, name: string): void {
   const sock = sockOf(tx, sockName, "sock_queue_rcv_skb");
@@ -82,10 +77,13 @@ export function sk_eat_skb(tx: Tx, sockName: string, name: string): void {
 /**
  * A fuzz maker's socket for a receiving operation: one that `family` may
  * queue to (contracts.ts socket-family); else, when the trace has sockets
- * of other families only, a new one, made by the ops in `before`; null
+ * of other families only, a new one of `family` (CREATE), made by the ops in `before`; null
  * when it has none (sock_create's maker makes them). Sockets take their
  * family from what they first receive.
  */
+/** What makes a new socket of a family in a generated trace: a tap's and an upcall's say so. */
+const CREATE: Readonly<Record<SockFamily, string>> = { inet: "sock_create", packet: "packet_create", netlink: "netlink_create" };
+
 export function receiverFor(c: FuzzCtx, family: SockFamily, draw: number): { sock: string; before: TraceOp[] } | null {
   if (c.state.socks.size === 0) return null;
   const sock = c.pick(
@@ -94,31 +92,10 @@ export function receiverFor(c: FuzzCtx, family: SockFamily, draw: number): { soc
   );
   if (sock) return { sock, before: [] };
   const made = c.fresh("k");
-  return { sock: made, before: [{ fn: "sock_create", result: made, args: [] }] };
+  return { sock: made, before: [{ fn: CREATE[family], result: made, args: [] }] };
 }
 
 // --- the registry's entries ----------------------------------------------------
-
-export const sock_create_spec = defineOp({
-  fn: "sock_create",
-  params: [],
-  names: [],
-  ctypes: [],
-  result: "sock",
-  summary: "a local socket",
-  group: "leave the stack",
-  opcode: 35,
-  docs: [
-    {
-      call: "s = sock_create()",
-      models: "a socket with a receive queue; its family (inet, packet, netlink) is set by the first skb it receives: local delivery, a tap, an upcall",
-    },
-  ],
-  search: { notSearchable: "a socket alone changes no lifetime: the menu creates one within sock_queue_rcv_skb's step" },
-  fuzz: { weight: 1, make: (c, _d, fn) => ({ fn, result: c.fresh("k"), args: [] }) },
-  oracle: "sock_create",
-  run: (tx, r) => sock_create(tx, r!),
-});
 
 export const sock_queue_rcv_skb_spec = defineOp({
   fn: "sock_queue_rcv_skb",
