@@ -111,6 +111,17 @@ describe("skbscope search", () => {
     expect(j.elapsedMs).toBeLessThan(30_000);
   }, 60_000);
 
+  it("--time: an operation's search the time left no room for says so, never 'none' up to 0 steps", async () => {
+    const r = await cli(["search", "--policy", "ubuf-orphan", "--depth", "8", "--time", "0.5", "--workers", "0"]);
+    expect(r.out).toMatch(/^time limit reached; every path of up to \d+ steps? judged/m);
+    const through = r.out.slice(r.out.indexOf("== through each operation")).split("\n").slice(1);
+    expect(through.length).toBeGreaterThan(10);
+    // Each says how far it got before the limit, or that it never started.
+    for (const line of through)
+      expect(line).toMatch(/^\w+: (none that needs it up to \d+ steps?, then the time limit was reached|not searched: the time limit was reached first)$/);
+    expect(r.out).not.toMatch(/up to 0 steps/);
+  }, 60_000);
+
   it("--from: the start state, policy and kernel from a trace's headers", async () => {
     const start = "# policy: shinfo-release\n# kernel: 6.1\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, g, 0, 4096)\nzerocopy_arm(a)\n";
     const r = await cli(["search", "--from", "start.trace", "--depth", "2", "--json", "--workers", "0"], { "start.trace": start });

@@ -86,6 +86,13 @@ function bound(r: SearchResult): string {
   return `every path of up to ${plural(r.depth, "step")} judged (${statesText(r)})`;
 }
 
+/** Why a search ended before its bound, as the text output words it. */
+function stopReason(r: SearchResult): string {
+  if (r.stoppedBy === "time") return "the time limit was reached";
+  if (r.stoppedBy === "budget") return "the state budget was reached";
+  return "the search was stopped";
+}
+
 function counterexampleJson(c: Counterexample, own?: boolean) {
   return {
     kind: c.kind,
@@ -337,7 +344,12 @@ function report(io: Io, a: Asked, main: SearchResult, through: readonly ThroughR
         const implied = r.impliedBy ? " (the whole search's proof covers it)" : r.kindsImpliedBy ? ` (${settledBy(r)})` : "";
         // A search the whole one settled in part ran to the whole one's bound.
         const depth = r.kindsImpliedBy ? r.maxDepth : r.depth;
-        lines.push(`${t.op}: none that needs it up to ${plural(depth, "step")}${other.length ? ` (${other.join(", ")} also without it)` : ""}${implied}`);
+        const also = other.length ? ` (${other.join(", ")} also without it)` : "";
+        // Stopped short of the bound: say how far it got, never "none" for what was not judged.
+        const stopped = !r.kindsImpliedBy && !r.exhausted && depth < r.maxDepth ? stopReason(r) : null;
+        if (stopped && depth === 0) lines.push(`${t.op}: not searched: ${stopped} first`);
+        else if (stopped) lines.push(`${t.op}: none that needs it up to ${plural(depth, "step")}, then ${stopped}${also}`);
+        else lines.push(`${t.op}: none that needs it up to ${plural(depth, "step")}${also}${implied}`);
         continue;
       }
       for (const c of t.own) {

@@ -188,6 +188,28 @@ describe("counterexample search", () => {
     await context.close();
   });
 
+  it("a state budget that cuts the searches short: no 'none that needs it up to depth N' for an operation not searched that far", async () => {
+    const { page, context, errors } = await openApp(app.browser, app.url, "light");
+    await settled(page);
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    await openPanel(page);
+    await page.selectOption("[data-testid=search-policy]", "ubuf-orphan");
+    await page.selectOption("[data-testid=search-kernel]", "6.1");
+    await page.selectOption("[data-testid=search-depth]", "3");
+    await page.fill("[data-testid=search-budget]", "40");
+    await page.click("[data-testid=search-start]");
+    await page.waitForSelector("[data-testid=search-progress][data-state=done]", { timeout: 60_000 });
+    expect(await page.textContent("[data-testid=search-results] .hint")).toMatch(/^state budget reached at 40 states: every path of up to \d step/);
+    // Every operation's search stopped at the budget too: none of them is claimed clean to depth 3.
+    expect(await page.locator("[data-testid=search-none-through]").count()).toBe(0);
+    const short = (await page.textContent("[data-testid=search-short-through]"))!;
+    expect(short).toMatch(/^stopped before depth 3, nothing found so far: /);
+    expect(short).toMatch(/skb_split \((up to \d steps?|not searched)\)/);
+    await page.screenshot({ path: join(SHOTS, "search-budget-short-1280x720-light.png") });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it("cancels a deep search promptly: every worker terminated, the screen usable, the next search fresh", async () => {
     const { page, context, errors } = await openApp(app.browser, app.url, "light");
     await settled(page);

@@ -375,6 +375,11 @@ function countFound(phases: readonly SearchPhase[]): string {
   return n === 0 ? "no counterexample" : plural(n, "counterexample");
 }
 
+/** The search judged every path up to its bound (or settled it from the whole search's). */
+function reachedBound(p: SearchPhase): boolean {
+  return p.implied || !!p.settled || p.exhausted || p.depth >= p.maxDepth;
+}
+
 /** How far a search looked, in words. */
 function bound(p: SearchPhase): string {
   if (p.implied) return `not searched: the whole search judged every path of up to ${plural(p.depth, "step")} and found nothing, so none uses it`;
@@ -414,7 +419,10 @@ function SearchResults() {
   }
   const [main, ...through] = phases;
   const withFinds = through.filter((p) => p.found.length > 0);
-  const without = through.filter((p) => p.found.length === 0);
+  // "None that needs it" only where the search reached the bound; one the
+  // state budget (or a stop) cut short says how far it got instead.
+  const without = through.filter((p) => p.found.length === 0 && reachedBound(p));
+  const short = through.filter((p) => p.found.length === 0 && !reachedBound(p));
   return (
     <section className="search-results" aria-label="counterexamples" data-testid="search-results">
       <h3>
@@ -455,6 +463,17 @@ function SearchResults() {
                 <span key={p.op} title={`${bound(p)}${p.alsoWithout.length ? `; ${p.alsoWithout.join(", ")} also without it` : ""}`}>
                   {i > 0 && ", "}
                   <code>{p.op}</code>
+                </span>
+              ))}
+            </p>
+          )}
+          {short.length > 0 && (
+            <p className="none" data-testid="search-short-through">
+              stopped before depth {request.maxDepth}, nothing found so far:{" "}
+              {short.map((p, i) => (
+                <span key={p.op} title={bound(p)}>
+                  {i > 0 && ", "}
+                  <code>{p.op}</code> ({p.depth === 0 ? "not searched" : `up to ${plural(p.depth, "step")}`})
                 </span>
               ))}
             </p>
