@@ -27,7 +27,8 @@ const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word
 
 /**
  * "no <kind> in any sequence of up to N steps from <start> over <menu>
- * (S distinct states)", for every kind the search did not find; null when
+ * (S distinct states[; not judged: K steps the model does not cover ...])",
+ * for every kind the search did not find; null when
  * it stopped before its bound (budget, time, cancel, stop-when-found) or
  * found every kind. A per-operation result that leaned on the whole search
  * (kindsImpliedBy) says so instead of counting states.
@@ -38,7 +39,17 @@ export function proofText(r: SearchResult): string | null {
   const found = new Set(r.counterexamples.map((c) => c.kind));
   const kinds = KIND_ORDER.filter((k) => !found.has(k)).map((k) => KIND_WORDS[k] ?? k);
   if (kinds.length === 0) return null;
-  return `${claim(r, kinds, r.depth)} (${statesText(r)}${r.exhausted ? ", every reachable one" : ""})`;
+  return `${claim(r, kinds, r.depth)} (${statesText(r)}${r.exhausted ? ", every reachable one" : ""}${unmodelled(r)})`;
+}
+
+/**
+ * Steps the engine refused as not modelled ("unsupported": skb_segment of
+ * a frag_list member with linear bytes ...) or could not run (an engine
+ * bug) end their paths unjudged: the sentence says how many, so "any
+ * sequence" is never read as covering them.
+ */
+function unmodelled(r: SearchResult): string {
+  return r.notModelled > 0 ? `; not judged: ${plural(r.notModelled, "step")} the model does not cover, and every path through them` : "";
 }
 
 /**
@@ -69,5 +80,5 @@ function settledText(r: SearchResult): string | null {
   const open = r.stoppedBy !== null && r.stoppedBy !== "found";
   const kinds = KIND_ORDER.filter((k) => !found.has(k) && !(open && searched.has(k))).map((k) => KIND_WORDS[k] ?? k);
   if (kinds.length === 0) return null;
-  return `${claim(r, kinds, r.maxDepth)} (settled by the search over every operation, which judged every path of up to ${plural(r.maxDepth, "step")})`;
+  return `${claim(r, kinds, r.maxDepth)} (settled by the search over every operation, which judged every path of up to ${plural(r.maxDepth, "step")}${unmodelled(r)})`;
 }

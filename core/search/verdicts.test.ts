@@ -8,6 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { printOp } from "../trace/print";
 import { parseTrace } from "../trace/parse";
+import { proofText } from "./proof";
 import { search, searchThrough } from "./search";
 
 const FRAG_LIST_START = parseTrace(`g = alloc_page(guest)
@@ -25,6 +26,13 @@ describe("search (issue 11.7)", () => {
     expect(r.notModelled).toBeGreaterThan(0);
     const all = search({ policy: "msg-zerocopy", kernel: "6.1", maxDepth: 1, prefix: FRAG_LIST_START, ops: ["skb_segment"] });
     expect(all).toMatchObject({ notModelled: 2, pruned: 0 });
+    // The bounded proof says what it did not judge: "any sequence" never covers them.
+    expect(proofText(all)).toMatch(
+      /^no premature completion, .* in any sequence of up to 1 step from .* over skb_segment \(\d+ distinct states?; not judged: 2 steps the model does not cover, and every path through them\)$/,
+    );
+    const clean = search({ policy: "msg-zerocopy", kernel: "6.1", maxDepth: 1, ops: ["skb_clone"] });
+    expect(clean.notModelled).toBe(0);
+    expect(proofText(clean)).not.toMatch(/not judged/);
   });
 
   it("never splits at 0 or at skb->len (tcp_fragment's contract)", () => {
