@@ -708,7 +708,8 @@ export const FIXES: readonly KernelFix[] = [
       "Old code not found; by its subject, pages spliced into an skb that held only MSG_ZEROCOPY data (SKBFL_PURE_ZEROCOPY, not charged to the socket) were appended without charging it.",
     beforeSource: "old code not found (only the Debian 5.16.10-1 changelog line was read)",
     ops: ["do_tcp_sendpages"],
-    modelled: "needs mechanism: SKBFL_PURE_ZEROCOPY and socket memory charging (do_tcp_sendpages refuses zero-copy skbs today)",
+    modelled:
+      "needs mechanism: socket memory charging. do_tcp_sendpages onto a zero-copy skb runs the fixed path (tcp_downgrade_zcopy_pure clears SKBFL_PURE_ZEROCOPY), but the fix changes only sk_mem_charge(), never a page's, an skb's or a ubuf_info's lifetime",
     modelledAt: null,
     modelledSnippet: null,
     withoutNeeds: "PURE_ZEROCOPY flag; socket memory accounting",

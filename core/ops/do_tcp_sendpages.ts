@@ -13,8 +13,9 @@
  * buffers stay in the pipe (the kernel would start a new skb).
  * 6.1 sets SKBFL_SHARED_FRAG on the skb with each piece (tcp.c l.1033-1034: splice passes
  * no MSG_NO_SHARED_FRAGS): the pages stay the pipe's writer's to change.
+ * A zero-copy skb (MSG_ZEROCOPY's tail) takes the pieces as any other:
+ * tcp_downgrade_zcopy_pure() (l.951) only clears SKBFL_PURE_ZEROCOPY.
  */
-import { unsupported } from "../model/events";
 import { profile } from "../model/kernel";
 import { pipeOf, shinfo, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
@@ -27,7 +28,6 @@ export function do_tcp_sendpages(tx: Tx, name: string, pipeName: string): void {
   const pipe = pipeOf(tx, pipeName, "do_tcp_sendpages");
   // Uncloned: caller contract sendpages-uncloned (contracts.ts).
   const data = shinfo(tx, skb);
-  if (data.zcopy) unsupported("do_tcp_sendpages", `${name} is zero-copy; tcp_downgrade_zcopy_pure() is not modelled`);
   const max = profile(tx.kernel).MAX_SKB_FRAGS;
   const frags: Frag[] = [...data.frags];
   let used = 0;
@@ -44,8 +44,16 @@ export function do_tcp_sendpages(tx: Tx, name: string, pipeName: string): void {
     used++;
     bytes += buf.len;
   }
+  // A zero-copy tail (a MSG_ZEROCOPY sendmsg's) takes the pieces too
+  // (tcp_skb_can_collapse_to checks EOR only): tcp_downgrade_zcopy_pure()
+  // (l.951-963, called at l.1019 before each piece) charges the socket and
+  // clears SKBFL_PURE_ZEROCOPY; the ubuf stays and now covers a page the
+  // pipe's writer owns too (skb_copy_ubufs() copies every frag).
+  const pure = data.pure_zerocopy === true && used === 0;
+  if (data.pure_zerocopy && used > 0)
+    tx.emit({ kind: "substep", fn: "tcp_downgrade_zcopy_pure", text: `${name} is no longer pure zero-copy: SKBFL_PURE_ZEROCOPY cleared` });
   // if (!(flags & MSG_NO_SHARED_FRAGS)) skb_shinfo(skb)->flags |= SKBFL_SHARED_FRAG;
-  tx.set("datas", data.id, { ...data, frags, shared_frag: data.shared_frag || (used > 0 && tx.kernel === "6.1") });
+  tx.set("datas", data.id, { ...data, frags, shared_frag: data.shared_frag || (used > 0 && tx.kernel === "6.1"), pure_zerocopy: pure || undefined });
   tx.set("skbs", name, { ...skb, len: skb.len + bytes, data_len: skb.data_len + bytes, truesize: skb.truesize + bytes });
   tx.set("pipes", pipe.name, { ...pipe, bufs: pipe.bufs.slice(used) });
   pipe.bufs.slice(0, used).forEach((b, i) => pagePut(tx, b.page, `${pipe.name}.bufs[${i}]`));
