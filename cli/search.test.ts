@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from "vitest";
 import { hasErrors, parseTrace, runTrace } from "../core/index";
+import { search } from "../core/search/index";
 import { main, type Io } from "./skbscope";
 import "./search";
 
@@ -120,6 +121,28 @@ describe("skbscope search", () => {
     for (const line of through)
       expect(line).toMatch(/^\w+: (none that needs it up to \d+ steps?, then the time limit was reached|not searched: the time limit was reached first)$/);
     expect(r.out).not.toMatch(/up to 0 steps/);
+  }, 60_000);
+
+  it("--max-states: an operation's search cut by the budget says how far it got, in the text as in the JSON", async () => {
+    // A budget just above the whole search's states: it completes, the searches through an operation (which keep more) are cut.
+    const whole = search({ policy: "msg-zerocopy", kernel: "6.1", maxDepth: 3 });
+    const args = ["search", "--policy", "msg-zerocopy", "--depth", "3", "--max-states", String(whole.states + 1), "--workers", "0"];
+    const text = (await cli(args)).out;
+    const json = JSON.parse((await cli([...args, "--json"])).out);
+    expect(json.result.stoppedBy).toBeNull();
+    const ops: { op: string; result: { stoppedBy: string | null; depth: number } }[] = json.through.ops;
+    const cut = ops.filter((t) => t.result.stoppedBy === "budget");
+    expect(cut.length).toBeGreaterThan(0);
+    for (const t of ops) {
+      const line = text.split("\n").find((l) => l.startsWith(`${t.op}: `))!;
+      if (t.result.stoppedBy === "budget")
+        expect(line, t.op).toMatch(
+          new RegExp(
+            `^${t.op}: (none that needs it up to ${t.result.depth} steps?, then the state budget was reached|not searched: the state budget was reached first|\\w+ in \\d+ steps?)`,
+          ),
+        );
+      else expect(line, t.op).not.toMatch(/budget/);
+    }
   }, 60_000);
 
   it("--from: the start state, policy and kernel from a trace's headers", async () => {

@@ -86,6 +86,11 @@ function bound(r: SearchResult): string {
   return `every path of up to ${plural(r.depth, "step")} judged (${statesText(r)})`;
 }
 
+/** A per-operation search the whole one settled in part, whose own search for the rest stopped before the bound. */
+function cutShort(r: SearchResult): boolean {
+  return !!r.kindsImpliedBy && (r.searchedKinds?.length ?? 0) > 0 && r.stoppedBy !== null && r.stoppedBy !== "found";
+}
+
 /** Why a search ended before its bound, as the text output words it. */
 function stopReason(r: SearchResult): string {
   if (r.stoppedBy === "time") return "the time limit was reached";
@@ -137,7 +142,7 @@ function settledBy(r: SearchResult): string {
   if (r.opNeverApplied) return `the whole search took it on no path of up to ${plural(r.maxDepth, "step")}: not searched`;
   const searched = r.searchedKinds ?? [];
   const implied = r.impliedKinds ?? [];
-  const parts = ["kinds the whole search did not find are absent here too"];
+  const parts = [`kinds the whole search did not find are absent here too${cutShort(r) ? `, up to ${plural(r.maxDepth, "step")}` : ""}`];
   if (implied.length) parts.push(`${implied.join(", ")} taken from its counterexample`);
   parts.push(searched.length ? `only ${searched.join(", ")} searched for, ${plural(r.states, "state")}` : "nothing searched again");
   return parts.join("; ");
@@ -342,13 +347,13 @@ function report(io: Io, a: Asked, main: SearchResult, through: readonly ThroughR
       if (t.own.length === 0) {
         const other = r.counterexamples.map((c) => c.kind);
         const implied = r.impliedBy ? " (the whole search's proof covers it)" : r.kindsImpliedBy ? ` (${settledBy(r)})` : "";
-        // A search the whole one settled in part ran to the whole one's bound.
-        const depth = r.kindsImpliedBy ? r.maxDepth : r.depth;
+        // A search the whole one settled in part ran to the whole one's bound, unless its own part was cut short.
+        const depth = r.kindsImpliedBy && !cutShort(r) ? r.maxDepth : r.depth;
         const also = other.length ? ` (${other.join(", ")} also without it)` : "";
         // Stopped short of the bound: say how far it got, never "none" for what was not judged.
-        const stopped = !r.kindsImpliedBy && !r.exhausted && depth < r.maxDepth ? stopReason(r) : null;
-        if (stopped && depth === 0) lines.push(`${t.op}: not searched: ${stopped} first`);
-        else if (stopped) lines.push(`${t.op}: none that needs it up to ${plural(depth, "step")}, then ${stopped}${also}`);
+        const stopped = cutShort(r) || (!r.kindsImpliedBy && !r.exhausted && depth < r.maxDepth) ? stopReason(r) : null;
+        if (stopped && depth === 0 && !r.kindsImpliedBy) lines.push(`${t.op}: not searched: ${stopped} first`);
+        else if (stopped) lines.push(`${t.op}: none that needs it up to ${plural(depth, "step")}, then ${stopped}${also}${implied}`);
         else lines.push(`${t.op}: none that needs it up to ${plural(depth, "step")}${also}${implied}`);
         continue;
       }

@@ -206,6 +206,24 @@ describe("counterexample search", () => {
     expect(short).toMatch(/^stopped before depth 3, nothing found so far: /);
     expect(short).toMatch(/skb_split \((up to \d steps?|not searched)\)/);
     await page.screenshot({ path: join(SHOTS, "search-budget-short-1280x720-light.png") });
+    // A budget just above the whole search's states: it completes, and the
+    // searches through an operation that look again for late are cut.
+    const whole = search({ policy: "msg-zerocopy", kernel: "6.1", maxDepth: 3 });
+    await page.selectOption("[data-testid=search-policy]", "msg-zerocopy");
+    await page.fill("[data-testid=search-budget]", String(whole.states + 1));
+    await page.click("[data-testid=search-start]");
+    await page.waitForSelector("[data-testid=search-progress][data-state=done]", { timeout: 60_000 });
+    expect(await page.textContent("[data-testid=search-results] .hint")).toMatch(/^every path of up to 3 steps judged/);
+    const cut = (await page.textContent("[data-testid=search-short-through]"))!;
+    expect(cut).toMatch(/^stopped before depth 3, nothing found so far: .*\(up to \d steps?\)/);
+    const cutOps = (await page.locator("[data-testid=search-short-through] code").allTextContents()).sort();
+    const cleanOps = await page.locator("[data-testid=search-none-through] code").allTextContents();
+    expect(cutOps.length).toBeGreaterThan(0);
+    expect(cleanOps.filter((op) => cutOps.includes(op))).toEqual([]);
+    // Each operation is in one list or the other, or has a counterexample of its own.
+    const found = await page.$$eval("[data-testid=found]", (els) => els.map((e) => (e as HTMLElement).dataset.op ?? "").filter(Boolean));
+    expect(new Set([...cutOps, ...cleanOps, ...found]).size).toBe(cutOps.length + cleanOps.length + new Set(found).size);
+    await page.screenshot({ path: join(SHOTS, "search-budget-settled-cut-1280x720-light.png") });
     expect(errors).toEqual([]);
     await context.close();
   });

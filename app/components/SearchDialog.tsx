@@ -375,9 +375,13 @@ function countFound(phases: readonly SearchPhase[]): string {
   return n === 0 ? "no counterexample" : plural(n, "counterexample");
 }
 
-/** The search judged every path up to its bound (or settled it from the whole search's). */
+/**
+ * The search judged every path up to its bound, or the whole search
+ * settled it (and what it searched again was not cut short).
+ */
 function reachedBound(p: SearchPhase): boolean {
-  return p.implied || !!p.settled || p.exhausted || p.depth >= p.maxDepth;
+  const cut = p.stoppedBy !== null && p.stoppedBy !== "found";
+  return p.implied || (!!p.settled && (!cut || p.settled.searched.length === 0)) || p.exhausted || p.depth >= p.maxDepth;
 }
 
 /** How far a search looked, in words. */
