@@ -107,10 +107,16 @@ export function opsFor(target: Target | null, ops: readonly OpInfo[], kernel: Ke
 function socketsFor(op: OpInfo, view: StateView | null, pool: readonly string[], target: Target | null): readonly string[] {
   const fitting = pool.filter((n) => fits(op, view, n));
   if (op.readsQueue !== "own" || !view) return fitting;
-  const queuedOn = target?.kind === "skb" ? view.skbs.find((s) => s.name === target.name)?.queue : null;
+  const queuedOn = target?.kind === "skb" ? queueHolding(view, target.name) : null;
   if (queuedOn) return fitting.filter((n) => n === queuedOn);
-  return fitting.filter((n) => (view.sockets.find((s) => s.name === n)?.queue.length ?? 0) > 0);
+  return fitting.filter((n) => hasQueued(view, n));
 }
+
+/** The receive queue (its socket) holding skb `name`, if any. */
+const queueHolding = (view: StateView, name: string): string | null => view.skbs.find((s) => s.name === name)?.queue ?? null;
+
+/** Socket `name` has an skb on its receive queue. */
+const hasQueued = (view: StateView, name: string): boolean => (view.sockets.find((s) => s.name === name)?.queue.length ?? 0) > 0;
 
 /** The socket may take what `op` queues: it is of the op's family, or has received nothing yet (Sock.family). */
 function fits(op: OpInfo, view: StateView | null, sock: string): boolean {
@@ -120,8 +126,8 @@ function fits(op: OpInfo, view: StateView | null, sock: string): boolean {
 
 /** The selection can be what `op` reads off a receive queue: a queued skb, or a socket whose queue holds one. */
 function readable(op: OpInfo, view: StateView, target: Target): boolean {
-  if (target.kind === "skb") return view.skbs.find((s) => s.name === target.name)?.queue != null;
-  if (target.kind === "sock" && op.readsQueue === "own") return (view.sockets.find((s) => s.name === target.name)?.queue.length ?? 0) > 0;
+  if (target.kind === "skb") return queueHolding(view, target.name) !== null;
+  if (target.kind === "sock" && op.readsQueue === "own") return hasQueued(view, target.name);
   return true;
 }
 
@@ -134,7 +140,7 @@ function queuedSkbs(op: OpInfo, view: StateView | null, pool: readonly string[],
   const sockAt = op.params.indexOf("sock");
   const sock = op.readsQueue === "own" && sockAt >= 0 && sockAt < args.length ? args[sockAt] : null;
   return pool.filter((n) => {
-    const queue = view.skbs.find((s) => s.name === n)?.queue ?? null;
+    const queue = queueHolding(view, n);
     return queue !== null && (sock === null || queue === sock);
   });
 }

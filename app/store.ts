@@ -125,6 +125,8 @@ export interface SearchPhase {
   readonly proof: string | null;
   /** Through an operation: not searched, as the whole search found nothing (core/search throughImplied). */
   readonly implied: boolean;
+  /** Every path up to the bound judged, or settled by the whole search (core/search reachedBound). */
+  readonly reachedBound: boolean;
   /**
    * Through an operation, leaning on the whole search (core/search
    * throughShortcut): kinds it did not find are absent here too; only

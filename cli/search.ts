@@ -27,6 +27,7 @@ import {
   menuOps,
   needsOp,
   proofText,
+  reachedBound,
   replayPath,
   search,
   searchAsync,
@@ -86,11 +87,6 @@ function bound(r: SearchResult): string {
   return `every path of up to ${plural(r.depth, "step")} judged (${statesText(r)})`;
 }
 
-/** A per-operation search the whole one settled in part, whose own search for the rest stopped before the bound. */
-function cutShort(r: SearchResult): boolean {
-  return !!r.kindsImpliedBy && (r.searchedKinds?.length ?? 0) > 0 && r.stoppedBy !== null && r.stoppedBy !== "found";
-}
-
 /** Why a search ended before its bound, as the text output words it. */
 function stopReason(r: SearchResult): string {
   if (r.stoppedBy === "time") return "the time limit was reached";
@@ -142,7 +138,7 @@ function settledBy(r: SearchResult): string {
   if (r.opNeverApplied) return `the whole search took it on no path of up to ${plural(r.maxDepth, "step")}: not searched`;
   const searched = r.searchedKinds ?? [];
   const implied = r.impliedKinds ?? [];
-  const parts = [`kinds the whole search did not find are absent here too${cutShort(r) ? `, up to ${plural(r.maxDepth, "step")}` : ""}`];
+  const parts = [`kinds the whole search did not find are absent here too${reachedBound(r) ? "" : `, up to ${plural(r.maxDepth, "step")}`}`];
   if (implied.length) parts.push(`${implied.join(", ")} taken from its counterexample`);
   parts.push(searched.length ? `only ${searched.join(", ")} searched for, ${plural(r.states, "state")}` : "nothing searched again");
   return parts.join("; ");
@@ -348,10 +344,10 @@ function report(io: Io, a: Asked, main: SearchResult, through: readonly ThroughR
         const other = r.counterexamples.map((c) => c.kind);
         const implied = r.impliedBy ? " (the whole search's proof covers it)" : r.kindsImpliedBy ? ` (${settledBy(r)})` : "";
         // A search the whole one settled in part ran to the whole one's bound, unless its own part was cut short.
-        const depth = r.kindsImpliedBy && !cutShort(r) ? r.maxDepth : r.depth;
+        const depth = r.kindsImpliedBy && reachedBound(r) ? r.maxDepth : r.depth;
         const also = other.length ? ` (${other.join(", ")} also without it)` : "";
         // Stopped short of the bound: say how far it got, never "none" for what was not judged.
-        const stopped = cutShort(r) || (!r.kindsImpliedBy && !r.exhausted && depth < r.maxDepth) ? stopReason(r) : null;
+        const stopped = reachedBound(r) ? null : stopReason(r);
         if (stopped && depth === 0 && !r.kindsImpliedBy) lines.push(`${t.op}: not searched: ${stopped} first`);
         else if (stopped) lines.push(`${t.op}: none that needs it up to ${plural(depth, "step")}, then ${stopped}${also}${implied}`);
         else lines.push(`${t.op}: none that needs it up to ${plural(depth, "step")}${also}${implied}`);

@@ -375,15 +375,6 @@ function countFound(phases: readonly SearchPhase[]): string {
   return n === 0 ? "no counterexample" : plural(n, "counterexample");
 }
 
-/**
- * The search judged every path up to its bound, or the whole search
- * settled it (and what it searched again was not cut short).
- */
-function reachedBound(p: SearchPhase): boolean {
-  const cut = p.stoppedBy !== null && p.stoppedBy !== "found";
-  return p.implied || (!!p.settled && (!cut || p.settled.searched.length === 0)) || p.exhausted || p.depth >= p.maxDepth;
-}
-
 /** How far a search looked, in words. */
 function bound(p: SearchPhase): string {
   if (p.implied) return `not searched: the whole search judged every path of up to ${plural(p.depth, "step")} and found nothing, so none uses it`;
@@ -425,8 +416,8 @@ function SearchResults() {
   const withFinds = through.filter((p) => p.found.length > 0);
   // "None that needs it" only where the search reached the bound; one the
   // state budget (or a stop) cut short says how far it got instead.
-  const without = through.filter((p) => p.found.length === 0 && reachedBound(p));
-  const short = through.filter((p) => p.found.length === 0 && !reachedBound(p));
+  const without = through.filter((p) => p.found.length === 0 && p.reachedBound);
+  const short = through.filter((p) => p.found.length === 0 && !p.reachedBound);
   return (
     <section className="search-results" aria-label="counterexamples" data-testid="search-results">
       <h3>

@@ -31,6 +31,7 @@ import {
   menuOps,
   needsOp,
   proofText,
+  reachedBound,
   searchAsync,
   shortcutOptions,
   throughFromShortcut,
@@ -112,6 +113,7 @@ function phaseOf(op: string | null, r: SearchResult, own: readonly Counterexampl
     elapsedMs,
     proof: proofText(r),
     implied: r.impliedBy !== undefined,
+    reachedBound: reachedBound(r),
     settled: r.kindsImpliedBy ? { searched: r.searchedKinds ?? [], implied: r.impliedKinds ?? [], ...(r.opNeverApplied ? { neverApplied: true } : {}) } : null,
   };
 }

@@ -315,7 +315,7 @@ export const FIXES: readonly KernelFix[] = [
       'commit message: "Add skb_orphan_frags_rx for paths that may loop packets to receive sockets. That is not allowed, as it may cause unbounded latency. Deep copy all zerocopy copy buffers, ref-counted or not, in this path"; its skbuff.h hunk (skb_orphan_frags / skb_orphan_frags_rx) read on gerrit-public.fairphone.software',
     ops: ["sock_queue_rcv_skb", "dev_queue_xmit_nit"],
     modelled: "yes",
-    modelledAt: "core/ops/sock_queue_rcv_skb.ts:33-35",
+    modelledAt: "core/ops/sock_queue_rcv_skb.ts:34-36",
     modelledSnippet: 'fixed(tx, "rx-orphan-frags")',
     withoutNeeds: null,
     issueCase: null,

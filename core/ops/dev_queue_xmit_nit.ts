@@ -47,6 +47,7 @@ import * as kernel from "../kernel/skbuff";
 import { fixed } from "../fixes/fixed";
 import { cloneSkb } from "./skb_clone";
 import { orphan } from "./skb_orphan";
+import { NEW_SOCKET } from "./sock_create";
 import { receiverFor } from "./sock_queue_rcv_skb";
 import { defineOp, op, ref, type Step } from "./spec";
 
@@ -94,7 +95,7 @@ export const dev_queue_xmit_nit_spec = defineOp({
       const { socks, fresh: tap } = m.receivers("packet");
       return m.free.flatMap((s): Step[] => [
         ...socks.map((k) => [op(fn, [ref(k), ref(s.name)], m.fresh("skb"))]),
-        ...(tap ? [[op("packet_create", [], tap), op(fn, [ref(tap), ref(s.name)], m.fresh("skb"))]] : []),
+        ...(tap ? [[op(NEW_SOCKET.packet, [], tap), op(fn, [ref(tap), ref(s.name)], m.fresh("skb"))]] : []),
       ]);
     },
   },

@@ -42,6 +42,7 @@ import type { Tx } from "../model/tx";
 import type { Skb } from "../model/types";
 import { allocSkb, skb_put } from "./alloc_skb";
 import { skb_zerocopy } from "./skb_zerocopy";
+import { NEW_SOCKET } from "./sock_create";
 import { receiverFor } from "./sock_queue_rcv_skb";
 import { defineOp, kw, op, ref, type Step } from "./spec";
 
@@ -116,7 +117,7 @@ export const queue_userspace_packet_spec = defineOp({
       const { socks, fresh: sk } = m.receivers("netlink");
       return m.free.flatMap((s): Step[] => [
         ...socks.map((k) => [op(fn, [ref(k), ref(s.name), kw("true")], m.fresh("skb"))]),
-        ...(sk ? [[op("netlink_create", [], sk), op(fn, [ref(sk), ref(s.name), kw("true")], m.fresh("skb"))]] : []),
+        ...(sk ? [[op(NEW_SOCKET.netlink, [], sk), op(fn, [ref(sk), ref(s.name), kw("true")], m.fresh("skb"))]] : []),
       ]);
     },
   },

@@ -48,15 +48,22 @@ export const sock_create_spec = defineOp({
   run: (tx, r) => sock_create(tx, r!),
 });
 
+/**
+ * What makes a new socket of a family where a trace or the search menu
+ * needs one: a tap's and an upcall's say their family; local delivery's is
+ * the plain sock_create(), as traces have always written it.
+ */
+export const NEW_SOCKET: Readonly<Record<SockFamily, string>> = { inet: "sock_create", packet: "packet_create", netlink: "netlink_create" };
+
 /** A socket(2) of one family: the trace says what the socket is before it receives anything. */
-function familyCreate(fn: string, family: SockFamily, opcode: number, models: string, oracle: string | { readonly notRecordable: string }) {
+function familyCreate(fn: string, family: SockFamily, opcode: number, summary: string, models: string, oracle: string | { readonly notRecordable: string }) {
   return defineOp({
     fn,
     params: [],
     names: [],
     ctypes: [],
     result: "sock",
-    summary: `a ${family === "packet" ? "AF_PACKET" : family === "netlink" ? "netlink" : "local inet"} socket`,
+    summary,
     group: "leave the stack",
     opcode,
     docs: [{ call: `s = ${fn}()`, models }],
@@ -71,6 +78,7 @@ export const inet_create_spec = familyCreate(
   "inet_create",
   "inet",
   69,
+  "a local inet socket",
   "socket(AF_INET): an inet socket (UDP or TCP) for local delivery (`sock_queue_rcv_skb`); a `splice()` of it takes its skbs' pages",
   "sock_create",
 );
@@ -79,6 +87,7 @@ export const packet_create_spec = familyCreate(
   "packet_create",
   "packet",
   70,
+  "an AF_PACKET socket",
   "socket(AF_PACKET): a tap's socket (`dev_queue_xmit_nit`); `packet_ops` has no `splice_read`, so a `splice()` of it copies",
   { notRecordable: "skboracle creates AF_INET sockets only (sock_create_kern(AF_INET)); an AF_PACKET socket would need a bound device to tap" },
 );
@@ -87,6 +96,7 @@ export const netlink_create_spec = familyCreate(
   "netlink_create",
   "netlink",
   71,
+  "a netlink socket",
   "socket(AF_NETLINK): the ovs daemon's socket for upcalls (`queue_userspace_packet`); a `splice()` of it copies",
   { notRecordable: "skboracle creates AF_INET sockets only (sock_create_kern(AF_INET)); an upcall needs an openvswitch datapath" },
 );

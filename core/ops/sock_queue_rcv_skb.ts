@@ -22,6 +22,7 @@ import { orphan } from "./skb_orphan";
 import * as kernel from "../kernel/skbuff";
 import { fixed } from "../fixes/fixed";
 import { receivesAs } from "./contracts";
+import { NEW_SOCKET } from "./sock_create";
 import { defineOp, int, op, ref, step, type FuzzCtx, type Step } from "./spec";
 
 export function sock_queue_rcv_skb(tx: Tx, sockName: string, name: string): void {
@@ -77,13 +78,9 @@ export function sk_eat_skb(tx: Tx, sockName: string, name: string): void {
 /**
  * A fuzz maker's socket for a receiving operation: one that `family` may
  * queue to (contracts.ts socket-family); else, when the trace has sockets
- * of other families only, a new one of `family` (CREATE), made by the ops in `before`; null
- * when it has none (sock_create's maker makes them). Sockets take their
- * family from what they first receive.
+ * of other families only, a new one (NEW_SOCKET), made by the ops in
+ * `before`; null when it has none (the socket makers make them).
  */
-/** What makes a new socket of a family in a generated trace: a tap's and an upcall's say so. */
-const CREATE: Readonly<Record<SockFamily, string>> = { inet: "sock_create", packet: "packet_create", netlink: "netlink_create" };
-
 export function receiverFor(c: FuzzCtx, family: SockFamily, draw: number): { sock: string; before: TraceOp[] } | null {
   if (c.state.socks.size === 0) return null;
   const sock = c.pick(
@@ -92,7 +89,7 @@ export function receiverFor(c: FuzzCtx, family: SockFamily, draw: number): { soc
   );
   if (sock) return { sock, before: [] };
   const made = c.fresh("k");
-  return { sock: made, before: [{ fn: CREATE[family], result: made, args: [] }] };
+  return { sock: made, before: [{ fn: NEW_SOCKET[family], result: made, args: [] }] };
 }
 
 // --- the registry's entries ----------------------------------------------------
@@ -121,7 +118,7 @@ export const sock_queue_rcv_skb_spec = defineOp({
       const { socks, fresh: sk } = m.receivers("inet");
       return m.free.flatMap((s): Step[] => [
         ...socks.map((existing) => step(fn, [ref(existing), ref(s.name)])),
-        ...(sk ? [[op("sock_create", [], sk), op(fn, [ref(sk), ref(s.name)])]] : []),
+        ...(sk ? [[op(NEW_SOCKET.inet, [], sk), op(fn, [ref(sk), ref(s.name)])]] : []),
       ]);
     },
   },

@@ -49,7 +49,7 @@ export type {
 export { BASE_OPS, DEFAULT_OPS, ROOT_OPS, SEARCHABLE_OPS, candidates, cutPoints, freshName, menuOps } from "./menu";
 export type { Step } from "./menu";
 export { canonicalFingerprint, canonicalKey } from "./canon";
-export { proofText, statesText } from "./proof";
+export { proofText, reachedBound, statesText } from "./proof";
 export { FingerprintSet, collisionProbability, collisionText, collisionValue } from "./fingerprint";
 export { Footprint, independent } from "./footprint";
 export { Walker, stepIdentity } from "./walk";

@@ -53,6 +53,19 @@ function unmodelled(r: SearchResult): string {
 }
 
 /**
+ * Whether a result judged every path up to its bound: it ran to it or saw
+ * every reachable state, or the whole search settled it (throughImplied;
+ * throughShortcut, unless what it searched for again was cut short by the
+ * budget, the time or a cancel). Where not, a report says how far it got,
+ * never "none" up to the bound.
+ */
+export function reachedBound(r: SearchResult): boolean {
+  if (r.impliedBy || r.exhausted) return true;
+  if (r.kindsImpliedBy) return (r.searchedKinds?.length ?? 0) === 0 || r.stoppedBy === null || r.stoppedBy === "found";
+  return r.depth >= r.maxDepth;
+}
+
+/**
  * The states behind a proof. States at the bound are judged but not
  * deduplicated (SearchOptions.dedupeLeaves): the distinct ones are those
  * below it, and the steps judged at the bound are counted apart.
