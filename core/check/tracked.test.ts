@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { applyOp } from "../engine/apply";
-import { holderCount } from "../model/lookup";
+import { holderCount, queueOf } from "../model/lookup";
 import { emptyState, thaw } from "../model/tx";
 import { POLICIES, type BufferId, type KernelId, type PolicyId, type State } from "../model/types";
 import { parseTrace } from "../trace/parse";
@@ -43,7 +43,24 @@ describe("tracked indexes = scans", () => {
   const cases: [PolicyId, KernelId, number][] = [];
   POLICIES.forEach((policy, i) => cases.push([policy, i % 2 ? "2.6.32" : "6.1", 101 + i], [policy, "6.1", 7 + i]));
   it.each(cases)("%s on %s, seed %i: after every step", (policy, kernel, seed) => {
-    const trace = guidedTrace(draws(seed, 600), kernel, policy, PREFIX, 16);
+    const { queuedSteps, withPages } = replayAgainstScans(policy, kernel, seed, 600);
+    // The traces do put live skbs on queues (else the roots check is vacuous).
+    if (policy === "msg-zerocopy") expect(queuedSteps).toBeGreaterThan(0);
+    // And buffers hold pages on 6.1, where every policy arms (else the buffersWith check is vacuous).
+    if (kernel === "6.1") expect(withPages).toBeGreaterThan(0);
+  });
+
+  it("on a long trace with many sockets (each step reads only the sockets it wrote)", () => {
+    const { socks, rootSocks } = replayAgainstScans("msg-zerocopy", "6.1", 2009, 2500);
+    // Enough sockets for the queue index (model/queues.ts), and live entries on several at once.
+    expect(socks).toBeGreaterThanOrEqual(40);
+    expect(rootSocks).toBeGreaterThanOrEqual(2);
+  });
+});
+
+function replayAgainstScans(policy: PolicyId, kernel: KernelId, seed: number, n: number) {
+  {
+    const trace = guidedTrace(draws(seed, n), kernel, policy, PREFIX, 16);
     let state = thaw(emptyState(kernel, policy));
     // Buffers "told complete": every third one, as a Checker would drop them.
     const done = new Set<string>();
@@ -51,6 +68,7 @@ describe("tracked indexes = scans", () => {
     let tracked: Tracked | null = null;
     let queuedSteps = 0;
     let withPages = 0;
+    let rootSocks = 0;
     for (const op of trace.ops) {
       const out = applyOp(state, op, "inplace");
       state = out.state;
@@ -70,10 +88,10 @@ describe("tracked indexes = scans", () => {
         if (holding.length) withPages++;
       }
       if (want.roots.length) queuedSteps++;
+      rootSocks = Math.max(rootSocks, new Set(want.roots.filter((r) => r.sock).map((r) => r.sock)).size);
+      for (const skb of state.skbs.keys())
+        expect(queueOf(state, skb), `queue of ${skb} at step ${state.step}`).toBe(want.roots.find((r) => r.sock && r.skb === skb)?.sock ?? null);
     }
-    // The traces do put live skbs on queues (else the roots check is vacuous).
-    if (policy === "msg-zerocopy") expect(queuedSteps).toBeGreaterThan(0);
-    // And buffers hold pages on 6.1, where every policy arms (else the buffersWith check is vacuous).
-    if (kernel === "6.1") expect(withPages).toBeGreaterThan(0);
-  });
-});
+    return { queuedSteps, withPages, rootSocks, socks: state.socks.size };
+  }
+}

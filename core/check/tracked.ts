@@ -100,6 +100,8 @@ export class Tracked {
   private sockRoots: Root[] = [];
   /** Each socket's queue array when its roots were last read (rebuildSockRoots). */
   private queues = new Map<SockId, readonly SkbId[]>();
+  /** Each socket's place in the sockets table (a new key goes to its end; sockets are never deleted). */
+  private sockPlace = new Map<SockId, number>();
   private devRoots: Root[] = [];
   /**
    * Every skb name ever seen on a queue, alive or not (a superset: does a
@@ -300,6 +302,7 @@ export class Tracked {
       this.pfrag = pfrag;
     }
     let socks = false;
+    const wroteSocks: SockId[] = [];
     let devq = false;
     let skbsGone = false;
     let revived = false;
@@ -366,6 +369,7 @@ export class Tracked {
         }
         case "socks":
           socks = true;
+          wroteSocks.push(key as SockId);
           continue;
         case "devq":
           if (!had && state.devq.has(key as SkbId)) devAdded.push(key as SkbId);
@@ -384,7 +388,8 @@ export class Tracked {
           continue;
       }
     }
-    if (socks) this.rebuildSockRoots(state, revived);
+    if (revived) this.rebuildSockRoots(state);
+    else if (socks) this.updateSockRoots(state, wroteSocks, skbsGone);
     else if (skbsGone && this.sockRoots.length) this.sockRoots = this.sockRoots.filter((r) => state.skbs.has(r.skb));
     // A delete logs the table's key order first (Tx.delete): a key deleted
     // and set again within the step moved to the end.
@@ -452,29 +457,60 @@ export class Tracked {
     }
   }
 
-  /**
-   * A socket whose queue is the same array as at the last rebuild keeps its
-   * entries (those of skbs still alive): queues keep the entries of freed
-   * skbs, so a long trace's grow, and most writes change one socket.
-   * `full`: an skb came back under a queued name, every queue is read again.
-   */
-  private rebuildSockRoots(state: State, full = true): void {
-    const kept = new Map<SockId, Root[]>();
-    if (!full) for (const r of this.sockRoots) if (state.skbs.has(r.skb)) (kept.get(r.sock!) ?? kept.set(r.sock!, []).get(r.sock!)!).push(r);
+  /** Every receive queue read again. */
+  private rebuildSockRoots(state: State): void {
     const roots: Root[] = [];
     const queues = new Map<SockId, readonly SkbId[]>();
+    const place = new Map<SockId, number>();
     for (const sock of state.socks.values()) {
       queues.set(sock.name, sock.queue);
-      if (!full && this.queues.get(sock.name) === sock.queue) {
-        for (const r of kept.get(sock.name) ?? NO_ROOTS) roots.push(r);
-        continue;
-      }
+      place.set(sock.name, place.size);
       for (const skb of sock.queue) {
         this.queued.add(skb);
         if (state.skbs.has(skb)) roots.push({ sock: sock.name, skb });
       }
     }
     this.queues = queues;
+    this.sockPlace = place;
+    this.sockRoots = roots;
+  }
+
+  /**
+   * Only the sockets the step wrote are read again: every other keeps its
+   * entries (those of skbs still alive). A long trace makes sockets it
+   * never closes, so reading them all per step would cost the whole table.
+   */
+  private updateSockRoots(state: State, written: readonly SockId[], skbsGone: boolean): void {
+    let fresh: Map<SockId, Root[]> | null = null;
+    for (const name of written) {
+      const sock = state.socks.get(name);
+      if (!sock) return this.rebuildSockRoots(state);
+      if (this.queues.get(name) === sock.queue) continue;
+      if (!this.sockPlace.has(name)) this.sockPlace.set(name, this.sockPlace.size);
+      this.queues.set(name, sock.queue);
+      const roots: Root[] = [];
+      for (const skb of sock.queue) {
+        this.queued.add(skb);
+        if (state.skbs.has(skb)) roots.push({ sock: name, skb });
+      }
+      (fresh ??= new Map()).set(name, roots);
+    }
+    if (!fresh) {
+      if (skbsGone && this.sockRoots.length) this.sockRoots = this.sockRoots.filter((r) => state.skbs.has(r.skb));
+      return;
+    }
+    // Roots stay grouped by socket in table order: the unchanged groups, the new ones at their places.
+    const groups = new Map<SockId, Root[]>();
+    for (const r of this.sockRoots) {
+      if (fresh.has(r.sock!) || !state.skbs.has(r.skb)) continue;
+      const group = groups.get(r.sock!);
+      if (group) group.push(r);
+      else groups.set(r.sock!, [r]);
+    }
+    for (const [name, roots] of fresh) if (roots.length) groups.set(name, roots);
+    const order = [...groups.keys()].sort((x, y) => this.sockPlace.get(x)! - this.sockPlace.get(y)!);
+    const roots: Root[] = [];
+    for (const name of order) for (const r of groups.get(name)!) roots.push(r);
     this.sockRoots = roots;
   }
 

@@ -4,6 +4,7 @@
  * skb_shinfo(), skb_headlen(), skb_cloned(), the holders of a page.
  */
 import { fail, kernelCheck } from "./events";
+import { queueHolding } from "./queues";
 import type { Tx } from "./tx";
 import type { Data, DataId, Page, PageId, Pipe, Skb, SkbId, Sock, SockId, State } from "./types";
 
@@ -207,8 +208,7 @@ export function skbsOfData(state: Pick<State, "skbs">, data: DataId): SkbId[] {
   return out;
 }
 
-/** The socket whose receive queue holds an skb, if any. */
+/** The socket whose receive queue holds an skb, if any (the first, in table order). */
 export function queueOf(state: Pick<State, "socks">, skb: SkbId): SockId | null {
-  for (const sock of state.socks.values()) if (sock.queue.includes(skb)) return sock.name;
-  return null;
+  return queueHolding(state.socks, skb);
 }

@@ -11,8 +11,9 @@
  * Either way a failed operation leaves the state exactly as it was.
  */
 import type { EngineEvent } from "./events";
+import { forgetQueues, noteSockWrite } from "./queues";
 import { oneShape } from "./shapes";
-import type { Counters, FragCaches, KernelId, PolicyId, State, TableName, Tables } from "./types";
+import type { Counters, FragCaches, KernelId, PolicyId, Sock, State, TableName, Tables } from "./types";
 
 type AnyMap = Map<string, unknown>;
 type RecordOf<T extends TableName> = Tables[T] extends ReadonlyMap<string, infer R> ? R : never;
@@ -176,6 +177,7 @@ export class Tx {
       const old = map.get(key);
       this.undo.push(table, key, old, old !== undefined);
     }
+    if (table === "socks") noteSockWrite(map, map.get(key) as Sock | undefined, value as Sock);
     // One hidden class per table (shapes.ts): the operations' loads stay monomorphic.
     map.set(key, oneShape(table, value));
     if (table === "pages") this.touch(key);
@@ -192,6 +194,7 @@ export class Tx {
       }
       this.undo.push(table, key, map.get(key), true);
     }
+    if (table === "socks") noteSockWrite(map, map.get(key) as Sock, undefined);
     map.delete(key);
     if (table === "pages") this.touch(key);
   }
@@ -314,6 +317,7 @@ export function undoWrites(state: State, log: readonly unknown[]): void {
   const tables = state as unknown as Record<TableName, AnyMap>;
   for (let i = log.length - 4; i >= 0; i -= 4) {
     const map = tables[log[i] as TableName];
+    if (log[i] === "socks") forgetQueues(map);
     if (log[i + 1] === null) restoreOrder(map, log[i + 2] as readonly string[]);
     else if (log[i + 3]) map.set(log[i + 1] as string, log[i + 2]);
     else map.delete(log[i + 1] as string);

@@ -13,7 +13,7 @@
  * operation then reports the unknown name or the freed object itself).
  */
 import type { ArgValue } from "./spec";
-import { DATAREF_MASK } from "../model/lookup";
+import { DATAREF_MASK, queueOf } from "../model/lookup";
 import type { Data, Skb, SkbId, Sock, SockFamily, SockId, State } from "../model/types";
 
 export interface Contract {
@@ -42,11 +42,6 @@ const dataOf = (state: State, skb: Skb): Data | undefined => state.datas.get(skb
 function cloned(state: State, skb: Skb): boolean {
   const data = dataOf(state, skb);
   return !!data && skb.cloned && (data.dataref & DATAREF_MASK) !== 1;
-}
-
-function queueOf(state: State, skb: SkbId): SockId | null {
-  for (const sock of state.socks.values()) if (sock.queue.includes(skb)) return sock.name;
-  return null;
 }
 
 /** A socket `family`'s receiving operation may queue to: one of that family, or of none yet. */

@@ -17,6 +17,7 @@
  * 2.6.32: frag pages, frag_list, [seed patch: release()], head.
  */
 import { DATAREF_SHIFT, skbOf } from "../model/lookup";
+import { queuesHolding } from "../model/queues";
 import type { Tx } from "../model/tx";
 import type { BufferId, Data, Skb, SkbId, State } from "../model/types";
 import { complete, destructorRan, ubufCallback } from "../policy/completion";
@@ -142,10 +143,8 @@ export function reportDangling(tx: Tx, name: SkbId): void {
       tx.emit({ kind: "dangling", object: name, holder: `${d.id}.frag_list`, text: `${name} is freed while the frag_list of ${d.id} still links it` });
     }
   }
-  for (const sock of tx.all("socks").values()) {
-    if (sock.queue.includes(name)) {
-      tx.emit({ kind: "dangling", object: name, holder: `${sock.name}.queue`, text: `${name} is freed while ${sock.name}'s receive queue still holds it` });
-    }
+  for (const sock of queuesHolding(tx.all("socks"), name)) {
+    tx.emit({ kind: "dangling", object: name, holder: `${sock}.queue`, text: `${name} is freed while ${sock}'s receive queue still holds it` });
   }
   if (tx.has("devq", name)) {
     tx.emit({ kind: "dangling", object: name, holder: "dev.queue", text: `${name} is freed while the device's transmit queue still holds it` });
