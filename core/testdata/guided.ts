@@ -8,6 +8,7 @@
  * a new operation joins the generator with its registry line.
  */
 import { applyOp, type StepOutcome } from "../engine/apply";
+import { queueHolding, queuesHolding } from "../model/queues";
 import { emptyState, thaw, type WriteLog } from "../model/tx";
 import type { KernelId, Page, PageId, PolicyId, SkbId, State } from "../model/types";
 import { OPS, type Draw, type FuzzCtx } from "../ops";
@@ -137,10 +138,12 @@ function queueIndex(queue: readonly string[]): Map<string, number[]> {
 export class GuidedIndex implements Lookups {
   private readonly pages: PageList;
   private readonly files: PageList;
+  private readonly socks = new Map<string, number>();
 
   constructor(state: State) {
     this.pages = new PageList(state, unfreed);
     this.files = new PageList(state, pageCache);
+    for (const k of state.socks.keys()) this.socks.set(k, this.socks.size);
   }
 
   /** After each step run in place on the state the lookups are asked about. */
@@ -148,6 +151,11 @@ export class GuidedIndex implements Lookups {
     if (out.writes) {
       this.pages.update(state, out.writes);
       this.files.update(state, out.writes);
+      // Sockets are never deleted, and a Map puts a new key at its end.
+      for (let i = 0; i < out.writes.length; i += 4) {
+        const key = out.writes[i + 1] as string;
+        if (out.writes[i] === "socks" && key !== null && !this.socks.has(key)) this.socks.set(key, this.socks.size);
+      }
     }
   }
 
@@ -159,20 +167,33 @@ export class GuidedIndex implements Lookups {
     return this.files.names;
   }
 
+  /** Live skbs on no receive queue: each asked of the queue index (model/queues.ts), not every socket scanned. */
   freeable(s: State): readonly string[] {
-    const queues = [...s.socks.values()].map((k) => queueIndex(k.queue));
-    return skbNames(s).filter((n) => !queues.some((q) => q.has(n)));
+    return skbNames(s).filter((n) => queueHolding(s.socks, n as SkbId) === null);
   }
 
+  /** From the live skbs' side: the sockets a long trace leaves open are never read. */
   liveQueued(s: State): readonly (readonly [string, string])[] {
-    const out: (readonly [string, string])[] = [];
-    for (const k of s.socks.values()) {
-      const at = queueIndex(k.queue);
-      const mine: number[] = [];
-      for (const n of s.skbs.keys()) for (const i of at.get(n) ?? []) mine.push(i);
-      for (const i of mine.sort((x, y) => x - y)) out.push([k.name, k.queue[i]]);
+    const entries: [place: number, at: number, sock: string, skb: string][] = [];
+    for (const n of s.skbs.keys()) {
+      for (const k of queuesHolding(s.socks, n)) {
+        const queue = s.socks.get(k)!.queue;
+        for (const i of queueIndex(queue).get(n)!) entries.push([this.sockPlace(s, k), i, k, n]);
+      }
     }
-    return out;
+    entries.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    return entries.map(([, , k, n]) => [k, n] as const);
+  }
+
+  /** A socket's place in the sockets table (counted by stepped(); read again whole if a step was not handed over). */
+  private sockPlace(s: State, sock: string): number {
+    let place = this.socks.get(sock);
+    if (place === undefined) {
+      this.socks.clear();
+      for (const k of s.socks.keys()) this.socks.set(k, this.socks.size);
+      place = this.socks.get(sock)!;
+    }
+    return place;
   }
 }
 
