@@ -4,6 +4,7 @@
  * skb_shinfo(), skb_headlen(), skb_cloned(), the holders of a page.
  */
 import { fail, kernelCheck } from "./events";
+import { mayBePinned } from "./pins";
 import { queueHolding } from "./queues";
 import type { Tx } from "./tx";
 import type { Data, DataId, Page, PageId, Pipe, Skb, SkbId, Sock, SockId, State } from "./types";
@@ -162,7 +163,7 @@ function pageHolders(state: HolderState, page: PageId, withManaged: boolean): st
     });
   }
   if (state.caches.pfrag?.page === page) out.push(pfragHolder(state));
-  for (const [p, holder] of pinsOf(state)) if (p === page) out.push(holder);
+  if (state.ubufs && mayBePinned(state.ubufs, page)) for (const [p, holder] of pinsOf(state)) if (p === page) out.push(holder);
   return out;
 }
 
@@ -177,7 +178,7 @@ export function holderCount(state: Pick<State, "pages" | "datas" | "pipes" | "ca
     if (data.head_page === page) n++;
     if (!data.managed_frag_refs) for (const f of data.frags) if (f.page === page) n++;
   }
-  for (const [p] of pinsOf(state)) if (p === page) n++;
+  if (state.ubufs && mayBePinned(state.ubufs, page)) for (const [p] of pinsOf(state)) if (p === page) n++;
   for (const pipe of state.pipes.values()) for (const b of pipe.bufs) if (b.page === page) n++;
   if (state.caches.pfrag?.page === page) n++;
   return n;

@@ -11,9 +11,10 @@
  * Either way a failed operation leaves the state exactly as it was.
  */
 import type { EngineEvent } from "./events";
+import { forgetPins, noteUbufWrite } from "./pins";
 import { forgetQueues, noteSockWrite } from "./queues";
 import { oneShape } from "./shapes";
-import type { Counters, FragCaches, KernelId, PolicyId, Sock, State, TableName, Tables } from "./types";
+import type { Counters, FragCaches, KernelId, PolicyId, Sock, State, TableName, Tables, Ubuf } from "./types";
 
 type AnyMap = Map<string, unknown>;
 type RecordOf<T extends TableName> = Tables[T] extends ReadonlyMap<string, infer R> ? R : never;
@@ -177,7 +178,9 @@ export class Tx {
       const old = map.get(key);
       this.undo.push(table, key, old, old !== undefined);
     }
+    // Indexes derived from a table (queues.ts, pins.ts) follow its writes.
     if (table === "socks") noteSockWrite(map, map.get(key) as Sock | undefined, value as Sock);
+    else if (table === "ubufs") noteUbufWrite(map, map.get(key) as Ubuf | undefined, value as Ubuf);
     // One hidden class per table (shapes.ts): the operations' loads stay monomorphic.
     map.set(key, oneShape(table, value));
     if (table === "pages") this.touch(key);
@@ -195,6 +198,7 @@ export class Tx {
       this.undo.push(table, key, map.get(key), true);
     }
     if (table === "socks") noteSockWrite(map, map.get(key) as Sock, undefined);
+    else if (table === "ubufs") noteUbufWrite(map, map.get(key) as Ubuf, undefined);
     map.delete(key);
     if (table === "pages") this.touch(key);
   }
@@ -318,6 +322,7 @@ export function undoWrites(state: State, log: readonly unknown[]): void {
   for (let i = log.length - 4; i >= 0; i -= 4) {
     const map = tables[log[i] as TableName];
     if (log[i] === "socks") forgetQueues(map);
+    else if (log[i] === "ubufs") forgetPins(map);
     if (log[i + 1] === null) restoreOrder(map, log[i + 2] as readonly string[]);
     else if (log[i + 3]) map.set(log[i + 1] as string, log[i + 2]);
     else map.delete(log[i + 1] as string);
