@@ -3,13 +3,15 @@
  * The guided generator's indexes (GuidedIndex: live pages, page-cache
  * pages, freeable skbs, live receive-queue entries) against the scans
  * they replace, after every step of guided traces: the same lists in the
- * same order, so the same draws make the same trace.
+ * same order, so the same draws make the same trace; and their text
+ * parses back.
  */
 import { describe, expect, it } from "vitest";
 import { applyOp } from "../engine/apply";
 import { emptyState, thaw } from "../model/tx";
 import { KERNELS, POLICIES, type KernelId, type PolicyId } from "../model/types";
 import { parseTrace } from "../trace/parse";
+import { printTrace } from "../trace/print";
 import { seeded } from "./fuzz";
 import { GUIDED_SETUP, GuidedIndex, SCANNED, guidedTrace } from "./guided";
 
@@ -48,5 +50,21 @@ describe("guided generator: indexes = scans", () => {
     expect(pages).toBeGreaterThan(0);
     if (kernel === "6.1") expect(files).toBeGreaterThan(0);
     if (kernel === "6.1") expect(queued).toBeGreaterThan(0);
+  });
+});
+
+describe("guided generator: printable traces", () => {
+  it("never names the kernel's own skbs (~s1, ...), so its trace parses back", () => {
+    const trace = guidedTrace(draws(2009, 6000), "6.1", "msg-zerocopy", PREFIX, 24);
+    const text = printTrace(trace);
+    expect(parseTrace(text, { names: false }).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    // The kernel did make skbs of its own along the way (else the check is vacuous).
+    let state = thaw(emptyState("6.1", "msg-zerocopy"));
+    let kernelSkbs = 0;
+    for (const op of trace.ops) {
+      state = applyOp(state, op, "inplace").state;
+      if ([...state.skbs.keys()].some((n) => n.startsWith("~"))) kernelSkbs++;
+    }
+    expect(kernelSkbs).toBeGreaterThan(0);
   });
 });

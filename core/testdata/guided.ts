@@ -17,7 +17,12 @@ import type { Arg, Trace, TraceOp } from "../trace/ast";
 
 export type { Draw };
 
-const skbNames = (s: State) => [...s.skbs.keys()] as string[];
+/**
+ * The kernel's own skbs (~s1, ...: kernelClone, esp_input's copies) have
+ * names no trace can write: the generator never picks them.
+ */
+const nameable = (name: string) => !name.startsWith("~");
+const skbNames = (s: State) => ([...s.skbs.keys()] as string[]).filter(nameable);
 /** Skbs no receive queue holds: the ones a caller may free. */
 const freeable = (s: State) => {
   const queued = new Set([...s.socks.values()].flatMap((k) => k.queue as readonly string[]));
@@ -29,7 +34,7 @@ const pageNames = (s: State) => [...s.pages.values()].filter(unfreed).map((p) =>
 const filePages = (s: State) => [...s.pages.values()].filter(pageCache).map((p) => p.name as string);
 /** (socket, skb) for each receive-queue entry whose skb is alive, sockets in table order, entries in queue order. */
 const liveQueued = (s: State) =>
-  [...s.socks.values()].flatMap((k) => k.queue.filter((n) => s.skbs.has(n)).map((n) => [k.name as string, n as string] as const));
+  [...s.socks.values()].flatMap((k) => k.queue.filter((n) => s.skbs.has(n) && nameable(n)).map((n) => [k.name as string, n as string] as const));
 const argName = (arg: Arg) => (arg.kind !== "ref" ? "" : arg.index === undefined ? arg.name : `${arg.name}[${arg.index}]`);
 
 /** The lists the generator reads at (nearly) every draw. */
@@ -175,8 +180,8 @@ export class GuidedIndex implements Lookups {
   /** From the live skbs' side: the sockets a long trace leaves open are never read. */
   liveQueued(s: State): readonly (readonly [string, string])[] {
     const entries: [place: number, at: number, sock: string, skb: string][] = [];
-    for (const n of s.skbs.keys()) {
-      for (const k of queuesHolding(s.socks, n)) {
+    for (const n of skbNames(s)) {
+      for (const k of queuesHolding(s.socks, n as SkbId)) {
         const queue = s.socks.get(k)!.queue;
         for (const i of queueIndex(queue).get(n)!) entries.push([this.sockPlace(s, k), i, k, n]);
       }
