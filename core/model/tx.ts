@@ -11,10 +11,9 @@
  * Either way a failed operation leaves the state exactly as it was.
  */
 import type { EngineEvent } from "./events";
-import { forgetPins, noteUbufWrite } from "./pins";
-import { forgetQueues, noteSockWrite } from "./queues";
+import { forgetDerived, noteWrite } from "./derived";
 import { oneShape } from "./shapes";
-import type { Counters, FragCaches, KernelId, PolicyId, Sock, State, TableName, Tables, Ubuf } from "./types";
+import type { Counters, FragCaches, KernelId, PolicyId, State, TableName, Tables } from "./types";
 
 type AnyMap = Map<string, unknown>;
 type RecordOf<T extends TableName> = Tables[T] extends ReadonlyMap<string, infer R> ? R : never;
@@ -173,14 +172,11 @@ export class Tx {
     this.access?.write(table, key, tableOf(this.tables, table).has(key));
     this.spend();
     const map = this.writable(table);
-    if (this.mode === "inplace") {
-      // No table holds undefined: a missing value is a missing key.
-      const old = map.get(key);
-      this.undo.push(table, key, old, old !== undefined);
-    }
-    // Indexes derived from a table (queues.ts, pins.ts) follow its writes.
-    if (table === "socks") noteSockWrite(map, map.get(key) as Sock | undefined, value as Sock);
-    else if (table === "ubufs") noteUbufWrite(map, map.get(key) as Ubuf | undefined, value as Ubuf);
+    // No table holds undefined: a missing value is a missing key.
+    const old = map.get(key);
+    if (this.mode === "inplace") this.undo.push(table, key, old, old !== undefined);
+    // Indexes derived from the table (derived.ts) follow its writes.
+    noteWrite(table, map, old, value);
     // One hidden class per table (shapes.ts): the operations' loads stay monomorphic.
     map.set(key, oneShape(table, value));
     if (table === "pages") this.touch(key);
@@ -197,8 +193,7 @@ export class Tx {
       }
       this.undo.push(table, key, map.get(key), true);
     }
-    if (table === "socks") noteSockWrite(map, map.get(key) as Sock, undefined);
-    else if (table === "ubufs") noteUbufWrite(map, map.get(key) as Ubuf, undefined);
+    noteWrite(table, map, map.get(key), undefined);
     map.delete(key);
     if (table === "pages") this.touch(key);
   }
@@ -321,8 +316,7 @@ export function undoWrites(state: State, log: readonly unknown[]): void {
   const tables = state as unknown as Record<TableName, AnyMap>;
   for (let i = log.length - 4; i >= 0; i -= 4) {
     const map = tables[log[i] as TableName];
-    if (log[i] === "socks") forgetQueues(map);
-    else if (log[i] === "ubufs") forgetPins(map);
+    forgetDerived(log[i] as TableName, map);
     if (log[i + 1] === null) restoreOrder(map, log[i + 2] as readonly string[]);
     else if (log[i + 3]) map.set(log[i + 1] as string, log[i + 2]);
     else map.delete(log[i + 1] as string);

@@ -46,6 +46,7 @@
  * reference and extra_uref was always true, so an append to the corked
  * skb left one reference that no skb holds: the notification never came.
  */
+import { armedOn } from "../model/armed";
 import { kernelCheck, precondition } from "../model/events";
 import { shinfo, skbOf } from "../model/lookup";
 import type { Tx } from "../model/tx";
@@ -58,11 +59,7 @@ import { fixed } from "../fixes/fixed";
 import { defineOp, kw, type FuzzSpec } from "./spec";
 
 /** The buffer the owner armed with the sendmsg that built `a`. */
-function armedOn(tx: Tx, a: Skb): ZBuffer | undefined {
-  // A long trace keeps every buffer it armed: one pass, no copy of the table.
-  for (const zb of tx.all("buffers").values()) if (zb.skb === a.name) return zb;
-  return undefined;
-}
+const armedBuffer = (tx: Tx, a: Skb): ZBuffer | undefined => armedOn(tx.all("buffers"), a.name);
 
 export function skb_zcopy_set(tx: Tx, bName: string, aName: string): void {
   const a = skbOf(tx, aName, "skb_zcopy_set");
@@ -74,7 +71,7 @@ export function skb_zcopy_set(tx: Tx, bName: string, aName: string): void {
     skbZcopySet(tx, bName, z.ubuf);
     return;
   }
-  const zb = armedOn(tx, a);
+  const zb = armedBuffer(tx, a);
   if (!zb) precondition("skb_zcopy_set", `no sendmsg armed ${aName} (zerocopy_arm): there is no uarg to continue`);
   if ([...tx.view().ubufs.values()].some((u) => u.buffer === zb.id)) {
     precondition(
@@ -91,7 +88,7 @@ export function msg_zerocopy_realloc(tx: Tx, bName: string, aName: string, strea
   skbOf(tx, bName, "msg_zerocopy_realloc");
   const z = shinfo(tx, a).zcopy;
   if (!z) {
-    const zb = armedOn(tx, a);
+    const zb = armedBuffer(tx, a);
     if (zb && ![...tx.view().ubufs.values()].some((u) => u.buffer === zb.id)) {
       // A policy with no ubuf_info: nothing to count, the owner's buffer covers b too.
       tx.emit({ kind: "substep", fn: "msg_zerocopy_realloc", text: `no ubuf_info under this policy: ${zb.id} now covers ${bName}'s pages too` });
