@@ -21,6 +21,9 @@ interface Registered {
 
 const byTable = new Map<TableName, Registered[]>();
 
+/** No index built yet in this process (the search's tables never are): every write skips the lookup. */
+let noneBuilt = true;
+
 export class Derived<R, I> implements Registered {
   private readonly built = new WeakMap<object, I>();
 
@@ -45,6 +48,7 @@ export class Derived<R, I> implements Registered {
     let index = this.built.get(table);
     if (index === undefined) {
       index = this.make();
+      noneBuilt = false;
       for (const record of table.values()) this.enter(index, record, 1, false);
       this.built.set(table, index);
     }
@@ -67,12 +71,14 @@ export class Derived<R, I> implements Registered {
 
 /** A table's record changes in place (`before`/`after` undefined: absent): its indexes follow. */
 export function noteWrite(table: TableName, map: object, before: unknown, after: unknown): void {
+  if (noneBuilt) return;
   const indexes = byTable.get(table);
   if (indexes) for (const d of indexes) d.noteWrite(map, before, after);
 }
 
 /** A table changed behind its indexes' back (an undo): they are dropped. */
 export function forgetDerived(table: TableName, map: object): void {
+  if (noneBuilt) return;
   const indexes = byTable.get(table);
   if (indexes) for (const d of indexes) d.forget(map);
 }
