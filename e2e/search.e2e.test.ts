@@ -206,6 +206,10 @@ describe("counterexample search", () => {
     expect(short).toMatch(/^stopped before depth 3, nothing found so far: /);
     expect(short).toMatch(/skb_split \((up to \d steps?|not searched)\)/);
     await page.screenshot({ path: join(SHOTS, "search-budget-short-1280x720-light.png") });
+    // The same panel in the dark theme (the theme the store sets on the root element).
+    await page.evaluate(() => (document.documentElement.dataset.theme = "dark"));
+    await page.screenshot({ path: join(SHOTS, "search-budget-short-1280x720-dark.png") });
+    await page.evaluate(() => (document.documentElement.dataset.theme = "light"));
     // A budget just above the whole search's states: it completes, and the
     // searches through an operation that look again for late are cut.
     const whole = search({ policy: "msg-zerocopy", kernel: "6.1", maxDepth: 3 });

@@ -98,7 +98,7 @@ export class Tracked {
   private idleAll = true;
   private pfrag: PageId | null = null;
   private sockRoots: Root[] = [];
-  /** Each socket's queue array when its roots were last read (rebuildSockRoots). */
+  /** Each socket's queue array when its roots were last read (rebuildSockRoots, updateSockRoots). */
   private queues = new Map<SockId, readonly SkbId[]>();
   /** Each socket's place in the sockets table (a new key goes to its end; sockets are never deleted). */
   private sockPlace = new Map<SockId, number>();

@@ -773,7 +773,7 @@ export const FIXES: readonly KernelFix[] = [
       'the fix\'s diff and message (Willem de Bruijn, 2019-05-30; Fixes: 52900d22288e7 "udp: elide zerocopy operation in hot path"): "sock_zerocopy_realloc takes this extra reference at the start of every call. With MSG_MORE, no new skb may be generated to attach the extra_uref to, so refcnt is incorrectly 2 with only one skb", read in its 5.1.7 stable review mail in the code index (id 33341240963)',
     ops: ["msg_zerocopy_realloc"],
     modelled: "yes",
-    modelledAt: "core/ops/msg_zerocopy_realloc.ts:108",
+    modelledAt: "core/ops/msg_zerocopy_realloc.ts:114",
     modelledSnippet: 'fixed(tx, "zerocopy-realloc-dgram-ref")',
     withoutNeeds: null,
     issueCase: null,

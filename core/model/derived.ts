@@ -58,8 +58,8 @@ export class Derived<R, I> implements Registered {
   noteWrite(map: object, before: unknown, after: unknown): void {
     const index = this.built.get(map);
     if (index === undefined) return;
-    if (before !== undefined && after !== undefined && this.same(before as R, after as R)) return;
     const staying = before !== undefined && after !== undefined;
+    if (staying && this.same(before as R, after as R)) return;
     if (before !== undefined) this.enter(index, before as R, -1, staying);
     if (after !== undefined) this.enter(index, after as R, 1, staying);
   }

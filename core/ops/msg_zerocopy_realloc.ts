@@ -61,6 +61,12 @@ import { defineOp, kw, type FuzzSpec } from "./spec";
 /** The buffer the owner armed with the sendmsg that built `a`. */
 const armedBuffer = (tx: Tx, a: Skb): ZBuffer | undefined => armedOn(tx.all("buffers"), a.name);
 
+/** Whether a ubuf_info counts the buffer's notifications (one pass, no copy of a table a long trace grows). */
+function hasUbuf(tx: Tx, zb: ZBuffer): boolean {
+  for (const u of tx.all("ubufs").values()) if (u.buffer === zb.id) return true;
+  return false;
+}
+
 export function skb_zcopy_set(tx: Tx, bName: string, aName: string): void {
   const a = skbOf(tx, aName, "skb_zcopy_set");
   skbOf(tx, bName, "skb_zcopy_set");
@@ -73,7 +79,7 @@ export function skb_zcopy_set(tx: Tx, bName: string, aName: string): void {
   }
   const zb = armedBuffer(tx, a);
   if (!zb) precondition("skb_zcopy_set", `no sendmsg armed ${aName} (zerocopy_arm): there is no uarg to continue`);
-  if ([...tx.view().ubufs.values()].some((u) => u.buffer === zb.id)) {
+  if (hasUbuf(tx, zb)) {
     precondition(
       "skb_zcopy_set",
       `${aName} no longer carries its sendmsg's uarg (its frags were copied): the model's sendmsg has already dropped its own reference`,
@@ -89,7 +95,7 @@ export function msg_zerocopy_realloc(tx: Tx, bName: string, aName: string, strea
   const z = shinfo(tx, a).zcopy;
   if (!z) {
     const zb = armedBuffer(tx, a);
-    if (zb && ![...tx.view().ubufs.values()].some((u) => u.buffer === zb.id)) {
+    if (zb && !hasUbuf(tx, zb)) {
       // A policy with no ubuf_info: nothing to count, the owner's buffer covers b too.
       tx.emit({ kind: "substep", fn: "msg_zerocopy_realloc", text: `no ubuf_info under this policy: ${zb.id} now covers ${bName}'s pages too` });
       addOwnerPages(tx, zb.id, shinfo(tx, tx.get("skbs", bName)!), ownerOwns(tx.policy));
