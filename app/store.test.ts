@@ -21,8 +21,9 @@ import {
   violationSteps,
 } from "./store";
 import { STEP_COMPLETION, STEP_VIOLATION } from "./worker/protocol";
+import { columnsOf } from "./worker/columns";
 
-const columns = (flags: number[]) => ({ lines: new Int32Array(flags.map((_f, i) => i + 1)), flags: Uint8Array.from(flags) });
+const columns = (flags: number[]) => columnsOf(new Int32Array(flags.map((_f, i) => i + 1)), Uint8Array.from(flags));
 const loaded = (flags: number[]) => ({ stepCount: flags.length, columns: columns(flags), findings: [], verdict: "ok" as const, ms: 1 });
 
 describe("store", () => {

@@ -9,17 +9,8 @@ import { create } from "zustand";
 import { DEFAULT_POLICY } from "../core/model/policies";
 import type { Diagnostic, Finding, FindingKind, KernelId, PolicyId, StateView, Verdict } from "../core/index";
 import { appStory, storyCheck, storyOfSource } from "./stories";
-import {
-  STEP_VIOLATION,
-  type DryRun,
-  type FreshNames,
-  type LifeRow,
-  type MatrixRow,
-  type OpInfo,
-  type StepColumns,
-  type StepDetail,
-  type StepError,
-} from "./worker/protocol";
+import { type DryRun, type FreshNames, type LifeRow, type MatrixRow, type OpInfo, type StepColumns, type StepDetail, type StepError } from "./worker/protocol";
+import { columnsOf, firstAfter } from "./worker/columns";
 
 export type Theme = "light" | "dark";
 export type WorkerHealth =
@@ -268,7 +259,7 @@ export interface DryRunState {
 }
 
 const NO_NAMES_USED: FreshNames = { skb: "b", page: "p", pipe: "q", sock: "s", list: "segs" };
-const NO_COLUMNS: StepColumns = { lines: new Int32Array(0), flags: new Uint8Array(0) };
+const NO_COLUMNS: StepColumns = columnsOf(new Int32Array(0), new Uint8Array(0));
 
 export function initialData(): ScopeData {
   return {
@@ -612,15 +603,12 @@ export function failSearch(error: string): void {
 
 /** Steps whose findings are violations, ascending. */
 export function violationSteps(columns: StepColumns = get().columns): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < columns.flags.length; i++) if (columns.flags[i] & STEP_VIOLATION) out.push(i + 1);
-  return out;
+  return Array.from(columns.violations);
 }
 
 /** The first violating step after `from`, or null. */
 export function nextViolation(from: number, columns: StepColumns = get().columns): number | null {
-  for (let i = Math.max(0, from); i < columns.flags.length; i++) if (columns.flags[i] & STEP_VIOLATION) return i + 1;
-  return null;
+  return firstAfter(columns.violations, from);
 }
 
 export function firstViolation(columns: StepColumns = get().columns): number | null {

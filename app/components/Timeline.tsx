@@ -8,7 +8,7 @@ import { useMemo } from "react";
 import { useSelector } from "@xstate/react";
 import { useMachines } from "../context";
 import { setSpeed, useScope } from "../store";
-import { STEP_VIOLATION } from "../worker/protocol";
+import { violationMarks } from "../worker/columns";
 
 const SPEEDS = [0.5, 1, 2, 4, 8, 16];
 
@@ -22,12 +22,12 @@ export function Timeline() {
   // The marks' elements too, once per trace: the same elements are not
   // compared again when the cursor moves (a drag re-renders per input event).
   const marks = useMemo(
-    () => violationMarks(columns.flags).map((m) => <span key={m} className="mark" style={{ left: `${(m / Math.max(1, stepCount)) * 100}%` }} />),
+    () =>
+      violationMarks(columns.violations, stepCount).map((m) => <span key={m} className="mark" style={{ left: `${(m / Math.max(1, stepCount)) * 100}%` }} />),
     [columns, stepCount],
   );
-  // Found once per trace: looking for the next violation on every step
-  // would scan a 100,000-step trace's flags each time.
-  const last = useMemo(() => lastViolation(columns.flags), [columns]);
+  // The worker lists the violating steps (StepColumns.violations): no scan of a million steps' flags here.
+  const last = columns.violations.at(-1) ?? 0;
   const hasNext = last > cursor;
 
   return (
@@ -107,27 +107,6 @@ export function Timeline() {
       </div>
     </nav>
   );
-}
-
-/** The last step with a violation (0: none). */
-function lastViolation(flags: Uint8Array): number {
-  for (let i = flags.length - 1; i >= 0; i--) if (flags[i] & STEP_VIOLATION) return i + 1;
-  return 0;
-}
-
-/** Steps with a violation; at most one mark per 0.2% of the bar. */
-function violationMarks(flags: Uint8Array): number[] {
-  const out: number[] = [];
-  const bucket = Math.max(1, Math.floor(flags.length / 500));
-  let lastBucket = -1;
-  for (let i = 0; i < flags.length; i++) {
-    if (!(flags[i] & STEP_VIOLATION)) continue;
-    const b = Math.floor(i / bucket);
-    if (b === lastBucket) continue;
-    lastBucket = b;
-    out.push(i + 1);
-  }
-  return out;
 }
 
 const ICONS = {

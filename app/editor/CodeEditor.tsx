@@ -32,6 +32,8 @@ import { traceHighlighting } from "./traceLanguage";
 
 /** The line of the step on screen (0: none). */
 const setStepLine = StateEffect.define<number>();
+/** A text this long has its step line followed after the frame on a load too (see sync). */
+const LONG_TEXT_LINES = 20_000;
 const stepLineMark = Decoration.line({ class: "cm-step-line", attributes: { "data-testid": "step-line" } });
 
 const stepLine = StateField.define<DecorationSet>({
@@ -192,7 +194,11 @@ export default function CodeEditor() {
       const line = stepLineOf(s);
       if (!before || line !== stepLineOf(before) || s.sourceRev !== before.sourceRev) {
         const cursorOnly = before !== null && s.cursor !== before.cursor && s.sourceRev === before.sourceRev && s.columns === before.columns;
-        if (cursorOnly) followStep();
+        // A load of a long text that lands the cursor elsewhere (its end, its first violation) also
+        // marks and scrolls in a task of its own: CodeMirror's jump to line 1,000,000 took half of
+        // the load's 70 ms task (issue 12: no main-thread task over 50 ms).
+        const longJump = before !== null && s.cursor !== before.cursor && s.sourceRev === before.sourceRev && view.state.doc.lines > LONG_TEXT_LINES;
+        if (cursorOnly || longJump) followStep();
         else {
           shownLine = line;
           effects.push(setStepLine.of(line));

@@ -13,7 +13,8 @@ import { select, type Selection } from "d3-selection";
 import { scaleLinear } from "d3-scale";
 import { line, curveStepAfter } from "d3-shape";
 import type { Finding } from "../../core/index";
-import { STEP_COMPLETION, STEP_VIOLATION, type LifeRow, type StepColumns } from "../worker/protocol";
+import type { LifeRow, StepColumns } from "../worker/protocol";
+import { chartMarks } from "../worker/columns";
 
 const ROW = 18;
 const LABEL = 78;
@@ -151,11 +152,7 @@ export function LifetimeChart(props: LifetimeProps) {
 }
 
 function drawMarks(g: Selection<SVGGElement, null, SVGSVGElement, unknown>, columns: StepColumns, x: (n: number) => number, height: number): void {
-  const marks: { step: number; kind: "violation" | "completion" }[] = [];
-  for (let i = 0; i < columns.flags.length && marks.length < 2000; i++) {
-    if (columns.flags[i] & STEP_VIOLATION) marks.push({ step: i + 1, kind: "violation" });
-    else if (columns.flags[i] & STEP_COMPLETION) marks.push({ step: i + 1, kind: "completion" });
-  }
+  const marks = chartMarks(columns, 2000);
   g.selectAll<SVGPathElement, (typeof marks)[number]>("path")
     .data(marks)
     .join("path")

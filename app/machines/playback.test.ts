@@ -3,13 +3,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createActor } from "xstate";
 import { applyLoaded, resetStore, setSpeed, useScope } from "../store";
 import { STEP_VIOLATION } from "../worker/protocol";
+import { columnsOf } from "../worker/columns";
 import { playbackMachine } from "./playback";
 
 function load(flags: number[]) {
-  applyLoaded(
-    { stepCount: flags.length, columns: { lines: new Int32Array(flags.length), flags: Uint8Array.from(flags) }, findings: [], verdict: "ok", ms: 0 },
-    0,
-  );
+  applyLoaded({ stepCount: flags.length, columns: columnsOf(new Int32Array(flags.length), Uint8Array.from(flags)), findings: [], verdict: "ok", ms: 0 }, 0);
 }
 const cursor = () => useScope.getState().cursor;
 

@@ -75,8 +75,10 @@ import {
   type CrashHow,
   type OpenedView,
   type ShareView,
+  type StepColumns,
   type ToWorker,
 } from "./protocol";
+import { columnsOf } from "./columns";
 
 type LoadRequest = Extract<ToWorker, { kind: "load" }>;
 
@@ -228,7 +230,7 @@ export class EngineHost {
         errors: stepErrors(run.steps, source),
         stoppedAt,
       },
-      [columns.lines.buffer, columns.flags.buffer],
+      [columns.lines.buffer, columns.flags.buffer, columns.violations.buffer, columns.completions.buffer],
     );
     this.queueMatrix(seq, trace, run);
     this.queueLifetimes(seq, trace, run);
@@ -572,7 +574,7 @@ function matrixRow(
   };
 }
 
-export function stepColumns(run: Run): { lines: Int32Array; flags: Uint8Array } {
+export function stepColumns(run: Run): StepColumns {
   const lines = new Int32Array(run.steps.length);
   const flags = new Uint8Array(run.steps.length);
   run.steps.forEach((s, i) => {
@@ -585,7 +587,7 @@ export function stepColumns(run: Run): { lines: Int32Array; flags: Uint8Array } 
     if (s.completion) f |= STEP_COMPLETION;
     flags[i] = f;
   });
-  return { lines, flags };
+  return columnsOf(lines, flags);
 }
 
 /**

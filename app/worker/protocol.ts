@@ -15,7 +15,7 @@ import type { Diagnostic, Finding, KernelId, LifeRow, OpGroup, PolicyId, SockFam
 export type { LifeRow };
 import type { SliceResult, SliceTask } from "../../core/search/index";
 
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /** An operation as the form builds it; the worker prints it with printOp. */
 export interface OpDraft {
@@ -195,6 +195,13 @@ export interface StepColumns {
   readonly lines: Int32Array;
   /** STEP_* bits. */
   readonly flags: Uint8Array;
+  /**
+   * The steps with STEP_VIOLATION, then with STEP_COMPLETION, ascending
+   * (1-based): what the timeline, the lifetime chart and "next violation"
+   * walk, instead of a million steps' flags on the main thread.
+   */
+  readonly violations: Int32Array;
+  readonly completions: Int32Array;
 }
 
 /** What one step did, in words: sent with its snapshot. */
