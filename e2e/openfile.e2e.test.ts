@@ -37,6 +37,15 @@ describe("opening a trace from a file", () => {
     const loaded = await scope(page);
     expect(loaded.stepCount).toBe(20_000);
     expect(loaded.title).toBe(title);
+    // Opened at its last step: the editor marks that line and brings it into view (a text of
+    // over 20,000 lines does both after the load's frame, CodeEditor's LONG_TEXT_LINES).
+    expect(loaded.cursor).toBe(20_000);
+    await page.waitForFunction(() => {
+      const line = document.querySelector(".cm-step-line");
+      const box = line?.getBoundingClientRect();
+      const view = document.querySelector(".cm-scroller")!.getBoundingClientRect();
+      return line?.textContent === "a3333 = alloc_skb(256)" && box!.top >= view.top && box!.bottom <= view.bottom;
+    });
     for (const step of [12_345, 1, 20_000, 9_999]) {
       await scrubTo(page, step);
       expect(await page.getByTestId("step-label").textContent()).toBe(`step ${step} / 20000`);
