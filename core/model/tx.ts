@@ -83,7 +83,9 @@ export class Tx {
    * In place: tables whose key order this step already logged. A Map
    * re-inserts a restored key at its end, so before a table's first delete
    * the log keeps its key order (an entry with key null) and undoWrites puts
-   * it back: an undone step leaves the tables as a pure step would.
+   * it back: an undone step leaves the tables as a pure step would. A large
+   * table logs, before each delete, the key before the deleted one instead
+   * (Reinsert).
    */
   private orderSaved: Set<TableName> | null = null;
   private pagesTouched: Set<string> | null = null;
@@ -177,6 +179,7 @@ export class Tx {
     if (this.mode === "inplace") this.undo.push(table, key, old, old !== undefined);
     // Indexes derived from the table (derived.ts) follow its writes.
     noteWrite(table, map, old, value);
+    if (old === undefined) places.get(map)?.placeNew(key);
     // One hidden class per table (shapes.ts): the operations' loads stay monomorphic.
     map.set(key, oneShape(table, value));
     if (table === "pages") this.touch(key);
@@ -187,9 +190,16 @@ export class Tx {
     const map = this.writable(table);
     if (!map.has(key)) return;
     if (this.mode === "inplace") {
-      if (!this.orderSaved?.has(table)) {
+      if (this.orderSaved?.has(table)) {
+        // The whole order is logged already.
+      } else if (map.size <= ORDER_COPY_MAX) {
         (this.orderSaved ??= new Set()).add(table);
         this.undo.push(table, null, [...map.keys()], false);
+      } else {
+        // A large table (a long trace's pages or sockets): copying its keys,
+        // or walking them to this one, at every step that frees one was a
+        // seventh of a 1M-step replay; its place is looked up instead.
+        this.undo.push(table, null, new Reinsert(key, placeOf(map, key)), false);
       }
       this.undo.push(table, key, map.get(key), true);
     }
@@ -317,15 +327,19 @@ export function undoWrites(state: State, log: readonly unknown[]): void {
   for (let i = log.length - 4; i >= 0; i -= 4) {
     const map = tables[log[i] as TableName];
     forgetDerived(log[i] as TableName, map);
-    if (log[i + 1] === null) restoreOrder(map, log[i + 2] as readonly string[]);
-    else if (log[i + 3]) map.set(log[i + 1] as string, log[i + 2]);
+    if (log[i + 1] === null) {
+      const order = log[i + 2];
+      if (order instanceof Reinsert) putBack(map, order);
+      else restoreOrder(map, order as readonly string[]);
+    } else if (log[i + 3]) map.set(log[i + 1] as string, log[i + 2]);
     else map.delete(log[i + 1] as string);
   }
 }
 
 /**
  * A step's writes in place: its undo log, (table, key, old value, had) per
- * write, key null for a table's key order (logged before its first delete).
+ * write, key null for a table's key order (logged before its first delete;
+ * in a large table, before each delete, where the key stood).
  * A key's first entry holds its record before the step; the tables, after.
  */
 export type WriteLog = readonly unknown[];
@@ -352,6 +366,70 @@ export function firstWrite(log: WriteLog, i: number, seen: Set<string> | null): 
   }
   for (let j = 0; j < i; j += 4) if (log[j + 1] === key && log[j] === table) return false;
   return true;
+}
+
+/**
+ * Up to this many keys, a table's key order is logged whole before its
+ * first delete in a step; above it, each delete logs its key's place
+ * (Reinsert, from the table's Places).
+ */
+const ORDER_COPY_MAX = 64;
+
+/**
+ * Numbers rising with a large in-place table's key order, made at its
+ * first such delete and kept by Tx.set for each new key: a deleted key's
+ * place is a lookup, where walking the keys to it cost as much as copying
+ * them. A deleted key keeps its number, so an undo puts it back where it
+ * stood; numbers of keys no longer in the table are never read.
+ */
+class Places {
+  private readonly numbers = new Map<string, number>();
+  private next = 0;
+
+  constructor(map: AnyMap) {
+    for (const k of map.keys()) this.numbers.set(k, this.next++);
+  }
+
+  placeNew(key: string): void {
+    this.numbers.set(key, this.next++);
+  }
+
+  of(key: string): number {
+    return this.numbers.get(key)!;
+  }
+}
+
+const places = new WeakMap<AnyMap, Places>();
+
+function placeOf(map: AnyMap, key: string): number {
+  let p = places.get(map);
+  if (!p) places.set(map, (p = new Places(map)));
+  return p.of(key);
+}
+
+/** A deleted key's place in its table (Places). */
+class Reinsert {
+  constructor(
+    readonly key: string,
+    readonly place: number,
+  ) {}
+}
+
+/**
+ * Move the key of `r`, just put back at the map's end by undoing its
+ * delete, to its place: the keys numbered after it go back behind it.
+ * Every later write is undone by now, so the map is as it was right after
+ * the delete.
+ */
+function putBack(map: AnyMap, r: Reinsert): void {
+  const p = places.get(map)!;
+  const behind: string[] = [];
+  for (const k of map.keys()) if (k !== r.key && p.of(k) > r.place) behind.push(k);
+  for (const k of behind) {
+    const value = map.get(k);
+    map.delete(k);
+    map.set(k, value);
+  }
 }
 
 /**
