@@ -117,6 +117,9 @@ export interface CheckerMemory {
 export const EMPTY_MEMORY: CheckerMemory = Object.freeze({ completed: [], premature: [], late: [], badCons: new Map() });
 
 /** CheckerMemory's parts as bits: which changed since restore() (a search builds a Checker per step: no Set for it). */
+const NO_COMPLETED: ReadonlyMap<BufferId, number> = new Map();
+const NO_BUFFERS: ReadonlySet<BufferId> = new Set();
+
 const COMPLETED = 1;
 const PREMATURE = 2;
 const LATE = 4;
@@ -124,9 +127,11 @@ const BAD_CONS = 8;
 
 export class Checker {
   private readonly findings: Finding[] = [];
-  private readonly completedAt = new Map<BufferId, number>();
-  private readonly prematureBuffers = new Set<BufferId>();
-  private readonly lateBuffers = new Set<BufferId>();
+  // Shared empty ones until the first write (completing(), ...): the search
+  // restores a Checker for every step it judges, and most have nothing here.
+  private completedAt: ReadonlyMap<BufferId, number> = NO_COMPLETED;
+  private prematureBuffers: ReadonlySet<BufferId> = NO_BUFFERS;
+  private lateBuffers: ReadonlySet<BufferId> = NO_BUFFERS;
   // Made on first use: the search restores a Checker per step and most steps need neither.
   private idleSinceMap: Map<BufferId, number> | null = null;
   private badConservationMap: Map<string, string> | null = null;
@@ -143,6 +148,21 @@ export class Checker {
   /** The findings of the step being judged; `add` records one there and in all (one closure per Checker, not per step). */
   private stepFindings: Finding[] = [];
   private addFn: ((f: Finding) => void) | null = null;
+
+  private completing(): Map<BufferId, number> {
+    if (this.completedAt === NO_COMPLETED) this.completedAt = new Map();
+    return this.completedAt as Map<BufferId, number>;
+  }
+
+  private markingPremature(): Set<BufferId> {
+    if (this.prematureBuffers === NO_BUFFERS) this.prematureBuffers = new Set();
+    return this.prematureBuffers as Set<BufferId>;
+  }
+
+  private markingLate(): Set<BufferId> {
+    if (this.lateBuffers === NO_BUFFERS) this.lateBuffers = new Set();
+    return this.lateBuffers as Set<BufferId>;
+  }
 
   private get idleSince(): Map<BufferId, number> {
     return (this.idleSinceMap ??= new Map());
@@ -174,9 +194,18 @@ export class Checker {
   /** A Checker that goes on from `memory` (see CheckerMemory), at step `step`. */
   static restore(policy: PolicyId, memory: CheckerMemory, step = 0): Checker {
     const c = new Checker(policy);
-    for (const b of memory.completed) c.completedAt.set(b, step);
-    for (const b of memory.premature) c.prematureBuffers.add(b);
-    for (const b of memory.late) c.lateBuffers.add(b);
+    if (memory.completed.length) {
+      const completed = c.completing();
+      for (const b of memory.completed) completed.set(b, step);
+    }
+    if (memory.premature.length) {
+      const premature = c.markingPremature();
+      for (const b of memory.premature) premature.add(b);
+    }
+    if (memory.late.length) {
+      const late = c.markingLate();
+      for (const b of memory.late) late.add(b);
+    }
     if (memory.badCons.size) c.badConservationMap = new Map(memory.badCons);
     c.base = memory;
     return c;
@@ -201,7 +230,7 @@ export class Checker {
   /** An independent copy: its findings so far and its whole memory, messages' included. */
   fork(): Checker {
     const c = Checker.restore(this.policy, this.save());
-    for (const [b, at] of this.completedAt) c.completedAt.set(b, at);
+    for (const [b, at] of this.completedAt) c.completing().set(b, at);
     if (this.idleSinceMap) c.idleSinceMap = new Map(this.idleSinceMap);
     c.findings.push(...this.findings);
     return c;
@@ -306,10 +335,10 @@ export class Checker {
           });
           return;
         }
-        this.completedAt.set(ev.buffer, step);
+        this.completing().set(ev.buffer, step);
         this.changed |= COMPLETED;
         if (ev.holders.length > 0) {
-          this.prematureBuffers.add(ev.buffer);
+          this.markingPremature().add(ev.buffer);
           this.changed |= PREMATURE;
           const held = ev.holders.map((h) => describePageHolder(state, h));
           const holder = ev.holders[0].slice(ev.holders[0].indexOf(":") + 1);
@@ -349,7 +378,7 @@ export class Checker {
         for (const zb of this.buffersWith(state, ev.page)) {
           const at = this.completedAt.get(zb.id);
           if (at === undefined || !zb.pages.includes(ev.page) || this.prematureBuffers.has(zb.id)) continue;
-          this.prematureBuffers.add(zb.id);
+          this.markingPremature().add(zb.id);
           this.changed |= PREMATURE;
           add({
             kind: "premature",
@@ -520,7 +549,7 @@ export class Checker {
       if (walk.length === 0 && !pipes) continue;
       const outside = this.outsideHolders(state, index, zb, walk);
       if (outside.length) {
-        this.lateBuffers.add(zb.id);
+        this.markingLate().add(zb.id);
         this.changed |= LATE;
         add({
           kind: "late",

@@ -24,6 +24,10 @@ export type TxMode = "pure" | "inplace";
 export const TABLES: readonly TableName[] = ["skbs", "datas", "pages", "pipes", "socks", "devq", "ubufs", "buffers", "graves", "fclones"];
 
 const NO_STRINGS: ReadonlySet<string> = new Set();
+const TABLE_BIT = Object.fromEntries(TABLES.map((t, i) => [t, 1 << i])) as Record<TableName, number>;
+/** One shared set per combination of tables (a bit each): read-only, made on first use. */
+const TABLE_SETS: ReadonlySet<TableName>[] = [];
+const tableSet = (bits: number): ReadonlySet<TableName> => (TABLE_SETS[bits] ??= new Set(TABLES.filter((t) => bits & TABLE_BIT[t])));
 
 /**
  * Told of every table entry a step reads or writes (key null: the whole
@@ -89,7 +93,8 @@ export class Tx {
    */
   private orderSaved: Set<TableName> | null = null;
   private pagesTouched: Set<string> | null = null;
-  private tablesTouched: Set<TableName> | null = null;
+  /** Tables written, a bit each (TABLES' order): no Set per step (touchedTables). */
+  private tablesWritten = 0;
   private work = 0;
 
   /** Pages whose count or holders this step touched (for the checker). */
@@ -99,7 +104,7 @@ export class Tx {
 
   /** Tables this step wrote to. */
   get touchedTables(): ReadonlySet<TableName> {
-    return this.tablesTouched ?? (NO_STRINGS as ReadonlySet<TableName>);
+    return tableSet(this.tablesWritten);
   }
 
   /**
@@ -275,7 +280,7 @@ export class Tx {
   }
 
   private writable(table: TableName): AnyMap {
-    (this.tablesTouched ??= new Set()).add(table);
+    this.tablesWritten |= TABLE_BIT[table];
     if (this.mode === "pure") {
       this.copied ??= new Set();
       if (!this.copied.has(table)) {
