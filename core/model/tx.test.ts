@@ -23,7 +23,9 @@ function tableOf(size: number) {
   return { state, graves };
 }
 
-function write(tx: Tx, graves: Map<string, Grave>, w: fc.RecordValue<{ kind: "new" } | { kind: "set" | "delete"; at: number }>, n: number): void {
+type Write = { kind: "new" } | { kind: "set" | "delete"; at: number };
+
+function write(tx: Tx, graves: Map<string, Grave>, w: Write, n: number): void {
   const keys = [...graves.keys()];
   if (w.kind === "new") tx.set("graves", `n${n}`, { step: -n } as unknown as Grave);
   else if (keys.length === 0) return;
