@@ -116,10 +116,10 @@ export interface CheckerMemory {
 
 export const EMPTY_MEMORY: CheckerMemory = Object.freeze({ completed: [], premature: [], late: [], badCons: new Map() });
 
-/** CheckerMemory's parts as bits: which changed since restore() (a search builds a Checker per step: no Set for it). */
 const NO_COMPLETED: ReadonlyMap<BufferId, number> = new Map();
 const NO_BUFFERS: ReadonlySet<BufferId> = new Set();
 
+/** CheckerMemory's parts as bits: which changed since restore() (a search builds a Checker per step: no Set for it). */
 const COMPLETED = 1;
 const PREMATURE = 2;
 const LATE = 4;

@@ -88,7 +88,7 @@ export class Tx {
    * re-inserts a restored key at its end, so before a table's first delete
    * the log keeps its key order (an entry with key null) and undoWrites puts
    * it back: an undone step leaves the tables as a pure step would. A large
-   * table logs, before each delete, the key before the deleted one instead
+   * table logs, before each delete, the deleted key's place instead
    * (Reinsert).
    */
   private orderSaved: Set<TableName> | null = null;
@@ -197,7 +197,7 @@ export class Tx {
     if (this.mode === "inplace") {
       if (this.orderSaved?.has(table)) {
         // The whole order is logged already.
-      } else if (map.size <= ORDER_COPY_MAX) {
+      } else if (map.size <= ORDER_COPY_MAX && !places.has(map)) {
         (this.orderSaved ??= new Set()).add(table);
         this.undo.push(table, null, [...map.keys()], false);
       } else {
@@ -376,7 +376,8 @@ export function firstWrite(log: WriteLog, i: number, seen: Set<string> | null): 
 /**
  * Up to this many keys, a table's key order is logged whole before its
  * first delete in a step; above it, each delete logs its key's place
- * (Reinsert, from the table's Places).
+ * (Reinsert, from the table's Places), and so does every later delete
+ * from that table, however small it gets: a step's undo never mixes the two.
  */
 const ORDER_COPY_MAX = 64;
 
@@ -401,6 +402,11 @@ class Places {
 
   of(key: string): number {
     return this.numbers.get(key)!;
+  }
+
+  /** A key put back where it stood (it may have been numbered anew since: deleted, then made again). */
+  restore(key: string, place: number): void {
+    this.numbers.set(key, place);
   }
 }
 
@@ -428,6 +434,7 @@ class Reinsert {
  */
 function putBack(map: AnyMap, r: Reinsert): void {
   const p = places.get(map)!;
+  p.restore(r.key, r.place);
   const behind: string[] = [];
   for (const k of map.keys()) if (k !== r.key && p.of(k) > r.place) behind.push(k);
   for (const k of behind) {
@@ -442,6 +449,10 @@ function putBack(map: AnyMap, r: Reinsert): void {
  * now, so the table holds exactly the logged keys (their values unchanged).
  */
 function restoreOrder(map: AnyMap, order: readonly string[]): void {
+  // The order goes back to before the table had places (it had them, the
+  // step would have logged places): a key deleted and made again since was
+  // numbered anew, so the table is numbered again at its next delete.
+  places.delete(map);
   const entries = order.map((k) => [k, map.get(k)] as const);
   map.clear();
   for (const [k, v] of entries) map.set(k, v);
