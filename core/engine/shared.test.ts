@@ -77,6 +77,16 @@ describe("judgeTraces shares the prefix", () => {
     // 10 steps shared (the arm's too), the first policy's free, then the arm and the free under each other policy.
     expect(replayed(text)).toEqual([10 + 1 + 2 * (POLICIES.length - 1), 11]);
   });
+  it("the step that first reads it may free a page from a table of over 64 (its undo on a copy puts the page back in its place)", () => {
+    // kfree_skb(a) frees p0 (a delete from 71 pages: the key's place is logged)
+    // and leaves g idle, which asks the policy: each other policy starts from
+    // the tables as they were before that step (tablesBefore).
+    const pages = Array.from({ length: 70 }, (_, i) => `p${i} = alloc_page(host)`).join("\n");
+    const text = `${pages}\ng = alloc_page(guest)\na = alloc_skb(256)\nskb_fill_page_desc(a, 0, p0, 0, 4096)\nskb_fill_page_desc(a, 1, g, 0, 4096)\nkfree_skb(a)\nb = alloc_skb(256)\nskb_fill_page_desc(b, 0, p1, 0, 4096)\nkfree_skb(b)\n`;
+    // 75 steps shared (the free that asks too), the first policy's last 3, then the free and those 3 under each other policy.
+    expect(replayed(text)).toEqual([75 + 3 + 4 * (POLICIES.length - 1), 78]);
+    compare(parseTrace(text).trace, "6.1");
+  });
   it("operations read the policy through the Tx only (the probe sees no other read)", () => {
     const reads = Object.entries(OPS_SOURCES).flatMap(([file, text]) =>
       [...text.matchAll(/(\w+(?:\(\))?)\.policy\b/g)].filter((m) => m[1] !== "tx").map((m) => `${file}: ${m[0]}`),

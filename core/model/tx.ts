@@ -389,11 +389,18 @@ const ORDER_COPY_MAX = 64;
  * stood; numbers of keys no longer in the table are never read.
  */
 class Places {
-  private readonly numbers = new Map<string, number>();
+  private numbers = new Map<string, number>();
   private next = 0;
 
-  constructor(map: AnyMap) {
-    for (const k of map.keys()) this.numbers.set(k, this.next++);
+  constructor(map: AnyMap | null) {
+    if (map) for (const k of map.keys()) this.numbers.set(k, this.next++);
+  }
+
+  copy(): Places {
+    const p = new Places(null);
+    p.numbers = new Map(this.numbers);
+    p.next = this.next;
+    return p;
   }
 
   placeNew(key: string): void {
@@ -482,10 +489,20 @@ export function emptyState(kernel: KernelId, policy: PolicyId, without: Readonly
   };
 }
 
-/** A copy whose tables the caller may mutate in place (replay's working set). */
+/**
+ * A copy whose tables the caller may mutate in place (replay's working
+ * set). A numbered table's copy gets a copy of its numbering: a step's log
+ * may be undone on the copy (replay.ts tablesBefore).
+ */
 export function thaw(state: State): State {
   const out = { ...state } as Record<string, unknown>;
-  for (const t of TABLES) out[t] = new Map(state[t] as AnyMap);
+  for (const t of TABLES) {
+    const from = state[t] as AnyMap;
+    const copy = new Map(from);
+    const numbered = places.get(from);
+    if (numbered) places.set(copy, numbered.copy());
+    out[t] = copy;
+  }
   return out as unknown as State;
 }
 
