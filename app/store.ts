@@ -9,7 +9,7 @@ import { create } from "zustand";
 import { DEFAULT_POLICY } from "../core/model/policies";
 import type { Diagnostic, Finding, FindingKind, KernelId, PolicyId, StateView, Verdict } from "../core/index";
 import { appStory, storyCheck, storyOfSource } from "./stories";
-import { type DryRun, type FreshNames, type LifeRow, type MatrixRow, type OpInfo, type StepColumns, type StepDetail, type StepError } from "./worker/protocol";
+import type { DryRun, FreshNames, LifeRow, MatrixRow, OpInfo, StepColumns, StepDetail, StepError } from "./worker/protocol";
 import { columnsOf, firstAfter } from "./worker/columns";
 
 export type Theme = "light" | "dark";

@@ -194,23 +194,28 @@ export class Tx {
     this.access?.write(table, key, tableOf(this.tables, table).has(key));
     const map = this.writable(table);
     if (!map.has(key)) return;
+    const old = map.get(key);
     if (this.mode === "inplace") {
-      if (this.orderSaved?.has(table)) {
-        // The whole order is logged already.
-      } else if (map.size <= ORDER_COPY_MAX && !places.has(map)) {
-        (this.orderSaved ??= new Set()).add(table);
-        this.undo.push(table, null, [...map.keys()], false);
-      } else {
-        // A large table (a long trace's pages or sockets): copying its keys,
-        // or walking them to this one, at every step that frees one was a
-        // seventh of a 1M-step replay; its place is looked up instead.
-        this.undo.push(table, null, new Reinsert(key, placeOf(map, key)), false);
-      }
-      this.undo.push(table, key, map.get(key), true);
+      this.logPlace(table, map, key);
+      this.undo.push(table, key, old, true);
     }
-    noteWrite(table, map, map.get(key), undefined);
+    noteWrite(table, map, old, undefined);
     map.delete(key);
     if (table === "pages") this.touch(key);
+  }
+
+  /** In place, before a delete: what undoWrites needs to put the key back where it stood (see orderSaved). */
+  private logPlace(table: TableName, map: AnyMap, key: string): void {
+    if (this.orderSaved?.has(table)) return; // the whole order is logged already
+    if (map.size <= ORDER_COPY_MAX && !places.has(map)) {
+      (this.orderSaved ??= new Set()).add(table);
+      this.undo.push(table, null, [...map.keys()], false);
+      return;
+    }
+    // A large table (a long trace's pages or sockets): copying its keys, or
+    // walking them to this one, at every step that frees one was a seventh
+    // of a 1M-step replay; its place is looked up instead.
+    this.undo.push(table, null, new Reinsert(key, placeOf(map, key)), false);
   }
 
   /** Mark a page as touched without changing it (conservation is checked there). */
